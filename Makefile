@@ -1,0 +1,81 @@
+# Alueagentti: `make run` serves the demo, `make test` runs every check. Nothing else is needed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+PORT ?= 8000
+UV_VERSION := 0.13.9
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_LINK_MODE := copy
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint fmt typecheck migrations-check messages compilemessages \
+	check-deploy bench worker beat clean
+
+help:
+	@echo "make run    install, migrate SQLite, load the demo and serve on 127.0.0.1:$(PORT)"
+	@echo "make test   install and run the whole suite (lint, migrations, deploy check, pytest)"
+	@echo "Also: lint fmt migrations-check messages compilemessages check-deploy bench worker beat"
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11 or newer is needed (PYTHON=$(PYTHON))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml uv.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(BIN)/uv sync --frozen
+	touch $@
+
+install: $(VENV)/.installed compilemessages
+
+# Catalogues are committed as .po and compiled here, without needing GNU gettext.
+compilemessages: $(VENV)/.installed
+	$(BIN)/pybabel -q compile -d locale -D django --statistics 2>&1 | grep -v "^$$" || true
+	@for lang in fi sv en; do test -f locale/$$lang/LC_MESSAGES/django.mo || \
+		{ echo "missing compiled catalogue for $$lang"; exit 1; }; done
+
+run: export DJANGO_DEBUG := 1
+run: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+	@echo ""
+	@echo "  Alueagentti is at http://127.0.0.1:$(PORT)/  (sign in with a demo account above)"
+	@echo ""
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+test: install lint migrations-check check-deploy
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: $(VENV)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrations-check: $(VENV)/.installed
+	$(MANAGE) makemigrations --check --dry-run
+
+check-deploy: $(VENV)/.installed
+	DJANGO_SETTINGS_MODULE=config.settings.production \
+	DJANGO_SECRET_KEY="check-deploy-$$(printf 'x%.0s' $$(seq 1 60))-Q7v#Lm2@Rt9" \
+	DJANGO_ALLOWED_HOSTS=alueagentti.example REDIS_URL=redis://127.0.0.1:6379/1 \
+		$(MANAGE) check --deploy --fail-level WARNING
+
+# Needs GNU gettext (xgettext); regenerates the .po files from the source.
+messages: $(VENV)/.installed
+	$(MANAGE) makemessages --all --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=static/vendor
+
+bench: install
+	$(BIN)/python -m tests.bench
+
+worker: install
+	$(BIN)/celery -A config worker --loglevel=info
+
+beat: install
+	$(BIN)/celery -A config beat --loglevel=info
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

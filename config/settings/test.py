@@ -1,0 +1,21 @@
+"""Tests: fast hashing, outbox email, private files in a throwaway folder."""
+
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+_TMP = Path(tempfile.mkdtemp(prefix="alueagentti-test-"))
+MEDIA_ROOT = _TMP / "media"
+PRIVATE_MEDIA_ROOT = _TMP / "private"
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = True
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Unit tests run tasks in-process; the end-to-end test switches to a real worker when a broker
+# is configured (tests/test_journey_browser.py).
+CELERY_TASK_ALWAYS_EAGER = True

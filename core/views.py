@@ -1,0 +1,69 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from courses import selectors as course_selectors
+from learners.models import Membership
+from notifications.selectors import notifications_for
+from workshops import selectors as workshop_selectors
+
+from .permissions import STAFF_ROLES, cohorts_for, has_role, learner_cohorts
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Anyone: signed-in people get their dashboard, others the sign-in page."""
+    if not request.user.is_authenticated:
+        return redirect("account_login")
+    return dashboard(request)
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Each signed-in person's own dashboard, with a section for each role they hold."""
+    user = request.user
+    learning = []
+    for cohort in learner_cohorts(user).order_by("-start_date")[:3]:
+        modules = list(course_selectors.modules_with_progress(user=user, course=cohort.course))
+        learning.append(
+            {
+                "cohort": cohort,
+                "course": cohort.course,
+                "modules": modules,
+                "progress": course_selectors.course_progress(modules),
+                "next_item": course_selectors.next_item(user=user, course=cohort.course),
+                "assignments": workshop_selectors.assignments_with_latest(
+                    learner=user, cohort=cohort
+                ),
+            }
+        )
+    is_instructor = has_role(user, Membership.Role.INSTRUCTOR)
+    is_staff_member = any(has_role(user, role) for role in STAFF_ROLES)
+    context = {
+        "learning": learning,
+        "is_instructor": is_instructor,
+        "waiting_count": (
+            workshop_selectors.review_queue(user=user).count() if is_instructor else 0
+        ),
+        "staff_cohorts": (
+            list(cohorts_for(user, *STAFF_ROLES).select_related("course")[:10])
+            if is_staff_member
+            else []
+        ),
+        "notifications": list(notifications_for(user).filter(read_at__isnull=True)[:5]),
+    }
+    return render(request, "core/dashboard.html", context)
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Anyone: switch the interface language; a signed-in person's choice is saved on them."""
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in dict(
+        request.user._meta.get_field("language").choices  # type: ignore[arg-type]
+    ):
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    return response

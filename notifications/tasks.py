@@ -1,0 +1,45 @@
+from datetime import timedelta
+from smtplib import SMTPException
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import services
+from .models import Notification
+
+MAX_EMAIL_RETRIES = 5
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(SMTPException, ConnectionError, TimeoutError, OSError),
+    retry_backoff=30,
+    retry_backoff_max=30 * 60,
+    retry_jitter=True,
+    max_retries=MAX_EMAIL_RETRIES,
+)
+def notification_send_email(self, notification_id: int) -> bool:  # type: ignore[no-untyped-def]
+    try:
+        return services.notification_send_email(notification_id=notification_id)
+    except Exception as exc:
+        if self.request.retries >= MAX_EMAIL_RETRIES:
+            services.notification_mark_failed(notification_id=notification_id, error=str(exc))
+            return False
+        raise
+
+
+@shared_task(acks_late=True)
+def notification_retry_stalled() -> int:
+    """Re-enqueue emails still queued after ten minutes (a lost message or a broker outage)."""
+    cutoff = timezone.now() - timedelta(minutes=10)
+    ids = list(
+        Notification.objects.filter(
+            email_status=Notification.EmailStatus.QUEUED,
+            created_at__lt=cutoff,
+            email_attempts__lt=MAX_EMAIL_RETRIES,
+        ).values_list("pk", flat=True)[:500]
+    )
+    for pk in ids:
+        notification_send_email.delay(pk)
+    return len(ids)
