@@ -67,3 +67,12 @@ def set_language(request: HttpRequest) -> HttpResponse:
         request.user.language = language
         request.user.save(update_fields=["language"])
     return response
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Anyone (load balancers, compose health checks): 200 when the database answers."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,106 @@
+"""Shared fixtures: a course with a cohort and the personas who use it.
+
+Personas: `learner` and `other_learner` study in `cohort`; `instructor` teaches it and
+`coordinator` tracks it; `other_instructor` teaches `other_cohort` only; `outsider_learner`
+studies in `other_cohort`.
+"""
+
+import os
+
+import pytest
+
+from learners.models import Membership
+from tests import factories
+
+STRICT = os.environ.get("ALUEAGENTTI_STRICT_TESTS") == "1"
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip locally with a reason; in CI (ALUEAGENTTI_STRICT_TESTS=1) a missing piece fails."""
+    if STRICT:
+        pytest.fail(f"CI needs this test to run: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def course(db):
+    course = factories.CourseFactory(title="Alueagentti")
+    for m in range(3):
+        module = factories.ModuleFactory(course=course, position=m)
+        for i in range(3):
+            factories.ItemFactory(module=module, position=i)
+    return course
+
+
+@pytest.fixture
+def cohort(course):
+    return factories.CohortFactory(course=course, name="Syksy 2026")
+
+
+@pytest.fixture
+def other_cohort(course):
+    return factories.CohortFactory(course=course, name="Kevät 2027")
+
+
+@pytest.fixture
+def assignment(course):
+    workshop = factories.WorkshopFactory(course=course)
+    return factories.AssignmentFactory(workshop=workshop, title="Kuvaa kehittämishaasteesi")
+
+
+def _member(cohort, role, **user_fields):
+    user = factories.UserFactory(**user_fields)
+    factories.MembershipFactory(cohort=cohort, user=user, role=role)
+    return user
+
+
+@pytest.fixture
+def learner(cohort):
+    return _member(cohort, Membership.Role.LEARNER, email="oona@example.fi", first_name="Oona")
+
+
+@pytest.fixture
+def other_learner(cohort):
+    return _member(cohort, Membership.Role.LEARNER, email="olli@example.fi", first_name="Olli")
+
+
+@pytest.fixture
+def outsider_learner(other_cohort):
+    return _member(other_cohort, Membership.Role.LEARNER, email="ulla@example.fi")
+
+
+@pytest.fixture
+def instructor(cohort):
+    return _member(cohort, Membership.Role.INSTRUCTOR, email="ohjaaja@example.fi")
+
+
+@pytest.fixture
+def other_instructor(other_cohort):
+    return _member(other_cohort, Membership.Role.INSTRUCTOR, email="toinen@example.fi")
+
+
+@pytest.fixture
+def coordinator(cohort):
+    return _member(cohort, Membership.Role.COORDINATOR, email="koordinaattori@example.fi")
+
+
+@pytest.fixture
+def superuser(db):
+    return factories.UserFactory(email="admin@example.fi", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def client_for(client):
+    """Return a test client signed in as the given person."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in

@@ -1,0 +1,89 @@
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from notifications.models import Notification
+from tests.pdfs import corrupted_pdf, executable_named_pdf, pdf_upload
+from workshops.models import Submission, SubmissionFile
+
+pytestmark = pytest.mark.django_db
+
+
+def submit(client, assignment, text="Haasteeni on matkaketjut.", attachment=None):
+    data = {"text": text}
+    if attachment is not None:
+        data["attachment"] = attachment
+    return client.post(reverse("workshops:assignment", args=[assignment.pk]), data)
+
+
+def test_a_submission_is_saved_as_processing_and_checked_after_commit(
+    client_for, learner, assignment, django_capture_on_commit_callbacks
+):
+    client = client_for(learner)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = submit(client, assignment, attachment=pdf_upload(pages=3))
+    submission = Submission.objects.get(learner=learner)
+    assert response.status_code == 302
+    assert submission.status == Submission.Status.PROCESSING
+    assert len(callbacks) == 1
+
+    for callback in callbacks:
+        callback()
+
+    submission.refresh_from_db()
+    attachment = submission.files.get()
+    assert submission.status == Submission.Status.RECEIVED
+    assert attachment.status == SubmissionFile.Status.ACCEPTED
+    assert attachment.page_count == 3
+    assert attachment.size > 0
+
+
+@pytest.mark.parametrize(
+    ("upload", "reason"),
+    [
+        (executable_named_pdf, "ei ole PDF"),
+        (corrupted_pdf, "vioittunut"),
+    ],
+)
+def test_a_file_that_fails_the_check_rejects_the_submission_but_keeps_the_text(
+    client_for, learner, assignment, django_capture_on_commit_callbacks, upload, reason
+):
+    client = client_for(learner)
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(client, assignment, text="Tärkeä teksti", attachment=upload())
+    submission = Submission.objects.get(learner=learner)
+    assert submission.status == Submission.Status.REJECTED
+    assert submission.text == "Tärkeä teksti"
+    assert reason in submission.files.get().reason
+    # The learner hears about it, in Finnish, in the app and by email.
+    notification = Notification.objects.get(recipient=learner)
+    assert notification.email_status == Notification.EmailStatus.SENT
+    assert len(mail.outbox) == 1
+    assert "Liitettäsi ei hyväksytty" in mail.outbox[0].subject
+
+
+def test_an_oversized_file_is_refused_with_a_clear_error_and_nothing_saved(
+    client_for, learner, assignment, settings
+):
+    settings.SUBMISSION_MAX_FILE_MB = 0
+    response = submit(client_for(learner), assignment, attachment=pdf_upload())
+    assert response.status_code == 400
+    assert "suurin sallittu" in response.content.decode()
+    assert not Submission.objects.exists()
+
+
+def test_an_empty_answer_is_refused_with_a_translated_error(client_for, learner, assignment):
+    response = submit(client_for(learner), assignment, text="   ")
+    assert response.status_code == 400
+    assert "Kirjoita vastauksesi" in response.content.decode()
+    assert not Submission.objects.exists()
+
+
+def test_a_learner_cannot_send_a_second_version_while_the_first_waits_for_review(
+    client_for, learner, assignment, django_capture_on_commit_callbacks
+):
+    client = client_for(learner)
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(client, assignment)
+        submit(client, assignment, text="Toinen yritys")
+    assert Submission.objects.filter(learner=learner).count() == 1
