@@ -10,7 +10,6 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("core.urls")),
     path("courses/", include("courses.urls")),
     path("cohorts/", include("learners.urls")),

@@ -1,20 +1,31 @@
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 
 class UserLanguageMiddleware:
-    """Speak the signed-in person's saved language, whatever the browser or cookie says."""
+    """Choose the interface language: the person's saved choice, else the language cookie,
+    else Finnish. The browser's Accept-Language is not consulted: the service is Finnish first.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        self.supported = {code for code, _name in settings.LANGUAGES}
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = settings.LANGUAGE_CODE
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.language:
-            translation.activate(user.language)
-            request.LANGUAGE_CODE = user.language  # type: ignore[attr-defined]
+        cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if user is not None and user.is_authenticated and user.language in self.supported:
+            language = user.language
+        elif cookie in self.supported:
+            language = cookie
+        translation.activate(language)
+        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
         response = self.get_response(request)
-        response.headers.setdefault("Content-Language", translation.get_language() or "fi")
+        response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ["Cookie"])
         return response
