@@ -60,7 +60,7 @@ migrations-check: $(VENV)/.installed
 
 check-deploy: $(VENV)/.installed
 	DJANGO_SETTINGS_MODULE=config.settings.production \
-	DJANGO_SECRET_KEY="check-deploy-$$(printf 'x%.0s' $$(seq 1 60))-Q7v#Lm2@Rt9" \
+	DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(60))')" \
 	DJANGO_ALLOWED_HOSTS=alueagentti.example REDIS_URL=redis://127.0.0.1:6379/1 \
 		$(MANAGE) check --deploy --fail-level WARNING
 
