@@ -181,8 +181,13 @@ def can_review(user: User, submission: Submission) -> bool:
 
 
 def get_file_for_user(user: User, pk: int) -> SubmissionFile:
+    """Whoever may see the submission gets its files once they have passed the check; a file
+    still being checked or rejected (it may be an executable in disguise) only its uploader."""
     from workshops.models import SubmissionFile
 
     return get_object_or_404(
-        SubmissionFile.objects.filter(submission__in=submissions_visible_to(user)), pk=pk
+        SubmissionFile.objects.filter(submission__in=submissions_visible_to(user)).filter(
+            Q(status=SubmissionFile.Status.ACCEPTED) | Q(submission__learner=user)
+        ),
+        pk=pk,
     )

@@ -1,10 +1,9 @@
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from core.permissions import Role, get_course_for_user, get_item_for_user, has_role
+from core.permissions import Role, get_course_for_user, get_item_for_user
 
 from . import selectors, services
 from .models import Item
@@ -34,7 +33,10 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "modules": modules,
             "progress": selectors.course_progress(modules),
             "next_item": selectors.next_item(user=request.user, course=course),
-            "is_learner": has_role(request.user, Role.LEARNER),
+            # A learner of this course, not merely of some course: staff see no progress here.
+            "is_learner": request.user.memberships.filter(
+                role=Role.LEARNER, cohort__course=course
+            ).exists(),
         },
     )
 
@@ -74,7 +76,6 @@ def item_complete(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             services.item_complete(user=request.user, item=item)
     except services.ProgressError as exc:
-        messages.error(request, exc.message)
         return render(request, "403.html", {"reason": exc.message}, status=403)
     if request.htmx:
         return render(

@@ -4,13 +4,33 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 
+class PrivateFileSystemStorage(FileSystemStorage):
+    """Files under PRIVATE_MEDIA_ROOT with no URL at all, served only by a checked view.
+
+    FileSystemStorage reads base_url=None as "use MEDIA_URL", so the URL is switched off here;
+    `url()` then raises. The folder is read from the settings when first needed (not at import).
+    """
+
+    base_url = None  # type: ignore[assignment]
+
+    @cached_property
+    def base_location(self) -> str:
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    def _clear_cached_properties(self, setting: str, **kwargs: object) -> None:
+        super()._clear_cached_properties(setting, **kwargs)
+        if setting == "PRIVATE_MEDIA_ROOT":
+            self.__dict__.pop("base_location", None)
+            self.__dict__.pop("location", None)
+
+
 def private_storage() -> FileSystemStorage:
-    # No base_url: these files have no public address and are served only by a checked view.
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+    return PrivateFileSystemStorage()
 
 
 def submission_file_path(instance: "SubmissionFile", filename: str) -> str:

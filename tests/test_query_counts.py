@@ -1,0 +1,271 @@
+"""Query budgets for the busiest pages: the count must not grow with the data.
+
+Each test renders a page with a small cohort, then with ten times more learners, completions,
+submissions (with files and reviews) and notifications, and holds both to the same budget. The
+budget is the count measured with small data; if a page needs more with more data, something
+loads rows one by one (an N+1) and must be fixed in its selector, not by raising the number.
+
+Every request also pays for the session and the signed-in user (2), the person's roles and the
+unread badge in the navigation (2); the budgets below include these.
+"""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from courses.models import Completion, Item
+from learners.models import Membership
+from notifications.models import Notification
+from tests import factories
+from workshops.models import Review, Submission
+
+pytestmark = pytest.mark.django_db
+
+SMALL = 2  # learners in the cohort at first
+GROWTH = 10  # how many times more data the second round adds
+
+
+def notify(recipient, n):
+    Notification.objects.bulk_create(
+        Notification(
+            recipient=recipient,
+            category=Notification.Category.REVIEWS,
+            key=f"event-{recipient.pk}-{Notification.objects.count()}-{i}",
+            subject=f"Ilmoitus {i}",
+            body="Viesti",
+            url="/",
+            email_status=Notification.EmailStatus.SENT,
+        )
+        for i in range(n)
+    )
+
+
+def add_work(*, cohort, course, instructor, learners, assignments):
+    """For each learner: completions, a version per assignment with a file, some reviewed."""
+    items = list(Item.objects.filter(module__course=course))
+    Completion.objects.bulk_create(
+        [Completion(user=u, item=i) for u in learners for i in items[::2]], ignore_conflicts=True
+    )
+    now = timezone.now()
+    for n, learner in enumerate(learners):
+        for assignment in assignments:
+            version = Submission.objects.filter(
+                learner=learner, assignment=assignment, cohort=cohort
+            ).count()
+            # Older versions asked for revision; the latest one waits or is approved.
+            if version:
+                Submission.objects.filter(learner=learner, assignment=assignment).update(
+                    status=Submission.Status.REVISION_REQUESTED
+                )
+            status = Submission.Status.RECEIVED if n % 2 == 0 else Submission.Status.APPROVED
+            submission = factories.SubmissionFactory(
+                learner=learner,
+                cohort=cohort,
+                assignment=assignment,
+                version=version + 1,
+                status=status,
+            )
+            Submission.objects.filter(pk=submission.pk).update(
+                submitted_at=now - datetime.timedelta(minutes=n)
+            )
+            factories.SubmissionFileFactory(submission=submission)
+            factories.SubmissionFileFactory(submission=submission)
+            if status == Submission.Status.APPROVED:
+                Review.objects.create(
+                    submission=submission, reviewer=instructor, decision="approve", feedback="Ok"
+                )
+        notify(learner, 3)
+
+
+@pytest.fixture
+def world(course, cohort, assignment, learner, other_learner, instructor, coordinator):
+    """A small cohort: two learners with some progress, work and notifications."""
+    state = {
+        "course": course,
+        "cohort": cohort,
+        "learner": learner,
+        "instructor": instructor,
+        "coordinator": coordinator,
+        "learners": [learner, other_learner],
+        "assignments": [assignment],
+    }
+    add_work(
+        cohort=cohort,
+        course=course,
+        instructor=instructor,
+        learners=state["learners"],
+        assignments=state["assignments"],
+    )
+    notify(instructor, 2)
+
+    def grow():
+        """Ten times more of everything the pages list."""
+        workshop = assignment.workshop
+        for _ in range(GROWTH - 1):
+            module = factories.ModuleFactory(course=course)
+            factories.ItemFactory.create_batch(3, module=module)
+        new_assignments = factories.AssignmentFactory.create_batch(
+            GROWTH - 1, workshop=workshop, phase=2
+        )
+        new_learners = [
+            factories.MembershipFactory(cohort=cohort, role=Membership.Role.LEARNER).user
+            for _ in range(SMALL * GROWTH - SMALL)
+        ]
+        add_work(
+            cohort=cohort,
+            course=course,
+            instructor=instructor,
+            learners=new_learners,
+            assignments=[assignment],
+        )
+        # The learner gets more assignments, versions and notifications of their own.
+        add_work(
+            cohort=cohort,
+            course=course,
+            instructor=instructor,
+            learners=[learner],
+            assignments=[assignment, *new_assignments],
+        )
+        notify(learner, 30)
+        notify(instructor, 30)
+        # The instructor and coordinator are attached to many more cohorts.
+        for _ in range(GROWTH):
+            other = factories.CohortFactory(course=course)
+            for person, role in [
+                (instructor, Membership.Role.INSTRUCTOR),
+                (coordinator, Membership.Role.COORDINATOR),
+            ]:
+                factories.MembershipFactory(cohort=other, user=person, role=role)
+            add_work(
+                cohort=other,
+                course=course,
+                instructor=instructor,
+                learners=[factories.MembershipFactory(cohort=other).user],
+                assignments=[assignment],
+            )
+        state["learners"] += new_learners
+
+    state["grow"] = grow
+    return state
+
+
+def check_budget(client, assert_max, url, budget, what):
+    with assert_max(budget, info=f"{url}: {what}"):
+        response = client.get(url)
+    assert response.status_code == 200
+    return response
+
+
+def test_the_learners_dashboard_has_a_fixed_query_budget(
+    client, world, django_assert_max_num_queries
+):
+    # Session, user, roles, unread badge (4); the cohort (1); per cohort shown: modules with
+    # progress, next item, assignments, latest versions (4); waiting count (0 for a learner),
+    # staff cohorts (0), five unread notifications (1); savepoints are not queries.
+    budget = 10
+    client.force_login(world["learner"])
+    url = reverse("core:home")
+    small = check_budget(client, django_assert_max_num_queries, url, budget, "small data")
+    world["grow"]()
+    large = check_budget(client, django_assert_max_num_queries, url, budget, "10x data")
+    assert len(large.context["learning"][0]["assignments"]) == GROWTH
+    assert (
+        large.context["learning"][0]["progress"].total
+        > small.context["learning"][0]["progress"].total
+    )
+
+
+def test_a_learner_in_many_cohorts_pays_for_at_most_three_on_the_dashboard(
+    client, learner, django_assert_max_num_queries
+):
+    # The dashboard shows the three latest cohorts, four queries each (see above): 10 + 2 * 4.
+    budget = 18
+    for _ in range(5):
+        course = factories.CourseFactory()
+        factories.ItemFactory.create_batch(3, module=factories.ModuleFactory(course=course))
+        factories.AssignmentFactory(workshop=factories.WorkshopFactory(course=course))
+        factories.MembershipFactory(cohort=factories.CohortFactory(course=course), user=learner)
+    client.force_login(learner)
+    url = reverse("core:home")
+    response = check_budget(client, django_assert_max_num_queries, url, budget, "5 cohorts")
+    assert len(response.context["learning"]) == 3
+
+
+def test_the_instructors_dashboard_has_a_fixed_query_budget(
+    client, world, django_assert_max_num_queries
+):
+    # Session, user, roles, unread badge (4); learner cohorts (1, none); waiting count (1);
+    # staff cohorts with their course (1); unread notifications (1).
+    budget = 8
+    client.force_login(world["instructor"])
+    url = reverse("core:home")
+    check_budget(client, django_assert_max_num_queries, url, budget, "small data")
+    world["grow"]()
+    large = check_budget(client, django_assert_max_num_queries, url, budget, "10x data")
+    assert large.context["waiting_count"] > 1
+    assert len(large.context["staff_cohorts"]) == 10
+
+
+def test_the_review_queue_has_a_fixed_query_budget(client, world, django_assert_max_num_queries):
+    # Session, user, roles, unread badge (4); waiting submissions with learner, organisation,
+    # assignment, cohort (1) and their files (1); recently reviewed with reviewers (1).
+    budget = 7
+    client.force_login(world["instructor"])
+    url = reverse("workshops:review_queue")
+    small = check_budget(client, django_assert_max_num_queries, url, budget, "small data")
+    world["grow"]()
+    large = check_budget(client, django_assert_max_num_queries, url, budget, "10x data")
+    assert len(large.context["waiting"]) > len(small.context["waiting"])
+    assert len(large.context["reviewed"]) == 10
+
+
+def test_the_cohort_page_has_a_fixed_query_budget(client, world, django_assert_max_num_queries):
+    # Session, user, roles, unread badge (4); the cohort with its course (1); memberships with
+    # people and organisations (1); modules with item counts (1); assignments (1); the
+    # completion matrix (1); latest submissions (1).
+    budget = 10
+    client.force_login(world["coordinator"])
+    url = reverse("learners:cohort_detail", args=[world["cohort"].pk])
+    check_budget(client, django_assert_max_num_queries, url, budget, "small data")
+    world["grow"]()
+    large = check_budget(client, django_assert_max_num_queries, url, budget, "10x data")
+    assert len(large.context["overview"].rows) == SMALL * GROWTH
+
+
+def test_the_cohort_list_has_a_fixed_query_budget(client, world, django_assert_max_num_queries):
+    # Session, user, roles, unread badge (4); cohorts with course, learner and waiting counts (1).
+    budget = 5
+    client.force_login(world["instructor"])
+    url = reverse("learners:cohort_list")
+    check_budget(client, django_assert_max_num_queries, url, budget, "small data")
+    world["grow"]()
+    large = check_budget(client, django_assert_max_num_queries, url, budget, "10x data")
+    assert len(large.context["cohorts"]) == GROWTH + 1
+
+
+def test_the_course_outline_has_a_fixed_query_budget(client, world, django_assert_max_num_queries):
+    # Session, user, roles, unread badge (4); the course (1); modules with progress (1); the
+    # learner's completions (1); items (1); next item (1); is a learner of this course (1).
+    budget = 10
+    client.force_login(world["learner"])
+    url = reverse("courses:detail", args=[world["course"].pk])
+    check_budget(client, django_assert_max_num_queries, url, budget, "small data")
+    world["grow"]()
+    large = check_budget(client, django_assert_max_num_queries, url, budget, "10x data")
+    assert len(large.context["modules"]) == 3 + GROWTH - 1
+    assert large.context["progress"].done > 0
+
+
+def test_the_notification_list_has_a_fixed_query_budget(
+    client, world, django_assert_max_num_queries
+):
+    # Session, user, roles, unread badge (4); the page's count and rows (2).
+    budget = 6
+    client.force_login(world["learner"])
+    url = reverse("notifications:list")
+    check_budget(client, django_assert_max_num_queries, url, budget, "small data")
+    world["grow"]()
+    large = check_budget(client, django_assert_max_num_queries, url, budget, "10x data")
+    assert len(large.context["page"]) == 25

@@ -1,0 +1,262 @@
+"""Instructors approve or ask for a revision; the learner hears about it once, in their language."""
+
+import datetime
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from learners.models import Membership
+from notifications.models import Notification
+from tests import factories
+from workshops.models import Review, Submission
+
+pytestmark = pytest.mark.django_db
+
+PREFIX = "[Alueagentti] "
+TITLE = "Kuvaa kehittämishaasteesi"
+
+
+@pytest.fixture
+def submission(learner, cohort, assignment):
+    return factories.SubmissionFactory(
+        learner=learner, cohort=cohort, assignment=assignment, text="Ensimmäinen versio"
+    )
+
+
+def review(client, submission, decision, feedback=""):
+    return client.post(
+        reverse("workshops:review", args=[submission.pk]),
+        {"decision": decision, "feedback": feedback},
+    )
+
+
+def test_approving_marks_the_submission_approved_and_tells_the_learner(
+    client_for, instructor, learner, submission, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = review(client_for(instructor), submission, "approve", "Selkeä haaste.")
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("workshops:review_queue")
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.APPROVED
+    saved = Review.objects.get(submission=submission)
+    assert (saved.reviewer, saved.decision, saved.feedback) == (
+        instructor,
+        Review.Decision.APPROVE,
+        "Selkeä haaste.",
+    )
+    notification = Notification.objects.get(recipient=learner)
+    assert notification.url == reverse("workshops:submission_detail", args=[submission.pk])
+    assert notification.email_status == Notification.EmailStatus.SENT
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [learner.email]
+    assert "Selkeä haaste." in mail.outbox[0].body
+
+
+def test_the_approval_email_is_in_finnish_by_default(
+    client_for, instructor, submission, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        review(client_for(instructor), submission, "approve")
+    assert mail.outbox[0].subject == f"{PREFIX}Vastauksesi hyväksyttiin: {TITLE}"
+
+
+def test_asking_for_a_revision_saves_the_feedback_and_tells_the_learner(
+    client_for, instructor, learner, submission, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = review(client_for(instructor), submission, "revise", "Rajaa kohderyhmä.")
+
+    assert response.status_code == 302
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.REVISION_REQUESTED
+    assert submission.review.decision == Review.Decision.REVISE
+    assert Notification.objects.filter(recipient=learner).count() == 1
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].subject == f"{PREFIX}Vastaustasi pyydetään täydentämään: {TITLE}"
+    assert "Rajaa kohderyhmä." in mail.outbox[0].body
+    # The learner reads the feedback on their submission page.
+    page = client_for(learner).get(reverse("workshops:submission_detail", args=[submission.pk]))
+    assert 'data-testid="feedback">Rajaa kohderyhmä.<' in page.content.decode()
+    assert 'data-status="revision"' in page.content.decode()
+
+
+@pytest.mark.parametrize("feedback", ["", "   \n "])
+def test_a_revision_without_feedback_is_refused_and_nothing_is_saved(
+    client_for, instructor, learner, submission, django_capture_on_commit_callbacks, feedback
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = review(client_for(instructor), submission, "revise", feedback)
+
+    assert response.status_code == 400
+    assert "feedback" in response.context["form"].errors
+    assert 'data-testid="review-form"' in response.content.decode()
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.RECEIVED
+    assert not Review.objects.exists()
+    assert not Notification.objects.exists()
+    assert mail.outbox == []
+
+
+def test_a_review_without_a_decision_is_refused(client_for, instructor, submission):
+    response = review(client_for(instructor), submission, "", "Hyvä.")
+    assert response.status_code == 400
+    assert "decision" in response.context["form"].errors
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.RECEIVED
+
+
+def test_the_learner_gets_the_email_in_their_own_language(
+    client_for, instructor, learner, submission, django_capture_on_commit_callbacks
+):
+    learner.language = "sv"
+    learner.save(update_fields=["language"])
+
+    # The instructor's own interface stays Finnish; the learner's choice decides the email.
+    with django_capture_on_commit_callbacks(execute=True):
+        review(client_for(instructor), submission, "approve")
+
+    with translation.override("sv"):
+        expected_subject = gettext("Your answer was approved: %(title)s") % {"title": TITLE}
+        expected_link_text = gettext("Open it in Alueagentti:")
+    assert len(mail.outbox) == 1
+    email = mail.outbox[0]
+    assert email.subject == f"{PREFIX}{expected_subject}"
+    assert email.subject != f"{PREFIX}Vastauksesi hyväksyttiin: {TITLE}"
+    assert expected_link_text in email.body
+    assert Notification.objects.get(recipient=learner).subject == expected_subject
+
+
+def test_after_a_revision_request_the_learner_sends_version_2_and_version_1_is_kept(
+    client_for, instructor, learner, submission, assignment, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        review(client_for(instructor), submission, "revise", "Lisää mittarit.")
+
+    learner_client = client_for(learner)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = learner_client.post(
+            reverse("workshops:assignment", args=[assignment.pk]),
+            {"text": "Toinen versio, jossa on mittarit."},
+        )
+    assert response.status_code == 302
+
+    first, second = Submission.objects.filter(learner=learner).order_by("version")
+    assert (first.version, first.status, first.text) == (
+        1,
+        Submission.Status.REVISION_REQUESTED,
+        "Ensimmäinen versio",
+    )
+    assert first.review.feedback == "Lisää mittarit."
+    assert (second.version, second.status) == (2, Submission.Status.RECEIVED)
+    assert response["Location"] == reverse("workshops:submission_detail", args=[second.pk])
+
+    # Version 2 waits for the instructor; version 1 stays readable from it.
+    queue = client_for(instructor).get(reverse("workshops:review_queue"))
+    assert [s.pk for s in queue.context["waiting"]] == [second.pk]
+    page = client_for(instructor).get(reverse("workshops:review", args=[second.pk]))
+    assert reverse("workshops:submission_detail", args=[first.pk]) in page.content.decode()
+
+
+def test_an_approved_answer_cannot_be_sent_again(
+    client_for, instructor, learner, submission, assignment, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        review(client_for(instructor), submission, "approve")
+        client_for(learner).post(
+            reverse("workshops:assignment", args=[assignment.pk]), {"text": "Uusi versio"}
+        )
+    assert Submission.objects.filter(learner=learner).count() == 1
+
+
+def test_when_two_instructors_decide_at_once_the_second_gets_409_and_the_first_stands(
+    client, instructor, cohort, learner, submission, django_capture_on_commit_callbacks
+):
+    second_instructor = factories.UserFactory(email="toka@example.fi")
+    factories.MembershipFactory(
+        cohort=cohort, user=second_instructor, role=Membership.Role.INSTRUCTOR
+    )
+    url = reverse("workshops:review", args=[submission.pk])
+    # Both open the review form while the submission is still waiting.
+    client.force_login(instructor)
+    assert client.get(url).context["is_open"]
+    client.force_login(second_instructor)
+    assert client.get(url).context["is_open"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.force_login(instructor)
+        first = review(client, submission, "approve", "Hyvä.")
+        client.force_login(second_instructor)
+        second = review(client, submission, "revise", "Korjaa.")
+
+    assert first.status_code == 302
+    assert second.status_code == 409
+    assert second.context["form"].non_field_errors()
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.APPROVED
+    saved = Review.objects.get()
+    assert (saved.reviewer, saved.decision, saved.feedback) == (instructor, "approve", "Hyvä.")
+    assert Notification.objects.filter(recipient=learner).count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_a_reviewed_submission_shows_no_form_any_more(client_for, instructor, submission):
+    client = client_for(instructor)
+    review(client, submission, "approve")
+    response = client.get(reverse("workshops:review", args=[submission.pk]))
+    assert response.status_code == 200
+    assert 'data-testid="review-form"' not in response.content.decode()
+
+
+def test_the_review_queue_lists_only_waiting_work_of_the_instructors_cohorts_oldest_first(
+    client_for, instructor, cohort, other_cohort, assignment, outsider_learner
+):
+    now = timezone.now()
+    learners = [factories.MembershipFactory(cohort=cohort).user for _ in range(6)]
+
+    def make(learner, status, hours_ago, target_cohort=cohort):
+        s = factories.SubmissionFactory(
+            learner=learner, cohort=target_cohort, assignment=assignment, status=status
+        )
+        Submission.objects.filter(pk=s.pk).update(
+            submitted_at=now - datetime.timedelta(hours=hours_ago)
+        )
+        return s
+
+    newest = make(learners[0], Submission.Status.RECEIVED, 1)
+    oldest = make(learners[1], Submission.Status.RECEIVED, 30)
+    middle = make(learners[2], Submission.Status.RECEIVED, 5)
+    for learner, status in zip(
+        learners[3:],
+        [
+            Submission.Status.PROCESSING,
+            Submission.Status.REJECTED,
+            Submission.Status.APPROVED,
+        ],
+        strict=True,
+    ):
+        make(learner, status, 50)
+    make(outsider_learner, Submission.Status.RECEIVED, 100, target_cohort=other_cohort)
+
+    response = client_for(instructor).get(reverse("workshops:review_queue"))
+
+    expected = [oldest.pk, middle.pk, newest.pk]
+    assert [s.pk for s in response.context["waiting"]] == expected
+    html = response.content.decode()
+    table = html[html.index('data-testid="review-queue"') :]
+    table = table[: table.index("</table>")]
+    review_links = re.findall(r'href="([^"]+/review/)"', table)
+    assert review_links == [reverse("workshops:review", args=[pk]) for pk in expected]
+
+
+def test_the_review_page_is_in_finnish(client_for, instructor, submission):
+    html = client_for(instructor).get(reverse("workshops:review", args=[submission.pk])).content
+    text = html.decode()
+    assert "Hyväksy" in text
+    assert "Pyydä täydentämään" in text
+    assert "Odottaa arviointia" in text
