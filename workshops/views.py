@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -103,12 +104,16 @@ def file_download(request: HttpRequest, pk: int) -> FileResponse:
 
 @require_role(Role.INSTRUCTOR)
 def review_queue(request: HttpRequest) -> HttpResponse:
-    """Instructors: submissions waiting in their own cohorts."""
+    """Instructors: submissions waiting in their own cohorts, fifty a page."""
+    page = Paginator(selectors.review_queue(user=request.user), 50).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "workshops/review_queue.html",
         {
-            "waiting": selectors.review_queue(user=request.user),
+            "page": page,
+            "waiting": page.object_list,
             "reviewed": selectors.recently_reviewed(user=request.user),
         },
     )

@@ -260,3 +260,24 @@ def test_the_review_page_is_in_finnish(client_for, instructor, submission):
     assert "Hyväksy" in text
     assert "Pyydä täydentämään" in text
     assert "Odottaa arviointia" in text
+
+
+def test_a_long_review_queue_is_paged_and_the_oldest_come_first(
+    client_for, instructor, cohort, assignment
+):
+    learners = factories.UserFactory.create_batch(51)
+    now = timezone.now()
+    for n, person in enumerate(learners):
+        waiting = factories.SubmissionFactory(cohort=cohort, assignment=assignment, learner=person)
+        # The first learner's submission has waited the longest.
+        Submission.objects.filter(pk=waiting.pk).update(
+            submitted_at=now - datetime.timedelta(hours=100 - n)
+        )
+    client = client_for(instructor)
+
+    first = client.get(reverse("workshops:review_queue"))
+    second = client.get(reverse("workshops:review_queue"), {"page": 2})
+
+    assert [s.learner for s in first.context["waiting"]] == learners[:50]
+    assert [s.learner for s in second.context["waiting"]] == learners[50:]
+    assert "51 odottaa" in first.content.decode()
