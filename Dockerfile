@@ -19,6 +19,7 @@ RUN pybabel compile -q -d locale -D django \
  && DJANGO_SETTINGS_MODULE=config.settings.production \
     DJANGO_SECRET_KEY=build-only-not-a-real-secret-0123456789-abcdefghijklmnopqrstuvwxyz \
     REDIS_URL=redis://unused:6379/0 \
+    CERTIFICATE_SIGNING_KEY=YnVpbGQtb25seS1ub3QtYS1yZWFsLWtleS0wMTIzNDU= \
     python manage.py collectstatic --noinput -v0
 
 RUN useradd --system --uid 10001 --home /app alueagentti \

@@ -62,6 +62,7 @@ check-deploy: $(VENV)/.installed
 	DJANGO_SETTINGS_MODULE=config.settings.production \
 	DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(60))')" \
 	DJANGO_ALLOWED_HOSTS=alueagentti.example REDIS_URL=redis://127.0.0.1:6379/1 \
+	CERTIFICATE_SIGNING_KEY="$$($(BIN)/python -c 'import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())')" \
 		$(MANAGE) check --deploy --fail-level WARNING
 
 # Needs GNU gettext (xgettext); regenerates the .po files from the source.

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("core.urls")),
     path("courses/", include("courses.urls")),
+    path("certificates/", include("courses.urls_certificates")),
     path("cohorts/", include("learners.urls")),
     path("workshops/", include("workshops.urls")),
     path("notifications/", include("notifications.urls")),

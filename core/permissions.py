@@ -21,7 +21,14 @@ from learners.models import Cohort, Membership
 if TYPE_CHECKING:
     from core.models import User
     from courses.models import Course, Item
-    from workshops.models import Assignment, Submission, SubmissionFile
+    from workshops.models import (
+        Assignment,
+        Experiment,
+        RunLogEntry,
+        Submission,
+        SubmissionFile,
+        Workshop,
+    )
 
 Role = Membership.Role
 STAFF_ROLES = (Role.INSTRUCTOR, Role.COORDINATOR)
@@ -84,6 +91,65 @@ def learner_cohorts(user: User) -> QuerySet[Cohort]:
     return Cohort.objects.filter(_member(Role.LEARNER, user)).select_related("course")
 
 
+def get_cohort_for_coordinator(user: User, pk: int) -> Cohort:
+    """Enrolment, invitations, logs and exports of a cohort: its coordinators and the superuser."""
+    return get_object_or_404(cohorts_for(user, Role.COORDINATOR).select_related("course"), pk=pk)
+
+
+def can_create_cohorts(user: User) -> bool:
+    """Anyone who coordinates a cohort may start a new one (and becomes its coordinator)."""
+    return has_role(user, Role.COORDINATOR)
+
+
+def get_learner_for_staff(user: User, cohort: Cohort, pk: int) -> User:
+    """A learner of a cohort the person may follow (call get_cohort_for_staff first)."""
+    from core.models import User as UserModel
+
+    return get_object_or_404(
+        UserModel.objects.select_related("organisation").filter(
+            memberships__cohort=cohort, memberships__role=Role.LEARNER
+        ),
+        pk=pk,
+    )
+
+
+def notifications_visible_to_staff(user: User) -> QuerySet[Any]:
+    """The notification log: coordinators see what was sent to members of their cohorts."""
+    from notifications.models import Notification
+
+    qs = Notification.objects.all()
+    if user.is_superuser:
+        return qs
+    return qs.filter(
+        Exists(
+            Membership.objects.filter(
+                user=OuterRef("recipient_id"),
+                cohort__in=cohorts_for(user, Role.COORDINATOR).values("pk"),
+            )
+        )
+    )
+
+
+def get_invitation_for_coordinator(user: User, pk: int) -> Any:
+    from learners.models import Invitation
+
+    return get_object_or_404(
+        Invitation.objects.filter(cohort__in=cohorts_for(user, Role.COORDINATOR).values("pk")),
+        pk=pk,
+    )
+
+
+def get_import_for_coordinator(user: User, pk: int) -> Any:
+    from learners.models import InvitationImport
+
+    return get_object_or_404(
+        InvitationImport.objects.select_related("cohort").filter(
+            cohort__in=cohorts_for(user, Role.COORDINATOR).values("pk")
+        ),
+        pk=pk,
+    )
+
+
 # --- course content ------------------------------------------------------------------------
 
 
@@ -103,19 +169,83 @@ def get_course_for_user(user: User, pk: int) -> Course:
 
     qs = Course.objects.all()
     if not user.is_superuser:
-        qs = qs.filter(Exists(Membership.objects.filter(cohort__course=OuterRef("pk"), user=user)))
+        qs = qs.filter(
+            Exists(Membership.objects.filter(cohort__course=OuterRef("pk"), user=user))
+            | Exists(Course.authors.through.objects.filter(course=OuterRef("pk"), user=user))
+        )
     return get_object_or_404(qs, pk=pk)
+
+
+def is_course_author(user: Any, course: Course) -> bool:
+    """Authors edit a course's content in the site and see its drafts; so does the superuser."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    cache = user.__dict__.setdefault("_authored", {})
+    if course.pk not in cache:
+        cache[course.pk] = course.authors.filter(pk=user.pk).exists()
+    return cache[course.pk]
+
+
+def get_course_for_author(user: User, pk: int) -> Course:
+    """404 unless the person may author this course."""
+    from courses.models import Course
+
+    qs = Course.objects.all()
+    if not user.is_superuser:
+        qs = qs.filter(authors=user)
+    return get_object_or_404(qs, pk=pk)
+
+
+def can_import_courses(user: Any) -> bool:
+    """Importing a course archive creates a new course: for course authors and the superuser."""
+    return user.is_authenticated and (user.is_superuser or user.authored_courses.exists())
 
 
 def get_item_for_user(user: User, pk: int) -> Item:
-    from courses.models import Item
+    """An item is open to its course's cohort members; drafts (item or module) only to authors."""
+    from courses.models import Course, Item
 
     qs = Item.objects.select_related("module__course")
     if not user.is_superuser:
-        qs = qs.filter(
-            Exists(Membership.objects.filter(cohort__course=OuterRef("module__course"), user=user))
+        author = Exists(
+            Course.authors.through.objects.filter(course=OuterRef("module__course"), user=user)
         )
+        member = Exists(
+            Membership.objects.filter(cohort__course=OuterRef("module__course"), user=user)
+        )
+        qs = qs.filter(author | (member & Q(is_published=True, module__is_published=True)))
     return get_object_or_404(qs, pk=pk)
+
+
+def certificates_revocable_by(user: User) -> QuerySet[Any]:
+    """Certificates a person may revoke: those of their coordinated cohorts' learners."""
+    from courses.models import Certificate
+
+    qs = Certificate.objects.all()
+    if user.is_superuser:
+        return qs
+    return qs.filter(cohort__in=cohorts_for(user, Role.COORDINATOR).values("pk"))
+
+
+def get_certificate_for_revoker(user: User, pk: int) -> Any:
+    """404 unless the person coordinates the certificate holder's cohort (or is superuser)."""
+    return get_object_or_404(
+        certificates_revocable_by(user).select_related("user", "course", "cohort"), pk=pk
+    )
+
+
+def get_certificate_for_holder(user: User, code: str) -> Any:
+    """A learner's own issued certificate (its PDF and credential): nobody else's."""
+    from courses.models import Certificate
+
+    return get_object_or_404(
+        Certificate.objects.select_related("course"),
+        code=code,
+        user=user,
+        status=Certificate.Status.ISSUED,
+    )
 
 
 # --- workshops -----------------------------------------------------------------------------
@@ -139,14 +269,134 @@ def get_assignment_for_learner(user: User, pk: int) -> tuple[Assignment, Cohort]
     return assignment, cohort
 
 
+def _experiment_member(user: User, experiment_ref: str) -> Exists:
+    from workshops.models import ExperimentMember
+
+    return Exists(ExperimentMember.objects.filter(experiment=OuterRef(experiment_ref), user=user))
+
+
+def experiments_visible_to(user: User) -> QuerySet[Experiment]:
+    """Team members see their experiment; instructors and coordinators their cohorts' ones."""
+    from workshops.models import Experiment
+
+    qs = Experiment.objects.all()
+    if user.is_superuser:
+        return qs
+    return qs.filter(Q(_experiment_member(user, "pk")) | Q(_member(STAFF_ROLES, user, "cohort_id")))
+
+
+def get_experiment_for_user(user: User, pk: int) -> Experiment:
+    return get_object_or_404(
+        experiments_visible_to(user).select_related("workshop", "cohort"), pk=pk
+    )
+
+
+def get_experiment_for_member(user: User, pk: int) -> Experiment:
+    """Only the learners on the team (who are still learners of its cohort) may change it."""
+    from workshops.models import Experiment
+
+    return get_object_or_404(
+        Experiment.objects.filter(
+            _experiment_member(user, "pk"), _member(Role.LEARNER, user, "cohort_id")
+        ).select_related("workshop", "cohort"),
+        pk=pk,
+    )
+
+
+def get_experiment_for_instructor(user: User, pk: int) -> Experiment:
+    from workshops.models import Experiment
+
+    qs = Experiment.objects.select_related("workshop", "cohort")
+    if not user.is_superuser:
+        qs = qs.filter(_member(Role.INSTRUCTOR, user, "cohort_id"))
+    return get_object_or_404(qs, pk=pk)
+
+
+def get_experiment_for_thread(user: User, pk: int) -> Experiment:
+    """Phase threads: the learners on the team, the cohort's instructors and the superuser
+    (coordinators follow progress, not the conversation)."""
+    from workshops.models import Experiment
+
+    qs = Experiment.objects.select_related("workshop", "cohort")
+    if not user.is_superuser:
+        qs = qs.filter(
+            Q(_experiment_member(user, "pk")) | Q(_member(Role.INSTRUCTOR, user, "cohort_id"))
+        )
+    return get_object_or_404(qs, pk=pk)
+
+
+def may_see_thread(user: User, submission: Submission) -> bool:
+    """Whether the phase thread is shown with a submission (see get_experiment_for_thread)."""
+    if submission.experiment_id is None:
+        return False
+    return (
+        user.is_superuser
+        or submission.experiment.members.filter(user=user).exists()
+        or Membership.objects.filter(
+            cohort_id=submission.cohort_id, user=user, role=Role.INSTRUCTOR
+        ).exists()
+    )
+
+
+def get_cohort_for_instructor(user: User, pk: int) -> Cohort:
+    """Workshop sessions and attendance of a cohort: its instructors and the superuser."""
+    return get_object_or_404(cohorts_for(user, Role.INSTRUCTOR).select_related("course"), pk=pk)
+
+
+def get_session_for_instructor(user: User, pk: int) -> Any:
+    from workshops.models import WorkshopSession
+
+    return get_object_or_404(
+        WorkshopSession.objects.select_related("workshop", "cohort").filter(
+            cohort__in=cohorts_for(user, Role.INSTRUCTOR).values("pk")
+        ),
+        pk=pk,
+    )
+
+
+def is_experiment_instructor(user: User, experiment: Experiment) -> bool:
+    return user.is_superuser or (
+        Membership.objects.filter(
+            cohort_id=experiment.cohort_id, user=user, role=Role.INSTRUCTOR
+        ).exists()
+    )
+
+
+def get_runlog_entry_for_user(user: User, pk: int) -> RunLogEntry:
+    from workshops.models import RunLogEntry
+
+    return get_object_or_404(
+        RunLogEntry.objects.filter(experiment__in=experiments_visible_to(user)), pk=pk
+    )
+
+
+def get_workshop_for_learner(user: User, pk: int) -> tuple[Workshop, Cohort]:
+    """A workshop and the learner's latest cohort that runs its course; 404 for anyone else."""
+    from django.http import Http404
+
+    from workshops.models import Workshop
+
+    workshop = get_object_or_404(Workshop.objects.select_related("course"), pk=pk)
+    cohort = (
+        learner_cohorts(user).filter(course_id=workshop.course_id).order_by("-start_date").first()
+    )
+    if cohort is None:
+        raise Http404
+    return workshop, cohort
+
+
 def submissions_visible_to(user: User) -> QuerySet[Submission]:
-    """A learner sees their own work; instructors and coordinators their cohorts' work."""
+    """A learner sees their own and their team's work; staff their cohorts' work."""
     from workshops.models import Submission
 
     qs = Submission.objects.all()
     if user.is_superuser:
         return qs
-    return qs.filter(Q(learner=user) | Q(_member(STAFF_ROLES, user, "cohort_id")))
+    return qs.filter(
+        Q(learner=user)
+        | Q(_experiment_member(user, "experiment_id"))
+        | Q(_member(STAFF_ROLES, user, "cohort_id"))
+    )
 
 
 def submissions_reviewable_by(user: User) -> QuerySet[Submission]:

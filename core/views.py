@@ -32,7 +32,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "course": cohort.course,
                 "modules": modules,
                 "progress": course_selectors.course_progress(modules),
-                "next_item": course_selectors.next_item(user=user, course=cohort.course),
+                "next_item": course_selectors.next_item(
+                    user=user, course=cohort.course, modules=modules, cohort=cohort
+                ),
                 "assignments": workshop_selectors.assignments_with_latest(
                     learner=user, cohort=cohort
                 ),

@@ -1,12 +1,63 @@
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class CourseFileStorage(FileSystemStorage):
+    """Course files (resources, videos, captions) under PRIVATE_MEDIA_ROOT/course-files with no
+    URL: they are served only by a view that checks who asks (see courses.views.item_file)."""
+
+    base_url = None  # type: ignore[assignment]
+
+    @cached_property
+    def base_location(self) -> str:
+        return str(settings.PRIVATE_MEDIA_ROOT / "course-files")
+
+    def _clear_cached_properties(self, setting: str, **kwargs: object) -> None:
+        super()._clear_cached_properties(setting, **kwargs)
+        if setting == "PRIVATE_MEDIA_ROOT":
+            self.__dict__.pop("base_location", None)
+            self.__dict__.pop("location", None)
+
+
+def course_storage() -> FileSystemStorage:
+    return CourseFileStorage()
+
+
+def course_file_path(instance: object, filename: str) -> str:
+    # A random stored name: nothing from the uploader's file name reaches a path or a URL.
+    suffix = PurePath(filename).suffix.lower()[:10]
+    if not suffix[1:].isalnum():
+        suffix = ""
+    return f"{uuid.uuid4().hex}{suffix}"
 
 
 class Course(models.Model):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     description = models.TextField(_("description"), blank=True)
+    authors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("authors"),
+        blank=True,
+        related_name="authored_courses",
+        help_text=_("People who may edit the course content in the site."),
+    )
+    # Completion criteria beyond "all required items done": these workshop assignments
+    # (phases) must also be approved for the learner before a certificate is issued.
+    completion_assignments = models.ManyToManyField(
+        "workshops.Assignment",
+        verbose_name=_("approved workshop phases required for completion"),
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["title"]
@@ -24,6 +75,24 @@ class Module(models.Model):
     position = models.PositiveIntegerField(_("position"), default=0)
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(_("summary"), blank=True)
+    is_published = models.BooleanField(
+        _("published"), default=True, help_text=_("Drafts are visible only to course authors.")
+    )
+    # Release rules: all that apply must be met before the module opens to a learner.
+    sequential = models.BooleanField(_("opens when the previous module is complete"), default=False)
+    prerequisites = models.ManyToManyField(
+        "self",
+        verbose_name=_("prerequisite modules"),
+        symmetrical=False,
+        blank=True,
+        related_name="unlocks",
+    )
+    unlock_after_days = models.PositiveIntegerField(
+        _("opens this many days after the cohort starts"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(3650)],
+    )
 
     class Meta:
         ordering = ["course", "position", "pk"]
@@ -40,6 +109,18 @@ class Item(models.Model):
     class Kind(models.TextChoices):
         PAGE = "page", _("Text page")
         VIDEO = "video", _("Video or webinar")
+        FILE = "file", _("File or resource")
+        LINK = "link", _("External link")
+        QUIZ = "quiz", _("Knowledge check")
+        REFLECTION = "reflection", _("Reflection")
+        ASSIGNMENT = "assignment", _("Workshop assignment")
+
+    class Rule(models.TextChoices):
+        VIEWED = "viewed", _("Viewed")
+        MANUAL = "manual", _("Marked done by the learner")
+        QUIZ_PASSED = "quiz_passed", _("Knowledge check passed")
+        SUBMITTED = "submitted", _("Assignment submitted")
+        APPROVED = "approved", _("Assignment approved")
 
     module = models.ForeignKey(
         Module, verbose_name=_("module"), on_delete=models.CASCADE, related_name="items"
@@ -48,7 +129,46 @@ class Item(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PAGE)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("content"), blank=True, help_text=_("Sanitised HTML."))
-    video_url = models.URLField(_("video address"), blank=True)
+    video_url = models.URLField(
+        _("video address"),
+        blank=True,
+        help_text=_("A YouTube or Vimeo address; it is shown in privacy-enhanced mode."),
+    )
+    video_file = models.FileField(
+        _("video file"), blank=True, upload_to=course_file_path, storage=course_storage
+    )
+    captions = models.FileField(
+        _("captions (.vtt)"), blank=True, upload_to=course_file_path, storage=course_storage
+    )
+    file = models.FileField(
+        pgettext_lazy("course resource", "file"),
+        blank=True,
+        upload_to=course_file_path,
+        storage=course_storage,
+    )
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    link_url = models.URLField(_("link address"), blank=True)
+    assignment = models.ForeignKey(
+        "workshops.Assignment",
+        verbose_name=_("workshop assignment"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="course_items",
+    )
+    pass_mark = models.PositiveSmallIntegerField(
+        _("pass mark (%)"), default=80, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    max_attempts = models.PositiveSmallIntegerField(
+        _("attempts allowed"), default=0, help_text=_("0 means no limit.")
+    )
+    completion_rule = models.CharField(
+        _("counts as done when"), max_length=20, choices=Rule.choices, default=Rule.MANUAL
+    )
+    is_required = models.BooleanField(_("required for course completion"), default=True)
+    is_published = models.BooleanField(
+        _("published"), default=True, help_text=_("Drafts are visible only to course authors.")
+    )
     minutes = models.PositiveIntegerField(_("estimated minutes"), default=10)
 
     class Meta:
@@ -76,3 +196,203 @@ class Completion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.item}"
+
+
+class Question(models.Model):
+    """A question of a knowledge check; `multiple` allows several correct answers."""
+
+    item = models.ForeignKey(
+        Item, verbose_name=_("knowledge check"), on_delete=models.CASCADE, related_name="questions"
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    text = models.TextField(_("question"))
+    multiple = models.BooleanField(_("several answers can be right"), default=False)
+
+    class Meta:
+        ordering = ["item", "position", "pk"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(
+        Question, verbose_name=_("question"), on_delete=models.CASCADE, related_name="choices"
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    text = models.CharField(_("answer"), max_length=500)
+    is_correct = models.BooleanField(_("correct"), default=False)
+    explanation = models.TextField(
+        _("explanation"), blank=True, help_text=_("Shown to the learner after answering.")
+    )
+
+    class Meta:
+        ordering = ["question", "position", "pk"]
+        verbose_name = _("answer option")
+        verbose_name_plural = _("answer options")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class QuizAttempt(models.Model):
+    """One graded try at a knowledge check; every attempt is kept."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts"
+    )
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="attempts")
+    number = models.PositiveIntegerField(_("attempt"))
+    score = models.PositiveSmallIntegerField(_("score (%)"))
+    passed = models.BooleanField(_("passed"))
+    # {question id: [chosen choice ids]}, kept as given so a later edit of the quiz does not
+    # rewrite history.
+    answers = models.JSONField(_("answers"), default=dict)
+    created_at = models.DateTimeField(_("answered"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["item", "user", "number"]
+        verbose_name = _("knowledge check attempt")
+        verbose_name_plural = _("knowledge check attempts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "item", "number"], name="one_attempt_per_number"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.item} #{self.number}"
+
+
+class Reflection(models.Model):
+    """A learner's answer to a reflection prompt: an entry in their learning journal."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reflections"
+    )
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="reflections")
+    text = models.TextField(_("reflection"))
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("reflection")
+        verbose_name_plural = _("reflections")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "item"], name="one_reflection_per_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.item}"
+
+
+class ReleaseExtension(models.Model):
+    """A per-learner shift of a module's unlock date (e.g. a learner who joined late)."""
+
+    module = models.ForeignKey(
+        Module, verbose_name=_("module"), on_delete=models.CASCADE, related_name="extensions"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("learner"),
+        on_delete=models.CASCADE,
+        related_name="release_extensions",
+    )
+    days = models.IntegerField(
+        _("days"),
+        help_text=_("Added to the module's unlock day for this learner; negative opens earlier."),
+        validators=[MinValueValidator(-3650), MaxValueValidator(3650)],
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("release extension")
+        verbose_name_plural = _("release extensions")
+        constraints = [
+            models.UniqueConstraint(fields=["module", "user"], name="one_extension_per_module"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.module} ({self.days:+d})"
+
+
+def certificate_pdf_path(instance: object, filename: str) -> str:
+    return f"certificates/{uuid.uuid4().hex}.pdf"
+
+
+class Certificate(models.Model):
+    """A learner's course certificate: a PDF, a public verification page and a signed
+    Open Badges 3.0 credential (courses/credentials.py). One per learner and course."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("certificate status", "Being issued")
+        ISSUING = "issuing", pgettext_lazy("certificate status", "Being issued")
+        ISSUED = "issued", pgettext_lazy("certificate status", "Issued")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("learner"),
+        on_delete=models.CASCADE,
+        related_name="certificates",
+    )
+    course = models.ForeignKey(
+        Course, verbose_name=_("course"), on_delete=models.PROTECT, related_name="certificates"
+    )
+    cohort = models.ForeignKey(
+        "learners.Cohort",
+        verbose_name=_("cohort"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="certificates",
+    )
+    code = models.CharField(_("verification code"), max_length=32, unique=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    # What the certificate says, frozen at issue time: a later rename changes neither.
+    learner_name = models.CharField(_("name"), max_length=300, blank=True)
+    course_title = models.CharField(_("course"), max_length=200, blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    issued_at = models.DateTimeField(_("issued"), null=True, blank=True)
+    pdf = models.FileField(
+        _("PDF"), blank=True, upload_to=certificate_pdf_path, storage=course_storage
+    )
+    credential = models.JSONField(_("signed credential"), default=dict, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoke_reason = models.TextField(_("reason for revoking"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "course"], name="one_certificate_per_learner_and_course"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.learner_name or self.user} – {self.course_title or self.course} ({self.code})"
+        )
+
+    @property
+    def is_issued(self) -> bool:
+        return self.status == self.Status.ISSUED
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

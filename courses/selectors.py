@@ -1,37 +1,131 @@
-"""Reads for courses, each with a fixed number of queries however large the course or cohort."""
+"""Reads for courses, each with a fixed number of queries however large the course or cohort.
+
+Whether an item is done is one SQL expression (`item_done_q`): a Completion row, or for the
+assignment rules the learner's workshops.Submission in the right status. Counting it per
+module in a subquery keeps progress an aggregate, never a loop over items.
+"""
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from core.models import User
+from learners.models import Cohort, Membership
+from workshops.models import Submission
 
-from .models import Completion, Course, Item, Module
+from .models import (
+    Certificate,
+    Choice,
+    Completion,
+    Course,
+    Item,
+    Module,
+    Question,
+    QuizAttempt,
+    Reflection,
+    ReleaseExtension,
+)
+
+# A submission in one of these states counts as "submitted" (a rejected file does not).
+SUBMITTED_STATUSES = (
+    Submission.Status.RECEIVED,
+    Submission.Status.REVISION_REQUESTED,
+    Submission.Status.APPROVED,
+)
 
 
-def _count(qs: QuerySet, group: str) -> Subquery:
-    return Subquery(
-        qs.values(group).annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()
+def item_done_q(user: User) -> Q:
+    """An Item filter: done by `user` under the item's completion rule (or done before)."""
+    submissions = Submission.objects.filter(assignment=OuterRef("assignment_id"), learner=user)
+    return (
+        Q(Exists(Completion.objects.filter(user=user, item=OuterRef("pk"))))
+        | Q(completion_rule=Item.Rule.SUBMITTED, assignment__isnull=False)
+        & Q(Exists(submissions.filter(status__in=SUBMITTED_STATUSES)))
+        | Q(completion_rule=Item.Rule.APPROVED, assignment__isnull=False)
+        & Q(Exists(submissions.filter(status=Submission.Status.APPROVED)))
     )
 
 
-def modules_with_progress(*, user: User, course: Course) -> QuerySet[Module]:
-    """The course's modules with `item_count`, `done_count` and `minutes` for one learner."""
-    return course.modules.annotate(
-        item_count=Coalesce(_count(Item.objects.filter(module=OuterRef("pk")), "module"), 0),
-        done_count=Coalesce(
-            _count(
-                Completion.objects.filter(user=user, item__module=OuterRef("pk")), "item__module"
-            ),
-            0,
+def item_started_q(user: User) -> Q:
+    """An Item filter: the learner has begun (a quiz attempt, a submission) but may not be done."""
+    return Q(Exists(QuizAttempt.objects.filter(user=user, item=OuterRef("pk")))) | Q(
+        assignment__isnull=False
+    ) & Q(Exists(Submission.objects.filter(assignment=OuterRef("assignment_id"), learner=user)))
+
+
+def visible_items(*, include_drafts: bool = False) -> QuerySet[Item]:
+    qs = Item.objects.all()
+    if not include_drafts:
+        qs = qs.filter(is_published=True, module__is_published=True)
+    return qs
+
+
+def visible_modules(course: Course, *, include_drafts: bool = False) -> QuerySet[Module]:
+    qs = course.modules.all()
+    return qs if include_drafts else qs.filter(is_published=True)
+
+
+def _count(qs: QuerySet) -> Coalesce:
+    return Coalesce(
+        Subquery(
+            qs.values("module").annotate(n=Count("pk")).values("n")[:1],
+            output_field=IntegerField(),
         ),
-        minutes=Coalesce(Sum("items__minutes"), Value(0)),
-    ).order_by("position", "pk")
+        0,
+    )
+
+
+def modules_with_progress(
+    *, user: User, course: Course, include_drafts: bool = False
+) -> QuerySet[Module]:
+    """The course's modules with `item_count`, `done_count`, `required_count`, `required_done`
+    and `minutes` for one learner, in one query."""
+    items = visible_items(include_drafts=include_drafts).filter(module=OuterRef("pk"))
+    done = items.filter(item_done_q(user))
+    return (
+        visible_modules(course, include_drafts=include_drafts)
+        .annotate(
+            item_count=_count(items),
+            done_count=_count(done),
+            required_count=_count(items.filter(is_required=True)),
+            required_done=_count(done.filter(is_required=True)),
+            # Lets module_locks skip its prerequisites query when no module has any.
+            has_prerequisites=Exists(
+                Module.prerequisites.through.objects.filter(from_module=OuterRef("pk"))
+            ),
+            minutes=Coalesce(
+                Subquery(
+                    items.values("module").annotate(n=Sum("minutes")).values("n")[:1],
+                    output_field=IntegerField(),
+                ),
+                Value(0),
+            ),
+        )
+        .order_by("position", "pk")
+    )
 
 
 @dataclass(frozen=True)
@@ -52,25 +146,41 @@ def course_progress(modules: Iterable[Module]) -> CourseProgress:
     )
 
 
-def next_item(*, user: User, course: Course) -> Item | None:
-    """Where the learner left off: the first item, in course order, not yet done."""
+def next_item(
+    *,
+    user: User,
+    course: Course,
+    modules: list[Module] | None = None,
+    cohort: Cohort | None = None,
+) -> Item | None:
+    """Where the learner left off: the first item, in course order, not yet done in a module
+    that is open to them (release rules as in the outline). Pass the `modules` from
+    `modules_with_progress` and the learner's `cohort` when the caller has them already."""
+    if cohort is None:
+        cohort = learner_cohort(user=user, course=course)
+    locked: set[int] = set()
+    if cohort is not None:
+        if modules is None:
+            modules = list(modules_with_progress(user=user, course=course))
+        locked = set(module_locks(user=user, course=course, modules=modules, cohort=cohort))
     return (
-        Item.objects.filter(module__course=course)
-        .exclude(completions__user=user)
+        visible_items()
+        .filter(module__course=course)
+        .exclude(module_id__in=locked)
+        .exclude(item_done_q(user))
         .select_related("module")
         .order_by("module__position", "module__pk", "position", "pk")
         .first()
     )
 
 
-def module_items(*, user: User, module: Module) -> list[Item]:
-    items = list(module.items.order_by("position", "pk"))
-    done = set(
-        Completion.objects.filter(user=user, item__module=module).values_list("item_id", flat=True)
+def module_items(*, user: User, module: Module, include_drafts: bool = False) -> list[Item]:
+    return list(
+        visible_items(include_drafts=include_drafts)
+        .filter(module=module)
+        .annotate(is_done=Case(When(item_done_q(user), then=True), default=False))
+        .order_by("position", "pk")
     )
-    for item in items:
-        item.is_done = item.pk in done  # type: ignore[attr-defined]
-    return items
 
 
 def completion_matrix(*, user_ids: Iterable[int], course: Course) -> dict[int, dict[int, int]]:
@@ -84,3 +194,241 @@ def completion_matrix(*, user_ids: Iterable[int], course: Course) -> dict[int, d
     for row in rows:
         matrix[row["user_id"]][row["item__module_id"]] = row["n"]
     return matrix
+
+
+# --- release rules ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lock:
+    """Why a module is closed to a learner, and from which day it opens (if a date rule)."""
+
+    reason: str
+    until: datetime.date | None = None
+
+
+def learner_cohort(*, user: User, course: Course) -> Cohort | None:
+    """The learner's latest cohort that runs the course, or None if they are not its learner."""
+    return (
+        Cohort.objects.filter(
+            course=course, memberships__user=user, memberships__role=Membership.Role.LEARNER
+        )
+        .order_by("-start_date", "-pk")
+        .first()
+    )
+
+
+def module_locks(
+    *,
+    user: User,
+    course: Course,
+    modules: list[Module],
+    cohort: Cohort,
+    today: datetime.date | None = None,
+) -> dict[int, Lock]:
+    """{module id: Lock} for the modules still closed to this learner (two queries).
+
+    `modules` come from `modules_with_progress` (in course order). A module opens when every
+    rule that applies is met: the previous module complete (sequential), each prerequisite
+    complete, and the unlock day (cohort start + days + the learner's extension) reached.
+    """
+    today = today or timezone.localdate()
+    complete = {
+        m.pk: m.required_done >= m.required_count  # type: ignore[attr-defined]
+        for m in modules
+    }
+    titles = {m.pk: m.title for m in modules}
+    prerequisites: dict[int, list[int]] = defaultdict(list)
+    if any(getattr(m, "has_prerequisites", True) for m in modules):
+        for module_id, prerequisite_id in Module.prerequisites.through.objects.filter(
+            from_module__course=course
+        ).values_list("from_module_id", "to_module_id"):
+            prerequisites[module_id].append(prerequisite_id)
+    # Extensions only shift unlock days: no query when no module has one.
+    extensions = (
+        dict(
+            ReleaseExtension.objects.filter(user=user, module__course=course).values_list(
+                "module_id", "days"
+            )
+        )
+        if any(m.unlock_after_days is not None for m in modules)
+        else {}
+    )
+    locks: dict[int, Lock] = {}
+    previous: Module | None = None
+    for module in modules:
+        lock = None
+        if module.unlock_after_days is not None:
+            days = module.unlock_after_days + extensions.get(module.pk, 0)
+            opens = cohort.start_date + datetime.timedelta(days=days)
+            if today < opens:
+                lock = Lock(
+                    _("Opens on %(date)s.") % {"date": date_format(opens, "SHORT_DATE_FORMAT")},
+                    until=opens,
+                )
+        if lock is None and module.sequential and previous and not complete[previous.pk]:
+            lock = Lock(_("Complete the module “%(title)s” first.") % {"title": previous.title})
+        if lock is None:
+            # Prerequisites from other courses or draft modules are not in `titles`; skip them.
+            missing = [
+                titles[p] for p in prerequisites[module.pk] if p in titles and not complete[p]
+            ]
+            if missing:
+                lock = Lock(_("Complete the module “%(title)s” first.") % {"title": missing[0]})
+        if lock:
+            locks[module.pk] = lock
+        previous = module
+    return locks
+
+
+# --- the outline ---------------------------------------------------------------------------
+
+
+class State:
+    LOCKED = "locked"
+    AVAILABLE = "available"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
+@dataclass
+class Outline:
+    course: Course
+    modules: list[Module]
+    cohort: Cohort | None
+    progress: CourseProgress
+    next_item: Item | None
+    items: list[Item] = field(default_factory=list)
+
+    @property
+    def is_learner(self) -> bool:
+        return self.cohort is not None
+
+
+def course_outline(*, user: User, course: Course, include_drafts: bool = False) -> Outline:
+    """Modules with their items, each item with a `state` and locked modules with a `lock`.
+
+    Five queries for a learner whatever the size of the course or cohort (cohort, modules
+    with progress, items with done/started flags, prerequisites, extensions); three for staff.
+    """
+    cohort = learner_cohort(user=user, course=course)
+    modules = list(modules_with_progress(user=user, course=course, include_drafts=include_drafts))
+    items = list(
+        visible_items(include_drafts=include_drafts)
+        .filter(module__course=course)
+        .annotate(
+            is_done=Case(When(item_done_q(user), then=True), default=False),
+            is_started=Case(
+                When(item_started_q(user), then=True),
+                default=False,
+                output_field=BooleanField(),
+            ),
+        )
+        .order_by("position", "pk")
+    )
+    locks = module_locks(user=user, course=course, modules=modules, cohort=cohort) if cohort else {}
+    by_module: dict[int, list[Item]] = {m.pk: [] for m in modules}
+    for item in items:
+        if item.module_id in by_module:
+            by_module[item.module_id].append(item)
+    first_open: Item | None = None
+    ordered: list[Item] = []
+    for module in modules:
+        module.lock = locks.get(module.pk)  # type: ignore[attr-defined]
+        module.item_list = by_module[module.pk]  # type: ignore[attr-defined]
+        for item in module.item_list:  # type: ignore[attr-defined]
+            item.module = module  # the annotated module, without another query
+            item.lock = module.lock  # type: ignore[attr-defined]
+            if not cohort:
+                item.state = State.AVAILABLE  # type: ignore[attr-defined]
+            elif item.lock:  # type: ignore[attr-defined]
+                item.state = State.LOCKED  # type: ignore[attr-defined]
+            elif item.is_done:  # type: ignore[attr-defined]
+                item.state = State.DONE  # type: ignore[attr-defined]
+            elif item.is_started:  # type: ignore[attr-defined]
+                item.state = State.IN_PROGRESS  # type: ignore[attr-defined]
+            else:
+                item.state = State.AVAILABLE  # type: ignore[attr-defined]
+            if first_open is None and item.state in (State.AVAILABLE, State.IN_PROGRESS):  # type: ignore[attr-defined]
+                first_open = item
+            ordered.append(item)
+    return Outline(
+        course=course,
+        modules=modules,
+        cohort=cohort,
+        progress=course_progress(modules),
+        next_item=first_open if cohort else None,
+        items=ordered,
+    )
+
+
+def item_lock(*, user: User, item: Item) -> Lock | None:
+    """The lock on this item's module for a learner of the course; None for everyone else."""
+    course = item.module.course
+    cohort = learner_cohort(user=user, course=course)
+    if cohort is None:
+        return None
+    modules = list(modules_with_progress(user=user, course=course))
+    return module_locks(user=user, course=course, modules=modules, cohort=cohort).get(
+        item.module_id
+    )
+
+
+# --- item content --------------------------------------------------------------------------
+
+
+def quiz_questions(*, item: Item) -> list[Question]:
+    return list(
+        item.questions.order_by("position", "pk").prefetch_related(
+            Prefetch("choices", queryset=Choice.objects.order_by("position", "pk"))
+        )
+    )
+
+
+def quiz_attempts(*, user: User, item: Item) -> list[QuizAttempt]:
+    return list(QuizAttempt.objects.filter(user=user, item=item).order_by("-number"))
+
+
+def journal(*, user: User, course: Course | None = None) -> QuerySet[Reflection]:
+    """The learner's reflections with their prompts, in course order."""
+    qs = Reflection.objects.filter(user=user).select_related("item__module__course")
+    if course is not None:
+        qs = qs.filter(item__module__course=course)
+    return qs.order_by(
+        "item__module__course__title",
+        "item__module__position",
+        "item__module__pk",
+        "item__position",
+        "item__pk",
+    )
+
+
+# --- completion and certificates ------------------------------------------------------------
+
+
+def course_is_complete(*, user: User, course: Course) -> bool:
+    """The course's completion criteria for one learner (two or three queries): every required
+    published item done, and every workshop phase in `course.completion_assignments` approved."""
+    totals = (
+        visible_items()
+        .filter(module__course=course, is_required=True)
+        .aggregate(
+            required=Count("pk"),
+            done=Count("pk", filter=item_done_q(user)),
+        )
+    )
+    if not totals["required"] or totals["done"] < totals["required"]:
+        return False
+    needed = set(course.completion_assignments.values_list("pk", flat=True))
+    if not needed:
+        return True
+    approved = set(
+        Submission.objects.filter(
+            learner=user, assignment_id__in=needed, status=Submission.Status.APPROVED
+        ).values_list("assignment_id", flat=True)
+    )
+    return needed <= approved
+
+
+def certificate_for(*, user: User, course: Course) -> Certificate | None:
+    return Certificate.objects.filter(user=user, course=course).first()

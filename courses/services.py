@@ -1,32 +1,308 @@
-"""Writes for courses: a learner's progress."""
+"""Writes for courses: a learner's progress, knowledge-check attempts, reflections and
+certificates."""
 
 from __future__ import annotations
 
-from django.db import transaction
+import secrets
+from collections.abc import Mapping
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.models import User
-from learners.models import Membership
 
-from .models import Completion, Item
+from . import credentials, selectors
+from .models import Certificate, Completion, Course, Item, QuizAttempt, Reflection
+
+REFLECTION_MAX_CHARS = 20_000
 
 
 class ProgressError(DomainError):
     pass
 
 
-@transaction.atomic
-def item_complete(*, user: User, item: Item) -> Completion:
-    """Mark an item done for a learner of a cohort that runs its course (idempotent)."""
-    if not Membership.objects.filter(
-        user=user, role=Membership.Role.LEARNER, cohort__course_id=item.module.course_id
-    ).exists():
+class ItemLocked(ProgressError):
+    """The item's module has not opened for this learner yet; `message` says why."""
+
+
+def _check_learner(*, user: User, item: Item) -> None:
+    if selectors.learner_cohort(user=user, course=item.module.course) is None:
         raise ProgressError(_("Only learners of this course can mark items done."))
-    completion, _created = Completion.objects.get_or_create(user=user, item=item)
+    lock = selectors.item_lock(user=user, item=item)
+    if lock is not None:
+        raise ItemLocked(lock.reason)
+
+
+def _complete(*, user: User, item: Item) -> Completion:
+    completion, created = Completion.objects.get_or_create(user=user, item=item)
+    if created:
+        course_completion_check(user=user, course=item.module.course)
     return completion
 
 
 @transaction.atomic
+def item_complete(*, user: User, item: Item) -> Completion:
+    """Mark an item done by the learner's own button (idempotent); only for items whose rule
+    is "marked done" (or "viewed" for items without a player), never for a locked item."""
+    _check_learner(user=user, item=item)
+    if item.completion_rule not in (Item.Rule.MANUAL, Item.Rule.VIEWED):
+        raise ProgressError(_("This item is marked done automatically when its rule is met."))
+    return _complete(user=user, item=item)
+
+
+@transaction.atomic
 def item_uncomplete(*, user: User, item: Item) -> None:
-    Completion.objects.filter(user=user, item=item).delete()
+    """Undo a learner's own "marked done"; automatic completions (quiz, video) stay."""
+    if item.completion_rule == Item.Rule.MANUAL:
+        Completion.objects.filter(user=user, item=item).delete()
+
+
+def item_view(*, user: User, item: Item) -> bool:
+    """Record that a learner opened an item whose rule is "viewed" (not a video, which counts
+    only when played to the end). Returns True when this made the item done."""
+    if item.completion_rule != Item.Rule.VIEWED or item.kind == Item.Kind.VIDEO:
+        return False
+    if selectors.learner_cohort(user=user, course=item.module.course) is None:
+        return False
+    _completion, created = Completion.objects.get_or_create(user=user, item=item)
+    if created:
+        course_completion_check(user=user, course=item.module.course)
+    return created
+
+
+@transaction.atomic
+def item_video_watched(*, user: User, item: Item) -> Completion:
+    """A video played to the end (reported by static/js/courses-video.js)."""
+    _check_learner(user=user, item=item)
+    if item.kind != Item.Kind.VIDEO:
+        raise ProgressError(_("Only a video can be watched to the end."))
+    return _complete(user=user, item=item)
+
+
+def _as_ids(values: object) -> set[int]:
+    ids = set()
+    for value in values if isinstance(values, list | tuple | set) else [values]:
+        try:
+            ids.add(int(value))  # type: ignore[call-overload]
+        except (TypeError, ValueError):
+            raise ProgressError(_("The answer could not be read. Please try again.")) from None
+    return ids
+
+
+@transaction.atomic
+def quiz_attempt_submit(*, user: User, item: Item, answers: Mapping[int, object]) -> QuizAttempt:
+    """Grade one attempt at a knowledge check and keep it; passing completes the item when
+    its rule is "knowledge check passed". Every question must be answered."""
+    if item.kind != Item.Kind.QUIZ:
+        raise ProgressError(_("This item is not a knowledge check."))
+    _check_learner(user=user, item=item)
+    questions = selectors.quiz_questions(item=item)
+    if not questions:
+        raise ProgressError(_("This knowledge check has no questions yet."))
+    # Lock the learner's row so two simultaneous submissions cannot both be attempt n.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    used = QuizAttempt.objects.filter(user=user, item=item).count()
+    already_passed = QuizAttempt.objects.filter(user=user, item=item, passed=True).exists()
+    if item.max_attempts and used >= item.max_attempts:
+        raise ProgressError(_("You have used all your attempts at this knowledge check."))
+    if already_passed:
+        raise ProgressError(_("You have already passed this knowledge check."))
+    given: dict[str, list[int]] = {}
+    correct = 0
+    for question in questions:
+        chosen = _as_ids(answers.get(question.pk, []))
+        valid = {c.pk for c in question.choices.all()}
+        if not chosen:
+            raise ProgressError(_("Answer every question before you check your answers."))
+        if not chosen <= valid or (not question.multiple and len(chosen) != 1):
+            raise ProgressError(_("The answer could not be read. Please try again."))
+        right = {c.pk for c in question.choices.all() if c.is_correct}
+        correct += chosen == right
+        given[str(question.pk)] = sorted(chosen)
+    score = round(100 * correct / len(questions))
+    passed = score >= item.pass_mark
+    try:
+        attempt = QuizAttempt.objects.create(
+            user=user, item=item, number=used + 1, score=score, passed=passed, answers=given
+        )
+    except IntegrityError:
+        raise ProgressError(_("That attempt was already saved.")) from None
+    if passed and item.completion_rule == Item.Rule.QUIZ_PASSED:
+        _complete(user=user, item=item)
+    return attempt
+
+
+@transaction.atomic
+def reflection_save(*, user: User, item: Item, text: str) -> Reflection:
+    """Save the learner's reflection in their learning journal; saving an answer counts as
+    marking the reflection done."""
+    if item.kind != Item.Kind.REFLECTION:
+        raise ProgressError(_("This item is not a reflection."))
+    _check_learner(user=user, item=item)
+    text = (text or "").strip()
+    if not text:
+        raise ProgressError(_("Write your reflection before saving it."))
+    if len(text) > REFLECTION_MAX_CHARS:
+        raise ProgressError(
+            _("A reflection can be at most %(n)s characters long.") % {"n": REFLECTION_MAX_CHARS}
+        )
+    reflection, _created = Reflection.objects.update_or_create(
+        user=user, item=item, defaults={"text": text}
+    )
+    if item.completion_rule in (Item.Rule.MANUAL, Item.Rule.VIEWED):
+        _complete(user=user, item=item)
+    return reflection
+
+
+# --- certificates --------------------------------------------------------------------------
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+REVOKE_REASON_MAX_CHARS = 2000
+
+
+class CertificateError(DomainError):
+    pass
+
+
+def certificate_new_code() -> str:
+    """A random verification code like 7KQ2-MX4P-RT9B (60 bits)."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
+
+
+def course_completion_check(*, user: User, course: Course) -> Certificate | None:
+    """After progress that may finish the course: when the learner meets the completion
+    criteria, create their (pending) certificate once and enqueue its issue after commit.
+    Safe to call any number of times; the database allows one certificate per learner."""
+    existing = Certificate.objects.filter(user=user, course=course).first()
+    if existing is not None:
+        return existing
+    cohort = selectors.learner_cohort(user=user, course=course)
+    if cohort is None or not selectors.course_is_complete(user=user, course=course):
+        return None
+    try:
+        with transaction.atomic():
+            certificate = Certificate.objects.create(
+                user=user, course=course, cohort=cohort, code=certificate_new_code()
+            )
+    except IntegrityError:
+        # A concurrent request created it first.
+        return Certificate.objects.get(user=user, course=course)
+    from .tasks import certificate_issue as task
+
+    task.delay_on_commit(certificate.pk)
+    return certificate
+
+
+def certificate_verify_url(certificate: Certificate) -> str:
+    return f"{settings.SITE_URL}{reverse('certificates:verify', args=[certificate.code])}"
+
+
+def _certificate_pdf(certificate: Certificate) -> bytes | None:
+    from .journal import html_to_pdf
+
+    html = render_to_string(
+        "courses/certificate_pdf.html",
+        {"certificate": certificate, "verify_url": certificate_verify_url(certificate)},
+    )
+    return html_to_pdf(html)
+
+
+def certificate_issue(*, certificate_id: int) -> bool:
+    """Issue a pending certificate: sign its Open Badges credential, render its PDF in the
+    learner's language and notify them. A second run (a retried or duplicated task) is a no-op
+    thanks to the conditional claim; a failure puts the certificate back to pending."""
+    claimed = Certificate.objects.filter(
+        pk=certificate_id, status=Certificate.Status.PENDING
+    ).update(status=Certificate.Status.ISSUING)
+    if not claimed:
+        return False
+    try:
+        with transaction.atomic():
+            certificate = Certificate.objects.select_related("user", "course").get(
+                pk=certificate_id
+            )
+            user = certificate.user
+            course = certificate.course
+            now = timezone.now()
+            certificate.language = user.language or settings.LANGUAGE_CODE
+            certificate.learner_name = user.get_full_name() or user.display_name
+            certificate.course_title = course.title
+            certificate.issued_at = now
+            with translation.override(certificate.language):
+                criteria = _("Completed every required part of the course “%(title)s”.") % {
+                    "title": course.title
+                }
+                certificate.credential = credentials.sign(
+                    credentials.achievement_credential(
+                        credential_id=certificate_verify_url(certificate),
+                        achievement_id=(
+                            f"{settings.SITE_URL}{reverse('courses:detail', args=[course.pk])}"
+                        ),
+                        learner_name=certificate.learner_name,
+                        course_title=course.title,
+                        course_description=course.description,
+                        criteria=criteria,
+                        issued_at=now,
+                    ),
+                    created=now,
+                )
+                pdf = _certificate_pdf(certificate)
+            if pdf is not None:
+                certificate.pdf.save(f"{certificate.code}.pdf", ContentFile(pdf), save=False)
+            certificate.status = Certificate.Status.ISSUED
+            certificate.save()
+            from notifications.models import Notification
+            from notifications.services import notification_notify
+
+            notification_notify(
+                recipient=user,
+                category=Notification.Category.ADMINISTRATION,
+                key=f"certificate-issued:{certificate.pk}",
+                template="certificate_issued",
+                context={
+                    "certificate": certificate,
+                    "verify_url": certificate_verify_url(certificate),
+                },
+                url=reverse("courses:detail", args=[course.pk]),
+            )
+    except Exception:
+        Certificate.objects.filter(pk=certificate_id, status=Certificate.Status.ISSUING).update(
+            status=Certificate.Status.PENDING
+        )
+        raise
+    return True
+
+
+def certificate_pdf(*, certificate: Certificate) -> bytes | None:
+    """The stored PDF, or one rendered now (e.g. WeasyPrint was missing when it was issued)."""
+    if certificate.pdf:
+        with certificate.pdf.open("rb") as handle:
+            return handle.read()
+    with translation.override(certificate.language or settings.LANGUAGE_CODE):
+        return _certificate_pdf(certificate)
+
+
+@transaction.atomic
+def certificate_revoke(*, certificate: Certificate, by: User, reason: str) -> Certificate:
+    """Revoke an issued certificate with a reason (precondition: `by` may revoke it)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificateError(_("Give the reason for revoking the certificate."))
+    if len(reason) > REVOKE_REASON_MAX_CHARS:
+        raise CertificateError(
+            _("The reason can be at most %(n)s characters long.") % {"n": REVOKE_REASON_MAX_CHARS}
+        )
+    updated = Certificate.objects.filter(pk=certificate.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=by, revoke_reason=reason
+    )
+    if not updated:
+        raise CertificateError(_("This certificate has already been revoked."))
+    certificate.refresh_from_db()
+    return certificate

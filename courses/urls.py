@@ -1,11 +1,35 @@
 from django.urls import path
 
 from . import views
+from . import views_authoring as authoring
 
 app_name = "courses"
 
 urlpatterns = [
     path("<int:pk>/", views.course_detail, name="detail"),
+    path("modules/<int:pk>/", views.module_detail, name="module"),
     path("items/<int:pk>/", views.item_detail, name="item"),
     path("items/<int:pk>/complete/", views.item_complete, name="item_complete"),
+    path("items/<int:pk>/watched/", views.item_watched, name="item_watched"),
+    path("items/<int:pk>/quiz/", views.quiz_submit, name="quiz_submit"),
+    path("items/<int:pk>/reflection/", views.reflection_save, name="reflection_save"),
+    path("items/<int:pk>/files/<str:which>/", views.item_file, name="item_file"),
+    path("journal/", views.journal, name="journal"),
+    # Authoring
+    path("<int:pk>/edit/", authoring.course_edit, name="edit"),
+    path("<int:pk>/export/", authoring.course_export, name="export"),
+    path("<int:pk>/copy/", authoring.course_copy, name="copy"),
+    path("import/", authoring.course_import, name="import"),
+    path("<int:course_pk>/modules/new/", authoring.module_form, name="module_create"),
+    path("modules/<int:pk>/edit/", authoring.module_form, name="module_edit"),
+    path("modules/<int:pk>/move/", authoring.module_move, name="module_move"),
+    path("modules/<int:pk>/delete/", authoring.module_delete, name="module_delete"),
+    path("modules/<int:pk>/reorder/", authoring.items_reorder, name="items_reorder"),
+    path("modules/<int:module_pk>/items/new/", authoring.item_form, name="item_create"),
+    path("items/<int:pk>/edit/", authoring.item_form, name="item_edit"),
+    path("items/<int:pk>/move/", authoring.item_move, name="item_move"),
+    path("items/<int:pk>/duplicate/", authoring.item_duplicate, name="item_duplicate"),
+    path("items/<int:pk>/delete/", authoring.item_delete, name="item_delete"),
+    path("items/<int:pk>/publish/", authoring.publish_toggle, name="item_publish"),
+    path("journal/export.<str:fmt>", views.journal_export, name="journal_export"),
 ]

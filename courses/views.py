@@ -1,74 +1,170 @@
+"""Learner-facing course pages: outline, module, item (every kind), journal.
+
+Who may see what is decided in core.permissions: items and courses load through
+`get_*_for_user` (404 for anyone outside the course; drafts only for authors), and a learner
+gets 403 with the reason for an item whose module has not opened yet.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.permissions import Role, get_course_for_user, get_item_for_user
+from core.permissions import (
+    cohorts_for,
+    get_course_for_user,
+    get_item_for_user,
+    has_role,
+    is_course_author,
+)
+from learners.models import Membership
+from workshops.models import Submission
 
-from . import selectors, services
-from .models import Item
+from . import selectors, services, video
+from .models import Item, Module
+
+
+def _forbidden(request: HttpRequest, reason: str) -> HttpResponse:
+    return render(request, "403.html", {"reason": reason}, status=403)
 
 
 @login_required
 def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The course outline: learners and staff of a cohort running the course."""
+    """The course outline: learners and staff of a cohort running the course, its authors and
+    the superuser. Learners see each item's state; authors also see drafts."""
     course = get_course_for_user(request.user, pk)
-    modules = list(selectors.modules_with_progress(user=request.user, course=course))
-    items_by_module: dict[int, list] = {m.pk: [] for m in modules}
-    done = set(
-        request.user.completions.filter(item__module__course=course).values_list(
-            "item_id", flat=True
-        )
+    is_author = is_course_author(request.user, course)
+    # "Preview as a learner": an author sees only what is published.
+    preview = is_author and request.GET.get("preview") == "learner"
+    outline = selectors.course_outline(
+        user=request.user, course=course, include_drafts=is_author and not preview
     )
-    for item in Item.objects.filter(module__course=course).order_by("position", "pk"):
-        item.is_done = item.pk in done
-        items_by_module[item.module_id].append(item)
-    for module in modules:
-        module.item_list = items_by_module[module.pk]
+    certificate = None
+    if outline.is_learner:
+        certificate = selectors.certificate_for(user=request.user, course=course)
+        if certificate is None and all(
+            m.required_done >= m.required_count  # type: ignore[attr-defined]
+            for m in outline.modules
+        ):
+            # Progress made elsewhere (an approved workshop phase) may have finished the course.
+            certificate = services.course_completion_check(user=request.user, course=course)
+    coordinated = (
+        list(cohorts_for(request.user, Membership.Role.COORDINATOR).filter(course=course))
+        if has_role(request.user, Membership.Role.COORDINATOR)
+        else []
+    )
     return render(
         request,
         "courses/course_detail.html",
         {
             "course": course,
-            "modules": modules,
-            "progress": selectors.course_progress(modules),
-            "next_item": selectors.next_item(user=request.user, course=course),
-            # A learner of this course, not merely of some course: staff see no progress here.
-            "is_learner": request.user.memberships.filter(
-                role=Role.LEARNER, cohort__course=course
-            ).exists(),
+            "certificate": certificate,
+            "coordinated_cohorts": coordinated,
+            "outline": outline,
+            "modules": outline.modules,
+            "progress": outline.progress,
+            "next_item": outline.next_item,
+            "is_learner": outline.is_learner,
+            "is_author": is_author,
+            "preview": preview,
         },
     )
 
 
 @login_required
-def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One lesson: learners and staff of a cohort running the course."""
-    item = get_item_for_user(request.user, pk)
-    siblings = selectors.module_items(user=request.user, module=item.module)
-    index = next(i for i, s in enumerate(siblings) if s.pk == item.pk)
+def module_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One module with its items' states: as for the course outline."""
+    module = get_object_or_404(Module.objects.select_related("course"), pk=pk)
+    course = get_course_for_user(request.user, module.course_id)
+    is_author = is_course_author(request.user, course)
+    outline = selectors.course_outline(user=request.user, course=course, include_drafts=is_author)
+    found = next((m for m in outline.modules if m.pk == module.pk), None)
+    if found is None:  # a draft module for someone who is not an author
+        raise Http404
     return render(
         request,
-        "courses/item_detail.html",
+        "courses/module_detail.html",
         {
-            "item": item,
-            "module": item.module,
-            "course": item.module.course,
-            "siblings": siblings,
-            "is_done": siblings[index].is_done,
-            "previous_item": siblings[index - 1] if index > 0 else None,
-            "next_item": siblings[index + 1] if index + 1 < len(siblings) else None,
-            "can_complete": request.user.memberships.filter(
-                role=Role.LEARNER, cohort__course=item.module.course
-            ).exists(),
+            "course": course,
+            "module": found,
+            "is_learner": outline.is_learner,
+            "is_author": is_author,
         },
     )
+
+
+def _item_context(request: HttpRequest, item: Item) -> dict:
+    """The lesson page: the item, its module's sidebar with states, and what its kind needs."""
+    course = item.module.course
+    is_author = is_course_author(request.user, course)
+    outline = selectors.course_outline(user=request.user, course=course, include_drafts=is_author)
+    module = next(m for m in outline.modules if m.pk == item.module_id)
+    siblings = module.item_list  # type: ignore[attr-defined]
+    index = next(i for i, s in enumerate(siblings) if s.pk == item.pk)
+    current = siblings[index]
+    context = {
+        "item": current,
+        "module": module,
+        "course": course,
+        "siblings": siblings,
+        "is_done": current.is_done,
+        "state": current.state,
+        "previous_item": siblings[index - 1] if index > 0 else None,
+        "next_item": siblings[index + 1] if index + 1 < len(siblings) else None,
+        "is_learner": outline.is_learner,
+        "can_complete": outline.is_learner
+        and current.completion_rule in (Item.Rule.MANUAL, Item.Rule.VIEWED)
+        and current.kind not in (Item.Kind.VIDEO, Item.Kind.QUIZ, Item.Kind.REFLECTION),
+        "is_author": is_author,
+    }
+    if item.kind == Item.Kind.VIDEO:
+        context["embed_url"] = video.embed_url(item.video_url)
+        context["video_provider"] = video.provider(item.video_url)
+    elif item.kind == Item.Kind.QUIZ:
+        attempts = selectors.quiz_attempts(user=request.user, item=item)
+        context["questions"] = selectors.quiz_questions(item=item)
+        context["attempts"] = attempts
+        context["passed"] = any(a.passed for a in attempts)
+        context["attempts_left"] = (
+            max(item.max_attempts - len(attempts), 0) if item.max_attempts else None
+        )
+    elif item.kind == Item.Kind.REFLECTION:
+        context["reflection"] = item.reflections.filter(user=request.user).first()
+    elif item.kind == Item.Kind.ASSIGNMENT and item.assignment_id:
+        context["submission"] = (
+            Submission.objects.filter(assignment_id=item.assignment_id, learner=request.user)
+            .order_by("-version")
+            .first()
+        )
+    return context
+
+
+@login_required
+def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One lesson: learners and staff of a cohort running the course, authors (drafts too);
+    403 with the reason for a learner whose module has not opened."""
+    item = get_item_for_user(request.user, pk)
+    lock = selectors.item_lock(user=request.user, item=item)
+    if lock is not None:
+        return _forbidden(request, lock.reason)
+    services.item_view(user=request.user, item=item)
+    return render(request, "courses/item_detail.html", _item_context(request, item))
+
+
+def _respond_progress_error(request: HttpRequest, exc: services.ProgressError) -> HttpResponse:
+    return _forbidden(request, exc.message)
 
 
 @login_required
 @require_POST
 def item_complete(request: HttpRequest, pk: int) -> HttpResponse:
-    """Learners of the course mark an item done (or not done, with `undo`)."""
+    """Learners of the course mark an item done (or not done, with `undo`); 403 if locked."""
     item = get_item_for_user(request.user, pk)
     try:
         if request.POST.get("undo"):
@@ -76,7 +172,7 @@ def item_complete(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             services.item_complete(user=request.user, item=item)
     except services.ProgressError as exc:
-        return render(request, "403.html", {"reason": exc.message}, status=403)
+        return _respond_progress_error(request, exc)
     if request.htmx:
         return render(
             request,
@@ -84,3 +180,152 @@ def item_complete(request: HttpRequest, pk: int) -> HttpResponse:
             {"item": item, "is_done": not request.POST.get("undo"), "can_complete": True},
         )
     return redirect("courses:item", pk=item.pk)
+
+
+@login_required
+@require_POST
+def item_watched(request: HttpRequest, pk: int) -> HttpResponse:
+    """Learners of the course: their video played to the end (posted by courses-video.js)."""
+    item = get_item_for_user(request.user, pk)
+    try:
+        services.item_video_watched(user=request.user, item=item)
+    except services.ProgressError as exc:
+        return _respond_progress_error(request, exc)
+    if request.htmx:
+        return render(request, "courses/includes/_watched.html", {"item": item})
+    return redirect("courses:item", pk=item.pk)
+
+
+def _mark_chosen(questions: list, answers: dict[int, list]) -> None:
+    """Flag the choices the learner picked, so the form shows them with their feedback."""
+    for question in questions:
+        picked = {str(v) for v in answers.get(question.pk, [])}
+        for choice in question.choices.all():
+            choice.chosen = str(choice.pk) in picked
+
+
+@login_required
+@require_POST
+def quiz_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Learners of the course answer a knowledge check; the page shows feedback per answer.
+    Bad or incomplete answers get 400 with the reason and save nothing."""
+    item = get_item_for_user(request.user, pk)
+    answers = {
+        int(key[1:]): request.POST.getlist(key)
+        for key in request.POST
+        if key.startswith("q") and key[1:].isdigit()
+    }
+    try:
+        attempt = services.quiz_attempt_submit(user=request.user, item=item, answers=answers)
+    except services.ProgressError as exc:
+        if (
+            isinstance(exc, services.ItemLocked)
+            or selectors.learner_cohort(user=request.user, course=item.module.course) is None
+        ):
+            return _forbidden(request, exc.message)
+        context = _item_context(request, item)
+        context["quiz_error"] = exc.message
+        _mark_chosen(context["questions"], answers)
+        return render(request, "courses/item_detail.html", context, status=400)
+    context = _item_context(request, item)
+    context["feedback"] = attempt
+    _mark_chosen(context["questions"], {int(k): v for k, v in attempt.answers.items()})
+    return render(request, "courses/item_detail.html", context)
+
+
+@login_required
+@require_POST
+def reflection_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """Learners of the course save a reflection to their journal; 400 for an empty text."""
+    item = get_item_for_user(request.user, pk)
+    try:
+        services.reflection_save(user=request.user, item=item, text=request.POST.get("text", ""))
+    except services.ProgressError as exc:
+        if (
+            isinstance(exc, services.ItemLocked)
+            or selectors.learner_cohort(user=request.user, course=item.module.course) is None
+        ):
+            return _forbidden(request, exc.message)
+        context = _item_context(request, item)
+        context["reflection_error"] = exc.message
+        context["draft"] = request.POST.get("text", "")
+        return render(request, "courses/item_detail.html", context, status=400)
+    return redirect("courses:item", pk=item.pk)
+
+
+FILE_FIELDS = {"file": "file", "video": "video_file", "captions": "captions"}
+
+
+@login_required
+def item_file(request: HttpRequest, pk: int, which: str) -> HttpResponse:
+    """An item's file (resource, video or captions): whoever may open the item, once it is
+    open to them. Resources are always downloaded, never rendered (an SVG or HTML file cannot
+    run script on our origin); videos and captions are sent with their fixed media type."""
+    item = get_item_for_user(request.user, pk)
+    field = FILE_FIELDS.get(which)
+    if field is None or not getattr(item, field):
+        raise Http404
+    lock = selectors.item_lock(user=request.user, item=item)
+    if lock is not None:
+        return _forbidden(request, lock.reason)
+    stored = getattr(item, field)
+    if which == "file":
+        name = item.file_name or f"{slugify(item.title) or 'file'}{_suffix(stored.name)}"
+        response = FileResponse(
+            stored.open("rb"),
+            as_attachment=True,
+            filename=name,
+            content_type="application/octet-stream",
+        )
+    elif which == "captions":
+        response = FileResponse(stored.open("rb"), content_type="text/vtt; charset=utf-8")
+    else:
+        guessed = mimetypes.guess_type(stored.name)[0] or ""
+        response = FileResponse(
+            stored.open("rb"),
+            content_type=guessed if guessed.startswith("video/") else "video/mp4",
+        )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _suffix(name: str) -> str:
+    from pathlib import PurePath
+
+    return PurePath(name).suffix
+
+
+@login_required
+def journal(request: HttpRequest) -> HttpResponse:
+    """A learner's own learning journal: all their reflections (nobody else's)."""
+    entries = list(selectors.journal(user=request.user))
+    return render(request, "courses/journal.html", {"entries": entries})
+
+
+@login_required
+def journal_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The signed-in person's own journal as Markdown or PDF."""
+    entries = list(selectors.journal(user=request.user))
+    from .journal import journal_markdown, journal_pdf
+
+    if fmt == "md":
+        response = HttpResponse(
+            journal_markdown(user=request.user, entries=entries),
+            content_type="text/markdown; charset=utf-8",
+        )
+        response["Content-Disposition"] = 'attachment; filename="oppimispaivakirja.md"'
+        return response
+    if fmt == "pdf":
+        pdf = journal_pdf(user=request.user, entries=entries)
+        if pdf is None:
+            return render(
+                request,
+                "403.html",
+                {"reason": _("PDF export is not available on this server; use Markdown.")},
+                status=503,
+            )
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = 'attachment; filename="oppimispaivakirja.pdf"'
+        return response
+    raise Http404

@@ -1,6 +1,10 @@
+import secrets
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Cohort(models.Model):
@@ -14,6 +18,17 @@ class Cohort(models.Model):
     end_date = models.DateField(_("end date"))
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="cohorts"
+    )
+    # Self-enrolment: anyone signed in who knows the code joins as a learner while it is open.
+    enrolment_code = models.CharField(
+        _("enrolment code"), max_length=20, unique=True, null=True, blank=True
+    )
+    self_enrolment_open = models.BooleanField(_("self-enrolment open"), default=False)
+    inactivity_days = models.PositiveSmallIntegerField(
+        _("days without activity before a learner is at risk"), default=14
+    )
+    revision_days = models.PositiveSmallIntegerField(
+        _("days a requested revision may wait before a learner is at risk"), default=14
     )
 
     class Meta:
@@ -61,3 +76,209 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.cohort} ({self.get_role_display()})"
+
+
+def new_invitation_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Invitation(models.Model):
+    """An invitation for one email address to one cohort; a row before any email is sent."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("invitation status", "Pending")
+        ACCEPTED = "accepted", pgettext_lazy("invitation status", "Accepted")
+        REVOKED = "revoked", pgettext_lazy("invitation status", "Revoked")
+
+    class EmailStatus(models.TextChoices):
+        QUEUED = "queued", pgettext_lazy("email status", "Queued")
+        SENDING = "sending", pgettext_lazy("email status", "Sending")
+        SENT = "sent", pgettext_lazy("email status", "Sent")
+        FAILED = "failed", pgettext_lazy("email status", "Failed")
+
+    cohort = models.ForeignKey(
+        Cohort, verbose_name=_("cohort"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("email address"))
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    organisation = models.ForeignKey(
+        "core.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    role = models.CharField(
+        _("role"), max_length=20, choices=Membership.Role.choices, default=Membership.Role.LEARNER
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_invitation_token)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accepted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    email_status = models.CharField(
+        _("email status"), max_length=20, choices=EmailStatus.choices, default=EmailStatus.QUEUED
+    )
+    email_attempts = models.PositiveSmallIntegerField(_("email attempts"), default=0)
+    email_error = models.TextField(_("last email error"), blank=True)
+    emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)
+    send_count = models.PositiveSmallIntegerField(_("times sent"), default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            # Inviting the same address to the same cohort again reuses the row.
+            models.UniqueConstraint(fields=["cohort", "email"], name="one_invitation_per_cohort"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.cohort}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_usable(self) -> bool:
+        return self.status == self.Status.PENDING and not self.is_expired
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class InvitationImport(models.Model):
+    """An uploaded CSV or XLSX of people to invite: checked by Celery, previewed, then applied."""
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", pgettext_lazy("import status", "Checking")
+        PREVIEW = "preview", pgettext_lazy("import status", "Ready to confirm")
+        APPLYING = "applying", pgettext_lazy("import status", "Sending invitations")
+        DONE = "done", pgettext_lazy("import status", "Done")
+        FAILED = "failed", pgettext_lazy("import status", "Could not be read")
+        CANCELLED = "cancelled", pgettext_lazy("import status", "Cancelled")
+
+    cohort = models.ForeignKey(
+        Cohort, verbose_name=_("cohort"), on_delete=models.CASCADE, related_name="imports"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    content = models.BinaryField(_("uploaded file"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.CHECKING
+    )
+    error = models.TextField(_("error"), blank=True)
+    # [{"line", "first_name", "last_name", "email", "organisation", "role", "errors": [...]}]
+    rows = models.JSONField(_("rows"), default=list, blank=True)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
+    created_count = models.PositiveIntegerField(_("invitations created"), default=0)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("invitation upload")
+        verbose_name_plural = _("invitation uploads")
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def valid_rows(self) -> list[dict]:
+        return [r for r in self.rows if not r.get("errors")]
+
+    @property
+    def error_rows(self) -> list[dict]:
+        return [r for r in self.rows if r.get("errors")]
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+
+class Nudge(models.Model):
+    """A friendly reminder a coordinator or instructor sent to a learner at risk."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="nudges")
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="nudges_received"
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    sent_on = models.DateField(_("date"))
+    reasons = models.TextField(_("reasons"), blank=True)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("nudge")
+        verbose_name_plural = _("nudges")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "learner", "sent_on"], name="one_nudge_per_learner_per_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner} ({self.sent_on})"
+
+
+class ExportJob(models.Model):
+    """A large export made by Celery and offered for download when ready."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("export status", "Waiting")
+        RUNNING = "running", pgettext_lazy("export status", "Being made")
+        DONE = "done", pgettext_lazy("export status", "Ready")
+        FAILED = "failed", pgettext_lazy("export status", "Failed")
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="exports")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    what = models.CharField(_("contents"), max_length=20)
+    fmt = models.CharField(_("format"), max_length=10)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    content = models.BinaryField(_("file"), blank=True)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+
+    def __str__(self) -> str:
+        return self.file_name or f"{self.what}.{self.fmt}"

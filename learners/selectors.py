@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import datetime
+import statistics
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.models import User
-from courses.models import Item, Module
+from courses.models import Completion, Item, Module
 from courses.selectors import completion_matrix
-from workshops.models import Assignment, Submission
+from workshops.models import Assignment, Review, Submission
 from workshops.selectors import latest_by_assignment
 
-from .models import Cohort, Membership
+from .models import Cohort, Membership, Nudge
 
 
 def cohorts_with_counts(cohorts: QuerySet[Cohort]) -> QuerySet[Cohort]:
@@ -107,3 +114,312 @@ def cohort_overview(*, cohort: Cohort) -> CohortOverview:
         instructors=[m.user for m in memberships if m.role == Membership.Role.INSTRUCTOR],
         coordinators=[m.user for m in memberships if m.role == Membership.Role.COORDINATOR],
     )
+
+
+# --- tracking --------------------------------------------------------------------------------
+
+
+@dataclass
+class AtRisk:
+    learner: User
+    last_activity: datetime.datetime | None
+    reasons: list[str]
+    nudged_today: bool = False
+    last_nudge: datetime.date | None = None
+
+
+def _last_activity_annotations(cohort: Cohort) -> dict[str, Any]:
+    last_completion = (
+        Completion.objects.filter(user=OuterRef("user_id"), item__module__course=cohort.course_id)
+        .order_by("-completed_at")
+        .values("completed_at")[:1]
+    )
+    last_submission = (
+        Submission.objects.filter(learner=OuterRef("user_id"), cohort=cohort)
+        .order_by("-submitted_at")
+        .values("submitted_at")[:1]
+    )
+    last_nudge = (
+        Nudge.objects.filter(learner=OuterRef("user_id"), cohort=cohort)
+        .order_by("-sent_on")
+        .values("sent_on")[:1]
+    )
+    return {
+        "last_completion": Subquery(last_completion),
+        "last_submission": Subquery(last_submission),
+        "last_nudge": Subquery(last_nudge),
+    }
+
+
+def learner_memberships(cohort: Cohort) -> QuerySet[Membership]:
+    """The cohort's learners with their last completion, submission and nudge (one query)."""
+    return (
+        Membership.objects.filter(cohort=cohort, role=Membership.Role.LEARNER)
+        .select_related("user__organisation")
+        .annotate(**_last_activity_annotations(cohort))
+        .order_by("user__last_name", "user__first_name", "user__email")
+    )
+
+
+def at_risk(*, cohort: Cohort, now: datetime.datetime | None = None) -> list[AtRisk]:
+    """Learners who seem stuck, each with the reasons, in three queries for any cohort size."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    inactive_since = now - datetime.timedelta(days=cohort.inactivity_days)
+    revision_since = now - datetime.timedelta(days=cohort.revision_days)
+    started = datetime.datetime.combine(
+        cohort.start_date, datetime.time.min, tzinfo=timezone.get_current_timezone()
+    )
+    # Latest versions still waiting for the learner's revision, with when it was asked.
+    waiting_revision: dict[int, list[str]] = {}
+    newest = Submission.objects.filter(
+        cohort=cohort,
+        learner=OuterRef("learner_id"),
+        assignment=OuterRef("assignment_id"),
+        version__gt=OuterRef("version"),
+    )
+    for learner_id, title in (
+        Submission.objects.filter(
+            cohort=cohort,
+            status=Submission.Status.REVISION_REQUESTED,
+            review__created_at__lt=revision_since,
+        )
+        .exclude(Exists(newest))
+        .values_list("learner_id", "assignment__title")
+    ):
+        waiting_revision.setdefault(learner_id, []).append(title)
+    overdue = _overdue_assignments(cohort=cohort, today=today)
+    rows = []
+    for membership in learner_memberships(cohort):
+        learner = membership.user
+        moments = [
+            m
+            for m in (
+                membership.last_completion,  # type: ignore[attr-defined]
+                membership.last_submission,  # type: ignore[attr-defined]
+            )
+            if m
+        ]
+        last = max(moments) if moments else None
+        reasons = []
+        reference = last or max(membership.joined_at, started)
+        if started <= now and reference < inactive_since:
+            days = (now - reference).days
+            reasons.append(
+                ngettext(
+                    "No activity for %(days)d day",
+                    "No activity for %(days)d days",
+                    days,
+                )
+                % {"days": days}
+            )
+        for title in waiting_revision.get(learner.pk, []):
+            reasons.append(
+                _("Revision requested over %(days)d days ago and not sent: %(title)s")
+                % {"days": cohort.revision_days, "title": title}
+            )
+        for title in overdue.get(learner.pk, []):
+            reasons.append(_("Overdue: %(title)s") % {"title": title})
+        if reasons:
+            last_nudge = membership.last_nudge  # type: ignore[attr-defined]
+            rows.append(
+                AtRisk(
+                    learner=learner,
+                    last_activity=last,
+                    reasons=reasons,
+                    nudged_today=last_nudge == today,
+                    last_nudge=last_nudge,
+                )
+            )
+    return rows
+
+
+def _overdue_assignments(*, cohort: Cohort, today: datetime.date) -> dict[int, list[str]]:
+    """{learner id: [assignment titles]} past their due date with nothing sent (two queries)."""
+    if not any(f.name == "due_days" for f in Assignment._meta.get_fields()):
+        return {}
+    due = [
+        a
+        for a in Assignment.objects.filter(
+            workshop__course_id=cohort.course_id, due_days__isnull=False
+        ).only("pk", "title", "due_days")
+        if cohort.start_date + datetime.timedelta(days=a.due_days) < today
+    ]
+    if not due:
+        return {}
+    sent = set(
+        Submission.objects.filter(cohort=cohort, assignment__in=due)
+        .exclude(status=Submission.Status.REJECTED)
+        .values_list("learner_id", "assignment_id")
+    )
+    learner_ids = Membership.objects.filter(
+        cohort=cohort, role=Membership.Role.LEARNER
+    ).values_list("user_id", flat=True)
+    result: dict[int, list[str]] = {}
+    for learner_id in learner_ids:
+        for a in due:
+            if (learner_id, a.pk) not in sent:
+                result.setdefault(learner_id, []).append(a.title)
+    return result
+
+
+@dataclass
+class OrganisationSummary:
+    name: str
+    learners: int = 0
+    done: int = 0
+    total: int = 0
+    finished: int = 0
+    at_risk: int = 0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+@dataclass
+class CohortSummary:
+    learners: int
+    percent: int
+    finished: int
+    waiting_reviews: int
+    at_risk: int
+    organisations: list[OrganisationSummary]
+    turnaround: list[tuple[User, int, float]]  # (instructor, reviews, median hours)
+
+
+def cohort_summary(*, cohort: Cohort, now: datetime.datetime | None = None) -> CohortSummary:
+    """Headline figures, the per-municipality table and review turnaround, in fixed queries."""
+    overview = cohort_overview(cohort=cohort)
+    risky = {r.learner.pk for r in at_risk(cohort=cohort, now=now)}
+    by_org: dict[str, OrganisationSummary] = {}
+    done = total = finished = 0
+    for row in overview.rows:
+        name = row.learner.organisation.name if row.learner.organisation else "–"
+        org = by_org.setdefault(name, OrganisationSummary(name=name))
+        org.learners += 1
+        org.done += row.done
+        org.total += row.total
+        complete = bool(row.total) and row.done == row.total
+        org.finished += complete
+        org.at_risk += row.learner.pk in risky
+        done += row.done
+        total += row.total
+        finished += complete
+    return CohortSummary(
+        learners=len(overview.rows),
+        percent=round(100 * done / total) if total else 0,
+        finished=finished,
+        waiting_reviews=Submission.objects.filter(
+            cohort=cohort, status=Submission.Status.RECEIVED
+        ).count(),
+        at_risk=len(risky),
+        organisations=sorted(by_org.values(), key=lambda o: o.name),
+        turnaround=review_turnaround(cohorts=[cohort.pk]),
+    )
+
+
+def review_turnaround(*, cohorts: list[int]) -> list[tuple[User, int, float]]:
+    """Median hours from submission to feedback per instructor (one query)."""
+    times: dict[int, list[float]] = {}
+    reviewers: dict[int, User] = {}
+    for review in (
+        Review.objects.filter(submission__cohort_id__in=cohorts)
+        .select_related("reviewer", "submission")
+        .only(
+            "created_at",
+            "submission__submitted_at",
+            "reviewer__first_name",
+            "reviewer__last_name",
+            "reviewer__email",
+        )
+    ):
+        hours = (review.created_at - review.submission.submitted_at).total_seconds() / 3600
+        times.setdefault(review.reviewer_id, []).append(max(hours, 0.0))
+        reviewers[review.reviewer_id] = review.reviewer
+    return sorted(
+        (
+            (reviewers[pk], len(values), round(statistics.median(values), 1))
+            for pk, values in times.items()
+        ),
+        key=lambda t: t[0].display_name,
+    )
+
+
+@dataclass
+class TimelineEvent:
+    when: datetime.datetime
+    kind: str
+    text: str
+    url: str = ""
+
+
+def learner_timeline(*, cohort: Cohort, learner: User, limit: int = 300) -> list[TimelineEvent]:
+    """Everything that happened for one learner in one cohort, newest first (five queries)."""
+    events: list[TimelineEvent] = []
+    for c in (
+        Completion.objects.filter(user=learner, item__module__course_id=cohort.course_id)
+        .select_related("item")
+        .order_by("-completed_at")[:limit]
+    ):
+        events.append(
+            TimelineEvent(c.completed_at, "completion", _("Completed: %(t)s") % {"t": c.item.title})
+        )
+    for s in (
+        Submission.objects.filter(learner=learner, cohort=cohort)
+        .select_related("assignment")
+        .order_by("-submitted_at")[:limit]
+    ):
+        events.append(
+            TimelineEvent(
+                s.submitted_at,
+                "submission",
+                _("Sent version %(v)d of %(t)s (%(status)s)")
+                % {"v": s.version, "t": s.assignment.title, "status": s.get_status_display()},
+                reverse("workshops:submission_detail", args=[s.pk]),
+            )
+        )
+    for r in (
+        Review.objects.filter(submission__learner=learner, submission__cohort=cohort)
+        .select_related("submission__assignment", "reviewer")
+        .order_by("-created_at")[:limit]
+    ):
+        events.append(
+            TimelineEvent(
+                r.created_at,
+                "review",
+                _("%(who)s: %(decision)s – %(t)s")
+                % {
+                    "who": r.reviewer.display_name,
+                    "decision": r.get_decision_display(),
+                    "t": r.submission.assignment.title,
+                },
+                reverse("workshops:submission_detail", args=[r.submission_id]),
+            )
+        )
+    from notifications.models import Notification
+
+    for n in (
+        Notification.objects.filter(recipient=learner)
+        .exclude(kind=Notification.Kind.DIGEST)
+        .order_by("-created_at")[:limit]
+    ):
+        events.append(
+            TimelineEvent(
+                n.created_at,
+                "notification",
+                _("Notified: %(subject)s (email: %(status)s)")
+                % {"subject": n.subject, "status": n.get_email_status_display()},
+            )
+        )
+    for nudge in Nudge.objects.filter(learner=learner, cohort=cohort).select_related("sent_by"):
+        events.append(
+            TimelineEvent(
+                nudge.created_at,
+                "nudge",
+                _("Nudged by %(who)s")
+                % {"who": nudge.sent_by.display_name if nudge.sent_by else "–"},
+            )
+        )
+    events.sort(key=lambda e: e.when, reverse=True)
+    return events[:limit]

@@ -1,24 +1,497 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from core.permissions import STAFF_ROLES, cohorts_for, get_cohort_for_staff, require_role
+from core.adapters import ENROLMENT_CODE_SESSION_KEY, INVITATION_SESSION_KEY
+from core.models import User
+from core.permissions import (
+    STAFF_ROLES,
+    Role,
+    can_create_cohorts,
+    cohorts_for,
+    get_cohort_for_coordinator,
+    get_cohort_for_staff,
+    get_import_for_coordinator,
+    get_invitation_for_coordinator,
+    get_learner_for_staff,
+    require_role,
+)
+from courses.models import Course
 
-from . import selectors
+from . import forms, selectors, services
+from .models import Invitation, InvitationImport
 
 
 @require_role(*STAFF_ROLES)
 def cohort_list(request: HttpRequest) -> HttpResponse:
     """Coordinators and instructors: the cohorts they are attached to."""
     cohorts = selectors.cohorts_with_counts(cohorts_for(request.user, *STAFF_ROLES))
-    return render(request, "learners/cohort_list.html", {"cohorts": cohorts})
+    return render(
+        request,
+        "learners/cohort_list.html",
+        {"cohorts": cohorts, "can_create": can_create_cohorts(request.user)},
+    )
 
 
 @require_role(*STAFF_ROLES)
 def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Coordinators and instructors of this cohort: progress and submissions per learner."""
     cohort = get_cohort_for_staff(request.user, pk)
+    overview = selectors.cohort_overview(cohort=cohort)
+    # The overview has loaded the cohort's coordinators already: no extra query.
+    is_coordinator = request.user.is_superuser or any(
+        u.pk == request.user.pk for u in overview.coordinators
+    )
     return render(
         request,
         "learners/cohort_detail.html",
-        {"cohort": cohort, "overview": selectors.cohort_overview(cohort=cohort)},
+        {"cohort": cohort, "overview": overview, "is_coordinator": is_coordinator},
     )
+
+
+def _courses_for_new_cohort(user: User):  # type: ignore[no-untyped-def]
+    if user.is_superuser:
+        return Course.objects.all()
+    return Course.objects.filter(cohorts__in=cohorts_for(user, Role.COORDINATOR)).distinct()
+
+
+@require_role(Role.COORDINATOR)
+def cohort_create(request: HttpRequest) -> HttpResponse:
+    """Coordinators: start a new cohort for a course they already coordinate."""
+    if not can_create_cohorts(request.user):
+        raise PermissionDenied
+    form = forms.CohortForm(request.POST or None, courses=_courses_for_new_cohort(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            cohort = services.cohort_create(creator=request.user, **form.cleaned_data)
+        except services.EnrolmentError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Cohort created."))
+            return redirect("learners:cohort_detail", cohort.pk)
+    return render(
+        request,
+        "learners/cohort_form.html",
+        {"form": form, "source": None},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_role(Role.COORDINATOR)
+def cohort_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    """Coordinators of this cohort: a new run with shifted dates and the same staff."""
+    source = get_cohort_for_coordinator(request.user, pk)
+    form = forms.CohortCopyForm(
+        request.POST or None,
+        initial={
+            "name": f"{source.name} ({_('copy')})",
+            "start_date": forms.default_copy_start(source),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        cohort = services.cohort_copy(source=source, creator=request.user, **form.cleaned_data)
+        messages.success(request, _("Cohort copied. Invite its learners next."))
+        return redirect("learners:cohort_detail", cohort.pk)
+    return render(
+        request,
+        "learners/cohort_form.html",
+        {"form": form, "source": source},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_role(Role.COORDINATOR)
+def cohort_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    """Coordinators of this cohort: self-enrolment code and at-risk limits."""
+    cohort = get_cohort_for_coordinator(request.user, pk)
+    form = forms.CohortSettingsForm(request.POST or None, instance=cohort)
+    if request.method == "POST":
+        if request.POST.get("new_code"):
+            services.cohort_new_code(cohort=cohort)
+            messages.success(request, _("A new code was made; the old one no longer works."))
+            return redirect("learners:cohort_settings", cohort.pk)
+        if form.is_valid():
+            services.cohort_update_settings(cohort=cohort, **form.cleaned_data)
+            messages.success(request, _("Settings saved."))
+            return redirect("learners:cohort_settings", cohort.pk)
+    join_url = (
+        request.build_absolute_uri(reverse("learners:join_code", args=[cohort.enrolment_code]))
+        if cohort.enrolment_code
+        else ""
+    )
+    return render(
+        request,
+        "learners/cohort_settings.html",
+        {"cohort": cohort, "form": form, "join_url": join_url},
+    )
+
+
+# --- invitations -----------------------------------------------------------------------------
+
+
+@require_role(Role.COORDINATOR)
+def invitation_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """Coordinators of this cohort: invite people one by one or from a file; resend, revoke."""
+    cohort = get_cohort_for_coordinator(request.user, pk)
+    form = forms.InvitationForm(request.POST or None, prefix="one")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_invite(cohort=cohort, invited_by=request.user, **form.cleaned_data)
+        except services.EnrolmentError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]},
+            )
+            return redirect("learners:invitations", cohort.pk)
+    query = request.GET.get("q", "").strip()
+    invitations = cohort.invitations.select_related("organisation").order_by("-created_at", "-pk")
+    if query:
+        invitations = invitations.filter(
+            Q(email__icontains=query)
+            | Q(first_name__icontains=query)
+            | Q(last_name__icontains=query)
+        )
+    page = Paginator(invitations, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "learners/invitation_list.html",
+        {
+            "cohort": cohort,
+            "form": form,
+            "upload_form": forms.InvitationUploadForm(),
+            "page": page,
+            "query": query,
+            "imports": cohort.imports.defer("content", "rows")[:5],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_role(Role.COORDINATOR)
+@require_POST
+def invitation_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Coordinators of this cohort: upload a file; Celery checks it and a preview follows."""
+    cohort = get_cohort_for_coordinator(request.user, pk)
+    form = forms.InvitationUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            record = services.import_upload(
+                cohort=cohort,
+                uploaded_by=request.user,
+                file_name=upload.name,
+                content=upload.read(),
+            )
+        except services.EnrolmentError as exc:
+            form.add_error("file", exc.message)
+        else:
+            return redirect("learners:import_detail", record.pk)
+    messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("learners:invitations", cohort.pk)
+
+
+@require_role(Role.COORDINATOR)
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Coordinators of the upload's cohort: progress, then the preview with each row's problems."""
+    upload = get_import_for_coordinator(request.user, pk)
+    context = {
+        "upload": upload,
+        "cohort": upload.cohort,
+        "row_errors": services.ROW_ERRORS,
+        "polling": upload.status
+        in (InvitationImport.Status.CHECKING, InvitationImport.Status.APPLYING),
+    }
+    template = (
+        "learners/includes/_import_status.html"
+        if request.htmx  # type: ignore[attr-defined]
+        else "learners/import_detail.html"
+    )
+    return render(request, template, context)
+
+
+@require_role(Role.COORDINATOR)
+@require_POST
+def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """Coordinators of the upload's cohort: send the invitations of the valid rows."""
+    upload = get_import_for_coordinator(request.user, pk)
+    if not services.import_confirm(upload=upload):
+        messages.info(request, _("This file has already been confirmed."))
+    return redirect("learners:import_detail", upload.pk)
+
+
+@require_role(Role.COORDINATOR)
+@require_POST
+def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Coordinators of the upload's cohort: drop a previewed file without inviting anyone."""
+    upload = get_import_for_coordinator(request.user, pk)
+    services.import_cancel(upload=upload)
+    return redirect("learners:invitations", upload.cohort_id)
+
+
+@require_role(Role.COORDINATOR)
+@require_POST
+def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    """Coordinators of the invitation's cohort: send a pending invitation again."""
+    invitation = get_invitation_for_coordinator(request.user, pk)
+    try:
+        services.invitation_resend(invitation=invitation)
+    except services.EnrolmentError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("Invitation sent again to %(email)s.") % {"email": invitation.email}
+        )
+    return redirect("learners:invitations", invitation.cohort_id)
+
+
+@require_role(Role.COORDINATOR)
+@require_POST
+def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """Coordinators of the invitation's cohort: the link stops working."""
+    invitation = get_invitation_for_coordinator(request.user, pk)
+    if services.invitation_revoke(invitation=invitation):
+        messages.success(request, _("Invitation revoked."))
+    else:
+        messages.error(request, _("Only a pending invitation can be revoked."))
+    return redirect("learners:invitations", invitation.cohort_id)
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """Anyone with the link: sign up with the invited address, or sign in, then join.
+
+    The token is the secret; an unknown token is a 404, a revoked, expired or used one a clear
+    page (410) that says what to do.
+    """
+    invitation = services.invitation_for_token(token)
+    if invitation is None:
+        raise Http404
+    context = {"invitation": invitation}
+    if invitation.status == Invitation.Status.ACCEPTED:
+        return render(
+            request, "learners/invitation_accept.html", {**context, "state": "used"}, status=410
+        )
+    if invitation.status == Invitation.Status.REVOKED:
+        return render(
+            request, "learners/invitation_accept.html", {**context, "state": "revoked"}, status=410
+        )
+    if invitation.is_expired:
+        return render(
+            request, "learners/invitation_accept.html", {**context, "state": "expired"}, status=410
+        )
+    user = request.user
+    if user.is_authenticated:
+        if not services.user_has_email(user, invitation.email):  # type: ignore[arg-type]
+            return render(
+                request,
+                "learners/invitation_accept.html",
+                {**context, "state": "other_account"},
+                status=403,
+            )
+        if request.method == "POST":
+            services.invitation_accept(invitation=invitation, user=user)  # type: ignore[arg-type]
+            request.session.pop(INVITATION_SESSION_KEY, None)
+            messages.success(
+                request, _("Welcome to %(cohort)s!") % {"cohort": invitation.cohort.name}
+            )
+            return redirect("core:home")
+        return render(request, "learners/invitation_accept.html", {**context, "state": "confirm"})
+    request.session[INVITATION_SESSION_KEY] = invitation.token
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        login = reverse("account_login")
+        return redirect(f"{login}?next={reverse('learners:invitation_accept', args=[token])}")
+    from allauth.account.adapter import get_adapter
+
+    get_adapter(request).stash_verified_email(request, invitation.email)
+    return redirect("account_signup")
+
+
+def join(request: HttpRequest, code: str = "") -> HttpResponse:
+    """Anyone with an open cohort's code: join it as a learner (signing up first if needed)."""
+    form = forms.EnrolmentCodeForm(request.POST or None, initial={"code": code})
+    cohort = services.cohort_for_code(code) if code else None
+    if code and cohort is None:
+        return render(request, "learners/join.html", {"form": form, "closed": True}, status=410)
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["code"].strip().upper()
+        cohort = services.cohort_for_code(code)
+        if cohort is None:
+            form.add_error(
+                "code", _("That code does not open any cohort. Check it with your coordinator.")
+            )
+        elif not request.user.is_authenticated:
+            request.session[ENROLMENT_CODE_SESSION_KEY] = code
+            return redirect("account_signup")
+        else:
+            services.cohort_self_enrol(user=request.user, code=code)  # type: ignore[arg-type]
+            messages.success(request, _("Welcome to %(cohort)s!") % {"cohort": cohort.name})
+            return redirect("core:home")
+        return render(request, "learners/join.html", {"form": form}, status=400)
+    return render(request, "learners/join.html", {"form": form, "cohort": cohort})
+
+
+# --- tracking --------------------------------------------------------------------------------
+
+
+def _is_coordinator_of(user: User, cohort_pk: int) -> bool:
+    return cohorts_for(user, Role.COORDINATOR).filter(pk=cohort_pk).exists()
+
+
+@require_role(*STAFF_ROLES)
+def at_risk(request: HttpRequest, pk: int) -> HttpResponse:
+    """Coordinators and instructors of this cohort: learners who seem stuck, and why."""
+    cohort = get_cohort_for_staff(request.user, pk)
+    return render(
+        request,
+        "learners/at_risk.html",
+        {
+            "cohort": cohort,
+            "rows": selectors.at_risk(cohort=cohort),
+            "is_coordinator": _is_coordinator_of(request.user, cohort.pk),
+        },
+    )
+
+
+@require_role(*STAFF_ROLES)
+@require_POST
+def nudge(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
+    """Coordinators and instructors of this cohort: one friendly reminder per learner per day."""
+    cohort = get_cohort_for_staff(request.user, pk)
+    learner = get_learner_for_staff(request.user, cohort, user_pk)
+    reasons = next(
+        (r.reasons for r in selectors.at_risk(cohort=cohort) if r.learner.pk == learner.pk), []
+    )
+    sent = services.nudge_send(
+        cohort=cohort, learner=learner, sent_by=request.user, reasons=reasons
+    )
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "learners/includes/_nudge_state.html", {"sent": sent, "fresh": True})
+    if sent:
+        messages.success(request, _("Reminder sent to %(name)s.") % {"name": learner.display_name})
+    else:
+        messages.info(
+            request,
+            _("%(name)s has already been reminded today.") % {"name": learner.display_name},
+        )
+    return redirect("learners:at_risk", cohort.pk)
+
+
+@require_role(*STAFF_ROLES)
+def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    """Coordinators and instructors of this cohort: headline figures, municipalities, reviews."""
+    cohort = get_cohort_for_staff(request.user, pk)
+    return render(
+        request,
+        "learners/cohort_dashboard.html",
+        {
+            "cohort": cohort,
+            "summary": selectors.cohort_summary(cohort=cohort),
+            "is_coordinator": _is_coordinator_of(request.user, cohort.pk),
+        },
+    )
+
+
+@require_role(*STAFF_ROLES)
+def timeline(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
+    """Coordinators and instructors of this cohort: everything that happened for one learner."""
+    cohort = get_cohort_for_staff(request.user, pk)
+    learner = get_learner_for_staff(request.user, cohort, user_pk)
+    return render(
+        request,
+        "learners/learner_timeline.html",
+        {
+            "cohort": cohort,
+            "learner": learner,
+            "events": selectors.learner_timeline(cohort=cohort, learner=learner),
+            "is_coordinator": _is_coordinator_of(request.user, cohort.pk),
+        },
+    )
+
+
+@require_role(Role.COORDINATOR)
+def cross_cohort(request: HttpRequest) -> HttpResponse:
+    """Coordinators: every cohort they run side by side, with its at-risk count."""
+    cohorts = list(selectors.cohorts_with_counts(cohorts_for(request.user, Role.COORDINATOR)))
+    rows = [(c, selectors.cohort_summary(cohort=c)) for c in cohorts[:20]]
+    return render(request, "learners/cross_cohort.html", {"rows": rows})
+
+
+# --- exports ---------------------------------------------------------------------------------
+
+
+@require_role(Role.COORDINATOR)
+def exports(request: HttpRequest, pk: int) -> HttpResponse:
+    """Coordinators of this cohort: download progress and submissions, or queue a large export."""
+    from .exports import FORMATS, KINDS, SYNC_LEARNER_LIMIT
+
+    cohort = get_cohort_for_coordinator(request.user, pk)
+    if request.method == "POST":
+        try:
+            services.export_request(
+                cohort=cohort,
+                user=request.user,
+                what=request.POST.get("what", ""),
+                fmt=request.POST.get("fmt", ""),
+            )
+        except services.EnrolmentError as exc:
+            messages.error(request, exc.message)
+            return redirect("learners:exports", cohort.pk)
+        messages.success(request, _("The export is being made; it appears below when ready."))
+        return redirect("learners:exports", cohort.pk)
+    jobs = list(cohort.exports.filter(requested_by=request.user).defer("content")[:10])
+    learner_count = cohort.memberships.filter(role=Role.LEARNER).count()
+    return render(
+        request,
+        "learners/exports.html",
+        {
+            "cohort": cohort,
+            "kinds": KINDS,
+            "formats": FORMATS,
+            "jobs": jobs,
+            "large": learner_count > SYNC_LEARNER_LIMIT,
+            "polling": any(j.status in ("pending", "running") for j in jobs),
+            "is_coordinator": True,
+        },
+    )
+
+
+@require_role(Role.COORDINATOR)
+def export_download(request: HttpRequest, pk: int, what: str, fmt: str) -> HttpResponse:
+    """Coordinators of this cohort: a small export at once, or a finished large one by job id."""
+    from .exports import FORMATS, KINDS, SYNC_LEARNER_LIMIT, export_bytes
+    from .models import ExportJob
+
+    cohort = get_cohort_for_coordinator(request.user, pk)
+    if what not in KINDS or fmt not in FORMATS:
+        raise Http404
+    job_id = request.GET.get("job")
+    if job_id:
+        job = (
+            ExportJob.objects.filter(
+                pk=job_id if job_id.isdigit() else 0,
+                cohort=cohort,
+                requested_by=request.user,
+                status=ExportJob.Status.DONE,
+            )
+            .only("content", "content_type", "file_name")
+            .first()
+        )
+        if job is None:
+            raise Http404
+        content, content_type, name = bytes(job.content), job.content_type, job.file_name
+    else:
+        if cohort.memberships.filter(role=Role.LEARNER).count() > SYNC_LEARNER_LIMIT:
+            messages.info(request, _("This cohort is large: the export is made in the background."))
+            services.export_request(cohort=cohort, user=request.user, what=what, fmt=fmt)
+            return redirect("learners:exports", cohort.pk)
+        content, content_type, name = export_bytes(cohort=cohort, what=what, fmt=fmt)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -21,6 +21,12 @@ class Notification(models.Model):
         SENT = "sent", pgettext_lazy("email status", "Sent")
         FAILED = "failed", pgettext_lazy("email status", "Failed")
         SKIPPED = "skipped", pgettext_lazy("email status", "Not emailed")
+        DIGEST = "digest", pgettext_lazy("email status", "Waiting for the digest")
+        DIGESTED = "digested", pgettext_lazy("email status", "Sent in a digest")
+
+    class Kind(models.TextChoices):
+        EVENT = "event", _("Event")
+        DIGEST = "digest", _("Digest")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -40,6 +46,17 @@ class Notification(models.Model):
     email_attempts = models.PositiveSmallIntegerField(_("email attempts"), default=0)
     email_error = models.TextField(_("last email error"), blank=True)
     emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)
+    # A digest is a row of its own (kind=digest) that the rows it gathers point to.
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.EVENT)
+    digest_mode = models.CharField(_("digest"), max_length=10, blank=True)
+    digest = models.ForeignKey(
+        "self",
+        verbose_name=_("sent in digest"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="items",
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -48,7 +65,88 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["recipient", "key"], name="one_notification_per_event"),
         ]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(fields=["email_status", "digest_mode"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class Mode(models.TextChoices):
+    IMMEDIATELY = "immediately", _("Immediately")
+    DAILY = "daily", _("Daily digest")
+    WEEKLY = "weekly", _("Weekly digest")
+    OFF = "off", _("Off")
+
+
+# Sensible defaults: what needs action comes at once, chatter in a digest.
+DEFAULT_MODES = {
+    Notification.Category.REVIEWS: Mode.IMMEDIATELY,
+    Notification.Category.DEADLINES: Mode.IMMEDIATELY,
+    Notification.Category.PEER_REVIEW: Mode.DAILY,
+    Notification.Category.ANNOUNCEMENTS: Mode.IMMEDIATELY,
+    Notification.Category.GALLERY: Mode.WEEKLY,
+    Notification.Category.ADMINISTRATION: Mode.IMMEDIATELY,
+}
+
+
+class NotificationPreference(models.Model):
+    """How one person wants email per category, and the time zone their digests follow."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    timezone = models.CharField(_("time zone"), max_length=64, default="Europe/Helsinki")
+    # {category: mode}; a missing category uses DEFAULT_MODES.
+    email_modes = models.JSONField(_("email per category"), default=dict, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    def mode_for(self, category: str) -> str:
+        mode = self.email_modes.get(category) or DEFAULT_MODES.get(category, Mode.IMMEDIATELY)
+        return str(mode)
+
+
+class Announcement(models.Model):
+    """A message from a coordinator or instructor to everyone in a cohort, now or later."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", pgettext_lazy("announcement status", "Scheduled")
+        SENDING = "sending", pgettext_lazy("announcement status", "Sending")
+        SENT = "sent", pgettext_lazy("announcement status", "Sent")
+
+    cohort = models.ForeignKey(
+        "learners.Cohort",
+        verbose_name=_("cohort"),
+        on_delete=models.CASCADE,
+        related_name="announcements",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"))
+    send_at = models.DateTimeField(_("send at"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SCHEDULED
+    )
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    recipient_count = models.PositiveIntegerField(_("recipients"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-send_at", "-pk"]
+        verbose_name = _("announcement")
+        verbose_name_plural = _("announcements")
+        indexes = [models.Index(fields=["status", "send_at"])]
 
     def __str__(self) -> str:
         return self.subject

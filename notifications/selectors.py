@@ -6,8 +6,12 @@ from .models import Notification
 
 
 def unread_count(user: User) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return Notification.objects.filter(
+        recipient=user, read_at__isnull=True, kind=Notification.Kind.EVENT
+    ).count()
 
 
 def notifications_for(user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user).order_by("-created_at", "-pk")
+    return Notification.objects.filter(recipient=user, kind=Notification.Kind.EVENT).order_by(
+        "-created_at", "-pk"
+    )

@@ -43,3 +43,28 @@ def notification_retry_stalled() -> int:
     for pk in ids:
         notification_send_email.delay(pk)
     return len(ids)
+
+
+@shared_task(acks_late=True)
+def notification_build_digests() -> int:
+    """Beat, every quarter hour: digests due now in each recipient's own time zone."""
+    return services.digests_build_due()
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(ConnectionError, TimeoutError, OSError),
+    retry_backoff=30,
+    max_retries=5,
+)
+def announcement_send(announcement_id: int) -> int:
+    return services.announcement_send(announcement_id=announcement_id)
+
+
+@shared_task(acks_late=True)
+def announcement_send_due() -> int:
+    """Beat, every minute: announcements whose time has come (a scan, never a countdown)."""
+    ids = services.announcements_send_due()
+    for pk in ids:
+        announcement_send.delay(pk)
+    return len(ids)

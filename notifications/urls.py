@@ -6,6 +6,11 @@ app_name = "notifications"
 
 urlpatterns = [
     path("", views.notification_list, name="list"),
+    path("badge/", views.notification_badge, name="badge"),
     path("<int:pk>/open/", views.notification_open, name="open"),
     path("read-all/", views.notification_read_all, name="read_all"),
+    path("settings/", views.preferences, name="preferences"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("log/", views.notification_log, name="log"),
+    path("cohorts/<int:cohort_pk>/announcements/", views.announcements, name="announcements"),
 ]

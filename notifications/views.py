@@ -1,11 +1,27 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from core.errors import DomainError
+from core.permissions import (
+    STAFF_ROLES,
+    Role,
+    cohorts_for,
+    get_cohort_for_staff,
+    notifications_visible_to_staff,
+    require_role,
+)
+
 from . import selectors, services
+from .forms import AnnouncementForm, PreferenceForm
+from .models import Notification
 
 
 @login_required
@@ -15,6 +31,16 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     return render(request, "notifications/notification_list.html", {"page": page})
+
+
+@login_required
+def notification_badge(request: HttpRequest) -> HttpResponse:
+    """Every signed-in person: their unread count, polled by the navigation (htmx)."""
+    return render(
+        request,
+        "notifications/includes/_badge.html",
+        {"nav_unread": selectors.unread_count(request.user)},
+    )
 
 
 @login_required
@@ -32,5 +58,107 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def notification_read_all(request: HttpRequest) -> HttpResponse:
+    """Every signed-in person: mark their own notifications read."""
     services.notification_mark_read(recipient=request.user)
     return redirect("notifications:list")
+
+
+@login_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    """Every signed-in person: their own email choices per category and their time zone."""
+    preference = services.preference_for(request.user)
+    form = PreferenceForm(request.POST or None, preference=preference)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.preference_update(
+                user=request.user,
+                time_zone=form.cleaned_data["time_zone"],
+                email_modes=form.email_modes(),
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Your notification settings were saved."))
+            return redirect("notifications:preferences")
+    return render(
+        request,
+        "notifications/preferences.html",
+        {"form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@csrf_exempt  # the signed token is the credential; mail clients POST here (RFC 8058)
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """Anyone holding a signed link from an email: stop that email category, in one click."""
+    found = services.unsubscribe_read(token)
+    if found is None:
+        return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=400)
+    user, categories = found
+    labels = [Notification.Category(c).label for c in categories]
+    if request.method == "POST":
+        services.unsubscribe(user=user, categories=categories)
+        return render(request, "notifications/unsubscribe.html", {"done": True, "labels": labels})
+    return render(request, "notifications/unsubscribe.html", {"labels": labels})
+
+
+@require_role(Role.COORDINATOR)
+def notification_log(request: HttpRequest) -> HttpResponse:
+    """Coordinators: what was sent to members of their cohorts, searchable, with failures."""
+    query = request.GET.get("q", "").strip()
+    status = request.GET.get("status", "")
+    qs = notifications_visible_to_staff(request.user).select_related("recipient")
+    qs = qs.filter(kind=Notification.Kind.EVENT)
+    if query:
+        qs = qs.filter(
+            Q(recipient__email__icontains=query)
+            | Q(recipient__first_name__icontains=query)
+            | Q(recipient__last_name__icontains=query)
+            | Q(subject__icontains=query)
+        )
+    if status in Notification.EmailStatus.values:
+        qs = qs.filter(email_status=status)
+    page = Paginator(qs.order_by("-created_at", "-pk"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notifications/notification_log.html",
+        {
+            "page": page,
+            "query": query,
+            "status": status,
+            "statuses": Notification.EmailStatus.choices,
+        },
+    )
+
+
+@require_role(*STAFF_ROLES)
+def announcements(request: HttpRequest, cohort_pk: int) -> HttpResponse:
+    """Coordinators and instructors of the cohort: write an announcement, now or later."""
+    cohort = get_cohort_for_staff(request.user, cohort_pk)
+    form = AnnouncementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.announcement_create(cohort=cohort, author=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Announcement scheduled.")
+                if form.cleaned_data["send_at"]
+                else _("Announcement sent."),
+            )
+            return redirect("notifications:announcements", cohort.pk)
+    return render(
+        request,
+        "notifications/announcements.html",
+        {
+            "cohort": cohort,
+            "form": form,
+            "announcements": cohort.announcements.select_related("author")[:50],
+            "is_coordinator": cohorts_for(request.user, Role.COORDINATOR)
+            .filter(pk=cohort.pk)
+            .exists(),
+        },
+        status=400 if request.method == "POST" else 200,
+    )

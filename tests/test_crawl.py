@@ -33,7 +33,14 @@ from learners.models import Cohort, Membership
 from tests import factories
 from tests.pdfs import corrupted_pdf, pdf_upload
 from workshops import services as workshop_services
-from workshops.models import Assignment, Review, Submission, SubmissionFile
+from workshops.models import (
+    Assignment,
+    Experiment,
+    ExperimentMember,
+    Review,
+    Submission,
+    SubmissionFile,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +62,8 @@ PUBLIC_VIEWS = {
     "account_email_verification_sent",
     "account_confirm_email",
     "account_inactive",
+    # A learner's calendar feed: calendar apps cannot sign in, the secret token is the key.
+    "calendar_feed",
 }
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale"
 
@@ -141,7 +150,9 @@ def people(
         upload=pdf_upload("ulla.pdf"),
     )
     statuses = set(Submission.objects.values_list("status", flat=True))
-    assert statuses == {"received", "revision", "approved", "rejected"}, statuses
+    assert statuses == {"received", "revision", "approved"}, statuses
+    # A file that fails the check is rejected alone; its text still goes to review.
+    assert SubmissionFile.objects.filter(status=SubmissionFile.Status.REJECTED).exists()
     return {
         "learner": learner,
         "other_learner": other_learner,
@@ -257,10 +268,19 @@ def _may_see_submission(user, submission: Submission) -> bool:
 def audience(user, url: str) -> bool | None:
     """True/False when a rule says whether `user` may open `url`; None when anyone signed in may.
 
-    The superuser may open everything with a rule except the learner's own assignment form.
+    The superuser may open everything with a rule except the learner's own assignment form
+    and the team's own experiment form.
     """
     match = resolve(urlsplit(url).path)
     name, pk = match.view_name, match.kwargs.get("pk")
+    if name == "workshops:experiment_edit":
+        return ExperimentMember.objects.filter(experiment_id=pk, user=user).exists()
+    if name == "workshops:experiment":
+        experiment = Experiment.objects.get(pk=pk)
+        return user.is_superuser or (
+            ExperimentMember.objects.filter(experiment=experiment, user=user).exists()
+            or _member(user, experiment.cohort_id, *STAFF)
+        )
     if name == "workshops:assignment":
         course_id = Assignment.objects.get(pk=pk).workshop.course_id
         return Membership.objects.filter(

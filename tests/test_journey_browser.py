@@ -44,7 +44,7 @@ VIEWPORT = {"width": 1280, "height": 900}
 # Generous: a CI machine may be slow, and nothing here waits longer than it must.
 UI_TIMEOUT_MS = 20_000
 WORKER_TIMEOUT_MS = 60_000
-PROCESSED = r"Task workshops\.tasks\.submission_process\[[^\]]+\] succeeded"
+PROCESSED = r"Task workshops\.tasks\.submission_file_process\[[^\]]+\] succeeded"
 SUBMISSION_URL = re.compile(r"/workshops/submissions/\d+/$")
 EMAILED = r"Task notifications\.tasks\.notification_send_email\[[^\]]+\] succeeded"
 
@@ -114,7 +114,9 @@ class Journey:
         page = context.new_page()
         page.on(
             "console",
-            lambda msg: msg.type == "error" and self.errors.append(f"{role}: {msg.text}"),
+            lambda msg: (
+                msg.type == "error" and self.errors.append(f"{role} at {page.url}: {msg.text}")
+            ),
         )
         page.on("pageerror", lambda exc: self.errors.append(f"{role}: {exc}"))
         self.pages[role] = page
@@ -131,7 +133,9 @@ class Journey:
         for role, page in self.pages.items():
             # Best effort while a failure is being reported.
             with contextlib.suppress(Exception):
-                page.screenshot(path=artifacts_dir() / f"{prefix}-{role}.png", full_page=True)
+                page.screenshot(
+                    path=artifacts_dir() / f"{prefix}-{role}.png", full_page=True, caret="initial"
+                )
 
 
 def _rename(user, first_name: str, last_name: str, organisation: str = "") -> None:
@@ -208,12 +212,18 @@ def _walk(journey, worker, tmp_path, course, cohort, assignment, learner, instru
     expect(page.locator("[data-testid='course-progress']")).to_have_attribute("value", "1")
     expect(module_row).to_contain_text("1/3")
 
-    # 3. The workshop assignment: an answer and a real PDF.
+    # 3. The workshop assignment: the learner first starts an experiment of their own, then
+    # writes an answer (autosaved as a draft) and attaches a real PDF.
     page.get_by_role("link", name=assignment.title).click()
+    expect(page).to_have_url(journey.url(f"/workshops/assignments/{assignment.pk}/"))
+    start = page.locator("[data-testid='experiment-form']")
+    start.locator("input[name='title']").fill("Liityntäkyyti asemalle")
+    start.locator("button[type='submit']").click()
     expect(page).to_have_url(journey.url(f"/workshops/assignments/{assignment.pk}/"))
     form = page.locator("[data-testid='submission-form']")
     form.locator("textarea[name='text']").fill("Haasteemme on matkaketjujen toimivuus kylillä.")
-    form.locator("input[name='attachment']").set_input_files(str(pdf_v1))
+    expect(page.locator("[data-testid='draft-saved']")).to_be_visible()
+    form.locator("input[name='attachments']").set_input_files(str(pdf_v1))
     submit = form.locator("input[type='submit'], button[type='submit']")
     expect(submit).to_have_value("Lähetä")
     submit.click()
@@ -258,7 +268,7 @@ def _walk(journey, worker, tmp_path, course, cohort, assignment, learner, instru
     review_form.get_by_label("Pyydä täydentämään").check()
     feedback = "Hyvä alku! Kuvaa vielä, keitä haaste koskee ja miten sen huomaa arjessa."
     review_form.locator("textarea[name='feedback']").fill(feedback)
-    teacher.screenshot(path=artifacts_dir() / "instructor-review.png")
+    teacher.screenshot(path=artifacts_dir() / "instructor-review.png", caret="initial")
     teacher.get_by_role("button", name="Tallenna ja ilmoita oppijalle").click()
     expect(teacher).to_have_url(journey.url("/workshops/reviews/"))
     v1.refresh_from_db()
@@ -289,7 +299,7 @@ def _walk(journey, worker, tmp_path, course, cohort, assignment, learner, instru
     expect(nav_notifications.locator(".badge")).to_contain_text("1")
     expect(page.get_by_text(notification.subject).first).to_be_visible()
     expect(page.locator("[data-status='revision']").first).to_be_visible()
-    page.screenshot(path=artifacts_dir() / "learner-dashboard.png")
+    page.screenshot(path=artifacts_dir() / "learner-dashboard.png", caret="initial")
     nav_notifications.click()
     expect(page).to_have_url(journey.url("/notifications/"))
     item = page.locator("main li", has_text=notification.subject)
@@ -307,7 +317,7 @@ def _walk(journey, worker, tmp_path, course, cohort, assignment, learner, instru
         "Haasteemme on matkaketjujen toimivuus kylillä. Se koskee etenkin nuoria ja ikääntyneitä, "
         "ja sen huomaa siitä, että asiointimatkat jäävät tekemättä."
     )
-    form.locator("input[name='attachment']").set_input_files(str(pdf_v2))
+    form.locator("input[name='attachments']").set_input_files(str(pdf_v2))
     form.locator("input[type='submit'], button[type='submit']").click()
     # The page has loaded before the database is read: with SQLite the live server shares
     # this thread's connection.
@@ -341,7 +351,7 @@ def _walk(journey, worker, tmp_path, course, cohort, assignment, learner, instru
     column = next(i for i, h in enumerate(headings) if first_module.title in h)
     expect(row.locator("th, td").nth(column)).to_have_text("1/3")
     expect(row.locator("[data-status='received']")).to_be_visible()
-    lead.screenshot(path=artifacts_dir() / "coordinator-cohort.png")
+    lead.screenshot(path=artifacts_dir() / "coordinator-cohort.png", caret="initial")
 
     if worker is not None:
         assert not re.search(r"ERROR/|Traceback", worker.log()), worker.log()[-6000:]

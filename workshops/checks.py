@@ -1,7 +1,19 @@
-"""Checks on an uploaded file, judged by its content and never by its name."""
+"""Checks on an uploaded file, judged by its content and never by its name.
+
+`check_file` accepts PDFs, Office (OOXML) and OpenDocument files and common images. It guards
+against archive bombs before it opens anything inside a zip, asks clamd for a virus scan when
+one is configured, counts PDF pages, renders a preview of the first PDF page and extracts text
+for search. Every refusal carries a reason written for the learner.
+"""
 
 from __future__ import annotations
 
+import html
+import re
+import socket
+import struct
+import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -12,6 +24,32 @@ from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
 PDF_MAGIC = b"%PDF-"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+IMAGE_MAGIC = [
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+]
+OOXML_TYPES = [
+    (
+        "word/document.xml",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    ("xl/workbook.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    (
+        "ppt/presentation.xml",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ),
+]
+ODF_PREFIX = "application/vnd.oasis.opendocument."
+# Images are served back as they are, so only these types (never SVG, which can hold script).
+IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+
+MAX_TEXT_CHARS = 200_000
+MAX_TEXT_PAGES = 50
+PREVIEW_WIDTH = 480
 
 
 @dataclass(frozen=True)
@@ -20,6 +58,16 @@ class FileVerdict:
     reason: str = ""
     content_type: str = ""
     page_count: int | None = None
+    preview_png: bytes | None = None
+    text: str = ""
+    scan: str = "not-scanned"
+
+
+class ScanUnavailable(OSError):
+    """clamd is configured but did not answer: a transient error, worth retrying."""
+
+
+# --- limits ----------------------------------------------------------------------------------
 
 
 def max_file_bytes() -> int:
@@ -33,19 +81,101 @@ def too_large_message(size: int) -> str:
     }
 
 
-def check_pdf(stream: BinaryIO, size: int) -> FileVerdict:
-    """Accept a readable PDF within the size limit and count its pages."""
+def zip_limits() -> tuple[int, int, int]:
+    """(max entries, max total uncompressed bytes, max compression ratio) for zip-based files."""
+    return (
+        getattr(settings, "SUBMISSION_ZIP_MAX_ENTRIES", 2000),
+        getattr(settings, "SUBMISSION_ZIP_MAX_UNCOMPRESSED_MB", 200) * 1024 * 1024,
+        getattr(settings, "SUBMISSION_ZIP_MAX_RATIO", 100),
+    )
+
+
+# --- the entry point -------------------------------------------------------------------------
+
+
+def check_file(stream: BinaryIO, size: int) -> FileVerdict:
+    """Judge one stored upload; raises ScanUnavailable when clamd should but cannot answer."""
     if size > max_file_bytes():
         return FileVerdict(False, too_large_message(size))
     if size == 0:
         return FileVerdict(False, _("The file is empty."))
     stream.seek(0)
     head = stream.read(1024)
-    # The PDF header may follow a little junk, which readers tolerate; anything else is not a PDF.
-    if PDF_MAGIC not in head:
+    kind = sniff(head)
+    if kind is None:
         return FileVerdict(
-            False, _("The file is not a PDF document, whatever its name says. Attach a PDF file.")
+            False,
+            _(
+                "This type of file is not accepted, whatever its name says. Attach a PDF, an "
+                "Office or OpenDocument file, or an image (PNG, JPEG, GIF, WebP)."
+            ),
         )
+    if kind == "ole2":
+        return FileVerdict(
+            False,
+            _(
+                "The file is in an old Office format. Save it as .docx, .xlsx or .pptx, or as a "
+                "PDF, and attach it again."
+            ),
+        )
+    scan, virus = scan_stream(stream)
+    if virus:
+        return FileVerdict(
+            False,
+            _("A virus was found in the file (%(name)s). It was not stored for review.")
+            % {"name": virus},
+            scan="infected",
+        )
+    if kind == "pdf":
+        verdict = _check_pdf(stream)
+    elif kind == "zip":
+        verdict = _check_zip(stream)
+    else:
+        verdict = FileVerdict(True, content_type=kind)
+    return FileVerdict(
+        verdict.accepted,
+        verdict.reason,
+        verdict.content_type,
+        verdict.page_count,
+        verdict.preview_png,
+        verdict.text,
+        scan,
+    )
+
+
+def check_pdf(stream: BinaryIO, size: int) -> FileVerdict:
+    """Accept a readable PDF within the size limit, and nothing else."""
+    if 0 < size <= max_file_bytes():
+        stream.seek(0)
+        if sniff(stream.read(1024)) != "pdf":
+            return FileVerdict(
+                False,
+                _("The file is not a PDF document, whatever its name says. Attach a PDF file."),
+            )
+    return check_file(stream, size)
+
+
+def sniff(head: bytes) -> str | None:
+    """'pdf', 'zip', 'ole2', an image content type, or None, from the first bytes."""
+    # The PDF header may follow a little junk, which readers tolerate.
+    if PDF_MAGIC in head:
+        return "pdf"
+    if head.startswith(ZIP_MAGIC):
+        return "zip"
+    if head.startswith(OLE2_MAGIC):
+        return "ole2"
+    for magic, content_type in IMAGE_MAGIC:
+        if head.startswith(magic):
+            return content_type
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+# --- PDF -------------------------------------------------------------------------------------
+
+
+def _check_pdf(stream: BinaryIO) -> FileVerdict:
     stream.seek(0)
     try:
         reader = PdfReader(stream, strict=False)
@@ -54,8 +184,219 @@ def check_pdf(stream: BinaryIO, size: int) -> FileVerdict:
                 False, _("The PDF is password-protected. Save it without a password and try again.")
             )
         pages = len(reader.pages)
+        text = _pdf_text(reader)
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError):
+        return FileVerdict(False, _("The PDF is damaged and cannot be opened. Save it again."))
+    except RecursionError:
         return FileVerdict(False, _("The PDF is damaged and cannot be opened. Save it again."))
     if pages == 0:
         return FileVerdict(False, _("The PDF has no pages."))
-    return FileVerdict(True, content_type="application/pdf", page_count=pages)
+    stream.seek(0)
+    return FileVerdict(
+        True,
+        content_type="application/pdf",
+        page_count=pages,
+        preview_png=pdf_preview_png(stream.read()),
+        text=text,
+    )
+
+
+def _pdf_text(reader: PdfReader) -> str:
+    parts: list[str] = []
+    length = 0
+    for page in reader.pages[:MAX_TEXT_PAGES]:
+        try:
+            chunk = page.extract_text() or ""
+        except Exception:  # noqa: BLE001, S112 - text is a bonus; a page that fails is skipped
+            continue
+        parts.append(chunk)
+        length += len(chunk)
+        if length > MAX_TEXT_CHARS:
+            break
+    return "\n".join(parts)[:MAX_TEXT_CHARS]
+
+
+def pdf_preview_png(data: bytes) -> bytes | None:
+    """A PNG of the first page, PREVIEW_WIDTH wide; None when PDFium cannot render it."""
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(data)
+        try:
+            page = document[0]
+            width, height = page.get_size()
+            scale = PREVIEW_WIDTH / max(width, 1)
+            # A freakishly tall page would make a huge bitmap; cap the height too.
+            scale = min(scale, 2000 / max(height, 1))
+            bitmap = page.render(scale=scale, rev_byteorder=True)
+            if bitmap.n_channels != 3:
+                return None
+            return png_bytes(bitmap.width, bitmap.height, bytes(bitmap.buffer), bitmap.stride)
+        finally:
+            document.close()
+    except (pdfium.PdfiumError, ValueError, IndexError, OSError):
+        return None
+
+
+def png_bytes(width: int, height: int, rgb: bytes, stride: int) -> bytes:
+    """Encode packed RGB rows as a PNG (no imaging library needed)."""
+    row = width * 3
+    raw = b"".join(b"\x00" + rgb[y * stride : y * stride + row] for y in range(height))
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(tag + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw, 6))
+        + chunk(b"IEND", b"")
+    )
+
+
+# --- Office and OpenDocument (zip) -----------------------------------------------------------
+
+
+def _check_zip(stream: BinaryIO) -> FileVerdict:
+    stream.seek(0)
+    damaged = _("The file is damaged and cannot be opened. Save it again.")
+    try:
+        archive = zipfile.ZipFile(stream)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return FileVerdict(False, damaged)
+    with archive:
+        entries = archive.infolist()
+        max_entries, max_total, max_ratio = zip_limits()
+        bomb = _(
+            "The file unpacks to far more data than its size suggests (a possible archive "
+            "bomb), so it was not opened."
+        )
+        if len(entries) > max_entries:
+            return FileVerdict(False, bomb)
+        total = 0
+        for entry in entries:
+            total += entry.file_size
+            ratio = entry.file_size / max(entry.compress_size, 1)
+            if total > max_total or (entry.file_size > 1024 * 1024 and ratio > max_ratio):
+                return FileVerdict(False, bomb)
+        names = {entry.filename for entry in entries}
+        if any(name.lower().endswith("vbaproject.bin") for name in names):
+            return FileVerdict(
+                False,
+                _(
+                    "The file contains macros, which are not accepted. Save it without macros "
+                    "(.docx, .xlsx, .pptx) or as a PDF."
+                ),
+            )
+        try:
+            content_type = _zip_content_type(archive, names)
+            if content_type is None:
+                return FileVerdict(
+                    False,
+                    _(
+                        "Zip archives are not accepted. Attach the documents themselves (PDF, "
+                        "Office or OpenDocument files)."
+                    ),
+                )
+            text = _zip_text(archive, names, content_type)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, KeyError):
+            return FileVerdict(False, damaged)
+    return FileVerdict(True, content_type=content_type, text=text)
+
+
+def _zip_content_type(archive: zipfile.ZipFile, names: set[str]) -> str | None:
+    if "mimetype" in names:
+        mimetype = archive.open("mimetype").read(200).decode("ascii", "replace").strip()
+        if mimetype.startswith(ODF_PREFIX):
+            return mimetype
+    if "[Content_Types].xml" in names:
+        for marker, content_type in OOXML_TYPES:
+            if marker in names:
+                return content_type
+    return None
+
+
+TAG = re.compile(r"<[^>]*>")
+PARAGRAPH_END = re.compile(r"</(w:p|a:p|text:p|text:h|si)>")
+
+
+def _xml_text(archive: zipfile.ZipFile, name: str, budget: int) -> str:
+    # Tags are stripped with a regular expression rather than parsed, so no entity (and no
+    # "billion laughs" expansion) is ever resolved; reading stops at the budget.
+    raw = archive.open(name).read(budget * 4).decode("utf-8", "replace")
+    raw = PARAGRAPH_END.sub("\n", raw)
+    text = html.unescape(TAG.sub("", raw))
+    return re.sub(r"[ \t]+", " ", text).strip()[:budget]
+
+
+def _zip_text(archive: zipfile.ZipFile, names: set[str], content_type: str) -> str:
+    if content_type.startswith(ODF_PREFIX):
+        parts = ["content.xml"] if "content.xml" in names else []
+    elif "word/document.xml" in names:
+        parts = ["word/document.xml"]
+    elif "xl/sharedStrings.xml" in names:
+        parts = ["xl/sharedStrings.xml"]
+    else:
+        parts = sorted(
+            (n for n in names if re.fullmatch(r"ppt/slides/slide\d+\.xml", n)),
+            key=lambda n: int(re.findall(r"\d+", n)[-1]),
+        )
+    texts: list[str] = []
+    budget = MAX_TEXT_CHARS
+    for name in parts:
+        if budget <= 0:
+            break
+        chunk = _xml_text(archive, name, budget)
+        texts.append(chunk)
+        budget -= len(chunk)
+    return "\n".join(texts)[:MAX_TEXT_CHARS]
+
+
+# --- virus scan ------------------------------------------------------------------------------
+
+CHUNK = 64 * 1024
+
+
+def clamd_address() -> tuple[int, str | tuple[str, int]] | None:
+    """The socket family and address of clamd, or None when no scanner is configured."""
+    path = getattr(settings, "CLAMD_SOCKET", "")
+    if path:
+        return socket.AF_UNIX, path
+    host = getattr(settings, "CLAMD_HOST", "")
+    if host:
+        return socket.AF_INET, (host, getattr(settings, "CLAMD_PORT", 3310))
+    return None
+
+
+def scan_stream(stream: BinaryIO) -> tuple[str, str]:
+    """('clean' | 'infected' | 'not-scanned', virus name) using clamd's INSTREAM command."""
+    address = clamd_address()
+    if address is None:
+        return "not-scanned", ""
+    family, target = address
+    stream.seek(0)
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as connection:
+            connection.settimeout(getattr(settings, "CLAMD_TIMEOUT", 60))
+            connection.connect(target)
+            connection.sendall(b"zINSTREAM\0")
+            while chunk := stream.read(CHUNK):
+                connection.sendall(struct.pack(">I", len(chunk)) + chunk)
+            connection.sendall(struct.pack(">I", 0))
+            reply = b""
+            while not reply.endswith(b"\0"):
+                data = connection.recv(4096)
+                if not data:
+                    break
+                reply += data
+    except OSError as exc:
+        raise ScanUnavailable(f"clamd did not answer: {exc}") from exc
+    answer = reply.rstrip(b"\0").decode("utf-8", "replace").strip()
+    if answer.endswith("FOUND"):
+        name = answer.removeprefix("stream:").removesuffix("FOUND").strip()
+        return "infected", name or "?"
+    if answer.endswith("OK"):
+        return "clean", ""
+    raise ScanUnavailable(f"clamd answered {answer!r}")

@@ -1,10 +1,51 @@
+from functools import partial
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .checks import max_file_bytes, too_large_message
-from .models import Review
+from .models import Experiment, Phase, Review, RunLogEntry, Theme, WorkshopSession
+from .services import MAX_FILES
+
+ACCEPT = (
+    "application/pdf,.pdf,.docx,.xlsx,.pptx,.odt,.ods,.odp,image/png,image/jpeg,image/gif,"
+    "image/webp"
+)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    def clean(self, data, initial=None):  # type: ignore[no-untyped-def]
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+def _check_sizes(uploads: list) -> list:
+    if len(uploads) > MAX_FILES:
+        raise forms.ValidationError(_("Attach at most %(n)s files at a time.") % {"n": MAX_FILES})
+    for upload in uploads:
+        if upload.size > max_file_bytes():
+            raise forms.ValidationError(f"{upload.name}: {too_large_message(upload.size)}")
+    return uploads
+
+
+def attachments_help() -> str:
+    return _(
+        "PDF, Office or OpenDocument files or images, at most %(mb)s MB each. They are stored "
+        "at once and checked after you submit."
+    ) % {"mb": max_file_bytes() // (1024 * 1024)}
 
 
 class SubmissionForm(forms.Form):
@@ -14,41 +55,189 @@ class SubmissionForm(forms.Form):
         max_length=50_000,
         error_messages={"required": _("Write your answer before submitting.")},
     )
-    attachment = forms.FileField(
-        label=_("Attachment (PDF, optional)"),
-        required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
-    )
+    attachments = MultipleFileField(label=_("Attachments (optional)"), required=False)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, draft_url: str = "", **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["attachment"].help_text = _(
-            "A PDF file of at most %(mb)s MB. It is checked after you submit."
-        ) % {"mb": max_file_bytes() // (1024 * 1024)}
+        self.fields["attachments"].help_text = attachments_help()
+        if draft_url:
+            # Autosave: htmx posts the text after every pause in typing.
+            self.fields["text"].widget.attrs.update(
+                {
+                    "hx-post": draft_url,
+                    "hx-trigger": "input changed delay:800ms",
+                    "hx-target": "#draft-status",
+                    "hx-swap": "innerHTML",
+                    "data-testid": "answer-text",
+                }
+            )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.add_input(Submit("submit", _("Submit")))
 
-    def clean_attachment(self):  # type: ignore[no-untyped-def]
-        upload = self.cleaned_data.get("attachment")
-        if upload and upload.size > max_file_bytes():
-            raise forms.ValidationError(too_large_message(upload.size))
-        return upload
+    def clean_attachments(self):  # type: ignore[no-untyped-def]
+        return _check_sizes(self.cleaned_data.get("attachments") or [])
 
 
-class ReviewForm(forms.Form):
-    decision = forms.ChoiceField(
-        label=_("Decision"), choices=Review.Decision.choices, widget=forms.RadioSelect
-    )
-    feedback = forms.CharField(
-        label=_("Feedback to the learner"),
-        widget=forms.Textarea(attrs={"rows": 8}),
+class AddFilesForm(forms.Form):
+    attachments = MultipleFileField(label=_("Add a file"))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["attachments"].help_text = attachments_help()
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_attachments(self):  # type: ignore[no-untyped-def]
+        return _check_sizes(self.cleaned_data.get("attachments") or [])
+
+
+class ExperimentForm(forms.ModelForm):
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Themes"),
+        queryset=Theme.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
         required=False,
-        max_length=20_000,
+    )
+
+    class Meta:
+        model = Experiment
+        fields = ["title", "organisation", "themes", "challenge", "target_group"]
+        widgets = {
+            "challenge": forms.Textarea(attrs={"rows": 4}),
+            "target_group": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "challenge": _("The puzzle or development idea you bring, in a few sentences."),
+            "target_group": _("Whose everyday life does it touch?"),
+        }
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class MemberForm(forms.Form):
+    email = forms.EmailField(label=_("Email address of a learner in your cohort"))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class PivotForm(forms.Form):
+    to_phase = forms.TypedChoiceField(label=_("Back to phase"), choices=Phase.choices, coerce=int)
+    note = forms.CharField(
+        label=_("Why, and what to rethink"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: object, experiment: Experiment | None = None, **kw: object) -> None:
+        super().__init__(*args, **kw)  # type: ignore[arg-type]
+        if experiment is not None and experiment.is_active:
+            self.fields["to_phase"].choices = [
+                (value, label) for value, label in Phase.choices if value < experiment.phase
+            ]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class NewCycleForm(forms.Form):
+    phase = forms.TypedChoiceField(
+        label=_("Start the new cycle from"), choices=Phase.choices, coerce=int, initial=2
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class ExtensionForm(forms.Form):
+    phase = forms.TypedChoiceField(label=_("Phase"), choices=Phase.choices, coerce=int)
+    due_on = forms.DateField(
+        label=_("New due date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class RunLogForm(forms.ModelForm):
+    class Meta:
+        model = RunLogEntry
+        fields = ["happened_on", "kind", "text", "photo"]
+        widgets = {
+            "happened_on": forms.DateInput(attrs={"type": "date"}),
+            "text": forms.Textarea(attrs={"rows": 2}),
+            "photo": forms.ClearableFileInput(
+                attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}
+            ),
+        }
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["happened_on"].initial = timezone.localdate
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class ReviewForm(forms.Form):
+    """The structured review: a level per rubric criterion, strengths, questions, suggestions,
+    what to change, and the decision. `draft_version` is the shared draft it is based on."""
+
+    draft_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    strengths = forms.CharField(
+        label=_("Strengths"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=20_000,
+    )
+    questions = forms.CharField(
+        label=_("Questions"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=20_000,
+    )
+    suggestions = forms.CharField(
+        label=_("Suggestions"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=20_000,
+    )
+    feedback = forms.CharField(
+        label=_("What to change"),
+        help_text=_("Required when you ask for a revision."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=20_000,
+    )
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=Review.Decision.choices, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args: object, criteria: list | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.criteria = criteria or []
+        for criterion in self.criteria:
+            self.fields[f"criterion_{criterion.pk}"] = forms.TypedChoiceField(
+                label=criterion.title,
+                help_text=criterion.description,
+                choices=[
+                    (level.pk, f"{level.points} · {level.label}: {level.descriptor}")
+                    for level in criterion.levels.all()
+                ],
+                coerce=int,
+                widget=forms.RadioSelect(attrs={"data-testid": f"criterion-{criterion.position}"}),
+                error_messages={"required": _("Pick a level for this criterion.")},
+            )
+        self.order_fields(
+            [f"criterion_{c.pk}" for c in self.criteria]
+            + ["strengths", "questions", "suggestions", "feedback", "decision"]
+        )
         self.helper = FormHelper()
         self.helper.form_tag = False
 
@@ -58,4 +247,81 @@ class ReviewForm(forms.Form):
             self.add_error(
                 "feedback", _("Tell the learner what to change when you ask for a revision.")
             )
+        return data
+
+    def levels(self) -> dict[int, int]:
+        return {
+            c.pk: self.cleaned_data[f"criterion_{c.pk}"]
+            for c in self.criteria
+            if self.cleaned_data.get(f"criterion_{c.pk}")
+        }
+
+
+def draft_levels(data, criteria: list) -> dict[int, int]:  # type: ignore[no-untyped-def]
+    """Levels picked so far in an autosaved review (ignores anything that is not a level)."""
+    picked = {}
+    for criterion in criteria:
+        value = data.get(f"criterion_{criterion.pk}", "")
+        if value.isdigit() and int(value) in {lv.pk for lv in criterion.levels.all()}:
+            picked[criterion.pk] = int(value)
+    return picked
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your message"),
+        widget=forms.Textarea(attrs={"rows": 3, "data-testid": "comment-text"}),
+        max_length=5000,
+        error_messages={"required": _("Write a message.")},
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class SessionForm(forms.ModelForm):
+    class Meta:
+        model = WorkshopSession
+        fields = [
+            "workshop",
+            "title",
+            "starts_at",
+            "ends_at",
+            "place",
+            "online_url",
+            "agenda",
+            "materials",
+        ]
+        widgets = {
+            "starts_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "ends_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "agenda": forms.Textarea(attrs={"rows": 5}),
+            "materials": forms.Textarea(attrs={"rows": 3}),
+        }
+        field_classes = {"online_url": partial(forms.URLField, assume_scheme="https")}
+
+    def __init__(self, *args: object, cohort=None, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if cohort is not None:
+            self.fields["workshop"].queryset = cohort.course.workshops.all()
+            if self.fields["workshop"].queryset.count() == 1 and not self.instance.pk:
+                self.fields["workshop"].initial = self.fields["workshop"].queryset.first()
+        for name in ("starts_at", "ends_at"):
+            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean()
+        starts, ends = data.get("starts_at"), data.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", _("The session must end after it starts."))
+        if not data.get("place", "").strip() and not data.get("online_url"):
+            self.add_error("place", _("Give a place or an online link."))
         return data

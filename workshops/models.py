@@ -79,6 +79,12 @@ class Assignment(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     instructions = models.TextField(_("instructions"), blank=True, help_text=_("Sanitised HTML."))
+    due_days = models.PositiveIntegerField(
+        _("due, days after the cohort starts"),
+        null=True,
+        blank=True,
+        help_text=_("Each cohort's due date is its start date plus this many days."),
+    )
 
     class Meta:
         ordering = ["workshop", "phase", "pk"]
@@ -87,6 +93,236 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Theme(models.Model):
+    """A theme of the training that experiments are tagged with (the seed's themes)."""
+
+    class Code(models.TextChoices):
+        MOBILITY = "mobility", _("Mobility and travel chains")
+        MULTI_LOCALITY = "multi-locality", _("Multi-locality")
+        IMPACT = "impact", _("Impact thinking")
+        NETWORKS = "networks", _("Networks")
+        KNOW_HOW = "know-how", _("Know-how")
+
+    code = models.CharField(_("code"), max_length=30, choices=Code.choices, unique=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+
+    def __str__(self) -> str:
+        return str(self.get_code_display())
+
+
+class Experiment(models.Model):
+    """A learner's (or a team's) own development experiment, worked on phase by phase.
+
+    `phase` is the phase open now and `cycle` counts the rounds: a pivot back to an earlier
+    phase, or a new round after phase 6, starts the next cycle. Earlier versions stay.
+    """
+
+    MAX_MEMBERS = 4
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", pgettext_lazy("experiment status", "In progress")
+        COMPLETED = "completed", pgettext_lazy("experiment status", "Completed")
+
+    workshop = models.ForeignKey(
+        Workshop, verbose_name=_("workshop"), on_delete=models.PROTECT, related_name="experiments"
+    )
+    cohort = models.ForeignKey(
+        "learners.Cohort",
+        verbose_name=_("cohort"),
+        on_delete=models.PROTECT,
+        related_name="experiments",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    themes = models.ManyToManyField(
+        Theme, verbose_name=_("themes"), blank=True, related_name="experiments"
+    )
+    challenge = models.TextField(_("challenge statement"), blank=True)
+    target_group = models.TextField(_("target group"), blank=True)
+    phase = models.PositiveSmallIntegerField(
+        _("open phase"), choices=Phase.choices, default=Phase.CHALLENGE
+    )
+    cycle = models.PositiveSmallIntegerField(_("cycle"), default=1)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["cohort", "title", "pk"]
+        verbose_name = _("experiment")
+        verbose_name_plural = _("experiments")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(phase__gte=1, phase__lte=6), name="experiment_phase_1_to_6"
+            ),
+            models.CheckConstraint(condition=models.Q(cycle__gte=1), name="experiment_cycle_1_up"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+
+class ExperimentMember(models.Model):
+    """A learner on an experiment's team; one experiment per learner per workshop and cohort."""
+
+    experiment = models.ForeignKey(
+        Experiment, verbose_name=_("experiment"), on_delete=models.CASCADE, related_name="members"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("learner"),
+        on_delete=models.CASCADE,
+        related_name="experiment_memberships",
+    )
+    # Copied from the experiment so the database can enforce one experiment per learner.
+    cohort = models.ForeignKey(
+        "learners.Cohort", verbose_name=_("cohort"), on_delete=models.CASCADE, related_name="+"
+    )
+    workshop = models.ForeignKey(
+        Workshop, verbose_name=_("workshop"), on_delete=models.CASCADE, related_name="+"
+    )
+    joined_at = models.DateTimeField(_("joined"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("experiment member")
+        verbose_name_plural = _("experiment members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "cohort", "workshop"], name="one_experiment_per_learner"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.experiment}"
+
+
+class Extension(models.Model):
+    """A later due date for one phase of one experiment, granted by an instructor."""
+
+    experiment = models.ForeignKey(
+        Experiment,
+        verbose_name=_("experiment"),
+        on_delete=models.CASCADE,
+        related_name="extensions",
+    )
+    phase = models.PositiveSmallIntegerField(_("phase"), choices=Phase.choices)
+    due_on = models.DateField(_("new due date"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("granted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    granted_at = models.DateTimeField(_("granted"), auto_now=True)
+
+    class Meta:
+        ordering = ["phase"]
+        verbose_name = _("extension")
+        verbose_name_plural = _("extensions")
+        constraints = [
+            models.UniqueConstraint(fields=["experiment", "phase"], name="one_extension_per_phase"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.experiment}: {self.phase} → {self.due_on}"
+
+
+class ExperimentEvent(models.Model):
+    """The audit trail of an experiment: who did what, when."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", pgettext_lazy("experiment event", "Experiment created")
+        MEMBER_ADDED = "member", pgettext_lazy("experiment event", "Team member added")
+        SUBMITTED = "submitted", pgettext_lazy("experiment event", "Version submitted")
+        APPROVED = "approved", pgettext_lazy("experiment event", "Phase approved")
+        REVISION = "revision", pgettext_lazy("experiment event", "Revision requested")
+        PIVOT = "pivot", pgettext_lazy("experiment event", "Sent back to an earlier phase")
+        NEW_CYCLE = "cycle", pgettext_lazy("experiment event", "New cycle started")
+        EXTENSION = "extension", pgettext_lazy("experiment event", "Due date extended")
+        COMPLETED = "completed", pgettext_lazy("experiment event", "Experiment completed")
+
+    experiment = models.ForeignKey(
+        Experiment, verbose_name=_("experiment"), on_delete=models.CASCADE, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    kind = models.CharField(_("what"), max_length=20, choices=Kind.choices)
+    phase = models.PositiveSmallIntegerField(_("phase"), choices=Phase.choices)
+    cycle = models.PositiveSmallIntegerField(_("cycle"))
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("experiment event")
+        verbose_name_plural = _("experiment events")
+
+    def __str__(self) -> str:
+        return f"{self.experiment}: {self.get_kind_display()}"
+
+
+def runlog_photo_path(instance: "RunLogEntry", filename: str) -> str:
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"runlog/{uuid.uuid4().hex}{suffix}"
+
+
+class RunLogEntry(models.Model):
+    """A short dated note while the experiment runs (phase 4)."""
+
+    class Kind(models.TextChoices):
+        MEASUREMENT = "measurement", _("Measurement")
+        OBSERVATION = "observation", _("Observation")
+        PHOTO = "photo", _("Photo")
+        QUOTE = "quote", _("Quote")
+
+    experiment = models.ForeignKey(
+        Experiment, verbose_name=_("experiment"), on_delete=models.CASCADE, related_name="run_log"
+    )
+    cycle = models.PositiveSmallIntegerField(_("cycle"), default=1)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    happened_on = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    text = models.TextField(_("entry"), max_length=2000)
+    photo = models.FileField(
+        _("photo"), upload_to=runlog_photo_path, storage=private_storage, blank=True
+    )
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-happened_on", "-pk"]
+        verbose_name = _("run log entry")
+        verbose_name_plural = _("run log entries")
+
+    def __str__(self) -> str:
+        return f"{self.happened_on} {self.get_kind_display()}"
 
 
 class Submission(models.Model):
@@ -120,8 +356,21 @@ class Submission(models.Model):
         on_delete=models.PROTECT,
         related_name="submissions",
     )
+    # Null only for answers sent before experiments existed.
+    experiment = models.ForeignKey(
+        Experiment,
+        verbose_name=_("experiment"),
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        null=True,
+        blank=True,
+    )
+    cycle = models.PositiveSmallIntegerField(_("cycle"), default=1)
+    # Versions count up across cycles, so "the latest version" is always the highest number.
     version = models.PositiveIntegerField(_("version"), default=1)
     text = models.TextField(_("answer"))
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    is_late = models.BooleanField(_("late"), default=False)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PROCESSING
     )
@@ -138,6 +387,11 @@ class Submission(models.Model):
                 fields=["assignment", "cohort", "learner", "version"],
                 name="one_submission_per_version",
             ),
+            models.UniqueConstraint(
+                fields=["experiment", "assignment", "version"],
+                condition=models.Q(experiment__isnull=False),
+                name="one_experiment_version",
+            ),
         ]
         indexes = [models.Index(fields=["cohort", "status"])]
 
@@ -147,6 +401,16 @@ class Submission(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status == self.Status.APPROVED
+
+
+class ScanStatus(models.TextChoices):
+    NOT_SCANNED = "not-scanned", pgettext_lazy("virus scan", "Not scanned")
+    CLEAN = "clean", pgettext_lazy("virus scan", "No viruses found")
+    INFECTED = "infected", pgettext_lazy("virus scan", "Virus found")
+
+
+def preview_path(instance: "SubmissionFile", filename: str) -> str:
+    return f"previews/{uuid.uuid4().hex}.png"
 
 
 class SubmissionFile(models.Model):
@@ -167,6 +431,13 @@ class SubmissionFile(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
     )
     reason = models.TextField(_("reason"), blank=True)
+    scan = models.CharField(
+        _("virus scan"), max_length=20, choices=ScanStatus.choices, default=ScanStatus.NOT_SCANNED
+    )
+    preview = models.FileField(
+        _("preview"), upload_to=preview_path, storage=private_storage, blank=True
+    )
+    extracted_text = models.TextField(_("extracted text"), blank=True)
 
     class Meta:
         ordering = ["pk"]
@@ -195,6 +466,9 @@ class Review(models.Model):
     )
     decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices)
     feedback = models.TextField(_("feedback"), blank=True)
+    strengths = models.TextField(_("strengths"), blank=True)
+    questions = models.TextField(_("questions"), blank=True)
+    suggestions = models.TextField(_("suggestions"), blank=True)
     created_at = models.DateTimeField(_("reviewed"), auto_now_add=True)
 
     class Meta:
@@ -204,3 +478,291 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission}: {self.get_decision_display()}"
+
+
+class Draft(models.Model):
+    """The answer a learner is writing for a phase, saved as they type."""
+
+    experiment = models.ForeignKey(
+        Experiment, verbose_name=_("experiment"), on_delete=models.CASCADE, related_name="drafts"
+    )
+    phase = models.PositiveSmallIntegerField(_("phase"), choices=Phase.choices)
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("learner"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    text = models.TextField(_("text"), blank=True)
+    updated_at = models.DateTimeField(_("saved"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("draft")
+        verbose_name_plural = _("drafts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["experiment", "phase", "learner"], name="one_draft_per_learner_phase"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.experiment} {self.phase} ({self.learner})"
+
+
+# --- rubrics, structured reviews and the phase thread ----------------------------------------
+
+
+class RubricCriterion(models.Model):
+    """One criterion of a phase's rubric in a workshop, with level descriptors."""
+
+    workshop = models.ForeignKey(
+        Workshop, verbose_name=_("workshop"), on_delete=models.CASCADE, related_name="criteria"
+    )
+    phase = models.PositiveSmallIntegerField(_("phase"), choices=Phase.choices)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    title = models.CharField(_("criterion"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["workshop", "phase", "position", "pk"]
+        verbose_name = _("rubric criterion")
+        verbose_name_plural = _("rubric criteria")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop", "phase", "title"], name="one_criterion_title_per_phase"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RubricLevel(models.Model):
+    """A level of a criterion (e.g. 1 beginning, 2 developing, 3 strong) with its descriptor."""
+
+    criterion = models.ForeignKey(
+        RubricCriterion,
+        verbose_name=_("criterion"),
+        on_delete=models.CASCADE,
+        related_name="levels",
+    )
+    points = models.PositiveSmallIntegerField(_("points"))
+    label = models.CharField(_("level"), max_length=100)
+    descriptor = models.TextField(_("descriptor"), blank=True)
+
+    class Meta:
+        ordering = ["criterion", "points", "pk"]
+        verbose_name = _("rubric level")
+        verbose_name_plural = _("rubric levels")
+        constraints = [
+            models.UniqueConstraint(fields=["criterion", "points"], name="one_level_per_points"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.points} {self.label}"
+
+
+class ReviewDraft(models.Model):
+    """The review an instructor is writing, saved as they type and shared by the cohort's
+    instructors. `version` goes up on every save, so a save based on an older version is
+    refused instead of silently overwriting a colleague's text."""
+
+    submission = models.OneToOneField(
+        Submission,
+        verbose_name=_("submission"),
+        on_delete=models.CASCADE,
+        related_name="review_draft",
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    decision = models.CharField(_("decision"), max_length=20, blank=True)
+    strengths = models.TextField(_("strengths"), blank=True)
+    questions = models.TextField(_("questions"), blank=True)
+    suggestions = models.TextField(_("suggestions"), blank=True)
+    feedback = models.TextField(_("what to change"), blank=True)
+    # {criterion id (str): level id}
+    levels = models.JSONField(_("rubric levels"), default=dict, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("saved by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("saved"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("review draft")
+        verbose_name_plural = _("review drafts")
+
+    def __str__(self) -> str:
+        return f"{self.submission} (draft v{self.version})"
+
+
+class ReviewScore(models.Model):
+    """The level an instructor picked for one criterion in a review; the texts are copied so
+    a later change to the rubric never rewrites feedback already given."""
+
+    review = models.ForeignKey(
+        Review, verbose_name=_("review"), on_delete=models.CASCADE, related_name="scores"
+    )
+    criterion = models.ForeignKey(
+        RubricCriterion,
+        verbose_name=_("criterion"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    criterion_title = models.CharField(_("criterion"), max_length=200)
+    points = models.PositiveSmallIntegerField(_("points"))
+    level_label = models.CharField(_("level"), max_length=100)
+    descriptor = models.TextField(_("descriptor"), blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("rubric score")
+        verbose_name_plural = _("rubric scores")
+
+    def __str__(self) -> str:
+        return f"{self.criterion_title}: {self.level_label}"
+
+
+class PhaseComment(models.Model):
+    """A message in the thread on one phase of an experiment (learners answer feedback)."""
+
+    experiment = models.ForeignKey(
+        Experiment, verbose_name=_("experiment"), on_delete=models.CASCADE, related_name="comments"
+    )
+    phase = models.PositiveSmallIntegerField(_("phase"), choices=Phase.choices)
+    cycle = models.PositiveSmallIntegerField(_("cycle"), default=1)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    text = models.TextField(_("message"), max_length=5000)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        indexes = [models.Index(fields=["experiment", "phase"])]
+
+    def __str__(self) -> str:
+        return f"{self.experiment} {self.phase}: {self.text[:40]}"
+
+
+# --- workshop sessions -----------------------------------------------------------------------
+
+
+class WorkshopSession(models.Model):
+    """One meeting of a workshop series for a cohort: when, where (or online) and the agenda."""
+
+    workshop = models.ForeignKey(
+        Workshop, verbose_name=_("workshop"), on_delete=models.CASCADE, related_name="sessions"
+    )
+    cohort = models.ForeignKey(
+        "learners.Cohort",
+        verbose_name=_("cohort"),
+        on_delete=models.CASCADE,
+        related_name="workshop_sessions",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    place = models.CharField(_("place"), max_length=300, blank=True)
+    online_url = models.URLField(_("online link"), blank=True)
+    agenda = models.TextField(_("agenda"), blank=True)
+    materials = models.TextField(
+        _("materials"),
+        blank=True,
+        help_text=_("One link per line, optionally with a title: Title | https://..."),
+    )
+    # Bumped on every change so calendar apps pick up the new version (SEQUENCE).
+    sequence = models.PositiveIntegerField(_("revision"), default=0)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = _("workshop session")
+        verbose_name_plural = _("workshop sessions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="session_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def material_links(self) -> list[tuple[str, str]]:
+        """(title, url) of each line of `materials` that is an http(s) link."""
+        links = []
+        for line in self.materials.splitlines():
+            title, _sep, url = line.rpartition("|")
+            url = url.strip()
+            if url.startswith(("https://", "http://")):
+                links.append((title.strip() or url, url))
+        return links
+
+
+class Attendance(models.Model):
+    class Status(models.TextChoices):
+        PRESENT = "present", pgettext_lazy("attendance", "Present")
+        ABSENT = "absent", pgettext_lazy("attendance", "Absent")
+        EXCUSED = "excused", pgettext_lazy("attendance", "Excused")
+
+    session = models.ForeignKey(
+        WorkshopSession,
+        verbose_name=_("session"),
+        on_delete=models.CASCADE,
+        related_name="attendance",
+    )
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("learner"),
+        on_delete=models.CASCADE,
+        related_name="attendance",
+    )
+    status = models.CharField(_("attendance"), max_length=20, choices=Status.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now=True)
+
+    class Meta:
+        ordering = ["session", "learner"]
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "learner"], name="one_attendance_per_learner"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session}: {self.learner} {self.get_status_display()}"
+
+
+class CalendarFeed(models.Model):
+    """A learner's secret calendar address; the token is the only credential of the feed."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return str(self.user)

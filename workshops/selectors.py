@@ -2,26 +2,108 @@
 
 from __future__ import annotations
 
+import datetime
+import difflib
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.http import QueryDict
+from django.utils import timezone
 
-from core.models import User
-from core.permissions import submissions_reviewable_by
-from learners.models import Cohort
+from core.models import Organisation, User
+from core.permissions import cohorts_for, submissions_reviewable_by
+from learners.models import Cohort, Membership
 
-from .models import Assignment, Submission, SubmissionFile
+from .models import (
+    Assignment,
+    Experiment,
+    Extension,
+    Phase,
+    PhaseComment,
+    RubricCriterion,
+    RubricLevel,
+    Submission,
+    SubmissionFile,
+)
 
 
-def review_queue(*, user: User) -> QuerySet[Submission]:
-    """Submissions waiting for this instructor's decision, the longest-waiting first."""
+@dataclass(frozen=True)
+class QueueFilters:
+    cohort: int | None = None
+    phase: int | None = None
+    organisation: int | None = None
+    status: str = Submission.Status.RECEIVED
+    late: bool = False
+
+    @classmethod
+    def from_query(cls, query: QueryDict) -> QueueFilters:
+        """Read the filters from a query string; anything unreadable is ignored."""
+
+        def number(name: str) -> int | None:
+            value = query.get(name, "")
+            return int(value) if value.isdigit() else None
+
+        status = query.get("status", Submission.Status.RECEIVED)
+        if status not in Submission.Status.values:
+            status = Submission.Status.RECEIVED
+        return cls(
+            cohort=number("cohort"),
+            phase=number("phase"),
+            organisation=number("organisation"),
+            status=status,
+            late=query.get("late") == "1",
+        )
+
+
+def review_queue(*, user: User, filters: QueueFilters | None = None) -> QuerySet[Submission]:
+    """Submissions of this instructor's cohorts in one state (waiting for a decision by
+    default), filtered, the longest-waiting first."""
+    filters = filters or QueueFilters()
+    qs = submissions_reviewable_by(user).filter(status=filters.status)
+    if filters.cohort:
+        qs = qs.filter(cohort_id=filters.cohort)
+    if filters.phase:
+        qs = qs.filter(assignment__phase=filters.phase)
+    if filters.organisation:
+        qs = qs.filter(learner__organisation_id=filters.organisation)
+    if filters.late:
+        qs = qs.filter(is_late=True)
     return (
-        submissions_reviewable_by(user)
-        .filter(status=Submission.Status.RECEIVED)
-        .select_related("assignment__workshop", "cohort", "learner__organisation")
+        qs.select_related("assignment__workshop", "cohort", "learner__organisation", "experiment")
         .prefetch_related(Prefetch("files", queryset=SubmissionFile.objects.order_by("pk")))
         .order_by("submitted_at", "pk")
     )
+
+
+def queue_counts(*, user: User) -> dict[str, int]:
+    """How many versions of the instructor's cohorts are in each state (one query)."""
+    counts = dict(
+        submissions_reviewable_by(user)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return {value: counts.get(value, 0) for value in Submission.Status.values}
+
+
+def queue_filter_options(*, user: User) -> dict[str, list]:
+    """The cohorts and the learners' organisations the queue can be filtered by (two queries)."""
+    cohorts = list(cohorts_for(user, Membership.Role.INSTRUCTOR).order_by("-start_date", "name"))
+    organisations = list(
+        Organisation.objects.filter(
+            Exists(
+                Membership.objects.filter(
+                    user__organisation=OuterRef("pk"),
+                    role=Membership.Role.LEARNER,
+                    cohort__in=cohorts_for(user, Membership.Role.INSTRUCTOR),
+                )
+            )
+        ).order_by("name")
+    )
+    return {"cohorts": cohorts, "organisations": organisations, "phases": list(Phase.choices)}
 
 
 def recently_reviewed(*, user: User, limit: int = 10) -> QuerySet[Submission]:
@@ -57,14 +139,120 @@ def latest_by_assignment(submissions: Iterable[Submission]) -> dict[tuple[int, i
 
 
 def versions(*, submission: Submission) -> QuerySet[Submission]:
-    """All versions of the same answer, newest first, with their files and reviews."""
-    return (
-        Submission.objects.filter(
+    """All versions of the same phase of the same experiment (every cycle and team member),
+    newest first, with their files and reviews."""
+    if submission.experiment_id is not None:
+        qs = Submission.objects.filter(
+            experiment_id=submission.experiment_id, assignment_id=submission.assignment_id
+        )
+    else:
+        qs = Submission.objects.filter(
             learner_id=submission.learner_id,
             assignment_id=submission.assignment_id,
             cohort_id=submission.cohort_id,
         )
-        .select_related("review__reviewer")
+    return (
+        qs.select_related("review__reviewer", "learner")
         .prefetch_related("files")
         .order_by("-version")
+    )
+
+
+# --- experiments -----------------------------------------------------------------------------
+
+
+@dataclass
+class PhaseRow:
+    phase: int
+    label: str
+    assignment: Assignment | None
+    state: str  # "approved", "open", "locked"
+    latest: Submission | None
+    due_on: datetime.date | None
+
+    @property
+    def overdue(self) -> bool:
+        waiting = self.latest is None or self.latest.status in Submission.RESUBMITTABLE
+        return (
+            self.state == "open"
+            and waiting
+            and self.due_on is not None
+            and timezone.localdate() > self.due_on
+        )
+
+
+def phase_track(*, experiment: Experiment) -> list[PhaseRow]:
+    """The six phases with their state, latest version and due date, in three queries."""
+    assignments: dict[int, Assignment] = {}
+    for assignment in Assignment.objects.filter(workshop_id=experiment.workshop_id).order_by("-pk"):
+        assignments[assignment.phase] = assignment  # the first one of each phase wins
+    latest: dict[int, Submission] = {}
+    for submission in (
+        Submission.objects.filter(experiment=experiment)
+        .select_related("assignment")
+        .order_by("version", "pk")
+    ):
+        latest[submission.assignment.phase] = submission
+    extensions = dict(
+        Extension.objects.filter(experiment=experiment).values_list("phase", "due_on")
+    )
+    rows = []
+    for phase in Phase:
+        if not experiment.is_active or phase < experiment.phase:
+            state = "approved"
+        elif phase == experiment.phase:
+            state = "open"
+        else:
+            state = "locked"
+        assignment = assignments.get(phase.value)
+        due_on = extensions.get(phase.value)
+        if due_on is None and assignment is not None and assignment.due_days is not None:
+            due_on = experiment.cohort.start_date + datetime.timedelta(days=assignment.due_days)
+        rows.append(
+            PhaseRow(phase.value, str(phase.label), assignment, state, latest.get(phase), due_on)
+        )
+    return rows
+
+
+def experiments_for_learner(*, learner: User) -> QuerySet[Experiment]:
+    return (
+        Experiment.objects.filter(members__user=learner)
+        .select_related("workshop", "cohort")
+        .order_by("-cohort__start_date", "pk")
+    )
+
+
+TOKEN = re.compile(r"\s+|[^\s]+")
+
+
+def text_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """Word-level differences as (operation, text): 'same', 'removed' or 'added'."""
+    a, b = TOKEN.findall(old), TOKEN.findall(new)
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    parts: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            parts.append(("same", "".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            parts.append(("removed", "".join(a[i1:i2])))
+        if j2 > j1:
+            parts.append(("added", "".join(b[j1:j2])))
+    return parts
+
+
+def rubric(*, workshop_id: int, phase: int) -> list[RubricCriterion]:
+    """The criteria of a phase's rubric with their levels (two queries)."""
+    return list(
+        RubricCriterion.objects.filter(workshop_id=workshop_id, phase=phase).prefetch_related(
+            Prefetch("levels", queryset=RubricLevel.objects.order_by("points", "pk"))
+        )
+    )
+
+
+def thread(*, experiment_id: int, phase: int) -> list[PhaseComment]:
+    return list(
+        PhaseComment.objects.filter(experiment_id=experiment_id, phase=phase).select_related(
+            "author__organisation"
+        )
     )

@@ -1,12 +1,15 @@
-"""Writes for the workshops: submitting, processing and reviewing a learner's work."""
+"""Writes for the workshops: experiments, their phases, submitting, processing and reviewing."""
 
 from __future__ import annotations
 
+import datetime
 import logging
+from collections.abc import Iterable, Sequence
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
-from django.db.models import Max
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, Max, OuterRef
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -17,14 +20,310 @@ from learners.models import Cohort, Membership
 from notifications.models import Notification
 from notifications.services import notification_notify
 
-from .checks import check_pdf, max_file_bytes, too_large_message
-from .models import Assignment, Review, Submission, SubmissionFile
+from .checks import check_file, max_file_bytes, sniff, too_large_message
+from .models import (
+    Assignment,
+    Draft,
+    Experiment,
+    ExperimentEvent,
+    ExperimentMember,
+    Extension,
+    Phase,
+    PhaseComment,
+    Review,
+    ReviewDraft,
+    ReviewScore,
+    RubricCriterion,
+    RunLogEntry,
+    ScanStatus,
+    Submission,
+    SubmissionFile,
+    Theme,
+    Workshop,
+)
 
 logger = logging.getLogger(__name__)
+
+MAX_FILES = 10
 
 
 class SubmissionError(DomainError):
     pass
+
+
+class ExperimentError(DomainError):
+    pass
+
+
+class ReviewConflict(DomainError):
+    """Someone else saved the review draft after the version this edit was based on."""
+
+    def __init__(self, draft: ReviewDraft) -> None:
+        super().__init__(
+            _(
+                "%(name)s changed this review while you were editing it. Their text is kept "
+                "below; copy what you need from yours and save again."
+            )
+            % {"name": draft.updated_by.display_name}
+        )
+        self.draft = draft
+
+
+# --- due dates -------------------------------------------------------------------------------
+
+
+def due_date(
+    *, assignment: Assignment | None, cohort: Cohort, extension: datetime.date | None = None
+) -> datetime.date | None:
+    """The cohort's due date for a phase (start + the assignment's days), or the extension."""
+    if extension is not None:
+        return extension
+    if assignment is None or assignment.due_days is None:
+        return None
+    return cohort.start_date + datetime.timedelta(days=assignment.due_days)
+
+
+def phase_assignment(*, workshop_id: int, phase: int) -> Assignment | None:
+    return Assignment.objects.filter(workshop_id=workshop_id, phase=phase).order_by("pk").first()
+
+
+# --- experiments -----------------------------------------------------------------------------
+
+
+def _is_learner(user: User, cohort: Cohort) -> bool:
+    return Membership.objects.filter(
+        cohort=cohort, user=user, role=Membership.Role.LEARNER
+    ).exists()
+
+
+def _event(
+    experiment: Experiment, actor: User, kind: str, note: str = "", phase: int | None = None
+) -> ExperimentEvent:
+    return ExperimentEvent.objects.create(
+        experiment=experiment,
+        actor=actor,
+        kind=kind,
+        phase=phase or experiment.phase,
+        cycle=experiment.cycle,
+        note=note,
+    )
+
+
+@transaction.atomic
+def experiment_create(
+    *,
+    learner: User,
+    workshop: Workshop,
+    cohort: Cohort,
+    title: str,
+    organisation: str = "",
+    themes: Iterable[Theme] = (),
+    challenge: str = "",
+    target_group: str = "",
+) -> Experiment:
+    """Start the learner's own experiment in a workshop. Precondition: none."""
+    if not _is_learner(learner, cohort) or cohort.course_id != workshop.course_id:
+        raise ExperimentError(_("You are not a learner in a cohort of this course."))
+    if not title.strip():
+        raise ExperimentError(_("Give your experiment a title."))
+    if ExperimentMember.objects.filter(user=learner, cohort=cohort, workshop=workshop).exists():
+        raise ExperimentError(_("You already have an experiment in this workshop."))
+    experiment = Experiment.objects.create(
+        workshop=workshop,
+        cohort=cohort,
+        title=title.strip(),
+        organisation=organisation.strip()
+        or (learner.organisation.name if learner.organisation else ""),
+        challenge=challenge.strip(),
+        target_group=target_group.strip(),
+        created_by=learner,
+    )
+    experiment.themes.set(themes)
+    try:
+        with transaction.atomic():
+            ExperimentMember.objects.create(
+                experiment=experiment, user=learner, cohort=cohort, workshop=workshop
+            )
+    except IntegrityError:
+        raise ExperimentError(_("You already have an experiment in this workshop.")) from None
+    _event(experiment, learner, ExperimentEvent.Kind.CREATED)
+    return experiment
+
+
+@transaction.atomic
+def experiment_update(
+    *,
+    experiment: Experiment,
+    title: str,
+    organisation: str,
+    themes: Iterable[Theme],
+    challenge: str,
+    target_group: str,
+) -> Experiment:
+    """Change the description of an experiment. Precondition: the editor is on the team."""
+    if not title.strip():
+        raise ExperimentError(_("Give your experiment a title."))
+    experiment.title = title.strip()
+    experiment.organisation = organisation.strip()
+    experiment.challenge = challenge.strip()
+    experiment.target_group = target_group.strip()
+    experiment.save(
+        update_fields=["title", "organisation", "challenge", "target_group", "updated_at"]
+    )
+    experiment.themes.set(themes)
+    return experiment
+
+
+@transaction.atomic
+def experiment_add_member(*, experiment: Experiment, by: User, email: str) -> ExperimentMember:
+    """Add a learner of the same cohort to the team (at most four, possibly other towns)."""
+    Experiment.objects.select_for_update().filter(pk=experiment.pk).first()
+    if experiment.members.count() >= Experiment.MAX_MEMBERS:
+        raise ExperimentError(
+            _("A team has at most %(n)s learners.") % {"n": Experiment.MAX_MEMBERS}
+        )
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    if user is None or not _is_learner(user, experiment.cohort):
+        raise ExperimentError(_("There is no learner with that email address in your cohort."))
+    if ExperimentMember.objects.filter(
+        user=user, cohort=experiment.cohort, workshop=experiment.workshop
+    ).exists():
+        raise ExperimentError(_("That learner already has an experiment in this workshop."))
+    member = ExperimentMember.objects.create(
+        experiment=experiment, user=user, cohort=experiment.cohort, workshop=experiment.workshop
+    )
+    _event(experiment, by, ExperimentEvent.Kind.MEMBER_ADDED, note=user.display_name)
+    return member
+
+
+def _notify_team(experiment: Experiment, *, key: str, template: str, context: dict) -> None:
+    url = reverse("workshops:experiment", args=[experiment.pk])
+    for member in experiment.members.select_related("user"):
+        notification_notify(
+            recipient=member.user,
+            category=Notification.Category.REVIEWS,
+            key=key,
+            template=template,
+            context={"experiment": experiment, **context},
+            url=url,
+        )
+
+
+@transaction.atomic
+def experiment_pivot(*, experiment: Experiment, by: User, to_phase: int, note: str) -> Experiment:
+    """Send the experiment back to an earlier phase; a new cycle starts there.
+
+    Precondition: `by` instructs the experiment's cohort.
+    """
+    locked = Experiment.objects.select_for_update().get(pk=experiment.pk)
+    if to_phase not in Phase.values:
+        raise ExperimentError(_("Choose a phase."))
+    if locked.is_active and to_phase >= locked.phase:
+        raise ExperimentError(_("Choose a phase before the one the experiment is in now."))
+    if not note.strip():
+        raise ExperimentError(_("Tell the learners why the experiment goes back."))
+    locked.phase = to_phase
+    locked.cycle += 1
+    locked.status = Experiment.Status.ACTIVE
+    locked.save(update_fields=["phase", "cycle", "status", "updated_at"])
+    _event(locked, by, ExperimentEvent.Kind.PIVOT, note=note.strip())
+    _notify_team(
+        locked,
+        key=f"experiment-pivot-{locked.pk}-{locked.cycle}",
+        template="experiment_pivot",
+        context={"note": note.strip(), "phase_label": Phase(to_phase).label},
+    )
+    return locked
+
+
+@transaction.atomic
+def experiment_start_cycle(*, experiment: Experiment, by: User, phase: int) -> Experiment:
+    """After phase 6 the team may iterate: a new cycle from the phase they choose."""
+    locked = Experiment.objects.select_for_update().get(pk=experiment.pk)
+    if locked.is_active:
+        raise ExperimentError(_("Finish this cycle before you start another one."))
+    if phase not in Phase.values:
+        raise ExperimentError(_("Choose a phase."))
+    locked.phase = phase
+    locked.cycle += 1
+    locked.status = Experiment.Status.ACTIVE
+    locked.save(update_fields=["phase", "cycle", "status", "updated_at"])
+    _event(locked, by, ExperimentEvent.Kind.NEW_CYCLE)
+    return locked
+
+
+@transaction.atomic
+def extension_grant(
+    *, experiment: Experiment, by: User, phase: int, due_on: datetime.date
+) -> Extension:
+    """Give one experiment a later due date for a phase. Precondition: `by` instructs it."""
+    if phase not in Phase.values:
+        raise ExperimentError(_("Choose a phase."))
+    extension, _created = Extension.objects.update_or_create(
+        experiment=experiment, phase=phase, defaults={"due_on": due_on, "granted_by": by}
+    )
+    _event(experiment, by, ExperimentEvent.Kind.EXTENSION, note=str(due_on), phase=phase)
+    return extension
+
+
+def experiment_due(experiment: Experiment, phase: int) -> datetime.date | None:
+    extension = Extension.objects.filter(experiment=experiment, phase=phase).first()
+    return due_date(
+        assignment=phase_assignment(workshop_id=experiment.workshop_id, phase=phase),
+        cohort=experiment.cohort,
+        extension=extension.due_on if extension else None,
+    )
+
+
+# --- drafts and the run log ------------------------------------------------------------------
+
+
+def draft_save(*, experiment: Experiment, phase: int, learner: User, text: str) -> Draft:
+    """Keep what the learner is writing; called on every pause in typing."""
+    if len(text) > 50_000:
+        raise SubmissionError(_("The answer is too long (at most 50,000 characters)."))
+    draft, _created = Draft.objects.update_or_create(
+        experiment=experiment, phase=phase, learner=learner, defaults={"text": text}
+    )
+    return draft
+
+
+@transaction.atomic
+def runlog_add(
+    *,
+    experiment: Experiment,
+    author: User,
+    happened_on: datetime.date,
+    kind: str,
+    text: str,
+    photo: UploadedFile | None = None,
+) -> RunLogEntry:
+    """Add a dated entry to the run log (phase 4). A photo must really be an image."""
+    if kind not in RunLogEntry.Kind.values:
+        raise ExperimentError(_("Choose what kind of entry this is."))
+    if not text.strip():
+        raise ExperimentError(_("Write the entry."))
+    if happened_on > timezone.localdate():
+        raise ExperimentError(_("The date cannot be in the future."))
+    if photo is not None:
+        if photo.size and photo.size > max_file_bytes():
+            raise ExperimentError(too_large_message(photo.size))
+        head = photo.read(1024)
+        photo.seek(0)
+        if sniff(head) not in {"image/png", "image/jpeg", "image/gif", "image/webp"}:
+            raise ExperimentError(_("The photo must be a PNG, JPEG, GIF or WebP image."))
+    return RunLogEntry.objects.create(
+        experiment=experiment,
+        cycle=experiment.cycle,
+        author=author,
+        happened_on=happened_on,
+        kind=kind,
+        text=text.strip(),
+        photo=photo or "",
+    )
+
+
+# --- submitting ------------------------------------------------------------------------------
 
 
 def latest_submission(
@@ -37,6 +336,46 @@ def latest_submission(
     )
 
 
+def latest_in_phase(*, experiment: Experiment, assignment: Assignment) -> Submission | None:
+    """The newest version of a phase of the experiment, from any cycle and any team member."""
+    return (
+        Submission.objects.filter(experiment=experiment, assignment=assignment)
+        .order_by("-version")
+        .first()
+    )
+
+
+def experiment_for(*, learner: User, workshop: Workshop, cohort: Cohort) -> Experiment | None:
+    member = (
+        ExperimentMember.objects.filter(user=learner, workshop=workshop, cohort=cohort)
+        .select_related("experiment")
+        .first()
+    )
+    return member.experiment if member else None
+
+
+def _store_files(submission: Submission, uploads: Sequence[UploadedFile]) -> list[SubmissionFile]:
+    stored = []
+    for upload in uploads:
+        stored.append(
+            SubmissionFile.objects.create(
+                submission=submission,
+                file=upload,
+                original_name=upload.name[:255] if upload.name else "file",
+                size=upload.size or 0,
+            )
+        )
+    return stored
+
+
+def _check_uploads(uploads: Sequence[UploadedFile]) -> None:
+    if len(uploads) > MAX_FILES:
+        raise SubmissionError(_("Attach at most %(n)s files at a time.") % {"n": MAX_FILES})
+    for upload in uploads:
+        if upload.size is not None and upload.size > max_file_bytes():
+            raise SubmissionError(f"{upload.name}: {too_large_message(upload.size)}")
+
+
 @transaction.atomic
 def submission_submit(
     *,
@@ -45,25 +384,43 @@ def submission_submit(
     cohort: Cohort,
     text: str,
     upload: UploadedFile | None = None,
+    uploads: Sequence[UploadedFile] = (),
+    experiment: Experiment | None = None,
 ) -> Submission:
-    """Save a new version of the learner's answer at once; the file is checked after commit.
+    """Save a new version of a phase of the experiment at once; files are checked after commit.
 
-    Precondition: the learner is in `cohort` and the cohort runs the assignment's course.
+    Without `experiment`, the learner's experiment in the workshop is used (one is started,
+    named after the assignment, if they have none). Precondition: none; all rules are checked.
     """
-    if (
-        not Membership.objects.filter(
-            cohort=cohort, user=learner, role=Membership.Role.LEARNER
-        ).exists()
-        or cohort.course_id != assignment.workshop.course_id
-    ):
+    files = [*([upload] if upload is not None else []), *uploads]
+    if not _is_learner(learner, cohort) or cohort.course_id != assignment.workshop.course_id:
         raise SubmissionError(_("You are not a learner in a cohort of this course."))
     if not text.strip():
         raise SubmissionError(_("Write your answer before submitting."))
-    if upload is not None and upload.size is not None and upload.size > max_file_bytes():
-        raise SubmissionError(too_large_message(upload.size))
-    # Lock the learner's row so two quick clicks cannot both create the same version.
-    User.objects.select_for_update().filter(pk=learner.pk).first()
-    previous = latest_submission(learner=learner, assignment=assignment, cohort=cohort)
+    _check_uploads(files)
+    if experiment is None:
+        experiment = experiment_for(learner=learner, workshop=assignment.workshop, cohort=cohort)
+    if experiment is None:
+        experiment = experiment_create(
+            learner=learner, workshop=assignment.workshop, cohort=cohort, title=assignment.title
+        )
+    if not ExperimentMember.objects.filter(experiment=experiment, user=learner).exists():
+        raise SubmissionError(_("You are not on this experiment's team."))
+    # Lock the experiment so two quick clicks (or two team members) cannot both send a version.
+    experiment = Experiment.objects.select_for_update().get(pk=experiment.pk)
+    if experiment.workshop_id != assignment.workshop_id:
+        raise SubmissionError(_("This assignment belongs to another workshop."))
+    if not experiment.is_active or assignment.phase != experiment.phase:
+        if experiment.is_active and assignment.phase > experiment.phase:
+            raise SubmissionError(_("This phase opens when the previous one is approved."))
+        raise SubmissionError(_("This phase is not open for new versions now."))
+    previous = (
+        Submission.objects.filter(
+            experiment=experiment, assignment__phase=assignment.phase, cycle=experiment.cycle
+        )
+        .order_by("-version")
+        .first()
+    )
     if previous is not None and previous.status not in Submission.RESUBMITTABLE:
         if previous.status == Submission.Status.APPROVED:
             raise SubmissionError(_("This assignment has already been approved."))
@@ -74,48 +431,102 @@ def submission_submit(
             )
         )
     version = (
-        Submission.objects.filter(learner=learner, assignment=assignment, cohort=cohort).aggregate(
+        Submission.objects.filter(experiment=experiment, assignment=assignment).aggregate(
             n=Max("version")
         )["n"]
         or 0
-    ) + 1
-    submission = Submission.objects.create(
-        assignment=assignment, cohort=cohort, learner=learner, version=version, text=text.strip()
     )
-    if upload is not None:
-        SubmissionFile.objects.create(
-            submission=submission,
-            file=upload,
-            original_name=upload.name[:255] if upload.name else "file",
-            size=upload.size or 0,
-        )
-    from .tasks import submission_process as task
-
-    task.delay_on_commit(submission.pk)
+    # Versions sent before experiments existed share the numbering.
+    legacy = (
+        Submission.objects.filter(
+            learner=learner, assignment=assignment, cohort=cohort, experiment__isnull=True
+        ).aggregate(n=Max("version"))["n"]
+        or 0
+    )
+    due_on = experiment_due(experiment, assignment.phase)
+    submission = Submission.objects.create(
+        assignment=assignment,
+        cohort=cohort,
+        learner=learner,
+        experiment=experiment,
+        cycle=experiment.cycle,
+        version=max(version, legacy) + 1,
+        text=text.strip(),
+        due_on=due_on,
+        is_late=bool(due_on and timezone.localdate() > due_on),
+        status=Submission.Status.PROCESSING if files else Submission.Status.RECEIVED,
+        processed_at=None if files else timezone.now(),
+    )
+    Draft.objects.filter(experiment=experiment, phase=assignment.phase, learner=learner).delete()
+    _event(experiment, learner, ExperimentEvent.Kind.SUBMITTED, note=f"v{submission.version}")
+    _enqueue(_store_files(submission, files))
     return submission
 
 
-def submission_process(*, submission_id: int) -> Submission | None:
-    """Check each file of a submission and mark it received or rejected.
+def _enqueue(files: Iterable[SubmissionFile]) -> None:
+    from .tasks import submission_file_process as task
 
-    Safe to run twice: the checks are pure and every write is conditional on the current state.
+    for attachment in files:
+        task.delay_on_commit(attachment.pk)
+
+
+@transaction.atomic
+def submission_add_files(
+    *, submission: Submission, learner: User, uploads: Sequence[UploadedFile]
+) -> list[SubmissionFile]:
+    """Add (replacement) attachments to a version that waits for review.
+
+    Precondition: `learner` may see the submission.
     """
-    submission = Submission.objects.filter(pk=submission_id).first()
-    if submission is None or submission.status != Submission.Status.PROCESSING:
-        return submission
-    reasons = []
-    for attachment in SubmissionFile.objects.filter(submission=submission):
-        if attachment.status != SubmissionFile.Status.PENDING:
-            if attachment.status == SubmissionFile.Status.REJECTED:
-                reasons.append(f"{attachment.original_name}: {attachment.reason}")
-            continue
+    if not uploads:
+        raise SubmissionError(_("Choose at least one file."))
+    _check_uploads(uploads)
+    locked = Submission.objects.select_for_update().get(pk=submission.pk)
+    on_team = (
+        locked.experiment_id is not None
+        and ExperimentMember.objects.filter(
+            experiment_id=locked.experiment_id, user=learner
+        ).exists()
+    )
+    if locked.learner_id != learner.pk and not on_team:
+        raise SubmissionError(_("Only the learners on the team can add files."))
+    if locked.status not in (Submission.Status.PROCESSING, Submission.Status.RECEIVED):
+        raise SubmissionError(_("Files can be added only while the version waits for review."))
+    if locked.files.count() + len(uploads) > MAX_FILES:
+        raise SubmissionError(_("A version can have at most %(n)s files.") % {"n": MAX_FILES})
+    stored = _store_files(locked, uploads)
+    _enqueue(stored)
+    return stored
+
+
+# --- processing ------------------------------------------------------------------------------
+
+
+def submission_file_process(*, file_id: int) -> SubmissionFile | None:
+    """Check one stored file and record the verdict; then settle its submission.
+
+    Safe to run twice: the check is pure and the write is conditional on the file still
+    being pending. A failed check rejects this file only, never the text or other files.
+    """
+    attachment = (
+        SubmissionFile.objects.select_related("submission__learner").filter(pk=file_id).first()
+    )
+    if attachment is None:
+        return None
+    if attachment.status == SubmissionFile.Status.PENDING:
         # Reasons are stored as text, so they are written in the learner's language.
         with (
-            translation.override(submission.learner.language),
+            translation.override(attachment.submission.learner.language),
             attachment.file.open("rb") as stream,
         ):
-            verdict = check_pdf(stream, attachment.file.size)
-        SubmissionFile.objects.filter(
+            verdict = check_file(stream, attachment.file.size)
+        preview = ""
+        if verdict.preview_png:
+            preview = attachment.preview.storage.save(
+                attachment.preview.field.generate_filename(attachment, "preview.png"),
+                ContentFile(verdict.preview_png),
+            )
+        changed = SubmissionFile.objects.filter(
             pk=attachment.pk, status=SubmissionFile.Status.PENDING
         ).update(
             status=(
@@ -127,39 +538,112 @@ def submission_process(*, submission_id: int) -> Submission | None:
             content_type=verdict.content_type,
             page_count=verdict.page_count,
             size=attachment.file.size,
+            scan=verdict.scan if verdict.scan in ScanStatus.values else ScanStatus.NOT_SCANNED,
+            preview=preview,
+            extracted_text=verdict.text,
         )
-        if not verdict.accepted:
-            reasons.append(f"{attachment.original_name}: {verdict.reason}")
-    new_status = Submission.Status.REJECTED if reasons else Submission.Status.RECEIVED
+        if not changed and preview:
+            attachment.preview.storage.delete(preview)
+        if changed and verdict.scan == ScanStatus.INFECTED:
+            # An infected file is never kept, not even for its uploader.
+            attachment.file.delete(save=False)
+    submission_settle(submission_id=attachment.submission_id)
+    attachment.refresh_from_db()
+    return attachment
+
+
+def submission_settle(*, submission_id: int) -> Submission | None:
+    """Once no file is pending, a processing version becomes ready for review."""
+    pending = SubmissionFile.objects.filter(
+        submission=OuterRef("pk"), status=SubmissionFile.Status.PENDING
+    )
     with transaction.atomic():
-        changed = Submission.objects.filter(
-            pk=submission.pk, status=Submission.Status.PROCESSING
-        ).update(status=new_status, status_reason="\n".join(reasons), processed_at=timezone.now())
-        submission.refresh_from_db()
-        if changed and new_status == Submission.Status.REJECTED:
-            notification_notify(
-                recipient=submission.learner,
-                category=Notification.Category.REVIEWS,
-                key=f"submission-rejected-{submission.pk}",
-                template="submission_rejected",
-                context={"submission": submission},
-                url=reverse("workshops:submission_detail", args=[submission.pk]),
+        submission = Submission.objects.select_related("learner", "assignment").get(
+            pk=submission_id
+        )
+        rejected = list(
+            SubmissionFile.objects.filter(
+                submission=submission, status=SubmissionFile.Status.REJECTED
+            ).order_by("pk")
+        )
+        reasons = "\n".join(f"{f.original_name}: {f.reason}" for f in rejected)
+        changed = (
+            Submission.objects.filter(pk=submission_id, status=Submission.Status.PROCESSING)
+            .exclude(Exists(pending))
+            .update(
+                status=Submission.Status.RECEIVED,
+                status_reason=reasons,
+                processed_at=timezone.now(),
             )
+        )
+        if not changed:
+            if submission.status == Submission.Status.RECEIVED and rejected:
+                # A replacement file added later was rejected too.
+                Submission.objects.filter(pk=submission_id).update(status_reason=reasons)
+                _notify_rejected(submission, rejected)
+            return submission
+        submission.refresh_from_db()
+        if rejected:
+            _notify_rejected(submission, rejected)
     return submission
+
+
+def _notify_rejected(submission: Submission, rejected: list[SubmissionFile]) -> None:
+    notification_notify(
+        recipient=submission.learner,
+        category=Notification.Category.REVIEWS,
+        key=f"submission-rejected-{submission.pk}-{rejected[-1].pk}",
+        template="submission_rejected",
+        context={"submission": submission, "rejected": rejected},
+        url=reverse("workshops:submission_detail", args=[submission.pk]),
+    )
+
+
+def submission_process(*, submission_id: int) -> Submission | None:
+    """Check every pending file of a submission (kept for tasks enqueued before per-file
+    processing); safe to run twice."""
+    submission = Submission.objects.filter(pk=submission_id).first()
+    if submission is None:
+        return None
+    for file_id in submission.files.filter(status=SubmissionFile.Status.PENDING).values_list(
+        "pk", flat=True
+    ):
+        submission_file_process(file_id=file_id)
+    return submission_settle(submission_id=submission_id)
+
+
+# --- reviewing -------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def submission_review(
-    *, submission: Submission, reviewer: User, decision: str, feedback: str
+    *,
+    submission: Submission,
+    reviewer: User,
+    decision: str,
+    feedback: str,
+    strengths: str = "",
+    questions: str = "",
+    suggestions: str = "",
+    levels: dict[int, int] | None = None,
+    draft_version: int | None = None,
 ) -> Review:
-    """Record the instructor's decision and tell the learner.
+    """Record the instructor's decision, move the experiment on and tell the learners.
 
     Precondition: the reviewer may review the submission (see core.permissions.can_review).
+    With a rubric for the phase, a level must be picked for every criterion. `draft_version`
+    is the shared draft the reviewer was looking at; a newer one means a colleague has
+    changed the review meanwhile and the decision is refused (ReviewConflict).
     """
     if decision not in Review.Decision.values:
         raise SubmissionError(_("Choose a decision."))
     if decision == Review.Decision.REVISE and not feedback.strip():
         raise SubmissionError(_("Tell the learner what to change when you ask for a revision."))
+    scores = _rubric_scores(submission, levels or {})
+    if draft_version is not None:
+        draft = ReviewDraft.objects.select_for_update().filter(submission=submission).first()
+        if draft is not None and draft.version != draft_version and draft.updated_by != reviewer:
+            raise ReviewConflict(draft)
     new_status = (
         Submission.Status.APPROVED
         if decision == Review.Decision.APPROVE
@@ -174,15 +658,188 @@ def submission_review(
             _("This submission has already been reviewed or is not ready for review.")
         )
     review = Review.objects.create(
-        submission=submission, reviewer=reviewer, decision=decision, feedback=feedback.strip()
+        submission=submission,
+        reviewer=reviewer,
+        decision=decision,
+        feedback=feedback.strip(),
+        strengths=strengths.strip(),
+        questions=questions.strip(),
+        suggestions=suggestions.strip(),
     )
+    for score in scores:
+        score.review = review
+    ReviewScore.objects.bulk_create(scores)
+    ReviewDraft.objects.filter(submission=submission).delete()
     submission.status = new_status
-    notification_notify(
-        recipient=submission.learner,
-        category=Notification.Category.REVIEWS,
-        key=f"submission-reviewed-{submission.pk}",
-        template="submission_reviewed",
-        context={"submission": submission, "review": review},
-        url=reverse("workshops:submission_detail", args=[submission.pk]),
-    )
+    recipients = [submission.learner]
+    if submission.experiment_id is not None:
+        experiment = submission.experiment
+        phase = submission.assignment.phase
+        _event(
+            experiment,
+            reviewer,
+            ExperimentEvent.Kind.APPROVED
+            if decision == Review.Decision.APPROVE
+            else ExperimentEvent.Kind.REVISION,
+            note=f"v{submission.version}"
+            + (f" · {feedback.strip()}" if decision == Review.Decision.REVISE else ""),
+            phase=phase,
+        )
+        if decision == Review.Decision.APPROVE:
+            _advance(experiment, reviewer, phase=phase, cycle=submission.cycle)
+        recipients += [
+            m.user
+            for m in experiment.members.select_related("user")
+            if m.user_id != submission.learner_id
+        ]
+    for recipient in recipients:
+        notification_notify(
+            recipient=recipient,
+            category=Notification.Category.REVIEWS,
+            key=f"submission-reviewed-{submission.pk}",
+            template="submission_reviewed",
+            context={"submission": submission, "review": review},
+            url=reverse("workshops:submission_detail", args=[submission.pk]),
+        )
     return review
+
+
+def _advance(experiment: Experiment, by: User, *, phase: int, cycle: int) -> None:
+    """Open the next phase, or complete the cycle after phase 6, if this was the open phase."""
+    if phase >= Phase.SHARING:
+        done = Experiment.objects.filter(
+            pk=experiment.pk, phase=phase, cycle=cycle, status=Experiment.Status.ACTIVE
+        ).update(status=Experiment.Status.COMPLETED, updated_at=timezone.now())
+        if done:
+            experiment.refresh_from_db()
+            _event(experiment, by, ExperimentEvent.Kind.COMPLETED)
+        return
+    Experiment.objects.filter(
+        pk=experiment.pk, phase=phase, cycle=cycle, status=Experiment.Status.ACTIVE
+    ).update(phase=phase + 1, updated_at=timezone.now())
+    experiment.refresh_from_db()
+
+
+def _rubric_scores(submission: Submission, levels: dict[int, int]) -> list[ReviewScore]:
+    """The picked level of every criterion of the phase's rubric, as unsaved scores."""
+    criteria = list(
+        RubricCriterion.objects.filter(
+            workshop_id=submission.assignment.workshop_id, phase=submission.assignment.phase
+        ).prefetch_related("levels")
+    )
+    scores = []
+    for criterion in criteria:
+        level = next(
+            (lv for lv in criterion.levels.all() if lv.pk == levels.get(criterion.pk)), None
+        )
+        if level is None:
+            raise SubmissionError(
+                _("Pick a level for every criterion of the rubric (missing: %(title)s).")
+                % {"title": criterion.title}
+            )
+        scores.append(
+            ReviewScore(
+                criterion=criterion,
+                criterion_title=criterion.title,
+                points=level.points,
+                level_label=level.label,
+                descriptor=level.descriptor,
+            )
+        )
+    return scores
+
+
+REVIEW_DRAFT_FIELDS = ("decision", "strengths", "questions", "suggestions", "feedback")
+
+
+@transaction.atomic
+def review_draft_save(
+    *,
+    submission: Submission,
+    by: User,
+    base_version: int,
+    fields: dict[str, str],
+    levels: dict[int, int],
+) -> ReviewDraft:
+    """Save the shared review draft if nobody saved a newer one since `base_version`
+    (0 = there was no draft). Raises ReviewConflict, keeping the other person's text.
+
+    Precondition: `by` may review the submission.
+    """
+    if submission.status != Submission.Status.RECEIVED:
+        raise SubmissionError(
+            _("This submission has already been reviewed or is not ready for review.")
+        )
+    values = {name: (fields.get(name) or "")[:20_000] for name in REVIEW_DRAFT_FIELDS}
+    if values["decision"] not in ("", *Review.Decision.values):
+        values["decision"] = ""
+    stored_levels = {str(k): v for k, v in levels.items()}
+    if base_version == 0:
+        try:
+            with transaction.atomic():
+                return ReviewDraft.objects.create(
+                    submission=submission, updated_by=by, levels=stored_levels, **values
+                )
+        except IntegrityError:
+            pass
+    changed = ReviewDraft.objects.filter(submission=submission, version=base_version).update(
+        version=base_version + 1,
+        updated_by=by,
+        updated_at=timezone.now(),
+        levels=stored_levels,
+        **values,
+    )
+    draft = ReviewDraft.objects.select_related("updated_by").get(submission=submission)
+    if not changed:
+        raise ReviewConflict(draft)
+    return draft
+
+
+def thread_audience(experiment: Experiment) -> list[User]:
+    """Who takes part in a phase thread: the team and the cohort's instructors."""
+    team = [m.user for m in experiment.members.select_related("user")]
+    instructors = [
+        m.user
+        for m in Membership.objects.filter(
+            cohort_id=experiment.cohort_id, role=Membership.Role.INSTRUCTOR
+        ).select_related("user")
+    ]
+    return team + [u for u in instructors if u not in team]
+
+
+@transaction.atomic
+def phase_comment_add(
+    *, experiment: Experiment, phase: int, author: User, text: str
+) -> PhaseComment:
+    """Add a message to the thread on a phase and tell the other side (team <-> instructors).
+
+    Precondition: `author` is on the team or instructs the experiment's cohort.
+    """
+    if phase not in Phase.values:
+        raise ExperimentError(_("Choose a phase."))
+    if not text.strip():
+        raise ExperimentError(_("Write a message."))
+    if len(text) > 5000:
+        raise ExperimentError(_("The message is too long (at most 5,000 characters)."))
+    comment = PhaseComment.objects.create(
+        experiment=experiment, phase=phase, cycle=experiment.cycle, author=author, text=text.strip()
+    )
+    team_ids = set(experiment.members.values_list("user_id", flat=True))
+    from_team = author.pk in team_ids
+    url = reverse("workshops:thread", args=[experiment.pk, phase])
+    for recipient in thread_audience(experiment):
+        if recipient.pk == author.pk or (recipient.pk in team_ids) == from_team:
+            continue
+        notification_notify(
+            recipient=recipient,
+            category=Notification.Category.REVIEWS,
+            key=f"phase-comment-{comment.pk}",
+            template="phase_comment",
+            context={
+                "experiment": experiment,
+                "comment": comment,
+                "phase_label": Phase(phase).label,
+            },
+            url=url,
+        )
+    return comment

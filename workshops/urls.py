@@ -1,13 +1,40 @@
 from django.urls import path
 
-from . import views
+from . import views, views_sessions
 
 app_name = "workshops"
 
 urlpatterns = [
     path("assignments/<int:pk>/", views.assignment_detail, name="assignment"),
+    path("assignments/<int:pk>/draft/", views.draft_save, name="draft"),
+    path("<int:pk>/experiments/new/", views.experiment_start, name="experiment_start"),
+    path("experiments/<int:pk>/", views.experiment_detail, name="experiment"),
+    path("experiments/<int:pk>/edit/", views.experiment_edit, name="experiment_edit"),
+    path("experiments/<int:pk>/pivot/", views.experiment_pivot, name="experiment_pivot"),
+    path("experiments/<int:pk>/cycle/", views.experiment_new_cycle, name="experiment_cycle"),
+    path("experiments/<int:pk>/extensions/", views.extension_grant, name="extension_grant"),
+    path("experiments/<int:pk>/run-log/", views.runlog_add, name="runlog_add"),
+    path("run-log/<int:pk>/photo/", views.runlog_photo, name="runlog_photo"),
     path("submissions/<int:pk>/", views.submission_detail, name="submission_detail"),
+    path("submissions/<int:pk>/diff/", views.submission_diff, name="submission_diff"),
     path("submissions/<int:pk>/review/", views.review, name="review"),
+    path("submissions/<int:pk>/review/draft/", views.review_draft, name="review_draft"),
+    path("experiments/<int:pk>/phases/<int:phase>/thread/", views.thread, name="thread"),
     path("files/<int:pk>/download/", views.file_download, name="file_download"),
+    path("files/<int:pk>/preview/", views.file_preview, name="file_preview"),
     path("reviews/", views.review_queue, name="review_queue"),
+    path("cohorts/<int:cohort_pk>/sessions/", views_sessions.session_list, name="session_list"),
+    path(
+        "cohorts/<int:cohort_pk>/sessions/new/",
+        views_sessions.session_create,
+        name="session_create",
+    ),
+    path("sessions/<int:pk>/edit/", views_sessions.session_edit, name="session_edit"),
+    path(
+        "sessions/<int:pk>/attendance/",
+        views_sessions.session_attendance,
+        name="session_attendance",
+    ),
+    path("calendar/renew/", views_sessions.calendar_renew, name="calendar_renew"),
+    path("calendar/<str:token>.ics", views_sessions.calendar_feed, name="calendar_feed"),
 ]

@@ -1,37 +1,109 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from core.permissions import (
     Role,
     can_review,
     get_assignment_for_learner,
+    get_experiment_for_instructor,
+    get_experiment_for_member,
+    get_experiment_for_thread,
+    get_experiment_for_user,
     get_file_for_user,
+    get_runlog_entry_for_user,
     get_submission_for_reviewer,
     get_submission_for_user,
+    get_workshop_for_learner,
+    is_experiment_instructor,
+    may_see_thread,
     require_role,
 )
 
-from . import selectors, services
-from .forms import ReviewForm, SubmissionForm
-from .models import Submission
+from . import selectors, services, sessions
+from .forms import (
+    AddFilesForm,
+    CommentForm,
+    ExperimentForm,
+    ExtensionForm,
+    MemberForm,
+    NewCycleForm,
+    PivotForm,
+    ReviewForm,
+    RunLogForm,
+    SubmissionForm,
+    draft_levels,
+)
+from .models import Draft, Experiment, Phase, ReviewDraft, RunLogEntry, Submission
+
+
+def _phase_context(request: HttpRequest, experiment: Experiment, assignment) -> dict:  # type: ignore[no-untyped-def]
+    row = next(
+        r for r in selectors.phase_track(experiment=experiment) if r.phase == assignment.phase
+    )
+    history = list(
+        Submission.objects.filter(experiment=experiment, assignment=assignment)
+        .select_related("review", "learner")
+        .prefetch_related("files")
+        .order_by("-version")
+    )
+    current = [s for s in history if s.cycle == experiment.cycle]
+    latest = current[0] if current else None
+    can_submit = (
+        experiment.is_active
+        and experiment.phase == assignment.phase
+        and (latest is None or latest.status in Submission.RESUBMITTABLE)
+    )
+    return {
+        "experiment": experiment,
+        "row": row,
+        "history": history,
+        "latest": latest,
+        "can_submit": can_submit,
+        "run_log": (
+            list(experiment.run_log.select_related("author")[:200])
+            if assignment.phase == Phase.RUN
+            else []
+        ),
+    }
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """Learners of a cohort running the course: read the assignment and submit a version."""
+    """Learners of a cohort running the course: the phase of their own experiment that this
+    assignment describes; they write (with autosave) and submit versions here."""
     assignment, cohort = get_assignment_for_learner(request.user, pk)
-    latest = services.latest_submission(learner=request.user, assignment=assignment, cohort=cohort)
-    can_submit = latest is None or latest.status in Submission.RESUBMITTABLE
+    experiment = services.experiment_for(
+        learner=request.user, workshop=assignment.workshop, cohort=cohort
+    )
+    if experiment is None:
+        return render(
+            request,
+            "workshops/experiment_start.html",
+            {
+                "workshop": assignment.workshop,
+                "cohort": cohort,
+                "assignment": assignment,
+                "form": ExperimentForm(
+                    initial={
+                        "organisation": getattr(request.user.organisation, "name", ""),
+                    }
+                ),
+            },
+        )
+    context = _phase_context(request, experiment, assignment)
+    draft_url = reverse("workshops:draft", args=[assignment.pk])
     status = 200
     if request.method == "POST":
-        form = SubmissionForm(request.POST, request.FILES)
-        if not can_submit:
+        form = SubmissionForm(request.POST, request.FILES, draft_url=draft_url)
+        if not context["can_submit"]:
             messages.error(request, _("You cannot send a new version now."))
             return redirect("workshops:assignment", pk=assignment.pk)
         if form.is_valid():
@@ -40,93 +112,458 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     learner=request.user,
                     assignment=assignment,
                     cohort=cohort,
+                    experiment=experiment,
                     text=form.cleaned_data["text"],
-                    upload=form.cleaned_data.get("attachment"),
+                    uploads=form.cleaned_data["attachments"],
                 )
             except services.SubmissionError as exc:
                 form.add_error(None, exc.message)
             else:
                 messages.success(
-                    request, _("Your answer was saved and sent. The attachment is being checked.")
+                    request,
+                    _("Your answer was saved and sent. Any attachments are being checked."),
                 )
                 return redirect("workshops:submission_detail", pk=submission.pk)
         status = 400
     else:
-        form = SubmissionForm(initial={"text": latest.text if latest else ""})
-    history = list(
-        Submission.objects.filter(learner=request.user, assignment=assignment, cohort=cohort)
-        .select_related("review")
-        .order_by("-version")
-    )
-    return render(
-        request,
-        "workshops/assignment_detail.html",
+        draft = Draft.objects.filter(
+            experiment=experiment, phase=assignment.phase, learner=request.user
+        ).first()
+        latest = context["latest"] or (context["history"][0] if context["history"] else None)
+        text = draft.text if draft else (latest.text if latest else "")
+        context["draft"] = draft
+        form = SubmissionForm(initial={"text": text}, draft_url=draft_url)
+    context.update(
         {
             "assignment": assignment,
             "cohort": cohort,
             "form": form,
-            "can_submit": can_submit,
-            "latest": latest,
-            "history": history,
+            "run_log_form": RunLogForm() if assignment.phase == Phase.RUN else None,
+        }
+    )
+    return render(request, "workshops/assignment_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def draft_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """Learners on the experiment: autosave (htmx) of the answer they are writing."""
+    assignment, cohort = get_assignment_for_learner(request.user, pk)
+    experiment = services.experiment_for(
+        learner=request.user, workshop=assignment.workshop, cohort=cohort
+    )
+    if experiment is None:
+        raise Http404
+    try:
+        draft = services.draft_save(
+            experiment=experiment,
+            phase=assignment.phase,
+            learner=request.user,
+            text=request.POST.get("text", ""),
+        )
+    except services.SubmissionError as exc:
+        return HttpResponse(exc.message, status=400)
+    return render(request, "workshops/includes/_draft_status.html", {"draft": draft})
+
+
+@login_required
+@require_http_methods(["POST"])
+def experiment_start(request: HttpRequest, pk: int) -> HttpResponse:
+    """Learners of a cohort running the workshop's course: start their own experiment."""
+    workshop, cohort = get_workshop_for_learner(request.user, pk)
+    form = ExperimentForm(request.POST)
+    if form.is_valid():
+        try:
+            experiment = services.experiment_create(
+                learner=request.user,
+                workshop=workshop,
+                cohort=cohort,
+                title=form.cleaned_data["title"],
+                organisation=form.cleaned_data["organisation"],
+                themes=form.cleaned_data["themes"],
+                challenge=form.cleaned_data["challenge"],
+                target_group=form.cleaned_data["target_group"],
+            )
+        except services.ExperimentError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Your experiment was created."))
+            first = services.phase_assignment(workshop_id=workshop.pk, phase=experiment.phase)
+            if first is not None:
+                return redirect("workshops:assignment", pk=first.pk)
+            return redirect("workshops:experiment", pk=experiment.pk)
+    return render(
+        request,
+        "workshops/experiment_start.html",
+        {"workshop": workshop, "cohort": cohort, "form": form},
+        status=400,
+    )
+
+
+@login_required
+def experiment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The team's learners, their cohort's instructors and coordinators, and superusers:
+    the phase track, the team, the run log and the audit trail."""
+    experiment = get_experiment_for_user(request.user, pk)
+    is_member = experiment.members.filter(user=request.user).exists()
+    is_instructor = is_experiment_instructor(request.user, experiment)
+    return render(
+        request,
+        "workshops/experiment_detail.html",
+        {
+            "experiment": experiment,
+            "track": selectors.phase_track(experiment=experiment),
+            "members": list(experiment.members.select_related("user__organisation")),
+            "themes": list(experiment.themes.all()),
+            "events": list(experiment.events.select_related("actor")[:50]),
+            "run_log": list(experiment.run_log.select_related("author")[:50]),
+            "is_member": is_member,
+            "is_instructor": is_instructor,
+            "pivot_form": PivotForm(experiment=experiment) if is_instructor else None,
+            "extension_form": ExtensionForm() if is_instructor else None,
+            "cycle_form": NewCycleForm() if is_member and not experiment.is_active else None,
+            **(_sessions_context(request) if is_member else {"upcoming_sessions": None}),
+        },
+    )
+
+
+def _sessions_context(request: HttpRequest) -> dict:
+    feed = sessions.calendar_feed_for(request.user)
+    return {
+        "upcoming_sessions": sessions.upcoming_for_learner(request.user),
+        "calendar_url": request.build_absolute_uri(
+            reverse("workshops:calendar_feed", args=[feed.token])
+        ),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def experiment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Learners on the team: describe the experiment and add team members."""
+    experiment = get_experiment_for_member(request.user, pk)
+    status = 200
+    form = ExperimentForm(instance=experiment)
+    member_form = MemberForm()
+    if request.method == "POST" and "email" in request.POST:
+        member_form = MemberForm(request.POST)
+        if member_form.is_valid():
+            try:
+                services.experiment_add_member(
+                    experiment=experiment, by=request.user, email=member_form.cleaned_data["email"]
+                )
+            except services.ExperimentError as exc:
+                member_form.add_error("email", exc.message)
+            else:
+                messages.success(request, _("The learner was added to the team."))
+                return redirect("workshops:experiment_edit", pk=experiment.pk)
+        status = 400
+    elif request.method == "POST":
+        form = ExperimentForm(request.POST, instance=experiment)
+        if form.is_valid():
+            try:
+                services.experiment_update(
+                    experiment=experiment,
+                    title=form.cleaned_data["title"],
+                    organisation=form.cleaned_data["organisation"],
+                    themes=form.cleaned_data["themes"],
+                    challenge=form.cleaned_data["challenge"],
+                    target_group=form.cleaned_data["target_group"],
+                )
+            except services.ExperimentError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("The experiment was saved."))
+                return redirect("workshops:experiment", pk=experiment.pk)
+        status = 400
+    return render(
+        request,
+        "workshops/experiment_edit.html",
+        {
+            "experiment": experiment,
+            "form": form,
+            "member_form": member_form,
+            "members": list(experiment.members.select_related("user__organisation")),
         },
         status=status,
     )
 
 
 @login_required
-def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The learner who wrote it, their cohort's instructors and coordinators, and superusers."""
-    submission = get_submission_for_user(request.user, pk)
-    context = {
-        "submission": submission,
-        "versions": selectors.versions(submission=submission),
-        "may_review": can_review(request.user, submission),
-    }
-    if request.htmx and request.GET.get("part") == "status":
-        return render(request, "workshops/includes/_submission_status.html", context)
-    return render(request, "workshops/submission_detail.html", context)
+@require_POST
+def experiment_pivot(request: HttpRequest, pk: int) -> HttpResponse:
+    """Instructors of the experiment's cohort: send it back to an earlier phase."""
+    experiment = get_experiment_for_instructor(request.user, pk)
+    form = PivotForm(request.POST, experiment=experiment)
+    if form.is_valid():
+        try:
+            services.experiment_pivot(
+                experiment=experiment,
+                by=request.user,
+                to_phase=form.cleaned_data["to_phase"],
+                note=form.cleaned_data["note"],
+            )
+        except services.ExperimentError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The experiment was sent back and the team notified."))
+            return redirect("workshops:experiment", pk=experiment.pk)
+    else:
+        messages.error(request, _("Choose an earlier phase and say why."))
+    return redirect("workshops:experiment", pk=experiment.pk)
 
 
 @login_required
-def file_download(request: HttpRequest, pk: int) -> FileResponse:
-    """Same audience as the submission; files have no other address."""
-    attachment = get_file_for_user(request.user, pk)
+@require_POST
+def experiment_new_cycle(request: HttpRequest, pk: int) -> HttpResponse:
+    """Learners on the team, after phase 6: start another cycle."""
+    experiment = get_experiment_for_member(request.user, pk)
+    form = NewCycleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.experiment_start_cycle(
+                experiment=experiment, by=request.user, phase=form.cleaned_data["phase"]
+            )
+        except services.ExperimentError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("A new cycle started."))
+    else:
+        messages.error(request, _("Choose a phase."))
+    return redirect("workshops:experiment", pk=experiment.pk)
+
+
+@login_required
+@require_POST
+def extension_grant(request: HttpRequest, pk: int) -> HttpResponse:
+    """Instructors of the experiment's cohort: a later due date for one phase."""
+    experiment = get_experiment_for_instructor(request.user, pk)
+    form = ExtensionForm(request.POST)
+    if form.is_valid():
+        services.extension_grant(
+            experiment=experiment,
+            by=request.user,
+            phase=form.cleaned_data["phase"],
+            due_on=form.cleaned_data["due_on"],
+        )
+        messages.success(request, _("The due date was extended."))
+    else:
+        messages.error(request, _("Choose a phase and a valid date."))
+    return redirect("workshops:experiment", pk=experiment.pk)
+
+
+@login_required
+@require_POST
+def runlog_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Learners on the team: add a dated entry to the run log of phase 4."""
+    experiment = get_experiment_for_member(request.user, pk)
+    form = RunLogForm(request.POST, request.FILES)
+    back = services.phase_assignment(workshop_id=experiment.workshop_id, phase=Phase.RUN)
+    target = (
+        reverse("workshops:assignment", args=[back.pk])
+        if back
+        else reverse("workshops:experiment", args=[experiment.pk])
+    )
+    if form.is_valid():
+        try:
+            services.runlog_add(
+                experiment=experiment,
+                author=request.user,
+                happened_on=form.cleaned_data["happened_on"],
+                kind=form.cleaned_data["kind"],
+                text=form.cleaned_data["text"],
+                photo=form.cleaned_data.get("photo") or None,
+            )
+        except services.ExperimentError as exc:
+            messages.error(request, exc.message)
+            return redirect(f"{target}#run-log")
+        messages.success(request, _("The entry was added to the run log."))
+        return redirect(f"{target}#run-log")
+    errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+    messages.error(request, errors or _("Check the entry."))
+    return redirect(f"{target}#run-log")
+
+
+@login_required
+def runlog_photo(request: HttpRequest, pk: int) -> FileResponse:
+    """Whoever may see the experiment; photos have no other address."""
+    entry: RunLogEntry = get_runlog_entry_for_user(request.user, pk)
+    if not entry.photo:
+        raise Http404
+    response = FileResponse(entry.photo.open("rb"), content_type="application/octet-stream")
+    response["Content-Disposition"] = "inline"
+    with entry.photo.open("rb") as stream:
+        kind = services.sniff(stream.read(32))
+    response["Content-Type"] = kind or "application/octet-stream"
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The learner who wrote it and their team, their cohort's instructors and coordinators,
+    and superusers. The team may add replacement files while the version waits for review."""
+    submission = get_submission_for_user(request.user, pk)
+    add_form = AddFilesForm()
+    status = 200
+    if request.method == "POST":
+        add_form = AddFilesForm(request.POST, request.FILES)
+        if add_form.is_valid():
+            try:
+                services.submission_add_files(
+                    submission=submission,
+                    learner=request.user,
+                    uploads=add_form.cleaned_data["attachments"],
+                )
+            except services.SubmissionError as exc:
+                add_form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("The file was added and is being checked."))
+                return redirect("workshops:submission_detail", pk=submission.pk)
+        status = 400
+    versions = list(selectors.versions(submission=submission))
+    earlier = [v for v in versions if v.version < submission.version]
+    is_author = submission.learner_id == request.user.pk or (
+        submission.experiment_id is not None
+        and submission.experiment.members.filter(user=request.user).exists()
+    )
+    context = {
+        "submission": submission,
+        "versions": versions,
+        "previous": earlier[0] if earlier else None,
+        "may_review": can_review(request.user, submission),
+        "is_author": is_author,
+        "add_form": add_form if is_author and submission.status == "received" else None,
+        "thread": _thread_context(request, submission),
+    }
+    if request.htmx and request.GET.get("part") == "status":
+        return render(request, "workshops/includes/_submission_status.html", context)
+    return render(request, "workshops/submission_detail.html", context, status=status)
+
+
+@login_required
+def submission_diff(request: HttpRequest, pk: int) -> HttpResponse:
+    """Same audience as the submission: what changed between two versions of a phase."""
+    submission = get_submission_for_user(request.user, pk)
+    versions = list(selectors.versions(submission=submission))
+    against_pk = request.GET.get("against")
+    others = [v for v in versions if v.pk != submission.pk]
+    if against_pk:
+        against = next((v for v in others if str(v.pk) == against_pk), None)
+        if against is None:
+            raise Http404
+    else:
+        earlier = [v for v in others if v.version < submission.version]
+        against = earlier[0] if earlier else None
+    return render(
+        request,
+        "workshops/submission_diff.html",
+        {
+            "submission": submission,
+            "against": against,
+            "others": others,
+            "diff": selectors.text_diff(against.text, submission.text) if against else [],
+        },
+    )
+
+
+def _serve_private(field, *, filename: str, content_type: str, inline: bool) -> FileResponse:  # type: ignore[no-untyped-def]
     response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type="application/octet-stream",
+        field.open("rb"), as_attachment=not inline, filename=filename, content_type=content_type
     )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
+@login_required
+def file_download(request: HttpRequest, pk: int) -> FileResponse:
+    """Same audience as the submission; files have no other address."""
+    attachment = get_file_for_user(request.user, pk)
+    if not attachment.file:
+        raise Http404
+    return _serve_private(
+        attachment.file,
+        filename=attachment.original_name,
+        content_type="application/octet-stream",
+        inline=False,
+    )
+
+
+@login_required
+def file_preview(request: HttpRequest, pk: int) -> FileResponse:
+    """Same audience as the file: the PNG of a PDF's first page, or an accepted image."""
+    attachment = get_file_for_user(request.user, pk)
+    if attachment.preview:
+        return _serve_private(
+            attachment.preview, filename="preview.png", content_type="image/png", inline=True
+        )
+    if attachment.status == "accepted" and attachment.content_type.startswith("image/"):
+        return _serve_private(
+            attachment.file,
+            filename="preview",
+            content_type=attachment.content_type,
+            inline=True,
+        )
+    raise Http404
+
+
 @require_role(Role.INSTRUCTOR)
 def review_queue(request: HttpRequest) -> HttpResponse:
-    """Instructors: submissions waiting in their own cohorts, fifty a page."""
-    page = Paginator(selectors.review_queue(user=request.user), 50).get_page(
+    """Instructors: versions from their own cohorts, waiting ones by default, filtered by
+    cohort, phase, municipality, state and lateness; the longest-waiting first, fifty a page."""
+    filters = selectors.QueueFilters.from_query(request.GET)
+    page = Paginator(selectors.review_queue(user=request.user, filters=filters), 50).get_page(
         request.GET.get("page")
     )
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "workshops/review_queue.html",
         {
             "page": page,
             "waiting": page.object_list,
+            "filters": filters,
+            "options": selectors.queue_filter_options(user=request.user),
+            "counts": selectors.queue_counts(user=request.user),
+            "statuses": Submission.Status.choices,
+            "query": query.urlencode(),
             "reviewed": selectors.recently_reviewed(user=request.user),
+            "today": timezone.localdate(),
         },
     )
+
+
+def _review_initial(submission: Submission, criteria: list) -> tuple[dict, ReviewDraft | None]:
+    draft = ReviewDraft.objects.select_related("updated_by").filter(submission=submission).first()
+    if draft is None:
+        return {"draft_version": 0}, None
+    initial: dict = {name: getattr(draft, name) for name in services.REVIEW_DRAFT_FIELDS}
+    initial["draft_version"] = draft.version
+    for criterion in criteria:
+        level = draft.levels.get(str(criterion.pk))
+        if level:
+            initial[f"criterion_{criterion.pk}"] = level
+    return initial, draft
 
 
 @require_role(Role.INSTRUCTOR)
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, pk: int) -> HttpResponse:
-    """Instructors of the submission's cohort: approve or ask for a revision."""
+    """Instructors of the submission's cohort: a level per rubric criterion, structured
+    feedback and the decision; the draft autosaves and is shared by the cohort's instructors."""
     submission = get_submission_for_reviewer(request.user, pk)
+    criteria = selectors.rubric(
+        workshop_id=submission.assignment.workshop_id, phase=submission.assignment.phase
+    )
+    initial, draft = _review_initial(submission, criteria)
     status = 200
+    conflict = None
     if request.method == "POST":
-        form = ReviewForm(request.POST)
+        form = ReviewForm(request.POST, criteria=criteria)
         if form.is_valid():
             try:
                 services.submission_review(
@@ -134,7 +571,22 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                     reviewer=request.user,
                     decision=form.cleaned_data["decision"],
                     feedback=form.cleaned_data["feedback"],
+                    strengths=form.cleaned_data["strengths"],
+                    questions=form.cleaned_data["questions"],
+                    suggestions=form.cleaned_data["suggestions"],
+                    levels=form.levels(),
+                    draft_version=form.cleaned_data.get("draft_version"),
                 )
+            except services.ReviewConflict as exc:
+                conflict = exc.draft
+                form.add_error(None, exc.message)
+                # The next save is deliberate: base it on the colleague's version.
+                data = request.POST.copy()
+                data["draft_version"] = str(exc.draft.version)
+                form = ReviewForm(data, criteria=criteria)
+                form.is_valid()
+                form.add_error(None, exc.message)
+                status = 409
             except services.SubmissionError as exc:
                 form.add_error(None, exc.message)
                 status = 409
@@ -144,15 +596,109 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             status = 400
     else:
-        form = ReviewForm()
+        form = ReviewForm(initial=initial, criteria=criteria)
+    versions = list(selectors.versions(submission=submission))
+    earlier = [v for v in versions if v.version < submission.version]
+    previous = earlier[0] if earlier else None
     return render(
         request,
         "workshops/review_form.html",
         {
             "submission": submission,
-            "versions": selectors.versions(submission=submission),
+            "versions": versions,
+            "previous": previous,
+            "diff": selectors.text_diff(previous.text, submission.text) if previous else [],
             "form": form,
+            "criteria": criteria,
+            "draft": draft,
+            "conflict": conflict,
             "is_open": submission.status == Submission.Status.RECEIVED,
+            "thread": _thread_context(request, submission),
         },
         status=status,
     )
+
+
+@require_role(Role.INSTRUCTOR)
+@require_POST
+def review_draft(request: HttpRequest, pk: int) -> HttpResponse:
+    """Instructors of the submission's cohort: autosave (htmx) of the review being written.
+    Answers 409, keeping the colleague's text, if someone saved a newer draft meanwhile."""
+    submission = get_submission_for_reviewer(request.user, pk)
+    criteria = selectors.rubric(
+        workshop_id=submission.assignment.workshop_id, phase=submission.assignment.phase
+    )
+    raw_version = request.POST.get("draft_version", "0")
+    if not raw_version.isdigit():
+        return HttpResponse(_("The review form is out of date; reload the page."), status=400)
+    try:
+        draft = services.review_draft_save(
+            submission=submission,
+            by=request.user,
+            base_version=int(raw_version),
+            fields={name: request.POST.get(name, "") for name in services.REVIEW_DRAFT_FIELDS},
+            levels=draft_levels(request.POST, criteria),
+        )
+    except services.ReviewConflict as exc:
+        return render(
+            request,
+            "workshops/includes/_review_draft_status.html",
+            {"conflict": exc.draft, "message": exc.message},
+            status=409,
+        )
+    except services.SubmissionError as exc:
+        return HttpResponse(exc.message, status=409)
+    return render(request, "workshops/includes/_review_draft_status.html", {"draft": draft})
+
+
+def _thread_context(request: HttpRequest, submission: Submission) -> dict | None:
+    if not may_see_thread(request.user, submission):
+        return None
+    return {
+        "experiment_id": submission.experiment_id,
+        "phase": submission.assignment.phase,
+        "comments": selectors.thread(
+            experiment_id=submission.experiment_id, phase=submission.assignment.phase
+        ),
+        "form": CommentForm(),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def thread(request: HttpRequest, pk: int, phase: int) -> HttpResponse:
+    """The learners on the team and the cohort's instructors: the thread on one phase.
+    GET leads to the phase's latest version where the thread is shown; POST adds a message."""
+    experiment = get_experiment_for_thread(request.user, pk)
+    if phase not in Phase.values:
+        raise Http404
+    latest = (
+        Submission.objects.filter(experiment=experiment, assignment__phase=phase)
+        .order_by("-version")
+        .first()
+    )
+    target = (
+        reverse("workshops:submission_detail", args=[latest.pk])
+        if latest
+        else reverse("workshops:experiment", args=[experiment.pk])
+    )
+    if request.method == "POST":
+        form = CommentForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Write a message."))
+            return redirect(f"{target}#thread")
+        try:
+            services.phase_comment_add(
+                experiment=experiment,
+                phase=phase,
+                author=request.user,
+                text=form.cleaned_data["text"],
+            )
+        except services.ExperimentError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Your message was sent."))
+        back = request.POST.get("next", "")
+        if back.startswith("/") and not back.startswith("//"):
+            target = back
+    return redirect(f"{target}#thread")

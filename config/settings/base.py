@@ -153,6 +153,18 @@ MEDIA_URL = "/media/"
 # that check permissions first.
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private_media")))
 SUBMISSION_MAX_FILE_MB = env_int("SUBMISSION_MAX_FILE_MB", 20)
+# Course certificates are signed with this Ed25519 private key (PEM, or base64 of a PEM, DER or
+# raw 32-byte seed). Unset with DEBUG, a development key is generated once into the file below
+# (git-ignored); production.py requires a real one. See courses/credentials.py.
+CERTIFICATE_SIGNING_KEY = env_str("CERTIFICATE_SIGNING_KEY", "")
+CERTIFICATE_DEV_KEY_PATH = BASE_DIR / "private_media" / "certificate-signing-key.pem"
+# Outside production a missing key is generated once into CERTIFICATE_DEV_KEY_PATH.
+CERTIFICATE_DEV_KEY_ALLOWED = True
+CERTIFICATE_ISSUER_NAME = env_str("CERTIFICATE_ISSUER_NAME", "Alueagentti")
+# Virus scanning of uploads through clamd (a Unix socket or host:port); empty = not scanned.
+CLAMD_SOCKET = env_str("CLAMD_SOCKET", "")
+CLAMD_HOST = env_str("CLAMD_HOST", "")
+CLAMD_PORT = env_int("CLAMD_PORT", 3310)
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -188,6 +200,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.notification_retry_stalled",
         "schedule": 10 * 60,
     },
+    "build-notification-digests": {
+        "task": "notifications.tasks.notification_build_digests",
+        "schedule": 15 * 60,
+    },
+    "send-due-announcements": {
+        "task": "notifications.tasks.announcement_send_due",
+        "schedule": 60,
+    },
 }
 
 # Content-Security-Policy: no inline script or style anywhere.
@@ -199,6 +219,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
+        # Course videos: privacy-enhanced YouTube and Vimeo embeds only (courses/video.py).
+        "frame-src": ["https://www.youtube-nocookie.com", "https://player.vimeo.com"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
         "base-uri": ["'self'"],

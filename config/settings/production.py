@@ -12,6 +12,8 @@ if SECRET_KEY.startswith("dev-only") or len(SECRET_KEY) < 50:
 if not REDIS_URL:
     # allauth's rate limits and sessions must survive across gunicorn workers.
     raise ImproperlyConfigured("Set REDIS_URL: production needs a shared cache.")
+if not CERTIFICATE_SIGNING_KEY:  # noqa: F405
+    raise ImproperlyConfigured("Set CERTIFICATE_SIGNING_KEY: certificates are signed with it.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
@@ -27,3 +29,4 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 DEMO_DATA_ALLOWED = False
+CERTIFICATE_DEV_KEY_ALLOWED = False

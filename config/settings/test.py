@@ -1,5 +1,7 @@
 """Tests: fast hashing, outbox email, private files in a throwaway folder."""
 
+import base64
+import secrets
 import tempfile
 from pathlib import Path
 
@@ -16,6 +18,8 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# A throwaway Ed25519 key per test run for signing certificates.
+CERTIFICATE_SIGNING_KEY = base64.b64encode(secrets.token_bytes(32)).decode()
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Unit tests run tasks in-process; the end-to-end test switches to a real worker when a broker
 # is configured (tests/test_journey_browser.py).

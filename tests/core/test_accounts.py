@@ -296,7 +296,7 @@ def load_production_settings(**env):
     return subprocess.run(
         [sys.executable, "-c", PRINT_SETTINGS],
         cwd=settings.BASE_DIR,
-        env={**clean, **env},
+        env={"CERTIFICATE_SIGNING_KEY": SIGNING_KEY, **clean, **env},
         capture_output=True,
         text=True,
         timeout=60,
@@ -305,6 +305,7 @@ def load_production_settings(**env):
 
 
 GOOD_SECRET = "k" * 30 + "-production-secret-0123456789"
+SIGNING_KEY = "dGVzdC1vbmx5LWNlcnRpZmljYXRlLWtleS0wMTIzNDU="
 
 
 def test_production_settings_are_https_only(db):
@@ -332,8 +333,16 @@ def test_production_settings_are_https_only(db):
             "50 characters",
         ),
         ({"DJANGO_SECRET_KEY": GOOD_SECRET}, "REDIS_URL"),
+        (
+            {
+                "DJANGO_SECRET_KEY": GOOD_SECRET,
+                "REDIS_URL": "redis://r:6379/0",
+                "CERTIFICATE_SIGNING_KEY": "",
+            },
+            "CERTIFICATE_SIGNING_KEY",
+        ),
     ],
-    ids=["no-secret", "short-secret", "dev-secret", "no-redis"],
+    ids=["no-secret", "short-secret", "dev-secret", "no-redis", "no-signing-key"],
 )
 def test_production_settings_refuse_to_start_without_real_secrets(db, env, complaint):
     result = load_production_settings(**env)

@@ -151,7 +151,8 @@ def test_processing_a_rejected_file_twice_gives_the_same_result_and_one_email(
         second_result = submission_process(submission.pk)
     second = snapshot(submission)
 
-    assert first_result == second_result == Submission.Status.REJECTED
+    # The file is rejected; the text still goes to review.
+    assert first_result == second_result == Submission.Status.RECEIVED
     assert first == second
     assert first[3] == SubmissionFile.Status.REJECTED
     assert "haaste.pdf" in first[1]

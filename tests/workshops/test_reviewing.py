@@ -21,9 +21,13 @@ TITLE = "Kuvaa kehittämishaasteesi"
 
 
 @pytest.fixture
-def submission(learner, cohort, assignment):
+def submission(learner, cohort, assignment, experiment):
     return factories.SubmissionFactory(
-        learner=learner, cohort=cohort, assignment=assignment, text="Ensimmäinen versio"
+        learner=learner,
+        cohort=cohort,
+        assignment=assignment,
+        experiment=experiment,
+        text="Ensimmäinen versio",
     )
 
 
@@ -281,3 +285,60 @@ def test_a_long_review_queue_is_paged_and_the_oldest_come_first(
     assert [s.learner for s in first.context["waiting"]] == learners[:50]
     assert [s.learner for s in second.context["waiting"]] == learners[50:]
     assert "51 odottaa" in first.content.decode()
+
+
+def test_the_queue_filters_by_cohort_phase_municipality_state_and_lateness(
+    client_for, instructor, learner, other_learner, cohort, assignment, experiment
+):
+    phase2 = factories.AssignmentFactory(workshop=assignment.workshop, phase=2)
+    mine = factories.SubmissionFactory(
+        learner=learner, cohort=cohort, assignment=assignment, experiment=experiment
+    )
+    late = factories.SubmissionFactory(
+        learner=other_learner, cohort=cohort, assignment=phase2, is_late=True
+    )
+    done = factories.SubmissionFactory(
+        learner=other_learner,
+        cohort=cohort,
+        assignment=assignment,
+        status=Submission.Status.APPROVED,
+    )
+    client = client_for(instructor)
+    url = reverse("workshops:review_queue")
+
+    def shown(**query):
+        return [s.pk for s in client.get(url, query).context["waiting"]]
+
+    assert shown() == [mine.pk, late.pk]
+    assert shown(phase=2) == [late.pk]
+    assert shown(organisation=learner.organisation_id) == [mine.pk]
+    assert shown(late="1") == [late.pk]
+    assert shown(status="approved") == [done.pk]
+    assert shown(cohort=cohort.pk, phase="junk") == [mine.pk, late.pk]
+    counts = client.get(url).context["counts"]
+    assert (counts["received"], counts["approved"]) == (2, 1)
+
+
+def test_the_filtered_queue_keeps_a_flat_query_budget(
+    client_for, instructor, cohort, assignment, django_assert_max_num_queries
+):
+    # Session, user, roles, unread badge (4); count for the pager (1); the page with its
+    # relations (1) and files (1); counts per state (1); filter cohorts (1) and organisations
+    # (1); recently reviewed (1).
+    client = client_for(instructor)
+    url = reverse("workshops:review_queue")
+
+    def add(n):
+        for _ in range(n):
+            person = factories.UserFactory()
+            factories.MembershipFactory(cohort=cohort, user=person)
+            s = factories.SubmissionFactory(learner=person, cohort=cohort, assignment=assignment)
+            factories.SubmissionFileFactory(submission=s)
+
+    add(5)
+    with django_assert_max_num_queries(11):
+        assert client.get(url, {"phase": 1}).status_code == 200
+    add(50)
+    with django_assert_max_num_queries(11):
+        response = client.get(url, {"phase": 1})
+    assert len(response.context["waiting"]) == 50

@@ -9,10 +9,15 @@ from workshops.models import Submission, SubmissionFile
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _experiment(experiment):
+    return experiment
+
+
 def submit(client, assignment, text="Haasteeni on matkaketjut.", attachment=None):
     data = {"text": text}
     if attachment is not None:
-        data["attachment"] = attachment
+        data["attachments"] = attachment
     return client.post(reverse("workshops:assignment", args=[assignment.pk]), data)
 
 
@@ -41,25 +46,28 @@ def test_a_submission_is_saved_as_processing_and_checked_after_commit(
 @pytest.mark.parametrize(
     ("upload", "reason"),
     [
-        (executable_named_pdf, "ei ole PDF"),
+        (executable_named_pdf, "tyyppistä tiedostoa"),
         (corrupted_pdf, "vioittunut"),
     ],
 )
-def test_a_file_that_fails_the_check_rejects_the_submission_but_keeps_the_text(
+def test_a_file_that_fails_the_check_is_rejected_alone_and_the_text_goes_to_review(
     client_for, learner, assignment, django_capture_on_commit_callbacks, upload, reason
 ):
     client = client_for(learner)
     with django_capture_on_commit_callbacks(execute=True):
-        submit(client, assignment, text="Tärkeä teksti", attachment=upload())
+        submit(client, assignment, text="Tärkeä teksti", attachment=[upload(), pdf_upload()])
     submission = Submission.objects.get(learner=learner)
-    assert submission.status == Submission.Status.REJECTED
+    assert submission.status == Submission.Status.RECEIVED
     assert submission.text == "Tärkeä teksti"
-    assert reason in submission.files.get().reason
-    # The learner hears about it, in Finnish, in the app and by email.
+    bad, good = submission.files.order_by("pk")
+    assert bad.status == SubmissionFile.Status.REJECTED
+    assert bad.reason
+    assert good.status == SubmissionFile.Status.ACCEPTED
+    # The learner hears about it in the app and by email.
     notification = Notification.objects.get(recipient=learner)
     assert notification.email_status == Notification.EmailStatus.SENT
     assert len(mail.outbox) == 1
-    assert "Liitettäsi ei hyväksytty" in mail.outbox[0].subject
+    assert bad.original_name in mail.outbox[0].body
 
 
 def test_an_oversized_file_is_refused_with_a_clear_error_and_nothing_saved(

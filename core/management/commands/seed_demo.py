@@ -13,8 +13,11 @@ from django.utils import timezone
 
 from core import demo_content as content
 from core.models import Organisation, User
+from courses import demo as course_demo
 from courses.models import Completion, Course, Item, Module
+from learners import demo as learners_demo
 from learners.models import Cohort, Membership
+from workshops import demo as workshops_demo
 from workshops.models import Assignment, Review, Submission, Workshop
 
 DEMO_PASSWORD = "demo-Alueagentti-2026"  # noqa: S105 - published in the README on purpose
@@ -165,6 +168,10 @@ class Command(BaseCommand):
                         "feedback": "Selkeä haaste ja hyvin rajattu kohderyhmä. Hyvää työtä!",
                     },
                 )
+        course_demo.seed(course=course, cohort=cohort, users=users)
+        workshops_demo.seed(course=course, cohort=cohort, users=users)
+        learners_demo.seed(course=course, cohort=cohort, users=users)
+        course_demo.seed_certificates(course=course, cohort=cohort, users=users)
 
     def account(
         self, email: str, first: str, last: str, org: Organisation, superuser: bool

@@ -1,0 +1,187 @@
+"""Demo content for the courses app: knowledge checks, reflections and release rules.
+
+Called from core/management/commands/seed_demo.py; idempotent (update_or_create throughout).
+"""
+
+from __future__ import annotations
+
+from core.models import User
+from learners.models import Cohort
+
+from .models import Choice, Completion, Course, Item, Module, Question, QuizAttempt, Reflection
+
+# (module position, item position, title, prompt HTML, questions)
+# question: (text, multiple, [(answer, correct, explanation)])
+QUIZZES = [
+    (
+        1,
+        10,
+        "Tietovisa: verkostoituminen",
+        "<p>Tarkista, mitä jäi mieleen verkostoitumisesta. Saat palautteen jokaisesta "
+        "vastauksesta heti.</p>",
+        [
+            (
+                "Mikä Suomen kasvukäytävä on?",
+                False,
+                [
+                    (
+                        "17 jäsenkunnan ja -kaupungin yhteistyöverkosto",
+                        True,
+                        "Oikein: kasvukäytävä on kuntien ja kaupunkien verkosto.",
+                    ),
+                    ("Valtion virasto", False, "Ei: verkosto on kuntien oma, ei virasto."),
+                    ("Yksittäinen hanke Tampereella", False, "Ei: mukana on 17 kuntaa."),
+                ],
+            ),
+            (
+                "Mitkä seuraavista ovat hankkeessa tehtyjä työkaluja?",
+                True,
+                [
+                    ("Vaikuttavuustyökalu", True, "Oikein: se tukee vaikuttavuusajattelua."),
+                    ("Osaamisväylä", True, "Oikein: verkostoitumisen ja vertaisoppimisen sivusto."),
+                    ("Kuntavaalikone", False, "Ei: sitä ei tehty hankkeessa."),
+                ],
+            ),
+        ],
+    ),
+    (
+        3,
+        10,
+        "Tietovisa: ketterät kokeilut",
+        "<p>Kokeile, tunnetko ketterän kokeilun vaiheet.</p>",
+        [
+            (
+                "Mikä on kokeilun tärkein ero tavalliseen hankkeeseen?",
+                False,
+                [
+                    (
+                        "Se on pieni, nopea ja sen tulos opettaa, onnistui se tai ei",
+                        True,
+                        "Oikein: epäonnistunutkin kokeilu tuottaa tietoa.",
+                    ),
+                    ("Se on aina kallis", False, "Ei: kokeilut ovat tarkoituksella kevyitä."),
+                ],
+            ),
+            (
+                "Mitä kokeilusuunnitelmaan kuuluu?",
+                True,
+                [
+                    ("Hypoteesi", True, "Oikein: mitä oletat tapahtuvan."),
+                    ("Mittari", True, "Oikein: miten tiedät, toimiko kokeilu."),
+                    ("Lopullinen budjetti viideksi vuodeksi", False, "Ei: kokeilu on lyhyt."),
+                ],
+            ),
+        ],
+    ),
+]
+
+REFLECTIONS = [
+    (
+        1,
+        11,
+        "Pohdinta: oma verkostoni",
+        "<p>Keiden kanssa teet jo yhteistyötä omassa kunnassasi tai seudullasi? Kenet haluaisit "
+        "verkostoosi seuraavaksi, ja miksi?</p>",
+        "Teen jo yhteistyötä naapurikuntien elinvoimapalveluiden kanssa. Seuraavaksi haluan "
+        "mukaan oppilaitokset, koska yritysten osaamistarpeet näkyvät niissä ensimmäisenä.",
+    ),
+    (
+        2,
+        10,
+        "Pohdinta: verkoston johtaminen",
+        "<p>Millainen rooli sinulla on verkostossa: vetäjä, kokoaja vai asiantuntija? Mitä "
+        "haluaisit oppia verkoston johtamisesta?</p>",
+        "Olen useimmiten kokoaja. Haluan oppia, miten verkosto pysyy käynnissä, kun ihmiset "
+        "vaihtuvat.",
+    ),
+]
+
+
+def seed(*, course: Course, cohort: Cohort, users: dict[str, User]) -> None:
+    modules = {m.position: m for m in Module.objects.filter(course=course)}
+    course.authors.add(users["ohjaaja"])
+
+    # Release rules: the networks module before leadership, a date rule and a prerequisite.
+    Module.objects.filter(pk=modules[2].pk).update(sequential=True)
+    if 5 in modules:
+        Module.objects.filter(pk=modules[5].pk).update(unlock_after_days=28)
+    if 6 in modules and 3 in modules:
+        modules[6].prerequisites.add(modules[3])
+
+    finisher = users["mikko.laine"]
+    for m_pos, i_pos, title, body, questions in QUIZZES:
+        item, _ = Item.objects.update_or_create(
+            module=modules[m_pos],
+            position=i_pos,
+            defaults={
+                "title": title,
+                "kind": Item.Kind.QUIZ,
+                "body": body,
+                "minutes": 5,
+                "completion_rule": Item.Rule.QUIZ_PASSED,
+                "pass_mark": 100,
+                "max_attempts": 0,
+            },
+        )
+        right: dict[str, list[int]] = {}
+        for q_pos, (text, multiple, answers) in enumerate(questions):
+            question, _ = Question.objects.update_or_create(
+                item=item, position=q_pos, defaults={"text": text, "multiple": multiple}
+            )
+            for c_pos, (answer, correct, explanation) in enumerate(answers):
+                choice, _ = Choice.objects.update_or_create(
+                    question=question,
+                    position=c_pos,
+                    defaults={"text": answer, "is_correct": correct, "explanation": explanation},
+                )
+                if correct:
+                    right.setdefault(str(question.pk), []).append(choice.pk)
+        QuizAttempt.objects.get_or_create(
+            user=finisher,
+            item=item,
+            number=1,
+            defaults={"score": 100, "passed": True, "answers": right},
+        )
+        Completion.objects.get_or_create(user=finisher, item=item)
+
+    for m_pos, i_pos, title, body, answer in REFLECTIONS:
+        item, _ = Item.objects.update_or_create(
+            module=modules[m_pos],
+            position=i_pos,
+            defaults={
+                "title": title,
+                "kind": Item.Kind.REFLECTION,
+                "body": body,
+                "minutes": 10,
+                "completion_rule": Item.Rule.MANUAL,
+            },
+        )
+        Reflection.objects.update_or_create(user=finisher, item=item, defaults={"text": answer})
+        Completion.objects.get_or_create(user=finisher, item=item)
+
+    # Mikko has finished the whole course.
+    for item in Item.objects.filter(module__course=course):
+        Completion.objects.get_or_create(user=finisher, item=item)
+
+
+def seed_certificates(*, course: Course, cohort: Cohort, users: dict[str, User]) -> None:
+    """Mikko Laine has finished the course and holds its certificate (idempotent). Called last
+    in seed_demo, after the other apps' progress; issued here at once rather than by the task."""
+    import contextlib
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    from . import services
+    from .models import Certificate
+
+    finisher = users["mikko.laine"]
+    for item in Item.objects.filter(
+        module__course=course, is_required=True, is_published=True, module__is_published=True
+    ):
+        Completion.objects.get_or_create(user=finisher, item=item)
+    certificate = services.course_completion_check(user=finisher, course=course)
+    if certificate is None or certificate.status != Certificate.Status.PENDING:
+        return
+    # Without a signing key here (DEBUG off and none set) it stays pending.
+    with contextlib.suppress(ImproperlyConfigured):
+        services.certificate_issue(certificate_id=certificate.pk)

@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from . import video
+from .authoring import QUIZ_FORMAT_HELP, AuthoringError, quiz_parse
+from .models import Item, Module
+
+VIDEO_SUFFIXES = {".mp4", ".webm", ".ogv", ".m4v"}
+MAX_UPLOAD_MB = 200
+
+
+class ModuleForm(forms.ModelForm):
+    class Meta:
+        model = Module
+        fields = [
+            "title",
+            "summary",
+            "is_published",
+            "sequential",
+            "prerequisites",
+            "unlock_after_days",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "prerequisites": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args: object, course, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        others = course.modules.all()
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        self.fields["prerequisites"].queryset = others
+
+
+class ItemForm(forms.ModelForm):
+    video_url = forms.URLField(
+        label=_("video address"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("A YouTube or Vimeo address; it is shown in privacy-enhanced mode."),
+    )
+    link_url = forms.URLField(label=_("link address"), required=False, assume_scheme="https")
+    questions_text = forms.CharField(
+        label=_("Questions"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 12, "class": "font-monospace"}),
+        help_text=QUIZ_FORMAT_HELP,
+    )
+
+    class Meta:
+        model = Item
+        fields = [
+            "kind",
+            "title",
+            "body",
+            "minutes",
+            "completion_rule",
+            "is_required",
+            "is_published",
+            "video_url",
+            "video_file",
+            "captions",
+            "file",
+            "link_url",
+            "assignment",
+            "pass_mark",
+            "max_attempts",
+        ]
+        widgets = {"body": forms.Textarea(attrs={"rows": 12, "data-rich-text": "1"})}
+
+    def __init__(self, *args: object, course, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        from workshops.models import Assignment
+
+        self.fields["assignment"].queryset = Assignment.objects.filter(workshop__course=course)
+        self.fields["body"].help_text = _(
+            "HTML is cleaned when saved and again when shown: scripts and styles are removed."
+        )
+
+    def _check_upload(self, name: str, suffixes: set[str], message: str) -> object:
+        upload = self.cleaned_data.get(name)
+        if upload and hasattr(upload, "size"):
+            if upload.size > MAX_UPLOAD_MB * 1024 * 1024:
+                raise forms.ValidationError(
+                    _("The file is larger than %(mb)s MB.") % {"mb": MAX_UPLOAD_MB}
+                )
+            if suffixes and PurePath(upload.name).suffix.lower() not in suffixes:
+                raise forms.ValidationError(message)
+        return upload
+
+    def clean_video_file(self) -> object:
+        return self._check_upload(
+            "video_file", VIDEO_SUFFIXES, _("Upload an MP4, WebM or Ogg video.")
+        )
+
+    def clean_captions(self) -> object:
+        upload = self._check_upload(
+            "captions", {".vtt"}, _("Captions must be a WebVTT (.vtt) file.")
+        )
+        if upload and hasattr(upload, "read"):
+            head = upload.read(16)
+            upload.seek(0)
+            if not head.lstrip(b"\xef\xbb\xbf").startswith(b"WEBVTT"):
+                raise forms.ValidationError(_("Captions must be a WebVTT (.vtt) file."))
+        return upload
+
+    def clean_file(self) -> object:
+        return self._check_upload("file", set(), "")
+
+    def clean_video_url(self) -> str:
+        url = self.cleaned_data.get("video_url", "")
+        if url and video.embed_url(url) is None:
+            raise forms.ValidationError(
+                _("Paste the address of a YouTube or Vimeo video (other sites are not embedded).")
+            )
+        return url
+
+    def clean(self) -> dict:
+        data = super().clean()
+        kind = data.get("kind")
+        rule = data.get("completion_rule")
+        need = {
+            Item.Kind.LINK: ("link_url", _("Give the link address.")),
+            Item.Kind.ASSIGNMENT: ("assignment", _("Choose the workshop assignment.")),
+        }
+        if kind in need:
+            field, message = need[kind]
+            if not data.get(field):
+                self.add_error(field, message)
+        if kind == Item.Kind.FILE and not (data.get("file") or self.instance.file):
+            self.add_error("file", _("Upload the file."))
+        allowed = {
+            Item.Kind.QUIZ: {Item.Rule.QUIZ_PASSED, Item.Rule.MANUAL},
+            Item.Kind.ASSIGNMENT: {Item.Rule.SUBMITTED, Item.Rule.APPROVED},
+        }.get(kind, {Item.Rule.VIEWED, Item.Rule.MANUAL})
+        if rule and rule not in allowed:
+            self.add_error("completion_rule", _("This rule does not fit this kind of item."))
+        if kind == Item.Kind.QUIZ:
+            try:
+                self.parsed_questions = quiz_parse(data.get("questions_text", ""))
+            except AuthoringError as exc:
+                self.add_error("questions_text", exc.message)
+            else:
+                if not self.parsed_questions:
+                    self.add_error(
+                        "questions_text", _("A knowledge check needs at least one question.")
+                    )
+        return data

@@ -1,0 +1,280 @@
+"""Course authoring in the site: only the course's authors and the superuser.
+
+Everyone else who can see the course gets 403 ("learner cannot author"); people outside the
+course get 404 (core.permissions.get_course_for_user).
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.permissions import can_import_courses, get_course_for_user, is_course_author
+
+from . import authoring
+from .forms import ItemForm, ModuleForm
+from .models import Course, Item, Module
+
+
+def _authored_course(request: HttpRequest, pk: int) -> Course:
+    course = get_course_for_user(request.user, pk)
+    if not is_course_author(request.user, course):
+        raise PermissionDenied
+    return course
+
+
+def _authored_module(request: HttpRequest, pk: int) -> Module:
+    module = get_object_or_404(Module, pk=pk)
+    module.course = _authored_course(request, module.course_id)
+    return module
+
+
+def _authored_item(request: HttpRequest, pk: int) -> Item:
+    item = get_object_or_404(Item.objects.select_related("module"), pk=pk)
+    item.module.course = _authored_course(request, item.module.course_id)
+    return item
+
+
+@login_required
+def course_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The course structure for its authors: modules and items, order, drafts, actions."""
+    course = _authored_course(request, pk)
+    modules = list(
+        course.modules.order_by("position", "pk").prefetch_related(
+            Prefetch(
+                "items",
+                queryset=Item.objects.order_by("position", "pk").annotate(
+                    learners_done=Count("completions")
+                ),
+            ),
+            "prerequisites",
+        )
+    )
+    return render(
+        request,
+        "courses/course_edit.html",
+        {"course": course, "modules": modules, "kinds": Item.Kind.choices},
+    )
+
+
+@login_required
+def module_form(request: HttpRequest, course_pk: int | None = None, pk: int | None = None):
+    """Create (course_pk) or edit (pk) a module: authors only."""
+    if pk is not None:
+        module = _authored_module(request, pk)
+        course = module.course
+    else:
+        course = _authored_course(request, course_pk)  # type: ignore[arg-type]
+        module = Module(course=course)
+    form = ModuleForm(request.POST or None, instance=module, course=course)
+    if request.method == "POST" and form.is_valid():
+        if module.pk:
+            form.save()
+        else:
+            created = authoring.module_create(
+                course=course,
+                **{k: v for k, v in form.cleaned_data.items() if k != "prerequisites"},
+            )
+            created.prerequisites.set(form.cleaned_data["prerequisites"])
+        messages.success(request, _("The module was saved."))
+        return redirect("courses:edit", pk=course.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "courses/module_form.html",
+        {"form": form, "course": course, "module": module},
+        status=status,
+    )
+
+
+@login_required
+def item_form(request: HttpRequest, module_pk: int | None = None, pk: int | None = None):
+    """Create (module_pk) or edit (pk) an item of any kind: authors only. Editing keeps the
+    item's id, so learners' progress on it stays."""
+    if pk is not None:
+        item = _authored_item(request, pk)
+        module = item.module
+    else:
+        module = _authored_module(request, module_pk)  # type: ignore[arg-type]
+        kind = request.GET.get("kind", Item.Kind.PAGE)
+        item = Item(
+            module=module,
+            kind=kind if kind in Item.Kind.values else Item.Kind.PAGE,
+            is_published=False,
+        )
+        item.completion_rule = {
+            Item.Kind.QUIZ: Item.Rule.QUIZ_PASSED,
+            Item.Kind.ASSIGNMENT: Item.Rule.SUBMITTED,
+            Item.Kind.VIDEO: Item.Rule.VIEWED,
+            Item.Kind.LINK: Item.Rule.VIEWED,
+            Item.Kind.FILE: Item.Rule.VIEWED,
+        }.get(item.kind, Item.Rule.MANUAL)
+    course = module.course
+    initial = {"questions_text": authoring.quiz_as_text(item)} if item.pk else {}
+    form = ItemForm(
+        request.POST or None, request.FILES or None, instance=item, course=course, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = form.save(commit=False)
+        upload = request.FILES.get("file")
+        if upload:
+            saved.file_name = upload.name[:255]
+        if saved.pk:
+            authoring.item_update(item=saved)
+        else:
+            authoring.item_create(module=module, item=saved)
+        if saved.kind == Item.Kind.QUIZ:
+            authoring.quiz_update(item=saved, text=form.cleaned_data["questions_text"])
+        messages.success(request, _("The item was saved."))
+        return redirect("courses:edit", pk=course.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "courses/item_form.html",
+        {"form": form, "course": course, "module": module, "item": item},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def item_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Authors move an item up or down (the keyboard alternative to drag and drop)."""
+    item = _authored_item(request, pk)
+    authoring.item_move(item=item, offset=-1 if request.POST.get("direction") == "up" else 1)
+    return redirect(f"{_edit_url(item.module.course_id)}#item-{item.pk}")
+
+
+@login_required
+@require_POST
+def module_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Authors move a module up or down."""
+    module = _authored_module(request, pk)
+    authoring.module_move(module=module, offset=-1 if request.POST.get("direction") == "up" else 1)
+    return redirect(f"{_edit_url(module.course_id)}#module-{module.pk}")
+
+
+@login_required
+@require_POST
+def items_reorder(request: HttpRequest, pk: int) -> HttpResponse:
+    """Authors save a module's item order after drag and drop (JSON list of ids)."""
+    module = _authored_module(request, pk)
+    try:
+        ids = [int(i) for i in json.loads(request.body or b"[]")]
+        authoring.items_reorder(module=module, item_ids=ids)
+    except (ValueError, TypeError):
+        return JsonResponse({"error": _("The order could not be read.")}, status=400)
+    except authoring.AuthoringError as exc:
+        return JsonResponse({"error": exc.message}, status=400)
+    return JsonResponse({"ok": True})
+
+
+@login_required
+@require_POST
+def item_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Authors copy an item (as a draft, with its questions)."""
+    item = _authored_item(request, pk)
+    copy = authoring.item_duplicate(item=item)
+    messages.success(request, _("A draft copy was added."))
+    return redirect(f"{_edit_url(item.module.course_id)}#item-{copy.pk}")
+
+
+@login_required
+@require_POST
+def item_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Authors delete an item."""
+    item = _authored_item(request, pk)
+    course_id = item.module.course_id
+    item.delete()
+    messages.success(request, _("The item was deleted."))
+    return redirect("courses:edit", pk=course_id)
+
+
+@login_required
+@require_POST
+def module_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Authors delete a module with its items."""
+    module = _authored_module(request, pk)
+    course_id = module.course_id
+    module.delete()
+    messages.success(request, _("The module was deleted."))
+    return redirect("courses:edit", pk=course_id)
+
+
+@login_required
+@require_POST
+def publish_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    """Authors publish an item or move it back to draft."""
+    item = _authored_item(request, pk)
+    item.is_published = not item.is_published
+    item.save(update_fields=["is_published"])
+    return redirect(f"{_edit_url(item.module.course_id)}#item-{item.pk}")
+
+
+def _edit_url(course_id: int) -> str:
+    from django.urls import reverse
+
+    return reverse("courses:edit", args=[course_id])
+
+
+@login_required
+def course_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """Authors of the course and the superuser: the course as one zip archive."""
+    from . import transfer
+
+    course = _authored_course(request, pk)
+    response = HttpResponse(transfer.course_export(course=course), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{course.slug}.zip"'
+    return response
+
+
+@login_required
+@require_POST
+def course_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    """Authors of the course and the superuser: a new draft copy, e.g. for a new cohort."""
+    from . import transfer
+
+    course = _authored_course(request, pk)
+    copy = transfer.course_copy(course=course, by=request.user)
+    messages.success(
+        request, _("The course was copied. Its modules are drafts until you publish them.")
+    )
+    return redirect("courses:edit", pk=copy.pk)
+
+
+@login_required
+def course_import(request: HttpRequest) -> HttpResponse:
+    """Course authors and the superuser: create a new draft course from an exported archive;
+    400 with the reason (and nothing saved) for a file that is not one."""
+    from . import transfer
+
+    if not can_import_courses(request.user):
+        raise PermissionDenied
+    error = ""
+    status = 200
+    if request.method == "POST":
+        upload = request.FILES.get("archive")
+        if upload is None:
+            error, status = _("Choose a course archive (.zip) to import."), 400
+        elif upload.size > transfer.MAX_ARCHIVE_BYTES:
+            error, status = _("The archive is too large."), 400
+        else:
+            try:
+                course = transfer.course_import(archive=upload.read(), by=request.user)
+            except transfer.TransferError as exc:
+                error, status = exc.message, 400
+            else:
+                messages.success(
+                    request,
+                    _("The course was imported. Its modules are drafts until you publish them."),
+                )
+                return redirect("courses:edit", pk=course.pk)
+    return render(request, "courses/course_import.html", {"error": error}, status=status)

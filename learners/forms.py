@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Organisation
+from courses.models import Course
+
+from .models import Cohort, Membership
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class CohortForm(forms.Form):
+    course = forms.ModelChoiceField(label=_("Course"), queryset=Course.objects.none())
+    name = forms.CharField(label=_("Name"), max_length=200)
+    start_date = forms.DateField(label=_("Start date"), widget=DATE_WIDGET)
+    end_date = forms.DateField(label=_("End date"), widget=DATE_WIDGET)
+
+    def __init__(self, *args: Any, courses: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["course"].queryset = courses  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The cohort must end on or after the day it starts."))
+        return data
+
+
+class CohortCopyForm(forms.Form):
+    name = forms.CharField(label=_("Name of the new cohort"), max_length=200)
+    start_date = forms.DateField(
+        label=_("Start date"),
+        widget=DATE_WIDGET,
+        help_text=_("The end date and the course dates move by the same number of days."),
+    )
+
+
+class CohortSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Cohort
+        fields = ["self_enrolment_open", "inactivity_days", "revision_days"]
+
+    def clean_inactivity_days(self) -> int:
+        value = self.cleaned_data["inactivity_days"]
+        if not 1 <= value <= 365:
+            raise forms.ValidationError(_("Choose between 1 and 365 days."))
+        return int(value)
+
+    def clean_revision_days(self) -> int:
+        value = self.cleaned_data["revision_days"]
+        if not 1 <= value <= 365:
+            raise forms.ValidationError(_("Choose between 1 and 365 days."))
+        return int(value)
+
+
+class InvitationForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("Email address"))
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.all(), required=False
+    )
+    role = forms.ChoiceField(
+        label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.LEARNER
+    )
+    language = forms.ChoiceField(
+        label=_("Language of the invitation"),
+        choices=settings.LANGUAGES,
+        initial=settings.LANGUAGE_CODE,
+    )
+
+
+class InvitationUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV or XLSX file"),
+        help_text=_(
+            "Columns: name, email, organisation, role (learner, instructor or coordinator). "
+            "You will see a preview before anything is sent."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+
+class EnrolmentCodeForm(forms.Form):
+    code = forms.CharField(label=_("Cohort code"), max_length=20)
+
+
+def default_copy_start(cohort: Cohort) -> datetime.date:
+    """Suggest the same dates a year later."""
+    try:
+        return cohort.start_date.replace(year=cohort.start_date.year + 1)
+    except ValueError:  # 29 February
+        return cohort.start_date + datetime.timedelta(days=365)

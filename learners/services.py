@@ -1,0 +1,611 @@
+"""Cohorts, enrolment and invitations: every write, with its side effects after commit."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.errors import DomainError
+from core.models import Organisation, User
+from courses.models import Course
+
+from . import spreadsheets
+from .models import Cohort, Invitation, InvitationImport, Membership, Nudge
+
+logger = logging.getLogger(__name__)
+
+INVITATION_VALID_DAYS = 30
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+APPLY_BATCH = 250
+
+# Why a row of an uploaded file cannot be used; shown in the uploader's language.
+ROW_ERRORS = {
+    "missing_email": gettext_lazy("Email address missing"),
+    "bad_email": gettext_lazy("Not a valid email address"),
+    "unknown_organisation": gettext_lazy("Unknown organisation"),
+    "unknown_role": gettext_lazy("Unknown role (use learner, instructor or coordinator)"),
+    "duplicate_in_file": gettext_lazy("The same email address appears earlier in the file"),
+    "already_member": gettext_lazy("Already a member of this cohort"),
+    "already_invited": gettext_lazy("Already invited to this cohort"),
+}
+
+
+class EnrolmentError(DomainError):
+    pass
+
+
+# --- cohorts ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def cohort_create(
+    *, creator: User, course: Course, name: str, start_date: datetime.date, end_date: datetime.date
+) -> Cohort:
+    """A new cohort with its creator as coordinator."""
+    if end_date < start_date:
+        raise EnrolmentError(_("The cohort must end on or after the day it starts."))
+    cohort = Cohort.objects.create(
+        course=course, name=name.strip(), start_date=start_date, end_date=end_date
+    )
+    Membership.objects.create(cohort=cohort, user=creator, role=Membership.Role.COORDINATOR)
+    return cohort
+
+
+@transaction.atomic
+def cohort_copy(*, source: Cohort, creator: User, name: str, start_date: datetime.date) -> Cohort:
+    """A new run of the same course: dates shift with the start, staff come along, learners not."""
+    shift = start_date - source.start_date
+    cohort = Cohort.objects.create(
+        course=source.course,
+        name=name.strip(),
+        start_date=start_date,
+        end_date=source.end_date + shift,
+        inactivity_days=source.inactivity_days,
+        revision_days=source.revision_days,
+    )
+    staff = Membership.objects.filter(
+        cohort=source, role__in=[Membership.Role.INSTRUCTOR, Membership.Role.COORDINATOR]
+    )
+    Membership.objects.bulk_create(
+        [Membership(cohort=cohort, user_id=m.user_id, role=m.role) for m in staff]
+    )
+    Membership.objects.get_or_create(
+        cohort=cohort, user=creator, defaults={"role": Membership.Role.COORDINATOR}
+    )
+    return cohort
+
+
+def cohort_update_settings(
+    *, cohort: Cohort, self_enrolment_open: bool, inactivity_days: int, revision_days: int
+) -> Cohort:
+    """Turn self-enrolment on or off (a code is made the first time) and set at-risk limits."""
+    cohort.self_enrolment_open = self_enrolment_open
+    cohort.inactivity_days = inactivity_days
+    cohort.revision_days = revision_days
+    if self_enrolment_open and not cohort.enrolment_code:
+        cohort.enrolment_code = _new_code()
+    cohort.save(
+        update_fields=["self_enrolment_open", "inactivity_days", "revision_days", "enrolment_code"]
+    )
+    return cohort
+
+
+def cohort_new_code(*, cohort: Cohort) -> Cohort:
+    """A fresh code, so the old one stops working."""
+    cohort.enrolment_code = _new_code()
+    cohort.save(update_fields=["enrolment_code"])
+    return cohort
+
+
+def _new_code() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # nothing that reads as another character
+    while True:
+        code = "".join(secrets.choice(alphabet) for _i in range(8))
+        if not Cohort.objects.filter(enrolment_code=code).exists():
+            return code
+
+
+def cohort_for_code(code: str) -> Cohort | None:
+    code = (code or "").strip().upper()
+    if not code:
+        return None
+    return (
+        Cohort.objects.select_related("course")
+        .filter(enrolment_code=code, self_enrolment_open=True)
+        .first()
+    )
+
+
+@transaction.atomic
+def cohort_self_enrol(*, user: User, code: str) -> Cohort:
+    """Join a cohort as a learner with its code, while self-enrolment is open."""
+    cohort = cohort_for_code(code)
+    if cohort is None:
+        raise EnrolmentError(
+            _("That code does not open any cohort. Check it with your coordinator.")
+        )
+    Membership.objects.get_or_create(
+        cohort=cohort, user=user, defaults={"role": Membership.Role.LEARNER}
+    )
+    return cohort
+
+
+# --- invitations -----------------------------------------------------------------------------
+
+
+def _find_organisation(name: str) -> Organisation | None:
+    return Organisation.objects.filter(name__iexact=name.strip()).first() if name.strip() else None
+
+
+def _enqueue_invitation(invitation: Invitation) -> None:
+    from .tasks import invitation_send_email
+
+    invitation_send_email.delay_on_commit(invitation.pk)
+
+
+@transaction.atomic
+def invitation_invite(
+    *,
+    cohort: Cohort,
+    invited_by: User,
+    email: str,
+    first_name: str = "",
+    last_name: str = "",
+    organisation: Organisation | None = None,
+    role: str = Membership.Role.LEARNER,
+    language: str = "",
+) -> Invitation:
+    """Invite one person; a revoked or expired invitation to the same address is renewed."""
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise EnrolmentError(_("Enter a valid email address.")) from None
+    if role not in Membership.Role.values:
+        raise EnrolmentError(_("Choose a role."))
+    if Membership.objects.filter(cohort=cohort, user__email__iexact=email).exists():
+        raise EnrolmentError(_("%(email)s is already a member of this cohort.") % {"email": email})
+    existing = Invitation.objects.select_for_update().filter(cohort=cohort, email=email).first()
+    if existing is not None and existing.is_usable:
+        raise EnrolmentError(
+            _("%(email)s has already been invited; resend the invitation instead.")
+            % {"email": email}
+        )
+    fields: dict[str, Any] = {
+        "first_name": first_name.strip(),
+        "last_name": last_name.strip(),
+        "organisation": organisation,
+        "role": role,
+        "language": language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
+        "invited_by": invited_by,
+        "status": Invitation.Status.PENDING,
+        "expires_at": timezone.now() + timedelta(days=INVITATION_VALID_DAYS),
+        "email_status": Invitation.EmailStatus.QUEUED,
+        "email_error": "",
+        "accepted_at": None,
+        "accepted_by": None,
+    }
+    if existing is None:
+        invitation = Invitation.objects.create(cohort=cohort, email=email, **fields)
+    else:
+        invitation = existing
+        for name, value in fields.items():
+            setattr(invitation, name, value)
+        invitation.token = Invitation._meta.get_field("token").get_default()
+        invitation.save()
+    _enqueue_invitation(invitation)
+    return invitation
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation) -> Invitation:
+    """Send a pending invitation again, valid for another period from now."""
+    if invitation.status != Invitation.Status.PENDING:
+        raise EnrolmentError(_("Only a pending invitation can be sent again."))
+    Invitation.objects.filter(pk=invitation.pk).update(
+        email_status=Invitation.EmailStatus.QUEUED,
+        expires_at=timezone.now() + timedelta(days=INVITATION_VALID_DAYS),
+        email_error="",
+    )
+    invitation.refresh_from_db()
+    _enqueue_invitation(invitation)
+    return invitation
+
+
+def invitation_revoke(*, invitation: Invitation) -> bool:
+    """Stop a pending invitation's link from working; an accepted one stays accepted."""
+    return bool(
+        Invitation.objects.filter(pk=invitation.pk, status=Invitation.Status.PENDING).update(
+            status=Invitation.Status.REVOKED
+        )
+    )
+
+
+def invitation_send_email(*, invitation_id: int) -> bool:
+    """Email one queued invitation; a second run (a retried or duplicated task) is a no-op."""
+    claimed = Invitation.objects.filter(
+        pk=invitation_id,
+        email_status=Invitation.EmailStatus.QUEUED,
+        status=Invitation.Status.PENDING,
+    ).update(email_status=Invitation.EmailStatus.SENDING)
+    if not claimed:
+        return False
+    invitation = Invitation.objects.select_related("cohort__course", "invited_by").get(
+        pk=invitation_id
+    )
+    url = f"{settings.SITE_URL}{reverse('learners:invitation_accept', args=[invitation.token])}"
+    context = {"invitation": invitation, "absolute_url": url, "site_url": settings.SITE_URL}
+    with translation.override(invitation.language or settings.LANGUAGE_CODE):
+        subject = _("Invitation to %(cohort)s") % {"cohort": invitation.cohort.name}
+        body = render_to_string("emails/invitation.txt", context).strip()
+        html = render_to_string("emails/invitation.html", context)
+    message = EmailMultiAlternatives(
+        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
+        body=body,
+        to=[invitation.email],
+        headers={"X-Alueagentti-Category": "invitation"},
+    )
+    message.attach_alternative(html, "text/html")
+    try:
+        message.send()
+    except Exception as exc:
+        Invitation.objects.filter(pk=invitation_id).update(
+            email_status=Invitation.EmailStatus.QUEUED,
+            email_attempts=invitation.email_attempts + 1,
+            email_error=str(exc)[:2000],
+        )
+        raise
+    Invitation.objects.filter(pk=invitation_id).update(
+        email_status=Invitation.EmailStatus.SENT,
+        email_attempts=invitation.email_attempts + 1,
+        send_count=invitation.send_count + 1,
+        email_error="",
+        emailed_at=timezone.now(),
+    )
+    return True
+
+
+def invitation_mark_failed(*, invitation_id: int, error: str) -> None:
+    Invitation.objects.filter(pk=invitation_id, email_status=Invitation.EmailStatus.QUEUED).update(
+        email_status=Invitation.EmailStatus.FAILED, email_error=error[:2000]
+    )
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    return (
+        Invitation.objects.select_related("cohort__course", "organisation")
+        .filter(token=token)
+        .first()
+        if token
+        else None
+    )
+
+
+def user_has_email(user: User, email: str) -> bool:
+    from allauth.account.models import EmailAddress
+
+    return (
+        user.email.lower() == email.lower()
+        or EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
+    )
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
+    """Join the cohort the invitation is for. Precondition: the person owns the address."""
+    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if locked.status == Invitation.Status.ACCEPTED and locked.accepted_by_id == user.pk:
+        return Membership.objects.get(cohort_id=locked.cohort_id, user=user)
+    if not locked.is_usable:
+        raise EnrolmentError(_("This invitation is no longer valid."))
+    if not user_has_email(user, locked.email):
+        raise EnrolmentError(
+            _("This invitation was sent to %(email)s. Sign in with that address.")
+            % {"email": locked.email}
+        )
+    membership, _created = Membership.objects.get_or_create(
+        cohort_id=locked.cohort_id, user=user, defaults={"role": locked.role}
+    )
+    changed = []
+    if not user.first_name and locked.first_name:
+        user.first_name = locked.first_name
+        changed.append("first_name")
+    if not user.last_name and locked.last_name:
+        user.last_name = locked.last_name
+        changed.append("last_name")
+    if user.organisation_id is None and locked.organisation_id:
+        user.organisation_id = locked.organisation_id
+        changed.append("organisation")
+    if changed:
+        user.save(update_fields=changed)
+    Invitation.objects.filter(pk=locked.pk).update(
+        status=Invitation.Status.ACCEPTED, accepted_at=timezone.now(), accepted_by=user
+    )
+    return membership
+
+
+# --- uploads ---------------------------------------------------------------------------------
+
+
+def import_upload(*, cohort: Cohort, uploaded_by: User, file_name: str, content: bytes) -> Any:
+    """Store an uploaded file and let Celery check it; nothing is invited before confirming."""
+    if not file_name.lower().endswith((".csv", ".xlsx", ".txt")):
+        raise EnrolmentError(_("Upload a CSV or XLSX file."))
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise EnrolmentError(_("The file is larger than 5 MB."))
+    if not content:
+        raise EnrolmentError(_("The file is empty."))
+    with transaction.atomic():
+        upload = InvitationImport.objects.create(
+            cohort=cohort, uploaded_by=uploaded_by, file_name=file_name[:255], content=content
+        )
+        from .tasks import invitation_import_check
+
+        invitation_import_check.delay_on_commit(upload.pk)
+    return upload
+
+
+def _open_invitations(cohort_id: int, emails: Any) -> Any:
+    """Invitations that still stand: accepted, or pending and not expired."""
+    return Invitation.objects.filter(cohort_id=cohort_id, email__in=emails).filter(
+        Q(status=Invitation.Status.ACCEPTED)
+        | Q(status=Invitation.Status.PENDING, expires_at__gt=timezone.now())
+    )
+
+
+def import_check(*, import_id: int) -> bool:
+    """Read the file and mark each row's problems; the preview shows them before anything saves.
+
+    Running twice recomputes the same preview, so a duplicated task does no harm.
+    """
+    upload = InvitationImport.objects.filter(
+        pk=import_id, status=InvitationImport.Status.CHECKING
+    ).first()
+    if upload is None:
+        return False
+    try:
+        people = spreadsheets.read_people(file_name=upload.file_name, content=bytes(upload.content))
+    except spreadsheets.SpreadsheetError as exc:
+        InvitationImport.objects.filter(pk=upload.pk).update(
+            status=InvitationImport.Status.FAILED, error=exc.message, finished_at=timezone.now()
+        )
+        return True
+    InvitationImport.objects.filter(pk=upload.pk).update(total_rows=len(people))
+    emails = {p["email"] for p in people if p["email"]}
+    members = set(
+        Membership.objects.filter(cohort_id=upload.cohort_id)
+        .values_list("user__email", flat=True)
+        .iterator()
+    )
+    members = {e.lower() for e in members}
+    invited = set(_open_invitations(upload.cohort_id, emails).values_list("email", flat=True))
+    organisations = {o.name.lower(): o.name for o in Organisation.objects.only("name")}
+    languages = dict(settings.LANGUAGES)
+    seen: set[str] = set()
+    for index, person in enumerate(people, start=1):
+        errors = []
+        email = person["email"]
+        if not email:
+            errors.append("missing_email")
+        else:
+            try:
+                validate_email(email)
+            except ValidationError:
+                errors.append("bad_email")
+        if person["organisation"]:
+            canonical = organisations.get(person["organisation"].lower())
+            if canonical is None:
+                errors.append("unknown_organisation")
+            else:
+                person["organisation"] = canonical
+        role = spreadsheets.ROLES.get(person["role"] or "learner")
+        if role is None:
+            errors.append("unknown_role")
+        else:
+            person["role"] = role
+        if person["language"] not in languages:
+            person["language"] = ""
+        if email and email in seen:
+            errors.append("duplicate_in_file")
+        elif email in members:
+            errors.append("already_member")
+        elif email in invited:
+            errors.append("already_invited")
+        if email:
+            seen.add(email)
+        person["errors"] = errors
+        if index % 500 == 0:
+            InvitationImport.objects.filter(pk=upload.pk).update(processed_rows=index)
+    InvitationImport.objects.filter(pk=upload.pk, status=InvitationImport.Status.CHECKING).update(
+        status=InvitationImport.Status.PREVIEW,
+        rows=people,
+        processed_rows=len(people),
+        finished_at=timezone.now(),
+    )
+    return True
+
+
+def import_confirm(*, upload: InvitationImport) -> bool:
+    """Start sending the invitations of a checked file; a second click changes nothing."""
+    with transaction.atomic():
+        claimed = InvitationImport.objects.filter(
+            pk=upload.pk, status=InvitationImport.Status.PREVIEW
+        ).update(status=InvitationImport.Status.APPLYING, processed_rows=0, finished_at=None)
+        if claimed:
+            from .tasks import invitation_import_apply
+
+            invitation_import_apply.delay_on_commit(upload.pk)
+    return bool(claimed)
+
+
+def import_cancel(*, upload: InvitationImport) -> bool:
+    return bool(
+        InvitationImport.objects.filter(
+            pk=upload.pk,
+            status__in=[InvitationImport.Status.PREVIEW, InvitationImport.Status.FAILED],
+        ).update(status=InvitationImport.Status.CANCELLED, content=b"")
+    )
+
+
+def import_apply(*, import_id: int) -> int:
+    """Create the invitations of the valid rows in batches, showing progress.
+
+    Idempotent: an address already invited to or a member of the cohort is skipped, so running
+    the task twice, or confirming the same file again, creates nothing new.
+    """
+    upload = InvitationImport.objects.filter(
+        pk=import_id, status=InvitationImport.Status.APPLYING
+    ).first()
+    if upload is None:
+        return 0
+    rows = upload.valid_rows
+    organisations = {o.name: o for o in Organisation.objects.all()}
+    created = 0
+    expires = timezone.now() + timedelta(days=INVITATION_VALID_DAYS)
+    for start in range(0, len(rows), APPLY_BATCH):
+        batch = rows[start : start + APPLY_BATCH]
+        emails = [r["email"] for r in batch]
+        with transaction.atomic():
+            taken = set(
+                _open_invitations(upload.cohort_id, emails).values_list("email", flat=True)
+            ) | {
+                e.lower()
+                for e in Membership.objects.filter(
+                    cohort_id=upload.cohort_id, user__email__in=emails
+                ).values_list("user__email", flat=True)
+            }
+            for row in batch:
+                if row["email"] in taken:
+                    continue
+                try:
+                    with transaction.atomic():
+                        invitation, was_created = Invitation.objects.update_or_create(
+                            cohort_id=upload.cohort_id,
+                            email=row["email"],
+                            defaults={
+                                "first_name": row["first_name"],
+                                "last_name": row["last_name"],
+                                "organisation": organisations.get(row["organisation"]),
+                                "role": row["role"],
+                                "language": row["language"] or settings.LANGUAGE_CODE,
+                                "invited_by_id": upload.uploaded_by_id,
+                                "status": Invitation.Status.PENDING,
+                                "expires_at": expires,
+                                "email_status": Invitation.EmailStatus.QUEUED,
+                                "token": Invitation._meta.get_field("token").get_default(),
+                            },
+                        )
+                except IntegrityError:  # a concurrent run got there first
+                    continue
+                created += 1
+                _enqueue_invitation(invitation)
+            InvitationImport.objects.filter(pk=upload.pk).update(
+                processed_rows=min(start + len(batch), len(rows)),
+            )
+    InvitationImport.objects.filter(pk=upload.pk, status=InvitationImport.Status.APPLYING).update(
+        status=InvitationImport.Status.DONE,
+        created_count=created,
+        processed_rows=len(rows),
+        finished_at=timezone.now(),
+        content=b"",
+    )
+    return created
+
+
+# --- tracking --------------------------------------------------------------------------------
+
+
+def nudge_send(*, cohort: Cohort, learner: User, sent_by: User, reasons: list[str]) -> bool:
+    """Send a friendly reminder and record it; at most one per learner and cohort per day.
+
+    Returns False when the learner was already nudged today (nothing is sent twice).
+    Precondition: `sent_by` follows the cohort and `learner` is one of its learners.
+    """
+    from notifications.models import Notification
+    from notifications.services import notification_notify
+
+    today = timezone.localdate()
+    try:
+        with transaction.atomic():
+            Nudge.objects.create(
+                cohort=cohort,
+                learner=learner,
+                sent_by=sent_by,
+                sent_on=today,
+                reasons="\n".join(reasons),
+            )
+            notification_notify(
+                recipient=learner,
+                category=Notification.Category.DEADLINES,
+                key=f"nudge-{cohort.pk}-{today.isoformat()}",
+                template="nudge",
+                context={"cohort": cohort, "sender": sent_by},
+                url=reverse("core:home"),
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+# --- exports ---------------------------------------------------------------------------------
+
+
+def export_request(*, cohort: Cohort, user: User, what: str, fmt: str) -> Any:
+    """Queue a large export for Celery; the page offers it for download when ready."""
+    from .exports import FORMATS, KINDS
+    from .models import ExportJob
+
+    if what not in KINDS or fmt not in FORMATS:
+        raise EnrolmentError(_("Unknown export."))
+    with transaction.atomic():
+        job = ExportJob.objects.create(cohort=cohort, requested_by=user, what=what, fmt=fmt)
+        from .tasks import export_build
+
+        export_build.delay_on_commit(job.pk)
+    return job
+
+
+def export_build(*, job_id: int) -> bool:
+    """Make the file of one queued export; a duplicate run finds it claimed and stops."""
+    from .exports import export_bytes
+    from .models import ExportJob
+
+    claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.PENDING).update(
+        status=ExportJob.Status.RUNNING
+    )
+    if not claimed:
+        return False
+    job = ExportJob.objects.select_related("cohort__course", "requested_by").get(pk=job_id)
+    try:
+        with translation.override(job.requested_by.language or settings.LANGUAGE_CODE):
+            content, content_type, name = export_bytes(
+                cohort=job.cohort, what=job.what, fmt=job.fmt
+            )
+    except Exception as exc:
+        ExportJob.objects.filter(pk=job_id).update(
+            status=ExportJob.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+        raise
+    ExportJob.objects.filter(pk=job_id).update(
+        status=ExportJob.Status.DONE,
+        content=content,
+        content_type=content_type,
+        file_name=name,
+        finished_at=timezone.now(),
+    )
+    return True

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import available_timezones
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Mode, Notification, NotificationPreference
+
+COMMON_ZONES = ["Europe/Helsinki", "Europe/Stockholm", "Europe/Tallinn", "Europe/Berlin", "UTC"]
+
+
+def _zone_choices() -> list[tuple[str, str]]:
+    others = sorted(z for z in available_timezones() if z not in COMMON_ZONES and "/" in z)
+    return [(z, z) for z in COMMON_ZONES + others]
+
+
+class PreferenceForm(forms.Form):
+    """One select per category, plus the time zone digests follow."""
+
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=_zone_choices)
+
+    def __init__(self, *args: Any, preference: NotificationPreference, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].initial = preference.timezone
+        for category, label in Notification.Category.choices:
+            self.fields[f"mode_{category}"] = forms.ChoiceField(
+                label=label, choices=Mode.choices, initial=preference.mode_for(category)
+            )
+
+    def email_modes(self) -> dict[str, str]:
+        return {
+            category: self.cleaned_data[f"mode_{category}"]
+            for category in Notification.Category.values
+        }
+
+
+class AnnouncementForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 6}))
+    send_at = forms.DateTimeField(
+        label=_("Send at"),
+        required=False,
+        help_text=_("Leave empty to send now."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+    def clean_send_at(self) -> Any:
+        value = self.cleaned_data.get("send_at")
+        if value is not None and value < timezone.now():
+            raise forms.ValidationError(_("Choose a time in the future, or leave empty."))
+        return value

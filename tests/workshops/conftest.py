@@ -1,0 +1,31 @@
+"""Fixtures for the workshops: the learner's experiment and the six phases of a workshop."""
+
+import pytest
+
+from tests import factories
+from workshops import services
+from workshops.models import Phase
+
+
+@pytest.fixture
+def experiment(learner, cohort, assignment):
+    """Oona's own experiment in the workshop of `assignment` (phase 1 open, cycle 1)."""
+    return services.experiment_create(
+        learner=learner,
+        workshop=assignment.workshop,
+        cohort=cohort,
+        title="Liityntäkyyti asemalle",
+        challenge="Kylistä on vaikea päästä rautatieasemalle ilman autoa.",
+    )
+
+
+@pytest.fixture
+def phases(assignment):
+    """Assignments for all six phases of the workshop: {phase number: assignment}."""
+    by_phase = {1: assignment}
+    for phase in Phase:
+        if phase.value != 1:
+            by_phase[phase.value] = factories.AssignmentFactory(
+                workshop=assignment.workshop, phase=phase.value, title=str(phase.label)
+            )
+    return by_phase

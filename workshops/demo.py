@@ -1,0 +1,443 @@
+"""Demo data for the workshops: the six phases and experiments at different stages.
+
+Idempotent: every row is found by its natural key and updated, never duplicated.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
+
+from core import demo_content as content
+from core.models import User
+from courses.models import Course
+from learners.models import Cohort
+
+from .models import (
+    Assignment,
+    Draft,
+    Experiment,
+    ExperimentEvent,
+    ExperimentMember,
+    PhaseComment,
+    Review,
+    RubricCriterion,
+    RubricLevel,
+    RunLogEntry,
+    Submission,
+    Theme,
+    Workshop,
+    WorkshopSession,
+)
+
+PHASES = {
+    1: ("Kuvaa kehittämishaasteesi", 21, None),
+    2: (
+        "Muotoile idea ja hypoteesi",
+        42,
+        "<p>Muotoile haasteeseesi idea ja sitä koskeva hypoteesi: <em>jos teemme X, niin Y "
+        "muuttuu, ja sen huomaa Z:sta</em>. Kerro, mihin oletukseen idea nojaa ja miten sen voi "
+        "testata pienesti.</p>",
+    ),
+    3: (
+        "Laadi kokeilusuunnitelma",
+        63,
+        "<p>Suunnittele kokeilu: kesto, osallistujat, kumppanit, kustannukset, mittarit ja "
+        "päätöskriteerit. Kytke suunnitelma tavoiteltuun vaikuttavuuteen: mitä muutosta haet ja "
+        "millä mittarilla sen näet?</p>",
+    ),
+    4: (
+        "Toteuta kokeilu",
+        105,
+        "<p>Toteuta kokeilu ja pidä kokeilupäiväkirjaa: lyhyitä päivättyjä merkintöjä, kuten "
+        "mittauksia, havaintoja, valokuvia ja lainauksia käyttäjiltä. Palauta lopuksi lyhyt "
+        "kuvaus siitä, miten toteutus meni.</p>",
+    ),
+    5: (
+        "Arvioi tulokset",
+        140,
+        "<p>Kokoa tulokset mittareittain ja arvioi ne hypoteesia vasten. Mitä opit, mikä "
+        "yllätti, mikä jäi epäselväksi?</p>",
+    ),
+    6: (
+        "Jaa tulokset ja päätä jatkosta",
+        168,
+        "<p>Jaa tulokset kasvukäytävän verkostolle ja päätä jatkosta: skaalataanko, "
+        "iteroidaanko vai lopetetaanko kokeilu? Perustele päätös.</p>",
+    ),
+}
+
+LEVELS = ((1, "Alkuvaiheessa"), (2, "Kehittyvä"), (3, "Vahva"))
+
+# A rubric per phase: (criterion, description, descriptors for levels 1, 2 and 3).
+RUBRICS: dict[int, list[tuple[str, str, tuple[str, str, str]]]] = {
+    1: [
+        (
+            "Haasteen rajaus",
+            "Onko haaste kuvattu niin, että sen voi ratkaista kokeilemalla?",
+            (
+                "Haaste on laaja tai epämääräinen.",
+                "Haaste on tunnistettu, mutta rajaus on vielä väljä.",
+                "Haaste on rajattu selkeästi ja kytketty omaan työhön.",
+            ),
+        ),
+        (
+            "Kohderyhmä",
+            "Keitä haaste koskee?",
+            (
+                "Kohderyhmää ei ole nimetty.",
+                "Kohderyhmä on nimetty yleisesti.",
+                "Kohderyhmä ja sen arki on kuvattu konkreettisesti.",
+            ),
+        ),
+        (
+            "Nykytila",
+            "Mitä asialle on jo tehty?",
+            (
+                "Nykytilaa ei ole kuvattu.",
+                "Nykytilaa on kuvattu osittain.",
+                "Aiemmat ratkaisut ja niiden puutteet on kuvattu.",
+            ),
+        ),
+    ],
+    2: [
+        (
+            "Hypoteesi",
+            "Jos teemme X, niin Y muuttuu, ja sen huomaa Z:sta.",
+            (
+                "Hypoteesia ei ole muotoiltu.",
+                "Hypoteesi on muotoiltu, mutta sitä on vaikea testata.",
+                "Hypoteesi on testattava ja mitattava.",
+            ),
+        ),
+        (
+            "Oletukset",
+            "Mihin oletuksiin idea nojaa?",
+            (
+                "Oletuksia ei ole tunnistettu.",
+                "Osa oletuksista on tunnistettu.",
+                "Kriittisin oletus on tunnistettu ja testattavissa pienesti.",
+            ),
+        ),
+    ],
+    3: [
+        (
+            "Suunnitelman toteutettavuus",
+            "Kesto, osallistujat, kumppanit ja kustannukset.",
+            (
+                "Suunnitelmasta puuttuu olennaisia osia.",
+                "Suunnitelma on pääosin valmis.",
+                "Suunnitelma on toteutettavissa sellaisenaan.",
+            ),
+        ),
+        (
+            "Mittarit ja vaikuttavuus",
+            "Millä mittarilla haettu muutos näkyy?",
+            (
+                "Mittareita ei ole.",
+                "Mittarit on nimetty, mutta yhteys vaikutukseen on epäselvä.",
+                "Mittarit ja päätöskriteerit on kytketty tavoiteltuun vaikuttavuuteen.",
+            ),
+        ),
+    ],
+    4: [
+        (
+            "Kokeilupäiväkirja",
+            "Päivätyt merkinnät: mittaukset, havainnot, kuvat ja lainaukset.",
+            (
+                "Merkintöjä on vähän tai ei lainkaan.",
+                "Merkintöjä on, mutta ne ovat satunnaisia.",
+                "Merkinnät kattavat kokeilun ja tukevat arviointia.",
+            ),
+        ),
+        (
+            "Toteutuksen kuvaus",
+            "Miten toteutus meni suunnitelmaan verrattuna?",
+            (
+                "Toteutusta ei ole kuvattu.",
+                "Toteutus on kuvattu yleisesti.",
+                "Poikkeamat suunnitelmasta ja niiden syyt on kuvattu.",
+            ),
+        ),
+    ],
+    5: [
+        (
+            "Tulokset",
+            "Tulokset mittareittain.",
+            (
+                "Tuloksia ei ole koottu.",
+                "Tulokset on koottu osittain.",
+                "Tulokset on koottu kaikista mittareista.",
+            ),
+        ),
+        (
+            "Arviointi hypoteesia vasten",
+            "Mitä opittiin, mikä yllätti?",
+            (
+                "Tuloksia ei ole verrattu hypoteesiin.",
+                "Vertailu on tehty, mutta johtopäätökset ovat ohuita.",
+                "Johtopäätökset ja opit on perusteltu tuloksilla.",
+            ),
+        ),
+    ],
+    6: [
+        (
+            "Jatkopäätös",
+            "Skaalataanko, iteroidaanko vai lopetetaanko?",
+            (
+                "Päätöstä ei ole tehty.",
+                "Päätös on tehty, mutta perustelut ovat vähäiset.",
+                "Päätös on perusteltu tuloksilla ja resursseilla.",
+            ),
+        ),
+        (
+            "Jakaminen verkostolle",
+            "Miten opit jaetaan kasvukäytävän kunnille?",
+            (
+                "Jakamista ei ole suunniteltu.",
+                "Jakamisen kanava on nimetty.",
+                "Opit on jaettu niin, että toinen kunta voi kokeilla ideaa.",
+            ),
+        ),
+    ],
+}
+
+
+SESSIONS = [
+    (1, "Työpaja 1: Kehittämishaasteet esiin", "Careeria, Porvoon kampus", ""),
+    (3, "Työpaja 2: Ideasta hypoteesiksi", "", "https://meet.demo.alueagentti.fi/tyopaja-2"),
+    (6, "Työpaja 3: Kokeilusuunnitelmat sparrattavaksi", "Hämeenlinnan kaupungintalo", ""),
+    (10, "Työpaja 4: Kokeilut käynnissä", "", "https://meet.demo.alueagentti.fi/tyopaja-4"),
+    (15, "Työpaja 5: Tulokset ja arviointi", "Tampere, Tampereen kaupungintalo", ""),
+    (20, "Työpaja 6: Jakaminen ja jatko", "Careeria, Porvoon kampus", ""),
+]
+
+
+def seed_sessions(workshop: Workshop, cohort: Cohort) -> None:
+    """The workshop series of the cohort: six sessions three weeks apart from its start."""
+    tz = timezone.get_current_timezone()
+    for week, title, place, url in SESSIONS:
+        day = cohort.start_date + timedelta(weeks=week)
+        starts = datetime.combine(day, time(9, 0), tzinfo=tz)
+        WorkshopSession.objects.update_or_create(
+            workshop=workshop,
+            cohort=cohort,
+            title=title,
+            defaults={
+                "starts_at": starts,
+                "ends_at": starts + timedelta(hours=3),
+                "place": place,
+                "online_url": url,
+                "agenda": "9.00 Tervetuloa ja kuulumiset\n9.30 Vaiheen tavoitteet\n"
+                "10.00 Pienryhmissä: oma kokeilu ja vertaispalaute\n11.30 Yhteenveto ja "
+                "seuraavat askeleet",
+                "materials": "Kokeilevan kehittämisen opas | https://www.kasvukaytava.fi/",
+            },
+        )
+
+
+def seed_rubrics(workshop: Workshop) -> None:
+    for phase, criteria in RUBRICS.items():
+        for position, (title, description, descriptors) in enumerate(criteria):
+            criterion, _ = RubricCriterion.objects.update_or_create(
+                workshop=workshop,
+                phase=phase,
+                title=title,
+                defaults={"description": description, "position": position},
+            )
+            for (points, label), descriptor in zip(LEVELS, descriptors, strict=True):
+                RubricLevel.objects.update_or_create(
+                    criterion=criterion,
+                    points=points,
+                    defaults={"label": label, "descriptor": descriptor},
+                )
+
+
+FIRST_DRAFT = (
+    "Haasteeni on se, että Hämeenlinnan kylistä on vaikea päästä rautatieasemalle ilman "
+    "omaa autoa. Haluaisin kokeilla liityntäkyytiä."
+)
+
+
+def seed(*, course: Course, cohort: Cohort, users: dict[str, User]) -> None:
+    workshop = Workshop.objects.get(course=course, title=content.WORKSHOP["title"])
+    assignments: dict[int, Assignment] = {}
+    for phase, (title, days, instructions) in PHASES.items():
+        defaults: dict[str, object] = {"title": title, "due_days": days}
+        if instructions:
+            defaults["instructions"] = instructions
+        assignments[phase], _ = Assignment.objects.update_or_create(
+            workshop=workshop, phase=phase, defaults=defaults
+        )
+    seed_rubrics(workshop)
+    seed_sessions(workshop, cohort)
+    themes = {t.code: t for t in Theme.objects.all()}
+    instructor = users["ohjaaja"]
+    ago = timezone.now() - timedelta(days=20)
+
+    def experiment(owner: str, title: str, codes: list[str], **fields: object) -> Experiment:
+        member = ExperimentMember.objects.filter(
+            user=users[owner], cohort=cohort, workshop=workshop
+        ).first()
+        if member is not None:
+            return member.experiment
+        exp = Experiment.objects.create(
+            workshop=workshop,
+            cohort=cohort,
+            title=title,
+            created_by=users[owner],
+            organisation=users[owner].organisation.name if users[owner].organisation else "",
+            **fields,
+        )
+        exp.themes.set([themes[c] for c in codes if c in themes])
+        ExperimentMember.objects.create(
+            experiment=exp, user=users[owner], cohort=cohort, workshop=workshop
+        )
+        ExperimentEvent.objects.create(
+            experiment=exp, actor=users[owner], kind="created", phase=1, cycle=1
+        )
+        return exp
+
+    def version(exp: Experiment, phase: int, n: int, text: str, status: str, learner: str = ""):
+        submission, _ = Submission.objects.get_or_create(
+            experiment=exp,
+            assignment=assignments[phase],
+            version=n,
+            defaults={
+                "cohort": cohort,
+                "learner": users[learner] if learner else exp.created_by,
+                "text": text,
+                "status": status,
+                "processed_at": ago,
+            },
+        )
+        if status in (Submission.Status.APPROVED, Submission.Status.REVISION_REQUESTED):
+            approve = status == Submission.Status.APPROVED
+            Review.objects.get_or_create(
+                submission=submission,
+                defaults={
+                    "reviewer": instructor,
+                    "decision": Review.Decision.APPROVE if approve else Review.Decision.REVISE,
+                    "feedback": (
+                        "Hyvä ja selkeä. Voit jatkaa seuraavaan vaiheeseen."
+                        if approve
+                        else "Hyvä alku! Kuvaa vielä, keitä haaste koskee, mitä asialle on jo "
+                        "tehty ja miltä hyvä lopputulos näyttäisi."
+                    ),
+                },
+            )
+        return submission
+
+    # The travel-chain pilot of Hämeenlinna: a revision round in phase 1, the fuller text is
+    # waiting as the learner's autosaved draft.
+    pilot = experiment(
+        "oppija",
+        "Liityntäkyyti kylistä Hämeenlinnan asemalle",
+        ["mobility", "multi-locality"],
+        challenge=(
+            "Hämeenlinnan reuna-alueiden kylistä on vaikea päästä rautatieasemalle ilman omaa "
+            "autoa, eivätkä linja-autojen aikataulut sovi junien aikatauluihin."
+        ),
+        target_group=(
+            "Nuoret, ikääntyneet, jotka eivät enää aja, ja monipaikkaiset asukkaat, jotka "
+            "kulkevat junalla pääkaupunkiseudulle tai Tampereelle."
+        ),
+    )
+    version(pilot, 1, 1, FIRST_DRAFT, Submission.Status.REVISION_REQUESTED)
+    PhaseComment.objects.get_or_create(
+        experiment=pilot,
+        phase=1,
+        author=users["oppija"],
+        defaults={
+            "text": "Kiitos! Rajaan kohderyhmän nuoriin ja ikääntyneisiin ja kuvaan, mitä "
+            "kutsutaksille ja kyytiringeille on jo tehty."
+        },
+    )
+    Draft.objects.get_or_create(
+        experiment=pilot,
+        phase=1,
+        learner=users["oppija"],
+        defaults={"text": content.DEMO_SUBMISSION_TEXT},
+    )
+
+    # Laura's first phase waits for review (the submission seed_demo made joins her experiment).
+    laura = experiment(
+        "laura.virtanen",
+        "Yhteinen palveluopas monipaikkaisille asukkaille",
+        ["multi-locality", "networks"],
+        challenge="Monipaikkaiset asukkaat eivät löydä tietoa kahden kunnan palveluista.",
+        target_group="Osan viikosta mökillä naapurikunnassa asuvat.",
+    )
+    Submission.objects.filter(
+        learner=users["laura.virtanen"], cohort=cohort, experiment__isnull=True
+    ).update(experiment=laura)
+
+    # Mikko is running his experiment (phase 4) and keeps a run log.
+    mikko = experiment(
+        "mikko.laine",
+        "Yhteiskehittämisen aamut yrityksille ja oppilaitoksille",
+        ["networks", "know-how"],
+        challenge="Yhteistyö jää yksittäisten ihmisten varaan.",
+        target_group="Seinäjoen seudun yritykset ja oppilaitokset.",
+    )
+    Submission.objects.filter(
+        learner=users["mikko.laine"], cohort=cohort, experiment__isnull=True
+    ).update(experiment=mikko)
+    if not Submission.objects.filter(experiment=mikko, assignment=assignments[1]).exists():
+        version(mikko, 1, 1, "Haaste: yhteistyö jää ihmisten varaan.", "approved")
+    version(
+        mikko,
+        2,
+        1,
+        "Hypoteesi: jos järjestämme neljännesvuosittain yhteiskehittämisen aamun, yhteistyö "
+        "jatkuu, vaikka ihmiset vaihtuvat. Sen huomaa siitä, että uusia yhteishankkeita syntyy.",
+        "approved",
+    )
+    version(
+        mikko,
+        3,
+        1,
+        "Kolme aamua syys–marraskuussa, 15 osallistujaa kerrallaan. Mittarit: osallistujat, "
+        "sovitut jatkotapaamiset, uudet yhteishankkeet.",
+        "approved",
+    )
+    Experiment.objects.filter(pk=mikko.pk).update(phase=4)
+    today = timezone.localdate()
+    for days, kind, text in [
+        (14, "measurement", "Ensimmäinen aamu: 17 osallistujaa, 9 organisaatiota."),
+        (13, "quote", "“Tällaista foorumia ei ole ollut ennen.” – yrittäjä"),
+        (7, "observation", "Oppilaitosten edustajat lähtivät kesken, koska aamu venyi."),
+    ]:
+        RunLogEntry.objects.get_or_create(
+            experiment=mikko,
+            happened_on=today - timedelta(days=days),
+            kind=kind,
+            defaults={"text": text, "author": users["mikko.laine"], "cycle": 1},
+        )
+
+    # A team from two towns (Riihimäki and Lempäälä) in phase 2, waiting for review.
+    team = experiment(
+        "sanna.korhonen",
+        "Osaamisväylä: kuntien välinen kokeilujen jakaminen",
+        ["know-how", "impact"],
+        challenge="Kokeiluista opittu ei siirry kunnasta toiseen.",
+        target_group="Kasvukäytävän kuntien kehittäjät.",
+    )
+    ExperimentMember.objects.get_or_create(
+        user=users["jari.makinen"],
+        cohort=cohort,
+        workshop=workshop,
+        defaults={"experiment": team},
+    )
+    version(team, 1, 1, "Haaste: opitut asiat eivät kulje kuntien välillä.", "approved")
+    version(
+        team,
+        2,
+        1,
+        "Idea: kuukausittainen 30 minuutin kokeilukahvi verkossa. Hypoteesi: kun kokeilut "
+        "esitellään lyhyesti ja säännöllisesti, vähintään kolme kuntaa kokeilee toisen ideaa.",
+        "received",
+        learner="jari.makinen",
+    )
+    Experiment.objects.filter(pk=team.pk).update(phase=2)

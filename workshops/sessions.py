@@ -1,0 +1,145 @@
+"""Workshop sessions: attendance and the per-learner calendar feed (iCalendar, RFC 5545)."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from collections.abc import Iterable, Mapping
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import DomainError
+from core.models import User
+from learners.models import Membership
+
+from .models import Attendance, CalendarFeed, WorkshopSession
+
+
+class SessionError(DomainError):
+    pass
+
+
+@transaction.atomic
+def attendance_record(
+    *, session: WorkshopSession, by: User, statuses: Mapping[int, str]
+) -> list[Attendance]:
+    """Record present / absent / excused for learners of the session's cohort; a learner
+    left without a choice keeps what was recorded before. Precondition: `by` instructs it."""
+    learner_ids = set(
+        Membership.objects.filter(
+            cohort_id=session.cohort_id, role=Membership.Role.LEARNER
+        ).values_list("user_id", flat=True)
+    )
+    unknown = set(statuses) - learner_ids
+    if unknown:
+        raise SessionError(_("Attendance can be recorded only for the cohort's learners."))
+    if any(status not in Attendance.Status.values for status in statuses.values()):
+        raise SessionError(_("Choose present, absent or excused."))
+    saved = []
+    for learner_id, status in statuses.items():
+        row, _created = Attendance.objects.update_or_create(
+            session=session, learner_id=learner_id, defaults={"status": status, "recorded_by": by}
+        )
+        saved.append(row)
+    return saved
+
+
+def sessions_for_learner(user: User) -> QuerySet[WorkshopSession]:
+    return WorkshopSession.objects.filter(
+        cohort__memberships__user=user, cohort__memberships__role=Membership.Role.LEARNER
+    ).select_related("workshop", "cohort")
+
+
+def upcoming_for_learner(user: User, *, limit: int = 5) -> list[WorkshopSession]:
+    return list(sessions_for_learner(user).filter(ends_at__gte=timezone.now())[:limit])
+
+
+def calendar_feed_for(user: User) -> CalendarFeed:
+    feed, _created = CalendarFeed.objects.get_or_create(
+        user=user, defaults={"token": secrets.token_urlsafe(32)}
+    )
+    return feed
+
+
+@transaction.atomic
+def calendar_feed_renew(*, user: User) -> CalendarFeed:
+    """A new secret address; the old one stops working at once."""
+    feed = calendar_feed_for(user)
+    feed.token = secrets.token_urlsafe(32)
+    feed.save(update_fields=["token"])
+    return feed
+
+
+# --- iCalendar -------------------------------------------------------------------------------
+
+
+def ics_escape(text: str) -> str:
+    """TEXT value escaping of RFC 5545 3.3.11."""
+    return (
+        text.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
+
+
+def _fold(line: str) -> str:
+    """Fold a content line at 75 octets, never inside a UTF-8 character."""
+    out, current = [], ""
+    for char in line:
+        limit = 75 if not out else 74  # continuation lines start with a space
+        if len((current + char).encode()) > limit:
+            out.append(current)
+            current = char
+        else:
+            current += char
+    out.append(current)
+    return "\r\n ".join(out)
+
+
+def _utc(moment: datetime.datetime) -> str:
+    return moment.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def calendar_ics(sessions: Iterable[WorkshopSession], *, name: str) -> str:
+    host = urlsplit(settings.SITE_URL).hostname or "alueagentti.fi"
+    now = _utc(timezone.now())
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Alueagentti//Workshop sessions//FI",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{ics_escape(name)}",
+    ]
+    for session in sessions:
+        description = session.agenda
+        links = session.material_links()
+        if links:
+            description += "\n\n" + "\n".join(f"{title}: {url}" for title, url in links)
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:workshop-session-{session.pk}@{host}",
+            f"DTSTAMP:{now}",
+            f"DTSTART:{_utc(session.starts_at)}",
+            f"DTEND:{_utc(session.ends_at)}",
+            f"SEQUENCE:{session.sequence}",
+            f"SUMMARY:{ics_escape(session.title)}",
+        ]
+        location = session.place or session.online_url
+        if location:
+            lines.append(f"LOCATION:{ics_escape(location)}")
+        if session.online_url:
+            lines.append(f"URL:{session.online_url}")
+        if description.strip():
+            lines.append(f"DESCRIPTION:{ics_escape(description.strip())}")
+        lines.append("END:VEVENT")
+    lines.append("END:VCALENDAR")
+    return "".join(_fold(line) + "\r\n" for line in lines)

@@ -1,0 +1,158 @@
+"""Workshop sessions: instructors plan them and record attendance; learners get a calendar."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.models import User
+from core.permissions import (
+    Role,
+    get_cohort_for_instructor,
+    get_session_for_instructor,
+    require_role,
+)
+from learners.models import Membership
+
+from . import sessions as services
+from .forms import SessionForm
+from .models import Attendance, CalendarFeed, WorkshopSession
+
+
+@require_role(Role.INSTRUCTOR)
+def session_list(request: HttpRequest, cohort_pk: int) -> HttpResponse:
+    """Instructors of the cohort: its workshop sessions with attendance counts."""
+    cohort = get_cohort_for_instructor(request.user, cohort_pk)
+    sessions = (
+        WorkshopSession.objects.filter(cohort=cohort)
+        .select_related("workshop")
+        .annotate(
+            present=Count("attendance", filter=Q(attendance__status=Attendance.Status.PRESENT)),
+            absent=Count("attendance", filter=Q(attendance__status=Attendance.Status.ABSENT)),
+            excused=Count("attendance", filter=Q(attendance__status=Attendance.Status.EXCUSED)),
+        )
+    )
+    return render(
+        request,
+        "workshops/session_list.html",
+        {"cohort": cohort, "sessions": sessions, "now": timezone.now()},
+    )
+
+
+@require_role(Role.INSTRUCTOR)
+@require_http_methods(["GET", "POST"])
+def session_create(request: HttpRequest, cohort_pk: int) -> HttpResponse:
+    """Instructors of the cohort: plan a new session."""
+    cohort = get_cohort_for_instructor(request.user, cohort_pk)
+    form = SessionForm(request.POST or None, cohort=cohort)
+    if request.method == "POST":
+        if form.is_valid():
+            session = form.save(commit=False)
+            session.cohort = cohort
+            session.save()
+            messages.success(request, _("The session was saved."))
+            return redirect("workshops:session_list", cohort_pk=cohort.pk)
+        return render(
+            request, "workshops/session_form.html", {"cohort": cohort, "form": form}, status=400
+        )
+    return render(request, "workshops/session_form.html", {"cohort": cohort, "form": form})
+
+
+@require_role(Role.INSTRUCTOR)
+@require_http_methods(["GET", "POST"])
+def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Instructors of the session's cohort: change it (calendars pick up the new version)."""
+    session = get_session_for_instructor(request.user, pk)
+    form = SessionForm(request.POST or None, instance=session, cohort=session.cohort)
+    if request.method == "POST":
+        if form.is_valid():
+            session = form.save(commit=False)
+            session.sequence += 1
+            session.save()
+            messages.success(request, _("The session was saved."))
+            return redirect("workshops:session_list", cohort_pk=session.cohort_id)
+        status = 400
+    else:
+        status = 200
+    return render(
+        request,
+        "workshops/session_form.html",
+        {"cohort": session.cohort, "form": form, "session": session},
+        status=status,
+    )
+
+
+@require_role(Role.INSTRUCTOR)
+@require_http_methods(["GET", "POST"])
+def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    """Instructors of the session's cohort: present, absent or excused for every learner."""
+    session = get_session_for_instructor(request.user, pk)
+    learners = list(
+        User.objects.filter(
+            memberships__cohort_id=session.cohort_id,
+            memberships__role=Membership.Role.LEARNER,
+        )
+        .select_related("organisation")
+        .order_by("last_name", "first_name", "email")
+    )
+    recorded = dict(session.attendance.values_list("learner_id", "status"))
+    status = 200
+    error = ""
+    if request.method == "POST":
+        statuses = {}
+        for person in learners:
+            value = request.POST.get(f"learner_{person.pk}", "")
+            if value:
+                statuses[person.pk] = value
+        try:
+            services.attendance_record(session=session, by=request.user, statuses=statuses)
+        except services.SessionError as exc:
+            error = exc.message
+            status = 400
+        else:
+            messages.success(request, _("Attendance was saved."))
+            return redirect("workshops:session_attendance", pk=session.pk)
+    rows = [(person, recorded.get(person.pk, "")) for person in learners]
+    return render(
+        request,
+        "workshops/session_attendance.html",
+        {
+            "session": session,
+            "rows": rows,
+            "choices": Attendance.Status.choices,
+            "error": error,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def calendar_renew(request: HttpRequest) -> HttpResponse:
+    """Any signed-in person: a new secret calendar address (the old one stops working)."""
+    services.calendar_feed_renew(user=request.user)
+    messages.success(request, _("Your calendar address was renewed."))
+    back = request.POST.get("next", "")
+    return redirect(back if back.startswith("/") and not back.startswith("//") else "core:home")
+
+
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """Anyone holding the secret token (calendar apps cannot sign in): that learner's
+    sessions as iCalendar; an unknown token is a 404."""
+    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
+    if feed is None or not feed.user.is_active:
+        raise Http404
+    sessions = services.sessions_for_learner(feed.user).filter(
+        ends_at__gte=timezone.now() - datetime.timedelta(days=180)
+    )
+    body = services.calendar_ics(sessions, name=_("Alueagentti workshops"))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="alueagentti.ics"'
+    response["Cache-Control"] = "private, no-store"
+    return response
