@@ -67,7 +67,8 @@ check-deploy: $(VENV)/.installed
 
 # Needs GNU gettext (xgettext); regenerates the .po files from the source.
 messages: $(VENV)/.installed
-	$(MANAGE) makemessages --all --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=static/vendor
+	$(MANAGE) makemessages -l fi -l sv -l en --no-obsolete \
+		--ignore=.venv --ignore=staticfiles --ignore=static/vendor --ignore=tests
 
 bench: install
 	$(BIN)/python -m tests.bench
