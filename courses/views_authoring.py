@@ -17,10 +17,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.permissions import can_import_courses, get_course_for_user, is_course_author
+from core.permissions import (
+    can_import_courses,
+    get_cohort_for_release_extensions,
+    get_course_for_user,
+    is_course_author,
+)
 
 from . import authoring
-from .forms import ItemForm, ModuleForm
+from .forms import CompletionCriteriaForm, ItemForm, ModuleForm, ReleaseExtensionForm
 from .models import Course, Item, Module
 
 
@@ -74,7 +79,9 @@ def module_form(request: HttpRequest, course_pk: int | None = None, pk: int | No
     else:
         course = _authored_course(request, course_pk)  # type: ignore[arg-type]
         module = Module(course=course)
-    form = ModuleForm(request.POST or None, instance=module, course=course)
+    form = ModuleForm(
+        request.POST if request.method == "POST" else None, instance=module, course=course
+    )
     if request.method == "POST" and form.is_valid():
         if module.pk:
             form.save()
@@ -120,7 +127,11 @@ def item_form(request: HttpRequest, module_pk: int | None = None, pk: int | None
     course = module.course
     initial = {"questions_text": authoring.quiz_as_text(item)} if item.pk else {}
     form = ItemForm(
-        request.POST or None, request.FILES or None, instance=item, course=course, initial=initial
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        instance=item,
+        course=course,
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         saved = form.save(commit=False)
@@ -278,3 +289,76 @@ def course_import(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("courses:edit", pk=course.pk)
     return render(request, "courses/course_import.html", {"error": error}, status=status)
+
+
+@login_required
+def course_criteria(request: HttpRequest, pk: int) -> HttpResponse:
+    """The course's completion criteria (which workshop phases must be approved besides every
+    required item): its authors and the superuser; 400 with the reason for a bad choice."""
+    course = _authored_course(request, pk)
+    form = CompletionCriteriaForm(
+        request.POST if request.method == "POST" else None,
+        course=course,
+        initial={"assignments": list(course.completion_assignments.all())},
+    )
+    if request.method == "POST" and form.is_valid():
+        authoring.course_criteria_set(
+            course=course, assignments=list(form.cleaned_data["assignments"])
+        )
+        messages.success(request, _("The completion criteria were saved."))
+        return redirect("courses:edit", pk=course.pk)
+    return render(
+        request,
+        "courses/course_criteria.html",
+        {"form": form, "course": course},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def release_extensions(request: HttpRequest, cohort_pk: int) -> HttpResponse:
+    """Per-learner release extensions of a cohort: its instructors, its course's authors and
+    the superuser (404 for everyone else). Setting one again for the same learner and module
+    replaces it; bad input gets 400 and saves nothing."""
+    cohort = get_cohort_for_release_extensions(request.user, cohort_pk)
+    form = ReleaseExtensionForm(request.POST if request.method == "POST" else None, cohort=cohort)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                authoring.release_extension_set(
+                    cohort=cohort,
+                    module=form.cleaned_data["module"],
+                    learner=form.cleaned_data["learner"],
+                    days=form.cleaned_data["days"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except authoring.AuthoringError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("The release extension was saved."))
+                return redirect("courses:extensions", cohort_pk=cohort.pk)
+        status = 400
+    return render(
+        request,
+        "courses/release_extensions.html",
+        {
+            "cohort": cohort,
+            "course": cohort.course,
+            "form": form,
+            "extensions": list(authoring.cohort_extensions(cohort=cohort)),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def release_extension_delete(request: HttpRequest, cohort_pk: int, pk: int) -> HttpResponse:
+    """Remove one learner's extension: as for release_extensions (404 for an extension of
+    another cohort's learner)."""
+    cohort = get_cohort_for_release_extensions(request.user, cohort_pk)
+    extension = get_object_or_404(authoring.cohort_extensions(cohort=cohort), pk=pk)
+    extension.delete()
+    messages.success(request, _("The release extension was removed."))
+    return redirect("courses:extensions", cohort_pk=cohort.pk)
