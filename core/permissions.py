@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
@@ -343,6 +343,24 @@ def get_cohort_for_instructor(user: User, pk: int) -> Cohort:
     return get_object_or_404(cohorts_for(user, Role.INSTRUCTOR).select_related("course"), pk=pk)
 
 
+def cohorts_for_release_extensions(user: User) -> QuerySet[Cohort]:
+    """Cohorts whose learners' module release dates a person may shift: the cohort's
+    instructors, the authors of its course and the superuser."""
+    from courses.models import Course
+
+    qs = Cohort.objects.all()
+    if user.is_superuser:
+        return qs
+    return qs.filter(
+        Q(_member(Role.INSTRUCTOR, user))
+        | Q(Exists(Course.authors.through.objects.filter(course=OuterRef("course"), user=user)))
+    )
+
+
+def get_cohort_for_release_extensions(user: User, pk: int) -> Cohort:
+    return get_object_or_404(cohorts_for_release_extensions(user).select_related("course"), pk=pk)
+
+
 def get_session_for_instructor(user: User, pk: int) -> Any:
     from workshops.models import WorkshopSession
 
@@ -428,6 +446,68 @@ def get_submission_for_reviewer(user: User, pk: int) -> Submission:
 
 def can_review(user: User, submission: Submission) -> bool:
     return submissions_reviewable_by(user).filter(pk=submission.pk).exists()
+
+
+def get_peer_review_for_reviewer(user: User, pk: int) -> Any:
+    """A peer review allocated to this learner (not one taken away from them)."""
+    from workshops.models import PeerReview
+
+    return get_object_or_404(
+        PeerReview.objects.filter(reviewer=user)
+        .exclude(status=PeerReview.Status.WITHDRAWN)
+        .select_related("submission__assignment__workshop"),
+        pk=pk,
+    )
+
+
+def get_peer_review_for_receiver(user: User, pk: int) -> Any:
+    """Peer feedback given on an answer by this learner or their team."""
+    from workshops.models import PeerReview
+
+    return get_object_or_404(
+        PeerReview.objects.filter(status=PeerReview.Status.DONE)
+        .filter(
+            Exists(
+                PeerReview.objects.filter(pk=OuterRef("pk")).filter(
+                    Q(submission__learner=user) | Q(submission__experiment__members__user=user)
+                )
+            )
+        )
+        .select_related("submission"),
+        pk=pk,
+    )
+
+
+def cohort_instructors(cohort_id: int) -> QuerySet[User]:
+    """The cohort's instructors, the lead (the one who joined first) first."""
+    from core.models import User as UserModel
+
+    return UserModel.objects.filter(
+        memberships__cohort_id=cohort_id, memberships__role=Role.INSTRUCTOR
+    ).order_by("memberships__pk")
+
+
+def is_cohort_lead(user: User, cohort_id: int) -> bool:
+    """The lead instructor of a cohort is its first instructor (by membership); the lead, and
+    the superuser, allocate reviewers and release feedback in the marking workflow."""
+    if user.is_superuser:
+        return True
+    lead = cohort_instructors(cohort_id).values_list("pk", flat=True).first()
+    return lead == user.pk
+
+
+def cohorts_led_by(user: User) -> list[int]:
+    """Ids of the cohorts in which the person is the lead instructor (all for the superuser)."""
+    if user.is_superuser:
+        return list(Cohort.objects.values_list("pk", flat=True))
+    first = Membership.objects.filter(cohort=OuterRef("cohort"), role=Role.INSTRUCTOR).order_by(
+        "pk"
+    )
+    return list(
+        Membership.objects.filter(
+            user=user, role=Role.INSTRUCTOR, pk=Subquery(first.values("pk")[:1])
+        ).values_list("cohort_id", flat=True)
+    )
 
 
 def get_file_for_user(user: User, pk: int) -> SubmissionFile:

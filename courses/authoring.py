@@ -12,9 +12,11 @@ from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from core.models import User
 from core.templatetags.alueagentti import ALLOWED_TAGS
+from learners.models import Cohort, Membership
 
-from .models import Choice, Course, Item, Module, Question
+from .models import Choice, Course, Item, Module, Question, ReleaseExtension
 
 
 class AuthoringError(DomainError):
@@ -198,3 +200,44 @@ def quiz_update(*, item: Item, text: str) -> None:
             )
         question.choices.filter(position__gte=len(answers)).delete()
     item.questions.filter(position__gte=len(parsed)).delete()
+
+
+# --- completion criteria and per-learner release extensions ----------------------------------
+
+
+@transaction.atomic
+def course_criteria_set(*, course: Course, assignments: list) -> None:  # type: ignore[type-arg]
+    """The workshop phases that must be approved before the course counts as complete; only
+    the course's own workshop assignments are allowed."""
+    if any(a.workshop.course_id != course.pk for a in assignments):
+        raise AuthoringError(_("Choose only workshop assignments of this course."))
+    course.completion_assignments.set(assignments)
+
+
+@transaction.atomic
+def release_extension_set(
+    *, cohort: Cohort, module: Module, learner: User, days: int, reason: str = ""
+) -> ReleaseExtension:
+    """Shift a module's unlock day for one learner of the cohort (one extension per module
+    and learner: setting it again replaces it)."""
+    if module.course_id != cohort.course_id:
+        raise AuthoringError(_("The module is not part of this cohort's course."))
+    if not cohort.memberships.filter(user=learner, role=Membership.Role.LEARNER).exists():
+        raise AuthoringError(_("The person is not a learner in this cohort."))
+    extension, _created = ReleaseExtension.objects.update_or_create(
+        module=module, user=learner, defaults={"days": days, "reason": reason.strip()}
+    )
+    return extension
+
+
+def cohort_extensions(*, cohort: Cohort):  # type: ignore[no-untyped-def]
+    """The extensions of the cohort's learners on its course's modules (one query)."""
+    return (
+        ReleaseExtension.objects.filter(
+            module__course_id=cohort.course_id,
+            user__memberships__cohort=cohort,
+            user__memberships__role=Membership.Role.LEARNER,
+        )
+        .select_related("module", "user")
+        .order_by("user__last_name", "user__first_name", "user__email", "module__position")
+    )

@@ -151,3 +151,49 @@ class ItemForm(forms.ModelForm):
                         "questions_text", _("A knowledge check needs at least one question.")
                     )
         return data
+
+
+class CompletionCriteriaForm(forms.Form):
+    assignments = forms.ModelMultipleChoiceField(
+        label=_("Workshop phases that must be approved"),
+        queryset=None,  # set in __init__: the course's own assignments
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Besides every required item, the learner's submission to each chosen phase must "
+            "be approved before the certificate is issued."
+        ),
+    )
+
+    def __init__(self, *args: object, course, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        from workshops.models import Assignment
+
+        self.fields["assignments"].queryset = Assignment.objects.filter(
+            workshop__course=course
+        ).select_related("workshop")
+
+
+class ReleaseExtensionForm(forms.Form):
+    learner = forms.ModelChoiceField(label=_("Learner"), queryset=None)
+    module = forms.ModelChoiceField(label=_("Module"), queryset=None)
+    days = forms.IntegerField(
+        label=_("Days"),
+        min_value=-3650,
+        max_value=3650,
+        help_text=_("Added to the module's unlock day for this learner; negative opens earlier."),
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+    def __init__(self, *args: object, cohort, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        from core.models import User
+        from learners.models import Membership
+
+        self.fields["learner"].queryset = User.objects.filter(
+            memberships__cohort=cohort, memberships__role=Membership.Role.LEARNER
+        ).order_by("last_name", "first_name", "email")
+        self.fields["learner"].label_from_instance = lambda u: u.display_name
+        self.fields["module"].queryset = Module.objects.filter(course_id=cohort.course_id).order_by(
+            "position", "pk"
+        )

@@ -358,6 +358,9 @@ class Certificate(models.Model):
     course_title = models.CharField(_("course"), max_length=200, blank=True)
     language = models.CharField(_("language"), max_length=8, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # When a worker last claimed it for issuing (or the beat task re-queued it): a certificate
+    # pending or issuing for long after this is stuck (a worker died) and is queued again.
+    claimed_at = models.DateTimeField(_("claimed for issuing"), null=True, blank=True)
     issued_at = models.DateTimeField(_("issued"), null=True, blank=True)
     pdf = models.FileField(
         _("PDF"), blank=True, upload_to=certificate_pdf_path, storage=course_storage

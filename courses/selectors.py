@@ -12,11 +12,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
     Count,
     Exists,
+    F,
+    Func,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -24,12 +27,14 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    TextField,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from core.models import User
@@ -432,3 +437,77 @@ def course_is_complete(*, user: User, course: Course) -> bool:
 
 def certificate_for(*, user: User, course: Course) -> Certificate | None:
     return Certificate.objects.filter(user=user, course=course).first()
+
+
+# --- search within a course -----------------------------------------------------------------
+
+SEARCH_MAX_CHARS = 200
+SEARCH_MAX_RESULTS = 50
+
+
+def _matching_item_ids(*, items: QuerySet[Item], query: str) -> list[int]:
+    """Ids of the items whose title or text (HTML stripped) match, best first (one query).
+
+    PostgreSQL: full-text search with the Finnish snowball configuration, so an inflected word
+    ("verkostoissa") finds its base form ("verkosto"); titles weigh more than text. Elsewhere
+    (SQLite in development): a case-insensitive substring match, confirmed on the text without
+    its HTML so a tag name or attribute never matches."""
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        plain_body = Func(
+            F("body"),
+            Value("<[^>]*>"),
+            Value(" "),
+            Value("g"),
+            function="regexp_replace",
+            output_field=TextField(),
+        )
+        vector = SearchVector("title", weight="A", config="finnish") + SearchVector(
+            plain_body, weight="B", config="finnish"
+        )
+        search = SearchQuery(query, config="finnish", search_type="websearch")
+        return list(
+            items.annotate(document=vector, rank=SearchRank(vector, search))
+            .filter(document=search)
+            .order_by("-rank", "module__position", "position", "pk")
+            .values_list("pk", flat=True)[:SEARCH_MAX_RESULTS]
+        )
+    words = query.split()
+    condition = Q()
+    for word in words:
+        condition &= Q(title__icontains=word) | Q(body__icontains=word)
+    found = []
+    for pk, title, body in items.filter(condition).values_list("pk", "title", "body"):
+        text = f"{title} {strip_tags(body)}".casefold()
+        if all(word.casefold() in text for word in words):
+            found.append(pk)
+    return found[:SEARCH_MAX_RESULTS]
+
+
+@dataclass
+class SearchResults:
+    query: str
+    items: list[Item]
+    outline: Outline
+
+
+def course_search(
+    *, user: User, course: Course, query: str, include_drafts: bool = False
+) -> SearchResults:
+    """Items of one course matching `query`, each with its state from the outline (so a locked
+    item shows as locked). Only what the person may open is searched: the course's published
+    items, drafts too for authors (`include_drafts`). Six queries for a learner however large
+    the course (the outline's five and the search)."""
+    query = " ".join(query.split())[:SEARCH_MAX_CHARS]
+    outline = course_outline(user=user, course=course, include_drafts=include_drafts)
+    if not query:
+        return SearchResults(query=query, items=[], outline=outline)
+    by_pk = {item.pk: item for item in outline.items}
+    ids = _matching_item_ids(
+        items=visible_items(include_drafts=include_drafts).filter(module__course=course),
+        query=query,
+    )
+    return SearchResults(
+        query=query, items=[by_pk[pk] for pk in ids if pk in by_pk], outline=outline
+    )

@@ -3,12 +3,14 @@ certificates."""
 
 from __future__ import annotations
 
+import datetime
 import secrets
 from collections.abc import Mapping
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -218,16 +220,22 @@ def certificate_issue(*, certificate_id: int) -> bool:
     """Issue a pending certificate: sign its Open Badges credential, render its PDF in the
     learner's language and notify them. A second run (a retried or duplicated task) is a no-op
     thanks to the conditional claim; a failure puts the certificate back to pending."""
+    claim = timezone.now()
     claimed = Certificate.objects.filter(
         pk=certificate_id, status=Certificate.Status.PENDING
-    ).update(status=Certificate.Status.ISSUING)
+    ).update(status=Certificate.Status.ISSUING, claimed_at=claim)
     if not claimed:
         return False
     try:
         with transaction.atomic():
-            certificate = Certificate.objects.select_related("user", "course").get(
-                pk=certificate_id
+            certificate = (
+                Certificate.objects.select_for_update(of=("self",))
+                .select_related("user", "course")
+                .get(pk=certificate_id)
             )
+            if certificate.status != Certificate.Status.ISSUING or certificate.claimed_at != claim:
+                # certificate_retry_stalled gave it to another worker meanwhile.
+                return False
             user = certificate.user
             course = certificate.course
             now = timezone.now()
@@ -273,11 +281,39 @@ def certificate_issue(*, certificate_id: int) -> bool:
                 url=reverse("courses:detail", args=[course.pk]),
             )
     except Exception:
-        Certificate.objects.filter(pk=certificate_id, status=Certificate.Status.ISSUING).update(
-            status=Certificate.Status.PENDING
-        )
+        Certificate.objects.filter(
+            pk=certificate_id, status=Certificate.Status.ISSUING, claimed_at=claim
+        ).update(status=Certificate.Status.PENDING)
         raise
     return True
+
+
+# Longer than the hard task time limit (CELERY_TASK_TIME_LIMIT, five minutes): a certificate
+# still pending or issuing this long after its last claim has no live worker on it.
+CERTIFICATE_STALLED_AFTER = datetime.timedelta(minutes=10)
+
+
+def certificate_retry_stalled(*, now: datetime.datetime | None = None) -> list[int]:
+    """Queue again the certificates stuck pending or issuing for longer than
+    CERTIFICATE_STALLED_AFTER (a worker died mid-issue, or the enqueue was lost). Each is
+    re-claimed with a conditional, timestamped update, so overlapping runs queue it once and
+    a worker that wakes up late finds its claim gone. Returns the ids queued."""
+    now = now or timezone.now()
+    cutoff = now - CERTIFICATE_STALLED_AFTER
+    stuck = Certificate.objects.filter(
+        status__in=(Certificate.Status.PENDING, Certificate.Status.ISSUING)
+    ).filter(Q(claimed_at__lt=cutoff) | Q(claimed_at__isnull=True, created_at__lt=cutoff))
+    from .tasks import certificate_issue as task
+
+    queued = []
+    for pk, status, claimed_at in stuck.values_list("pk", "status", "claimed_at")[:500]:
+        same = Certificate.objects.filter(pk=pk, status=status, claimed_at=claimed_at)
+        if claimed_at is None:
+            same = Certificate.objects.filter(pk=pk, status=status, claimed_at__isnull=True)
+        if same.update(status=Certificate.Status.PENDING, claimed_at=now):
+            task.delay_on_commit(pk)
+            queued.append(pk)
+    return queued
 
 
 def certificate_pdf(*, certificate: Certificate) -> bytes | None:

@@ -18,3 +18,9 @@ MAX_RETRIES = 5
 def certificate_issue(certificate_id: int) -> bool:
     """Issue one pending certificate (idempotent: a duplicate run finds nothing to claim)."""
     return services.certificate_issue(certificate_id=certificate_id)
+
+
+@shared_task(acks_late=True)
+def certificate_retry_stalled() -> int:
+    """Beat: queue again the certificates stuck pending or issuing (a worker died)."""
+    return len(services.certificate_retry_stalled())

@@ -7,6 +7,7 @@ app_name = "courses"
 
 urlpatterns = [
     path("<int:pk>/", views.course_detail, name="detail"),
+    path("<int:pk>/search/", views.course_search, name="search"),
     path("modules/<int:pk>/", views.module_detail, name="module"),
     path("items/<int:pk>/", views.item_detail, name="item"),
     path("items/<int:pk>/complete/", views.item_complete, name="item_complete"),
@@ -19,6 +20,13 @@ urlpatterns = [
     path("<int:pk>/edit/", authoring.course_edit, name="edit"),
     path("<int:pk>/export/", authoring.course_export, name="export"),
     path("<int:pk>/copy/", authoring.course_copy, name="copy"),
+    path("<int:pk>/criteria/", authoring.course_criteria, name="criteria"),
+    path("cohorts/<int:cohort_pk>/extensions/", authoring.release_extensions, name="extensions"),
+    path(
+        "cohorts/<int:cohort_pk>/extensions/<int:pk>/delete/",
+        authoring.release_extension_delete,
+        name="extension_delete",
+    ),
     path("import/", authoring.course_import, name="import"),
     path("<int:course_pk>/modules/new/", authoring.module_form, name="module_create"),
     path("modules/<int:pk>/edit/", authoring.module_form, name="module_edit"),

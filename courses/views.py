@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from core.permissions import (
     cohorts_for,
+    cohorts_for_release_extensions,
     get_course_for_user,
     get_item_for_user,
     has_role,
@@ -59,6 +60,11 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if has_role(request.user, Membership.Role.COORDINATOR)
         else []
     )
+    extension_cohorts = (
+        list(cohorts_for_release_extensions(request.user).filter(course=course))
+        if is_author or has_role(request.user, Membership.Role.INSTRUCTOR)
+        else []
+    )
     return render(
         request,
         "courses/course_detail.html",
@@ -66,6 +72,7 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "course": course,
             "certificate": certificate,
             "coordinated_cohorts": coordinated,
+            "extension_cohorts": extension_cohorts,
             "outline": outline,
             "modules": outline.modules,
             "progress": outline.progress,
@@ -73,6 +80,44 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_learner": outline.is_learner,
             "is_author": is_author,
             "preview": preview,
+        },
+    )
+
+
+@login_required
+def course_search(request: HttpRequest, pk: int) -> HttpResponse:
+    """Search within a course: whoever may see the outline (its cohorts' learners and staff,
+    its authors, the superuser). Results come only from items the person may open: published
+    ones (drafts too for authors), each with its state, locked ones shown as locked."""
+    course = get_course_for_user(request.user, pk)
+    raw = request.GET.get("q", "")
+    if len(raw) > selectors.SEARCH_MAX_CHARS:
+        return render(
+            request,
+            "courses/course_search.html",
+            {
+                "course": course,
+                "query": raw[: selectors.SEARCH_MAX_CHARS],
+                "results": None,
+                "error": _("The search is too long: use at most %(n)s characters.")
+                % {"n": selectors.SEARCH_MAX_CHARS},
+            },
+            status=400,
+        )
+    results = selectors.course_search(
+        user=request.user,
+        course=course,
+        query=raw,
+        include_drafts=is_course_author(request.user, course),
+    )
+    return render(
+        request,
+        "courses/course_search.html",
+        {
+            "course": course,
+            "query": results.query,
+            "results": results.items,
+            "is_learner": results.outline.is_learner,
         },
     )
 

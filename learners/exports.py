@@ -13,7 +13,7 @@ from workshops.models import Submission
 from . import selectors, spreadsheets
 from .models import Cohort
 
-KINDS = ("progress", "submissions")
+KINDS = ("progress", "submissions", "attendance", "certificates")
 FORMATS = ("csv", "xlsx")
 # Up to this many learners the file is made in the request; more goes to Celery.
 SYNC_LEARNER_LIMIT = 300
@@ -85,7 +85,98 @@ def submissions_table(cohort: Cohort) -> tuple[list[str], Iterator[Sequence[Any]
     return header, rows()
 
 
-TABLES = {"progress": progress_table, "submissions": submissions_table}
+def attendance_table(cohort: Cohort) -> tuple[list[str], Iterator[Sequence[Any]]]:
+    """One row per learner and session of the cohort, with what was recorded (if anything)."""
+    from workshops.models import Attendance, WorkshopSession
+
+    header = [
+        _("Learner"),
+        _("Email"),
+        _("Organisation"),
+        _("Session"),
+        _("Starts"),
+        _("Attendance"),
+        _("Recorded"),
+    ]
+    sessions = list(WorkshopSession.objects.filter(cohort=cohort).order_by("starts_at", "pk"))
+    recorded = {
+        (a.session_id, a.learner_id): a
+        for a in Attendance.objects.filter(session__cohort=cohort).only(
+            "session_id", "learner_id", "status", "recorded_at"
+        )
+    }
+    memberships = (
+        cohort.memberships.filter(role="learner")
+        .select_related("user__organisation")
+        .order_by("user__last_name", "user__first_name", "user__email")
+    )
+
+    def rows() -> Iterator[Sequence[Any]]:
+        for m in memberships:
+            learner = m.user
+            for session in sessions:
+                a = recorded.get((session.pk, learner.pk))
+                yield [
+                    learner.get_full_name(),
+                    learner.email,
+                    learner.organisation.name if learner.organisation else "",
+                    session.title,
+                    _local(session.starts_at),
+                    a.get_status_display() if a else "",
+                    _local(a.recorded_at) if a else "",
+                ]
+
+    return header, rows()
+
+
+def certificates_table(cohort: Cohort) -> tuple[list[str], Iterator[Sequence[Any]]]:
+    """The certificates of the cohort's learners for its course, issued or not, with codes."""
+    from courses.models import Certificate
+
+    header = [
+        _("Learner"),
+        _("Email"),
+        _("Organisation"),
+        _("Name on the certificate"),
+        _("Course"),
+        _("Status"),
+        _("Issued"),
+        _("Verification code"),
+        _("Revoked"),
+    ]
+    qs = (
+        Certificate.objects.filter(
+            course_id=cohort.course_id,
+            user__memberships__cohort=cohort,
+            user__memberships__role="learner",
+        )
+        .select_related("user__organisation")
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+
+    def rows() -> Iterator[Sequence[Any]]:
+        for c in qs.iterator(chunk_size=1000):
+            yield [
+                c.user.get_full_name(),
+                c.user.email,
+                c.user.organisation.name if c.user.organisation else "",
+                c.learner_name,
+                c.course_title,
+                c.get_status_display(),
+                _local(c.issued_at),
+                c.code,
+                _local(c.revoked_at),
+            ]
+
+    return header, rows()
+
+
+TABLES = {
+    "progress": progress_table,
+    "submissions": submissions_table,
+    "attendance": attendance_table,
+    "certificates": certificates_table,
+}
 
 
 def export_bytes(*, cohort: Cohort, what: str, fmt: str) -> tuple[bytes, str, str]:

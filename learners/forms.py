@@ -45,7 +45,7 @@ class CohortCopyForm(forms.Form):
 class CohortSettingsForm(forms.ModelForm):
     class Meta:
         model = Cohort
-        fields = ["self_enrolment_open", "inactivity_days", "revision_days"]
+        fields = ["self_enrolment_open", "inactivity_days", "revision_days", "review_target_days"]
 
     def clean_inactivity_days(self) -> int:
         value = self.cleaned_data["inactivity_days"]
@@ -55,6 +55,19 @@ class CohortSettingsForm(forms.ModelForm):
 
     def clean_revision_days(self) -> int:
         value = self.cleaned_data["revision_days"]
+        if not 1 <= value <= 365:
+            raise forms.ValidationError(_("Choose between 1 and 365 days."))
+        return int(value)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Left out of a form posted without it, the cohort keeps its current target.
+        self.fields["review_target_days"].required = False
+
+    def clean_review_target_days(self) -> int:
+        value = self.cleaned_data["review_target_days"]
+        if value is None:
+            return int(self.instance.review_target_days)
         if not 1 <= value <= 365:
             raise forms.ValidationError(_("Choose between 1 and 365 days."))
         return int(value)
@@ -98,3 +111,24 @@ def default_copy_start(cohort: Cohort) -> datetime.date:
         return cohort.start_date.replace(year=cohort.start_date.year + 1)
     except ValueError:  # 29 February
         return cohort.start_date + datetime.timedelta(days=365)
+
+
+class FunderReportForm(forms.Form):
+    """The period of a funder report; the cohorts are the coordinator's own that ran in it."""
+
+    MAX_DAYS = 3 * 366
+
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if end < start:
+                raise forms.ValidationError(
+                    _("The end of the period must not be before its start.")
+                )
+            if (end - start).days > self.MAX_DAYS:
+                raise forms.ValidationError(_("A report can cover at most three years."))
+        return data

@@ -30,6 +30,9 @@ class Cohort(models.Model):
     revision_days = models.PositiveSmallIntegerField(
         _("days a requested revision may wait before a learner is at risk"), default=14
     )
+    review_target_days = models.PositiveSmallIntegerField(
+        _("days a submission may wait for review before coordinators are told"), default=7
+    )
 
     class Meta:
         ordering = ["-start_date", "name"]

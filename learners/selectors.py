@@ -7,12 +7,12 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from core.models import User
 from courses.models import Completion, Item, Module
@@ -423,3 +423,258 @@ def learner_timeline(*, cohort: Cohort, learner: User, limit: int = 300) -> list
         )
     events.sort(key=lambda e: e.when, reverse=True)
     return events[:limit]
+
+
+# --- experiment phase funnel -----------------------------------------------------------------
+
+# Who the next step of an experiment waits on.
+WAITING_LEARNER = "learner"
+WAITING_REVIEWER = "reviewer"
+WAITING_INSTRUCTOR = "instructor"
+WAITING_NOBODY = "done"
+
+
+def waiting_labels() -> dict[str, str]:
+    return {
+        WAITING_LEARNER: pgettext("waiting on", "Learner"),
+        WAITING_REVIEWER: pgettext("waiting on", "Reviewer"),
+        WAITING_INSTRUCTOR: pgettext("waiting on", "Instructor"),
+        WAITING_NOBODY: pgettext("waiting on", "Nobody (completed)"),
+    }
+
+
+@dataclass
+class FunnelExperiment:
+    experiment: Any
+    members: list[User]
+    phase: int
+    phase_label: str
+    days_in_phase: int
+    waiting_on: str
+    waiting_label: str
+    waiting_days: int
+
+
+@dataclass
+class FunnelPhase:
+    phase: int
+    label: str
+    experiments: int = 0
+    learners: int = 0
+    days: list[int] = field(default_factory=list)
+    waiting: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def median_days(self) -> float | None:
+        return round(statistics.median(self.days), 1) if self.days else None
+
+    @property
+    def longest_days(self) -> int | None:
+        return max(self.days) if self.days else None
+
+
+@dataclass
+class Funnel:
+    phases: list[FunnelPhase]
+    experiments: list[FunnelExperiment]
+    completed: int
+    waiting_totals: dict[str, int]
+
+
+def _waiting_on(*, experiment: Any, status: str | None, marking: str | None) -> str:
+    if experiment.status == experiment.Status.COMPLETED:
+        return WAITING_NOBODY
+    if status is None or status in Submission.RESUBMITTABLE:
+        return WAITING_LEARNER
+    if status in (Submission.Status.RECEIVED, Submission.Status.PROCESSING):
+        # With the marking workflow a version marked ready waits for an instructor's release.
+        return WAITING_INSTRUCTOR if marking == "ready" else WAITING_REVIEWER
+    # Approved but the phase is still open: an instructor has to move the experiment on.
+    return WAITING_INSTRUCTOR
+
+
+def experiment_funnel(*, cohort: Cohort, today: datetime.date | None = None) -> Funnel:
+    """Which phase each experiment of the cohort is in, since when, and whom it waits on:
+    counts per phase and one row per experiment, in three queries for any cohort size."""
+    from workshops.models import Experiment, ExperimentEvent, Phase
+
+    today = today or timezone.localdate()
+    opened_kinds = [
+        ExperimentEvent.Kind.CREATED,
+        ExperimentEvent.Kind.APPROVED,
+        ExperimentEvent.Kind.PIVOT,
+        ExperimentEvent.Kind.NEW_CYCLE,
+    ]
+    opened = (
+        ExperimentEvent.objects.filter(experiment=OuterRef("pk"), kind__in=opened_kinds)
+        .order_by("-created_at", "-pk")
+        .values("created_at")[:1]
+    )
+    latest = Submission.objects.filter(
+        experiment=OuterRef("pk"),
+        cycle=OuterRef("cycle"),
+        assignment__phase=OuterRef("phase"),
+    ).order_by("-version", "-pk")
+    experiments = (
+        Experiment.objects.filter(cohort=cohort)
+        .annotate(
+            opened_at=Subquery(opened),
+            latest_status=Subquery(latest.values("status")[:1]),
+            latest_at=Subquery(latest.values("submitted_at")[:1]),
+            latest_marking=Subquery(latest.values("marking__state")[:1]),
+        )
+        .prefetch_related("members__user")
+        .order_by("phase", "title", "pk")
+    )
+    labels = waiting_labels()
+    phases = {p.value: FunnelPhase(phase=p.value, label=str(p.label)) for p in Phase}
+    rows = []
+    completed = 0
+    totals = dict.fromkeys(labels, 0)
+    for experiment in experiments:
+        members = [m.user for m in experiment.members.all()]
+        waiting = _waiting_on(
+            experiment=experiment,
+            status=experiment.latest_status,  # type: ignore[attr-defined]
+            marking=experiment.latest_marking,  # type: ignore[attr-defined]
+        )
+        since = experiment.opened_at or experiment.created_at  # type: ignore[attr-defined]
+        days = max((today - timezone.localdate(since)).days, 0)
+        waiting_since = (
+            experiment.latest_at  # type: ignore[attr-defined]
+            if waiting in (WAITING_REVIEWER, WAITING_INSTRUCTOR) and experiment.latest_at  # type: ignore[attr-defined]
+            else since
+        )
+        totals[waiting] += 1
+        rows.append(
+            FunnelExperiment(
+                experiment=experiment,
+                members=members,
+                phase=experiment.phase,
+                phase_label=str(Phase(experiment.phase).label),
+                days_in_phase=days,
+                waiting_on=waiting,
+                waiting_label=labels[waiting],
+                waiting_days=max((today - timezone.localdate(waiting_since)).days, 0),
+            )
+        )
+        if waiting == WAITING_NOBODY:
+            completed += 1
+            continue
+        phase = phases[experiment.phase]
+        phase.experiments += 1
+        phase.learners += len(members)
+        phase.days.append(days)
+        phase.waiting[waiting] = phase.waiting.get(waiting, 0) + 1
+    return Funnel(
+        phases=list(phases.values()),
+        experiments=rows,
+        completed=completed,
+        waiting_totals=totals,
+    )
+
+
+# --- workshop attendance ---------------------------------------------------------------------
+
+
+@dataclass
+class SessionAttendance:
+    session: Any
+    present: int
+    absent: int
+    excused: int
+    unrecorded: int
+
+    @property
+    def percent(self) -> int | None:
+        recorded = self.present + self.absent + self.excused
+        return round(100 * self.present / recorded) if recorded else None
+
+
+@dataclass
+class LearnerAttendance:
+    learner: User
+    present: int = 0
+    absent: int = 0
+    excused: int = 0
+    held: int = 0
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.present / self.held) if self.held else None
+
+
+@dataclass
+class AttendanceOverview:
+    sessions: list[SessionAttendance]
+    learners: list[LearnerAttendance]
+    held: int
+    present: int
+    recorded: int
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.present / self.recorded) if self.recorded else None
+
+
+def cohort_attendance(
+    *, cohort: Cohort, now: datetime.datetime | None = None
+) -> AttendanceOverview:
+    """Attendance per session and per learner with totals, in three queries for any size.
+
+    A learner's percentage is over the sessions already held; unrecorded counts as not present.
+    """
+    from workshops.models import Attendance, WorkshopSession
+
+    now = now or timezone.now()
+    counts = {
+        status: Count("attendance", filter=Q(attendance__status=status))
+        for status in Attendance.Status.values
+    }
+    sessions = list(
+        WorkshopSession.objects.filter(cohort=cohort)
+        .select_related("workshop")
+        .annotate(**counts)
+        .order_by("starts_at", "pk")
+    )
+    memberships = list(
+        Membership.objects.filter(cohort=cohort, role=Membership.Role.LEARNER)
+        .select_related("user__organisation")
+        .order_by("user__last_name", "user__first_name", "user__email")
+    )
+    learner_count = len(memberships)
+    held_ids = {s.pk for s in sessions if s.starts_at <= now}
+    per_learner: dict[int, LearnerAttendance] = {
+        m.user_id: LearnerAttendance(learner=m.user, held=len(held_ids)) for m in memberships
+    }
+    for learner_id, status, n in (
+        Attendance.objects.filter(session__cohort=cohort, session_id__in=held_ids)
+        .values_list("learner_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        row = per_learner.get(learner_id)
+        if row is not None:
+            setattr(row, status, getattr(row, status) + n)
+    session_rows = []
+    for s in sessions:
+        present, absent, excused = s.present, s.absent, s.excused  # type: ignore[attr-defined]
+        session_rows.append(
+            SessionAttendance(
+                session=s,
+                present=present,
+                absent=absent,
+                excused=excused,
+                unrecorded=max(learner_count - present - absent - excused, 0)
+                if s.pk in held_ids
+                else 0,
+            )
+        )
+    held_rows = [r for r in session_rows if r.session.pk in held_ids]
+    return AttendanceOverview(
+        sessions=session_rows,
+        learners=list(per_learner.values()),
+        held=len(held_ids),
+        present=sum(r.present for r in held_rows),
+        recorded=sum(r.present + r.absent + r.excused for r in held_rows),
+    )

@@ -77,6 +77,7 @@ def cohort_copy(*, source: Cohort, creator: User, name: str, start_date: datetim
         end_date=source.end_date + shift,
         inactivity_days=source.inactivity_days,
         revision_days=source.revision_days,
+        review_target_days=source.review_target_days,
     )
     staff = Membership.objects.filter(
         cohort=source, role__in=[Membership.Role.INSTRUCTOR, Membership.Role.COORDINATOR]
@@ -91,16 +92,29 @@ def cohort_copy(*, source: Cohort, creator: User, name: str, start_date: datetim
 
 
 def cohort_update_settings(
-    *, cohort: Cohort, self_enrolment_open: bool, inactivity_days: int, revision_days: int
+    *,
+    cohort: Cohort,
+    self_enrolment_open: bool,
+    inactivity_days: int,
+    revision_days: int,
+    review_target_days: int | None = None,
 ) -> Cohort:
     """Turn self-enrolment on or off (a code is made the first time) and set at-risk limits."""
     cohort.self_enrolment_open = self_enrolment_open
     cohort.inactivity_days = inactivity_days
     cohort.revision_days = revision_days
+    if review_target_days is not None:
+        cohort.review_target_days = review_target_days
     if self_enrolment_open and not cohort.enrolment_code:
         cohort.enrolment_code = _new_code()
     cohort.save(
-        update_fields=["self_enrolment_open", "inactivity_days", "revision_days", "enrolment_code"]
+        update_fields=[
+            "self_enrolment_open",
+            "inactivity_days",
+            "revision_days",
+            "review_target_days",
+            "enrolment_code",
+        ]
     )
     return cohort
 

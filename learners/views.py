@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -399,6 +400,38 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_role(*STAFF_ROLES)
+def funnel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Coordinators and instructors of this cohort: experiments per phase, for how long, and
+    whom each one waits on (the learner, a reviewer or an instructor)."""
+    cohort = get_cohort_for_staff(request.user, pk)
+    return render(
+        request,
+        "learners/cohort_funnel.html",
+        {
+            "cohort": cohort,
+            "funnel": selectors.experiment_funnel(cohort=cohort),
+            "labels": selectors.waiting_labels(),
+            "is_coordinator": _is_coordinator_of(request.user, cohort.pk),
+        },
+    )
+
+
+@require_role(*STAFF_ROLES)
+def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    """Coordinators and instructors of this cohort: workshop attendance per session and learner."""
+    cohort = get_cohort_for_staff(request.user, pk)
+    return render(
+        request,
+        "learners/cohort_attendance.html",
+        {
+            "cohort": cohort,
+            "overview": selectors.cohort_attendance(cohort=cohort),
+            "is_coordinator": _is_coordinator_of(request.user, cohort.pk),
+        },
+    )
+
+
+@require_role(*STAFF_ROLES)
 def timeline(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
     """Coordinators and instructors of this cohort: everything that happened for one learner."""
     cohort = get_cohort_for_staff(request.user, pk)
@@ -421,6 +454,53 @@ def cross_cohort(request: HttpRequest) -> HttpResponse:
     cohorts = list(selectors.cohorts_with_counts(cohorts_for(request.user, Role.COORDINATOR)))
     rows = [(c, selectors.cohort_summary(cohort=c)) for c in cohorts[:20]]
     return render(request, "learners/cross_cohort.html", {"rows": rows})
+
+
+@require_role(Role.COORDINATOR)
+def funder_report(request: HttpRequest) -> HttpResponse:
+    """Coordinators: a period's report of the cohorts they coordinate, on screen, as XLSX or
+    as PDF (?fmt=xlsx|pdf). Other cohorts never appear, whatever the period."""
+    from . import reports
+
+    today = timezone.localdate()
+    data = request.GET if "start" in request.GET or "end" in request.GET else None
+    form = forms.FunderReportForm(
+        data, initial={"start": today.replace(month=1, day=1), "end": today}
+    )
+    if data is None:
+        return render(request, "learners/funder_report.html", {"form": form, "report": None})
+    if not form.is_valid():
+        return render(
+            request, "learners/funder_report.html", {"form": form, "report": None}, status=400
+        )
+    report = reports.funder_report(
+        cohorts=cohorts_for(request.user, Role.COORDINATOR),
+        start=form.cleaned_data["start"],
+        end=form.cleaned_data["end"],
+    )
+    fmt = request.GET.get("fmt", "")
+    if fmt == "xlsx":
+        response = HttpResponse(
+            reports.report_xlsx(report),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    elif fmt == "pdf":
+        pdf = reports.report_pdf(report)
+        if pdf is None:
+            messages.error(request, _("PDF files cannot be made on this server right now."))
+            return render(
+                request,
+                "learners/funder_report.html",
+                {"form": form, "report": report},
+                status=503,
+            )
+        response = HttpResponse(pdf, content_type="application/pdf")
+    elif fmt:
+        raise Http404
+    else:
+        return render(request, "learners/funder_report.html", {"form": form, "report": report})
+    response["Content-Disposition"] = f'attachment; filename="{reports.file_name(report, fmt)}"'
+    return response
 
 
 # --- exports ---------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.utils import timezone
 
-from . import services
+from . import reminders, services
 from .models import Notification
 
 MAX_EMAIL_RETRIES = 5
@@ -68,3 +68,16 @@ def announcement_send_due() -> int:
     for pk in ids:
         announcement_send.delay(pk)
     return len(ids)
+
+
+@shared_task(acks_late=True)
+def deadline_reminders_send() -> int:
+    """Beat, hourly: remind learners of phases due in 3 and 1 days (a scan, never a countdown)."""
+    return reminders.deadline_reminders_send()
+
+
+@shared_task(acks_late=True)
+def review_notices_send() -> int:
+    """Beat, hourly: the day's grouped review-waiting notice per instructor, and escalations to
+    coordinators for answers waiting past the cohort's review target."""
+    return reminders.review_waiting_notices_send() + reminders.review_escalations_send()

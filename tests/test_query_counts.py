@@ -212,8 +212,9 @@ def test_the_review_queue_has_a_fixed_query_budget(client, world, django_assert_
     # Session, user, roles, unread badge (4); the waiting count for the pager (1); one page of
     # waiting submissions with learner, organisation, assignment, cohort (1) and their files (1);
     # counts per state (1); the cohorts and organisations to filter by (2); recently reviewed
-    # with reviewers (1).
-    budget = 11
+    # with reviewers (1); the marking workflow: cohorts led, their instructors to allocate from,
+    # workshops whose marking settings the lead may change (3).
+    budget = 14
     client.force_login(world["instructor"])
     url = reverse("workshops:review_queue")
     small = check_budget(client, django_assert_max_num_queries, url, budget, "small data")

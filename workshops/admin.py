@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Assignment, Review, Submission, SubmissionFile, Workshop
+from .models import Assignment, Marking, PeerReview, Review, Submission, SubmissionFile, Workshop
 
 
 class AssignmentInline(admin.StackedInline):
@@ -10,7 +10,7 @@ class AssignmentInline(admin.StackedInline):
 
 @admin.register(Workshop)
 class WorkshopAdmin(admin.ModelAdmin):
-    list_display = ["title", "course"]
+    list_display = ["title", "course", "marking_workflow", "second_check", "blind_review"]
     inlines = [AssignmentInline]
 
 
@@ -31,3 +31,17 @@ class SubmissionAdmin(admin.ModelAdmin):
 
 
 admin.site.register(Review)
+
+
+@admin.register(Marking)
+class MarkingAdmin(admin.ModelAdmin):
+    list_display = ["submission", "state", "reviewer", "checked_by", "released_at"]
+    list_filter = ["state"]
+    raw_id_fields = ["submission"]
+
+
+@admin.register(PeerReview)
+class PeerReviewAdmin(admin.ModelAdmin):
+    list_display = ["submission", "reviewer", "status", "useful", "assigned_at", "given_at"]
+    list_filter = ["status", "useful"]
+    raw_id_fields = ["submission"]

@@ -20,6 +20,7 @@ from .models import (
     Experiment,
     ExperimentEvent,
     ExperimentMember,
+    PeerReview,
     PhaseComment,
     Review,
     RubricCriterion,
@@ -441,3 +442,44 @@ def seed(*, course: Course, cohort: Cohort, users: dict[str, User]) -> None:
         learner="jari.makinen",
     )
     Experiment.objects.filter(pk=team.pk).update(phase=2)
+    seed_peer_reviews(assignments=assignments, cohort=cohort, users=users)
+
+
+def seed_peer_reviews(
+    *, assignments: dict[int, Assignment], cohort: Cohort, users: dict[str, User]
+) -> None:
+    """Peer feedback on phases 1 and 2: Mikko's given (and found useful) feedback on the team's
+    idea, Sanna's still to do on Mikko's, and Oona's to give on Laura's challenge."""
+    Assignment.objects.filter(pk__in=[assignments[1].pk, assignments[2].pk]).update(
+        peer_review=True
+    )
+
+    def answer(owner: str, phase: int) -> Submission | None:
+        return (
+            Submission.objects.filter(
+                experiment__members__user=users[owner], assignment=assignments[phase]
+            )
+            .order_by("-version")
+            .first()
+        )
+
+    team_idea = answer("sanna.korhonen", 2)
+    if team_idea is not None:
+        PeerReview.objects.get_or_create(
+            submission=team_idea,
+            reviewer=users["mikko.laine"],
+            defaults={
+                "status": PeerReview.Status.DONE,
+                "works": "Kokeilukahvi on kevyt tapa aloittaa, ja mittari on selkeä.",
+                "question": "Kuka kutsuu koolle, kun innostus hiipuu?",
+                "suggestion": "Kokeilkaa ensin kolmen kunnan kesken ja laajentakaa sitten.",
+                "given_at": timezone.now() - timedelta(days=2),
+                "useful": True,
+            },
+        )
+    mikko_idea = answer("mikko.laine", 2)
+    if mikko_idea is not None:
+        PeerReview.objects.get_or_create(submission=mikko_idea, reviewer=users["sanna.korhonen"])
+    laura_challenge = answer("laura.virtanen", 1)
+    if laura_challenge is not None:
+        PeerReview.objects.get_or_create(submission=laura_challenge, reviewer=users["oppija"])

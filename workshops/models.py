@@ -48,6 +48,23 @@ class Workshop(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+    # The marking workflow (not reviewed -> in review -> ready -> released) is off by default:
+    # then an instructor's decision reaches the learner at once, as before.
+    marking_workflow = models.BooleanField(
+        _("marking workflow"),
+        default=False,
+        help_text=_("Reviews wait as 'ready for release' until an instructor releases them."),
+    )
+    second_check = models.BooleanField(
+        _("second reviewer check"),
+        default=False,
+        help_text=_("Another instructor must check each review before it can be released."),
+    )
+    blind_review = models.BooleanField(
+        _("blind review"),
+        default=False,
+        help_text=_("Reviewers do not see the learner's name or municipality."),
+    )
 
     class Meta:
         ordering = ["course", "title"]
@@ -84,6 +101,15 @@ class Assignment(models.Model):
         null=True,
         blank=True,
         help_text=_("Each cohort's due date is its start date plus this many days."),
+    )
+    peer_review = models.BooleanField(
+        _("peer feedback"),
+        default=False,
+        help_text=_("Learners give each other short, anonymous feedback on this phase."),
+    )
+    peer_reviewers = models.PositiveSmallIntegerField(_("peer reviewers per answer"), default=2)
+    peer_reviews_each = models.PositiveSmallIntegerField(
+        _("peer reviews each learner gives"), default=2
     )
 
     class Meta:
@@ -478,6 +504,127 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission}: {self.get_decision_display()}"
+
+
+class Marking(models.Model):
+    """Where the review of one submission is in the marking workflow, and who does it.
+
+    The decision itself is kept in the shared ReviewDraft until release; only then is the
+    Review created and the submission's status changed, so the learner sees nothing before.
+    """
+
+    class State(models.TextChoices):
+        NOT_REVIEWED = "not-reviewed", pgettext_lazy("marking", "Not reviewed")
+        IN_REVIEW = "in-review", pgettext_lazy("marking", "In review")
+        READY = "ready", pgettext_lazy("marking", "Ready for release")
+        RELEASED = "released", pgettext_lazy("marking", "Released")
+
+    submission = models.OneToOneField(
+        Submission, verbose_name=_("submission"), on_delete=models.CASCADE, related_name="marking"
+    )
+    state = models.CharField(
+        _("marking state"), max_length=20, choices=State.choices, default=State.NOT_REVIEWED
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer"),
+        on_delete=models.PROTECT,
+        related_name="markings",
+        null=True,
+        blank=True,
+    )
+    allocated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("allocated by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("marked ready by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("checked by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    checked_at = models.DateTimeField(_("checked"), null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("released by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    released_at = models.DateTimeField(_("released"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("marking")
+        verbose_name_plural = _("markings")
+        indexes = [models.Index(fields=["reviewer", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.submission}: {self.get_state_display()}"
+
+
+class PeerReview(models.Model):
+    """A learner's short feedback on a fellow learner's answer, anonymous both ways.
+
+    Allocated by `peer.peer_allocate`; a review left waiting too long is withdrawn by the
+    starvation guard and given to someone else, so late submitters get feedback too.
+    """
+
+    class Status(models.TextChoices):
+        ASSIGNED = "assigned", pgettext_lazy("peer review", "To do")
+        DONE = "done", pgettext_lazy("peer review", "Given")
+        WITHDRAWN = "withdrawn", pgettext_lazy("peer review", "Reallocated")
+
+    submission = models.ForeignKey(
+        Submission,
+        verbose_name=_("submission"),
+        on_delete=models.CASCADE,
+        related_name="peer_reviews",
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("peer reviewer"),
+        on_delete=models.CASCADE,
+        related_name="peer_reviews_given",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ASSIGNED
+    )
+    works = models.TextField(_("what works"), blank=True, max_length=3000)
+    question = models.TextField(_("a question"), blank=True, max_length=3000)
+    suggestion = models.TextField(_("a suggestion"), blank=True, max_length=3000)
+    useful = models.BooleanField(_("marked useful"), default=False)
+    assigned_at = models.DateTimeField(_("allocated"), auto_now_add=True)
+    given_at = models.DateTimeField(_("given"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["assigned_at", "pk"]
+        verbose_name = _("peer review")
+        verbose_name_plural = _("peer reviews")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "reviewer"], name="one_peer_review_per_reviewer"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "assigned_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.submission} ← {self.reviewer} ({self.status})"
 
 
 class Draft(models.Model):

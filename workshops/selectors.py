@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -20,6 +20,7 @@ from .models import (
     Assignment,
     Experiment,
     Extension,
+    Marking,
     Phase,
     PhaseComment,
     RubricCriterion,
@@ -36,6 +37,8 @@ class QueueFilters:
     organisation: int | None = None
     status: str = Submission.Status.RECEIVED
     late: bool = False
+    mine: bool = False
+    marking: str = ""
 
     @classmethod
     def from_query(cls, query: QueryDict) -> QueueFilters:
@@ -46,6 +49,7 @@ class QueueFilters:
             return int(value) if value.isdigit() else None
 
         status = query.get("status", Submission.Status.RECEIVED)
+        marking = query.get("marking", "")
         if status not in Submission.Status.values:
             status = Submission.Status.RECEIVED
         return cls(
@@ -54,6 +58,8 @@ class QueueFilters:
             organisation=number("organisation"),
             status=status,
             late=query.get("late") == "1",
+            mine=query.get("mine") == "1",
+            marking=marking if marking in Marking.State.values else "",
         )
 
 
@@ -67,11 +73,30 @@ def review_queue(*, user: User, filters: QueueFilters | None = None) -> QuerySet
     if filters.phase:
         qs = qs.filter(assignment__phase=filters.phase)
     if filters.organisation:
-        qs = qs.filter(learner__organisation_id=filters.organisation)
+        # Filtering by municipality would unmask blind reviews, so they drop out of it.
+        qs = qs.filter(
+            learner__organisation_id=filters.organisation,
+            assignment__workshop__blind_review=False,
+        )
     if filters.late:
         qs = qs.filter(is_late=True)
+    if filters.mine:
+        qs = qs.filter(marking__reviewer=user)
+    if filters.marking == Marking.State.NOT_REVIEWED:
+        qs = qs.filter(
+            Q(marking__isnull=True) | Q(marking__state=Marking.State.NOT_REVIEWED),
+            assignment__workshop__marking_workflow=True,
+        )
+    elif filters.marking:
+        qs = qs.filter(marking__state=filters.marking)
     return (
-        qs.select_related("assignment__workshop", "cohort", "learner__organisation", "experiment")
+        qs.select_related(
+            "assignment__workshop",
+            "cohort",
+            "learner__organisation",
+            "experiment",
+            "marking__reviewer",
+        )
         .prefetch_related(Prefetch("files", queryset=SubmissionFile.objects.order_by("pk")))
         .order_by("submitted_at", "pk")
     )
@@ -110,7 +135,7 @@ def recently_reviewed(*, user: User, limit: int = 10) -> QuerySet[Submission]:
     return (
         submissions_reviewable_by(user)
         .filter(status__in=[Submission.Status.APPROVED, Submission.Status.REVISION_REQUESTED])
-        .select_related("assignment", "cohort", "learner", "review__reviewer")
+        .select_related("assignment__workshop", "cohort", "learner", "review__reviewer")
         .order_by("-review__created_at")[:limit]
     )
 

@@ -460,6 +460,10 @@ def submission_submit(
     Draft.objects.filter(experiment=experiment, phase=assignment.phase, learner=learner).delete()
     _event(experiment, learner, ExperimentEvent.Kind.SUBMITTED, note=f"v{submission.version}")
     _enqueue(_store_files(submission, files))
+    if not files and assignment.peer_review:
+        from .peer import peer_allocate_later
+
+        peer_allocate_later(assignment_id=assignment.pk, cohort_id=cohort.pk)
     return submission
 
 
@@ -585,6 +589,12 @@ def submission_settle(*, submission_id: int) -> Submission | None:
         submission.refresh_from_db()
         if rejected:
             _notify_rejected(submission, rejected)
+        if submission.assignment.peer_review:
+            from .peer import peer_allocate_later
+
+            peer_allocate_later(
+                assignment_id=submission.assignment_id, cohort_id=submission.cohort_id
+            )
     return submission
 
 
@@ -627,6 +637,7 @@ def submission_review(
     suggestions: str = "",
     levels: dict[int, int] | None = None,
     draft_version: int | None = None,
+    via_release: bool = False,
 ) -> Review:
     """Record the instructor's decision, move the experiment on and tell the learners.
 
@@ -635,6 +646,9 @@ def submission_review(
     is the shared draft the reviewer was looking at; a newer one means a colleague has
     changed the review meanwhile and the decision is refused (ReviewConflict).
     """
+    if submission.assignment.workshop.marking_workflow and not via_release:
+        # With the marking workflow a decision reaches the learner only through release.
+        raise SubmissionError(_("In this workshop, reviews are released through the workflow."))
     if decision not in Review.Decision.values:
         raise SubmissionError(_("Choose a decision."))
     if decision == Review.Decision.REVISE and not feedback.strip():
@@ -770,6 +784,10 @@ def review_draft_save(
         raise SubmissionError(
             _("This submission has already been reviewed or is not ready for review.")
         )
+    if submission.assignment.workshop.marking_workflow:
+        from .marking import marking_touch
+
+        marking_touch(submission=submission, by=by)
     values = {name: (fields.get(name) or "")[:20_000] for name in REVIEW_DRAFT_FIELDS}
     if values["decision"] not in ("", *Review.Decision.values):
         values["decision"] = ""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_sessions
+from . import views, views_marking, views_peer, views_sessions
 
 app_name = "workshops"
 
@@ -23,6 +23,18 @@ urlpatterns = [
     path("files/<int:pk>/download/", views.file_download, name="file_download"),
     path("files/<int:pk>/preview/", views.file_preview, name="file_preview"),
     path("reviews/", views.review_queue, name="review_queue"),
+    path("reviews/balance/", views_marking.auto_balance, name="marking_balance"),
+    path("reviews/release/", views_marking.release_many, name="marking_release_many"),
+    path("submissions/<int:pk>/allocate/", views_marking.allocate, name="marking_allocate"),
+    path("submissions/<int:pk>/check/", views_marking.check, name="marking_check"),
+    path("submissions/<int:pk>/send-back/", views_marking.send_back, name="marking_send_back"),
+    path("submissions/<int:pk>/release/", views_marking.release, name="marking_release"),
+    path("<int:pk>/marking/", views_marking.settings, name="marking_settings"),
+    path("peer/", views_peer.peer_review_list, name="peer_review_list"),
+    path("peer/<int:pk>/", views_peer.peer_review, name="peer_review"),
+    path("peer/<int:pk>/files/<int:index>/", views_peer.peer_file, name="peer_file"),
+    path("peer/<int:pk>/useful/", views_peer.peer_useful, name="peer_useful"),
+    path("assignments/<int:pk>/peer/", views_peer.peer_settings, name="peer_settings"),
     path("cohorts/<int:cohort_pk>/sessions/", views_sessions.session_list, name="session_list"),
     path(
         "cohorts/<int:cohort_pk>/sessions/new/",

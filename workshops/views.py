@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -26,7 +28,7 @@ from core.permissions import (
     require_role,
 )
 
-from . import selectors, services, sessions
+from . import marking, selectors, services, sessions, views_marking
 from .forms import (
     AddFilesForm,
     CommentForm,
@@ -40,7 +42,16 @@ from .forms import (
     SubmissionForm,
     draft_levels,
 )
-from .models import Draft, Experiment, Phase, ReviewDraft, RunLogEntry, Submission
+from .models import (
+    Draft,
+    Experiment,
+    Marking,
+    PeerReview,
+    Phase,
+    ReviewDraft,
+    RunLogEntry,
+    Submission,
+)
 
 
 def _phase_context(request: HttpRequest, experiment: Experiment, assignment) -> dict:  # type: ignore[no-untyped-def]
@@ -219,6 +230,11 @@ def experiment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "run_log": list(experiment.run_log.select_related("author")[:50]),
             "is_member": is_member,
             "is_instructor": is_instructor,
+            "peer_todo": PeerReview.objects.filter(
+                reviewer=request.user, status=PeerReview.Status.ASSIGNED
+            ).count()
+            if is_member
+            else 0,
             "pivot_form": PivotForm(experiment=experiment) if is_instructor else None,
             "extension_form": ExtensionForm() if is_instructor else None,
             "cycle_form": NewCycleForm() if is_member and not experiment.is_active else None,
@@ -437,6 +453,9 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_author": is_author,
         "add_form": add_form if is_author and submission.status == "received" else None,
         "thread": _thread_context(request, submission),
+        "peer_feedback": list(
+            submission.peer_reviews.filter(status=PeerReview.Status.DONE).order_by("given_at")
+        ),
     }
     if request.htmx and request.GET.get("part") == "status":
         return render(request, "workshops/includes/_submission_status.html", context)
@@ -520,12 +539,13 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
+    waiting = list(page.object_list)
     return render(
         request,
         "workshops/review_queue.html",
         {
             "page": page,
-            "waiting": page.object_list,
+            "waiting": waiting,
             "filters": filters,
             "options": selectors.queue_filter_options(user=request.user),
             "counts": selectors.queue_counts(user=request.user),
@@ -533,6 +553,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "reviewed": selectors.recently_reviewed(user=request.user),
             "today": timezone.localdate(),
+            "marking_states": Marking.State.choices,
+            **views_marking.queue_marking_context(request.user, waiting),
         },
     )
 
@@ -560,15 +582,21 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         workshop_id=submission.assignment.workshop_id, phase=submission.assignment.phase
     )
     initial, draft = _review_initial(submission, criteria)
+    workflow = marking.uses_workflow(submission)
     status = 200
     conflict = None
     if request.method == "POST":
         form = ReviewForm(request.POST, criteria=criteria)
         if form.is_valid():
+            decide = (
+                marking.marking_mark_ready
+                if workflow
+                else partial(services.submission_review, reviewer=request.user)
+            )
             try:
-                services.submission_review(
+                decide(
                     submission=submission,
-                    reviewer=request.user,
+                    **({"by": request.user} if workflow else {}),
                     decision=form.cleaned_data["decision"],
                     feedback=form.cleaned_data["feedback"],
                     strengths=form.cleaned_data["strengths"],
@@ -587,10 +615,16 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                 form.is_valid()
                 form.add_error(None, exc.message)
                 status = 409
-            except services.SubmissionError as exc:
+            except (services.SubmissionError, marking.MarkingError) as exc:
                 form.add_error(None, exc.message)
                 status = 409
             else:
+                if workflow:
+                    messages.success(
+                        request,
+                        _("The review is ready for release; the learner does not see it yet."),
+                    )
+                    return redirect("workshops:review", submission.pk)
                 messages.success(request, _("Your review was saved and the learner was notified."))
                 return redirect("workshops:review_queue")
         else:
@@ -600,6 +634,8 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     versions = list(selectors.versions(submission=submission))
     earlier = [v for v in versions if v.version < submission.version]
     previous = earlier[0] if earlier else None
+    blind = marking.is_blind(submission)
+    marking_context = views_marking.review_marking_context(request.user, submission, workflow)
     return render(
         request,
         "workshops/review_form.html",
@@ -613,7 +649,8 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             "draft": draft,
             "conflict": conflict,
             "is_open": submission.status == Submission.Status.RECEIVED,
-            "thread": _thread_context(request, submission),
+            "thread": None if blind else _thread_context(request, submission),
+            **marking_context,
         },
         status=status,
     )

@@ -208,7 +208,30 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.announcement_send_due",
         "schedule": 60,
     },
+    "retry-stalled-certificates": {
+        "task": "courses.tasks.certificate_retry_stalled",
+        "schedule": 5 * 60,
+    },
+    # Hourly scans; the notification keys make a second run (or a double beat) a no-op.
+    "send-deadline-reminders": {
+        "task": "notifications.tasks.deadline_reminders_send",
+        "schedule": 60 * 60,
+    },
+    "send-review-notices": {
+        "task": "notifications.tasks.review_notices_send",
+        "schedule": 60 * 60,
+    },
+    # Reallocates peer reviews left undone and reminds peer reviewers (keys dedupe).
+    "peer-review-starvation-guard": {
+        "task": "workshops.tasks.peer_starvation_guard",
+        "schedule": 60 * 60,
+    },
 }
+# Hours before an undone peer review is reallocated, and before its reviewer is reminded.
+PEER_REVIEW_WAIT_HOURS = 72
+PEER_REVIEW_REMIND_HOURS = 24
+# Days before a phase's due date on which its learners get a reminder.
+DEADLINE_REMINDER_DAYS = (3, 1)
 
 # Content-Security-Policy: no inline script or style anywhere.
 CONTENT_SECURITY_POLICY = {

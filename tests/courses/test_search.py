@@ -1,0 +1,140 @@
+"""Search within a course: only what the person may open, each result with its state."""
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from courses.models import Item
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def quiet_course(course):
+    """The shared course with neutral text, so only the items a test adds can match."""
+    Item.objects.filter(module__course=course).update(body="<p>Muuta sisältöä.</p>")
+    return course
+
+
+def search(client, course, q):
+    return client.get(reverse("courses:search", args=[course.pk]), {"q": q})
+
+
+def result_ids(response):
+    return [item.pk for item in response.context["results"]]
+
+
+def test_a_learner_finds_an_item_by_a_word_in_its_text(client_for, learner, quiet_course):
+    module = quiet_course.modules.order_by("position").first()
+    hit = factories.ItemFactory(
+        module=module, title="Kehittäminen", body="<p>Kokeilukulttuuri <b>kunnissa</b>.</p>"
+    )
+    response = search(client_for(learner), quiet_course, "kokeilukulttuuri")
+    assert response.status_code == 200
+    assert result_ids(response) == [hit.pk]
+    assert b'data-testid="search-result"' in response.content
+    assert reverse("courses:item", args=[hit.pk]).encode() in response.content
+
+
+def test_html_tags_and_attributes_never_match(client_for, learner, quiet_course):
+    module = quiet_course.modules.order_by("position").first()
+    factories.ItemFactory(
+        module=module, body='<p><strong>Teksti</strong> <a href="https://x.fi/kuvio">x</a></p>'
+    )
+    assert result_ids(search(client_for(learner), quiet_course, "strong")) == []
+    assert result_ids(search(client_for(learner), quiet_course, "kuvio")) == []
+
+
+def test_drafts_appear_only_to_authors(client_for, learner, instructor, quiet_course):
+    module = quiet_course.modules.order_by("position").first()
+    draft = factories.ItemFactory(module=module, title="Luonnos sateenkaari", is_published=False)
+    draft_module = factories.ModuleFactory(course=quiet_course, position=9, is_published=False)
+    in_draft_module = factories.ItemFactory(module=draft_module, title="Piilotettu sateenkaari")
+    assert result_ids(search(client_for(learner), quiet_course, "sateenkaari")) == []
+    # An instructor who does not author the course does not see drafts either.
+    assert result_ids(search(client_for(instructor), quiet_course, "sateenkaari")) == []
+    quiet_course.authors.add(instructor)
+    found = result_ids(search(client_for(instructor), quiet_course, "sateenkaari"))
+    assert sorted(found) == sorted([draft.pk, in_draft_module.pk])
+
+
+def test_items_of_other_courses_never_appear(client_for, learner, quiet_course):
+    other = factories.CourseFactory(title="Toinen kurssi")
+    other_module = factories.ModuleFactory(course=other)
+    factories.ItemFactory(module=other_module, title="Sateenkaari muualla")
+    assert result_ids(search(client_for(learner), quiet_course, "sateenkaari")) == []
+
+
+def test_a_locked_item_is_shown_as_locked_without_a_link(client_for, learner, quiet_course):
+    module = factories.ModuleFactory(course=quiet_course, position=5, unlock_after_days=3650)
+    locked = factories.ItemFactory(module=module, title="Vaikuttavuusajattelu")
+    response = search(client_for(learner), quiet_course, "vaikuttavuusajattelu")
+    assert result_ids(response) == [locked.pk]
+    assert response.context["results"][0].state == "locked"
+    assert b'data-state="locked"' in response.content
+    assert reverse("courses:item", args=[locked.pk]).encode() not in response.content
+
+
+def test_someone_outside_the_course_gets_404(client_for, quiet_course):
+    stranger = factories.UserFactory(email="vieras@example.fi")
+    assert search(client_for(stranger), quiet_course, "verkosto").status_code == 404
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, quiet_course):
+    response = search(client, quiet_course, "verkosto")
+    assert response.status_code == 302
+    assert "login" in response["Location"]
+
+
+def test_a_too_long_search_gets_400_with_the_reason(client_for, learner, quiet_course):
+    response = search(client_for(learner), quiet_course, "a" * 201)
+    assert response.status_code == 400
+    assert b'data-testid="search-error"' in response.content
+
+
+def test_an_empty_search_shows_the_form_without_results(client_for, learner, quiet_course):
+    response = search(client_for(learner), quiet_course, "   ")
+    assert response.status_code == 200
+    assert response.context["results"] == []
+    assert b'data-testid="search-results"' not in response.content
+
+
+def test_the_outline_has_a_search_box(client_for, learner, quiet_course):
+    response = client_for(learner).get(reverse("courses:detail", args=[quiet_course.pk]))
+    assert b'data-testid="course-search-form"' in response.content
+    assert reverse("courses:search", args=[quiet_course.pk]).encode() in response.content
+
+
+@pytest.mark.parametrize("extra_modules", [1, 30])
+def test_search_costs_the_same_queries_for_10_or_300_items(
+    client_for, learner, quiet_course, django_assert_max_num_queries, extra_modules
+):
+    for m in range(extra_modules):
+        module = factories.ModuleFactory(course=quiet_course, position=10 + m)
+        Item.objects.bulk_create(
+            Item(module=module, position=i, title=f"Sateenkaari {m}.{i}", body="<p>x</p>")
+            for i in range(10)
+        )
+    client = client_for(learner)
+    search(client, quiet_course, "x")  # warm the session and the per-request caches
+    with django_assert_max_num_queries(12):
+        response = search(client, quiet_course, "sateenkaari")
+    assert len(response.context["results"]) == min(10 * extra_modules, 50)
+
+
+def test_an_inflected_finnish_word_finds_its_base_form(client_for, learner, quiet_course):
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "Finnish stemming needs PostgreSQL full-text search; SQLite matches substrings."
+        )
+    module = quiet_course.modules.order_by("position").first()
+    hit = factories.ItemFactory(
+        module=module, title="Mikä on verkosto?", body="<p>Yhteistyön rakenne.</p>"
+    )
+    body_hit = factories.ItemFactory(
+        module=module, title="Johtaminen", body="<p>Hyvä <em>verkosto</em> kantaa.</p>"
+    )
+    response = search(client_for(learner), quiet_course, "verkostoissa")
+    # The title weighs more than the text.
+    assert result_ids(response) == [hit.pk, body_hit.pk]

@@ -1,0 +1,219 @@
+"""Views of the marking workflow: allocation, second check, release (one or in bulk) and the
+workshop's marking settings."""
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.models import User
+from core.permissions import (
+    Role,
+    cohort_instructors,
+    cohorts_led_by,
+    get_submission_for_reviewer,
+    is_cohort_lead,
+    require_role,
+)
+from learners.models import Membership
+
+from . import marking
+from .models import Marking, Submission, Workshop
+
+
+def review_marking_context(user: User, submission: Submission, workflow: bool) -> dict:
+    """What the review page shows of the workflow: state, allocation and the allowed actions."""
+    if not workflow:
+        return {"workflow": False, "blind": marking.is_blind(submission)}
+    row = marking.marking_get(submission)
+    lead = is_cohort_lead(user, submission.cohort_id)
+    return {
+        "workflow": True,
+        "blind": marking.is_blind(submission),
+        "marking": row,
+        "is_lead": lead,
+        "frozen": row.state in (Marking.State.READY, Marking.State.RELEASED),
+        "second_check": submission.assignment.workshop.second_check,
+        "may_check": row.state == Marking.State.READY
+        and row.marked_by_id != user.pk
+        and row.checked_by_id is None,
+        "may_release": row.state == Marking.State.READY
+        and marking.may_release(user, submission, row),
+        "instructors": list(cohort_instructors(submission.cohort_id)) if lead else [],
+    }
+
+
+def _back(request: HttpRequest, default: str, *args: object) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(default, *args)
+
+
+def _run(request: HttpRequest, action, success: str, **kwargs) -> int:  # type: ignore[no-untyped-def]
+    try:
+        action(**kwargs)
+    except marking.MarkingError as exc:
+        messages.error(request, exc.message)
+        return 409
+    messages.success(request, success)
+    return 200
+
+
+@require_role(Role.INSTRUCTOR)
+@require_POST
+def allocate(request: HttpRequest, pk: int) -> HttpResponse:
+    """The lead instructor of the submission's cohort: give its review to an instructor."""
+    submission = get_submission_for_reviewer(request.user, pk)
+    reviewer_id = request.POST.get("reviewer", "")
+    reviewer = (
+        cohort_instructors(submission.cohort_id).filter(pk=reviewer_id).first()
+        if reviewer_id.isdigit()
+        else None
+    )
+    if reviewer is None:
+        messages.error(request, _("Choose an instructor of the cohort."))
+        return _back(request, "workshops:review_queue")
+    _run(
+        request,
+        marking.marking_allocate,
+        _("The reviewer was allocated."),
+        submission=submission,
+        reviewer=reviewer,
+        by=request.user,
+    )
+    return _back(request, "workshops:review_queue")
+
+
+@require_role(Role.INSTRUCTOR)
+@require_POST
+def auto_balance(request: HttpRequest) -> HttpResponse:
+    """Lead instructors: spread the unallocated waiting reviews of the cohorts they lead
+    evenly among each cohort's instructors."""
+    total = 0
+    for cohort_id in cohorts_led_by(request.user):
+        total += marking.marking_auto_balance(cohort_id=cohort_id, by=request.user)
+    messages.success(request, _("%(n)s reviews were allocated.") % {"n": total})
+    return redirect("workshops:review_queue")
+
+
+@require_role(Role.INSTRUCTOR)
+@require_POST
+def check(request: HttpRequest, pk: int) -> HttpResponse:
+    """Instructors of the cohort other than the one who marked it ready: the second check."""
+    submission = get_submission_for_reviewer(request.user, pk)
+    _run(
+        request,
+        marking.marking_check,
+        _("You checked the review; it can now be released."),
+        submission=submission,
+        by=request.user,
+    )
+    return redirect("workshops:review", submission.pk)
+
+
+@require_role(Role.INSTRUCTOR)
+@require_POST
+def send_back(request: HttpRequest, pk: int) -> HttpResponse:
+    """Instructors of the cohort: a review that is ready goes back to review for changes."""
+    submission = get_submission_for_reviewer(request.user, pk)
+    _run(
+        request,
+        marking.marking_send_back,
+        _("The review is back in review and can be changed."),
+        submission=submission,
+        by=request.user,
+    )
+    return redirect("workshops:review", submission.pk)
+
+
+@require_role(Role.INSTRUCTOR)
+@require_POST
+def release(request: HttpRequest, pk: int) -> HttpResponse:
+    """The lead instructor or the reviewer: release one ready review to the learner."""
+    submission = get_submission_for_reviewer(request.user, pk)
+    try:
+        marking.marking_release(submission=submission, by=request.user)
+    except (marking.MarkingError, marking.services.SubmissionError) as exc:
+        messages.error(request, exc.message)
+        return redirect("workshops:review", submission.pk)
+    messages.success(request, _("The feedback was released and the learner was notified."))
+    return _back(request, "workshops:review_queue")
+
+
+@require_role(Role.INSTRUCTOR)
+@require_POST
+def release_many(request: HttpRequest) -> HttpResponse:
+    """Lead instructors and reviewers: release the chosen ready reviews of their cohorts."""
+    ids = [int(v) for v in request.POST.getlist("submission") if v.isdigit()]
+    if not ids:
+        messages.error(request, _("Choose the reviews to release."))
+        return _back(request, "workshops:review_queue")
+    released, problems = marking.marking_release_many(submission_ids=ids, by=request.user)
+    messages.success(request, _("%(n)s reviews were released.") % {"n": released})
+    for problem in problems:
+        messages.error(request, problem)
+    return _back(request, "workshops:review_queue")
+
+
+class MarkingSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Workshop
+        fields = ["marking_workflow", "second_check", "blind_review"]
+
+
+def _workshop_for_lead(user: User, pk: int) -> Workshop:
+    led = cohorts_led_by(user)
+    workshop = get_object_or_404(Workshop.objects.select_related("course"), pk=pk)
+    if not user.is_superuser and not workshop.course.cohorts.filter(pk__in=led).exists():
+        raise Http404
+    return workshop
+
+
+@require_role(Role.INSTRUCTOR)
+@require_http_methods(["GET", "POST"])
+def settings(request: HttpRequest, pk: int) -> HttpResponse:
+    """Lead instructors of a cohort of the workshop's course: the marking settings."""
+    workshop = _workshop_for_lead(request.user, pk)
+    form = MarkingSettingsForm(request.POST or None, instance=workshop)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The marking settings were saved."))
+        return redirect("workshops:review_queue")
+    return render(
+        request,
+        "workshops/marking_settings.html",
+        {"workshop": workshop, "form": form, "assignments": list(workshop.assignments.all())},
+        status=400 if form.errors else 200,
+    )
+
+
+def queue_marking_context(user: User, submissions: list[Submission]) -> dict:
+    """For the queue: the cohorts the person leads, each led cohort's instructors (to allocate
+    from) and whether any workshop on the page uses the workflow. One query per led cohort."""
+    led = cohorts_led_by(user)
+    cohort_ids = {s.cohort_id for s in submissions if s.cohort_id in led}
+    instructors: dict[int, list[User]] = {}
+    if cohort_ids:
+        rows = (
+            Membership.objects.filter(cohort_id__in=cohort_ids, role=Membership.Role.INSTRUCTOR)
+            .select_related("user")
+            .order_by("pk")
+        )
+        for row in rows:
+            instructors.setdefault(row.cohort_id, []).append(row.user)
+    for submission in submissions:
+        submission.allocatable = instructors.get(submission.cohort_id, [])  # type: ignore[attr-defined]
+    return {
+        "led_cohorts": led,
+        "any_workflow": any(s.assignment.workshop.marking_workflow for s in submissions),
+        "any_blind": any(s.assignment.workshop.blind_review for s in submissions),
+        "workshops_led": list(
+            Workshop.objects.filter(course__cohorts__pk__in=led).distinct().order_by("title")
+        )
+        if led and not user.is_superuser
+        else [],
+    }

@@ -1,0 +1,171 @@
+"""Peer feedback pages: the learner's peer reviews to give, the short form, neutral file
+downloads, marking feedback useful, and the instructor's per-phase peer settings."""
+
+from pathlib import PurePath
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.permissions import (
+    Role,
+    cohorts_led_by,
+    get_peer_review_for_receiver,
+    get_peer_review_for_reviewer,
+    require_role,
+)
+
+from . import peer
+from .models import Assignment, PeerReview, SubmissionFile
+
+
+class PeerReviewForm(forms.Form):
+    works = forms.CharField(
+        label=gettext_lazy("What works well?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=3000,
+    )
+    question = forms.CharField(
+        label=gettext_lazy("What would you like to ask?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=3000,
+    )
+    suggestion = forms.CharField(
+        label=gettext_lazy("One suggestion"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=3000,
+    )
+
+
+def _peer_files(review: PeerReview) -> list[tuple[int, SubmissionFile, str]]:
+    """The accepted files of the answer with neutral names (no author name can leak)."""
+    files = review.submission.files.filter(status=SubmissionFile.Status.ACCEPTED).order_by("pk")
+    return [
+        (index, f, _("attachment-%(n)s%(ext)s") % {"n": index, "ext": _suffix(f)})
+        for index, f in enumerate(files, start=1)
+    ]
+
+
+def _suffix(attachment: SubmissionFile) -> str:
+    return PurePath(attachment.original_name).suffix.lower()[:10]
+
+
+@login_required
+def peer_review_list(request: HttpRequest) -> HttpResponse:
+    """Any signed-in learner: the peer reviews allocated to them, to do and given."""
+    reviews = list(
+        PeerReview.objects.filter(reviewer=request.user)
+        .exclude(status=PeerReview.Status.WITHDRAWN)
+        .select_related("submission__assignment__workshop")
+        .order_by("status", "assigned_at", "pk")
+    )
+    return render(request, "workshops/peer_review_list.html", {"reviews": reviews})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def peer_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """Only the learner the peer review is allocated to: the fellow learner's answer (no
+    name) and the short feedback form."""
+    review = get_peer_review_for_reviewer(request.user, pk)
+    form = PeerReviewForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                peer.peer_review_give(review=review, by=request.user, **form.cleaned_data)
+            except peer.PeerError as exc:
+                form.add_error(None, exc.message)
+                status = 409
+            else:
+                messages.success(request, _("Thank you! Your feedback was sent anonymously."))
+                return redirect("workshops:peer_review_list")
+        else:
+            status = 400
+    return render(
+        request,
+        "workshops/peer_review.html",
+        {"review": review, "form": form, "files": _peer_files(review)},
+        status=status,
+    )
+
+
+@login_required
+def peer_file(request: HttpRequest, pk: int, index: int) -> FileResponse:
+    """Only the allocated peer: one accepted file of the answer, under a neutral name."""
+    review = get_peer_review_for_reviewer(request.user, pk)
+    for number, attachment, name in _peer_files(review):
+        if number == index:
+            return FileResponse(
+                attachment.file.open("rb"),
+                as_attachment=True,
+                filename=name,
+                content_type=attachment.content_type or "application/octet-stream",
+            )
+    raise Http404
+
+
+@login_required
+@require_POST
+def peer_useful(request: HttpRequest, pk: int) -> HttpResponse:
+    """Only the learner (or team) who received the feedback: mark it useful or not."""
+    review = get_peer_review_for_receiver(request.user, pk)
+    peer.peer_review_mark_useful(review=review, useful=request.POST.get("useful") == "1")
+    return redirect("workshops:submission_detail", review.submission_id)
+
+
+class PeerSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Assignment
+        fields = ["peer_review", "peer_reviewers", "peer_reviews_each"]
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        for name in ("peer_reviewers", "peer_reviews_each"):
+            value = data.get(name)
+            if value is not None and not 1 <= value <= 10:
+                self.add_error(name, _("Choose a number from 1 to 10."))
+        return data
+
+
+@require_role(Role.INSTRUCTOR)
+@require_http_methods(["GET", "POST"])
+def peer_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    """Lead instructors of a cohort of the course: turn peer feedback on for a phase and
+    allocate peers in their cohorts."""
+    led = cohorts_led_by(request.user)
+    assignment = get_object_or_404(Assignment.objects.select_related("workshop__course"), pk=pk)
+    cohorts = list(assignment.workshop.course.cohorts.filter(pk__in=led))
+    if not cohorts:
+        raise Http404
+    form = PeerSettingsForm(request.POST or None, instance=assignment)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        if assignment.peer_review:
+            for cohort in cohorts:
+                peer.peer_allocate_later(assignment_id=assignment.pk, cohort_id=cohort.pk)
+        messages.success(request, _("The peer feedback settings were saved."))
+        return redirect("workshops:peer_settings", assignment.pk)
+    counts = {
+        row["status"]: row["n"]
+        for row in PeerReview.objects.filter(
+            submission__assignment=assignment, submission__cohort__in=cohorts
+        )
+        .values("status")
+        .annotate(n=Count("pk"))
+    }
+    return render(
+        request,
+        "workshops/peer_settings.html",
+        {"assignment": assignment, "form": form, "counts": counts},
+        status=400 if form.errors else 200,
+    )
