@@ -1,21 +1,11 @@
-from smtplib import SMTPException
-
 from celery import shared_task
+
+from core.tasks import EMAIL_TASK_OPTIONS, MAX_EMAIL_RETRIES
 
 from . import services
 
-MAX_EMAIL_RETRIES = 5
 
-
-@shared_task(
-    bind=True,
-    acks_late=True,
-    autoretry_for=(SMTPException, ConnectionError, TimeoutError, OSError),
-    retry_backoff=30,
-    retry_backoff_max=30 * 60,
-    retry_jitter=True,
-    max_retries=MAX_EMAIL_RETRIES,
-)
+@shared_task(**EMAIL_TASK_OPTIONS)
 def invitation_send_email(self, invitation_id: int) -> bool:  # type: ignore[no-untyped-def]
     try:
         return services.invitation_send_email(invitation_id=invitation_id)

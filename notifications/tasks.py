@@ -1,24 +1,15 @@
 from datetime import timedelta
-from smtplib import SMTPException
 
 from celery import shared_task
 from django.utils import timezone
 
+from core.tasks import EMAIL_TASK_OPTIONS, MAX_EMAIL_RETRIES
+
 from . import reminders, services
 from .models import Notification
 
-MAX_EMAIL_RETRIES = 5
 
-
-@shared_task(
-    bind=True,
-    acks_late=True,
-    autoretry_for=(SMTPException, ConnectionError, TimeoutError, OSError),
-    retry_backoff=30,
-    retry_backoff_max=30 * 60,
-    retry_jitter=True,
-    max_retries=MAX_EMAIL_RETRIES,
-)
+@shared_task(**EMAIL_TASK_OPTIONS)
 def notification_send_email(self, notification_id: int) -> bool:  # type: ignore[no-untyped-def]
     try:
         return services.notification_send_email(notification_id=notification_id)
