@@ -23,6 +23,7 @@ from core.permissions import (
     get_learner_for_staff,
     require_role,
 )
+from core.responses import action_refused
 from courses.models import Course
 
 from . import forms, selectors, services
@@ -195,8 +196,11 @@ def invitation_upload(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error("file", exc.message)
         else:
             return redirect("learners:import_detail", record.pk)
-    messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-    return redirect("learners:invitations", cohort.pk)
+    return action_refused(
+        request,
+        " ".join(e for errs in form.errors.values() for e in errs),
+        back_url=reverse("learners:invitations", args=[cohort.pk]),
+    )
 
 
 @require_role(Role.COORDINATOR)
@@ -245,11 +249,15 @@ def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.invitation_resend(invitation=invitation)
     except services.EnrolmentError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, _("Invitation sent again to %(email)s.") % {"email": invitation.email}
+        return action_refused(
+            request,
+            exc.message,
+            back_url=reverse("learners:invitations", args=[invitation.cohort_id]),
+            status=409,
         )
+    messages.success(
+        request, _("Invitation sent again to %(email)s.") % {"email": invitation.email}
+    )
     return redirect("learners:invitations", invitation.cohort_id)
 
 
@@ -258,10 +266,14 @@ def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
 def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     """Coordinators of the invitation's cohort: the link stops working."""
     invitation = get_invitation_for_coordinator(request.user, pk)
-    if services.invitation_revoke(invitation=invitation):
-        messages.success(request, _("Invitation revoked."))
-    else:
-        messages.error(request, _("Only a pending invitation can be revoked."))
+    if not services.invitation_revoke(invitation=invitation):
+        return action_refused(
+            request,
+            _("Only a pending invitation can be revoked."),
+            back_url=reverse("learners:invitations", args=[invitation.cohort_id]),
+            status=409,
+        )
+    messages.success(request, _("Invitation revoked."))
     return redirect("learners:invitations", invitation.cohort_id)
 
 
@@ -521,8 +533,9 @@ def exports(request: HttpRequest, pk: int) -> HttpResponse:
                 fmt=request.POST.get("fmt", ""),
             )
         except services.EnrolmentError as exc:
-            messages.error(request, exc.message)
-            return redirect("learners:exports", cohort.pk)
+            return action_refused(
+                request, exc.message, back_url=reverse("learners:exports", args=[cohort.pk])
+            )
         messages.success(request, _("The export is being made; it appears below when ready."))
         return redirect("learners:exports", cohort.pk)
     jobs = list(cohort.exports.filter(requested_by=request.user).defer("content")[:10])

@@ -27,6 +27,7 @@ from core.permissions import (
     may_see_thread,
     require_role,
 )
+from core.responses import action_refused
 
 from . import marking, selectors, services, sessions, views_marking
 from .forms import (
@@ -115,8 +116,12 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = SubmissionForm(request.POST, request.FILES, draft_url=draft_url)
         if not context["can_submit"]:
-            messages.error(request, _("You cannot send a new version now."))
-            return redirect("workshops:assignment", pk=assignment.pk)
+            return action_refused(
+                request,
+                _("You cannot send a new version now."),
+                back_url=reverse("workshops:assignment", args=[assignment.pk]),
+                status=409,
+            )
         if form.is_valid():
             try:
                 submission = services.submission_submit(
@@ -311,21 +316,19 @@ def experiment_pivot(request: HttpRequest, pk: int) -> HttpResponse:
     """Instructors of the experiment's cohort: send it back to an earlier phase."""
     experiment = get_experiment_for_instructor(request.user, pk)
     form = PivotForm(request.POST, experiment=experiment)
-    if form.is_valid():
-        try:
-            services.experiment_pivot(
-                experiment=experiment,
-                by=request.user,
-                to_phase=form.cleaned_data["to_phase"],
-                note=form.cleaned_data["note"],
-            )
-        except services.ExperimentError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("The experiment was sent back and the team notified."))
-            return redirect("workshops:experiment", pk=experiment.pk)
-    else:
-        messages.error(request, _("Choose an earlier phase and say why."))
+    back_url = reverse("workshops:experiment", args=[experiment.pk])
+    if not form.is_valid():
+        return action_refused(request, _("Choose an earlier phase and say why."), back_url=back_url)
+    try:
+        services.experiment_pivot(
+            experiment=experiment,
+            by=request.user,
+            to_phase=form.cleaned_data["to_phase"],
+            note=form.cleaned_data["note"],
+        )
+    except services.ExperimentError as exc:
+        return action_refused(request, exc.message, back_url=back_url)
+    messages.success(request, _("The experiment was sent back and the team notified."))
     return redirect("workshops:experiment", pk=experiment.pk)
 
 
@@ -335,17 +338,19 @@ def experiment_new_cycle(request: HttpRequest, pk: int) -> HttpResponse:
     """Learners on the team, after phase 6: start another cycle."""
     experiment = get_experiment_for_member(request.user, pk)
     form = NewCycleForm(request.POST)
-    if form.is_valid():
-        try:
-            services.experiment_start_cycle(
-                experiment=experiment, by=request.user, phase=form.cleaned_data["phase"]
-            )
-        except services.ExperimentError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("A new cycle started."))
-    else:
-        messages.error(request, _("Choose a phase."))
+    back_url = reverse("workshops:experiment", args=[experiment.pk])
+    if not form.is_valid():
+        return action_refused(request, _("Choose a phase."), back_url=back_url)
+    try:
+        services.experiment_start_cycle(
+            experiment=experiment, by=request.user, phase=form.cleaned_data["phase"]
+        )
+    except services.ExperimentError as exc:
+        # A cycle still running is a conflict with the experiment's state; anything else is
+        # the input.
+        status = 409 if experiment.is_active else 400
+        return action_refused(request, exc.message, back_url=back_url, status=status)
+    messages.success(request, _("A new cycle started."))
     return redirect("workshops:experiment", pk=experiment.pk)
 
 
@@ -355,16 +360,24 @@ def extension_grant(request: HttpRequest, pk: int) -> HttpResponse:
     """Instructors of the experiment's cohort: a later due date for one phase."""
     experiment = get_experiment_for_instructor(request.user, pk)
     form = ExtensionForm(request.POST)
-    if form.is_valid():
+    if not form.is_valid():
+        return action_refused(
+            request,
+            _("Choose a phase and a valid date."),
+            back_url=reverse("workshops:experiment", args=[experiment.pk]),
+        )
+    try:
         services.extension_grant(
             experiment=experiment,
             by=request.user,
             phase=form.cleaned_data["phase"],
             due_on=form.cleaned_data["due_on"],
         )
-        messages.success(request, _("The due date was extended."))
-    else:
-        messages.error(request, _("Choose a phase and a valid date."))
+    except services.ExperimentError as exc:
+        return action_refused(
+            request, exc.message, back_url=reverse("workshops:experiment", args=[experiment.pk])
+        )
+    messages.success(request, _("The due date was extended."))
     return redirect("workshops:experiment", pk=experiment.pk)
 
 
@@ -391,13 +404,11 @@ def runlog_add(request: HttpRequest, pk: int) -> HttpResponse:
                 photo=form.cleaned_data.get("photo") or None,
             )
         except services.ExperimentError as exc:
-            messages.error(request, exc.message)
-            return redirect(f"{target}#run-log")
+            return action_refused(request, exc.message, back_url=f"{target}#run-log")
         messages.success(request, _("The entry was added to the run log."))
         return redirect(f"{target}#run-log")
     errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
-    messages.error(request, errors or _("Check the entry."))
-    return redirect(f"{target}#run-log")
+    return action_refused(request, errors or _("Check the entry."), back_url=f"{target}#run-log")
 
 
 @login_required
@@ -720,10 +731,12 @@ def thread(request: HttpRequest, pk: int, phase: int) -> HttpResponse:
         else reverse("workshops:experiment", args=[experiment.pk])
     )
     if request.method == "POST":
+        back = request.POST.get("next", "")
+        if back.startswith("/") and not back.startswith("//"):
+            target = back
         form = CommentForm(request.POST)
         if not form.is_valid():
-            messages.error(request, _("Write a message."))
-            return redirect(f"{target}#thread")
+            return action_refused(request, _("Write a message."), back_url=f"{target}#thread")
         try:
             services.phase_comment_add(
                 experiment=experiment,
@@ -732,10 +745,6 @@ def thread(request: HttpRequest, pk: int, phase: int) -> HttpResponse:
                 text=form.cleaned_data["text"],
             )
         except services.ExperimentError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Your message was sent."))
-        back = request.POST.get("next", "")
-        if back.startswith("/") and not back.startswith("//"):
-            target = back
+            return action_refused(request, exc.message, back_url=f"{target}#thread")
+        messages.success(request, _("Your message was sent."))
     return redirect(f"{target}#thread")

@@ -4,7 +4,7 @@ workshop's marking settings."""
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,6 +18,7 @@ from core.permissions import (
     is_cohort_lead,
     require_role,
 )
+from core.responses import action_refused
 from learners.models import Membership
 
 from . import marking
@@ -46,21 +47,28 @@ def review_marking_context(user: User, submission: Submission, workflow: bool) -
     }
 
 
-def _back(request: HttpRequest, default: str, *args: object) -> HttpResponse:
+def _back_url(request: HttpRequest, default: str, *args: object) -> str:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(default, *args)
+        return target
+    return resolve_url(default, *args)
 
 
-def _run(request: HttpRequest, action, success: str, **kwargs) -> int:  # type: ignore[no-untyped-def]
+def _back(request: HttpRequest, default: str, *args: object) -> HttpResponse:
+    return redirect(_back_url(request, default, *args))
+
+
+def _run(  # type: ignore[no-untyped-def]
+    request: HttpRequest, action, success: str, *, back_url: str, **kwargs
+) -> HttpResponse | None:
+    """Do one marking action: None when done (with the success message), else the 409 answer
+    that says why the state of the review did not allow it."""
     try:
         action(**kwargs)
     except marking.MarkingError as exc:
-        messages.error(request, exc.message)
-        return 409
+        return action_refused(request, exc.message, back_url=back_url, status=409)
     messages.success(request, success)
-    return 200
+    return None
 
 
 @require_role(Role.INSTRUCTOR)
@@ -74,18 +82,19 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
         if reviewer_id.isdigit()
         else None
     )
+    back_url = _back_url(request, "workshops:review_queue")
     if reviewer is None:
-        messages.error(request, _("Choose an instructor of the cohort."))
-        return _back(request, "workshops:review_queue")
-    _run(
+        return action_refused(request, _("Choose an instructor of the cohort."), back_url=back_url)
+    refused = _run(
         request,
         marking.marking_allocate,
         _("The reviewer was allocated."),
+        back_url=back_url,
         submission=submission,
         reviewer=reviewer,
         by=request.user,
     )
-    return _back(request, "workshops:review_queue")
+    return refused or redirect(back_url)
 
 
 @require_role(Role.INSTRUCTOR)
@@ -105,14 +114,15 @@ def auto_balance(request: HttpRequest) -> HttpResponse:
 def check(request: HttpRequest, pk: int) -> HttpResponse:
     """Instructors of the cohort other than the one who marked it ready: the second check."""
     submission = get_submission_for_reviewer(request.user, pk)
-    _run(
+    refused = _run(
         request,
         marking.marking_check,
         _("You checked the review; it can now be released."),
+        back_url=resolve_url("workshops:review", submission.pk),
         submission=submission,
         by=request.user,
     )
-    return redirect("workshops:review", submission.pk)
+    return refused or redirect("workshops:review", submission.pk)
 
 
 @require_role(Role.INSTRUCTOR)
@@ -120,14 +130,15 @@ def check(request: HttpRequest, pk: int) -> HttpResponse:
 def send_back(request: HttpRequest, pk: int) -> HttpResponse:
     """Instructors of the cohort: a review that is ready goes back to review for changes."""
     submission = get_submission_for_reviewer(request.user, pk)
-    _run(
+    refused = _run(
         request,
         marking.marking_send_back,
         _("The review is back in review and can be changed."),
+        back_url=resolve_url("workshops:review", submission.pk),
         submission=submission,
         by=request.user,
     )
-    return redirect("workshops:review", submission.pk)
+    return refused or redirect("workshops:review", submission.pk)
 
 
 @require_role(Role.INSTRUCTOR)
@@ -138,8 +149,12 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         marking.marking_release(submission=submission, by=request.user)
     except (marking.MarkingError, marking.services.SubmissionError) as exc:
-        messages.error(request, exc.message)
-        return redirect("workshops:review", submission.pk)
+        return action_refused(
+            request,
+            exc.message,
+            back_url=resolve_url("workshops:review", submission.pk),
+            status=409,
+        )
     messages.success(request, _("The feedback was released and the learner was notified."))
     return _back(request, "workshops:review_queue")
 
@@ -149,10 +164,14 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
 def release_many(request: HttpRequest) -> HttpResponse:
     """Lead instructors and reviewers: release the chosen ready reviews of their cohorts."""
     ids = [int(v) for v in request.POST.getlist("submission") if v.isdigit()]
+    back_url = _back_url(request, "workshops:review_queue")
     if not ids:
-        messages.error(request, _("Choose the reviews to release."))
-        return _back(request, "workshops:review_queue")
+        return action_refused(request, _("Choose the reviews to release."), back_url=back_url)
     released, problems = marking.marking_release_many(submission_ids=ids, by=request.user)
+    if problems and not released:
+        # Nothing could be released: the state of every chosen review refused it.
+        return action_refused(request, " ".join(problems), back_url=back_url, status=409)
+    # Some were released: each review is released on its own, so say which were not.
     messages.success(request, _("%(n)s reviews were released.") % {"n": released})
     for problem in problems:
         messages.error(request, problem)

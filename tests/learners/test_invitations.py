@@ -15,6 +15,7 @@ from learners.models import Invitation, InvitationImport, Membership
 from learners.tasks import invitation_send_email
 from tests import factories
 from tests.learners.conftest import csv_bytes, xlsx_bytes
+from tests.refusals import assert_refused
 
 pytestmark = pytest.mark.django_db
 
@@ -141,6 +142,30 @@ def test_resend_sends_again_and_revoke_kills_the_link(
     response = client.get(reverse("learners:invitation_accept", args=[invitation.token]))
     assert response.status_code == 410
     assert b'data-testid="invitation-revoked"' in response.content
+
+
+def test_resending_or_revoking_a_revoked_invitation_is_a_409_and_changes_nothing(
+    client_for, coordinator, cohort, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = services.invitation_invite(
+            cohort=cohort, invited_by=coordinator, email="d@example.fi"
+        )
+    services.invitation_revoke(invitation=invitation)
+    invitation.refresh_from_db()
+    sent, expires = invitation.send_count, invitation.expires_at
+    staff = client_for(coordinator)
+    back = reverse("learners:invitations", args=[cohort.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff.post(reverse("learners:invitation_resend", args=[invitation.pk]))
+    html = assert_refused(response, 409, "Only a pending invitation can be sent again.")
+    assert back in html
+    response = staff.post(reverse("learners:invitation_revoke", args=[invitation.pk]))
+    assert back in assert_refused(response, 409, "Only a pending invitation can be revoked.")
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.REVOKED
+    assert (invitation.send_count, invitation.expires_at) == (sent, expires)
+    assert len(mail.outbox) == 1
 
 
 def test_an_expired_link_says_so(client, coordinator, cohort):
@@ -389,8 +414,12 @@ def test_an_unreadable_file_gets_a_clear_error(
     client = client_for(coordinator)
     response = upload(client, cohort, name, content, django_capture_on_commit_callbacks)
     record = InvitationImport.objects.first()
-    if record is None:  # refused at once
-        assert response["Location"] == reverse("learners:invitations", args=[cohort.pk])
+    if record is None:  # refused at once, with the reason and a way back
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert message in html
+        assert 'role="alert"' in html
+        assert reverse("learners:invitations", args=[cohort.pk]) in html
     else:
         assert record.status == InvitationImport.Status.FAILED
         assert message in record.error

@@ -17,6 +17,7 @@ from learners import selectors, services
 from learners.models import ExportJob, Nudge
 from notifications.models import Notification
 from tests import factories
+from tests.refusals import assert_refused
 from workshops.models import Review, Submission
 
 pytestmark = pytest.mark.django_db
@@ -247,6 +248,17 @@ def test_exports_obey_the_cohort_scope(client_for, instructor, other_instructor,
             reverse("learners:export", args=[started.pk, "progress", "csv"])
         )
         assert response.status_code in (403, 404)
+
+
+def test_an_unknown_export_is_refused_with_a_400_and_nothing_is_queued(
+    client_for, coordinator, started
+):
+    response = client_for(coordinator).post(
+        reverse("learners:exports", args=[started.pk]), {"what": "secrets", "fmt": "csv"}
+    )
+    html = assert_refused(response, 400, "Unknown export.")
+    assert reverse("learners:exports", args=[started.pk]) in html
+    assert not ExportJob.objects.exists()
 
 
 def test_a_large_cohort_export_is_made_by_celery_and_offered_when_ready(

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from learners.models import Membership
 from tests import factories
+from tests.refusals import assert_refused
 from workshops import services
 from workshops.models import (
     Draft,
@@ -126,6 +127,44 @@ def test_a_pivot_must_go_back_and_only_the_cohorts_instructor_may_do_it(
         services.experiment_pivot(experiment=experiment, by=instructor, to_phase=1, note="x")
     experiment.refresh_from_db()
     assert experiment.cycle == 1
+
+
+def test_a_refused_pivot_is_a_400_with_the_reason_and_changes_nothing(
+    client_for, experiment, instructor
+):
+    client = client_for(instructor)
+    url = reverse("workshops:experiment_pivot", args=[experiment.pk])
+    html = assert_refused(client.post(url, {}), 400, "Choose an earlier phase and say why.")
+    assert reverse("workshops:experiment", args=[experiment.pk]) in html
+    # Phase 1 is not before the phase the experiment is in.
+    response = client.post(url, {"to_phase": 1, "note": "Takaisin alkuun."})
+    assert_refused(response, 400, "Choose an earlier phase and say why.")
+    experiment.refresh_from_db()
+    assert (experiment.phase, experiment.cycle) == (1, 1)
+    assert not ExperimentEvent.objects.filter(kind=ExperimentEvent.Kind.PIVOT).exists()
+
+
+def test_a_new_cycle_while_one_runs_is_a_409_and_a_missing_phase_a_400(
+    client_for, experiment, learner
+):
+    client = client_for(learner)
+    url = reverse("workshops:experiment_cycle", args=[experiment.pk])
+    assert_refused(client.post(url, {}), 400, "Choose a phase.")
+    response = client.post(url, {"phase": 2})
+    assert_refused(response, 409, "Finish this cycle before you start another one.")
+    experiment.refresh_from_db()
+    assert (experiment.phase, experiment.cycle) == (1, 1)
+    assert not ExperimentEvent.objects.filter(kind=ExperimentEvent.Kind.NEW_CYCLE).exists()
+
+
+def test_an_extension_without_a_valid_date_is_a_400_and_nothing_is_saved(
+    client_for, experiment, instructor
+):
+    url = reverse("workshops:extension_grant", args=[experiment.pk])
+    response = client_for(instructor).post(url, {"phase": 2, "due_on": "ei päivä"})
+    html = assert_refused(response, 400, "Choose a phase and a valid date.")
+    assert reverse("workshops:experiment", args=[experiment.pk]) in html
+    assert not experiment.extensions.exists()
 
 
 def test_a_team_of_up_to_four_from_different_towns_shares_the_experiment(
@@ -266,9 +305,20 @@ def test_the_run_log_takes_dated_entries_and_refuses_a_fake_photo(
     url = reverse("workshops:runlog_add", args=[experiment.pk])
     client = client_for(learner)
     today = timezone.localdate().isoformat()
-    client.post(url, {"happened_on": today, "kind": "measurement", "text": "12 kyytiä"})
+    response = client.post(url, {"happened_on": today, "kind": "measurement", "text": "12 kyytiä"})
+    assert response.status_code == 302
     fake = SimpleUploadedFile("kuva.png", b"MZ" + b"\0" * 100)
-    client.post(url, {"happened_on": today, "kind": "photo", "text": "Pysäkki", "photo": fake})
+    response = client.post(
+        url, {"happened_on": today, "kind": "photo", "text": "Pysäkki", "photo": fake}
+    )
+    html = assert_refused(response, 400, "The photo must be a PNG, JPEG, GIF or WebP image.")
+    assert "#run-log" in html
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+    response = client.post(url, {"happened_on": tomorrow, "kind": "observation", "text": "x"})
+    assert_refused(response, 400, "The date cannot be in the future.")
+    response = client.post(url, {"happened_on": today, "kind": "observation"})
+    assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode()
     assert list(RunLogEntry.objects.values_list("text", flat=True)) == ["12 kyytiä"]
     assert client_for(other_learner).post(url, {"text": "x"}).status_code == 404
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from learners.models import Membership
 from notifications.models import Notification
 from tests import factories
+from tests.refusals import assert_refused
 from workshops import marking
 from workshops.models import Marking, Review, Submission
 
@@ -111,9 +112,14 @@ def test_the_second_check_must_come_from_another_instructor_before_release(
     workflow.save()
     client = client_for(instructor)
     _ready(client, waiting)
-    client.post(reverse("workshops:marking_release", args=[waiting.pk]))
+    response = client.post(reverse("workshops:marking_release", args=[waiting.pk]))
+    html = assert_refused(
+        response, 409, "Another instructor must check this review before release."
+    )
+    assert reverse("workshops:review", args=[waiting.pk]) in html
     assert Marking.objects.get(submission=waiting).state == Marking.State.READY
-    client.post(reverse("workshops:marking_check", args=[waiting.pk]))
+    response = client.post(reverse("workshops:marking_check", args=[waiting.pk]))
+    assert_refused(response, 409, "The second check must be done by another instructor.")
     assert Marking.objects.get(submission=waiting).checked_by is None
     assert not _reviewed_notes(learner).exists()
 
@@ -128,9 +134,12 @@ def test_only_the_lead_allocates_and_only_to_the_cohorts_instructors(
     client_for, instructor, colleague, other_instructor, waiting, workflow
 ):
     url = reverse("workshops:marking_allocate", args=[waiting.pk])
-    client_for(colleague).post(url, {"reviewer": colleague.pk})
+    response = client_for(colleague).post(url, {"reviewer": colleague.pk})
+    assert_refused(response, 409, "Only the lead instructor of the cohort allocates reviewers.")
     assert not Marking.objects.filter(submission=waiting, reviewer__isnull=False).exists()
-    client_for(instructor).post(url, {"reviewer": other_instructor.pk})
+    response = client_for(instructor).post(url, {"reviewer": other_instructor.pk})
+    html = assert_refused(response, 400, "Choose an instructor of the cohort.")
+    assert reverse("workshops:review_queue") in html
     assert not Marking.objects.filter(submission=waiting, reviewer__isnull=False).exists()
     assert client_for(other_instructor).post(url, {"reviewer": colleague.pk}).status_code == 404
     client_for(instructor).post(url, {"reviewer": colleague.pk})
@@ -221,6 +230,32 @@ def test_bulk_release_notifies_each_learner_once(
         assert _reviewed_notes(person).count() == 1
     assert not _reviewed_notes(not_ready.learner).exists()
     assert Marking.objects.filter(state=Marking.State.RELEASED).count() == 3
+
+
+def test_a_send_back_of_a_review_not_ready_is_a_409(client_for, instructor, waiting, workflow):
+    response = client_for(instructor).post(
+        reverse("workshops:marking_send_back", args=[waiting.pk])
+    )
+    assert_refused(response, 409, "Only a review that is ready for release can be sent back.")
+    assert not Marking.objects.filter(submission=waiting, state=Marking.State.IN_REVIEW).exists()
+
+
+def test_bulk_release_with_nothing_chosen_or_nothing_releasable_is_refused(
+    client_for, instructor, colleague, waiting, workflow
+):
+    url = reverse("workshops:marking_release_many")
+    queue = reverse("workshops:review_queue")
+    html = assert_refused(
+        client_for(instructor).post(url, {}), 400, "Choose the reviews to release."
+    )
+    assert queue in html
+    workflow.second_check = True
+    workflow.save()
+    marking.marking_mark_ready(submission=waiting, by=instructor, decision="approve", feedback="")
+    response = client_for(instructor).post(url, {"submission": [waiting.pk]})
+    assert_refused(response, 409, "Another instructor must check this review before release.")
+    assert Marking.objects.get(submission=waiting).state == Marking.State.READY
+    assert not Review.objects.filter(submission=waiting).exists()
 
 
 def test_bulk_release_skips_submissions_of_other_cohorts(

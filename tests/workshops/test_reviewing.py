@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from learners.models import Membership
 from notifications.models import Notification
 from tests import factories
+from tests.refusals import assert_refused
 from workshops.models import Review, Submission
 
 pytestmark = pytest.mark.django_db
@@ -172,9 +173,11 @@ def test_an_approved_answer_cannot_be_sent_again(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         review(client_for(instructor), submission, "approve")
-        client_for(learner).post(
+        response = client_for(learner).post(
             reverse("workshops:assignment", args=[assignment.pk]), {"text": "Uusi versio"}
         )
+    html = assert_refused(response, 409, "You cannot send a new version now.")
+    assert reverse("workshops:assignment", args=[assignment.pk]) in html
     assert Submission.objects.filter(learner=learner).count() == 1
 
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from learners.models import Membership
 from notifications.models import Notification
 from tests import factories
+from tests.refusals import assert_refused
 from workshops.demo import seed_rubrics
 from workshops.models import (
     ExperimentEvent,
@@ -269,7 +270,19 @@ def test_an_empty_message_is_refused(client_for, learner, submission):
     response = client_for(learner).post(
         reverse("workshops:thread", args=[submission.experiment_id, 1]), {"text": "  "}
     )
-    assert response.status_code == 302
+    html = assert_refused(response, 400, "Write a message.")
+    assert reverse("workshops:submission_detail", args=[submission.pk]) + "#thread" in html
+    assert not PhaseComment.objects.exists()
+
+
+def test_an_htmx_post_of_an_empty_message_gets_only_the_alert(client_for, learner, submission):
+    response = client_for(learner).post(
+        reverse("workshops:thread", args=[submission.experiment_id, 1]),
+        {"text": " "},
+        HTTP_HX_REQUEST="true",
+    )
+    html = assert_refused(response, 400, "Write a message.")
+    assert "<html" not in html
     assert not PhaseComment.objects.exists()
 
 
