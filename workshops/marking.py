@@ -13,15 +13,18 @@ from collections import Counter
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.models import User
 from core.permissions import can_review, cohort_instructors, is_cohort_lead
+from notifications.models import Notification
+from notifications.services import notification_notify
 
 from . import services
-from .models import Marking, Review, ReviewDraft, Submission
+from .models import ExperimentEvent, Marking, Review, ReviewDraft, Submission
 
 
 class MarkingError(DomainError):
@@ -37,6 +40,30 @@ def uses_workflow(submission: Submission) -> bool:
 
 def is_blind(submission: Submission) -> bool:
     return bool(submission.assignment.workshop.blind_review)
+
+
+def _event(submission: Submission, by: User, kind: str, note: str = "") -> None:
+    """Record a marking step in the experiment's audit trail (who, what, when)."""
+    if submission.experiment_id is not None:
+        services._event(
+            submission.experiment, by, kind, note=note, phase=submission.assignment.phase
+        )
+
+
+def _notify_allocated(submission: Submission, reviewer: User, by: User) -> None:
+    """Tell the instructor a review was given to them: once per submission and reviewer, so
+    allocating it to the same person again says nothing new. The lead allocating to
+    themselves is not told. The email names no learner (blind review)."""
+    if reviewer.pk == by.pk:
+        return
+    notification_notify(
+        recipient=reviewer,
+        category=Notification.Category.REVIEWS,
+        key=f"review-allocated-{submission.pk}-{reviewer.pk}",
+        template="review_allocated",
+        context={"submission": submission, "allocated_by": by},
+        url=reverse("workshops:review", args=[submission.pk]),
+    )
 
 
 def marking_get(submission: Submission) -> Marking:
@@ -69,6 +96,8 @@ def marking_allocate(*, submission: Submission, reviewer: User, by: User) -> Mar
     marking.reviewer = reviewer
     marking.allocated_by = by
     marking.save(update_fields=["reviewer", "allocated_by", "updated_at"])
+    _event(submission, by, ExperimentEvent.Kind.ALLOCATED, note=reviewer.display_name)
+    _notify_allocated(submission, reviewer, by)
     return marking
 
 
@@ -108,6 +137,8 @@ def marking_auto_balance(*, cohort_id: int, by: User) -> int:
         marking.reviewer = reviewer
         marking.allocated_by = by
         marking.save(update_fields=["reviewer", "allocated_by", "updated_at"])
+        _event(submission, by, ExperimentEvent.Kind.ALLOCATED, note=reviewer.display_name)
+        _notify_allocated(submission, reviewer, by)
         load[reviewer.pk] += 1
         count += 1
     return count
@@ -187,6 +218,7 @@ def marking_mark_ready(
     marking.checked_by = None
     marking.checked_at = None
     marking.save()
+    _event(submission, by, ExperimentEvent.Kind.MARKED_READY, note=f"v{submission.version}")
     return marking
 
 
@@ -201,6 +233,7 @@ def marking_check(*, submission: Submission, by: User) -> Marking:
     marking.checked_by = by
     marking.checked_at = timezone.now()
     marking.save(update_fields=["checked_by", "checked_at", "updated_at"])
+    _event(submission, by, ExperimentEvent.Kind.CHECKED, note=f"v{submission.version}")
     return marking
 
 
@@ -214,6 +247,7 @@ def marking_send_back(*, submission: Submission, by: User) -> Marking:
     marking.checked_by = None
     marking.checked_at = None
     marking.save(update_fields=["state", "checked_by", "checked_at", "updated_at"])
+    _event(submission, by, ExperimentEvent.Kind.SENT_BACK, note=f"v{submission.version}")
     return marking
 
 
@@ -249,6 +283,7 @@ def marking_release(*, submission: Submission, by: User) -> Review:
     marking.released_by = by
     marking.released_at = timezone.now()
     marking.save(update_fields=["state", "released_by", "released_at", "updated_at"])
+    _event(submission, by, ExperimentEvent.Kind.RELEASED, note=f"v{submission.version}")
     return review
 
 

@@ -285,6 +285,15 @@ class ExperimentEvent(models.Model):
         NEW_CYCLE = "cycle", pgettext_lazy("experiment event", "New cycle started")
         EXTENSION = "extension", pgettext_lazy("experiment event", "Due date extended")
         COMPLETED = "completed", pgettext_lazy("experiment event", "Experiment completed")
+        # The marking workflow; all but the release are internal to the instructors.
+        ALLOCATED = "allocated", pgettext_lazy("experiment event", "Reviewer allocated")
+        MARKED_READY = "ready", pgettext_lazy("experiment event", "Review ready for release")
+        CHECKED = "checked", pgettext_lazy("experiment event", "Review checked")
+        SENT_BACK = "sent_back", pgettext_lazy("experiment event", "Review sent back to review")
+        RELEASED = "released", pgettext_lazy("experiment event", "Feedback released")
+
+    # Events the learners of the team do not see (the review is not released yet).
+    INTERNAL = (Kind.ALLOCATED, Kind.MARKED_READY, Kind.CHECKED, Kind.SENT_BACK)
 
     experiment = models.ForeignKey(
         Experiment, verbose_name=_("experiment"), on_delete=models.CASCADE, related_name="events"

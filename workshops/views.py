@@ -46,6 +46,7 @@ from .forms import (
 from .models import (
     Draft,
     Experiment,
+    ExperimentEvent,
     Marking,
     PeerReview,
     Phase,
@@ -223,15 +224,25 @@ def experiment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     experiment = get_experiment_for_user(request.user, pk)
     is_member = experiment.members.filter(user=request.user).exists()
     is_instructor = is_experiment_instructor(request.user, experiment)
+    members = list(experiment.members.select_related("user__organisation"))
     return render(
         request,
         "workshops/experiment_detail.html",
         {
             "experiment": experiment,
+            # Blind review: only the team itself sees who they are and where they come from.
+            "blind": experiment.workshop.blind_review and not is_member,
+            "member_ids": {m.user_id for m in members},
             "track": selectors.phase_track(experiment=experiment),
-            "members": list(experiment.members.select_related("user__organisation")),
+            "members": members,
             "themes": list(experiment.themes.all()),
-            "events": list(experiment.events.select_related("actor")[:50]),
+            "events": list(
+                (
+                    experiment.events.exclude(kind__in=ExperimentEvent.INTERNAL)
+                    if is_member and not is_instructor
+                    else experiment.events
+                ).select_related("actor")[:50]
+            ),
             "run_log": list(experiment.run_log.select_related("author")[:50]),
             "is_member": is_member,
             "is_instructor": is_instructor,
@@ -456,14 +467,17 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
         submission.experiment_id is not None
         and submission.experiment.members.filter(user=request.user).exists()
     )
+    # Blind review: only the learner and their team see the name and municipality.
+    blind = marking.is_blind(submission) and not is_author
     context = {
         "submission": submission,
+        "blind": blind,
         "versions": versions,
         "previous": earlier[0] if earlier else None,
         "may_review": can_review(request.user, submission),
         "is_author": is_author,
         "add_form": add_form if is_author and submission.status == "received" else None,
-        "thread": _thread_context(request, submission),
+        "thread": None if blind else _thread_context(request, submission),
         "peer_feedback": list(
             submission.peer_reviews.filter(status=PeerReview.Status.DONE).order_by("given_at")
         ),

@@ -9,7 +9,7 @@ from notifications.models import Notification
 from tests import factories
 from tests.refusals import assert_refused
 from workshops import marking
-from workshops.models import Marking, Review, Submission
+from workshops.models import ExperimentEvent, Marking, Review, Submission
 
 pytestmark = pytest.mark.django_db
 
@@ -294,3 +294,103 @@ def test_the_queue_with_the_workflow_keeps_a_flat_query_count(
     with django_assert_max_num_queries(14):
         response = client.get(reverse("workshops:review_queue"), {"marking": "not-reviewed"})
     assert len(response.context["waiting"]) == 50
+
+
+@pytest.mark.parametrize("blind", [True, False])
+def test_blind_review_hides_the_learner_on_the_submission_and_experiment_pages(
+    client_for, instructor, learner, cohort, assignment, experiment, blind
+):
+    workshop = assignment.workshop
+    workshop.blind_review = blind
+    workshop.save()
+    submission = factories.SubmissionFactory(
+        learner=learner, cohort=cohort, assignment=assignment, experiment=experiment
+    )
+    pages = (
+        reverse("workshops:submission_detail", args=[submission.pk]),
+        reverse("workshops:experiment", args=[experiment.pk]),
+    )
+    for url in pages:
+        response = client_for(instructor).get(url)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert (learner.display_name in html) is not blind
+        assert (learner.organisation.name in html) is not blind
+    # The learner themself always sees their own name and municipality.
+    for url in pages:
+        html = client_for(learner).get(url).content.decode()
+        assert learner.display_name in html
+        assert learner.organisation.name in html
+
+
+def test_the_marking_steps_appear_in_the_experiment_history(
+    client_for, instructor, colleague, learner, cohort, assignment, experiment, workflow
+):
+    workflow.second_check = True
+    workflow.save()
+    submission = factories.SubmissionFactory(
+        learner=learner, cohort=cohort, assignment=assignment, experiment=experiment
+    )
+    client_for(instructor).post(
+        reverse("workshops:marking_allocate", args=[submission.pk]), {"reviewer": colleague.pk}
+    )
+    _ready(client_for(colleague), submission)
+    client_for(instructor).post(reverse("workshops:marking_send_back", args=[submission.pk]))
+    _ready(client_for(colleague), submission)
+    client_for(instructor).post(reverse("workshops:marking_check", args=[submission.pk]))
+    client_for(instructor).post(reverse("workshops:marking_release", args=[submission.pk]))
+    assert Marking.objects.get(submission=submission).state == Marking.State.RELEASED
+
+    steps = [
+        (e.kind, e.actor)
+        for e in ExperimentEvent.objects.filter(experiment=experiment).order_by("pk")
+    ]
+    assert steps[-7:-1] == [
+        ("allocated", instructor),
+        ("ready", colleague),
+        ("sent_back", instructor),
+        ("ready", colleague),
+        ("checked", instructor),
+        ("approved", colleague),
+    ]
+    assert steps[-1] == ("released", instructor)
+    url = reverse("workshops:experiment", args=[experiment.pk])
+    html = client_for(instructor).get(url).content.decode()
+    for kind in ("allocated", "ready", "checked", "sent_back", "released"):
+        assert f'data-kind="{kind}"' in html
+    # The team sees the release, not the instructors' internal steps before it.
+    html = client_for(learner).get(url).content.decode()
+    assert 'data-kind="released"' in html
+    for kind in ("allocated", "ready", "checked", "sent_back"):
+        assert f'data-kind="{kind}"' not in html
+
+
+def test_the_allocated_instructor_is_told_once_and_no_learner_is_named(
+    client_for, instructor, colleague, learner, cohort, waiting, workflow
+):
+    third = factories.UserFactory(email="kolmas@example.fi")
+    factories.MembershipFactory(cohort=cohort, user=third, role=Membership.Role.INSTRUCTOR)
+    workflow.blind_review = True
+    workflow.save()
+    url = reverse("workshops:marking_allocate", args=[waiting.pk])
+    for reviewer in (colleague, third, colleague):
+        response = client_for(instructor).post(url, {"reviewer": reviewer.pk})
+        assert response.status_code == 302
+    assert Marking.objects.get(submission=waiting).reviewer == colleague
+    notes = Notification.objects.filter(recipient=colleague, key__startswith="review-allocated-")
+    assert notes.count() == 1
+    assert notes.get().category == Notification.Category.REVIEWS
+    assert notes.get().url == reverse("workshops:review", args=[waiting.pk])
+    assert (
+        Notification.objects.filter(recipient=third, key__startswith="review-allocated-").count()
+        == 1
+    )
+    note = notes.get()
+    assert waiting.assignment.title in note.subject
+    assert waiting.assignment.title in note.body
+    assert learner.display_name not in note.body + note.html_body
+    # Allocating to oneself tells nobody.
+    client_for(instructor).post(url, {"reviewer": instructor.pk})
+    assert not Notification.objects.filter(
+        recipient=instructor, key__startswith="review-allocated-"
+    ).exists()
