@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
@@ -8,6 +9,8 @@ from courses import selectors as course_selectors
 from learners.models import Membership
 from notifications.selectors import notifications_for
 from workshops import selectors as workshop_selectors
+from workshops import sessions as workshop_sessions
+from workshops.models import CalendarFeed
 
 from .permissions import STAFF_ROLES, cohorts_for, has_role, learner_cohorts
 
@@ -55,6 +58,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ),
         "notifications": list(notifications_for(user).filter(read_at__isnull=True)[:5]),
     }
+    if learning:
+        # The learner's calendar block: the next workshop sessions and their private feed.
+        # Read only: a GET never creates the feed; the block offers to create it instead.
+        feed = CalendarFeed.objects.filter(user=user).first()
+        context["upcoming_sessions"] = workshop_sessions.upcoming_for_learner(user)
+        context["calendar_url"] = (
+            request.build_absolute_uri(reverse("workshops:calendar_feed", args=[feed.token]))
+            if feed
+            else ""
+        )
     return render(request, "core/dashboard.html", context)
 
 

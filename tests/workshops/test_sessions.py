@@ -229,3 +229,27 @@ def test_the_session_list_keeps_a_flat_query_count(
     add(30)
     with django_assert_max_num_queries(8):
         assert client.get(reverse("workshops:session_list", args=[cohort.pk])).status_code == 200
+
+
+def test_the_learners_dashboard_shows_the_next_sessions_and_the_calendar_address(
+    client_for, learner, cohort, assignment
+):
+    start = timezone.now() + datetime.timedelta(days=3)
+    WorkshopSession.objects.create(
+        workshop=assignment.workshop,
+        cohort=cohort,
+        title="Kokeilusuunnitelman työpaja",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+        place="Hämeenlinna",
+    )
+    client = client_for(learner)
+    html = client.get("/").content.decode()
+    assert "Kokeilusuunnitelman työpaja" in html
+    # Looking never creates the private address; asking for it does.
+    assert not CalendarFeed.objects.filter(user=learner).exists()
+    client.post(reverse("workshops:calendar_renew"), {"next": "/"})
+    feed = CalendarFeed.objects.get(user=learner)
+    html = client.get("/").content.decode()
+    assert 'data-testid="calendar-url"' in html
+    assert f"/workshops/calendar/{feed.token}.ics" in html
