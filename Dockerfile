@@ -7,6 +7,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     UV_LINK_MODE=copy \
     PATH=/opt/venv/bin:$PATH
 
+# WeasyPrint (certificates, journal and funder report PDFs) needs Pango and a font.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
+
 RUN pip install --no-cache-dir "uv==0.13.9"
 
 WORKDIR /app
