@@ -6,14 +6,13 @@ attached to the item they belong to: editing a published item never loses learne
 
 from __future__ import annotations
 
-import nh3
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from core.html import clean_html
 from core.models import User
-from core.templatetags.alueagentti import ALLOWED_TAGS
 from learners.models import Cohort, Membership
 
 from .models import Choice, Course, Item, Module, Question, ReleaseExtension
@@ -21,17 +20,6 @@ from .models import Choice, Course, Item, Module, Question, ReleaseExtension
 
 class AuthoringError(DomainError):
     pass
-
-
-def clean_html(value: str) -> str:
-    """The same sanitising as at render (core.templatetags.alueagentti.sanitize_html)."""
-    return nh3.clean(
-        value or "",
-        tags=ALLOWED_TAGS,
-        attributes={"a": {"href", "title"}, "th": {"scope"}},
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
-    )
 
 
 def _next_position(qs) -> int:  # type: ignore[no-untyped-def]

@@ -5,30 +5,15 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-
-class CourseFileStorage(FileSystemStorage):
-    """Course files (resources, videos, captions) under PRIVATE_MEDIA_ROOT/course-files with no
-    URL: they are served only by a view that checks who asks (see courses.views.item_file)."""
-
-    base_url = None  # type: ignore[assignment]
-
-    @cached_property
-    def base_location(self) -> str:
-        return str(settings.PRIVATE_MEDIA_ROOT / "course-files")
-
-    def _clear_cached_properties(self, setting: str, **kwargs: object) -> None:
-        super()._clear_cached_properties(setting, **kwargs)
-        if setting == "PRIVATE_MEDIA_ROOT":
-            self.__dict__.pop("base_location", None)
-            self.__dict__.pop("location", None)
+from core.storage import PrivateFileSystemStorage
 
 
 def course_storage() -> FileSystemStorage:
-    return CourseFileStorage()
+    # Course files (resources, videos, captions) are served only by courses.views.item_file.
+    return PrivateFileSystemStorage("course-files")
 
 
 def course_file_path(instance: object, filename: str) -> str:

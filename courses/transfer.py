@@ -24,9 +24,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from core.html import clean_html
 from core.models import User
 
-from .authoring import clean_html
 from .models import Choice, Course, Item, Module, Question
 
 FORMAT = "alueagentti-course"

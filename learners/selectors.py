@@ -17,7 +17,7 @@ from django.utils.translation import ngettext, pgettext
 from core.models import User
 from courses.models import Completion, Item, Module
 from courses.selectors import completion_matrix
-from workshops.models import Assignment, Review, Submission
+from workshops.models import Assignment, Review, Submission, phase_due_date
 from workshops.selectors import latest_by_assignment
 
 from .models import Cohort, Membership, Nudge
@@ -236,14 +236,12 @@ def at_risk(*, cohort: Cohort, now: datetime.datetime | None = None) -> list[AtR
 
 def _overdue_assignments(*, cohort: Cohort, today: datetime.date) -> dict[int, list[str]]:
     """{learner id: [assignment titles]} past their due date with nothing sent (two queries)."""
-    if not any(f.name == "due_days" for f in Assignment._meta.get_fields()):
-        return {}
     due = [
         a
         for a in Assignment.objects.filter(
             workshop__course_id=cohort.course_id, due_days__isnull=False
         ).only("pk", "title", "due_days")
-        if cohort.start_date + datetime.timedelta(days=a.due_days) < today
+        if phase_due_date(assignment=a, cohort=cohort) < today
     ]
     if not due:
         return {}

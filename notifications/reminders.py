@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import User
+from workshops.models import phase_due_date
 
 from .models import Notification
 from .services import notification_notify
@@ -99,10 +100,11 @@ def deadline_reminders_due(*, today: datetime.date) -> list[DueReminder]:
     }
     candidates: dict[int, DueReminder] = {}
     for experiment in experiments:
-        due_on = extensions.get((experiment.pk, experiment.phase))
-        assignment = assignments.get((experiment.workshop_id, experiment.phase))
-        if due_on is None and assignment is not None and assignment.due_days is not None:
-            due_on = experiment.cohort.start_date + datetime.timedelta(days=assignment.due_days)
+        due_on = phase_due_date(
+            assignment=assignments.get((experiment.workshop_id, experiment.phase)),
+            cohort=experiment.cohort,
+            extension=extensions.get((experiment.pk, experiment.phase)),
+        )
         if due_on is None or not today <= due_on <= horizon:
             continue
         days_left = (due_on - today).days

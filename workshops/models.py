@@ -1,32 +1,14 @@
+import datetime
 import uuid
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-
-class PrivateFileSystemStorage(FileSystemStorage):
-    """Files under PRIVATE_MEDIA_ROOT with no URL at all, served only by a checked view.
-
-    FileSystemStorage reads base_url=None as "use MEDIA_URL", so the URL is switched off here;
-    `url()` then raises. The folder is read from the settings when first needed (not at import).
-    """
-
-    base_url = None  # type: ignore[assignment]
-
-    @cached_property
-    def base_location(self) -> str:
-        return str(settings.PRIVATE_MEDIA_ROOT)
-
-    def _clear_cached_properties(self, setting: str, **kwargs: object) -> None:
-        super()._clear_cached_properties(setting, **kwargs)
-        if setting == "PRIVATE_MEDIA_ROOT":
-            self.__dict__.pop("base_location", None)
-            self.__dict__.pop("location", None)
+from core.storage import PrivateFileSystemStorage
 
 
 def private_storage() -> FileSystemStorage:
@@ -358,6 +340,21 @@ class RunLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.happened_on} {self.get_kind_display()}"
+
+
+def phase_due_date(
+    *,
+    assignment: "Assignment | None",
+    cohort: "learners.models.Cohort",  # noqa: F821 - documents the type without an import cycle
+    extension: datetime.date | None = None,
+) -> datetime.date | None:
+    """The due date of a phase: the learner's extension, else the cohort's start plus the
+    assignment's days, else none."""
+    if extension is not None:
+        return extension
+    if assignment is None or assignment.due_days is None:
+        return None
+    return cohort.start_date + datetime.timedelta(days=assignment.due_days)
 
 
 class Submission(models.Model):

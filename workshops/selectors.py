@@ -27,6 +27,7 @@ from .models import (
     RubricLevel,
     Submission,
     SubmissionFile,
+    phase_due_date,
 )
 
 
@@ -230,9 +231,9 @@ def phase_track(*, experiment: Experiment) -> list[PhaseRow]:
         else:
             state = "locked"
         assignment = assignments.get(phase.value)
-        due_on = extensions.get(phase.value)
-        if due_on is None and assignment is not None and assignment.due_days is not None:
-            due_on = experiment.cohort.start_date + datetime.timedelta(days=assignment.due_days)
+        due_on = phase_due_date(
+            assignment=assignment, cohort=experiment.cohort, extension=extensions.get(phase.value)
+        )
         rows.append(
             PhaseRow(phase.value, str(phase.label), assignment, state, latest.get(phase), due_on)
         )

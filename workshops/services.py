@@ -40,6 +40,7 @@ from .models import (
     SubmissionFile,
     Theme,
     Workshop,
+    phase_due_date,
 )
 
 logger = logging.getLogger(__name__)
@@ -70,17 +71,6 @@ class ReviewConflict(DomainError):
 
 
 # --- due dates -------------------------------------------------------------------------------
-
-
-def due_date(
-    *, assignment: Assignment | None, cohort: Cohort, extension: datetime.date | None = None
-) -> datetime.date | None:
-    """The cohort's due date for a phase (start + the assignment's days), or the extension."""
-    if extension is not None:
-        return extension
-    if assignment is None or assignment.due_days is None:
-        return None
-    return cohort.start_date + datetime.timedelta(days=assignment.due_days)
 
 
 def phase_assignment(*, workshop_id: int, phase: int) -> Assignment | None:
@@ -268,7 +258,7 @@ def extension_grant(
 
 def experiment_due(experiment: Experiment, phase: int) -> datetime.date | None:
     extension = Extension.objects.filter(experiment=experiment, phase=phase).first()
-    return due_date(
+    return phase_due_date(
         assignment=phase_assignment(workshop_id=experiment.workshop_id, phase=phase),
         cohort=experiment.cohort,
         extension=extension.due_on if extension else None,

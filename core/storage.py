@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.utils.functional import cached_property
+
+
+class PrivateFileSystemStorage(FileSystemStorage):
+    """Files under PRIVATE_MEDIA_ROOT (or a folder in it) with no URL at all, served only by a
+    view that checks who asks.
+
+    FileSystemStorage reads base_url=None as "use MEDIA_URL", so the URL is switched off here;
+    `url()` then raises. The folder is read from the settings when first needed (not at import).
+    """
+
+    base_url = None  # type: ignore[assignment]
+
+    def __init__(self, subfolder: str = "", **kwargs: object) -> None:
+        self.subfolder = subfolder
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+
+    @cached_property
+    def base_location(self) -> str:
+        return str(settings.PRIVATE_MEDIA_ROOT / self.subfolder)
+
+    def _clear_cached_properties(self, setting: str, **kwargs: object) -> None:
+        super()._clear_cached_properties(setting, **kwargs)
+        if setting == "PRIVATE_MEDIA_ROOT":
+            self.__dict__.pop("base_location", None)
+            self.__dict__.pop("location", None)
