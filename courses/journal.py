@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import logging
-
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.models import User
+from core.pdf import html_to_pdf
 
 from .models import Reflection
-
-logger = logging.getLogger(__name__)
 
 
 def journal_markdown(*, user: User, entries: list[Reflection]) -> str:
@@ -40,16 +37,6 @@ def journal_markdown(*, user: User, entries: list[Reflection]) -> str:
     if not entries:
         lines.append(_("No reflections yet."))
     return "\n".join(lines) + "\n"
-
-
-def html_to_pdf(html: str) -> bytes | None:
-    """Render HTML with WeasyPrint, imported here so the platform runs where pango is missing."""
-    try:
-        from weasyprint import HTML
-    except (ImportError, OSError):
-        logger.warning("WeasyPrint cannot be imported; PDF output is unavailable.")
-        return None
-    return HTML(string=html).write_pdf()
 
 
 def journal_pdf(*, user: User, entries: list[Reflection]) -> bytes | None:

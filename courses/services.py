@@ -207,7 +207,7 @@ def certificate_verify_url(certificate: Certificate) -> str:
 
 
 def _certificate_pdf(certificate: Certificate) -> bytes | None:
-    from .journal import html_to_pdf
+    from core.pdf import html_to_pdf
 
     html = render_to_string(
         "courses/certificate_pdf.html",

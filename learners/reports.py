@@ -7,7 +7,6 @@ Every figure comes from a fixed number of queries, however many learners the coh
 from __future__ import annotations
 
 import datetime
-import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,10 +16,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.pdf import html_to_pdf
+
 from . import spreadsheets
 from .models import Cohort, Membership
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -237,13 +236,8 @@ def report_xlsx(report: FunderReport) -> bytes:
 
 def report_pdf(report: FunderReport) -> bytes | None:
     """The report as a PDF, or None where WeasyPrint (or its system libraries) is missing."""
-    try:
-        from weasyprint import HTML
-    except (ImportError, OSError):
-        logger.warning("WeasyPrint cannot be imported; the funder report PDF is unavailable.")
-        return None
     html = render_to_string("learners/funder_report_pdf.html", {"report": report})
-    return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
+    return html_to_pdf(html)
 
 
 def file_name(report: FunderReport, fmt: str) -> str:
