@@ -6,16 +6,22 @@ attached to the item they belong to: editing a published item never loses learne
 
 from __future__ import annotations
 
+import io
+import uuid
+import warnings
+
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from core.html import clean_html
 from core.models import User
 from learners.models import Cohort, Membership
 
-from .models import Choice, Course, Item, Module, Question, ReleaseExtension
+from .models import Choice, Course, CourseImage, Item, Module, Question, ReleaseExtension
+from .richtext import clean_course_html
 
 
 class AuthoringError(DomainError):
@@ -39,16 +45,91 @@ def item_create(*, module: Module, item: Item) -> Item:
     """Save a new item (built by the form) at the end of the module."""
     item.module = module
     item.position = _next_position(module.items.all())
-    item.body = clean_html(item.body)
+    item.body = clean_course_html(item.body)
     item.save()
     return item
 
 
 @transaction.atomic
 def item_update(*, item: Item) -> Item:
-    item.body = clean_html(item.body)
+    item.body = clean_course_html(item.body)
     item.save()
     return item
+
+
+# --- images in text pages ---------------------------------------------------------------------
+
+IMAGE_MAX_MB = 10
+IMAGE_MAX_PIXELS = 40_000_000
+IMAGE_MAX_SIDE = 2400
+IMAGE_FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}
+
+
+def _image_refused() -> AuthoringError:
+    return AuthoringError(_("Upload a PNG, JPEG, GIF or WebP image."))
+
+
+def image_reencode(data: bytes) -> tuple[bytes, str, int, int]:
+    """Check that `data` really is a raster image (by its content, not a name) and re-encode
+    it with Pillow: JPEG stays JPEG, the rest become PNG. Re-encoding drops metadata (such as
+    a photo's location) and anything hidden after the image data. Returns (bytes, suffix,
+    width, height); SVG and everything else is refused."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    if data[:512].lstrip().startswith(b"<") or b"<svg" in data[:1024].lower():
+        raise AuthoringError(_("SVG images are not accepted: upload a PNG, JPEG or WebP image."))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # verify() reads the whole file and checks its structure (a PNG's checksums), so
+            # a damaged or cut-off file is refused even where WeasyPrint has switched on
+            # Pillow's global LOAD_TRUNCATED_IMAGES.
+            with Image.open(io.BytesIO(data)) as checked:
+                checked.verify()
+            with Image.open(io.BytesIO(data)) as opened:
+                if opened.format not in IMAGE_FORMATS:
+                    raise _image_refused()
+                if opened.width * opened.height > IMAGE_MAX_PIXELS:
+                    raise AuthoringError(_("The image has too many pixels."))
+                is_jpeg = opened.format == "JPEG"
+                opened.load()
+                image = ImageOps.exif_transpose(opened)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise AuthoringError(_("The image has too many pixels.")) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+        raise _image_refused() from None
+    image.thumbnail((IMAGE_MAX_SIDE, IMAGE_MAX_SIDE))
+    out = io.BytesIO()
+    if is_jpeg:
+        image.convert("RGB").save(out, "JPEG", quality=88, optimize=True)
+        suffix = "jpg"
+    else:
+        if image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
+            image = image.convert("RGBA")
+        image.save(out, "PNG", optimize=True)
+        suffix = "png"
+    return out.getvalue(), suffix, image.width, image.height
+
+
+@transaction.atomic
+def course_image_upload(*, course: Course, upload: UploadedFile, by: User | None) -> CourseImage:
+    """Keep an image uploaded into a text page of `course` (precondition: `by` authors it).
+    It is stored re-encoded under a random name; nothing of the uploaded name is kept."""
+    if upload.size is not None and upload.size > IMAGE_MAX_MB * 1024 * 1024:
+        raise AuthoringError(_("The image is larger than %(mb)s MB.") % {"mb": IMAGE_MAX_MB})
+    data = upload.read(IMAGE_MAX_MB * 1024 * 1024 + 1)
+    if len(data) > IMAGE_MAX_MB * 1024 * 1024:
+        raise AuthoringError(_("The image is larger than %(mb)s MB.") % {"mb": IMAGE_MAX_MB})
+    return course_image_store(course=course, data=data, by=by)
+
+
+def course_image_store(*, course: Course, data: bytes, by: User | None) -> CourseImage:
+    content, suffix, width, height = image_reencode(data)
+    name = f"{uuid.uuid4().hex}.{suffix}"
+    image = CourseImage(course=course, name=name, width=width, height=height, uploaded_by=by)
+    image.file.save(name, ContentFile(content), save=False)
+    image.save()
+    return image
 
 
 def _renumber(rows: list) -> None:  # type: ignore[type-arg]
@@ -194,12 +275,22 @@ def quiz_update(*, item: Item, text: str) -> None:
 
 
 @transaction.atomic
-def course_criteria_set(*, course: Course, assignments: list) -> None:  # type: ignore[type-arg]
-    """The workshop phases that must be approved before the course counts as complete; only
-    the course's own workshop assignments are allowed."""
+def course_criteria_set(
+    *,
+    course: Course,
+    assignments: list,  # type: ignore[type-arg]
+    min_attendance_percent: int | None = None,
+) -> None:
+    """The workshop phases that must be approved, and the share of workshop sessions that must
+    be attended, before the course counts as complete; only the course's own workshop
+    assignments are allowed."""
     if any(a.workshop.course_id != course.pk for a in assignments):
         raise AuthoringError(_("Choose only workshop assignments of this course."))
+    if min_attendance_percent is not None and not 1 <= min_attendance_percent <= 100:
+        raise AuthoringError(_("Give the attendance share as a percentage from 1 to 100."))
     course.completion_assignments.set(assignments)
+    course.min_attendance_percent = min_attendance_percent or None
+    course.save(update_fields=["min_attendance_percent"])
 
 
 @transaction.atomic

@@ -25,8 +25,10 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+import gzip
 import hashlib
 import json
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -240,9 +242,11 @@ def achievement_credential(
     course_description: str,
     criteria: str,
     issued_at: datetime.datetime,
+    status_index: int | None = None,
 ) -> dict[str, Any]:
-    """The unsigned OB 3.0 AchievementCredential for one certificate."""
-    return {
+    """The unsigned OB 3.0 AchievementCredential for one certificate; with `status_index`
+    it points at its bit in the public revocation list (`credentialStatus`)."""
+    credential: dict[str, Any] = {
         "@context": [VC_CONTEXT, OB_CONTEXT],
         "id": credential_id,
         "type": ["VerifiableCredential", "AchievementCredential"],
@@ -274,3 +278,76 @@ def achievement_credential(
             },
         },
     }
+    if status_index is not None:
+        credential["credentialStatus"] = status_list_entry(status_index)
+    return credential
+
+
+# --- revocation: a W3C Bitstring Status List ------------------------------------------------
+#
+# Each credential names one bit (its certificate's id) in a public list at
+# /certificates/status/revocation.json, a BitstringStatusListCredential signed like the
+# credentials themselves (https://www.w3.org/TR/vc-bitstring-status-list/). A set bit means
+# revoked; the list holds no names, only bits, and its minimum size (16 KB, 131,072 entries)
+# keeps how many certificates exist from showing.
+
+STATUS_LIST_MIN_BITS = 131_072
+
+
+def status_list_url() -> str:
+    return f"{settings.SITE_URL}{reverse('certificates:status_list')}"
+
+
+def status_list_entry(index: int) -> dict[str, str]:
+    return {
+        "id": f"{status_list_url()}#{index}",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": str(index),
+        "statusListCredential": status_list_url(),
+    }
+
+
+def encode_status_list(set_bits: Iterable[int]) -> str:
+    """The `encodedList`: multibase base64url (no padding) of the GZIP of the bitstring, in
+    which index 0 is the left-most bit of the first byte."""
+    bits = sorted(set(set_bits))
+    size = STATUS_LIST_MIN_BITS
+    while bits and bits[-1] >= size:
+        size += STATUS_LIST_MIN_BITS
+    data = bytearray(size // 8)
+    for index in bits:
+        data[index // 8] |= 0x80 >> (index % 8)
+    compressed = gzip.compress(bytes(data), mtime=0)
+    return "u" + base64.urlsafe_b64encode(compressed).decode().rstrip("=")
+
+
+def status_list_bit(encoded_list: str, index: int) -> bool:
+    """Read one bit of an `encodedList` (how a verifier checks a credential's status)."""
+    if not encoded_list.startswith("u"):
+        raise ValueError("Only base64url multibase lists are supported.")
+    raw = encoded_list[1:]
+    data = gzip.decompress(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+    if index // 8 >= len(data):
+        return False
+    return bool(data[index // 8] & (0x80 >> (index % 8)))
+
+
+def status_list_credential(
+    *, revoked_indexes: Iterable[int], now: datetime.datetime
+) -> dict[str, Any]:
+    """The signed BitstringStatusListCredential with the bits of every revoked certificate."""
+    document = {
+        "@context": [VC_CONTEXT],
+        "id": status_list_url(),
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": issuer_url(),
+        "validFrom": _utc(now),
+        "credentialSubject": {
+            "id": f"{status_list_url()}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": encode_status_list(revoked_indexes),
+        },
+    }
+    return sign(document, created=now)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import video
@@ -71,15 +72,21 @@ class ItemForm(forms.ModelForm):
             "pass_mark",
             "max_attempts",
         ]
-        widgets = {"body": forms.Textarea(attrs={"rows": 12, "data-rich-text": "1"})}
+        widgets = {"body": forms.Textarea(attrs={"rows": 12, "data-course-editor": "1"})}
 
     def __init__(self, *args: object, course, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         from workshops.models import Assignment
 
         self.fields["assignment"].queryset = Assignment.objects.filter(workshop__course=course)
+        # static/js/editor-courses.js turns the textarea into the rich-text editor and uploads
+        # images here; without JavaScript it stays a plain HTML textarea.
+        self.fields["body"].widget.attrs["data-image-upload-url"] = reverse(
+            "courses:image_upload", args=[course.pk]
+        )
         self.fields["body"].help_text = _(
-            "HTML is cleaned when saved and again when shown: scripts and styles are removed."
+            "Formatting, links and images are kept; scripts, styles and images from other "
+            "sites are removed when the page is saved."
         )
 
     def _check_upload(self, name: str, suffixes: set[str], message: str) -> object:
@@ -162,6 +169,17 @@ class CompletionCriteriaForm(forms.Form):
         help_text=_(
             "Besides every required item, the learner's submission to each chosen phase must "
             "be approved before the certificate is issued."
+        ),
+    )
+
+    min_attendance_percent = forms.IntegerField(
+        label=_("Workshop sessions attended (%)"),
+        required=False,
+        min_value=1,
+        max_value=100,
+        help_text=_(
+            "The share of the cohort's workshop sessions held so far that a learner must have "
+            "attended; excused absences are left out. Leave empty if attendance does not count."
         ),
     )
 

@@ -43,6 +43,17 @@ class Course(models.Model):
         blank=True,
         related_name="+",
     )
+    # And, when set, this share of the cohort's held workshop sessions attended.
+    min_attendance_percent = models.PositiveSmallIntegerField(
+        _("workshop sessions attended (%)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_(
+            "The share of the cohort's workshop sessions held so far that a learner must have "
+            "attended; excused absences are left out. Leave empty if attendance does not count."
+        ),
+    )
 
     class Meta:
         ordering = ["title"]
@@ -384,3 +395,40 @@ class Certificate(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+def course_image_path(instance: object, filename: str) -> str:
+    return f"images/{filename}"
+
+
+class CourseImage(models.Model):
+    """An image uploaded into a text page with the editor. The stored file is re-encoded by
+    Pillow under a random name (`name`); it is served only by courses.views.course_image to
+    people who may see its course (a copied or imported course gets its own copies)."""
+
+    course = models.ForeignKey(
+        Course, verbose_name=_("course"), on_delete=models.CASCADE, related_name="images"
+    )
+    name = models.CharField(_("stored name"), max_length=64, unique=True)
+    file = models.FileField(
+        _("image"), upload_to=course_image_path, storage=course_storage, max_length=200
+    )
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("course image")
+        verbose_name_plural = _("course images")
+
+    def __str__(self) -> str:
+        return self.name

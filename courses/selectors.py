@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 
 from core.models import User
 from learners.models import Cohort, Membership
-from workshops.models import Submission
+from workshops.models import ExperimentMember, Submission
 
 from .models import (
     Certificate,
@@ -62,23 +62,53 @@ SUBMITTED_STATUSES = (
 )
 
 
-def item_done_q(user: User) -> Q:
-    """An Item filter: done by `user` under the item's completion rule (or done before)."""
-    submissions = Submission.objects.filter(assignment=OuterRef("assignment_id"), learner=user)
+def submissions_of(user: User) -> QuerySet[Submission]:
+    """Submissions that count for `user`: their own and their experiment team's. An experiment
+    has up to four members (workshops.ExperimentMember) and one of them sends each version, so
+    the Submission's `learner` alone would leave the rest of the team behind."""
+    return Submission.objects.filter(
+        Q(learner=user)
+        | Q(
+            Exists(ExperimentMember.objects.filter(experiment=OuterRef("experiment_id"), user=user))
+        )
+    )
+
+
+def _done_q(user: User | str, prefix: str = "") -> Q:
+    """The "done" condition for an item reached through `prefix` (a lookup path ending in
+    "__", or "" on Item itself), for a User, or for the outer query's user-id field named by
+    the string `user` (completion_matrix counts many learners in one query this way)."""
+    if isinstance(user, str):
+        user_ref: object = OuterRef(user)
+        team_user_ref: object = OuterRef(OuterRef(user))
+    else:
+        user_ref = team_user_ref = user
+    team = ExperimentMember.objects.filter(experiment=OuterRef("experiment_id"), user=team_user_ref)
+    submissions = Submission.objects.filter(
+        Q(learner=user_ref) | Q(Exists(team)), assignment=OuterRef(f"{prefix}assignment_id")
+    )
+    rule = f"{prefix}completion_rule"
+    has_assignment = {f"{prefix}assignment__isnull": False}
     return (
-        Q(Exists(Completion.objects.filter(user=user, item=OuterRef("pk"))))
-        | Q(completion_rule=Item.Rule.SUBMITTED, assignment__isnull=False)
+        Q(Exists(Completion.objects.filter(user=user_ref, item=OuterRef(f"{prefix}pk"))))
+        | Q(**{rule: Item.Rule.SUBMITTED}, **has_assignment)
         & Q(Exists(submissions.filter(status__in=SUBMITTED_STATUSES)))
-        | Q(completion_rule=Item.Rule.APPROVED, assignment__isnull=False)
+        | Q(**{rule: Item.Rule.APPROVED}, **has_assignment)
         & Q(Exists(submissions.filter(status=Submission.Status.APPROVED)))
     )
+
+
+def item_done_q(user: User) -> Q:
+    """An Item filter: done by `user` under the item's completion rule (or done before); the
+    assignment rules count a submission by any member of the learner's experiment team."""
+    return _done_q(user)
 
 
 def item_started_q(user: User) -> Q:
     """An Item filter: the learner has begun (a quiz attempt, a submission) but may not be done."""
     return Q(Exists(QuizAttempt.objects.filter(user=user, item=OuterRef("pk")))) | Q(
         assignment__isnull=False
-    ) & Q(Exists(Submission.objects.filter(assignment=OuterRef("assignment_id"), learner=user)))
+    ) & Q(Exists(submissions_of(user).filter(assignment=OuterRef("assignment_id"))))
 
 
 def visible_items(*, include_drafts: bool = False) -> QuerySet[Item]:
@@ -189,15 +219,28 @@ def module_items(*, user: User, module: Module, include_drafts: bool = False) ->
 
 
 def completion_matrix(*, user_ids: Iterable[int], course: Course) -> dict[int, dict[int, int]]:
-    """{user id: {module id: items done}} for many learners in one aggregate query."""
-    matrix: dict[int, dict[int, int]] = defaultdict(dict)
+    """{user id: {module id: published items done}} for many learners in one aggregate query,
+    with the outline's rule for "done" (item_done_q): a Completion row, or for the assignment
+    rules a submission by the learner or a member of their experiment team.
+
+    Each learner's membership row is joined to the course's items, so the database evaluates
+    the rule per (learner, item) and counts per module; a learner in two cohorts of the course
+    counts each item once."""
+    path = "cohort__course__modules__items"
     rows = (
-        Completion.objects.filter(user_id__in=list(user_ids), item__module__course=course)
-        .values("user_id", "item__module_id")
-        .annotate(n=Count("pk"))
+        Membership.objects.filter(
+            user_id__in=list(user_ids), role=Membership.Role.LEARNER, cohort__course=course
+        )
+        .filter(
+            _done_q("user_id", prefix=f"{path}__"),
+            **{f"{path}__is_published": True, "cohort__course__modules__is_published": True},
+        )
+        .values("user_id", f"{path}__module_id")
+        .annotate(n=Count(path, distinct=True))
     )
+    matrix: dict[int, dict[int, int]] = defaultdict(dict)
     for row in rows:
-        matrix[row["user_id"]][row["item__module_id"]] = row["n"]
+        matrix[row["user_id"]][row[f"{path}__module_id"]] = row["n"]
     return matrix
 
 
@@ -411,9 +454,52 @@ def journal(*, user: User, course: Course | None = None) -> QuerySet[Reflection]
 # --- completion and certificates ------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class AttendanceShare:
+    """Of the workshop sessions held for the learner's cohort, how many they attended;
+    `counted` leaves out the sessions they were excused from."""
+
+    present: int
+    counted: int
+    required_percent: int | None = None
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.present / self.counted) if self.counted else 0
+
+    @property
+    def is_met(self) -> bool:
+        if not self.required_percent:
+            return True
+        return self.counted > 0 and 100 * self.present >= self.required_percent * self.counted
+
+
+def attendance_share(
+    *, user: User, course: Course, cohort: Cohort, now: datetime.datetime | None = None
+) -> AttendanceShare:
+    """The learner's attendance of the cohort's sessions of this course's workshops that have
+    ended (one aggregate query)."""
+    from workshops.models import Attendance, WorkshopSession
+
+    mine = Q(attendance__learner=user)
+    totals = WorkshopSession.objects.filter(
+        workshop__course=course, cohort=cohort, ends_at__lte=now or timezone.now()
+    ).aggregate(
+        held=Count("pk", distinct=True),
+        present=Count("attendance", filter=mine & Q(attendance__status=Attendance.Status.PRESENT)),
+        excused=Count("attendance", filter=mine & Q(attendance__status=Attendance.Status.EXCUSED)),
+    )
+    return AttendanceShare(
+        present=totals["present"],
+        counted=totals["held"] - totals["excused"],
+        required_percent=course.min_attendance_percent,
+    )
+
+
 def course_is_complete(*, user: User, course: Course) -> bool:
-    """The course's completion criteria for one learner (two or three queries): every required
-    published item done, and every workshop phase in `course.completion_assignments` approved."""
+    """The course's completion criteria for one learner (two to four queries): every required
+    published item done, every workshop phase in `course.completion_assignments` approved and,
+    when the course sets `min_attendance_percent`, that share of held sessions attended."""
     totals = (
         visible_items()
         .filter(module__course=course, is_required=True)
@@ -424,13 +510,17 @@ def course_is_complete(*, user: User, course: Course) -> bool:
     )
     if not totals["required"] or totals["done"] < totals["required"]:
         return False
+    if course.min_attendance_percent:
+        cohort = learner_cohort(user=user, course=course)
+        if cohort is None or not attendance_share(user=user, course=course, cohort=cohort).is_met:
+            return False
     needed = set(course.completion_assignments.values_list("pk", flat=True))
     if not needed:
         return True
     approved = set(
-        Submission.objects.filter(
-            learner=user, assignment_id__in=needed, status=Submission.Status.APPROVED
-        ).values_list("assignment_id", flat=True)
+        submissions_of(user)
+        .filter(assignment_id__in=needed, status=Submission.Status.APPROVED)
+        .values_list("assignment_id", flat=True)
     )
     return needed <= approved
 

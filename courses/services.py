@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -202,6 +202,68 @@ def course_completion_check(*, user: User, course: Course) -> Certificate | None
     return certificate
 
 
+def submission_completion_check_later(*, submission_id: int) -> None:
+    """Called by workshops when an instructor's decision on a submission is saved (an approval
+    may finish the course): after commit, a task checks the course completion of every member
+    of the submission's experiment team, so each gets their certificate without visiting
+    the course again."""
+    from .tasks import submission_completion_check as task
+
+    task.delay_on_commit(submission_id)
+
+
+def completion_check_later(*, course_id: int, user_ids: Iterable[int]) -> None:
+    """Called when something outside the course may finish it for these learners (attendance
+    recorded for a session): after commit, a task checks their course completion."""
+    from .tasks import completion_check as task
+
+    ids = sorted(set(user_ids))
+    if ids:
+        task.delay_on_commit(course_id, ids)
+
+
+def completion_check(*, course_id: int, user_ids: Iterable[int]) -> list[Certificate]:
+    """Check the course completion of each learner (idempotent: one certificate per learner)."""
+    course = Course.objects.filter(pk=course_id).first()
+    if course is None:
+        return []
+    found = []
+    for user in User.objects.filter(pk__in=list(user_ids)):
+        with transaction.atomic():
+            certificate = course_completion_check(user=user, course=course)
+        if certificate is not None:
+            found.append(certificate)
+    return found
+
+
+def submission_completion_check(*, submission_id: int) -> list[Certificate]:
+    """Check the course completion of the submission's learner and of every member of its
+    experiment (idempotent: course_completion_check creates one certificate per learner)."""
+    from workshops.models import ExperimentMember, Submission
+
+    submission = (
+        Submission.objects.select_related("assignment__workshop__course", "learner")
+        .filter(pk=submission_id)
+        .first()
+    )
+    if submission is None:
+        return []
+    course = submission.assignment.workshop.course
+    people = {submission.learner_id: submission.learner}
+    if submission.experiment_id is not None:
+        for member in ExperimentMember.objects.filter(
+            experiment_id=submission.experiment_id
+        ).select_related("user"):
+            people.setdefault(member.user_id, member.user)
+    found = []
+    for user in people.values():
+        with transaction.atomic():
+            certificate = course_completion_check(user=user, course=course)
+        if certificate is not None:
+            found.append(certificate)
+    return found
+
+
 def certificate_verify_url(certificate: Certificate) -> str:
     return f"{settings.SITE_URL}{reverse('certificates:verify', args=[certificate.code])}"
 
@@ -258,6 +320,7 @@ def certificate_issue(*, certificate_id: int) -> bool:
                         course_description=course.description,
                         criteria=criteria,
                         issued_at=now,
+                        status_index=certificate.pk,
                     ),
                     created=now,
                 )

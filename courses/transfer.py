@@ -2,12 +2,15 @@
 
 The archive holds `course.json` (format "alueagentti-course", version 1: the course, its
 modules with release rules, items with their settings, knowledge checks with answers and
-explanations) and `files/<n><suffix>` for uploaded resources, videos and captions. Learner
+explanations), `files/<n><suffix>` for uploaded resources, videos and captions, and
+`images/<name>` for the images shown in text pages (listed in "images"). Learner
 data (progress, attempts, reflections, certificates) is never exported. A link to a workshop
 assignment is not carried over (assignments belong to the instance); the item keeps its rule.
 
 Import creates a new course, with every module as a draft, a free slug and the importer as
-its author. `course_copy` is export + import in one step, for a new cohort.
+its author. Each image is checked and re-encoded again and stored for the new course under a
+new random name, and the text pages are rewritten to show the new copies. `course_copy` is
+export + import in one step, for a new cohort.
 """
 
 from __future__ import annotations
@@ -24,10 +27,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from core.html import clean_html
 from core.models import User
 
-from .models import Choice, Course, Item, Module, Question
+from . import richtext
+from .models import Choice, Course, CourseImage, Item, Module, Question
 
 FORMAT = "alueagentti-course"
 VERSION = 1
@@ -66,7 +69,12 @@ def course_structure(course: Course) -> dict[str, Any]:
     data: dict[str, Any] = {
         "format": FORMAT,
         "version": VERSION,
-        "course": {"title": course.title, "slug": course.slug, "description": course.description},
+        "course": {
+            "title": course.title,
+            "slug": course.slug,
+            "description": course.description,
+            "min_attendance_percent": course.min_attendance_percent,
+        },
         "modules": [],
     }
     for module in modules:
@@ -127,6 +135,12 @@ def course_export(*, course: Course) -> bytes:
                 with stored.open("rb") as handle:
                     archive.writestr(name, handle.read())
                 entry["files"][field] = name
+        shown = {name for entry in flat for name in richtext.image_names(entry["body"])}
+        data["images"] = []
+        for image in CourseImage.objects.filter(course=course, name__in=shown).order_by("name"):
+            with image.file.open("rb") as handle:
+                archive.writestr(f"images/{image.name}", handle.read())
+            data["images"].append(image.name)
         archive.writestr("course.json", json.dumps(data, ensure_ascii=False, indent=2))
     return buffer.getvalue()
 
@@ -178,9 +192,11 @@ def _build(zf: zipfile.ZipFile, data: dict[str, Any], *, by: User, title: str | 
         title=(title or _text(info.get("title"), 200))[:200] or _("Imported course"),
         slug=_free_slug(_text(info.get("slug")) or _text(info.get("title"))),
         description=_text(info.get("description")),
+        min_attendance_percent=_percent(info.get("min_attendance_percent")),
     )
     course.authors.add(by)
     members = set(zf.namelist())
+    new_urls = _import_images(zf, data, course=course, by=by, members=members)
     by_key: dict[int, Module] = {}
     pending_prereqs: list[tuple[Module, list[int]]] = []
     kinds, rules = set(Item.Kind.values), set(Item.Rule.values)
@@ -210,7 +226,7 @@ def _build(zf: zipfile.ZipFile, data: dict[str, Any], *, by: User, title: str | 
                 completion_rule=rule,
                 title=_text(i.get("title"), 200),
                 # An archive may come from anywhere: its HTML is cleaned like an author's.
-                body=clean_html(_text(i.get("body"))),
+                body=_with_images(richtext.clean_course_html(_text(i.get("body"))), new_urls),
                 video_url=_text(i.get("video_url"), 200),
                 link_url=_text(i.get("link_url"), 200),
                 file_name=_text(i.get("file_name"), 255),
@@ -247,6 +263,38 @@ def _build(zf: zipfile.ZipFile, data: dict[str, Any], *, by: User, title: str | 
     for module, keys in pending_prereqs:
         module.prerequisites.set([by_key[k] for k in keys if k in by_key])
     return course
+
+
+def _percent(value: object) -> int | None:
+    if value is None:
+        return None
+    number = int(value)  # type: ignore[call-overload]
+    return number if 1 <= number <= 100 else None
+
+
+def _import_images(
+    zf: zipfile.ZipFile, data: dict[str, Any], *, course: Course, by: User, members: set[str]
+) -> dict[str, str]:
+    """Store the archive's images for `course`: {old URL: new URL}."""
+    from .authoring import AuthoringError, course_image_store
+
+    urls = {}
+    for name in data.get("images", []):
+        member = f"images/{_text(name)}"
+        if member not in members:
+            raise TransferError(_("A file listed in the course archive is missing."))
+        try:
+            image = course_image_store(course=course, data=zf.read(member), by=by)
+        except AuthoringError as exc:
+            raise TransferError(exc.message) from None
+        urls[richtext.image_url(name)] = richtext.image_url(image.name)
+    return urls
+
+
+def _with_images(body: str, new_urls: dict[str, str]) -> str:
+    for old, new in new_urls.items():
+        body = body.replace(old, new)
+    return body
 
 
 def course_copy(*, course: Course, by: User) -> Course:

@@ -16,6 +16,8 @@ urlpatterns = [
     path("items/<int:pk>/reflection/", views.reflection_save, name="reflection_save"),
     path("items/<int:pk>/files/<str:which>/", views.item_file, name="item_file"),
     path("journal/", views.journal, name="journal"),
+    path("images/<str:name>", views.course_image, name="image"),
+    path("<int:pk>/images/", authoring.course_image_upload, name="image_upload"),
     # Authoring
     path("<int:pk>/edit/", authoring.course_edit, name="edit"),
     path("<int:pk>/export/", authoring.course_export, name="export"),

@@ -20,6 +20,7 @@ from core.permissions import (
     cohorts_for,
     cohorts_for_release_extensions,
     get_course_for_user,
+    get_course_image_for_user,
     get_item_for_user,
     has_role,
     is_course_author,
@@ -55,6 +56,11 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ):
             # Progress made elsewhere (an approved workshop phase) may have finished the course.
             certificate = services.course_completion_check(user=request.user, course=course)
+    attendance = None
+    if outline.cohort is not None and course.min_attendance_percent:
+        attendance = selectors.attendance_share(
+            user=request.user, course=course, cohort=outline.cohort
+        )
     coordinated = (
         list(cohorts_for(request.user, Membership.Role.COORDINATOR).filter(course=course))
         if has_role(request.user, Membership.Role.COORDINATOR)
@@ -71,6 +77,7 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "course": course,
             "certificate": certificate,
+            "attendance": attendance,
             "coordinated_cohorts": coordinated,
             "extension_cohorts": extension_cohorts,
             "outline": outline,
@@ -332,6 +339,20 @@ def item_file(request: HttpRequest, pk: int, which: str) -> HttpResponse:
         )
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def course_image(request: HttpRequest, name: str) -> HttpResponse:
+    """An image shown in a text page: whoever may see its course (404 for everyone else).
+    Always a re-encoded PNG or JPEG under a random name, sent with its fixed media type."""
+    image = get_course_image_for_user(request.user, name)
+    content_type = "image/jpeg" if image.name.endswith(".jpg") else "image/png"
+    response = FileResponse(image.file.open("rb"), content_type=content_type)
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    # The name never changes its content; only the browser of a signed-in person keeps it.
+    response["Cache-Control"] = "private, max-age=86400"
     return response
 
 

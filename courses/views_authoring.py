@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -67,6 +68,29 @@ def course_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "courses/course_edit.html",
         {"course": course, "modules": modules, "kinds": Item.Kind.choices},
+    )
+
+
+@login_required
+@require_POST
+def course_image_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """The editor's image upload: the course's authors only. Answers JSON: the image's
+    address and size (201), or a translated error (400)."""
+    course = _authored_course(request, pk)
+    upload = request.FILES.get("image")
+    if upload is None:
+        return JsonResponse({"error": _("Choose an image to upload.")}, status=400)
+    try:
+        image = authoring.course_image_upload(course=course, upload=upload, by=request.user)
+    except authoring.AuthoringError as exc:
+        return JsonResponse({"error": exc.message}, status=400)
+    return JsonResponse(
+        {
+            "url": reverse("courses:image", args=[image.name]),
+            "width": image.width,
+            "height": image.height,
+        },
+        status=201,
     )
 
 
@@ -293,17 +317,23 @@ def course_import(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def course_criteria(request: HttpRequest, pk: int) -> HttpResponse:
-    """The course's completion criteria (which workshop phases must be approved besides every
-    required item): its authors and the superuser; 400 with the reason for a bad choice."""
+    """The course's completion criteria (which workshop phases must be approved and which share
+    of workshop sessions attended, besides every required item): its authors and the
+    superuser; 400 with the reason for a bad choice."""
     course = _authored_course(request, pk)
     form = CompletionCriteriaForm(
         request.POST if request.method == "POST" else None,
         course=course,
-        initial={"assignments": list(course.completion_assignments.all())},
+        initial={
+            "assignments": list(course.completion_assignments.all()),
+            "min_attendance_percent": course.min_attendance_percent,
+        },
     )
     if request.method == "POST" and form.is_valid():
         authoring.course_criteria_set(
-            course=course, assignments=list(form.cleaned_data["assignments"])
+            course=course,
+            assignments=list(form.cleaned_data["assignments"]),
+            min_attendance_percent=form.cleaned_data["min_attendance_percent"],
         )
         messages.success(request, _("The completion criteria were saved."))
         return redirect("courses:edit", pk=course.pk)

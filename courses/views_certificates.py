@@ -7,6 +7,7 @@ import json
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
@@ -43,6 +44,20 @@ def issuer(request: HttpRequest) -> HttpResponse:
         credentials.issuer_profile(),
         content_type="application/ld+json",
         json_dumps_params={"ensure_ascii": False, "indent": 2},
+    )
+
+
+@cache_control(public=True, max_age=300)
+def status_list(request: HttpRequest) -> HttpResponse:
+    """Anyone: the signed revocation list (W3C Bitstring Status List) that every credential's
+    `credentialStatus` points to; a revoked certificate's bit is set. Bits only, no names."""
+    revoked = Certificate.objects.filter(
+        status=Certificate.Status.ISSUED, revoked_at__isnull=False
+    ).values_list("pk", flat=True)
+    return JsonResponse(
+        credentials.status_list_credential(revoked_indexes=list(revoked), now=timezone.now()),
+        content_type="application/vc+ld+json",
+        json_dumps_params={"ensure_ascii": False},
     )
 
 
