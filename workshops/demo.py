@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from core import demo_content as content
@@ -23,9 +24,11 @@ from .models import (
     PeerReview,
     PhaseComment,
     Review,
+    ReviewScore,
     RubricCriterion,
     RubricLevel,
     RunLogEntry,
+    SessionMaterial,
     Submission,
     Theme,
     Workshop,
@@ -236,6 +239,38 @@ def seed_sessions(workshop: Workshop, cohort: Cohort) -> None:
                 "materials": "Kokeilevan kehittämisen opas | https://www.kasvukaytava.fi/",
             },
         )
+    seed_session_slides(workshop, cohort)
+
+
+SLIDES_HTML = """<!doctype html><html lang="fi"><head><meta charset="utf-8"><style>
+body {{ font-family: sans-serif; }} h1 {{ color: #0b4f6c; }}
+</style></head><body><h1>{title}</h1><p>Alueagentti · Suomen kasvukäytävä ja Careeria</p>
+<h2>Kokeilevan kehittämisen kierros</h2><ol><li>Kuvaa kehittämishaaste</li>
+<li>Muotoile idea ja hypoteesi</li><li>Laadi kokeilusuunnitelma</li><li>Toteuta kokeilu</li>
+<li>Arvioi tulokset</li><li>Jaa ja päätä jatkosta</li></ol></body></html>"""
+
+
+def seed_session_slides(workshop: Workshop, cohort: Cohort) -> None:
+    """The slides of the first session as a shared file (when PDFs can be made here)."""
+    from core.pdf import html_to_pdf
+
+    first = WorkshopSession.objects.filter(workshop=workshop, cohort=cohort).first()
+    if first is None or first.material_files.exists():
+        return
+    pdf = html_to_pdf(SLIDES_HTML.format(title=first.title))
+    if not pdf:
+        return
+    instructor = cohort.memberships.filter(role="instructor").select_related("user").first()
+    if instructor is None:
+        return
+    SessionMaterial.objects.create(
+        session=first,
+        file=ContentFile(pdf, name="diat.pdf"),
+        original_name="Työpajan diat.pdf",
+        size=len(pdf),
+        content_type="application/pdf",
+        uploaded_by=instructor.user,
+    )
 
 
 def seed_rubrics(workshop: Workshop) -> None:
@@ -345,7 +380,28 @@ def seed(*, course: Course, cohort: Cohort, users: dict[str, User]) -> None:
             "kulkevat junalla pääkaupunkiseudulle tai Tampereelle."
         ),
     )
-    version(pilot, 1, 1, FIRST_DRAFT, Submission.Status.REVISION_REQUESTED)
+    first = version(pilot, 1, 1, FIRST_DRAFT, Submission.Status.REVISION_REQUESTED)
+    # The revision request is a full structured review with the phase's rubric.
+    Review.objects.filter(submission=first, strengths="").update(
+        strengths="Haaste on todellinen ja tuttu monelle kylän asukkaalle.",
+        questions="Keitä liityntäkyyti palvelisi ensimmäisenä? Mitä on jo kokeiltu?",
+        suggestions="Haastattele kolmea kyläläistä ja yhtä kutsutaksin kuljettajaa.",
+    )
+    review = Review.objects.filter(submission=first).first()
+    if review is not None and not review.scores.exists():
+        for criterion in RubricCriterion.objects.filter(
+            workshop=workshop, phase=1
+        ).prefetch_related("levels"):
+            level = next((lv for lv in criterion.levels.all() if lv.points == 2), None)
+            if level is not None:
+                ReviewScore.objects.create(
+                    review=review,
+                    criterion=criterion,
+                    criterion_title=criterion.title,
+                    points=level.points,
+                    level_label=level.label,
+                    descriptor=level.descriptor,
+                )
     PhaseComment.objects.get_or_create(
         experiment=pilot,
         phase=1,
@@ -431,7 +487,18 @@ def seed(*, course: Course, cohort: Cohort, users: dict[str, User]) -> None:
         workshop=workshop,
         defaults={"experiment": team},
     )
-    version(team, 1, 1, "Haaste: opitut asiat eivät kulje kuntien välillä.", "approved")
+    # A whole revision round in phase 1: version 1 revised, version 2 approved.
+    if not Submission.objects.filter(experiment=team, assignment=assignments[1]).exists():
+        version(team, 1, 1, "Haaste: opitut asiat eivät kulje kuntien välillä.", "revision")
+        version(
+            team,
+            1,
+            2,
+            "Haaste: kuntien kokeiluista opitut asiat eivät kulje kunnasta toiseen, koska "
+            "tuloksia ei jaeta säännöllisesti eikä kehittäjillä ole yhteistä foorumia.",
+            "approved",
+            learner="jari.makinen",
+        )
     version(
         team,
         2,

@@ -171,18 +171,51 @@ class RunLogForm(forms.ModelForm):
         model = RunLogEntry
         fields = ["happened_on", "kind", "text", "photo"]
         widgets = {
-            "happened_on": forms.DateInput(attrs={"type": "date"}),
+            # ISO, whatever the language: a date input ignores a value like "29.11.2026".
+            "happened_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "text": forms.Textarea(attrs={"rows": 2}),
             "photo": forms.ClearableFileInput(
                 attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}
             ),
         }
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    # Optional: the entry records a value of one of the experiment's impact-plan indicators.
+    indicator = forms.TypedChoiceField(
+        label=_("Indicator (optional)"), required=False, coerce=int, empty_value=None
+    )
+    value = forms.DecimalField(
+        label=_("Measured value"), required=False, max_digits=14, decimal_places=2
+    )
+
+    def __init__(
+        self, *args: object, experiment: Experiment | None = None, **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["happened_on"].initial = timezone.localdate
+        from impact.selectors import indicators_for_experiment
+
+        indicators = indicators_for_experiment(experiment_id=experiment.pk) if experiment else []
+        if indicators:
+            self.fields["indicator"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+                (i.pk, f"{i.name} ({i.unit})" if i.unit else i.name) for i in indicators
+            ]
+            self.fields["indicator"].help_text = _(
+                "Record a value for an indicator of your impact plan with this entry."
+            )
+        else:
+            del self.fields["indicator"]
+            del self.fields["value"]
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def clean(self) -> dict:  # type: ignore[type-arg]
+        data = super().clean() or {}
+        if "indicator" in self.fields:
+            if data.get("indicator") is not None and data.get("value") is None:
+                self.add_error("value", _("Give the measured value of the indicator."))
+            if data.get("value") is not None and data.get("indicator") is None:
+                self.add_error("indicator", _("Choose the indicator the value is for."))
+        return data
 
 
 class ReviewForm(forms.Form):
@@ -282,6 +315,8 @@ class CommentForm(forms.Form):
 
 
 class SessionForm(forms.ModelForm):
+    files = MultipleFileField(label=_("Material files (optional)"), required=False)
+
     class Meta:
         model = WorkshopSession
         fields = [
@@ -304,6 +339,7 @@ class SessionForm(forms.ModelForm):
             "agenda": forms.Textarea(attrs={"rows": 5}),
             "materials": forms.Textarea(attrs={"rows": 3}),
         }
+        labels = {"materials": _("Material links")}
         field_classes = {"online_url": partial(forms.URLField, assume_scheme="https")}
 
     def __init__(self, *args: object, cohort=None, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
@@ -314,6 +350,10 @@ class SessionForm(forms.ModelForm):
                 self.fields["workshop"].initial = self.fields["workshop"].queryset.first()
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        self.fields["files"].help_text = _(
+            "Slides or handouts: PDF, Office or OpenDocument files or images, at most %(mb)s MB "
+            "each. Only the cohort's learners and staff can download them."
+        ) % {"mb": max_file_bytes() // (1024 * 1024)}
         self.helper = FormHelper()
         self.helper.form_tag = False
 
@@ -325,3 +365,6 @@ class SessionForm(forms.ModelForm):
         if not data.get("place", "").strip() and not data.get("online_url"):
             self.add_error("place", _("Give a place or an online link."))
         return data
+
+    def clean_files(self):  # type: ignore[no-untyped-def]
+        return _check_sizes(self.cleaned_data.get("files") or [])

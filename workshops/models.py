@@ -45,7 +45,10 @@ class Workshop(models.Model):
     blind_review = models.BooleanField(
         _("blind review"),
         default=False,
-        help_text=_("Reviewers do not see the learner's name or municipality."),
+        help_text=_(
+            "Reviewers do not see the learner's name or municipality, and learners do not see "
+            "which instructor reviewed them."
+        ),
     )
 
     class Meta:
@@ -92,6 +95,14 @@ class Assignment(models.Model):
     peer_reviewers = models.PositiveSmallIntegerField(_("peer reviewers per answer"), default=2)
     peer_reviews_each = models.PositiveSmallIntegerField(
         _("peer reviews each learner gives"), default=2
+    )
+    peer_anonymous = models.BooleanField(
+        _("anonymous peer feedback"),
+        default=True,
+        help_text=_(
+            "Fellow learners do not see whose answer they review, nor who gave the feedback. "
+            "Turn off to show the names both ways."
+        ),
     )
 
     class Meta:
@@ -858,6 +869,42 @@ class WorkshopSession(models.Model):
             if url.startswith(("https://", "http://")):
                 links.append((title.strip() or url, url))
         return links
+
+
+def session_material_path(instance: "SessionMaterial", filename: str) -> str:
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"session-materials/{uuid.uuid4().hex}{suffix}"
+
+
+class SessionMaterial(models.Model):
+    """A file an instructor shares with a session (slides, a handout); checked by its content
+    when uploaded, stored privately and downloaded only by members of the session's cohort."""
+
+    session = models.ForeignKey(
+        WorkshopSession,
+        verbose_name=_("session"),
+        on_delete=models.CASCADE,
+        related_name="material_files",
+    )
+    file = models.FileField(_("file"), upload_to=session_material_path, storage=private_storage)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["session", "pk"]
+        verbose_name = _("session material")
+        verbose_name_plural = _("session materials")
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class Attendance(models.Model):

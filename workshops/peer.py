@@ -6,7 +6,7 @@ speak of "a fellow learner", and files are served to peers under neutral names.
 from __future__ import annotations
 
 import datetime
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -34,12 +34,21 @@ class PeerError(DomainError):
     pass
 
 
+Owner = tuple[str, int]
+
+
+def _owner(experiment_id: int | None, learner_id: int) -> Owner:
+    """Whose answer a version is: the team's experiment, else the learner (older answers)."""
+    return ("e", experiment_id) if experiment_id else ("l", learner_id)
+
+
 @dataclass
 class _Author:
     user: User
     submission: Submission
     themes: set[int] = field(default_factory=set)
     team: set[int] = field(default_factory=set)
+    owner: Owner = ("l", 0)
 
 
 def _authors(assignment_id: int, cohort_id: int) -> list[_Author]:
@@ -55,7 +64,7 @@ def _authors(assignment_id: int, cohort_id: int) -> list[_Author]:
     seen: set[tuple[str, int]] = set()
     authors = []
     for sub in subs:
-        owner = ("e", sub.experiment_id) if sub.experiment_id else ("l", sub.learner_id)
+        owner = _owner(sub.experiment_id, sub.learner_id)
         if owner in seen:
             continue
         seen.add(owner)
@@ -68,9 +77,42 @@ def _authors(assignment_id: int, cohort_id: int) -> list[_Author]:
                 team={m.user_id for m in experiment.members.all()}
                 if experiment
                 else {sub.learner_id},
+                owner=owner,
             )
         )
     return sorted(authors, key=lambda a: (a.submission.submitted_at, a.submission.pk))
+
+
+def _carry_over(authors: list[_Author], assignment_id: int, cohort_id: int) -> None:
+    """A peer review still to do on a version that has since been replaced moves to the
+    newest version, so the reviewer comments on the work as it is now (the allocation and its
+    notification stay). Given feedback stays with the version it was given on."""
+    latest = {a.owner: a.submission for a in authors}
+    pending = PeerReview.objects.filter(
+        submission__assignment_id=assignment_id,
+        submission__cohort_id=cohort_id,
+        status=PeerReview.Status.ASSIGNED,
+    ).values_list(
+        "pk", "submission_id", "reviewer_id", "submission__experiment_id", "submission__learner_id"
+    )
+    taken = set(
+        PeerReview.objects.filter(submission__in=[s.pk for s in latest.values()]).values_list(
+            "submission_id", "reviewer_id"
+        )
+    )
+    for pk, submission_id, reviewer_id, experiment_id, learner_id in pending:
+        newest = latest.get(_owner(experiment_id, learner_id))
+        if newest is None or newest.pk == submission_id:
+            continue
+        if (newest.pk, reviewer_id) in taken:
+            PeerReview.objects.filter(pk=pk, status=PeerReview.Status.ASSIGNED).update(
+                status=PeerReview.Status.WITHDRAWN
+            )
+            continue
+        PeerReview.objects.filter(pk=pk, status=PeerReview.Status.ASSIGNED).update(
+            submission_id=newest.pk
+        )
+        taken.add((newest.pk, reviewer_id))
 
 
 def _preference(reviewer: _Author, author: _Author) -> tuple[int, int]:
@@ -90,20 +132,39 @@ def peer_allocate(
     """Give every answer its N peer reviewers from the learners who answered the phase, none
     giving more than M (+ extra_quota, used by the starvation guard), preferring a shared
     theme and another municipality, the least loaded next. Only fills gaps, so running it
-    again is harmless. `only`: restrict to these submission ids."""
+    again is harmless. `only`: restrict to these submission ids.
+
+    Only the newest version of each answer takes part. A new version (a revision) gets its
+    reviewers at once: first the peers who already review that answer, which costs them no
+    quota (M counts the different answers a learner reviews, not the versions), then others
+    by the usual rules. Reviews still to do on the replaced version move to the new one."""
     assignment = Assignment.objects.select_for_update().filter(pk=assignment_id).first()
     if assignment is None or not assignment.peer_review:
         return []
     authors = _authors(assignment_id, cohort_id)
+    _carry_over(authors, assignment_id, cohort_id)
     existing = list(
         PeerReview.objects.filter(
             submission__assignment_id=assignment_id, submission__cohort_id=cohort_id
-        ).values_list("submission_id", "reviewer_id", "status")
+        ).values_list(
+            "submission_id",
+            "reviewer_id",
+            "status",
+            "submission__experiment_id",
+            "submission__learner_id",
+        )
     )
-    taken = {(s, r) for s, r, _st in existing}
-    active = [(s, r) for s, r, st in existing if st != PeerReview.Status.WITHDRAWN]
-    load = Counter(r for _s, r in active)
-    per_submission = Counter(s for s, _r in active)
+    taken = {(s, r) for s, r, _st, _e, _l in existing}
+    active = [
+        (s, r, _owner(e, learner_id))
+        for s, r, st, e, learner_id in existing
+        if st != PeerReview.Status.WITHDRAWN
+    ]
+    reviews_of: defaultdict[int, set[Owner]] = defaultdict(set)
+    for _s, r, owner in active:
+        reviews_of[r].add(owner)
+    load = Counter({r: len(owners) for r, owners in reviews_of.items()})
+    per_submission = Counter(s for s, _r, _o in active)
     quota = assignment.peer_reviews_each + extra_quota
     only_ids = set(only)
     created = []
@@ -118,7 +179,7 @@ def peer_allocate(
                 for peer in authors
                 if peer.user.pk not in author.team
                 and (sub.pk, peer.user.pk) not in taken
-                and load[peer.user.pk] < quota
+                and (load[peer.user.pk] < quota or author.owner in reviews_of[peer.user.pk])
             ]
             if not candidates:
                 reviewer = _swap(author, authors, created, taken, load, quota)
@@ -131,11 +192,18 @@ def peer_allocate(
                 continue
             best = min(
                 candidates,
-                key=lambda p: (_preference(p, author), load[p.user.pk], p.user.pk),
+                key=lambda p: (
+                    author.owner not in reviews_of[p.user.pk],
+                    _preference(p, author),
+                    load[p.user.pk],
+                    p.user.pk,
+                ),
             )
             review = PeerReview.objects.create(submission=sub, reviewer=best.user)
             taken.add((sub.pk, best.user.pk))
-            load[best.user.pk] += 1
+            if author.owner not in reviews_of[best.user.pk]:
+                reviews_of[best.user.pk].add(author.owner)
+                load[best.user.pk] += 1
             per_submission[sub.pk] += 1
             created.append(review)
     for review in created:

@@ -64,11 +64,9 @@ class QueueFilters:
         )
 
 
-def review_queue(*, user: User, filters: QueueFilters | None = None) -> QuerySet[Submission]:
-    """Submissions of this instructor's cohorts in one state (waiting for a decision by
-    default), filtered, the longest-waiting first."""
-    filters = filters or QueueFilters()
-    qs = submissions_reviewable_by(user).filter(status=filters.status)
+def _filtered(user: User, filters: QueueFilters) -> QuerySet[Submission]:
+    """The instructor's cohorts' versions narrowed by every filter except the state."""
+    qs = submissions_reviewable_by(user)
     if filters.cohort:
         qs = qs.filter(cohort_id=filters.cohort)
     if filters.phase:
@@ -90,6 +88,14 @@ def review_queue(*, user: User, filters: QueueFilters | None = None) -> QuerySet
         )
     elif filters.marking:
         qs = qs.filter(marking__state=filters.marking)
+    return qs
+
+
+def review_queue(*, user: User, filters: QueueFilters | None = None) -> QuerySet[Submission]:
+    """Submissions of this instructor's cohorts in one state (waiting for a decision by
+    default), filtered, the longest-waiting first."""
+    filters = filters or QueueFilters()
+    qs = _filtered(user, filters).filter(status=filters.status)
     return (
         qs.select_related(
             "assignment__workshop",
@@ -103,10 +109,11 @@ def review_queue(*, user: User, filters: QueueFilters | None = None) -> QuerySet
     )
 
 
-def queue_counts(*, user: User) -> dict[str, int]:
-    """How many versions of the instructor's cohorts are in each state (one query)."""
+def queue_counts(*, user: User, filters: QueueFilters | None = None) -> dict[str, int]:
+    """How many versions of the instructor's cohorts are in each state, under the other
+    filters chosen (one query)."""
     counts = dict(
-        submissions_reviewable_by(user)
+        _filtered(user, filters or QueueFilters())
         .order_by()
         .values_list("status")
         .annotate(n=Count("pk"))
@@ -195,6 +202,7 @@ class PhaseRow:
     state: str  # "approved", "open", "locked"
     latest: Submission | None
     due_on: datetime.date | None
+    extended: bool = False  # the due date is this experiment's own extension
 
     @property
     def overdue(self) -> bool:
@@ -235,7 +243,15 @@ def phase_track(*, experiment: Experiment) -> list[PhaseRow]:
             assignment=assignment, cohort=experiment.cohort, extension=extensions.get(phase.value)
         )
         rows.append(
-            PhaseRow(phase.value, str(phase.label), assignment, state, latest.get(phase), due_on)
+            PhaseRow(
+                phase.value,
+                str(phase.label),
+                assignment,
+                state,
+                latest.get(phase),
+                due_on,
+                extended=phase.value in extensions,
+            )
         )
     return rows
 

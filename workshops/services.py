@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.models import User
+from courses.services import submission_completion_check_later
 from learners.models import Cohort, Membership
 from notifications.models import Notification
 from notifications.services import notification_notify
@@ -287,8 +289,11 @@ def runlog_add(
     kind: str,
     text: str,
     photo: UploadedFile | None = None,
+    indicator_id: int | None = None,
+    value: Decimal | None = None,
 ) -> RunLogEntry:
-    """Add a dated entry to the run log (phase 4). A photo must really be an image."""
+    """Add a dated entry to the run log (phase 4). A photo must really be an image; with
+    `indicator_id` and `value` the entry also records a value of an impact-plan indicator."""
     if kind not in RunLogEntry.Kind.values:
         raise ExperimentError(_("Choose what kind of entry this is."))
     if not text.strip():
@@ -302,7 +307,9 @@ def runlog_add(
         photo.seek(0)
         if sniff(head) not in {"image/png", "image/jpeg", "image/gif", "image/webp"}:
             raise ExperimentError(_("The photo must be a PNG, JPEG, GIF or WebP image."))
-    return RunLogEntry.objects.create(
+    if (indicator_id is None) != (value is None):
+        raise ExperimentError(_("Give both the indicator and its value, or neither."))
+    entry = RunLogEntry.objects.create(
         experiment=experiment,
         cycle=experiment.cycle,
         author=author,
@@ -311,6 +318,14 @@ def runlog_add(
         text=text.strip(),
         photo=photo or "",
     )
+    if indicator_id is not None and value is not None:
+        from impact.services import ImpactError, measurement_from_run_log
+
+        try:
+            measurement_from_run_log(entry=entry, indicator_id=indicator_id, value=value, by=author)
+        except ImpactError as exc:
+            raise ExperimentError(exc.message) from exc
+    return entry
 
 
 # --- submitting ------------------------------------------------------------------------------
@@ -449,7 +464,13 @@ def submission_submit(
     )
     Draft.objects.filter(experiment=experiment, phase=assignment.phase, learner=learner).delete()
     _event(experiment, learner, ExperimentEvent.Kind.SUBMITTED, note=f"v{submission.version}")
+    # The impact plan is versioned with the phases: keep it as it is now with this version.
+    from impact.services import plan_snapshot_take
+
+    plan_snapshot_take(submission=submission)
     _enqueue(_store_files(submission, files))
+    # An "assignment submitted" item may finish the course for the whole team.
+    submission_completion_check_later(submission_id=submission.pk)
     if not files and assignment.peer_review:
         from .peer import peer_allocate_later
 
@@ -675,6 +696,7 @@ def submission_review(
     ReviewScore.objects.bulk_create(scores)
     ReviewDraft.objects.filter(submission=submission).delete()
     submission.status = new_status
+    submission_completion_check_later(submission_id=submission.pk)  # certificates, after commit
     recipients = [submission.learner]
     if submission.experiment_id is not None:
         experiment = submission.experiment
@@ -696,13 +718,21 @@ def submission_review(
             for m in experiment.members.select_related("user")
             if m.user_id != submission.learner_id
         ]
+    # The email carries the whole structured feedback; with blind review it names nobody.
+    email_context = {
+        "submission": submission,
+        "review": review,
+        "scores": scores,
+        "total_points": sum(score.points for score in scores),
+        "blind": bool(submission.assignment.workshop.blind_review),
+    }
     for recipient in recipients:
         notification_notify(
             recipient=recipient,
             category=Notification.Category.REVIEWS,
             key=f"submission-reviewed-{submission.pk}",
             template="submission_reviewed",
-            context={"submission": submission, "review": review},
+            context=email_context,
             url=reverse("workshops:submission_detail", args=[submission.pk]),
         )
     return review

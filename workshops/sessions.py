@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import datetime
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.models import User
+from courses.services import completion_check_later
 from learners.models import Membership
 
-from .models import Attendance, CalendarFeed, WorkshopSession
+from .checks import ScanUnavailable, check_file, max_file_bytes, too_large_message
+from .models import Attendance, CalendarFeed, SessionMaterial, WorkshopSession
+
+MAX_MATERIALS = 20
 
 
 class SessionError(DomainError):
@@ -46,13 +52,73 @@ def attendance_record(
             session=session, learner_id=learner_id, defaults={"status": status, "recorded_by": by}
         )
         saved.append(row)
+    # A course may require a share of sessions attended: the record may finish it.
+    completion_check_later(course_id=session.cohort.course_id, user_ids=statuses)
     return saved
 
 
+@transaction.atomic
+def session_materials_add(
+    *, session: WorkshopSession, by: User, uploads: Sequence[UploadedFile]
+) -> list[SessionMaterial]:
+    """Share files with a session: each is judged by its content like a learner's attachment
+    (type, size, archive bomb, virus scan when clamd is configured) and all are stored, or
+    none with the reason. Precondition: `by` instructs the session's cohort."""
+    if not uploads:
+        return []
+    if session.material_files.count() + len(uploads) > MAX_MATERIALS:
+        raise SessionError(_("A session can have at most %(n)s files.") % {"n": MAX_MATERIALS})
+    kinds = []
+    for upload in uploads:
+        name = upload.name or "file"
+        size = upload.size or 0
+        if size > max_file_bytes():
+            raise SessionError(f"{name}: {too_large_message(size)}")
+        try:
+            verdict = check_file(upload, size)
+        except ScanUnavailable:
+            raise SessionError(
+                _("The virus scanner did not answer. Try again in a moment.")
+            ) from None
+        if not verdict.accepted:
+            raise SessionError(f"{name}: {verdict.reason}")
+        kinds.append(verdict.content_type)
+    rows = []
+    for upload, kind in zip(uploads, kinds, strict=True):
+        upload.seek(0)
+        rows.append(
+            SessionMaterial.objects.create(
+                session=session,
+                file=upload,
+                original_name=(upload.name or "file")[:255],
+                size=upload.size or 0,
+                content_type=kind,
+                uploaded_by=by,
+            )
+        )
+    # Calendar apps pick up the changed description.
+    WorkshopSession.objects.filter(pk=session.pk).update(sequence=F("sequence") + 1)
+    return rows
+
+
+@transaction.atomic
+def session_material_delete(*, material: SessionMaterial) -> None:
+    """Remove a shared file; the stored file goes once the removal is committed.
+    Precondition: the remover instructs the session's cohort."""
+    storage, name = material.file.storage, material.file.name
+    material.delete()
+    WorkshopSession.objects.filter(pk=material.session_id).update(sequence=F("sequence") + 1)
+    transaction.on_commit(lambda: storage.delete(name))
+
+
 def sessions_for_learner(user: User) -> QuerySet[WorkshopSession]:
-    return WorkshopSession.objects.filter(
-        cohort__memberships__user=user, cohort__memberships__role=Membership.Role.LEARNER
-    ).select_related("workshop", "cohort")
+    return (
+        WorkshopSession.objects.filter(
+            cohort__memberships__user=user, cohort__memberships__role=Membership.Role.LEARNER
+        )
+        .select_related("workshop", "cohort")
+        .prefetch_related("material_files")
+    )
 
 
 def upcoming_for_learner(user: User, *, limit: int = 5) -> list[WorkshopSession]:
@@ -121,7 +187,13 @@ def calendar_ics(sessions: Iterable[WorkshopSession], *, name: str) -> str:
     ]
     for session in sessions:
         description = session.agenda
-        links = session.material_links()
+        links = session.material_links() + [
+            (
+                material.original_name,
+                settings.SITE_URL + reverse("workshops:session_material", args=[material.pk]),
+            )
+            for material in session.material_files.all()
+        ]
         if links:
             description += "\n\n" + "\n".join(f"{title}: {url}" for title, url in links)
         lines += [

@@ -47,6 +47,17 @@ urlpatterns = [
         views_sessions.session_attendance,
         name="session_attendance",
     ),
+    path(
+        "session-materials/<int:pk>/",
+        views_sessions.session_material,
+        name="session_material",
+    ),
+    path(
+        "session-materials/<int:pk>/delete/",
+        views_sessions.session_material_delete,
+        name="session_material_delete",
+    ),
+    path("sessions/", views_sessions.my_sessions, name="my_sessions"),
     path("calendar/renew/", views_sessions.calendar_renew, name="calendar_renew"),
     path("calendar/<str:token>.ics", views_sessions.calendar_feed, name="calendar_feed"),
 ]

@@ -80,7 +80,7 @@ def _phase_context(request: HttpRequest, experiment: Experiment, assignment) -> 
         "latest": latest,
         "can_submit": can_submit,
         "run_log": (
-            list(experiment.run_log.select_related("author")[:200])
+            list(experiment.run_log.select_related("author", "measurement__indicator")[:200])
             if assignment.phase == Phase.RUN
             else []
         ),
@@ -155,7 +155,9 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "assignment": assignment,
             "cohort": cohort,
             "form": form,
-            "run_log_form": RunLogForm() if assignment.phase == Phase.RUN else None,
+            "run_log_form": (
+                RunLogForm(experiment=experiment) if assignment.phase == Phase.RUN else None
+            ),
         }
     )
     return render(request, "workshops/assignment_detail.html", context, status=status)
@@ -232,6 +234,8 @@ def experiment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "experiment": experiment,
             # Blind review: only the team itself sees who they are and where they come from.
             "blind": experiment.workshop.blind_review and not is_member,
+            # ... and the team does not see which instructor reviewed them.
+            "hide_staff": experiment.workshop.blind_review and is_member and not is_instructor,
             "member_ids": {m.user_id for m in members},
             "track": selectors.phase_track(experiment=experiment),
             "members": members,
@@ -243,7 +247,9 @@ def experiment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     else experiment.events
                 ).select_related("actor")[:50]
             ),
-            "run_log": list(experiment.run_log.select_related("author")[:50]),
+            "run_log": list(
+                experiment.run_log.select_related("author", "measurement__indicator")[:50]
+            ),
             "is_member": is_member,
             "is_instructor": is_instructor,
             "peer_todo": PeerReview.objects.filter(
@@ -397,7 +403,7 @@ def extension_grant(request: HttpRequest, pk: int) -> HttpResponse:
 def runlog_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Learners on the team: add a dated entry to the run log of phase 4."""
     experiment = get_experiment_for_member(request.user, pk)
-    form = RunLogForm(request.POST, request.FILES)
+    form = RunLogForm(request.POST, request.FILES, experiment=experiment)
     back = services.phase_assignment(workshop_id=experiment.workshop_id, phase=Phase.RUN)
     target = (
         reverse("workshops:assignment", args=[back.pk])
@@ -413,6 +419,8 @@ def runlog_add(request: HttpRequest, pk: int) -> HttpResponse:
                 kind=form.cleaned_data["kind"],
                 text=form.cleaned_data["text"],
                 photo=form.cleaned_data.get("photo") or None,
+                indicator_id=form.cleaned_data.get("indicator"),
+                value=form.cleaned_data.get("value"),
             )
         except services.ExperimentError as exc:
             return action_refused(request, exc.message, back_url=f"{target}#run-log")
@@ -472,6 +480,8 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "submission": submission,
         "blind": blind,
+        # ... and both ways: the learner does not see who reviewed them.
+        "hide_reviewer": marking.is_blind(submission) and is_author,
         "versions": versions,
         "previous": earlier[0] if earlier else None,
         "may_review": can_review(request.user, submission),
@@ -479,7 +489,9 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "add_form": add_form if is_author and submission.status == "received" else None,
         "thread": None if blind else _thread_context(request, submission),
         "peer_feedback": list(
-            submission.peer_reviews.filter(status=PeerReview.Status.DONE).order_by("given_at")
+            submission.peer_reviews.filter(status=PeerReview.Status.DONE)
+            .select_related("reviewer")
+            .order_by("given_at")
         ),
     }
     if request.htmx and request.GET.get("part") == "status":
@@ -573,7 +585,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "waiting": waiting,
             "filters": filters,
             "options": selectors.queue_filter_options(user=request.user),
-            "counts": selectors.queue_counts(user=request.user),
+            "counts": selectors.queue_counts(user=request.user, filters=filters),
+            # The state tabs keep the other filters.
+            "other_filters": _without(query, "status"),
             "statuses": Submission.Status.choices,
             "query": query.urlencode(),
             "reviewed": selectors.recently_reviewed(user=request.user),
@@ -582,6 +596,12 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             **views_marking.queue_marking_context(request.user, waiting),
         },
     )
+
+
+def _without(query, name: str) -> str:  # type: ignore[no-untyped-def]
+    rest = query.copy()
+    rest.pop(name, None)
+    return rest.urlencode()
 
 
 def _review_initial(submission: Submission, criteria: list) -> tuple[dict, ReviewDraft | None]:

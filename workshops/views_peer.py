@@ -55,6 +55,16 @@ def _peer_files(review: PeerReview) -> list[tuple[int, SubmissionFile, str]]:
     ]
 
 
+def _authors(review: PeerReview) -> list[str]:
+    """Who wrote the answer, when the phase's peer feedback is not anonymous (else nobody)."""
+    submission = review.submission
+    if submission.assignment.peer_anonymous:
+        return []
+    if submission.experiment_id is None:
+        return [submission.learner.display_name]
+    return [m.user.display_name for m in submission.experiment.members.select_related("user")]
+
+
 def _suffix(attachment: SubmissionFile) -> str:
     return PurePath(attachment.original_name).suffix.lower()[:10]
 
@@ -87,14 +97,24 @@ def peer_review(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, exc.message)
                 status = 409
             else:
-                messages.success(request, _("Thank you! Your feedback was sent anonymously."))
+                messages.success(
+                    request,
+                    _("Thank you! Your feedback was sent anonymously.")
+                    if review.submission.assignment.peer_anonymous
+                    else _("Thank you! Your feedback was sent."),
+                )
                 return redirect("workshops:peer_review_list")
         else:
             status = 400
     return render(
         request,
         "workshops/peer_review.html",
-        {"review": review, "form": form, "files": _peer_files(review)},
+        {
+            "review": review,
+            "form": form,
+            "files": _peer_files(review),
+            "authors": _authors(review),
+        },
         status=status,
     )
 
@@ -126,7 +146,7 @@ def peer_useful(request: HttpRequest, pk: int) -> HttpResponse:
 class PeerSettingsForm(forms.ModelForm):
     class Meta:
         model = Assignment
-        fields = ["peer_review", "peer_reviewers", "peer_reviews_each"]
+        fields = ["peer_review", "peer_reviewers", "peer_reviews_each", "peer_anonymous"]
 
     def clean(self) -> dict:
         data = super().clean() or {}

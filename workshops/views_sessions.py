@@ -4,9 +4,11 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db import transaction
+from django.db.models import Count, Prefetch, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -16,13 +18,15 @@ from core.permissions import (
     Role,
     get_cohort_for_instructor,
     get_session_for_instructor,
+    get_session_material_for_instructor,
+    get_session_material_for_user,
     require_role,
 )
 from learners.models import Membership
 
 from . import sessions as services
 from .forms import SessionForm
-from .models import Attendance, CalendarFeed, WorkshopSession
+from .models import Attendance, CalendarFeed, SessionMaterial, WorkshopSession
 
 
 @require_role(Role.INSTRUCTOR)
@@ -32,6 +36,7 @@ def session_list(request: HttpRequest, cohort_pk: int) -> HttpResponse:
     sessions = (
         WorkshopSession.objects.filter(cohort=cohort)
         .select_related("workshop")
+        .prefetch_related("material_files")
         .annotate(
             present=Count("attendance", filter=Q(attendance__status=Attendance.Status.PRESENT)),
             absent=Count("attendance", filter=Q(attendance__status=Attendance.Status.ABSENT)),
@@ -50,12 +55,9 @@ def session_list(request: HttpRequest, cohort_pk: int) -> HttpResponse:
 def session_create(request: HttpRequest, cohort_pk: int) -> HttpResponse:
     """Instructors of the cohort: plan a new session."""
     cohort = get_cohort_for_instructor(request.user, cohort_pk)
-    form = SessionForm(request.POST or None, cohort=cohort)
+    form = SessionForm(request.POST or None, request.FILES or None, cohort=cohort)
     if request.method == "POST":
-        if form.is_valid():
-            session = form.save(commit=False)
-            session.cohort = cohort
-            session.save()
+        if form.is_valid() and _save(request, form, cohort=cohort):
             messages.success(request, _("The session was saved."))
             return redirect("workshops:session_list", cohort_pk=cohort.pk)
         return render(
@@ -69,12 +71,11 @@ def session_create(request: HttpRequest, cohort_pk: int) -> HttpResponse:
 def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Instructors of the session's cohort: change it (calendars pick up the new version)."""
     session = get_session_for_instructor(request.user, pk)
-    form = SessionForm(request.POST or None, instance=session, cohort=session.cohort)
+    form = SessionForm(
+        request.POST or None, request.FILES or None, instance=session, cohort=session.cohort
+    )
     if request.method == "POST":
-        if form.is_valid():
-            session = form.save(commit=False)
-            session.sequence += 1
-            session.save()
+        if form.is_valid() and _save(request, form, cohort=session.cohort):
             messages.success(request, _("The session was saved."))
             return redirect("workshops:session_list", cohort_pk=session.cohort_id)
         status = 400
@@ -83,9 +84,66 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "workshops/session_form.html",
-        {"cohort": session.cohort, "form": form, "session": session},
+        {
+            "cohort": session.cohort,
+            "form": form,
+            "session": session,
+            "material_files": list(session.material_files.all()),
+        },
         status=status,
     )
+
+
+def _save(request: HttpRequest, form: SessionForm, *, cohort) -> bool:  # type: ignore[no-untyped-def]
+    """Save the session and its new files together: a file that fails its check saves
+    nothing and the reason is shown on the form (the other fields stay filled in)."""
+    creating = form.instance._state.adding
+    try:
+        with transaction.atomic():
+            session = form.save(commit=False)
+            session.cohort = cohort
+            if not creating:
+                session.sequence += 1
+            session.save()
+            services.session_materials_add(
+                session=session, by=request.user, uploads=form.cleaned_data["files"]
+            )
+    except services.SessionError as exc:
+        form.add_error("files", exc.message)
+        if creating:
+            # The row was rolled back; the form must not think it exists.
+            form.instance.pk = None
+            form.instance._state.adding = True
+        return False
+    return True
+
+
+@require_role(Role.INSTRUCTOR)
+@require_POST
+def session_material_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Instructors of the session's cohort: remove a shared file."""
+    material = get_session_material_for_instructor(request.user, pk)
+    services.session_material_delete(material=material)
+    messages.success(request, _("The file was removed."))
+    return redirect("workshops:session_edit", pk=material.session_id)
+
+
+@login_required
+def session_material(request: HttpRequest, pk: int) -> FileResponse:
+    """Learners, instructors and coordinators of the session's cohort, and superusers:
+    download a file shared with the session; files have no other address."""
+    material: SessionMaterial = get_session_material_for_user(request.user, pk)
+    if not material.file:
+        raise Http404
+    response = FileResponse(
+        material.file.open("rb"),
+        as_attachment=True,
+        filename=material.original_name,
+        content_type=material.content_type or "application/octet-stream",
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require_role(Role.INSTRUCTOR)
@@ -129,6 +187,36 @@ def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
             "error": error,
         },
         status=status,
+    )
+
+
+@login_required
+def my_sessions(request: HttpRequest) -> HttpResponse:
+    """Any signed-in person; shows the sessions of the cohorts they learn in (nothing else):
+    coming and past, with place, agenda, material links and files, and their own attendance."""
+    sessions = list(
+        services.sessions_for_learner(request.user).prefetch_related(
+            Prefetch(
+                "attendance",
+                queryset=Attendance.objects.filter(learner=request.user),
+                to_attr="mine",
+            )
+        )
+    )
+    now = timezone.now()
+    feed = CalendarFeed.objects.filter(user=request.user).first()
+    return render(
+        request,
+        "workshops/my_sessions.html",
+        {
+            "coming": [s for s in sessions if s.ends_at >= now],
+            "past": [s for s in reversed(sessions) if s.ends_at < now],
+            "calendar_url": request.build_absolute_uri(
+                reverse("workshops:calendar_feed", args=[feed.token])
+            )
+            if feed
+            else "",
+        },
     )
 
 

@@ -8,6 +8,8 @@
 
   form.addEventListener("input", function () { dirty = true; });
   form.addEventListener("change", function () { dirty = true; });
+  // The decision itself is posted; nothing is left to save.
+  form.addEventListener("submit", function () { dirty = false; });
 
   document.body.addEventListener("htmx:beforeSwap", function (event) {
     if (event.detail.xhr.status === 409) {

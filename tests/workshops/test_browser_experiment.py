@@ -7,9 +7,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from tests.e2e_support import wait_until
 from tests.test_journey_browser import Journey, browser  # noqa: F401
 from workshops.demo import seed_rubrics
-from workshops.models import PhaseComment, Review, RubricCriterion, Submission
+from workshops.models import Draft, PhaseComment, Review, RubricCriterion, Submission
 
 pytestmark = pytest.mark.browser
 
@@ -81,7 +82,19 @@ def test_submit_review_with_rubric_revise_answer_and_approve(
         learner_page.locator("[data-testid='comment-form'] button[type='submit']").click()
         expect(learner_page.locator("[data-testid='comment']")).to_contain_text("Rajaan nuoriin.")
         assert PhaseComment.objects.filter(experiment=experiment, phase=1).count() == 1
-        learner_page.goto(journey.url(reverse("workshops:assignment", args=[phases[1].pk])))
+        # Words typed just before leaving the page are still saved as the draft.
+        assignment_url = journey.url(reverse("workshops:assignment", args=[phases[1].pk]))
+        learner_page.goto(assignment_url)
+        unsaved = "Kylistä on vaikea päästä asemalle. Luonnos, joka jäi kesken."
+        learner_page.locator("[data-testid='answer-text']").fill(unsaved)
+        learner_page.goto(journey.url(reverse("workshops:experiment", args=[experiment.pk])))
+        wait_until(
+            lambda: Draft.objects.filter(experiment=experiment, text=unsaved).exists(),
+            timeout=15,
+            what="the draft sent when the page was left",
+        )
+        learner_page.goto(assignment_url)
+        expect(learner_page.locator("[data-testid='answer-text']")).to_have_value(unsaved)
         learner_page.locator("[data-testid='answer-text']").fill(
             "Kylistä on vaikea päästä asemalle ilman autoa. Kohderyhmä: nuoret."
         )

@@ -347,3 +347,39 @@ def test_the_experiment_page_has_a_flat_query_budget(
     services.experiment_add_member(experiment=experiment, by=learner, email=mate.email)
     with django_assert_max_num_queries(20):
         assert client.get(url).status_code == 200
+
+
+def test_the_learner_sees_the_extended_due_date_and_a_submission_before_it_is_on_time(
+    client_for, experiment, learner, instructor, assignment, cohort
+):
+    assignment.due_days = 0
+    assignment.save()
+    cohort.start_date = timezone.localdate() - datetime.timedelta(days=10)
+    cohort.end_date = timezone.localdate() + datetime.timedelta(days=100)
+    cohort.save()
+    client = client_for(learner)
+    page = client.get(reverse("workshops:assignment", args=[assignment.pk]))
+    assert page.context["row"].overdue
+    new_due = timezone.localdate() + datetime.timedelta(days=5)
+    response = client_for(instructor).post(
+        reverse("workshops:extension_grant", args=[experiment.pk]),
+        {"phase": 1, "due_on": new_due.isoformat()},
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("workshops:experiment", args=[experiment.pk]))
+    row = page.context["track"][0]
+    assert (row.due_on, row.extended, row.overdue) == (new_due, True, False)
+    assert 'data-testid="extended"' in page.content.decode()
+    # The extension is this experiment's own: another learner's due date does not move.
+    other = services.experiment_create(
+        learner=factories.MembershipFactory(
+            cohort=cohort, user=factories.UserFactory(), role=Membership.Role.LEARNER
+        ).user,
+        workshop=assignment.workshop,
+        cohort=cohort,
+        title="Toinen kokeilu",
+    )
+    from workshops.selectors import phase_track
+
+    assert phase_track(experiment=other)[0].overdue
+    assert not send(experiment, learner, assignment).is_late

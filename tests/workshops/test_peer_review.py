@@ -291,3 +291,128 @@ def test_the_peer_review_list_keeps_a_flat_query_count(
     with django_assert_max_num_queries(5):
         response = client.get(url)
     assert len(response.context["reviews"]) == 33
+
+
+def _revise(sub, instructor):
+    services.submission_review(
+        submission=sub, reviewer=instructor, decision="revise", feedback="Rajaa kohderyhmä."
+    )
+
+
+def test_a_revision_gets_its_peer_reviewers_when_it_is_submitted(
+    cohort, instructor, peer_phase, django_capture_on_commit_callbacks
+):
+    first = _answer(cohort, peer_phase, minutes_ago=60)
+    others = [_answer(cohort, peer_phase, minutes_ago=30) for _ in range(2)]
+    peer.peer_allocate(assignment_id=peer_phase.pk, cohort_id=cohort.pk)
+    # Three learners, N = M = 2: everybody already gives their two reviews.
+    assert all(PeerReview.objects.filter(reviewer=s.learner).count() == 2 for s in others)
+    done, pending = PeerReview.objects.filter(submission=first).order_by("pk")
+    peer.peer_review_give(review=done, by=done.reviewer, works="Hyvä", question="", suggestion="")
+    _revise(first, instructor)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        second = services.submission_submit(
+            learner=first.learner,
+            assignment=peer_phase,
+            cohort=cohort,
+            text="Versio 2: kohderyhmä on rajattu.",
+            experiment=first.experiment,
+        )
+    # The allocation is a task enqueued after commit, not done in the request.
+    assert second.version == 2
+    assert not PeerReview.objects.filter(submission=second).exists()
+    for callback in callbacks:
+        callback()
+
+    active = PeerReview.objects.filter(submission=second).exclude(
+        status=PeerReview.Status.WITHDRAWN
+    )
+    assert active.count() == 2
+    # The same two peers follow the answer: the one who had not reviewed yet now reviews
+    # version 2 instead, the one who had gets version 2 as a new review.
+    assert set(active.values_list("reviewer_id", flat=True)) == {
+        done.reviewer_id,
+        pending.reviewer_id,
+    }
+    pending.refresh_from_db()
+    assert pending.submission_id == second.pk
+    done.refresh_from_db()
+    assert (done.submission_id, done.status) == (first.pk, PeerReview.Status.DONE)
+    # Nobody reviews their own answer, and nobody reviews more than M different answers.
+    for sub in [first, *others]:
+        assert (
+            not PeerReview.objects.filter(submission__experiment=sub.experiment)
+            .filter(reviewer=sub.learner)
+            .exists()
+        )
+        owners = set(
+            PeerReview.objects.filter(reviewer=sub.learner)
+            .exclude(status=PeerReview.Status.WITHDRAWN)
+            .values_list("submission__experiment_id", flat=True)
+        )
+        assert len(owners) <= peer_phase.peer_reviews_each
+    # The new reviewer of version 2 is told; the moved review keeps its first notice.
+    assert (
+        Notification.objects.filter(
+            recipient=done.reviewer, key__startswith="peer-review-assigned-"
+        ).count()
+        == PeerReview.objects.filter(reviewer=done.reviewer).count()
+    )
+
+
+def test_a_revision_with_a_file_gets_peer_reviewers_once_the_file_is_checked(
+    cohort, instructor, peer_phase, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.pdfs import pdf_bytes
+
+    first = _answer(cohort, peer_phase, minutes_ago=60)
+    [_answer(cohort, peer_phase, minutes_ago=30) for _ in range(3)]
+    peer.peer_allocate(assignment_id=peer_phase.pk, cohort_id=cohort.pk)
+    _revise(first, instructor)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = services.submission_submit(
+            learner=first.learner,
+            assignment=peer_phase,
+            cohort=cohort,
+            text="Versio 2",
+            experiment=first.experiment,
+            uploads=[SimpleUploadedFile("suunnitelma.pdf", pdf_bytes())],
+        )
+    second.refresh_from_db()
+    assert second.status == Submission.Status.RECEIVED
+    assert PeerReview.objects.filter(submission=second).count() == 2
+    # Version 1 keeps no reviews still to do.
+    assert not PeerReview.objects.filter(
+        submission=first, status=PeerReview.Status.ASSIGNED
+    ).exists()
+
+
+def test_with_anonymity_turned_off_the_names_show_both_ways(client_for, cohort, peer_phase):
+    peer_phase.peer_anonymous = False
+    peer_phase.save()
+    subs = [_answer(cohort, peer_phase) for _ in range(3)]
+    peer.peer_allocate(assignment_id=peer_phase.pk, cohort_id=cohort.pk)
+    review = PeerReview.objects.filter(submission=subs[0]).first()
+    author, reviewer = subs[0].learner, review.reviewer
+    page = client_for(reviewer).get(reverse("workshops:peer_review", args=[review.pk]))
+    assert author.display_name in page.content.decode()
+    peer.peer_review_give(review=review, by=reviewer, works="Hyvä", question="", suggestion="")
+    page = client_for(author).get(reverse("workshops:submission_detail", args=[subs[0].pk]))
+    feedback = page.content.decode().split('data-testid="peer-feedback"')[1]
+    assert reviewer.display_name in feedback
+
+
+def test_peer_feedback_is_anonymous_by_default_and_the_lead_can_turn_it_off(
+    client_for, instructor, assignment
+):
+    assert assignment.peer_anonymous
+    response = client_for(instructor).post(
+        reverse("workshops:peer_settings", args=[assignment.pk]),
+        {"peer_review": "on", "peer_reviewers": "2", "peer_reviews_each": "2"},
+    )
+    assert response.status_code == 302
+    assignment.refresh_from_db()
+    assert (assignment.peer_review, assignment.peer_anonymous) == (True, False)

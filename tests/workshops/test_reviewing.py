@@ -346,3 +346,59 @@ def test_the_filtered_queue_keeps_a_flat_query_budget(
     with django_assert_max_num_queries(14):
         response = client.get(url, {"phase": 1})
     assert len(response.context["waiting"]) == 50
+
+
+def test_the_state_counts_follow_the_other_filters_and_the_tabs_keep_them(
+    client_for, instructor, learner, other_learner, cohort, assignment, experiment
+):
+    phase2 = factories.AssignmentFactory(workshop=assignment.workshop, phase=2)
+    factories.SubmissionFactory(learner=learner, cohort=cohort, assignment=assignment)
+    factories.SubmissionFactory(learner=other_learner, cohort=cohort, assignment=phase2)
+    factories.SubmissionFactory(
+        learner=other_learner,
+        cohort=cohort,
+        assignment=phase2,
+        version=2,
+        status=Submission.Status.APPROVED,
+    )
+    client = client_for(instructor)
+    url = reverse("workshops:review_queue")
+    everything = client.get(url).context["counts"]
+    assert (everything["received"], everything["approved"]) == (2, 1)
+    response = client.get(url, {"phase": 2, "late": "0"})
+    counts = response.context["counts"]
+    assert (counts["received"], counts["approved"]) == (1, 1)
+    html = response.content.decode()
+    assert "?status=approved&amp;phase=2&amp;late=0" in html
+
+
+@pytest.mark.parametrize("n", [10, 5000])
+def test_every_queue_filter_keeps_a_flat_query_count_with_10_or_5000_submissions(
+    client_for, instructor, cohort, assignment, n, django_assert_max_num_queries
+):
+    from tests.workshops.test_rubric_review import _bulk_submissions
+    from workshops.models import Marking
+
+    workshop = assignment.workshop
+    workshop.marking_workflow = True
+    workshop.save()
+    subs = _bulk_submissions(cohort, assignment, n)
+    Submission.objects.filter(pk__in=[s.pk for s in subs[::2]]).update(is_late=True)
+    Marking.objects.bulk_create(
+        [Marking(submission=s, reviewer=instructor, state="in-review") for s in subs[::2]]
+    )
+    client = client_for(instructor)
+    url = reverse("workshops:review_queue")
+    query = {
+        "cohort": cohort.pk,
+        "phase": 1,
+        "late": "1",
+        "mine": "1",
+        "marking": "in-review",
+        "status": "received",
+    }
+    with django_assert_max_num_queries(14):
+        response = client.get(url, query)
+    assert response.status_code == 200
+    assert len(response.context["waiting"]) == min((n + 1) // 2, 50)
+    assert response.context["counts"]["received"] == (n + 1) // 2
