@@ -6,17 +6,19 @@ Idempotent: update_or_create / get_or_create throughout.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.urls import reverse
 from django.utils import timezone
 
 from core.models import Organisation, User
 from courses.models import Completion, Course, Item
 from notifications.models import Announcement, Notification
+from notifications.services import notification_render
 
-from .models import Cohort, Invitation, Membership
+from .models import Cohort, Invitation, Membership, Nudge
 
 DOMAIN = "demo.alueagentti.fi"
 PASSWORD = "demo-Alueagentti-2026"  # noqa: S105 - the published demo password
@@ -56,7 +58,7 @@ def seed(*, course: Course, cohort: Cohort, users: dict[str, Any]) -> None:
         course=course,
         name="Alueagentti – pilottiryhmä",
         defaults={
-            "start_date": today - timedelta(days=45),
+            "start_date": today - timedelta(days=35),
             "end_date": today + timedelta(days=200),
             "inactivity_days": 14,
             "revision_days": 10,
@@ -78,7 +80,7 @@ def seed(*, course: Course, cohort: Cohort, users: dict[str, Any]) -> None:
             cohort=spring, user=person, defaults={"role": Membership.Role.LEARNER}
         )
         Membership.objects.filter(cohort=spring, user=person).update(
-            joined_at=now - timedelta(days=44)
+            joined_at=now - timedelta(days=36)
         )
         for item in items[: int(len(items) * share)]:
             completion, _ = Completion.objects.get_or_create(user=person, item=item)
@@ -87,17 +89,11 @@ def seed(*, course: Course, cohort: Cohort, users: dict[str, Any]) -> None:
             )
         users[local] = person
 
-    # Notifications: one sent, one waiting for the daily digest, one that failed.
+    # Notifications: one sent, one waiting for the daily digest; the real reminders below.
+    Notification.objects.filter(key="demo-reminder").delete()  # replaced by a real reminder
     for local, key, subject, status, error in [
         ("anna.nieminen", "demo-welcome", "Tervetuloa pilottiryhmään", "sent", ""),
         ("pekka.lehtonen", "demo-gallery", "Uusi kysymys galleriassa", "digest", ""),
-        (
-            "tiina.heikkinen",
-            "demo-reminder",
-            "Muistutus: haasteen kuvaus",
-            "failed",
-            "550 5.1.1 Mailbox unavailable",
-        ),
     ]:
         Notification.objects.update_or_create(
             recipient=users[local],
@@ -121,9 +117,9 @@ def seed(*, course: Course, cohort: Cohort, users: dict[str, Any]) -> None:
             "body": (
                 "Ensimmäinen työpaja pidetään Hämeenlinnassa. Tuo mukaan oma kehittämishaasteesi."
             ),
-            "send_at": now - timedelta(days=40),
+            "send_at": now - timedelta(days=34),
             "status": Announcement.Status.SENT,
-            "sent_at": now - timedelta(days=40),
+            "sent_at": now - timedelta(days=34),
             "recipient_count": len(SPRING_LEARNERS) + 1,
         },
     )
@@ -151,3 +147,220 @@ def seed(*, course: Course, cohort: Cohort, users: dict[str, Any]) -> None:
             "emailed_at": now,
         },
     )
+    _seed_experiments(course=course, spring=spring, users=users, now=now)
+    _seed_reminders(course=course, spring=spring, cohort=cohort, users=users)
+
+
+# (learner, experiment title, challenge, days since the answer was ready for review)
+SPRING_EXPERIMENTS = [
+    (
+        "anna.nieminen",
+        "Kylien yhteiskyyti Akaassa",
+        "Sivukylien ikäihmiset eivät pääse asioimaan keskustaan ilman omaa autoa.",
+        2,
+    ),
+    (
+        "maria.koskinen",
+        "Yrittäjien aamukahvit verkossa",
+        "Pienyrittäjät eivät ehdi kunnan tilaisuuksiin työpäivän aikana.",
+        9,
+    ),
+    ("pekka.lehtonen", "Kirjaston iltapäivät nuorille", "", None),
+]
+
+
+def _seed_experiments(
+    *, course: Course, spring: Cohort, users: dict[str, Any], now: datetime
+) -> None:
+    """Experiments in the pilot cohort: one answer waiting two days, one past the review
+    target (escalated to the coordinator), one experiment started with nothing sent yet."""
+    from workshops import services as workshop_services
+    from workshops.models import Assignment, ExperimentMember, Phase, Submission
+
+    first = (
+        Assignment.objects.filter(workshop__course=course, phase=Phase.CHALLENGE)
+        .select_related("workshop")
+        .order_by("pk")
+        .first()
+    )
+    if first is None:
+        return
+    for local, title, challenge, waited in SPRING_EXPERIMENTS:
+        person = users[local]
+        member = ExperimentMember.objects.filter(
+            user=person, cohort=spring, workshop=first.workshop
+        ).first()
+        experiment = (
+            member.experiment
+            if member
+            else workshop_services.experiment_create(
+                learner=person,
+                workshop=first.workshop,
+                cohort=spring,
+                title=title,
+                challenge=challenge,
+            )
+        )
+        if waited is None:
+            continue
+        ready = now - timedelta(days=waited)
+        submission, _ = Submission.objects.get_or_create(
+            experiment=experiment,
+            assignment=first,
+            version=1,
+            defaults={
+                "cohort": spring,
+                "learner": person,
+                "cycle": experiment.cycle,
+                "text": challenge,
+                "status": Submission.Status.RECEIVED,
+            },
+        )
+        Submission.objects.filter(pk=submission.pk).update(
+            submitted_at=ready - timedelta(minutes=3), processed_at=ready
+        )
+
+
+def _record(
+    *,
+    recipient: User,
+    key: str,
+    category: str,
+    template: str,
+    context: dict[str, Any],
+    url: str,
+    status: str,
+    when: datetime,
+    error: str = "",
+) -> None:
+    """A notification row as the scans and services make it, in the recipient's language,
+    dated in the past, without sending any email."""
+    subject, body, html_body = notification_render(
+        recipient=recipient, template=template, context=context, url=url
+    )
+    row, _ = Notification.objects.update_or_create(
+        recipient=recipient,
+        key=key,
+        defaults={
+            "category": category,
+            "subject": subject[:255],
+            "body": body,
+            "html_body": html_body,
+            "url": url,
+            "email_status": status,
+            "digest_mode": "daily" if status == Notification.EmailStatus.DIGEST else "",
+            "email_error": error,
+            "email_attempts": {"sent": 1, "failed": 6}.get(status, 0),
+            "emailed_at": when if status == Notification.EmailStatus.SENT else None,
+        },
+    )
+    Notification.objects.filter(pk=row.pk).update(created_at=when)
+
+
+def _seed_reminders(
+    *, course: Course, spring: Cohort, cohort: Cohort, users: dict[str, Any]
+) -> None:
+    """Reminders as the scheduled scans sent them: learners of the pilot cohort reminded to
+    start their experiment (one email failed, for the notification log), a nudge to a learner
+    at risk, and the instructor's grouped review-waiting notice of today."""
+    from notifications.reminders import start_reminder_key
+    from workshops.models import Assignment, Phase, Submission, phase_due_date
+
+    tz = timezone.get_current_timezone()
+    today = timezone.localdate()
+    first = (
+        Assignment.objects.filter(workshop__course=course, phase=Phase.CHALLENGE)
+        .select_related("workshop")
+        .order_by("pk")
+        .first()
+    )
+    due_on = phase_due_date(assignment=first, cohort=spring)
+    if first is not None and due_on is not None and due_on - timedelta(days=3) <= today:
+        for local, status, error in [
+            ("juha.salo", Notification.EmailStatus.SENT, ""),
+            ("ville.rantanen", Notification.EmailStatus.SENT, ""),
+            ("tiina.heikkinen", Notification.EmailStatus.FAILED, "550 5.1.1 Mailbox unavailable"),
+        ]:
+            _record(
+                recipient=users[local],
+                key=start_reminder_key(
+                    cohort_id=spring.pk, workshop_id=first.workshop_id, due_on=due_on, offset=3
+                ),
+                category=Notification.Category.DEADLINES,
+                template="deadline_reminder",
+                context={
+                    "experiment": None,
+                    "workshop": first.workshop,
+                    "cohort": spring,
+                    "phase_label": first.get_phase_display(),
+                    "due_on": due_on,
+                    "days_left": 3,
+                },
+                url=reverse("workshops:assignment", args=[first.pk]),
+                status=status,
+                error=error,
+                when=datetime.combine(due_on - timedelta(days=3), time(7, 5), tzinfo=tz),
+            )
+    # A nudge three days ago to the learner who has done nothing since the start.
+    juha, coordinator = users["juha.salo"], users["koordinaattori"]
+    nudged_on = today - timedelta(days=3)
+    nudge, _ = Nudge.objects.update_or_create(
+        cohort=spring,
+        learner=juha,
+        sent_on=nudged_on,
+        defaults={"sent_by": coordinator, "reasons": "Ei toimintaa 32 päivään"},
+    )
+    when = datetime.combine(nudged_on, time(10, 30), tzinfo=tz)
+    Nudge.objects.filter(pk=nudge.pk).update(created_at=when)
+    _record(
+        recipient=juha,
+        key=f"nudge-{spring.pk}-{nudged_on.isoformat()}",
+        category=Notification.Category.DEADLINES,
+        template="nudge",
+        context={"cohort": spring, "sender": coordinator},
+        url=reverse("core:home"),
+        status=Notification.EmailStatus.SENT,
+        when=when,
+    )
+    # Today's grouped notice to the instructor, listing what waits in their cohorts.
+    waiting = list(
+        Submission.objects.filter(
+            cohort__in=[cohort, spring], status=Submission.Status.RECEIVED
+        ).select_related("learner", "cohort", "assignment")
+    )
+    now = timezone.now()
+    for submission in waiting:
+        ready = submission.processed_at or submission.submitted_at
+        submission.days_waiting = (now - ready).days  # type: ignore[attr-defined]
+        submission.over_target = (  # type: ignore[attr-defined]
+            submission.days_waiting > submission.cohort.review_target_days  # type: ignore[attr-defined]
+        )
+    for submission in waiting:
+        if not submission.over_target:  # type: ignore[attr-defined]
+            continue
+        for membership in Membership.objects.filter(
+            cohort=submission.cohort, role=Membership.Role.COORDINATOR
+        ).select_related("user"):
+            _record(
+                recipient=membership.user,
+                key=f"review-overdue-{submission.pk}",
+                category=Notification.Category.REVIEWS,
+                template="review_escalation",
+                context={"submission": submission, "cohort": submission.cohort},
+                url=reverse(
+                    "learners:timeline", args=[submission.cohort_id, submission.learner_id]
+                ),
+                status=Notification.EmailStatus.SENT,
+                when=min(now, datetime.combine(today, time(7, 5), tzinfo=tz)),
+            )
+    if waiting:
+        _record(
+            recipient=users["ohjaaja"],
+            key=f"reviews-waiting-{today.isoformat()}",
+            category=Notification.Category.REVIEWS,
+            template="reviews_waiting",
+            context={"submissions": waiting, "count": len(waiting)},
+            url=reverse("workshops:review_queue"),
+            status=Notification.EmailStatus.SENT,
+            when=min(now, datetime.combine(today, time(7, 5), tzinfo=tz)),
+        )

@@ -41,11 +41,24 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+# Rows on one page of the progress heatmap: enough to scan, small enough to render at once.
+LEARNERS_PER_PAGE = 50
+
+
 @require_role(*STAFF_ROLES)
 def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """Coordinators and instructors of this cohort: progress and submissions per learner."""
+    """Coordinators and instructors of this cohort: progress and submissions per learner, as a
+    heatmap or a plain table, 50 learners a page, filtered by name or organisation."""
     cohort = get_cohort_for_staff(request.user, pk)
-    overview = selectors.cohort_overview(cohort=cohort)
+    query = request.GET.get("q", "").strip()[:100]
+    org = request.GET.get("org", "")
+    organisation_id = int(org) if org.isdigit() else None
+    view = "table" if request.GET.get("view") == "table" else "grid"
+    page = Paginator(
+        selectors.cohort_learners(cohort=cohort, query=query, organisation_id=organisation_id),
+        LEARNERS_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    overview = selectors.cohort_overview(cohort=cohort, learners=[m.user for m in page])
     # The overview has loaded the cohort's coordinators already: no extra query.
     is_coordinator = request.user.is_superuser or any(
         u.pk == request.user.pk for u in overview.coordinators
@@ -53,7 +66,17 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "learners/cohort_detail.html",
-        {"cohort": cohort, "overview": overview, "is_coordinator": is_coordinator},
+        {
+            "cohort": cohort,
+            "overview": overview,
+            "is_coordinator": is_coordinator,
+            "page": page,
+            "query": query,
+            "organisation_id": organisation_id,
+            "organisations": selectors.cohort_organisations(cohort=cohort),
+            "view": view,
+            "filtered": bool(query or organisation_id),
+        },
     )
 
 
@@ -463,9 +486,13 @@ def timeline(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
 @require_role(Role.COORDINATOR)
 def cross_cohort(request: HttpRequest) -> HttpResponse:
     """Coordinators: every cohort they run side by side, with its at-risk count."""
-    cohorts = list(selectors.cohorts_with_counts(cohorts_for(request.user, Role.COORDINATOR)))
-    rows = [(c, selectors.cohort_summary(cohort=c)) for c in cohorts[:20]]
-    return render(request, "learners/cross_cohort.html", {"rows": rows})
+    cohorts = selectors.cohorts_with_counts(cohorts_for(request.user, Role.COORDINATOR)).order_by(
+        "-start_date", "name", "pk"
+    )
+    # Each row is a cohort's whole summary (a fixed number of queries each): 20 a page.
+    page = Paginator(cohorts, 20).get_page(request.GET.get("page"))
+    rows = [(c, selectors.cohort_summary(cohort=c)) for c in page]
+    return render(request, "learners/cross_cohort.html", {"rows": rows, "page": page})
 
 
 @require_role(Role.COORDINATOR)
@@ -539,18 +566,24 @@ def exports(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The export is being made; it appears below when ready."))
         return redirect("learners:exports", cohort.pk)
     jobs = list(cohort.exports.filter(requested_by=request.user).defer("content")[:10])
+    context = {
+        "cohort": cohort,
+        "jobs": jobs,
+        "polling": any(j.status in ("pending", "running") for j in jobs),
+        "is_coordinator": True,
+    }
+    if request.htmx:  # type: ignore[attr-defined]
+        # The list polls itself while a file is being made (every 2 s, see the partial).
+        return render(request, "learners/includes/_export_jobs.html", context)
     learner_count = cohort.memberships.filter(role=Role.LEARNER).count()
     return render(
         request,
         "learners/exports.html",
         {
-            "cohort": cohort,
+            **context,
             "kinds": KINDS,
             "formats": FORMATS,
-            "jobs": jobs,
             "large": learner_count > SYNC_LEARNER_LIMIT,
-            "polling": any(j.status in ("pending", "running") for j in jobs),
-            "is_coordinator": True,
         },
     )
 

@@ -60,6 +60,55 @@ class DueReminder:
         # The due date is part of the key: an extension arms the reminders again.
         return f"deadline-e{e.pk}-c{e.cycle}-p{self.phase}-{self.due_on.isoformat()}-d{self.offset}"
 
+    @property
+    def start_key(self) -> str:
+        """The key this learner's reminder had before the experiment existed (phase 1 only):
+        someone reminded to start, who then starts the same day, is not reminded again."""
+        e = self.experiment
+        return start_reminder_key(
+            cohort_id=e.cohort_id, workshop_id=e.workshop_id, due_on=self.due_on, offset=self.offset
+        )
+
+
+def start_reminder_key(
+    *, cohort_id: int, workshop_id: int, due_on: datetime.date, offset: int
+) -> str:
+    return f"deadline-start-k{cohort_id}-w{workshop_id}-{due_on.isoformat()}-d{offset}"
+
+
+@dataclass
+class StartReminder:
+    """Phase 1 is due soon and these learners of the cohort have not started an experiment."""
+
+    cohort: Any
+    workshop: Any
+    assignment: Any
+    due_on: datetime.date
+    days_left: int
+    offset: int
+    learners: list[User] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return start_reminder_key(
+            cohort_id=self.cohort.pk,
+            workshop_id=self.workshop.pk,
+            due_on=self.due_on,
+            offset=self.offset,
+        )
+
+
+def _offset_for(*, today: datetime.date, due_on: datetime.date | None) -> int | None:
+    """The nearest reminder offset not yet passed, or None outside the reminder window.
+    A missed run still reminds, once per offset."""
+    offsets = reminder_days()
+    if due_on is None or not offsets:
+        return None
+    days_left = (due_on - today).days
+    if not 0 <= days_left <= max(offsets):
+        return None
+    return min(o for o in offsets if days_left <= o)
+
 
 def deadline_reminders_due(*, today: datetime.date) -> list[DueReminder]:
     """Open phases due within the reminder window whose next step is the learners' own.
@@ -76,10 +125,8 @@ def deadline_reminders_due(*, today: datetime.date) -> list[DueReminder]:
         Submission,
     )
 
-    offsets = reminder_days()
-    if not offsets:
+    if not reminder_days():
         return []
-    horizon = today + datetime.timedelta(days=max(offsets))
     experiments = list(
         Experiment.objects.filter(
             status=Experiment.Status.ACTIVE, cohort__end_date__gte=today
@@ -105,16 +152,14 @@ def deadline_reminders_due(*, today: datetime.date) -> list[DueReminder]:
             cohort=experiment.cohort,
             extension=extensions.get((experiment.pk, experiment.phase)),
         )
-        if due_on is None or not today <= due_on <= horizon:
+        offset = _offset_for(today=today, due_on=due_on)
+        if offset is None or due_on is None:
             continue
-        days_left = (due_on - today).days
-        # The nearest offset not yet passed: a missed run still reminds, once per offset.
-        offset = min(o for o in offsets if days_left <= o)
         candidates[experiment.pk] = DueReminder(
             experiment=experiment,
             phase=Phase(experiment.phase),
             due_on=due_on,
-            days_left=days_left,
+            days_left=(due_on - today).days,
             offset=offset,
         )
     if not candidates:
@@ -139,22 +184,119 @@ def deadline_reminders_due(*, today: datetime.date) -> list[DueReminder]:
     return [r for r in candidates.values() if r.learners]
 
 
+def start_reminders_due(*, today: datetime.date) -> list[StartReminder]:
+    """Phase 1 of a workshop due within the reminder window in a running cohort, with the
+    cohort's learners who have no experiment in it yet (and no answer sent without one).
+
+    Five queries, however many cohorts and learners.
+    """
+    from learners.models import Cohort, Membership
+    from workshops.models import Assignment, ExperimentMember, Phase, Submission
+
+    if not reminder_days():
+        return []
+    cohorts = list(Cohort.objects.filter(end_date__gte=today))
+    if not cohorts:
+        return []
+    first_phase: dict[int, Assignment] = {}
+    for assignment in (
+        Assignment.objects.filter(
+            phase=Phase.CHALLENGE,
+            due_days__isnull=False,
+            workshop__course_id__in={c.course_id for c in cohorts},
+        )
+        .select_related("workshop")
+        .order_by("-pk")
+    ):
+        first_phase[assignment.workshop_id] = assignment  # lowest pk wins, as for experiments
+    candidates: dict[tuple[int, int], StartReminder] = {}
+    for cohort in cohorts:
+        for assignment in first_phase.values():
+            if assignment.workshop.course_id != cohort.course_id:
+                continue
+            due_on = phase_due_date(assignment=assignment, cohort=cohort)
+            offset = _offset_for(today=today, due_on=due_on)
+            if offset is None or due_on is None:
+                continue
+            candidates[(cohort.pk, assignment.workshop_id)] = StartReminder(
+                cohort=cohort,
+                workshop=assignment.workshop,
+                assignment=assignment,
+                due_on=due_on,
+                days_left=(due_on - today).days,
+                offset=offset,
+            )
+    if not candidates:
+        return []
+    cohort_ids = {cohort_id for cohort_id, _workshop_id in candidates}
+    started = set(
+        ExperimentMember.objects.filter(cohort_id__in=cohort_ids).values_list(
+            "cohort_id", "workshop_id", "user_id"
+        )
+    )
+    answered = set(
+        Submission.objects.filter(
+            cohort_id__in=cohort_ids,
+            assignment_id__in={r.assignment.pk for r in candidates.values()},
+        )
+        .exclude(status=Submission.Status.REJECTED)
+        .values_list("cohort_id", "assignment__workshop_id", "learner_id")
+    )
+    for membership in (
+        Membership.objects.filter(
+            cohort_id__in=cohort_ids, role=Membership.Role.LEARNER, user__is_active=True
+        )
+        .select_related("user")
+        .order_by("pk")
+    ):
+        for (cohort_id, workshop_id), reminder in candidates.items():
+            if cohort_id != membership.cohort_id:
+                continue
+            who = (cohort_id, workshop_id, membership.user_id)
+            if who not in started and who not in answered:
+                reminder.learners.append(membership.user)
+    return [r for r in candidates.values() if r.learners]
+
+
 def deadline_reminders_send(*, now: datetime.datetime | None = None) -> int:
-    """Beat: remind learners days before a phase is due (settings.DEADLINE_REMINDER_DAYS)."""
+    """Beat: remind learners days before a phase is due (settings.DEADLINE_REMINDER_DAYS),
+    including the learners who have not started their experiment when phase 1 is due."""
     now = now or _now()
     if _too_early(now):
         return 0
-    reminders = deadline_reminders_due(today=timezone.localdate(now))
-    already = set(
-        Notification.objects.filter(key__in={r.key for r in reminders}).values_list(
-            "recipient_id", "key"
-        )
-    )
+    today = timezone.localdate(now)
+    reminders = deadline_reminders_due(today=today)
+    starts = start_reminders_due(today=today)
+    keys = {r.key for r in reminders} | {r.key for r in starts}
+    keys |= {r.start_key for r in reminders if r.phase == 1}
+    already = set(Notification.objects.filter(key__in=keys).values_list("recipient_id", "key"))
     sent = 0
+    for start in starts:
+        for learner in start.learners:
+            if (learner.pk, start.key) in already:
+                continue
+            notification_notify(
+                recipient=learner,
+                category=Notification.Category.DEADLINES,
+                key=start.key,
+                template="deadline_reminder",
+                context={
+                    "experiment": None,
+                    "workshop": start.workshop,
+                    "cohort": start.cohort,
+                    "phase_label": start.assignment.get_phase_display(),
+                    "due_on": start.due_on,
+                    "days_left": start.days_left,
+                },
+                url=reverse("workshops:assignment", args=[start.assignment.pk]),
+            )
+            sent += 1
     for reminder in reminders:
         for learner in reminder.learners:
             if (learner.pk, reminder.key) in already:
                 continue
+            if reminder.phase == 1 and (learner.pk, reminder.start_key) in already:
+                continue  # reminded to start this phase for this offset already
             notification_notify(
                 recipient=learner,
                 category=Notification.Category.DEADLINES,
@@ -200,7 +342,10 @@ def _staff_by_cohort(cohort_ids: set[int], role: str) -> dict[int, list[User]]:
 
 
 def _days_waiting(submission: Any, now: datetime.datetime) -> int:
-    return (now - submission.submitted_at).days
+    """Waiting starts when the answer is ready for review: once its files have been checked
+    (`processed_at`), not when the learner pressed send. The cohort's review turnaround and
+    the phase funnel (learners.selectors) count from the same moment."""
+    return (now - (submission.processed_at or submission.submitted_at)).days
 
 
 def review_waiting_notices_send(*, now: datetime.datetime | None = None) -> int:

@@ -38,6 +38,24 @@ def _render_text_blocks(name: str, context: dict[str, Any]) -> tuple[str, str]:
     return subject, body
 
 
+def notification_render(
+    *, recipient: User, template: str, context: dict[str, Any], url: str = ""
+) -> tuple[str, str, str]:
+    """The subject, plain-text body and HTML body of `emails/<template>` in the recipient's
+    language (used by notification_notify and by the demo data)."""
+    full_context = {
+        **context,
+        "recipient": recipient,
+        "url": url,
+        "absolute_url": f"{settings.SITE_URL}{url}" if url else settings.SITE_URL,
+        "site_url": settings.SITE_URL,
+    }
+    with translation.override(recipient.language or settings.LANGUAGE_CODE):
+        subject, body = _render_text_blocks(template, full_context)
+        html_body = render_to_string(f"emails/{template}.html", full_context)
+    return subject, body, html_body
+
+
 @transaction.atomic
 def notification_notify(
     *,
@@ -56,16 +74,9 @@ def notification_notify(
     existing = Notification.objects.filter(recipient=recipient, key=key).first()
     if existing is not None:
         return existing
-    full_context = {
-        **context,
-        "recipient": recipient,
-        "url": url,
-        "absolute_url": f"{settings.SITE_URL}{url}" if url else settings.SITE_URL,
-        "site_url": settings.SITE_URL,
-    }
-    with translation.override(recipient.language or settings.LANGUAGE_CODE):
-        subject, body = _render_text_blocks(template, full_context)
-        html_body = render_to_string(f"emails/{template}.html", full_context)
+    subject, body, html_body = notification_render(
+        recipient=recipient, template=template, context=context, url=url
+    )
     mode = preference_for(recipient).mode_for(category)
     if not recipient.email or mode == Mode.OFF:
         status = Notification.EmailStatus.SKIPPED

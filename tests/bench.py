@@ -1,5 +1,7 @@
 """`make bench`: time the busiest pages on a cohort of realistic size.
 
+`BENCH_LEARNERS` (default 1,000) and `BENCH_ROUNDS` (default 15) change the size and the rounds.
+
 Builds a throwaway test database (SQLite by default, PostgreSQL when DATABASE_URL says so),
 fills one cohort with many learners, completions and submissions, and reports the median
 time and the query count of each page. Timings live here, never in the test suite.
@@ -25,45 +27,32 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "15"))
 
 
 def build() -> dict[str, object]:
-    from courses.models import Completion, Item
+    from courses.models import Item
     from learners.models import Membership
     from tests import factories
-    from workshops.models import Submission
+    from tests.learners.bulk import grow_cohort
 
     course = factories.CourseFactory()
-    items = []
     for m in range(6):
         module = factories.ModuleFactory(course=course, position=m)
-        items += [factories.ItemFactory(module=module, position=i) for i in range(10)]
+        for i in range(10):
+            factories.ItemFactory(module=module, position=i)
     cohort = factories.CohortFactory(course=course)
-    assignment = factories.AssignmentFactory(workshop=factories.WorkshopFactory(course=course))
+    factories.AssignmentFactory(workshop=factories.WorkshopFactory(course=course), due_days=14)
     instructor = factories.UserFactory()
     factories.MembershipFactory(cohort=cohort, user=instructor, role=Membership.Role.INSTRUCTOR)
-    org = factories.OrganisationFactory()
-    learners = factories.UserFactory.build_batch(LEARNERS, organisation=org)
-    from core.models import User
-
-    User.objects.bulk_create(learners)
-    learners = list(User.objects.filter(organisation=org))
-    Membership.objects.bulk_create(
-        [Membership(cohort=cohort, user=u, role=Membership.Role.LEARNER) for u in learners]
-    )
-    Completion.objects.bulk_create(
-        [
-            Completion(user=u, item=item)
-            for n, u in enumerate(learners)
-            for item in items[: n % len(items)]
-        ]
-    )
-    Submission.objects.bulk_create(
-        [
-            Submission(assignment=assignment, cohort=cohort, learner=u, text="Haaste")
-            for u in learners
-        ]
-    )
-    Submission.objects.update(status=Submission.Status.RECEIVED)
+    coordinator = factories.UserFactory()
+    factories.MembershipFactory(cohort=cohort, user=coordinator, role=Membership.Role.COORDINATOR)
+    # Completions, experiments in four states, reviews, attendance, nudges, notifications.
+    learners = grow_cohort(cohort=cohort, learners=LEARNERS, instructor=instructor)
     assert Item.objects.count() == 60
-    return {"instructor": instructor, "learner": learners[-1], "cohort": cohort, "course": course}
+    return {
+        "instructor": instructor,
+        "coordinator": coordinator,
+        "learner": learners[-1],
+        "cohort": cohort,
+        "course": course,
+    }
 
 
 def measure(client: Client, url: str) -> tuple[float, int]:
@@ -85,11 +74,20 @@ def main() -> None:
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         data = build()
+        c = data["cohort"].pk
         pages = [
             ("learner", "dashboard", "/"),
             ("learner", "course outline", f"/courses/{data['course'].pk}/"),
             ("instructor", "review queue", "/workshops/reviews/"),
-            ("instructor", "cohort page", f"/cohorts/{data['cohort'].pk}/"),
+            ("instructor", "cohort page", f"/cohorts/{c}/"),
+            ("coordinator", "cohort table", f"/cohorts/{c}/?view=table&page=3"),
+            ("coordinator", "at risk", f"/cohorts/{c}/at-risk/"),
+            ("coordinator", "summary", f"/cohorts/{c}/summary/"),
+            ("coordinator", "phases", f"/cohorts/{c}/phases/"),
+            ("coordinator", "attendance", f"/cohorts/{c}/attendance/"),
+            ("coordinator", "timeline", f"/cohorts/{c}/learners/{data['learner'].pk}/"),
+            ("coordinator", "cross-cohort", "/cohorts/overview/"),
+            ("coordinator", "exports", f"/cohorts/{c}/exports/"),
         ]
         print(f"{connection.vendor}, {LEARNERS} learners, 60 items, median of {ROUNDS} requests")
         for role, name, url in pages:

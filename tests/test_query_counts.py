@@ -226,10 +226,11 @@ def test_the_review_queue_has_a_fixed_query_budget(client, world, django_assert_
 
 
 def test_the_cohort_page_has_a_fixed_query_budget(client, world, django_assert_max_num_queries):
-    # Session, user, roles, unread badge (4); the cohort with its course (1); memberships with
-    # people and organisations (1); modules with item counts (1); assignments (1); the
-    # completion matrix (1); latest submissions (1).
-    budget = 10
+    # Session, user, roles, unread badge (4); the cohort with its course (1); the page of 50
+    # learners: count and rows with people and organisations (2); staff (1); the filter's
+    # organisations (1); modules with item counts (1); assignments (1); the completion
+    # matrix (1); latest submissions (1).
+    budget = 13
     client.force_login(world["coordinator"])
     url = reverse("learners:cohort_detail", args=[world["cohort"].pk])
     check_budget(client, django_assert_max_num_queries, url, budget, "small data")

@@ -98,6 +98,15 @@ def test_the_funnel_counts_each_phase_and_who_each_experiment_waits_on(cohort, f
     assert by_pk[funnel_cohort["untouched"].pk].waiting_days == 10
 
 
+def test_the_reviewer_is_waited_on_from_when_the_files_were_checked(cohort, funnel_cohort):
+    sent = funnel_cohort["sent"]
+    Submission.objects.filter(experiment=sent).update(processed_at=days_ago(1))
+    funnel = selectors.experiment_funnel(cohort=cohort, today=TODAY)
+    row = next(r for r in funnel.experiments if r.experiment.pk == sent.pk)
+    # Sent four days ago, ready for review (files checked) one day ago.
+    assert (row.waiting_on, row.waiting_days) == ("reviewer", 1)
+
+
 def test_an_approved_phase_opens_the_next_and_restarts_the_clock(cohort, funnel_cohort):
     experiment = funnel_cohort["untouched"]
     Experiment.objects.filter(pk=experiment.pk).update(phase=2)

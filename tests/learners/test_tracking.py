@@ -112,6 +112,43 @@ def test_a_nudge_sends_one_friendly_email_a_day_and_is_recorded(
     assert b'data-kind="notification"' in timeline.content
 
 
+def test_a_phase_a_team_mate_sent_or_an_extension_postpones_is_not_overdue(
+    started, learner, other_learner, instructor, assignment
+):
+    from workshops import services as workshop_services
+    from workshops.models import Extension
+
+    assignment.due_days = 14  # due 46 days ago
+    assignment.save()
+    experiment = workshop_services.experiment_create(
+        learner=learner, workshop=assignment.workshop, cohort=started, title="Kyyti"
+    )
+    workshop_services.experiment_add_member(
+        experiment=experiment, by=learner, email=other_learner.email
+    )
+
+    def overdue():
+        return {
+            r.learner.pk
+            for r in selectors.at_risk(cohort=started, now=NOW)
+            if any(assignment.title in reason for reason in r.reasons)
+        }
+
+    assert overdue() == {learner.pk, other_learner.pk}
+    extension = Extension.objects.create(
+        experiment=experiment,
+        phase=assignment.phase,
+        due_on=(NOW + datetime.timedelta(days=3)).date(),
+        granted_by=instructor,
+    )
+    assert overdue() == set()
+    extension.delete()
+    factories.SubmissionFactory(
+        learner=other_learner, cohort=started, assignment=assignment, experiment=experiment
+    )
+    assert overdue() == set()  # the team's version counts for both
+
+
 @pytest.mark.parametrize("who", ["learner", "other_instructor"])
 def test_outsiders_cannot_nudge_or_see_the_at_risk_list(request, client_for, started, learner, who):
     client = client_for(request.getfixturevalue(who))
@@ -178,6 +215,21 @@ def test_the_summary_matches_a_hand_computed_cohort(
     assert [(who, n, hours) for who, n, hours in summary.turnaround] == [(instructor, 2, 20.0)]
     page = client_for(coordinator).get(reverse("learners:dashboard", args=[started.pk]))
     assert b'data-testid="figure-percent">44 %' in page.content
+
+
+def test_review_turnaround_counts_from_when_the_answer_was_ready_for_review(
+    started, learner, instructor, assignment
+):
+    submission = factories.SubmissionFactory(
+        learner=learner, cohort=started, assignment=assignment, status="approved"
+    )
+    # Sent at 00:00, files checked by 06:00, reviewed at 10:00: four hours of waiting.
+    Submission.objects.filter(pk=submission.pk).update(
+        submitted_at=ago(3), processed_at=ago(3) + datetime.timedelta(hours=6)
+    )
+    review = factories.ReviewFactory(submission=submission, reviewer=instructor)
+    Review.objects.filter(pk=review.pk).update(created_at=ago(3) + datetime.timedelta(hours=10))
+    assert selectors.review_turnaround(cohorts=[started.pk]) == [(instructor, 1, 4.0)]
 
 
 def add_learners(cohort, course, n):
@@ -285,3 +337,167 @@ def test_a_large_cohort_export_is_made_by_celery_and_offered_when_ready(
         reverse("learners:export", args=[started.pk, "progress", "xlsx"]), {"job": job.pk}
     )
     assert response.status_code == 404
+
+
+def test_the_export_list_polls_while_a_file_is_made_and_then_offers_the_download(
+    client_for, coordinator, started, learner, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr("learners.exports.SYNC_LEARNER_LIMIT", 0)
+    client = client_for(coordinator)
+    url = reverse("learners:exports", args=[started.pk])
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(url, {"what": "progress", "fmt": "csv"})
+    job = ExportJob.objects.get()
+    page = client.get(url).content.decode()
+    # Without JavaScript the refresh link works; with htmx the list asks again every 2 s.
+    assert 'hx-trigger="every 2s"' in page
+    assert 'data-testid="export-refresh"' in page
+    partial = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in partial
+    assert 'data-polling="true"' in partial
+    assert "export-download" not in partial
+    services.export_build(job_id=job.pk)
+    partial = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-polling="false"' in partial
+    assert "hx-trigger" not in partial
+    download = reverse("learners:export", args=[started.pk, "progress", "csv"])
+    assert f'{download}?job={job.pk}"' in partial
+    assert client.get(download, {"job": job.pk}).status_code == 200
+
+
+def test_another_coordinator_polling_the_export_list_sees_none_of_my_files(
+    client_for, coordinator, started, other_instructor
+):
+    ExportJob.objects.create(
+        cohort=started, requested_by=coordinator, what="progress", fmt="csv", status="running"
+    )
+    other = factories.UserFactory()
+    factories.MembershipFactory(cohort=started, user=other, role="coordinator")
+    url = reverse("learners:exports", args=[started.pk])
+    partial = client_for(other).get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "progress.csv" not in partial
+    assert client_for(other_instructor).get(url, HTTP_HX_REQUEST="true").status_code in (403, 404)
+
+
+# --- the progress heatmap ----------------------------------------------------------------------
+
+
+def test_the_heatmap_shows_numbers_in_each_cell_and_the_table_view_the_same_without_colour(
+    client_for, instructor, started, course, learner, other_learner
+):
+    items = list(
+        Item.objects.filter(module__course=course).order_by("module__position", "position")
+    )
+    complete(learner, items[:4], ago(1))  # module 1 all done (3/3), module 2 one of three
+    client = client_for(instructor)
+    url = reverse("learners:cohort_detail", args=[started.pk])
+    grid = client.get(url).content.decode()
+    assert 'data-view="grid"' in grid
+    assert '<td class="heat heat-l4" data-level="4">3/3</td>' in grid
+    assert '<td class="heat heat-l2" data-level="2">1/3</td>' in grid  # a third
+    assert '<td class="heat heat-l0" data-level="0">0/3</td>' in grid
+    assert 'href="?view=table" data-testid="view-table"' in grid
+    assert "heat-swatch heat-l4" in grid  # the colour key
+    table = client.get(url, {"view": "table"}).content.decode()
+    assert 'data-view="table"' in table
+    assert "heat-l" not in table.split('data-view="table"')[1]
+    assert "(100 %)" in table
+    assert "(33 %)" in table
+    assert ">4/9<" in table  # items done of all items
+    # The toggle is plain links: keyboard- and no-JS-friendly, and keeps the filters.
+    filtered = client.get(url, {"q": "Oona", "view": "table"}).content.decode()
+    assert "?q=Oona&amp;view=grid" in filtered
+    assert other_learner.display_name not in filtered
+
+
+def test_the_heatmap_levels_follow_the_share_of_items_done():
+    from learners.selectors import HeatCell
+
+    module = object()
+    levels = [HeatCell(module, done, 9).level for done in (0, 1, 2, 3, 6, 7, 8, 9)]
+    # Nothing; under a third; a third to two thirds (inclusive); over two thirds; all.
+    assert levels == [0, 1, 1, 2, 2, 3, 3, 4]
+    assert HeatCell(module, 0, 0).level == 0
+
+
+# --- cross-cohort view -----------------------------------------------------------------------
+
+
+def test_the_cross_cohort_view_lists_each_of_my_cohorts_with_its_figures_and_no_others(
+    client_for, coordinator, started, learner, other_cohort, outsider_learner, course
+):
+    spring = factories.CohortFactory(course=course, name="Pilotti 2026")
+    factories.MembershipFactory(cohort=spring, user=coordinator, role="coordinator")
+    for _i in range(2):
+        factories.MembershipFactory(cohort=spring, user=factories.UserFactory())
+    html = client_for(coordinator).get(reverse("learners:cross_cohort")).content.decode()
+    rows = html.split('data-testid="cross-cohort"')[1]
+    assert started.name in rows
+    assert "Pilotti 2026" in rows
+    assert other_cohort.name not in rows
+    assert rows.count('<th scope="row">') == 2
+
+
+def test_only_coordinators_have_the_cross_cohort_view(client_for, instructor, learner):
+    for who in (instructor, learner):
+        assert client_for(who).get(reverse("learners:cross_cohort")).status_code == 403
+
+
+# --- learner timeline ------------------------------------------------------------------------
+
+
+def test_the_timeline_tells_everything_that_happened_for_the_learner_newest_first(
+    client_for, instructor, started, learner, other_learner, course, assignment
+):
+    from workshops import services as workshop_services
+    from workshops.models import Attendance, ExperimentEvent, WorkshopSession
+
+    learner.memberships.update(joined_at=ago(50))
+    experiment = workshop_services.experiment_create(
+        learner=learner, workshop=assignment.workshop, cohort=started, title="Liityntäkyyti"
+    )
+    ExperimentEvent.objects.filter(experiment=experiment).update(created_at=ago(40))
+    session = WorkshopSession.objects.create(
+        workshop=assignment.workshop,
+        cohort=started,
+        title="Työpaja 1",
+        starts_at=ago(30),
+        ends_at=ago(30) + datetime.timedelta(hours=3),
+    )
+    Attendance.objects.create(
+        session=session, learner=learner, status="present", recorded_by=instructor
+    )
+    Attendance.objects.create(
+        session=session, learner=other_learner, status="absent", recorded_by=instructor
+    )
+    complete(learner, list(Item.objects.filter(module__course=course)[:1]), ago(20))
+    submission = factories.SubmissionFactory(
+        learner=learner, cohort=started, assignment=assignment, experiment=experiment
+    )
+    Submission.objects.filter(pk=submission.pk).update(submitted_at=ago(10))
+    review = factories.ReviewFactory(submission=submission, reviewer=instructor)
+    Review.objects.filter(pk=review.pk).update(created_at=ago(5))
+
+    earlier = Notification.objects.create(
+        recipient=learner, category="deadlines", key="old", subject="Edellinen ryhmä", body="b"
+    )
+    Notification.objects.filter(pk=earlier.pk).update(created_at=ago(60))  # before joining
+
+    events = selectors.learner_timeline(cohort=started, learner=learner)
+    assert "Edellinen ryhmä" not in " ".join(e.text for e in events)
+    assert [e.kind for e in events] == [
+        "review",
+        "submission",
+        "completion",
+        "attendance",
+        "experiment",
+        "joined",
+    ]
+    assert "Liityntäkyyti" in events[4].text
+    assert "Työpaja 1" in events[3].text
+    page = client_for(instructor).get(reverse("learners:timeline", args=[started.pk, learner.pk]))
+    html = page.content.decode()
+    assert 'data-kind="attendance"' in html
+    assert 'data-kind="experiment"' in html
+    # The other learner's absence is not in this learner's timeline.
+    assert html.count('data-kind="attendance"') == 1

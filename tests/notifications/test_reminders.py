@@ -138,10 +138,16 @@ def test_every_team_member_is_reminded_and_nobody_else(
         experiment=experiment, by=learner, email=other_learner.email
     )
     reminders.deadline_reminders_send(now=days_before(3))
-    assert set(deadline_rows().values_list("recipient__email", flat=True)) == {
+    about_experiment = deadline_rows().filter(key__startswith=f"deadline-e{experiment.pk}-")
+    assert set(about_experiment.values_list("recipient__email", flat=True)) == {
         learner.email,
         other_learner.email,
     }
+    # The learner of another cohort hears only about starting her own experiment.
+    assert [n.key for n in deadline_rows(outsider_learner)] == [
+        f"deadline-start-k{outsider_learner.memberships.get().cohort_id}"
+        f"-w{experiment.workshop_id}-{DUE.isoformat()}-d3"
+    ]
 
 
 def test_an_extension_moves_the_reminders_with_the_due_date(experiment, learner, instructor):
@@ -208,6 +214,79 @@ def test_finding_due_reminders_takes_the_same_queries_for_many_experiments(
     add_experiments(30)
     with django_assert_max_num_queries(5):
         assert len(reminders.deadline_reminders_due(today=DUE - datetime.timedelta(days=3))) == 33
+
+
+# --- learners who have not started their experiment ----------------------------------------
+
+
+@pytest.fixture
+def phase_one_due(assignment):
+    assignment.due_days = 14
+    assignment.save()
+    return assignment
+
+
+def test_a_learner_without_an_experiment_is_reminded_to_start_it_once_even_if_beat_fires_twice(
+    phase_one_due, cohort, learner, clock, django_capture_on_commit_callbacks
+):
+    clock(days_before(3))
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.deadline_reminders_send.apply()
+        tasks.deadline_reminders_send.apply()
+    row = deadline_rows(learner).get()
+    assert row.key == f"deadline-start-k{cohort.pk}-w{phase_one_due.workshop_id}-2026-09-15-d3"
+    assert row.url == reverse("workshops:assignment", args=[phase_one_due.pk])
+    assert phase_one_due.workshop.title in row.body  # names the workshop, not an experiment
+    [email] = mail.outbox
+    assert email.to == [learner.email]
+    assert reverse("workshops:assignment", args=[phase_one_due.pk]) in email.body
+
+
+def test_starting_the_experiment_after_the_reminder_does_not_bring_a_second_one_that_day(
+    phase_one_due, cohort, learner
+):
+    assert reminders.deadline_reminders_send(now=days_before(3)) == 1
+    experiment = workshop_services.experiment_create(
+        learner=learner, workshop=phase_one_due.workshop, cohort=cohort, title="Kyyti"
+    )
+    assert reminders.deadline_reminders_send(now=days_before(3, hour=15)) == 0
+    # The one-day reminder is about the experiment itself, once.
+    assert reminders.deadline_reminders_send(now=days_before(1)) == 1
+    assert reminders.deadline_reminders_send(now=days_before(1)) == 0
+    assert deadline_rows(learner).filter(key__startswith=f"deadline-e{experiment.pk}-").count() == 1
+    assert deadline_rows(learner).count() == 2
+
+
+def test_nobody_is_reminded_to_start_who_answered_or_is_staff_or_in_an_ended_cohort(
+    phase_one_due, cohort, learner, other_learner, instructor, coordinator
+):
+    factories.SubmissionFactory(
+        cohort=cohort, assignment=phase_one_due, learner=other_learner, status="received"
+    )
+    assert reminders.deadline_reminders_send(now=days_before(3)) == 1
+    assert list(deadline_rows().values_list("recipient", flat=True)) == [learner.pk]
+    cohort.end_date = DUE - datetime.timedelta(days=5)
+    cohort.save()
+    Notification.objects.all().delete()
+    assert reminders.deadline_reminders_send(now=days_before(1)) == 0
+
+
+def test_start_reminders_take_the_same_queries_for_many_learners(
+    phase_one_due, cohort, django_assert_max_num_queries
+):
+    def add_learners(n):
+        for _i in range(n):
+            factories.MembershipFactory(cohort=cohort, user=factories.UserFactory())
+
+    today = DUE - datetime.timedelta(days=3)
+    add_learners(3)
+    with django_assert_max_num_queries(5):
+        [due] = reminders.start_reminders_due(today=today)
+    assert len(due.learners) == 3
+    add_learners(30)
+    with django_assert_max_num_queries(5):
+        [due] = reminders.start_reminders_due(today=today)
+    assert len(due.learners) == 33
 
 
 # --- review-waiting notices and escalations -------------------------------------------------
@@ -285,6 +364,21 @@ def test_coordinators_are_told_once_when_an_answer_waits_past_the_review_target(
     assert not Notification.objects.filter(recipient=outsider_coordinator).exists()
     # The instructor's grouped notice marks the late one.
     assert review_rows(instructor).get().body.count(assignment.title) == 2
+
+
+def test_an_answer_waits_from_when_its_files_were_checked_not_from_sending(
+    cohort, assignment, learner, coordinator, instructor
+):
+    # Sent eight days ago, but the file checks finished only two days ago: not late yet.
+    submission = waiting(cohort, assignment, learner, days=8)
+    Submission.objects.filter(pk=submission.pk).update(
+        processed_at=at(DUE) - datetime.timedelta(days=2)
+    )
+    assert reminders.review_escalations_send(now=at(DUE)) == 0
+    reminders.review_waiting_notices_send(now=at(DUE))
+    assert "odottanut 2 päivää" in review_rows(instructor).get().body  # "waiting 2 days"
+    # Eight days after the checks it is past the seven-day target.
+    assert reminders.review_escalations_send(now=at(DUE + datetime.timedelta(days=6))) == 1
 
 
 def test_the_review_target_is_the_cohorts_own(cohort, assignment, learner, coordinator):

@@ -1,0 +1,103 @@
+"""Every coordinator page keeps the same number of queries for a cohort of 10 or 1,000 learners.
+
+The cohorts are grown with bulk_create (tests/learners/bulk.py) with completions, experiments in
+several states, reviews, attendance, nudges and notifications, so every query path is exercised.
+`make bench` times the same pages with 1,000 learners.
+"""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tests import factories
+from tests.learners.bulk import grow_cohort
+
+pytestmark = pytest.mark.django_db
+
+# The most queries each page may take, whatever the cohort's size (session, user, cohort and
+# role checks included). Raise one only with a reason in the commit.
+BUDGETS = {
+    "progress heatmap": 13,
+    "progress table": 13,
+    "progress filtered": 13,
+    "at risk": 15,
+    "summary": 22,
+    "experiment phases": 9,
+    "attendance": 9,
+    "learner timeline": 15,
+    # Two cohorts side by side; grows with the cohorts on the page (at most 20), not learners.
+    "cross-cohort": 38,
+    "exports": 7,
+    "invitations": 8,
+}
+
+
+def pages(cohort, learner):
+    return {
+        "progress heatmap": reverse("learners:cohort_detail", args=[cohort.pk]),
+        "progress table": reverse("learners:cohort_detail", args=[cohort.pk]) + "?view=table",
+        "progress filtered": reverse("learners:cohort_detail", args=[cohort.pk])
+        + f"?q=Oppija&org={learner.organisation_id}&page=2",
+        "at risk": reverse("learners:at_risk", args=[cohort.pk]),
+        "summary": reverse("learners:dashboard", args=[cohort.pk]),
+        "experiment phases": reverse("learners:funnel", args=[cohort.pk]),
+        "attendance": reverse("learners:attendance", args=[cohort.pk]),
+        "learner timeline": reverse("learners:timeline", args=[cohort.pk, learner.pk]),
+        "cross-cohort": reverse("learners:cross_cohort"),
+        "exports": reverse("learners:exports", args=[cohort.pk]),
+        "invitations": reverse("learners:invitations", args=[cohort.pk]),
+    }
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx)
+
+
+def test_every_coordinator_page_takes_the_same_queries_for_10_or_1000_learners(
+    client_for, cohort, coordinator, instructor, assignment
+):
+    cohort.start_date = timezone.localdate() - datetime.timedelta(days=60)
+    cohort.save()
+    assignment.due_days = 14
+    assignment.save()
+    second = factories.CohortFactory(course=cohort.course, name="Kevät 2027")
+    factories.MembershipFactory(cohort=second, user=coordinator, role="coordinator")
+    people = grow_cohort(cohort=cohort, learners=10, instructor=instructor)
+    grow_cohort(cohort=second, learners=10, instructor=instructor)
+    client = client_for(coordinator)
+    urls = pages(cohort, people[0])
+    small = {name: count_queries(client, url) for name, url in urls.items()}
+    grow_cohort(cohort=cohort, learners=990, instructor=instructor)
+    grow_cohort(cohort=second, learners=990, instructor=instructor)
+    large = {name: count_queries(client, url) for name, url in urls.items()}
+    grew = {name: (small[name], large[name]) for name in urls if large[name] != small[name]}
+    assert not grew, f"query count grew with the cohort (10 -> 1,000 learners): {grew}"
+    over = {name: n for name, n in large.items() if n > BUDGETS[name]}
+    assert not over, f"over the query budget {BUDGETS}: {over}"
+
+
+def test_the_progress_page_shows_fifty_learners_a_page_and_filters_them(
+    client_for, cohort, coordinator, instructor
+):
+    people = grow_cohort(cohort=cohort, learners=120, instructor=instructor)
+    client = client_for(coordinator)
+    url = reverse("learners:cohort_detail", args=[cohort.pk])
+    first = client.get(url).content.decode()
+    assert first.count('<th scope="row">') == 50
+    assert 'data-testid="progress-count">120 ' in first
+    third = client.get(url, {"page": 3}).content.decode()
+    assert third.count('<th scope="row">') == 20
+    org = people[0].organisation
+    filtered = client.get(url, {"org": org.pk, "view": "table"}).content.decode()
+    assert filtered.count('<th scope="row">') == 40
+    assert 'data-view="table"' in filtered
+    one = client.get(url, {"q": people[7].email}).content.decode()
+    assert one.count('<th scope="row">') == 1
+    assert people[7].display_name in one
