@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import OUTCOME_COLUMNS, Indicator, Measurement, PlanFeedback, Statement
+from .rubric import PARTS
+
+
+class StatementForm(forms.Form):
+    text = forms.CharField(
+        label=_("Statement"),
+        max_length=Statement.MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class IndicatorForm(forms.ModelForm):
+    class Meta:
+        model = Indicator
+        fields = [
+            "name",
+            "statement",
+            "unit",
+            "baseline",
+            "target",
+            "data_source",
+            "measured_when",
+        ]
+
+    def __init__(self, *args: Any, plan: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["statement"]
+        field.queryset = (  # type: ignore[attr-defined]
+            Statement.objects.filter(plan=plan, column__in=OUTCOME_COLUMNS).order_by(
+                "-column", "position", "pk"
+            )
+            if plan is not None
+            else Statement.objects.none()
+        )
+        field.label_from_instance = lambda s: (  # type: ignore[attr-defined]
+            f"{s.get_column_display()}: {s.text}"
+        )
+        field.help_text = _("The short-term outcome or long-term impact this indicator measures.")
+        self.fields["baseline"].help_text = _("The value before the experiment.")
+        self.fields["target"].help_text = _("The value you aim for.")
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class MeasurementForm(forms.ModelForm):
+    class Meta:
+        model = Measurement
+        fields = ["value", "measured_on", "note"]
+        widgets = {"measured_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["measured_on"].initial = timezone.localdate
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class PlanFeedbackForm(forms.Form):
+    """A level and a comment for each part of the impact rubric."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for part in PARTS:
+            self.fields[f"level_{part.code}"] = forms.TypedChoiceField(
+                label=part.title,
+                choices=[("", _("No level"))]
+                + [
+                    (value, f"{value} {label} – {part.descriptors[value - 1]}")
+                    for value, label in PlanFeedback.Level.choices
+                ],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+            )
+            self.fields[f"comment_{part.code}"] = forms.CharField(
+                label=_("Comment"),
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def parts(self) -> dict[str, tuple[int | None, str]]:
+        return {
+            part.code: (
+                self.cleaned_data.get(f"level_{part.code}"),
+                self.cleaned_data.get(f"comment_{part.code}", ""),
+            )
+            for part in PARTS
+        }

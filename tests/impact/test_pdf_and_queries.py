@@ -1,0 +1,128 @@
+"""The one-page PDF export and the plan page's query budget."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from impact import services
+from impact.models import Column
+from tests.conftest import skip_or_fail
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_plan_downloads_as_a_one_page_pdf(client_for, experiment, learner, instructor, plan):
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError) as exc:
+        skip_or_fail(f"WeasyPrint cannot import: {exc}")
+    from pypdf import PdfReader
+
+    services.measurement_record(
+        indicator=plan["indicator"], value=Decimal(18), measured_on=timezone.localdate(), by=learner
+    )
+    for person in (learner, instructor):
+        response = client_for(person).get(reverse("impact:pdf", args=[experiment.pk]))
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        assert "vaikuttavuus-liityntakyyti-asemalle.pdf" in response["Content-Disposition"]
+        reader = PdfReader(io.BytesIO(response.content))
+        assert len(reader.pages) == 1
+        text = reader.pages[0].extract_text()
+        assert "Kuljettajat uupuvat" in text
+        assert "Junalla kulkevat asukkaat" in text
+        assert "40 %" in text
+
+
+def test_the_pdf_says_so_when_the_server_cannot_make_pdfs(
+    client_for, experiment, learner, plan, monkeypatch
+):
+    monkeypatch.setattr("impact.pdf.html_to_pdf", lambda html: None)
+    response = client_for(learner).get(reverse("impact:pdf", args=[experiment.pk]))
+    assert response.status_code == 503
+
+
+def grow(experiment, learner, n):
+    """n statements spread over the columns and n indicators, each with three values."""
+    columns = list(Column.values)
+    outcomes = []
+    for i in range(n):
+        s = services.statement_add(
+            experiment=experiment, column=columns[i % len(columns)], text=f"Lause {i}"
+        )
+        if s.column in ("short_term", "long_term"):
+            outcomes.append(s)
+    today = timezone.localdate()
+    for i in range(n):
+        indicator = services.indicator_save(
+            experiment=experiment,
+            name=f"Mittari {i}",
+            baseline=Decimal(0),
+            target=Decimal(100),
+            statement=outcomes[i % len(outcomes)],
+        )
+        for d in range(3):
+            services.measurement_record(
+                indicator=indicator,
+                value=Decimal(10 * d),
+                measured_on=today - datetime.timedelta(days=7 * d),
+                by=learner,
+            )
+
+
+@pytest.mark.parametrize("reader", ["learner", "instructor"])
+def test_the_plan_page_has_a_flat_query_budget(
+    client, experiment, learner, instructor, reader, django_assert_max_num_queries
+):
+    # Session, user, roles, unread badge (4); the experiment (1); can-edit: team member and
+    # learner role (2); is-instructor (1); the plan (1); statements (1); indicators with their
+    # outcome statements (1) and measurements (1); phase 3 versions for the feedback (1).
+    budget = 13
+    client.force_login(learner if reader == "learner" else instructor)
+    url = reverse("impact:plan", args=[experiment.pk])
+    grow(experiment, learner, 5)
+    with django_assert_max_num_queries(budget):
+        small = client.get(url)
+    assert len(small.context["indicators"]) == 5
+    grow(experiment, learner, 45)
+    with django_assert_max_num_queries(budget):
+        large = client.get(url)
+    assert len(large.context["indicators"]) == 50
+    assert sum(len(c.statements) for c in large.context["columns"]) == 50
+
+
+def test_the_history_page_has_a_flat_query_budget(
+    client, experiment, learner, instructor, phases, django_assert_max_num_queries
+):
+    from tests.impact.conftest import open_phase
+    from workshops import services as workshop_services
+
+    def send_versions(n):
+        for i in range(n):
+            services.statement_add(experiment=experiment, column="risks", text=f"Riski {i}")
+            v = workshop_services.submission_submit(
+                learner=learner,
+                assignment=phases[3],
+                cohort=experiment.cohort,
+                experiment=experiment,
+                text=f"v{i}",
+            )
+            workshop_services.submission_review(
+                submission=v, reviewer=instructor, decision="revise", feedback="Lisää."
+            )
+
+    open_phase(experiment, 3)
+    client.force_login(instructor)
+    url = reverse("impact:history", args=[experiment.pk])
+    # Session, user, roles, unread badge (4); the experiment (1); the plan (1); snapshots (1).
+    budget = 7
+    send_versions(2)
+    with django_assert_max_num_queries(budget):
+        assert len(client.get(url).context["history"]) == 2
+    send_versions(18)
+    with django_assert_max_num_queries(budget):
+        assert len(client.get(url).context["history"]) == 20
