@@ -16,6 +16,8 @@ urlpatterns = [
     path("cohorts/", include("learners.urls")),
     path("workshops/", include("workshops.urls")),
     path("notifications/", include("notifications.urls")),
+    path("", include("portfolio.urls")),
+    path("impact/", include("impact.urls")),
 ]
 
 if settings.DEBUG:

@@ -219,6 +219,15 @@ def get_item_for_user(user: User, pk: int) -> Item:
     return get_object_or_404(qs, pk=pk)
 
 
+def get_course_image_for_user(user: User, name: str) -> Any:
+    """An image of a text page: for whoever may see its course (its cohorts and authors)."""
+    from courses.models import CourseImage
+
+    image = get_object_or_404(CourseImage.objects.only("course_id", "name", "file"), name=name)
+    get_course_for_user(user, image.course_id)
+    return image
+
+
 def certificates_revocable_by(user: User) -> QuerySet[Any]:
     """Certificates a person may revoke: those of their coordinated cohorts' learners."""
     from courses.models import Certificate
@@ -367,6 +376,30 @@ def get_session_for_instructor(user: User, pk: int) -> Any:
     return get_object_or_404(
         WorkshopSession.objects.select_related("workshop", "cohort").filter(
             cohort__in=cohorts_for(user, Role.INSTRUCTOR).values("pk")
+        ),
+        pk=pk,
+    )
+
+
+def get_session_material_for_user(user: User, pk: int) -> Any:
+    """A file shared with a workshop session: the members of its cohort (learners,
+    instructors, coordinators) and the superuser."""
+    from workshops.models import SessionMaterial
+
+    qs = SessionMaterial.objects.select_related("session")
+    if not user.is_superuser:
+        qs = qs.filter(
+            _member((Role.LEARNER, *STAFF_ROLES), user, "session__cohort_id"),
+        )
+    return get_object_or_404(qs, pk=pk)
+
+
+def get_session_material_for_instructor(user: User, pk: int) -> Any:
+    from workshops.models import SessionMaterial
+
+    return get_object_or_404(
+        SessionMaterial.objects.select_related("session").filter(
+            session__cohort__in=cohorts_for(user, Role.INSTRUCTOR).values("pk")
         ),
         pk=pk,
     )
@@ -521,3 +554,152 @@ def get_file_for_user(user: User, pk: int) -> SubmissionFile:
         ),
         pk=pk,
     )
+
+
+# --- impact plans --------------------------------------------------------------------------
+
+
+def get_impact_experiment_for_reader(user: User, pk: int) -> Experiment:
+    """An experiment's impact plan is read by whoever may see the experiment: its team, the
+    cohort's instructors and coordinators, and the superuser."""
+    return get_experiment_for_user(user, pk)
+
+
+def get_impact_experiment_for_editor(user: User, pk: int) -> Experiment:
+    """Only the experiment's owners (the learners on its team) edit its impact plan."""
+    return get_experiment_for_member(user, pk)
+
+
+def _impact_editable(user: User, ref: str) -> Q:
+    from workshops.models import ExperimentMember
+
+    return Q(
+        Exists(ExperimentMember.objects.filter(experiment=OuterRef(ref), user=user)),
+        Exists(
+            Membership.objects.filter(
+                cohort=OuterRef(f"{ref}__cohort_id"),
+                user=user,
+                role=Role.LEARNER,
+            )
+        ),
+    )
+
+
+def get_statement_for_editor(user: User, pk: int) -> Any:
+    """A logic-model statement of an impact plan the person may edit (see above)."""
+    from impact.models import Statement
+
+    return get_object_or_404(
+        Statement.objects.select_related("plan__experiment").filter(
+            _impact_editable(user, "plan__experiment")
+        ),
+        pk=pk,
+    )
+
+
+def get_indicator_for_editor(user: User, pk: int) -> Any:
+    from impact.models import Indicator
+
+    return get_object_or_404(
+        Indicator.objects.select_related("plan__experiment").filter(
+            _impact_editable(user, "plan__experiment")
+        ),
+        pk=pk,
+    )
+
+
+def get_measurement_for_editor(user: User, pk: int) -> Any:
+    from impact.models import Measurement
+
+    return get_object_or_404(
+        Measurement.objects.select_related("indicator__plan__experiment").filter(
+            _impact_editable(user, "indicator__plan__experiment")
+        ),
+        pk=pk,
+    )
+
+
+# --- portfolio cards and the network gallery -------------------------------------------------
+
+
+def cards_visible_to(user: Any) -> QuerySet[Any]:
+    """Portfolio cards a person may see, decided in the query so no list can leak one.
+
+    Public cards (always approved): everyone, signed in or not. Network: everyone signed in.
+    Cohort: the members of the experiment's cohort (any role). Private: only the team. The
+    superuser gets no exception here: publishing is the owners' choice.
+    """
+    from portfolio.models import Card
+
+    qs = Card.objects.all()
+    public = Q(scope=Card.Scope.PUBLIC)
+    if not user.is_authenticated:
+        return qs.filter(public)
+    return qs.filter(
+        public
+        | Q(scope=Card.Scope.NETWORK)
+        | (Q(scope=Card.Scope.COHORT) & Q(_member(tuple(Role), user, "experiment__cohort_id")))
+        | Q(_experiment_member(user, "experiment_id"))
+    )
+
+
+def get_card_for_user(user: Any, pk: int) -> Any:
+    return get_object_or_404(
+        cards_visible_to(user).select_related("experiment", "organisation"), pk=pk
+    )
+
+
+def get_card_for_owner(user: User, pk: int) -> Any:
+    """Editing and publishing a card: the learners on the experiment's team only."""
+    from portfolio.models import Card
+
+    return get_object_or_404(
+        Card.objects.filter(_experiment_member(user, "experiment_id")).select_related(
+            "experiment", "organisation"
+        ),
+        pk=pk,
+    )
+
+
+def _card_approver_q(user: User) -> Q:
+    """Cards whose public publication the person may approve: a coordinator approves the cards
+    of their own organisation; a coordinator from a network organisation (the Growth Corridor)
+    those of the cohorts they coordinate."""
+    from core.models import Organisation
+
+    if user.is_superuser:
+        return Q()
+    if not has_role(user, Role.COORDINATOR) or user.organisation_id is None:
+        return Q(pk__in=[])
+    condition = Q(organisation_id=user.organisation_id)
+    if user.organisation.kind == Organisation.Kind.NETWORK:
+        condition |= Q(_member(Role.COORDINATOR, user, "experiment__cohort_id"))
+    return condition
+
+
+def cards_awaiting_approval_by(user: User) -> QuerySet[Any]:
+    from portfolio.models import Card
+
+    return Card.objects.filter(_card_approver_q(user), public_status=Card.PublicStatus.PENDING)
+
+
+def get_card_for_approver(user: User, pk: int) -> Any:
+    return get_object_or_404(
+        cards_awaiting_approval_by(user).select_related("experiment", "organisation"), pk=pk
+    )
+
+
+def card_approvers(card: Any) -> QuerySet[User]:
+    """Who is asked to approve a card for the public (see _card_approver_q)."""
+    from core.models import Organisation
+    from core.models import User as UserModel
+
+    coordinators = Membership.objects.filter(user=OuterRef("pk"), role=Role.COORDINATOR)
+    network = Q(
+        organisation__kind=Organisation.Kind.NETWORK,
+        pk__in=Membership.objects.filter(
+            cohort_id=card.experiment.cohort_id, role=Role.COORDINATOR
+        ).values("user_id"),
+    )
+    same_org = Q(organisation_id=card.organisation_id) if card.organisation_id else Q(pk__in=[])
+    return UserModel.objects.filter(Exists(coordinators)).filter(same_org | network).distinct()

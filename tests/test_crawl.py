@@ -64,6 +64,9 @@ PUBLIC_VIEWS = {
     "account_inactive",
     # A learner's calendar feed: calendar apps cannot sign in, the secret token is the key.
     "calendar_feed",
+    # Osaamisväylä's public gallery and public cards (only approved public cards are found).
+    "public_gallery",
+    "public_card",
 }
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale"
 
@@ -281,6 +284,27 @@ def audience(user, url: str) -> bool | None:
             ExperimentMember.objects.filter(experiment=experiment, user=user).exists()
             or _member(user, experiment.cohort_id, *STAFF)
         )
+    if name in ("impact:plan", "impact:history", "impact:pdf", "impact:column"):
+        experiment = Experiment.objects.get(pk=pk)
+        return user.is_superuser or (
+            ExperimentMember.objects.filter(experiment=experiment, user=user).exists()
+            or _member(user, experiment.cohort_id, *STAFF)
+        )
+    if name in ("impact:indicator_add", "impact:statement_edit", "impact:indicator_edit"):
+        from impact.models import Indicator, Statement
+
+        model = {"impact:statement_edit": Statement, "impact:indicator_edit": Indicator}.get(name)
+        experiment = (
+            Experiment.objects.get(pk=pk)
+            if model is None
+            else model.objects.get(pk=pk).plan.experiment
+        )
+        return ExperimentMember.objects.filter(
+            experiment=experiment, user=user
+        ).exists() and _member(user, experiment.cohort_id, Membership.Role.LEARNER)
+    if name == "impact:review":
+        submission = Submission.objects.get(pk=pk)
+        return user.is_superuser or _member(user, submission.cohort_id, Membership.Role.INSTRUCTOR)
     if name == "workshops:assignment":
         course_id = Assignment.objects.get(pk=pk).workshop.course_id
         return Membership.objects.filter(
@@ -290,6 +314,13 @@ def audience(user, url: str) -> bool | None:
         return True
     if name.startswith("admin:"):
         return False
+    if name in ("portfolio:card_edit", "portfolio:card_publish"):
+        from portfolio.models import Card
+
+        card = Card.objects.get(pk=pk)
+        return ExperimentMember.objects.filter(experiment_id=card.experiment_id, user=user).exists()
+    if name == "portfolio:approvals":
+        return user.is_superuser or _has_role(user, Membership.Role.COORDINATOR)
     if name == "workshops:review_queue":
         return _has_role(user, Membership.Role.INSTRUCTOR)
     if name == "workshops:review":

@@ -34,11 +34,15 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "csp",
+    # Only its static files: the rich-text editor of course pages (static/js/editor-courses.js).
+    "django_prose_editor",
     "core",
     "courses",
     "learners",
     "workshops",
     "notifications",
+    "impact",
+    "portfolio",
 ]
 
 MIDDLEWARE = [

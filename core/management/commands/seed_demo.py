@@ -15,8 +15,10 @@ from core import demo_content as content
 from core.models import Organisation, User
 from courses import demo as course_demo
 from courses.models import Completion, Course, Item, Module
+from impact import demo as impact_demo
 from learners import demo as learners_demo
 from learners.models import Cohort, Membership
+from portfolio import demo as portfolio_demo
 from workshops import demo as workshops_demo
 from workshops.models import Assignment, Review, Submission, Workshop
 
@@ -170,8 +172,10 @@ class Command(BaseCommand):
                 )
         course_demo.seed(course=course, cohort=cohort, users=users)
         workshops_demo.seed(course=course, cohort=cohort, users=users)
+        impact_demo.seed(users=users)
         learners_demo.seed(course=course, cohort=cohort, users=users)
         course_demo.seed_certificates(course=course, cohort=cohort, users=users)
+        portfolio_demo.seed(course=course, cohort=cohort, users=users)
 
     def account(
         self, email: str, first: str, last: str, org: Organisation, superuser: bool

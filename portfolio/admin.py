@@ -1,0 +1,23 @@
+from django.contrib import admin
+
+from .models import Adaptation, Card, CardMessage
+
+
+@admin.register(Card)
+class CardAdmin(admin.ModelAdmin):
+    list_display = ("title", "organisation", "scope", "public_status", "published_at")
+    list_filter = ("scope", "public_status", "outcome")
+    search_fields = ("title", "summary")
+    raw_id_fields = ("experiment", "consent_by", "decided_by")
+
+
+@admin.register(CardMessage)
+class CardMessageAdmin(admin.ModelAdmin):
+    list_display = ("card", "author", "created_at")
+    raw_id_fields = ("card", "author")
+
+
+@admin.register(Adaptation)
+class AdaptationAdmin(admin.ModelAdmin):
+    list_display = ("card", "experiment", "created_at")
+    raw_id_fields = ("card", "experiment", "created_by")

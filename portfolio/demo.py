@@ -1,0 +1,285 @@
+"""Demo data for the portfolio and Osaamisväylä: published cards across the municipalities and
+themes of the seed, one card waiting for public approval and one adaptation link.
+
+The earlier (spring) cohort's alumni bring finished experiments, so the gallery has cards from
+other municipalities to find, ask about and adapt. Idempotent: rows are found by natural keys.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+
+from core.models import Organisation, User
+from courses.models import Course
+from learners.models import Cohort, Membership
+from workshops.models import Experiment, ExperimentMember, Theme, Workshop
+
+from . import services
+from .models import Adaptation, Card, CardMessage
+
+DOMAIN = "demo.alueagentti.fi"
+PASSWORD = "demo-Alueagentti-2026"  # noqa: S105 - the README's demo password
+
+# Alumni of the spring cohort: (email local part, first, last, organisation, experiment).
+ALUMNI = [
+    (
+        "elina.salo",
+        "Elina",
+        "Salo",
+        "Vantaan kaupunki",
+        {
+            "title": "Työmatkaketju yhdellä lipulla",
+            "themes": ["mobility"],
+            "outcome": Card.Outcome.SCALE,
+            "scope": Card.Scope.PUBLIC,
+            "summary": "Juna, liityntäbussi ja kaupunkipyörä samalla mobiililipulla: "
+            "kuuden viikon kokeilu Vantaan ja Keravan työmatkalaisille.",
+            "context": "Vantaan pohjoisosien työpaikka-alueet; yhteistyössä HSL:n ja kahden "
+            "suuren työnantajan kanssa.",
+            "need": "Työmatka katkeaa asemalla: viimeinen kilometri tehdään autolla, koska "
+            "liityntäyhteydet ja liput eivät sovi yhteen.",
+            "hypothesis": "Jos koko matkaketjun saa yhdellä lipulla, vähintään 20 % kokeiluun "
+            "osallistuvista jättää auton kotiin ainakin kahtena päivänä viikossa.",
+            "tried": "120 työntekijää sai kuuden viikon ajan yhdistelmälipun. Matkat kirjattiin "
+            "sovellukseen ja osallistujia haastateltiin kokeilun alussa ja lopussa.",
+            "results": "27 % osallistujista vähensi autoilua vähintään kahtena päivänä "
+            "viikossa. Kaupunkipyörät olivat suosituin liityntätapa.",
+            "lessons": "Lippu ei yksin riitä: liityntäbussien aikataulut on sovitettava "
+            "junien kanssa. Työnantajan viestintä nosti osallistumista eniten.",
+            "scaling": "Sopii kaikille raideliikenteen asemakunnille. Vaatii sopimuksen "
+            "lippujärjestelmän ylläpitäjän kanssa.",
+            "contacts": "liikkuminen@vantaa.example",
+        },
+    ),
+    (
+        "tuomas.heikkinen",
+        "Tuomas",
+        "Heikkinen",
+        "Nokian kaupunki",
+        {
+            "title": "Etätyöpisteet kirjastoihin monipaikkaisille",
+            "themes": ["multi-locality"],
+            "outcome": Card.Outcome.ITERATE,
+            "scope": Card.Scope.NETWORK,
+            "summary": "Kirjastojen hiljaiset huoneet varattaviksi etätyöpisteiksi kesäasukkaille "
+            "ja muille monipaikkaisille.",
+            "context": "Nokian pääkirjasto ja kaksi lähikirjastoa kesällä.",
+            "need": "Kesäasukkaat tekevät etätöitä mökeiltä, joiden yhteydet ovat heikot; "
+            "kunnan palvelut eivät tunnista heitä asukkaina.",
+            "hypothesis": "Jos etätyöpisteen voi varata kirjastosta, monipaikkaiset asukkaat "
+            "viipyvät paikkakunnalla pidempään ja käyttävät paikallisia palveluja.",
+            "tried": "Kuusi työpistettä, varaus verkossa, kahdeksan viikon kokeilu.",
+            "results": "Käyttöaste 64 %; kolmannes käyttäjistä oli kesäasukkaita.",
+            "lessons": "Tieto ei tavoittanut kesäasukkaita kunnan kanavissa; mökkiyhdistysten "
+            "kautta tavoitettiin eniten.",
+            "scaling": "Toistetaan ensi kesänä kahden naapurikunnan kanssa.",
+        },
+    ),
+    (
+        "riikka.lehtonen",
+        "Riikka",
+        "Lehtonen",
+        "Akaan kaupunki",
+        {
+            "title": "Vaikuttavuusmittarit kylätoiminnan avustuksiin",
+            "themes": ["impact", "networks"],
+            "outcome": Card.Outcome.ITERATE,
+            "scope": Card.Scope.PUBLIC,
+            "summary": "Kyläyhdistykset ja kaupunki sopivat yhdessä kolmesta mittarista, joilla "
+            "avustusten vaikutus näkyy.",
+            "context": "Akaan kahdeksan kyläyhdistystä ja kaupungin elinvoimapalvelut.",
+            "need": "Avustuksia jaettiin vuosittain ilman tietoa siitä, mitä niillä saatiin "
+            "aikaan.",
+            "hypothesis": "Kun mittarit sovitaan yhdessä, yhdistykset raportoivat ne ilman "
+            "lisätyötä ja päätöksenteko perustuu tietoon.",
+            "tried": "Kaksi työpajaa, joissa laadittiin vaikutusketju ja kolme mittaria; "
+            "raportointi kevyellä lomakkeella.",
+            "results": "Seitsemän yhdistystä kahdeksasta raportoi; mittareista kaksi osoittautui "
+            "käyttökelpoisiksi.",
+            "lessons": "Vaikutusketjun piirtäminen yhdessä oli arvokkaampaa kuin itse mittarit.",
+            "scaling": "Malli sopii kaikkiin kuntiin, joilla on yhdistysavustuksia.",
+        },
+    ),
+    (
+        "pekka.nieminen",
+        "Pekka",
+        "Nieminen",
+        "Kangasalan kaupunki",
+        {
+            "title": "Yritysverkoston kokeilukahvit",
+            "themes": ["networks", "know-how"],
+            "outcome": Card.Outcome.SCALE,
+            "scope": Card.Scope.NETWORK,
+            "summary": "Kuukausittainen 45 minuutin aamukahvi, jossa yksi yritys esittelee "
+            "kokeilunsa ja muut sparraavat.",
+            "context": "Kangasalan yrityspalvelut ja paikalliset pk-yritykset.",
+            "need": "Yritykset eivät tunteneet toistensa kehittämistyötä, ja yhteistyö jäi "
+            "sattumanvaraiseksi.",
+            "hypothesis": "Lyhyt, säännöllinen tapaaminen synnyttää uusia yhteistyöpareja "
+            "vähintään kaksi puolessa vuodessa.",
+            "tried": "Kuusi aamukahvia, keskimäärin 14 osallistujaa.",
+            "results": "Viisi uutta yhteistyöparia ja yksi yhteinen hankehakemus.",
+            "lessons": "Tiukka aikataulu piti osallistujat mukana.",
+            "scaling": "Käytössä pysyvästi; malli jaettu kasvukäytävän kunnille.",
+        },
+    ),
+]
+
+# The current cohort's experiments (from workshops.demo): owner -> card fields and scope.
+CURRENT = {
+    "mikko.laine": {
+        "scope": Card.Scope.NETWORK,
+        "summary": "Neljännesvuosittainen yhteiskehittämisen aamu Seinäjoen yrityksille ja "
+        "oppilaitoksille, jotta yhteistyö ei katkea ihmisten vaihtuessa.",
+    },
+    "laura.virtanen": {
+        "scope": Card.Scope.COHORT,
+        "summary": "Kahden naapurikunnan yhteinen palveluopas monipaikkaisille asukkaille.",
+    },
+    "sanna.korhonen": {
+        "scope": Card.Scope.NETWORK,
+        "summary": "Kuukausittainen kokeilukahvi verkossa, jotta kokeiluista opittu siirtyy "
+        "kunnasta toiseen.",
+    },
+    "oppija": {
+        "scope": "pending-public",
+        "summary": "Kutsuohjattu liityntäkyyti Hämeenlinnan kylistä rautatieasemalle junien "
+        "aikoihin.",
+    },
+}
+
+
+def _account(local: str, first: str, last: str, org: Organisation) -> User:
+    email = f"{local}@{DOMAIN}"
+    user, created = User.objects.get_or_create(
+        email=email, defaults={"first_name": first, "last_name": last, "organisation": org}
+    )
+    if created:
+        user.set_password(PASSWORD)
+        user.save()
+    EmailAddress.objects.update_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    return user
+
+
+def _own_experiment(user: User, cohort: Cohort, workshop: Workshop) -> Experiment | None:
+    member = (
+        ExperimentMember.objects.filter(user=user, cohort=cohort, workshop=workshop)
+        .select_related("experiment")
+        .first()
+    )
+    return member.experiment if member else None
+
+
+def _set_card(card: Card, fields: dict[str, object], approver: User) -> Card:
+    scope = fields.pop("scope")
+    for name, value in fields.items():
+        setattr(card, name, value)
+    now = timezone.now()
+    card.published_at = card.published_at or now
+    if scope == Card.Scope.PUBLIC:
+        card.scope = Card.Scope.PUBLIC
+        card.public_status = Card.PublicStatus.APPROVED
+        card.decided_by, card.decided_at = approver, card.decided_at or now
+        card.consent_at = card.consent_at or now
+    elif scope == "pending-public":
+        card.scope = Card.Scope.NETWORK
+        card.public_status = Card.PublicStatus.PENDING
+        card.requested_at = card.requested_at or now
+        card.consent_at = card.consent_at or now
+    else:
+        card.scope = str(scope)
+        card.public_status = Card.PublicStatus.NONE
+    card.save()
+    return card
+
+
+def seed(*, course: Course, cohort: Cohort, users: dict[str, User]) -> None:
+    workshop = Workshop.objects.filter(course=course).order_by("pk").first()
+    if workshop is None:
+        return
+    themes = {t.code: t for t in Theme.objects.all()}
+    approver = users["koordinaattori"]
+    today = timezone.localdate()
+    spring, _ = Cohort.objects.update_or_create(
+        course=course,
+        name="Alueagentti – kevään ryhmä (päättynyt)",
+        defaults={
+            "start_date": date(today.year - 1, 1, 15),
+            "end_date": date(today.year - 1, 6, 15),
+        },
+    )
+    Membership.objects.update_or_create(
+        cohort=spring, user=approver, defaults={"role": Membership.Role.COORDINATOR}
+    )
+    cards: dict[str, Card] = {}
+    for local, first, last, org_name, data in ALUMNI:
+        org = Organisation.objects.get(name=org_name)
+        user = _account(local, first, last, org)
+        Membership.objects.update_or_create(
+            cohort=spring, user=user, defaults={"role": Membership.Role.LEARNER}
+        )
+        data = dict(data)
+        codes = data.pop("themes")
+        experiment = _own_experiment(user, spring, workshop)
+        if experiment is None:
+            experiment = Experiment.objects.create(
+                workshop=workshop,
+                cohort=spring,
+                title=data["title"],
+                organisation=org.name,
+                created_by=user,
+                phase=6,
+                status=Experiment.Status.COMPLETED,
+            )
+            ExperimentMember.objects.create(
+                experiment=experiment, user=user, cohort=spring, workshop=workshop
+            )
+        experiment.themes.set([themes[c] for c in codes if c in themes])
+        card = services.card_create(experiment=experiment)
+        card.consent_by = user
+        cards[local] = _set_card(card, data, approver)
+
+    for local, data in CURRENT.items():
+        user = users.get(local)
+        experiment = _own_experiment(user, cohort, workshop) if user else None
+        if experiment is None:
+            continue
+        card = services.card_create(experiment=experiment)
+        card.consent_by = user
+        cards[local] = _set_card(card, dict(data), approver)
+
+    services.card_index(card_ids=[c.pk for c in cards.values()])
+    # Hämeenlinna's travel-chain pilot adapts Vantaa's one-ticket travel chain.
+    pilot, vantaa = cards.get("oppija"), cards.get("elina.salo")
+    if pilot and vantaa:
+        Adaptation.objects.get_or_create(
+            card=vantaa,
+            experiment=pilot.experiment,
+            defaults={
+                "created_by": users["oppija"],
+                "note": "Sovellamme ideaa kylien liityntäkyyteihin: kyyti tilataan junan "
+                "aikataulun mukaan.",
+            },
+        )
+    # A question in the thread of Kangasala's card, with the team's answer.
+    kangasala, mikko = cards.get("pekka.nieminen"), users.get("mikko.laine")
+    if kangasala and mikko and not kangasala.messages.exists():
+        question = CardMessage.objects.create(
+            card=kangasala,
+            author=mikko,
+            text="Miten saitte oppilaitokset mukaan aamukahveille? Meillä ne lähtevät kesken.",
+        )
+        CardMessage.objects.create(
+            card=kangasala,
+            author=kangasala.experiment.created_by,
+            text="Pidimme aamut tasan 45 minuutin mittaisina ja sovimme yhden oppilaitoksen "
+            "esittelyvuoron joka kerta.",
+        )
+        CardMessage.objects.filter(pk=question.pk).update(
+            created_at=timezone.now() - timedelta(days=3)
+        )

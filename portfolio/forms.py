@@ -1,0 +1,153 @@
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Card
+
+SORTS = (("recent", _("Most recent")), ("relevance", _("Best match")))
+
+
+class CardForm(forms.ModelForm):
+    class Meta:
+        model = Card
+        fields = [
+            "title",
+            "summary",
+            "context",
+            "need",
+            "hypothesis",
+            "tried",
+            "results",
+            "lessons",
+            "scaling",
+            "contacts",
+            "outcome",
+            "show_names",
+        ]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 4})
+            for name in (
+                "context",
+                "need",
+                "hypothesis",
+                "tried",
+                "results",
+                "lessons",
+                "scaling",
+            )
+        } | {
+            "summary": forms.Textarea(attrs={"rows": 2, "maxlength": 300}),
+            "contacts": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class PublishForm(forms.Form):
+    scope = forms.ChoiceField(
+        label=_("Who can see the card"),
+        choices=Card.Scope.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "A public card is checked by a coordinator first; until then it is shown to the "
+            "network (everyone signed in)."
+        ),
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "I confirm that the card contains no personal data of residents (names, contact "
+            "details or anything else that identifies a person who took part)."
+        ),
+        required=False,
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("scope") == Card.Scope.PUBLIC and not data.get("consent"):
+            self.add_error(
+                "consent", _("Confirm that the card contains no personal data of residents.")
+            )
+        return data
+
+
+class MessageForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your question"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: object, label: str = "", **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if label:
+            self.fields["text"].label = label
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class AdaptForm(forms.Form):
+    experiment = forms.ModelChoiceField(label=_("Our experiment"), queryset=None)  # type: ignore[arg-type]
+    note = forms.CharField(
+        label=_("What we did differently (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: object, experiments: object = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["experiment"].queryset = experiments  # type: ignore[attr-defined]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the card cannot be public"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class GalleryForm(forms.Form):
+    """The gallery's search and filters (GET); bad values are ignored, never an error page."""
+
+    q = forms.CharField(label=_("Search"), max_length=200, required=False)
+    theme = forms.ChoiceField(label=_("Theme"), required=False)
+    organisation = forms.TypedChoiceField(
+        label=_("Municipality"), required=False, coerce=int, empty_value=None
+    )
+    phase = forms.TypedChoiceField(label=_("Phase"), required=False, coerce=int, empty_value=None)
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False)
+    scope = forms.ChoiceField(label=_("Shown to"), required=False)
+    sort = forms.ChoiceField(label=_("Sort"), choices=SORTS, required=False)
+
+    def __init__(self, *args: object, facets: dict, public: bool = False, **kwargs: object) -> None:  # type: ignore[type-arg]
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        every = [("", _("All"))]
+        self.fields["theme"].choices = every + [(t.code, str(t)) for t in facets["themes"]]
+        self.fields["organisation"].choices = every + [
+            (o.pk, o.name) for o in facets["organisations"]
+        ]
+        self.fields["phase"].choices = every + list(facets["phases"])
+        self.fields["outcome"].choices = every + list(facets["outcomes"])
+        self.fields["scope"].choices = every + [
+            (Card.Scope.COHORT, _("My cohort")),
+            (Card.Scope.NETWORK, _("The network")),
+            (Card.Scope.PUBLIC, _("Public")),
+        ]
+        if public:
+            del self.fields["scope"]

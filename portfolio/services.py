@@ -1,0 +1,367 @@
+"""Writes of the portfolio and the gallery: cards, publication, approval, questions, adaptations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import DomainError
+from core.models import User
+from core.permissions import card_approvers, cards_visible_to
+from courses.models import Reflection
+from notifications.models import Notification
+from notifications.services import notification_notify
+from workshops.models import Experiment, ExperimentMember, Phase
+
+from .models import Adaptation, Card, CardMessage, IncludedReflection
+from .selectors import card_owners, phase_texts
+
+EDITABLE_FIELDS = (
+    "title",
+    "summary",
+    "context",
+    "need",
+    "hypothesis",
+    "tried",
+    "results",
+    "lessons",
+    "scaling",
+    "contacts",
+    "outcome",
+    "show_names",
+)
+# Editing these on an approved public card sends it back to the coordinator.
+CONTENT_FIELDS = tuple(f for f in EDITABLE_FIELDS if f != "outcome")
+
+
+class PortfolioError(DomainError):
+    pass
+
+
+def card_index(*, card_ids: Iterable[int] | None = None) -> None:
+    """Refresh the Finnish full-text document of these cards (all when None); PostgreSQL only.
+    Every service that changes a card's text calls it, in the same transaction."""
+    if connection.vendor != "postgresql":
+        return
+    from .selectors import search_vector
+
+    qs = Card.objects.all() if card_ids is None else Card.objects.filter(pk__in=list(card_ids))
+    qs.update(search_document=search_vector())
+
+
+def _prefill(experiment: Experiment) -> dict[str, str]:
+    """The register's fields as the experiment's phases tell them."""
+    texts = phase_texts(experiment=experiment)
+
+    def joined(*parts: str) -> str:
+        return "\n\n".join(p.strip() for p in parts if p and p.strip())
+
+    context_lines = []
+    if experiment.organisation:
+        context_lines.append(_("Organisation: %(name)s") % {"name": experiment.organisation})
+    if experiment.target_group:
+        context_lines.append(_("Target group: %(group)s") % {"group": experiment.target_group})
+    return {
+        "context": "\n".join(context_lines),
+        "need": joined(experiment.challenge, texts.get(Phase.CHALLENGE, "")),
+        "hypothesis": texts.get(Phase.IDEA, ""),
+        "tried": joined(texts.get(Phase.PLAN, ""), texts.get(Phase.RUN, "")),
+        "results": texts.get(Phase.RESULTS, ""),
+        "lessons": texts.get(Phase.SHARING, ""),
+    }
+
+
+@transaction.atomic
+def card_create(*, experiment: Experiment) -> Card:
+    """The experiment's card, pre-filled from its phases; the existing one if there is one."""
+    existing = Card.objects.filter(experiment=experiment).first()
+    if existing is not None:
+        return existing
+    creator = experiment.created_by
+    try:
+        with transaction.atomic():
+            card = Card.objects.create(
+                experiment=experiment,
+                organisation_id=creator.organisation_id,
+                title=experiment.title,
+                **_prefill(experiment),
+            )
+    except IntegrityError:  # created at the same moment by a teammate
+        return Card.objects.get(experiment=experiment)
+    card_index(card_ids=[card.pk])
+    return card
+
+
+def portfolio_sync(*, user: User) -> int:
+    """Give every experiment the learner owns or co-owns a card; returns how many were made."""
+    missing = Experiment.objects.filter(
+        pk__in=ExperimentMember.objects.filter(user=user).values("experiment_id"),
+        portfolio_card__isnull=True,
+    ).select_related("created_by")
+    made = 0
+    for experiment in missing:
+        card_create(experiment=experiment)
+        made += 1
+    return made
+
+
+@transaction.atomic
+def card_prefill(*, card: Card) -> list[str]:
+    """Fill the card's empty sections from the experiment's phases; returns the fields filled."""
+    filled = [
+        name
+        for name, value in _prefill(card.experiment).items()
+        if value and not getattr(card, name)
+    ]
+    for name in filled:
+        setattr(card, name, _prefill(card.experiment)[name])
+    if filled:
+        card.save(update_fields=[*filled, "updated_at"])
+        card_index(card_ids=[card.pk])
+    return filled
+
+
+@transaction.atomic
+def card_update(*, card: Card, by: User, data: dict[str, Any]) -> Card:
+    """Save the owners' edits. A public card whose text changes goes back to the coordinator
+    for approval and meanwhile stays visible to the network."""
+    if not str(data.get("title", "")).strip():
+        raise PortfolioError(_("Give the card a title."))
+    changed = [f for f in EDITABLE_FIELDS if f in data and getattr(card, f) != data[f]]
+    for name in changed:
+        value = data[name]
+        setattr(card, name, value.strip() if isinstance(value, str) else value)
+    if not changed:
+        return card
+    fields = [*changed, "updated_at"]
+    if card.scope == Card.Scope.PUBLIC and any(f in CONTENT_FIELDS for f in changed):
+        card.scope = Card.Scope.NETWORK
+        card.public_status = Card.PublicStatus.PENDING
+        card.requested_at = timezone.now()
+        card.consent_by, card.consent_at = by, timezone.now()
+        fields += ["scope", "public_status", "requested_at", "consent_by", "consent_at"]
+        card.save(update_fields=fields)
+        card_index(card_ids=[card.pk])
+        _ask_approval(card)
+        return card
+    card.save(update_fields=fields)
+    card_index(card_ids=[card.pk])
+    return card
+
+
+@transaction.atomic
+def card_publish(*, card: Card, by: User, scope: str, consent: bool = False) -> Card:
+    """Choose who sees the card. Public needs the consent that no personal data of residents
+    is included, and then waits for a coordinator: the card is shown to the network meanwhile.
+    """
+    if scope not in Card.Scope.values:
+        raise PortfolioError(_("Choose who can see the card."))
+    now = timezone.now()
+    card = Card.objects.select_for_update().get(pk=card.pk)
+    if scope == Card.Scope.PUBLIC:
+        if not consent:
+            raise PortfolioError(_("Confirm that the card contains no personal data of residents."))
+        if card.scope == Card.Scope.PUBLIC:
+            return card
+        if not card.summary.strip():
+            raise PortfolioError(_("Write a short summary before publishing the card publicly."))
+        card.public_status = Card.PublicStatus.PENDING
+        card.requested_at = now
+        card.consent_by, card.consent_at = by, now
+        card.rejection_reason = ""
+        card.decided_by, card.decided_at = None, None
+        if card.scope == Card.Scope.PRIVATE:
+            card.scope = Card.Scope.NETWORK
+    else:
+        card.scope = scope
+        if card.public_status != Card.PublicStatus.REJECTED:
+            card.public_status = Card.PublicStatus.NONE
+    if card.scope != Card.Scope.PRIVATE and card.published_at is None:
+        card.published_at = now
+    card.save()
+    if card.public_status == Card.PublicStatus.PENDING and scope == Card.Scope.PUBLIC:
+        _ask_approval(card)
+    return card
+
+
+@transaction.atomic
+def card_withdraw(*, card: Card, by: User) -> Card:
+    """Make the card private again: it leaves every listing at once (and the approval queue)."""
+    Card.objects.filter(pk=card.pk).update(
+        scope=Card.Scope.PRIVATE,
+        public_status=Card.PublicStatus.NONE,
+        published_at=None,
+        updated_at=timezone.now(),
+    )
+    card.refresh_from_db()
+    return card
+
+
+def _card_url(card: Card) -> str:
+    return reverse("portfolio:card", args=[card.pk])
+
+
+def _ask_approval(card: Card) -> None:
+    for approver in card_approvers(card):
+        notification_notify(
+            recipient=approver,
+            # A decision someone waits for: sent at once, not in the gallery's weekly digest.
+            category=Notification.Category.ADMINISTRATION,
+            key=f"portfolio-approval-{card.pk}-{card.requested_at:%Y%m%d%H%M%S%f}",
+            template="portfolio_approval_requested",
+            context={"card": card},
+            url=reverse("portfolio:approval", args=[card.pk]),
+        )
+
+
+def _notify_owners(
+    card: Card, *, key: str, template: str, context: dict[str, Any], skip: Any = None
+) -> None:
+    for owner in card_owners(card=card):
+        if skip is not None and owner.pk == skip.pk:
+            continue
+        notification_notify(
+            recipient=owner,
+            category=Notification.Category.GALLERY,
+            key=key,
+            template=template,
+            context={"card": card, **context},
+            url=_card_url(card),
+        )
+
+
+@transaction.atomic
+def card_approve(*, card: Card, by: User) -> Card:
+    """A coordinator publishes the card for everyone; the owners are told."""
+    updated = Card.objects.filter(pk=card.pk, public_status=Card.PublicStatus.PENDING).update(
+        scope=Card.Scope.PUBLIC,
+        public_status=Card.PublicStatus.APPROVED,
+        decided_by=by,
+        decided_at=timezone.now(),
+        rejection_reason="",
+    )
+    if not updated:
+        raise PortfolioError(_("The card is no longer waiting for approval."))
+    card.refresh_from_db()
+    _notify_owners(
+        card,
+        key=f"portfolio-approved-{card.pk}-{card.decided_at:%Y%m%d%H%M%S%f}",
+        template="portfolio_decision",
+        context={"approved": True},
+    )
+    return card
+
+
+@transaction.atomic
+def card_reject(*, card: Card, by: User, reason: str) -> Card:
+    """A coordinator declines public publication with a reason; the card keeps its other scope."""
+    reason = reason.strip()
+    if not reason:
+        raise PortfolioError(_("Tell the owners why the card cannot be public."))
+    updated = Card.objects.filter(pk=card.pk, public_status=Card.PublicStatus.PENDING).update(
+        public_status=Card.PublicStatus.REJECTED,
+        decided_by=by,
+        decided_at=timezone.now(),
+        rejection_reason=reason,
+    )
+    if not updated:
+        raise PortfolioError(_("The card is no longer waiting for approval."))
+    card.refresh_from_db()
+    _notify_owners(
+        card,
+        key=f"portfolio-rejected-{card.pk}-{card.decided_at:%Y%m%d%H%M%S%f}",
+        template="portfolio_decision",
+        context={"approved": False, "reason": reason},
+    )
+    return card
+
+
+@transaction.atomic
+def card_ask(*, card: Card, author: User, text: str) -> CardMessage:
+    """A question or an answer on a card. A question notifies the owners; an owner's answer
+    notifies the people who asked (only those who can still see the card)."""
+    text = text.strip()
+    if not text:
+        raise PortfolioError(_("Write your question first."))
+    if not cards_visible_to(author).filter(pk=card.pk).exists():
+        raise PortfolioError(_("This card is not available."))
+    message = CardMessage.objects.create(card=card, author=author, text=text[:4000])
+    owners = card_owners(card=card)
+    if author.pk in {o.pk for o in owners}:
+        askers = (
+            User.objects.filter(pk__in=card.messages.values("author_id"))
+            .exclude(pk__in=[o.pk for o in owners])
+            .filter(pk__in=_people_who_see(card))
+        )
+        for person in askers:
+            notification_notify(
+                recipient=person,
+                category=Notification.Category.GALLERY,
+                key=f"portfolio-answer-{message.pk}",
+                template="portfolio_answer",
+                context={"card": card, "message": message},
+                url=_card_url(card),
+            )
+    else:
+        _notify_owners(
+            card,
+            key=f"portfolio-question-{message.pk}",
+            template="portfolio_question",
+            context={"message": message},
+        )
+    return message
+
+
+def _people_who_see(card: Card) -> list[int]:
+    """Ids of the people in the card's thread who may see it now."""
+    ids = list(card.messages.values_list("author_id", flat=True).distinct())
+    return [
+        pk for pk in ids if cards_visible_to(User.objects.get(pk=pk)).filter(pk=card.pk).exists()
+    ]
+
+
+@transaction.atomic
+def card_adapt(*, card: Card, by: User, experiment: Experiment, note: str = "") -> Adaptation:
+    """'We tried this too': link one of the person's own experiments as an adaptation."""
+    if not ExperimentMember.objects.filter(experiment=experiment, user=by).exists():
+        raise PortfolioError(_("Choose one of your own experiments."))
+    if experiment.pk == card.experiment_id:
+        raise PortfolioError(_("An experiment cannot be an adaptation of itself."))
+    if not cards_visible_to(by).filter(pk=card.pk).exists():
+        raise PortfolioError(_("This card is not available."))
+    try:
+        with transaction.atomic():
+            adaptation = Adaptation.objects.create(
+                card=card, experiment=experiment, created_by=by, note=note.strip()[:2000]
+            )
+    except IntegrityError:
+        raise PortfolioError(_("That experiment is already linked to this card.")) from None
+    _notify_owners(
+        card,
+        key=f"portfolio-adapted-{adaptation.pk}",
+        template="portfolio_adapted",
+        context={"adaptation": adaptation, "by": by},
+        skip=by,
+    )
+    return adaptation
+
+
+@transaction.atomic
+def portfolio_set_reflections(*, user: User, reflection_ids: Iterable[int]) -> int:
+    """Show exactly these of the learner's own reflections in their portfolio."""
+    wanted = set(
+        Reflection.objects.filter(user=user, pk__in=list(reflection_ids)).values_list(
+            "pk", flat=True
+        )
+    )
+    IncludedReflection.objects.filter(user=user).exclude(reflection_id__in=wanted).delete()
+    have = set(IncludedReflection.objects.filter(user=user).values_list("reflection_id", flat=True))
+    IncludedReflection.objects.bulk_create(
+        [IncludedReflection(user=user, reflection_id=pk) for pk in wanted - have]
+    )
+    return len(wanted)

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from . import views
+
+app_name = "portfolio"
+
+urlpatterns = [
+    path("portfolio/", views.portfolio, name="home"),
+    path("portfolio/export.pdf", views.portfolio_export, name="export"),
+    path("portfolio/reflections/", views.portfolio_reflections, name="reflections"),
+    path("portfolio/cards/<int:pk>/edit/", views.card_edit, name="card_edit"),
+    path("portfolio/cards/<int:pk>/prefill/", views.card_prefill, name="card_prefill"),
+    path("portfolio/cards/<int:pk>/publish/", views.card_publish, name="card_publish"),
+    path("portfolio/cards/<int:pk>/withdraw/", views.card_withdraw, name="card_withdraw"),
+    path("gallery/", views.gallery, name="gallery"),
+    path("gallery/cards/<int:pk>/", views.card_detail, name="card"),
+    path("gallery/cards/<int:pk>/ask/", views.card_ask, name="card_ask"),
+    path("gallery/cards/<int:pk>/adapt/", views.card_adapt, name="card_adapt"),
+    path("gallery/approvals/", views.approvals, name="approvals"),
+    path("gallery/approvals/<int:pk>/", views.approval, name="approval"),
+    path("osaamisvayla/", views.public_gallery, name="public_gallery"),
+    path("osaamisvayla/<int:pk>/", views.public_card, name="public_card"),
+]

@@ -1,0 +1,370 @@
+"""The learner's portfolio, the network gallery (Osaamisväylä), approvals and public pages.
+
+Who sees what: the portfolio and its cards' edit pages only the learners on the experiment's
+team; the gallery and a card's page everyone signed in, each card by its scope
+(core.permissions.cards_visible_to); the approval queue the coordinators who may approve
+(core.permissions.cards_awaiting_approval_by); public pages anyone, public cards only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.pdf import html_to_pdf
+from core.permissions import (
+    Role,
+    cards_awaiting_approval_by,
+    cards_visible_to,
+    get_card_for_approver,
+    get_card_for_owner,
+    get_card_for_user,
+    has_role,
+)
+from core.responses import action_refused
+
+from . import selectors, services
+from .forms import AdaptForm, CardForm, GalleryForm, MessageForm, PublishForm, RejectForm
+from .models import Card
+
+PAGE_SIZE = 12
+
+
+def _owner_ids(card: Card) -> set[int]:
+    return {u.pk for u in selectors.card_owners(card=card)}
+
+
+# --- the learner's portfolio ---------------------------------------------------------------
+
+
+@login_required
+def portfolio(request: HttpRequest) -> HttpResponse:
+    """The signed-in learner's own portfolio: cards, chosen reflections, certificates."""
+    services.portfolio_sync(user=request.user)
+    data = selectors.portfolio_for(user=request.user)
+    return render(request, "portfolio/portfolio.html", {"portfolio": data})
+
+
+@login_required
+def portfolio_export(request: HttpRequest) -> HttpResponse:
+    """The learner's own portfolio as a PDF (their cards whatever their scope: it is theirs)."""
+    data = selectors.portfolio_for(user=request.user)
+    outcomes = {card.pk: selectors.indicator_outcomes_for(card=card) for card in data.cards}
+    html = render_to_string(
+        "portfolio/portfolio_pdf.html",
+        {
+            "person": request.user,
+            "portfolio": data,
+            "outcomes": outcomes,
+            "today": timezone.localdate(),
+        },
+        request=request,
+    )
+    pdf = html_to_pdf(html)
+    if pdf is None:
+        return action_refused(
+            request,
+            _("PDF export is not available on this server."),
+            back_url=reverse("portfolio:home"),
+            status=503,
+        )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="portfolio.pdf"'
+    return response
+
+
+@login_required
+@require_POST
+def portfolio_reflections(request: HttpRequest) -> HttpResponse:
+    """Choose which of one's own reflections the portfolio shows."""
+    ids = [int(v) for v in request.POST.getlist("reflection") if v.isdigit()]
+    services.portfolio_set_reflections(user=request.user, reflection_ids=ids)
+    messages.success(request, _("Your choice of reflections was saved."))
+    return redirect(f"{reverse('portfolio:home')}#reflections")
+
+
+@login_required
+def card_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The team edits their card for publication."""
+    card = get_card_for_owner(request.user, pk)
+    form = CardForm(request.POST or None, instance=card)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            was_public = card.scope == Card.Scope.PUBLIC
+            try:
+                # The form must not save the instance itself: the service decides.
+                card.refresh_from_db()
+                card = services.card_update(card=card, by=request.user, data=form.cleaned_data)
+            except services.PortfolioError as exc:
+                form.add_error(None, exc.message)
+            else:
+                if was_public and card.scope != Card.Scope.PUBLIC:
+                    messages.warning(
+                        request,
+                        _(
+                            "The card was saved. Because its text changed, a coordinator "
+                            "checks it again before it is public; meanwhile the network sees it."
+                        ),
+                    )
+                else:
+                    messages.success(request, _("The card was saved."))
+                return redirect("portfolio:card", pk=card.pk)
+        status = 400
+    return render(request, "portfolio/card_edit.html", {"card": card, "form": form}, status=status)
+
+
+@login_required
+@require_POST
+def card_prefill(request: HttpRequest, pk: int) -> HttpResponse:
+    card = get_card_for_owner(request.user, pk)
+    filled = services.card_prefill(card=card)
+    if filled:
+        messages.success(request, _("Empty sections were filled from the experiment's phases."))
+    else:
+        messages.info(request, _("There was nothing new to fill in from the phases."))
+    return redirect("portfolio:card_edit", pk=card.pk)
+
+
+@login_required
+def card_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """The team chooses who can see the card."""
+    card = get_card_for_owner(request.user, pk)
+    initial_scope = (
+        Card.Scope.PUBLIC if card.public_status == Card.PublicStatus.PENDING else card.scope
+    )
+    form = PublishForm(request.POST or None, initial={"scope": initial_scope})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                card = services.card_publish(
+                    card=card,
+                    by=request.user,
+                    scope=form.cleaned_data["scope"],
+                    consent=form.cleaned_data["consent"],
+                )
+            except services.PortfolioError as exc:
+                form.add_error(None, exc.message)
+            else:
+                if card.public_status == Card.PublicStatus.PENDING:
+                    messages.success(
+                        request,
+                        _("A coordinator was asked to approve the card for the public."),
+                    )
+                else:
+                    messages.success(request, _("Publication was saved."))
+                return redirect("portfolio:card", pk=card.pk)
+        status = 400
+    return render(
+        request, "portfolio/card_publish.html", {"card": card, "form": form}, status=status
+    )
+
+
+@login_required
+@require_POST
+def card_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    card = get_card_for_owner(request.user, pk)
+    services.card_withdraw(card=card, by=request.user)
+    messages.success(request, _("The card is private again and was removed from the gallery."))
+    return redirect("portfolio:card", pk=card.pk)
+
+
+# --- the gallery ---------------------------------------------------------------------------
+
+
+def _gallery(request: HttpRequest, *, user: Any, public: bool) -> dict[str, Any]:
+    facets = selectors.gallery_facets(user=user)
+    form = GalleryForm(request.GET or None, facets=facets, public=public)
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = selectors.GalleryFilters(
+        query=data.get("q") or "",
+        theme=data.get("theme") or "",
+        organisation=data.get("organisation"),
+        phase=data.get("phase"),
+        outcome=data.get("outcome") or "",
+        scope=data.get("scope") or "",
+        sort=data.get("sort") or ("relevance" if data.get("q") else "recent"),
+    )
+    page = Paginator(selectors.gallery_cards(user=user, filters=filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {"form": form, "page": page, "filters": filters, "querystring": query.urlencode()}
+
+
+@login_required
+def gallery(request: HttpRequest) -> HttpResponse:
+    """Osaamisväylä: the published cards the person may see, searched and filtered."""
+    return render(
+        request, "portfolio/gallery.html", _gallery(request, user=request.user, public=False)
+    )
+
+
+@login_required
+def card_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A card with its indicators, thread, adaptations and similar experiments elsewhere."""
+    card = get_card_for_user(request.user, pk)
+    owners = selectors.card_owners(card=card)
+    is_owner = request.user.pk in {o.pk for o in owners}
+    experiments = selectors.adaptable_experiments(user=request.user, card=card)
+    return render(
+        request,
+        "portfolio/card_detail.html",
+        {
+            "card": card,
+            "owners": owners,
+            "is_owner": is_owner,
+            "owner_ids": {o.pk for o in owners},
+            "themes": list(card.experiment.themes.all()),
+            "outcomes": selectors.indicator_outcomes_for(card=card),
+            "similar": selectors.similar_cards(card=card, user=request.user),
+            "thread": selectors.card_thread(card=card),
+            "adaptations": selectors.card_adaptations(card=card, user=request.user),
+            "origins": selectors.card_origins(card=card, user=request.user),
+            "message_form": MessageForm(label=_("Your answer") if is_owner else ""),
+            "adapt_form": AdaptForm(experiments=experiments) if not is_owner else None,
+            "can_adapt": not is_owner and experiments.exists(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def card_ask(request: HttpRequest, pk: int) -> HttpResponse:
+    card = get_card_for_user(request.user, pk)
+    form = MessageForm(request.POST)
+    back = reverse("portfolio:card", args=[card.pk])
+    if not form.is_valid():
+        return action_refused(request, _("Write your question first."), back_url=back)
+    try:
+        services.card_ask(card=card, author=request.user, text=form.cleaned_data["text"])
+    except services.PortfolioError as exc:
+        return action_refused(request, exc.message, back_url=back)
+    messages.success(request, _("Your message was sent."))
+    return redirect(f"{back}#thread")
+
+
+@login_required
+@require_POST
+def card_adapt(request: HttpRequest, pk: int) -> HttpResponse:
+    card = get_card_for_user(request.user, pk)
+    back = reverse("portfolio:card", args=[card.pk])
+    form = AdaptForm(
+        request.POST, experiments=selectors.adaptable_experiments(user=request.user, card=card)
+    )
+    if not form.is_valid():
+        return action_refused(request, _("Choose one of your own experiments."), back_url=back)
+    try:
+        services.card_adapt(
+            card=card,
+            by=request.user,
+            experiment=form.cleaned_data["experiment"],
+            note=form.cleaned_data["note"],
+        )
+    except services.PortfolioError as exc:
+        return action_refused(request, exc.message, back_url=back, status=409)
+    messages.success(request, _("Your experiment was linked as an adaptation of this one."))
+    return redirect(f"{back}#adaptations")
+
+
+# --- approvals -----------------------------------------------------------------------------
+
+
+@login_required
+def approvals(request: HttpRequest) -> HttpResponse:
+    """Coordinators: cards waiting for approval to be public."""
+    if not (request.user.is_superuser or has_role(request.user, Role.COORDINATOR)):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
+    cards = list(
+        cards_awaiting_approval_by(request.user)
+        .select_related("organisation", "experiment", "consent_by")
+        .order_by("requested_at", "pk")
+    )
+    return render(request, "portfolio/approvals.html", {"cards": cards})
+
+
+@login_required
+def approval(request: HttpRequest, pk: int) -> HttpResponse:
+    """A coordinator reads the card and approves it or declines with a reason."""
+    card = get_card_for_approver(request.user, pk)
+    reject_form = RejectForm()
+    status = 200
+    if request.method == "POST":
+        try:
+            if request.POST.get("decision") == "approve":
+                services.card_approve(card=card, by=request.user)
+                messages.success(request, _("The card is now public."))
+                return redirect("portfolio:approvals")
+            reject_form = RejectForm(request.POST)
+            if reject_form.is_valid():
+                services.card_reject(
+                    card=card, by=request.user, reason=reject_form.cleaned_data["reason"]
+                )
+                messages.success(request, _("The owners were told why the card is not public."))
+                return redirect("portfolio:approvals")
+            status = 400
+        except services.PortfolioError as exc:
+            return action_refused(
+                request, exc.message, back_url=reverse("portfolio:approvals"), status=409
+            )
+    return render(
+        request,
+        "portfolio/approval.html",
+        {
+            "card": card,
+            "owners": selectors.card_owners(card=card),
+            "themes": list(card.experiment.themes.all()),
+            "reject_form": reject_form,
+        },
+        status=status,
+    )
+
+
+# --- public pages --------------------------------------------------------------------------
+
+
+def public_gallery(request: HttpRequest) -> HttpResponse:
+    """The public cards, for anyone on the web."""
+    return render(
+        request,
+        "portfolio/public_gallery.html",
+        _gallery(request, user=AnonymousUser(), public=True),
+    )
+
+
+def public_card(request: HttpRequest, pk: int) -> HttpResponse:
+    """A public card's clean page: only what the owners chose to show."""
+    card = get_object_or_404(
+        cards_visible_to(AnonymousUser()).select_related("experiment", "organisation"), pk=pk
+    )
+    anonymous = AnonymousUser()
+    return render(
+        request,
+        "portfolio/public_card.html",
+        {
+            "card": card,
+            "owners": selectors.card_owners(card=card) if card.show_names else [],
+            "themes": list(card.experiment.themes.all()),
+            "outcomes": selectors.indicator_outcomes_for(card=card),
+            "similar": selectors.similar_cards(card=card, user=anonymous),
+            "adaptations": [
+                a for a in selectors.card_adaptations(card=card, user=anonymous) if a["card"]
+            ],
+            "origins": selectors.card_origins(card=card, user=anonymous),
+        },
+    )

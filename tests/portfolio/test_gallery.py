@@ -1,0 +1,184 @@
+"""The gallery: search (Finnish on PostgreSQL), filters, sorting, similar experiments elsewhere,
+and flat query counts for 20 and 200 cards."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from learners.models import Membership
+from portfolio import services
+from portfolio.models import Card
+from tests import factories
+from tests.conftest import skip_or_fail
+from tests.portfolio.conftest import bulk_cards, make_experiment, publish
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def make_card(cohort, workshop):
+    """A published card by a new learner of `cohort` from their own municipality."""
+
+    def make(title, themes=(), scope=Card.Scope.NETWORK, organisation=None, **fields):
+        owner = factories.UserFactory(**({"organisation": organisation} if organisation else {}))
+        factories.MembershipFactory(cohort=cohort, user=owner, role=Membership.Role.LEARNER)
+        exp = make_experiment(
+            owner=owner, cohort=cohort, workshop=workshop, title=title, themes=themes
+        )
+        card = services.card_create(experiment=exp)
+        if fields:
+            Card.objects.filter(pk=card.pk).update(**fields)
+        return publish(card, scope)
+
+    return make
+
+
+def listed(response):
+    return [c.pk for c in response.context["page"].object_list]
+
+
+def test_a_learner_finds_a_card_by_a_word_in_its_text(client_for, learner, make_card):
+    hit = make_card("Kyytiringit", tried="Kokeilimme kutsutaksia kolmessa kylässä.")
+    make_card("Palveluopas", tried="Opas monipaikkaisille.")
+    response = client_for(learner).get(reverse("portfolio:gallery"), {"q": "kutsutaksia"})
+    assert response.status_code == 200
+    assert listed(response) == [hit.pk]
+    assert b'data-testid="gallery-card"' in response.content
+
+
+def test_an_inflected_finnish_word_finds_its_base_form(client_for, learner, make_card):
+    if connection.vendor != "postgresql":
+        skip_or_fail("Finnish stemming needs PostgreSQL full-text search; SQLite matches words.")
+    in_title = make_card("Matkaketju toimivaksi")
+    in_text = make_card("Asemayhteys", need="Jokainen matkaketju katkeaa asemalla.")
+    make_card("Palveluopas", need="Monipaikkaisuus.")
+    response = client_for(learner).get(
+        reverse("portfolio:gallery"), {"q": "matkaketjuja", "sort": "relevance"}
+    )
+    # The title weighs more than the text.
+    assert listed(response) == [in_title.pk, in_text.pk]
+
+
+def test_filters_by_theme_municipality_phase_and_outcome(client_for, learner, make_card):
+    mobility = make_card("Liikkuminen", themes=["mobility"], outcome=Card.Outcome.SCALE)
+    networks = make_card("Verkosto", themes=["networks"], outcome=Card.Outcome.STOP)
+    client = client_for(learner)
+    url = reverse("portfolio:gallery")
+    assert listed(client.get(url, {"theme": "mobility"})) == [mobility.pk]
+    assert listed(client.get(url, {"outcome": "stop"})) == [networks.pk]
+    assert listed(client.get(url, {"organisation": mobility.organisation_id})) == [mobility.pk]
+    networks.experiment.phase = 5
+    networks.experiment.save(update_fields=["phase"])
+    assert listed(client.get(url, {"phase": 5})) == [networks.pk]
+    # Nonsense in the filters is ignored, never an error page.
+    assert client.get(url, {"phase": "x", "organisation": "y"}).status_code == 200
+
+
+def test_sorting_by_recency_or_relevance(client_for, learner, make_card):
+    body_hit = make_card("Aamukahvi", need="Verkosto kokoontuu kuukausittain.")
+    title_hit = make_card("Verkosto kahvilla", need="Kuntien kehittäjät.")
+    client = client_for(learner)
+    url = reverse("portfolio:gallery")
+    # Newest first by default; the title match first by relevance.
+    assert listed(client.get(url, {"q": "verkosto", "sort": "recent"})) == [
+        title_hit.pk,
+        body_hit.pk,
+    ]
+    Card.objects.filter(pk=body_hit.pk).update(published_at=title_hit.published_at)
+    Card.objects.filter(pk=title_hit.pk).update(
+        published_at=title_hit.published_at.replace(year=2020)
+    )
+    assert listed(client.get(url, {"q": "verkosto", "sort": "relevance"}))[0] == title_hit.pk
+
+
+def test_similar_experiments_come_from_other_municipalities_ranked_by_themes(
+    client_for, learner, card, make_card
+):
+    card = publish(card, Card.Scope.NETWORK)  # mobility + multi-locality, Oona's municipality
+    both = make_card("Kaksi teemaa", themes=["mobility", "multi-locality"])
+    one = make_card("Yksi teema", themes=["mobility"])
+    words = make_card("Ei teemaa", themes=["networks"], need="Liityntäkyyti asemalle kylistä.")
+    make_card("Ei mitään yhteistä", themes=["know-how"], need="Yrittäjät.")
+    same_town = make_card(
+        "Sama kunta", themes=["mobility", "multi-locality"], organisation=card.organisation
+    )
+    private = make_card("Yksityinen", themes=["mobility", "multi-locality"])
+    services.card_withdraw(card=private, by=learner)
+    response = client_for(learner).get(reverse("portfolio:card", args=[card.pk]))
+    similar = [c.pk for c in response.context["similar"]]
+    assert similar == [both.pk, one.pk, words.pk]
+    assert same_town.pk not in similar
+    assert private.pk not in similar
+
+
+def test_the_similar_box_holds_at_most_five(client_for, learner, card, make_card):
+    publish(card, Card.Scope.NETWORK)
+    for i in range(7):
+        make_card(f"Liikkuminen {i}", themes=["mobility"])
+    response = client_for(learner).get(reverse("portfolio:card", args=[card.pk]))
+    assert len(response.context["similar"]) == 5
+
+
+def test_the_public_gallery_shows_only_public_cards(make_card):
+    public = make_card("Julkinen", scope=Card.Scope.PUBLIC)
+    make_card("Verkostolle", scope=Card.Scope.NETWORK)
+    response = Client().get(reverse("portfolio:public_gallery"))
+    assert response.status_code == 200
+    assert listed(response) == [public.pk]
+    assert "<title>" in response.content.decode()
+    assert 'name="description"' in response.content.decode()
+
+
+def test_the_gallery_needs_signing_in(client):
+    response = client.get(reverse("portfolio:gallery"))
+    assert response.status_code == 302
+    assert reverse("account_login") in response["Location"]
+
+
+@pytest.mark.parametrize("query", [{}, {"q": "kokeilu"}, {"q": "kokeilu", "theme": "mobility"}])
+def test_gallery_and_search_keep_a_flat_query_count(
+    client_for, learner, cohort, workshop, django_assert_max_num_queries, query
+):
+    client = client_for(learner)
+    url = reverse("portfolio:gallery")
+    bulk_cards(n=20, cohort=cohort, workshop=workshop, owner=learner, word="kokeilu")
+    client.get(url, query)
+    # session, user, roles, unread badge (4) + facets (2) + count, page, themes (3)
+    with django_assert_max_num_queries(9):
+        small = client.get(url, {**query, "page": 2})
+    bulk_cards(n=180, cohort=cohort, workshop=workshop, owner=learner, word="kokeilu")
+    with django_assert_max_num_queries(9):
+        large = client.get(url, {**query, "page": 2})
+    assert large.context["page"].paginator.count >= 10 * small.context["page"].paginator.count - 40
+    assert len(large.context["page"].object_list) == 12
+
+
+def test_a_card_page_keeps_a_flat_query_count(
+    client_for, learner, card, cohort, workshop, django_assert_max_num_queries
+):
+    publish(card, Card.Scope.NETWORK)
+    client = client_for(learner)
+    url = reverse("portfolio:card", args=[card.pk])
+    bulk_cards(n=20, cohort=cohort, workshop=workshop, owner=learner, word="liityntäkyyti")
+    client.get(url)
+    with django_assert_max_num_queries(20) as small:
+        client.get(url)
+    bulk_cards(n=200, cohort=cohort, workshop=workshop, owner=learner, word="liityntäkyyti")
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(url)
+    assert len(response.context["similar"]) == 5
+
+
+def test_the_public_gallery_keeps_a_flat_query_count(
+    learner, cohort, workshop, django_assert_max_num_queries
+):
+    client = Client()
+    url = reverse("portfolio:public_gallery")
+    bulk_cards(n=20, cohort=cohort, workshop=workshop, owner=learner, scope=Card.Scope.PUBLIC)
+    client.get(url)
+    with django_assert_max_num_queries(6):
+        client.get(url, {"page": 2})
+    bulk_cards(n=180, cohort=cohort, workshop=workshop, owner=learner, scope=Card.Scope.PUBLIC)
+    with django_assert_max_num_queries(6):
+        client.get(url, {"page": 2})
