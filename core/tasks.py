@@ -1,4 +1,4 @@
-"""Celery options shared by every task that sends one email."""
+"""Celery options shared by the platform's tasks."""
 
 from smtplib import SMTPException
 
@@ -14,4 +14,15 @@ EMAIL_TASK_OPTIONS = {
     "retry_backoff_max": 30 * 60,
     "retry_jitter": True,
     "max_retries": MAX_EMAIL_RETRIES,
+}
+
+# Tasks that only touch the database or files: transient trouble (a dropped connection, a full
+# disk for a moment) is retried with growing waits; the work itself is idempotent.
+RETRY_TASK_OPTIONS = {
+    "acks_late": True,
+    "autoretry_for": (ConnectionError, TimeoutError, OSError),
+    "retry_backoff": 30,
+    "retry_backoff_max": 30 * 60,
+    "retry_jitter": True,
+    "max_retries": 5,
 }

@@ -3,7 +3,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from core.tasks import EMAIL_TASK_OPTIONS, MAX_EMAIL_RETRIES
+from core.tasks import EMAIL_TASK_OPTIONS, MAX_EMAIL_RETRIES, RETRY_TASK_OPTIONS
 
 from . import reminders, services
 from .models import Notification
@@ -42,12 +42,7 @@ def notification_build_digests() -> int:
     return services.digests_build_due()
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(ConnectionError, TimeoutError, OSError),
-    retry_backoff=30,
-    max_retries=5,
-)
+@shared_task(**RETRY_TASK_OPTIONS)
 def announcement_send(announcement_id: int) -> int:
     return services.announcement_send(announcement_id=announcement_id)
 
