@@ -349,9 +349,8 @@ def plan_diff(old: dict[str, Any] | None, new: dict[str, Any]) -> list[Change]:
 
 
 def _describe(ind: dict[str, Any]) -> str:
-    from django.utils.translation import gettext as _
-
     from django.template.defaultfilters import floatformat
+    from django.utils.translation import gettext as _
 
     def number(value: str | None) -> str:
         # Shown like the plan page shows it: "10" or "10,5" in Finnish, not "10.00".
