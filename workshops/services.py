@@ -800,7 +800,14 @@ def review_draft_save(
 
     Precondition: `by` may review the submission.
     """
-    if submission.status != Submission.Status.RECEIVED:
+    # Lock the submission: a draft saved while a colleague's decision commits waits for it and
+    # is then refused, instead of racing the decision that deletes the draft.
+    ready = (
+        Submission.objects.select_for_update()
+        .filter(pk=submission.pk, status=Submission.Status.RECEIVED)
+        .exists()
+    )
+    if not ready:
         raise SubmissionError(
             _("This submission has already been reviewed or is not ready for review.")
         )
@@ -827,7 +834,9 @@ def review_draft_save(
         levels=stored_levels,
         **values,
     )
-    draft = ReviewDraft.objects.select_related("updated_by").get(submission=submission)
+    draft = ReviewDraft.objects.select_related("updated_by").filter(submission=submission).first()
+    if draft is None:
+        raise SubmissionError(_("The review draft was removed; reload the page."))
     if not changed:
         raise ReviewConflict(draft)
     return draft

@@ -5,11 +5,16 @@
   var form = document.querySelector("[data-review-autosave]");
   if (!form) return;
   var dirty = false;
+  var submitting = false;
 
   form.addEventListener("input", function () { dirty = true; });
   form.addEventListener("change", function () { dirty = true; });
-  // The decision itself is posted; nothing is left to save.
-  form.addEventListener("submit", function () { dirty = false; });
+  // The decision itself is posted; nothing is left to save, and an autosave racing it would
+  // only be refused by the server.
+  form.addEventListener("submit", function () { dirty = false; submitting = true; });
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    if (submitting && form.contains(event.detail.elt)) event.preventDefault();
+  });
 
   document.body.addEventListener("htmx:beforeSwap", function (event) {
     if (event.detail.xhr.status === 409) {

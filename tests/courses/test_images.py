@@ -148,7 +148,6 @@ def test_the_image_is_served_to_the_course_and_nobody_else(
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in response["Content-Security-Policy"]
     assert b"".join(response.streaming_content).startswith(b"\x89PNG")
-    response.close()
 
     other_course = factories.CourseFactory()
     stranger = factories.UserFactory()
