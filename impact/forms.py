@@ -22,13 +22,14 @@ class StatementForm(forms.Form):
 class IndicatorForm(forms.ModelForm):
     class Meta:
         model = Indicator
+        # In pairs for the two-column inline form: unit and source, baseline and target.
         fields = [
             "name",
             "statement",
             "unit",
+            "data_source",
             "baseline",
             "target",
-            "data_source",
             "measured_when",
         ]
 
@@ -46,6 +47,12 @@ class IndicatorForm(forms.ModelForm):
             f"{s.get_column_display()}: {s.text}"
         )
         field.help_text = _("The short-term outcome or long-term impact this indicator measures.")
+        for name in ("baseline", "target"):
+            value = getattr(self.instance, name, None)
+            if value is not None and not self.is_bound:
+                # "400", not "400.00", in the box (as on the plan page).
+                integral = value.to_integral_value()
+                self.initial[name] = integral if value == integral else value.normalize()
         self.fields["baseline"].help_text = _("The value before the experiment.")
         self.fields["target"].help_text = _("The value you aim for.")
         self.helper = FormHelper()

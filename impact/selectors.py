@@ -190,6 +190,7 @@ class IndicatorView:
     progress: int | None
     latest: Measurement | None
     form: Any = None  # the planner's "record a value" form, for the team
+    error: str = ""  # why an action on this indicator was refused (shown in place, htmx)
 
 
 @dataclass
@@ -307,7 +308,7 @@ def plan_as_data(*, plan: ImpactPlan) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Change:
-    kind: str  # "added", "removed" or "changed"
+    kind: str  # "added", "removed", "changed" or "reordered"
     where: str  # a column label or "Indicators"
     text: str
     before: str = ""
@@ -326,12 +327,19 @@ def plan_diff(old: dict[str, Any] | None, new: dict[str, Any]) -> list[Change]:
     for column in Column:
         before = old["columns"].get(column.value, [])
         after = new["columns"].get(column.value, [])
+        label = str(column.label)
+        edited = _edited(before, after)
         for text in after:
-            if text not in before:
-                changes.append(Change("added", str(column.label), text))
+            if text in edited:
+                changes.append(Change("changed", label, text, before=edited[text]))
+            elif text not in before:
+                changes.append(Change("added", label, text))
         for text in before:
-            if text not in after:
-                changes.append(Change("removed", str(column.label), text))
+            if text not in after and text not in edited.values():
+                changes.append(Change("removed", label, text))
+        reordered = _reordered(before, after)
+        if reordered:
+            changes.append(Change("reordered", str(column.label), *reordered))
     where = _("Indicators")
     old_ind = {i["name"]: i for i in old["indicators"]}
     new_ind = {i["name"]: i for i in new["indicators"]}
@@ -345,7 +353,41 @@ def plan_diff(old: dict[str, Any] | None, new: dict[str, Any]) -> list[Change]:
     for name, ind in old_ind.items():
         if name not in new_ind:
             changes.append(Change("removed", where, _describe(ind)))
+    reordered = _reordered(list(old_ind), list(new_ind))
+    if reordered:
+        changes.append(Change("reordered", where, *reordered))
     return changes
+
+
+def _edited(before: list[str], after: list[str]) -> dict[str, str]:
+    """Statements whose text was edited in place: new text -> old text. Snapshots keep only the
+    text, so an edit is a removed and an added statement at the same place in the column (a
+    "replace" in the sequence of texts); anything else stays an addition or a removal."""
+    import difflib
+
+    pairs: dict[str, str] = {}
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "replace":
+            continue
+        gone = [t for t in before[i1:i2] if t not in after]
+        new = [t for t in after[j1:j2] if t not in before]
+        pairs.update(zip(new, gone, strict=False))
+    return pairs
+
+
+def _reordered(before: list[str], after: list[str]) -> tuple[str, str] | None:
+    """The new and the old order (as "1. a · 2. b") of the items kept in both lists, when
+    their order changed; None when it did not (additions and removals alone are no reorder)."""
+    kept_before = [t for t in before if t in after]
+    kept_after = [t for t in after if t in before]
+    if kept_before == kept_after:
+        return None
+
+    def numbered(items: list[str]) -> str:
+        return " · ".join(f"{n}. {text}" for n, text in enumerate(items, start=1))
+
+    return numbered(kept_after), numbered(kept_before)
 
 
 def _describe(ind: dict[str, Any]) -> str:
@@ -369,6 +411,16 @@ def _describe(ind: dict[str, Any]) -> str:
 class SnapshotView:
     snapshot: Any
     changes: list[Change]
+
+    @property
+    def columns(self) -> list[tuple[str, list[str]]]:
+        """The plan as it was: each column's label and statements, in the canvas order."""
+        data = self.snapshot.data.get("columns", {})
+        return [(str(c.label), list(data.get(c.value, []))) for c in Column]
+
+    @property
+    def indicators(self) -> list[str]:
+        return [_describe(i) for i in self.snapshot.data.get("indicators", [])]
 
 
 def history(*, plan: ImpactPlan) -> list[SnapshotView]:

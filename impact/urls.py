@@ -11,6 +11,7 @@ urlpatterns = [
     path("statements/<int:pk>/edit/", views.statement_edit, name="statement_edit"),
     path("statements/<int:pk>/delete/", views.statement_delete, name="statement_delete"),
     path("statements/<int:pk>/move/", views.statement_move, name="statement_move"),
+    path("experiments/<int:pk>/indicators/", views.indicators, name="indicators"),
     path("experiments/<int:pk>/indicators/new/", views.indicator_add, name="indicator_add"),
     path("indicators/<int:pk>/edit/", views.indicator_edit, name="indicator_edit"),
     path("indicators/<int:pk>/delete/", views.indicator_delete, name="indicator_delete"),

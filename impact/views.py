@@ -2,7 +2,9 @@
 
 - reading a plan (canvas, history, PDF): the experiment's team, its cohort's instructors and
   coordinators, and the superuser;
-- changing a plan (statements, indicators, measurements): only the learners on the team;
+- changing a plan (statements, indicators, measurements): only the learners on the team,
+  inline with htmx (the answer is the redrawn column or indicator list, or the refused form in
+  place with a 4xx) and, without JavaScript, through plain forms that redirect back;
 - rubric feedback on a phase 3 version: the cohort's instructors (and the superuser).
 """
 
@@ -79,6 +81,34 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_plan(request, experiment)
 
 
+def _attach_forms(
+    rows: list[selectors.IndicatorView],
+    *,
+    bound: MeasurementForm | None = None,
+    bound_indicator_id: int | None = None,
+    error: str = "",
+) -> list[selectors.IndicatorView]:
+    """For the team: a "record a value" form on each indicator, with ids of its own so each
+    label finds its field; a refused value (or action) comes back on its own indicator with the
+    reason."""
+    for row in rows:
+        if bound is not None and row.indicator.pk == bound_indicator_id:
+            row.form = bound
+        else:
+            row.form = MeasurementForm(auto_id=f"id_m{row.indicator.pk}_%s")
+        if row.indicator.pk == bound_indicator_id:
+            row.error = error
+    return rows
+
+
+def _indicator_rows(
+    experiment: Experiment, *, can_edit: bool, **bound: Any
+) -> list[selectors.IndicatorView]:
+    plan = selectors.plan_for(experiment=experiment)
+    rows = selectors.plan_view(plan=plan).indicators if plan else []
+    return _attach_forms(rows, **bound) if can_edit else rows
+
+
 def _render_plan(
     request: HttpRequest,
     experiment: Experiment,
@@ -93,13 +123,7 @@ def _render_plan(
     view = selectors.plan_view(plan=plan) if plan else None
     columns = view.columns if view else selectors.empty_columns()
     if view and can_edit:
-        for row in view.indicators:
-            # One form per indicator, with ids of its own so each label finds its field; a
-            # refused value comes back in its form with the reason.
-            if bound is not None and row.indicator.pk == bound_indicator_id:
-                row.form = bound
-            else:
-                row.form = MeasurementForm(auto_id=f"id_m{row.indicator.pk}_%s")
+        _attach_forms(view.indicators, bound=bound, bound_indicator_id=bound_indicator_id)
     return render(
         request,
         "impact/plan_detail.html",
@@ -264,6 +288,67 @@ def statement_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- indicators and measurements -------------------------------------------------------------
+#
+# With htmx every indicator action answers with the indicator list (#indicator-list) redrawn,
+# or, for a refused form, with that form and its reasons in place (HTTP 400). Without
+# JavaScript the same URLs answer with a redirect back to the plan or a page of their own.
+
+
+def _indicators_response(
+    request: HttpRequest,
+    experiment: Experiment,
+    *,
+    anchor: str = "indicators",
+    focus: str = "",
+    status: int = 200,
+    bound: MeasurementForm | None = None,
+    bound_indicator_id: int | None = None,
+    error: str = "",
+) -> HttpResponse:
+    """The indicator list for htmx; a redirect back to the plan without JavaScript."""
+    if not getattr(request, "htmx", False):
+        return redirect(_plan_url(experiment.pk, anchor))
+    response = render(
+        request,
+        "impact/includes/_indicators.html",
+        {
+            "experiment": experiment,
+            "indicators": _indicator_rows(
+                experiment,
+                can_edit=True,
+                bound=bound,
+                bound_indicator_id=bound_indicator_id,
+                error=error,
+            ),
+            "can_edit": True,
+            "focus": focus,
+        },
+        status=status,
+    )
+    # Forms inside a single indicator (or the new-indicator slot) target themselves; the
+    # answer redraws the whole list, which keeps order and the move buttons right.
+    response["HX-Retarget"] = "#indicator-list"
+    response["HX-Reswap"] = "outerHTML"
+    return response
+
+
+@login_required
+def indicators(request: HttpRequest, pk: int) -> HttpResponse:
+    """Readers of the plan: the indicator list (htmx "cancel" of an inline indicator form)."""
+    experiment = get_impact_experiment_for_reader(request.user, pk)
+    if not getattr(request, "htmx", False):
+        return redirect(_plan_url(experiment.pk, "indicators"))
+    can_edit = _can_edit(request.user, experiment)
+    return render(
+        request,
+        "impact/includes/_indicators.html",
+        {
+            "experiment": experiment,
+            "indicators": _indicator_rows(experiment, can_edit=can_edit),
+            "can_edit": can_edit,
+            "focus": request.GET.get("focus", "")[:40] if can_edit else "",
+        },
+    )
 
 
 def _indicator_fields(form: IndicatorForm) -> dict[str, Any]:
@@ -279,15 +364,43 @@ def _indicator_fields(form: IndicatorForm) -> dict[str, Any]:
     }
 
 
+def _indicator_form_response(
+    request: HttpRequest,
+    experiment: Experiment,
+    form: IndicatorForm,
+    indicator: Any,
+    *,
+    status: int,
+) -> HttpResponse:
+    """The indicator form: in place for htmx (with the reasons, 400), or a page of its own."""
+    template = (
+        "impact/includes/_indicator_form.html"
+        if getattr(request, "htmx", False)
+        else "impact/indicator_form.html"
+    )
+    return render(
+        request,
+        template,
+        {"experiment": experiment, "form": form, "indicator": indicator},
+        status=status,
+    )
+
+
+def _indicator_auto_id(indicator: Any) -> str:
+    # Each inline form has ids of its own: the add form and an edit form can be open at once.
+    return f"id_i{indicator.pk}_%s" if indicator is not None else "id_inew_%s"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def indicator_add(request: HttpRequest, pk: int) -> HttpResponse:
     """The team: add an indicator tied to an outcome or impact statement."""
     experiment = get_impact_experiment_for_editor(request.user, pk)
     plan = selectors.plan_for(experiment=experiment)
+    auto_id = _indicator_auto_id(None)
     status = 200
     if request.method == "POST":
-        form = IndicatorForm(request.POST, plan=plan)
+        form = IndicatorForm(request.POST, plan=plan, auto_id=auto_id)
         if form.is_valid():
             try:
                 indicator = services.indicator_save(
@@ -296,27 +409,30 @@ def indicator_add(request: HttpRequest, pk: int) -> HttpResponse:
             except services.ImpactError as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, _("The indicator was added."))
-                return redirect(_plan_url(experiment.pk, f"indicator-{indicator.pk}"))
+                if not getattr(request, "htmx", False):
+                    messages.success(request, _("The indicator was added."))
+                return _indicators_response(
+                    request,
+                    experiment,
+                    anchor=f"indicator-{indicator.pk}",
+                    focus=f"indicator-{indicator.pk}-name",
+                )
         status = 400
     else:
-        form = IndicatorForm(plan=plan)
-    return render(
-        request,
-        "impact/indicator_form.html",
-        {"experiment": experiment, "form": form, "indicator": None},
-        status=status,
-    )
+        form = IndicatorForm(plan=plan, auto_id=auto_id)
+    return _indicator_form_response(request, experiment, form, None, status=status)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The team: change an indicator, inline (htmx) or on its own page without JS."""
     indicator = get_indicator_for_editor(request.user, pk)
     experiment = indicator.plan.experiment
+    auto_id = _indicator_auto_id(indicator)
     status = 200
     if request.method == "POST":
-        form = IndicatorForm(request.POST, instance=indicator, plan=indicator.plan)
+        form = IndicatorForm(request.POST, instance=indicator, plan=indicator.plan, auto_id=auto_id)
         if form.is_valid():
             try:
                 services.indicator_save(
@@ -325,40 +441,51 @@ def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
             except services.ImpactError as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, _("The indicator was saved."))
-                return redirect(_plan_url(experiment.pk, f"indicator-{indicator.pk}"))
+                if not getattr(request, "htmx", False):
+                    messages.success(request, _("The indicator was saved."))
+                return _indicators_response(
+                    request,
+                    experiment,
+                    anchor=f"indicator-{indicator.pk}",
+                    focus=f"iedit-{indicator.pk}",
+                )
         status = 400
+        # A refused form keeps what was typed but not the half-changed object.
+        indicator.refresh_from_db()
     else:
-        form = IndicatorForm(instance=indicator, plan=indicator.plan)
-    return render(
-        request,
-        "impact/indicator_form.html",
-        {"experiment": experiment, "form": form, "indicator": indicator},
-        status=status,
-    )
+        form = IndicatorForm(instance=indicator, plan=indicator.plan, auto_id=auto_id)
+    return _indicator_form_response(request, experiment, form, indicator, status=status)
 
 
 @login_required
 @require_POST
 def indicator_delete(request: HttpRequest, pk: int) -> HttpResponse:
     indicator = get_indicator_for_editor(request.user, pk)
-    experiment_id = indicator.plan.experiment_id
+    experiment = indicator.plan.experiment
     services.indicator_delete(indicator=indicator)
-    messages.success(request, _("The indicator was removed."))
-    return redirect(_plan_url(experiment_id, "indicators"))
+    if not getattr(request, "htmx", False):
+        messages.success(request, _("The indicator was removed."))
+    return _indicators_response(request, experiment, focus="indicator-add")
 
 
 @login_required
 @require_POST
 def indicator_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """The team: move an indicator up or down (buttons: keyboard and no-JS friendly)."""
     indicator = get_indicator_for_editor(request.user, pk)
+    direction = request.POST.get("direction", "")
     try:
-        services.indicator_move(indicator=indicator, direction=request.POST.get("direction", ""))
+        services.indicator_move(indicator=indicator, direction=direction)
     except services.ImpactError as exc:
         return action_refused(
             request, exc.message, back_url=_plan_url(indicator.plan.experiment_id)
         )
-    return redirect(_plan_url(indicator.plan.experiment_id, f"indicator-{indicator.pk}"))
+    return _indicators_response(
+        request,
+        indicator.plan.experiment,
+        anchor=f"indicator-{indicator.pk}",
+        focus=f"i{direction}-{indicator.pk}",
+    )
 
 
 @login_required
@@ -366,7 +493,7 @@ def indicator_move(request: HttpRequest, pk: int) -> HttpResponse:
 def measurement_add(request: HttpRequest, pk: int) -> HttpResponse:
     """The team: record a measured value of an indicator directly in the planner."""
     indicator = get_indicator_for_editor(request.user, pk)
-    back = _plan_url(indicator.plan.experiment_id, f"indicator-{indicator.pk}")
+    experiment = indicator.plan.experiment
     form = MeasurementForm(request.POST, auto_id=f"id_m{indicator.pk}_%s")
     if form.is_valid():
         try:
@@ -380,12 +507,28 @@ def measurement_add(request: HttpRequest, pk: int) -> HttpResponse:
         except services.ImpactError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("The value was recorded."))
-            return redirect(back)
+            if not getattr(request, "htmx", False):
+                messages.success(request, _("The value was recorded."))
+            return _indicators_response(
+                request,
+                experiment,
+                anchor=f"indicator-{indicator.pk}",
+                focus=f"measurements-{indicator.pk}",
+            )
+    if getattr(request, "htmx", False):
+        # The list again, the value as it was typed in its open form with the reason beside it.
+        return _indicators_response(
+            request,
+            experiment,
+            focus=f"record-form-{indicator.pk}",
+            status=400,
+            bound=form,
+            bound_indicator_id=indicator.pk,
+        )
     # The plan again, with the value as it was typed and the reason beside it.
     return _render_plan(
         request,
-        indicator.plan.experiment,
+        experiment,
         bound=form,
         bound_indicator_id=indicator.pk,
         status=400,
@@ -397,13 +540,29 @@ def measurement_add(request: HttpRequest, pk: int) -> HttpResponse:
 def measurement_delete(request: HttpRequest, pk: int) -> HttpResponse:
     measurement = get_measurement_for_editor(request.user, pk)
     indicator = measurement.indicator
-    back = _plan_url(indicator.plan.experiment_id, f"indicator-{indicator.pk}")
+    experiment = indicator.plan.experiment
+    back = _plan_url(experiment.pk, f"indicator-{indicator.pk}")
     try:
         services.measurement_delete(measurement=measurement)
     except services.ImpactError as exc:
+        if getattr(request, "htmx", False):
+            return _indicators_response(
+                request,
+                experiment,
+                focus=f"indicator-{indicator.pk}-error",
+                status=409,
+                bound_indicator_id=indicator.pk,
+                error=exc.message,
+            )
         return action_refused(request, exc.message, back_url=back, status=409)
-    messages.success(request, _("The value was removed."))
-    return redirect(back)
+    if not getattr(request, "htmx", False):
+        messages.success(request, _("The value was removed."))
+    return _indicators_response(
+        request,
+        experiment,
+        anchor=f"indicator-{indicator.pk}",
+        focus=f"measurements-{indicator.pk}",
+    )
 
 
 # --- history, PDF and review -----------------------------------------------------------------

@@ -126,3 +126,106 @@ def test_the_history_page_has_a_flat_query_budget(
     send_versions(18)
     with django_assert_max_num_queries(budget):
         assert len(client.get(url).context["history"]) == 20
+
+
+def fill_canvas(experiment, learner, *, per_column=10, n_indicators=10):
+    """Every column full of realistic statements and indicators with values."""
+    outcomes = []
+    for column in Column.values:
+        for i in range(per_column):
+            s = services.statement_add(
+                experiment=experiment,
+                column=column,
+                text=(
+                    f"{column} {i}: kylien asukkaat pääsevät asemalle ilman omaa autoa, ja "
+                    f"kyytipalvelu toimii arkiaamuisin junien aikataulujen mukaan"
+                ),
+            )
+            if column in ("short_term", "long_term"):
+                outcomes.append(s)
+    for i in range(n_indicators):
+        indicator = services.indicator_save(
+            experiment=experiment,
+            name=f"Mittari {i}: junalla työmatkansa kulkevat asukkaat",
+            unit="hlö/vk",
+            baseline=Decimal(10),
+            target=Decimal(30),
+            data_source="Kyytikirjanpito ja asukaskysely",
+            measured_when="Joka viikko kokeilun ajan",
+            statement=outcomes[i % len(outcomes)],
+        )
+        services.measurement_record(
+            indicator=indicator, value=Decimal(15 + i), measured_on=timezone.localdate(), by=learner
+        )
+
+
+def test_a_full_plan_still_fits_on_one_page(client_for, experiment, learner):
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError) as exc:
+        skip_or_fail(f"WeasyPrint cannot import: {exc}")
+    from pypdf import PdfReader
+
+    fill_canvas(experiment, learner, per_column=10, n_indicators=10)
+    response = client_for(learner).get(reverse("impact:pdf", args=[experiment.pk]))
+    assert response.status_code == 200
+    reader = PdfReader(io.BytesIO(response.content))
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    # Nothing was cut to make it fit: the last statement of each column and the last
+    # indicator are on the page.
+    assert "risks 9:" in text
+    assert "long_term 9:" in text
+    assert "Mittari 9" in text
+
+
+def test_a_small_plan_keeps_the_roomy_layout_and_a_big_one_starts_tight(experiment, learner):
+    from impact import pdf, selectors
+
+    fill_canvas(experiment, learner, per_column=1, n_indicators=1)
+    view = selectors.plan_view(plan=selectors.plan_for(experiment=experiment))
+    assert pdf.start_density(view.columns, len(view.indicators)) == 0
+    fill_canvas(experiment, learner, per_column=9, n_indicators=9)
+    view = selectors.plan_view(plan=selectors.plan_for(experiment=experiment))
+    assert pdf.start_density(view.columns, len(view.indicators)) > 0
+
+
+def test_the_inline_indicator_list_has_a_flat_query_budget(
+    client, experiment, learner, django_assert_max_num_queries
+):
+    # Session, user, roles, unread badge (4); the indicator with its plan and experiment (1);
+    # savepoint and release (2); the plan, locked (1); its indicators (1); one update per
+    # shifted position (2); the redraw: plan (1), statements (1), indicators with their
+    # outcomes (1), measurements (1). 15, plus one to spare.
+    budget = 16
+    client.force_login(learner)
+    grow(experiment, learner, 5)
+    last = experiment.impact_plan.indicators.order_by("-position").first()
+    url = reverse("impact:indicator_move", args=[last.pk])
+    with django_assert_max_num_queries(budget):
+        small = client.post(url, {"direction": "up"}, HTTP_HX_REQUEST="true")
+    assert small.content.decode().count('data-testid="indicator"') == 5
+    grow(experiment, learner, 45)
+    last = experiment.impact_plan.indicators.order_by("-position").first()
+    url = reverse("impact:indicator_move", args=[last.pk])
+    with django_assert_max_num_queries(budget):
+        large = client.post(url, {"direction": "up"}, HTTP_HX_REQUEST="true")
+    assert large.content.decode().count('data-testid="indicator"') == 50
+
+
+def test_a_plan_with_long_columns_puts_all_seven_side_by_side_to_stay_on_one_page(
+    client_for, experiment, learner
+):
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError) as exc:
+        skip_or_fail(f"WeasyPrint cannot import: {exc}")
+    from pypdf import PdfReader
+
+    fill_canvas(experiment, learner, per_column=15, n_indicators=15)
+    response = client_for(learner).get(reverse("impact:pdf", args=[experiment.pk]))
+    reader = PdfReader(io.BytesIO(response.content))
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    assert "risks 14:" in text
+    assert "Mittari 14" in text

@@ -73,13 +73,14 @@ def test_the_diff_names_added_removed_and_changed_statements_and_indicators(
     changes = selectors.changes_since_snapshot(submission=v2)
     summary = {(c.kind, c.where, c.text.split(":")[0]) for c in changes}
     assert summary == {
-        ("added", "Riskit", "Kuljettajia ei löydy"),
-        ("removed", "Riskit", "Kuljettajat uupuvat"),
+        ("changed", "Riskit", "Kuljettajia ei löydy"),
         ("added", "Tuotokset", "Kyytisovellus"),
         ("changed", "Mittarit", "Junalla kulkevat asukkaat"),
         ("added", "Mittarit", "Kyytien määrä"),
     }
-    changed = next(c for c in changes if c.kind == "changed")
+    edited = next(c for c in changes if c.kind == "changed" and c.where == "Riskit")
+    assert edited.before == "Kuljettajat uupuvat"
+    changed = next(c for c in changes if c.kind == "changed" and c.where == "Mittarit")
     assert "tavoite 40 hlö/vk" in changed.text
     assert "tavoite 30 hlö/vk" in changed.before
     # The first snapshot is compared with nothing: everything was added.
@@ -203,3 +204,68 @@ def test_an_unknown_level_is_refused(experiment, learner, instructor, phases, pl
         services.plan_feedback_save(submission=v1, by=instructor, parts={"short_term": (7, "")})
     with pytest.raises(services.ImpactError):
         services.plan_feedback_save(submission=v1, by=instructor, parts={"nonsense": (1, "")})
+
+
+def test_reordering_statements_or_indicators_shows_as_a_change_of_order(
+    experiment, learner, instructor, phases, plan
+):
+    services.statement_add(experiment=experiment, column="risks", text="Talvi")
+    second = services.indicator_save(experiment=experiment, name="Kyytien määrä")
+    open_phase(experiment, 3)
+    v1 = send(experiment, learner, phases[3])
+    revise(v1, instructor)
+    talvi = plan["plan"].statements.get(text="Talvi")
+    services.statement_move(statement=talvi, direction="up")
+    services.indicator_move(indicator=second, direction="up")
+    services.statement_add(experiment=experiment, column="outputs", text="Kyytisovellus")
+    v2 = send(experiment, learner, phases[3], text="v2")
+    changes = selectors.changes_since_snapshot(submission=v2)
+    reordered = {c.where: c for c in changes if c.kind == "reordered"}
+    assert set(reordered) == {"Riskit", "Mittarit"}
+    assert reordered["Riskit"].text == "1. Talvi · 2. Kuljettajat uupuvat"
+    assert reordered["Riskit"].before == "1. Kuljettajat uupuvat · 2. Talvi"
+    assert reordered["Mittarit"].text.startswith("1. Kyytien määrä")
+    # An addition alone is not a change of order.
+    assert "Tuotokset" not in reordered
+    assert selectors.plan_diff(v2.impact_snapshot.data, v2.impact_snapshot.data) == []
+
+
+def test_the_history_page_shows_each_version_of_the_plan_as_it_was(
+    client_for, experiment, learner, instructor, phases, plan
+):
+    open_phase(experiment, 3)
+    v1 = send(experiment, learner, phases[3])
+    revise(v1, instructor)
+    services.statement_update(statement=plan["statements"]["risks"], text="Kuljettajia ei löydy")
+    send(experiment, learner, phases[3], text="v2")
+    page = client_for(instructor).get(reverse("impact:history", args=[experiment.pk]))
+    newest, oldest = page.context["history"]
+    assert dict(oldest.columns)["Riskit"] == ["Kuljettajat uupuvat"]
+    assert dict(newest.columns)["Riskit"] == ["Kuljettajia ei löydy"]
+    assert oldest.indicators == [
+        "Junalla kulkevat asukkaat: lähtötaso 10, tavoite 30 hlö/vk",
+    ]
+    html = page.content.decode()
+    assert html.count('data-testid="snapshot-plan"') == 2
+    assert "style=" not in html
+
+
+def test_an_edited_statement_is_a_change_but_a_removal_and_an_addition_elsewhere_are_not():
+    def plan(**columns):
+        return {"columns": columns, "indicators": []}
+
+    changes = selectors.plan_diff(
+        plan(risks=["Talvi", "Kuljettajat uupuvat", "Rahoitus loppuu"]),
+        plan(risks=["Talvi", "Kuljettajia ei löydy", "Rahoitus loppuu", "Sää"]),
+    )
+    assert [(c.kind, c.text, c.before) for c in changes] == [
+        ("changed", "Kuljettajia ei löydy", "Kuljettajat uupuvat"),
+        ("added", "Sää", ""),
+    ]
+    changes = selectors.plan_diff(
+        plan(risks=["Talvi", "Kuljettajat uupuvat"]), plan(risks=["Sää", "Talvi"])
+    )
+    assert sorted((c.kind, c.text) for c in changes) == [
+        ("added", "Sää"),
+        ("removed", "Kuljettajat uupuvat"),
+    ]
