@@ -630,15 +630,21 @@ def cards_visible_to(user: Any) -> QuerySet[Any]:
     superuser gets no exception here: publishing is the owners' choice.
     """
     from portfolio.models import Card
+    from workshops.models import Experiment
 
     qs = Card.objects.all()
     public = Q(scope=Card.Scope.PUBLIC)
     if not user.is_authenticated:
         return qs.filter(public)
+    # Subqueries rather than a join to the experiment, so counting the gallery or probing a
+    # municipality's cards reads the cards alone.
+    in_my_cohorts = Experiment.objects.filter(
+        cohort_id__in=Membership.objects.filter(user=user, role__in=tuple(Role)).values("cohort_id")
+    ).values("pk")
     return qs.filter(
         public
         | Q(scope=Card.Scope.NETWORK)
-        | (Q(scope=Card.Scope.COHORT) & Q(_member(tuple(Role), user, "experiment__cohort_id")))
+        | Q(scope=Card.Scope.COHORT, experiment_id__in=in_my_cohorts)
         | Q(_experiment_member(user, "experiment_id"))
     )
 

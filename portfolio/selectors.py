@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db import connection, transaction
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from core.permissions import cards_visible_to
@@ -208,7 +223,11 @@ def gallery_facets(*, user: Any) -> dict[str, Any]:
     return {
         "themes": list(Theme.objects.order_by("pk")),
         "organisations": list(
-            Organisation.objects.filter(pk__in=visible.values("organisation_id")).order_by("name")
+            # EXISTS per municipality stops at its first visible card (a few dozen probes on
+            # the organisation index) instead of reading every visible card.
+            Organisation.objects.filter(
+                Exists(visible.filter(organisation_id=OuterRef("pk")))
+            ).order_by("name")
         ),
         "phases": Phase.choices,
         "outcomes": Card.Outcome.choices,
@@ -218,39 +237,112 @@ def gallery_facets(*, user: Any) -> dict[str, Any]:
 # --- one card ------------------------------------------------------------------------------
 
 
+# A word on more than this share of the cards says little about likeness (think "kokeilu"); it
+# would also make nearly every card a candidate to rank.
+COMMON_WORD_SHARE = 0.2
+
+
+@contextmanager
+def _no_jit() -> Iterator[None]:
+    """PostgreSQL's JIT compiler spends more time on compiling a ranking over thousands of
+    cards (its cost estimate passes the JIT threshold) than on running it: off for the block."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        yield
+
+
+def _distinctive_lexemes(text: str) -> list[str]:
+    """The Finnish stems of `text`, without the cards' commonest ones as PostgreSQL's own
+    statistics of the search column know them (one query; nothing is dropped before the
+    table has been analysed)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT DISTINCT v.lexeme FROM unnest(to_tsvector('finnish', %s)) AS v
+            WHERE v.lexeme NOT IN (
+                SELECT t.elem
+                FROM pg_stats AS s,
+                    unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs)
+                    AS t(elem, freq)
+                WHERE s.schemaname = current_schema() AND s.tablename = %s
+                    AND s.attname = 'search_document' AND t.elem IS NOT NULL AND t.freq > %s
+            )
+            ORDER BY v.lexeme
+            """,
+            [text, Card._meta.db_table, COMMON_WORD_SHARE],
+        )
+        return [lexeme for (lexeme,) in cursor.fetchall() if re.fullmatch(r"\w+", lexeme)]
+
+
 def similar_cards(*, card: Card, user: Any, limit: int = 5) -> list[Card]:
     """Up to `limit` published cards from OTHER municipalities that the person may see, ranked
-    by shared themes, then by text similarity (one query plus the themes)."""
+    by shared themes, then by text similarity (three queries plus the themes).
+
+    Only candidates found through indexes are ranked: cards whose experiment has one of the
+    card's themes (the themes table's index) or whose text matches one of its words (the GIN
+    index on PostgreSQL). The ranking itself returns ids only; the few winners are loaded
+    after, so no wide rows are grouped or sorted however many cards the network has.
+    """
     themes = [t.pk for t in card.experiment.themes.all()]
+    through = Experiment.themes.through
+    words = _words(f"{card.title} {card.summary} {card.need} {card.hypothesis}")
+    if not themes and not words:
+        return []
     qs = cards_visible_to(user).exclude(scope=Card.Scope.PRIVATE).exclude(pk=card.pk)
     if card.organisation_id:
         qs = qs.exclude(organisation_id=card.organisation_id)
-    shared = Count("experiment__themes", filter=Q(experiment__themes__in=themes), distinct=True)
-    words = _words(f"{card.title} {card.summary} {card.need} {card.hypothesis}")
-    if connection.vendor == "postgresql" and words:
+    shared: Any = Coalesce(
+        Subquery(
+            through.objects.filter(experiment_id=OuterRef("experiment_id"), theme_id__in=themes)
+            .order_by()
+            .values("experiment_id")
+            .annotate(n=Count("pk"))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+    candidates = Q(
+        experiment_id__in=through.objects.filter(theme_id__in=themes).values("experiment_id")
+    )
+    text_score: Any = Value(0)
+    if words and connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchRank
 
-        search = SearchQuery(" or ".join(words), config="finnish", search_type="websearch")
-        text_score: Any = Coalesce(SearchRank(F("search_document"), search), Value(0.0))
-    elif words:
-        text_score = sum(
-            Case(
-                When(
-                    Q(title__icontains=w) | Q(summary__icontains=w) | Q(need__icontains=w), then=1
-                ),
-                default=0,
-                output_field=IntegerField(),
+        lexemes = _distinctive_lexemes(" ".join(words))
+        if lexemes:
+            # Already Finnish stems: the simple configuration keeps them as they are.
+            search = SearchQuery(
+                " | ".join(f"'{lexeme}'" for lexeme in lexemes), config="simple", search_type="raw"
             )
-            for w in words
+            candidates |= Q(search_document=search)
+            text_score = Coalesce(SearchRank(F("search_document"), search), Value(0.0))
+    elif words:
+        in_text = [
+            Q(title__icontains=w) | Q(summary__icontains=w) | Q(need__icontains=w) for w in words
+        ]
+        for condition in in_text:
+            candidates |= condition
+        text_score = sum(
+            Case(When(condition, then=1), default=0, output_field=IntegerField())
+            for condition in in_text
         )
-    else:
-        text_score = Value(0)
     ranked = (
-        qs.annotate(shared_themes=shared, similarity=text_score)
-        .filter(Q(shared_themes__gt=0) | Q(similarity__gt=0))
+        qs.filter(candidates)
+        .annotate(shared_themes=shared, similarity=text_score)
         .order_by("-shared_themes", "-similarity", F("published_at").desc(nulls_last=True), "-pk")
+        .values_list("pk", "shared_themes", "similarity")[:limit]
     )
-    return list(_with_list_data(ranked)[:limit])
+    with _no_jit():
+        ids = [pk for pk, n_shared, score in ranked if n_shared or score]
+    if not ids:
+        return []
+    found = {c.pk: c for c in _with_list_data(Card.objects.filter(pk__in=ids))}
+    return [found[pk] for pk in ids if pk in found]
 
 
 def card_thread(*, card: Card) -> list[CardMessage]:

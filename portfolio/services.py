@@ -186,12 +186,16 @@ def card_publish(*, card: Card, by: User, scope: str, consent: bool = False) -> 
     card.save()
     if card.public_status == Card.PublicStatus.PENDING and scope == Card.Scope.PUBLIC:
         _ask_approval(card)
+    elif scope != Card.Scope.PUBLIC:
+        # A narrower scope: people outside it lose what they were told about the card.
+        _forget_notifications(card)
     return card
 
 
 @transaction.atomic
 def card_withdraw(*, card: Card, by: User) -> Card:
-    """Make the card private again: it leaves every listing at once (and the approval queue)."""
+    """Make the card private again: it leaves every listing at once (and the approval queue),
+    and the notifications about it of everyone outside the team."""
     Card.objects.filter(pk=card.pk).update(
         scope=Card.Scope.PRIVATE,
         public_status=Card.PublicStatus.NONE,
@@ -199,7 +203,32 @@ def card_withdraw(*, card: Card, by: User) -> Card:
         updated_at=timezone.now(),
     )
     card.refresh_from_db()
+    _forget_notifications(card)
     return card
+
+
+def _forget_notifications(card: Card) -> int:
+    """Delete the notifications about the card of people who may no longer see it (answers to
+    someone who asked, an approval request no longer waiting), so that neither their
+    notification list nor a later digest email shows its title or text. Returns how many."""
+    card_url = _card_url(card)
+    approval_url = reverse("portfolio:approval", args=[card.pk])
+    owners = {o.pk for o in card_owners(card=card)}
+    notes = (
+        Notification.objects.filter(url__in=[card_url, approval_url])
+        .exclude(recipient_id__in=owners)
+        .select_related("recipient")
+    )
+    gone = []
+    for note in notes:
+        if note.url == approval_url:
+            if card.public_status != Card.PublicStatus.PENDING:
+                gone.append(note.pk)
+        elif not cards_visible_to(note.recipient).filter(pk=card.pk).exists():
+            gone.append(note.pk)
+    if gone:
+        Notification.objects.filter(pk__in=gone).delete()
+    return len(gone)
 
 
 def _card_url(card: Card) -> str:
@@ -349,6 +378,19 @@ def card_adapt(*, card: Card, by: User, experiment: Experiment, note: str = "") 
         skip=by,
     )
     return adaptation
+
+
+@transaction.atomic
+def card_unadapt(*, card: Card, by: User, origin_id: int) -> None:
+    """Remove the 'we tried this too' link from the card's experiment to another card; only
+    the adapting team may (the link is their statement)."""
+    if not ExperimentMember.objects.filter(experiment_id=card.experiment_id, user=by).exists():
+        raise PortfolioError(_("Only the team can remove the link."))
+    deleted, _rows = Adaptation.objects.filter(
+        card_id=origin_id, experiment_id=card.experiment_id
+    ).delete()
+    if not deleted:
+        raise PortfolioError(_("The experiments are not linked."))
 
 
 @transaction.atomic

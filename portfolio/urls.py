@@ -16,6 +16,11 @@ urlpatterns = [
     path("gallery/cards/<int:pk>/", views.card_detail, name="card"),
     path("gallery/cards/<int:pk>/ask/", views.card_ask, name="card_ask"),
     path("gallery/cards/<int:pk>/adapt/", views.card_adapt, name="card_adapt"),
+    path(
+        "portfolio/cards/<int:pk>/origins/<int:origin>/remove/",
+        views.card_unadapt,
+        name="card_unadapt",
+    ),
     path("gallery/approvals/", views.approvals, name="approvals"),
     path("gallery/approvals/<int:pk>/", views.approval, name="approval"),
     path("osaamisvayla/", views.public_gallery, name="public_gallery"),

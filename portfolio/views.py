@@ -1,9 +1,10 @@
 """The learner's portfolio, the network gallery (Osaamisväylä), approvals and public pages.
 
-Who sees what: the portfolio and its cards' edit pages only the learners on the experiment's
-team; the gallery and a card's page everyone signed in, each card by its scope
-(core.permissions.cards_visible_to); the approval queue the coordinators who may approve
-(core.permissions.cards_awaiting_approval_by); public pages anyone, public cards only.
+Who sees what: the portfolio and its cards' edit pages (and removing their "we tried this too"
+links) only the learners on the experiment's team; the gallery and a card's page everyone
+signed in, each card by its scope (core.permissions.cards_visible_to); the approval queue the
+coordinators who may approve (core.permissions.cards_awaiting_approval_by); public pages
+anyone, public cards only.
 """
 
 from __future__ import annotations
@@ -278,6 +279,20 @@ def card_adapt(request: HttpRequest, pk: int) -> HttpResponse:
         return action_refused(request, exc.message, back_url=back, status=409)
     messages.success(request, _("Your experiment was linked as an adaptation of this one."))
     return redirect(f"{back}#adaptations")
+
+
+@login_required
+@require_POST
+def card_unadapt(request: HttpRequest, pk: int, origin: int) -> HttpResponse:
+    """The team removes their "we tried this too" link to another card."""
+    card = get_card_for_owner(request.user, pk)
+    back = reverse("portfolio:card", args=[card.pk])
+    try:
+        services.card_unadapt(card=card, by=request.user, origin_id=origin)
+    except services.PortfolioError as exc:
+        return action_refused(request, exc.message, back_url=back, status=404)
+    messages.success(request, _("The link was removed."))
+    return redirect(back)
 
 
 # --- approvals -----------------------------------------------------------------------------

@@ -31,12 +31,16 @@ def co_owner(cohort):
     return user
 
 
-def theme(code: str) -> Theme:
+def all_themes() -> list[Theme]:
     # A migration creates the themes, but a browser test's flush empties the table for the
     # transactional tests that follow it.
     for value in Theme.Code.values:
         Theme.objects.get_or_create(code=value)
-    return Theme.objects.get(code=code)
+    return list(Theme.objects.order_by("pk"))
+
+
+def theme(code: str) -> Theme:
+    return next(t for t in all_themes() if t.code == code)
 
 
 def make_experiment(*, owner, cohort, workshop, title, themes=(), challenge=""):
@@ -99,7 +103,7 @@ def bulk_cards(*, n, cohort, workshop, owner, organisation=None, scope=Card.Scop
         )
         for i in range(n)
     )
-    themes = list(Theme.objects.all())
+    themes = all_themes()
     Experiment.themes.through.objects.bulk_create(
         Experiment.themes.through(experiment_id=e.pk, theme_id=themes[i % len(themes)].pk)
         for i, e in enumerate(experiments)

@@ -4,10 +4,7 @@ searching, opens it and asks the team a question, which reaches the owners."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from django.conf import settings as django_settings
 from django.urls import reverse
 
 from learners.models import Membership
@@ -17,11 +14,9 @@ from portfolio.models import Card
 from tests import factories
 from tests.e2e_support import wait_until
 from tests.portfolio.conftest import make_experiment, publish
-from tests.test_journey_browser import Journey, _rename, browser  # noqa: F401
+from tests.test_journey_browser import Journey, _rename, artifacts_dir, browser  # noqa: F401
 
 pytestmark = pytest.mark.browser
-
-SCREENSHOTS = Path(django_settings.BASE_DIR) / "docs" / "screenshots"
 
 
 def _published_elsewhere(cohort, workshop):
@@ -80,7 +75,9 @@ def test_publish_a_card_and_find_it_in_the_gallery(
         card_tile = page.locator("[data-testid='portfolio-card']")
         expect(card_tile).to_have_count(1)
         expect(card_tile).to_contain_text(experiment.title)
-        page.screenshot(path=SCREENSHOTS / "portfolio-page.png", full_page=True, caret="initial")
+        page.screenshot(
+            path=artifacts_dir() / "portfolio-page.png", full_page=True, caret="initial"
+        )
 
         # Edit the card for publication.
         card_tile.locator("a.btn-primary").click()
@@ -105,7 +102,7 @@ def test_publish_a_card_and_find_it_in_the_gallery(
         other.locator(f"nav a[href='{reverse('portfolio:gallery')}']").click()
         expect(other.locator("[data-testid='gallery-card']")).to_have_count(3)
         other.screenshot(
-            path=SCREENSHOTS / "portfolio-gallery.png", full_page=True, caret="initial"
+            path=artifacts_dir() / "portfolio-gallery.png", full_page=True, caret="initial"
         )
         search = other.locator("[data-testid='gallery-search']")
         search.locator("input[name='q']").fill("liityntäkyyti")
@@ -121,7 +118,9 @@ def test_publish_a_card_and_find_it_in_the_gallery(
         question.locator("textarea").fill("Miten kyydit tilattiin?")
         question.locator("button[type='submit']").click()
         expect(other.locator("[data-testid='thread']")).to_contain_text("Miten kyydit tilattiin?")
-        other.screenshot(path=SCREENSHOTS / "portfolio-card.png", full_page=True, caret="initial")
+        other.screenshot(
+            path=artifacts_dir() / "portfolio-card.png", full_page=True, caret="initial"
+        )
         wait_until(
             lambda: (
                 Notification.objects.filter(

@@ -10,11 +10,13 @@ from django.urls import reverse
 
 from core.models import User
 from portfolio.models import Adaptation, Card, CardMessage
+from tests.portfolio.conftest import all_themes
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_fills_the_gallery_and_the_approval_queue(client):
+    all_themes()  # a browser test's flush may have emptied the migration's themes
     call_command("seed_demo", stdout=StringIO())
     published = Card.objects.exclude(scope=Card.Scope.PRIVATE)
     assert published.values("organisation").distinct().count() >= 6

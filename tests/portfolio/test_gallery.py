@@ -182,3 +182,38 @@ def test_the_public_gallery_keeps_a_flat_query_count(
     bulk_cards(n=180, cohort=cohort, workshop=workshop, owner=learner, scope=Card.Scope.PUBLIC)
     with django_assert_max_num_queries(6):
         client.get(url, {"page": 2})
+
+
+def test_a_word_on_most_cards_does_not_make_them_similar(client_for, learner, card, make_card):
+    if connection.vendor != "postgresql":
+        skip_or_fail("The commonest words come from PostgreSQL's statistics of the search column.")
+    card = publish(card, Card.Scope.NETWORK)  # "... rautatieasemalle ..." in its text
+    for i in range(12):
+        make_card(f"Opastus {i}", themes=["know-how"], need="Rautatieasemalle pääsee bussilla.")
+    distinctive = make_card("Kyydit kylistä", themes=["know-how"], need="Kutsuohjattu kyyti.")
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {Card._meta.db_table}")
+    response = client_for(learner).get(reverse("portfolio:card", args=[card.pk]))
+    assert [c.pk for c in response.context["similar"]] == [distinctive.pk]
+
+
+def test_gallery_search_and_similar_box_keep_a_flat_query_count_at_2000_cards(
+    client_for, learner, card, cohort, workshop, django_assert_max_num_queries
+):
+    publish(card, Card.Scope.NETWORK)
+    client = client_for(learner)
+    gallery = reverse("portfolio:gallery")
+    query = {"q": "kokeilu", "theme": "mobility", "sort": "relevance", "page": 2}
+    bulk_cards(n=20, cohort=cohort, workshop=workshop, owner=learner, word="kokeilu")
+    client.get(gallery, query)
+    with django_assert_max_num_queries(9):
+        small = client.get(gallery, query)
+    with django_assert_max_num_queries(30) as card_page:
+        client.get(reverse("portfolio:card", args=[card.pk]))
+    bulk_cards(n=1980, cohort=cohort, workshop=workshop, owner=learner, word="kokeilu")
+    with django_assert_max_num_queries(9):
+        large = client.get(gallery, query)
+    with django_assert_max_num_queries(len(card_page.captured_queries)):
+        response = client.get(reverse("portfolio:card", args=[card.pk]))
+    assert large.context["page"].paginator.count > 50 * small.context["page"].paginator.count
+    assert len(response.context["similar"]) == 5

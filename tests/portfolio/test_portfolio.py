@@ -6,9 +6,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import Certificate, Item, Reflection
+from learners.models import Membership
 from portfolio import services
 from portfolio.models import Card, IncludedReflection
 from tests import factories
+from tests.portfolio.conftest import make_experiment, publish
 from workshops.models import Submission
 
 pytestmark = pytest.mark.django_db
@@ -144,15 +146,31 @@ def test_the_learner_chooses_reflections_and_sees_their_certificates(
     assert "Ollin pohdinta" not in page.content.decode()
 
 
-def test_the_portfolio_exports_to_pdf(client_for, learner, card):
+def test_the_portfolio_exports_to_pdf(client_for, learner, card, cohort, workshop):
+    import io
+
+    from pypdf import PdfReader
+
     from core.pdf import html_to_pdf
 
     if html_to_pdf("<p>x</p>") is None:
         pytest.skip("WeasyPrint cannot run here")
+    # Someone else's published card of the same cohort is not in this learner's export.
+    someone = factories.UserFactory()
+    factories.MembershipFactory(cohort=cohort, user=someone, role=Membership.Role.LEARNER)
+    theirs = services.card_create(
+        experiment=make_experiment(
+            owner=someone, cohort=cohort, workshop=workshop, title="Toisen kokeilu"
+        )
+    )
+    publish(theirs, Card.Scope.NETWORK)
     response = client_for(learner).get(reverse("portfolio:export"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert card.title in text
+    assert "Kutsuohjattu liityntäkyyti" in text  # the card's summary
+    assert "Toisen kokeilu" not in text
 
 
 def test_the_portfolio_needs_signing_in(client):

@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from core.models import Organisation
 from learners.models import Membership
@@ -10,7 +11,7 @@ from notifications.models import Notification
 from portfolio import services
 from portfolio.models import Card
 from tests import factories
-from tests.portfolio.conftest import publish
+from tests.portfolio.conftest import bulk_cards, make_experiment, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +108,8 @@ def test_a_coordinator_approves_and_the_card_becomes_public(
     # The owners did not choose to show their names.
     assert learner.last_name not in html
     assert co_owner.last_name not in html
+    assert learner.email not in html
+    assert co_owner.email not in html
 
 
 def test_a_coordinator_declines_with_a_reason_the_owners_read(
@@ -174,13 +177,48 @@ def test_withdrawing_removes_the_card_from_every_listing_at_once(
     assert anonymous.get(reverse("portfolio:public_card", args=[card.pk])).status_code == 404
 
 
+def test_a_withdrawn_card_leaves_search_the_similar_box_and_the_adaptations_at_once(
+    client_for, learner, outsider_learner, other_cohort, workshop, card
+):
+    publish(card, Card.Scope.NETWORK)
+    elsewhere = make_experiment(
+        owner=outsider_learner,
+        cohort=other_cohort,
+        workshop=workshop,
+        title="Liityntäkyyti Lopelle",
+        themes=["mobility"],
+    )
+    other = publish(services.card_create(experiment=elsewhere), Card.Scope.NETWORK)
+    services.card_adapt(card=other, by=learner, experiment=card.experiment, note="Meillä myös.")
+    viewer = client_for(outsider_learner)
+    search = {"q": "liityntäkyyti"}
+    assert card in viewer.get(reverse("portfolio:gallery"), search).context["page"].object_list
+    other_page = viewer.get(reverse("portfolio:card", args=[other.pk]))
+    assert card in other_page.context["similar"]
+    assert [a["card"] for a in other_page.context["adaptations"]] == [card]
+
+    services.card_withdraw(card=card, by=learner)
+    assert card not in viewer.get(reverse("portfolio:gallery"), search).context["page"]
+    other_page = viewer.get(reverse("portfolio:card", args=[other.pk]))
+    assert card not in other_page.context["similar"]
+    # The adaptation stays traceable to the municipality, without the private card or its note.
+    (adaptation,) = other_page.context["adaptations"]
+    assert adaptation["card"] is None
+    assert adaptation["note"] == ""
+    assert "Meillä myös." not in other_page.content.decode()
+    assert card.title not in other_page.content.decode()
+
+
 def test_withdrawing_a_pending_request_empties_the_approval_queue(
     client_for, learner, card, own_coordinator
 ):
     ask_public(client_for(learner), card)
+    assert Notification.objects.filter(recipient=own_coordinator).exists()
     client_for(learner).post(reverse("portfolio:card_withdraw", args=[card.pk]))
     queue = client_for(own_coordinator).get(reverse("portfolio:approvals"))
     assert queue.context["cards"] == []
+    # The request is gone from the coordinator's notifications too.
+    assert not Notification.objects.filter(recipient=own_coordinator).exists()
 
 
 def test_editing_a_public_cards_text_sends_it_back_for_approval(
@@ -200,3 +238,28 @@ def test_the_database_refuses_a_public_card_that_was_never_approved(card):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Card.objects.filter(pk=card.pk).update(scope=Card.Scope.PUBLIC)
+
+
+def test_the_approval_queue_keeps_a_flat_query_count(
+    client_for, learner, own_coordinator, cohort, workshop, django_assert_max_num_queries
+):
+    def pending(n):
+        cards = bulk_cards(
+            n=n, cohort=cohort, workshop=workshop, owner=learner, organisation=learner.organisation
+        )
+        Card.objects.filter(pk__in=[c.pk for c in cards]).update(
+            public_status=Card.PublicStatus.PENDING,
+            requested_at=timezone.now(),
+            consent_by=learner,
+        )
+
+    client = client_for(own_coordinator)
+    url = reverse("portfolio:approvals")
+    pending(3)
+    client.get(url)
+    with django_assert_max_num_queries(12) as small:
+        client.get(url)
+    pending(30)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(url)
+    assert len(response.context["cards"]) == 33

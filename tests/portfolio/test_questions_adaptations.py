@@ -145,3 +145,52 @@ def test_the_adapting_card_shows_where_the_idea_came_from(
     services.card_withdraw(card=network_card, by=learner)
     page = client_for(outsider_learner).get(reverse("portfolio:card", args=[adapted.pk]))
     assert page.context["origins"] == []
+
+
+def test_withdrawing_a_card_removes_it_from_notifications_outside_the_team(
+    learner, co_owner, outsider_learner, network_card
+):
+    services.card_ask(card=network_card, author=outsider_learner, text="Mitä maksoi?")
+    services.card_ask(card=network_card, author=learner, text="Noin 2 000 euroa.")
+    assert Notification.objects.filter(recipient=outsider_learner).count() == 1
+    services.card_withdraw(card=network_card, by=learner)
+    # Neither the asker's list nor a later digest shows the private card's title or text.
+    assert not Notification.objects.filter(recipient=outsider_learner).exists()
+    assert set(Notification.objects.values_list("recipient", flat=True)) == {
+        learner.pk,
+        co_owner.pk,
+    }
+
+
+def test_narrowing_the_scope_keeps_notifications_only_of_those_still_in_it(
+    learner, other_learner, outsider_learner, network_card
+):
+    for asker in (other_learner, outsider_learner):
+        services.card_ask(card=network_card, author=asker, text=f"Kysymys {asker.pk}")
+    services.card_ask(card=network_card, author=learner, text="Vastaus kaikille.")
+    services.card_publish(card=network_card, by=learner, scope=Card.Scope.COHORT)
+    # The same-cohort learner still sees the card; the other cohort's learner does not.
+    assert Notification.objects.filter(recipient=other_learner).count() == 1
+    assert not Notification.objects.filter(recipient=outsider_learner).exists()
+
+
+def test_the_adapting_team_can_remove_its_link_and_nobody_else_can(
+    client_for, learner, other_learner, outsider_learner, network_card, outsider_experiment
+):
+    services.card_adapt(card=network_card, by=outsider_learner, experiment=outsider_experiment)
+    adapted = publish(services.card_create(experiment=outsider_experiment), Card.Scope.NETWORK)
+    url = reverse("portfolio:card_unadapt", args=[adapted.pk, network_card.pk])
+    page = client_for(outsider_learner).get(reverse("portfolio:card", args=[adapted.pk]))
+    assert b'data-testid="unadapt-form"' in page.content
+    # Neither the original's owner nor another learner removes the adapting team's statement.
+    assert client_for(learner).post(url).status_code == 404
+    assert client_for(other_learner).post(url).status_code == 404
+    reverse_way = reverse("portfolio:card_unadapt", args=[network_card.pk, adapted.pk])
+    assert client_for(learner).post(reverse_way).status_code == 404
+    assert Adaptation.objects.count() == 1
+
+    response = client_for(outsider_learner).post(url)
+    assert response.status_code == 302
+    assert not Adaptation.objects.exists()
+    page = client_for(learner).get(reverse("portfolio:card", args=[network_card.pk]))
+    assert page.context["adaptations"] == []
