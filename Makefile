@@ -10,12 +10,12 @@ export UV_LINK_MODE := copy
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test lint fmt typecheck migrations-check messages compilemessages \
-	check-deploy bench worker beat clean
+	check-deploy bench screenshots worker beat clean
 
 help:
 	@echo "make run    install, migrate SQLite, load the demo and serve on 127.0.0.1:$(PORT)"
 	@echo "make test   install and run the whole suite (lint, migrations, deploy check, pytest)"
-	@echo "Also: lint fmt migrations-check messages compilemessages check-deploy bench worker beat"
+	@echo "Also: lint fmt migrations-check messages compilemessages check-deploy bench screenshots worker beat"
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -72,6 +72,10 @@ messages: $(VENV)/.installed
 
 bench: install
 	$(BIN)/python -m tests.bench
+
+# Retakes docs/screenshots/*.png from a throwaway demo database (needs /usr/bin/chromium).
+screenshots: install
+	$(BIN)/python docs/screenshots.py $(SCREENSHOTS_ARGS)
 
 worker: install
 	$(BIN)/celery -A config worker --loglevel=info

@@ -5,7 +5,6 @@ export that appears as a download without reloading the page."""
 from __future__ import annotations
 
 import datetime
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -13,11 +12,9 @@ from django.utils import timezone
 from learners import services
 from learners.models import ExportJob
 from tests.learners.bulk import grow_cohort
-from tests.test_journey_browser import Journey, browser  # noqa: F401 - the fixture
+from tests.test_journey_browser import Journey, artifacts_dir, browser  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.browser
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def test_coordinator_reads_the_heatmap_as_a_table_and_gets_a_large_export_when_ready(
@@ -44,12 +41,15 @@ def test_coordinator_reads_the_heatmap_as_a_table_and_gets_a_large_export_when_r
     expect(grid.locator("tbody tr")).to_have_count(50)
     expect(grid.locator("td[data-level='4']").first).to_be_visible()
     expect(page.locator("[data-testid='progress-pages']")).to_contain_text("1")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.goto(journey.url(f"/cohorts/{cohort.pk}/?q=Oppija2"))
     expect(grid.locator("tbody tr")).to_have_count(11)
-    page.screenshot(path=SCREENSHOTS / "coordinators-heatmap.png", caret="initial", full_page=True)
+    page.screenshot(
+        path=artifacts_dir() / "coordinators-heatmap.png", caret="initial", full_page=True
+    )
     page.goto(journey.url(f"/cohorts/{cohort.pk}/?q=Oppija2&view=table"))
-    page.screenshot(path=SCREENSHOTS / "coordinators-table.png", caret="initial", full_page=True)
+    page.screenshot(
+        path=artifacts_dir() / "coordinators-table.png", caret="initial", full_page=True
+    )
     page.goto(journey.url(f"/cohorts/{cohort.pk}/"))
 
     # The view toggle is a plain link: reachable and followed with the keyboard.
