@@ -218,8 +218,11 @@ def _walk(journey, worker, tmp_path, course, cohort, assignment, learner, instru
     expect(page).to_have_url(journey.url(f"/workshops/assignments/{assignment.pk}/"))
     start = page.locator("[data-testid='experiment-form']")
     start.locator("input[name='title']").fill("Liityntäkyyti asemalle")
-    start.locator("button[type='submit']").click()
+    # The form posts back to the same address: wait for the new page, not for the URL.
+    with page.expect_navigation():
+        start.locator("button[type='submit']").click()
     expect(page).to_have_url(journey.url(f"/workshops/assignments/{assignment.pk}/"))
+    expect(page.locator("[data-testid='experiment-form']")).to_have_count(0)
     form = page.locator("[data-testid='submission-form']")
     form.locator("textarea[name='text']").fill("Haasteemme on matkaketjujen toimivuus kylillä.")
     expect(page.locator("[data-testid='draft-saved']")).to_be_visible()
