@@ -50,6 +50,7 @@ from .models import (
     Marking,
     PeerReview,
     Phase,
+    Review,
     ReviewDraft,
     RunLogEntry,
     Submission,
@@ -729,6 +730,9 @@ def review_draft(request: HttpRequest, pk: int) -> HttpResponse:
             status=409,
         )
     except services.SubmissionError as exc:
+        if Review.objects.filter(submission=submission, reviewer=request.user).exists():
+            # An autosave that raced the reviewer's own decision: the decision holds the text.
+            return HttpResponse(status=204)
         return HttpResponse(exc.message, status=409)
     return render(request, "workshops/includes/_review_draft_status.html", {"draft": draft})
 

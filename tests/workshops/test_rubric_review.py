@@ -8,6 +8,7 @@ from learners.models import Membership
 from notifications.models import Notification
 from tests import factories
 from tests.refusals import assert_refused
+from workshops import services
 from workshops.demo import seed_rubrics
 from workshops.models import (
     ExperimentEvent,
@@ -206,6 +207,20 @@ def test_the_draft_of_an_already_reviewed_version_is_refused(client_for, instruc
         reverse("workshops:review_draft", args=[submission.pk]), {"draft_version": "0"}
     )
     assert response.status_code == 409
+    assert not ReviewDraft.objects.exists()
+
+
+def test_an_autosave_arriving_after_the_reviewers_own_decision_is_quietly_dropped(
+    client_for, instructor, colleague, submission
+):
+    services.submission_review(
+        submission=submission, reviewer=instructor, decision="approve", feedback=""
+    )
+    url = reverse("workshops:review_draft", args=[submission.pk])
+    late = client_for(instructor).post(url, {"draft_version": "0", "strengths": "Myöhässä."})
+    assert late.status_code == 204
+    # A colleague still learns that someone else has decided.
+    assert client_for(colleague).post(url, {"draft_version": "0"}).status_code == 409
     assert not ReviewDraft.objects.exists()
 
 
