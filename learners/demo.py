@@ -149,6 +149,9 @@ def seed(*, course: Course, cohort: Cohort, users: dict[str, Any]) -> None:
     )
     _seed_experiments(course=course, spring=spring, users=users, now=now)
     _seed_reminders(course=course, spring=spring, cohort=cohort, users=users)
+    _spread_activity(cohort=cohort, now=now)
+    for group in (cohort, spring):
+        _spread_experiments(cohort=group, now=now)
 
 
 # (learner, experiment title, challenge, days since the answer was ready for review)
@@ -364,3 +367,111 @@ def _seed_reminders(
             status=Notification.EmailStatus.SENT,
             when=min(now, datetime.combine(today, time(7, 5), tzinfo=tz)),
         )
+
+
+# Main cohort: days since each learner last did something (a lesson or a version sent), so the
+# at-risk list shows a believable mix rather than everyone active today.
+MAIN_LAST_ACTIVE = {
+    "mikko.laine": 4,
+    "laura.virtanen": 2,
+    "oppija": 6,
+    "sanna.korhonen": 20,
+    "jari.makinen": 23,
+}
+# Days since the last decision for experiments whose latest version is not waiting for review.
+DECIDED_DAYS_AGO = 11
+# Days from starting an experiment (or a decision) to the next version being ready.
+STEP_DAYS = 9
+
+
+def _spread_activity(*, cohort: Cohort, now: datetime) -> None:
+    """Date the main cohort's lesson completions and memberships across the weeks since its
+    start (earlier seeds stamp them with the moment of seeding), keeping the order in which
+    each learner did the lessons."""
+    start = datetime.combine(cohort.start_date, time(9, 0), tzinfo=timezone.get_current_timezone())
+    memberships = Membership.objects.filter(cohort=cohort, role=Membership.Role.LEARNER)
+    memberships.filter(joined_at__gt=start).update(joined_at=start - timedelta(days=5))
+    for membership in memberships.select_related("user"):
+        idle = MAIN_LAST_ACTIVE.get(membership.user.email.split("@")[0])
+        if idle is None:
+            continue
+        last = now - timedelta(days=idle, hours=3)
+        completions = list(
+            Completion.objects.filter(
+                user=membership.user, item__module__course_id=cohort.course_id
+            ).order_by("completed_at", "pk")
+        )
+        if not completions:
+            continue
+        span = max((last - start).total_seconds(), 0)
+        step = span / len(completions)
+        for i, completion in enumerate(completions):
+            when = start + timedelta(seconds=step * (i + 1))
+            Completion.objects.filter(pk=completion.pk).update(completed_at=when)
+
+
+def _spread_experiments(*, cohort: Cohort, now: datetime) -> None:
+    """A coherent history for each active experiment of the cohort: versions sent before they
+    were ready, decided some days later, each approved phase recorded as approved, and the
+    experiment started some days before its first version. A version still waiting for review
+    keeps its own date (the demo's waiting times and escalations depend on it), so days in a
+    phase differ from one experiment to the next."""
+    from workshops.models import Experiment, ExperimentEvent, Review, Submission
+
+    earliest = datetime.combine(
+        cohort.start_date, time(9, 0), tzinfo=timezone.get_current_timezone()
+    ) + timedelta(days=3)
+    waiting = (Submission.Status.RECEIVED, Submission.Status.PROCESSING)
+    for experiment in Experiment.objects.filter(cohort=cohort, status=Experiment.Status.ACTIVE):
+        versions = list(
+            Submission.objects.filter(experiment=experiment)
+            .select_related("assignment")
+            .order_by("cycle", "assignment__phase", "version", "pk")
+        )
+        if versions and versions[-1].status in waiting and versions[-1].processed_at:
+            # The next version's readiness comes a step after the last decision.
+            end, decided = versions[-1].processed_at, versions[:-1]
+        else:
+            # The last decision was some days ago.
+            end, decided = now - timedelta(days=DECIDED_DAYS_AGO), versions
+        # Fit the history between the cohort's first days and `end`.
+        steps = len(decided) + 1
+        step = min(timedelta(days=STEP_DAYS), max(end - earliest, timedelta(days=steps)) / steps)
+        review_takes = min(timedelta(days=2), step / 2)
+        last = end if versions[len(decided) :] else end - review_takes
+        first_ready = last
+        for i, version in enumerate(decided):
+            ready = (
+                last
+                - step * (len(decided) - i)
+                + (timedelta(0) if versions[len(decided) :] else step)
+            )
+            first_ready = min(first_ready, ready)
+            Submission.objects.filter(pk=version.pk).update(
+                submitted_at=ready - timedelta(minutes=3), processed_at=ready
+            )
+            decided_at = ready + review_takes
+            review = Review.objects.filter(submission=version).select_related("reviewer").first()
+            if review is None:
+                continue
+            Review.objects.filter(pk=review.pk).update(created_at=decided_at)
+            if (
+                review.decision == Review.Decision.APPROVE
+                and version.assignment.phase < experiment.phase
+            ):
+                event, _ = ExperimentEvent.objects.get_or_create(
+                    experiment=experiment,
+                    kind=ExperimentEvent.Kind.APPROVED,
+                    phase=version.assignment.phase,
+                    cycle=version.cycle,
+                    defaults={"actor": review.reviewer, "note": f"v{version.version}"},
+                )
+                ExperimentEvent.objects.filter(pk=event.pk).update(created_at=decided_at)
+        for version in versions[len(decided) :]:
+            if version.submitted_at and version.submitted_at > end:
+                Submission.objects.filter(pk=version.pk).update(
+                    submitted_at=end - timedelta(minutes=3)
+                )
+        ExperimentEvent.objects.filter(
+            experiment=experiment, kind=ExperimentEvent.Kind.CREATED
+        ).update(created_at=first_ready - timedelta(days=5))

@@ -1,3 +1,4 @@
+import datetime
 import secrets
 
 from django.conf import settings
@@ -47,6 +48,14 @@ class Cohort(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def has_ended(self, today: datetime.date | None = None) -> bool:
+        """The cohort's last day is past: its learners are alumni, not at risk."""
+        return self.end_date < (today or timezone.localdate())
+
+    @property
+    def ended(self) -> bool:
+        return self.has_ended()
 
 
 class Membership(models.Model):

@@ -246,9 +246,12 @@ def learner_memberships(cohort: Cohort) -> QuerySet[Membership]:
 
 
 def at_risk(*, cohort: Cohort, now: datetime.datetime | None = None) -> list[AtRisk]:
-    """Learners who seem stuck, each with the reasons, in nine queries for any cohort size."""
+    """Learners who seem stuck, each with the reasons, in nine queries for any cohort size.
+    Nobody in a cohort that has ended: its learners are alumni, not stuck."""
     now = now or timezone.now()
     today = timezone.localdate(now)
+    if cohort.has_ended(today):
+        return []
     inactive_since = now - datetime.timedelta(days=cohort.inactivity_days)
     revision_since = now - datetime.timedelta(days=cohort.revision_days)
     started = datetime.datetime.combine(

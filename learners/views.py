@@ -401,6 +401,13 @@ def nudge(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
     """Coordinators and instructors of this cohort: one friendly reminder per learner per day."""
     cohort = get_cohort_for_staff(request.user, pk)
     learner = get_learner_for_staff(request.user, cohort, user_pk)
+    if cohort.has_ended():
+        return action_refused(
+            request,
+            _("This cohort has ended; its learners are no longer reminded."),
+            back_url=reverse("learners:at_risk", args=[cohort.pk]),
+            status=409,
+        )
     reasons = next(
         (r.reasons for r in selectors.at_risk(cohort=cohort) if r.learner.pk == learner.pk), []
     )
