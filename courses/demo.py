@@ -94,6 +94,38 @@ REFLECTIONS = [
         "Olen useimmiten kokoaja. Haluan oppia, miten verkosto pysyy käynnissä, kun ihmiset "
         "vaihtuvat.",
     ),
+    (
+        3,
+        11,
+        "Pohdinta: oman kokeiluni lähtökohdat",
+        "<p>Mikä kehittämishaaste sinulla on työn alla? Mitä siitä jo tiedät, ja mitä "
+        "haluaisit kokeilla ensimmäiseksi?</p>",
+        "Yritysten ja oppilaitosten yhteistyö on jäänyt yksittäisten ihmisten varaan. Kokeilen "
+        "ensin yhtä yhteiskehittämisen aamua ja kysyn osallistujilta, mikä toisi heidät "
+        "uudelleen.",
+    ),
+]
+
+# Oona (the demo learner) has written in her learning journal: (module position, item
+# position, days ago, text). She saves them through the real service, so the reflections
+# also mark the items done, as when a learner presses "Save" on the page.
+OONA_REFLECTIONS = [
+    (
+        1,
+        11,
+        12,
+        "Teen jo yhteistyötä Hattulan ja Janakkalan kanssa joukkoliikenteessä. Seuraavaksi "
+        "haluan verkostooni kyläyhdistykset ja kutsutaksiyrittäjät: he tietävät, missä "
+        "kyydeistä on pulaa.",
+    ),
+    (
+        3,
+        11,
+        4,
+        "Haaste on selvä: kylistä ei pääse asemalle junien aikaan. En vielä tiedä, kuinka moni "
+        "kyytiä oikeasti tarvitsisi, joten kokeilen ensin yhtä kylää ja aamun kahta vuoroa ja "
+        "haastattelen käyttäjiä.",
+    ),
 ]
 
 
@@ -159,9 +191,35 @@ def seed(*, course: Course, cohort: Cohort, users: dict[str, User]) -> None:
         Reflection.objects.update_or_create(user=finisher, item=item, defaults={"text": answer})
         Completion.objects.get_or_create(user=finisher, item=item)
 
+    seed_learner_journal(course=course, learner=users["oppija"])
+
     # Mikko has finished the whole course.
     for item in Item.objects.filter(module__course=course):
         Completion.objects.get_or_create(user=finisher, item=item)
+
+
+def seed_learner_journal(*, course: Course, learner: User) -> None:
+    """Oona's learning journal: her reflections, dated in the past (idempotent)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from . import services
+
+    now = timezone.now()
+    for m_pos, i_pos, days, text in OONA_REFLECTIONS:
+        item = Item.objects.filter(
+            module__course=course, module__position=m_pos, position=i_pos
+        ).first()
+        if item is None:
+            continue
+        try:
+            reflection = services.reflection_save(user=learner, item=item, text=text)
+        except services.ProgressError:  # not a learner of the course, or the item is locked
+            continue
+        when = now - timedelta(days=days)
+        Reflection.objects.filter(pk=reflection.pk).update(created_at=when, updated_at=when)
+        Completion.objects.filter(user=learner, item=item).update(completed_at=when)
 
 
 def seed_certificates(*, course: Course, cohort: Cohort, users: dict[str, User]) -> None:

@@ -4,6 +4,7 @@ from pathlib import PurePath
 
 from django import forms
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from . import video
@@ -12,6 +13,17 @@ from .models import Item, Module
 
 VIDEO_SUFFIXES = {".mp4", ".webm", ".ogv", ".m4v"}
 MAX_UPLOAD_MB = 200
+
+
+def _capitalise_labels(form: forms.BaseForm) -> None:
+    """Start every label with a capital letter, in every language.
+
+    Django capitalises only labels it derives from a model field's verbose name; labels declared
+    on the form (and their translations, such as "videon osoite") are shown as written.
+    """
+    for field in form.fields.values():
+        if field.label:
+            field.label = capfirst(field.label)
 
 
 class ModuleForm(forms.ModelForm):
@@ -36,6 +48,7 @@ class ModuleForm(forms.ModelForm):
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)
         self.fields["prerequisites"].queryset = others
+        _capitalise_labels(self)
 
 
 class ItemForm(forms.ModelForm):
@@ -88,6 +101,7 @@ class ItemForm(forms.ModelForm):
             "Formatting, links and images are kept; scripts, styles and images from other "
             "sites are removed when the page is saved."
         )
+        _capitalise_labels(self)
 
     def _check_upload(self, name: str, suffixes: set[str], message: str) -> object:
         upload = self.cleaned_data.get(name)

@@ -8,12 +8,15 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from django.core.files.base import ContentFile
+from django.urls import reverse
 from django.utils import timezone
 
 from core import demo_content as content
 from core.models import User
 from courses.models import Course
 from learners.models import Cohort
+from notifications.models import Notification
+from notifications.services import notification_render
 
 from .models import (
     Assignment,
@@ -308,7 +311,8 @@ def seed(*, course: Course, cohort: Cohort, users: dict[str, User]) -> None:
         )
     seed_rubrics(workshop)
     seed_sessions(workshop, cohort)
-    themes = {t.code: t for t in Theme.objects.all()}
+    # A migration creates the themes; make sure they exist even where the table was emptied.
+    themes = {code: Theme.objects.get_or_create(code=code)[0] for code in Theme.Code.values}
     instructor = users["ohjaaja"]
     ago = timezone.now() - timedelta(days=20)
 
@@ -510,6 +514,123 @@ def seed(*, course: Course, cohort: Cohort, users: dict[str, User]) -> None:
     )
     Experiment.objects.filter(pk=team.pk).update(phase=2)
     seed_peer_reviews(assignments=assignments, cohort=cohort, users=users)
+
+
+def seed_review_aftermath(*, course: Course, cohort: Cohort) -> None:
+    """What a real review leaves behind, for every demo review: the experiment's audit trail
+    and the learners' notifications. Called by seed_demo after the learners' demo has given the
+    answers and reviews their dates, so the events and notifications carry the same dates."""
+    workshop = Workshop.objects.get(course=course, title=content.WORKSHOP["title"])
+    seed_review_history(workshop=workshop, cohort=cohort)
+    seed_review_notifications(workshop=workshop, cohort=cohort)
+
+
+def seed_review_history(*, workshop: Workshop, cohort: Cohort) -> None:
+    """The experiments' audit trail of the demo answers, as the services write it: "version
+    submitted" for every answer and "phase approved" / "revision requested" for every review,
+    dated when the answer arrived and when it was reviewed (idempotent: an event already there,
+    from the services or an earlier run, is only re-dated)."""
+    submissions = (
+        Submission.objects.filter(
+            cohort=cohort, assignment__workshop=workshop, experiment__isnull=False
+        )
+        .select_related("assignment", "learner", "experiment", "review__reviewer")
+        .order_by("processed_at", "pk")
+    )
+    for submission in submissions:
+        experiment = submission.experiment
+        if experiment is None:  # filtered out above; for the type checker
+            continue
+        phase = submission.assignment.phase
+        note = f"v{submission.version}"
+        steps = [
+            (
+                ExperimentEvent.Kind.SUBMITTED,
+                submission.learner,
+                note,
+                submission.processed_at or submission.submitted_at,
+            )
+        ]
+        review = getattr(submission, "review", None)
+        if review is not None:
+            revise = review.decision == Review.Decision.REVISE
+            steps.append(
+                (
+                    ExperimentEvent.Kind.REVISION if revise else ExperimentEvent.Kind.APPROVED,
+                    review.reviewer,
+                    note + (f" · {review.feedback}" if revise else ""),
+                    review.created_at,
+                )
+            )
+        for kind, actor, text, at in steps:
+            same = ExperimentEvent.objects.filter(
+                experiment=experiment, kind=kind, phase=phase, cycle=submission.cycle
+            )
+            event = same.filter(note=text).first() or same.filter(note=note).first()
+            if event is None:
+                event = ExperimentEvent.objects.create(
+                    experiment=experiment,
+                    actor=actor,
+                    kind=kind,
+                    phase=phase,
+                    cycle=submission.cycle,
+                    note=text,
+                )
+            ExperimentEvent.objects.filter(pk=event.pk).update(created_at=at)
+
+
+def seed_review_notifications(*, workshop: Workshop, cohort: Cohort) -> None:
+    """The "your answer was reviewed" notification of every demo review, as
+    workshops.services.submission_review makes it: the same key, template and recipients (the
+    learner and the experiment's team), rendered in each recipient's language by
+    notifications.services. The reviews happened in the past, so the rows are dated then and
+    marked as emailed instead of sending mail while seeding; a row that is already there (made
+    by the real service or an earlier run) is kept and only re-dated."""
+    reviews = (
+        Review.objects.filter(submission__cohort=cohort, submission__assignment__workshop=workshop)
+        .select_related("reviewer", "submission__assignment__workshop", "submission__learner")
+        .prefetch_related("scores", "submission__experiment__members__user")
+    )
+    for review in reviews:
+        submission = review.submission
+        recipients = [submission.learner]
+        if submission.experiment is not None:
+            recipients += [
+                m.user
+                for m in submission.experiment.members.all()
+                if m.user_id != submission.learner_id
+            ]
+        key = f"submission-reviewed-{submission.pk}"
+        url = reverse("workshops:submission_detail", args=[submission.pk])
+        scores = list(review.scores.all())
+        context = {
+            "submission": submission,
+            "review": review,
+            "scores": scores,
+            "total_points": sum(score.points for score in scores),
+            "blind": bool(submission.assignment.workshop.blind_review),
+        }
+        when = review.created_at
+        for recipient in recipients:
+            existing = Notification.objects.filter(recipient=recipient, key=key)
+            if not existing.exists():
+                subject, body, html_body = notification_render(
+                    recipient=recipient, template="submission_reviewed", context=context, url=url
+                )
+                Notification.objects.create(
+                    recipient=recipient,
+                    category=Notification.Category.REVIEWS,
+                    key=key,
+                    subject=subject[:255],
+                    body=body,
+                    html_body=html_body,
+                    url=url,
+                    email_status=Notification.EmailStatus.SENT,
+                    email_attempts=1,
+                    emailed_at=when,
+                )
+            existing.filter(emailed_at__isnull=False).update(created_at=when, emailed_at=when)
+            existing.filter(emailed_at__isnull=True).update(created_at=when)
 
 
 def seed_peer_reviews(

@@ -213,3 +213,29 @@ def test_duplicating_copies_questions_as_a_draft(client_for, author, course):
 
 def test_the_superuser_may_author_any_course(client_for, superuser, course):
     assert client_for(superuser).get(reverse("courses:edit", args=[course.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_every_label_of_the_item_and_module_forms_starts_with_a_capital(course, language):
+    from django.utils import translation
+
+    from courses.forms import ItemForm, ModuleForm
+
+    with translation.override(language):
+        labels = [str(f.label) for f in ItemForm(course=course).fields.values()]
+        labels += [str(f.label) for f in ModuleForm(course=course).fields.values()]
+    assert labels
+    assert [label for label in labels if label[:1] != label[:1].upper()] == []
+
+
+def test_the_video_editor_shows_its_address_labels_capitalised_in_finnish(
+    client_for, author, course
+):
+    module = course.modules.first()
+    page = client_for(author).get(
+        reverse("courses:item_create", args=[module.pk]) + "?kind=video",
+        HTTP_ACCEPT_LANGUAGE="fi",
+    )
+    html = page.content.decode()
+    assert "Videon osoite" in html
+    assert "videon osoite" not in html

@@ -31,3 +31,18 @@ def test_the_demo_course_has_checks_reflections_release_rules_and_a_certificate(
     assert certificate.status == Certificate.Status.ISSUED
     assert not certificate.is_revoked
     assert certificate.credential["credentialStatus"]["type"] == "BitstringStatusListEntry"
+
+
+def test_the_demo_learner_has_reflections_in_her_learning_journal():
+    from core.models import User
+    from courses.models import Completion, Reflection
+
+    call_command("seed_demo", stdout=StringIO())
+    oona = User.objects.get(email__startswith="oppija@")
+    reflections = Reflection.objects.filter(user=oona)
+    assert reflections.count() >= 1
+    # Writing a reflection marks it done, as on the page.
+    for reflection in reflections:
+        assert Completion.objects.filter(user=oona, item=reflection.item).exists()
+    call_command("seed_demo", stdout=StringIO())
+    assert Reflection.objects.filter(user=oona).count() == reflections.count()

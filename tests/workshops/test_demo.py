@@ -44,3 +44,36 @@ def test_the_demo_has_the_workshop_series_the_issue_asks_for():
         Submission.objects.count(),
         Review.objects.count(),
     ) == counts
+
+
+def test_the_demo_learner_was_notified_of_her_revision_request_once():
+    from core.models import User
+    from notifications.models import Notification
+
+    call_command("seed_demo", stdout=StringIO())
+    oona = User.objects.get(email__startswith="oppija@")
+    revised = Submission.objects.get(
+        experiment__title__icontains="Liityntäkyyti", status=Submission.Status.REVISION_REQUESTED
+    )
+    row = Notification.objects.get(recipient=oona, key=f"submission-reviewed-{revised.pk}")
+    assert row.category == Notification.Category.REVIEWS
+    assert revised.assignment.title in row.subject
+    assert row.url.endswith(f"/{revised.pk}/")
+    assert "Haastattele kolmea kyläläistä" in row.body  # the structured feedback is in it
+    assert row.read_at is None
+    # Every demo review told its learner, as a real review does.
+    for review in Review.objects.select_related("submission"):
+        assert Notification.objects.filter(
+            recipient=review.submission.learner_id,
+            key=f"submission-reviewed-{review.submission_id}",
+        ).exists()
+
+    # The experiment's history shows the answer and the revision request, as a real review does.
+    kinds = list(revised.experiment.events.values_list("kind", flat=True))
+    assert kinds[:2] == ["revision", "submitted"]
+
+    from workshops.models import ExperimentEvent
+
+    counts = (Notification.objects.count(), ExperimentEvent.objects.count())
+    call_command("seed_demo", stdout=StringIO())
+    assert (Notification.objects.count(), ExperimentEvent.objects.count()) == counts

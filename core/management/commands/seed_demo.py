@@ -174,6 +174,8 @@ class Command(BaseCommand):
         workshops_demo.seed(course=course, cohort=cohort, users=users)
         impact_demo.seed(users=users)
         learners_demo.seed(course=course, cohort=cohort, users=users)
+        # After the learners' demo has dated the answers and reviews.
+        workshops_demo.seed_review_aftermath(course=course, cohort=cohort)
         course_demo.seed_certificates(course=course, cohort=cohort, users=users)
         portfolio_demo.seed(course=course, cohort=cohort, users=users)
 
