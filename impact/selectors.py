@@ -391,12 +391,10 @@ def _reordered(before: list[str], after: list[str]) -> tuple[str, str] | None:
 
 
 def _describe(ind: dict[str, Any]) -> str:
-    from django.template.defaultfilters import floatformat
     from django.utils.translation import gettext as _
 
-    def number(value: str | None) -> str:
-        # Shown like the plan page shows it: "10" or "10,5" in Finnish, not "10.00".
-        return "–" if value is None else floatformat(Decimal(value), "-2")
+    # Shown like the plan page shows it: "10" or "10,5" in Finnish, not "10.00" or "10,50".
+    from impact.templatetags.impact import number
 
     unit = f" {ind['unit']}" if ind.get("unit") else ""
     return _("%(name)s: baseline %(baseline)s, target %(target)s%(unit)s") % {

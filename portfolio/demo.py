@@ -13,12 +13,12 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from core.models import Organisation, User
-from courses.models import Course
+from courses.models import Course, Reflection
 from learners.models import Cohort, Membership
 from workshops.models import Experiment, ExperimentMember, Theme, Workshop
 
 from . import services
-from .models import Adaptation, Card, CardMessage
+from .models import Adaptation, Card, CardMessage, IncludedReflection
 
 DOMAIN = "demo.alueagentti.fi"
 PASSWORD = "demo-Alueagentti-2026"  # noqa: S105 - the README's demo password
@@ -126,6 +126,63 @@ ALUMNI = [
             "scaling": "Käytössä pysyvästi; malli jaettu kasvukäytävän kunnille.",
         },
     ),
+    (
+        "anu.makela",
+        "Anu",
+        "Mäkelä",
+        "Janakkalan kunta",
+        {
+            "title": "Kutsuliikenne asemalle työmatkalaisille",
+            "themes": ["mobility"],
+            "outcome": Card.Outcome.SCALE,
+            "scope": Card.Scope.PUBLIC,
+            "summary": "Turengin ja kylien työmatkalaiset tilasivat kutsuliikenteen kyydin "
+            "asemalle samasta sovelluksesta, josta ostettiin myös junalippu.",
+            "context": "Janakkalan kylät ja Turengin asema; yhteistyössä Hämeenlinnan seudun "
+            "joukkoliikenteen kanssa.",
+            "need": "Työmatka junalla ei onnistunut ilman autoa, koska kylistä ei kulkenut "
+            "liityntäbussia aamun junien aikaan.",
+            "hypothesis": "Jos kyydin asemalle voi tilata junan aikataulun mukaan, kolmannes "
+            "kokeiluun osallistuvista jättää auton asemalle jättämisen sijaan kotiin.",
+            "tried": "Kolmen kuukauden kokeilu: kaksi pikkubussia, tilaus sovelluksella tai "
+            "puhelimella edellisenä iltana, liput samassa sovelluksessa kuin junalippu.",
+            "results": "Kyytejä tilattiin 1 850; 38 % säännöllisistä käyttäjistä luopui "
+            "työmatka-autoilusta. Kustannus kyytiä kohden laski kokeilun aikana puoleen.",
+            "lessons": "Ennakkotilaus edellisenä iltana teki reitityksestä tehokkaan. "
+            "Kyläyhdistykset olivat paras viestintäkanava.",
+            "scaling": "Kutsuliikenne jatkuu vakinaisena; malli sopii asemakunnille, joiden "
+            "kylistä ei kulje liityntäliikennettä.",
+            "contacts": "joukkoliikenne@janakkala.example",
+        },
+    ),
+    (
+        "ville.rantanen",
+        "Ville",
+        "Rantanen",
+        "Pirkkalan kunta",
+        {
+            "title": "Kimppakyydit työpaikka-alueelle",
+            "themes": ["mobility", "networks"],
+            "outcome": Card.Outcome.ITERATE,
+            "scope": Card.Scope.PUBLIC,
+            "summary": "Viiden työnantajan yhteinen kimppakyytipalvelu lentoaseman "
+            "työpaikka-alueelle, jonne joukkoliikenne ei kulje vuorotyön aikoihin.",
+            "context": "Pirkkalan lentoaseman ja Sarankulman työpaikka-alueet, viisi "
+            "työnantajaa ja noin 900 vuorotyöntekijää.",
+            "need": "Vuorotyön alkaessa ja päättyessä ei ole joukkoliikennettä, joten työmatka "
+            "tehdään yksin autolla ja pysäköintialueet ovat täynnä.",
+            "hypothesis": "Jos työnantajat tarjoavat yhteisen kimppakyytipalvelun, joka neljäs "
+            "vuorotyöntekijä jakaa työmatkan ainakin kerran viikossa.",
+            "tried": "Työnantajien yhteinen kimppakyytisovellus, kimppakyytiläisille varatut "
+            "pysäköintipaikat ja kuukausittainen arvonta aktiivisille kyytiläisille.",
+            "results": "17 % vuorotyöntekijöistä jakoi kyydin vähintään kerran viikossa; "
+            "yövuoroissa osuus jäi pieneksi.",
+            "lessons": "Työnantajien yhteinen sitoutuminen ratkaisi enemmän kuin sovellus. "
+            "Yövuoroihin tarvitaan oma ratkaisu.",
+            "scaling": "Toistettavissa työpaikka-alueilla, joilla on useita työnantajia ja "
+            "vuorotyötä.",
+        },
+    ),
 ]
 
 # The current cohort's experiments (from workshops.demo): owner -> card fields and scope.
@@ -150,6 +207,9 @@ CURRENT = {
         "aikoihin.",
     },
 }
+
+# The reflection (from courses.demo) Mikko chose to show in his portfolio.
+MIKKO_REFLECTION = "Pohdinta: oma verkostoni"
 
 
 def _account(local: str, first: str, last: str, org: Organisation) -> User:
@@ -184,8 +244,11 @@ def _set_card(card: Card, fields: dict[str, object], approver: User) -> Card:
     if scope == Card.Scope.PUBLIC:
         card.scope = Card.Scope.PUBLIC
         card.public_status = Card.PublicStatus.APPROVED
-        card.decided_by, card.decided_at = approver, card.decided_at or now
+        # What card_publish (consent, request) and card_approve (decision) record.
+        card.requested_at = card.requested_at or now
         card.consent_at = card.consent_at or now
+        card.decided_by, card.decided_at = approver, card.decided_at or now
+        card.rejection_reason = ""
     elif scope == "pending-public":
         card.scope = Card.Scope.NETWORK
         card.public_status = Card.PublicStatus.PENDING
@@ -266,8 +329,16 @@ def seed(*, course: Course, cohort: Cohort, users: dict[str, User]) -> None:
                 "aikataulun mukaan.",
             },
         )
+    # Mikko, who finished the course, shows one of his reflections in his portfolio (the one
+    # on his own network, which his experiment grew from); unless he has chosen for himself.
+    mikko = users.get("mikko.laine")
+    if mikko and not IncludedReflection.objects.filter(user=mikko).exists():
+        mine = Reflection.objects.filter(user=mikko).order_by("item__module__position", "pk")
+        chosen = mine.filter(item__title=MIKKO_REFLECTION).first() or mine.first()
+        if chosen is not None:
+            services.portfolio_set_reflections(user=mikko, reflection_ids=[chosen.pk])
     # A question in the thread of Kangasala's card, with the team's answer.
-    kangasala, mikko = cards.get("pekka.nieminen"), users.get("mikko.laine")
+    kangasala = cards.get("pekka.nieminen")
     if kangasala and mikko and not kangasala.messages.exists():
         question = CardMessage.objects.create(
             card=kangasala,

@@ -36,3 +36,48 @@ def test_the_demo_has_impact_plans_and_measurements_through_the_run_log(client):
     assert 'data-testid="plan-feedback"' in html
     history = client.get(reverse("impact:history", args=[mikko.experiment_id]))
     assert 'data-kind="added"' in history.content.decode()
+
+
+def test_the_demo_plan_shows_numbers_in_finnish_on_the_page_the_review_and_the_pdf(client):
+    """Never "15.00", "12.5" or "12,50": the plan page, the instructor's review and the PDF
+    all write "15" and "12,5"."""
+    import io
+    import re
+    from decimal import Decimal
+
+    from pypdf import PdfReader
+
+    from impact.models import Indicator
+    from workshops.models import Submission
+
+    call_command("seed_demo", stdout=StringIO())
+    mikko = ImpactPlan.objects.get(experiment__title__icontains="Yhteiskehittämisen aamut")
+    Indicator.objects.filter(plan=mikko, name="Osallistujia aamua kohden").update(
+        target=Decimal("12.5")
+    )
+    phase3 = Submission.objects.get(
+        experiment=mikko.experiment, assignment__phase=3, impact_snapshot__isnull=False
+    )
+    # A number with a decimal point; dates (23.11.2026) are not numbers.
+    dotted = re.compile(r"(?<![\d.])\d+\.\d+(?![\d.])")
+
+    def text_of(html: str) -> str:
+        # What a reader sees: no tags, no attribute values (SVG coordinates use dots).
+        return re.sub(r"<[^>]*>", " ", html)
+
+    client.force_login(User.objects.get(email="mikko.laine@demo.alueagentti.fi"))
+    plan = text_of(client.get(reverse("impact:plan", args=[mikko.experiment_id])).content.decode())
+    pdf = client.get(reverse("impact:pdf", args=[mikko.experiment_id]))
+    client.force_login(User.objects.get(email="ohjaaja@demo.alueagentti.fi"))
+    review = text_of(client.get(reverse("impact:review", args=[phase3.pk])).content.decode())
+
+    for text in (plan, review):
+        assert "12,5 " in text
+        assert "12,50" not in text
+        found = dotted.search(text)
+        assert found is None, repr(text[found.start() - 150 : found.end() + 50])
+    if pdf["Content-Type"] == "application/pdf":  # WeasyPrint is installed
+        pdf_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+        assert "12,5" in pdf_text
+        assert "12,50" not in pdf_text
+        assert not dotted.search(pdf_text), dotted.search(pdf_text)
