@@ -349,9 +349,10 @@ def _walk(journey, worker, tmp_path, course, cohort, assignment, learner, instru
     table = lead.locator("[data-testid='cohort-progress']")
     row = table.locator("tbody tr", has_text=learner.display_name)
     expect(row).to_have_count(1)
-    # Find the first module's column by its heading, whatever columns come before it.
-    headings = table.locator("thead th").all_inner_texts()
-    column = next(i for i, h in enumerate(headings) if first_module.title in h)
+    # Find the first module's column by its heading (the second heading row names the modules
+    # and phases; each row starts with the learner's name).
+    headings = table.locator("thead tr").nth(1).locator("th").all_text_contents()
+    column = 1 + next(i for i, h in enumerate(headings) if first_module.title in h)
     expect(row.locator("th, td").nth(column)).to_have_text("1/3")
     expect(row.locator("[data-status='received']")).to_be_visible()
     lead.screenshot(path=artifacts_dir() / "coordinator-cohort.png", caret="initial")
