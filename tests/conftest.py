@@ -12,6 +12,9 @@ import pytest
 from learners.models import Membership
 from tests import factories
 
+# The `browser` fixture (Debian's Chromium through Playwright) for every browser test.
+pytest_plugins = ["tests.browser"]
+
 STRICT = os.environ.get("ALUEAGENTTI_STRICT_TESTS") == "1"
 
 

@@ -18,31 +18,20 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
 from core.management.commands.seed_demo import DEMO_PASSWORD
+from tests.browser import UI_TIMEOUT_MS
 from tests.conftest import skip_or_fail
 from tests.factories import PASSWORD as FACTORY_PASSWORD
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-UI_TIMEOUT_MS = 20_000
 DEMO_DOMAIN = "demo.alueagentti.fi"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 FAILING_IMPACTS = {"serious", "critical"}
@@ -237,29 +226,13 @@ def horizontal_overflow(page) -> int:
 
 
 @pytest.fixture
-def browser(monkeypatch):
-    """Debian's Chromium driven by Playwright (its own browser download does not work here)."""
-    if not CHROMIUM.exists():
-        skip_or_fail(f"{CHROMIUM} is missing (apt-get install chromium)")
-    try:
-        from playwright.sync_api import expect, sync_playwright
-    except ImportError:
-        skip_or_fail("the playwright package is not installed")
+def axe(browser):
+    """The browser, once axe-core (bundled by axe-playwright-python) is known to be there."""
     try:
         import axe_playwright_python  # noqa: F401
     except ImportError:
         skip_or_fail("the axe-playwright-python package is not installed")
-    expect.set_options(timeout=UI_TIMEOUT_MS)
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
-            expect.set_options(timeout=5_000)
+    return browser
 
 
 def open_context(
@@ -318,7 +291,8 @@ def demo(transactional_db, live_server, settings) -> Callable[[], dict[str, Page
 # --- Tests ----------------------------------------------------------------------------------------
 
 
-def test_every_roles_main_pages_have_no_serious_axe_violations(demo, live_server, browser):
+def test_every_roles_main_pages_have_no_serious_axe_violations(demo, live_server, axe):
+    browser = axe
     pages = demo()
     report: list[str] = []
     checked = 0
@@ -339,7 +313,8 @@ def test_every_roles_main_pages_have_no_serious_axe_violations(demo, live_server
     assert not report, f"Accessibility problems on {checked} pages:\n" + "\n".join(report)
 
 
-def test_main_pages_fit_a_phone_without_sideways_scrolling(demo, live_server, browser):
+def test_main_pages_fit_a_phone_without_sideways_scrolling(demo, live_server, axe):
+    browser = axe
     """Every role's pages fit 390 px (wide tables scroll inside their own box); the learner's
     main pages are also checked with axe at that width."""
     report: list[str] = []

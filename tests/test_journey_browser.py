@@ -17,11 +17,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core import mail
 
 from notifications.models import Notification
-from tests.conftest import skip_or_fail
+from tests.browser import UI_TIMEOUT_MS, VIEWPORT, artifacts_dir
 from tests.e2e_support import Worker, celery_worker, wait_until, worker_unavailable_reason
 from tests.factories import PASSWORD
 from tests.pdfs import pdf_bytes
@@ -29,54 +28,10 @@ from workshops.models import Submission, SubmissionFile
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
-VIEWPORT = {"width": 1280, "height": 900}
-# Generous: a CI machine may be slow, and nothing here waits longer than it must.
-UI_TIMEOUT_MS = 20_000
 WORKER_TIMEOUT_MS = 60_000
 PROCESSED = r"Task workshops\.tasks\.submission_file_process\[[^\]]+\] succeeded"
 SUBMISSION_URL = re.compile(r"/workshops/submissions/\d+/$")
 EMAILED = r"Task notifications\.tasks\.notification_send_email\[[^\]]+\] succeeded"
-
-
-def artifacts_dir() -> Path:
-    path = Path(settings.BASE_DIR) / "test-artifacts"
-    path.mkdir(exist_ok=True)
-    return path
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    """Debian's Chromium driven by Playwright (its own browser download does not work here)."""
-    if not CHROMIUM.exists():
-        skip_or_fail(f"{CHROMIUM} is missing (apt-get install chromium)")
-    try:
-        from playwright.sync_api import expect, sync_playwright
-    except ImportError:
-        skip_or_fail("the playwright package is not installed")
-    expect.set_options(timeout=UI_TIMEOUT_MS)
-    # Playwright's sync API runs an event loop in this thread; the ORM calls in the test body
-    # are still plain synchronous calls.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
-            expect.set_options(timeout=5_000)
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from courses.models import CourseImage, Item
 from tests import factories
+from tests.browser import UI_TIMEOUT_MS, VIEWPORT, artifacts_dir
 from tests.factories import PASSWORD
-from tests.test_journey_browser import UI_TIMEOUT_MS, VIEWPORT, artifacts_dir, browser  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +39,7 @@ def sign_in(page, base_url, user):
 def test_an_author_writes_a_formatted_page_with_an_image_and_the_learner_sees_it(
     transactional_db,
     live_server,
-    browser,  # noqa: F811 - the fixture imported above
+    browser,
     course,
     cohort,
     learner,

@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 
 from courses.models import Completion, Item, QuizAttempt
+from tests.browser import UI_TIMEOUT_MS, VIEWPORT, artifacts_dir
 from tests.courses.factories import make_quiz
 from tests.factories import PASSWORD
-from tests.test_journey_browser import UI_TIMEOUT_MS, VIEWPORT, artifacts_dir, browser  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -17,10 +17,10 @@ pytestmark = pytest.mark.browser
 def test_a_learner_finishes_a_module_with_a_knowledge_check(
     transactional_db,
     live_server,
-    browser,  # noqa: F811 - the fixture imported above
+    browser,
     course,
     cohort,
-    learner,  # noqa: F811
+    learner,
 ):
     from playwright.sync_api import expect
 

@@ -17,8 +17,8 @@ from django.urls import reverse
 
 from courses.models import Completion, Item
 from tests import factories
+from tests.browser import UI_TIMEOUT_MS, VIEWPORT
 from tests.factories import PASSWORD
-from tests.test_journey_browser import UI_TIMEOUT_MS, VIEWPORT, browser  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -64,7 +64,7 @@ def video_module(course):
     return module
 
 
-def open_as_learner(browser, live_server, learner, errors):  # noqa: F811
+def open_as_learner(browser, live_server, learner, errors):
     from playwright.sync_api import expect
 
     context = browser.new_context(viewport=VIEWPORT, locale="fi-FI")
@@ -92,7 +92,7 @@ def watched_posts(page, item):
 def test_an_uploaded_video_with_captions_counts_once_played_to_the_end(
     transactional_db,
     live_server,
-    browser,  # noqa: F811 - the fixture imported above
+    browser,
     video_module,
     cohort,
     learner,
@@ -152,7 +152,7 @@ def test_an_uploaded_video_with_captions_counts_once_played_to_the_end(
 def test_an_embedded_video_counts_when_its_player_says_it_ended(
     transactional_db,
     live_server,
-    browser,  # noqa: F811 - the fixture imported above
+    browser,
     video_module,
     cohort,
     learner,

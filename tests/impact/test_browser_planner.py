@@ -11,8 +11,9 @@ import pytest
 from django.urls import reverse
 
 from impact.models import Indicator, Statement
+from tests.browser import artifacts_dir
 from tests.impact.conftest import open_phase
-from tests.test_journey_browser import Journey, artifacts_dir, browser  # noqa: F401
+from tests.test_journey_browser import Journey
 from workshops import services as workshop_services
 
 pytestmark = pytest.mark.browser
@@ -36,7 +37,7 @@ def assert_accessible(page, where: str) -> None:
 def test_edit_inline_add_an_indicator_and_see_the_chart(
     transactional_db,
     live_server,
-    browser,  # noqa: F811 - the fixture imported above
+    browser,
     experiment,
     learner,
     instructor,

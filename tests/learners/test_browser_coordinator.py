@@ -10,7 +10,7 @@ from django.core import mail
 from django.utils import timezone
 
 from learners.models import Invitation, Nudge
-from tests.test_journey_browser import Journey, browser  # noqa: F401 - the fixture
+from tests.test_journey_browser import Journey
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 def test_coordinator_invites_from_a_file_and_nudges_a_learner_at_risk(
     transactional_db,
     live_server,
-    browser,  # noqa: F811 - the fixture imported above
+    browser,
     settings,
     tmp_path,
     cohort,

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from learners import services
 from learners.models import ExportJob
+from tests.browser import artifacts_dir
 from tests.learners.bulk import grow_cohort
-from tests.test_journey_browser import Journey, artifacts_dir, browser  # noqa: F401 - the fixture
+from tests.test_journey_browser import Journey
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.browser
 def test_coordinator_reads_the_heatmap_as_a_table_and_gets_a_large_export_when_ready(
     transactional_db,
     live_server,
-    browser,  # noqa: F811 - the fixture imported above
+    browser,
     settings,
     cohort,
     assignment,

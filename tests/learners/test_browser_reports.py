@@ -12,7 +12,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests import factories
-from tests.test_journey_browser import Journey, artifacts_dir, browser  # noqa: F401
+from tests.browser import artifacts_dir
+from tests.test_journey_browser import Journey
 from workshops import services as workshop_services
 from workshops.models import Attendance, Submission, WorkshopSession
 
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.browser
 def test_coordinator_follows_phases_and_attendance_and_downloads_the_funder_report(
     transactional_db,
     live_server,
-    browser,  # noqa: F811 - the fixture imported above
+    browser,
     settings,
     cohort,
     assignment,

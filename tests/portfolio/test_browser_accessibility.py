@@ -13,7 +13,7 @@ from portfolio import services
 from portfolio.models import Card
 from tests.portfolio.conftest import publish
 from tests.portfolio.test_browser_gallery import _published_elsewhere
-from tests.test_journey_browser import Journey, _rename, browser  # noqa: F401
+from tests.test_journey_browser import Journey, _rename
 
 pytestmark = pytest.mark.browser
 
@@ -55,7 +55,7 @@ def _check(page, path: str, label: str, ready: str) -> list[str]:
 def test_portfolio_and_gallery_pages_pass_axe_on_desktop_and_phone(
     transactional_db,
     live_server,
-    browser,  # noqa: F811 - the fixture imported above
+    browser,
     settings,
     experiment,
     card,

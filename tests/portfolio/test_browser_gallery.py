@@ -12,9 +12,10 @@ from notifications.models import Notification
 from portfolio import services
 from portfolio.models import Card
 from tests import factories
+from tests.browser import artifacts_dir
 from tests.e2e_support import wait_until
 from tests.portfolio.conftest import make_experiment, publish
-from tests.test_journey_browser import Journey, _rename, artifacts_dir, browser  # noqa: F401
+from tests.test_journey_browser import Journey, _rename
 
 pytestmark = pytest.mark.browser
 
@@ -48,7 +49,7 @@ def _published_elsewhere(cohort, workshop):
 def test_publish_a_card_and_find_it_in_the_gallery(
     transactional_db,
     live_server,
-    browser,  # noqa: F811 - the fixture imported above
+    browser,
     settings,
     experiment,
     learner,

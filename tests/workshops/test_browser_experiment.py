@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from tests.e2e_support import wait_until
-from tests.test_journey_browser import Journey, browser  # noqa: F401
+from tests.test_journey_browser import Journey
 from workshops.demo import seed_rubrics
 from workshops.models import Draft, PhaseComment, Review, RubricCriterion, Submission
 
@@ -24,7 +24,7 @@ def _pick_levels(page, criteria, points):
 def test_submit_review_with_rubric_revise_answer_and_approve(
     transactional_db,
     live_server,
-    browser,  # noqa: F811 - the fixture imported above
+    browser,
     settings,
     cohort,
     phases,

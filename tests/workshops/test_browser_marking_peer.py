@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from learners.models import Membership
 from tests import factories
-from tests.test_journey_browser import Journey, browser  # noqa: F401
+from tests.test_journey_browser import Journey
 from workshops import peer
 from workshops.models import Marking, PeerReview, Submission
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 def test_marking_release_and_peer_feedback_in_the_browser(
     transactional_db,
     live_server,
-    browser,  # noqa: F811 - the fixture imported above
+    browser,
     settings,
     cohort,
     assignment,

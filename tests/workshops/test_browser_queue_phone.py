@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from tests import factories
-from tests.test_journey_browser import Journey, browser  # noqa: F401
+from tests.test_journey_browser import Journey
 
 pytestmark = pytest.mark.browser
 
@@ -17,7 +17,7 @@ PHONE = {"width": 390, "height": 844}
 def test_the_review_queue_fits_a_phone_with_the_review_button_on_screen(
     transactional_db,
     live_server,
-    browser,  # noqa: F811 - the fixture imported above
+    browser,
     cohort,
     assignment,
     learner,
