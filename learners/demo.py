@@ -9,19 +9,16 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from allauth.account.models import EmailAddress
 from django.urls import reverse
 from django.utils import timezone
 
+from core.demo import DEMO_DOMAIN, demo_account
 from core.models import Organisation, User
 from courses.models import Completion, Course, Item
 from notifications.models import Announcement, Notification
 from notifications.services import notification_render
 
 from .models import Cohort, Invitation, Membership, Nudge
-
-DOMAIN = "demo.alueagentti.fi"
-PASSWORD = "demo-Alueagentti-2026"  # noqa: S105 - the published demo password
 
 # (local part, first, last, organisation, share of lessons done, days since last activity)
 SPRING_LEARNERS = [
@@ -35,20 +32,10 @@ SPRING_LEARNERS = [
 
 
 def _person(local: str, first: str, last: str, org: str) -> User:
-    email = f"{local}@{DOMAIN}"
     organisation, _ = Organisation.objects.get_or_create(
         name=org, defaults={"kind": Organisation.Kind.MUNICIPALITY}
     )
-    user, created = User.objects.get_or_create(
-        email=email, defaults={"first_name": first, "last_name": last, "organisation": organisation}
-    )
-    if created:
-        user.set_password(PASSWORD)
-        user.save()
-    EmailAddress.objects.update_or_create(
-        user=user, email=email, defaults={"verified": True, "primary": True}
-    )
-    return user
+    return demo_account(local, first, last, organisation)
 
 
 def seed(*, course: Course, cohort: Cohort, users: dict[str, Any]) -> None:
@@ -135,7 +122,7 @@ def seed(*, course: Course, cohort: Cohort, users: dict[str, Any]) -> None:
     )
     Invitation.objects.update_or_create(
         cohort=spring,
-        email=f"kutsuttu@{DOMAIN}",
+        email=f"kutsuttu@{DEMO_DOMAIN}",
         defaults={
             "first_name": "Kalle",
             "last_name": "Kutsuttu",

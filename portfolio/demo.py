@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from allauth.account.models import EmailAddress
 from django.utils import timezone
 
+from core.demo import demo_account
 from core.models import Organisation, User
 from courses.models import Course, Reflection
 from learners.models import Cohort, Membership
@@ -19,9 +19,6 @@ from workshops.models import Experiment, ExperimentMember, Theme, Workshop
 
 from . import services
 from .models import Adaptation, Card, CardMessage, IncludedReflection
-
-DOMAIN = "demo.alueagentti.fi"
-PASSWORD = "demo-Alueagentti-2026"  # noqa: S105 - the README's demo password
 
 # Alumni of the spring cohort: (email local part, first, last, organisation, experiment).
 ALUMNI = [
@@ -212,20 +209,6 @@ CURRENT = {
 MIKKO_REFLECTION = "Pohdinta: oma verkostoni"
 
 
-def _account(local: str, first: str, last: str, org: Organisation) -> User:
-    email = f"{local}@{DOMAIN}"
-    user, created = User.objects.get_or_create(
-        email=email, defaults={"first_name": first, "last_name": last, "organisation": org}
-    )
-    if created:
-        user.set_password(PASSWORD)
-        user.save()
-    EmailAddress.objects.update_or_create(
-        user=user, email=email, defaults={"verified": True, "primary": True}
-    )
-    return user
-
-
 def _own_experiment(user: User, cohort: Cohort, workshop: Workshop) -> Experiment | None:
     member = (
         ExperimentMember.objects.filter(user=user, cohort=cohort, workshop=workshop)
@@ -282,7 +265,7 @@ def seed(*, course: Course, cohort: Cohort, users: dict[str, User]) -> None:
     cards: dict[str, Card] = {}
     for local, first, last, org_name, data in ALUMNI:
         org = Organisation.objects.get(name=org_name)
-        user = _account(local, first, last, org)
+        user = demo_account(local, first, last, org)
         Membership.objects.update_or_create(
             cohort=spring, user=user, defaults={"role": Membership.Role.LEARNER}
         )

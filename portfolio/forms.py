@@ -3,6 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Card
+from .services import EDITABLE_FIELDS
 
 SORTS = (("recent", _("Most recent")), ("relevance", _("Best match")))
 
@@ -10,20 +11,7 @@ SORTS = (("recent", _("Most recent")), ("relevance", _("Best match")))
 class CardForm(forms.ModelForm):
     class Meta:
         model = Card
-        fields = [
-            "title",
-            "summary",
-            "context",
-            "need",
-            "hypothesis",
-            "tried",
-            "results",
-            "lessons",
-            "scaling",
-            "contacts",
-            "outcome",
-            "show_names",
-        ]
+        fields = list(EDITABLE_FIELDS)
         widgets = {
             name: forms.Textarea(attrs={"rows": 4})
             for name in (

@@ -23,7 +23,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from core.management.commands.seed_demo import DEMO_PASSWORD
+from core.demo import DEMO_DOMAIN, DEMO_PASSWORD
 from tests.browser import UI_TIMEOUT_MS
 from tests.conftest import skip_or_fail
 from tests.factories import PASSWORD as FACTORY_PASSWORD
@@ -32,7 +32,6 @@ pytestmark = pytest.mark.browser
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-DEMO_DOMAIN = "demo.alueagentti.fi"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 FAILING_IMPACTS = {"serious", "critical"}
 

@@ -5,14 +5,15 @@ Idempotent: running it again updates the same rows and never duplicates anything
 
 from datetime import date, timedelta
 
-from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from core import demo_content as content
-from core.models import Organisation, User
+from core.demo import DEMO_DOMAIN as DOMAIN
+from core.demo import DEMO_PASSWORD, demo_account
+from core.models import Organisation
 from courses import demo as course_demo
 from courses.models import Completion, Course, Item, Module
 from impact import demo as impact_demo
@@ -21,9 +22,6 @@ from learners.models import Cohort, Membership
 from portfolio import demo as portfolio_demo
 from workshops import demo as workshops_demo
 from workshops.models import Assignment, Review, Submission, Workshop
-
-DEMO_PASSWORD = "demo-Alueagentti-2026"  # noqa: S105 - published in the README on purpose
-DOMAIN = "demo.alueagentti.fi"
 
 # (email local part, first name, last name, organisation, cohort role or "superuser")
 ACCOUNTS = [
@@ -127,8 +125,8 @@ class Command(BaseCommand):
 
         users = {}
         for local, first_name, last_name, org_name, role in ACCOUNTS:
-            user = self.account(
-                f"{local}@{DOMAIN}", first_name, last_name, orgs[org_name], role == "superuser"
+            user = demo_account(
+                local, first_name, last_name, orgs[org_name], superuser=role == "superuser"
             )
             users[local] = user
             if role != "superuser":
@@ -178,19 +176,3 @@ class Command(BaseCommand):
         workshops_demo.seed_review_aftermath(course=course, cohort=cohort)
         course_demo.seed_certificates(course=course, cohort=cohort, users=users)
         portfolio_demo.seed(course=course, cohort=cohort, users=users)
-
-    def account(
-        self, email: str, first: str, last: str, org: Organisation, superuser: bool
-    ) -> User:
-        user, created = User.objects.get_or_create(
-            email=email,
-            defaults={"first_name": first, "last_name": last, "organisation": org},
-        )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-        user.is_staff = user.is_superuser = superuser
-        user.save()
-        EmailAddress.objects.update_or_create(
-            user=user, email=email, defaults={"verified": True, "primary": True}
-        )
-        return user
