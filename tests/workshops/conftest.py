@@ -4,7 +4,8 @@ import pytest
 
 from tests import factories
 from workshops import services
-from workshops.models import Phase
+from workshops.demo import seed_rubrics
+from workshops.models import Phase, RubricCriterion
 
 
 @pytest.fixture
@@ -29,3 +30,22 @@ def phases(assignment):
                 workshop=assignment.workshop, phase=phase.value, title=str(phase.label)
             )
     return by_phase
+
+
+@pytest.fixture
+def rubric(assignment):
+    """The demo rubric of phase 1: criteria with their levels."""
+    seed_rubrics(assignment.workshop)
+    return list(
+        RubricCriterion.objects.filter(workshop=assignment.workshop, phase=1).prefetch_related(
+            "levels"
+        )
+    )
+
+
+@pytest.fixture
+def submission(learner, cohort, assignment, experiment):
+    """Oona's first version of phase 1, waiting for review."""
+    return factories.SubmissionFactory(
+        learner=learner, cohort=cohort, assignment=assignment, experiment=experiment
+    )

@@ -8,10 +8,6 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
-from tests import factories
-from workshops.demo import seed_rubrics
-from workshops.models import RubricCriterion
-
 pytestmark = pytest.mark.django_db
 
 FEEDBACK = {
@@ -20,23 +16,6 @@ FEEDBACK = {
     "suggestions": "Haastattele kolmea kyläläistä.",
     "feedback": "Rajaa kohderyhmä yhteen kylään.",
 }
-
-
-@pytest.fixture
-def rubric(assignment):
-    seed_rubrics(assignment.workshop)
-    return list(
-        RubricCriterion.objects.filter(workshop=assignment.workshop, phase=1).prefetch_related(
-            "levels"
-        )
-    )
-
-
-@pytest.fixture
-def submission(learner, cohort, assignment, experiment):
-    return factories.SubmissionFactory(
-        learner=learner, cohort=cohort, assignment=assignment, experiment=experiment
-    )
 
 
 def _levels(rubric, points):

@@ -9,35 +9,16 @@ from notifications.models import Notification
 from tests import factories
 from tests.refusals import assert_refused
 from workshops import services
-from workshops.demo import seed_rubrics
 from workshops.models import (
     ExperimentEvent,
     PhaseComment,
     Review,
     ReviewDraft,
     ReviewScore,
-    RubricCriterion,
     Submission,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def rubric(assignment):
-    seed_rubrics(assignment.workshop)
-    return list(
-        RubricCriterion.objects.filter(workshop=assignment.workshop, phase=1).prefetch_related(
-            "levels"
-        )
-    )
-
-
-@pytest.fixture
-def submission(learner, cohort, assignment, experiment):
-    return factories.SubmissionFactory(
-        learner=learner, cohort=cohort, assignment=assignment, experiment=experiment
-    )
 
 
 @pytest.fixture
