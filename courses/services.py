@@ -242,26 +242,18 @@ def submission_completion_check(*, submission_id: int) -> list[Certificate]:
     from workshops.models import ExperimentMember, Submission
 
     submission = (
-        Submission.objects.select_related("assignment__workshop__course", "learner")
-        .filter(pk=submission_id)
-        .first()
+        Submission.objects.select_related("assignment__workshop").filter(pk=submission_id).first()
     )
     if submission is None:
         return []
-    course = submission.assignment.workshop.course
-    people = {submission.learner_id: submission.learner}
+    people = {submission.learner_id}
     if submission.experiment_id is not None:
-        for member in ExperimentMember.objects.filter(
-            experiment_id=submission.experiment_id
-        ).select_related("user"):
-            people.setdefault(member.user_id, member.user)
-    found = []
-    for user in people.values():
-        with transaction.atomic():
-            certificate = course_completion_check(user=user, course=course)
-        if certificate is not None:
-            found.append(certificate)
-    return found
+        people.update(
+            ExperimentMember.objects.filter(experiment_id=submission.experiment_id).values_list(
+                "user_id", flat=True
+            )
+        )
+    return completion_check(course_id=submission.assignment.workshop.course_id, user_ids=people)
 
 
 def certificate_verify_url(certificate: Certificate) -> str:

@@ -394,7 +394,7 @@ def _describe(ind: dict[str, Any]) -> str:
     from django.utils.translation import gettext as _
 
     # Shown like the plan page shows it: "10" or "10,5" in Finnish, not "10.00" or "10,50".
-    from impact.templatetags.impact import number
+    from core.templatetags.alueagentti import number
 
     unit = f" {ind['unit']}" if ind.get("unit") else ""
     return _("%(name)s: baseline %(baseline)s, target %(target)s%(unit)s") % {

@@ -18,6 +18,7 @@ from learners.models import Cohort
 from notifications.models import Notification
 from notifications.services import notification_render
 
+from . import services
 from .models import (
     Assignment,
     Draft,
@@ -33,7 +34,6 @@ from .models import (
     RunLogEntry,
     SessionMaterial,
     Submission,
-    Theme,
     Workshop,
     WorkshopSession,
 )
@@ -311,8 +311,7 @@ def seed(*, course: Course, cohort: Cohort, users: dict[str, User]) -> None:
         )
     seed_rubrics(workshop)
     seed_sessions(workshop, cohort)
-    # A migration creates the themes; make sure they exist even where the table was emptied.
-    themes = {code: Theme.objects.get_or_create(code=code)[0] for code in Theme.Code.values}
+    themes = services.themes_ensure()
     instructor = users["ohjaaja"]
     ago = timezone.now() - timedelta(days=20)
 

@@ -102,6 +102,12 @@ def _event(
 
 
 @transaction.atomic
+def themes_ensure() -> dict[str, Theme]:
+    """Every theme of the training by code. A migration creates them; this restores any that an
+    emptied table lost (the demo, and tests that run after a database flush)."""
+    return {code: Theme.objects.get_or_create(code=code)[0] for code in Theme.Code.values}
+
+
 def experiment_create(
     *,
     learner: User,

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import template
 from django.db.models import Count, Q
-from django.utils import formats
 
 from impact import selectors
 from impact.models import ImpactPlan
 
 register = template.Library()
-
-
-@register.filter
-def number(value: Any) -> str:
-    """A baseline, target or measured value as the reader's language writes it, without
-    trailing zeros: "400" and "12,5" in Finnish (never "400.00" or "12,50"); "–" for none."""
-    if value is None or value == "":
-        return "–"
-    return str(formats.localize(Decimal(str(value)).normalize()))
 
 
 @register.inclusion_tag("impact/includes/_plan_card.html")

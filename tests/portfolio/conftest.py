@@ -32,10 +32,8 @@ def co_owner(cohort):
 
 
 def all_themes() -> list[Theme]:
-    # A migration creates the themes, but a browser test's flush empties the table for the
-    # transactional tests that follow it.
-    for value in Theme.Code.values:
-        Theme.objects.get_or_create(code=value)
+    # A browser test's flush empties the themes table for the transactional tests after it.
+    workshop_services.themes_ensure()
     return list(Theme.objects.order_by("pk"))
 
 
