@@ -481,6 +481,16 @@ class SubmissionFile(models.Model):
         _("preview"), upload_to=preview_path, storage=private_storage, blank=True
     )
     extracted_text = models.TextField(_("extracted text"), blank=True)
+    # Kept from the previous version when a revision was sent: the row points at the same
+    # stored bytes (nothing is copied) and remembers where it came from.
+    carried_from = models.ForeignKey(
+        "self",
+        verbose_name=_("kept from"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["pk"]
@@ -658,6 +668,9 @@ class Draft(models.Model):
         related_name="+",
     )
     text = models.TextField(_("text"), blank=True)
+    # Counts up with every save from the page; a save carrying an older revision (a page-close
+    # save landing after the reload's newer one, another tab) is refused, never applied.
+    revision = models.PositiveIntegerField(_("revision"), default=0)
     updated_at = models.DateTimeField(_("saved"), auto_now=True)
 
     class Meta:
