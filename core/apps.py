@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Accounts and organisations")
+
+    def ready(self) -> None:
+        # Each app's `outbox` module registers its kinds of background work (core/outbox.py).
+        from . import outbox
+
+        outbox.autodiscover()

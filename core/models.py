@@ -78,3 +78,18 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.email
+
+
+class Heartbeat(models.Model):
+    """The last time a beat task reached a worker (core.tasks.worker_heartbeat); /healthz
+    reads it to tell whether the background work runs."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    beat_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+
+    def __str__(self) -> str:
+        return self.name

@@ -8,10 +8,16 @@ swallowed, so a committed write never answers 500, and a beat sweeper finds the 
 
 from __future__ import annotations
 
+import datetime
 import logging
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 
 logger = logging.getLogger("alueagentti.outbox")
 
@@ -41,3 +47,164 @@ def publish_on_commit(task: Any, *args: Any, **options: Any) -> None:
     on-commit hooks (each hook is its own `robust` callback).
     """
     transaction.on_commit(lambda: publish(task, *args, **options), robust=True)
+
+
+# --- retries with growing intervals ----------------------------------------------------------
+
+
+def outbox_period(kind: str) -> datetime.timedelta:
+    """The sweeper period of a kind (settings.OUTBOX_PERIODS, seconds): how often its beat
+    sweeper runs, and how long a row may wait before the sweeper publishes it again."""
+    periods: dict[str, int] = getattr(settings, "OUTBOX_PERIODS", {})
+    return datetime.timedelta(seconds=periods.get(kind, 300))
+
+
+def backoff(period: datetime.timedelta, attempts: int) -> datetime.timedelta:
+    """The wait before the next sweep of a row already published `attempts` times: the period,
+    doubled at each attempt, at most OUTBOX_MAX_BACKOFF seconds."""
+    cap = datetime.timedelta(seconds=getattr(settings, "OUTBOX_MAX_BACKOFF", 3600))
+    return min(period * (2 ** max(attempts - 1, 0)), cap)
+
+
+def first_attempt_at(kind: str) -> datetime.datetime:
+    """When the sweeper first looks at a row written now (its task normally finishes first)."""
+    return timezone.now() + outbox_period(kind)
+
+
+def max_attempts() -> int:
+    """Sweeps after which a row counts as failed and waits for a person (the stuck-work page)."""
+    return int(getattr(settings, "OUTBOX_MAX_ATTEMPTS", 10))
+
+
+def sweep(
+    rows: QuerySet[Any],
+    *,
+    kind: str,
+    publish_row: Callable[[int], object],
+    now: datetime.datetime | None = None,
+    limit: int = 500,
+) -> list[int]:
+    """Publish again the rows of `rows` whose `next_attempt_at` has passed.
+
+    `rows` are the waiting rows of one kind; their model has `attempts` and `next_attempt_at`;
+    `publish_row(pk)` publishes the row's task (with `publish`, so a broker outage is logged).
+    Each row is claimed with a conditional update on the values read, so two sweeps running at
+    once (a doubled beat) publish it once; the claim also schedules the following sweep with a
+    growing interval. Rows swept `max_attempts()` times are left for a person. Returns the ids
+    published.
+    """
+    now = now or timezone.now()
+    model = rows.model
+    period = outbox_period(kind)
+    due = (
+        rows.filter(next_attempt_at__lte=now, attempts__lt=max_attempts())
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", "attempts", "next_attempt_at")[:limit]
+    )
+    published = []
+    for pk, attempts, next_at in list(due):
+        claimed = model.objects.filter(pk=pk, attempts=attempts, next_attempt_at=next_at).update(
+            attempts=attempts + 1, next_attempt_at=now + backoff(period, attempts + 1)
+        )
+        if claimed:
+            publish_row(pk)
+            published.append(pk)
+    if published:
+        logger.info("sweeper %s published %s waiting rows again", kind, len(published))
+    return published
+
+
+def make_due(rows: QuerySet[Any], *, now: datetime.datetime | None = None) -> int:
+    """A person's retry: the rows (failed ones included) are due now with their count reset."""
+    return rows.update(attempts=0, next_attempt_at=now or timezone.now())
+
+
+# --- the registry of kinds, for the stuck-work page and the health endpoint ----------------
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """How much work of one kind waits. `queued`: handed to a worker (claimed, in progress);
+    `pending`: written and waiting for a worker; `failed`: automatic retries gave up; `oldest`:
+    when the oldest waiting (pending or queued) row was written; `overdue`: waiting rows the
+    sweeper should already have published again (their sweep time is a period behind)."""
+
+    pending: int = 0
+    queued: int = 0
+    failed: int = 0
+    oldest: datetime.datetime | None = None
+    overdue: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.pending + self.queued + self.failed
+
+
+# `None` means every cohort (the superuser); otherwise the ids of the cohorts in view.
+CohortScope = Collection[int] | None
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of outbox row: how to count its backlog and how a person retries it."""
+
+    key: str
+    label: Any  # a lazy translated string
+    queue: str
+    backlog: Callable[[CohortScope, datetime.datetime], Backlog]
+    # Make the scope's waiting and failed rows due now and sweep them; returns how many.
+    retry: Callable[[CohortScope], int]
+    sweeper: str = ""  # the beat task's name
+    order: int = 100
+
+
+_KINDS: dict[str, Kind] = {}
+
+
+def register(kind: Kind) -> Kind:
+    """Called by each app's `outbox` module (found by `autodiscover`)."""
+    _KINDS[kind.key] = kind
+    return kind
+
+
+def kinds() -> list[Kind]:
+    return sorted(_KINDS.values(), key=lambda k: (k.order, k.key))
+
+
+def get_kind(key: str) -> Kind | None:
+    return _KINDS.get(key)
+
+
+def autodiscover() -> None:
+    """Import every installed app's `outbox` module, which registers its kinds."""
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("outbox")
+
+
+def scoped(rows: QuerySet[Any], scope: CohortScope, field: str = "cohort_id") -> QuerySet[Any]:
+    return rows if scope is None else rows.filter(**{f"{field}__in": list(scope)})
+
+
+def overdue_before(kind: str, now: datetime.datetime) -> datetime.datetime:
+    """Waiting rows due for a sweep before this moment have missed one: the work is late."""
+    return now - outbox_period(kind)
+
+
+# --- the worker heartbeat ----------------------------------------------------------------------
+
+HEARTBEAT = "worker"
+
+
+def heartbeat_write(now: datetime.datetime | None = None) -> datetime.datetime:
+    from .models import Heartbeat
+
+    now = now or timezone.now()
+    Heartbeat.objects.update_or_create(name=HEARTBEAT, defaults={"beat_at": now})
+    return now
+
+
+def heartbeat_read() -> datetime.datetime | None:
+    from .models import Heartbeat
+
+    return Heartbeat.objects.filter(name=HEARTBEAT).values_list("beat_at", flat=True).first()

@@ -211,7 +211,81 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A publish that cannot reach the broker gives up within about three seconds: the row written
+# with the user's action is the source of truth and a sweeper publishes it again (core/outbox.py).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+# Redis hands an unacknowledged message (acks_late: its worker died) to another worker after the
+# visibility timeout. It must be longer than the longest retry countdown (RETRY_TASK_OPTIONS and
+# EMAIL_TASK_OPTIONS wait at most 30 min) and the longest time limit (30 min), or a message
+# waiting for its countdown would be delivered twice; a test checks it. Work of a worker killed
+# outright is found sooner by the sweepers, which look at the rows, not at the broker.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+# Queues by kind, so a slow mail server never delays a learner's file check (README: Outbox).
+CELERY_TASK_DEFAULT_QUEUE = "default"
+TASK_QUEUES = ("files", "email", "bulk", "default")
+CELERY_TASK_ROUTES = {
+    "workshops.tasks.submission_file_process": {"queue": "files"},
+    "workshops.tasks.submission_process": {"queue": "files"},
+    "learners.tasks.invitation_send_email": {"queue": "email"},
+    "learners.tasks.invitation_import_check": {"queue": "bulk"},
+    "learners.tasks.invitation_import_apply": {"queue": "bulk"},
+    "learners.tasks.export_build": {"queue": "bulk"},
+    "notifications.tasks.*email*": {"queue": "email"},
+    "notifications.tasks.announcement_send*": {"queue": "bulk"},
+    "notifications.tasks.*chunk*": {"queue": "bulk"},
+}
+# Workers replace their pool children now and then, so a leak cannot grow without bound.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = 200
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = 512_000  # KiB
+# Outbox sweepers (core/outbox.py): seconds between runs of each kind's beat sweeper, which is
+# also how long a row may wait before it is published again (then twice as long each time, at
+# most OUTBOX_MAX_BACKOFF); after OUTBOX_MAX_ATTEMPTS sweeps a row waits for a person on the
+# stuck-work page. /healthz says "degraded" when a row has waited a period past its sweep.
+OUTBOX_PERIODS = {
+    "files": env_int("OUTBOX_FILES_PERIOD", 60),
+    "completion": env_int("OUTBOX_COMPLETION_PERIOD", 120),
+    "peer": env_int("OUTBOX_PEER_PERIOD", 120),
+    "imports": env_int("OUTBOX_IMPORTS_PERIOD", 300),
+    "exports": env_int("OUTBOX_EXPORTS_PERIOD", 300),
+    "certificates": 5 * 60,
+}
+OUTBOX_MAX_BACKOFF = env_int("OUTBOX_MAX_BACKOFF", 60 * 60)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10)
+# A beat task writes this heartbeat; /healthz reports the worker late after three periods.
+WORKER_HEARTBEAT_PERIOD = 60
 CELERY_BEAT_SCHEDULE = {
+    # Outbox sweepers: rows whose task was lost (broker down at publish, a worker killed) are
+    # published again; a second run, or a doubled beat, publishes nothing twice.
+    "sweep-submission-files": {
+        "task": "workshops.tasks.submission_files_sweep",
+        "schedule": OUTBOX_PERIODS["files"],
+    },
+    "sweep-completion-checks": {
+        "task": "courses.tasks.completion_checks_sweep",
+        "schedule": OUTBOX_PERIODS["completion"],
+    },
+    "sweep-peer-allocations": {
+        "task": "workshops.tasks.peer_allocations_sweep",
+        "schedule": OUTBOX_PERIODS["peer"],
+    },
+    "sweep-invitation-imports": {
+        "task": "learners.tasks.invitation_imports_sweep",
+        "schedule": OUTBOX_PERIODS["imports"],
+    },
+    "sweep-exports": {
+        "task": "learners.tasks.exports_sweep",
+        "schedule": OUTBOX_PERIODS["exports"],
+    },
+    "worker-heartbeat": {
+        "task": "core.tasks.worker_heartbeat",
+        "schedule": WORKER_HEARTBEAT_PERIOD,
+    },
     "retry-stalled-notification-emails": {
         "task": "notifications.tasks.notification_retry_stalled",
         "schedule": 10 * 60,
