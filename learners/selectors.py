@@ -7,7 +7,7 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +18,6 @@ from core.models import User
 from courses.models import Completion, Item, Module
 from courses.selectors import completion_matrix
 from workshops.models import Assignment, Review, Submission, phase_due_date
-from workshops.selectors import latest_by_assignment
 
 from .models import Cohort, Membership, Nudge
 
@@ -124,6 +123,59 @@ def cohort_organisations(*, cohort: Cohort) -> list[tuple[int, str]]:
     )
 
 
+def team_latest(
+    *, cohort: Cohort, learner_ids: list[int] | None = None, statuses: Any = None
+) -> dict[tuple[int, int], Submission]:
+    """{(learner id, assignment id): the latest version that counts for the learner}: the one
+    rule every staff view reads a learner's phase state by, in two queries for any size.
+
+    A version sent in an experiment counts for every member of its team (whoever of them sent
+    it), so a team mate's approval is the learner's approval too; an answer sent without an
+    experiment counts for its author only. `learner_ids` limits it to those learners (a page
+    of the heatmap), `statuses` to versions in those states. Each Submission carries
+    `reviewed_at` (its review's moment, or None) and `assignment_title`.
+    """
+    from workshops.models import ExperimentMember
+
+    members = ExperimentMember.objects.filter(cohort=cohort)
+    submissions = Submission.objects.filter(cohort=cohort)
+    if learner_ids is not None:
+        members = members.filter(user_id__in=learner_ids)
+        submissions = submissions.filter(
+            Q(learner_id__in=learner_ids) | Q(experiment_id__in=members.values("experiment_id"))
+        )
+    team: dict[int, list[int]] = {}
+    for experiment_id, user_id in members.values_list("experiment_id", "user_id"):
+        team.setdefault(experiment_id, []).append(user_id)
+    latest: dict[tuple[int, int], Submission] = {}
+    for submission in (
+        submissions.annotate(
+            reviewed_at=F("review__created_at"), assignment_title=F("assignment__title")
+        )
+        .only(
+            "pk",
+            "learner_id",
+            "experiment_id",
+            "assignment_id",
+            "status",
+            "version",
+            "cycle",
+            "submitted_at",
+            "processed_at",
+        )
+        .order_by("version", "pk")
+    ):
+        if submission.experiment_id is not None and submission.experiment_id in team:
+            owners = team[submission.experiment_id]
+        else:
+            owners = [submission.learner_id]
+        for owner in owners:
+            latest[(owner, submission.assignment_id)] = submission
+    if statuses is not None:
+        latest = {k: s for k, s in latest.items() if s.status in statuses}
+    return latest
+
+
 def cohort_overview(*, cohort: Cohort, learners: list[User] | None = None) -> CohortOverview:
     """Each learner's progress per module and latest submission per assignment.
 
@@ -164,14 +216,7 @@ def cohort_overview(*, cohort: Cohort, learners: list[User] | None = None) -> Co
         Assignment.objects.filter(workshop__course_id=cohort.course_id).order_by("phase", "pk")
     )
     matrix = completion_matrix(user_ids=[u.pk for u in learners], course=cohort.course)
-    submissions = Submission.objects.filter(cohort=cohort)
-    if paged:
-        submissions = submissions.filter(learner_id__in=[u.pk for u in learners])
-    latest = latest_by_assignment(
-        submissions.only(
-            "pk", "learner_id", "assignment_id", "status", "version", "submitted_at"
-        ).order_by("version")
-    )
+    latest = team_latest(cohort=cohort, learner_ids=[u.pk for u in learners] if paged else None)
     rows = []
     for learner in learners:
         row = LearnerRow(learner=learner)
@@ -201,6 +246,22 @@ class AtRisk:
     reasons: list[str]
     nudged_today: bool = False
     last_nudge: datetime.date | None = None
+    # The reasons as data, so a reminder can speak to the actual reason.
+    inactive_days: int | None = None
+    revisions: list[str] = field(default_factory=list)
+    overdue: list[str] = field(default_factory=list)
+
+
+@dataclass
+class StaffDelay:
+    """A due phase a learner's team cannot open because its previous version waits on staff:
+    the instructor's delay, not the learner's."""
+
+    learner: User
+    experiment_id: int
+    title: str  # the phase that cannot open
+    waiting_title: str  # the phase whose version waits
+    waiting_days: int
 
 
 def _last_activity(
@@ -246,41 +307,44 @@ def learner_memberships(cohort: Cohort) -> QuerySet[Membership]:
 
 
 def at_risk(*, cohort: Cohort, now: datetime.datetime | None = None) -> list[AtRisk]:
-    """Learners who seem stuck, each with the reasons, in nine queries for any cohort size.
+    """Learners who seem stuck, each with the reasons, in eleven queries for any cohort size.
     Nobody in a cohort that has ended: its learners are alumni, not stuck."""
+    return at_risk_and_delays(cohort=cohort, now=now)[0]
+
+
+def at_risk_and_delays(
+    *, cohort: Cohort, now: datetime.datetime | None = None
+) -> tuple[list[AtRisk], list[StaffDelay]]:
+    """The at-risk learners and, apart from them, the due phases that wait on an instructor's
+    review (eleven queries for any cohort size). A phase that cannot open because its previous
+    version has not been reviewed is the instructor's delay: it never flags the learner."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     if cohort.has_ended(today):
-        return []
+        return [], []
     inactive_since = now - datetime.timedelta(days=cohort.inactivity_days)
     revision_since = now - datetime.timedelta(days=cohort.revision_days)
     started = datetime.datetime.combine(
         cohort.start_date, datetime.time.min, tzinfo=timezone.get_current_timezone()
     )
-    # Latest versions still waiting for the learner's revision, with when it was asked.
+    # Latest versions (of the learner's team) still waiting for a revision, asked long enough
+    # ago: a team mate's newer version answers the request for the whole team.
     waiting_revision: dict[int, list[str]] = {}
-    newest = Submission.objects.filter(
-        cohort=cohort,
-        learner=OuterRef("learner_id"),
-        assignment=OuterRef("assignment_id"),
-        version__gt=OuterRef("version"),
-    )
-    for learner_id, title in (
-        Submission.objects.filter(
-            cohort=cohort,
-            status=Submission.Status.REVISION_REQUESTED,
-            review__created_at__lt=revision_since,
-        )
-        .exclude(Exists(newest))
-        .values_list("learner_id", "assignment__title")
-    ):
-        waiting_revision.setdefault(learner_id, []).append(title)
+    for (learner_id, _assignment_id), submission in team_latest(
+        cohort=cohort, statuses=(Submission.Status.REVISION_REQUESTED,)
+    ).items():
+        reviewed_at = submission.reviewed_at  # type: ignore[attr-defined]
+        if reviewed_at is not None and reviewed_at < revision_since:
+            waiting_revision.setdefault(learner_id, []).append(
+                submission.assignment_title  # type: ignore[attr-defined]
+            )
     memberships = list(learner_memberships(cohort))
-    overdue = _overdue_assignments(
+    overdue, blocked = _overdue_assignments(
         cohort=cohort, today=today, learner_ids=[m.user_id for m in memberships]
     )
     last_completion, last_submission, last_nudges = _last_activity(cohort)
     rows = []
+    delays = []
     for membership in memberships:
         learner = membership.user
         moments = [
@@ -288,24 +352,37 @@ def at_risk(*, cohort: Cohort, now: datetime.datetime | None = None) -> list[AtR
         ]
         last = max(moments) if moments else None
         reasons = []
+        inactive_days = None
         reference = last or max(membership.joined_at, started)
         if started <= now and reference < inactive_since:
-            days = (now - reference).days
+            inactive_days = (now - reference).days
             reasons.append(
                 ngettext(
                     "No activity for %(days)d day",
                     "No activity for %(days)d days",
-                    days,
+                    inactive_days,
                 )
-                % {"days": days}
+                % {"days": inactive_days}
             )
-        for title in waiting_revision.get(learner.pk, []):
+        revisions = sorted(waiting_revision.get(learner.pk, []))
+        for title in revisions:
             reasons.append(
                 _("Revision requested over %(days)d days ago and not sent: %(title)s")
                 % {"days": cohort.revision_days, "title": title}
             )
-        for title in overdue.get(learner.pk, []):
+        late = overdue.get(learner.pk, [])
+        for title in late:
             reasons.append(_("Overdue: %(title)s") % {"title": title})
+        for experiment_id, title, waiting_title, ready_at in blocked.get(learner.pk, []):
+            delays.append(
+                StaffDelay(
+                    learner=learner,
+                    experiment_id=experiment_id,
+                    title=title,
+                    waiting_title=waiting_title,
+                    waiting_days=max((now - ready_at).days, 0) if ready_at else 0,
+                )
+            )
         if reasons:
             last_nudge = last_nudges.get(learner.pk)
             rows.append(
@@ -315,18 +392,27 @@ def at_risk(*, cohort: Cohort, now: datetime.datetime | None = None) -> list[AtR
                     reasons=reasons,
                     nudged_today=last_nudge == today,
                     last_nudge=last_nudge,
+                    inactive_days=inactive_days,
+                    revisions=revisions,
+                    overdue=late,
                 )
             )
-    return rows
+    return rows, delays
+
+
+Blocked = tuple[int, str, str, datetime.datetime | None]
 
 
 def _overdue_assignments(
     *, cohort: Cohort, today: datetime.date, learner_ids: list[int]
-) -> dict[int, list[str]]:
-    """{learner id: [assignment titles]} past their due date with nothing sent, in four
-    queries. A version sent by a team mate counts for the whole team, and an instructor's
-    extension for the learner's experiment moves the due date."""
-    from workshops.models import ExperimentMember, Extension
+) -> tuple[dict[int, list[str]], dict[int, list[Blocked]]]:
+    """({learner id: [assignment titles]} past their due date with nothing sent, {learner id:
+    [(experiment id, title, waiting phase title, waiting since)]} of due phases that cannot
+    open because the team's open phase waits on staff), in five queries.
+
+    A version sent by a team mate counts for the whole team, and an instructor's extension
+    for the learner's experiment moves the due date."""
+    from workshops.models import Experiment, ExperimentMember, Extension
 
     due = [
         a
@@ -336,7 +422,7 @@ def _overdue_assignments(
         if (phase_due_date(assignment=a, cohort=cohort) or today) < today
     ]
     if not due:
-        return {}
+        return {}, {}
     sent_by_learner: set[tuple[int, int]] = set()
     sent_by_experiment: set[tuple[int, int]] = set()
     for learner_id, experiment_id, assignment_id in (
@@ -353,6 +439,29 @@ def _overdue_assignments(
             cohort=cohort
         ).values_list("user_id", "workshop_id", "experiment_id")
     }
+    # Each experiment's open phase with the state of its latest version in this cycle.
+    open_latest = Submission.objects.filter(
+        experiment=OuterRef("pk"), cycle=OuterRef("cycle"), assignment__phase=OuterRef("phase")
+    ).order_by("-version", "-pk")
+    experiments = {
+        e.pk: e
+        for e in Experiment.objects.filter(cohort=cohort)
+        .annotate(
+            open_status=Subquery(open_latest.values("status")[:1]),
+            open_title=Subquery(open_latest.values("assignment__title")[:1]),
+            open_ready_at=Subquery(
+                open_latest.annotate(ready_at=Coalesce("processed_at", "submitted_at")).values(
+                    "ready_at"
+                )[:1]
+            ),
+        )
+        .only("pk", "phase", "cycle", "status")
+    }
+    waits_on_staff = (
+        Submission.Status.PROCESSING,
+        Submission.Status.RECEIVED,
+        Submission.Status.APPROVED,
+    )
     extended = {
         (experiment_id, phase): due_on
         for experiment_id, phase, due_on in Extension.objects.filter(
@@ -360,6 +469,7 @@ def _overdue_assignments(
         ).values_list("experiment_id", "phase", "due_on")
     }
     result: dict[int, list[str]] = {}
+    blocked: dict[int, list[Blocked]] = {}
     for learner_id in learner_ids:
         for a in due:
             if (learner_id, a.pk) in sent_by_learner:
@@ -371,8 +481,24 @@ def _overdue_assignments(
                 extension = extended.get((experiment_id, a.phase))
                 if extension is not None and extension >= today:
                     continue
+                experiment = experiments.get(experiment_id)
+                if (
+                    experiment is not None
+                    and experiment.is_active
+                    and experiment.phase < a.phase
+                    and experiment.open_status in waits_on_staff  # type: ignore[attr-defined]
+                ):
+                    blocked.setdefault(learner_id, []).append(
+                        (
+                            experiment_id,
+                            a.title,
+                            experiment.open_title,  # type: ignore[attr-defined]
+                            experiment.open_ready_at,  # type: ignore[attr-defined]
+                        )
+                    )
+                    continue
             result.setdefault(learner_id, []).append(a.title)
-    return result
+    return result, blocked
 
 
 @dataclass
@@ -540,22 +666,32 @@ def learner_timeline(*, cohort: Cohort, learner: User, limit: int = 300) -> list
         events.append(
             TimelineEvent(c.completed_at, "completion", _("Completed: %(t)s") % {"t": c.item.title})
         )
+    # The versions of the learner's experiment teams count as theirs, whoever sent them.
+    from workshops.models import ExperimentMember
+
+    teams = ExperimentMember.objects.filter(cohort=cohort, user=learner).values("experiment_id")
     for s in (
-        Submission.objects.filter(learner=learner, cohort=cohort)
-        .select_related("assignment")
+        Submission.objects.filter(Q(learner=learner) | Q(experiment_id__in=teams), cohort=cohort)
+        .select_related("assignment", "learner")
         .order_by("-submitted_at")[:limit]
     ):
+        values = {"v": s.version, "t": s.assignment.title, "status": s.get_status_display()}
         events.append(
             TimelineEvent(
                 s.submitted_at,
                 "submission",
-                _("Sent version %(v)d of %(t)s (%(status)s)")
-                % {"v": s.version, "t": s.assignment.title, "status": s.get_status_display()},
+                _("Sent version %(v)d of %(t)s (%(status)s)") % values
+                if s.learner_id == learner.pk
+                else _("%(who)s sent version %(v)d of %(t)s for the team (%(status)s)")
+                % {**values, "who": s.learner.display_name},
                 reverse("workshops:submission_detail", args=[s.pk]),
             )
         )
     for r in (
-        Review.objects.filter(submission__learner=learner, submission__cohort=cohort)
+        Review.objects.filter(
+            Q(submission__learner=learner) | Q(submission__experiment_id__in=teams),
+            submission__cohort=cohort,
+        )
         .select_related("submission__assignment", "reviewer")
         .order_by("-created_at")[:limit]
     ):

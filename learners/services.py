@@ -6,7 +6,7 @@ import datetime
 import logging
 import secrets
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,6 +26,9 @@ from courses.models import Course
 
 from . import spreadsheets
 from .models import Cohort, Invitation, InvitationImport, Membership, Nudge
+
+if TYPE_CHECKING:
+    from .selectors import AtRisk
 
 logger = logging.getLogger(__name__)
 
@@ -544,16 +547,29 @@ def import_apply(*, import_id: int) -> int:
 # --- tracking --------------------------------------------------------------------------------
 
 
-def nudge_send(*, cohort: Cohort, learner: User, sent_by: User, reasons: list[str]) -> bool:
+def nudge_send(*, cohort: Cohort, learner: User, sent_by: User, risk: AtRisk | None = None) -> bool:
     """Send a friendly reminder and record it; at most one per learner and cohort per day.
 
-    Returns False when the learner was already nudged today (nothing is sent twice).
+    The message speaks to the reasons in `risk` (a revision waiting, an overdue phase, a long
+    silence) and replies go to the cohort's coordinator. Returns False when the learner was
+    already nudged today (nothing is sent twice).
     Precondition: `sent_by` follows the cohort and `learner` is one of its learners.
     """
     from notifications.models import Notification
     from notifications.services import notification_notify
 
     today = timezone.localdate()
+    coordinators = [
+        m.user
+        for m in Membership.objects.filter(cohort=cohort, role=Membership.Role.COORDINATOR)
+        .select_related("user")
+        .order_by("pk")
+        if m.user.email
+    ]
+    # A coordinator who sends it answers it themselves; otherwise the cohort's coordinator.
+    coordinator = next((c for c in coordinators if c.pk == sent_by.pk), None) or next(
+        iter(coordinators), sent_by
+    )
     try:
         with transaction.atomic():
             Nudge.objects.create(
@@ -561,15 +577,23 @@ def nudge_send(*, cohort: Cohort, learner: User, sent_by: User, reasons: list[st
                 learner=learner,
                 sent_by=sent_by,
                 sent_on=today,
-                reasons="\n".join(reasons),
+                reasons="\n".join(risk.reasons if risk else []),
             )
             notification_notify(
                 recipient=learner,
                 category=Notification.Category.DEADLINES,
                 key=f"nudge-{cohort.pk}-{today.isoformat()}",
                 template="nudge",
-                context={"cohort": cohort, "sender": sent_by},
+                context={
+                    "cohort": cohort,
+                    "sender": sent_by,
+                    "coordinator": coordinator,
+                    "revisions": risk.revisions if risk else [],
+                    "overdue": risk.overdue if risk else [],
+                    "inactive_days": risk.inactive_days if risk else None,
+                },
                 url=reverse("core:home"),
+                reply_to=coordinator.email,
             )
     except IntegrityError:
         return False

@@ -384,12 +384,14 @@ def _is_coordinator_of(user: User, cohort_pk: int) -> bool:
 def at_risk(request: HttpRequest, pk: int) -> HttpResponse:
     """Coordinators and instructors of this cohort: learners who seem stuck, and why."""
     cohort = get_cohort_for_staff(request.user, pk)
+    rows, delays = selectors.at_risk_and_delays(cohort=cohort)
     return render(
         request,
         "learners/at_risk.html",
         {
             "cohort": cohort,
-            "rows": selectors.at_risk(cohort=cohort),
+            "rows": rows,
+            "delays": delays,
             "is_coordinator": _is_coordinator_of(request.user, cohort.pk),
         },
     )
@@ -408,12 +410,8 @@ def nudge(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
             back_url=reverse("learners:at_risk", args=[cohort.pk]),
             status=409,
         )
-    reasons = next(
-        (r.reasons for r in selectors.at_risk(cohort=cohort) if r.learner.pk == learner.pk), []
-    )
-    sent = services.nudge_send(
-        cohort=cohort, learner=learner, sent_by=request.user, reasons=reasons
-    )
+    risk = next((r for r in selectors.at_risk(cohort=cohort) if r.learner.pk == learner.pk), None)
+    sent = services.nudge_send(cohort=cohort, learner=learner, sent_by=request.user, risk=risk)
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "learners/includes/_nudge_state.html", {"sent": sent, "fresh": True})
     if sent:

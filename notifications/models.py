@@ -38,6 +38,8 @@ class Notification(models.Model):
     body = models.TextField(_("message"))
     html_body = models.TextField(_("HTML message"), blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
+    # Where a reply to the email goes (a coordinator), when not to the no-reply sender.
+    reply_to = models.EmailField(_("reply to"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     email_status = models.CharField(

@@ -65,6 +65,7 @@ def notification_notify(
     template: str,
     context: dict[str, Any],
     url: str = "",
+    reply_to: str = "",
 ) -> Notification:
     """Record a notification in the recipient's language and email it after commit.
 
@@ -92,6 +93,7 @@ def notification_notify(
         body=body,
         html_body=html_body,
         url=url,
+        reply_to=reply_to,
         email_status=status,
         digest_mode=mode if status == Notification.EmailStatus.DIGEST else "",
     )
@@ -132,6 +134,7 @@ def notification_send_email(*, notification_id: int) -> bool:
         subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{notification.subject}",
         body=f"{notification.body}\n\n-- \n{footer}",
         to=[recipient.email],
+        reply_to=[notification.reply_to] if notification.reply_to else None,
         headers={
             "X-Alueagentti-Category": notification.category,
             "List-Unsubscribe": f"<{unsubscribe}>",
