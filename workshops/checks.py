@@ -15,6 +15,7 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import BinaryIO
 
 from django.conf import settings
@@ -46,6 +47,33 @@ OOXML_TYPES = [
 ODF_PREFIX = "application/vnd.oasis.opendocument."
 # Images are served back as they are, so only these types (never SVG, which can hold script).
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+
+# Markup a browser would render or run. A file whose head holds any of it is refused whatever
+# follows (an HTML page with a small PDF after it is still an HTML page to a browser).
+MARKUP = re.compile(
+    rb"<\s*(?:!doctype|html|head|body|script|svg|iframe|frame|object|embed|meta|link|style|"
+    rb"form|img|\?xml-stylesheet)|javascript:",
+    re.IGNORECASE,
+)
+BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+# The extension every accepted file is stored and downloaded under, by its detected type.
+EXTENSIONS = {
+    "application/pdf": ".pdf",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": ".pptx",
+    ODF_PREFIX + "text": ".odt",
+    ODF_PREFIX + "spreadsheet": ".ods",
+    ODF_PREFIX + "presentation": ".odp",
+    ODF_PREFIX + "graphics": ".odg",
+    ODF_PREFIX + "chart": ".odc",
+    ODF_PREFIX + "formula": ".odf",
+    ODF_PREFIX + "text-master": ".odm",
+}
 
 MAX_TEXT_CHARS = 200_000
 MAX_TEXT_PAGES = 50
@@ -101,6 +129,14 @@ def check_file(stream: BinaryIO, size: int) -> FileVerdict:
         return FileVerdict(False, _("The file is empty."))
     stream.seek(0)
     head = stream.read(1024)
+    if looks_like_markup(head):
+        return FileVerdict(
+            False,
+            _(
+                "The file contains web page, SVG or script code, which is not accepted whatever "
+                "follows it. Attach a PDF, an Office or OpenDocument file, or an image."
+            ),
+        )
     kind = sniff(head)
     if kind is None:
         return FileVerdict(
@@ -155,10 +191,27 @@ def check_pdf(stream: BinaryIO, size: int) -> FileVerdict:
     return check_file(stream, size)
 
 
+def looks_like_markup(head: bytes) -> bool:
+    """True when the first bytes are, or hold, HTML, SVG or script a browser would act on."""
+    start = head
+    for bom in BOMS:
+        start = start.removeprefix(bom)
+    # UTF-16 text shows its markup with a zero byte between the characters.
+    narrow = start.replace(b"\x00", b"") if start[1:2] == b"\x00" or start[:1] == b"\x00" else start
+    if narrow.lstrip().startswith(b"<"):
+        return True
+    return MARKUP.search(head) is not None or MARKUP.search(narrow) is not None
+
+
 def sniff(head: bytes) -> str | None:
-    """'pdf', 'zip', 'ole2', an image content type, or None, from the first bytes."""
-    # The PDF header may follow a little junk, which readers tolerate.
-    if PDF_MAGIC in head:
+    """'pdf', 'zip', 'ole2', an image content type, or None, from the first bytes.
+
+    A PDF must start with its header: readers tolerate junk before it, which is exactly what
+    lets an HTML page with a PDF after it pass for a PDF. Markup anywhere in the head is None.
+    """
+    if looks_like_markup(head):
+        return None
+    if head.startswith(PDF_MAGIC):
         return "pdf"
     if head.startswith(ZIP_MAGIC):
         return "zip"
@@ -170,6 +223,22 @@ def sniff(head: bytes) -> str | None:
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "image/webp"
     return None
+
+
+def extension_for(content_type: str) -> str:
+    """The extension a file of this detected type is stored and downloaded under."""
+    return EXTENSIONS.get(content_type, ".bin")
+
+
+def safe_name(name: str, content_type: str) -> str:
+    """The uploaded name with its extension replaced by the detected type's: `raportti.html`
+    holding a PDF becomes `raportti.pdf`, `x.pdf.exe` becomes `x.pdf`."""
+    path = PurePath(name.replace("\\", "/")).name or "file"
+    stem = PurePath(path).stem if PurePath(path).suffix else path
+    extension = extension_for(content_type)
+    if stem.lower().endswith(extension):
+        stem = stem[: -len(extension)]
+    return f"{(stem.strip() or 'file')[:200]}{extension}"
 
 
 # --- PDF -------------------------------------------------------------------------------------

@@ -16,9 +16,9 @@ def private_storage() -> FileSystemStorage:
 
 
 def submission_file_path(instance: "SubmissionFile", filename: str) -> str:
-    # The stored name is random, so no URL or path can be guessed from the learner's file name.
-    suffix = PurePath(filename).suffix.lower()[:10]
-    return f"submissions/{uuid.uuid4().hex}{suffix}"
+    # The stored name is random, so no URL or path can be guessed from the learner's file name;
+    # the check gives an accepted file its detected type's extension (never the uploaded one).
+    return f"submissions/{uuid.uuid4().hex}"
 
 
 class Workshop(models.Model):

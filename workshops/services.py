@@ -6,6 +6,7 @@ import datetime
 import logging
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from pathlib import PurePath
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -22,7 +23,7 @@ from learners.models import Cohort, Membership
 from notifications.models import Notification
 from notifications.services import notification_notify
 
-from .checks import check_file, max_file_bytes, sniff, too_large_message
+from .checks import check_file, extension_for, max_file_bytes, safe_name, sniff, too_large_message
 from .models import (
     Assignment,
     Draft,
@@ -311,8 +312,11 @@ def runlog_add(
             raise ExperimentError(too_large_message(photo.size))
         head = photo.read(1024)
         photo.seek(0)
-        if sniff(head) not in {"image/png", "image/jpeg", "image/gif", "image/webp"}:
+        detected = sniff(head)
+        if detected not in {"image/png", "image/jpeg", "image/gif", "image/webp"}:
             raise ExperimentError(_("The photo must be a PNG, JPEG, GIF or WebP image."))
+        # Stored under the detected type's extension, never the uploaded one.
+        photo.name = safe_name(photo.name or "photo", detected)
     if (indicator_id is None) != (value is None):
         raise ExperimentError(_("Give both the indicator and its value, or neither."))
     entry = RunLogEntry.objects.create(
@@ -547,6 +551,16 @@ def submission_file_process(*, file_id: int) -> SubmissionFile | None:
                 attachment.preview.field.generate_filename(attachment, "preview.png"),
                 ContentFile(verdict.preview_png),
             )
+        # An accepted file is kept under its detected type's extension, never the uploaded one.
+        stored_name = attachment.file.name
+        renamed = ""
+        if verdict.accepted:
+            wanted = extension_for(verdict.content_type)
+            if not stored_name.lower().endswith(wanted):
+                with attachment.file.open("rb") as stream:
+                    renamed = attachment.file.storage.save(
+                        str(PurePath(stored_name).with_suffix("")) + wanted, stream
+                    )
         changed = SubmissionFile.objects.filter(
             pk=attachment.pk, status=SubmissionFile.Status.PENDING
         ).update(
@@ -562,9 +576,12 @@ def submission_file_process(*, file_id: int) -> SubmissionFile | None:
             scan=verdict.scan if verdict.scan in ScanStatus.values else ScanStatus.NOT_SCANNED,
             preview=preview,
             extracted_text=verdict.text,
+            file=renamed or stored_name,
         )
         if not changed and preview:
             attachment.preview.storage.delete(preview)
+        if renamed:
+            attachment.file.storage.delete(stored_name if changed else renamed)
         if changed and verdict.scan == ScanStatus.INFECTED:
             # An infected file is never kept, not even for its uploader.
             attachment.file.delete(save=False)

@@ -20,7 +20,7 @@ from core.models import User
 from courses.services import completion_check_later
 from learners.models import Membership
 
-from .checks import ScanUnavailable, check_file, max_file_bytes, too_large_message
+from .checks import ScanUnavailable, check_file, max_file_bytes, safe_name, too_large_message
 from .models import Attendance, CalendarFeed, SessionMaterial, WorkshopSession
 
 MAX_MATERIALS = 20
@@ -86,11 +86,13 @@ def session_materials_add(
     rows = []
     for upload, kind in zip(uploads, kinds, strict=True):
         upload.seek(0)
+        # Stored and downloaded under the detected type's extension, never the uploaded one.
+        upload.name = safe_name(upload.name or "file", kind)
         rows.append(
             SessionMaterial.objects.create(
                 session=session,
                 file=upload,
-                original_name=(upload.name or "file")[:255],
+                original_name=upload.name[:255],
                 size=upload.size or 0,
                 content_type=kind,
                 uploaded_by=by,

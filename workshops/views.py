@@ -30,6 +30,7 @@ from core.permissions import (
 from core.responses import action_refused
 
 from . import marking, selectors, services, sessions, views_marking
+from .checks import safe_name
 from .forms import (
     AddFilesForm,
     CommentForm,
@@ -437,11 +438,13 @@ def runlog_photo(request: HttpRequest, pk: int) -> FileResponse:
     entry: RunLogEntry = get_runlog_entry_for_user(request.user, pk)
     if not entry.photo:
         raise Http404
-    response = FileResponse(entry.photo.open("rb"), content_type="application/octet-stream")
+    # FieldFile.open() returns the field itself, so the type is read before the stream is
+    # handed over: closing a second "open" would close the file being streamed.
+    stream = entry.photo.open("rb")
+    kind = services.sniff(stream.read(1024))
+    stream.seek(0)
+    response = FileResponse(stream, content_type=kind or "application/octet-stream")
     response["Content-Disposition"] = "inline"
-    with entry.photo.open("rb") as stream:
-        kind = services.sniff(stream.read(32))
-    response["Content-Type"] = kind or "application/octet-stream"
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -543,7 +546,8 @@ def file_download(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404
     return _serve_private(
         attachment.file,
-        filename=attachment.original_name,
+        # Named by the detected type, never the uploaded extension (`x.pdf.exe` -> `x.pdf`).
+        filename=safe_name(attachment.original_name, attachment.content_type),
         content_type="application/octet-stream",
         inline=False,
     )

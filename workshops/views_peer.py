@@ -1,8 +1,6 @@
 """Peer feedback pages: the learner's peer reviews to give, the short form, neutral file
 downloads, marking feedback useful, and the instructor's per-phase peer settings."""
 
-from pathlib import PurePath
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,6 +20,7 @@ from core.permissions import (
 )
 
 from . import peer
+from .checks import extension_for
 from .models import Assignment, PeerReview, SubmissionFile
 
 
@@ -66,7 +65,8 @@ def _authors(review: PeerReview) -> list[str]:
 
 
 def _suffix(attachment: SubmissionFile) -> str:
-    return PurePath(attachment.original_name).suffix.lower()[:10]
+    # The detected type's extension, never the uploaded one.
+    return extension_for(attachment.content_type)
 
 
 @login_required

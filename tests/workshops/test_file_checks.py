@@ -39,10 +39,10 @@ def test_it_accepts_a_good_pdf_and_counts_its_pages():
     assert verdict.reason == ""
 
 
-def test_it_accepts_a_pdf_with_a_little_junk_before_the_header():
+def test_it_refuses_a_pdf_with_anything_before_the_header():
+    # Readers tolerate junk before %PDF-, which is what lets an HTML page pass as a PDF (#12).
     verdict = check(b"\r\n" + pdf_bytes(pages=1))
-    assert verdict.accepted
-    assert verdict.page_count == 1
+    assert not verdict.accepted
 
 
 def test_it_rejects_an_empty_file():
