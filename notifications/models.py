@@ -20,6 +20,9 @@ class Notification(models.Model):
         SENDING = "sending", pgettext_lazy("email status", "Sending")
         SENT = "sent", pgettext_lazy("email status", "Sent")
         FAILED = "failed", pgettext_lazy("email status", "Failed")
+        # The whole message went out but the server's reply was lost: maybe delivered, so it is
+        # not sent again by itself (core/mail.py); the log offers a resend.
+        UNCERTAIN = "uncertain", pgettext_lazy("email status", "Sent, not confirmed")
         SKIPPED = "skipped", pgettext_lazy("email status", "Not emailed")
         DIGEST = "digest", pgettext_lazy("email status", "Waiting for the digest")
         DIGESTED = "digested", pgettext_lazy("email status", "Sent in a digest")
@@ -48,6 +51,11 @@ class Notification(models.Model):
     email_attempts = models.PositiveSmallIntegerField(_("email attempts"), default=0)
     email_error = models.TextField(_("last email error"), blank=True)
     emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)
+    # The outbox columns of the email (core/mail.py): when a worker claimed it for sending, when
+    # the sweeper should try it next, and until when it is retried before it is marked failed.
+    claimed_at = models.DateTimeField(_("claimed for sending"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    retry_until = models.DateTimeField(_("retried until"), null=True, blank=True)
     # A digest is a row of its own (kind=digest) that the rows it gathers point to.
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.EVENT)
     digest_mode = models.CharField(_("digest"), max_length=10, blank=True)
@@ -70,6 +78,9 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "read_at"]),
             models.Index(fields=["email_status", "digest_mode"]),
+            models.Index(fields=["email_status", "next_attempt_at"]),
+            # An announcement's rows share a key: its chunks count them to know when it is done.
+            models.Index(fields=["key"]),
         ]
 
     def __str__(self) -> str:
@@ -141,6 +152,8 @@ class Announcement(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.SCHEDULED
     )
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # Set by the task that claims the fan-out; a stale claim is taken over by the beat sweeper.
+    claimed_at = models.DateTimeField(_("claimed for sending"), null=True, blank=True)
     recipient_count = models.PositiveIntegerField(_("recipients"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
