@@ -1,3 +1,4 @@
+import datetime
 import uuid
 from pathlib import PurePath
 
@@ -5,6 +6,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -432,3 +434,35 @@ class CourseImage(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def first_completion_sweep() -> datetime.datetime:
+    """When the outbox sweeper first looks at a completion check still waiting."""
+    from core.outbox import first_attempt_at
+
+    return first_attempt_at("completion")
+
+
+class CompletionCheckWanted(models.Model):
+    """Outbox: check whether these learners have now finished the course. Written in the same
+    transaction as what may finish it (an approval, attendance), so an approval made while the
+    broker is down still issues the certificate: the check task deletes the row when done and
+    the sweeper publishes it again while it waits (courses/outbox.py)."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    cohort = models.ForeignKey(
+        "learners.Cohort", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # An approved or sent answer: its learner and the experiment's whole team are checked.
+    submission_id = models.PositiveBigIntegerField(null=True, blank=True)
+    user_ids = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=first_completion_sweep, db_index=True)
+
+    class Meta:
+        verbose_name = _("completion check wanted")
+        verbose_name_plural = _("completion checks wanted")
+
+    def __str__(self) -> str:
+        return f"{self.course_id}: {self.submission_id or self.user_ids}"

@@ -182,6 +182,18 @@ class Invitation(models.Model):
         return f"{self.first_name} {self.last_name}".strip()
 
 
+def first_imports_sweep() -> datetime.datetime:
+    from core.outbox import first_attempt_at
+
+    return first_attempt_at("imports")
+
+
+def first_exports_sweep() -> datetime.datetime:
+    from core.outbox import first_attempt_at
+
+    return first_attempt_at("exports")
+
+
 class InvitationImport(models.Model):
     """An uploaded CSV or XLSX of people to invite: checked by Celery, previewed, then applied."""
 
@@ -212,6 +224,12 @@ class InvitationImport(models.Model):
     created_count = models.PositiveIntegerField(_("invitations created"), default=0)
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # Outbox (learners/outbox.py): a checking or applying upload is the source of truth for its
+    # task. The task refreshes `claimed_at` as it goes; the sweeper publishes the task again when
+    # the claim is stale and `next_attempt_at` has passed (the worker died, the publish failed).
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=first_imports_sweep, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -286,6 +304,10 @@ class ExportJob(models.Model):
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # Outbox (learners/outbox.py): see InvitationImport.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=first_exports_sweep, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

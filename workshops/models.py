@@ -5,6 +5,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -452,6 +453,19 @@ class ScanStatus(models.TextChoices):
     INFECTED = "infected", pgettext_lazy("virus scan", "Virus found")
 
 
+def first_files_sweep() -> datetime.datetime:
+    """When the outbox sweeper first looks at a file still waiting for its check."""
+    from core.outbox import first_attempt_at
+
+    return first_attempt_at("files")
+
+
+def first_peer_sweep() -> datetime.datetime:
+    from core.outbox import first_attempt_at
+
+    return first_attempt_at("peer")
+
+
 def preview_path(instance: "SubmissionFile", filename: str) -> str:
     return f"previews/{uuid.uuid4().hex}.png"
 
@@ -491,9 +505,15 @@ class SubmissionFile(models.Model):
         blank=True,
         related_name="+",
     )
+    # Outbox: a pending file is the source of truth for its check; the sweeper publishes the
+    # check again when `next_attempt_at` passes (core/outbox.py, workshops/outbox.py).
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(_("sweeps"), default=0)
+    next_attempt_at = models.DateTimeField(_("next sweep"), default=first_files_sweep)
 
     class Meta:
         ordering = ["pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="file_waiting_idx")]
         verbose_name = _("submitted file")
         verbose_name_plural = _("submitted files")
 
@@ -652,6 +672,29 @@ class PeerReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission} ← {self.reviewer} ({self.status})"
+
+
+class PeerAllocationWanted(models.Model):
+    """Outbox: peer reviewers are wanted for a phase's answers in a cohort. Written with the
+    answer that asks for them; the allocation task deletes it when done, the sweeper publishes
+    the task again while it waits (workshops/outbox.py)."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="+")
+    cohort = models.ForeignKey("learners.Cohort", on_delete=models.CASCADE, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=first_peer_sweep, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "cohort"], name="one_peer_allocation_wanted")
+        ]
+        verbose_name = _("peer allocation wanted")
+        verbose_name_plural = _("peer allocations wanted")
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id}/{self.cohort_id}"
 
 
 class Draft(models.Model):
