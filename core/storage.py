@@ -1,3 +1,6 @@
+import contextlib
+import os
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.utils.functional import cached_property
@@ -20,6 +23,21 @@ class PrivateFileSystemStorage(FileSystemStorage):
     @cached_property
     def base_location(self) -> str:
         return str(settings.PRIVATE_MEDIA_ROOT / self.subfolder)
+
+    def _save(self, name: str, content: object) -> str:
+        # A disk that fills up (or turns read-only) mid-write leaves a partial file behind in
+        # FileSystemStorage. Stored names are random (uuid4), so a file that did not exist
+        # before this save is ours alone to remove.
+        full_path = self.path(name)
+        existed = os.path.lexists(full_path)
+        try:
+            return str(super()._save(name, content))
+        except OSError:
+            if not existed and os.path.lexists(full_path):
+                # The original error matters more than a failing cleanup.
+                with contextlib.suppress(OSError):
+                    os.remove(full_path)
+            raise
 
     def _clear_cached_properties(self, setting: str, **kwargs: object) -> None:
         super()._clear_cached_properties(setting, **kwargs)
