@@ -2,10 +2,12 @@ from django.urls import path
 
 from . import views
 from . import views_authoring as authoring
+from . import views_staff
 
 app_name = "courses"
 
 urlpatterns = [
+    path("", views_staff.course_list, name="list"),
     path("<int:pk>/", views.course_detail, name="detail"),
     path("<int:pk>/search/", views.course_search, name="search"),
     path("modules/<int:pk>/", views.module_detail, name="module"),

@@ -21,6 +21,7 @@ from core.permissions import (
     get_import_for_coordinator,
     get_invitation_for_coordinator,
     get_learner_for_staff,
+    is_course_author,
     require_role,
 )
 from core.responses import action_refused
@@ -63,6 +64,12 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     is_coordinator = request.user.is_superuser or any(
         u.pk == request.user.pk for u in overview.coordinators
     )
+    is_author = is_course_author(request.user, cohort.course)
+    course_links = {
+        "author": is_author,
+        "extensions": is_author or any(u.pk == request.user.pk for u in overview.instructors),
+        "certificates": is_coordinator,
+    }
     return render(
         request,
         "learners/cohort_detail.html",
@@ -70,6 +77,7 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "cohort": cohort,
             "overview": overview,
             "is_coordinator": is_coordinator,
+            "course_links": course_links,
             "page": page,
             "query": query,
             "organisation_id": organisation_id,

@@ -330,7 +330,7 @@ def audience(user, url: str) -> bool | None:
         return _may_see_submission(user, Submission.objects.get(pk=pk))
     if name == "workshops:file_download":
         return _may_see_submission(user, SubmissionFile.objects.get(pk=pk).submission)
-    if name == "learners:cohort_list":
+    if name in ("learners:cohort_list", "courses:list"):
         return _has_role(user, *STAFF)
     if name == "learners:cohort_detail":
         return _member(user, pk, *STAFF)
