@@ -8,7 +8,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_int, env_list, env_proxy_ssl_header, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -142,6 +142,14 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     "signup": "20/m/ip",
 }
+# Behind a proxy every client seems to come from the proxy's address, and one failed-login limit
+# would be shared by everyone. allauth takes the client's address from X-Forwarded-For, counting
+# this many proxies (that each append the address they saw) from the right; 0 = no proxy, the
+# connection's own address. A client cannot spoof it: what it sends itself stays on the left.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("ALLAUTH_TRUSTED_PROXY_COUNT", 0)
+# The header with which the TLS proxy says a request came in over HTTPS; production.py defaults
+# it to X-Forwarded-Proto. Set it only when a proxy that overwrites the header is in front.
+SECURE_PROXY_SSL_HEADER = env_proxy_ssl_header("DJANGO_SECURE_PROXY_SSL_HEADER")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Alueagentti"
 

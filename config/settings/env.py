@@ -38,3 +38,19 @@ def env_int(name: str, default: int) -> int:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
+
+
+def env_proxy_ssl_header(name: str, default: str = "") -> tuple[str, str] | None:
+    """SECURE_PROXY_SSL_HEADER from a header name such as `X-Forwarded-Proto` (the value that
+    means HTTPS is `https`; `X-Forwarded-Ssl=on` names another); empty means no proxy says so."""
+    raw = os.environ.get(name, default).strip()
+    if not raw:
+        return None
+    header, _sep, value = raw.partition("=")
+    header = header.strip()
+    if not header.replace("-", "").replace("_", "").isalnum():
+        raise ImproperlyConfigured(f"{name} must be a header name such as X-Forwarded-Proto.")
+    meta = header.upper().replace("-", "_")
+    if not meta.startswith("HTTP_"):
+        meta = f"HTTP_{meta}"
+    return meta, value.strip() or "https"

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .env import env_bool, env_int, env_str
+from .env import env_bool, env_int, env_proxy_ssl_header, env_str
 
 DEBUG = False
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
@@ -15,7 +15,11 @@ if not REDIS_URL:
 if not CERTIFICATE_SIGNING_KEY:  # noqa: F405
     raise ImproperlyConfigured("Set CERTIFICATE_SIGNING_KEY: certificates are signed with it.")
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Production runs behind one TLS proxy unless told otherwise (README, "Settings").
+SECURE_PROXY_SSL_HEADER = env_proxy_ssl_header(
+    "DJANGO_SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto"
+)
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("ALLAUTH_TRUSTED_PROXY_COUNT", 1)
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
