@@ -46,7 +46,20 @@ def publish_on_commit(task: Any, *args: Any, **options: Any) -> None:
     A failing publish never raises into the response and never stops the transaction's other
     on-commit hooks (each hook is its own `robust` callback).
     """
-    transaction.on_commit(lambda: publish(task, *args, **options), robust=True)
+    transaction.on_commit(PublishHint(task, args, options), robust=True)
+
+
+@dataclass(frozen=True)
+class PublishHint:
+    """The on-commit hook of `publish_on_commit`; tests read `task` and `args` from the hooks
+    that `django_capture_on_commit_callbacks` captured."""
+
+    task: Any
+    args: tuple[Any, ...]
+    options: dict[str, Any]
+
+    def __call__(self) -> None:
+        publish(self.task, *self.args, **self.options)
 
 
 # --- retries with growing intervals ----------------------------------------------------------

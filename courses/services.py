@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.models import User
+from core.outbox import publish_on_commit
 
 from . import credentials, selectors
 from .models import Certificate, Completion, Course, Item, QuizAttempt, Reflection
@@ -198,7 +199,8 @@ def course_completion_check(*, user: User, course: Course) -> Certificate | None
         return Certificate.objects.get(user=user, course=course)
     from .tasks import certificate_issue as task
 
-    task.delay_on_commit(certificate.pk)
+    # The pending certificate is the outbox row; certificate_retry_stalled finds it if lost.
+    publish_on_commit(task, certificate.pk)
     return certificate
 
 
@@ -206,20 +208,24 @@ def submission_completion_check_later(*, submission_id: int) -> None:
     """Called by workshops when an instructor's decision on a submission is saved (an approval
     may finish the course): after commit, a task checks the course completion of every member
     of the submission's experiment team, so each gets their certificate without visiting
-    the course again."""
-    from .tasks import submission_completion_check as task
+    the course again. The wanted check is a row written in the caller's transaction, so an
+    approval made while the broker is down still gets its certificate (courses/outbox.py)."""
+    from .outbox import completion_check_want
 
-    task.delay_on_commit(submission_id)
+    completion_check_want(submission_id=submission_id)
 
 
-def completion_check_later(*, course_id: int, user_ids: Iterable[int]) -> None:
+def completion_check_later(
+    *, course_id: int, user_ids: Iterable[int], cohort_id: int | None = None
+) -> None:
     """Called when something outside the course may finish it for these learners (attendance
-    recorded for a session): after commit, a task checks their course completion."""
-    from .tasks import completion_check as task
+    recorded for a session): after commit, a task checks their course completion (a wanted
+    check row, as above)."""
+    from .outbox import completion_check_want
 
     ids = sorted(set(user_ids))
     if ids:
-        task.delay_on_commit(course_id, ids)
+        completion_check_want(course_id=course_id, user_ids=ids, cohort_id=cohort_id)
 
 
 def completion_check(*, course_id: int, user_ids: Iterable[int]) -> list[Certificate]:
@@ -348,16 +354,25 @@ def certificate_issue(*, certificate_id: int) -> bool:
 CERTIFICATE_STALLED_AFTER = datetime.timedelta(minutes=10)
 
 
-def certificate_retry_stalled(*, now: datetime.datetime | None = None) -> list[int]:
+def certificate_retry_stalled(
+    *, now: datetime.datetime | None = None, only: Iterable[int] | None = None
+) -> list[int]:
     """Queue again the certificates stuck pending or issuing for longer than
     CERTIFICATE_STALLED_AFTER (a worker died mid-issue, or the enqueue was lost). Each is
     re-claimed with a conditional, timestamped update, so overlapping runs queue it once and
-    a worker that wakes up late finds its claim gone. Returns the ids queued."""
+    a worker that wakes up late finds its claim gone. `only`: a person's retry from the
+    stuck-work page, these certificates whatever their age. Returns the ids queued."""
     now = now or timezone.now()
     cutoff = now - CERTIFICATE_STALLED_AFTER
     stuck = Certificate.objects.filter(
         status__in=(Certificate.Status.PENDING, Certificate.Status.ISSUING)
-    ).filter(Q(claimed_at__lt=cutoff) | Q(claimed_at__isnull=True, created_at__lt=cutoff))
+    )
+    if only is None:
+        stuck = stuck.filter(
+            Q(claimed_at__lt=cutoff) | Q(claimed_at__isnull=True, created_at__lt=cutoff)
+        )
+    else:
+        stuck = stuck.filter(pk__in=list(only))
     from .tasks import certificate_issue as task
 
     queued = []
@@ -366,7 +381,7 @@ def certificate_retry_stalled(*, now: datetime.datetime | None = None) -> list[i
         if claimed_at is None:
             same = Certificate.objects.filter(pk=pk, status=status, claimed_at__isnull=True)
         if same.update(status=Certificate.Status.PENDING, claimed_at=now):
-            task.delay_on_commit(pk)
+            publish_on_commit(task, pk)
             queued.append(pk)
     return queued
 

@@ -2,9 +2,9 @@
 
 from celery import shared_task
 
-from core.tasks import RETRY_TASK_OPTIONS
+from core.tasks import RETRY_TASK_OPTIONS, SWEEP_TASK_OPTIONS
 
-from . import services
+from . import outbox, services
 
 
 @shared_task(**RETRY_TASK_OPTIONS)
@@ -13,12 +13,25 @@ def certificate_issue(certificate_id: int) -> bool:
     return services.certificate_issue(certificate_id=certificate_id)
 
 
-@shared_task(acks_late=True)
+@shared_task(**SWEEP_TASK_OPTIONS)
 def certificate_retry_stalled() -> int:
     """Beat: queue again the certificates stuck pending or issuing (a worker died)."""
     return len(services.certificate_retry_stalled())
 
 
+@shared_task(**RETRY_TASK_OPTIONS)
+def completion_check_run(wanted_id: int) -> int | None:
+    """Run one wanted completion check (courses/outbox.py) and delete its row (idempotent)."""
+    return outbox.completion_check_run(wanted_id=wanted_id)
+
+
+@shared_task(**SWEEP_TASK_OPTIONS)
+def completion_checks_sweep() -> int:
+    """Beat: publish again the completion checks still waiting after their period."""
+    return len(outbox.completion_checks_sweep())
+
+
+# Kept for messages published before the wanted-check rows existed.
 @shared_task(**RETRY_TASK_OPTIONS)
 def submission_completion_check(submission_id: int) -> int:
     """After a workshop decision: check course completion for the submission's whole team

@@ -22,10 +22,18 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
 from core.models import Organisation, User
+from core.outbox import publish_on_commit
 from courses.models import Course
 
 from . import spreadsheets
-from .models import Cohort, Invitation, InvitationImport, Membership, Nudge
+from .models import (
+    Cohort,
+    Invitation,
+    InvitationImport,
+    Membership,
+    Nudge,
+    first_imports_sweep,
+)
 
 if TYPE_CHECKING:
     from .selectors import AtRisk
@@ -373,7 +381,8 @@ def import_upload(*, cohort: Cohort, uploaded_by: User, file_name: str, content:
         )
         from .tasks import invitation_import_check
 
-        invitation_import_check.delay_on_commit(upload.pk)
+        # The checking upload is the outbox row; learners/outbox.py sweeps it if this is lost.
+        publish_on_commit(invitation_import_check, upload.pk)
     return upload
 
 
@@ -445,9 +454,13 @@ def import_check(*, import_id: int) -> bool:
             errors.append("already_invited")
         if email:
             seen.add(email)
+    # A fresh claim keeps the sweeper away while this run works (learners/outbox.py).
+    InvitationImport.objects.filter(pk=upload.pk).update(claimed_at=timezone.now())
         person["errors"] = errors
         if index % 500 == 0:
-            InvitationImport.objects.filter(pk=upload.pk).update(processed_rows=index)
+            InvitationImport.objects.filter(pk=upload.pk).update(
+                processed_rows=index, claimed_at=timezone.now()
+            )
     InvitationImport.objects.filter(pk=upload.pk, status=InvitationImport.Status.CHECKING).update(
         status=InvitationImport.Status.PREVIEW,
         rows=people,
@@ -462,11 +475,18 @@ def import_confirm(*, upload: InvitationImport) -> bool:
     with transaction.atomic():
         claimed = InvitationImport.objects.filter(
             pk=upload.pk, status=InvitationImport.Status.PREVIEW
-        ).update(status=InvitationImport.Status.APPLYING, processed_rows=0, finished_at=None)
+        ).update(
+            status=InvitationImport.Status.APPLYING,
+            processed_rows=0,
+            finished_at=None,
+            claimed_at=None,
+            attempts=0,
+            next_attempt_at=first_imports_sweep(),
+        )
         if claimed:
             from .tasks import invitation_import_apply
 
-            invitation_import_apply.delay_on_commit(upload.pk)
+            publish_on_commit(invitation_import_apply, upload.pk)
     return bool(claimed)
 
 
@@ -540,6 +560,7 @@ def import_apply(*, import_id: int) -> int:
         processed_rows=len(rows),
         finished_at=timezone.now(),
         content=b"",
+    InvitationImport.objects.filter(pk=upload.pk).update(claimed_at=timezone.now())
     )
     return created
 
@@ -585,6 +606,7 @@ def nudge_send(*, cohort: Cohort, learner: User, sent_by: User, risk: AtRisk | N
                 key=f"nudge-{cohort.pk}-{today.isoformat()}",
                 template="nudge",
                 context={
+                claimed_at=timezone.now(),
                     "cohort": cohort,
                     "sender": sent_by,
                     "coordinator": coordinator,
@@ -614,7 +636,8 @@ def export_request(*, cohort: Cohort, user: User, what: str, fmt: str) -> Any:
         job = ExportJob.objects.create(cohort=cohort, requested_by=user, what=what, fmt=fmt)
         from .tasks import export_build
 
-        export_build.delay_on_commit(job.pk)
+        # The pending job is the outbox row; learners/outbox.py sweeps it if this is lost.
+        publish_on_commit(export_build, job.pk)
     return job
 
 
@@ -624,7 +647,7 @@ def export_build(*, job_id: int) -> bool:
     from .models import ExportJob
 
     claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.PENDING).update(
-        status=ExportJob.Status.RUNNING
+        status=ExportJob.Status.RUNNING, claimed_at=timezone.now()
     )
     if not claimed:
         return False

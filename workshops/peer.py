@@ -251,10 +251,11 @@ def _swap(
 
 
 def peer_allocate_later(*, assignment_id: int, cohort_id: int) -> None:
-    """Enqueue the allocation after commit (the embedded default runs it in-process)."""
-    from .tasks import peer_allocate as task
+    """Want an allocation: a row written in the caller's transaction, its task published after
+    commit as a hint (workshops/outbox.py; the embedded default runs it in-process)."""
+    from .outbox import peer_allocation_want
 
-    task.delay_on_commit(assignment_id, cohort_id)
+    peer_allocation_want(assignment_id=assignment_id, cohort_id=cohort_id)
 
 
 def _wait() -> datetime.timedelta:

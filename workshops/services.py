@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.models import User
+from core.outbox import publish_on_commit
+from core.search import reindex_related as search_reindex_related
 from courses.services import submission_completion_check_later
 from learners.models import Cohort, Membership
 from notifications.models import Notification
@@ -492,7 +494,8 @@ def _enqueue(files: Iterable[SubmissionFile]) -> None:
     from .tasks import submission_file_process as task
 
     for attachment in files:
-        task.delay_on_commit(attachment.pk)
+        # The pending file is the outbox row; workshops/outbox.py sweeps it if this is lost.
+        publish_on_commit(task, attachment.pk)
 
 
 @transaction.atomic

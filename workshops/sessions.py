@@ -53,7 +53,9 @@ def attendance_record(
         )
         saved.append(row)
     # A course may require a share of sessions attended: the record may finish it.
-    completion_check_later(course_id=session.cohort.course_id, user_ids=statuses)
+    completion_check_later(
+        course_id=session.cohort.course_id, user_ids=statuses, cohort_id=session.cohort_id
+    )
     return saved
 
 
@@ -110,7 +112,8 @@ def session_material_delete(*, material: SessionMaterial) -> None:
     storage, name = material.file.storage, material.file.name
     material.delete()
     WorkshopSession.objects.filter(pk=material.session_id).update(sequence=F("sequence") + 1)
-    transaction.on_commit(lambda: storage.delete(name))
+    # No outbox row: a failed delete leaves only an unreachable file behind, never lost work.
+    transaction.on_commit(lambda: storage.delete(name), robust=True)
 
 
 def sessions_for_learner(user: User) -> QuerySet[WorkshopSession]:
