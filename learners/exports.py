@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from workshops.models import Submission
 
@@ -19,8 +21,22 @@ FORMATS = ("csv", "xlsx")
 SYNC_LEARNER_LIMIT = 300
 
 
-def _local(moment: Any) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+def _local(moment: Any) -> datetime.datetime | None:
+    """A moment in the site's local time: a date cell in XLSX, "YYYY-MM-DD HH:MM" in CSV."""
+    return timezone.localtime(moment) if moment else None
+
+
+def outcome_label(decision: str) -> str:
+    """A review's outcome in the words the learner sees (Approved, Revision requested), not
+    the instructor's button labels."""
+    from workshops.models import Review
+
+    status = (
+        Submission.Status.APPROVED
+        if decision == Review.Decision.APPROVE
+        else Submission.Status.REVISION_REQUESTED
+    )
+    return str(status.label)
 
 
 def progress_table(cohort: Cohort) -> tuple[list[str], Iterator[Sequence[Any]]]:
@@ -56,7 +72,7 @@ def submissions_table(cohort: Cohort) -> tuple[list[str], Iterator[Sequence[Any]
         _("Version"),
         _("Status"),
         _("Submitted"),
-        _("Review"),
+        pgettext("review outcome column", "Outcome"),
         _("Reviewer"),
         _("Reviewed"),
     ]
@@ -77,7 +93,7 @@ def submissions_table(cohort: Cohort) -> tuple[list[str], Iterator[Sequence[Any]
                 s.version,
                 s.get_status_display(),
                 _local(s.submitted_at),
-                review.get_decision_display() if review else "",
+                outcome_label(review.decision) if review else "",
                 review.reviewer.display_name if review else "",
                 _local(review.created_at) if review else "",
             ]

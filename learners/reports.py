@@ -188,7 +188,7 @@ def _sheets(report: FunderReport) -> list[tuple[str, Sequence[str], Iterator[Seq
             yield [
                 s.cohort.name,
                 s.title,
-                timezone.localtime(s.starts_at).strftime("%Y-%m-%d %H:%M"),
+                timezone.localtime(s.starts_at),
                 s.present,
                 s.absent,
                 s.excused,

@@ -28,7 +28,7 @@ from core.responses import action_refused
 from courses.models import Course
 
 from . import forms, selectors, services
-from .models import Invitation, InvitationImport
+from .models import Invitation, InvitationImport, Membership
 
 
 @require_role(*STAFF_ROLES)
@@ -242,6 +242,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "upload": upload,
         "cohort": upload.cohort,
         "row_errors": services.ROW_ERRORS,
+        "role_labels": dict(Membership.Role.choices),
         "polling": upload.status
         in (InvitationImport.Status.CHECKING, InvitationImport.Status.APPLYING),
     }
