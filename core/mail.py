@@ -28,14 +28,26 @@ from __future__ import annotations
 import datetime
 import enum
 import hashlib
+import logging
 import smtplib
 import socket
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.smtp import EmailBackend as DjangoSMTPBackend
-from django.db import DatabaseError
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import connection as db_connection
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext
+
+logger = logging.getLogger(__name__)
 
 # The first retry waits a minute, then twice as long each time, at most an hour.
 FIRST_RETRY = datetime.timedelta(minutes=1)
@@ -145,3 +157,200 @@ def message_id(unique_key: str) -> str:
     """A Message-ID that is the same every time the same row is sent (RFC 5322 msg-id)."""
     digest = hashlib.sha256(unique_key.encode()).hexdigest()[:32]
     return f"<{digest}.alueagentti@{site_domain()}>"
+
+
+# --- sending a batch of outbox rows ------------------------------------------------------------
+
+QUEUED, SENDING, SENT, FAILED, UNCERTAIN = "queued", "sending", "sent", "failed", "uncertain"
+# How long the final "sent" update keeps trying through a database restart before it gives up
+# (and the row is left `sending` for the sweeper).
+DB_RETRY_SECONDS = 30.0
+
+
+@dataclass
+class Delivery:
+    """What one batch did: rows sent, retried later, failed for good, uncertain, and the ids it
+    left queued for another task (it ran out of its time budget or the server went away)."""
+
+    sent: list[int] = field(default_factory=list)
+    retry: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    uncertain: list[int] = field(default_factory=list)
+    left: list[int] = field(default_factory=list)
+
+
+def _with_db_retry(update: Callable[[], Any]) -> Any:
+    """Run a small write, reconnecting through a short database outage (a restart, a killed
+    connection): the email has already left, and the row must say so."""
+    deadline = time.monotonic() + DB_RETRY_SECONDS
+    delay = 0.2
+    while True:
+        try:
+            return update()
+        except (OperationalError, InterfaceError):
+            if time.monotonic() > deadline:
+                raise
+            logger.warning("database unavailable while recording a sent email; retrying")
+            db_connection.close()
+            time.sleep(delay)
+            delay = min(delay * 2, 3.0)
+
+
+def deliver(
+    *,
+    queryset: QuerySet[Any],
+    ids: Sequence[int],
+    build: Callable[[Any], EmailMessage],
+    sent_fields: dict[str, Any] | None = None,
+) -> Delivery:
+    """Send the queued rows of `queryset` among `ids` over one mail-server connection.
+
+    Each row is claimed on its own (`queued` -> `sending`, a second worker finds nothing to
+    claim) right before its message is sent and marked right after, so at most the one message
+    in flight is ever in doubt. `build(row)` returns the message. A failure is recorded on its
+    row by the rules in this module's docstring; when the server itself is gone the rest of the
+    batch stays queued for the same later time instead of each waiting for its own timeout.
+    After EMAIL_BATCH_SECONDS the rest is returned in `left` for a task of its own.
+    """
+    report = Delivery()
+    rows = list(queryset.filter(pk__in=list(ids), email_status=QUEUED).order_by("pk"))
+    if not rows:
+        return report
+    model = queryset.model
+    connection = get_connection()
+    started = time.monotonic()
+    try:
+        for index, row in enumerate(rows):
+            if time.monotonic() - started > settings.EMAIL_BATCH_SECONDS:
+                report.left = [r.pk for r in rows[index:]]
+                break
+            now = timezone.now()
+            claimed = queryset.filter(pk=row.pk, email_status=QUEUED).update(
+                email_status=SENDING,
+                claimed_at=now,
+                email_attempts=F("email_attempts") + 1,
+                retry_until=Coalesce(F("retry_until"), Value(now + retry_window())),
+            )
+            if not claimed:
+                continue
+            attempts = row.email_attempts + 1
+            try:
+                message = build(row)
+                message.connection = connection
+                message.send()
+            except Exception as exc:
+                outcome, server_gone = classify(exc)
+                _close_quietly(connection)
+                error = f"{type(exc).__name__}: {exc}"[:2000]
+                logger.warning("email %s #%s: %s (%s)", model.__name__, row.pk, error, outcome)
+                _record_failure(model, row, outcome=outcome, error=error, attempts=attempts)
+                getattr(report, outcome.value).append(row.pk)
+                if server_gone and outcome is Outcome.RETRY:
+                    rest = [r.pk for r in rows[index + 1 :]]
+                    queryset.filter(pk__in=rest, email_status=QUEUED).update(
+                        next_attempt_at=timezone.now() + retry_delay(attempts)
+                    )
+                    report.retry.extend(rest)
+                    break
+                continue
+            fields = {
+                "email_status": SENT,
+                "email_error": "",
+                "emailed_at": timezone.now(),
+                **(sent_fields or {}),
+            }
+            _with_db_retry(
+                lambda pk=row.pk, fields=fields: model.objects.filter(
+                    pk=pk, email_status=SENDING
+                ).update(**fields)
+            )
+            report.sent.append(row.pk)
+    finally:
+        _close_quietly(connection)
+    return report
+
+
+def _close_quietly(connection: Any) -> None:
+    try:
+        connection.close()
+    except Exception:  # closing a connection the server already dropped
+        logger.debug("closing the mail connection failed", exc_info=True)
+
+
+def _record_failure(model: Any, row: Any, *, outcome: Outcome, error: str, attempts: int) -> None:
+    now = timezone.now()
+    if outcome is Outcome.UNCERTAIN:
+        fields: dict[str, Any] = {"email_status": UNCERTAIN, "emailed_at": now}
+    elif outcome is Outcome.FAILED:
+        fields = {"email_status": FAILED}
+    else:
+        retry_until = row.retry_until or now + retry_window()
+        next_attempt = now + retry_delay(attempts)
+        if next_attempt > retry_until:
+            fields = {"email_status": FAILED}
+        else:
+            fields = {"email_status": QUEUED, "next_attempt_at": next_attempt}
+    _with_db_retry(
+        lambda: model.objects.filter(pk=row.pk, email_status=SENDING).update(
+            email_error=error, **fields
+        )
+    )
+
+
+# --- the sweeper -------------------------------------------------------------------------------
+
+
+@dataclass
+class Sweep:
+    recovered: int = 0
+    expired: int = 0
+    published: list[int] = field(default_factory=list)
+
+
+def sweep(
+    *,
+    queryset: QuerySet[Any],
+    publish_batch: Callable[[list[int]], Any],
+    now: datetime.datetime | None = None,
+    batch_size: int = 200,
+    limit: int = 5000,
+) -> Sweep:
+    """The beat sweeper of one kind of email row (safe to run twice, or twice at once):
+
+    1. `sending` rows whose claim is older than `sending_stale_after()` go back to `queued`
+       (their worker is gone; the resend carries the same Message-ID);
+    2. `queued` rows past `retry_until` become `failed` (with their last error);
+    3. `queued` rows whose `next_attempt_at` has come are leased for HINT_GRACE and published in
+       batches of `batch_size`, at most `limit` per run.
+    """
+    now = now or timezone.now()
+    report = Sweep()
+    stale = now - sending_stale_after()
+    report.recovered = (
+        queryset.filter(email_status=SENDING)
+        .filter(Q(claimed_at__lt=stale) | Q(claimed_at__isnull=True, created_at__lt=stale))
+        .update(email_status=QUEUED, next_attempt_at=now)
+    )
+    expired = queryset.filter(email_status=QUEUED).filter(
+        Q(retry_until__lt=now) | Q(retry_until__isnull=True, created_at__lt=now - retry_window())
+    )
+    report.expired = expired.filter(email_error="").update(
+        email_status=FAILED,
+        email_error=gettext("Not sent within %(hours)s hours.")
+        % {"hours": settings.EMAIL_RETRY_HOURS},
+    ) + expired.update(email_status=FAILED)
+    due_filter = Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True)
+    due = list(
+        queryset.filter(due_filter, email_status=QUEUED)
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if due:
+        queryset.filter(due_filter, pk__in=due, email_status=QUEUED).update(
+            next_attempt_at=now + HINT_GRACE
+        )
+    for start in range(0, len(due), batch_size):
+        batch = due[start : start + batch_size]
+        publish_batch(batch)
+        report.published.extend(batch)
+    return report

@@ -1,22 +1,24 @@
 """Celery options shared by the platform's tasks."""
 
-from smtplib import SMTPException
-
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-MAX_EMAIL_RETRIES = 5
+from core.mail import email_task_time_limit
 
-# Transient mail-server trouble is retried with growing waits; the task itself turns the last
-# failure into a visible "failed" row, so nothing fails silently.
+# Email tasks never retry a mail-server failure through Celery: the row records it and gets its
+# next attempt (`next_attempt_at`, growing intervals for EMAIL_RETRY_HOURS), which the beat
+# sweeper publishes (core/mail.py). Celery retries only a database hiccup before the claim, and
+# the time limit bounds a hung server (EMAIL_TIMEOUT per step, EMAIL_BATCH_SECONDS per batch).
 EMAIL_TASK_OPTIONS = {
     "bind": True,
     "acks_late": True,
-    "autoretry_for": (SMTPException, ConnectionError, TimeoutError, OSError),
-    "retry_backoff": 30,
-    "retry_backoff_max": 30 * 60,
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": 5,
+    "retry_backoff_max": 60,
     "retry_jitter": True,
-    "max_retries": MAX_EMAIL_RETRIES,
+    "max_retries": 5,
+    "time_limit": email_task_time_limit(),
+    "soft_time_limit": email_task_time_limit() - 15,
 }
 
 # Tasks that only touch the database or files: transient trouble (a dropped or restarting

@@ -107,6 +107,8 @@ class Invitation(models.Model):
         SENDING = "sending", pgettext_lazy("email status", "Sending")
         SENT = "sent", pgettext_lazy("email status", "Sent")
         FAILED = "failed", pgettext_lazy("email status", "Failed")
+        # Maybe delivered: the server's reply after the message was lost (core/mail.py).
+        UNCERTAIN = "uncertain", pgettext_lazy("email status", "Sent, not confirmed")
 
     cohort = models.ForeignKey(
         Cohort, verbose_name=_("cohort"), on_delete=models.CASCADE, related_name="invitations"
@@ -155,6 +157,10 @@ class Invitation(models.Model):
     email_attempts = models.PositiveSmallIntegerField(_("email attempts"), default=0)
     email_error = models.TextField(_("last email error"), blank=True)
     emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)
+    # The email's outbox columns (core/mail.py): claimed by a worker, next try, give up after.
+    claimed_at = models.DateTimeField(_("claimed for sending"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    retry_until = models.DateTimeField(_("retried until"), null=True, blank=True)
     send_count = models.PositiveSmallIntegerField(_("times sent"), default=0)
 
     class Meta:

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -178,9 +178,33 @@ def _find_organisation(name: str) -> Organisation | None:
 
 
 def _enqueue_invitation(invitation: Invitation) -> None:
+    """Publish the queued invitation's email after commit, as a hint (the row is the outbox)."""
     from .tasks import invitation_send_email
 
-    invitation_send_email.delay_on_commit(invitation.pk)
+    publish_on_commit(invitation_send_email, invitation.pk)
+
+
+def _enqueue_invitations(ids: list[int]) -> None:
+    """Publish a batch of queued invitations as one email task (one mail-server connection)."""
+    from .tasks import invitation_send_emails
+
+    if ids:
+        publish_on_commit(invitation_send_emails, ids)
+
+
+def _invitation_outbox_fields() -> dict[str, Any]:
+    """A freshly queued invitation email: the sweeper looks again after HINT_GRACE and retries
+    until EMAIL_RETRY_HOURS have passed (core/mail.py)."""
+    from core import mail
+
+    now = timezone.now()
+    return {
+        "email_status": Invitation.EmailStatus.QUEUED,
+        "email_attempts": 0,
+        "claimed_at": None,
+        "next_attempt_at": now + mail.HINT_GRACE,
+        "retry_until": now + mail.retry_window(),
+    }
 
 
 @transaction.atomic
@@ -220,10 +244,10 @@ def invitation_invite(
         "invited_by": invited_by,
         "status": Invitation.Status.PENDING,
         "expires_at": timezone.now() + timedelta(days=INVITATION_VALID_DAYS),
-        "email_status": Invitation.EmailStatus.QUEUED,
         "email_error": "",
         "accepted_at": None,
         "accepted_by": None,
+        **_invitation_outbox_fields(),
     }
     if existing is None:
         invitation = Invitation.objects.create(cohort=cohort, email=email, **fields)
@@ -242,10 +266,14 @@ def invitation_resend(*, invitation: Invitation) -> Invitation:
     """Send a pending invitation again, valid for another period from now."""
     if invitation.status != Invitation.Status.PENDING:
         raise EnrolmentError(_("Only a pending invitation can be sent again."))
-    Invitation.objects.filter(pk=invitation.pk).update(
-        email_status=Invitation.EmailStatus.QUEUED,
+    Invitation.objects.filter(pk=invitation.pk).exclude(
+        # A message in flight is not queued again under its worker's feet.
+        email_status=Invitation.EmailStatus.SENDING,
+        claimed_at__gt=timezone.now() - _email_stale_after(),
+    ).update(
         expires_at=timezone.now() + timedelta(days=INVITATION_VALID_DAYS),
         email_error="",
+        **_invitation_outbox_fields(),
     )
     invitation.refresh_from_db()
     _enqueue_invitation(invitation)
@@ -261,18 +289,21 @@ def invitation_revoke(*, invitation: Invitation) -> bool:
     )
 
 
-def invitation_send_email(*, invitation_id: int) -> bool:
-    """Email one queued invitation; a second run (a retried or duplicated task) is a no-op."""
-    claimed = Invitation.objects.filter(
-        pk=invitation_id,
-        email_status=Invitation.EmailStatus.QUEUED,
-        status=Invitation.Status.PENDING,
-    ).update(email_status=Invitation.EmailStatus.SENDING)
-    if not claimed:
-        return False
-    invitation = Invitation.objects.select_related("cohort__course", "invited_by").get(
-        pk=invitation_id
-    )
+def _email_stale_after() -> timedelta:
+    from core import mail
+
+    return mail.sending_stale_after()
+
+
+def invitation_message_id(invitation: Invitation) -> str:
+    """The same Message-ID every time this invitation is retried or resent after a lost reply;
+    a new one once it has been delivered and is deliberately sent again (a reminder)."""
+    from core import mail
+
+    return mail.message_id(f"invitation:{invitation.pk}:{invitation.token}:{invitation.send_count}")
+
+
+def _invitation_message(invitation: Invitation) -> EmailMultiAlternatives:
     url = f"{settings.SITE_URL}{reverse('learners:invitation_accept', args=[invitation.token])}"
     context = {"invitation": invitation, "absolute_url": url, "site_url": settings.SITE_URL}
     with translation.override(invitation.language or settings.LANGUAGE_CODE):
@@ -283,31 +314,50 @@ def invitation_send_email(*, invitation_id: int) -> bool:
         subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
         body=body,
         to=[invitation.email],
-        headers={"X-Alueagentti-Category": "invitation"},
+        headers={
+            "Message-ID": invitation_message_id(invitation),
+            "X-Alueagentti-Category": "invitation",
+        },
     )
     message.attach_alternative(html, "text/html")
-    try:
-        message.send()
-    except Exception as exc:
-        Invitation.objects.filter(pk=invitation_id).update(
-            email_status=Invitation.EmailStatus.QUEUED,
-            email_attempts=invitation.email_attempts + 1,
-            email_error=str(exc)[:2000],
-        )
-        raise
-    Invitation.objects.filter(pk=invitation_id).update(
-        email_status=Invitation.EmailStatus.SENT,
-        email_attempts=invitation.email_attempts + 1,
-        send_count=invitation.send_count + 1,
-        email_error="",
-        emailed_at=timezone.now(),
+    return message
+
+
+def invitations_send_emails(*, invitation_ids: list[int]) -> Any:
+    """Email the queued, pending invitations among `invitation_ids` over one connection.
+
+    Each is claimed before it is sent, so a task delivered twice sends nothing twice; a failure
+    is recorded on the row and retried by the sweeper (core/mail.py). Returns the delivery.
+    """
+    from core import mail
+
+    return mail.deliver(
+        queryset=Invitation.objects.filter(status=Invitation.Status.PENDING).select_related(
+            "cohort__course", "invited_by"
+        ),
+        ids=invitation_ids,
+        build=_invitation_message,
+        sent_fields={"send_count": F("send_count") + 1},
     )
-    return True
 
 
-def invitation_mark_failed(*, invitation_id: int, error: str) -> None:
-    Invitation.objects.filter(pk=invitation_id, email_status=Invitation.EmailStatus.QUEUED).update(
-        email_status=Invitation.EmailStatus.FAILED, email_error=error[:2000]
+def invitation_send_email(*, invitation_id: int) -> bool:
+    """Email one queued invitation; a second run (a retried or duplicated task) is a no-op."""
+    return bool(invitations_send_emails(invitation_ids=[invitation_id]).sent)
+
+
+def invitation_emails_sweep(*, now: datetime.datetime | None = None) -> Any:
+    """Beat: invitation emails whose worker died are queued again, those past their retry
+    window failed, and due ones published in batches (an import's 2,000 included)."""
+    from core import mail
+    from core.outbox import publish
+
+    from .tasks import invitation_send_emails
+
+    return mail.sweep(
+        queryset=Invitation.objects.filter(status=Invitation.Status.PENDING),
+        publish_batch=lambda ids: publish(invitation_send_emails, ids),
+        now=now,
     )
 
 
@@ -404,6 +454,8 @@ def import_check(*, import_id: int) -> bool:
     ).first()
     if upload is None:
         return False
+    # A fresh claim keeps the sweeper away while this run works (learners/outbox.py).
+    InvitationImport.objects.filter(pk=upload.pk).update(claimed_at=timezone.now())
     try:
         people = spreadsheets.read_people(file_name=upload.file_name, content=bytes(upload.content))
     except spreadsheets.SpreadsheetError as exc:
@@ -454,8 +506,6 @@ def import_check(*, import_id: int) -> bool:
             errors.append("already_invited")
         if email:
             seen.add(email)
-    # A fresh claim keeps the sweeper away while this run works (learners/outbox.py).
-    InvitationImport.objects.filter(pk=upload.pk).update(claimed_at=timezone.now())
         person["errors"] = errors
         if index % 500 == 0:
             InvitationImport.objects.filter(pk=upload.pk).update(
@@ -510,6 +560,7 @@ def import_apply(*, import_id: int) -> int:
     ).first()
     if upload is None:
         return 0
+    InvitationImport.objects.filter(pk=upload.pk).update(claimed_at=timezone.now())
     rows = upload.valid_rows
     organisations = {o.name: o for o in Organisation.objects.all()}
     created = 0
@@ -526,6 +577,7 @@ def import_apply(*, import_id: int) -> int:
                     cohort_id=upload.cohort_id, user__email__in=emails
                 ).values_list("user__email", flat=True)
             }
+            queued: list[int] = []
             for row in batch:
                 if row["email"] in taken:
                     continue
@@ -543,16 +595,18 @@ def import_apply(*, import_id: int) -> int:
                                 "invited_by_id": upload.uploaded_by_id,
                                 "status": Invitation.Status.PENDING,
                                 "expires_at": expires,
-                                "email_status": Invitation.EmailStatus.QUEUED,
                                 "token": Invitation._meta.get_field("token").get_default(),
+                                **_invitation_outbox_fields(),
                             },
                         )
                 except IntegrityError:  # a concurrent run got there first
                     continue
                 created += 1
-                _enqueue_invitation(invitation)
+                queued.append(invitation.pk)
+            _enqueue_invitations(queued)
             InvitationImport.objects.filter(pk=upload.pk).update(
                 processed_rows=min(start + len(batch), len(rows)),
+                claimed_at=timezone.now(),
             )
     InvitationImport.objects.filter(pk=upload.pk, status=InvitationImport.Status.APPLYING).update(
         status=InvitationImport.Status.DONE,
@@ -560,7 +614,6 @@ def import_apply(*, import_id: int) -> int:
         processed_rows=len(rows),
         finished_at=timezone.now(),
         content=b"",
-    InvitationImport.objects.filter(pk=upload.pk).update(claimed_at=timezone.now())
     )
     return created
 
@@ -606,7 +659,6 @@ def nudge_send(*, cohort: Cohort, learner: User, sent_by: User, risk: AtRisk | N
                 key=f"nudge-{cohort.pk}-{today.isoformat()}",
                 template="nudge",
                 context={
-                claimed_at=timezone.now(),
                     "cohort": cohort,
                     "sender": sent_by,
                     "coordinator": coordinator,

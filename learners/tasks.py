@@ -1,8 +1,8 @@
 from celery import shared_task
 
+from core.outbox import publish
 from core.tasks import (
     EMAIL_TASK_OPTIONS,
-    MAX_EMAIL_RETRIES,
     RETRY_TASK_OPTIONS,
     SWEEP_TASK_OPTIONS,
 )
@@ -12,13 +12,24 @@ from . import outbox, services
 
 @shared_task(**EMAIL_TASK_OPTIONS)
 def invitation_send_email(self, invitation_id: int) -> bool:  # type: ignore[no-untyped-def]
-    try:
-        return services.invitation_send_email(invitation_id=invitation_id)
-    except Exception as exc:
-        if self.request.retries >= MAX_EMAIL_RETRIES:
-            services.invitation_mark_failed(invitation_id=invitation_id, error=str(exc))
-            return False
-        raise
+    """Send one queued invitation (a mail-server failure is recorded on the row, not raised)."""
+    return services.invitation_send_email(invitation_id=invitation_id)
+
+
+@shared_task(**EMAIL_TASK_OPTIONS)
+def invitation_send_emails(self, invitation_ids: list[int]) -> int:  # type: ignore[no-untyped-def]
+    """Send a batch over one connection; what its time budget left goes to a task of its own."""
+    delivery = services.invitations_send_emails(invitation_ids=invitation_ids)
+    if delivery.left:
+        publish(invitation_send_emails, delivery.left)
+    return len(delivery.sent)
+
+
+@shared_task(**SWEEP_TASK_OPTIONS)
+def invitation_emails_sweep() -> int:
+    """Beat, every minute: invitation emails left queued or stuck `sending` (a worker died, the
+    broker was down) are published again in batches; 48 hours of retries, then failed."""
+    return len(services.invitation_emails_sweep().published)
 
 
 # Bulk work (queue "bulk"): long time limits; a transient error is retried with growing waits

@@ -17,10 +17,13 @@ from django.template.loader import get_template, render_to_string
 from django.template.loader_tags import BlockNode
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from core import mail
 from core.errors import DomainError
 from core.models import User
+from core.outbox import publish, publish_on_commit
 
 from .models import Announcement, Mode, Notification, NotificationPreference
 
@@ -38,22 +41,49 @@ def _render_text_blocks(name: str, context: dict[str, Any]) -> tuple[str, str]:
     return subject, body
 
 
-def notification_render(
-    *, recipient: User, template: str, context: dict[str, Any], url: str = ""
-) -> tuple[str, str, str]:
-    """The subject, plain-text body and HTML body of `emails/<template>` in the recipient's
-    language (used by notification_notify and by the demo data)."""
-    full_context = {
+def _email_context(context: dict[str, Any], *, recipient: User | None, url: str) -> dict[str, Any]:
+    return {
         **context,
         "recipient": recipient,
         "url": url,
         "absolute_url": f"{settings.SITE_URL}{url}" if url else settings.SITE_URL,
         "site_url": settings.SITE_URL,
     }
-    with translation.override(recipient.language or settings.LANGUAGE_CODE):
-        subject, body = _render_text_blocks(template, full_context)
-        html_body = render_to_string(f"emails/{template}.html", full_context)
+
+
+def _render_in(language: str, *, template: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    with translation.override(language):
+        subject, body = _render_text_blocks(template, context)
+        html_body = render_to_string(f"emails/{template}.html", context)
     return subject, body, html_body
+
+
+def notification_render(
+    *, recipient: User, template: str, context: dict[str, Any], url: str = ""
+) -> tuple[str, str, str]:
+    """The subject, plain-text body and HTML body of `emails/<template>` in the recipient's
+    language (used by notification_notify and by the demo data)."""
+    return _render_in(
+        recipient.language or settings.LANGUAGE_CODE,
+        template=template,
+        context=_email_context(context, recipient=recipient, url=url),
+    )
+
+
+def _email_status_for(recipient: User, preference: NotificationPreference, category: str) -> str:
+    mode = preference.mode_for(category)
+    if not recipient.email or mode == Mode.OFF:
+        return Notification.EmailStatus.SKIPPED
+    if mode in (Mode.DAILY, Mode.WEEKLY):
+        return Notification.EmailStatus.DIGEST
+    return Notification.EmailStatus.QUEUED
+
+
+def _outbox_fields(status: str, now: datetime.datetime) -> dict[str, Any]:
+    """A queued row waits HINT_GRACE for its published task before the sweeper looks again."""
+    if status != Notification.EmailStatus.QUEUED:
+        return {}
+    return {"next_attempt_at": now + mail.HINT_GRACE, "retry_until": now + mail.retry_window()}
 
 
 @transaction.atomic
@@ -78,13 +108,8 @@ def notification_notify(
     subject, body, html_body = notification_render(
         recipient=recipient, template=template, context=context, url=url
     )
-    mode = preference_for(recipient).mode_for(category)
-    if not recipient.email or mode == Mode.OFF:
-        status = Notification.EmailStatus.SKIPPED
-    elif mode in (Mode.DAILY, Mode.WEEKLY):
-        status = Notification.EmailStatus.DIGEST
-    else:
-        status = Notification.EmailStatus.QUEUED
+    preference = preference_for(recipient)
+    status = _email_status_for(recipient, preference, category)
     notification = Notification.objects.create(
         recipient=recipient,
         category=category,
@@ -95,27 +120,109 @@ def notification_notify(
         url=url,
         reply_to=reply_to,
         email_status=status,
-        digest_mode=mode if status == Notification.EmailStatus.DIGEST else "",
+        digest_mode=preference.mode_for(category)
+        if status == Notification.EmailStatus.DIGEST
+        else "",
+        **_outbox_fields(status, timezone.now()),
     )
     if notification.email_status == Notification.EmailStatus.QUEUED:
         from .tasks import notification_send_email as task
 
-        task.delay_on_commit(notification.pk)
+        publish_on_commit(task, notification.pk)
     return notification
 
 
-def notification_send_email(*, notification_id: int) -> bool:
-    """Send one queued notification by email; returns False when there was nothing to send.
+def notification_notify_many(
+    *,
+    recipients: list[User],
+    category: str,
+    key: str,
+    template: str,
+    context: dict[str, Any],
+    url: str = "",
+) -> list[int]:
+    """Record one event (`key`) for many people at once; returns the ids queued for email.
 
-    The conditional claim makes a second run (a retried or duplicated task) a no-op, so
-    nobody ever gets the same email twice. A failure puts the row back in the queue.
+    The context must not depend on the recipient: the message is rendered once per language,
+    not once per person. Rows that exist already are left alone (`ignore_conflicts` on the
+    unique key), so running it twice creates nothing new. The caller sends the emails.
     """
-    claimed = Notification.objects.filter(
-        pk=notification_id, email_status=Notification.EmailStatus.QUEUED
-    ).update(email_status=Notification.EmailStatus.SENDING)
-    if not claimed:
-        return False
-    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    if not recipients:
+        return []
+    preferences = {
+        p.user_id: p
+        for p in NotificationPreference.objects.filter(user__in=[r.pk for r in recipients])
+    }
+    base = _email_context(context, recipient=None, url=url)
+    rendered: dict[str, tuple[str, str, str]] = {}
+    now = timezone.now()
+    rows = []
+    for recipient in recipients:
+        language = recipient.language or settings.LANGUAGE_CODE
+        if language not in rendered:
+            rendered[language] = _render_in(language, template=template, context=base)
+        subject, body, html_body = rendered[language]
+        preference = preferences.get(recipient.pk) or NotificationPreference(user=recipient)
+        status = _email_status_for(recipient, preference, category)
+        rows.append(
+            Notification(
+                recipient=recipient,
+                category=category,
+                key=key,
+                subject=subject[:255],
+                body=body,
+                html_body=html_body,
+                url=url,
+                email_status=status,
+                digest_mode=preference.mode_for(category)
+                if status == Notification.EmailStatus.DIGEST
+                else "",
+                **_outbox_fields(status, now),
+            )
+        )
+    Notification.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+    return list(
+        Notification.objects.filter(
+            key=key,
+            recipient_id__in=[r.pk for r in recipients],
+            email_status=Notification.EmailStatus.QUEUED,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+# --- sending ----------------------------------------------------------------------------------
+
+_URL_MARK = "https://unsubscribe.invalid/alueagentti-mark"
+
+
+def notification_message_id(notification: Notification) -> str:
+    """The same Message-ID every time this row is sent (the row's unique key)."""
+    return mail.message_id(f"notification:{notification.recipient_id}:{notification.key}")
+
+
+class _Footers:
+    """The unsubscribe footers rendered once per language for a whole batch."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, tuple[str, str]] = {}
+
+    def __call__(self, language: str, url: str) -> tuple[str, str]:
+        if language not in self._cache:
+            with translation.override(language):
+                text = render_to_string(
+                    "emails/includes/unsubscribe.txt", {"unsubscribe_url": _URL_MARK}
+                ).strip()
+                html = render_to_string(
+                    "emails/includes/unsubscribe.html", {"unsubscribe_url": _URL_MARK}
+                )
+            self._cache[language] = (text, html)
+        text, html = self._cache[language]
+        return text.replace(_URL_MARK, url), html.replace(_URL_MARK, escape(url))
+
+
+def _notification_message(notification: Notification, footers: _Footers) -> EmailMultiAlternatives:
     recipient = notification.recipient
     categories = (
         sorted(set(notification.items.values_list("category", flat=True)))
@@ -123,19 +230,14 @@ def notification_send_email(*, notification_id: int) -> bool:
         else [notification.category]
     )
     unsubscribe = unsubscribe_url(user=recipient, categories=categories)
-    with translation.override(recipient.language or settings.LANGUAGE_CODE):
-        footer = render_to_string(
-            "emails/includes/unsubscribe.txt", {"unsubscribe_url": unsubscribe}
-        ).strip()
-        html_footer = render_to_string(
-            "emails/includes/unsubscribe.html", {"unsubscribe_url": unsubscribe}
-        )
+    footer, html_footer = footers(recipient.language or settings.LANGUAGE_CODE, unsubscribe)
     message = EmailMultiAlternatives(
         subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{notification.subject}",
         body=f"{notification.body}\n\n-- \n{footer}",
         to=[recipient.email],
         reply_to=[notification.reply_to] if notification.reply_to else None,
         headers={
+            "Message-ID": notification_message_id(notification),
             "X-Alueagentti-Category": notification.category,
             "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
@@ -149,29 +251,71 @@ def notification_send_email(*, notification_id: int) -> bool:
             else html + html_footer
         )
         message.attach_alternative(html, "text/html")
-    try:
-        message.send()
-    except Exception as exc:
-        Notification.objects.filter(pk=notification_id).update(
-            email_status=Notification.EmailStatus.QUEUED,
-            email_attempts=notification.email_attempts + 1,
-            email_error=str(exc)[:2000],
-        )
-        raise
-    Notification.objects.filter(pk=notification_id).update(
-        email_status=Notification.EmailStatus.SENT,
-        email_attempts=notification.email_attempts + 1,
-        email_error="",
-        emailed_at=timezone.now(),
+    return message
+
+
+def notifications_send_emails(*, notification_ids: list[int]) -> mail.Delivery:
+    """Email the queued notifications among `notification_ids` over one connection.
+
+    Each row is claimed before its message is sent, so a second run (a task delivered twice, a
+    sweeper's republish) sends nothing twice; failures follow core/mail.py's rules.
+    """
+    footers = _Footers()
+    return mail.deliver(
+        queryset=Notification.objects.select_related("recipient"),
+        ids=notification_ids,
+        build=lambda row: _notification_message(row, footers),
     )
-    return True
 
 
-def notification_mark_failed(*, notification_id: int, error: str) -> None:
-    """After the last retry: keep the row, say why it was not delivered."""
-    Notification.objects.filter(
-        pk=notification_id, email_status=Notification.EmailStatus.QUEUED
-    ).update(email_status=Notification.EmailStatus.FAILED, email_error=error[:2000])
+def notification_send_email(*, notification_id: int) -> bool:
+    """Send one queued notification by email; False when there was nothing to send (or it
+    did not leave: the row says why and when it is tried again)."""
+    return bool(notifications_send_emails(notification_ids=[notification_id]).sent)
+
+
+def notification_emails_sweep(*, now: datetime.datetime | None = None) -> mail.Sweep:
+    """Beat: recover emails stuck `sending`, fail those past their retry window, and publish
+    the ones whose next attempt has come, in batches (one connection each)."""
+    from .tasks import notification_send_emails as task
+
+    return mail.sweep(
+        queryset=Notification.objects.all(),
+        publish_batch=lambda ids: publish(task, ids),
+        now=now,
+    )
+
+
+def notification_resend(*, notification: Notification) -> bool:
+    """Queue a failed, unconfirmed or stuck email again, with the same Message-ID.
+
+    A second click while it waits changes nothing (the send claims the row once); a sent email
+    is never sent again this way. Returns whether the row was queued.
+    """
+    now = timezone.now()
+    stuck = Q(
+        email_status=Notification.EmailStatus.SENDING,
+        claimed_at__lt=now - mail.sending_stale_after(),
+    )
+    resendable = (
+        Q(email_status__in=[Notification.EmailStatus.FAILED, Notification.EmailStatus.UNCERTAIN])
+        | stuck
+        | Q(email_status=Notification.EmailStatus.QUEUED, email_attempts__gt=0)
+    )
+    queued = (
+        Notification.objects.filter(pk=notification.pk, kind=notification.kind)
+        .filter(resendable)
+        .update(
+            email_status=Notification.EmailStatus.QUEUED,
+            next_attempt_at=now + mail.HINT_GRACE,
+            retry_until=now + mail.retry_window(),
+        )
+    )
+    if queued:
+        from .tasks import notification_send_email as task
+
+        publish_on_commit(task, notification.pk)
+    return bool(queued)
 
 
 def notification_mark_read(*, recipient: User, notification_id: int | None = None) -> int:
@@ -307,6 +451,7 @@ def digest_build(*, recipient: User, mode: str, now: datetime.datetime | None = 
                     body="",
                     read_at=now,
                     email_status=Notification.EmailStatus.QUEUED,
+                    **_outbox_fields(Notification.EmailStatus.QUEUED, timezone.now()),
                 )
         except IntegrityError:  # beat fired twice and the other run won
             return None
@@ -329,7 +474,7 @@ def digest_build(*, recipient: User, mode: str, now: datetime.datetime | None = 
         )
         from .tasks import notification_send_email as task
 
-        task.delay_on_commit(digest.pk)
+        publish_on_commit(task, digest.pk)
     digest.refresh_from_db()
     return digest
 
@@ -355,10 +500,18 @@ def digests_build_due(*, now: datetime.datetime | None = None) -> int:
 # --- announcements ----------------------------------------------------------------------------
 
 
+# An announcement whose fan-out has not moved for this long is taken over by the beat sweeper.
+ANNOUNCEMENT_STALE = datetime.timedelta(minutes=10)
+
+
 def announcement_create(
     *, cohort: Any, author: User, subject: str, body: str, send_at: datetime.datetime | None
 ) -> Announcement:
-    """Save an announcement; it goes out at once or when beat finds it due."""
+    """Save an announcement; it goes out at once or when beat finds it due.
+
+    The request only writes the row and publishes one task (after commit, as a hint), so it
+    takes the same few queries for a cohort of ten or ten thousand.
+    """
     now = timezone.now()
     if not subject.strip() or not body.strip():
         raise DomainError(_("Write a subject and a message."))
@@ -375,54 +528,116 @@ def announcement_create(
         if send_at is None or send_at <= now:
             from .tasks import announcement_send as task
 
-            task.delay_on_commit(announcement.pk)
+            publish_on_commit(task, announcement.pk)
     return announcement
 
 
-def announcement_send(*, announcement_id: int) -> int:
-    """Notify every member of the cohort once; safe to run again (the keys dedupe)."""
-    Announcement.objects.filter(
-        pk=announcement_id, status=Announcement.Status.SCHEDULED, send_at__lte=timezone.now()
-    ).update(status=Announcement.Status.SENDING)
+def _announcement_key(announcement_id: int) -> str:
+    return f"announcement-{announcement_id}"
+
+
+def announcement_send(*, announcement_id: int, now: datetime.datetime | None = None) -> int:
+    """Claim a due announcement and publish its recipients in chunks; returns how many people
+    the chunks will reach.
+
+    The claim is conditional: a scheduled one that is due, or one whose fan-out has stood still
+    for ANNOUNCEMENT_STALE (its worker died). Two beats, or a task delivered twice, find it
+    claimed and do nothing. A resumed fan-out publishes only the people who have no row yet.
+    """
+    now = now or timezone.now()
+    stale = now - ANNOUNCEMENT_STALE
+    claimed = (
+        Announcement.objects.filter(pk=announcement_id)
+        .filter(
+            Q(status=Announcement.Status.SCHEDULED, send_at__lte=now)
+            | Q(status=Announcement.Status.SENDING, claimed_at__lt=stale)
+            | Q(status=Announcement.Status.SENDING, claimed_at__isnull=True, send_at__lt=stale)
+        )
+        .update(status=Announcement.Status.SENDING, claimed_at=now)
+    )
+    if not claimed:
+        return 0
+    announcement = Announcement.objects.get(pk=announcement_id)
+    from learners.models import Membership
+
+    recipients = sorted(
+        set(
+            Membership.objects.filter(cohort_id=announcement.cohort_id)
+            .exclude(user_id=announcement.author_id)
+            .values_list("user_id", flat=True)
+        )
+    )
+    done = set(
+        Notification.objects.filter(key=_announcement_key(announcement.pk)).values_list(
+            "recipient_id", flat=True
+        )
+    )
+    missing = [pk for pk in recipients if pk not in done]
+    Announcement.objects.filter(pk=announcement.pk).update(recipient_count=len(recipients))
+    if not missing:
+        _announcement_finish(announcement.pk, expected=len(recipients))
+        return 0
+    from .tasks import announcement_send_chunk as task
+
+    size = settings.NOTIFICATION_CHUNK_SIZE
+    for start in range(0, len(missing), size):
+        publish(task, announcement.pk, missing[start : start + size])
+    return len(missing)
+
+
+def announcement_send_chunk(*, announcement_id: int, user_ids: list[int]) -> int:
+    """One chunk of an announcement: its rows in one insert, its emails over one connection.
+
+    Safe to run twice: rows that exist are kept (the unique key) and the email claim sends each
+    message once. Returns how many rows this run queued for email.
+    """
     announcement = (
         Announcement.objects.select_related("cohort", "author")
-        .filter(pk=announcement_id, status=Announcement.Status.SENDING)
+        .filter(
+            pk=announcement_id, status__in=[Announcement.Status.SENDING, Announcement.Status.SENT]
+        )
         .first()
     )
     if announcement is None:
         return 0
-    from learners.models import Membership
-
-    members = (
-        Membership.objects.filter(cohort=announcement.cohort)
-        .exclude(user=announcement.author)
-        .select_related("user")
+    key = _announcement_key(announcement.pk)
+    recipients = list(User.objects.filter(pk__in=user_ids).order_by("pk"))
+    queued = notification_notify_many(
+        recipients=recipients,
+        category=Notification.Category.ANNOUNCEMENTS,
+        key=key,
+        template="announcement",
+        context={"announcement": announcement},
+        url=reverse("notifications:list"),
     )
-    count = 0
-    for membership in members.iterator(chunk_size=500):
-        notification_notify(
-            recipient=membership.user,
-            category=Notification.Category.ANNOUNCEMENTS,
-            key=f"announcement-{announcement.pk}",
-            template="announcement",
-            context={"announcement": announcement},
-            url=reverse("notifications:list"),
-        )
-        count += 1
-    Announcement.objects.filter(pk=announcement.pk, status=Announcement.Status.SENDING).update(
-        status=Announcement.Status.SENT, sent_at=timezone.now(), recipient_count=count
-    )
-    return count
+    if queued:
+        from .tasks import notification_send_emails as task
+
+        publish(task, queued)
+    _announcement_finish(announcement.pk, expected=announcement.recipient_count)
+    return len(queued)
 
 
-def announcements_send_due() -> list[int]:
-    """Beat: announcements whose time has come (and any left half-sent by a crash)."""
-    stale = timezone.now() - datetime.timedelta(minutes=10)
+def _announcement_finish(announcement_id: int, *, expected: int) -> None:
+    """Mark it sent once every recipient has a row; otherwise keep its claim fresh, so the
+    sweeper does not take over a fan-out that is still moving."""
+    now = timezone.now()
+    sending = Announcement.objects.filter(pk=announcement_id, status=Announcement.Status.SENDING)
+    if Notification.objects.filter(key=_announcement_key(announcement_id)).count() >= expected:
+        sending.update(status=Announcement.Status.SENT, sent_at=now)
+    else:
+        sending.update(claimed_at=now)
+
+
+def announcements_send_due(*, now: datetime.datetime | None = None) -> list[int]:
+    """Beat: announcements whose time has come, and fan-outs that stood still (a dead worker).
+    Publishing one twice is harmless: announcement_send claims it once."""
+    now = now or timezone.now()
+    stale = now - ANNOUNCEMENT_STALE
     return list(
-        Announcement.objects.filter(send_at__lte=timezone.now())
-        .filter(
-            Q(status=Announcement.Status.SCHEDULED)
-            | Q(status=Announcement.Status.SENDING, send_at__lt=stale)
-        )
-        .values_list("pk", flat=True)[:100]
+        Announcement.objects.filter(
+            Q(status=Announcement.Status.SCHEDULED, send_at__lte=now)
+            | Q(status=Announcement.Status.SENDING, claimed_at__lt=stale)
+            | Q(status=Announcement.Status.SENDING, claimed_at__isnull=True, send_at__lt=stale)
+        ).values_list("pk", flat=True)[:100]
     )

@@ -1,39 +1,31 @@
-from datetime import timedelta
-
 from celery import shared_task
-from django.utils import timezone
 
-from core.tasks import EMAIL_TASK_OPTIONS, MAX_EMAIL_RETRIES, RETRY_TASK_OPTIONS
+from core.outbox import publish
+from core.tasks import EMAIL_TASK_OPTIONS, RETRY_TASK_OPTIONS, SWEEP_TASK_OPTIONS
 
 from . import reminders, services
-from .models import Notification
 
 
 @shared_task(**EMAIL_TASK_OPTIONS)
 def notification_send_email(self, notification_id: int) -> bool:  # type: ignore[no-untyped-def]
-    try:
-        return services.notification_send_email(notification_id=notification_id)
-    except Exception as exc:
-        if self.request.retries >= MAX_EMAIL_RETRIES:
-            services.notification_mark_failed(notification_id=notification_id, error=str(exc))
-            return False
-        raise
+    """Send one queued notification (a mail-server failure is recorded on the row, not raised)."""
+    return services.notification_send_email(notification_id=notification_id)
 
 
-@shared_task(acks_late=True)
+@shared_task(**EMAIL_TASK_OPTIONS)
+def notification_send_emails(self, notification_ids: list[int]) -> int:  # type: ignore[no-untyped-def]
+    """Send a batch over one connection; what its time budget left goes to a task of its own."""
+    delivery = services.notifications_send_emails(notification_ids=notification_ids)
+    if delivery.left:
+        publish(notification_send_emails, delivery.left)
+    return len(delivery.sent)
+
+
+@shared_task(**SWEEP_TASK_OPTIONS)
 def notification_retry_stalled() -> int:
-    """Re-enqueue emails still queued after ten minutes (a lost message or a broker outage)."""
-    cutoff = timezone.now() - timedelta(minutes=10)
-    ids = list(
-        Notification.objects.filter(
-            email_status=Notification.EmailStatus.QUEUED,
-            created_at__lt=cutoff,
-            email_attempts__lt=MAX_EMAIL_RETRIES,
-        ).values_list("pk", flat=True)[:500]
-    )
-    for pk in ids:
-        notification_send_email.delay(pk)
-    return len(ids)
+    """Beat, every minute: the email sweeper (core/mail.py sweep): stuck `sending` rows back to
+    the queue, rows past their 48 hours failed, due retries published in batches."""
+    return len(services.notification_emails_sweep().published)
 
 
 @shared_task(acks_late=True)
@@ -44,15 +36,23 @@ def notification_build_digests() -> int:
 
 @shared_task(**RETRY_TASK_OPTIONS)
 def announcement_send(announcement_id: int) -> int:
+    """Claim the announcement and publish its recipients in chunks (queue `bulk`)."""
     return services.announcement_send(announcement_id=announcement_id)
 
 
-@shared_task(acks_late=True)
+@shared_task(**RETRY_TASK_OPTIONS)
+def announcement_send_chunk(announcement_id: int, user_ids: list[int]) -> int:
+    """A few hundred recipients: their rows in one insert, then one email batch."""
+    return services.announcement_send_chunk(announcement_id=announcement_id, user_ids=user_ids)
+
+
+@shared_task(**SWEEP_TASK_OPTIONS)
 def announcement_send_due() -> int:
-    """Beat, every minute: announcements whose time has come (a scan, never a countdown)."""
+    """Beat, every minute: announcements whose time has come and fan-outs that stood still (a
+    scan, never a countdown); announcement_send claims each once."""
     ids = services.announcements_send_due()
     for pk in ids:
-        announcement_send.delay(pk)
+        publish(announcement_send, pk)
     return len(ids)
 
 

@@ -202,6 +202,15 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "sent_emails"))
+# Seconds any one step with the mail server may take (connect, each command, the final reply), so
+# a hung server cannot hold a worker slot. Email rows are retried with growing intervals for
+# EMAIL_RETRY_HOURS before they are marked failed; a batch task stops starting new messages after
+# EMAIL_BATCH_SECONDS and leaves the rest to a task of its own (core/mail.py).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+EMAIL_RETRY_HOURS = env_int("EMAIL_RETRY_HOURS", 48)
+EMAIL_BATCH_SECONDS = env_int("EMAIL_BATCH_SECONDS", 60)
+# Recipients per task when one notification goes to many people (an announcement).
+NOTIFICATION_CHUNK_SIZE = env_int("NOTIFICATION_CHUNK_SIZE", 250)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Alueagentti <noreply@alueagentti.fi>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -241,6 +250,7 @@ CELERY_TASK_ROUTES = {
     "workshops.tasks.submission_file_process": {"queue": "files"},
     "workshops.tasks.submission_process": {"queue": "files"},
     "learners.tasks.invitation_send_email": {"queue": "email"},
+    "learners.tasks.invitation_send_emails": {"queue": "email"},
     "learners.tasks.invitation_import_check": {"queue": "bulk"},
     "learners.tasks.invitation_import_apply": {"queue": "bulk"},
     "learners.tasks.export_build": {"queue": "bulk"},
@@ -294,9 +304,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.worker_heartbeat",
         "schedule": WORKER_HEARTBEAT_PERIOD,
     },
+    # Email sweepers (core/mail.py): due retries, stuck `sending` rows, the 48-hour limit.
     "retry-stalled-notification-emails": {
         "task": "notifications.tasks.notification_retry_stalled",
-        "schedule": 10 * 60,
+        "schedule": 60,
+    },
+    "retry-stalled-invitation-emails": {
+        "task": "learners.tasks.invitation_emails_sweep",
+        "schedule": 60,
     },
     "build-notification-digests": {
         "task": "notifications.tasks.notification_build_digests",
