@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .models import Organisation, User
+from .search import reindex_related
 
 
 @admin.register(Organisation)
@@ -10,6 +11,11 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "kind"]
     list_filter = ["kind"]
     search_fields = ["name"]
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        # Cards are found by their municipality's name (core.search).
+        reindex_related(Organisation, [obj.pk])
 
 
 @admin.register(User)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import Course, Item, Module
+from .search import item_index
 
 
 class ModuleInline(admin.TabularInline):
@@ -25,3 +26,7 @@ class ModuleAdmin(admin.ModelAdmin):
     list_display = ["title", "course", "position"]
     list_filter = ["course"]
     inlines = [ItemInline]
+
+    def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
+        super().save_related(request, form, formsets, change)
+        item_index(item_ids=list(form.instance.items.values_list("pk", flat=True)))

@@ -22,6 +22,7 @@ from learners.models import Cohort, Membership
 
 from .models import Choice, Course, CourseImage, Item, Module, Question, ReleaseExtension
 from .richtext import clean_course_html
+from .search import item_index
 
 
 class AuthoringError(DomainError):
@@ -47,6 +48,7 @@ def item_create(*, module: Module, item: Item) -> Item:
     item.position = _next_position(module.items.all())
     item.body = clean_course_html(item.body)
     item.save()
+    item_index(item_ids=[item.pk])
     return item
 
 
@@ -54,6 +56,7 @@ def item_create(*, module: Module, item: Item) -> Item:
 def item_update(*, item: Item) -> Item:
     item.body = clean_course_html(item.body)
     item.save()
+    item_index(item_ids=[item.pk])
     return item
 
 
@@ -192,6 +195,7 @@ def item_duplicate(*, item: Item) -> Item:
             choice.id = None
             choice.question = question
             choice.save()
+    item_index(item_ids=[copy.pk])
     return copy
 
 

@@ -3,6 +3,7 @@ import uuid
 from pathlib import PurePath
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.search.fields import Fts5TableField
 from core.storage import PrivateFileSystemStorage
 
 
@@ -168,6 +170,9 @@ class Item(models.Model):
         _("published"), default=True, help_text=_("Drafts are visible only to course authors.")
     )
     minutes = models.PositiveIntegerField(_("estimated minutes"), default=10)
+    # The title's and text's lemmas (courses.search), kept by courses.search.item_index on
+    # PostgreSQL (GIN-indexed there); SQLite uses ItemSearchText.
+    search_document = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["module", "position", "pk"]
@@ -176,6 +181,28 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ItemSearchText(models.Model):
+    """The items' lemmatised text in SQLite's FTS5 table (courses.search), created by a
+    migration and written by courses.search.item_index; never used on PostgreSQL."""
+
+    item = models.OneToOneField(
+        Item,
+        on_delete=models.DO_NOTHING,
+        primary_key=True,
+        db_column="rowid",
+        related_name="search_text",
+    )
+    document = Fts5TableField(db_column="courses_item_fts")
+    rank = models.FloatField(db_column="rank")
+
+    class Meta:
+        managed = False
+        db_table = "courses_item_fts"
+
+    def __str__(self) -> str:
+        return str(self.pk)
 
 
 class Completion(models.Model):

@@ -12,14 +12,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
     Count,
     Exists,
-    F,
-    Func,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -27,14 +24,12 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
-    TextField,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from core.models import User
@@ -536,43 +531,17 @@ SEARCH_MAX_RESULTS = 50
 
 
 def _matching_item_ids(*, items: QuerySet[Item], query: str) -> list[int]:
-    """Ids of the items whose title or text (HTML stripped) match, best first (one query).
+    """Ids of the items whose title or text (without its HTML) match, best first (one query),
+    through the platform's one search (core.search, courses.search): Finnish lemmas and
+    compound parts, the same on SQLite (FTS5) and PostgreSQL, so "verkostoissa" finds
+    "verkosto"; titles weigh more than text."""
+    from .search import ITEM_INDEX
 
-    PostgreSQL: full-text search with the Finnish snowball configuration, so an inflected word
-    ("verkostoissa") finds its base form ("verkosto"); titles weigh more than text. Elsewhere
-    (SQLite in development): a case-insensitive substring match, confirmed on the text without
-    its HTML so a tag name or attribute never matches."""
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
-        plain_body = Func(
-            F("body"),
-            Value("<[^>]*>"),
-            Value(" "),
-            Value("g"),
-            function="regexp_replace",
-            output_field=TextField(),
-        )
-        vector = SearchVector("title", weight="A", config="finnish") + SearchVector(
-            plain_body, weight="B", config="finnish"
-        )
-        search = SearchQuery(query, config="finnish", search_type="websearch")
-        return list(
-            items.annotate(document=vector, rank=SearchRank(vector, search))
-            .filter(document=search)
-            .order_by("-rank", "module__position", "position", "pk")
-            .values_list("pk", flat=True)[:SEARCH_MAX_RESULTS]
-        )
-    words = query.split()
-    condition = Q()
-    for word in words:
-        condition &= Q(title__icontains=word) | Q(body__icontains=word)
-    found = []
-    for pk, title, body in items.filter(condition).values_list("pk", "title", "body"):
-        text = f"{title} {strip_tags(body)}".casefold()
-        if all(word.casefold() in text for word in words):
-            found.append(pk)
-    return found[:SEARCH_MAX_RESULTS]
+    return list(
+        ITEM_INDEX.search(items, query)
+        .order_by("-rank", "module__position", "position", "pk")
+        .values_list("pk", flat=True)[:SEARCH_MAX_RESULTS]
+    )
 
 
 @dataclass

@@ -31,6 +31,7 @@ from core.models import User
 
 from . import richtext
 from .models import Choice, Course, CourseImage, Item, Module, Question
+from .search import item_index
 
 FORMAT = "alueagentti-course"
 VERSION = 1
@@ -262,6 +263,9 @@ def _build(zf: zipfile.ZipFile, data: dict[str, Any], *, by: User, title: str | 
                 )
     for module, keys in pending_prereqs:
         module.prerequisites.set([by_key[k] for k in keys if k in by_key])
+    item_index(
+        item_ids=list(Item.objects.filter(module__course=course).values_list("pk", flat=True))
+    )
     return course
 
 

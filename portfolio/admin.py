@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import Adaptation, Card, CardMessage
+from .services import card_index
 
 
 @admin.register(Card)
@@ -9,6 +10,10 @@ class CardAdmin(admin.ModelAdmin):
     list_filter = ("scope", "public_status", "outcome")
     search_fields = ("title", "summary")
     raw_id_fields = ("experiment", "consent_by", "decided_by")
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        card_index(card_ids=[obj.pk])
 
 
 @admin.register(CardMessage)

@@ -12,6 +12,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.search.fields import Fts5TableField
+
 
 class Card(models.Model):
     """An experiment's portfolio card."""
@@ -121,8 +123,8 @@ class Card(models.Model):
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     rejection_reason = models.TextField(_("reason"), blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
-    # The Finnish full-text document of the card's text, kept by services.card_index on
-    # PostgreSQL (GIN-indexed there, see the migration); unused on SQLite.
+    # The card's lemmatised text, themes and municipality (portfolio.search), kept by
+    # services.card_index on PostgreSQL (GIN-indexed there); SQLite uses CardSearchText.
     search_document = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -154,6 +156,28 @@ class Card(models.Model):
             for name, label in self.SECTIONS
             if getattr(self, name)
         ]
+
+
+class CardSearchText(models.Model):
+    """The cards' lemmatised text in SQLite's FTS5 table (portfolio.search), created by a
+    migration and written by services.card_index; never used on PostgreSQL."""
+
+    card = models.OneToOneField(
+        Card,
+        on_delete=models.DO_NOTHING,
+        primary_key=True,
+        db_column="rowid",
+        related_name="search_text",
+    )
+    document = Fts5TableField(db_column="portfolio_card_fts")
+    rank = models.FloatField(db_column="rank")
+
+    class Meta:
+        managed = False
+        db_table = "portfolio_card_fts"
+
+    def __str__(self) -> str:
+        return str(self.pk)
 
 
 class CardMessage(models.Model):

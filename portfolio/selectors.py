@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.db.models import (
-    Case,
     Count,
     Exists,
     F,
@@ -21,7 +20,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 
@@ -37,7 +35,6 @@ if TYPE_CHECKING:
 __all__ = ["cards_visible_to"]
 
 SEARCH_MAX_CHARS = 200
-TEXT_FIELDS = ("title", "summary", "context", "need", "hypothesis", "tried", "results", "lessons")
 
 
 def _with_list_data(qs: QuerySet[Card]) -> QuerySet[Card]:
@@ -148,49 +145,18 @@ def _words(text: str, limit: int = 12) -> list[str]:
     return seen
 
 
-def search_vector() -> Any:
-    from django.contrib.postgres.search import SearchVector
-
-    return (
-        SearchVector("title", weight="A", config="finnish")
-        + SearchVector("summary", "need", "hypothesis", weight="B", config="finnish")
-        + SearchVector(
-            "context", "tried", "results", "lessons", "scaling", weight="C", config="finnish"
-        )
-    )
-
-
 def search_cards(qs: QuerySet[Card], query: str) -> QuerySet[Card]:
-    """Cards matching `query`, annotated with `rank` (higher is better).
+    """Cards matching `query`, annotated with `rank` (higher is better), through the platform's
+    one search (core.search, portfolio.search): every field of the card, its themes and its
+    municipality, in Finnish lemmas with compound parts, the same on SQLite (FTS5) and
+    PostgreSQL; so "nuorille" finds "nuoret" and "kyyti" finds "Kimppakyydit". The title weighs
+    most."""
+    from .search import CARD_INDEX
 
-    PostgreSQL: full-text search with the Finnish snowball configuration on the stored,
-    GIN-indexed document (services.card_index), so an inflected
-    word ("matkaketjuja") finds its base form ("matkaketju"); the title weighs most. Elsewhere
-    (SQLite in development): every word must appear in some text field; rank counts the
-    words found in the title.
-    """
     query = " ".join(query.split())[:SEARCH_MAX_CHARS]
     if not query:
         return qs.annotate(rank=Value(0.0))
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank
-
-        search = SearchQuery(query, config="finnish", search_type="websearch")
-        return qs.filter(search_document=search).annotate(
-            rank=SearchRank(F("search_document"), search)
-        )
-    words = query.split()
-    condition = Q()
-    for word in words:
-        any_field = Q()
-        for name in TEXT_FIELDS:
-            any_field |= Q(**{f"{name}__icontains": word})
-        condition &= any_field
-    in_title = sum(
-        (Case(When(title__icontains=w, then=1), default=0, output_field=IntegerField()))
-        for w in words
-    )
-    return qs.filter(condition).annotate(rank=in_title)
+    return CARD_INDEX.search(qs, query)
 
 
 def gallery_cards(*, user: Any, filters: GalleryFilters) -> QuerySet[Card]:
@@ -255,27 +221,18 @@ def _no_jit() -> Iterator[None]:
         yield
 
 
-def _distinctive_lexemes(text: str) -> list[str]:
-    """The Finnish stems of `text`, without the cards' commonest ones as PostgreSQL's own
-    statistics of the search column know them (one query; nothing is dropped before the
-    table has been analysed)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT DISTINCT v.lexeme FROM unnest(to_tsvector('finnish', %s)) AS v
-            WHERE v.lexeme NOT IN (
-                SELECT t.elem
-                FROM pg_stats AS s,
-                    unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs)
-                    AS t(elem, freq)
-                WHERE s.schemaname = current_schema() AND s.tablename = %s
-                    AND s.attname = 'search_document' AND t.elem IS NOT NULL AND t.freq > %s
-            )
-            ORDER BY v.lexeme
-            """,
-            [text, Card._meta.db_table, COMMON_WORD_SHARE],
-        )
-        return [lexeme for (lexeme,) in cursor.fetchall() if re.fullmatch(r"\w+", lexeme)]
+def _distinctive_lemmas(text: str) -> list[str]:
+    """The Finnish lemmas of `text`'s words, without the ones on more than COMMON_WORD_SHARE
+    of the cards (one query: PostgreSQL's statistics of the search column, SQLite's FTS
+    vocabulary)."""
+    from core.search import get_analyser
+
+    from .search import CARD_INDEX
+
+    analyser = get_analyser()
+    lemmas = list(dict.fromkeys(analyser.lemma(word) for word in _words(text)))
+    common = CARD_INDEX.common_terms(lemmas, share=COMMON_WORD_SHARE)
+    return [lemma for lemma in lemmas if lemma not in common]
 
 
 def similar_cards(*, card: Card, user: Any, limit: int = 5) -> list[Card]:
@@ -283,9 +240,10 @@ def similar_cards(*, card: Card, user: Any, limit: int = 5) -> list[Card]:
     by shared themes, then by text similarity (three queries plus the themes).
 
     Only candidates found through indexes are ranked: cards whose experiment has one of the
-    card's themes (the themes table's index) or whose text matches one of its words (the GIN
-    index on PostgreSQL). The ranking itself returns ids only; the few winners are loaded
-    after, so no wide rows are grouped or sorted however many cards the network has.
+    card's themes (the themes table's index) or whose text holds one of its distinctive
+    lemmas (the search index: GIN on PostgreSQL, FTS5 on SQLite). The ranking itself returns
+    ids only; the few winners are loaded after, so no wide rows are grouped or sorted however
+    many cards the network has.
     """
     themes = [t.pk for t in card.experiment.themes.all()]
     through = Experiment.themes.through
@@ -310,27 +268,12 @@ def similar_cards(*, card: Card, user: Any, limit: int = 5) -> list[Card]:
         experiment_id__in=through.objects.filter(theme_id__in=themes).values("experiment_id")
     )
     text_score: Any = Value(0)
-    if words and connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank
+    lemmas = _distinctive_lemmas(" ".join(words)) if words else []
+    if lemmas:
+        from .search import CARD_INDEX
 
-        lexemes = _distinctive_lexemes(" ".join(words))
-        if lexemes:
-            # Already Finnish stems: the simple configuration keeps them as they are.
-            search = SearchQuery(
-                " | ".join(f"'{lexeme}'" for lexeme in lexemes), config="simple", search_type="raw"
-            )
-            candidates |= Q(search_document=search)
-            text_score = Coalesce(SearchRank(F("search_document"), search), Value(0.0))
-    elif words:
-        in_text = [
-            Q(title__icontains=w) | Q(summary__icontains=w) | Q(need__icontains=w) for w in words
-        ]
-        for condition in in_text:
-            candidates |= condition
-        text_score = sum(
-            Case(When(condition, then=1), default=0, output_field=IntegerField())
-            for condition in in_text
-        )
+        holds_a_word, text_score = CARD_INDEX.search_any(lemmas)
+        candidates |= holds_a_word
     ranked = (
         qs.filter(candidates)
         .annotate(shared_themes=shared, similarity=text_score)

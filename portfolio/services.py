@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,14 +44,12 @@ class PortfolioError(DomainError):
 
 
 def card_index(*, card_ids: Iterable[int] | None = None) -> None:
-    """Refresh the Finnish full-text document of these cards (all when None); PostgreSQL only.
-    Every service that changes a card's text calls it, in the same transaction."""
-    if connection.vendor != "postgresql":
-        return
-    from .selectors import search_vector
+    """Re-analyse these cards' text, themes and municipality for search (all when None), on
+    SQLite and PostgreSQL alike (portfolio.search). Every service that changes a card's text
+    calls it, in the same transaction."""
+    from .search import CARD_INDEX
 
-    qs = Card.objects.all() if card_ids is None else Card.objects.filter(pk__in=list(card_ids))
-    qs.update(search_document=search_vector())
+    CARD_INDEX.index(card_ids)
 
 
 def _prefill(experiment: Experiment) -> dict[str, str]:

@@ -8,6 +8,7 @@ from django.core.files.base import ContentFile
 
 from core.models import Organisation, User
 from courses.models import Completion, Course, Item, Module
+from courses.search import item_index
 from learners.models import Cohort, Membership
 from workshops.models import Assignment, Review, Submission, SubmissionFile, Workshop
 
@@ -62,11 +63,18 @@ class ModuleFactory(factory.django.DjangoModelFactory):
 class ItemFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Item
+        skip_postgeneration_save = True
 
     module = factory.SubFactory(ModuleFactory)
     position = factory.Sequence(int)
     title = factory.Sequence(lambda n: f"Oppitunti {n}")
     body = "<p>Verkostot syntyvät yhteisestä tekemisestä.</p>"
+
+    @factory.post_generation
+    def search_index(obj, create, extracted, **kwargs):  # noqa: N805
+        # As courses.authoring does for every item it writes.
+        if create:
+            item_index(item_ids=[obj.pk])
 
 
 class CompletionFactory(factory.django.DjangoModelFactory):

@@ -172,6 +172,8 @@ def experiment_update(
         update_fields=["title", "organisation", "challenge", "target_group", "updated_at"]
     )
     experiment.themes.set(themes)
+    # The experiment's card is found by its themes' names too (core.search).
+    search_reindex_related(Experiment, [experiment.pk])
     return experiment
 
 

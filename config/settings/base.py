@@ -377,3 +377,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
 }
 DEMO_DATA_ALLOWED = True
+
+# Search (core.search): the analyser that turns Finnish text into lemmas and compound parts.
+# core.search.analysers.Voikko uses libvoikko with its Finnish dictionary where both are
+# installed (Debian: python3-libvoikko voikko-fi) and simplemma otherwise; after a change run
+# `manage.py search_rebuild`.
+SEARCH_ANALYSER = env_str("SEARCH_ANALYSER", "core.search.analysers.Simplemma")

@@ -14,6 +14,7 @@ from core import demo_content as content
 from core.demo import DEMO_DOMAIN as DOMAIN
 from core.demo import DEMO_PASSWORD, demo_account
 from core.models import Organisation
+from core.search import rebuild_all as search_rebuild_all
 from courses import demo as course_demo
 from courses.models import Completion, Course, Item, Module
 from impact import demo as impact_demo
@@ -176,3 +177,5 @@ class Command(BaseCommand):
         workshops_demo.seed_review_aftermath(course=course, cohort=cohort)
         course_demo.seed_certificates(course=course, cohort=cohort, users=users)
         portfolio_demo.seed(course=course, cohort=cohort, users=users)
+        # The demo writes rows directly: analyse all of them for search once, at the end.
+        search_rebuild_all()

@@ -1,0 +1,16 @@
+"""One search for the platform: Osaamisväylä's cards and course items (see index.py)."""
+
+from .analysers import Analyser, Simplemma, Voikko, get_analyser
+from .index import Document, SearchIndex, rebuild_all, registered, reindex_related
+
+__all__ = [
+    "Analyser",
+    "Document",
+    "SearchIndex",
+    "Simplemma",
+    "Voikko",
+    "get_analyser",
+    "rebuild_all",
+    "registered",
+    "reindex_related",
+]

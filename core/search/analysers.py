@@ -1,0 +1,205 @@
+"""Analysers turn text into the terms the search index stores and a query into the terms it
+looks for. The one in use is named by the SEARCH_ANALYSER setting (a dotted class path).
+
+Both sides use the same analyser, so an inflected word in a query ("nuorille") meets its base
+form in a card ("nuoret" is stored as "nuori"). Compound words are also stored by their parts
+("kimppakyyti" as "kimppa" and "kyyti"), so a part finds the whole; a query word also matches
+as a prefix of a stored term, which finds longer compounds and half-typed words.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
+
+# Words: letters and digits; the underscore separates (as it does for both databases' parsers).
+WORD = re.compile(r"[^\W_]+")
+# Query words this short must match whole; longer ones also match as a prefix.
+MIN_PREFIX_CHARS = 3
+# Compound parts shorter than this are not split off (they would match too much).
+MIN_PART_CHARS = 3
+MAX_TERM_CHARS = 60
+# Words that say nothing in a query of several words ("nuoret ja liikkuminen").
+STOPWORDS = frozenset(
+    {
+        "ja",
+        "tai",
+        "sekä",
+        "eli",
+        "että",
+        "kun",
+        "jos",
+        "mutta",
+        "vaan",
+        "myös",
+        "on",
+        "ei",
+        "ole",
+        "oli",
+        "se",
+        "ne",
+        "tämä",
+        "nämä",
+        "joka",
+        "jotka",
+        "mikä",
+        "mitkä",
+        "kuin",
+        "niin",
+        "vain",
+        "jo",
+        "nyt",
+        "the",
+        "and",
+        "or",
+        "of",
+        "in",
+        "for",
+        "to",
+        "a",
+        "an",
+        "och",
+        "eller",
+        "att",
+        "som",
+        "på",
+        "i",
+    }
+)
+
+
+def words(text: str) -> list[str]:
+    return [w.casefold() for w in WORD.findall(text or "") if len(w) <= MAX_TERM_CHARS]
+
+
+class Analyser:
+    """Plain words, case folded: the base class and the fallback of every other analyser."""
+
+    name = "plain"
+
+    def lemma(self, word: str, lang: str = "fi") -> str:
+        return word
+
+    def compound_parts(self, lemma: str, lang: str = "fi") -> list[str]:
+        return []
+
+    def index_terms(self, text: str, lang: str = "fi") -> list[str]:
+        """Every term stored for `text`: each word's lemma and its compound parts."""
+        terms: list[str] = []
+        for word in words(text):
+            lemma = self.lemma(word, lang)
+            terms.append(lemma)
+            if lemma != word and not word.isdigit():
+                # The word as written too: a query for the exact form always finds it.
+                terms.append(word)
+            terms.extend(self.compound_parts(lemma, lang))
+            if lemma != word:
+                terms.extend(self.compound_parts(word, lang))
+        return terms
+
+    def query_terms(self, text: str, lang: str = "fi") -> list[tuple[str, ...]]:
+        """One group of alternatives per query word; every group must match a stored term.
+        Common words are dropped when other words remain."""
+        groups = []
+        for word in words(text):
+            lemma = self.lemma(word, lang)
+            groups.append(tuple(dict.fromkeys((lemma, word))))
+        meaningful = [g for g in groups if g[-1] not in STOPWORDS]
+        return meaningful or groups
+
+
+class Simplemma(Analyser):
+    """Finnish (and Swedish and English) lemmas from simplemma's dictionaries, which ship in
+    its wheel; compounds are split where both parts are words it knows."""
+
+    name = "simplemma"
+
+    @functools.lru_cache(maxsize=65536)  # noqa: B019 - one shared analyser per process
+    def lemma(self, word: str, lang: str = "fi") -> str:
+        import simplemma
+
+        if word.isdigit():
+            return word
+        return str(simplemma.lemmatize(word, lang=lang)).casefold()
+
+    @functools.lru_cache(maxsize=65536)  # noqa: B019
+    def compound_parts(self, lemma: str, lang: str = "fi") -> list[str]:
+        import simplemma
+
+        if lang != "fi" or len(lemma) < 2 * MIN_PART_CHARS + 1 or not lemma.isalpha():
+            return []
+        parts: list[str] = []
+        for i in range(MIN_PART_CHARS, len(lemma) - MIN_PART_CHARS + 1):
+            head, tail = lemma[:i], lemma[i:]
+            if simplemma.is_known(tail, lang=lang) and simplemma.is_known(head, lang=lang):
+                parts.extend((self.lemma(head, lang), self.lemma(tail, lang)))
+        return list(dict.fromkeys(p for p in parts if p != lemma and len(p) >= MIN_PART_CHARS))
+
+
+class Voikko(Simplemma):
+    """Finnish through libvoikko and its dictionary (Debian: python3-libvoikko, voikko-fi),
+    which knows inflections and compounds better still. Where either is missing, simplemma
+    does the work, so nothing depends on Voikko being installed."""
+
+    name = "voikko"
+
+    def __init__(self) -> None:
+        self._voikko = None
+        try:
+            import libvoikko  # type: ignore[import-not-found]
+
+            self._voikko = libvoikko.Voikko("fi")
+        except Exception:  # noqa: BLE001 - any missing piece means the fallback
+            logger.info("Voikko is not available; search uses simplemma's Finnish lemmas.")
+
+    @property
+    def available(self) -> bool:
+        return self._voikko is not None
+
+    def _analyses(self, word: str) -> list[dict[str, str]]:
+        if self._voikko is None:
+            return []
+        return list(self._voikko.analyze(word))
+
+    @functools.lru_cache(maxsize=65536)  # noqa: B019
+    def lemma(self, word: str, lang: str = "fi") -> str:
+        if lang == "fi":
+            for analysis in self._analyses(word):
+                if analysis.get("BASEFORM"):
+                    return analysis["BASEFORM"].casefold()
+        return super().lemma(word, lang)
+
+    @functools.lru_cache(maxsize=65536)  # noqa: B019
+    def compound_parts(self, lemma: str, lang: str = "fi") -> list[str]:
+        if lang != "fi" or self._voikko is None:
+            return super().compound_parts(lemma, lang)
+        parts: list[str] = []
+        for analysis in self._analyses(lemma):
+            # WORDBASES: "+kimppa(kimppa)+kyyti(kyyti)": each part's base form in brackets.
+            bases = re.findall(r"\(([^)]*)\)", analysis.get("WORDBASES", ""))
+            if len(bases) > 1:
+                parts.extend(b.casefold() for b in bases if len(b) >= MIN_PART_CHARS)
+        return list(dict.fromkeys(p for p in parts if p != lemma)) or super().compound_parts(
+            lemma, lang
+        )
+
+
+@functools.cache
+def get_analyser() -> Analyser:
+    """The analyser SEARCH_ANALYSER names (one per process)."""
+    path = getattr(settings, "SEARCH_ANALYSER", "core.search.analysers.Simplemma")
+    analyser: Analyser = import_string(path)()
+    if isinstance(analyser, Voikko) and not analyser.available:
+        return Simplemma()
+    return analyser
+
+
+def terms_text(terms: Iterable[str]) -> str:
+    return " ".join(terms)

@@ -1,0 +1,87 @@
+"""The cards' search index (core.search): every card field, its experiment's themes (in each
+of the site's languages) and its municipality, in Finnish lemmas."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.conf import settings
+from django.utils import translation
+
+from core.search import Document, SearchIndex
+
+from .models import Card
+
+# Weight A: the title. B: the summary, why it was needed, the hypothesis, the themes and the
+# municipality. C: the rest of the register's sections.
+B_FIELDS = ("summary", "need", "hypothesis")
+C_FIELDS = ("context", "tried", "results", "lessons", "scaling", "contacts")
+
+
+def theme_names(codes: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """The themes' names in Finnish, and in the site's other languages with their language."""
+    from workshops.models import Theme
+
+    labels = dict(Theme.Code.choices)
+    finnish: list[str] = []
+    others: list[tuple[str, str]] = []
+    for code in codes:
+        if code not in labels:
+            continue
+        for lang, _name in settings.LANGUAGES:
+            with translation.override(lang):
+                name = str(labels[code])
+            if lang == "fi":
+                finnish.append(name)
+            else:
+                others.append((name, lang))
+    return finnish, others
+
+
+def card_documents(
+    ids: list[int], *, card_model: Any = Card, through: Any = None
+) -> list[Document]:
+    """The documents of these cards (two queries). The models can be passed in so that a
+    migration builds the same documents from its historical models."""
+    if through is None:
+        from workshops.models import Experiment
+
+        through = Experiment.themes.through
+    rows = list(
+        card_model.objects.filter(pk__in=ids).values(
+            "pk", "experiment_id", "title", "organisation__name", *B_FIELDS, *C_FIELDS
+        )
+    )
+    themes: dict[int, list[str]] = defaultdict(list)
+    for experiment_id, code in (
+        through.objects.filter(experiment_id__in=[r["experiment_id"] for r in rows])
+        .order_by("theme_id")
+        .values_list("experiment_id", "theme__code")
+    ):
+        themes[experiment_id].append(code)
+    documents = []
+    for row in rows:
+        finnish_themes, other_themes = theme_names(themes[row["experiment_id"]])
+        documents.append(
+            Document(
+                pk=row["pk"],
+                a=row["title"],
+                b=" \n".join(
+                    [*(row[f] for f in B_FIELDS), *finnish_themes, row["organisation__name"] or ""]
+                ),
+                c=" \n".join(row[f] for f in C_FIELDS),
+                other_languages=tuple(other_themes),
+            )
+        )
+    return documents
+
+
+CARD_INDEX = SearchIndex(
+    model=Card,
+    fts_table="portfolio_card_fts",
+    relation="search_text",
+    vector="search_document",
+    documents=card_documents,
+    depends_on={"workshops.Experiment": "experiment", "core.Organisation": "organisation"},
+)
