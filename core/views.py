@@ -56,7 +56,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             if is_staff_member
             else []
         ),
-        "notifications": list(notifications_for(user).filter(read_at__isnull=True)[:5]),
+        # The review card above counts the queue live; the morning's "N answers wait" notice
+        # would show an older number beside it.
+        "notifications": list(
+            notifications_for(user)
+            .filter(read_at__isnull=True)
+            .exclude(key__startswith="reviews-waiting-")[:5]
+        ),
     }
     if learning:
         # The learner's calendar block: the next workshop sessions and their private feed.

@@ -254,7 +254,7 @@ def _seed_reminders(
     start their experiment (one email failed, for the notification log), a nudge to a learner
     at risk, and the instructor's grouped review-waiting notice of today."""
     from notifications.reminders import start_reminder_key
-    from workshops.models import Assignment, Phase, Submission, phase_due_date
+    from workshops.models import Assignment, Phase, phase_due_date
 
     tz = timezone.get_current_timezone()
     today = timezone.localdate()
@@ -313,11 +313,10 @@ def _seed_reminders(
         when=when,
     )
     # Today's grouped notice to the instructor, listing what waits in their cohorts.
-    waiting = list(
-        Submission.objects.filter(
-            cohort__in=[cohort, spring], status=Submission.Status.RECEIVED
-        ).select_related("learner", "cohort", "assignment")
-    )
+    from workshops.selectors import review_queue
+
+    # The queue's own selector: the notice counts what the instructor finds in the queue.
+    waiting = list(review_queue(user=users["ohjaaja"]))
     now = timezone.now()
     for submission in waiting:
         ready = submission.processed_at or submission.submitted_at

@@ -361,13 +361,17 @@ def review_waiting_notices_send(*, now: datetime.datetime | None = None) -> int:
     submissions = _waiting_submissions(now)
     if not submissions:
         return 0
+    from workshops.selectors import review_queue
+
     instructors = _staff_by_cohort({s.cohort_id for s in submissions}, Membership.Role.INSTRUCTOR)
     waiting: dict[int, list[Any]] = defaultdict(list)
     people: dict[int, User] = {}
-    for submission in submissions:
-        submission.days_waiting = _days_waiting(submission, now)
-        submission.over_target = submission.days_waiting > submission.cohort.review_target_days
-        for instructor in instructors.get(submission.cohort_id, []):
+    for instructor in {u.pk: u for staff in instructors.values() for u in staff}.values():
+        # The same selector as the review queue and the dashboard, so the notice's count is
+        # the number the instructor then finds in the queue.
+        for submission in review_queue(user=instructor):
+            submission.days_waiting = _days_waiting(submission, now)
+            submission.over_target = submission.days_waiting > submission.cohort.review_target_days
             waiting[instructor.pk].append(submission)
             people[instructor.pk] = instructor
     key = f"reviews-waiting-{timezone.localdate(now).isoformat()}"

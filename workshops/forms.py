@@ -1,7 +1,7 @@
 from functools import partial
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import Layout
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +41,14 @@ def _check_sizes(uploads: list) -> list:
     return uploads
 
 
+def _check_count(uploads: list) -> list:
+    """Answers: only the number of files is a form error; an empty or too large file is
+    recorded as rejected on its own (services.refusal_reason), keeping the rest."""
+    if len(uploads) > MAX_FILES:
+        raise forms.ValidationError(_("Attach at most %(n)s files at a time.") % {"n": MAX_FILES})
+    return uploads
+
+
 def attachments_help() -> str:
     return _(
         "PDF, Office or OpenDocument files or images, at most %(mb)s MB each. They are stored "
@@ -55,32 +63,62 @@ class SubmissionForm(forms.Form):
         max_length=50_000,
         error_messages={"required": _("Write your answer before submitting.")},
     )
-    attachments = MultipleFileField(label=_("Attachments (optional)"), required=False)
+    # An empty file is refused by the service, named with its reason, on its own: the field's
+    # generic "The submitted file is empty." would throw away the whole form.
+    attachments = MultipleFileField(
+        label=_("New attachments (optional)"), required=False, allow_empty_file=True
+    )
+    # The previous version's files are kept unless ticked here.
+    remove_files = forms.TypedMultipleChoiceField(
+        label=_("Files from the previous version"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
-    def __init__(self, *args: object, draft_url: str = "", **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        draft_url: str = "",
+        draft_revision: int = 0,
+        keepable: list | None = None,
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["attachments"].help_text = attachments_help()
+        self.keepable = keepable or []
+        self.fields["remove_files"].choices = [(f.pk, f.original_name) for f in self.keepable]
         if draft_url:
-            # Autosave: htmx posts the text after every pause in typing.
+            # Autosave (static/js/workshops-draft.js) posts the text with its revision after
+            # every pause in typing.
             self.fields["text"].widget.attrs.update(
                 {
-                    "hx-post": draft_url,
-                    "hx-trigger": "input changed delay:800ms",
-                    "hx-target": "#draft-status",
-                    "hx-swap": "innerHTML",
+                    "data-draft-url": draft_url,
+                    "data-draft-revision": str(draft_revision),
                     "data-testid": "answer-text",
                 }
             )
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.add_input(Submit("submit", _("Submit")))
+        self.helper.layout = Layout("text", "attachments")
 
     def clean_attachments(self):  # type: ignore[no-untyped-def]
-        return _check_sizes(self.cleaned_data.get("attachments") or [])
+        return _check_count(self.cleaned_data.get("attachments") or [])
+
+    @property
+    def removed_ids(self) -> set[int]:
+        """The files ticked for removal (kept ticked when the form is shown again)."""
+        if not self.is_bound:
+            return set()
+        return {int(v) for v in self.data.getlist("remove_files") if v.isdigit()}
+
+    def kept_ids(self) -> list[int]:
+        removed = set(self.cleaned_data.get("remove_files") or [])
+        return [f.pk for f in self.keepable if f.pk not in removed]
 
 
 class AddFilesForm(forms.Form):
-    attachments = MultipleFileField(label=_("Add a file"))
+    attachments = MultipleFileField(label=_("Add a file"), allow_empty_file=True)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -89,7 +127,7 @@ class AddFilesForm(forms.Form):
         self.helper.form_tag = False
 
     def clean_attachments(self):  # type: ignore[no-untyped-def]
-        return _check_sizes(self.cleaned_data.get("attachments") or [])
+        return _check_count(self.cleaned_data.get("attachments") or [])
 
 
 class ExperimentForm(forms.ModelForm):

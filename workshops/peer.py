@@ -134,10 +134,12 @@ def peer_allocate(
     theme and another municipality, the least loaded next. Only fills gaps, so running it
     again is harmless. `only`: restrict to these submission ids.
 
-    Only the newest version of each answer takes part. A new version (a revision) gets its
-    reviewers at once: first the peers who already review that answer, which costs them no
-    quota (M counts the different answers a learner reviews, not the versions), then others
-    by the usual rules. Reviews still to do on the replaced version move to the new one."""
+    Only the newest version of each answer takes part, and only a version still waiting for
+    the instructor's decision gets reviewers (no requests about decided, old work). A new
+    version (a revision) gets its reviewers at once: first the peers who already review that
+    answer, which costs them no quota (M counts the different answers a learner reviews, not
+    the versions), then others by the usual rules. Reviews still to do on the replaced version
+    move to the new one."""
     assignment = Assignment.objects.select_for_update().filter(pk=assignment_id).first()
     if assignment is None or not assignment.peer_review:
         return []
@@ -172,6 +174,11 @@ def peer_allocate(
     for author in sorted(authors, key=lambda a: per_submission[a.submission.pk]):
         sub = author.submission
         if only_ids and sub.pk not in only_ids:
+            continue
+        if sub.status != Submission.Status.RECEIVED:
+            # Only the current version that waits for review gets new reviewers: an answer
+            # already decided (approved a month ago, or sent back) is old work, and a request
+            # about it would only confuse the peer. Its authors still review others.
             continue
         while per_submission[sub.pk] < assignment.peer_reviewers:
             candidates = [
@@ -290,7 +297,7 @@ def peer_starvation_guard(*, now: datetime.datetime | None = None) -> dict[str, 
     waiting = (
         Submission.objects.filter(
             assignment__peer_review=True,
-            status__in=PEERABLE,
+            status=Submission.Status.RECEIVED,
             submitted_at__lt=now - _wait(),
         )
         .values_list("assignment_id", "cohort_id")

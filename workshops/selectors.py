@@ -8,7 +8,16 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -23,6 +32,7 @@ from .models import (
     Marking,
     Phase,
     PhaseComment,
+    Review,
     RubricCriterion,
     RubricLevel,
     Submission,
@@ -268,7 +278,8 @@ TOKEN = re.compile(r"\s+|[^\s]+")
 
 
 def text_diff(old: str, new: str) -> list[tuple[str, str]]:
-    """Word-level differences as (operation, text): 'same', 'removed' or 'added'."""
+    """Word-level differences as (operation, text): 'same', 'removed', 'added', or 'gap' (a
+    space that keeps a removed and an added word apart in the text)."""
     a, b = TOKEN.findall(old), TOKEN.findall(new)
     matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
     parts: list[tuple[str, str]] = []
@@ -276,10 +287,15 @@ def text_diff(old: str, new: str) -> list[tuple[str, str]]:
         if op == "equal":
             parts.append(("same", "".join(a[i1:i2])))
             continue
-        if i2 > i1:
-            parts.append(("removed", "".join(a[i1:i2])))
-        if j2 > j1:
-            parts.append(("added", "".join(b[j1:j2])))
+        removed, added = "".join(a[i1:i2]), "".join(b[j1:j2])
+        if removed:
+            parts.append(("removed", removed))
+        if removed and added and not removed[-1].isspace() and not added[0].isspace():
+            # A replaced word and its replacement are two words in the page's text too
+            # (copying, screen readers), not "ettäTyöskentelen".
+            parts.append(("gap", " "))
+        if added:
+            parts.append(("added", added))
     return parts
 
 
@@ -298,3 +314,52 @@ def thread(*, experiment_id: int, phase: int) -> list[PhaseComment]:
             "author__organisation"
         )
     )
+
+
+def with_files(submission: Submission) -> Submission:
+    """Load the version's files with the version each kept file came from (one query)."""
+    prefetch_related_objects(
+        [submission],
+        Prefetch(
+            "files",
+            queryset=SubmissionFile.objects.select_related("carried_from__submission").order_by(
+                "pk"
+            ),
+        ),
+    )
+    return submission
+
+
+def review_points(*, review: Review) -> tuple[int, int] | None:
+    """(points given, the rubric's maximum) of a review, or None without a rubric; the
+    maximum of a criterion since removed is its given points (two queries)."""
+    scores = list(review.scores.all())
+    if not scores:
+        return None
+    maxima = dict(
+        RubricLevel.objects.filter(criterion_id__in=[s.criterion_id for s in scores])
+        .values("criterion_id")
+        .annotate(top=Max("points"))
+        .values_list("criterion_id", "top")
+    )
+    given = sum(s.points for s in scores)
+    return given, sum(max(maxima.get(s.criterion_id, s.points), s.points) for s in scores)
+
+
+def previous_levels(*, submission: Submission) -> dict[int, int]:
+    """{criterion id: level id} the instructor picked for the previous version of the same
+    phase, so the next round's rubric starts from there (levels matched by points)."""
+    earlier = (
+        versions(submission=submission)
+        .filter(version__lt=submission.version, review__isnull=False)
+        .first()
+    )
+    if earlier is None:
+        return {}
+    picked = dict(
+        earlier.review.scores.exclude(criterion=None).values_list("criterion_id", "points")
+    )
+    levels = RubricLevel.objects.filter(criterion_id__in=picked).values_list(
+        "criterion_id", "points", "pk"
+    )
+    return {c: pk for c, points, pk in levels if picked.get(c) == points}

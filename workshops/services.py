@@ -39,6 +39,7 @@ from .models import (
     ReviewDraft,
     ReviewScore,
     RubricCriterion,
+    RubricLevel,
     RunLogEntry,
     ScanStatus,
     Submission,
@@ -281,14 +282,84 @@ def experiment_due(experiment: Experiment, phase: int) -> datetime.date | None:
 # --- drafts and the run log ------------------------------------------------------------------
 
 
-def draft_save(*, experiment: Experiment, phase: int, learner: User, text: str) -> Draft:
-    """Keep what the learner is writing; called on every pause in typing."""
+class DraftClosed(SubmissionError):
+    """The phase takes no new version now (one was just sent), so no draft is kept."""
+
+
+class DraftStale(SubmissionError):
+    """A newer revision of the draft is stored already; this older text was not saved."""
+
+    def __init__(self, draft: Draft) -> None:
+        super().__init__(
+            _(
+                "A newer version of this draft was already saved, so this older text was not "
+                "saved over it."
+            )
+        )
+        self.draft = draft
+
+
+@transaction.atomic
+def draft_save(
+    *, experiment: Experiment, phase: int, learner: User, text: str, revision: int | None = None
+) -> Draft:
+    """Keep what the learner is writing; called on every pause in typing.
+
+    `revision` is the page's count of edits: a save with an older revision than the stored
+    one is refused (DraftStale) and changes nothing.
+
+    Refused (DraftClosed) once the phase takes no new version: an autosave that arrives after
+    the submit must not bring back the draft the submit deleted. The experiment lock orders it
+    with a submit running at the same moment.
+    """
     if len(text) > 50_000:
         raise SubmissionError(_("The answer is too long (at most 50,000 characters)."))
-    draft, _created = Draft.objects.update_or_create(
-        experiment=experiment, phase=phase, learner=learner, defaults={"text": text}
+    locked = Experiment.objects.select_for_update().get(pk=experiment.pk)
+    latest = (
+        Submission.objects.filter(experiment=locked, assignment__phase=phase, cycle=locked.cycle)
+        .order_by("-version")
+        .only("status")
+        .first()
     )
-    return draft
+    if (
+        not locked.is_active
+        or locked.phase != phase
+        or (latest is not None and latest.status not in Submission.RESUBMITTABLE)
+    ):
+        raise DraftClosed(
+            _(
+                "This answer has already been sent, so the draft is no longer kept. Your text "
+                "is in the version you sent."
+            )
+        )
+    if revision is None:
+        # A save without a revision (a page loaded before revisions existed) applies as before.
+        draft, _created = Draft.objects.update_or_create(
+            experiment=experiment, phase=phase, learner=learner, defaults={"text": text}
+        )
+        return draft
+    mine = Draft.objects.filter(experiment=experiment, phase=phase, learner=learner)
+    # The conditional update is the guard: only a newer revision replaces the stored text.
+    if mine.filter(revision__lt=revision).update(
+        text=text, revision=revision, updated_at=timezone.now()
+    ):
+        return mine.get()
+    draft = mine.first()
+    if draft is None:
+        try:
+            with transaction.atomic():
+                return Draft.objects.create(
+                    experiment=experiment,
+                    phase=phase,
+                    learner=learner,
+                    text=text,
+                    revision=revision,
+                )
+        except IntegrityError:
+            draft = mine.get()
+    if draft.revision == revision and draft.text == text:
+        return draft  # the same save again (a retry): nothing to do
+    raise DraftStale(draft)
 
 
 @transaction.atomic
@@ -323,15 +394,20 @@ def runlog_add(
         photo.name = safe_name(photo.name or "photo", detected)
     if (indicator_id is None) != (value is None):
         raise ExperimentError(_("Give both the indicator and its value, or neither."))
-    entry = RunLogEntry.objects.create(
-        experiment=experiment,
-        cycle=experiment.cycle,
-        author=author,
-        happened_on=happened_on,
-        kind=kind,
-        text=text.strip(),
-        photo=photo or "",
-    )
+    try:
+        entry = RunLogEntry.objects.create(
+            experiment=experiment,
+            cycle=experiment.cycle,
+            author=author,
+            happened_on=happened_on,
+            kind=kind,
+            text=text.strip(),
+            photo=photo or "",
+        )
+    except OSError:
+        # The storage removes a partly written photo; the transaction keeps no entry.
+        logger.exception("storing a run-log photo of experiment %s failed", experiment.pk)
+        raise ExperimentError(storage_failed_message()) from None
     if indicator_id is not None and value is not None:
         from impact.services import ImpactError, measurement_from_run_log
 
@@ -373,26 +449,104 @@ def experiment_for(*, learner: User, workshop: Workshop, cohort: Cohort) -> Expe
     return member.experiment if member else None
 
 
+class StorageUnavailable(SubmissionError):
+    """The private disk is full or read-only: nothing was saved; the server should answer 503."""
+
+
+def storage_failed_message() -> str:
+    return _(
+        "Your files could not be stored right now, so nothing was saved. Try again in a few "
+        "minutes; if this happens again, tell your instructor."
+    )
+
+
 def _store_files(submission: Submission, uploads: Sequence[UploadedFile]) -> list[SubmissionFile]:
-    stored = []
-    for upload in uploads:
-        stored.append(
-            SubmissionFile.objects.create(
-                submission=submission,
-                file=upload,
-                original_name=upload.name[:255] if upload.name else "file",
-                size=upload.size or 0,
+    """Store the uploads as pending files. If the disk is full or read-only, the files this
+    call already wrote are removed (the storage removes a partly written one) and a
+    SubmissionError is raised, so the caller's transaction rolls back with nothing left over."""
+    stored: list[SubmissionFile] = []
+    try:
+        for upload in uploads:
+            stored.append(
+                SubmissionFile.objects.create(
+                    submission=submission,
+                    file=upload,
+                    original_name=upload.name[:255] if upload.name else "file",
+                    size=upload.size or 0,
+                )
             )
-        )
+    except OSError:
+        logger.exception("storing the uploads of submission %s failed", submission.pk)
+        for attachment in stored:
+            try:
+                attachment.file.delete(save=False)
+            except OSError:
+                logger.warning("could not remove %s after a failed upload", attachment.file.name)
+        raise StorageUnavailable(storage_failed_message()) from None
     return stored
 
 
 def _check_uploads(uploads: Sequence[UploadedFile]) -> None:
     if len(uploads) > MAX_FILES:
         raise SubmissionError(_("Attach at most %(n)s files at a time.") % {"n": MAX_FILES})
-    for upload in uploads:
-        if upload.size is not None and upload.size > max_file_bytes():
-            raise SubmissionError(f"{upload.name}: {too_large_message(upload.size)}")
+
+
+def refusal_reason(upload: UploadedFile) -> str:
+    """Why an upload is refused before it is stored (empty or too large), or ""."""
+    if not upload.size:
+        return _("The file is empty (0 bytes). Check the file and add it again.")
+    if upload.size > max_file_bytes():
+        return too_large_message(upload.size)
+    return ""
+
+
+def _store_refused(submission: Submission, uploads: Sequence[UploadedFile]) -> list[SubmissionFile]:
+    """Record uploads refused at once as rejected files, with no stored bytes: the learner sees
+    each one named with its reason, and the text and the other files are kept."""
+    return [
+        SubmissionFile.objects.create(
+            submission=submission,
+            file="",
+            original_name=upload.name[:255] if upload.name else "file",
+            size=upload.size or 0,
+            status=SubmissionFile.Status.REJECTED,
+            reason=refusal_reason(upload),
+        )
+        for upload in uploads
+    ]
+
+
+def _keep_files(submission: Submission, kept: Sequence[SubmissionFile]) -> list[SubmissionFile]:
+    """Carry accepted files of the previous version into this one. The new rows point at the
+    same stored bytes (nothing is copied) and remember the file they came from."""
+    return SubmissionFile.objects.bulk_create(
+        SubmissionFile(
+            submission=submission,
+            file=f.file.name,
+            original_name=f.original_name,
+            size=f.size,
+            page_count=f.page_count,
+            content_type=f.content_type,
+            status=SubmissionFile.Status.ACCEPTED,
+            scan=f.scan,
+            preview=f.preview.name if f.preview else "",
+            extracted_text=f.extracted_text,
+            carried_from=f,
+        )
+        for f in kept
+    )
+
+
+def keepable_files(*, experiment: Experiment, assignment: Assignment) -> list[SubmissionFile]:
+    """The accepted files of the phase's newest version, which a new version may keep."""
+    newest = latest_in_phase(experiment=experiment, assignment=assignment)
+    if newest is None:
+        return []
+    return list(
+        newest.files.filter(status=SubmissionFile.Status.ACCEPTED)
+        .select_related("submission")
+        .order_by("pk")
+    )
 
 
 @transaction.atomic
@@ -405,11 +559,15 @@ def submission_submit(
     upload: UploadedFile | None = None,
     uploads: Sequence[UploadedFile] = (),
     experiment: Experiment | None = None,
+    keep_files: Iterable[int] | None = None,
 ) -> Submission:
     """Save a new version of a phase of the experiment at once; files are checked after commit.
 
     Without `experiment`, the learner's experiment in the workshop is used (one is started,
-    named after the assignment, if they have none). Precondition: none; all rules are checked.
+    named after the assignment, if they have none). `keep_files`: ids of the previous
+    version's accepted files that this version keeps (None keeps them all). An empty or too
+    large upload is recorded as rejected on its own; the text and other files are kept.
+    Precondition: none; all rules are checked.
     """
     files = [*([upload] if upload is not None else []), *uploads]
     if not _is_learner(learner, cohort) or cohort.course_id != assignment.workshop.course_id:
@@ -462,6 +620,14 @@ def submission_submit(
         ).aggregate(n=Max("version"))["n"]
         or 0
     )
+    kept = keepable_files(experiment=experiment, assignment=assignment)
+    if keep_files is not None:
+        wanted = set(keep_files)
+        kept = [f for f in kept if f.pk in wanted]
+    if len(kept) + len(files) > MAX_FILES:
+        raise SubmissionError(_("A version can have at most %(n)s files.") % {"n": MAX_FILES})
+    refused = [f for f in files if refusal_reason(f)]
+    files = [f for f in files if not refusal_reason(f)]
     due_on = experiment_due(experiment, assignment.phase)
     submission = Submission.objects.create(
         assignment=assignment,
@@ -482,6 +648,11 @@ def submission_submit(
     from impact.services import plan_snapshot_take
 
     plan_snapshot_take(submission=submission)
+    _keep_files(submission, kept)
+    if refused:
+        rejected = _store_refused(submission, refused)
+        submission.status_reason = "\n".join(f"{f.original_name}: {f.reason}" for f in rejected)
+        submission.save(update_fields=["status_reason"])
     _enqueue(_store_files(submission, files))
     # An "assignment submitted" item may finish the course for the whole team.
     submission_completion_check_later(submission_id=submission.pk)
@@ -524,9 +695,14 @@ def submission_add_files(
         raise SubmissionError(_("Files can be added only while the version waits for review."))
     if locked.files.count() + len(uploads) > MAX_FILES:
         raise SubmissionError(_("A version can have at most %(n)s files.") % {"n": MAX_FILES})
-    stored = _store_files(locked, uploads)
+    stored = _store_files(locked, [u for u in uploads if not refusal_reason(u)])
+    rejected = _store_refused(locked, [u for u in uploads if refusal_reason(u)])
+    if rejected:
+        reasons = "\n".join(f"{f.original_name}: {f.reason}" for f in rejected)
+        locked.status_reason = "\n".join(filter(None, [locked.status_reason, reasons]))
+        locked.save(update_fields=["status_reason"])
     _enqueue(stored)
-    return stored
+    return stored + rejected
 
 
 # --- processing ------------------------------------------------------------------------------
@@ -677,13 +853,16 @@ def submission_review(
     levels: dict[int, int] | None = None,
     draft_version: int | None = None,
     via_release: bool = False,
+    files_seen: str | None = None,
 ) -> Review:
     """Record the instructor's decision, move the experiment on and tell the learners.
 
     Precondition: the reviewer may review the submission (see core.permissions.can_review).
     With a rubric for the phase, a level must be picked for every criterion. `draft_version`
     is the shared draft the reviewer was looking at; a newer one means a colleague has
-    changed the review meanwhile and the decision is refused (ReviewConflict).
+    changed the review meanwhile and the decision is refused (ReviewConflict). `files_seen`
+    (see `files_fingerprint`) binds the decision to the files the reviewer was shown: if the
+    learners added one since, the decision is refused.
     """
     if submission.assignment.workshop.marking_workflow and not via_release:
         # With the marking workflow a decision reaches the learner only through release.
@@ -702,6 +881,17 @@ def submission_review(
         if decision == Review.Decision.APPROVE
         else Submission.Status.REVISION_REQUESTED
     )
+    if files_seen is not None:
+        # Lock the version first: a file being added (submission_add_files holds the same lock)
+        # either commits before this check and is seen here, or waits and finds it decided.
+        Submission.objects.select_for_update().filter(pk=submission.pk).exists()
+        if files_fingerprint(submission_id=submission.pk) != files_seen:
+            raise SubmissionError(
+                _(
+                    "The learners added a file to this version after you opened it. Look at "
+                    "the files again before you decide; your review text is kept."
+                )
+            )
     # The conditional update is the lock: of two instructors deciding at once, one wins.
     changed = Submission.objects.filter(pk=submission.pk, status=Submission.Status.RECEIVED).update(
         status=new_status
@@ -752,6 +942,8 @@ def submission_review(
         "review": review,
         "scores": scores,
         "total_points": sum(score.points for score in scores),
+        # "7 / 12 points": the rubric's maximum beside the points given.
+        "max_points": _max_points(scores),
         "blind": bool(submission.assignment.workshop.blind_review),
     }
     for recipient in recipients:
@@ -763,7 +955,44 @@ def submission_review(
             context=email_context,
             url=reverse("workshops:submission_detail", args=[submission.pk]),
         )
+    if decision == Review.Decision.APPROVE:
+        _obsolete_revision_requests(submission, recipients)
     return review
+
+
+def _max_points(scores: list[ReviewScore]) -> int:
+    """The most points the scored criteria could have given."""
+    maxima = dict(
+        RubricLevel.objects.filter(criterion_id__in=[s.criterion_id for s in scores])
+        .values("criterion_id")
+        .annotate(top=Max("points"))
+        .values_list("criterion_id", "top")
+    )
+    return sum(max(maxima.get(s.criterion_id, s.points), s.points) for s in scores)
+
+
+def _obsolete_revision_requests(submission: Submission, recipients: list[User]) -> None:
+    """Once a phase is approved, the earlier versions' "revision requested" notifications are
+    done with: mark them read so they do not sit unread next to the approval."""
+    earlier = Submission.objects.filter(
+        assignment_id=submission.assignment_id, version__lt=submission.version
+    )
+    earlier = (
+        earlier.filter(experiment_id=submission.experiment_id)
+        if submission.experiment_id
+        else earlier.filter(learner_id=submission.learner_id, cohort_id=submission.cohort_id)
+    )
+    keys = [f"submission-reviewed-{pk}" for pk in earlier.values_list("pk", flat=True)]
+    if keys:
+        Notification.objects.filter(
+            recipient__in=recipients, key__in=keys, read_at__isnull=True
+        ).update(read_at=timezone.now())
+
+
+def files_fingerprint(*, submission_id: int) -> str:
+    """The files of a version as the reviewer sees them: their ids, in order ("" for none)."""
+    ids = SubmissionFile.objects.filter(submission_id=submission_id).order_by("pk")
+    return ",".join(str(pk) for pk in ids.values_list("pk", flat=True))
 
 
 def _advance(experiment: Experiment, by: User, *, phase: int, cycle: int) -> None:

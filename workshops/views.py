@@ -115,9 +115,16 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     context = _phase_context(request, experiment, assignment)
     draft_url = reverse("workshops:draft", args=[assignment.pk])
+    # The revision loop on one page: the previous version's files are kept unless removed.
+    keepable = (
+        services.keepable_files(experiment=experiment, assignment=assignment)
+        if context["can_submit"]
+        else []
+    )
     status = 200
+    storage_failed = False
     if request.method == "POST":
-        form = SubmissionForm(request.POST, request.FILES, draft_url=draft_url)
+        form = SubmissionForm(request.POST, request.FILES, draft_url=draft_url, keepable=keepable)
         if not context["can_submit"]:
             return action_refused(
                 request,
@@ -134,16 +141,24 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     experiment=experiment,
                     text=form.cleaned_data["text"],
                     uploads=form.cleaned_data["attachments"],
+                    keep_files=form.kept_ids(),
                 )
             except services.SubmissionError as exc:
                 form.add_error(None, exc.message)
+                # A full or read-only disk: the form comes back with the text, as a 503.
+                storage_failed = isinstance(exc, services.StorageUnavailable)
             else:
+                # The files' check may wait for the broker (a sweeper publishes it again), so
+                # the promise is "shortly", not "now".
                 messages.success(
                     request,
-                    _("Your answer was saved and sent. Any attachments are being checked."),
+                    _("Your answer was saved and sent. Its files will be checked shortly.")
+                    if submission.files.exists()
+                    else _("Your answer was saved and sent."),
                 )
+                _warn_refused(request, submission.files.filter(file="", status="rejected"))
                 return redirect("workshops:submission_detail", pk=submission.pk)
-        status = 400
+        status = 503 if storage_failed else 400
     else:
         draft = Draft.objects.filter(
             experiment=experiment, phase=assignment.phase, learner=request.user
@@ -151,7 +166,25 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         latest = context["latest"] or (context["history"][0] if context["history"] else None)
         text = draft.text if draft else (latest.text if latest else "")
         context["draft"] = draft
-        form = SubmissionForm(initial={"text": text}, draft_url=draft_url)
+        form = SubmissionForm(
+            initial={"text": text},
+            draft_url=draft_url,
+            draft_revision=draft.revision if draft else 0,
+            keepable=keepable,
+        )
+    latest = context["latest"]
+    # The feedback the new version answers, shown above the form.
+    context["feedback_for"] = (
+        latest
+        if context["can_submit"]
+        and latest is not None
+        and latest.status == Submission.Status.REVISION_REQUESTED
+        else None
+    )
+    feedback = getattr(context["feedback_for"], "review", None)
+    context["feedback_review"] = feedback
+    context["review_points"] = selectors.review_points(review=feedback) if feedback else None
+    context["hide_reviewer"] = marking.is_blind(latest) if feedback else False
     context.update(
         {
             "assignment": assignment,
@@ -175,16 +208,38 @@ def draft_save(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if experiment is None:
         raise Http404
+    raw_revision = request.POST.get("revision", "")
     try:
         draft = services.draft_save(
             experiment=experiment,
             phase=assignment.phase,
             learner=request.user,
             text=request.POST.get("text", ""),
+            revision=int(raw_revision) if raw_revision.isdigit() else None,
         )
+    except services.DraftStale as exc:
+        # The page keeps its text; the header tells it which revision the server holds.
+        response = HttpResponse(exc.message, status=409)
+        response["X-Draft-Revision"] = str(exc.draft.revision)
+        return response
+    except services.DraftClosed as exc:
+        # An autosave that arrives after the submit: the sent version holds the text.
+        return HttpResponse(exc.message, status=409)
     except services.SubmissionError as exc:
         return HttpResponse(exc.message, status=400)
-    return render(request, "workshops/includes/_draft_status.html", {"draft": draft})
+    response = render(request, "workshops/includes/_draft_status.html", {"draft": draft})
+    response["X-Draft-Revision"] = str(draft.revision)
+    return response
+
+
+def _warn_refused(request: HttpRequest, refused) -> None:  # type: ignore[no-untyped-def]
+    """Name each file refused on arrival (empty or too large) with its reason."""
+    for attachment in refused:
+        messages.warning(
+            request,
+            _("%(name)s was rejected: %(reason)s Your text and your other files are kept.")
+            % {"name": attachment.original_name, "reason": attachment.reason},
+        )
 
 
 @login_required
@@ -462,23 +517,38 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
         add_form = AddFilesForm(request.POST, request.FILES)
         if add_form.is_valid():
             try:
-                services.submission_add_files(
+                added = services.submission_add_files(
                     submission=submission,
                     learner=request.user,
                     uploads=add_form.cleaned_data["attachments"],
                 )
             except services.SubmissionError as exc:
+                if submission.status != Submission.Status.RECEIVED:
+                    # The form is not on the page any more (the version was decided): say why.
+                    return action_refused(
+                        request,
+                        exc.message,
+                        back_url=reverse("workshops:submission_detail", args=[submission.pk]),
+                        status=503 if isinstance(exc, services.StorageUnavailable) else 409,
+                    )
                 add_form.add_error(None, exc.message)
+                if isinstance(exc, services.StorageUnavailable):
+                    status = 503
             else:
-                messages.success(request, _("The file was added and is being checked."))
+                if any(f.status == "pending" for f in added):
+                    messages.success(request, _("The file was added and is being checked."))
+                _warn_refused(request, [f for f in added if f.status == "rejected"])
                 return redirect("workshops:submission_detail", pk=submission.pk)
-        status = 400
+        status = status if status == 503 else 400
+    selectors.with_files(submission)
     versions = list(selectors.versions(submission=submission))
     earlier = [v for v in versions if v.version < submission.version]
     is_author = submission.learner_id == request.user.pk or (
         submission.experiment_id is not None
         and submission.experiment.members.filter(user=request.user).exists()
     )
+    experiment = submission.experiment if submission.experiment_id else None
+    review_obj = getattr(submission, "review", None)
     # Blind review: only the learner and their team see the name and municipality.
     blind = marking.is_blind(submission) and not is_author
     context = {
@@ -490,6 +560,15 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "previous": earlier[0] if earlier else None,
         "may_review": can_review(request.user, submission),
         "is_author": is_author,
+        "review_points": selectors.review_points(review=review_obj) if review_obj else None,
+        # The revision loop: from the feedback straight to the next version's form.
+        "write_next": is_author
+        and experiment is not None
+        and submission.status == Submission.Status.REVISION_REQUESTED
+        and versions[0].pk == submission.pk
+        and experiment.is_active
+        and experiment.phase == submission.assignment.phase
+        and experiment.cycle == submission.cycle,
         "add_form": add_form if is_author and submission.status == "received" else None,
         "thread": None if blind else _thread_context(request, submission),
         "peer_feedback": list(
@@ -612,8 +691,13 @@ def _without(query, name: str) -> str:  # type: ignore[no-untyped-def]
 def _review_initial(submission: Submission, criteria: list) -> tuple[dict, ReviewDraft | None]:
     draft = ReviewDraft.objects.select_related("updated_by").filter(submission=submission).first()
     if draft is None:
-        return {"draft_version": 0}, None
-    initial: dict = {name: getattr(draft, name) for name in services.REVIEW_DRAFT_FIELDS}
+        # The next round starts from the levels the previous version was given.
+        initial: dict = {"draft_version": 0}
+        if criteria:
+            for criterion_id, level_id in selectors.previous_levels(submission=submission).items():
+                initial[f"criterion_{criterion_id}"] = level_id
+        return initial, None
+    initial = {name: getattr(draft, name) for name in services.REVIEW_DRAFT_FIELDS}
     initial["draft_version"] = draft.version
     for criterion in criteria:
         level = draft.levels.get(str(criterion.pk))
@@ -628,6 +712,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     """Instructors of the submission's cohort: a level per rubric criterion, structured
     feedback and the decision; the draft autosaves and is shared by the cohort's instructors."""
     submission = get_submission_for_reviewer(request.user, pk)
+    selectors.with_files(submission)
     criteria = selectors.rubric(
         workshop_id=submission.assignment.workshop_id, phase=submission.assignment.phase
     )
@@ -654,6 +739,8 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                     suggestions=form.cleaned_data["suggestions"],
                     levels=form.levels(),
                     draft_version=form.cleaned_data.get("draft_version"),
+                    # The files the reviewer was shown (a hidden field of the form).
+                    **({} if workflow else {"files_seen": request.POST.get("files_seen")}),
                 )
             except services.ReviewConflict as exc:
                 conflict = exc.draft
@@ -699,6 +786,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             "draft": draft,
             "conflict": conflict,
             "is_open": submission.status == Submission.Status.RECEIVED,
+            "files_seen": services.files_fingerprint(submission_id=submission.pk),
             "thread": None if blind else _thread_context(request, submission),
             **marking_context,
         },

@@ -71,14 +71,21 @@ def test_a_file_that_fails_the_check_is_rejected_alone_and_the_text_goes_to_revi
     assert bad.original_name in mail.outbox[0].body
 
 
-def test_an_oversized_file_is_refused_with_a_clear_error_and_nothing_saved(
+def test_an_oversized_file_is_rejected_alone_by_name_and_the_text_is_kept(
     client_for, learner, assignment, settings
 ):
+    # The README's promise: a file that fails is rejected alone, the text is kept.
     settings.SUBMISSION_MAX_FILE_MB = 0
     response = submit(client_for(learner), assignment, attachment=pdf_upload())
-    assert response.status_code == 400
-    assert "suurin sallittu" in response.content.decode()
-    assert not Submission.objects.exists()
+    assert response.status_code == 302
+    submission = Submission.objects.get()
+    assert submission.text
+    rejected = submission.files.get()
+    assert rejected.status == "rejected"
+    assert "suurin sallittu" in rejected.reason
+    page = client_for(learner).get(response["Location"]).content.decode()
+    assert rejected.original_name in page
+    assert "suurin sallittu" in page
 
 
 def test_an_empty_answer_is_refused_with_a_translated_error(client_for, learner, assignment):
