@@ -19,12 +19,17 @@ import io
 import json
 import zipfile
 from pathlib import PurePath
-from typing import Any
+from typing import IO, Any
 
-from django.core.files.base import ContentFile
+import jsonschema
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from core.errors import DomainError
 from core.models import User
@@ -37,6 +42,7 @@ FORMAT = "alueagentti-course"
 VERSION = 1
 MAX_ARCHIVE_BYTES = 500 * 1024 * 1024
 MAX_JSON_BYTES = 20 * 1024 * 1024
+CHUNK = 1024 * 1024
 FILE_FIELDS = ("file", "video_file", "captions")
 MODULE_FIELDS = ("title", "summary", "is_published", "sequential", "unlock_after_days")
 ITEM_FIELDS = (
@@ -163,32 +169,291 @@ def _text(value: object, limit: int | None = None) -> str:
     return value[:limit] if limit else value
 
 
-@transaction.atomic
-def course_import(*, archive: bytes, by: User, title: str | None = None) -> Course:
-    """Create a new draft course from an exported archive; `by` becomes its author. Nothing
-    is saved if the archive is not valid."""
-    if len(archive) > MAX_ARCHIVE_BYTES:
-        raise TransferError(_("The archive is too large."))
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(archive))
-        info = zf.getinfo("course.json")
-        if info.file_size > MAX_JSON_BYTES:
-            raise TransferError(_("The archive's course.json is too large."))
-        data = json.loads(zf.read(info).decode("utf-8"))
-    except (zipfile.BadZipFile, KeyError, UnicodeDecodeError, json.JSONDecodeError):
-        raise TransferError(_("This is not a course archive exported from Alueagentti.")) from None
+# --- reading an archive safely ---------------------------------------------------------------
+
+
+def import_limits() -> tuple[int, int, int, int]:
+    """(entries, bytes per entry, total bytes unpacked, compression ratio) an archive may have."""
+    return (
+        getattr(settings, "COURSE_IMPORT_MAX_ENTRIES", 2000),
+        getattr(settings, "COURSE_IMPORT_MAX_ENTRY_MB", 100) * 1024 * 1024,
+        getattr(settings, "COURSE_IMPORT_MAX_TOTAL_MB", 500) * 1024 * 1024,
+        getattr(settings, "COURSE_IMPORT_MAX_RATIO", 100),
+    )
+
+
+def _too_big() -> TransferError:
+    return TransferError(
+        _(
+            "The archive unpacks to more data than a course archive may hold (too many files, "
+            "a file that is too large, or a possible archive bomb), so it was not imported."
+        )
+    )
+
+
+def _check_entries(zf: zipfile.ZipFile) -> None:
+    """Refuse an archive by its directory alone, before anything in it is unpacked."""
+    max_entries, max_entry, max_total, max_ratio = import_limits()
+    entries = zf.infolist()
+    if len(entries) > max_entries:
+        raise _too_big()
+    total = 0
+    for entry in entries:
+        total += entry.file_size
+        ratio = entry.file_size / max(entry.compress_size, 1)
+        if (
+            entry.file_size > max_entry
+            or total > max_total
+            or (entry.file_size > 1024 * 1024 and ratio > max_ratio)
+        ):
+            raise _too_big()
+        if entry.flag_bits & 0x1:
+            raise TransferError(_("The archive is password-protected. Export it again."))
+
+
+class _Bounded(io.RawIOBase):
+    """An archive member read in chunks that stops at `limit` bytes, whatever its header says
+    (the directory's sizes are the archive's own claim)."""
+
+    def __init__(self, stream: IO[bytes], limit: int) -> None:
+        self.stream, self.left = stream, limit
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.stream.read(min(len(buffer), self.left + 1))
+        if len(data) > self.left:
+            raise _too_big()
+        self.left -= len(data)
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _member(zf: zipfile.ZipFile, name: str) -> File:
+    """A member as a Django File that storage copies chunk by chunk (never whole in memory)."""
+    info = zf.getinfo(name)
+    stream = io.BufferedReader(_Bounded(zf.open(info), info.file_size), buffer_size=CHUNK)
+    return File(stream, name=PurePath(name).name)
+
+
+def _read(zf: zipfile.ZipFile, name: str, limit: int) -> bytes:
+    info = zf.getinfo(name)
+    if info.file_size > limit:
+        raise _too_big()
+    with zf.open(info) as stream:
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise _too_big()
+    return data
+
+
+# The manifest's shape. Unknown keys are ignored (a newer export may carry more); every key the
+# import reads is typed, so a bad archive is refused with the place and the reason.
+_TEXT = {"type": "string"}
+_COUNT = {"type": "integer", "minimum": 0}
+CHOICE_SCHEMA = {
+    "type": "object",
+    "required": ["text"],
+    "properties": {
+        "text": {"type": "string", "minLength": 1, "maxLength": 500},
+        "is_correct": {"type": "boolean"},
+        "explanation": _TEXT,
+    },
+}
+QUESTION_SCHEMA = {
+    "type": "object",
+    "required": ["text"],
+    "properties": {
+        "text": {"type": "string", "minLength": 1},
+        "multiple": {"type": "boolean"},
+        "choices": {"type": "array", "maxItems": 50, "items": CHOICE_SCHEMA},
+    },
+}
+ITEM_SCHEMA = {
+    "type": "object",
+    "required": ["kind", "completion_rule"],
+    "properties": {
+        "kind": {"enum": list(Item.Kind.values)},
+        "completion_rule": {"enum": list(Item.Rule.values)},
+        "title": {"type": "string", "maxLength": 200},
+        "body": _TEXT,
+        "video_url": {"type": "string", "maxLength": 200},
+        "link_url": {"type": "string", "maxLength": 200},
+        "file_name": {"type": "string", "maxLength": 255},
+        "pass_mark": {"type": "integer", "minimum": 0, "maximum": 100},
+        "max_attempts": _COUNT,
+        "minutes": _COUNT,
+        "is_required": {"type": "boolean"},
+        "is_published": {"type": "boolean"},
+        "files": {
+            "type": "object",
+            "propertyNames": {"enum": list(FILE_FIELDS)},
+            "additionalProperties": {
+                "type": "string",
+                "pattern": r"^files/[0-9]+(\.[a-z0-9]{1,9})?$",
+            },
+        },
+        "questions": {"type": "array", "maxItems": 200, "items": QUESTION_SCHEMA},
+    },
+}
+MODULE_SCHEMA = {
+    "type": "object",
+    "required": ["key"],
+    "properties": {
+        "key": _COUNT,
+        "title": {"type": "string", "maxLength": 200},
+        "summary": _TEXT,
+        "sequential": {"type": "boolean"},
+        "unlock_after_days": {"type": ["integer", "null"], "minimum": 0, "maximum": 3650},
+        "prerequisites": {"type": "array", "items": _COUNT},
+        "items": {"type": "array", "maxItems": 500, "items": ITEM_SCHEMA},
+    },
+}
+MANIFEST_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "required": ["format", "version", "course", "modules"],
+    "properties": {
+        "format": {"const": FORMAT},
+        "version": {"type": "integer"},
+        "course": {
+            "type": "object",
+            "properties": {
+                "title": _TEXT,
+                "slug": _TEXT,
+                "description": _TEXT,
+                "min_attendance_percent": {"type": ["integer", "null"]},
+            },
+        },
+        "modules": {"type": "array", "maxItems": 200, "items": MODULE_SCHEMA},
+        "images": {
+            "type": "array",
+            "maxItems": 2000,
+            "items": {"type": "string", "pattern": rf"^{richtext.IMAGE_NAME}$"},
+        },
+    },
+}
+_PLACES = {
+    "modules": pgettext_lazy("course archive", "module %(n)s"),
+    "items": pgettext_lazy("course archive", "item %(n)s"),
+    "questions": pgettext_lazy("course archive", "question %(n)s"),
+    "choices": pgettext_lazy("course archive", "choice %(n)s"),
+    "images": pgettext_lazy("course archive", "image %(n)s"),
+}
+
+
+def _where(path: list[Any]) -> str:
+    """`['modules', 0, 'items', 2, 'title']` as "module 1, item 3, title"."""
+    parts: list[str] = []
+    for n, step in enumerate(path):
+        if isinstance(step, int) and n and str(path[n - 1]) in _PLACES:
+            parts[-1] = str(_PLACES[str(path[n - 1])]) % {"n": step + 1}
+        else:
+            parts.append(str(step))
+    return ", ".join(parts)
+
+
+def _reason(error: jsonschema.ValidationError) -> str:
+    if error.validator == "required":
+        missing = next(
+            (key for key in error.validator_value if key not in (error.instance or {})), "?"
+        )
+        problem = _("“%(field)s” is missing") % {"field": missing}
+    elif error.validator in {"type", "pattern", "const", "enum", "propertyNames"}:
+        problem = _("“%(value)s” is not an allowed value") % {"value": str(error.instance)[:60]}
+    elif error.validator in {"maxLength", "maxItems", "maximum"}:
+        problem = _("the value is too long or too large")
+    elif error.validator in {"minLength", "minimum"}:
+        problem = _("the value is empty or too small")
+    else:
+        problem = _("the value is not allowed")
+    where = _where(list(error.absolute_path))
+    if not where:
+        return _("The archive's course.json is not valid: %(problem)s.") % {"problem": problem}
+    return _("The archive's course.json is not valid at %(where)s: %(problem)s.") % {
+        "where": where,
+        "problem": problem,
+    }
+
+
+def validate_manifest(data: object) -> dict[str, Any]:
+    """The manifest, or TransferError naming the first place that breaks the schema."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise TransferError(_("This is not a course archive exported from Alueagentti."))
     if data.get("version") != VERSION:
         raise TransferError(_("This course archive is from an unsupported version."))
     try:
-        return _build(zf, data, by=by, title=title)
-    except (TypeError, ValueError, AttributeError, zipfile.BadZipFile):
+        error = jsonschema.exceptions.best_match(
+            jsonschema.Draft202012Validator(MANIFEST_SCHEMA).iter_errors(data)
+        )
+    except RecursionError:
+        raise TransferError(_("The archive's course.json is nested too deeply.")) from None
+    if error is not None:
+        raise TransferError(_reason(error))
+    return data
+
+
+@transaction.atomic
+def course_import(*, archive: bytes | IO[bytes], by: User, title: str | None = None) -> Course:
+    """Create a new draft course from an exported archive (bytes or an open file, read in
+    chunks); `by` becomes its author. Nothing is saved, in the database or in storage, if the
+    archive is not valid, and nothing in it is unpacked beyond the limits (`import_limits`)."""
+    stream = io.BytesIO(archive) if isinstance(archive, bytes | bytearray) else archive
+    stream.seek(0, io.SEEK_END)
+    if stream.tell() > MAX_ARCHIVE_BYTES:
+        raise TransferError(_("The archive is too large."))
+    stream.seek(0)
+    try:
+        zf = zipfile.ZipFile(stream)
+        _check_entries(zf)
+        raw = _read(zf, "course.json", MAX_JSON_BYTES)
+        data = json.loads(raw.decode("utf-8"))
+    except (zipfile.BadZipFile, KeyError, UnicodeDecodeError, json.JSONDecodeError, OSError):
+        raise TransferError(_("This is not a course archive exported from Alueagentti.")) from None
+    except RecursionError:
+        raise TransferError(_("The archive's course.json is nested too deeply.")) from None
+    except (NotImplementedError, EOFError):
+        raise TransferError(
+            _("The archive is damaged or packed in a way that is not supported.")
+        ) from None
+    stored: list[FieldFile] = []
+    try:
+        with zf:
+            return _build(zf, validate_manifest(data), by=by, title=title, stored=stored)
+    except TransferError:
+        _remove(stored)
+        raise
+    except (TypeError, ValueError, AttributeError, KeyError, zipfile.BadZipFile, EOFError):
+        _remove(stored)
         raise TransferError(_("The archive's course.json is not valid.")) from None
+    except ValidationError as exc:
+        _remove(stored)
+        raise TransferError(
+            _("The archive's course.json is not valid: %(reason)s")
+            % {"reason": " ".join(exc.messages)}
+        ) from None
+    except BaseException:
+        _remove(stored)
+        raise
 
 
-def _build(zf: zipfile.ZipFile, data: dict[str, Any], *, by: User, title: str | None) -> Course:
-    info = data["course"]
+def _remove(stored: list[FieldFile]) -> None:
+    """The rolled-back import leaves no file behind in storage."""
+    for field_file in stored:
+        if field_file.name:
+            field_file.storage.delete(field_file.name)
+
+
+def _build(
+    zf: zipfile.ZipFile,
+    data: dict[str, Any],
+    *,
+    by: User,
+    title: str | None,
+    stored: list[FieldFile],
+) -> Course:
+    info = data.get("course") or {}
     course = Course.objects.create(
         title=(title or _text(info.get("title"), 200))[:200] or _("Imported course"),
         slug=_free_slug(_text(info.get("slug")) or _text(info.get("title"))),
@@ -197,10 +462,9 @@ def _build(zf: zipfile.ZipFile, data: dict[str, Any], *, by: User, title: str | 
     )
     course.authors.add(by)
     members = set(zf.namelist())
-    new_urls = _import_images(zf, data, course=course, by=by, members=members)
+    new_urls = _import_images(zf, data, course=course, by=by, members=members, stored=stored)
     by_key: dict[int, Module] = {}
     pending_prereqs: list[tuple[Module, list[int]]] = []
-    kinds, rules = set(Item.Kind.values), set(Item.Rule.values)
     for position, m in enumerate(data["modules"]):
         unlock = m.get("unlock_after_days")
         module = Module.objects.create(
@@ -216,32 +480,30 @@ def _build(zf: zipfile.ZipFile, data: dict[str, Any], *, by: User, title: str | 
         by_key[int(m["key"])] = module
         pending_prereqs.append((module, [int(k) for k in m.get("prerequisites", [])]))
         for item_position, i in enumerate(m.get("items", [])):
-            kind = i.get("kind")
-            rule = i.get("completion_rule")
-            if kind not in kinds or rule not in rules:
-                raise TransferError(_("The archive's course.json is not valid."))
             item = Item(
                 module=module,
                 position=item_position,
-                kind=kind,
-                completion_rule=rule,
+                kind=i["kind"],
+                completion_rule=i["completion_rule"],
                 title=_text(i.get("title"), 200),
                 # An archive may come from anywhere: its HTML is cleaned like an author's.
                 body=_with_images(richtext.clean_course_html(_text(i.get("body"))), new_urls),
                 video_url=_text(i.get("video_url"), 200),
                 link_url=_text(i.get("link_url"), 200),
                 file_name=_text(i.get("file_name"), 255),
-                pass_mark=min(max(int(i.get("pass_mark", 80)), 0), 100),
-                max_attempts=max(int(i.get("max_attempts", 0)), 0),
+                pass_mark=int(i.get("pass_mark", 80)),
+                max_attempts=int(i.get("max_attempts", 0)),
                 is_required=bool(i.get("is_required", True)),
                 is_published=bool(i.get("is_published", True)),
-                minutes=max(int(i.get("minutes", 10)), 0),
+                minutes=int(i.get("minutes", 10)),
             )
             for field, name in (i.get("files") or {}).items():
-                if field not in FILE_FIELDS or name not in members:
+                if name not in members:
                     raise TransferError(_("A file listed in the course archive is missing."))
                 suffix = PurePath(name).suffix
-                getattr(item, field).save(f"import{suffix}", ContentFile(zf.read(name)), save=False)
+                field_file = getattr(item, field)
+                field_file.save(f"import{suffix}", _member(zf, name), save=False)
+                stored.append(field_file)
             item.full_clean(exclude=["module", "assignment", *FILE_FIELDS])
             item.save()
             for q_position, q in enumerate(i.get("questions", [])):
@@ -277,10 +539,16 @@ def _percent(value: object) -> int | None:
 
 
 def _import_images(
-    zf: zipfile.ZipFile, data: dict[str, Any], *, course: Course, by: User, members: set[str]
+    zf: zipfile.ZipFile,
+    data: dict[str, Any],
+    *,
+    course: Course,
+    by: User,
+    members: set[str],
+    stored: list[FieldFile],
 ) -> dict[str, str]:
     """Store the archive's images for `course`: {old URL: new URL}."""
-    from .authoring import AuthoringError, course_image_store
+    from .authoring import IMAGE_MAX_MB, AuthoringError, course_image_store
 
     urls = {}
     for name in data.get("images", []):
@@ -288,9 +556,12 @@ def _import_images(
         if member not in members:
             raise TransferError(_("A file listed in the course archive is missing."))
         try:
-            image = course_image_store(course=course, data=zf.read(member), by=by)
+            image = course_image_store(
+                course=course, data=_read(zf, member, IMAGE_MAX_MB * 1024 * 1024), by=by
+            )
         except AuthoringError as exc:
             raise TransferError(exc.message) from None
+        stored.append(image.file)
         urls[richtext.image_url(name)] = richtext.image_url(image.name)
     return urls
 

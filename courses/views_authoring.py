@@ -303,7 +303,7 @@ def course_import(request: HttpRequest) -> HttpResponse:
             error, status = _("The archive is too large."), 400
         else:
             try:
-                course = transfer.course_import(archive=upload.read(), by=request.user)
+                course = transfer.course_import(archive=upload, by=request.user)
             except transfer.TransferError as exc:
                 error, status = exc.message, 400
             else:
