@@ -4,6 +4,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 INVITATION_SESSION_KEY = "invitation_token"
@@ -45,6 +46,24 @@ class AccountAdapter(DefaultAccountAdapter):
                 % {"email": invitation.email}
             )
         return email
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """allauth's emails (password reset, address confirmation) in the platform's templates
+        and in the person's own language (their profile's), not the browser's that asked."""
+        from core.models import User
+
+        user = context.get("user")
+        if not isinstance(user, User):
+            user = User.objects.filter(email__iexact=email).first()
+        language = (user.language if user is not None else "") or translation.get_language()
+        context = {
+            **context,
+            "recipient": user,
+            "site_url": settings.SITE_URL,
+            "LANGUAGE_CODE": language or settings.LANGUAGE_CODE,
+        }
+        with translation.override(language or settings.LANGUAGE_CODE):
+            super().send_mail(template_prefix, email, context)
 
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
         from learners import services

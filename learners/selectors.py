@@ -236,6 +236,34 @@ def cohort_overview(*, cohort: Cohort, learners: list[User] | None = None) -> Co
     )
 
 
+def invitation_welcome(*, invitation: Any) -> dict[str, Any]:
+    """What the invitation's landing page tells the person: the cohort with its course and
+    dates, the coordinator who invited them (else the cohort's first coordinator), the role's
+    label, and the other coordinators and instructors they will meet (two queries)."""
+    cohort = Cohort.objects.select_related("course").get(pk=invitation.cohort_id)
+    staff = list(
+        Membership.objects.filter(
+            cohort=cohort, role__in=(Membership.Role.COORDINATOR, Membership.Role.INSTRUCTOR)
+        )
+        .select_related("user")
+        .order_by("role", "user__last_name", "user__first_name", "pk")
+    )
+    coordinators = [m.user for m in staff if m.role == Membership.Role.COORDINATOR]
+    inviter = invitation.invited_by
+    coordinator = (
+        inviter
+        if inviter is not None and any(u.pk == inviter.pk for u in coordinators)
+        else next(iter(coordinators), inviter)
+    )
+    return {
+        "welcome_cohort": cohort,
+        "welcome_course": cohort.course,
+        "welcome_coordinator": coordinator,
+        "welcome_instructors": [m.user for m in staff if m.role == Membership.Role.INSTRUCTOR],
+        "welcome_role": Membership.Role(invitation.role).label,
+    }
+
+
 # --- tracking --------------------------------------------------------------------------------
 
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -5,7 +6,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -310,15 +311,16 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    """Anyone with the link: sign up with the invited address, or sign in, then join.
+    """Anyone with the link: a welcome that says which cohort, course and coordinator they are
+    joining, then sign up with the invited address (or sign in) and join.
 
     The token is the secret; an unknown token is a 404, a revoked, expired or used one a clear
-    page (410) that says what to do.
+    page (410) that says what to do. Someone signed in with another address gets 403.
     """
     invitation = services.invitation_for_token(token)
     if invitation is None:
         raise Http404
-    context = {"invitation": invitation}
+    context = {"invitation": invitation, **selectors.invitation_welcome(invitation=invitation)}
     if invitation.status == Invitation.Status.ACCEPTED:
         return render(
             request, "learners/invitation_accept.html", {**context, "state": "used"}, status=410
@@ -351,11 +353,20 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     request.session[INVITATION_SESSION_KEY] = invitation.token
     if User.objects.filter(email__iexact=invitation.email).exists():
         login = reverse("account_login")
-        return redirect(f"{login}?next={reverse('learners:invitation_accept', args=[token])}")
-    from allauth.account.adapter import get_adapter
+        next_url = f"{login}?next={reverse('learners:invitation_accept', args=[token])}"
+        state = "sign_in"
+    else:
+        from allauth.account.adapter import get_adapter
 
-    get_adapter(request).stash_verified_email(request, invitation.email)
-    return redirect("account_signup")
+        get_adapter(request).stash_verified_email(request, invitation.email)
+        next_url, state = reverse("account_signup"), "sign_up"
+    # Someone not signed in reads the welcome in the language the coordinator chose for them.
+    with translation.override(invitation.language or settings.LANGUAGE_CODE):
+        return render(
+            request,
+            "learners/invitation_accept.html",
+            {**context, "state": state, "next_url": next_url},
+        )
 
 
 def join(request: HttpRequest, code: str = "") -> HttpResponse:
