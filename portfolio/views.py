@@ -203,14 +203,23 @@ def _gallery(request: HttpRequest, *, user: Any, public: bool) -> dict[str, Any]
     )
     query = request.GET.copy()
     query.pop("page", None)
-    return {"form": form, "page": page, "filters": filters, "querystring": query.urlencode()}
+    context = {"form": form, "page": page, "filters": filters, "querystring": query.urlencode()}
+    if form.is_bound and "q" in form.errors:
+        # A search too long to run: say so (400) rather than list every card as if found.
+        context["error"] = _("The search is too long: use at most %(n)s characters.") % {
+            "n": selectors.SEARCH_MAX_CHARS
+        }
+        context["page"] = Paginator(Card.objects.none(), PAGE_SIZE).get_page(1)
+    return context
 
 
 @login_required
 def gallery(request: HttpRequest) -> HttpResponse:
-    """Osaamisväylä: the published cards the person may see, searched and filtered."""
+    """Osaamisväylä, for everyone signed in: the published cards the person may see (scoped
+    by cards_visible_to), searched in Finnish and filtered."""
+    context = _gallery(request, user=request.user, public=False)
     return render(
-        request, "portfolio/gallery.html", _gallery(request, user=request.user, public=False)
+        request, "portfolio/gallery.html", context, status=400 if "error" in context else 200
     )
 
 
@@ -354,11 +363,13 @@ def approval(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def public_gallery(request: HttpRequest) -> HttpResponse:
-    """The public cards, for anyone on the web."""
+    """The public cards, for anyone on the web (signed in or not), searched and filtered."""
+    context = _gallery(request, user=AnonymousUser(), public=True)
     return render(
         request,
         "portfolio/public_gallery.html",
-        _gallery(request, user=AnonymousUser(), public=True),
+        context,
+        status=400 if "error" in context else 200,
     )
 
 

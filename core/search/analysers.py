@@ -12,9 +12,10 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
@@ -201,5 +202,7 @@ def get_analyser() -> Analyser:
     return analyser
 
 
-def terms_text(terms: Iterable[str]) -> str:
-    return " ".join(terms)
+@receiver(setting_changed)
+def _forget_analyser(*, setting: str, **kwargs: object) -> None:
+    if setting == "SEARCH_ANALYSER":
+        get_analyser.cache_clear()
