@@ -10,12 +10,12 @@ export UV_LINK_MODE := copy
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test lint fmt typecheck migrations-check messages compilemessages \
-	check-deploy bench screenshots worker beat clean
+	check-deploy bench screenshots worker beat clean faults
 
 help:
 	@echo "make run    install, migrate SQLite, load the demo and serve on 127.0.0.1:$(PORT)"
 	@echo "make test   install and run the whole suite (lint, migrations, deploy check, pytest)"
-	@echo "Also: lint fmt migrations-check messages compilemessages check-deploy bench screenshots worker beat"
+	@echo "Also: lint fmt migrations-check messages compilemessages check-deploy bench screenshots worker beat faults"
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -64,6 +64,11 @@ check-deploy: $(VENV)/.installed
 	DJANGO_ALLOWED_HOSTS=alueagentti.example REDIS_URL=redis://127.0.0.1:6379/1 \
 	CERTIFICATE_SIGNING_KEY="$$($(BIN)/python -c 'import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())')" \
 		$(MANAGE) check --deploy --fail-level WARNING
+
+# The fault-injection suite (tests/faults): its own Redis, SMTP sink and Celery workers, made to
+# fail on purpose. Needs PostgreSQL in DATABASE_URL and redis-server; about five minutes.
+faults: install
+	FAULTS=1 $(BIN)/pytest -p no:cacheprovider -m faults tests/faults $(FAULTS_ARGS)
 
 # Needs GNU gettext (xgettext); regenerates the .po files from the source.
 messages: $(VENV)/.installed
