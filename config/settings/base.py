@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Staff without a second factor are sent to set one up first (core/mfa.py).
+    "core.mfa.StaffMfaMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
@@ -150,7 +152,12 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env_int("ALLAUTH_TRUSTED_PROXY_COUNT", 0)
 # The header with which the TLS proxy says a request came in over HTTPS; production.py defaults
 # it to X-Forwarded-Proto. Set it only when a proxy that overwrites the header is in front.
 SECURE_PROXY_SSL_HEADER = env_proxy_ssl_header("DJANGO_SECURE_PROXY_SSL_HEADER")
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+# Security keys need HTTPS, except on the development server.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# Instructors, coordinators and superusers must have an authenticator app or a security key
+# before any other page (core/mfa.py). Off here for `make run`'s demo; production.py turns it on.
+ALUEAGENTTI_REQUIRE_STAFF_MFA = env_bool("ALUEAGENTTI_REQUIRE_STAFF_MFA", default=False)
 MFA_TOTP_ISSUER = "Alueagentti"
 
 LANGUAGE_CODE = "fi"

@@ -20,6 +20,8 @@ SECURE_PROXY_SSL_HEADER = env_proxy_ssl_header(
     "DJANGO_SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto"
 )
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("ALLAUTH_TRUSTED_PROXY_COUNT", 1)
+# Staff sign in with a second factor in production; 0 only for a throwaway demo.
+ALUEAGENTTI_REQUIRE_STAFF_MFA = env_bool("ALUEAGENTTI_REQUIRE_STAFF_MFA", default=True)
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

@@ -21,6 +21,8 @@ WHITENOISE_USE_FINDERS = True
 # A throwaway Ed25519 key per test run for signing certificates.
 CERTIFICATE_SIGNING_KEY = base64.b64encode(secrets.token_bytes(32)).decode()
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Tests sign staff in without a second factor; the MFA tests turn the rule on themselves.
+ALUEAGENTTI_REQUIRE_STAFF_MFA = False
 # Unit tests run tasks in-process; the end-to-end test switches to a real worker when a broker
 # is configured (tests/test_journey_browser.py).
 CELERY_TASK_ALWAYS_EAGER = True
