@@ -29,3 +29,25 @@ class UserLanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ["Cookie"])
         return response
+
+
+class HealthCheckMiddleware:
+    """Answer the health probe (`/healthz`) before any other middleware.
+
+    A probe inside the container or from a load balancer calls the address by IP and over plain
+    HTTP. Answered here, it is neither refused by the host check (only the real domain is in
+    ALLOWED_HOSTS) nor redirected to HTTPS by SecurityMiddleware. The view is the same one the
+    URL `core:healthz` serves; it reads nothing from the request's host.
+    """
+
+    PATH = "/healthz"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info == self.PATH and request.method in ("GET", "HEAD"):
+            from core.views import healthz
+
+            return healthz(request)
+        return self.get_response(request)

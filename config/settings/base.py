@@ -8,7 +8,10 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_int, env_list, env_proxy_ssl_header, env_str
+from config.logging import logging_config
+from config.sentry import init_sentry
+
+from .env import env_bool, env_float, env_int, env_list, env_proxy_ssl_header, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -17,7 +20,10 @@ DEBUG = env_bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The address in links that leave the page (emails, notifications, certificates, calendar
+# feeds): SITE_URL when set, else the local server on PORT (`PORT=8080 make run`).
+PORT = env_int("PORT", 8000)
+SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -46,6 +52,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the health probe is answered before the host check and the HTTPS redirect, so a
+    # probe inside the container gets 200 under production settings (core/middleware.py).
+    "core.middleware.HealthCheckMiddleware",
+    # A request id for every log line and the X-Request-ID response header (core/requestid.py).
+    "core.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -169,7 +180,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # In development whitenoise serves straight from the source folders, so no collectstatic is needed.
 WHITENOISE_USE_FINDERS = DEBUG
@@ -183,6 +194,8 @@ MEDIA_URL = "/media/"
 # Learners' uploads live outside MEDIA_ROOT and have no URL: they are served only by views
 # that check permissions first.
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private_media")))
+# `manage.py backup` writes its archives here unless told otherwise (core/backup.py).
+BACKUP_ROOT = Path(env_str("BACKUP_ROOT", str(BASE_DIR / "backups")))
 SUBMISSION_MAX_FILE_MB = env_int("SUBMISSION_MAX_FILE_MB", 20)
 # Course certificates are signed with this Ed25519 private key (PEM, or base64 of a PEM, DER or
 # raw 32-byte seed). Unset with DEBUG, a development key is generated once into the file below
@@ -377,12 +390,20 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
-}
+# One format everywhere (config/logging.py): readable lines here, JSON lines in production.
+LOG_LEVEL = env_str("DJANGO_LOG_LEVEL", "INFO")
+LOGGING = logging_config(log_format=env_str("DJANGO_LOG_FORMAT", "text"), level=LOG_LEVEL)
+
+# Errors to Sentry (with the Django and Celery integrations) when SENTRY_DSN is set; off if not.
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT", "development" if DEBUG else "production")
+SENTRY_TRACES_SAMPLE_RATE = env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0)
+if SENTRY_DSN:
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )
 DEMO_DATA_ALLOWED = True
 
 # Search (core.search): the analyser that turns Finnish text into lemmas and compound parts.

@@ -54,3 +54,13 @@ def env_proxy_ssl_header(name: str, default: str = "") -> tuple[str, str] | None
     if not meta.startswith("HTTP_"):
         meta = f"HTTP_{meta}"
     return meta, value.strip() or "https"
+
+
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}.") from None

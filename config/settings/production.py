@@ -1,19 +1,71 @@
-"""Production: a real secret, HTTPS only, Redis cache; demo data is never loaded here."""
+"""Production: real secrets, HTTPS only, Redis cache, JSON logs; demo data is never loaded here."""
+
+import base64
+import binascii
 
 from django.core.exceptions import ImproperlyConfigured
+from whitenoise.compress import Compressor
+
+from config.logging import logging_config
 
 from .base import *  # noqa: F403
 from .env import env_bool, env_int, env_proxy_ssl_header, env_str
 
+# Keys that are public (written in this repository: the development default, the old compose
+# defaults and build-time keys) can never be production secrets.
+PUBLIC_KEYS = frozenset(
+    {
+        "dev-only-insecure-key-do-not-use-in-production",
+        "compose-local-only-secret-change-me-0123456789abcdefghijkl",
+        "build-only-not-a-real-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "Y29tcG9zZS1sb2NhbC1vbmx5LWtleS0wMTIzNDU2Nzg=",
+        "YnVpbGQtb25seS1ub3QtYS1yZWFsLWtleS0wMTIzNDU=",
+    }
+)
+# Words that mark a placeholder someone forgot to replace.
+PLACEHOLDER_WORDS = ("change-me", "changeme", "insecure", "not-a-real", "dev-only", "local-only")
+
+
+def refuse_public_secret(name: str, value: str, *, min_length: int) -> None:
+    """Raise ImproperlyConfigured when `value` is missing, short, public or a placeholder."""
+    lowered = value.lower()
+    if len(value) < min_length:
+        raise ImproperlyConfigured(
+            f"{name} must be a random secret of {min_length} characters or more."
+        )
+    if value in PUBLIC_KEYS or any(word in lowered for word in PLACEHOLDER_WORDS):
+        raise ImproperlyConfigured(
+            f"{name} is a publicly known example value: generate a new random one "
+            "(README, 'Settings')."
+        )
+    if len(set(value)) < 5:
+        raise ImproperlyConfigured(f"{name} has too few different characters to be random.")
+
+
+def refuse_readable_signing_key(value: str) -> None:
+    """A base64 key that decodes to readable text is a passphrase, not 32 random bytes."""
+    if value.lstrip().startswith("-----BEGIN"):
+        return
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return  # not base64: courses/credentials.py refuses it with its own message
+    if raw and all(32 <= byte < 127 for byte in raw):
+        raise ImproperlyConfigured(
+            "CERTIFICATE_SIGNING_KEY decodes to readable text: use a random Ed25519 key "
+            "(README, 'Settings')."
+        )
+
+
 DEBUG = False
-SECRET_KEY = env_str("DJANGO_SECRET_KEY")
-if SECRET_KEY.startswith("dev-only") or len(SECRET_KEY) < 50:
-    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be a real secret of 50 characters or more.")
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", "")
+refuse_public_secret("DJANGO_SECRET_KEY", SECRET_KEY, min_length=50)
 if not REDIS_URL:
     # allauth's rate limits and sessions must survive across gunicorn workers.
     raise ImproperlyConfigured("Set REDIS_URL: production needs a shared cache.")
-if not CERTIFICATE_SIGNING_KEY:  # noqa: F405
-    raise ImproperlyConfigured("Set CERTIFICATE_SIGNING_KEY: certificates are signed with it.")
+# 44 characters is the base64 of a raw 32-byte Ed25519 seed, the shortest accepted form.
+refuse_public_secret("CERTIFICATE_SIGNING_KEY", CERTIFICATE_SIGNING_KEY, min_length=44)
+refuse_readable_signing_key(CERTIFICATE_SIGNING_KEY)
 
 # Production runs behind one TLS proxy unless told otherwise (README, "Settings").
 SECURE_PROXY_SSL_HEADER = env_proxy_ssl_header(
@@ -34,5 +86,8 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Source maps are fetched only by developer tools; compressing them took half the build time.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
+LOGGING = logging_config(log_format=env_str("DJANGO_LOG_FORMAT", "json"), level=LOG_LEVEL)
 DEMO_DATA_ALLOWED = False
 CERTIFICATE_DEV_KEY_ALLOWED = False

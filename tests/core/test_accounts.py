@@ -1,7 +1,9 @@
 """Accounts, language, security headers, production settings and the demo data command."""
 
+import base64
 import json
 import os
+import secrets
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -304,8 +306,9 @@ def load_production_settings(**env):
     )
 
 
-GOOD_SECRET = "k" * 30 + "-production-secret-0123456789"
-SIGNING_KEY = "dGVzdC1vbmx5LWNlcnRpZmljYXRlLWtleS0wMTIzNDU="
+# Fresh random keys: production refuses public or readable ones (tests/core/test_production.py).
+GOOD_SECRET = secrets.token_urlsafe(60)
+SIGNING_KEY = base64.b64encode(secrets.token_bytes(32)).decode()
 
 
 def test_production_settings_are_https_only(db):
@@ -330,7 +333,7 @@ def test_production_settings_are_https_only(db):
         ({"DJANGO_SECRET_KEY": "too-short", "REDIS_URL": "redis://r:6379/0"}, "50 characters"),
         (
             {"DJANGO_SECRET_KEY": "dev-only-" + "x" * 60, "REDIS_URL": "redis://r:6379/0"},
-            "50 characters",
+            "publicly known",
         ),
         ({"DJANGO_SECRET_KEY": GOOD_SECRET}, "REDIS_URL"),
         (

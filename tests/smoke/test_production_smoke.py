@@ -1,0 +1,243 @@
+"""Production smoke test: the real gunicorn start with `config.settings.production`.
+
+gunicorn starts from the image's own config (config/gunicorn.conf.py) with a real host name in
+ALLOWED_HOSTS, the HTTPS redirect on, fresh random keys, PostgreSQL (the test database) and
+Redis. Requests arrive as they would from the TLS proxy (`X-Forwarded-Proto: https`), and the
+health probe arrives as it does inside the container (by IP, over plain HTTP). It needs
+PostgreSQL and Redis; CI runs it strictly (ALUEAGENTTI_STRICT_TESTS=1).
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+from tests import factories
+from tests.conftest import skip_or_fail
+from tests.e2e_support import uses_postgresql, wait_until, worker_database_url
+
+HOST = "alueagentti.example"
+PROXY = {"X-Forwarded-Proto": "https", "Host": HOST}
+PASSWORD = "Kuusi-Kalaa-Uimassa-42"  # noqa: S105 - a test person's password
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _redis_url() -> str | None:
+    url = os.environ.get("REDIS_URL") or os.environ.get("CELERY_BROKER_URL")
+    if not url:
+        return None
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except Exception:  # any failure means no usable Redis
+        return None
+    return url
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: http.client.HTTPMessage
+    body: str
+
+
+@dataclass
+class Server:
+    port: int
+    process: subprocess.Popen
+    log_path: Path
+
+    def request(
+        self, method: str, path: str, *, headers: dict[str, str], body: str | None = None
+    ) -> Answer:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            return Answer(response.status, response.headers, response.read().decode())
+        finally:
+            connection.close()
+
+    def log_records(self) -> list[dict]:
+        records = []
+        for line in self.log_path.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.strip():
+                records.append(json.loads(line))  # a line that is not JSON fails the test
+        return records
+
+
+def _production_env(tmp_path: Path, port: int, redis_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SENTRY_"))}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
+            "CERTIFICATE_SIGNING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+            "DJANGO_ALLOWED_HOSTS": HOST,
+            "DJANGO_CSRF_TRUSTED_ORIGINS": f"https://{HOST}",
+            "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
+            "DATABASE_URL": worker_database_url(),
+            "REDIS_URL": redis_url,
+            "CELERY_BROKER_URL": "",
+            "PRIVATE_MEDIA_ROOT": str(tmp_path / "private"),
+            "MEDIA_ROOT": str(tmp_path / "media"),
+            "SITE_URL": f"https://{HOST}",
+            "GUNICORN_BIND": f"127.0.0.1:{port}",
+            "WEB_CONCURRENCY": "2",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    return env
+
+
+@pytest.fixture
+def server(transactional_db, tmp_path, settings):
+    if not uses_postgresql():
+        skip_or_fail("the production smoke test needs PostgreSQL (DATABASE_URL)")
+    redis_url = _redis_url()
+    if not redis_url:
+        skip_or_fail("the production smoke test needs a reachable Redis (REDIS_URL)")
+    port = _free_port()
+    env = _production_env(tmp_path, port, redis_url)
+    # As the image does at build time: the production static storage needs its manifest.
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        check=True,
+        timeout=120,
+    )
+    log_path = tmp_path / "gunicorn.log"
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [str(gunicorn), "-c", "config/gunicorn.conf.py"],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    running = Server(port=port, process=process, log_path=log_path)
+
+    def healthy() -> bool:
+        if process.poll() is not None:
+            raise AssertionError(f"gunicorn exited: {log_path.read_text()[-3000:]}")
+        try:
+            return running.request("GET", "/healthz", headers={}).status == 200
+        except OSError:
+            return False
+
+    try:
+        wait_until(healthy, timeout=30, what="gunicorn to answer /healthz")
+        yield running
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def _cookies(answer: Answer) -> dict[str, str]:
+    jar: SimpleCookie = SimpleCookie()
+    for value in answer.headers.get_all("Set-Cookie") or []:
+        jar.load(value)
+    return {name: morsel.value for name, morsel in jar.items()}
+
+
+def test_gunicorn_with_production_settings_serves_health_login_and_a_session(server):
+    started = time.monotonic()
+    learner = factories.UserFactory(email="oona@example.fi", first_name="Oona")
+    # Production hashes with PBKDF2 (the test settings use MD5, which production would not
+    # read); few iterations here, gunicorn upgrades the hash when Oona signs in.
+    hasher = PBKDF2PasswordHasher()
+    learner.password = hasher.encode(PASSWORD, hasher.salt(), iterations=1000)
+    learner.save(update_fields=["password"])
+    assert EmailAddress.objects.filter(user=learner, verified=True).exists()
+
+    # The container's probe: by IP, plain HTTP, no proxy header.
+    health = server.request("GET", "/healthz", headers={})
+    assert health.status == 200
+
+    # A browser through the TLS proxy gets the sign-in page, with HTTPS-only cookies and HSTS.
+    login = server.request("GET", "/accounts/login/", headers=PROXY)
+    assert login.status == 200, login.body[:500]
+    assert 'name="password"' in login.body
+    assert "max-age=" in login.headers["Strict-Transport-Security"]
+    assert all("Secure" in c for c in login.headers.get_all("Set-Cookie") or [])
+    request_id = login.headers["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", request_id)
+
+    # Signing in works end to end: CSRF over HTTPS, the session in Redis and PostgreSQL.
+    csrf = _cookies(login)["csrftoken"]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.body).group(1)
+    signed_in = server.request(
+        "POST",
+        "/accounts/login/",
+        headers={
+            **PROXY,
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={csrf}",
+            "Referer": f"https://{HOST}/accounts/login/",
+            "Origin": f"https://{HOST}",
+        },
+        body=urlencode(
+            {"login": learner.email, "password": PASSWORD, "csrfmiddlewaretoken": token}
+        ),
+    )
+    assert signed_in.status == 302, signed_in.body[:1000]
+    session = _cookies(signed_in)["sessionid"]
+    dashboard = server.request(
+        "GET", signed_in.headers["Location"], headers={**PROXY, "Cookie": f"sessionid={session}"}
+    )
+    if dashboard.status == 302:  # the home page sends a signed-in person on to their dashboard
+        dashboard = server.request(
+            "GET",
+            dashboard.headers["Location"],
+            headers={**PROXY, "Cookie": f"sessionid={session}"},
+        )
+    assert dashboard.status == 200
+    assert "Oona" in dashboard.body
+
+    # Without the proxy's header the request is redirected to HTTPS; an unknown host is refused.
+    plain = server.request("GET", "/accounts/login/", headers={"Host": HOST})
+    assert plain.status == 301
+    assert plain.headers["Location"] == f"https://{HOST}/accounts/login/"
+    assert server.request("GET", "/accounts/login/", headers={"Host": "evil.example"}).status == 400
+
+    # SIGTERM reaches gunicorn itself, which stops its workers and exits cleanly.
+    server.process.send_signal(signal.SIGTERM)
+    assert server.process.wait(timeout=25) == 0
+
+    # One JSON object per line, and the request's lines carry its id.
+    records = server.log_records()
+    access = [r for r in records if r.get("request_id") == request_id]
+    assert access, records[-5:]
+    assert access[0]["logger"] == "alueagentti.requests"
+    assert access[0]["status"] == 200
+    assert access[0]["path"] == "/accounts/login/"
+    assert {"time", "level", "logger", "message"} <= access[0].keys()
+    assert any(r["logger"] == "gunicorn.error" for r in records)
+    assert time.monotonic() - started < 30
