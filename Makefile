@@ -82,8 +82,10 @@ bench: install
 screenshots: install
 	$(BIN)/python docs/screenshots.py $(SCREENSHOTS_ARGS)
 
+# One worker for every queue (compose runs one per queue group); children are recycled.
 worker: install
-	$(BIN)/celery -A config worker --loglevel=info
+	$(BIN)/celery -A config worker -Q files,email,bulk,default --loglevel=info \
+		--max-tasks-per-child=200
 
 beat: install
 	$(BIN)/celery -A config beat --loglevel=info

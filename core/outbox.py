@@ -221,3 +221,71 @@ def heartbeat_read() -> datetime.datetime | None:
     from .models import Heartbeat
 
     return Heartbeat.objects.filter(name=HEARTBEAT).values_list("beat_at", flat=True).first()
+
+
+# --- health ------------------------------------------------------------------------------------
+
+
+def _broker_status() -> str:
+    if not getattr(settings, "CELERY_BROKER_URL", ""):
+        return "in-process"
+    from config.celery import app
+
+    try:
+        with app.connection_for_write(url=settings.CELERY_BROKER_URL) as connection:
+            connection.ensure_connection(
+                max_retries=1, interval_start=0, interval_step=0, timeout=2
+            )
+    except Exception:  # any failure to connect means the broker cannot take work now
+        logger.warning("health: the broker cannot be reached", exc_info=True)
+        return "unavailable"
+    return "ok"
+
+
+def health(now: datetime.datetime | None = None) -> dict[str, Any]:
+    """What /healthz reports: `down` when the database does not answer; `degraded` when the
+    broker cannot be reached, no worker has beaten for three heartbeat periods, or work of any
+    kind has waited a sweeper period past its sweep time; `ok` otherwise."""
+    from django.db import connection
+
+    now = now or timezone.now()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:  # the database is the one thing the site cannot work without
+        logger.exception("health: the database does not answer")
+        return {"status": "down", "database": "unavailable"}
+    report: dict[str, Any] = {"status": "ok", "database": "ok", "broker": _broker_status()}
+    problems = report["broker"] == "unavailable"
+    if report["broker"] == "in-process":
+        report["worker"] = {"status": "in-process"}
+    else:
+        beat_at = heartbeat_read()
+        period = int(getattr(settings, "WORKER_HEARTBEAT_PERIOD", 60))
+        if beat_at is None:
+            report["worker"] = {"status": "not seen"}
+            problems = True
+        else:
+            age = max(0, int((now - beat_at).total_seconds()))
+            late = age > 3 * period
+            report["worker"] = {"status": "late" if late else "ok", "heartbeat_age_seconds": age}
+            problems = problems or late
+    late_work = {}
+    for kind in kinds():
+        try:
+            backlog = kind.backlog(None, now)
+        except Exception:  # a kind that cannot be counted is reported, never a 500
+            logger.exception("health: the backlog of %s could not be counted", kind.key)
+            late_work[kind.key] = {"error": True}
+            continue
+        if backlog.overdue:
+            late_work[kind.key] = {
+                "overdue": backlog.overdue,
+                "oldest_age_seconds": (
+                    int((now - backlog.oldest).total_seconds()) if backlog.oldest else None
+                ),
+            }
+    report["late_work"] = late_work
+    if problems or late_work:
+        report["status"] = "degraded"
+    return report

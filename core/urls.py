@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_outbox
 
 app_name = "core"
 
@@ -8,4 +8,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("language/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
+    path("background-work/", views_outbox.stuck_work, name="stuck_work"),
+    path(
+        "background-work/<str:key>/retry/", views_outbox.stuck_work_retry, name="stuck_work_retry"
+    ),
 ]

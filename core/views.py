@@ -91,9 +91,14 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
-    """Anyone (load balancers, compose health checks): 200 when the database answers."""
-    from django.db import connection
+    """Anyone (load balancers, compose health checks): JSON with the database, the broker, the
+    worker heartbeat and late background work (core.outbox.health); 200 when ok or degraded,
+    503 when the database does not answer."""
+    from django.http import JsonResponse
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return HttpResponse("ok", content_type="text/plain")
+    from .outbox import health
+
+    report = health()
+    response = JsonResponse(report, status=503 if report["status"] == "down" else 200)
+    response["Cache-Control"] = "no-store"
+    return response

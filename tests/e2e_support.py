@@ -168,7 +168,7 @@ def celery_worker(*, tmp_path: Path, site_url: str) -> Iterator[Worker]:
         "--pool=solo",
         "--concurrency=1",
         "-Q",
-        "celery",
+        "files,email,bulk,default",
         "--without-heartbeat",
         "--without-gossip",
         "--without-mingle",
