@@ -312,6 +312,38 @@ def test_every_roles_main_pages_have_no_serious_axe_violations(demo, live_server
     assert not report, f"Accessibility problems on {checked} pages:\n" + "\n".join(report)
 
 
+def test_a_version_approved_without_optional_feedback_has_no_serious_axe_violations(
+    demo, live_server, axe
+):
+    """The feedback block of an approval with strengths, questions, suggestions and the comment
+    all left empty: every <dd> still has its <dt> (axe's definition-list rule)."""
+    from workshops.models import Review, Submission
+
+    demo()
+    approved = (
+        Submission.objects.filter(
+            status=Submission.Status.APPROVED, review__isnull=False, experiment__isnull=False
+        )
+        .order_by("pk")
+        .first()
+    )
+    assert approved is not None, "the demo has an approved version"
+    Review.objects.filter(submission=approved).update(
+        strengths="", questions="", suggestions="", feedback=""
+    )
+    # The instructor sees the same feedback block as the team.
+    context, page = open_context(axe, live_server.url, f"ohjaaja@{DEMO_DOMAIN}")
+    try:
+        path = reverse("workshops:submission_detail", args=[approved.pk])
+        assert visit(page, f"{live_server.url}{path}") is None
+        feedback = page.locator("[data-testid='feedback-card'] dl")
+        assert feedback.locator("dt").count() == feedback.locator("dd").count() == 1
+        problems = axe_problems(page)
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
 def test_main_pages_fit_a_phone_without_sideways_scrolling(demo, live_server, axe):
     browser = axe
     """Every role's pages fit 390 px (wide tables scroll inside their own box); the learner's
