@@ -9,12 +9,13 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_LINK_MODE := copy
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint fmt typecheck migrations-check messages compilemessages \
+.PHONY: help install run demo-reset test lint fmt typecheck migrations-check messages compilemessages \
 	check-deploy bench screenshots worker beat clean faults
 
 help:
 	@echo "make run    install, migrate SQLite, load the demo and serve on 127.0.0.1:$(PORT)"
 	@echo "make test   install and run the whole suite (lint, migrations, deploy check, pytest)"
+	@echo "make demo-reset   a fresh demo: delete the SQLite database, migrate and seed it again"
 	@echo "Also: lint fmt migrations-check messages compilemessages check-deploy bench screenshots worker beat faults"
 
 $(BIN)/python:
@@ -36,6 +37,8 @@ compilemessages: $(VENV)/.installed
 		{ echo "missing compiled catalogue for $$lang"; exit 1; }; done
 
 run: export DJANGO_DEBUG := 1
+# The settings build SITE_URL (links in emails, notifications, certificates) from PORT.
+run: export PORT := $(PORT)
 run: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
@@ -43,6 +46,17 @@ run: install
 	@echo "  Alueagentti is at http://127.0.0.1:$(PORT)/  (sign in with a demo account above)"
 	@echo ""
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+# A fresh demo: deletes the embedded SQLite database, migrates a new one and seeds it. Stop a
+# running `make run` first; `make demo-reset run` resets and serves. Refuses other databases.
+demo-reset: export DJANGO_DEBUG := 1
+demo-reset: export PORT := $(PORT)
+demo-reset: install
+	@db="$$(DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.base} $(BIN)/python -c 'import django; django.setup(); from django.db import connection as c; print(c.settings_dict["NAME"] if c.vendor == "sqlite" else "")')"; \
+	if [ -z "$$db" ]; then echo "make demo-reset resets only the embedded SQLite demo (DATABASE_URL points elsewhere)."; exit 1; fi; \
+	echo "Deleting the demo database $$db"; rm -f "$$db" "$$db-wal" "$$db-shm" "$$db-journal"
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
 
 test: install lint migrations-check check-deploy
 	$(BIN)/pytest $(PYTEST_ARGS)

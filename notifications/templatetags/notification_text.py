@@ -1,0 +1,38 @@
+"""The in-app view of a notification's email text."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from django import template
+
+register = template.Library()
+
+ADDRESS = re.compile(r"https?://\S+")
+
+
+@register.filter
+def without_own_link(body: str, url: str) -> str:
+    """`body` without the email's line that spells out the notification's own address ("Open
+    it in Alueagentti: http://…"): in the app that line is a link of its own."""
+    if not url:
+        return body
+    kept = []
+    for line in body.splitlines():
+        addresses = ADDRESS.findall(line)
+        if any(_path(address) == url for address in addresses):
+            continue
+        kept.append(line)
+    return "\n".join(kept).strip()
+
+
+def _path(address: str) -> str:
+    parts = urlsplit(address.rstrip(".,);"))
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+@register.filter
+def is_own_path(url: str) -> bool:
+    """A path on this site (never another host), safe to link to."""
+    return bool(url) and url.startswith("/") and not url.startswith("//")
