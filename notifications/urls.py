@@ -12,5 +12,6 @@ urlpatterns = [
     path("settings/", views.preferences, name="preferences"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("log/", views.notification_log, name="log"),
+    path("log/<int:pk>/resend/", views.notification_resend, name="resend"),
     path("cohorts/<int:cohort_pk>/announcements/", views.announcements, name="announcements"),
 ]

@@ -23,6 +23,9 @@ from . import selectors, services
 from .forms import AnnouncementForm, PreferenceForm
 from .models import Notification
 
+# The log's filter for every email that a coordinator may need to act on.
+ATTENTION = "attention"
+
 
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
@@ -116,9 +119,12 @@ def notification_log(request: HttpRequest) -> HttpResponse:
             | Q(recipient__last_name__icontains=query)
             | Q(subject__icontains=query)
         )
-    if status in Notification.EmailStatus.values:
+    if status == ATTENTION:
+        qs = qs.filter(selectors.needs_attention())
+    elif status in Notification.EmailStatus.values:
         qs = qs.filter(email_status=status)
     page = Paginator(qs.order_by("-created_at", "-pk"), 50).get_page(request.GET.get("page"))
+    resendable = {n.pk for n in page if selectors.can_resend(n)}
     return render(
         request,
         "notifications/notification_log.html",
@@ -126,9 +132,30 @@ def notification_log(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query,
             "status": status,
-            "statuses": Notification.EmailStatus.choices,
+            "statuses": [(ATTENTION, _("Needs attention")), *Notification.EmailStatus.choices],
+            "resendable": resendable,
+            "here": request.get_full_path(),
         },
     )
+
+
+@require_role(Role.COORDINATOR)
+@require_POST
+def notification_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    """Coordinators, for members of their cohorts (another cohort's message is 404), and the
+    superuser: send a failed, unconfirmed or stuck email again, with the same Message-ID.
+    Clicking twice queues it once; a sent email is not sent again."""
+    notification = get_object_or_404(
+        notifications_visible_to_staff(request.user).filter(kind=Notification.Kind.EVENT), pk=pk
+    )
+    if services.notification_resend(notification=notification):
+        messages.success(request, _("The email will be sent again in a moment."))
+    else:
+        messages.info(request, _("This email needs no resending: it was sent or is on its way."))
+    target = request.POST.get("next", "")
+    if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts=None):
+        return redirect("notifications:log")
+    return redirect(target)
 
 
 @require_role(*STAFF_ROLES)
