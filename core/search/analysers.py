@@ -154,7 +154,7 @@ class Voikko(Simplemma):
     def __init__(self) -> None:
         self._voikko = None
         try:
-            import libvoikko  # type: ignore[import-not-found]
+            import libvoikko
 
             self._voikko = libvoikko.Voikko("fi")
         except Exception:  # noqa: BLE001 - any missing piece means the fallback

@@ -155,7 +155,7 @@ class SearchIndex:
         if not terms:
             return Q(pk__in=[]), Value(0)
         if connection.vendor == "sqlite":
-            fts_model = self.model._meta.get_field(self.relation).related_model
+            fts_model: Any = self.model._meta.get_field(self.relation).related_model
             holding = [
                 Q(pk__in=fts_model.objects.filter(document__match=f'"{t}"').values("pk"))
                 for t in terms

@@ -138,3 +138,79 @@ def test_an_inflected_finnish_word_finds_its_base_form(client_for, learner, quie
     response = search(client_for(learner), quiet_course, "verkostoissa")
     # The title weighs more than the text.
     assert result_ids(response) == [hit.pk, body_hit.pk]
+
+
+# --- Finnish: the same table on SQLite and PostgreSQL ------------------------------------------
+
+COURSE_ITEMS = {
+    "verkostot": ("Verkostojen johtaminen", "<p>Hyvä verkosto kantaa yli kuntarajojen.</p>"),
+    "kokeilut": (
+        "Ketterät kokeilut",
+        "<p>Kokeilukulttuuri <strong>kunnissa</strong>: pienet kokeilut nopeasti.</p>",
+    ),
+    "vaikuttavuus": (
+        "Vaikuttavuusajattelu",
+        "<p>Muutosteoria ja mittarit nuorille suunnatuissa palveluissa.</p>",
+    ),
+    "kyydit": ("Kimppakyydit ja matkaketjut", "<p>Liikkumisen palvelut maaseudulla.</p>"),
+}
+
+COURSE_QUERIES = [
+    ("verkostoissa", {"verkostot"}),
+    ("johtamisesta", {"verkostot"}),
+    ("kunta", {"verkostot", "kokeilut"}),
+    ("kokeilu", {"kokeilut"}),
+    ("kokeilukulttuurista", {"kokeilut"}),
+    ("nuoret", {"vaikuttavuus"}),
+    ("mittareita", {"vaikuttavuus"}),
+    ("vaikuttavuus", {"vaikuttavuus"}),
+    ("kyyti", {"kyydit"}),
+    ("kimppakyyti", {"kyydit"}),
+    ("liikkuminen", {"kyydit"}),
+    ("matkaketju", {"kyydit"}),
+    ("palvelu", {"vaikuttavuus", "kyydit"}),
+    ("palvelut maaseutu", {"kyydit"}),
+    ("strong", set()),
+]
+
+
+@pytest.fixture
+def finnish_items(quiet_course):
+    module = quiet_course.modules.order_by("position").first()
+    return {
+        key: factories.ItemFactory(module=module, title=title, body=body)
+        for key, (title, body) in COURSE_ITEMS.items()
+    }
+
+
+def test_the_finnish_course_query_table(client_for, learner, quiet_course, finnish_items):
+    client = client_for(learner)
+    keys = {item.pk: key for key, item in finnish_items.items()}
+    misses = []
+    for query, expected in COURSE_QUERIES:
+        got = {keys[pk] for pk in result_ids(search(client, quiet_course, query)) if pk in keys}
+        if got != expected:
+            misses.append((query, expected, got))
+    assert misses == []
+
+
+def test_an_edited_item_is_found_by_its_new_words_only(
+    client_for, learner, quiet_course, finnish_items
+):
+    from courses import authoring
+
+    item = finnish_items["kyydit"]
+    item.body = "<p>Sähköpotkulaudat asemille.</p>"
+    authoring.item_update(item=item)
+    client = client_for(learner)
+    assert result_ids(search(client, quiet_course, "potkulauta")) == [item.pk]
+    assert result_ids(search(client, quiet_course, "maaseudulla")) == []
+
+
+def test_a_copied_course_is_searchable_at_once(learner, quiet_course, finnish_items):
+    from courses import transfer
+    from courses.search import ITEM_INDEX
+
+    copy = transfer.course_copy(course=quiet_course, by=learner)
+    found = ITEM_INDEX.search(Item.objects.filter(module__course=copy), "kimppakyydeillä")
+    assert [item.title for item in found] == ["Kimppakyydit ja matkaketjut"]
