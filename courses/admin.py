@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from .models import Course, Item, Module
 from .search import item_index
@@ -12,6 +13,8 @@ class ModuleInline(admin.TabularInline):
 class ItemInline(admin.StackedInline):
     model = Item
     extra = 0
+    # Addresses typed without a scheme are taken as https (Django 6's default, stated now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Course)

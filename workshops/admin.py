@@ -1,5 +1,18 @@
-from django.contrib import admin
+"""Workshops in the admin. Submissions, reviews, markings and peer reviews are records of what
+people did: read-only here, changed only through the services' actions (core/admin_actions.py)."""
 
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.admin_actions import all_fields, ask_text, run_each
+from core.outbox import publish_on_commit
+
+from . import marking, peer, services
 from .models import Assignment, Marking, PeerReview, Review, Submission, SubmissionFile, Workshop
 
 
@@ -17,31 +30,133 @@ class WorkshopAdmin(admin.ModelAdmin):
 class SubmissionFileInline(admin.TabularInline):
     model = SubmissionFile
     extra = 0
-    fields = ["original_name", "size", "page_count", "status", "reason"]
+    fields = ["original_name", "size", "page_count", "content_type", "status", "scan", "reason"]
     readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyRecordAdmin(admin.ModelAdmin):
+    """Every field read-only and nothing added by hand; actions may still change state."""
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return all_fields(self.model)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(ReadOnlyRecordAdmin):
     list_display = ["assignment", "learner", "cohort", "version", "status", "submitted_at"]
     list_filter = ["status", "cohort"]
     search_fields = ["learner__email", "text"]
-    readonly_fields = ["submitted_at", "processed_at"]
     inlines = [SubmissionFileInline]
+    actions = ["approve", "request_revision", "check_files_again"]
+
+    def _decide(
+        self, request: HttpRequest, queryset: QuerySet[Submission], decision: str
+    ) -> HttpResponse | None:
+        approve = decision == "approve"
+        answer = ask_text(
+            self,
+            request,
+            queryset,
+            title=_("Approve the selected versions") if approve else _("Request a revision"),
+            label=_("Feedback to the learners"),
+            button=_("Approve and send") if approve else _("Request and send"),
+        )
+        if not isinstance(answer, str):
+            return answer
+
+        def decide(submission: Submission) -> None:
+            services.submission_review(
+                submission=submission, reviewer=request.user, decision=decision, feedback=answer
+            )
+
+        run_each(
+            self,
+            request,
+            queryset.select_related("assignment__workshop", "experiment"),
+            decide,
+            done=_("%(n)s decision(s) sent through the review service."),
+        )
+        return None
+
+    @admin.action(
+        description=gettext_lazy("Approve with feedback (through the review service)"),
+        permissions=["change"],
+    )
+    def approve(self, request: HttpRequest, queryset: QuerySet[Submission]) -> Any:
+        return self._decide(request, queryset, "approve")
+
+    @admin.action(
+        description=gettext_lazy("Request a revision with feedback (through the review service)"),
+        permissions=["change"],
+    )
+    def request_revision(self, request: HttpRequest, queryset: QuerySet[Submission]) -> Any:
+        return self._decide(request, queryset, "revise")
+
+    @admin.action(
+        description=gettext_lazy("Check the files still waiting again"), permissions=["change"]
+    )
+    def check_files_again(self, request: HttpRequest, queryset: QuerySet[Submission]) -> None:
+        from .tasks import submission_file_process
+
+        pending = SubmissionFile.objects.filter(
+            submission__in=queryset, status=SubmissionFile.Status.PENDING
+        ).values_list("pk", flat=True)
+        count = 0
+        for file_id in pending:
+            publish_on_commit(submission_file_process, file_id)
+            count += 1
+        self.message_user(request, _("%(n)s file check(s) queued.") % {"n": count})
 
 
-admin.site.register(Review)
+@admin.register(Review)
+class ReviewAdmin(ReadOnlyRecordAdmin):
+    list_display = ["submission", "reviewer", "decision", "created_at"]
+    list_filter = ["decision"]
+    raw_id_fields = ["submission"]
 
 
 @admin.register(Marking)
-class MarkingAdmin(admin.ModelAdmin):
+class MarkingAdmin(ReadOnlyRecordAdmin):
     list_display = ["submission", "state", "reviewer", "checked_by", "released_at"]
     list_filter = ["state"]
-    raw_id_fields = ["submission"]
+    actions = ["release"]
+
+    @admin.action(
+        description=gettext_lazy("Release the ready reviews (through the marking workflow)"),
+        permissions=["change"],
+    )
+    def release(self, request: HttpRequest, queryset: QuerySet[Marking]) -> None:
+        released, problems = marking.marking_release_many(
+            submission_ids=queryset.values_list("submission_id", flat=True), by=request.user
+        )
+        for problem in problems:
+            self.message_user(request, problem, "warning")
+        self.message_user(request, _("%(n)s review(s) released.") % {"n": released})
 
 
 @admin.register(PeerReview)
-class PeerReviewAdmin(admin.ModelAdmin):
+class PeerReviewAdmin(ReadOnlyRecordAdmin):
     list_display = ["submission", "reviewer", "status", "useful", "assigned_at", "given_at"]
     list_filter = ["status", "useful"]
-    raw_id_fields = ["submission"]
+    actions = ["allocate_again"]
+
+    @admin.action(
+        description=gettext_lazy("Fill the peer-review gaps of these phases and cohorts"),
+        permissions=["change"],
+    )
+    def allocate_again(self, request: HttpRequest, queryset: QuerySet[PeerReview]) -> None:
+        pairs = set(
+            queryset.values_list("submission__assignment_id", "submission__cohort_id").distinct()
+        )
+        allocated = sum(
+            len(peer.peer_allocate(assignment_id=assignment_id, cohort_id=cohort_id))
+            for assignment_id, cohort_id in sorted(pairs)
+        )
+        self.message_user(request, _("%(n)s peer review(s) allocated.") % {"n": allocated})
