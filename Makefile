@@ -90,7 +90,7 @@ messages: $(VENV)/.installed
 		--ignore=.venv --ignore=staticfiles --ignore=static/vendor --ignore=tests
 
 bench: install
-	$(BIN)/python -m tests.bench
+	$(BIN)/python -m tests.bench $(BENCH)
 
 # Retakes docs/screenshots/*.png from a throwaway demo database (needs /usr/bin/chromium).
 screenshots: install
