@@ -132,8 +132,11 @@ def _purge_queue() -> None:
 
 
 @contextmanager
-def celery_worker(*, tmp_path: Path, site_url: str) -> Iterator[Worker]:
-    """Run a real `celery worker` against the test database for the duration of the block.
+def celery_worker(
+    *, tmp_path: Path, site_url: str, queues: str = "files,email,bulk,default"
+) -> Iterator[Worker]:
+    """Run a real `celery worker` against the test database for the duration of the block
+    (consuming `queues`, by default every queue).
 
     In this process, tasks are switched from eager to really enqueued on the broker, and back
     at the end. The caller must make sure `worker_unavailable_reason()` is None.
@@ -168,7 +171,7 @@ def celery_worker(*, tmp_path: Path, site_url: str) -> Iterator[Worker]:
         "--pool=solo",
         "--concurrency=1",
         "-Q",
-        "files,email,bulk,default",
+        queues,
         "--without-heartbeat",
         "--without-gossip",
         "--without-mingle",

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from config.logging import logging_config
 from config.sentry import init_sentry
@@ -266,6 +267,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 # Queues by kind, so a slow mail server never delays a learner's file check (README: Outbox).
 CELERY_TASK_DEFAULT_QUEUE = "default"
 TASK_QUEUES = ("files", "email", "bulk", "default")
+# Declared, so a worker started without -Q consumes them all and a purge empties them all.
+CELERY_TASK_QUEUES = [Queue(name) for name in TASK_QUEUES]
 CELERY_TASK_ROUTES = {
     "workshops.tasks.submission_file_process": {"queue": "files"},
     "workshops.tasks.submission_process": {"queue": "files"},

@@ -191,7 +191,14 @@ def health(client):
     return response.status_code, json.loads(response.content)
 
 
-def test_health_is_ok_without_a_broker_and_degraded_when_work_is_late(client, cohort, assignment):
+@pytest.fixture
+def no_broker(settings):
+    settings.CELERY_BROKER_URL = ""  # the embedded default: tasks run in-process
+
+
+def test_health_is_ok_without_a_broker_and_degraded_when_work_is_late(
+    client, cohort, assignment, no_broker
+):
     status, report = health(client)
     assert status == 200
     assert report["status"] == "ok"
@@ -208,7 +215,7 @@ def test_health_is_ok_without_a_broker_and_degraded_when_work_is_late(client, co
     assert report["late_work"]["files"]["oldest_age_seconds"] >= 599
 
 
-def test_a_file_within_its_period_is_not_late(client, cohort, assignment):
+def test_a_file_within_its_period_is_not_late(client, cohort, assignment, no_broker):
     waiting_file(cohort, assignment, ago_minutes=0)
     assert health(client)[1]["status"] == "ok"
 
