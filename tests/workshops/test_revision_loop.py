@@ -237,9 +237,14 @@ def test_an_approval_without_optional_feedback_names_every_definition(
 
 
 def test_the_revision_form_costs_the_same_queries_with_many_kept_files(
-    client_for, learner, assignment, experiment, django_assert_max_num_queries
+    client,
+    learner,
+    instructor,
+    assignment,
+    experiment,
+    django_assert_max_num_queries,
+    django_capture_on_commit_callbacks,
 ):
-    client = client_for(learner)
 
     def previous_with(n):
         Submission.objects.filter(experiment=experiment).delete()
@@ -258,13 +263,24 @@ def test_the_revision_form_costs_the_same_queries_with_many_kept_files(
     counts = []
     for n in (1, 8):
         sub = previous_with(n)
+        client.force_login(learner)
         with django_assert_max_num_queries(40) as ctx:
             page = client.get(reverse("workshops:assignment", args=[assignment.pk]))
         assert page.content.decode().count('name="remove_files"') == n
-        detail_queries = len(ctx.captured_queries)
+        form_queries = len(ctx.captured_queries)
+        # The next version keeps them all; its page and the instructor's review list them.
+        with django_capture_on_commit_callbacks(execute=True):
+            _submit(client, assignment, "Uusi versio.")
+        kept = Submission.objects.get(experiment=experiment, version=2)
+        assert kept.files.filter(carried_from__isnull=False).count() == n
         with django_assert_max_num_queries(40) as ctx:
-            client.get(reverse("workshops:submission_detail", args=[sub.pk]))
-        counts.append((detail_queries, len(ctx.captured_queries)))
+            client.get(reverse("workshops:submission_detail", args=[kept.pk]))
+        detail_queries = len(ctx.captured_queries)
+        client.force_login(instructor)
+        with django_assert_max_num_queries(40) as ctx:
+            review = client.get(reverse("workshops:review", args=[kept.pk]))
+        assert review.content.decode().count('data-testid="kept-from"') == n
+        counts.append((form_queries, detail_queries, len(ctx.captured_queries)))
     assert counts[0] == counts[1]
 
 
