@@ -59,7 +59,9 @@ def test_the_revision_email_has_every_part_of_the_feedback_and_the_rubric_in_bot
         top = sum(max(lv.points for lv in c.levels.all()) for c in rubric)
         # The total beside the rubric's maximum ("6 / 9 points"), in the learner's language.
         total = ngettext(
-            "In total %(points)s / %(counter)s point", "In total %(points)s / %(counter)s points", top
+            "In total %(points)s / %(counter)s point",
+            "In total %(points)s / %(counter)s points",
+            top,
         ) % {"points": n, "counter": top}
     assert total in email.body
     assert f"{n} / {top}" in html

@@ -262,7 +262,7 @@ def test_the_revision_form_costs_the_same_queries_with_many_kept_files(
 
     counts = []
     for n in (1, 8):
-        sub = previous_with(n)
+        previous_with(n)
         client.force_login(learner)
         with django_assert_max_num_queries(40) as ctx:
             page = client.get(reverse("workshops:assignment", args=[assignment.pk]))
