@@ -1,0 +1,284 @@
+"""`manage.py backup` / `manage.py restore`: the whole platform into one archive and back.
+
+The restore runs as an operator runs it: a separate process with DATABASE_URL pointing at a new,
+empty database (PostgreSQL when the tests run on PostgreSQL, as in CI: pg_dump / pg_restore;
+SQLite otherwise: dumpdata / loaddata) and empty file folders.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from tests import factories
+from workshops.models import Submission, SubmissionFile
+
+PDF_V1 = b"%PDF-1.4\n% version one of the plan\n" + bytes(range(256)) * 40
+PDF_V2 = b"%PDF-1.4\n% version two, after the review\n" + bytes(reversed(range(256))) * 40
+COMPARED_APPS = ["core", "courses", "learners", "workshops", "notifications", "portfolio", "impact"]
+
+
+def _run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+class EmptyTarget:
+    """A new, empty database of the test database's kind, and empty file folders."""
+
+    def __init__(self, tmp_path: Path, name: str = "restore") -> None:
+        self.private = tmp_path / f"{name}-private"
+        self.media = tmp_path / f"{name}-media"
+        self.vendor = connection.vendor
+        if self.vendor == "postgresql":
+            self.db_name = f"{connection.settings_dict['NAME']}_{name}"
+            self._admin(f'DROP DATABASE IF EXISTS "{self.db_name}"')
+            self._admin(f'CREATE DATABASE "{self.db_name}"')
+            from tests.e2e_support import worker_database_url
+
+            base = worker_database_url().rsplit("/", 1)[0]
+            self.url = f"{base}/{self.db_name}"
+        else:
+            self.db_path = tmp_path / f"{name}.sqlite3"
+            self.url = f"sqlite:///{self.db_path}"
+
+    def _admin(self, sql: str) -> None:
+        import psycopg
+
+        db = connection.settings_dict
+        with psycopg.connect(
+            dbname="postgres",
+            user=db.get("USER") or None,
+            password=db.get("PASSWORD") or None,
+            host=db.get("HOST") or None,
+            port=db.get("PORT") or None,
+            autocommit=True,
+        ) as admin:
+            admin.execute(sql)
+
+    def drop(self) -> None:
+        if self.vendor == "postgresql":
+            self._admin(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        env.update(
+            {
+                "DJANGO_SETTINGS_MODULE": "config.settings.base",
+                "DATABASE_URL": self.url,
+                "PRIVATE_MEDIA_ROOT": str(self.private),
+                "MEDIA_ROOT": str(self.media),
+                "CELERY_BROKER_URL": "",
+            }
+        )
+        return env
+
+    def rows(self, sql: str) -> list[tuple]:
+        if self.vendor == "postgresql":
+            import psycopg
+
+            with psycopg.connect(self.url) as conn:
+                return [tuple(row) for row in conn.execute(sql).fetchall()]
+        with sqlite3.connect(self.db_path) as conn:
+            return [tuple(row) for row in conn.execute(sql).fetchall()]
+
+    def tables(self) -> list[str]:
+        if self.vendor == "postgresql":
+            return [
+                r[0]
+                for r in self.rows("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+            ]
+        if not self.db_path.exists():
+            return []
+        return [r[0] for r in self.rows("SELECT name FROM sqlite_master WHERE type = 'table'")]
+
+
+@pytest.fixture
+def target(transactional_db, tmp_path):
+    empty = EmptyTarget(tmp_path)
+    yield empty
+    empty.drop()
+
+
+@pytest.fixture
+def a_week_of_work(transactional_db, cohort, learner, instructor, assignment):
+    """A plan sent, sent back for revision and sent again with a new file; a course image."""
+    v1 = factories.SubmissionFactory(
+        assignment=assignment,
+        cohort=cohort,
+        learner=learner,
+        version=1,
+        text="Ensimmäinen versio: matkaketjut.",
+        status=Submission.Status.REVISION_REQUESTED,
+    )
+    factories.SubmissionFileFactory(
+        submission=v1, file=ContentFile(PDF_V1, name="suunnitelma.pdf"), size=len(PDF_V1)
+    )
+    v2 = factories.SubmissionFactory(
+        assignment=assignment,
+        cohort=cohort,
+        learner=learner,
+        version=2,
+        text="Toinen versio: matkaketjut ja kyytipalvelu.",
+    )
+    factories.SubmissionFileFactory(
+        submission=v2, file=ContentFile(PDF_V2, name="suunnitelma-v2.pdf"), size=len(PDF_V2)
+    )
+    image = Path(settings.MEDIA_ROOT) / "images" / "kartta.png"
+    image.parent.mkdir(parents=True, exist_ok=True)
+    image.write_bytes(b"\x89PNG\r\n\x1a\n" + b"kartta" * 100)
+    return v1, v2
+
+
+def _dump(env: dict[str, str] | None = None) -> list[dict]:
+    """The rows of the platform's own apps as dumpdata sees them, here or in `env`'s database."""
+    # Unmanaged models are SQLite's full-text indexes (compared through the rows they index).
+    unmanaged = [
+        m._meta.label
+        for m in apps.get_models()
+        if m._meta.app_label in COMPARED_APPS and not m._meta.managed
+    ]
+    if env is None:
+        out = io.StringIO()
+        call_command(
+            "dumpdata", *COMPARED_APPS, natural_foreign=True, exclude=unmanaged, stdout=out
+        )
+        data = out.getvalue()
+    else:
+        excludes = [arg for label in unmanaged for arg in ("-e", label)]
+        result = _run_manage("dumpdata", *COMPARED_APPS, "--natural-foreign", *excludes, env=env)
+        assert result.returncode == 0, result.stderr
+        data = result.stdout
+    return sorted(json.loads(data), key=lambda row: (row["model"], str(row["pk"])))
+
+
+def test_a_restore_into_an_empty_database_finds_the_same_versions_and_files(
+    a_week_of_work, target, tmp_path
+):
+    archive = tmp_path / "backups" / "alueagentti.tar"
+    call_command("backup", output=archive, stdout=io.StringIO())
+    assert oct(archive.stat().st_mode & 0o777) == "0o600"  # it holds everyone's data
+
+    assert target.tables() == []
+    result = _run_manage("restore", str(archive), env=target.env)
+    assert result.returncode == 0, result.stderr
+    assert "Restored the backup" in result.stdout
+
+    # The same submission versions, with the same texts and files.
+    versions = target.rows(
+        "SELECT id, version, text, status FROM workshops_submission ORDER BY version"
+    )
+    assert versions == [
+        (s.pk, s.version, s.text, s.status) for s in Submission.objects.order_by("version")
+    ]
+    # Every file, byte for byte, under the name the rows point to.
+    for stored in SubmissionFile.objects.all():
+        restored = target.private / stored.file.name
+        assert restored.read_bytes() == Path(stored.file.path).read_bytes()
+    assert {p.read_bytes() for p in target.private.rglob("*") if p.is_file()} == {PDF_V1, PDF_V2}
+    image = target.media / "images" / "kartta.png"
+    assert image.read_bytes() == (Path(settings.MEDIA_ROOT) / "images" / "kartta.png").read_bytes()
+    # And every other row of the platform's apps, identical.
+    assert _dump(target.env) == _dump()
+
+
+def test_restore_refuses_a_database_that_is_not_empty_and_changes_nothing(
+    a_week_of_work, tmp_path, settings
+):
+    archive = tmp_path / "backup.tar"
+    call_command("backup", output=archive, stdout=io.StringIO())
+    before = _dump()
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "elsewhere"
+    with pytest.raises(CommandError, match="The database is not empty"):
+        call_command("restore", str(archive))
+    assert _dump() == before
+    assert not (tmp_path / "elsewhere").exists()
+
+
+def _damage(archive: Path, prefix: str) -> Path:
+    """A copy of the archive with the last byte of its first member under `prefix` changed."""
+    damaged = archive.with_name("damaged.tar")
+    changed = False
+    with tarfile.open(archive) as source, tarfile.open(damaged, "w") as copy:
+        for member in source:
+            data = source.extractfile(member).read()
+            if member.name.startswith(prefix) and not changed:
+                data = data[:-1] + bytes([data[-1] ^ 0xFF])
+                changed = True
+            copy.addfile(member, io.BytesIO(data))
+    assert changed
+    return damaged
+
+
+def test_a_damaged_archive_is_refused_before_anything_is_restored(a_week_of_work, target, tmp_path):
+    archive = tmp_path / "backup.tar"
+    call_command("backup", output=archive, stdout=io.StringIO())
+    damaged = _damage(archive, "private/")
+
+    result = _run_manage("restore", str(damaged), env=target.env)
+    assert result.returncode != 0
+    assert "does not match its manifest: the archive is damaged" in result.stderr
+    assert target.tables() == []
+    assert not target.private.exists()
+    assert not target.media.exists()
+    # Nothing left behind next to the folders either.
+    assert not list(target.private.parent.glob(".restore-*"))
+
+
+def test_restore_refuses_folders_that_hold_files(a_week_of_work, target, tmp_path):
+    archive = tmp_path / "backup.tar"
+    call_command("backup", output=archive, stdout=io.StringIO())
+    target.private.mkdir()
+    (target.private / "old.pdf").write_bytes(b"old")
+    result = _run_manage("restore", str(archive), env=target.env)
+    assert result.returncode != 0
+    assert "is not empty" in result.stderr
+    assert target.tables() == []
+    assert (target.private / "old.pdf").read_bytes() == b"old"
+
+
+def test_the_archive_lists_every_member_with_its_checksum(a_week_of_work, tmp_path):
+    archive = tmp_path / "backup.tar"
+    out = io.StringIO()
+    call_command("backup", output=archive, stdout=out)
+    with tarfile.open(archive) as tar:
+        names = tar.getnames()
+        manifest = json.loads(tar.extractfile("manifest.json").read())
+    assert manifest["format"] == "alueagentti-backup"
+    assert manifest["database"]["vendor"] == connection.vendor
+    assert set(manifest["members"]) == set(names) - {"manifest.json"}
+    assert all(not name.startswith("/") and ".." not in name for name in names)
+    assert sum(name.startswith("private/") for name in names) == 2
+    assert "media/images/kartta.png" in names
+    assert manifest["counts"]["workshops.Submission"] == 2
+    assert "0001_initial" in manifest["migrations"]["workshops"]
+    assert f"and 3 files to {archive}" in out.getvalue()
+
+
+def test_backup_will_not_overwrite_an_archive(db, tmp_path):
+    archive = tmp_path / "backup.tar"
+    archive.write_bytes(b"yesterday's backup")
+    with pytest.raises(CommandError, match="exists already"):
+        call_command("backup", output=archive)
+    assert archive.read_bytes() == b"yesterday's backup"
