@@ -289,3 +289,55 @@ def health(now: datetime.datetime | None = None) -> dict[str, Any]:
     if problems or late_work:
         report["status"] = "degraded"
     return report
+
+
+# --- email rows (core/mail.py): queued -> sending -> sent / failed / uncertain -------------------
+
+# Failed emails are offered for a retry for a week; older ones stay in the notification log.
+EMAIL_FAILED_SHOWN = datetime.timedelta(days=7)
+
+
+def email_backlog(rows: QuerySet[Any], now: datetime.datetime) -> Backlog:
+    """The backlog of a model with core/mail.py's email columns (notifications, invitations).
+    Late: queued and due for over a sweeper period (a minute, core.mail's sweep), or sending
+    past the point where the sweeper should have taken it back."""
+    from django.db.models import Count, Min, Q
+
+    from . import mail
+
+    queued = Q(email_status="queued")
+    sending = Q(email_status="sending")
+    grace = datetime.timedelta(minutes=2)
+    stats = rows.filter(
+        queued | sending | Q(email_status="failed", created_at__gte=now - EMAIL_FAILED_SHOWN)
+    ).aggregate(
+        pending=Count("pk", filter=queued),
+        queued=Count("pk", filter=sending),
+        failed=Count("pk", filter=Q(email_status="failed")),
+        overdue=Count(
+            "pk",
+            filter=(queued & Q(next_attempt_at__lt=now - grace))
+            | (sending & Q(claimed_at__lt=now - mail.sending_stale_after() - grace)),
+        ),
+        oldest=Min("created_at", filter=queued | sending),
+    )
+    return Backlog(
+        pending=stats["pending"],
+        queued=stats["queued"],
+        failed=stats["failed"],
+        oldest=stats["oldest"],
+        overdue=stats["overdue"],
+    )
+
+
+def email_retry(rows: QuerySet[Any], *, publish_batch: Callable[[list[int]], Any]) -> int:
+    """A person's retry: recent failed emails are queued again with a fresh retry window (the
+    same Message-ID), and core.mail's sweeper publishes every due one of `rows` now."""
+    from . import mail
+
+    now = timezone.now()
+    rows.filter(email_status="failed", created_at__gte=now - EMAIL_FAILED_SHOWN).update(
+        email_status="queued", next_attempt_at=now, retry_until=now + mail.retry_window()
+    )
+    rows.filter(email_status="queued").update(next_attempt_at=now)
+    return len(mail.sweep(queryset=rows, publish_batch=publish_batch, now=now).published)

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from core import outbox
 from core.outbox import Backlog, CohortScope
 
-from .models import ExportJob, InvitationImport
+from .models import ExportJob, Invitation, InvitationImport
 
 IMPORTS = "imports"
 EXPORTS = "exports"
@@ -179,5 +179,34 @@ outbox.register(
         retry=_exports_retry,
         sweeper="learners.tasks.exports_sweep",
         order=60,
+    )
+)
+
+
+# --- invitation emails (core/mail.py's rows; learners/services.py invitation_emails_sweep) ------
+
+
+def _invitations(scope: CohortScope) -> QuerySet[Invitation]:
+    return outbox.scoped(Invitation.objects.filter(status=Invitation.Status.PENDING), scope)
+
+
+def _invitation_emails_retry(scope: CohortScope) -> int:
+    from .tasks import invitation_send_emails
+
+    return outbox.email_retry(
+        _invitations(scope),
+        publish_batch=lambda ids: outbox.publish(invitation_send_emails, ids),
+    )
+
+
+outbox.register(
+    outbox.Kind(
+        key="invitation_emails",
+        label=_("Invitation emails"),
+        queue="email",
+        backlog=lambda scope, now: outbox.email_backlog(_invitations(scope), now),
+        retry=_invitation_emails_retry,
+        sweeper="learners.tasks.invitation_emails_sweep",
+        order=75,
     )
 )

@@ -130,10 +130,70 @@ def test_the_superuser_sees_every_cohort_and_retries_failed_items(
     assert row(client.get(URL), "files")["failed"] == "0"
 
 
-@pytest.mark.parametrize("key", ["completion", "peer", "imports", "exports", "certificates"])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "completion",
+        "peer",
+        "imports",
+        "exports",
+        "certificates",
+        "emails",
+        "invitation_emails",
+        "announcements",
+    ],
+)
 def test_every_kind_can_be_retried_by_the_superuser(client_for, superuser, key, published):
     response = client_for(superuser).post(retry_url(key))
     assert response.status_code == 302
+
+
+def test_failed_and_stuck_emails_are_shown_per_cohort_and_retried_with_a_fresh_window(
+    client_for, coordinator, learner, outsider_learner, cohort, published
+):
+    from learners.models import Invitation
+    from notifications.models import Notification
+
+    def note(person, key, **fields):
+        return Notification.objects.create(
+            recipient=person,
+            category=Notification.Category.REVIEWS,
+            key=key,
+            subject="Vastauksesi on arvioitu",
+            body="Palautetta.",
+            url="/",
+            **fields,
+        )
+
+    failed = note(learner, "a", email_status="failed", email_error="421 try later")
+    note(outsider_learner, "b", email_status="failed")  # another cohort's learner
+    Invitation.objects.create(
+        cohort=cohort,
+        email="uusi@example.fi",
+        invited_by=coordinator,
+        expires_at=timezone.now() + datetime.timedelta(days=30),
+        email_status="sending",
+        claimed_at=timezone.now() - datetime.timedelta(hours=1),
+    )
+    client = client_for(coordinator)
+    page = client.get(URL)
+    emails = row(page, "emails")
+    assert (emails["pending"], emails["queued"]) == ("0", "0")
+    assert '<span class="badge text-bg-danger">1</span>' in emails["failed"]
+    invitations = row(page, "invitation_emails")
+    assert invitations["queued"] == "1"
+    assert invitations["late"]  # sending for an hour: its worker is gone
+
+    assert client.post(retry_url("emails")).status_code == 302
+    assert published == [("notifications.tasks.notification_send_emails", ([failed.pk],))]
+    failed.refresh_from_db()
+    assert failed.email_status == "queued"
+    assert failed.retry_until > timezone.now() + datetime.timedelta(hours=40)
+    assert Notification.objects.get(key="b").email_status == "failed"
+
+    client.post(retry_url("invitation_emails"))
+    assert published[-1][0] == "learners.tasks.invitation_send_emails"
+    assert Invitation.objects.get().email_status == "queued"
 
 
 def test_people_who_do_not_coordinate_are_refused(
