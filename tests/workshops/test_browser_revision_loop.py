@@ -35,6 +35,8 @@ def test_a_team_revises_keeping_one_file_removing_one_and_adding_one(
     learner,
     other_learner,
     instructor,
+    coordinator,
+    cohort,
     assignment,
     experiment,
 ):
@@ -130,6 +132,15 @@ def test_a_team_revises_keeping_one_file_removing_one_and_adding_one(
         expect(track.locator("[data-phase='1']")).to_have_attribute("data-state", "approved")
         expect(track.locator("[data-phase='1'] .badge.text-bg-success")).to_have_count(1)
         expect(track.locator("[data-phase='2']")).to_have_attribute("data-state", "open")
+
+        # The coordinator sees the team's phase approved for both members, not per author.
+        coordinator_page = journey.sign_in("coordinator", coordinator.email)
+        coordinator_page.goto(journey.url(reverse("learners:cohort_detail", args=[cohort.pk])))
+        for member in (learner, other_learner):
+            row = coordinator_page.locator(f"tr[data-learner='{member.email}']")
+            expect(row.locator(".heat-status [data-status]").first).to_have_attribute(
+                "data-status", "approved"
+            )
     except BaseException:
         journey.screenshot_all("failure-revision-loop")
         raise
