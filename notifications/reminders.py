@@ -374,6 +374,10 @@ def review_waiting_notices_send(*, now: datetime.datetime | None = None) -> int:
             submission.over_target = submission.days_waiting > submission.cohort.review_target_days
             waiting[instructor.pk].append(submission)
             people[instructor.pk] = instructor
+    from workshops.cohort_settings import attach
+
+    # Blind or not as each submission's cohort chose (one query for every list).
+    attach([s for items in waiting.values() for s in items], peer=False)
     key = f"reviews-waiting-{timezone.localdate(now).isoformat()}"
     already = set(
         Notification.objects.filter(key=key, recipient_id__in=people).values_list(

@@ -24,6 +24,7 @@ from notifications.models import Notification
 from notifications.services import notification_notify
 
 from . import services
+from .cohort_settings import marking_of, marking_q
 from .models import ExperimentEvent, Marking, Review, ReviewDraft, Submission
 
 
@@ -35,11 +36,11 @@ OPEN_STATES = (Marking.State.NOT_REVIEWED, Marking.State.IN_REVIEW, Marking.Stat
 
 
 def uses_workflow(submission: Submission) -> bool:
-    return bool(submission.assignment.workshop.marking_workflow)
+    return marking_of(submission).marking_workflow
 
 
 def is_blind(submission: Submission) -> bool:
-    return bool(submission.assignment.workshop.blind_review)
+    return marking_of(submission).blind_review
 
 
 def _event(submission: Submission, by: User, kind: str, note: str = "") -> None:
@@ -120,9 +121,9 @@ def marking_auto_balance(*, cohort_id: int, by: User) -> int:
     )
     waiting = (
         Submission.objects.filter(
+            marking_q("marking_workflow"),
             cohort_id=cohort_id,
             status=Submission.Status.RECEIVED,
-            assignment__workshop__marking_workflow=True,
         )
         .exclude(marking__reviewer__isnull=False)
         .order_by("submitted_at", "pk")
@@ -265,7 +266,7 @@ def marking_release(*, submission: Submission, by: User) -> Review:
         raise MarkingError(_("Only the lead instructor or the reviewer releases feedback."))
     if marking.state != Marking.State.READY:
         raise MarkingError(_("Only a review that is ready for release can be released."))
-    if submission.assignment.workshop.second_check and marking.checked_by_id is None:
+    if marking_of(submission).second_check and marking.checked_by_id is None:
         raise MarkingError(_("Another instructor must check this review before release."))
     draft = ReviewDraft.objects.get(submission=submission)
     review = services.submission_review(

@@ -21,6 +21,7 @@ from core.models import User
 from notifications.models import Notification
 from notifications.services import notification_notify
 
+from .cohort_settings import peer_for, peer_q
 from .models import Assignment, PeerReview, Submission
 
 PEERABLE = (
@@ -141,7 +142,11 @@ def peer_allocate(
     the versions), then others by the usual rules. Reviews still to do on the replaced version
     move to the new one."""
     assignment = Assignment.objects.select_for_update().filter(pk=assignment_id).first()
-    if assignment is None or not assignment.peer_review:
+    if assignment is None:
+        return []
+    # The cohort's own choice for this phase, else the course-wide default.
+    rules = peer_for(assignment=assignment, cohort_id=cohort_id)
+    if not rules.peer_review:
         return []
     authors = _authors(assignment_id, cohort_id)
     _carry_over(authors, assignment_id, cohort_id)
@@ -167,7 +172,7 @@ def peer_allocate(
         reviews_of[r].add(owner)
     load = Counter({r: len(owners) for r, owners in reviews_of.items()})
     per_submission = Counter(s for s, _r, _o in active)
-    quota = assignment.peer_reviews_each + extra_quota
+    quota = rules.peer_reviews_each + extra_quota
     only_ids = set(only)
     created = []
     # The answers with the fewest reviewers first, then the longest-waiting.
@@ -180,7 +185,7 @@ def peer_allocate(
             # already decided (approved a month ago, or sent back) is old work, and a request
             # about it would only confuse the peer. Its authors still review others.
             continue
-        while per_submission[sub.pk] < assignment.peer_reviewers:
+        while per_submission[sub.pk] < rules.peer_reviewers:
             candidates = [
                 peer
                 for peer in authors
@@ -281,9 +286,9 @@ def peer_starvation_guard(*, now: datetime.datetime | None = None) -> dict[str, 
     now = now or timezone.now()
     stale = list(
         PeerReview.objects.filter(
+            peer_q(prefix="submission__"),
             status=PeerReview.Status.ASSIGNED,
             assigned_at__lt=now - _wait(),
-            submission__assignment__peer_review=True,
         ).values_list("pk", "submission__assignment_id", "submission__cohort_id")
     )
     withdrawn = 0
@@ -296,7 +301,7 @@ def peer_starvation_guard(*, now: datetime.datetime | None = None) -> dict[str, 
         groups.add((assignment_id, cohort_id))
     waiting = (
         Submission.objects.filter(
-            assignment__peer_review=True,
+            peer_q(),
             status=Submission.Status.RECEIVED,
             submitted_at__lt=now - _wait(),
         )

@@ -25,6 +25,7 @@ from core.models import Organisation, User
 from core.permissions import cohorts_for, submissions_reviewable_by
 from learners.models import Cohort, Membership
 
+from .cohort_settings import marking_q
 from .models import (
     Assignment,
     Experiment,
@@ -84,8 +85,7 @@ def _filtered(user: User, filters: QueueFilters) -> QuerySet[Submission]:
     if filters.organisation:
         # Filtering by municipality would unmask blind reviews, so they drop out of it.
         qs = qs.filter(
-            learner__organisation_id=filters.organisation,
-            assignment__workshop__blind_review=False,
+            marking_q("blind_review", False), learner__organisation_id=filters.organisation
         )
     if filters.late:
         qs = qs.filter(is_late=True)
@@ -94,7 +94,7 @@ def _filtered(user: User, filters: QueueFilters) -> QuerySet[Submission]:
     if filters.marking == Marking.State.NOT_REVIEWED:
         qs = qs.filter(
             Q(marking__isnull=True) | Q(marking__state=Marking.State.NOT_REVIEWED),
-            assignment__workshop__marking_workflow=True,
+            marking_q("marking_workflow"),
         )
     elif filters.marking:
         qs = qs.filter(marking__state=filters.marking)

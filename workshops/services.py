@@ -26,6 +26,7 @@ from notifications.models import Notification
 from notifications.services import notification_notify
 
 from .checks import check_file, extension_for, max_file_bytes, safe_name, sniff, too_large_message
+from .cohort_settings import marking_of, peer_for, peer_of
 from .models import (
     Assignment,
     Draft,
@@ -656,7 +657,7 @@ def submission_submit(
     _enqueue(_store_files(submission, files))
     # An "assignment submitted" item may finish the course for the whole team.
     submission_completion_check_later(submission_id=submission.pk)
-    if not files and assignment.peer_review:
+    if not files and peer_for(assignment=assignment, cohort_id=cohort.pk).peer_review:
         from .peer import peer_allocate_later
 
         peer_allocate_later(assignment_id=assignment.pk, cohort_id=cohort.pk)
@@ -804,7 +805,7 @@ def submission_settle(*, submission_id: int) -> Submission | None:
         submission.refresh_from_db()
         if rejected:
             _notify_rejected(submission, rejected)
-        if submission.assignment.peer_review:
+        if peer_of(submission).peer_review:
             from .peer import peer_allocate_later
 
             peer_allocate_later(
@@ -864,7 +865,7 @@ def submission_review(
     (see `files_fingerprint`) binds the decision to the files the reviewer was shown: if the
     learners added one since, the decision is refused.
     """
-    if submission.assignment.workshop.marking_workflow and not via_release:
+    if marking_of(submission).marking_workflow and not via_release:
         # With the marking workflow a decision reaches the learner only through release.
         raise SubmissionError(_("In this workshop, reviews are released through the workflow."))
     if decision not in Review.Decision.values:
@@ -944,7 +945,7 @@ def submission_review(
         "total_points": sum(score.points for score in scores),
         # "7 / 12 points": the rubric's maximum beside the points given.
         "max_points": _max_points(scores),
-        "blind": bool(submission.assignment.workshop.blind_review),
+        "blind": marking_of(submission).blind_review,
     }
     for recipient in recipients:
         notification_notify(
@@ -1068,7 +1069,7 @@ def review_draft_save(
         raise SubmissionError(
             _("This submission has already been reviewed or is not ready for review.")
         )
-    if submission.assignment.workshop.marking_workflow:
+    if marking_of(submission).marking_workflow:
         from .marking import marking_touch
 
         marking_touch(submission=submission, by=by)

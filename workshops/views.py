@@ -31,6 +31,7 @@ from core.responses import action_refused
 
 from . import marking, selectors, services, sessions, views_marking
 from .checks import safe_name
+from .cohort_settings import attach, marking_for, peer_of
 from .forms import (
     AddFilesForm,
     CommentForm,
@@ -284,15 +285,16 @@ def experiment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     is_member = experiment.members.filter(user=request.user).exists()
     is_instructor = is_experiment_instructor(request.user, experiment)
     members = list(experiment.members.select_related("user__organisation"))
+    blind = marking_for(workshop=experiment.workshop, cohort_id=experiment.cohort_id).blind_review
     return render(
         request,
         "workshops/experiment_detail.html",
         {
             "experiment": experiment,
             # Blind review: only the team itself sees who they are and where they come from.
-            "blind": experiment.workshop.blind_review and not is_member,
+            "blind": blind and not is_member,
             # ... and the team does not see which instructor reviewed them.
-            "hide_staff": experiment.workshop.blind_review and is_member and not is_instructor,
+            "hide_staff": blind and is_member and not is_instructor,
             "member_ids": {m.user_id for m in members},
             "track": selectors.phase_track(experiment=experiment),
             "members": members,
@@ -571,6 +573,7 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and experiment.cycle == submission.cycle,
         "add_form": add_form if is_author and submission.status == "received" else None,
         "thread": None if blind else _thread_context(request, submission),
+        "peer_anonymous": peer_of(submission).peer_anonymous,
         "peer_feedback": list(
             submission.peer_reviews.filter(status=PeerReview.Status.DONE)
             .select_related("reviewer")
@@ -661,6 +664,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     waiting = list(page.object_list)
+    reviewed = list(selectors.recently_reviewed(user=request.user))
+    # Each row blind or not, in the workflow or not, as its cohort chose (one query).
+    attach([*waiting, *reviewed], peer=False)
     return render(
         request,
         "workshops/review_queue.html",
@@ -674,7 +680,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "other_filters": _without(query, "status"),
             "statuses": Submission.Status.choices,
             "query": query.urlencode(),
-            "reviewed": selectors.recently_reviewed(user=request.user),
+            "reviewed": reviewed,
             "today": timezone.localdate(),
             "marking_states": Marking.State.choices,
             **views_marking.queue_marking_context(request.user, waiting),

@@ -1,10 +1,14 @@
 """Views of the marking workflow: allocation, second check, release (one or in bulk) and the
 workshop's marking settings."""
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -22,7 +26,15 @@ from core.responses import action_refused
 from learners.models import Membership
 
 from . import marking
-from .models import Marking, Submission, Workshop
+from .cohort_settings import (
+    MARKING_FIELDS,
+    attach,
+    cohort_marking_set,
+    marking_for,
+    marking_of,
+    settings_scope,
+)
+from .models import CohortMarkingSettings, CohortPeerSettings, Marking, Submission, Workshop
 
 
 def review_marking_context(user: User, submission: Submission, workflow: bool) -> dict:
@@ -37,7 +49,7 @@ def review_marking_context(user: User, submission: Submission, workflow: bool) -
         "marking": row,
         "is_lead": lead,
         "frozen": row.state in (Marking.State.READY, Marking.State.RELEASED),
-        "second_check": submission.assignment.workshop.second_check,
+        "second_check": marking_of(submission).second_check,
         "may_check": row.state == Marking.State.READY
         and row.marked_by_id != user.pk
         and row.checked_by_id is None,
@@ -179,35 +191,91 @@ def release_many(request: HttpRequest) -> HttpResponse:
 
 
 class MarkingSettingsForm(forms.ModelForm):
+    """The workshop's course-wide defaults (course authors)."""
+
     class Meta:
         model = Workshop
         fields = ["marking_workflow", "second_check", "blind_review"]
 
 
-def _workshop_for_lead(user: User, pk: int) -> Workshop:
-    led = cohorts_led_by(user)
-    workshop = get_object_or_404(Workshop.objects.select_related("course"), pk=pk)
-    if not user.is_superuser and not workshop.course.cohorts.filter(pk__in=led).exists():
-        raise Http404
-    return workshop
+class CohortMarkingForm(forms.ModelForm):
+    """One cohort's own marking settings (its lead instructor)."""
+
+    class Meta:
+        model = CohortMarkingSettings
+        fields = ["marking_workflow", "second_check", "blind_review"]
 
 
-@require_role(Role.INSTRUCTOR)
+@login_required
 @require_http_methods(["GET", "POST"])
 def settings(request: HttpRequest, pk: int) -> HttpResponse:
-    """Lead instructors of a cohort of the workshop's course: the marking settings."""
-    workshop = _workshop_for_lead(request.user, pk)
-    form = MarkingSettingsForm(request.POST or None, instance=workshop)
+    """A cohort's lead instructor: the marking settings of their own cohort (?cohort=<id> for
+    another cohort they lead). The course's authors and the superuser: also the course-wide
+    defaults (without ?cohort). 404 for anyone else, or for a cohort the person does not lead;
+    a bad form is a 400 and saves nothing."""
+    workshop = get_object_or_404(Workshop.objects.select_related("course"), pk=pk)
+    scope = settings_scope(
+        user=request.user,
+        course=workshop.course,
+        requested=request.GET.get("cohort") or request.POST.get("cohort"),
+    )
+    data = request.POST if request.method == "POST" else None
+    form: forms.ModelForm
+    if scope.cohort is None:
+        form = MarkingSettingsForm(data, instance=workshop)
+    else:
+        own = CohortMarkingSettings.objects.filter(cohort=scope.cohort, workshop=workshop).first()
+        current = marking_for(workshop=workshop, cohort_id=scope.cohort.pk)
+        form = CohortMarkingForm(
+            data,
+            instance=own,
+            initial=None if own else {f: getattr(current, f) for f in MARKING_FIELDS},
+        )
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("The marking settings were saved."))
-        return redirect("workshops:review_queue")
+        if scope.cohort is None:
+            form.save()
+            messages.success(request, _("The course-wide marking defaults were saved."))
+        else:
+            cohort_marking_set(
+                cohort=scope.cohort, workshop=workshop, by=request.user, values=form.cleaned_data
+            )
+            messages.success(
+                request,
+                _("The marking settings of %(cohort)s were saved.") % {"cohort": scope.cohort},
+            )
+        return redirect(_settings_url(workshop.pk, scope.cohort))
+    assignments = list(workshop.assignments.all())
+    own_peer = (
+        dict(
+            CohortPeerSettings.objects.filter(
+                cohort=scope.cohort, assignment__workshop=workshop
+            ).values_list("assignment_id", "peer_review")
+        )
+        if scope.cohort is not None
+        else {}
+    )
+    for assignment in assignments:
+        assignment.peer_on = own_peer.get(  # type: ignore[attr-defined]
+            assignment.pk, assignment.peer_review
+        )
     return render(
         request,
         "workshops/marking_settings.html",
-        {"workshop": workshop, "form": form, "assignments": list(workshop.assignments.all())},
+        {
+            "workshop": workshop,
+            "form": form,
+            "scope": scope,
+            "assignments": assignments,
+            "own": scope.cohort is not None
+            and marking_for(workshop=workshop, cohort_id=scope.cohort.pk).own,
+        },
         status=400 if form.errors else 200,
     )
+
+
+def _settings_url(workshop_id: int, cohort: Any) -> str:
+    url = reverse("workshops:marking_settings", args=[workshop_id])
+    return f"{url}?cohort={cohort.pk}" if cohort is not None else url
 
 
 def queue_marking_context(user: User, submissions: list[Submission]) -> dict:
@@ -226,10 +294,13 @@ def queue_marking_context(user: User, submissions: list[Submission]) -> dict:
             instructors.setdefault(row.cohort_id, []).append(row.user)
     for submission in submissions:
         submission.allocatable = instructors.get(submission.cohort_id, [])  # type: ignore[attr-defined]
+    # Each row's settings are its cohort's (s.settings_marking in the template); the queue
+    # has attached them already, for its recently reviewed rows too.
+    attach([s for s in submissions if "_marking_settings" not in s.__dict__], peer=False)
     return {
         "led_cohorts": led,
-        "any_workflow": any(s.assignment.workshop.marking_workflow for s in submissions),
-        "any_blind": any(s.assignment.workshop.blind_review for s in submissions),
+        "any_workflow": any(marking_of(s).marking_workflow for s in submissions),
+        "any_blind": any(marking_of(s).blind_review for s in submissions),
         "workshops_led": list(
             Workshop.objects.filter(course__cohorts__pk__in=led).distinct().order_by("title")
         )

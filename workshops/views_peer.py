@@ -7,21 +7,20 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.permissions import (
-    Role,
-    cohorts_led_by,
     get_peer_review_for_receiver,
     get_peer_review_for_reviewer,
-    require_role,
 )
 
 from . import peer
 from .checks import extension_for
-from .models import Assignment, PeerReview, SubmissionFile
+from .cohort_settings import PEER_FIELDS, cohort_peer_set, peer_for, peer_of, settings_scope
+from .models import Assignment, CohortPeerSettings, PeerReview, SubmissionFile
 
 
 class PeerReviewForm(forms.Form):
@@ -57,7 +56,7 @@ def _peer_files(review: PeerReview) -> list[tuple[int, SubmissionFile, str]]:
 def _authors(review: PeerReview) -> list[str]:
     """Who wrote the answer, when the phase's peer feedback is not anonymous (else nobody)."""
     submission = review.submission
-    if submission.assignment.peer_anonymous:
+    if peer_of(submission).peer_anonymous:
         return []
     if submission.experiment_id is None:
         return [submission.learner.display_name]
@@ -100,7 +99,7 @@ def peer_review(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(
                     request,
                     _("Thank you! Your feedback was sent anonymously.")
-                    if review.submission.assignment.peer_anonymous
+                    if peer_of(review.submission).peer_anonymous
                     else _("Thank you! Your feedback was sent."),
                 )
                 return redirect("workshops:peer_review_list")
@@ -143,42 +142,78 @@ def peer_useful(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("workshops:submission_detail", review.submission_id)
 
 
-class PeerSettingsForm(forms.ModelForm):
-    class Meta:
-        model = Assignment
-        fields = ["peer_review", "peer_reviewers", "peer_reviews_each", "peer_anonymous"]
-
+class _PeerCounts:
     def clean(self) -> dict:
-        data = super().clean() or {}
+        data = super().clean() or {}  # type: ignore[misc]
         for name in ("peer_reviewers", "peer_reviews_each"):
             value = data.get(name)
             if value is not None and not 1 <= value <= 10:
-                self.add_error(name, _("Choose a number from 1 to 10."))
+                self.add_error(name, _("Choose a number from 1 to 10."))  # type: ignore[attr-defined]
         return data
 
 
-@require_role(Role.INSTRUCTOR)
+class PeerSettingsForm(_PeerCounts, forms.ModelForm):
+    """A phase's course-wide peer feedback defaults (course authors)."""
+
+    class Meta:
+        model = Assignment
+        fields = list(PEER_FIELDS)
+
+
+class CohortPeerForm(_PeerCounts, forms.ModelForm):
+    """One cohort's own peer feedback settings for a phase (its lead instructor)."""
+
+    class Meta:
+        model = CohortPeerSettings
+        fields = list(PEER_FIELDS)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def peer_settings(request: HttpRequest, pk: int) -> HttpResponse:
-    """Lead instructors of a cohort of the course: turn peer feedback on for a phase and
-    allocate peers in their cohorts."""
-    led = cohorts_led_by(request.user)
+    """A cohort's lead instructor: peer feedback for a phase in their own cohort (?cohort=<id>
+    for another cohort they lead), allocating peers there. The course's authors and the
+    superuser: also the course-wide defaults (without ?cohort). 404 for anyone else or a
+    cohort the person does not lead; a bad form is a 400 and saves nothing."""
     assignment = get_object_or_404(Assignment.objects.select_related("workshop__course"), pk=pk)
-    cohorts = list(assignment.workshop.course.cohorts.filter(pk__in=led))
-    if not cohorts:
-        raise Http404
-    form = PeerSettingsForm(request.POST or None, instance=assignment)
+    scope = settings_scope(
+        user=request.user,
+        course=assignment.workshop.course,
+        requested=request.GET.get("cohort") or request.POST.get("cohort"),
+    )
+    data = request.POST if request.method == "POST" else None
+    form: forms.ModelForm
+    if scope.cohort is None:
+        form = PeerSettingsForm(data, instance=assignment)
+    else:
+        own = CohortPeerSettings.objects.filter(cohort=scope.cohort, assignment=assignment).first()
+        current = peer_for(assignment=assignment, cohort_id=scope.cohort.pk)
+        form = CohortPeerForm(
+            data,
+            instance=own,
+            initial=None if own else {f: getattr(current, f) for f in PEER_FIELDS},
+        )
     if request.method == "POST" and form.is_valid():
-        form.save()
-        if assignment.peer_review:
-            for cohort in cohorts:
-                peer.peer_allocate_later(assignment_id=assignment.pk, cohort_id=cohort.pk)
-        messages.success(request, _("The peer feedback settings were saved."))
-        return redirect("workshops:peer_settings", assignment.pk)
+        if scope.cohort is None:
+            form.save()
+            messages.success(request, _("The course-wide peer feedback defaults were saved."))
+        else:
+            cohort_peer_set(
+                cohort=scope.cohort,
+                assignment=assignment,
+                by=request.user,
+                values=form.cleaned_data,
+            )
+            if form.cleaned_data["peer_review"]:
+                peer.peer_allocate_later(assignment_id=assignment.pk, cohort_id=scope.cohort.pk)
+            messages.success(request, _("The peer feedback settings were saved."))
+        url = reverse("workshops:peer_settings", args=[assignment.pk])
+        return redirect(f"{url}?cohort={scope.cohort.pk}" if scope.cohort else url)
     counts = {
         row["status"]: row["n"]
         for row in PeerReview.objects.filter(
-            submission__assignment=assignment, submission__cohort__in=cohorts
+            submission__assignment=assignment,
+            submission__cohort__in=[scope.cohort] if scope.cohort else scope.cohorts,
         )
         .values("status")
         .annotate(n=Count("pk"))
@@ -186,6 +221,13 @@ def peer_settings(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "workshops/peer_settings.html",
-        {"assignment": assignment, "form": form, "counts": counts},
+        {
+            "assignment": assignment,
+            "form": form,
+            "counts": counts,
+            "scope": scope,
+            "own": scope.cohort is not None
+            and peer_for(assignment=assignment, cohort_id=scope.cohort.pk).own,
+        },
         status=400 if form.errors else 200,
     )

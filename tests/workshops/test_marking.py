@@ -268,14 +268,21 @@ def test_bulk_release_skips_submissions_of_other_cohorts(
     assert Marking.objects.get(submission=waiting).state == Marking.State.READY
 
 
-def test_marking_settings_are_only_for_the_lead(client_for, instructor, colleague, workflow):
+def test_marking_settings_are_only_for_the_lead(
+    client_for, instructor, colleague, workflow, cohort
+):
+    from workshops.cohort_settings import marking_for
+
     url = reverse("workshops:marking_settings", args=[workflow.pk])
     assert client_for(colleague).get(url).status_code == 404
     response = client_for(instructor).post(url, {"marking_workflow": "on", "blind_review": "on"})
     assert response.status_code == 302
+    # The lead's choice is their cohort's own (#11 item 15); the course-wide default stays.
+    settings = marking_for(workshop=workflow, cohort_id=cohort.pk)
+    assert settings.blind_review
+    assert not settings.second_check
     workflow.refresh_from_db()
-    assert workflow.blind_review
-    assert not workflow.second_check
+    assert not workflow.blind_review
 
 
 def test_the_queue_with_the_workflow_keeps_a_flat_query_count(
@@ -288,10 +295,10 @@ def test_the_queue_with_the_workflow_keeps_a_flat_query_count(
 
     client = client_for(instructor)
     add(5)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         assert client.get(reverse("workshops:review_queue")).status_code == 200
     add(50)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("workshops:review_queue"), {"marking": "not-reviewed"})
     assert len(response.context["waiting"]) == 50
 
