@@ -1,6 +1,6 @@
 """One search for the platform: Osaamisväylä's cards and course items (see index.py)."""
 
-from .analysers import Analyser, Simplemma, Voikko, get_analyser
+from .analysers import Analyser, Simplemma, Voikko, get_analyser, warm_in_background
 from .index import Document, SearchIndex, rebuild_all, registered, reindex_related
 
 __all__ = [
@@ -13,4 +13,5 @@ __all__ = [
     "rebuild_all",
     "registered",
     "reindex_related",
+    "warm_in_background",
 ]

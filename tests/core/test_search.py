@@ -127,3 +127,41 @@ def test_search_rebuild_reanalyses_every_index(course):
     out = io.StringIO()
     call_command("search_rebuild", stdout=out)
     assert "courses.Item: 9" in out.getvalue()
+
+
+def test_the_server_loads_the_dictionary_in_the_background(monkeypatch):
+    import threading
+
+    from core.search import analysers
+
+    warmed = threading.Event()
+
+    class Slow(Analyser):
+        def warm(self):
+            warmed.set()
+
+    monkeypatch.setattr(analysers, "get_analyser", lambda: Slow())
+    analysers.warm_in_background()
+    assert warmed.wait(timeout=10)
+
+
+def test_a_failed_warm_up_is_logged_not_raised(monkeypatch, caplog):
+    import threading
+
+    from core.search import analysers
+
+    done = threading.Event()
+
+    class Broken(Analyser):
+        def warm(self):
+            done.set()
+            raise OSError("no dictionary")
+
+    monkeypatch.setattr(analysers, "get_analyser", lambda: Broken())
+    analysers.warm_in_background()
+    assert done.wait(timeout=10)
+    for _ in range(100):
+        if "Could not load the search analyser" in caplog.text:
+            break
+        threading.Event().wait(0.05)
+    assert "Could not load the search analyser" in caplog.text
