@@ -10,7 +10,7 @@ export UV_LINK_MODE := copy
 
 .DEFAULT_GOAL := help
 .PHONY: help install run demo-reset test lint fmt typecheck migrations-check messages compilemessages \
-	check-deploy bench screenshots worker beat clean faults
+	check-deploy bench screenshots worker beat clean faults backup restore compose-env
 
 help:
 	@echo "make run    install, migrate SQLite, load the demo and serve on 127.0.0.1:$(PORT)"
@@ -103,6 +103,24 @@ worker: install
 
 beat: install
 	$(BIN)/celery -A config beat --loglevel=info
+
+# The database and every uploaded file in one archive (BACKUP=path, else BACKUP_ROOT/<time>.tar).
+backup: $(VENV)/.installed
+	$(MANAGE) backup $(if $(BACKUP),--output "$(BACKUP)")
+
+# Restores BACKUP into an empty database (DATABASE_URL) and empty file folders.
+restore: $(VENV)/.installed
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=path/to/alueagentti-....tar"; exit 1; }
+	$(MANAGE) restore "$(BACKUP)"
+
+# Fresh random keys for `docker compose up` in .env (never overwrites an existing .env).
+compose-env:
+	@test ! -e .env || { echo ".env exists already; keeping it"; exit 1; }
+	@$(PYTHON) -c 'import base64, secrets; \
+		print("DJANGO_SECRET_KEY=" + secrets.token_urlsafe(60)); \
+		print("CERTIFICATE_SIGNING_KEY=" + base64.b64encode(secrets.token_bytes(32)).decode())' > .env
+	@chmod 600 .env
+	@echo "Wrote .env with fresh DJANGO_SECRET_KEY and CERTIFICATE_SIGNING_KEY."
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -385,10 +385,10 @@ def _move_into_place(staging: Path, roots: dict[str, Path]) -> None:
         source = staging / prefix
         if not source.is_dir():
             continue
-        root.parent.mkdir(parents=True, exist_ok=True)
-        if root.exists():
-            root.rmdir()  # checked empty before anything was changed
-        shutil.move(str(source), str(root))
+        # Child by child into the (checked empty) folder, which may be a mount point.
+        root.mkdir(parents=True, exist_ok=True)
+        for child in source.iterdir():
+            shutil.move(str(child), str(root / child.name))
 
 
 def backup_restore(*, archive: Path, alias: str = "default") -> Manifest:
