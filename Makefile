@@ -10,7 +10,7 @@ export UV_LINK_MODE := copy
 
 .DEFAULT_GOAL := help
 .PHONY: help install run demo-reset test lint fmt typecheck migrations-check messages compilemessages \
-	check-deploy bench screenshots worker beat clean faults backup restore compose-env
+	check-deploy bench screenshots worker beat clean faults backup restore compose-env smoke
 
 help:
 	@echo "make run    install, migrate SQLite, load the demo and serve on 127.0.0.1:$(PORT)"
@@ -103,6 +103,11 @@ worker: install
 
 beat: install
 	$(BIN)/celery -A config beat --loglevel=info
+
+# gunicorn with the production settings against PostgreSQL and Redis (DATABASE_URL, REDIS_URL);
+# also part of `make test`, where CI runs it strictly.
+smoke: $(VENV)/.installed
+	$(BIN)/pytest -q tests/smoke
 
 # The database and every uploaded file in one archive (BACKUP=path, else BACKUP_ROOT/<time>.tar).
 backup: $(VENV)/.installed
