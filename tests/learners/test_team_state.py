@@ -298,3 +298,25 @@ def test_the_team_rule_keeps_its_query_count_flat(
     assert latest
     with django_assert_max_num_queries(11):
         selectors.at_risk_and_delays(cohort=started, now=NOW)
+
+
+def test_in_the_demo_sanna_shows_her_teams_state_and_is_not_at_risk_for_it():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from core.models import User
+    from learners.models import Membership
+
+    call_command("seed_demo", stdout=StringIO())
+    sanna = User.objects.get(email__startswith="sanna.korhonen")
+    cohort = Membership.objects.get(user=sanna, role="learner").cohort
+    overview = selectors.cohort_overview(cohort=cohort)
+    states = state_of(overview, sanna)
+    jari = User.objects.get(email__startswith="jari.makinen")
+    assert states == state_of(overview, jari)
+    assert states[1] == "approved"
+    assert states[2] == "received"
+    flagged = {r.learner for r in selectors.at_risk(cohort=cohort) if r.revisions}
+    assert sanna not in flagged
+    assert jari not in flagged
