@@ -142,6 +142,8 @@ class SubmissionFileFactory(factory.django.DjangoModelFactory):
     file = factory.LazyFunction(lambda: ContentFile(b"%PDF-1.4 test", name="liite.pdf"))
     original_name = "liite.pdf"
     size = 13
+    # Accepted files always carry their detected type (it names the download, #12).
+    content_type = "application/pdf"
     status = SubmissionFile.Status.ACCEPTED
 
 
