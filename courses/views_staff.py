@@ -29,11 +29,12 @@ class StaffCourse:
     course: Course
     is_author: bool = False
     cohorts: list[StaffCohort] = field(default_factory=list)
+    workshops: list[Any] = field(default_factory=list)
 
 
 def staff_courses(user: Any) -> list[StaffCourse]:
     """The courses a person reaches as instructor, coordinator or author (every course for the
-    superuser), each with the cohorts and the person's roles in them: three queries."""
+    superuser), each with the cohorts and the person's roles in them: four queries."""
     authored = set(user.authored_courses.values_list("pk", flat=True))
     rows: dict[int, StaffCourse] = {}
     if user.is_superuser:
@@ -62,6 +63,12 @@ def staff_courses(user: Any) -> list[StaffCourse]:
         courses = Course.objects.filter(pk__in=authored - set(rows)).order_by("title")
     for course in courses:
         rows[course.pk] = StaffCourse(course, is_author=user.is_superuser or course.pk in authored)
+    # The workshops, for the links to their marking settings (the cohort's own for a lead
+    # instructor, the course-wide defaults for an author): one query.
+    from workshops.models import Workshop
+
+    for workshop in Workshop.objects.filter(course_id__in=list(rows)).order_by("title"):
+        rows[workshop.course_id].workshops.append(workshop)
     return sorted(rows.values(), key=lambda r: r.course.title.casefold())
 
 

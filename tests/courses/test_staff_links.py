@@ -47,6 +47,7 @@ def crawl(client, cohort):
     reached = set()
     for testid, href in listed.items():
         if testid in (
+            "course-marking-defaults",
             "course-outline",
             "course-edit",
             "course-criteria",
@@ -96,12 +97,15 @@ def test_a_coordinator_reaches_the_outline_and_the_cohorts_certificates_and_revo
     assert client.get(revoke).status_code == 200
 
 
-def test_a_course_author_also_edits_sets_criteria_and_imports(client_for, instructor, cohort):
+def test_a_course_author_also_edits_sets_criteria_and_imports(
+    client_for, instructor, cohort, assignment
+):
     cohort.course.authors.add(instructor)
     reached = crawl(client_for(instructor), cohort)
     assert {
         "course-edit",
         "course-criteria",
+        "course-marking-defaults",
         "staff-import-course",
         "link-edit",
         "link-criteria",
