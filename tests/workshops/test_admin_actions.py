@@ -266,3 +266,50 @@ def test_people_without_admin_rights_cannot_run_the_actions(client_for, submissi
     assert response.status_code == 302
     assert "/login/" in response["Location"]
     assert not Review.objects.exists()
+
+
+def test_a_ready_review_is_released_through_the_marking_workflow(
+    admin_client, submission, instructor, assignment
+):
+    from workshops import marking
+
+    workshop = assignment.workshop
+    workshop.marking_workflow = True
+    workshop.save()
+    marking.marking_mark_ready(
+        submission=submission, by=instructor, decision="approve", feedback="Valmis."
+    )
+    row = Marking.objects.get(submission=submission)
+    assert row.state == Marking.State.READY
+    response = run_action(admin_client, Marking, "release", [row])
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.state == Marking.State.RELEASED
+    assert Review.objects.get(submission=submission).feedback == "Valmis."
+
+
+def test_peer_review_gaps_are_filled_through_the_allocation(admin_client, cohort, assignment):
+    from workshops import peer, services
+
+    assignment.peer_review = True
+    assignment.save()
+    for n in range(3):
+        user = factories.UserFactory(email=f"vertainen{n}@example.fi")
+        factories.MembershipFactory(cohort=cohort, user=user)
+        own = services.experiment_create(
+            learner=user, workshop=assignment.workshop, cohort=cohort, title=f"Kokeilu {n}"
+        )
+        factories.SubmissionFactory(
+            learner=user, cohort=cohort, assignment=assignment, experiment=own
+        )
+    peer.peer_allocate(assignment_id=assignment.pk, cohort_id=cohort.pk)
+    complete = PeerReview.objects.count()
+    assert complete
+    # One allocation is lost (say, its reviewer left); the action fills the gap again.
+    lost = PeerReview.objects.order_by("pk").first()
+    lost.delete()
+    response = run_action(
+        admin_client, PeerReview, "allocate_again", [PeerReview.objects.order_by("pk").first()]
+    )
+    assert response.status_code == 302
+    assert PeerReview.objects.count() == complete
