@@ -355,3 +355,42 @@ def test_every_sweeper_and_the_heartbeat_are_on_the_beat_schedule(settings):
     for kind in outbox.kinds():
         assert kind.sweeper in scheduled, kind.key
     assert "core.tasks.worker_heartbeat" in scheduled
+
+
+def test_a_file_check_interrupted_by_a_database_restart_is_retried_and_done(
+    learner, cohort, assignment, monkeypatch
+):
+    from django.db import OperationalError as DatabaseError
+
+    from workshops import services as ws
+    from workshops.tasks import submission_file_process
+
+    submission = factories.SubmissionFactory(
+        assignment=assignment, cohort=cohort, learner=learner, status=Submission.Status.PROCESSING
+    )
+    from django.core.files.base import ContentFile
+
+    from tests.pdfs import pdf_bytes
+
+    attachment = SubmissionFile(submission=submission, original_name="haaste.pdf")
+    attachment.file.save("haaste.pdf", ContentFile(pdf_bytes(2)), save=True)
+    real = ws.submission_file_process
+    calls = []
+
+    def flaky(*, file_id):
+        calls.append(file_id)
+        if len(calls) == 1:
+            raise DatabaseError("terminating connection due to administrator command")
+        return real(file_id=file_id)
+
+    monkeypatch.setattr(ws, "submission_file_process", flaky)
+    result = submission_file_process.apply(args=[attachment.pk])
+    assert result.get() == "accepted"
+    assert len(calls) == 2
+    attachment.refresh_from_db()
+    assert attachment.status == SubmissionFile.Status.ACCEPTED
+    from courses.tasks import completion_check_run
+    from learners.tasks import export_build
+
+    for task in (submission_file_process, completion_check_run, export_build):
+        assert DatabaseError in task.autoretry_for, task.name
