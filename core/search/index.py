@@ -11,7 +11,8 @@ parts) when a service writes it, and stored as plain terms in three weights: A (
 
 A query's words are analysed the same way; each word must match (its lemma or the word as
 typed, as a prefix of a stored term once it has three letters). Both databases therefore find
-the same rows; each ranks them by its own measure (bm25 or ts_rank) with the same weights.
+the same rows; PostgreSQL ranks them by ts_rank, SQLite by the weights of the columns that hold
+each word (see _search_sqlite), so titles come first on both.
 """
 
 from __future__ import annotations
@@ -135,17 +136,34 @@ class SearchIndex:
         if not groups:
             return qs.none().annotate(rank=Value(0.0))
         if connection.vendor == "sqlite":
-            expression = " AND ".join(
-                "(" + " OR ".join(_fts5_term(t) for t in group) + ")" for group in groups
-            )
-            return qs.filter(**{f"{self.relation}__document__match": expression}).annotate(
-                rank=-F(f"{self.relation}__rank")
-            )
+            return self._search_sqlite(qs, groups)
         tsquery = " & ".join(
             "(" + " | ".join(_tsquery_term(t) for t in group) + ")" for group in groups
         )
         search = SearchQuery(tsquery, config="simple", search_type="raw")
         return qs.filter(**{self.vector: search}).annotate(rank=SearchRank(F(self.vector), search))
+
+    def _fts_rows(self, expression: str) -> QuerySet[Any]:
+        """The ids of the FTS rows matching an FTS5 expression (a subquery SQLite runs once)."""
+        fts_model: Any = self.model._meta.get_field(self.relation).related_model
+        return fts_model.objects.filter(document__match=expression).values("pk")
+
+    def _search_sqlite(self, qs: QuerySet[Any], groups: list[list[str]]) -> QuerySet[Any]:
+        """Each FTS5 expression is an `id IN (subquery)` that SQLite evaluates once per
+        statement: joined to the cards instead, the planner may probe the FTS table once per
+        card when another filter (scope, theme, municipality) looks more selective, which
+        costs seconds at thousands of cards. The rank is the weights of the columns that
+        hold each query word: 4 for the title (a), 2 for b, 1 for c, summed over the words."""
+        alternatives = ["(" + " OR ".join(_fts5_term(t) for t in group) + ")" for group in groups]
+        matched = qs.filter(pk__in=self._fts_rows(" AND ".join(alternatives)))
+        rank: Any = Value(0.0)
+        for group in alternatives:
+            for column, weight in (("a", 4.0), ("b", 2.0), ("c", 1.0)):
+                rank = rank + Case(
+                    When(pk__in=self._fts_rows(f"{column} : {group}"), then=Value(weight)),
+                    default=Value(0.0),
+                )
+        return matched.annotate(rank=rank)
 
     def search_any(self, terms: Sequence[str]) -> tuple[Q, Any]:
         """For ranking by likeness: a condition that a row holds any of these exact `terms`
@@ -155,11 +173,7 @@ class SearchIndex:
         if not terms:
             return Q(pk__in=[]), Value(0)
         if connection.vendor == "sqlite":
-            fts_model: Any = self.model._meta.get_field(self.relation).related_model
-            holding = [
-                Q(pk__in=fts_model.objects.filter(document__match=f'"{t}"').values("pk"))
-                for t in terms
-            ]
+            holding = [Q(pk__in=self._fts_rows(f'"{t}"')) for t in terms]
             any_term = Q()
             for condition in holding:
                 any_term |= condition
