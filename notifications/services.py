@@ -420,8 +420,12 @@ def digest_period(
     return None
 
 
-def digest_build(*, recipient: User, mode: str, now: datetime.datetime | None = None) -> Any:
-    """Gather the person's waiting notifications into one digest email, once per period."""
+def digest_build(
+    *, recipient: User, mode: str, now: datetime.datetime | None = None, send: bool = True
+) -> Any:
+    """Gather the person's waiting notifications into one digest email, once per period.
+
+    With `send=False` the caller sends the queued digest (a chunk sends its digests together)."""
     now = now or timezone.now()
     tz = ZoneInfo(preference_for(recipient).timezone)
     period = digest_period(mode=mode, local_now=now.astimezone(tz))
@@ -472,29 +476,52 @@ def digest_build(*, recipient: User, mode: str, now: datetime.datetime | None = 
         Notification.objects.filter(pk=digest.pk).update(
             subject=subject[:255], body=body, html_body=html_body
         )
-        from .tasks import notification_send_email as task
+        if send:
+            from .tasks import notification_send_email as task
 
-        publish_on_commit(task, digest.pk)
+            publish_on_commit(task, digest.pk)
     digest.refresh_from_db()
     return digest
 
 
 def digests_build_due(*, now: datetime.datetime | None = None) -> int:
-    """Beat: build every digest that is due now in each recipient's time zone."""
+    """Beat: build every digest that is due now in each recipient's time zone.
+
+    Up to NOTIFICATION_CHUNK_SIZE people are handled here and the count of digests built is
+    returned; more are split into chunk tasks (queue `bulk`, 0 returned), so the scan never
+    nears a time limit. A digest's key names its period, so a chunk run twice builds nothing new.
+    """
     now = now or timezone.now()
-    built = 0
-    waiting = (
+    pairs = list(
         Notification.objects.filter(email_status=Notification.EmailStatus.DIGEST)
         .values_list("recipient_id", "digest_mode")
         .distinct()
+        .order_by("recipient_id", "digest_mode")
     )
-    pairs = list(waiting)
+    size = settings.NOTIFICATION_CHUNK_SIZE
+    if len(pairs) <= size:
+        return digests_build(pairs=pairs, now=now)
+    from .tasks import notification_build_digests_chunk as task
+
+    for start in range(0, len(pairs), size):
+        publish(task, [list(p) for p in pairs[start : start + size]], now.isoformat())
+    return 0
+
+
+def digests_build(*, pairs: list[tuple[int, str]], now: datetime.datetime) -> int:
+    """Build the due digests of these (person, mode) pairs and send them in one email batch."""
     users = User.objects.in_bulk({pk for pk, _mode in pairs})
+    built = []
     for recipient_id, mode in pairs:
         user = users.get(recipient_id)
-        if user is not None and digest_build(recipient=user, mode=mode, now=now) is not None:
-            built += 1
-    return built
+        digest = digest_build(recipient=user, mode=mode, now=now, send=False) if user else None
+        if digest is not None and digest.email_status == Notification.EmailStatus.QUEUED:
+            built.append(digest.pk)
+    if built:
+        from .tasks import notification_send_emails as task
+
+        publish(task, built)
+    return len(built)
 
 
 # --- announcements ----------------------------------------------------------------------------

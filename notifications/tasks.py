@@ -1,3 +1,6 @@
+import datetime
+from typing import Any
+
 from celery import shared_task
 
 from core.outbox import publish
@@ -28,10 +31,20 @@ def notification_retry_stalled() -> int:
     return len(services.notification_emails_sweep().published)
 
 
-@shared_task(acks_late=True)
+@shared_task(**SWEEP_TASK_OPTIONS)
 def notification_build_digests() -> int:
-    """Beat, every quarter hour: digests due now in each recipient's own time zone."""
+    """Beat, every quarter hour: digests due now in each recipient's own time zone (many
+    people are split into chunk tasks)."""
     return services.digests_build_due()
+
+
+@shared_task(**RETRY_TASK_OPTIONS)
+def notification_build_digests_chunk(pairs: list[list[Any]], now: str) -> int:
+    """A few hundred people's digests, sent together in one email batch (queue `bulk`)."""
+    return services.digests_build(
+        pairs=[(int(pk), str(mode)) for pk, mode in pairs],
+        now=datetime.datetime.fromisoformat(now),
+    )
 
 
 @shared_task(**RETRY_TASK_OPTIONS)

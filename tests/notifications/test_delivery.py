@@ -654,3 +654,41 @@ def test_a_fan_out_whose_worker_died_is_taken_over_and_finishes_the_rest(
     announcement.refresh_from_db()
     assert announcement.status == Announcement.Status.SENT
     assert announcement.recipient_count == 30
+
+
+def test_digests_for_many_people_are_built_in_chunks_and_sent_once(cohort, settings):
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    from notifications.models import Mode, NotificationPreference
+
+    settings.NOTIFICATION_CHUNK_SIZE = 2
+    people = add_learners(cohort, 5)
+    NotificationPreference.objects.bulk_create(
+        [
+            NotificationPreference(
+                user=p, email_modes={Notification.Category.PEER_REVIEW: Mode.DAILY}
+            )
+            for p in people
+        ]
+    )
+    evening = datetime.datetime(2026, 10, 5, 20, tzinfo=ZoneInfo("Europe/Helsinki"))
+    for person in people:
+        services.notification_notify(
+            recipient=person,
+            category=Notification.Category.PEER_REVIEW,
+            key="vertaispalaute-1",
+            template="announcement",
+            context={"announcement": Announcement(subject="Vertaispalaute", body="Uusi")},
+        )
+    Notification.objects.update(created_at=evening)
+    morning = evening + datetime.timedelta(hours=11)
+
+    # Five people, two to a chunk: three chunk tasks, none of them counted here.
+    assert services.digests_build_due(now=morning) == 0
+    assert services.digests_build_due(now=morning) == 0
+
+    digests = Notification.objects.filter(kind=Notification.Kind.DIGEST)
+    assert digests.count() == 5
+    assert set(digests.values_list("email_status", flat=True)) == {"sent"}
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
