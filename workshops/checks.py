@@ -49,10 +49,11 @@ ODF_PREFIX = "application/vnd.oasis.opendocument."
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 
 # Markup a browser would render or run. A file whose head holds any of it is refused whatever
-# follows (an HTML page with a small PDF after it is still an HTML page to a browser).
+# follows (an HTML page with a small PDF after it is still an HTML page to a browser). A tag name
+# must end there, so Office XML such as <metadata> or <meta:generator> is not taken for HTML.
 MARKUP = re.compile(
     rb"<\s*(?:!doctype|html|head|body|script|svg|iframe|frame|object|embed|meta|link|style|"
-    rb"form|img|\?xml-stylesheet)|javascript:",
+    rb"form|img|\?xml-stylesheet)(?=[\s/>])|javascript:",
     re.IGNORECASE,
 )
 BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")

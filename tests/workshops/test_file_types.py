@@ -79,6 +79,28 @@ def test_real_files_are_not_taken_for_markup():
     assert check(PNG).accepted
 
 
+def test_office_xml_stored_uncompressed_is_not_taken_for_html():
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types><Override PartName="/docProps/core.xml"/></Types>',
+        )
+        archive.writestr(
+            "docProps/core.xml",
+            "<cp:coreProperties><metadata/><meta:generator>Word</meta:generator>"
+            "<header/><styles/></cp:coreProperties>",
+        )
+        archive.writestr("word/document.xml", "<w:document><w:p>Hei</w:p></w:document>")
+    data = buffer.getvalue()
+    assert not looks_like_markup(data[:1024])
+    verdict = check(data)
+    assert verdict.accepted, verdict.reason
+    assert verdict.content_type.endswith("wordprocessingml.document")
+
+
 @pytest.mark.parametrize(
     ("uploaded", "content_type", "expected"),
     [
