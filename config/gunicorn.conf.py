@@ -23,5 +23,7 @@ graceful_timeout = 20
 timeout = 60
 # No control socket: it would need a writable home folder, and nothing here uses it.
 control_socket_disable = True
-# The TLS proxy in front sets X-Forwarded-Proto; Django trusts it (SECURE_PROXY_SSL_HEADER).
-forwarded_allow_ips = "*"
+# Whether a request came over HTTPS is Django's call alone (DJANGO_SECURE_PROXY_SSL_HEADER):
+# gunicorn derives nothing from forwarded headers, so an empty setting there really means none.
+secure_scheme_headers: dict[str, str] = {}
+forwarded_allow_ips = ""

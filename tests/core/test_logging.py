@@ -136,6 +136,28 @@ def test_an_unknown_log_format_is_refused():
     }
 
 
+def test_the_workers_own_handlers_get_the_json_format_and_the_request_id(settings):
+    settings.LOGGING = logging_config(log_format="json", level="INFO")
+    stream = io.StringIO()
+    celery_logger = logging.getLogger("test.celery.worker")
+    celery_logger.addHandler(logging.StreamHandler(stream))
+    celery_logger.propagate = False
+    try:
+        requestid._after_setup_logger(logger=celery_logger)
+        token = requestid._request_id.set("req-json-worker-1")
+        try:
+            celery_logger.warning("Task %s succeeded", "notifications.tasks.x")
+        finally:
+            requestid._request_id.reset(token)
+    finally:
+        celery_logger.handlers.clear()
+    line = json.loads(stream.getvalue())
+    assert line["message"] == "Task notifications.tasks.x succeeded"
+    assert line["request_id"] == "req-json-worker-1"
+    assert line["level"] == "WARNING"
+    assert line["logger"] == "test.celery.worker"
+
+
 @pytest.mark.worker
 def test_a_real_worker_logs_the_task_with_the_publishing_requests_id(
     transactional_db, settings, tmp_path, learner

@@ -89,7 +89,7 @@ class Server:
         return records
 
 
-def _production_env(tmp_path: Path, port: int, redis_url: str) -> dict[str, str]:
+def _production_env(tmp_path: Path, port: int, redis_url: str, static_root: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SENTRY_"))}
     env.update(
         {
@@ -98,7 +98,8 @@ def _production_env(tmp_path: Path, port: int, redis_url: str) -> dict[str, str]
             "CERTIFICATE_SIGNING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
             "DJANGO_ALLOWED_HOSTS": HOST,
             "DJANGO_CSRF_TRUSTED_ORIGINS": f"https://{HOST}",
-            "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
+            # Collected as the image does at build time (tests/smoke/conftest.py).
+            "DJANGO_STATIC_ROOT": str(static_root),
             "DATABASE_URL": worker_database_url(),
             "REDIS_URL": redis_url,
             "CELERY_BROKER_URL": "",
@@ -115,22 +116,14 @@ def _production_env(tmp_path: Path, port: int, redis_url: str) -> dict[str, str]
 
 
 @pytest.fixture
-def server(transactional_db, tmp_path, settings):
+def server(transactional_db, tmp_path, settings, production_static_root):
     if not uses_postgresql():
         skip_or_fail("the production smoke test needs PostgreSQL (DATABASE_URL)")
     redis_url = _redis_url()
     if not redis_url:
         skip_or_fail("the production smoke test needs a reachable Redis (REDIS_URL)")
     port = _free_port()
-    env = _production_env(tmp_path, port, redis_url)
-    # As the image does at build time: the production static storage needs its manifest.
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        check=True,
-        timeout=120,
-    )
+    env = _production_env(tmp_path, port, redis_url, production_static_root)
     log_path = tmp_path / "gunicorn.log"
     gunicorn = Path(sys.executable).with_name("gunicorn")
     with log_path.open("wb") as log:
