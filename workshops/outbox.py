@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
-from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,7 +30,7 @@ PEER = "peer"
 # --- pending files -----------------------------------------------------------------------------
 
 
-def _pending_files(scope: CohortScope) -> object:
+def _pending_files(scope: CohortScope) -> QuerySet[SubmissionFile]:
     return outbox.scoped(
         SubmissionFile.objects.filter(status=SubmissionFile.Status.PENDING),
         scope,
@@ -48,7 +48,7 @@ def submission_files_sweep(
 
     now = now or timezone.now()
     published = outbox.sweep(
-        _pending_files(scope),  # type: ignore[arg-type]
+        _pending_files(scope),
         kind=FILES,
         publish_row=lambda pk: outbox.publish(task, pk),
         now=now,
@@ -72,7 +72,7 @@ def submission_files_sweep(
 
 def _files_backlog(scope: CohortScope, now: datetime.datetime) -> Backlog:
     failed = Q(attempts__gte=outbox.max_attempts())
-    stats = _pending_files(scope).aggregate(  # type: ignore[attr-defined]
+    stats = _pending_files(scope).aggregate(
         waiting=Count("pk", filter=~failed),
         failed=Count("pk", filter=failed),
         overdue=Count(
@@ -90,7 +90,7 @@ def _files_backlog(scope: CohortScope, now: datetime.datetime) -> Backlog:
 
 def _files_retry(scope: CohortScope) -> int:
     now = timezone.now()
-    outbox.make_due(_pending_files(scope), now=now)  # type: ignore[arg-type]
+    outbox.make_due(_pending_files(scope), now=now)
     return submission_files_sweep(now=now, scope=scope)["files"]
 
 

@@ -394,3 +394,49 @@ def test_a_file_check_interrupted_by_a_database_restart_is_retried_and_done(
 
     for task in (submission_file_process, completion_check_run, export_build):
         assert DatabaseError in task.autoretry_for, task.name
+
+
+def test_attendance_recorded_during_an_outage_leaves_a_check_for_those_learners(
+    learner, other_learner, cohort, course, broker, django_capture_on_commit_callbacks
+):
+    broker.down = True
+    with django_capture_on_commit_callbacks(execute=True):
+        course_services.completion_check_later(
+            course_id=course.pk, user_ids=[other_learner.pk, learner.pk], cohort_id=cohort.pk
+        )
+    wanted = CompletionCheckWanted.objects.get()
+    assert (wanted.cohort_id, wanted.user_ids) == (
+        cohort.pk,
+        sorted([learner.pk, other_learner.pk]),
+    )
+    broker.down = False
+    assert completion_checks_sweep(now=later(3)) == [wanted.pk]
+    # Checked (neither has finished the course yet) and done with: nothing more is swept.
+    assert not CompletionCheckWanted.objects.exists()
+    assert not Certificate.objects.exists()
+    assert completion_checks_sweep(now=later(60)) == []
+
+
+def test_healthz_reads_a_fixed_number_of_queries_however_much_waits(
+    client, cohort, assignment, settings, django_assert_max_num_queries
+):
+    settings.CELERY_BROKER_URL = ""
+    budget = len(outbox.kinds()) + 2  # SELECT 1, one count per kind, the heartbeat not needed
+
+    def fill(n):
+        for _ in range(n):
+            submission = factories.SubmissionFactory(assignment=assignment, cohort=cohort)
+            SubmissionFile.objects.create(
+                submission=submission,
+                file="x.pdf",
+                original_name="x.pdf",
+                next_attempt_at=later(-60),
+            )
+
+    fill(2)
+    with django_assert_max_num_queries(budget):
+        assert client.get("/healthz").status_code == 200
+    fill(40)
+    with django_assert_max_num_queries(budget):
+        response = client.get("/healthz")
+    assert response.json()["late_work"]["files"]["overdue"] == 42
