@@ -692,3 +692,32 @@ def test_digests_for_many_people_are_built_in_chunks_and_sent_once(cohort, setti
     assert digests.count() == 5
     assert set(digests.values_list("email_status", flat=True)) == {"sent"}
     assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
+
+
+def test_the_email_summary_counts_each_state_in_two_queries(
+    learner, other_learner, cohort, coordinator, django_assert_num_queries
+):
+    from notifications.selectors import email_outbox_summary
+
+    failed(learner, key="x")
+    queue_for(learner, key="y")
+    uncertain = queue_for(other_learner, key="z")
+    Notification.objects.filter(pk=uncertain.pk).update(
+        email_status=Notification.EmailStatus.UNCERTAIN
+    )
+    Invitation.objects.create(
+        cohort=cohort, email="kutsu@example.fi", expires_at=timezone.now() + timedelta(days=3)
+    )
+
+    with django_assert_num_queries(2):
+        summary = email_outbox_summary()
+
+    notifications = summary["notification_email"]
+    assert {state: v["count"] for state, v in notifications.items()} == {
+        "queued": 1,
+        "sending": 0,
+        "failed": 1,
+        "uncertain": 1,
+    }
+    assert notifications["failed"]["oldest"] is not None
+    assert summary["invitation_email"]["queued"]["count"] == 1
