@@ -18,6 +18,7 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ["subject", "recipient", "category", "email_status", "created_at", "read_at"]
     list_filter = ["category", "email_status"]
     search_fields = ["recipient__email", "subject", "key"]
+    list_select_related = ["recipient"]
     actions = ["resend"]
 
     def get_readonly_fields(

@@ -20,6 +20,7 @@ class CardAdmin(admin.ModelAdmin):
     list_display = ("title", "organisation", "scope", "public_status", "published_at")
     list_filter = ("scope", "public_status", "outcome")
     search_fields = ("title", "summary")
+    list_select_related = ("organisation",)
     raw_id_fields = ("experiment",)
     # Publication is a state with consent, notifications and history: never edited by hand.
     readonly_fields = (

@@ -52,6 +52,7 @@ class ReadOnlyRecordAdmin(admin.ModelAdmin):
 class SubmissionAdmin(ReadOnlyRecordAdmin):
     list_display = ["assignment", "learner", "cohort", "version", "status", "submitted_at"]
     list_filter = ["status", "cohort"]
+    list_select_related = ["assignment", "learner", "cohort"]
     search_fields = ["learner__email", "text"]
     inlines = [SubmissionFileInline]
     actions = ["approve", "request_revision", "check_files_again"]
@@ -119,6 +120,7 @@ class SubmissionAdmin(ReadOnlyRecordAdmin):
 class ReviewAdmin(ReadOnlyRecordAdmin):
     list_display = ["submission", "reviewer", "decision", "created_at"]
     list_filter = ["decision"]
+    list_select_related = ["submission__assignment", "submission__learner", "reviewer"]
     raw_id_fields = ["submission"]
 
 
@@ -126,6 +128,12 @@ class ReviewAdmin(ReadOnlyRecordAdmin):
 class MarkingAdmin(ReadOnlyRecordAdmin):
     list_display = ["submission", "state", "reviewer", "checked_by", "released_at"]
     list_filter = ["state"]
+    list_select_related = [
+        "submission__assignment",
+        "submission__learner",
+        "reviewer",
+        "checked_by",
+    ]
     actions = ["release"]
 
     @admin.action(
@@ -145,6 +153,7 @@ class MarkingAdmin(ReadOnlyRecordAdmin):
 class PeerReviewAdmin(ReadOnlyRecordAdmin):
     list_display = ["submission", "reviewer", "status", "useful", "assigned_at", "given_at"]
     list_filter = ["status", "useful"]
+    list_select_related = ["submission__assignment", "submission__learner", "reviewer"]
     actions = ["allocate_again"]
 
     @admin.action(

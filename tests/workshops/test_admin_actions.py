@@ -12,6 +12,8 @@ import pytest
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from notifications.models import Notification
@@ -313,3 +315,35 @@ def test_peer_review_gaps_are_filled_through_the_allocation(admin_client, cohort
     )
     assert response.status_code == 302
     assert PeerReview.objects.count() == complete
+
+
+def _grow(cohort, assignment, instructor, n):
+    """n answers, each with a decision, a marking, a peer review and an email row."""
+    for _ in range(n):
+        user = factories.UserFactory()
+        factories.MembershipFactory(cohort=cohort, user=user)
+        answer = factories.SubmissionFactory(learner=user, cohort=cohort, assignment=assignment)
+        factories.ReviewFactory(submission=answer, reviewer=instructor)
+        Marking.objects.create(submission=answer, reviewer=instructor)
+        PeerReview.objects.create(submission=answer, reviewer=instructor)
+        Notification.objects.create(
+            recipient=user,
+            category=Notification.Category.REVIEWS,
+            key=f"k{answer.pk}",
+            subject="Palaute",
+            body="Palaute",
+        )
+
+
+def test_the_admin_lists_have_a_flat_query_budget(
+    admin_client, cohort, assignment, instructor, django_assert_max_num_queries
+):
+    models = [Submission, Review, Marking, PeerReview, Notification, Card]
+    _grow(cohort, assignment, instructor, 3)
+    with CaptureQueriesContext(connection) as small:
+        for model in models:
+            assert admin_client.get(changelist(model)).status_code == 200
+    _grow(cohort, assignment, instructor, 30)
+    with django_assert_max_num_queries(len(small)):
+        for model in models:
+            assert admin_client.get(changelist(model)).status_code == 200
