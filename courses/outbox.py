@@ -117,6 +117,7 @@ outbox.register(
         backlog=_completion_backlog,
         retry=_completion_retry,
         sweeper="courses.tasks.completion_checks_sweep",
+        sweep=lambda now: completion_checks_sweep(now=now),
         order=30,
     )
 )
@@ -149,6 +150,12 @@ def _certificate_backlog(scope: CohortScope, now: datetime.datetime) -> Backlog:
     )
 
 
+def _certificates_sweep(now: datetime.datetime) -> list[int]:
+    from .services import certificate_retry_stalled
+
+    return certificate_retry_stalled(now=now)
+
+
 def _certificate_retry(scope: CohortScope) -> int:
     from .services import certificate_retry_stalled
 
@@ -166,6 +173,7 @@ outbox.register(
         backlog=_certificate_backlog,
         retry=_certificate_retry,
         sweeper="courses.tasks.certificate_retry_stalled",
+        sweep=_certificates_sweep,
         order=40,
     )
 )

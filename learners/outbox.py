@@ -97,6 +97,7 @@ outbox.register(
         backlog=_imports_backlog,
         retry=_imports_retry,
         sweeper="learners.tasks.invitation_imports_sweep",
+        sweep=lambda now: invitation_imports_sweep(now=now),
         order=50,
     )
 )
@@ -178,6 +179,7 @@ outbox.register(
         backlog=_exports_backlog,
         retry=_exports_retry,
         sweeper="learners.tasks.exports_sweep",
+        sweep=lambda now: exports_sweep(now=now),
         order=60,
     )
 )
@@ -188,6 +190,12 @@ outbox.register(
 
 def _invitations(scope: CohortScope) -> QuerySet[Invitation]:
     return outbox.scoped(Invitation.objects.filter(status=Invitation.Status.PENDING), scope)
+
+
+def _invitation_emails_sweep(now: datetime.datetime) -> object:
+    from .services import invitation_emails_sweep
+
+    return invitation_emails_sweep(now=now)
 
 
 def _invitation_emails_retry(scope: CohortScope) -> int:
@@ -207,6 +215,7 @@ outbox.register(
         backlog=lambda scope, now: outbox.email_backlog(_invitations(scope), now),
         retry=_invitation_emails_retry,
         sweeper="learners.tasks.invitation_emails_sweep",
+        sweep=_invitation_emails_sweep,
         order=75,
     )
 )

@@ -31,6 +31,12 @@ def _notifications(scope: CohortScope) -> QuerySet[Notification]:
     )
 
 
+def _emails_sweep(now: datetime.datetime) -> object:
+    from .services import notification_emails_sweep
+
+    return notification_emails_sweep(now=now)
+
+
 def _emails_retry(scope: CohortScope) -> int:
     from core.outbox import publish
 
@@ -49,6 +55,7 @@ outbox.register(
         backlog=lambda scope, now: outbox.email_backlog(_notifications(scope), now),
         retry=_emails_retry,
         sweeper="notifications.tasks.notification_retry_stalled",
+        sweep=_emails_sweep,
         order=70,
     )
 )
@@ -78,6 +85,17 @@ def _announcements_backlog(scope: CohortScope, now: datetime.datetime) -> Backlo
     )
 
 
+def _announcements_sweep(now: datetime.datetime) -> list[int]:
+    """What the beat task announcement_send_due does, at `now`."""
+    from .services import announcements_send_due
+    from .tasks import announcement_send
+
+    ids = announcements_send_due(now=now)
+    for pk in ids:
+        outbox.publish(announcement_send, pk)
+    return ids
+
+
 def _announcements_retry(scope: CohortScope) -> int:
     from .services import announcements_send_due
     from .tasks import announcement_send
@@ -102,6 +120,7 @@ outbox.register(
         backlog=_announcements_backlog,
         retry=_announcements_retry,
         sweeper="notifications.tasks.announcement_send_due",
+        sweep=_announcements_sweep,
         order=80,
     )
 )

@@ -102,6 +102,7 @@ outbox.register(
         backlog=_files_backlog,
         retry=_files_retry,
         sweeper="workshops.tasks.submission_files_sweep",
+        sweep=lambda now: submission_files_sweep(now=now),
         order=10,
     )
 )
@@ -185,6 +186,7 @@ outbox.register(
         backlog=_peer_backlog,
         retry=_peer_retry,
         sweeper="workshops.tasks.peer_allocations_sweep",
+        sweep=lambda now: peer_allocations_sweep(now=now),
         order=20,
     )
 )

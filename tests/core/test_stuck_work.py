@@ -325,3 +325,27 @@ def test_other_kinds_late_also_degrade_health(client, cohort, assignment):
     )
     report = health(client)[1]
     assert set(report["late_work"]) == {"completion", "peer"}
+
+
+def test_sweep_all_runs_every_kinds_sweeper_and_a_second_run_publishes_nothing(
+    cohort, assignment, coordinator, published
+):
+    waiting_file(cohort, assignment)
+    CompletionCheckWanted.objects.create(course=cohort.course, cohort=cohort)
+    PeerAllocationWanted.objects.create(assignment=assignment, cohort=cohort)
+    InvitationImport.objects.create(cohort=cohort, file_name="a.csv", content=b"x")
+    ExportJob.objects.create(cohort=cohort, requested_by=coordinator, what="x", fmt="csv")
+    assert {k.key for k in outbox.kinds() if k.sweep is None} == set()
+
+    later = timezone.now() + datetime.timedelta(hours=2)
+    outbox.sweep_all(later)
+    names = sorted(name for name, _args in published)
+    assert names == [
+        "courses.tasks.completion_check_run",
+        "learners.tasks.export_build",
+        "learners.tasks.invitation_import_check",
+        "workshops.tasks.peer_allocation_run",
+        "workshops.tasks.submission_file_process",
+    ]
+    outbox.sweep_all(later)  # beat doubled: the claims hold
+    assert len(published) == 5
