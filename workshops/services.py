@@ -345,8 +345,8 @@ def draft_save(
         text=text, revision=revision, updated_at=timezone.now()
     ):
         return mine.get()
-    draft = mine.first()
-    if draft is None:
+    stored = mine.first()
+    if stored is None:
         try:
             with transaction.atomic():
                 return Draft.objects.create(
@@ -357,10 +357,10 @@ def draft_save(
                     revision=revision,
                 )
         except IntegrityError:
-            draft = mine.get()
-    if draft.revision == revision and draft.text == text:
-        return draft  # the same save again (a retry): nothing to do
-    raise DraftStale(draft)
+            stored = mine.get()
+    if stored.revision == revision and stored.text == text:
+        return stored  # the same save again (a retry): nothing to do
+    raise DraftStale(stored)
 
 
 @transaction.atomic
