@@ -53,9 +53,13 @@ def logging_config(*, log_format: str, level: str) -> dict[str, Any]:
         },
         "root": {"handlers": ["console"], "level": level},
         "loggers": {
+            # Django's default handlers (a plain console in DEBUG, mail to ADMINS) would repeat
+            # its lines in another format; they reach the one handler above through the root.
+            "django": {"handlers": [], "level": level, "propagate": True},
             # Each request is logged once, with its request id, by core.requestid; Django's own
-            # request logger would repeat 4xx lines without it.
+            # request logger would repeat 4xx lines without it, and runserver every request.
             "django.request": {"level": "ERROR"},
+            "django.server": {"handlers": [], "propagate": False},
             # gunicorn's own messages (boot, worker restarts) in the same format.
             "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
         },

@@ -116,14 +116,15 @@ def _production_env(tmp_path: Path, port: int, redis_url: str, static_root: Path
 
 
 @pytest.fixture
-def server(transactional_db, tmp_path, settings, production_static_root):
+def server(transactional_db, tmp_path, settings, request):
     if not uses_postgresql():
         skip_or_fail("the production smoke test needs PostgreSQL (DATABASE_URL)")
     redis_url = _redis_url()
     if not redis_url:
         skip_or_fail("the production smoke test needs a reachable Redis (REDIS_URL)")
     port = _free_port()
-    env = _production_env(tmp_path, port, redis_url, production_static_root)
+    static_root = request.getfixturevalue("production_static_root")
+    env = _production_env(tmp_path, port, redis_url, static_root)
     log_path = tmp_path / "gunicorn.log"
     gunicorn = Path(sys.executable).with_name("gunicorn")
     with log_path.open("wb") as log:
