@@ -44,7 +44,11 @@ def progress_table(cohort: Cohort) -> tuple[list[str], Iterator[Sequence[Any]]]:
     risky = {r.learner.pk: r.reasons for r in selectors.at_risk(cohort=cohort)}
     header = [_("Learner"), _("Email"), _("Organisation")]
     header += [f"{i}. {m.title}" for i, m in enumerate(overview.modules, start=1)]
-    header += [_("Lessons done"), _("Lessons"), _("Percent"), _("At risk")]
+    header += [_("Lessons done"), _("Lessons"), _("Percent")]
+    # Each phase's state as the heatmap shows it: the learner's experiment team's latest version.
+    header += [f"{a.phase}. {a.title}" for a in overview.assignments]
+    header += [_("At risk")]
+    not_sent = _("Not submitted")
 
     def rows() -> Iterator[Sequence[Any]]:
         for row in overview.rows:
@@ -57,6 +61,7 @@ def progress_table(cohort: Cohort) -> tuple[list[str], Iterator[Sequence[Any]]]:
                 row.done,
                 row.total,
                 row.percent,
+                *[s.get_status_display() if s else not_sent for _a, s in row.submissions],
                 "; ".join(risky.get(learner.pk, [])),
             ]
 

@@ -279,11 +279,13 @@ def test_a_nudge_is_refused_to_an_instructor_of_another_cohort(
     assert mail.outbox == []
 
 
-def test_the_progress_export_reads_the_team_too(team, sanna, started, english):
+def test_the_progress_export_reads_the_team_too(team, sanna, started, phases, english):
     header, rows = exports.progress_table(started)
     rows = list(rows)
     row = next(r for r in rows if r[1] == sanna.email)
     assert "Revision requested" not in row[header.index("At risk")]
+    assert row[header.index(f"1. {phases[0].title}")] == "Approved"
+    assert row[header.index(f"2. {phases[1].title}")] == "Not submitted"
 
 
 @pytest.mark.parametrize("learners", [5, 60])
