@@ -371,3 +371,20 @@ def test_sending_one_version_asks_a_peer_about_that_version_only(cohort, assignm
     # The starvation guard later does not dig up the approved answers either.
     peer.peer_starvation_guard(now=timezone.now() + datetime.timedelta(days=5))
     assert set(PeerReview.objects.values_list("submission_id", flat=True)) == {ville.pk}
+
+
+def test_a_team_mate_gets_the_same_way_to_the_next_version_as_the_author(
+    client_for, learner, other_learner, instructor, assignment, experiment, submission
+):
+    services.experiment_add_member(experiment=experiment, by=learner, email=other_learner.email)
+    other_learner.language = "en"
+    other_learner.save(update_fields=["language"])
+    Submission.objects.filter(pk=submission.pk).update(status=Submission.Status.REVISION_REQUESTED)
+    factories.ReviewFactory(submission=submission, decision="revise", reviewer=instructor)
+    page = client_for(other_learner).get(
+        reverse("workshops:submission_detail", args=[submission.pk])
+    )
+    html = page.content.decode()
+    assignment_link = f'href="{reverse("workshops:assignment", args=[assignment.pk])}"'
+    assert html.count(assignment_link) == 2  # the breadcrumb and "Write a new version"
+    assert 'data-testid="write-new-version"' in html
