@@ -440,3 +440,32 @@ def test_healthz_reads_a_fixed_number_of_queries_however_much_waits(
     with django_assert_max_num_queries(budget):
         response = client.get("/healthz")
     assert response.json()["late_work"]["files"]["overdue"] == 42
+
+
+def test_after_a_failed_publish_the_process_leaves_the_broker_alone_for_a_few_seconds(
+    monkeypatch,
+):
+    from config.celery import app
+    from workshops.tasks import submission_file_process
+
+    tries = []
+
+    def refused(*args, **kwargs):
+        tries.append(args)
+        raise OperationalError("Error 111 connecting to redis:6379. Connection refused.")
+
+    clock = [1000.0]
+    monkeypatch.setattr(outbox.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(outbox, "_paused_until", 0.0)
+    monkeypatch.setattr(submission_file_process, "apply_async", refused)
+    was_eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False  # a real broker: the pause applies
+    try:
+        assert outbox.publish(submission_file_process, 1) is False
+        assert outbox.publish(submission_file_process, 2) is False  # not even tried
+        assert len(tries) == 1
+        clock[0] += outbox.PUBLISH_PAUSE_SECONDS + 1
+        assert outbox.publish(submission_file_process, 3) is False
+        assert len(tries) == 2
+    finally:
+        app.conf.task_always_eager = was_eager
