@@ -9,6 +9,7 @@ test restores whatever it broke, so the next one starts from healthy services.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -143,23 +144,22 @@ def stack(transactional_db, workers, redis_server, smtp_sink, live_server):
 
 
 def _drain(redis_server, workers) -> None:  # type: ignore[no-untyped-def]
-    """Let the workers finish what is queued before the database is emptied for the next test."""
+    """Let the workers finish what is queued before the database is emptied for the next test.
+    (Messages a killed worker held stay unacknowledged in Redis until the visibility timeout;
+    they are not waited for, the flush drops them.)"""
     from tests.e2e_support import wait_until
 
     queues = (*FILE_QUEUES, *MAIL_QUEUES)
-    try:
+    with contextlib.suppress(AssertionError):  # a retry waiting for its countdown: dropped
         wait_until(
             lambda: (
                 all(redis_server.queued(q) == 0 for q in queues)
-                and redis_server.command("HLEN", "unacked") in ("", "0")
+                and not any(worker.busy() for worker in workers.values())
             ),
-            timeout=45,
+            timeout=30,
             what="the queues to drain",
         )
-    except AssertionError:
-        pass  # a retry waiting for its countdown: it finds its row done, or gone, and stops
-    finally:
-        redis_server.command("FLUSHDB")
+    redis_server.command("FLUSHDB")
 
 
 class Stack:

@@ -252,20 +252,36 @@ class WorkerProcess:
         path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         return [int(pid) for pid in path.read_text().split()] if path.exists() else []
 
-    def slow(self, task_name: str, seconds: float) -> None:
-        (self.hooks / f"slow-{task_name}").write_text(str(seconds))
+    def slow(self, task_name: str, seconds: float, *, hold_db: bool = False) -> None:
+        (self.hooks / f"slow-{task_name}").write_text(f"{seconds}{' db' if hold_db else ''}")
 
     def fast(self) -> None:
         for path in self.hooks.glob("slow-*"):
             path.unlink()
+        self.double_publish(False)
+
+    def double_publish(self, on: bool = True) -> None:
+        flag = self.hooks / "double-publish"
+        if on:
+            flag.write_text("1")
+        else:
+            flag.unlink(missing_ok=True)
 
     def started(self, task_name: str) -> list[int]:
         """Pids of the processes that have started `task_name` (one per run)."""
         return [int(p.read_text() or 0) for p in self.hooks.glob(f"started-{task_name}-*")]
 
     def forget_started(self) -> None:
-        for path in self.hooks.glob("started-*"):
-            path.unlink()
+        """Forget which tasks ran (after a kill: the killed runs will never finish)."""
+        for pattern in ("started-*", "done-*"):
+            for path in self.hooks.glob(pattern):
+                path.unlink()
+
+    def busy(self) -> int:
+        """Tasks started and not finished (by this worker's hook files)."""
+        started = {p.name.removeprefix("started-") for p in self.hooks.glob("started-*")}
+        done = {p.name.removeprefix("done-") for p in self.hooks.glob("done-*")}
+        return len(started - done)
 
     def wait_started(self, task_name: str, *, count: int = 1, timeout: float = 60) -> list[int]:
         return wait_until(
@@ -280,6 +296,7 @@ class WorkerProcess:
         """SIGKILL one pool child (out of memory, a crash): the main process stays."""
         assert pid in self.children(), (pid, self.children())
         os.kill(pid, signal.SIGKILL)
+        self.forget_started()
 
     def kill(self) -> None:
         """SIGKILL the whole worker, children included (a node lost, a container stopped)."""
@@ -288,6 +305,7 @@ class WorkerProcess:
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=20)
         self.process = None
+        self.forget_started()
 
     def stop(self) -> None:
         if self.process is None:
@@ -304,6 +322,17 @@ class WorkerProcess:
         return len(re.findall(rf"Task {re.escape(task_name)}\[[^\]]+\] succeeded", self.log()))
 
 
+def _smtp_backend() -> str:
+    """Production's SMTP backend (it tells a reply lost after the data from a refused send)."""
+    from django.utils.module_loading import import_string
+
+    try:
+        import_string("core.mail.SMTPBackend")
+    except ImportError:
+        return "django.core.mail.backends.smtp.EmailBackend"
+    return "core.mail.SMTPBackend"
+
+
 def worker_env(*, broker: str, smtp_port: int, private_root: Path, media_root: Path) -> dict:
     from django.conf import settings
 
@@ -315,7 +344,7 @@ def worker_env(*, broker: str, smtp_port: int, private_root: Path, media_root: P
         "CELERY_BROKER_URL": broker,
         "PRIVATE_MEDIA_ROOT": str(private_root),
         "MEDIA_ROOT": str(media_root),
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_BACKEND": _smtp_backend(),
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(smtp_port),
         "SITE_URL": settings.SITE_URL,
@@ -354,7 +383,7 @@ class WebClient:
         self.opener = urllib.request.build_opener(_NoRedirect())
 
     def get(self, path: str, timeout: float = 60) -> Response:
-        return self._send(urllib.request.Request(self.base_url + path), timeout)
+        return self._send(urllib.request.Request(self.base_url + path), timeout)  # noqa: S310
 
     def post(
         self,
@@ -379,7 +408,7 @@ class WebClient:
                 + b"\r\n"
             )
         parts.append(f"--{boundary}--\r\n".encode())
-        request = urllib.request.Request(
+        request = urllib.request.Request(  # noqa: S310 (the test server's http URL)
             self.base_url + path,
             data=b"".join(parts),
             method="POST",
@@ -444,7 +473,8 @@ class Ledger:
         report = self.report()
         print("\n" + report, flush=True)
         _REPORTS.append(report)
-        assert not self.lost and not self.duplicated, report
+        assert not self.lost, report
+        assert not self.duplicated, report
 
 
 _REPORTS: list[str] = []
@@ -452,6 +482,20 @@ _REPORTS: list[str] = []
 
 def reports() -> list[str]:
     return list(_REPORTS)
+
+
+def terminate_worker_connections() -> int:
+    """pg_terminate_backend of every database connection the workers hold now (not a restart:
+    the server stays up, the connections in use are cut)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE application_name = %s AND pid <> pg_backend_pid()",
+            [WORKER_DB_NAME],
+        )
+        return int(cursor.fetchone()[0])
 
 
 def eventually(predicate: Callable[[], Any], *, timeout: float = 60, what: str) -> Any:

@@ -4,6 +4,7 @@ racing a new file, and private media that cannot be written."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from pathlib import Path
 
@@ -50,12 +51,15 @@ def test_broker_down_at_submit_saves_the_version_and_the_sweeper_checks_its_file
     ledger.note(f"sweepers: {recovery['swept']}")
 
     def checked() -> bool:
-        return not submission.files.filter(status=SubmissionFile.Status.PENDING).exists()
+        return (
+            not submission.files.filter(status=SubmissionFile.Status.PENDING).exists()
+            and Submission.objects.filter(pk=submission.pk)
+            .exclude(status=Submission.Status.PROCESSING)
+            .exists()
+        )
 
-    try:
+    with contextlib.suppress(AssertionError):  # what is still missing is counted below
         eventually(checked, timeout=60, what="the files to be checked after the sweep")
-    except AssertionError:
-        pass
     for attachment in submission.files.all():
         if attachment.status == SubmissionFile.Status.PENDING:
             ledger.lost.append(f"file check {attachment.original_name}")
@@ -96,7 +100,7 @@ def test_broker_down_at_a_course_completing_approval_still_issues_one_certificat
 
     stack.redis.start()
     recover()
-    try:
+    with contextlib.suppress(AssertionError):  # what is still missing is counted below
         eventually(
             lambda: (
                 Certificate.objects.filter(user=learner, status=Certificate.Status.ISSUED).exists()
@@ -105,8 +109,6 @@ def test_broker_down_at_a_course_completing_approval_still_issues_one_certificat
             timeout=60,
             what="the certificate and both emails",
         )
-    except AssertionError:
-        pass
     recover()  # a second sweep finds nothing left to do, and sends nothing twice
     ledger.expect_once(
         "certificate",
@@ -142,7 +144,8 @@ def test_a_double_submit_makes_one_version(stack, learner, assignment, experimen
     for thread in clicks:
         thread.join(60)
     ledger.in_flight = [f"submit answered {status}" for status in answers]
-    assert sorted(answers)[0] == 302 and 500 not in answers, answers
+    assert 302 in answers, answers
+    assert 500 not in answers, answers
     ledger.expect_once("version", Submission.objects.filter(learner=learner).count())
     ledger.check()
 
@@ -185,13 +188,15 @@ def test_an_approval_racing_a_new_file_never_covers_a_file_the_reviewer_did_not_
         start = threading.Barrier(2)
         answers: dict[str, int] = {}
 
-        def approve(path: str = review_path, files: str = seen) -> None:
+        def approve(
+            path: str = review_path, files: str = seen, start=start, answers=answers
+        ) -> None:
             start.wait()
             answers["approve"] = teacher.post(
                 path, {"decision": "approve", "feedback": "", "files_seen": files}
             ).status
 
-        def add(pk: int = submission.pk) -> None:
+        def add(pk: int = submission.pk, start=start, answers=answers) -> None:
             start.wait()
             answers["add"] = oona.post(
                 reverse("workshops:submission_detail", args=[pk]),

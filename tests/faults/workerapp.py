@@ -1,10 +1,14 @@
 """The Celery app as the fault suite's workers run it (`celery -A tests.faults.workerapp`).
 
-The same app as `config.celery`, plus a hook the suite steers through files in
-FAULTS_HOOK_DIR, so a test can catch a task in the middle of its work and kill its worker:
+The same app as `config.celery`, plus hooks the suite steers through files in FAULTS_HOOK_DIR,
+so a test can catch a task in the middle of its work and kill its worker or its connection:
 
-- before every task the worker writes `started-<task name>-<task id>` holding its pid;
-- if `slow-<task name>` exists, the task first sleeps for the seconds written in it.
+- before every task the worker writes `started-<task name>-<task id>` holding its pid, and
+  `done-<task name>-<task id>` after it;
+- if `slow-<task name>` exists, the task first sleeps for the seconds written in it; with
+  "db" after the seconds it opens its database connection first, so the connection is held
+  while it sleeps (and can be terminated under it);
+- while `double-publish` exists, every task this worker publishes is published twice.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from celery.signals import task_prerun
+from celery.app.task import Task
+from celery.signals import task_postrun, task_prerun
 
 from config.celery import app
 
@@ -34,4 +39,29 @@ def _announce_and_maybe_wait(task_id: str = "", task: Any = None, **_: Any) -> N
     (folder / f"started-{task.name}-{task_id}").write_text(str(os.getpid()))
     slow = folder / f"slow-{task.name}"
     if slow.exists():
-        time.sleep(float(slow.read_text() or "0"))
+        seconds, *flags = (slow.read_text() or "0").split()
+        if "db" in flags:
+            from django.db import connection
+
+            connection.ensure_connection()
+        time.sleep(float(seconds))
+
+
+@task_postrun.connect
+def _announce_done(task_id: str = "", task: Any = None, **_: Any) -> None:
+    folder = _hook_dir()
+    if folder is not None and task is not None:
+        (folder / f"done-{task.name}-{task_id}").write_text(str(os.getpid()))
+
+
+_publish_once = Task.apply_async
+
+
+def _publish_maybe_twice(self: Task, *args: Any, **kwargs: Any) -> Any:
+    folder = _hook_dir()
+    if folder is not None and (folder / "double-publish").exists():
+        _publish_once(self, *args, **kwargs)
+    return _publish_once(self, *args, **kwargs)
+
+
+Task.apply_async = _publish_maybe_twice  # type: ignore[method-assign]

@@ -64,7 +64,9 @@ def count_duplicates(ledger: Ledger, sink: SmtpSink) -> None:
     for key, count in by_subject.items():
         if count > 1:
             distinct = len(ids[key])
-            if distinct > 1 or not next(iter(ids[key])):
+            # One resend after a lost reply is the accepted edge; more is a person's inbox
+            # filling up, whatever the Message-ID.
+            if distinct > 1 or not next(iter(ids[key])) or count > 2:
                 ledger.duplicated.append(f"email {key[1]!r} to {key[0]} x{count}")
             else:
                 ledger.note(f"email {key[1]!r} to {key[0]} resent x{count}, one Message-ID")
