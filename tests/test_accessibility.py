@@ -136,6 +136,7 @@ def demo_pages() -> dict[str, Pages]:
         ]
     coordinator: Pages = [
         ("cohort list", reverse("learners:cohort_list")),
+        ("staff course list", reverse("courses:list")),
         ("cohort grid", reverse("learners:cohort_detail", args=[cohort.pk])),
         ("cohort table", reverse("learners:cohort_detail", args=[cohort.pk]) + "?view=table"),
         ("phases", reverse("learners:funnel", args=[cohort.pk])),
