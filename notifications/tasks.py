@@ -69,13 +69,13 @@ def announcement_send_due() -> int:
     return len(ids)
 
 
-@shared_task(acks_late=True)
+@shared_task(**SWEEP_TASK_OPTIONS)
 def deadline_reminders_send() -> int:
     """Beat, hourly: remind learners of phases due in 3 and 1 days (a scan, never a countdown)."""
     return reminders.deadline_reminders_send()
 
 
-@shared_task(acks_late=True)
+@shared_task(**SWEEP_TASK_OPTIONS)
 def review_notices_send() -> int:
     """Beat, hourly: the day's grouped review-waiting notice per instructor, and escalations to
     coordinators for answers waiting past the cohort's review target."""

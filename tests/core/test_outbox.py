@@ -11,6 +11,7 @@ import datetime
 
 import pytest
 from celery.app.task import Task
+from django.db import OperationalError as DatabaseError
 from django.urls import reverse
 from django.utils import timezone, translation
 from kombu.exceptions import OperationalError
@@ -328,6 +329,9 @@ def test_the_visibility_timeout_outlasts_every_tasks_longest_retry_wait_and_time
         assert visibility > longest_wait, task.name
         assert visibility > limit, task.name
         assert task.acks_late, f"{task.name} must be acknowledged only after it ran"
+        # A database restarting for a moment is retried with backoff by every task.
+        assert DatabaseError in getattr(task, "autoretry_for", ()), task.name
+        assert task.retry_backoff, task.name
 
 
 def test_each_kind_of_task_is_routed_to_its_queue(settings):
@@ -360,8 +364,6 @@ def test_every_sweeper_and_the_heartbeat_are_on_the_beat_schedule(settings):
 def test_a_file_check_interrupted_by_a_database_restart_is_retried_and_done(
     learner, cohort, assignment, monkeypatch
 ):
-    from django.db import OperationalError as DatabaseError
-
     from workshops import services as ws
     from workshops.tasks import submission_file_process
 
