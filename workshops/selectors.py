@@ -29,6 +29,7 @@ from .cohort_settings import marking_q
 from .models import (
     Assignment,
     Experiment,
+    ExperimentMember,
     Extension,
     Marking,
     Phase,
@@ -161,16 +162,22 @@ def recently_reviewed(*, user: User, limit: int = 10) -> QuerySet[Submission]:
 def assignments_with_latest(
     *, learner: User, cohort: Cohort
 ) -> list[tuple[Assignment, Submission | None]]:
-    """Every assignment of the cohort's course with the learner's latest version of it."""
+    """Every assignment of the cohort's course with the latest version that counts for the
+    learner: their team's, whoever of the team sent it (an answer sent without an experiment
+    counts for its author only). Two queries."""
     assignments = list(
         Assignment.objects.filter(workshop__course_id=cohort.course_id)
         .select_related("workshop")
         .order_by("workshop__title", "phase", "pk")
     )
-    latest = latest_by_assignment(
-        Submission.objects.filter(learner=learner, cohort=cohort).order_by("version")
-    )
-    return [(a, latest.get((learner.pk, a.pk))) for a in assignments]
+    on_team = ExperimentMember.objects.filter(experiment=OuterRef("experiment"), user=learner)
+    latest = {
+        s.assignment_id: s
+        for s in Submission.objects.filter(cohort=cohort)
+        .filter(Q(Exists(on_team)) | Q(learner=learner, experiment__isnull=True))
+        .order_by("version", "pk")
+    }
+    return [(a, latest.get(a.pk)) for a in assignments]
 
 
 def latest_by_assignment(submissions: Iterable[Submission]) -> dict[tuple[int, int], Submission]:

@@ -388,3 +388,16 @@ def test_a_team_mate_gets_the_same_way_to_the_next_version_as_the_author(
     assignment_link = f'href="{reverse("workshops:assignment", args=[assignment.pk])}"'
     assert html.count(assignment_link) == 2  # the breadcrumb and "Write a new version"
     assert 'data-testid="write-new-version"' in html
+
+
+def test_a_team_mates_dashboard_shows_the_teams_answer(
+    client_for, learner, other_learner, assignment, experiment, submission, outsider_learner
+):
+    services.experiment_add_member(experiment=experiment, by=learner, email=other_learner.email)
+    for person in (learner, other_learner):
+        home = client_for(person).get(reverse("core:home"))
+        [block] = home.context["learning"]
+        assert dict(block["assignments"])[assignment] == submission
+    # Someone in another cohort sees nothing of it.
+    [block] = client_for(outsider_learner).get(reverse("core:home")).context["learning"]
+    assert dict(block["assignments"])[assignment] is None
