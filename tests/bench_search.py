@@ -119,7 +119,7 @@ def build() -> dict[str, object]:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE portfolio_card")
-    return {"viewer": viewer, "card": cards[0], "indexed": indexed}
+    return {"viewer": viewer, "card": cards[0], "indexed": indexed, "town": towns[0].pk}
 
 
 def measure(client: Client, url: str, params: dict[str, str]) -> tuple[float, int, int]:
@@ -147,6 +147,7 @@ def main() -> None:
         client.force_login(data["viewer"])
         gallery = reverse("portfolio:gallery")
         print(f"{connection.vendor}: {CARDS} cards, analysed for search in {data['indexed']:.1f} s")
+        town = str(data["town"])
         for label, params in [
             ("gallery, no search", {}),
             ("search 'nuorten'", {"q": "nuorten"}),
@@ -155,8 +156,11 @@ def main() -> None:
             ("search 'liikkumisen' (theme word)", {"q": "liikkumisen"}),
             ("search 'hämeenlinnassa' + theme", {"q": "hämeenlinnassa", "theme": "mobility"}),
             ("search 'kimppa' (prefix), page 5", {"q": "kimppa", "page": "5"}),
+            ("search 'nuoret' shown to the network", {"q": "nuoret", "scope": "network"}),
+            ("search 'etätyö' in one municipality", {"q": "etätyö", "organisation": "town"}),
             ("search without a match", {"q": "xyzzyq"}),
         ]:
+            params = {k: town if v == "town" else v for k, v in params.items()}
             ms, queries, found = measure(client, gallery, params)
             print(f"  {label:<40} {ms:7.1f} ms  {queries:2d} queries  {found:6d} found")
         card_url = reverse("portfolio:card", args=[data["card"].pk])

@@ -137,3 +137,13 @@ def test_someone_elses_notification_link_is_not_shown(client_for, learner, other
     notify(other_learner, "/gallery/")
     html = client_for(learner).get(reverse("notifications:list")).content.decode()
     assert 'data-testid="notification-link"' not in html
+
+
+def test_the_certificate_and_its_credential_point_to_the_port_the_site_runs_on(settings):
+    from courses import credentials
+    from courses.services import certificate_verify_url
+
+    settings.SITE_URL = settings_in_a_new_process(PORT="8080")
+    verify = certificate_verify_url(SimpleNamespace(code="ABCD-1234"))
+    assert verify == f"http://127.0.0.1:8080{reverse('certificates:verify', args=['ABCD-1234'])}"
+    assert credentials.issuer_url().startswith("http://127.0.0.1:8080/")
