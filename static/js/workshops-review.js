@@ -1,5 +1,6 @@
 /* The review form: let htmx show the 409 "someone else changed this review" answer of the
- * autosave, and send the last unsaved edit when the page is closed so nothing is lost. */
+ * autosave, say when a save failed and retry it, and send the last unsaved edit when the page
+ * is closed so nothing is lost. */
 (function () {
   "use strict";
   var form = document.querySelector("[data-review-autosave]");
@@ -22,8 +23,34 @@
       event.detail.isError = false;
     }
   });
+  // A save that fails (a locked database, a restarting server, no network) says so and is
+  // retried with a growing pause until it gets through; the text stays in the form meanwhile.
+  var status = document.getElementById("review-draft-status");
+  var box = form.querySelector("[hx-post]");
+  var retryDelay = 0;
+  var retryTimer = null;
+  function failed(event) {
+    if (submitting || !form.contains(event.detail.elt)) return;
+    if (status) {
+      status.textContent = status.getAttribute("data-msg-retrying") || "";
+      status.setAttribute("data-state", "retrying");
+    }
+    retryDelay = Math.min(Math.max(retryDelay * 2, 2000), 30000);
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(function () {
+      if (!submitting && box && window.htmx) window.htmx.trigger(box, "change");
+    }, retryDelay);
+  }
+  document.body.addEventListener("htmx:sendError", failed);
+  document.body.addEventListener("htmx:responseError", function (event) {
+    if (event.detail.xhr.status === 0 || event.detail.xhr.status >= 500) failed(event);
+  });
   document.body.addEventListener("htmx:afterRequest", function (event) {
-    if (event.detail.successful && form.contains(event.detail.elt)) dirty = false;
+    if (event.detail.successful && form.contains(event.detail.elt)) {
+      dirty = false;
+      retryDelay = 0;
+      if (status) status.setAttribute("data-state", "saved");
+    }
   });
 
   window.addEventListener("pagehide", function () {

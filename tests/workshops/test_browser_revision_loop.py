@@ -275,3 +275,33 @@ def test_after_the_invitation_import_focus_moves_to_the_result(
         journey.screenshot_all("failure-import-focus")
         raise
     assert not journey.errors, "Errors in the browser console:\n" + "\n".join(journey.errors)
+
+
+def test_a_review_autosave_that_fails_says_so_and_recovers(
+    transactional_db, live_server, browser, settings, instructor, submission
+):
+    from playwright.sync_api import expect
+
+    from workshops.models import ReviewDraft
+
+    settings.SITE_URL = live_server.url
+    draft_url = reverse("workshops:review_draft", args=[submission.pk])
+    journey = Journey(browser, live_server.url)
+    try:
+        page = journey.sign_in("instructor", instructor.email)
+        page.goto(journey.url(reverse("workshops:review", args=[submission.pk])))
+        page.route(f"**{draft_url}", lambda route: route.fulfill(status=500, body="Server Error"))
+        page.locator("textarea[name='strengths']").fill("Selkeä ja rajattu haaste.")
+        status = page.locator("[data-testid='review-draft-status']")
+        expect(status).to_have_attribute("data-state", "retrying")
+        expect(status).to_have_text(status.get_attribute("data-msg-retrying"))
+        page.unroute(f"**{draft_url}")
+        expect(status).to_have_attribute("data-state", "saved", timeout=40_000)
+        expect(page.locator("[data-testid='review-draft-saved']")).to_be_visible()
+        assert ReviewDraft.objects.get(submission=submission).strengths == (
+            "Selkeä ja rajattu haaste."
+        )
+    except BaseException:
+        journey.screenshot_all("failure-review-autosave-retry")
+        raise
+    assert not [e for e in journey.errors if "500" not in e]
