@@ -20,7 +20,11 @@ from core.models import User
 from workshops.models import phase_due_date
 
 from .models import Notification
-from .services import notification_notify
+from .services import (
+    notification_notify,
+    notification_notify_many,
+    notifications_publish_emails,
+)
 
 # Days before a phase's due date on which its learners are reminded.
 DEFAULT_REMINDER_DAYS = (3, 1)
@@ -271,26 +275,28 @@ def deadline_reminders_send(*, now: datetime.datetime | None = None) -> int:
     keys |= {r.start_key for r in reminders if r.phase == 1}
     already = set(Notification.objects.filter(key__in=keys).values_list("recipient_id", "key"))
     sent = 0
+    queued: list[int] = []
     for start in starts:
-        for learner in start.learners:
-            if (learner.pk, start.key) in already:
-                continue
-            notification_notify(
-                recipient=learner,
-                category=Notification.Category.DEADLINES,
-                key=start.key,
-                template="deadline_reminder",
-                context={
-                    "experiment": None,
-                    "workshop": start.workshop,
-                    "cohort": start.cohort,
-                    "phase_label": start.assignment.get_phase_display(),
-                    "due_on": start.due_on,
-                    "days_left": start.days_left,
-                },
-                url=reverse("workshops:assignment", args=[start.assignment.pk]),
-            )
-            sent += 1
+        # A whole cohort may not have started: one render per language, rows in one insert,
+        # emails in batches (notifications.services.notification_notify_many).
+        learners = [p for p in start.learners if (p.pk, start.key) not in already]
+        queued += notification_notify_many(
+            recipients=learners,
+            category=Notification.Category.DEADLINES,
+            key=start.key,
+            template="deadline_reminder",
+            context={
+                "experiment": None,
+                "workshop": start.workshop,
+                "cohort": start.cohort,
+                "phase_label": start.assignment.get_phase_display(),
+                "due_on": start.due_on,
+                "days_left": start.days_left,
+            },
+            url=reverse("workshops:assignment", args=[start.assignment.pk]),
+        )
+        sent += len(learners)
+    notifications_publish_emails(queued)
     for reminder in reminders:
         for learner in reminder.learners:
             if (learner.pk, reminder.key) in already:

@@ -132,6 +132,28 @@ def notification_notify(
     return notification
 
 
+# The recipient a bulk message is rendered with: its name is a marker replaced per person.
+_NAME_MARK = "\u2063alueagentti-name\u2063"
+
+
+class _NameStandIn:
+    first_name = _NAME_MARK
+    email = _NAME_MARK
+    display_name = _NAME_MARK
+    pk = None
+
+
+_NAME_STAND_IN = _NameStandIn()
+
+
+def notifications_publish_emails(ids: list[int]) -> None:
+    """Publish queued notification emails in batches (one mail-server connection each)."""
+    from .tasks import notification_send_emails as task
+
+    for start in range(0, len(ids), settings.NOTIFICATION_CHUNK_SIZE):
+        publish(task, ids[start : start + settings.NOTIFICATION_CHUNK_SIZE])
+
+
 def notification_notify_many(
     *,
     recipients: list[User],
@@ -143,9 +165,11 @@ def notification_notify_many(
 ) -> list[int]:
     """Record one event (`key`) for many people at once; returns the ids queued for email.
 
-    The context must not depend on the recipient: the message is rendered once per language,
-    not once per person. Rows that exist already are left alone (`ignore_conflicts` on the
-    unique key), so running it twice creates nothing new. The caller sends the emails.
+    The message is rendered once per language, not once per person: the template may greet the
+    recipient by name (`recipient.first_name|default:recipient.email`, filled in per person
+    afterwards) but must not use anything else of theirs. Rows that exist already are left alone
+    (`ignore_conflicts` on the unique key), so running it twice creates nothing new. The caller
+    sends the emails (`notifications_publish_emails`).
     """
     if not recipients:
         return []
@@ -153,7 +177,7 @@ def notification_notify_many(
         p.user_id: p
         for p in NotificationPreference.objects.filter(user__in=[r.pk for r in recipients])
     }
-    base = _email_context(context, recipient=None, url=url)
+    base = _email_context(context, recipient=_NAME_STAND_IN, url=url)  # type: ignore[arg-type]
     rendered: dict[str, tuple[str, str, str]] = {}
     now = timezone.now()
     rows = []
@@ -161,7 +185,11 @@ def notification_notify_many(
         language = recipient.language or settings.LANGUAGE_CODE
         if language not in rendered:
             rendered[language] = _render_in(language, template=template, context=base)
+        name = recipient.first_name or recipient.email
         subject, body, html_body = rendered[language]
+        subject = subject.replace(_NAME_MARK, name)
+        body = body.replace(_NAME_MARK, name)
+        html_body = html_body.replace(_NAME_MARK, escape(name))
         preference = preferences.get(recipient.pk) or NotificationPreference(user=recipient)
         status = _email_status_for(recipient, preference, category)
         rows.append(

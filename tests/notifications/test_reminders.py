@@ -271,6 +271,47 @@ def test_nobody_is_reminded_to_start_who_answered_or_is_staff_or_in_an_ended_coh
     assert reminders.deadline_reminders_send(now=days_before(1)) == 0
 
 
+def test_a_cohort_reminded_to_start_is_greeted_by_name_from_one_render_per_language(
+    phase_one_due, cohort, monkeypatch
+):
+    from notifications import services
+
+    people = [
+        factories.MembershipFactory(
+            cohort=cohort,
+            user=factories.UserFactory(first_name=name, language=language),
+        ).user
+        for name, language in [
+            ("Aino", "fi"),
+            ("Börje", "sv"),
+            ("Eeva <3", "fi"),
+            ("Fredrik", "sv"),
+            ("Grace", "en"),
+        ]
+    ]
+    renders = []
+    real_render = services._render_in
+    monkeypatch.setattr(
+        services,
+        "_render_in",
+        lambda language, **kw: renders.append(language) or real_render(language, **kw),
+    )
+
+    assert reminders.deadline_reminders_send(now=days_before(3)) == 5
+    assert reminders.deadline_reminders_send(now=days_before(3)) == 0
+
+    assert sorted(renders) == ["en", "fi", "sv"]
+    emails = {m.to[0]: m for m in mail.outbox}
+    assert len(mail.outbox) == 5
+    for person in people:
+        email = emails[person.email]
+        assert person.first_name in email.body
+        assert "alueagentti-name" not in email.body
+        html = email.alternatives[0][0]
+        assert "Eeva &lt;3" in html if person.first_name == "Eeva <3" else person.first_name in html
+    assert "Börje" not in emails[people[0].email].body
+
+
 def test_start_reminders_take_the_same_queries_for_many_learners(
     phase_one_due, cohort, django_assert_max_num_queries
 ):
