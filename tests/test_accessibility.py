@@ -160,6 +160,16 @@ def demo_pages() -> dict[str, Pages]:
         ("public gallery", reverse("portfolio:public_gallery")),
         ("page not found", "/ei-ole-olemassa/"),
     ]
+    from learners.models import Invitation
+
+    invitation = Invitation.objects.filter(status=Invitation.Status.PENDING).first()
+    if invitation is not None:
+        anonymous.append(
+            (
+                "invitation welcome",
+                reverse("learners:invitation_accept", args=[invitation.token]),
+            )
+        )
     if public_card is not None:
         anonymous.append(("public card", reverse("portfolio:public_card", args=[public_card.pk])))
     if certificate is not None:
