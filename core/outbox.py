@@ -299,7 +299,7 @@ def health(now: datetime.datetime | None = None) -> dict[str, Any]:
             late = age > 3 * period
             report["worker"] = {"status": "late" if late else "ok", "heartbeat_age_seconds": age}
             problems = problems or late
-    late_work = {}
+    late_work: dict[str, dict[str, Any]] = {}
     for kind in kinds():
         try:
             backlog = kind.backlog(None, now)
