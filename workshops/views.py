@@ -210,6 +210,10 @@ def draft_save(request: HttpRequest, pk: int) -> HttpResponse:
     if experiment is None:
         raise Http404
     raw_revision = request.POST.get("revision", "")
+    # No revision: a page loaded before revisions existed. Anything else must be a count the
+    # database can hold.
+    if raw_revision and (not raw_revision.isdigit() or int(raw_revision) > 2_000_000_000):
+        return HttpResponse(_("The page is out of date; reload it."), status=400)
     try:
         draft = services.draft_save(
             experiment=experiment,

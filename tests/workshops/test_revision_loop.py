@@ -401,3 +401,13 @@ def test_a_team_mates_dashboard_shows_the_teams_answer(
     # Someone in another cohort sees nothing of it.
     [block] = client_for(outsider_learner).get(reverse("core:home")).context["learning"]
     assert dict(block["assignments"])[assignment] is None
+
+
+@pytest.mark.parametrize("revision", ["abc", "-1", "99999999999"])
+def test_a_draft_with_a_broken_revision_is_refused_and_nothing_saved(
+    client_for, learner, assignment, experiment, revision
+):
+    response = _draft(client_for(learner), assignment, "Teksti", revision)
+    assert response.status_code == 400
+    assert response.content.decode() == "The page is out of date; reload it."
+    assert not Draft.objects.exists()
