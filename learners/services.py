@@ -695,6 +695,8 @@ def export_request(*, cohort: Cohort, user: User, what: str, fmt: str) -> Any:
 
 def export_build(*, job_id: int) -> bool:
     """Make the file of one queued export; a duplicate run finds it claimed and stops."""
+    from core.tasks import TRANSIENT_ERRORS
+
     from .exports import export_bytes
     from .models import ExportJob
 
@@ -709,6 +711,13 @@ def export_build(*, job_id: int) -> bool:
             content, content_type, name = export_bytes(
                 cohort=job.cohort, what=job.what, fmt=job.fmt
             )
+    except TRANSIENT_ERRORS:
+        # A database restart or a disk hiccup: back to pending for the task's retry (or the
+        # sweeper), not a failure the coordinator has to retry by hand.
+        ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING).update(
+            status=ExportJob.Status.PENDING, claimed_at=None
+        )
+        raise
     except Exception as exc:
         ExportJob.objects.filter(pk=job_id).update(
             status=ExportJob.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()

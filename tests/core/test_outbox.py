@@ -471,3 +471,29 @@ def test_after_a_failed_publish_the_process_leaves_the_broker_alone_for_a_few_se
         assert len(tries) == 2
     finally:
         app.conf.task_always_eager = was_eager
+
+
+def test_an_export_cut_off_by_a_database_restart_is_retried_not_failed(
+    coordinator, cohort, monkeypatch
+):
+    from learners import exports
+    from learners.tasks import export_build
+
+    job = ExportJob.objects.create(
+        cohort=cohort, requested_by=coordinator, what="progress", fmt="csv"
+    )
+    real = exports.export_bytes
+    calls = []
+
+    def flaky(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:
+            raise DatabaseError("server closed the connection unexpectedly")
+        return real(**kwargs)
+
+    monkeypatch.setattr(exports, "export_bytes", flaky)
+    assert export_build.apply(args=[job.pk]).get() is True
+    job.refresh_from_db()
+    assert len(calls) == 2
+    assert job.status == ExportJob.Status.DONE
+    assert job.error == ""
