@@ -92,20 +92,26 @@ class Analyser:
     def lemma(self, word: str, lang: str = "fi") -> str:
         return word
 
+    def lemmas(self, word: str, lang: str = "fi") -> list[str]:
+        """Every base form the word may have (an ambiguous form has several); the first is
+        `lemma`'s."""
+        return [self.lemma(word, lang)]
+
     def compound_parts(self, lemma: str, lang: str = "fi") -> list[str]:
         return []
 
     def index_terms(self, text: str, lang: str = "fi") -> list[str]:
-        """Every term stored for `text`: each word's lemma and its compound parts."""
+        """Every term stored for `text`: each word's lemmas and their compound parts."""
         terms: list[str] = []
         for word in words(text):
-            lemma = self.lemma(word, lang)
-            terms.append(lemma)
-            if lemma != word and not word.isdigit():
+            lemmas = self.lemmas(word, lang)
+            terms.extend(lemmas)
+            if word not in lemmas and not word.isdigit():
                 # The word as written too: a query for the exact form always finds it.
                 terms.append(word)
-            terms.extend(self.compound_parts(lemma, lang))
-            if lemma != word:
+            for lemma in lemmas:
+                terms.extend(self.compound_parts(lemma, lang))
+            if word not in lemmas:
                 terms.extend(self.compound_parts(word, lang))
         return terms
 
@@ -114,8 +120,7 @@ class Analyser:
         Common words are dropped when other words remain."""
         groups = []
         for word in words(text):
-            lemma = self.lemma(word, lang)
-            groups.append(tuple(dict.fromkeys((lemma, word))))
+            groups.append(tuple(dict.fromkeys((*self.lemmas(word, lang), word))))
         meaningful = [g for g in groups if g[-1] not in STOPWORDS]
         return meaningful or groups
 
@@ -191,18 +196,41 @@ class Voikko(Simplemma):
         return super().lemma(word, lang)
 
     @functools.lru_cache(maxsize=65536)  # noqa: B019
+    def lemmas(self, word: str, lang: str = "fi") -> list[str]:
+        if lang == "fi":
+            found = [a["BASEFORM"].casefold() for a in self._analyses(word) if a.get("BASEFORM")]
+            if found:
+                return list(dict.fromkeys(found))
+        return super().lemmas(word, lang)
+
+    @functools.lru_cache(maxsize=65536)  # noqa: B019
     def compound_parts(self, lemma: str, lang: str = "fi") -> list[str]:
         if lang != "fi" or self._voikko is None:
             return super().compound_parts(lemma, lang)
         parts: list[str] = []
         for analysis in self._analyses(lemma):
-            # WORDBASES: "+kimppa(kimppa)+kyyti(kyyti)": each part's base form in brackets.
-            bases = re.findall(r"\(([^)]*)\)", analysis.get("WORDBASES", ""))
-            if len(bases) > 1:
-                parts.extend(b.casefold() for b in bases if len(b) >= MIN_PART_CHARS)
-        return list(dict.fromkeys(p for p in parts if p != lemma)) or super().compound_parts(
-            lemma, lang
-        )
+            parts.extend(_voikko_parts(analysis.get("WORDBASES", "")))
+        parts = [p for p in dict.fromkeys(parts) if p != lemma and len(p) >= MIN_PART_CHARS]
+        return parts or super().compound_parts(lemma, lang)
+
+
+def _voikko_parts(wordbases: str) -> list[str]:
+    """The words of a compound from Voikko's WORDBASES, e.g. "+kimppa(kimppa)+kyyti(kyyti)"
+    gives kimppa and kyyti; a derivational ending ("+ntä(+tä)") stays with the word before it
+    ("+liity(liittyä)+ntä(+tä)+kyyti(kyyti)" gives liityntä and kyyti)."""
+    parts: list[tuple[str, str]] = []  # (as written, base form)
+    for written, base in re.findall(r"\+([^+(]+)(?:\(([^)]*)\))?", wordbases):
+        if base.startswith("+") and parts:
+            before = parts[-1][0] + written
+            parts[-1] = (before, before)
+        else:
+            parts.append((written, base or written))
+    if len(parts) < 2:
+        return []
+    words = [base for _written, base in parts]
+    # Neighbours together too: "sähköpotkulauta" is also found by "potkulauta".
+    words += [parts[i][0] + parts[i + 1][1] for i in range(len(parts) - 1)]
+    return [word.casefold() for word in words if word.isalpha()]
 
 
 @functools.cache

@@ -146,7 +146,8 @@ class SearchIndex:
     def _fts_rows(self, expression: str) -> QuerySet[Any]:
         """The ids of the FTS rows matching an FTS5 expression (a subquery SQLite runs once)."""
         fts_model: Any = self.model._meta.get_field(self.relation).related_model
-        return fts_model.objects.filter(document__match=expression).values("pk")
+        rows: QuerySet[Any] = fts_model.objects.filter(document__match=expression).values("pk")
+        return rows
 
     def _search_sqlite(self, qs: QuerySet[Any], groups: list[list[str]]) -> QuerySet[Any]:
         """Each FTS5 expression is an `id IN (subquery)` that SQLite evaluates once per

@@ -165,3 +165,22 @@ def test_a_failed_warm_up_is_logged_not_raised(monkeypatch, caplog):
             break
         threading.Event().wait(0.05)
     assert "Could not load the search analyser" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("wordbases", "parts"),
+    [
+        ("+kimppa(kimppa)+kyyti(kyyti)", {"kimppa", "kyyti", "kimppakyyti"}),
+        ("+liity(liittyä)+ntä(+tä)+kyyti(kyyti)", {"liityntä", "kyyti"}),
+        ("+sähkö(sähkö)+potku(potku)+lauta(lauta)", {"sähkö", "potku", "lauta", "potkulauta"}),
+        ("+hämeen(Häme)+linna(linna)", {"häme", "linna", "hämeenlinna"}),
+        ("+nuori(nuori)", set()),
+    ],
+)
+def test_voikko_compounds_give_their_words_and_neighbours(wordbases, parts):
+    from core.search.analysers import _voikko_parts
+
+    assert parts <= set(_voikko_parts(wordbases))
+    assert not any("+" in part for part in _voikko_parts(wordbases))
+    if not parts:
+        assert _voikko_parts(wordbases) == []
