@@ -7,6 +7,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DecimalCommaField, IsoDateInput
+
 from .models import OUTCOME_COLUMNS, Indicator, Measurement, PlanFeedback, Statement
 from .rubric import PARTS
 
@@ -32,6 +34,8 @@ class IndicatorForm(forms.ModelForm):
             "target",
             "measured_when",
         ]
+        # Typed with a decimal comma ("9,5") or point, spaces between thousands (core.forms).
+        field_classes = {"baseline": DecimalCommaField, "target": DecimalCommaField}
 
     def __init__(self, *args: Any, plan: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -63,7 +67,8 @@ class MeasurementForm(forms.ModelForm):
     class Meta:
         model = Measurement
         fields = ["value", "measured_on", "note"]
-        widgets = {"measured_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {"measured_on": IsoDateInput()}
+        field_classes = {"value": DecimalCommaField}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -7,12 +7,13 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import IsoDateInput
 from core.models import Organisation
 from courses.models import Course
 
 from .models import Cohort, Membership
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = IsoDateInput()
 
 
 class CohortForm(forms.Form):
@@ -118,8 +119,9 @@ class FunderReportForm(forms.Form):
 
     MAX_DAYS = 3 * 366
 
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    # ISO in the box whatever the language: a date input shows nothing for "01.01.2026".
+    start = forms.DateField(label=_("From"), widget=IsoDateInput())
+    end = forms.DateField(label=_("To"), widget=IsoDateInput())
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

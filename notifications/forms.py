@@ -7,6 +7,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import IsoDateTimeInput
+
 from .models import Mode, Notification, NotificationPreference
 
 COMMON_ZONES = ["Europe/Helsinki", "Europe/Stockholm", "Europe/Tallinn", "Europe/Berlin", "UTC"]
@@ -44,7 +46,7 @@ class AnnouncementForm(forms.Form):
         label=_("Send at"),
         required=False,
         help_text=_("Leave empty to send now."),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=IsoDateTimeInput(),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
 

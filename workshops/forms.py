@@ -6,6 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DecimalCommaField, IsoDateInput, IsoDateTimeInput
+
 from .checks import max_file_bytes, too_large_message
 from .models import Experiment, Phase, Review, RunLogEntry, Theme, WorkshopSession
 from .services import MAX_FILES
@@ -194,9 +196,7 @@ class NewCycleForm(forms.Form):
 
 class ExtensionForm(forms.Form):
     phase = forms.TypedChoiceField(label=_("Phase"), choices=Phase.choices, coerce=int)
-    due_on = forms.DateField(
-        label=_("New due date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_on = forms.DateField(label=_("New due date"), widget=IsoDateInput())
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -210,7 +210,7 @@ class RunLogForm(forms.ModelForm):
         fields = ["happened_on", "kind", "text", "photo"]
         widgets = {
             # ISO, whatever the language: a date input ignores a value like "29.11.2026".
-            "happened_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "happened_on": IsoDateInput(),
             "text": forms.Textarea(attrs={"rows": 2}),
             "photo": forms.ClearableFileInput(
                 attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}
@@ -221,7 +221,8 @@ class RunLogForm(forms.ModelForm):
     indicator = forms.TypedChoiceField(
         label=_("Indicator (optional)"), required=False, coerce=int, empty_value=None
     )
-    value = forms.DecimalField(
+    # Typed with a decimal comma ("9,5") or point (core.forms).
+    value = DecimalCommaField(
         label=_("Measured value"), required=False, max_digits=14, decimal_places=2
     )
 
@@ -368,12 +369,8 @@ class SessionForm(forms.ModelForm):
             "materials",
         ]
         widgets = {
-            "starts_at": forms.DateTimeInput(
-                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
-            ),
-            "ends_at": forms.DateTimeInput(
-                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
-            ),
+            "starts_at": IsoDateTimeInput(),
+            "ends_at": IsoDateTimeInput(),
             "agenda": forms.Textarea(attrs={"rows": 5}),
             "materials": forms.Textarea(attrs={"rows": 3}),
         }

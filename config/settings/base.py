@@ -177,6 +177,9 @@ LANGUAGES = [("fi", _("Finnish")), ("sv", _("Swedish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "alueagentti_language"
 TIME_ZONE = "Europe/Helsinki"
+# Dates, times and numbers per language over Django's own (config/formats/__init__.py): Finnish
+# 6.12.2026 klo 7.06, day-first English, and ISO first for the browser's date inputs.
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_I18N = True
 USE_TZ = True
 

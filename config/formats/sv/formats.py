@@ -1,0 +1,11 @@
+"""Finland's Swedish: 6.12.2026 kl. 7.06, 9.00–12.00 (not Sweden's 2026-12-06 07:06)."""
+
+from config.formats import DATE_INPUT_FORMATS, DATETIME_INPUT_FORMATS, TIME_INPUT_FORMATS
+
+__all__ = ["DATE_INPUT_FORMATS", "DATETIME_INPUT_FORMATS", "TIME_INPUT_FORMATS"]
+
+DATE_FORMAT = "j F Y"
+TIME_FORMAT = "G.i"
+DATETIME_FORMAT = r"j F Y \k\l. G.i"
+SHORT_DATE_FORMAT = "j.n.Y"
+SHORT_DATETIME_FORMAT = r"j.n.Y \k\l. G.i"

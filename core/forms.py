@@ -1,0 +1,118 @@
+"""Form pieces every app shares: date inputs that always carry ISO values, and numbers typed
+the Finnish way.
+
+A browser's <input type="date"> (and datetime-local, time) takes and shows only ISO values:
+given value="01.01.2026" it shows an empty box and blocks the form's first submit. These
+widgets render ISO whatever the page language; config/formats also puts ISO first for any
+other date widget.
+
+<input type="number"> cannot take "9,5" in every browser (some drop the comma: 95), so decimal
+numbers are typed into a text input with the decimal keyboard (inputmode="decimal") and parsed
+here: "9,5", "9.5", "1 234,5" and "−3" are read; "9,5,1" gets a clear error.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+ISO_DATE = "%Y-%m-%d"
+ISO_DATETIME = "%Y-%m-%dT%H:%M"
+ISO_TIME = "%H:%M"
+
+
+class IsoDateInput(forms.DateInput):
+    """<input type="date"> with an ISO value in every language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format=ISO_DATE)
+
+
+class IsoDateTimeInput(forms.DateTimeInput):
+    """<input type="datetime-local"> with an ISO value (minutes) in every language."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format=ISO_DATETIME)
+
+
+class IsoTimeInput(forms.TimeInput):
+    """<input type="time"> with an ISO value in every language."""
+
+    input_type = "time"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format=ISO_TIME)
+
+
+class DecimalInput(forms.TextInput):
+    """A text box with the phone's decimal keyboard, for numbers typed with a comma."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs={"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value: Any) -> str | None:
+        if value is None or value == "":
+            return None
+        if isinstance(value, (Decimal, int, float)):
+            return format_decimal(Decimal(str(value)))
+        return str(value)  # as typed, when the form comes back with an error
+
+
+# Spaces people and spreadsheets use to group thousands: space, no-break, narrow no-break, thin.
+_GROUPING = re.compile("[ \u00a0\u202f\u2009]")
+_NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
+
+
+def parse_decimal(text: str) -> Decimal:
+    """A number as a Finn (or anyone) types it: one decimal comma or point, spaces between
+    thousands. Raises ValueError for anything else ("9,5,1", "1.234,5", "abc")."""
+    cleaned = _GROUPING.sub("", str(text).strip()).replace("\u2212", "-")
+    if not _NUMBER.fullmatch(cleaned):
+        raise ValueError(text)
+    try:
+        return Decimal(cleaned.replace(",", "."))
+    except InvalidOperation as exc:  # pragma: no cover - the pattern above admits only numbers
+        raise ValueError(text) from exc
+
+
+def format_decimal(value: Decimal) -> str:
+    """The number in a box as the person would type it again: a comma in Finnish and Swedish,
+    no trailing zeros ("9,5", "400")."""
+    from django.utils import formats
+
+    integral = value.to_integral_value()
+    value = integral if value == integral else value.normalize()
+    return str(formats.number_format(value, use_l10n=True, force_grouping=False))
+
+
+class DecimalCommaField(forms.DecimalField):
+    """A DecimalField that takes the decimal comma ("9,5") as well as the point, and spaces
+    between thousands; the box is a text input with the decimal keyboard."""
+
+    widget = DecimalInput
+    default_error_messages = {
+        "invalid": _("Enter a number, for example 9,5 or 1 234,5 (one decimal comma)."),
+    }
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal):
+            return value
+        try:
+            return parse_decimal(str(value))
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        # A text box: no step/min/max attributes that only a number input understands.
+        return forms.Field.widget_attrs(self, widget)
