@@ -102,7 +102,8 @@ class SubmissionForm(forms.Form):
             )
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.layout = Layout("text", "attachments")
+        # The template puts the previous version's files between the text and new files.
+        self.helper.layout = Layout("text")
 
     def clean_attachments(self):  # type: ignore[no-untyped-def]
         return _check_count(self.cleaned_data.get("attachments") or [])

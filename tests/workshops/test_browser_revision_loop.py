@@ -67,8 +67,13 @@ def test_a_team_revises_keeping_one_file_removing_one_and_adding_one(
         # A long file name wraps inside its row; the status badge stays a badge.
         long_row = oona.locator("[data-testid='files'] li", has_text="liikkumisen-palvelut")
         badge = long_row.locator("[data-testid='file-status']").bounding_box()
+        name = long_row.locator("[data-testid='file-name']").bounding_box()
         assert badge is not None
+        assert name is not None
         assert badge["width"] < 160, badge
+        # ... beside the name, not dropped below it.
+        assert abs(badge["y"] - name["y"]) < 12, (badge, name)
+        assert badge["x"] > name["x"] + name["width"] - 1, (badge, name)
         assert oona.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
         # Olli, her team mate, sees the team's state: sent and waiting, no second form.
