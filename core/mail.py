@@ -387,15 +387,18 @@ def sweep(
         % {"hours": settings.EMAIL_RETRY_HOURS},
     ) + expired.update(email_status=FAILED)
     due_filter = Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True)
-    due = list(
-        queryset.filter(due_filter, email_status=QUEUED)
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
-    if due:
-        queryset.filter(due_filter, pk__in=due, email_status=QUEUED).update(
-            next_attempt_at=now + HINT_GRACE
+    # Leased under row locks (skipping rows another sweep holds), so two sweeps at once never
+    # publish the same row.
+    with transaction.atomic():
+        due = list(
+            queryset.select_related(None)
+            .select_for_update(skip_locked=True)
+            .filter(due_filter, email_status=QUEUED)
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", flat=True)[:limit]
         )
+        if due:
+            queryset.filter(pk__in=due).update(next_attempt_at=now + HINT_GRACE)
     for start in range(0, len(due), batch_size):
         batch = due[start : start + batch_size]
         publish_batch(batch)
