@@ -154,7 +154,8 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(
                     request,
                     _("Your answer was saved and sent. Its files will be checked shortly.")
-                    if submission.files.exists()
+                    # Files kept from the previous version were checked already.
+                    if submission.files.filter(status="pending").exists()
                     else _("Your answer was saved and sent."),
                 )
                 _warn_refused(request, submission.files.filter(file="", status="rejected"))
