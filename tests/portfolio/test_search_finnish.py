@@ -7,6 +7,7 @@ kyyti), municipalities by their names in any case, and a half-typed word by its 
 """
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -246,3 +247,74 @@ def test_a_finnish_search_costs_the_same_queries_for_few_or_many_cards(
         response = client.get(url, {"q": "nuorten kyytejä", "sort": "relevance"})
     assert response.status_code == 200
     assert response.context["page"].paginator.count == 1
+
+
+def signed_in(user):
+    """A browser session of its own for each person (client_for shares one client)."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_week_of_osaamisvayla_through_the_pages(
+    learner, co_owner, other_learner, outsider_learner, experiment, card
+):
+    """Monday the team edits its card, Tuesday publishes it to the cohort, Wednesday to the
+    network, Thursday changes the experiment's themes, Friday withdraws it; each day other
+    learners search for it as they would, and find it exactly when they should."""
+    owner, colleague = signed_in(learner), signed_in(other_learner)
+    stranger = signed_in(outsider_learner)
+    gallery = reverse("portfolio:gallery")
+
+    def finds(client, query):
+        response = client.get(gallery, {"q": query})
+        assert response.status_code == 200
+        return card.pk in {c.pk for c in response.context["page"].object_list}
+
+    # Monday: the team writes the card (private: nobody else finds it).
+    fields = {name: getattr(card, name) for name in services.EDITABLE_FIELDS}
+    fields.update(
+        title="Kimppakyydit asemalle",
+        results="Nuoret käyttivät kyytejä iltaisin harrastuksiin.",
+        outcome=Card.Outcome.SCALE,
+        show_names="",
+    )
+    response = owner.post(reverse("portfolio:card_edit", args=[card.pk]), fields)
+    assert response.status_code == 302
+    assert not finds(colleague, "nuorten kimppakyydit")
+
+    # Tuesday: shown to the cohort; the colleague finds it by inflected words, the learner of
+    # another cohort does not.
+    response = owner.post(
+        reverse("portfolio:card_publish", args=[card.pk]), {"scope": Card.Scope.COHORT}
+    )
+    assert response.status_code == 302
+    assert finds(colleague, "nuorten kimppakyydit")
+    assert finds(colleague, "harrastuksiin")
+    assert not finds(stranger, "kimppakyyti")
+
+    # Wednesday: the network; now the stranger finds it too, by a compound part.
+    owner.post(reverse("portfolio:card_publish", args=[card.pk]), {"scope": Card.Scope.NETWORK})
+    assert finds(stranger, "kyyti")
+    assert finds(stranger, "liikkumisen")  # the mobility theme's own word
+
+    # Thursday: the team changes the themes; the card is found by the new theme's word only.
+    experiment.refresh_from_db()
+    response = signed_in(co_owner).post(
+        reverse("workshops:experiment_edit", args=[experiment.pk]),
+        {
+            "title": experiment.title,
+            "organisation": experiment.organisation,
+            "themes": [theme("networks").pk],
+            "challenge": experiment.challenge,
+            "target_group": experiment.target_group,
+        },
+    )
+    assert response.status_code == 302
+    assert finds(stranger, "verkostot")
+    assert not finds(stranger, "liikkumisen")
+
+    # Friday: withdrawn; nobody finds it any more, not even by its title.
+    owner.post(reverse("portfolio:card_withdraw", args=[card.pk]))
+    assert not finds(colleague, "kimppakyydit")
+    assert not finds(stranger, "kimppakyydit")
