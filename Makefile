@@ -10,7 +10,7 @@ export UV_LINK_MODE := copy
 
 .DEFAULT_GOAL := help
 .PHONY: help install run demo-reset test lint fmt typecheck migrations-check messages compilemessages \
-	check-deploy bench screenshots worker beat clean faults backup restore compose-env smoke
+	check-deploy bench bench-search screenshots worker beat clean faults backup restore compose-env smoke
 
 help:
 	@echo "make run    install, migrate SQLite, load the demo and serve on 127.0.0.1:$(PORT)"
@@ -91,6 +91,9 @@ messages: $(VENV)/.installed
 
 bench: install
 	$(BIN)/python -m tests.bench $(BENCH)
+
+bench-search: install
+	$(BIN)/python -m tests.bench_search
 
 # Retakes docs/screenshots/*.png from a throwaway demo database (needs /usr/bin/chromium).
 screenshots: install
