@@ -37,7 +37,7 @@ from typing import IO, Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connections
+from django.db import connections, transaction
 from django.db.migrations.recorder import MigrationRecorder
 
 FORMAT = "alueagentti-backup"
@@ -170,12 +170,9 @@ def applied_migrations(alias: str = "default") -> dict[str, list[str]]:
 
 def row_counts(alias: str = "default") -> dict[str, int]:
     """Rows of every model with a table of its own (the numbers a restore must find again)."""
-    counts = {}
-    for model in apps.get_models():
-        meta = model._meta
-        if meta.proxy or not meta.managed:
-            continue
-        counts[meta.label] = model._base_manager.using(alias).count()
+    counts = {
+        model._meta.label: model._base_manager.using(alias).count() for model in _counted_models()
+    }
     return dict(sorted(counts.items()))
 
 
@@ -185,6 +182,45 @@ def database_is_empty(alias: str = "default") -> bool:
 
 
 # --- backup ----------------------------------------------------------------------------------
+
+
+def _counted_models() -> list[type]:
+    return [model for model in apps.get_models() if not model._meta.proxy and model._meta.managed]
+
+
+def _pg_dump_with_counts(dump: Path, alias: str) -> tuple[dict[str, list[str]], dict[str, int]]:
+    """pg_dump and the row counts from one snapshot, so the counts match the dump exactly
+    while people keep working: the counts are read in a repeatable-read transaction whose
+    snapshot pg_dump is given (`--snapshot`)."""
+    connection = connections[alias]
+    command = ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={dump}"]
+    if connection.in_atomic_block:
+        # Inside a caller's transaction no snapshot can be exported: counts, then the dump.
+        migrations, counts = applied_migrations(alias), row_counts(alias)
+        _run(command, env=_pg_environment(alias))
+        return migrations, counts
+    with transaction.atomic(using=alias), connection.cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        cursor.execute("SELECT pg_export_snapshot()")
+        snapshot = cursor.fetchone()[0]
+        migrations, counts = applied_migrations(alias), row_counts(alias)
+        _run([*command, f"--snapshot={snapshot}"], env=_pg_environment(alias))
+    return migrations, counts
+
+
+def _sqlite_migrations_and_counts(
+    copy: sqlite3.Connection,
+) -> tuple[dict[str, list[str]], dict[str, int]]:
+    applied: dict[str, list[str]] = {}
+    for app_label, name in copy.execute(
+        "SELECT app, name FROM django_migrations ORDER BY app, name"
+    ):
+        applied.setdefault(app_label, []).append(name)
+    counts = {}
+    for model in _counted_models():
+        table = model._meta.db_table.replace('"', '""')
+        counts[model._meta.label] = copy.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]  # noqa: S608 - table names from the models
+    return applied, dict(sorted(counts.items()))
 
 
 def _add_member(archive: tarfile.TarFile, manifest: Manifest, name: str, path: Path) -> None:
@@ -206,36 +242,28 @@ def backup_create(*, output: Path, alias: str = "default") -> Manifest:
     with tempfile.TemporaryDirectory(prefix="alueagentti-backup-") as tmp:
         if vendor not in ("postgresql", "sqlite"):
             raise BackupError(f"Backups support PostgreSQL and SQLite, not {vendor}.")
-        manifest = Manifest(
-            created_at=datetime.datetime.now(tz=datetime.UTC).isoformat(timespec="seconds"),
-            database_vendor=vendor,
-            database_format="pg_dump-custom" if vendor == "postgresql" else "sqlite-backup",
-            migrations=applied_migrations(alias),
-            counts=row_counts(alias),
-        )
+        created_at = datetime.datetime.now(tz=datetime.UTC).isoformat(timespec="seconds")
         if vendor == "postgresql":
             dump = Path(tmp) / PG_DUMP
-            _run(
-                [
-                    "pg_dump",
-                    "--format=custom",
-                    "--no-owner",
-                    "--no-privileges",
-                    "--file",
-                    str(dump),
-                ],
-                env=_pg_environment(alias),
-            )
-            dump_name = PG_DUMP
+            migrations, counts = _pg_dump_with_counts(dump, alias)
         else:
             dump = Path(tmp) / SQLITE_DUMP
             connection.ensure_connection()
             copy = sqlite3.connect(dump)
             try:
                 connection.connection.backup(copy)
+                # Counted in the copy, so the numbers are exactly what the archive holds.
+                migrations, counts = _sqlite_migrations_and_counts(copy)
             finally:
                 copy.close()
-            dump_name = SQLITE_DUMP
+        dump_name = dump.name
+        manifest = Manifest(
+            created_at=created_at,
+            database_vendor=vendor,
+            database_format="pg_dump-custom" if vendor == "postgresql" else "sqlite-backup",
+            migrations=migrations,
+            counts=counts,
+        )
         try:
             with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as archive:
                 _add_member(archive, manifest, dump_name, dump)
