@@ -110,8 +110,8 @@ def notification_log(request: HttpRequest) -> HttpResponse:
     """Coordinators: what was sent to members of their cohorts, searchable, with failures."""
     query = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
+    # Digests are emails too: a failed one is shown and can be sent again like any other.
     qs = notifications_visible_to_staff(request.user).select_related("recipient")
-    qs = qs.filter(kind=Notification.Kind.EVENT)
     if query:
         qs = qs.filter(
             Q(recipient__email__icontains=query)
@@ -145,9 +145,7 @@ def notification_resend(request: HttpRequest, pk: int) -> HttpResponse:
     """Coordinators, for members of their cohorts (another cohort's message is 404), and the
     superuser: send a failed, unconfirmed or stuck email again, with the same Message-ID.
     Clicking twice queues it once; a sent email is not sent again."""
-    notification = get_object_or_404(
-        notifications_visible_to_staff(request.user).filter(kind=Notification.Kind.EVENT), pk=pk
-    )
+    notification = get_object_or_404(notifications_visible_to_staff(request.user), pk=pk)
     if services.notification_resend(notification=notification):
         messages.success(request, _("The email will be sent again in a moment."))
     else:

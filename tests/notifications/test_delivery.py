@@ -721,3 +721,20 @@ def test_the_email_summary_counts_each_state_in_two_queries(
     }
     assert notifications["failed"]["oldest"] is not None
     assert summary["invitation_email"]["queued"]["count"] == 1
+
+
+def test_a_failed_digest_is_in_the_log_and_can_be_sent_again(
+    client_for, coordinator, learner, django_capture_on_commit_callbacks
+):
+    digest = failed(learner, key="digest-daily-2026-10-06")
+    Notification.objects.filter(pk=digest.pk).update(
+        kind=Notification.Kind.DIGEST, subject="Päivän kooste"
+    )
+    client = client_for(coordinator)
+
+    response = client.get(reverse("notifications:log"), {"status": "attention"})
+    assert [n.pk for n in response.context["page"]] == [digest.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("notifications:resend", args=[digest.pk]))
+
+    assert [m.to for m in mail.outbox] == [[learner.email]]
