@@ -321,6 +321,8 @@ def audience(user, url: str) -> bool | None:
         return ExperimentMember.objects.filter(experiment_id=card.experiment_id, user=user).exists()
     if name == "portfolio:approvals":
         return user.is_superuser or _has_role(user, Membership.Role.COORDINATOR)
+    if name == "core:stuck_work":
+        return user.is_superuser or _has_role(user, Membership.Role.COORDINATOR)
     if name == "workshops:review_queue":
         return _has_role(user, Membership.Role.INSTRUCTOR)
     if name == "workshops:review":
