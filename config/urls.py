@@ -7,6 +7,9 @@ from django.urls import include, path
 admin.autodiscover()
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
+# The error page names the request id, which a person can quote to support (core/requestid.py).
+handler500 = "core.views.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

@@ -102,3 +102,15 @@ def healthz(request: HttpRequest) -> HttpResponse:
     response = JsonResponse(report, status=503 if report["status"] == "down" else 200)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Anyone whose request failed (handler500): the static error page with the request id, so
+    the person can quote it and support can find the request's log lines. Renders without the
+    request's context, which may be what failed."""
+    from django.template import loader
+
+    from .requestid import current
+
+    html = loader.get_template("500.html").render({"request_id": current()})
+    return HttpResponse(html, status=500)

@@ -16,6 +16,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
+from django.test import Client
 
 from config.logging import TEXT_FORMAT, formatter_config, logging_config
 from core import requestid
@@ -256,3 +257,15 @@ def test_sentry_reports_with_django_and_celery_integrations_when_a_dsn_is_set():
     assert b"smoke from the settings" in envelope
     assert b'"environment":"staging"' in envelope.replace(b" ", b"")
     assert b"req-sentry-0001" in envelope
+
+
+def test_the_error_page_names_the_request_id_that_the_log_line_carries(settings, db, json_log):
+    settings.ROOT_URLCONF = "tests.core.urls_failing"
+    client = Client(raise_request_exception=False)
+    response = client.get("/failing/", HTTP_X_REQUEST_ID="support-case-0500")
+    assert response.status_code == 500
+    assert response[requestid.HEADER] == "support-case-0500"
+    assert b'<code id="request-id">support-case-0500</code>' in response.content
+    error = [r for r in json_log() if r["logger"] == "django.request"][-1]
+    assert error["request_id"] == "support-case-0500"
+    assert "RuntimeError: a bug" in error["exc_info"]
