@@ -738,3 +738,67 @@ def test_a_failed_digest_is_in_the_log_and_can_be_sent_again(
         client.post(reverse("notifications:resend", args=[digest.pk]))
 
     assert [m.to for m in mail.outbox] == [[learner.email]]
+
+
+# --- the broker is down when the hint is published ---------------------------------------------
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    """Every publish fails as if Redis were restarting."""
+    from celery.app.task import Task
+    from kombu.exceptions import OperationalError
+
+    def refuse(self, *args, **kwargs):
+        raise OperationalError("Error 111 connecting to redis:6379. Connection refused.")
+
+    monkeypatch.setattr(Task, "apply_async", refuse)
+    return monkeypatch
+
+
+def test_an_announcement_made_while_the_broker_is_down_is_saved_and_sent_by_beat_later(
+    client_for,
+    coordinator,
+    learner,
+    other_learner,
+    cohort,
+    broker_down,
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(coordinator).post(
+            reverse("notifications:announcements", args=[cohort.pk]),
+            {"subject": "Työpaja siirtyy", "body": "Torstaina."},
+        )
+    assert response.status_code == 302
+    announcement = Announcement.objects.get()
+    assert announcement.status == Announcement.Status.SCHEDULED
+    assert mail.outbox == []
+
+    broker_down.undo()  # Redis is back
+    assert announcement_send_due() == 1
+    assert announcement_send_due() == 0
+
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([learner.email, other_learner.email])
+    announcement.refresh_from_db()
+    assert announcement.status == Announcement.Status.SENT
+
+
+def test_a_notification_whose_hint_was_lost_is_sent_by_the_sweeper_after_its_grace(
+    learner, broker_down, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = services.notification_notify(
+            recipient=learner,
+            category=Notification.Category.REVIEWS,
+            key="palaute-7",
+            template="announcement",
+            context={"announcement": Announcement(subject="Palaute", body="Katso palaute")},
+        )
+    broker_down.undo()
+    assert notification.email_status == Notification.EmailStatus.QUEUED
+    assert notification_retry_stalled() == 0  # its task may still be on its way
+    move_clock_back(Notification, delivery.HINT_GRACE)
+    assert notification_retry_stalled() == 1
+
+    assert [m.to for m in mail.outbox] == [[learner.email]]
