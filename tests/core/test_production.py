@@ -186,3 +186,9 @@ def test_only_the_probe_is_exempt_from_the_host_check_and_the_redirect(productio
 def test_a_post_to_the_probe_goes_through_the_normal_checks(production_like, db):
     response = Client().post("/healthz", HTTP_HOST="127.0.0.1:8000")
     assert response.status_code == 400
+
+
+def test_secrets_and_backups_stay_out_of_the_image():
+    ignored = (settings.BASE_DIR / ".dockerignore").read_text().split()
+    for path in (".env", "backups", "private_media", "media", "db.sqlite3"):
+        assert path in ignored
