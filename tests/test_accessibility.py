@@ -154,6 +154,7 @@ def demo_pages() -> dict[str, Pages]:
         ("notification log", reverse("notifications:log")),
         ("announcements", reverse("notifications:announcements", args=[cohort.pk])),
         ("gallery approvals", reverse("portfolio:approvals")),
+        ("background work", reverse("core:stuck_work")),
     ]
     anonymous: Pages = [
         ("login", reverse("account_login")),

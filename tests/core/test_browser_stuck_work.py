@@ -10,7 +10,9 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from tests import factories
+from tests.conftest import skip_or_fail
 from tests.pdfs import pdf_bytes
+from tests.test_accessibility import axe_problems
 from tests.test_journey_browser import Journey
 from workshops.models import Submission, SubmissionFile
 
@@ -42,6 +44,11 @@ def test_a_coordinator_retries_a_late_file_check_from_the_background_work_page(
     files = page.locator("tr[data-kind='files']")
     expect(files.locator("[data-testid='stuck-pending']")).to_have_text("1")
     expect(files.locator("[data-testid='stuck-overdue']")).to_be_visible()
+    try:
+        import axe_playwright_python  # noqa: F401
+    except ImportError:
+        skip_or_fail("the axe-playwright-python package is not installed")
+    assert axe_problems(page) == []
     files.locator("[data-testid='stuck-retry']").click()
 
     # Back on the page: the check ran, nothing waits, and the coordinator is told what happened.
