@@ -191,7 +191,8 @@ def _with_db_retry(update: Callable[[], Any]) -> Any:
             if time.monotonic() > deadline:
                 raise
             logger.warning("database unavailable while recording a sent email; retrying")
-            db_connection.close()
+            if not db_connection.in_atomic_block:  # a task: reconnect on the next query
+                db_connection.close()
             time.sleep(delay)
             delay = min(delay * 2, 3.0)
 

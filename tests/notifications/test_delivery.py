@@ -802,3 +802,30 @@ def test_a_notification_whose_hint_was_lost_is_sent_by_the_sweeper_after_its_gra
     assert notification_retry_stalled() == 1
 
     assert [m.to for m in mail.outbox] == [[learner.email]]
+
+
+def test_a_database_restart_while_marking_an_email_sent_does_not_leave_it_sending(
+    learner, monkeypatch
+):
+    from django.db import OperationalError
+    from django.db.models import QuerySet
+
+    notification = queue_for(learner)
+    real_update = QuerySet.update
+    failures = []
+
+    def update(self, **fields):
+        # The first two "sent" marks meet a database that is restarting.
+        if fields.get("email_status") == "sent" and len(failures) < 2:
+            failures.append(fields)
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_update(self, **fields)
+
+    monkeypatch.setattr(QuerySet, "update", update)
+
+    assert notification_send_email(notification.pk) is True
+
+    notification.refresh_from_db()
+    assert len(failures) == 2
+    assert notification.email_status == Notification.EmailStatus.SENT
+    assert len(mail.outbox) == 1
