@@ -295,7 +295,7 @@ OUTBOX_PERIODS = {
     "files": env_int("OUTBOX_FILES_PERIOD", 60),
     "completion": env_int("OUTBOX_COMPLETION_PERIOD", 120),
     "peer": env_int("OUTBOX_PEER_PERIOD", 120),
-    "imports": env_int("OUTBOX_IMPORTS_PERIOD", 300),
+    "imports": env_int("OUTBOX_IMPORTS_PERIOD", 120),
     "exports": env_int("OUTBOX_EXPORTS_PERIOD", 300),
     "certificates": 5 * 60,
 }
