@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
 from core.models import User
@@ -201,7 +202,9 @@ def item_duplicate(*, item: Item) -> Item:
 
 # --- quiz questions as text ----------------------------------------------------------------
 
-QUIZ_FORMAT_HELP = _(
+# Lazy: a module-level string translated at import would stay in the language of the first
+# request (Finnish help on Swedish and English pages).
+QUIZ_FORMAT_HELP = gettext_lazy(
     "One question per block. Start a question with “?” (one right answer) or “??” (several "
     "right answers); then one answer per line, “*” for a right one and “-” for a wrong one, "
     "optionally followed by “|” and the explanation shown after answering."

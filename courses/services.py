@@ -332,7 +332,7 @@ def certificate_issue(*, certificate_id: int) -> bool:
 
             notification_notify(
                 recipient=user,
-                category=Notification.Category.ADMINISTRATION,
+                category=Notification.Category.CERTIFICATES,
                 key=f"certificate-issued:{certificate.pk}",
                 template="certificate_issued",
                 context={

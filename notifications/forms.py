@@ -11,12 +11,37 @@ from core.forms import IsoDateTimeInput
 
 from .models import Mode, Notification, NotificationPreference
 
-COMMON_ZONES = ["Europe/Helsinki", "Europe/Stockholm", "Europe/Tallinn", "Europe/Berlin", "UTC"]
+# The zones people here live in or travel to, first and with translated names; every other
+# zone after them by its region and city (600 raw names alone were hard to use).
+COMMON_ZONES = [
+    ("Europe/Helsinki", _("Finland (Helsinki)")),
+    ("Europe/Stockholm", _("Sweden (Stockholm)")),
+    ("Europe/Tallinn", _("Estonia (Tallinn)")),
+    ("Europe/Oslo", _("Norway (Oslo)")),
+    ("Europe/Copenhagen", _("Denmark (Copenhagen)")),
+    ("Europe/Berlin", _("Germany (Berlin)")),
+    ("Europe/Brussels", _("Belgium (Brussels)")),
+    ("Europe/London", _("United Kingdom (London)")),
+    ("Europe/Madrid", _("Spain (Madrid)")),
+    ("Atlantic/Canary", _("Canary Islands")),
+    ("UTC", _("Coordinated Universal Time (UTC)")),
+]
 
 
-def _zone_choices() -> list[tuple[str, str]]:
-    others = sorted(z for z in available_timezones() if z not in COMMON_ZONES and "/" in z)
-    return [(z, z) for z in COMMON_ZONES + others]
+def _zone_label(zone: str) -> str:
+    """ "America/Argentina/Buenos_Aires" as "America / Argentina / Buenos Aires"."""
+    return zone.replace("_", " ").replace("/", " / ")
+
+
+def _zone_choices() -> list[tuple[str, object]]:
+    """Grouped: the common zones, then every other one (evaluated per form, so the labels are
+    in the page's language)."""
+    common = {zone for zone, _label in COMMON_ZONES}
+    others = sorted(z for z in available_timezones() if z not in common and "/" in z)
+    return [
+        (_("Common time zones"), list(COMMON_ZONES)),
+        (_("Other time zones"), [(z, _zone_label(z)) for z in others]),
+    ]
 
 
 class PreferenceForm(forms.Form):

@@ -13,6 +13,8 @@ class Notification(models.Model):
         PEER_REVIEW = "peer_review", _("Peer review")
         ANNOUNCEMENTS = "announcements", _("Announcements")
         GALLERY = "gallery", _("Gallery questions")
+        # A course certificate issued to the learner: their own news, not site administration.
+        CERTIFICATES = "certificates", _("Certificates")
         ADMINISTRATION = "administration", _("Administration")
 
     class EmailStatus(models.TextChoices):
@@ -101,6 +103,7 @@ DEFAULT_MODES = {
     Notification.Category.PEER_REVIEW: Mode.DAILY,
     Notification.Category.ANNOUNCEMENTS: Mode.IMMEDIATELY,
     Notification.Category.GALLERY: Mode.WEEKLY,
+    Notification.Category.CERTIFICATES: Mode.IMMEDIATELY,
     Notification.Category.ADMINISTRATION: Mode.IMMEDIATELY,
 }
 
