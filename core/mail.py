@@ -138,9 +138,11 @@ def retry_window() -> datetime.timedelta:
 
 
 def email_task_time_limit() -> int:
-    """The email tasks' hard time limit in seconds: a few timeouts for one message, plus a
-    minute (a batch stops starting new messages after EMAIL_BATCH_SECONDS)."""
-    return int(settings.EMAIL_BATCH_SECONDS + 4 * settings.EMAIL_TIMEOUT + 60)
+    """The email tasks' hard time limit in seconds. A batch starts no new message after
+    EMAIL_BATCH_SECONDS, and one message has at most seven steps with the server (connect, EHLO,
+    STARTTLS, AUTH, MAIL, RCPT, DATA), each bounded by EMAIL_TIMEOUT; with a minute more, the soft
+    limit (15 s earlier) never interrupts a message that is still legitimately on its way."""
+    return int(settings.EMAIL_BATCH_SECONDS + 8 * settings.EMAIL_TIMEOUT + 60)
 
 
 def sending_stale_after() -> datetime.timedelta:
