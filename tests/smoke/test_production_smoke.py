@@ -15,6 +15,7 @@ import json
 import os
 import re
 import secrets
+import shlex
 import signal
 import socket
 import subprocess
@@ -82,11 +83,23 @@ class Server:
             connection.close()
 
     def log_records(self) -> list[dict]:
-        records = []
-        for line in self.log_path.read_text(encoding="utf-8", errors="replace").splitlines():
-            if line.strip():
-                records.append(json.loads(line))  # a line that is not JSON fails the test
-        return records
+        """gunicorn's log: one JSON object a line (after `migrate`'s plain report)."""
+        lines = self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+        first = next(i for i, line in enumerate(lines) if line.startswith("{"))
+        assert "No migrations to apply" in "\n".join(lines[:first])
+        # From gunicorn's first line on, a line that is not JSON fails the test.
+        return [json.loads(line) for line in lines[first:] if line.strip()]
+
+
+def compose_web_command() -> list[str]:
+    """The `command` of compose's web service (a folded block), as an argument list."""
+    compose = (Path(__file__).resolve().parents[2] / "docker-compose.yml").read_text()
+    block = re.search(r"^  web:\n(?:    .*\n)*?    command: >\n((?:      .*\n)+)", compose, re.M)
+    assert block, "no command for the web service in docker-compose.yml"
+    command = shlex.split(" ".join(line.strip() for line in block.group(1).splitlines()))
+    assert command[:2] == ["sh", "-c"], command
+    assert "exec gunicorn" in command[2], command
+    return command
 
 
 def _production_env(tmp_path: Path, port: int, redis_url: str, static_root: Path) -> dict[str, str]:
@@ -126,10 +139,11 @@ def server(transactional_db, tmp_path, settings, request):
     static_root = request.getfixturevalue("production_static_root")
     env = _production_env(tmp_path, port, redis_url, static_root)
     log_path = tmp_path / "gunicorn.log"
-    gunicorn = Path(sys.executable).with_name("gunicorn")
+    # Exactly the web service's command in docker-compose.yml, with this virtualenv's programs.
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [str(gunicorn), "-c", "config/gunicorn.conf.py"],
+            compose_web_command(),
             cwd=settings.BASE_DIR,
             env=env,
             stdout=log,
@@ -221,7 +235,9 @@ def test_gunicorn_with_production_settings_serves_health_login_and_a_session(ser
     assert plain.headers["Location"] == f"https://{HOST}/accounts/login/"
     assert server.request("GET", "/accounts/login/", headers={"Host": "evil.example"}).status == 400
 
-    # SIGTERM reaches gunicorn itself, which stops its workers and exits cleanly.
+    # SIGTERM (docker stop) to the container's first process reaches gunicorn itself, which
+    # `exec` made of the shell: it stops its workers and exits cleanly. Without the exec the
+    # shell would die of the signal (-15) and leave gunicorn running.
     server.process.send_signal(signal.SIGTERM)
     assert server.process.wait(timeout=25) == 0
 
