@@ -411,3 +411,11 @@ def test_a_draft_with_a_broken_revision_is_refused_and_nothing_saved(
     assert response.status_code == 400
     assert response.content.decode() == "The page is out of date; reload it."
     assert not Draft.objects.exists()
+
+
+def test_only_learners_reach_the_answer_form(client_for, instructor, coordinator, assignment):
+    url = reverse("workshops:assignment", args=[assignment.pk])
+    for person in (instructor, coordinator):
+        assert client_for(person).get(url).status_code == 404
+        assert client_for(person).post(url, {"text": "Ei minun"}).status_code == 404
+    assert not Submission.objects.exists()
