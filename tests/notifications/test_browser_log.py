@@ -51,6 +51,10 @@ def test_coordinator_resends_a_failed_email_from_the_log(
         expect(rows.first).to_contain_text("Vastauksesi on arvioitu")
         expect(rows.first).to_contain_text("Connection refused")
         page.screenshot(path=artifacts_dir() / "notification-log-attention.png", full_page=True)
+        # The row with its error, next attempt and "Send again" stays accessible (axe, WCAG AA).
+        from tests.test_accessibility import axe_problems
+
+        assert axe_problems(page) == []
 
         rows.first.locator("[data-testid='log-resend']").click()
 
