@@ -1,8 +1,7 @@
 from django.urls import path
 
-from . import views
+from . import views, views_staff
 from . import views_authoring as authoring
-from . import views_staff
 
 app_name = "courses"
 
@@ -15,6 +14,7 @@ urlpatterns = [
     path("items/<int:pk>/complete/", views.item_complete, name="item_complete"),
     path("items/<int:pk>/watched/", views.item_watched, name="item_watched"),
     path("items/<int:pk>/quiz/", views.quiz_submit, name="quiz_submit"),
+    path("items/<int:pk>/quiz/<int:number>/", views.quiz_result, name="quiz_result"),
     path("items/<int:pk>/reflection/", views.reflection_save, name="reflection_save"),
     path("items/<int:pk>/files/<str:which>/", views.item_file, name="item_file"),
     path("journal/", views.journal, name="journal"),

@@ -14,7 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from core.permissions import (
     cohorts_for,
@@ -29,7 +29,7 @@ from learners.models import Membership
 from workshops.models import Submission
 
 from . import selectors, services, video
-from .models import Item, Module
+from .models import Item, Module, QuizAttempt
 
 
 def _forbidden(request: HttpRequest, reason: str) -> HttpResponse:
@@ -257,11 +257,14 @@ def _mark_chosen(questions: list, answers: dict[int, list]) -> None:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def quiz_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    """Learners of the course answer a knowledge check; the page shows feedback per answer.
-    Bad or incomplete answers get 400 with the reason and save nothing."""
+    """Learners of the course answer a knowledge check and are sent to the attempt's result
+    page (so a reload shows the result again instead of resending or a blank 405); a GET
+    goes to the lesson. Bad or incomplete answers get 400 with the reason and save nothing."""
     item = get_item_for_user(request.user, pk)
+    if request.method == "GET":
+        return redirect("courses:item", pk=item.pk)
     answers = {
         int(key[1:]): request.POST.getlist(key)
         for key in request.POST
@@ -279,6 +282,18 @@ def quiz_submit(request: HttpRequest, pk: int) -> HttpResponse:
         context["quiz_error"] = exc.message
         _mark_chosen(context["questions"], answers)
         return render(request, "courses/item_detail.html", context, status=400)
+    return redirect("courses:quiz_result", pk=item.pk, number=attempt.number)
+
+
+@login_required
+def quiz_result(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """The learner's own attempt with its feedback per answer; 404 for anyone else's attempt
+    (there is none under this number for them) and 403 while the module is locked."""
+    item = get_item_for_user(request.user, pk)
+    lock = selectors.item_lock(user=request.user, item=item)
+    if lock is not None:
+        return _forbidden(request, lock.reason)
+    attempt = get_object_or_404(QuizAttempt, user=request.user, item=item, number=number)
     context = _item_context(request, item)
     context["feedback"] = attempt
     _mark_chosen(context["questions"], {int(k): v for k, v in attempt.answers.items()})

@@ -76,6 +76,15 @@ def test_a_learner_finishes_a_module_with_a_knowledge_check(
         expect(
             page.locator("[data-testid='answer-feedback'][data-correct='false']")
         ).to_contain_text(c["b"].explanation)
+        # The result is a page of its own: a reload shows it again, with no resend (#11).
+        expect(page).to_have_url(
+            live_server.url + reverse("courses:quiz_result", args=[quiz.pk, 1])
+        )
+        page.reload()
+        expect(page.locator("[data-testid='quiz-result']")).to_have_attribute(
+            "data-passed", "false"
+        )
+        expect(page.locator("[data-testid='attempts'] li")).to_have_count(1)
         # ... then the right answers (the form keeps the earlier choices).
         page.get_by_label(c["a"].text).check()
         page.get_by_label(c["y"].text).check()

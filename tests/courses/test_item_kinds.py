@@ -208,7 +208,8 @@ def test_a_text_page_never_runs_script(client_for, learner, course):
 
 def answer(client, item, **answers):
     data = {f"q{qid}": value for qid, value in answers.items()}
-    return client.post(reverse("courses:quiz_submit", args=[item.pk]), data)
+    # The result is a page of its own (redirect after POST); follow it as the browser does.
+    return client.post(reverse("courses:quiz_submit", args=[item.pk]), data, follow=True)
 
 
 def test_a_wrong_attempt_is_kept_with_feedback_per_answer_and_a_right_one_completes(

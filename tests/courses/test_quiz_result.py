@@ -1,0 +1,152 @@
+"""Small defects a learner meets in the first week (#11 item 20): the knowledge check's result
+survives a reload, its feedback does not say "Oikein. Oikein: …", the first button says
+"Start" to someone who has not started, and a file list says once that virus scanning is not
+in use instead of "Not scanned" beside every accepted file."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from courses.models import QuizAttempt
+from courses.templatetags.quiz import without_verdict
+from tests import factories
+from tests.courses.factories import make_quiz
+from workshops.models import ScanStatus, SubmissionFile
+
+pytestmark = pytest.mark.django_db
+
+
+def answers(c, right=True):
+    q1, q2 = str(c["a"].question_id), str(c["x"].question_id)
+    if right:
+        return {f"q{q1}": c["a"].pk, f"q{q2}": [c["x"].pk, c["y"].pk]}
+    return {f"q{q1}": c["b"].pk, f"q{q2}": [c["z"].pk]}
+
+
+def test_the_result_is_a_page_of_its_own_that_survives_a_reload(client_for, learner, course):
+    item, c = make_quiz(course.modules.first())
+    client = client_for(learner)
+    response = client.post(reverse("courses:quiz_submit", args=[item.pk]), answers(c, False))
+    result_url = reverse("courses:quiz_result", args=[item.pk, 1])
+    assert response.status_code == 302
+    assert response["Location"] == result_url
+    # A reload is a GET of the result: the same feedback, and no second attempt.
+    for _reload in range(2):
+        page = client.get(result_url)
+        html = page.content.decode()
+        assert page.status_code == 200
+        assert 'data-testid="quiz-result" data-passed="false"' in html
+        assert "Ei, se on tekninen." in html
+    assert QuizAttempt.objects.filter(user=learner).count() == 1
+    # The form's own address answers a GET with the lesson, not a blank 405.
+    response = client.get(reverse("courses:quiz_submit", args=[item.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("courses:item", args=[item.pk])
+
+    client.post(reverse("courses:quiz_submit", args=[item.pk]), answers(c))
+    html = client.get(reverse("courses:quiz_result", args=[item.pk, 2])).content.decode()
+    assert 'data-passed="true"' in html
+    # The first attempt's page still shows the first attempt.
+    assert 'data-passed="false"' in client.get(result_url).content.decode()
+
+
+def test_nobody_reads_another_learners_attempt(client_for, learner, other_learner, course):
+    item, c = make_quiz(course.modules.first())
+    client_for(learner).post(reverse("courses:quiz_submit", args=[item.pk]), answers(c))
+    url = reverse("courses:quiz_result", args=[item.pk, 1])
+    assert client_for(other_learner).get(url).status_code == 404
+    stranger = factories.UserFactory()
+    assert client_for(stranger).get(url).status_code == 404
+
+
+def test_the_result_page_needs_a_sign_in(client, learner, course):
+    item, _c = make_quiz(course.modules.first())
+    response = client.get(reverse("courses:quiz_result", args=[item.pk, 1]))
+    assert response.status_code == 302
+    assert reverse("account_login") in response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("explanation", "shown"),
+    [
+        ("Oikein: kasvukäytävä on verkosto.", "Kasvukäytävä on verkosto."),
+        ("Oikein. Se tukee vaikuttavuusajattelua.", "Se tukee vaikuttavuusajattelua."),
+        ("Väärin – se on tekninen.", "Se on tekninen."),
+        ("Right: a network.", "A network."),
+        ("Oikeinkirjoitus ratkaisee.", "Oikeinkirjoitus ratkaisee."),  # a word, not a verdict
+        ("Oikein.", "Oikein."),  # nothing else to say
+        ("", ""),
+    ],
+)
+def test_an_explanation_does_not_repeat_the_verdict(explanation, shown):
+    assert without_verdict(explanation) == shown
+
+
+def test_the_feedback_says_right_once(client_for, learner, course):
+    learner.language = "fi"
+    learner.save(update_fields=["language"])
+    item, c = make_quiz(course.modules.first())
+    c["a"].explanation = "Oikein: yhteistyön rakenne."
+    c["a"].save()
+    client = client_for(learner)
+    client.post(reverse("courses:quiz_submit", args=[item.pk]), answers(c))
+    html = client.get(reverse("courses:quiz_result", args=[item.pk, 1])).content.decode()
+    with translation.override("fi"):
+        right = translation.gettext("Right.")
+    assert f"✓ {right} Yhteistyön rakenne." in html
+    assert "Oikein: " not in html
+
+
+def test_the_demo_explanations_do_not_start_with_a_verdict():
+    from courses.demo import QUIZZES
+
+    explanations = [
+        explanation
+        for *_where, questions in QUIZZES
+        for _text, _multiple, choices in questions
+        for _answer, _correct, explanation in choices
+    ]
+    assert len(explanations) >= 8
+    # The page says right or wrong; the explanation says why (no "Oikein:" nor "Ei:" first).
+    assert all(without_verdict(e) == e for e in explanations), explanations
+    assert not [e for e in explanations if e.startswith(("Ei:", "Ei,"))], explanations
+
+
+def test_a_learner_who_has_not_started_is_asked_to_start(client_for, learner, course):
+    learner.language = "en"
+    learner.save(update_fields=["language"])
+    client = client_for(learner)
+    for url in (reverse("core:home"), reverse("courses:detail", args=[course.pk])):
+        html = client.get(url).content.decode()
+        assert 'data-testid="course-next">Start</a>' in html, url
+        assert "Continue where you left off" not in html
+    first = course.modules.order_by("position").first().items.order_by("position").first()
+    assert client.post(reverse("courses:item_complete", args=[first.pk])).status_code == 302
+    for url in (reverse("core:home"), reverse("courses:detail", args=[course.pk])):
+        html = client.get(url).content.decode()
+        assert 'data-testid="course-next">Continue where you left off</a>' in html, url
+
+
+def test_a_file_list_says_once_that_virus_scanning_is_not_in_use(
+    client_for, learner, instructor, assignment, cohort
+):
+    submission = factories.SubmissionFactory(assignment=assignment, learner=learner, cohort=cohort)
+    for name in ("a.pdf", "b.pdf"):
+        factories.SubmissionFileFactory(
+            submission=submission, original_name=name, scan=ScanStatus.NOT_SCANNED
+        )
+    learner.language = "en"
+    learner.save(update_fields=["language"])
+    url = reverse("workshops:submission_detail", args=[submission.pk])
+    html = client_for(learner).get(url).content.decode()
+    assert html.count('data-testid="scan-not-in-use"') == 1
+    assert "Virus scanning is not in use." in html
+    assert "Not scanned" not in html
+    assert 'data-testid="file-scan"' not in html
+
+    SubmissionFile.objects.filter(submission=submission).update(scan=ScanStatus.CLEAN)
+    html = client_for(learner).get(url).content.decode()
+    assert 'data-testid="scan-not-in-use"' not in html
+    assert html.count('data-testid="file-scan"') == 2
