@@ -195,7 +195,6 @@ class ItemSearchText(models.Model):
         related_name="search_text",
     )
     document = Fts5TableField(db_column="courses_item_fts")
-    rank = models.FloatField(db_column="rank")
 
     class Meta:
         managed = False

@@ -170,7 +170,6 @@ class CardSearchText(models.Model):
         related_name="search_text",
     )
     document = Fts5TableField(db_column="portfolio_card_fts")
-    rank = models.FloatField(db_column="rank")
 
     class Meta:
         managed = False

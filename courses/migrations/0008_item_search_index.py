@@ -42,7 +42,6 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("document", core.search.fields.Fts5TableField(db_column="courses_item_fts")),
-                ("rank", models.FloatField(db_column="rank")),
             ],
             options={
                 "db_table": "courses_item_fts",

@@ -43,7 +43,6 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("document", core.search.fields.Fts5TableField(db_column="portfolio_card_fts")),
-                ("rank", models.FloatField(db_column="rank")),
             ],
             options={
                 "db_table": "portfolio_card_fts",
