@@ -83,6 +83,7 @@ class SubmissionForm(forms.Form):
         *args: object,
         draft_url: str = "",
         draft_revision: int = 0,
+        draft_owner: int | None = None,
         keepable: list | None = None,
         **kwargs: object,
     ) -> None:
@@ -97,6 +98,8 @@ class SubmissionForm(forms.Form):
                 {
                     "data-draft-url": draft_url,
                     "data-draft-revision": str(draft_revision),
+                    # The browser's copy is per person: team mates may share a computer.
+                    "data-draft-owner": str(draft_owner or ""),
                     "data-testid": "answer-text",
                 }
             )

@@ -125,7 +125,13 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     storage_failed = False
     if request.method == "POST":
-        form = SubmissionForm(request.POST, request.FILES, draft_url=draft_url, keepable=keepable)
+        form = SubmissionForm(
+            request.POST,
+            request.FILES,
+            draft_url=draft_url,
+            draft_owner=request.user.pk,
+            keepable=keepable,
+        )
         if not context["can_submit"]:
             return action_refused(
                 request,
@@ -172,6 +178,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             initial={"text": text},
             draft_url=draft_url,
             draft_revision=draft.revision if draft else 0,
+            draft_owner=request.user.pk,
             keepable=keepable,
         )
     latest = context["latest"]

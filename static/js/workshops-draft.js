@@ -13,7 +13,8 @@
   var form = text.form;
   var url = text.getAttribute("data-draft-url");
   var status = document.getElementById("draft-status");
-  var key = "alueagentti-draft:" + url;
+  // Per person and answer: team mates may write on the same computer.
+  var key = "alueagentti-draft:" + (text.getAttribute("data-draft-owner") || "") + ":" + url;
   var revision = parseInt(text.getAttribute("data-draft-revision") || "0", 10) || 0;
   var savedRevision = revision;
   var timer = null;

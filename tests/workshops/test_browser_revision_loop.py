@@ -310,3 +310,55 @@ def test_a_review_autosave_that_fails_says_so_and_recovers(
         journey.screenshot_all("failure-review-autosave-retry")
         raise
     assert not [e for e in journey.errors if "500" not in e]
+
+
+def test_a_team_mate_on_the_same_computer_never_gets_the_other_ones_unsaved_words(
+    transactional_db,
+    live_server,
+    browser,
+    settings,
+    learner,
+    other_learner,
+    assignment,
+    experiment,
+):
+    from playwright.sync_api import expect
+
+    from tests.browser import UI_TIMEOUT_MS, VIEWPORT
+    from tests.factories import PASSWORD
+
+    settings.SITE_URL = live_server.url
+    services.experiment_add_member(experiment=experiment, by=learner, email=other_learner.email)
+    draft_url = reverse("workshops:draft", args=[assignment.pk])
+    assignment_url = f"{live_server.url}{reverse('workshops:assignment', args=[assignment.pk])}"
+    context = browser.new_context(viewport=VIEWPORT, locale="fi-FI")
+    context.set_default_timeout(UI_TIMEOUT_MS)
+    page = context.new_page()
+
+    def sign_in(person):
+        page.goto(f"{live_server.url}/accounts/login/")
+        form = page.locator("form:has(input[name='login'])")
+        form.locator("input[name='login']").fill(person.email)
+        form.locator("input[name='password']").fill(PASSWORD)
+        form.locator("button[type='submit']").click()
+        expect(page).to_have_url(f"{live_server.url}/")
+
+    try:
+        sign_in(learner)
+        page.goto(assignment_url)
+        # Oona's words stay in this browser only (the server cannot be reached).
+        page.route(f"**{draft_url}", lambda route: route.abort())
+        page.locator("[data-testid='answer-text']").fill("Oonan keskeneräinen luonnos.")
+        page.wait_for_function(
+            "() => Object.keys(localStorage).some(k => k.startsWith('alueagentti-draft:'))"
+        )
+        page.unroute(f"**{draft_url}")
+        context.clear_cookies()
+        sign_in(other_learner)
+        page.goto(assignment_url)
+        text = page.locator("[data-testid='answer-text']")
+        expect(text).to_have_attribute("data-draft-owner", str(other_learner.pk))
+        expect(text).to_have_value("")
+        assert not Draft.objects.filter(text__contains="Oonan").exists()
+    finally:
+        context.close()
