@@ -267,8 +267,14 @@ def backup_create(*, output: Path, alias: str = "default") -> Manifest:
         try:
             with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as archive:
                 _add_member(archive, manifest, dump_name, dump)
+                # Archives kept among the files themselves are not backed up again.
+                backup_root = Path(settings.BACKUP_ROOT).resolve()
+                this_archive = {output.resolve(), partial.resolve()}
                 for prefix, root in _file_roots().items():
                     for path in _walk_files(root):
+                        resolved = path.resolve()
+                        if resolved in this_archive or backup_root in resolved.parents:
+                            continue
                         name = f"{prefix}/{path.relative_to(root).as_posix()}"
                         _add_member(archive, manifest, name, path)
                 raw = manifest.to_json()

@@ -314,3 +314,13 @@ def test_rows_written_while_pg_dump_runs_are_neither_dumped_nor_counted(
     result = _run_manage("restore", str(archive), env=target.env)
     assert result.returncode == 0, result.stderr
     assert target.rows("SELECT session_key FROM django_session") == []
+
+
+def test_archives_kept_among_the_files_are_not_backed_up_again(a_week_of_work, settings):
+    settings.BACKUP_ROOT = Path(settings.PRIVATE_MEDIA_ROOT) / "backups"
+    call_command("backup", stdout=io.StringIO())
+    call_command("backup", output=settings.BACKUP_ROOT / "second.tar", stdout=io.StringIO())
+    with tarfile.open(settings.BACKUP_ROOT / "second.tar") as tar:
+        names = tar.getnames()
+    assert sum(name.startswith("private/") for name in names) == 2
+    assert not [name for name in names if name.endswith(".tar")]
