@@ -169,6 +169,36 @@ class Stack:
         self.workers = workers
         self.url = url
 
+    def broker_back(self) -> list[str]:
+        """Start Redis again, wait until each worker has reconnected or died, and restart the
+        dead ones (see `supervise`); returns the names restarted."""
+        from tests.e2e_support import wait_until
+
+        marks = {name: len(worker.log()) for name, worker in self.workers.items()}
+        self.redis.start()
+
+        def settled() -> bool:
+            for name, worker in self.workers.items():
+                alive = worker.process is not None and worker.process.poll() is None
+                if alive and "Connected to redis" not in worker.log()[marks[name] :]:
+                    return False
+            return True
+
+        wait_until(settled, timeout=60, what="the workers to reconnect to Redis")
+        return self.supervise()
+
+    def supervise(self) -> list[str]:
+        """Restart a worker that exited, as compose's `restart: unless-stopped` (or systemd)
+        does in production; returns the names restarted."""
+        restarted = []
+        for name, worker in self.workers.items():
+            if worker.process is None or worker.process.poll() is not None:
+                worker.process = None
+                worker.forget_started()
+                worker.start()
+                restarted.append(name)
+        return restarted
+
     @property
     def files_worker(self) -> WorkerProcess:
         return self.workers["files"]

@@ -128,6 +128,10 @@ def account_invitations(ledger: Ledger, stack, cohort, rows: int, *, timeout=45)
 
     with contextlib.suppress(AssertionError):  # what is still missing is counted below
         eventually(delivered, timeout=timeout, what="every invitation email")
+    states = Counter(
+        Invitation.objects.filter(cohort=cohort).values_list("email_status", flat=True)
+    )
+    ledger.note(f"invitation emails: {dict(states)}")
     invitations = Counter(Invitation.objects.filter(cohort=cohort).values_list("email", flat=True))
     emails = Counter(to for m in stack.smtp.messages for to in m.to)
     missing_rows = sorted(expected - set(invitations))
@@ -248,7 +252,9 @@ def test_beat_scans_run_twice_at_once_publish_each_row_once(
     ledger = Ledger("beat scans run twice at once")
     stack.redis.stop()  # the submit's own publishes are lost: only the sweeps publish
     submission = submit_with_files(stack, learner, assignment, ["a.pdf", "b.pdf", "c.pdf"])
-    stack.redis.start()
+    restarted = stack.broker_back()
+    if restarted:
+        ledger.note(f"worker(s) {restarted} exited during the outage and were restarted")
     published: list[tuple[str, tuple]] = []
     lock = threading.Lock()
     publish = Task.apply_async
