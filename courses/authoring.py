@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import uuid
 import warnings
+from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -298,6 +299,24 @@ def course_criteria_set(
     course.completion_assignments.set(assignments)
     course.min_attendance_percent = min_attendance_percent or None
     course.save(update_fields=["min_attendance_percent"])
+
+
+@transaction.atomic
+def course_certificate_set(
+    *,
+    course: Course,
+    scope_hours: Decimal | None = None,
+    scope_credits: Decimal | None = None,
+    signer: str = "",
+) -> None:
+    """What certificates issued from now on print besides the modules: the scope in hours
+    and credits (each left out when empty) and the name under the signature line."""
+    if any(v is not None and v < 0 for v in (scope_hours, scope_credits)):
+        raise AuthoringError(_("The scope cannot be negative."))
+    course.scope_hours = scope_hours
+    course.scope_credits = scope_credits
+    course.certificate_signer = (signer or "").strip()
+    course.save(update_fields=["scope_hours", "scope_credits", "certificate_signer"])
 
 
 @transaction.atomic

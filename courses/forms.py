@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DecimalCommaField
+
 from . import video
 from .authoring import QUIZ_FORMAT_HELP, AuthoringError, quiz_parse
 from .models import Item, Module
@@ -194,6 +196,32 @@ class CompletionCriteriaForm(forms.Form):
         help_text=_(
             "The share of the cohort's workshop sessions held so far that a learner must have "
             "attended; excused absences are left out. Leave empty if attendance does not count."
+        ),
+    )
+    # What the certificate says besides the course's modules (shown only when set).
+    scope_hours = DecimalCommaField(
+        label=_("Scope in hours"),
+        required=False,
+        min_value=0,
+        max_digits=5,
+        decimal_places=1,
+        help_text=_("Printed on the certificate, e.g. 27. Leave empty to leave it out."),
+    )
+    scope_credits = DecimalCommaField(
+        label=_("Credits (ECTS)"),
+        required=False,
+        min_value=0,
+        max_digits=4,
+        decimal_places=1,
+        help_text=_("Printed on the certificate, e.g. 1,5. Leave empty to leave it out."),
+    )
+    certificate_signer = forms.CharField(
+        label=_("Signed by"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "The name and title printed under the certificate's signature line, e.g. "
+            "“Maria Virtanen, project manager”. Empty: the issuer's name."
         ),
     )
 

@@ -59,6 +59,32 @@ class Course(models.Model):
         ),
     )
 
+    # Printed on the certificate when set: the course's scope and who signs.
+    scope_hours = models.DecimalField(
+        _("scope in hours"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    scope_credits = models.DecimalField(
+        _("credits (ECTS)"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    certificate_signer = models.CharField(
+        _("signed by"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The name and title printed under the certificate's signature line, e.g. "
+            "“Maria Virtanen, project manager”. Empty: the issuer's name."
+        ),
+    )
     class Meta:
         ordering = ["title"]
         verbose_name = _("course")

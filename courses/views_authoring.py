@@ -11,6 +11,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -327,14 +328,24 @@ def course_criteria(request: HttpRequest, pk: int) -> HttpResponse:
         initial={
             "assignments": list(course.completion_assignments.all()),
             "min_attendance_percent": course.min_attendance_percent,
+            "scope_hours": course.scope_hours,
+            "scope_credits": course.scope_credits,
+            "certificate_signer": course.certificate_signer,
         },
     )
     if request.method == "POST" and form.is_valid():
-        authoring.course_criteria_set(
-            course=course,
-            assignments=list(form.cleaned_data["assignments"]),
-            min_attendance_percent=form.cleaned_data["min_attendance_percent"],
-        )
+        with transaction.atomic():
+            authoring.course_criteria_set(
+                course=course,
+                assignments=list(form.cleaned_data["assignments"]),
+                min_attendance_percent=form.cleaned_data["min_attendance_percent"],
+            )
+            authoring.course_certificate_set(
+                course=course,
+                scope_hours=form.cleaned_data["scope_hours"],
+                scope_credits=form.cleaned_data["scope_credits"],
+                signer=form.cleaned_data["certificate_signer"],
+            )
         messages.success(request, _("The completion criteria were saved."))
         return redirect("courses:edit", pk=course.pk)
     return render(
