@@ -552,12 +552,15 @@ class CohortSummary:
     at_risk: int
     organisations: list[OrganisationSummary]
     turnaround: list[tuple[User, int, float]]  # (instructor, reviews, median hours)
+    # Learners whose due phase cannot open because a review is late: the staff's delay.
+    waiting_on_staff: int = 0
 
 
 def cohort_summary(*, cohort: Cohort, now: datetime.datetime | None = None) -> CohortSummary:
     """Headline figures, the per-municipality table and review turnaround, in fixed queries."""
     overview = cohort_overview(cohort=cohort)
-    risky = {r.learner.pk for r in at_risk(cohort=cohort, now=now)}
+    rows, delays = at_risk_and_delays(cohort=cohort, now=now)
+    risky = {r.learner.pk for r in rows}
     by_org: dict[str, OrganisationSummary] = {}
     done = total = finished = 0
     for row in overview.rows:
@@ -582,6 +585,7 @@ def cohort_summary(*, cohort: Cohort, now: datetime.datetime | None = None) -> C
         at_risk=len(risky),
         organisations=sorted(by_org.values(), key=lambda o: o.name),
         turnaround=review_turnaround(cohorts=[cohort.pk]),
+        waiting_on_staff=len({d.learner.pk for d in delays}),
     )
 
 

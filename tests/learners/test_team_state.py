@@ -197,6 +197,9 @@ def test_a_phase_that_waits_for_the_instructors_review_is_their_delay_not_the_le
     assert "Instructor&#x27;s delay: 21 days" in html or "Instructor's delay: 21 days" in html
     # Once the instructor asks for a revision the phase is the learners' again; phase 3 is
     # still not theirs to send, but the revision is overdue work that is theirs.
+    summary = client_for(coordinator).get(reverse("learners:dashboard", args=[started.pk]))
+    assert 'data-testid="figure-waiting-on-staff"' in summary.content.decode()
+    assert selectors.cohort_summary(cohort=started, now=NOW).waiting_on_staff == 2
     review(Submission.objects.get(pk=v.pk), instructor, "revise", ago(1))
     rows, delays = selectors.at_risk_and_delays(cohort=started, now=NOW)
     assert delays == []
