@@ -419,3 +419,23 @@ def test_only_learners_reach_the_answer_form(client_for, instructor, coordinator
         assert client_for(person).get(url).status_code == 404
         assert client_for(person).post(url, {"text": "Ei minun"}).status_code == 404
     assert not Submission.objects.exists()
+
+
+def test_the_diff_page_keeps_words_apart_in_its_text(client_for, learner, submission):
+    Submission.objects.filter(pk=submission.pk).update(
+        text="Sanoin että työskentelen kotona.", status=Submission.Status.REVISION_REQUESTED
+    )
+    v2 = factories.SubmissionFactory(
+        learner=learner,
+        cohort=submission.cohort,
+        assignment=submission.assignment,
+        experiment=submission.experiment,
+        version=2,
+        text="Sanoin Työskentelen kotona.",
+    )
+    html = client_for(learner).get(reverse("workshops:submission_diff", args=[v2.pk]))
+    diff = re.search(r'data-testid="diff">(.*?)</div>', html.content.decode(), re.DOTALL).group(1)
+    text = re.sub(r"<[^>]+>", "", diff)
+    assert "että työskentelen Työskentelen kotona." in text
+    assert "<del" in diff
+    assert "<ins" in diff
