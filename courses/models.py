@@ -4,7 +4,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import Storage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -12,12 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.search.fields import Fts5TableField
-from core.storage import PrivateFileSystemStorage
+from core.storage import PrivateStorage
 
 
-def course_storage() -> FileSystemStorage:
-    # Course files (resources, videos, captions) are served only by courses.views.item_file.
-    return PrivateFileSystemStorage("course-files")
+def course_storage() -> Storage:
+    # Course files (resources, videos, captions) are served only by courses.views.item_file;
+    # on the disk or in an S3 bucket, as configured (core/storage.py).
+    return PrivateStorage("course-files")
 
 
 def course_file_path(instance: object, filename: str) -> str:
@@ -58,7 +59,6 @@ class Course(models.Model):
             "attended; excused absences are left out. Leave empty if attendance does not count."
         ),
     )
-
     # Printed on the certificate when set: the course's scope and who signs.
     scope_hours = models.DecimalField(
         _("scope in hours"),
@@ -85,6 +85,7 @@ class Course(models.Model):
             "“Maria Virtanen, project manager”. Empty: the issuer's name."
         ),
     )
+
     class Meta:
         ordering = ["title"]
         verbose_name = _("course")

@@ -1,11 +1,16 @@
 import datetime
 import secrets
+import uuid
+from pathlib import PurePath
 
 from django.conf import settings
+from django.core.files.storage import Storage
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from core.storage import PrivateStorage
 
 
 class Cohort(models.Model):
@@ -286,8 +291,21 @@ class Nudge(models.Model):
         return f"{self.learner} ({self.sent_on})"
 
 
+def export_storage() -> Storage:
+    # Private files: the disk or an S3 bucket, as configured (core/storage.py).
+    return PrivateStorage()
+
+
+def export_file_path(instance: "ExportJob", filename: str) -> str:
+    # A random stored name; the download keeps the job's own file name.
+    return f"exports/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()[:10]}"
+
+
 class ExportJob(models.Model):
-    """A large export made by Celery and offered for download when ready."""
+    """A large export made by Celery and offered for download when ready.
+
+    The file is kept in the private storage (shared by every web and worker machine);
+    `content` holds the bytes of exports made before that."""
 
     class Status(models.TextChoices):
         PENDING = "pending", pgettext_lazy("export status", "Waiting")
@@ -305,6 +323,9 @@ class ExportJob(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
     )
     content = models.BinaryField(_("file"), blank=True)
+    file = models.FileField(
+        _("file"), upload_to=export_file_path, storage=export_storage, blank=True, max_length=200
+    )
     file_name = models.CharField(_("file name"), max_length=255, blank=True)
     content_type = models.CharField(max_length=100, blank=True)
     error = models.TextField(_("error"), blank=True)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -711,6 +712,11 @@ def export_build(*, job_id: int) -> bool:
             content, content_type, name = export_bytes(
                 cohort=job.cohort, what=job.what, fmt=job.fmt
             )
+        # Into the private storage that every machine shares (the disk or an S3 bucket); a
+        # run that fails after this leaves an unreferenced file, never a wrong download.
+        stored = job.file.storage.save(
+            job.file.field.generate_filename(job, name), ContentFile(content)
+        )
     except TRANSIENT_ERRORS:
         # A database restart or a disk hiccup: back to pending for the task's retry (or the
         # sweeper), not a failure the coordinator has to retry by hand.
@@ -725,7 +731,7 @@ def export_build(*, job_id: int) -> bool:
         raise
     ExportJob.objects.filter(pk=job_id).update(
         status=ExportJob.Status.DONE,
-        content=content,
+        file=stored,
         content_type=content_type,
         file_name=name,
         finished_at=timezone.now(),

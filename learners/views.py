@@ -631,12 +631,18 @@ def export_download(request: HttpRequest, pk: int, what: str, fmt: str) -> HttpR
                 requested_by=request.user,
                 status=ExportJob.Status.DONE,
             )
-            .only("content", "content_type", "file_name")
+            .only("content", "file", "content_type", "file_name")
             .first()
         )
         if job is None:
             raise Http404
-        content, content_type, name = bytes(job.content), job.content_type, job.file_name
+        if job.file:
+            # From the private storage shared by every machine (the disk or an S3 bucket).
+            with job.file.open("rb") as stored:
+                content = stored.read()
+        else:  # made before exports moved to the private storage
+            content = bytes(job.content)
+        content_type, name = job.content_type, job.file_name
     else:
         if cohort.memberships.filter(role=Role.LEARNER).count() > SYNC_LEARNER_LIMIT:
             messages.info(request, _("This cohort is large: the export is made in the background."))

@@ -3,17 +3,18 @@ import uuid
 from pathlib import PurePath
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import Storage
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.storage import PrivateFileSystemStorage
+from core.storage import PrivateStorage
 
 
-def private_storage() -> FileSystemStorage:
-    return PrivateFileSystemStorage()
+def private_storage() -> Storage:
+    # The disk under PRIVATE_MEDIA_ROOT or an S3 bucket, as configured (core/storage.py).
+    return PrivateStorage()
 
 
 def submission_file_path(instance: "SubmissionFile", filename: str) -> str:

@@ -198,6 +198,31 @@ MEDIA_URL = "/media/"
 # Learners' uploads live outside MEDIA_ROOT and have no URL: they are served only by views
 # that check permissions first.
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private_media")))
+# Private files on an S3-compatible object store (AWS S3, MinIO, Ceph, UpCloud, ...) instead of
+# PRIVATE_MEDIA_ROOT when a bucket is named, so several web and worker machines share them. They
+# are still served only by the permission-checking views, streamed from the bucket (README,
+# "Files on several machines"); the bucket itself stays private.
+ALUEAGENTTI_S3_BUCKET = env_str("ALUEAGENTTI_S3_BUCKET", "")
+if ALUEAGENTTI_S3_BUCKET:
+    _s3_endpoint = env_str("ALUEAGENTTI_S3_ENDPOINT_URL", "") or None
+    STORAGES["private"] = {
+        "BACKEND": "core.storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": ALUEAGENTTI_S3_BUCKET,
+            "endpoint_url": _s3_endpoint,
+            "region_name": env_str("ALUEAGENTTI_S3_REGION", "") or None,
+            "access_key": env_str("ALUEAGENTTI_S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_str("ALUEAGENTTI_S3_SECRET_ACCESS_KEY", "") or None,
+            # MinIO and most self-hosted stores want path-style addresses (host/bucket/key).
+            "addressing_style": env_str(
+                "ALUEAGENTTI_S3_ADDRESSING_STYLE", "path" if _s3_endpoint else "auto"
+            ),
+            "signature_version": "s3v4",
+            "location": env_str("ALUEAGENTTI_S3_PREFIX", "").strip("/"),
+        },
+    }
+else:
+    STORAGES["private"] = {"BACKEND": "core.storage.PrivateFileSystemStorage"}
 # `manage.py backup` writes its archives here unless told otherwise (core/backup.py).
 BACKUP_ROOT = Path(env_str("BACKUP_ROOT", str(BASE_DIR / "backups")))
 SUBMISSION_MAX_FILE_MB = env_int("SUBMISSION_MAX_FILE_MB", 20)
