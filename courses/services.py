@@ -269,9 +269,19 @@ def certificate_verify_url(certificate: Certificate) -> str:
 def _certificate_pdf(certificate: Certificate) -> bytes | None:
     from core.pdf import html_to_pdf
 
+    from .selectors import visible_modules
+
+    course = certificate.course
     html = render_to_string(
         "courses/certificate_pdf.html",
-        {"certificate": certificate, "verify_url": certificate_verify_url(certificate)},
+        {
+            "certificate": certificate,
+            "course": course,
+            # What the course covered (its published modules), the issuer and who signs.
+            "modules": list(visible_modules(course).order_by("position", "pk").only("title")),
+            "issuer": settings.CERTIFICATE_ISSUER_NAME,
+            "verify_url": certificate_verify_url(certificate),
+        },
     )
     return html_to_pdf(html)
 

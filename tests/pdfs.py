@@ -31,3 +31,15 @@ def corrupted_pdf() -> SimpleUploadedFile:
     return SimpleUploadedFile(
         "rikki.pdf", b"%PDF-1.7\n" + b"\x00garbage" * 300, content_type="application/pdf"
     )
+
+
+def pdf_pages(data: bytes) -> list[str]:
+    """The text of each page of a PDF made by the platform (WeasyPrint), for assertions."""
+    from pypdf import PdfReader
+
+    return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
+
+
+def pdf_text(data: bytes) -> str:
+    """All the text of a PDF, its whitespace collapsed to single spaces."""
+    return " ".join(" ".join(pdf_pages(data)).split())
