@@ -150,3 +150,28 @@ def test_a_file_list_says_once_that_virus_scanning_is_not_in_use(
     html = client_for(learner).get(url).content.decode()
     assert 'data-testid="scan-not-in-use"' not in html
     assert html.count('data-testid="file-scan"') == 2
+
+
+def test_the_result_page_reads_a_flat_number_of_queries(
+    client_for, learner, course, django_assert_max_num_queries
+):
+    from courses.models import Choice, Question
+
+    item, c = make_quiz(course.modules.first())
+    client = client_for(learner)
+    client.post(reverse("courses:quiz_submit", args=[item.pk]), answers(c, False))
+    url = reverse("courses:quiz_result", args=[item.pk, 1])
+    client.get(url)  # warm the session and caches
+    with django_assert_max_num_queries(40) as small:
+        assert client.get(url).status_code == 200
+    # Ten more questions and five more attempts: the same number of queries.
+    for n in range(10):
+        question = Question.objects.create(item=item, text=f"Kysymys {n}", position=10 + n)
+        Choice.objects.create(question=question, text="Oikein", is_correct=True)
+        Choice.objects.create(question=question, text="Väärin", is_correct=False)
+    for number in range(2, 7):
+        QuizAttempt.objects.create(
+            user=learner, item=item, number=number, score=0, passed=False, answers={}
+        )
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get(url).status_code == 200
