@@ -1,17 +1,29 @@
-"""`make bench`: time the busiest pages on a cohort of realistic size.
+"""`make bench`: time every busy page at Moodle's course sizes, beside its floors, in one run.
 
-`BENCH_LEARNERS` (default 1,000) and `BENCH_ROUNDS` (default 15) change the size and the rounds.
+`BENCH_SIZE=S|M|L` (default S) builds one cohort of 1,000 / 5,000 / 20,000 learners on a course
+of 60 items, 19 more cohorts of a twentieth of that size for the cross-cohort overview (20 on
+its page), and a course of 200 items for the outline; `BENCH_LEARNERS` overrides the number,
+`BENCH_ROUNDS` (default 15) the requests per page. On PostgreSQL (DATABASE_URL) the built
+database is kept as a template database named after the size and git HEAD, so a second run at
+the same commit starts in seconds (`BENCH_REBUILD=1` builds again).
+
+In the same process it measures F0 (a bare login-required view through the full middleware)
+and F1 (F0 plus one indexed SELECT), and for the cohort table and the summary a hand-written SQL
+query that returns the same numbers as the page (asserted equal). It prints, per page, the
+queries, the median and p95, the ratio to its floor (F0 for a page, F0 + the SQL for the two
+with an SQL floor) and, when a run at S exists, the growth S -> this size; the results go to
+`test-artifacts/bench/<size>.json`. Timings live here, never in the test suite.
+
 `BENCH=announcement` (or `python -m tests.bench announcement`) times instead an announcement to
 10,000 learners through a real Celery worker beside a no-op task (`announcement_bench`).
-
-Builds a throwaway test database (SQLite by default, PostgreSQL when DATABASE_URL says so),
-fills one cohort with many learners, completions and submissions, and reports the median
-time and the query count of each page. Timings live here, never in the test suite.
 """
 
+import json
 import os
 import statistics
+import subprocess
 import time
+from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
@@ -25,40 +37,144 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
-LEARNERS = int(os.environ.get("BENCH_LEARNERS", "1000"))
+SIZES = {"S": 1000, "M": 5000, "L": 20000}
+SIZE = (os.environ.get("BENCH_SIZE") or "S").upper()
+if SIZE not in SIZES:
+    raise SystemExit(f"BENCH_SIZE must be one of {', '.join(SIZES)}")
+LEARNERS = int(os.environ.get("BENCH_LEARNERS", SIZES[SIZE]))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "15"))
+OTHER_COHORTS = 19
+RESULTS = Path(settings.BASE_DIR) / "test-artifacts" / "bench"
 
 
-def build() -> dict[str, object]:
-    from courses.models import Item
+def build() -> dict[str, int]:
+    """The bench's data; returns the primary keys the pages need (kept beside a cached db)."""
+    from courses.models import Completion, Item
     from learners.models import Membership
     from tests import factories
     from tests.learners.bulk import grow_cohort
+    from workshops.models import Submission
 
-    course = factories.CourseFactory()
+    course = factories.CourseFactory(title="Bench 60")
     for m in range(6):
         module = factories.ModuleFactory(course=course, position=m)
         for i in range(10):
             factories.ItemFactory(module=module, position=i)
-    cohort = factories.CohortFactory(course=course)
-    factories.AssignmentFactory(workshop=factories.WorkshopFactory(course=course), due_days=14)
-    instructor = factories.UserFactory()
+    long_course = factories.CourseFactory(title="Bench 200")
+    for m in range(10):
+        module = factories.ModuleFactory(course=long_course, position=m)
+        for i in range(20):
+            factories.ItemFactory(module=module, position=i)
+    cohort = factories.CohortFactory(course=course, name="Bench")
+    assignment = factories.AssignmentFactory(
+        workshop=factories.WorkshopFactory(course=course), due_days=14
+    )
+    instructor = factories.UserFactory(email="bench-instructor@example.fi")
+    coordinator = factories.UserFactory(email="bench-coordinator@example.fi")
     factories.MembershipFactory(cohort=cohort, user=instructor, role=Membership.Role.INSTRUCTOR)
-    coordinator = factories.UserFactory()
     factories.MembershipFactory(cohort=cohort, user=coordinator, role=Membership.Role.COORDINATOR)
     # Completions, experiments in four states, reviews, attendance, nudges, notifications.
     learners = grow_cohort(cohort=cohort, learners=LEARNERS, instructor=instructor)
-    assert Item.objects.count() == 60
+    for n in range(OTHER_COHORTS):
+        other = factories.CohortFactory(course=course, name=f"Bench {n + 2:02d}")
+        factories.MembershipFactory(cohort=other, user=coordinator, role="coordinator")
+        factories.MembershipFactory(cohort=other, user=instructor, role="instructor")
+        grow_cohort(cohort=other, learners=max(LEARNERS // 20, 10), instructor=instructor)
+    learner = learners[-2]
+    long_cohort = factories.CohortFactory(course=long_course, name="Bench 200")
+    factories.MembershipFactory(cohort=long_cohort, user=learner)
+    items = list(Item.objects.filter(module__course=long_course).order_by("pk"))
+    Completion.objects.bulk_create([Completion(user=learner, item=i) for i in items[:120]])
+    assert Item.objects.filter(module__course=course).count() == 60
+    waiting = Submission.objects.filter(cohort=cohort, status="received").order_by("pk").first()
     return {
-        "instructor": instructor,
-        "coordinator": coordinator,
-        "learner": learners[-1],
-        "cohort": cohort,
-        "course": course,
+        "instructor": instructor.pk,
+        "coordinator": coordinator.pk,
+        "learner": learner.pk,
+        "cohort": cohort.pk,
+        "course": course.pk,
+        "long_course": long_course.pk,
+        "item": items[121].pk,
+        "assignment": assignment.pk,
+        "submission": waiting.pk,
     }
 
 
-def measure(client: Client, url: str) -> tuple[float, int]:
+# --- the data, built once per commit and size on PostgreSQL -----------------------------------
+
+
+def _head() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short=10", "HEAD"],  # noqa: S607
+            cwd=settings.BASE_DIR,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return out.stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "nogit"
+
+
+def _admin(sql: str, *params: object) -> list[tuple]:
+    """Run SQL on the server's maintenance database (CREATE/DROP DATABASE cannot run in the
+    database they name)."""
+    with connection._nodb_cursor() as cursor:
+        cursor.execute(sql, params or None)
+        return cursor.fetchall() if cursor.description else []
+
+
+def _use(name: str) -> None:
+    connection.close()
+    settings.DATABASES["default"]["NAME"] = name
+    connection.settings_dict["NAME"] = name
+
+
+def prepare() -> tuple[dict[str, int], str, str | None]:
+    """(primary keys, the test database's name, the cache's name or None): the test database is
+    a copy of the cached template when one exists for this commit and size, else built."""
+    if connection.vendor != "postgresql":
+        name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+        start = time.perf_counter()
+        keys = build()
+        print(f"built in {time.perf_counter() - start:.0f} s (no cache on {connection.vendor})")
+        return keys, name, None
+    qn = connection.ops.quote_name
+    original = settings.DATABASES["default"]["NAME"]
+    test_name = connection.creation._get_test_db_name()
+    cache = f"bench_{original}_{SIZE.lower()}{LEARNERS}_{_head()}"[:63]
+    keys_file = RESULTS / f"{cache}.keys.json"
+    exists = _admin("SELECT 1 FROM pg_database WHERE datname = %s", cache)
+    if exists and keys_file.exists() and not os.environ.get("BENCH_REBUILD"):
+        _admin(f"DROP DATABASE IF EXISTS {qn(test_name)}")
+        start = time.perf_counter()
+        _admin(f"CREATE DATABASE {qn(test_name)} TEMPLATE {qn(cache)}")
+        _use(test_name)
+        print(f"data from {cache} in {time.perf_counter() - start:.0f} s")
+        return json.loads(keys_file.read_text()), original, cache
+    # Old caches of this database and size (earlier commits) go.
+    prefix = f"bench_{original}_{SIZE.lower()}{LEARNERS}_"
+    for (old,) in _admin("SELECT datname FROM pg_database WHERE datname LIKE %s", prefix + "%"):
+        _admin(f"DROP DATABASE IF EXISTS {qn(old)}")
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    start = time.perf_counter()
+    keys = build()
+    print(f"built in {time.perf_counter() - start:.0f} s", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")  # fresh statistics, as a database in use has
+    connection.close()
+    _admin(f"CREATE DATABASE {qn(cache)} TEMPLATE {qn(test_name)}")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    keys_file.write_text(json.dumps(keys))
+    return keys, original, cache
+
+
+# --- measuring ---------------------------------------------------------------------------------
+
+
+def measure(client: Client, url: str) -> dict[str, float]:
+    client.get(url)  # warm: templates compiled, the session's row cached by the database
     times = []
     queries = 0
     for _ in range(ROUNDS):
@@ -68,38 +184,209 @@ def measure(client: Client, url: str) -> tuple[float, int]:
             times.append(time.perf_counter() - start)
         assert response.status_code == 200, (url, response.status_code)
         queries = len(ctx)
-    return statistics.median(times) * 1000, queries
+    return _stats(times) | {"queries": queries}
+
+
+def _stats(times: list[float]) -> dict[str, float]:
+    ordered = sorted(times)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"median_ms": statistics.median(ordered) * 1000, "p95_ms": p95 * 1000}
+
+
+def time_sql(sql: str, params: list[Any]) -> tuple[dict[str, float], list[tuple]]:
+    rows: list[tuple] = []
+    times = []
+    for _ in range(ROUNDS + 1):
+        start = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        times.append(time.perf_counter() - start)
+    return _stats(times[1:]), rows
+
+
+# The cohort table's numbers for one page of learners: items done per (learner, module).
+TABLE_SQL = """
+SELECT c.user_id, i.module_id, COUNT(*)
+FROM courses_completion c
+JOIN courses_item i ON i.id = c.item_id AND i.is_published
+JOIN courses_module mo ON mo.id = i.module_id AND mo.is_published AND mo.course_id = %s
+WHERE c.user_id IN (
+    SELECT m.user_id FROM learners_membership m JOIN core_user u ON u.id = m.user_id
+    WHERE m.cohort_id = %s AND m.role = 'learner'
+    ORDER BY u.last_name, u.first_name, u.email, m.id LIMIT 50 OFFSET 100)
+GROUP BY c.user_id, i.module_id
+"""
+
+# The summary's numbers: per organisation the learners, items done, items in all and learners
+# who finished; the waiting reviews beside them.
+SUMMARY_SQL = """
+WITH total AS (
+    SELECT COUNT(*) AS n FROM courses_item i JOIN courses_module mo ON mo.id = i.module_id
+    WHERE mo.course_id = %s AND i.is_published AND mo.is_published),
+done AS (
+    SELECT c.user_id, COUNT(*) AS n FROM courses_completion c
+    JOIN courses_item i ON i.id = c.item_id AND i.is_published
+    JOIN courses_module mo ON mo.id = i.module_id AND mo.is_published AND mo.course_id = %s
+    WHERE c.user_id IN (
+        SELECT user_id FROM learners_membership WHERE cohort_id = %s AND role = 'learner')
+    GROUP BY c.user_id)
+SELECT COALESCE(o.name, '–'), COUNT(*), COALESCE(SUM(done.n), 0),
+       COUNT(*) * (SELECT n FROM total),
+       COUNT(*) FILTER (WHERE (SELECT n FROM total) > 0 AND done.n = (SELECT n FROM total)),
+       (SELECT COUNT(*) FROM workshops_submission s WHERE s.cohort_id = %s
+            AND s.status = 'received')
+FROM learners_membership m JOIN core_user u ON u.id = m.user_id
+LEFT JOIN core_organisation o ON o.id = u.organisation_id
+LEFT JOIN done ON done.user_id = m.user_id
+WHERE m.cohort_id = %s AND m.role = 'learner'
+GROUP BY 1 ORDER BY 1
+"""
+
+
+def check_table_floor(keys: dict[str, int], rows: list[tuple]) -> None:
+    """The SQL floor's numbers are the cohort table's: the same learners, the same counts."""
+    from courses.models import Course
+    from courses.selectors import completion_matrix
+    from learners.models import Cohort
+    from learners.selectors import cohort_learners
+
+    cohort = Cohort.objects.get(pk=keys["cohort"])
+    page = [m.user_id for m in cohort_learners(cohort=cohort)[100:150]]
+    matrix = completion_matrix(user_ids=page, course=Course.objects.get(pk=keys["course"]))
+    expected = {(u, mod): n for u, mods in matrix.items() for mod, n in mods.items() if n}
+    got = {(u, mod): n for u, mod, n in rows}
+    assert got == expected, "the cohort table's SQL floor disagrees with the page's numbers"
+
+
+def check_summary_floor(keys: dict[str, int], rows: list[tuple]) -> None:
+    from learners.models import Cohort
+    from learners.selectors import cohort_summary
+
+    summary = cohort_summary(cohort=Cohort.objects.get(pk=keys["cohort"]))
+    page = [(o.name, o.learners, o.done, o.total, o.finished) for o in summary.organisations]
+    assert [tuple(r[:5]) for r in rows] == page, ("summary floor", rows, page)
+    assert sum(r[1] for r in rows) == summary.learners
+    assert sum(r[4] for r in rows) == summary.finished
+    assert rows[0][5] == summary.waiting_reviews
 
 
 def main() -> None:
+    import logging
+
+    logging.getLogger("alueagentti.requests").setLevel(logging.WARNING)
     setup_test_environment()
     settings.ALLOWED_HOSTS = ["testserver"]
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    settings.ROOT_URLCONF = "tests.bench_urls"
+    keys, restore_name, cache = prepare()
+    test_name = settings.DATABASES["default"]["NAME"]
     try:
-        data = build()
-        c = data["cohort"].pk
-        pages = [
-            ("learner", "dashboard", "/"),
-            ("learner", "course outline", f"/courses/{data['course'].pk}/"),
-            ("instructor", "review queue", "/workshops/reviews/"),
-            ("instructor", "cohort page", f"/cohorts/{c}/"),
-            ("coordinator", "cohort table", f"/cohorts/{c}/?view=table&page=3"),
-            ("coordinator", "at risk", f"/cohorts/{c}/at-risk/"),
-            ("coordinator", "summary", f"/cohorts/{c}/summary/"),
-            ("coordinator", "phases", f"/cohorts/{c}/phases/"),
-            ("coordinator", "attendance", f"/cohorts/{c}/attendance/"),
-            ("coordinator", "timeline", f"/cohorts/{c}/learners/{data['learner'].pk}/"),
-            ("coordinator", "cross-cohort", "/cohorts/overview/"),
-            ("coordinator", "exports", f"/cohorts/{c}/exports/"),
-        ]
-        print(f"{connection.vendor}, {LEARNERS} learners, 60 items, median of {ROUNDS} requests")
-        for role, name, url in pages:
-            client = Client()
-            client.force_login(data[role])
-            ms, queries = measure(client, url)
-            print(f"  {name:<16} {ms:8.1f} ms  {queries:3d} queries")
+        results = run_pages(keys)
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        if cache is None:
+            connection.creation.destroy_test_db(restore_name, verbosity=0)
+        else:
+            _use(restore_name)
+            _admin(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(test_name)}")
+    report(results)
+
+
+def run_pages(keys: dict[str, int]) -> dict[str, Any]:
+    from core.models import User
+
+    people = {role: User.objects.get(pk=keys[role]) for role in ("learner", "instructor")}
+    people["coordinator"] = User.objects.get(pk=keys["coordinator"])
+    c = keys["cohort"]
+    pages = [
+        ("learner", "F0 bare view", "/bench/f0/", "F0"),
+        ("learner", "F1 + one SELECT", "/bench/f1/", "F0"),
+        ("learner", "dashboard", "/", "F0"),
+        ("learner", "outline 60 items", f"/courses/{keys['course']}/", "F0"),
+        ("learner", "outline 200 items", f"/courses/{keys['long_course']}/", "F0"),
+        ("learner", "item", f"/courses/items/{keys['item']}/", "F0"),
+        ("learner", "phase answer", f"/workshops/assignments/{keys['assignment']}/", "F0"),
+        ("learner", "notifications", "/notifications/", "F0"),
+        ("instructor", "review queue", "/workshops/reviews/", "F0"),
+        ("instructor", "review page", f"/workshops/submissions/{keys['submission']}/review/", "F0"),
+        ("instructor", "cohort page", f"/cohorts/{c}/", "F0"),
+        ("coordinator", "cohort table", f"/cohorts/{c}/?view=table&page=3", "table SQL"),
+        ("coordinator", "at risk", f"/cohorts/{c}/at-risk/", "F0"),
+        ("coordinator", "summary", f"/cohorts/{c}/summary/", "summary SQL"),
+        ("coordinator", "phases", f"/cohorts/{c}/phases/", "F0"),
+        ("coordinator", "attendance", f"/cohorts/{c}/attendance/", "F0"),
+        ("coordinator", "timeline", f"/cohorts/{c}/learners/{keys['learner']}/", "F0"),
+        ("coordinator", "cross-cohort", "/cohorts/overview/", "F0"),
+        ("coordinator", "exports", f"/cohorts/{c}/exports/", "F0"),
+    ]
+    clients = {}
+    for role, person in people.items():
+        clients[role] = Client()
+        clients[role].force_login(person)
+    results: dict[str, Any] = {"pages": {}}
+    for role, name, url, floor in pages:
+        results["pages"][name] = measure(clients[role], url) | {
+            "url": url,
+            "role": role,
+            "floor": floor,
+        }
+        print(f"  measured {name}", flush=True)
+    table, table_rows = time_sql(TABLE_SQL, [keys["course"], c])
+    check_table_floor(keys, table_rows)
+    summary_params = [keys["course"], keys["course"], c, c, c]
+    summary, summary_rows = time_sql(SUMMARY_SQL, summary_params)
+    check_summary_floor(keys, summary_rows)
+    f0 = results["pages"]["F0 bare view"]["median_ms"]
+    results["floors"] = {
+        "F0": f0,
+        "table SQL": f0 + table["median_ms"],
+        "summary SQL": f0 + summary["median_ms"],
+        "table SQL alone": table["median_ms"],
+        "summary SQL alone": summary["median_ms"],
+    }
+    for page in results["pages"].values():
+        page["ratio"] = page["median_ms"] / results["floors"][page["floor"]]
+    return results
+
+
+def report(results: dict[str, Any]) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    results |= {
+        "size": SIZE,
+        "learners": LEARNERS,
+        "rounds": ROUNDS,
+        "vendor": connection.vendor,
+        "commit": _head(),
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "load": os.getloadavg()[0],
+    }
+    base_file = RESULTS / f"{connection.vendor}-S.json"
+    base = json.loads(base_file.read_text()) if base_file.exists() and SIZE != "S" else None
+    print(
+        f"\n{connection.vendor}, size {SIZE}: {LEARNERS} learners (+{OTHER_COHORTS} cohorts of "
+        f"{max(LEARNERS // 20, 10)}), 60 and 200 items, {ROUNDS} requests a page, "
+        f"load {results['load']:.1f}"
+    )
+    floors = results["floors"]
+    print(
+        f"floors: F0 {floors['F0']:.1f} ms; cohort table SQL {floors['table SQL alone']:.1f} ms; "
+        f"summary SQL {floors['summary SQL alone']:.1f} ms"
+    )
+    header = f"  {'page':<20} {'queries':>7} {'median':>9} {'p95':>9} {'x floor':>8}"
+    print(header + ("  growth S->" + SIZE if base else ""))
+    for name, page in results["pages"].items():
+        line = (
+            f"  {name:<20} {page['queries']:7d} {page['median_ms']:7.1f}ms "
+            f"{page['p95_ms']:7.1f}ms {page['ratio']:6.1f}x ({page['floor']})"
+        )
+        if base and name in base["pages"]:
+            page["growth"] = page["median_ms"] / base["pages"][name]["median_ms"]
+            # Growth relative to F0 cancels a busier machine on one of the two runs.
+            page["growth_vs_f0"] = page["ratio"] / base["pages"][name]["ratio"]
+            line += f"  {page['growth']:.2f}x ({page['growth_vs_f0']:.2f}x in F0)"
+        print(line)
+    out = RESULTS / f"{connection.vendor}-{SIZE}.json"
+    out.write_text(json.dumps(results, indent=2))
+    print(f"written to {out.relative_to(settings.BASE_DIR)}")
 
 
 # --- BENCH=announcement: a chunked announcement to 10,000 learners through a real worker ---------
