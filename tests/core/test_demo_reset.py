@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import skip_or_fail
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -28,7 +30,7 @@ def make(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
 def make_works():
     probe = make("-n", "help")
     if probe.returncode != 0 or not (ROOT / ".venv" / ".installed").exists():
-        pytest.skip("make and the installed .venv are needed")
+        skip_or_fail("make and the installed .venv are needed")
 
 
 def test_demo_reset_replaces_a_used_demo_with_a_fresh_one(tmp_path, make_works):
