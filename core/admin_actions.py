@@ -37,7 +37,7 @@ def all_fields(model: type[Model]) -> list[str]:
 
 
 def ask_text(
-    modeladmin: admin.ModelAdmin,  # type: ignore[type-arg]
+    modeladmin: admin.ModelAdmin,
     request: HttpRequest,
     queryset: QuerySet[Any],
     *,
@@ -69,7 +69,7 @@ def ask_text(
 
 
 def run_each(
-    modeladmin: admin.ModelAdmin,  # type: ignore[type-arg]
+    modeladmin: admin.ModelAdmin,
     request: HttpRequest,
     objects: QuerySet[Any] | list[Any],
     action: Any,

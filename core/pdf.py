@@ -17,4 +17,4 @@ def html_to_pdf(html: str) -> bytes | None:
     except (ImportError, OSError):
         logger.warning("WeasyPrint cannot be imported; PDF output is unavailable.")
         return None
-    return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
+    return HTML(string=html).write_pdf()

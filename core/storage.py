@@ -84,7 +84,7 @@ def _s3_storage_class() -> type[Storage]:
     from botocore.config import Config
     from storages.backends.s3 import S3Storage
 
-    class PrivateS3Storage(S3Storage):  # type: ignore[misc]
+    class PrivateS3Storage(S3Storage):
         """Private files in an S3-compatible bucket, under `location/subfolder/`.
 
         Objects are private (no ACL, no public URL): `url()` refuses, like the file system's
@@ -142,7 +142,7 @@ def _s3_storage_class() -> type[Storage]:
 
         def listdir(self, path: str) -> tuple[list[str], list[str]]:
             with _store_errors_as_os_errors():
-                return super().listdir(path)  # type: ignore[no-any-return]
+                return super().listdir(path)
 
     PrivateS3Storage.__module__ = __name__
     return PrivateS3Storage

@@ -1,15 +1,38 @@
 """Celery options shared by the platform's tasks."""
 
+from collections.abc import Sequence
+from typing import Literal, TypedDict
+
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from core.mail import email_task_time_limit
 
+
+class TaskOptions(TypedDict, total=False):
+    """The `shared_task` options used here, typed so that celery-types checks each task."""
+
+    acks_late: bool
+    autoretry_for: Sequence[type[BaseException]]
+    retry_backoff: bool | int
+    retry_backoff_max: int
+    retry_jitter: bool
+    max_retries: int | None
+    time_limit: int
+    soft_time_limit: int
+
+
+class BoundTaskOptions(TaskOptions):
+    """Options of a task that receives itself (`bind=True`) as its first argument."""
+
+    bind: Literal[True]
+
+
 # Email tasks never retry a mail-server failure through Celery: the row records it and gets its
 # next attempt (`next_attempt_at`, growing intervals for EMAIL_RETRY_HOURS), which the beat
 # sweeper publishes (core/mail.py). Celery retries only a database hiccup before the claim, and
 # the time limit bounds a hung server (EMAIL_TIMEOUT per step, EMAIL_BATCH_SECONDS per batch).
-EMAIL_TASK_OPTIONS = {
+EMAIL_TASK_OPTIONS: BoundTaskOptions = {
     "bind": True,
     "acks_late": True,
     "autoretry_for": (OperationalError, InterfaceError),
@@ -26,7 +49,7 @@ EMAIL_TASK_OPTIONS = {
 # is idempotent. Django closes a broken connection at the next task, so the retry reconnects.
 # The longest wait (retry_backoff_max) must stay below the broker's visibility timeout.
 TRANSIENT_ERRORS = (ConnectionError, TimeoutError, OSError, OperationalError, InterfaceError)
-RETRY_TASK_OPTIONS = {
+RETRY_TASK_OPTIONS: TaskOptions = {
     "acks_late": True,
     "autoretry_for": TRANSIENT_ERRORS,
     "retry_backoff": 30,
@@ -37,7 +60,7 @@ RETRY_TASK_OPTIONS = {
 
 # Beat scans (sweepers, reminders): the next beat runs them again anyway, so a transient error
 # is retried a few times quickly and then left to the next run.
-SWEEP_TASK_OPTIONS = {
+SWEEP_TASK_OPTIONS: TaskOptions = {
     "acks_late": True,
     "autoretry_for": TRANSIENT_ERRORS,
     "retry_backoff": 5,

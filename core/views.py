@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from core.http import AuthenticatedHttpRequest
 from courses import selectors as course_selectors
 from learners.models import Membership
 from notifications.selectors import notifications_for
@@ -23,7 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Each signed-in person's own dashboard, with a section for each role they hold."""
     user = request.user
     learning = []

@@ -30,6 +30,6 @@ class ModuleAdmin(admin.ModelAdmin):
     list_filter = ["course"]
     inlines = [ItemInline]
 
-    def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
+    def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         item_index(item_ids=list(form.instance.items.values_list("pk", flat=True)))

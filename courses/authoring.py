@@ -31,7 +31,7 @@ class AuthoringError(DomainError):
     pass
 
 
-def _next_position(qs) -> int:  # type: ignore[no-untyped-def]
+def _next_position(qs) -> int:
     top = qs.aggregate(top=Max("position"))["top"]
     return 0 if top is None else top + 1
 
@@ -137,7 +137,7 @@ def course_image_store(*, course: Course, data: bytes, by: User | None) -> Cours
     return image
 
 
-def _renumber(rows: list) -> None:  # type: ignore[type-arg]
+def _renumber(rows: list) -> None:
     for position, row in enumerate(rows):
         if row.position != position:
             row.position = position
@@ -286,7 +286,7 @@ def quiz_update(*, item: Item, text: str) -> None:
 def course_criteria_set(
     *,
     course: Course,
-    assignments: list,  # type: ignore[type-arg]
+    assignments: list,
     min_attendance_percent: int | None = None,
 ) -> None:
     """The workshop phases that must be approved, and the share of workshop sessions that must
@@ -335,7 +335,7 @@ def release_extension_set(
     return extension
 
 
-def cohort_extensions(*, cohort: Cohort):  # type: ignore[no-untyped-def]
+def cohort_extensions(*, cohort: Cohort):
     """The extensions of the cohort's learners on its course's modules (one query)."""
     return (
         ReleaseExtension.objects.filter(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import PurePath
+from typing import Any
 
 from django import forms
 from django.urls import reverse
@@ -44,7 +45,7 @@ class ModuleForm(forms.ModelForm):
             "prerequisites": forms.CheckboxSelectMultiple,
         }
 
-    def __init__(self, *args: object, course, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, course, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         others = course.modules.all()
         if self.instance.pk:
@@ -89,7 +90,7 @@ class ItemForm(forms.ModelForm):
         ]
         widgets = {"body": forms.Textarea(attrs={"rows": 12, "data-course-editor": "1"})}
 
-    def __init__(self, *args: object, course, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, course, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from workshops.models import Assignment
 
@@ -225,7 +226,7 @@ class CompletionCriteriaForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: object, course, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, course, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from workshops.models import Assignment
 
@@ -245,7 +246,7 @@ class ReleaseExtensionForm(forms.Form):
     )
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
-    def __init__(self, *args: object, cohort, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, cohort, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from core.models import User
         from learners.models import Membership

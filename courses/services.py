@@ -92,7 +92,7 @@ def _as_ids(values: object) -> set[int]:
     ids = set()
     for value in values if isinstance(values, list | tuple | set) else [values]:
         try:
-            ids.add(int(value))  # type: ignore[call-overload]
+            ids.add(int(value))
         except (TypeError, ValueError):
             raise ProgressError(_("The answer could not be read. Please try again.")) from None
     return ids

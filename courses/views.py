@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.http import AuthenticatedHttpRequest
 from core.permissions import (
     cohorts_for,
     cohorts_for_release_extensions,
@@ -37,7 +38,7 @@ def _forbidden(request: HttpRequest, reason: str) -> HttpResponse:
 
 
 @login_required
-def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def course_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The course outline: learners and staff of a cohort running the course, its authors and
     the superuser. Learners see each item's state; authors also see drafts."""
     course = get_course_for_user(request.user, pk)
@@ -92,7 +93,7 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def course_search(request: HttpRequest, pk: int) -> HttpResponse:
+def course_search(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Search within a course: whoever may see the outline (its cohorts' learners and staff,
     its authors, the superuser). Results come only from items the person may open: published
     ones (drafts too for authors), each with its state, locked ones shown as locked."""
@@ -130,7 +131,7 @@ def course_search(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def module_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def module_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One module with its items' states: as for the course outline."""
     module = get_object_or_404(Module.objects.select_related("course"), pk=pk)
     course = get_course_for_user(request.user, module.course_id)
@@ -151,7 +152,7 @@ def module_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _item_context(request: HttpRequest, item: Item) -> dict:
+def _item_context(request: AuthenticatedHttpRequest, item: Item) -> dict:
     """The lesson page: the item, its module's sidebar with states, and what its kind needs."""
     course = item.module.course
     is_author = is_course_author(request.user, course)
@@ -198,7 +199,7 @@ def _item_context(request: HttpRequest, item: Item) -> dict:
 
 
 @login_required
-def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def item_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One lesson: learners and staff of a cohort running the course, authors (drafts too);
     403 with the reason for a learner whose module has not opened."""
     item = get_item_for_user(request.user, pk)
@@ -215,7 +216,7 @@ def _respond_progress_error(request: HttpRequest, exc: services.ProgressError) -
 
 @login_required
 @require_POST
-def item_complete(request: HttpRequest, pk: int) -> HttpResponse:
+def item_complete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Learners of the course mark an item done (or not done, with `undo`); 403 if locked."""
     item = get_item_for_user(request.user, pk)
     try:
@@ -236,7 +237,7 @@ def item_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def item_watched(request: HttpRequest, pk: int) -> HttpResponse:
+def item_watched(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Learners of the course: their video played to the end (posted by courses-video.js)."""
     item = get_item_for_user(request.user, pk)
     try:
@@ -258,7 +259,7 @@ def _mark_chosen(questions: list, answers: dict[int, list]) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def quiz_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def quiz_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Learners of the course answer a knowledge check and are sent to the attempt's result
     page (so a reload shows the result again instead of resending or a blank 405); a GET
     goes to the lesson. Bad or incomplete answers get 400 with the reason and save nothing."""
@@ -286,7 +287,7 @@ def quiz_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def quiz_result(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def quiz_result(request: AuthenticatedHttpRequest, pk: int, number: int) -> HttpResponse:
     """The learner's own attempt with its feedback per answer; 404 for anyone else's attempt
     (there is none under this number for them) and 403 while the module is locked."""
     item = get_item_for_user(request.user, pk)
@@ -302,7 +303,7 @@ def quiz_result(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def reflection_save(request: HttpRequest, pk: int) -> HttpResponse:
+def reflection_save(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Learners of the course save a reflection to their journal; 400 for an empty text."""
     item = get_item_for_user(request.user, pk)
     try:
@@ -324,7 +325,7 @@ FILE_FIELDS = {"file": "file", "video": "video_file", "captions": "captions"}
 
 
 @login_required
-def item_file(request: HttpRequest, pk: int, which: str) -> HttpResponse:
+def item_file(request: AuthenticatedHttpRequest, pk: int, which: str) -> HttpResponse:
     """An item's file (resource, video or captions): whoever may open the item, once it is
     open to them. Resources are always downloaded, never rendered (an SVG or HTML file cannot
     run script on our origin); videos and captions are sent with their fixed media type."""
@@ -358,7 +359,7 @@ def item_file(request: HttpRequest, pk: int, which: str) -> HttpResponse:
 
 
 @login_required
-def course_image(request: HttpRequest, name: str) -> HttpResponse:
+def course_image(request: AuthenticatedHttpRequest, name: str) -> HttpResponse:
     """An image shown in a text page: whoever may see its course (404 for everyone else).
     Always a re-encoded PNG or JPEG under a random name, sent with its fixed media type."""
     image = get_course_image_for_user(request.user, name)
@@ -378,14 +379,14 @@ def _suffix(name: str) -> str:
 
 
 @login_required
-def journal(request: HttpRequest) -> HttpResponse:
+def journal(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A learner's own learning journal: all their reflections (nobody else's)."""
     entries = list(selectors.journal(user=request.user))
     return render(request, "courses/journal.html", {"entries": entries})
 
 
 @login_required
-def journal_export(request: HttpRequest, fmt: str) -> HttpResponse:
+def journal_export(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
     """The signed-in person's own journal as Markdown or PDF."""
     entries = list(selectors.journal(user=request.user))
     from .journal import journal_markdown, journal_pdf

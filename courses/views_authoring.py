@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.http import AuthenticatedHttpRequest
 from core.permissions import (
     can_import_courses,
     get_cohort_for_release_extensions,
@@ -31,7 +32,7 @@ from .forms import CompletionCriteriaForm, ItemForm, ModuleForm, ReleaseExtensio
 from .models import Course, Item, Module
 
 
-def _authored_course(request: HttpRequest, pk: int) -> Course:
+def _authored_course(request: AuthenticatedHttpRequest, pk: int) -> Course:
     course = get_course_for_user(request.user, pk)
     if not is_course_author(request.user, course):
         raise PermissionDenied
@@ -74,7 +75,7 @@ def course_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def course_image_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def course_image_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The editor's image upload: the course's authors only. Answers JSON: the image's
     address and size (201), or a translated error (400)."""
     course = _authored_course(request, pk)
@@ -274,7 +275,7 @@ def course_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def course_copy(request: HttpRequest, pk: int) -> HttpResponse:
+def course_copy(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Authors of the course and the superuser: a new draft copy, e.g. for a new cohort."""
     from . import transfer
 
@@ -287,7 +288,7 @@ def course_copy(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def course_import(request: HttpRequest) -> HttpResponse:
+def course_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Course authors and the superuser: create a new draft course from an exported archive;
     400 with the reason (and nothing saved) for a file that is not one."""
     from . import transfer
@@ -357,7 +358,7 @@ def course_criteria(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def release_extensions(request: HttpRequest, cohort_pk: int) -> HttpResponse:
+def release_extensions(request: AuthenticatedHttpRequest, cohort_pk: int) -> HttpResponse:
     """Per-learner release extensions of a cohort: its instructors, its course's authors and
     the superuser (404 for everyone else). Setting one again for the same learner and module
     replaces it; bad input gets 400 and saves nothing."""
@@ -395,7 +396,9 @@ def release_extensions(request: HttpRequest, cohort_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def release_extension_delete(request: HttpRequest, cohort_pk: int, pk: int) -> HttpResponse:
+def release_extension_delete(
+    request: AuthenticatedHttpRequest, cohort_pk: int, pk: int
+) -> HttpResponse:
     """Remove one learner's extension: as for release_extensions (404 for an extension of
     another cohort's learner)."""
     cohort = get_cohort_for_release_extensions(request.user, cohort_pk)

@@ -79,13 +79,13 @@ def course_list(request: HttpRequest) -> HttpResponse:
     everyone else (learners find their courses on the dashboard)."""
     user = request.user
     rows = staff_courses(user)
-    if not rows and not user.is_superuser:  # type: ignore[union-attr]
+    if not rows and not user.is_superuser:
         raise PermissionDenied
     return render(
         request,
         "courses/course_list.html",
         {
             "rows": rows,
-            "can_import": user.is_superuser or any(r.is_author for r in rows),  # type: ignore[union-attr]
+            "can_import": user.is_superuser or any(r.is_author for r in rows),
         },
     )

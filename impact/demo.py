@@ -84,7 +84,7 @@ def _fill(experiment: Experiment, columns: dict[str, list[str]]) -> bool:
     return True
 
 
-def _outcome(plan: ImpactPlan, text: str):  # type: ignore[no-untyped-def]
+def _outcome(plan: ImpactPlan, text: str):
     return plan.statements.get(text=text)
 
 

@@ -21,6 +21,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.http import AuthenticatedHttpRequest
 from core.permissions import (
     Role,
     get_impact_experiment_for_editor,
@@ -75,7 +76,7 @@ def _feedback_context(user: Any, experiment: Experiment, is_instructor: bool) ->
 
 
 @login_required
-def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The plan as a canvas with its indicators, charts and tables (see the module docstring)."""
     experiment = get_impact_experiment_for_reader(request.user, pk)
     return _render_plan(request, experiment)
@@ -110,7 +111,7 @@ def _indicator_rows(
 
 
 def _render_plan(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     experiment: Experiment,
     *,
     bound: MeasurementForm | None = None,
@@ -178,7 +179,7 @@ def _column_response(
 
 
 @login_required
-def column(request: HttpRequest, pk: int, column: str) -> HttpResponse:
+def column(request: AuthenticatedHttpRequest, pk: int, column: str) -> HttpResponse:
     """Readers of the plan: one column (htmx "cancel" of an inline edit)."""
     experiment = get_impact_experiment_for_reader(request.user, pk)
     if column not in Column.values:
@@ -197,7 +198,7 @@ def column(request: HttpRequest, pk: int, column: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def statement_add(request: HttpRequest, pk: int) -> HttpResponse:
+def statement_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The team: add a statement at the end of a column."""
     experiment = get_impact_experiment_for_editor(request.user, pk)
     column = request.POST.get("column", "")
@@ -220,7 +221,7 @@ def statement_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def statement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def statement_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The team: change a statement's text, inline (htmx) or on its own page without JS."""
     statement: Statement = get_statement_for_editor(request.user, pk)
     experiment = statement.plan.experiment
@@ -258,7 +259,7 @@ def statement_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def statement_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def statement_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     statement: Statement = get_statement_for_editor(request.user, pk)
     experiment, column = statement.plan.experiment, statement.column
     services.statement_delete(statement=statement)
@@ -269,7 +270,7 @@ def statement_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def statement_move(request: HttpRequest, pk: int) -> HttpResponse:
+def statement_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The team: move a statement up or down (buttons, so it works by keyboard and without JS)."""
     statement: Statement = get_statement_for_editor(request.user, pk)
     direction = request.POST.get("direction", "")
@@ -333,7 +334,7 @@ def _indicators_response(
 
 
 @login_required
-def indicators(request: HttpRequest, pk: int) -> HttpResponse:
+def indicators(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Readers of the plan: the indicator list (htmx "cancel" of an inline indicator form)."""
     experiment = get_impact_experiment_for_reader(request.user, pk)
     if not getattr(request, "htmx", False):
@@ -393,7 +394,7 @@ def _indicator_auto_id(indicator: Any) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def indicator_add(request: HttpRequest, pk: int) -> HttpResponse:
+def indicator_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The team: add an indicator tied to an outcome or impact statement."""
     experiment = get_impact_experiment_for_editor(request.user, pk)
     plan = selectors.plan_for(experiment=experiment)
@@ -425,7 +426,7 @@ def indicator_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def indicator_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The team: change an indicator, inline (htmx) or on its own page without JS."""
     indicator = get_indicator_for_editor(request.user, pk)
     experiment = indicator.plan.experiment
@@ -459,7 +460,7 @@ def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def indicator_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def indicator_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     indicator = get_indicator_for_editor(request.user, pk)
     experiment = indicator.plan.experiment
     services.indicator_delete(indicator=indicator)
@@ -470,7 +471,7 @@ def indicator_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def indicator_move(request: HttpRequest, pk: int) -> HttpResponse:
+def indicator_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The team: move an indicator up or down (buttons: keyboard and no-JS friendly)."""
     indicator = get_indicator_for_editor(request.user, pk)
     direction = request.POST.get("direction", "")
@@ -490,7 +491,7 @@ def indicator_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def measurement_add(request: HttpRequest, pk: int) -> HttpResponse:
+def measurement_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The team: record a measured value of an indicator directly in the planner."""
     indicator = get_indicator_for_editor(request.user, pk)
     experiment = indicator.plan.experiment
@@ -537,7 +538,7 @@ def measurement_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def measurement_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def measurement_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     measurement = get_measurement_for_editor(request.user, pk)
     indicator = measurement.indicator
     experiment = indicator.plan.experiment
@@ -569,7 +570,7 @@ def measurement_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def plan_history(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Readers of the plan: each snapshot taken with a phase version, and what changed."""
     experiment = get_impact_experiment_for_reader(request.user, pk)
     plan = selectors.plan_for(experiment=experiment)
@@ -585,7 +586,7 @@ def plan_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Readers of the plan: the canvas and indicators on one A4 page."""
     from .pdf import plan_pdf as render_pdf
 
@@ -607,7 +608,7 @@ def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_role(Role.INSTRUCTOR)
 @require_http_methods(["GET", "POST"])
-def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Instructors of the cohort: rubric feedback on the impact plan of a phase 3 version, with
     what changed in the plan since the previous version. The team sees it once released."""
     submission = get_submission_for_reviewer(request.user, pk)

@@ -149,7 +149,7 @@ def funder_report(
         phases=list(phases.values()),
         experiments_completed=finished,
         sessions=sessions,
-        attendances=sum(s.present for s in sessions),  # type: ignore[attr-defined]
+        attendances=sum(s.present for s in sessions),
     )
 
 

@@ -1,23 +1,26 @@
-from celery import shared_task
+from typing import Any
+
+from celery import Task, shared_task
 
 from core.outbox import publish
 from core.tasks import (
     EMAIL_TASK_OPTIONS,
     RETRY_TASK_OPTIONS,
     SWEEP_TASK_OPTIONS,
+    TaskOptions,
 )
 
 from . import outbox, services
 
 
 @shared_task(**EMAIL_TASK_OPTIONS)
-def invitation_send_email(self, invitation_id: int) -> bool:  # type: ignore[no-untyped-def]
+def invitation_send_email(self: Task[Any, Any], invitation_id: int) -> bool:
     """Send one queued invitation (a mail-server failure is recorded on the row, not raised)."""
     return services.invitation_send_email(invitation_id=invitation_id)
 
 
 @shared_task(**EMAIL_TASK_OPTIONS)
-def invitation_send_emails(self, invitation_ids: list[int]) -> int:  # type: ignore[no-untyped-def]
+def invitation_send_emails(self: Task[Any, Any], invitation_ids: list[int]) -> int:
     """Send a batch over one connection; what its time budget left goes to a task of its own."""
     delivery = services.invitations_send_emails(invitation_ids=invitation_ids)
     if delivery.left:
@@ -34,7 +37,11 @@ def invitation_emails_sweep() -> int:
 
 # Bulk work (queue "bulk"): long time limits; a transient error is retried with growing waits
 # and the upload or job row stays the source of truth for the sweepers (learners/outbox.py).
-BULK_TASK_OPTIONS = {**RETRY_TASK_OPTIONS, "time_limit": 30 * 60, "soft_time_limit": 29 * 60}
+BULK_TASK_OPTIONS: TaskOptions = {
+    **RETRY_TASK_OPTIONS,
+    "time_limit": 30 * 60,
+    "soft_time_limit": 29 * 60,
+}
 
 
 @shared_task(**BULK_TASK_OPTIONS)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.adapters import ENROLMENT_CODE_SESSION_KEY, INVITATION_SESSION_KEY
+from core.http import AuthenticatedHttpRequest
 from core.models import User
 from core.permissions import (
     STAFF_ROLES,
@@ -33,7 +34,7 @@ from .models import Invitation, InvitationImport, Membership
 
 
 @require_role(*STAFF_ROLES)
-def cohort_list(request: HttpRequest) -> HttpResponse:
+def cohort_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Coordinators and instructors: the cohorts they are attached to."""
     cohorts = selectors.cohorts_with_counts(cohorts_for(request.user, *STAFF_ROLES))
     return render(
@@ -48,7 +49,7 @@ LEARNERS_PER_PAGE = 50
 
 
 @require_role(*STAFF_ROLES)
-def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def cohort_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Coordinators and instructors of this cohort: progress and submissions per learner, as a
     heatmap or a plain table, 50 learners a page, filtered by name or organisation."""
     cohort = get_cohort_for_staff(request.user, pk)
@@ -89,14 +90,14 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _courses_for_new_cohort(user: User):  # type: ignore[no-untyped-def]
+def _courses_for_new_cohort(user: User):
     if user.is_superuser:
         return Course.objects.all()
     return Course.objects.filter(cohorts__in=cohorts_for(user, Role.COORDINATOR)).distinct()
 
 
 @require_role(Role.COORDINATOR)
-def cohort_create(request: HttpRequest) -> HttpResponse:
+def cohort_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Coordinators: start a new cohort for a course they already coordinate."""
     if not can_create_cohorts(request.user):
         raise PermissionDenied
@@ -118,7 +119,7 @@ def cohort_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_role(Role.COORDINATOR)
-def cohort_copy(request: HttpRequest, pk: int) -> HttpResponse:
+def cohort_copy(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Coordinators of this cohort: a new run with shifted dates and the same staff."""
     source = get_cohort_for_coordinator(request.user, pk)
     form = forms.CohortCopyForm(
@@ -141,7 +142,7 @@ def cohort_copy(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_role(Role.COORDINATOR)
-def cohort_settings(request: HttpRequest, pk: int) -> HttpResponse:
+def cohort_settings(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Coordinators of this cohort: self-enrolment code and at-risk limits."""
     cohort = get_cohort_for_coordinator(request.user, pk)
     form = forms.CohortSettingsForm(request.POST or None, instance=cohort)
@@ -170,7 +171,7 @@ def cohort_settings(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_role(Role.COORDINATOR)
-def invitation_list(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Coordinators of this cohort: invite people one by one or from a file; resend, revoke."""
     cohort = get_cohort_for_coordinator(request.user, pk)
     form = forms.InvitationForm(request.POST or None, prefix="one")
@@ -211,7 +212,7 @@ def invitation_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_role(Role.COORDINATOR)
 @require_POST
-def invitation_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Coordinators of this cohort: upload a file; Celery checks it and a preview follows."""
     cohort = get_cohort_for_coordinator(request.user, pk)
     form = forms.InvitationUploadForm(request.POST, request.FILES)
@@ -236,7 +237,7 @@ def invitation_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_role(Role.COORDINATOR)
-def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Coordinators of the upload's cohort: progress, then the preview with each row's problems."""
     upload = get_import_for_coordinator(request.user, pk)
     context = {
@@ -249,7 +250,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     template = (
         "learners/includes/_import_status.html"
-        if request.htmx  # type: ignore[attr-defined]
+        if request.htmx
         else "learners/import_detail.html"
     )
     return render(request, template, context)
@@ -257,7 +258,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_role(Role.COORDINATOR)
 @require_POST
-def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def import_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Coordinators of the upload's cohort: send the invitations of the valid rows."""
     upload = get_import_for_coordinator(request.user, pk)
     if not services.import_confirm(upload=upload):
@@ -267,7 +268,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_role(Role.COORDINATOR)
 @require_POST
-def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def import_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Coordinators of the upload's cohort: drop a previewed file without inviting anyone."""
     upload = get_import_for_coordinator(request.user, pk)
     services.import_cancel(upload=upload)
@@ -276,7 +277,7 @@ def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_role(Role.COORDINATOR)
 @require_POST
-def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_resend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Coordinators of the invitation's cohort: send a pending invitation again."""
     invitation = get_invitation_for_coordinator(request.user, pk)
     try:
@@ -296,7 +297,7 @@ def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_role(Role.COORDINATOR)
 @require_POST
-def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Coordinators of the invitation's cohort: the link stops working."""
     invitation = get_invitation_for_coordinator(request.user, pk)
     if not services.invitation_revoke(invitation=invitation):
@@ -335,7 +336,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         )
     user = request.user
     if user.is_authenticated:
-        if not services.user_has_email(user, invitation.email):  # type: ignore[arg-type]
+        if not services.user_has_email(user, invitation.email):
             return render(
                 request,
                 "learners/invitation_accept.html",
@@ -343,7 +344,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 status=403,
             )
         if request.method == "POST":
-            services.invitation_accept(invitation=invitation, user=user)  # type: ignore[arg-type]
+            services.invitation_accept(invitation=invitation, user=user)
             request.session.pop(INVITATION_SESSION_KEY, None)
             messages.success(
                 request, _("Welcome to %(cohort)s!") % {"cohort": invitation.cohort.name}
@@ -386,7 +387,7 @@ def join(request: HttpRequest, code: str = "") -> HttpResponse:
             request.session[ENROLMENT_CODE_SESSION_KEY] = code
             return redirect("account_signup")
         else:
-            services.cohort_self_enrol(user=request.user, code=code)  # type: ignore[arg-type]
+            services.cohort_self_enrol(user=request.user, code=code)
             messages.success(request, _("Welcome to %(cohort)s!") % {"cohort": cohort.name})
             return redirect("core:home")
         return render(request, "learners/join.html", {"form": form}, status=400)
@@ -401,7 +402,7 @@ def _is_coordinator_of(user: User, cohort_pk: int) -> bool:
 
 
 @require_role(*STAFF_ROLES)
-def at_risk(request: HttpRequest, pk: int) -> HttpResponse:
+def at_risk(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Coordinators and instructors of this cohort: learners who seem stuck, and why."""
     cohort = get_cohort_for_staff(request.user, pk)
     rows, delays = selectors.at_risk_and_delays(cohort=cohort)
@@ -419,7 +420,7 @@ def at_risk(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_role(*STAFF_ROLES)
 @require_POST
-def nudge(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
+def nudge(request: AuthenticatedHttpRequest, pk: int, user_pk: int) -> HttpResponse:
     """Coordinators and instructors of this cohort: one friendly reminder per learner per day."""
     cohort = get_cohort_for_staff(request.user, pk)
     learner = get_learner_for_staff(request.user, cohort, user_pk)
@@ -432,7 +433,7 @@ def nudge(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
         )
     risk = next((r for r in selectors.at_risk(cohort=cohort) if r.learner.pk == learner.pk), None)
     sent = services.nudge_send(cohort=cohort, learner=learner, sent_by=request.user, risk=risk)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "learners/includes/_nudge_state.html", {"sent": sent, "fresh": True})
     if sent:
         messages.success(request, _("Reminder sent to %(name)s.") % {"name": learner.display_name})
@@ -445,7 +446,7 @@ def nudge(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
 
 
 @require_role(*STAFF_ROLES)
-def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Coordinators and instructors of this cohort: headline figures, municipalities, reviews."""
     cohort = get_cohort_for_staff(request.user, pk)
     return render(
@@ -460,7 +461,7 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_role(*STAFF_ROLES)
-def funnel(request: HttpRequest, pk: int) -> HttpResponse:
+def funnel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Coordinators and instructors of this cohort: experiments per phase, for how long, and
     whom each one waits on (the learner, a reviewer or an instructor)."""
     cohort = get_cohort_for_staff(request.user, pk)
@@ -477,7 +478,7 @@ def funnel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_role(*STAFF_ROLES)
-def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+def attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Coordinators and instructors of this cohort: workshop attendance per session and learner."""
     cohort = get_cohort_for_staff(request.user, pk)
     return render(
@@ -492,7 +493,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_role(*STAFF_ROLES)
-def timeline(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
+def timeline(request: AuthenticatedHttpRequest, pk: int, user_pk: int) -> HttpResponse:
     """Coordinators and instructors of this cohort: everything that happened for one learner."""
     cohort = get_cohort_for_staff(request.user, pk)
     learner = get_learner_for_staff(request.user, cohort, user_pk)
@@ -509,7 +510,7 @@ def timeline(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
 
 
 @require_role(Role.COORDINATOR)
-def cross_cohort(request: HttpRequest) -> HttpResponse:
+def cross_cohort(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Coordinators: every cohort they run side by side, with its at-risk count."""
     cohorts = selectors.cohorts_with_counts(cohorts_for(request.user, Role.COORDINATOR)).order_by(
         "-start_date", "name", "pk"
@@ -521,7 +522,7 @@ def cross_cohort(request: HttpRequest) -> HttpResponse:
 
 
 @require_role(Role.COORDINATOR)
-def funder_report(request: HttpRequest) -> HttpResponse:
+def funder_report(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Coordinators: a period's report of the cohorts they coordinate, on screen, as XLSX or
     as PDF (?fmt=xlsx|pdf). Other cohorts never appear, whatever the period."""
     from . import reports
@@ -571,7 +572,7 @@ def funder_report(request: HttpRequest) -> HttpResponse:
 
 
 @require_role(Role.COORDINATOR)
-def exports(request: HttpRequest, pk: int) -> HttpResponse:
+def exports(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Coordinators of this cohort: download progress and submissions, or queue a large export."""
     from .exports import FORMATS, KINDS, SYNC_LEARNER_LIMIT
 
@@ -597,7 +598,7 @@ def exports(request: HttpRequest, pk: int) -> HttpResponse:
         "polling": any(j.status in ("pending", "running") for j in jobs),
         "is_coordinator": True,
     }
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         # The list polls itself while a file is being made (every 2 s, see the partial).
         return render(request, "learners/includes/_export_jobs.html", context)
     learner_count = cohort.memberships.filter(role=Role.LEARNER).count()
@@ -614,7 +615,9 @@ def exports(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_role(Role.COORDINATOR)
-def export_download(request: HttpRequest, pk: int, what: str, fmt: str) -> HttpResponse:
+def export_download(
+    request: AuthenticatedHttpRequest, pk: int, what: str, fmt: str
+) -> HttpResponse:
     """Coordinators of this cohort: a small export at once, or a finished large one by job id."""
     from .exports import FORMATS, KINDS, SYNC_LEARNER_LIMIT, export_bytes
     from .models import ExportJob

@@ -1,7 +1,7 @@
 import datetime
 from typing import Any
 
-from celery import shared_task
+from celery import Task, shared_task
 
 from core.outbox import publish
 from core.tasks import EMAIL_TASK_OPTIONS, RETRY_TASK_OPTIONS, SWEEP_TASK_OPTIONS
@@ -10,13 +10,13 @@ from . import reminders, services
 
 
 @shared_task(**EMAIL_TASK_OPTIONS)
-def notification_send_email(self, notification_id: int) -> bool:  # type: ignore[no-untyped-def]
+def notification_send_email(self: Task[Any, Any], notification_id: int) -> bool:
     """Send one queued notification (a mail-server failure is recorded on the row, not raised)."""
     return services.notification_send_email(notification_id=notification_id)
 
 
 @shared_task(**EMAIL_TASK_OPTIONS)
-def notification_send_emails(self, notification_ids: list[int]) -> int:  # type: ignore[no-untyped-def]
+def notification_send_emails(self: Task[Any, Any], notification_ids: list[int]) -> int:
     """Send a batch over one connection; what its time budget left goes to a task of its own."""
     delivery = services.notifications_send_emails(notification_ids=notification_ids)
     if delivery.left:

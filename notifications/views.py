@@ -10,6 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
+from core.http import AuthenticatedHttpRequest
 from core.permissions import (
     STAFF_ROLES,
     Role,
@@ -28,7 +29,7 @@ ATTENTION = "attention"
 
 
 @login_required
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every signed-in person: their own notifications only."""
     page = Paginator(selectors.notifications_for(request.user), 25).get_page(
         request.GET.get("page")
@@ -37,7 +38,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def notification_badge(request: HttpRequest) -> HttpResponse:
+def notification_badge(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every signed-in person: their unread count, polled by the navigation (htmx)."""
     return render(
         request,
@@ -48,7 +49,7 @@ def notification_badge(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Mark one's own notification read and follow its link."""
     notification = get_object_or_404(selectors.notifications_for(request.user), pk=pk)
     services.notification_mark_read(recipient=request.user, notification_id=notification.pk)
@@ -60,14 +61,14 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def notification_read_all(request: HttpRequest) -> HttpResponse:
+def notification_read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every signed-in person: mark their own notifications read."""
     services.notification_mark_read(recipient=request.user)
     return redirect("notifications:list")
 
 
 @login_required
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every signed-in person: their own email choices per category and their time zone."""
     preference = services.preference_for(request.user)
     form = PreferenceForm(request.POST or None, preference=preference)
@@ -106,7 +107,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_role(Role.COORDINATOR)
-def notification_log(request: HttpRequest) -> HttpResponse:
+def notification_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Coordinators: what was sent to members of their cohorts, searchable, with failures."""
     query = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
@@ -141,7 +142,7 @@ def notification_log(request: HttpRequest) -> HttpResponse:
 
 @require_role(Role.COORDINATOR)
 @require_POST
-def notification_resend(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_resend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Coordinators, for members of their cohorts (another cohort's message is 404), and the
     superuser: send a failed, unconfirmed or stuck email again, with the same Message-ID.
     Clicking twice queues it once; a sent email is not sent again."""
@@ -157,7 +158,7 @@ def notification_resend(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_role(*STAFF_ROLES)
-def announcements(request: HttpRequest, cohort_pk: int) -> HttpResponse:
+def announcements(request: AuthenticatedHttpRequest, cohort_pk: int) -> HttpResponse:
     """Coordinators and instructors of the cohort: write an announcement, now or later."""
     cohort = get_cohort_for_staff(request.user, cohort_pk)
     form = AnnouncementForm(request.POST or None)

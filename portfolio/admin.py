@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.admin_actions import ask_text, run_each
+from core.http import AuthenticatedHttpRequest
 
 from .models import Adaptation, Card, CardMessage
 from .services import card_approve, card_index, card_reject
@@ -43,7 +44,7 @@ class CardAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # a card is made from an experiment by its owners
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         card_index(card_ids=[obj.pk])
 
@@ -51,7 +52,7 @@ class CardAdmin(admin.ModelAdmin):
         description=gettext_lazy("Approve for the public gallery (cards waiting for it)"),
         permissions=["change"],
     )
-    def approve_public(self, request: HttpRequest, queryset: QuerySet[Card]) -> None:
+    def approve_public(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Card]) -> None:
         run_each(
             self,
             request,
@@ -64,7 +65,7 @@ class CardAdmin(admin.ModelAdmin):
         description=gettext_lazy("Decline public publication, with a reason"),
         permissions=["change"],
     )
-    def reject_public(self, request: HttpRequest, queryset: QuerySet[Card]) -> Any:
+    def reject_public(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Card]) -> Any:
         reason = ask_text(
             self,
             request,

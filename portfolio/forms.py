@@ -1,3 +1,5 @@
+from typing import Any
+
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -28,8 +30,8 @@ class CardForm(forms.ModelForm):
             "contacts": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
 
@@ -52,8 +54,8 @@ class PublishForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
 
@@ -73,8 +75,8 @@ class MessageForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args: object, label: str = "", **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, label: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         if label:
             self.fields["text"].label = label
         self.helper = FormHelper()
@@ -82,7 +84,7 @@ class MessageForm(forms.Form):
 
 
 class AdaptForm(forms.Form):
-    experiment = forms.ModelChoiceField(label=_("Our experiment"), queryset=None)  # type: ignore[arg-type]
+    experiment = forms.ModelChoiceField(label=_("Our experiment"), queryset=None)
     note = forms.CharField(
         label=_("What we did differently (optional)"),
         max_length=2000,
@@ -90,8 +92,8 @@ class AdaptForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args: object, experiments: object = None, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, experiments: object = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.fields["experiment"].queryset = experiments  # type: ignore[attr-defined]
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -104,8 +106,8 @@ class RejectForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
 
@@ -123,8 +125,8 @@ class GalleryForm(forms.Form):
     scope = forms.ChoiceField(label=_("Shown to"), required=False)
     sort = forms.ChoiceField(label=_("Sort"), choices=SORTS, required=False)
 
-    def __init__(self, *args: object, facets: dict, public: bool = False, **kwargs: object) -> None:  # type: ignore[type-arg]
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, facets: dict, public: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         every = [("", _("All"))]
         self.fields["theme"].choices = every + [(t.code, str(t)) for t in facets["themes"]]
         self.fields["organisation"].choices = every + [

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.http import AuthenticatedHttpRequest
 from core.pdf import html_to_pdf
 from core.permissions import (
     Role,
@@ -50,7 +51,7 @@ def _owner_ids(card: Card) -> set[int]:
 
 
 @login_required
-def portfolio(request: HttpRequest) -> HttpResponse:
+def portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The signed-in learner's own portfolio: cards, chosen reflections, certificates."""
     services.portfolio_sync(user=request.user)
     data = selectors.portfolio_for(user=request.user)
@@ -58,7 +59,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def portfolio_export(request: HttpRequest) -> HttpResponse:
+def portfolio_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The learner's own portfolio as a PDF (their cards whatever their scope: it is theirs)."""
     data = selectors.portfolio_for(user=request.user)
     outcomes = {card.pk: selectors.indicator_outcomes_for(card=card) for card in data.cards}
@@ -87,7 +88,7 @@ def portfolio_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def portfolio_reflections(request: HttpRequest) -> HttpResponse:
+def portfolio_reflections(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Choose which of one's own reflections the portfolio shows."""
     ids = [int(v) for v in request.POST.getlist("reflection") if v.isdigit()]
     services.portfolio_set_reflections(user=request.user, reflection_ids=ids)
@@ -96,7 +97,7 @@ def portfolio_reflections(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def card_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def card_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The team edits their card for publication."""
     card = get_card_for_owner(request.user, pk)
     form = CardForm(request.POST or None, instance=card)
@@ -128,7 +129,7 @@ def card_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def card_prefill(request: HttpRequest, pk: int) -> HttpResponse:
+def card_prefill(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     card = get_card_for_owner(request.user, pk)
     filled = services.card_prefill(card=card)
     if filled:
@@ -139,7 +140,7 @@ def card_prefill(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def card_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def card_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The team chooses who can see the card."""
     card = get_card_for_owner(request.user, pk)
     initial_scope = (
@@ -175,7 +176,7 @@ def card_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def card_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def card_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     card = get_card_for_owner(request.user, pk)
     services.card_withdraw(card=card, by=request.user)
     messages.success(request, _("The card is private again and was removed from the gallery."))
@@ -224,7 +225,7 @@ def gallery(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def card_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def card_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A card with its indicators, thread, adaptations and similar experiments elsewhere."""
     card = get_card_for_user(request.user, pk)
     owners = selectors.card_owners(card=card)
@@ -253,7 +254,7 @@ def card_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def card_ask(request: HttpRequest, pk: int) -> HttpResponse:
+def card_ask(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     card = get_card_for_user(request.user, pk)
     form = MessageForm(request.POST)
     back = reverse("portfolio:card", args=[card.pk])
@@ -269,7 +270,7 @@ def card_ask(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def card_adapt(request: HttpRequest, pk: int) -> HttpResponse:
+def card_adapt(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     card = get_card_for_user(request.user, pk)
     back = reverse("portfolio:card", args=[card.pk])
     form = AdaptForm(
@@ -292,7 +293,7 @@ def card_adapt(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def card_unadapt(request: HttpRequest, pk: int, origin: int) -> HttpResponse:
+def card_unadapt(request: AuthenticatedHttpRequest, pk: int, origin: int) -> HttpResponse:
     """The team removes their "we tried this too" link to another card."""
     card = get_card_for_owner(request.user, pk)
     back = reverse("portfolio:card", args=[card.pk])
@@ -308,7 +309,7 @@ def card_unadapt(request: HttpRequest, pk: int, origin: int) -> HttpResponse:
 
 
 @login_required
-def approvals(request: HttpRequest) -> HttpResponse:
+def approvals(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Coordinators: cards waiting for approval to be public."""
     if not (request.user.is_superuser or has_role(request.user, Role.COORDINATOR)):
         from django.core.exceptions import PermissionDenied
@@ -323,7 +324,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def approval(request: HttpRequest, pk: int) -> HttpResponse:
+def approval(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A coordinator reads the card and approves it or declines with a reason."""
     card = get_card_for_approver(request.user, pk)
     reject_form = RejectForm()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.admin_actions import all_fields, ask_text, run_each
+from core.http import AuthenticatedHttpRequest
 from core.outbox import publish_on_commit
 
 from . import marking, peer, services
@@ -58,7 +59,7 @@ class SubmissionAdmin(ReadOnlyRecordAdmin):
     actions = ["approve", "request_revision", "check_files_again"]
 
     def _decide(
-        self, request: HttpRequest, queryset: QuerySet[Submission], decision: str
+        self, request: AuthenticatedHttpRequest, queryset: QuerySet[Submission], decision: str
     ) -> HttpResponse | None:
         approve = decision == "approve"
         answer = ask_text(
@@ -140,7 +141,7 @@ class MarkingAdmin(ReadOnlyRecordAdmin):
         description=gettext_lazy("Release the ready reviews (through the marking workflow)"),
         permissions=["change"],
     )
-    def release(self, request: HttpRequest, queryset: QuerySet[Marking]) -> None:
+    def release(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Marking]) -> None:
         released, problems = marking.marking_release_many(
             submission_ids=queryset.values_list("submission_id", flat=True), by=request.user
         )

@@ -54,7 +54,7 @@ def marking_for(*, workshop: Workshop, cohort_id: int) -> MarkingSettings:
     if cohort_id not in cache:
         row = CohortMarkingSettings.objects.filter(cohort_id=cohort_id, workshop=workshop).first()
         cache[cohort_id] = _marking(row, True) if row else _marking(workshop, False)
-    return cache[cohort_id]  # type: ignore[no-any-return]
+    return cache[cohort_id]
 
 
 def peer_for(*, assignment: Assignment, cohort_id: int) -> PeerSettings:
@@ -63,7 +63,7 @@ def peer_for(*, assignment: Assignment, cohort_id: int) -> PeerSettings:
     if cohort_id not in cache:
         row = CohortPeerSettings.objects.filter(cohort_id=cohort_id, assignment=assignment).first()
         cache[cohort_id] = _peer(row, True) if row else _peer(assignment, False)
-    return cache[cohort_id]  # type: ignore[no-any-return]
+    return cache[cohort_id]
 
 
 def marking_of(submission: Submission) -> MarkingSettings:
@@ -74,7 +74,7 @@ def marking_of(submission: Submission) -> MarkingSettings:
             workshop=submission.assignment.workshop, cohort_id=submission.cohort_id
         )
         submission.__dict__["_marking_settings"] = cached
-    return cached  # type: ignore[no-any-return]
+    return cached
 
 
 def peer_of(submission: Submission) -> PeerSettings:
@@ -83,7 +83,7 @@ def peer_of(submission: Submission) -> PeerSettings:
     if cached is None:
         cached = peer_for(assignment=submission.assignment, cohort_id=submission.cohort_id)
         submission.__dict__["_peer_settings"] = cached
-    return cached  # type: ignore[no-any-return]
+    return cached
 
 
 def attach(submissions: Iterable[Submission], *, peer: bool = True) -> None:

@@ -1,4 +1,5 @@
 from functools import partial
+from typing import Any
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout
@@ -23,11 +24,11 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
 
-    def clean(self, data, initial=None):  # type: ignore[no-untyped-def]
+    def clean(self, data, initial=None):
         single = super().clean
         if isinstance(data, list | tuple):
             return [single(d, initial) for d in data if d]
@@ -80,14 +81,14 @@ class SubmissionForm(forms.Form):
 
     def __init__(
         self,
-        *args: object,
+        *args: Any,
         draft_url: str = "",
         draft_revision: int = 0,
         draft_owner: int | None = None,
         keepable: list | None = None,
-        **kwargs: object,
+        **kwargs: Any,
     ) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.fields["attachments"].help_text = attachments_help()
         self.keepable = keepable or []
         self.fields["remove_files"].choices = [(f.pk, f.original_name) for f in self.keepable]
@@ -108,7 +109,7 @@ class SubmissionForm(forms.Form):
         # The template puts the previous version's files between the text and new files.
         self.helper.layout = Layout("text")
 
-    def clean_attachments(self):  # type: ignore[no-untyped-def]
+    def clean_attachments(self):
         return _check_count(self.cleaned_data.get("attachments") or [])
 
     @property
@@ -126,13 +127,13 @@ class SubmissionForm(forms.Form):
 class AddFilesForm(forms.Form):
     attachments = MultipleFileField(label=_("Add a file"), allow_empty_file=True)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.fields["attachments"].help_text = attachments_help()
         self.helper = FormHelper()
         self.helper.form_tag = False
 
-    def clean_attachments(self):  # type: ignore[no-untyped-def]
+    def clean_attachments(self):
         return _check_count(self.cleaned_data.get("attachments") or [])
 
 
@@ -156,8 +157,8 @@ class ExperimentForm(forms.ModelForm):
             "target_group": _("Whose everyday life does it touch?"),
         }
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
 
@@ -165,8 +166,8 @@ class ExperimentForm(forms.ModelForm):
 class MemberForm(forms.Form):
     email = forms.EmailField(label=_("Email address of a learner in your cohort"))
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
 
@@ -177,7 +178,7 @@ class PivotForm(forms.Form):
         label=_("Why, and what to rethink"), widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args: object, experiment: Experiment | None = None, **kw: object) -> None:
+    def __init__(self, *args: Any, experiment: Experiment | None = None, **kw: object) -> None:
         super().__init__(*args, **kw)  # type: ignore[arg-type]
         if experiment is not None and experiment.is_active:
             self.fields["to_phase"].choices = [
@@ -192,8 +193,8 @@ class NewCycleForm(forms.Form):
         label=_("Start the new cycle from"), choices=Phase.choices, coerce=int, initial=2
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
 
@@ -202,8 +203,8 @@ class ExtensionForm(forms.Form):
     phase = forms.TypedChoiceField(label=_("Phase"), choices=Phase.choices, coerce=int)
     due_on = forms.DateField(label=_("New due date"), widget=IsoDateInput())
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
 
@@ -231,9 +232,9 @@ class RunLogForm(forms.ModelForm):
     )
 
     def __init__(
-        self, *args: object, experiment: Experiment | None = None, **kwargs: object
+        self, *args: Any, experiment: Experiment | None = None, **kwargs: Any
     ) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.fields["happened_on"].initial = timezone.localdate
         from impact.selectors import indicators_for_experiment
 
@@ -251,7 +252,7 @@ class RunLogForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
 
-    def clean(self) -> dict:  # type: ignore[type-arg]
+    def clean(self) -> dict:
         data = super().clean() or {}
         if "indicator" in self.fields:
             if data.get("indicator") is not None and data.get("value") is None:
@@ -295,8 +296,8 @@ class ReviewForm(forms.Form):
         label=_("Decision"), choices=Review.Decision.choices, widget=forms.RadioSelect
     )
 
-    def __init__(self, *args: object, criteria: list | None = None, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, criteria: list | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.criteria = criteria or []
         for criterion in self.criteria:
             self.fields[f"criterion_{criterion.pk}"] = forms.TypedChoiceField(
@@ -317,7 +318,7 @@ class ReviewForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
 
-    def clean(self):  # type: ignore[no-untyped-def]
+    def clean(self):
         data = super().clean()
         if data.get("decision") == Review.Decision.REVISE and not data.get("feedback", "").strip():
             self.add_error(
@@ -333,7 +334,7 @@ class ReviewForm(forms.Form):
         }
 
 
-def draft_levels(data, criteria: list) -> dict[int, int]:  # type: ignore[no-untyped-def]
+def draft_levels(data, criteria: list) -> dict[int, int]:
     """Levels picked so far in an autosaved review (ignores anything that is not a level)."""
     picked = {}
     for criterion in criteria:
@@ -351,8 +352,8 @@ class CommentForm(forms.Form):
         error_messages={"required": _("Write a message.")},
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
 
@@ -381,8 +382,8 @@ class SessionForm(forms.ModelForm):
         labels = {"materials": _("Material links")}
         field_classes = {"online_url": partial(forms.URLField, assume_scheme="https")}
 
-    def __init__(self, *args: object, cohort=None, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, cohort=None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         if cohort is not None:
             self.fields["workshop"].queryset = cohort.course.workshops.all()
             if self.fields["workshop"].queryset.count() == 1 and not self.instance.pk:
@@ -396,7 +397,7 @@ class SessionForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
 
-    def clean(self):  # type: ignore[no-untyped-def]
+    def clean(self):
         data = super().clean()
         starts, ends = data.get("starts_at"), data.get("ends_at")
         if starts and ends and ends <= starts:
@@ -405,5 +406,5 @@ class SessionForm(forms.ModelForm):
             self.add_error("place", _("Give a place or an online link."))
         return data
 
-    def clean_files(self):  # type: ignore[no-untyped-def]
+    def clean_files(self):
         return _check_sizes(self.cleaned_data.get("files") or [])

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from core.tasks import RETRY_TASK_OPTIONS, SWEEP_TASK_OPTIONS, TRANSIENT_ERRORS
+from core.tasks import RETRY_TASK_OPTIONS, SWEEP_TASK_OPTIONS, TRANSIENT_ERRORS, TaskOptions
 
 from . import outbox, peer, services
 from .checks import ScanUnavailable
@@ -10,7 +10,7 @@ from .checks import ScanUnavailable
 # A storage hiccup, clamd not answering (ScanUnavailable) and a database restarting all pass:
 # the check is retried with growing waits, and the pending file stays the source of truth
 # (workshops/outbox.py) if the retries run out.
-FILE_TASK_OPTIONS = {
+FILE_TASK_OPTIONS: TaskOptions = {
     **RETRY_TASK_OPTIONS,
     "autoretry_for": (*TRANSIENT_ERRORS, ScanUnavailable),
     "retry_backoff": 10,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.http import AuthenticatedHttpRequest
 from core.permissions import (
     Role,
     can_review,
@@ -59,7 +60,7 @@ from .models import (
 )
 
 
-def _phase_context(request: HttpRequest, experiment: Experiment, assignment) -> dict:  # type: ignore[no-untyped-def]
+def _phase_context(request: HttpRequest, experiment: Experiment, assignment) -> dict:
     row = next(
         r for r in selectors.phase_track(experiment=experiment) if r.phase == assignment.phase
     )
@@ -92,7 +93,7 @@ def _phase_context(request: HttpRequest, experiment: Experiment, assignment) -> 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Learners of a cohort running the course: the phase of their own experiment that this
     assignment describes; they write (with autosave) and submit versions here."""
     assignment, cohort = get_assignment_for_learner(request.user, pk)
@@ -209,7 +210,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def draft_save(request: HttpRequest, pk: int) -> HttpResponse:
+def draft_save(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Learners on the experiment: autosave (htmx) of the answer they are writing."""
     assignment, cohort = get_assignment_for_learner(request.user, pk)
     experiment = services.experiment_for(
@@ -245,7 +246,7 @@ def draft_save(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _warn_refused(request: HttpRequest, refused) -> None:  # type: ignore[no-untyped-def]
+def _warn_refused(request: HttpRequest, refused) -> None:
     """Name each file refused on arrival (empty or too large) with its reason."""
     for attachment in refused:
         messages.warning(
@@ -257,7 +258,7 @@ def _warn_refused(request: HttpRequest, refused) -> None:  # type: ignore[no-unt
 
 @login_required
 @require_http_methods(["POST"])
-def experiment_start(request: HttpRequest, pk: int) -> HttpResponse:
+def experiment_start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Learners of a cohort running the workshop's course: start their own experiment."""
     workshop, cohort = get_workshop_for_learner(request.user, pk)
     form = ExperimentForm(request.POST)
@@ -290,7 +291,7 @@ def experiment_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def experiment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def experiment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The team's learners, their cohort's instructors and coordinators, and superusers:
     the phase track, the team, the run log and the audit trail."""
     experiment = get_experiment_for_user(request.user, pk)
@@ -336,7 +337,7 @@ def experiment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _sessions_context(request: HttpRequest) -> dict:
+def _sessions_context(request: AuthenticatedHttpRequest) -> dict:
     feed = sessions.calendar_feed_for(request.user)
     return {
         "upcoming_sessions": sessions.upcoming_for_learner(request.user),
@@ -348,7 +349,7 @@ def _sessions_context(request: HttpRequest) -> dict:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def experiment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def experiment_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Learners on the team: describe the experiment and add team members."""
     experiment = get_experiment_for_member(request.user, pk)
     status = 200
@@ -400,7 +401,7 @@ def experiment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def experiment_pivot(request: HttpRequest, pk: int) -> HttpResponse:
+def experiment_pivot(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Instructors of the experiment's cohort: send it back to an earlier phase."""
     experiment = get_experiment_for_instructor(request.user, pk)
     form = PivotForm(request.POST, experiment=experiment)
@@ -422,7 +423,7 @@ def experiment_pivot(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def experiment_new_cycle(request: HttpRequest, pk: int) -> HttpResponse:
+def experiment_new_cycle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Learners on the team, after phase 6: start another cycle."""
     experiment = get_experiment_for_member(request.user, pk)
     form = NewCycleForm(request.POST)
@@ -444,7 +445,7 @@ def experiment_new_cycle(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def extension_grant(request: HttpRequest, pk: int) -> HttpResponse:
+def extension_grant(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Instructors of the experiment's cohort: a later due date for one phase."""
     experiment = get_experiment_for_instructor(request.user, pk)
     form = ExtensionForm(request.POST)
@@ -471,7 +472,7 @@ def extension_grant(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def runlog_add(request: HttpRequest, pk: int) -> HttpResponse:
+def runlog_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Learners on the team: add a dated entry to the run log of phase 4."""
     experiment = get_experiment_for_member(request.user, pk)
     form = RunLogForm(request.POST, request.FILES, experiment=experiment)
@@ -502,7 +503,7 @@ def runlog_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def runlog_photo(request: HttpRequest, pk: int) -> FileResponse:
+def runlog_photo(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """Whoever may see the experiment; photos have no other address."""
     entry: RunLogEntry = get_runlog_entry_for_user(request.user, pk)
     if not entry.photo:
@@ -521,7 +522,7 @@ def runlog_photo(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def submission_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The learner who wrote it and their team, their cohort's instructors and coordinators,
     and superusers. The team may add replacement files while the version waits for review."""
     submission = get_submission_for_user(request.user, pk)
@@ -598,7 +599,7 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def submission_diff(request: HttpRequest, pk: int) -> HttpResponse:
+def submission_diff(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Same audience as the submission: what changed between two versions of a phase."""
     submission = get_submission_for_user(request.user, pk)
     versions = list(selectors.versions(submission=submission))
@@ -623,7 +624,7 @@ def submission_diff(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _serve_private(field, *, filename: str, content_type: str, inline: bool) -> FileResponse:  # type: ignore[no-untyped-def]
+def _serve_private(field, *, filename: str, content_type: str, inline: bool) -> FileResponse:
     response = FileResponse(
         field.open("rb"), as_attachment=not inline, filename=filename, content_type=content_type
     )
@@ -633,7 +634,7 @@ def _serve_private(field, *, filename: str, content_type: str, inline: bool) -> 
 
 
 @login_required
-def file_download(request: HttpRequest, pk: int) -> FileResponse:
+def file_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """Same audience as the submission; files have no other address."""
     attachment = get_file_for_user(request.user, pk)
     if not attachment.file:
@@ -648,7 +649,7 @@ def file_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
-def file_preview(request: HttpRequest, pk: int) -> FileResponse:
+def file_preview(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """Same audience as the file: the PNG of a PDF's first page, or an accepted image."""
     attachment = get_file_for_user(request.user, pk)
     if attachment.preview:
@@ -666,7 +667,7 @@ def file_preview(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @require_role(Role.INSTRUCTOR)
-def review_queue(request: HttpRequest) -> HttpResponse:
+def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Instructors: versions from their own cohorts, waiting ones by default, filtered by
     cohort, phase, municipality, state and lateness; the longest-waiting first, fifty a page."""
     filters = selectors.QueueFilters.from_query(request.GET)
@@ -700,7 +701,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _without(query, name: str) -> str:  # type: ignore[no-untyped-def]
+def _without(query, name: str) -> str:
     rest = query.copy()
     rest.pop(name, None)
     return rest.urlencode()
@@ -726,7 +727,7 @@ def _review_initial(submission: Submission, criteria: list) -> tuple[dict, Revie
 
 @require_role(Role.INSTRUCTOR)
 @require_http_methods(["GET", "POST"])
-def review(request: HttpRequest, pk: int) -> HttpResponse:
+def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Instructors of the submission's cohort: a level per rubric criterion, structured
     feedback and the decision; the draft autosaves and is shared by the cohort's instructors."""
     submission = get_submission_for_reviewer(request.user, pk)
@@ -814,7 +815,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_role(Role.INSTRUCTOR)
 @require_POST
-def review_draft(request: HttpRequest, pk: int) -> HttpResponse:
+def review_draft(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Instructors of the submission's cohort: autosave (htmx) of the review being written.
     Answers 409, keeping the colleague's text, if someone saved a newer draft meanwhile."""
     submission = get_submission_for_reviewer(request.user, pk)
@@ -847,7 +848,7 @@ def review_draft(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "workshops/includes/_review_draft_status.html", {"draft": draft})
 
 
-def _thread_context(request: HttpRequest, submission: Submission) -> dict | None:
+def _thread_context(request: AuthenticatedHttpRequest, submission: Submission) -> dict | None:
     if not may_see_thread(request.user, submission):
         return None
     return {
@@ -862,7 +863,7 @@ def _thread_context(request: HttpRequest, submission: Submission) -> dict | None
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def thread(request: HttpRequest, pk: int, phase: int) -> HttpResponse:
+def thread(request: AuthenticatedHttpRequest, pk: int, phase: int) -> HttpResponse:
     """The learners on the team and the cohort's instructors: the thread on one phase.
     GET leads to the phase's latest version where the thread is shown; POST adds a message."""
     experiment = get_experiment_for_thread(request.user, pk)

@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.http import AuthenticatedHttpRequest
 from core.models import User
 from core.permissions import (
     Role,
@@ -70,7 +71,7 @@ def _back(request: HttpRequest, default: str, *args: object) -> HttpResponse:
     return redirect(_back_url(request, default, *args))
 
 
-def _run(  # type: ignore[no-untyped-def]
+def _run(
     request: HttpRequest, action, success: str, *, back_url: str, **kwargs
 ) -> HttpResponse | None:
     """Do one marking action: None when done (with the success message), else the 409 answer
@@ -85,7 +86,7 @@ def _run(  # type: ignore[no-untyped-def]
 
 @require_role(Role.INSTRUCTOR)
 @require_POST
-def allocate(request: HttpRequest, pk: int) -> HttpResponse:
+def allocate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The lead instructor of the submission's cohort: give its review to an instructor."""
     submission = get_submission_for_reviewer(request.user, pk)
     reviewer_id = request.POST.get("reviewer", "")
@@ -111,7 +112,7 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_role(Role.INSTRUCTOR)
 @require_POST
-def auto_balance(request: HttpRequest) -> HttpResponse:
+def auto_balance(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Lead instructors: spread the unallocated waiting reviews of the cohorts they lead
     evenly among each cohort's instructors."""
     total = 0
@@ -123,7 +124,7 @@ def auto_balance(request: HttpRequest) -> HttpResponse:
 
 @require_role(Role.INSTRUCTOR)
 @require_POST
-def check(request: HttpRequest, pk: int) -> HttpResponse:
+def check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Instructors of the cohort other than the one who marked it ready: the second check."""
     submission = get_submission_for_reviewer(request.user, pk)
     refused = _run(
@@ -139,7 +140,7 @@ def check(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_role(Role.INSTRUCTOR)
 @require_POST
-def send_back(request: HttpRequest, pk: int) -> HttpResponse:
+def send_back(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Instructors of the cohort: a review that is ready goes back to review for changes."""
     submission = get_submission_for_reviewer(request.user, pk)
     refused = _run(
@@ -155,7 +156,7 @@ def send_back(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_role(Role.INSTRUCTOR)
 @require_POST
-def release(request: HttpRequest, pk: int) -> HttpResponse:
+def release(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The lead instructor or the reviewer: release one ready review to the learner."""
     submission = get_submission_for_reviewer(request.user, pk)
     try:
@@ -173,7 +174,7 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_role(Role.INSTRUCTOR)
 @require_POST
-def release_many(request: HttpRequest) -> HttpResponse:
+def release_many(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Lead instructors and reviewers: release the chosen ready reviews of their cohorts."""
     ids = [int(v) for v in request.POST.getlist("submission") if v.isdigit()]
     back_url = _back_url(request, "workshops:review_queue")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.http import AuthenticatedHttpRequest
 from core.permissions import (
     get_peer_review_for_receiver,
     get_peer_review_for_reviewer,
@@ -69,7 +70,7 @@ def _suffix(attachment: SubmissionFile) -> str:
 
 
 @login_required
-def peer_review_list(request: HttpRequest) -> HttpResponse:
+def peer_review_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Any signed-in learner: the peer reviews allocated to them, to do and given."""
     reviews = list(
         PeerReview.objects.filter(reviewer=request.user)
@@ -82,7 +83,7 @@ def peer_review_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def peer_review(request: HttpRequest, pk: int) -> HttpResponse:
+def peer_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Only the learner the peer review is allocated to: the fellow learner's answer (no
     name) and the short feedback form."""
     review = get_peer_review_for_reviewer(request.user, pk)
@@ -119,7 +120,7 @@ def peer_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def peer_file(request: HttpRequest, pk: int, index: int) -> FileResponse:
+def peer_file(request: AuthenticatedHttpRequest, pk: int, index: int) -> FileResponse:
     """Only the allocated peer: one accepted file of the answer, under a neutral name."""
     review = get_peer_review_for_reviewer(request.user, pk)
     for number, attachment, name in _peer_files(review):
@@ -135,7 +136,7 @@ def peer_file(request: HttpRequest, pk: int, index: int) -> FileResponse:
 
 @login_required
 @require_POST
-def peer_useful(request: HttpRequest, pk: int) -> HttpResponse:
+def peer_useful(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Only the learner (or team) who received the feedback: mark it useful or not."""
     review = get_peer_review_for_receiver(request.user, pk)
     peer.peer_review_mark_useful(review=review, useful=request.POST.get("useful") == "1")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.http import AuthenticatedHttpRequest
 from core.models import User
 from core.permissions import (
     Role,
@@ -30,7 +31,7 @@ from .models import Attendance, CalendarFeed, SessionMaterial, WorkshopSession
 
 
 @require_role(Role.INSTRUCTOR)
-def session_list(request: HttpRequest, cohort_pk: int) -> HttpResponse:
+def session_list(request: AuthenticatedHttpRequest, cohort_pk: int) -> HttpResponse:
     """Instructors of the cohort: its workshop sessions with attendance counts."""
     cohort = get_cohort_for_instructor(request.user, cohort_pk)
     sessions = (
@@ -52,7 +53,7 @@ def session_list(request: HttpRequest, cohort_pk: int) -> HttpResponse:
 
 @require_role(Role.INSTRUCTOR)
 @require_http_methods(["GET", "POST"])
-def session_create(request: HttpRequest, cohort_pk: int) -> HttpResponse:
+def session_create(request: AuthenticatedHttpRequest, cohort_pk: int) -> HttpResponse:
     """Instructors of the cohort: plan a new session."""
     cohort = get_cohort_for_instructor(request.user, cohort_pk)
     form = SessionForm(request.POST or None, request.FILES or None, cohort=cohort)
@@ -68,7 +69,7 @@ def session_create(request: HttpRequest, cohort_pk: int) -> HttpResponse:
 
 @require_role(Role.INSTRUCTOR)
 @require_http_methods(["GET", "POST"])
-def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def session_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Instructors of the session's cohort: change it (calendars pick up the new version)."""
     session = get_session_for_instructor(request.user, pk)
     form = SessionForm(
@@ -94,7 +95,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _save(request: HttpRequest, form: SessionForm, *, cohort) -> bool:  # type: ignore[no-untyped-def]
+def _save(request: AuthenticatedHttpRequest, form: SessionForm, *, cohort) -> bool:
     """Save the session and its new files together: a file that fails its check saves
     nothing and the reason is shown on the form (the other fields stay filled in)."""
     creating = form.instance._state.adding
@@ -120,7 +121,7 @@ def _save(request: HttpRequest, form: SessionForm, *, cohort) -> bool:  # type: 
 
 @require_role(Role.INSTRUCTOR)
 @require_POST
-def session_material_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def session_material_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Instructors of the session's cohort: remove a shared file."""
     material = get_session_material_for_instructor(request.user, pk)
     services.session_material_delete(material=material)
@@ -129,7 +130,7 @@ def session_material_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def session_material(request: HttpRequest, pk: int) -> FileResponse:
+def session_material(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """Learners, instructors and coordinators of the session's cohort, and superusers:
     download a file shared with the session; files have no other address."""
     material: SessionMaterial = get_session_material_for_user(request.user, pk)
@@ -148,7 +149,7 @@ def session_material(request: HttpRequest, pk: int) -> FileResponse:
 
 @require_role(Role.INSTRUCTOR)
 @require_http_methods(["GET", "POST"])
-def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+def session_attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Instructors of the session's cohort: present, absent or excused for every learner."""
     session = get_session_for_instructor(request.user, pk)
     learners = list(
@@ -191,7 +192,7 @@ def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def my_sessions(request: HttpRequest) -> HttpResponse:
+def my_sessions(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Any signed-in person; shows the sessions of the cohorts they learn in (nothing else):
     coming and past, with place, agenda, material links and files, and their own attendance."""
     sessions = list(
@@ -222,7 +223,7 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def calendar_renew(request: HttpRequest) -> HttpResponse:
+def calendar_renew(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Any signed-in person: a new secret calendar address (the old one stops working)."""
     services.calendar_feed_renew(user=request.user)
     messages.success(request, _("Your calendar address was renewed."))

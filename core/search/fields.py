@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Lookup
 
 
-class Fts5TableField(models.TextField):  # type: ignore[type-arg]
+class Fts5TableField(models.TextField):
     """The FTS5 table's hidden column of the same name: `<table> MATCH '<query>'`."""
 
 
