@@ -215,16 +215,21 @@ def cohort_overview(*, cohort: Cohort, learners: list[User] | None = None) -> Co
     assignments = list(
         Assignment.objects.filter(workshop__course_id=cohort.course_id).order_by("phase", "pk")
     )
-    matrix = completion_matrix(user_ids=[u.pk for u in learners], course=cohort.course)
+    # A whole cohort is joined by its id, never sent as an IN list of every learner.
+    matrix = completion_matrix(
+        user_ids=[u.pk for u in learners] if paged else None,
+        cohort=None if paged else cohort,
+        course=cohort.course,
+    )
     latest = team_latest(cohort=cohort, learner_ids=[u.pk for u in learners] if paged else None)
     rows = []
     for learner in learners:
         row = LearnerRow(learner=learner)
         for module in modules:
             done = matrix.get(learner.pk, {}).get(module.pk, 0)
-            row.cells.append(HeatCell(module, done, module.item_count))  # type: ignore[attr-defined]
+            row.cells.append(HeatCell(module, done, module.item_count))
             row.done += done
-            row.total += module.item_count  # type: ignore[attr-defined]
+            row.total += module.item_count
         row.submissions = [(a, latest.get((learner.pk, a.pk))) for a in assignments]
         rows.append(row)
     return CohortOverview(
@@ -514,14 +519,14 @@ def _overdue_assignments(
                     experiment is not None
                     and experiment.is_active
                     and experiment.phase < a.phase
-                    and experiment.open_status in waits_on_staff  # type: ignore[attr-defined]
+                    and experiment.open_status in waits_on_staff
                 ):
                     blocked.setdefault(learner_id, []).append(
                         (
                             experiment_id,
                             a.title,
-                            experiment.open_title,  # type: ignore[attr-defined]
-                            experiment.open_ready_at,  # type: ignore[attr-defined]
+                            experiment.open_title,
+                            experiment.open_ready_at,
                         )
                     )
                     continue
@@ -556,27 +561,44 @@ class CohortSummary:
     waiting_on_staff: int = 0
 
 
+def cohort_progress(*, cohort: Cohort) -> list[tuple[int, str, int, int]]:
+    """(learner id, organisation name or "–", items done, items in the course) for every learner
+    of the cohort, in two queries: the done counts are one aggregate joined by the cohort's id
+    (completion_matrix's rule), no heatmap rows, no submissions read into Python."""
+    total = Item.objects.filter(module__course_id=cohort.course_id).count()
+    done = {
+        user_id: sum(modules.values())
+        for user_id, modules in completion_matrix(cohort=cohort, course=cohort.course).items()
+    }
+    return [
+        (user_id, name or "–", done.get(user_id, 0), total)
+        for user_id, name in Membership.objects.filter(
+            cohort=cohort, role=Membership.Role.LEARNER
+        ).values_list("user_id", "user__organisation__name")
+    ]
+
+
 def cohort_summary(*, cohort: Cohort, now: datetime.datetime | None = None) -> CohortSummary:
-    """Headline figures, the per-municipality table and review turnaround, in fixed queries."""
-    overview = cohort_overview(cohort=cohort)
+    """Headline figures, the per-municipality table and review turnaround, in fixed queries.
+    Progress comes from aggregates (cohort_progress), not from the heatmap's rows."""
+    progress = cohort_progress(cohort=cohort)
     rows, delays = at_risk_and_delays(cohort=cohort, now=now)
     risky = {r.learner.pk for r in rows}
     by_org: dict[str, OrganisationSummary] = {}
     done = total = finished = 0
-    for row in overview.rows:
-        name = row.learner.organisation.name if row.learner.organisation else "–"
+    for user_id, name, learner_done, learner_total in progress:
         org = by_org.setdefault(name, OrganisationSummary(name=name))
         org.learners += 1
-        org.done += row.done
-        org.total += row.total
-        complete = bool(row.total) and row.done == row.total
+        org.done += learner_done
+        org.total += learner_total
+        complete = bool(learner_total) and learner_done == learner_total
         org.finished += complete
-        org.at_risk += row.learner.pk in risky
-        done += row.done
-        total += row.total
+        org.at_risk += user_id in risky
+        done += learner_done
+        total += learner_total
         finished += complete
     return CohortSummary(
-        learners=len(overview.rows),
+        learners=len(progress),
         percent=round(100 * done / total) if total else 0,
         finished=finished,
         waiting_reviews=Submission.objects.filter(
@@ -896,14 +918,14 @@ def experiment_funnel(*, cohort: Cohort, today: datetime.date | None = None) -> 
         members = teams.get(experiment.pk, [])
         waiting = _waiting_on(
             experiment=experiment,
-            status=experiment.latest_status,  # type: ignore[attr-defined]
-            marking=experiment.latest_marking,  # type: ignore[attr-defined]
+            status=experiment.latest_status,
+            marking=experiment.latest_marking,
         )
-        since = experiment.opened_at or experiment.created_at  # type: ignore[attr-defined]
+        since = experiment.opened_at or experiment.created_at
         days = max((today - timezone.localdate(since)).days, 0)
         waiting_since = (
-            experiment.latest_at  # type: ignore[attr-defined]
-            if waiting in (WAITING_REVIEWER, WAITING_INSTRUCTOR) and experiment.latest_at  # type: ignore[attr-defined]
+            experiment.latest_at
+            if waiting in (WAITING_REVIEWER, WAITING_INSTRUCTOR) and experiment.latest_at
             else since
         )
         totals[waiting] += 1

@@ -4,8 +4,9 @@
 of 60 items, 19 more cohorts of a twentieth of that size for the cross-cohort overview (20 on
 its page), and a course of 200 items for the outline; `BENCH_LEARNERS` overrides the number,
 `BENCH_ROUNDS` (default 15) the requests per page. On PostgreSQL (DATABASE_URL) the built
-database is kept as a template database named after the size and git HEAD, so a second run at
-the same commit starts in seconds (`BENCH_REBUILD=1` builds again).
+database is kept as a template database named after the size and a hash of what builds it (this
+builder, tests/learners/bulk.py, the factories, every migration), so a second run starts in
+seconds (`BENCH_REBUILD=1` builds again, `BENCH_BUILD_ONLY=1` only builds the cache).
 
 In the same process it measures F0 (a bare login-required view through the full middleware)
 and F1 (F0 plus one indexed SELECT), and for the cohort table and the summary a hand-written SQL
@@ -117,6 +118,21 @@ def _head() -> str:
         return "nogit"
 
 
+def _recipe() -> str:
+    """A short hash of what the data depends on: this builder, the bulk helper, the factories
+    and every migration (a commit that changes only a view keeps the cached data)."""
+    import hashlib
+    import inspect
+
+    digest = hashlib.sha1(inspect.getsource(build).encode(), usedforsecurity=False)
+    base = Path(settings.BASE_DIR)
+    files = [base / "tests/learners/bulk.py", base / "tests/factories.py"]
+    files += sorted(base.glob("*/migrations/0*.py"))
+    for path in files:
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
 def _admin(sql: str, *params: object) -> list[tuple]:
     """Run SQL on the server's maintenance database (CREATE/DROP DATABASE cannot run in the
     database they name)."""
@@ -142,8 +158,11 @@ def prepare() -> tuple[dict[str, int], str, str | None]:
         return keys, name, None
     qn = connection.ops.quote_name
     original = settings.DATABASES["default"]["NAME"]
-    test_name = connection.creation._get_test_db_name()
-    cache = f"bench_{original}_{SIZE.lower()}{LEARNERS}_{_head()}"[:63]
+    # One test database per size, so a build at L and a run at S can go on side by side.
+    test_name = f"test_{original}_bench_{SIZE.lower()}"
+    for config in (settings.DATABASES["default"], connection.settings_dict):
+        config.setdefault("TEST", {})["NAME"] = test_name
+    cache = f"bench_{original}_{SIZE.lower()}{LEARNERS}_{_recipe()}"[:63]
     keys_file = RESULTS / f"{cache}.keys.json"
     exists = _admin("SELECT 1 FROM pg_database WHERE datname = %s", cache)
     if exists and keys_file.exists() and not os.environ.get("BENCH_REBUILD"):
@@ -218,12 +237,12 @@ WHERE c.user_id IN (
 GROUP BY c.user_id, i.module_id
 """
 
-# The summary's numbers: per organisation the learners, items done, items in all and learners
-# who finished; the waiting reviews beside them.
+# The summary's numbers: per organisation the learners, published items done, the course's
+# items (drafts too, as the page counts them) and learners who finished; the waiting reviews.
 SUMMARY_SQL = """
 WITH total AS (
     SELECT COUNT(*) AS n FROM courses_item i JOIN courses_module mo ON mo.id = i.module_id
-    WHERE mo.course_id = %s AND i.is_published AND mo.is_published),
+    WHERE mo.course_id = %s),
 done AS (
     SELECT c.user_id, COUNT(*) AS n FROM courses_completion c
     JOIN courses_item i ON i.id = c.item_id AND i.is_published
@@ -280,6 +299,10 @@ def main() -> None:
     settings.ROOT_URLCONF = "tests.bench_urls"
     keys, restore_name, cache = prepare()
     test_name = settings.DATABASES["default"]["NAME"]
+    if os.environ.get("BENCH_BUILD_ONLY") and cache is not None:
+        _use(restore_name)
+        _admin(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(test_name)}")
+        return
     try:
         results = run_pages(keys)
     finally:
