@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "notifications",
     "impact",
     "portfolio",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -305,6 +306,9 @@ CELERY_TASK_ROUTES = {
     "learners.tasks.invitation_import_check": {"queue": "bulk"},
     "learners.tasks.invitation_import_apply": {"queue": "bulk"},
     "learners.tasks.export_build": {"queue": "bulk"},
+    "privacy.tasks.data_export_build": {"queue": "bulk"},
+    "privacy.tasks.erasures_carry_out_due": {"queue": "bulk"},
+    "privacy.tasks.retention_apply": {"queue": "bulk"},
     "notifications.tasks.*email*": {"queue": "email"},
     "notifications.tasks.announcement_send*": {"queue": "bulk"},
     "notifications.tasks.*chunk*": {"queue": "bulk"},
@@ -322,6 +326,7 @@ OUTBOX_PERIODS = {
     "peer": env_int("OUTBOX_PEER_PERIOD", 120),
     "imports": env_int("OUTBOX_IMPORTS_PERIOD", 120),
     "exports": env_int("OUTBOX_EXPORTS_PERIOD", 300),
+    "data_exports": env_int("OUTBOX_EXPORTS_PERIOD", 300),
     "certificates": 5 * 60,
 }
 OUTBOX_MAX_BACKOFF = env_int("OUTBOX_MAX_BACKOFF", 60 * 60)
@@ -350,6 +355,24 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-exports": {
         "task": "learners.tasks.exports_sweep",
         "schedule": OUTBOX_PERIODS["exports"],
+    },
+    "sweep-personal-data-exports": {
+        "task": "privacy.tasks.data_exports_sweep",
+        "schedule": OUTBOX_PERIODS["data_exports"],
+    },
+    # Personal data (privacy/): archives past PRIVACY_EXPORT_KEEP_DAYS are removed, erasure
+    # requests past their grace period carried out, and the retention periods applied.
+    "remove-expired-personal-data-archives": {
+        "task": "privacy.tasks.data_exports_expire",
+        "schedule": 60 * 60,
+    },
+    "carry-out-due-erasures": {
+        "task": "privacy.tasks.erasures_carry_out_due",
+        "schedule": 60 * 60,
+    },
+    "apply-retention": {
+        "task": "privacy.tasks.retention_apply",
+        "schedule": 24 * 60 * 60,
     },
     "worker-heartbeat": {
         "task": "core.tasks.worker_heartbeat",
@@ -394,6 +417,19 @@ CELERY_BEAT_SCHEDULE = {
 # Hours before an undone peer review is reallocated, and before its reviewer is reminded.
 PEER_REVIEW_WAIT_HOURS = 72
 PEER_REVIEW_REMIND_HOURS = 24
+# Personal data (privacy/, README "Personal data"). Days a person's data archive is kept after it
+# is ready; days between an erasure request and its automatic erasure (the superuser may erase
+# sooner; the person may cancel until then). Retention, counted from the end of a cohort (files,
+# drafts) or from when the row was written (notifications, access logs); 0 = kept forever.
+PRIVACY_EXPORT_KEEP_DAYS = env_int("PRIVACY_EXPORT_KEEP_DAYS", 7)
+PRIVACY_ERASURE_GRACE_DAYS = env_int("PRIVACY_ERASURE_GRACE_DAYS", 30)
+RETENTION_SUBMISSION_FILES_DAYS = env_int("RETENTION_SUBMISSION_FILES_DAYS", 365)
+RETENTION_DRAFTS_DAYS = env_int("RETENTION_DRAFTS_DAYS", 90)
+RETENTION_NOTIFICATIONS_DAYS = env_int("RETENTION_NOTIFICATIONS_DAYS", 365)
+RETENTION_LOGS_DAYS = env_int("RETENTION_LOGS_DAYS", 730)
+# Who answers for the personal data, named on the privacy notice.
+PRIVACY_CONTROLLER = env_str("PRIVACY_CONTROLLER", "Careeria Oy")
+PRIVACY_CONTACT_EMAIL = env_str("PRIVACY_CONTACT_EMAIL", "tietosuoja@alueagentti.fi")
 # Days before a phase's due date on which its learners get a reminder.
 DEADLINE_REMINDER_DAYS = (3, 1)
 
