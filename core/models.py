@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
@@ -13,6 +15,42 @@ class Organisation(models.Model):
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    # Sign-in with the organisation's own identity provider (OpenID Connect, core/oidc.py).
+    oidc_enabled = models.BooleanField(
+        _("sign-in with the organisation's account"),
+        default=False,
+        help_text=_("People whose email domain is listed below sign in through the provider."),
+    )
+    oidc_issuer = models.URLField(
+        _("identity provider's issuer URL"),
+        blank=True,
+        help_text=_(
+            "Exactly as the provider names itself, e.g. Entra ID: "
+            "https://login.microsoftonline.com/<tenant id>/v2.0"
+        ),
+    )
+    oidc_client_id = models.CharField(_("client ID"), max_length=255, blank=True)
+    oidc_secret_env = models.CharField(
+        _("client secret from the environment variable"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "The name of a variable starting with ALUEAGENTTI_OIDC_; it wins over a "
+            "secret stored here."
+        ),
+    )
+    oidc_secret = models.CharField(_("client secret"), max_length=500, blank=True)
+    email_domains = models.CharField(
+        _("email domains"),
+        max_length=500,
+        blank=True,
+        help_text=_("The domains of its people's addresses, separated by spaces or commas."),
+    )
+    idp_enforces_mfa = models.BooleanField(
+        _("the identity provider enforces two-factor authentication"),
+        default=False,
+        help_text=_("Staff signed in through it are not asked for a second factor again."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -63,9 +101,10 @@ class User(AbstractUser):
     )
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()  # type: ignore[misc]
+    # Email-based, so not the username-based manager that AbstractUser declares.
+    objects = UserManager()  # type: ignore[assignment, misc]
 
     class Meta:
         ordering = ["last_name", "first_name", "email"]
