@@ -13,39 +13,52 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 
+from core.http import AuthenticatedHttpRequest
 from learners.models import Cohort, Membership
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from core.models import User
-    from courses.models import Course, Item
+    from courses.models import Certificate, Course, CourseImage, Item
+    from impact.models import Indicator, Measurement, Statement
+    from learners.models import Invitation, InvitationImport
+    from notifications.models import Notification
+    from portfolio.models import Card
     from workshops.models import (
         Assignment,
         Experiment,
+        PeerReview,
         RunLogEntry,
+        SessionMaterial,
         Submission,
         SubmissionFile,
         Workshop,
+        WorkshopSession,
     )
+
+    # Anyone who may call a view: a signed-in person or an anonymous visitor.
+    AnyUser = User | AnonymousUser
 
 Role = Membership.Role
 STAFF_ROLES = (Role.INSTRUCTOR, Role.COORDINATOR)
 
 
-def roles_of(user: Any) -> frozenset[str]:
+def roles_of(user: AnyUser) -> frozenset[str]:
     """The roles a person holds in any cohort, computed once per request."""
     if not user.is_authenticated:
         return frozenset()
-    cached = getattr(user, "_cohort_roles", None)
+    cached: frozenset[str] | None = user.__dict__.get("_cohort_roles")
     if cached is None:
         cached = frozenset(Membership.objects.filter(user=user).values_list("role", flat=True))
-        user._cohort_roles = cached
+        user.__dict__["_cohort_roles"] = cached
     return cached
 
 
-def has_role(user: Any, role: str) -> bool:
+def has_role(user: AnyUser, role: str) -> bool:
     return user.is_authenticated and (user.is_superuser or role in roles_of(user))
 
 
@@ -57,7 +70,7 @@ def require_role(
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         @login_required
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not any(has_role(request.user, role) for role in roles):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
@@ -113,7 +126,7 @@ def get_learner_for_staff(user: User, cohort: Cohort, pk: int) -> User:
     )
 
 
-def notifications_visible_to_staff(user: User) -> QuerySet[Any]:
+def notifications_visible_to_staff(user: User) -> QuerySet[Notification]:
     """The notification log: coordinators see what was sent to members of their cohorts."""
     from notifications.models import Notification
 
@@ -130,7 +143,7 @@ def notifications_visible_to_staff(user: User) -> QuerySet[Any]:
     )
 
 
-def get_invitation_for_coordinator(user: User, pk: int) -> Any:
+def get_invitation_for_coordinator(user: User, pk: int) -> Invitation:
     from learners.models import Invitation
 
     return get_object_or_404(
@@ -139,7 +152,7 @@ def get_invitation_for_coordinator(user: User, pk: int) -> Any:
     )
 
 
-def get_import_for_coordinator(user: User, pk: int) -> Any:
+def get_import_for_coordinator(user: User, pk: int) -> InvitationImport:
     from learners.models import InvitationImport
 
     return get_object_or_404(
@@ -176,7 +189,7 @@ def get_course_for_user(user: User, pk: int) -> Course:
     return get_object_or_404(qs, pk=pk)
 
 
-def is_course_author(user: Any, course: Course) -> bool:
+def is_course_author(user: AnyUser, course: Course) -> bool:
     """Authors edit a course's content in the site and see its drafts; so does the superuser."""
     if not user.is_authenticated:
         return False
@@ -185,7 +198,7 @@ def is_course_author(user: Any, course: Course) -> bool:
     cache = user.__dict__.setdefault("_authored", {})
     if course.pk not in cache:
         cache[course.pk] = course.authors.filter(pk=user.pk).exists()
-    return cache[course.pk]
+    return bool(cache[course.pk])
 
 
 def get_course_for_author(user: User, pk: int) -> Course:
@@ -198,7 +211,7 @@ def get_course_for_author(user: User, pk: int) -> Course:
     return get_object_or_404(qs, pk=pk)
 
 
-def can_import_courses(user: Any) -> bool:
+def can_import_courses(user: AnyUser) -> bool:
     """Importing a course archive creates a new course: for course authors and the superuser."""
     return user.is_authenticated and (user.is_superuser or user.authored_courses.exists())
 
@@ -219,7 +232,7 @@ def get_item_for_user(user: User, pk: int) -> Item:
     return get_object_or_404(qs, pk=pk)
 
 
-def get_course_image_for_user(user: User, name: str) -> Any:
+def get_course_image_for_user(user: User, name: str) -> CourseImage:
     """An image of a text page: for whoever may see its course (its cohorts and authors)."""
     from courses.models import CourseImage
 
@@ -228,7 +241,7 @@ def get_course_image_for_user(user: User, name: str) -> Any:
     return image
 
 
-def certificates_revocable_by(user: User) -> QuerySet[Any]:
+def certificates_revocable_by(user: User) -> QuerySet[Certificate]:
     """Certificates a person may revoke: those of their coordinated cohorts' learners."""
     from courses.models import Certificate
 
@@ -238,14 +251,14 @@ def certificates_revocable_by(user: User) -> QuerySet[Any]:
     return qs.filter(cohort__in=cohorts_for(user, Role.COORDINATOR).values("pk"))
 
 
-def get_certificate_for_revoker(user: User, pk: int) -> Any:
+def get_certificate_for_revoker(user: User, pk: int) -> Certificate:
     """404 unless the person coordinates the certificate holder's cohort (or is superuser)."""
     return get_object_or_404(
         certificates_revocable_by(user).select_related("user", "course", "cohort"), pk=pk
     )
 
 
-def get_certificate_for_holder(user: User, code: str) -> Any:
+def get_certificate_for_holder(user: User, code: str) -> Certificate:
     """A learner's own issued certificate (its PDF and credential): nobody else's."""
     from courses.models import Certificate
 
@@ -340,7 +353,10 @@ def may_see_thread(user: User, submission: Submission) -> bool:
         return False
     return (
         user.is_superuser
-        or submission.experiment.members.filter(user=user).exists()
+        or (
+            submission.experiment is not None
+            and submission.experiment.members.filter(user=user).exists()
+        )
         or Membership.objects.filter(
             cohort_id=submission.cohort_id, user=user, role=Role.INSTRUCTOR
         ).exists()
@@ -370,7 +386,7 @@ def get_cohort_for_release_extensions(user: User, pk: int) -> Cohort:
     return get_object_or_404(cohorts_for_release_extensions(user).select_related("course"), pk=pk)
 
 
-def get_session_for_instructor(user: User, pk: int) -> Any:
+def get_session_for_instructor(user: User, pk: int) -> WorkshopSession:
     from workshops.models import WorkshopSession
 
     return get_object_or_404(
@@ -381,7 +397,7 @@ def get_session_for_instructor(user: User, pk: int) -> Any:
     )
 
 
-def get_session_material_for_user(user: User, pk: int) -> Any:
+def get_session_material_for_user(user: User, pk: int) -> SessionMaterial:
     """A file shared with a workshop session: the members of its cohort (learners,
     instructors, coordinators) and the superuser."""
     from workshops.models import SessionMaterial
@@ -394,7 +410,7 @@ def get_session_material_for_user(user: User, pk: int) -> Any:
     return get_object_or_404(qs, pk=pk)
 
 
-def get_session_material_for_instructor(user: User, pk: int) -> Any:
+def get_session_material_for_instructor(user: User, pk: int) -> SessionMaterial:
     from workshops.models import SessionMaterial
 
     return get_object_or_404(
@@ -481,7 +497,7 @@ def can_review(user: User, submission: Submission) -> bool:
     return submissions_reviewable_by(user).filter(pk=submission.pk).exists()
 
 
-def get_peer_review_for_reviewer(user: User, pk: int) -> Any:
+def get_peer_review_for_reviewer(user: User, pk: int) -> PeerReview:
     """A peer review allocated to this learner (not one taken away from them)."""
     from workshops.models import PeerReview
 
@@ -493,7 +509,7 @@ def get_peer_review_for_reviewer(user: User, pk: int) -> Any:
     )
 
 
-def get_peer_review_for_receiver(user: User, pk: int) -> Any:
+def get_peer_review_for_receiver(user: User, pk: int) -> PeerReview:
     """Peer feedback given on an answer by this learner or their team."""
     from workshops.models import PeerReview
 
@@ -585,7 +601,7 @@ def _impact_editable(user: User, ref: str) -> Q:
     )
 
 
-def get_statement_for_editor(user: User, pk: int) -> Any:
+def get_statement_for_editor(user: User, pk: int) -> Statement:
     """A logic-model statement of an impact plan the person may edit (see above)."""
     from impact.models import Statement
 
@@ -597,7 +613,7 @@ def get_statement_for_editor(user: User, pk: int) -> Any:
     )
 
 
-def get_indicator_for_editor(user: User, pk: int) -> Any:
+def get_indicator_for_editor(user: User, pk: int) -> Indicator:
     from impact.models import Indicator
 
     return get_object_or_404(
@@ -608,7 +624,7 @@ def get_indicator_for_editor(user: User, pk: int) -> Any:
     )
 
 
-def get_measurement_for_editor(user: User, pk: int) -> Any:
+def get_measurement_for_editor(user: User, pk: int) -> Measurement:
     from impact.models import Measurement
 
     return get_object_or_404(
@@ -622,7 +638,7 @@ def get_measurement_for_editor(user: User, pk: int) -> Any:
 # --- portfolio cards and the network gallery -------------------------------------------------
 
 
-def cards_visible_to(user: Any) -> QuerySet[Any]:
+def cards_visible_to(user: AnyUser) -> QuerySet[Card]:
     """Portfolio cards a person may see, decided in the query so no list can leak one.
 
     Public cards (always approved): everyone, signed in or not. Network: everyone signed in.
@@ -649,13 +665,13 @@ def cards_visible_to(user: Any) -> QuerySet[Any]:
     )
 
 
-def get_card_for_user(user: Any, pk: int) -> Any:
+def get_card_for_user(user: AnyUser, pk: int) -> Card:
     return get_object_or_404(
         cards_visible_to(user).select_related("experiment", "organisation"), pk=pk
     )
 
 
-def get_card_for_owner(user: User, pk: int) -> Any:
+def get_card_for_owner(user: User, pk: int) -> Card:
     """Editing and publishing a card: the learners on the experiment's team only."""
     from portfolio.models import Card
 
@@ -678,24 +694,24 @@ def _card_approver_q(user: User) -> Q:
     if not has_role(user, Role.COORDINATOR) or user.organisation_id is None:
         return Q(pk__in=[])
     condition = Q(organisation_id=user.organisation_id)
-    if user.organisation.kind == Organisation.Kind.NETWORK:
+    if user.organisation is not None and user.organisation.kind == Organisation.Kind.NETWORK:
         condition |= Q(_member(Role.COORDINATOR, user, "experiment__cohort_id"))
     return condition
 
 
-def cards_awaiting_approval_by(user: User) -> QuerySet[Any]:
+def cards_awaiting_approval_by(user: User) -> QuerySet[Card]:
     from portfolio.models import Card
 
     return Card.objects.filter(_card_approver_q(user), public_status=Card.PublicStatus.PENDING)
 
 
-def get_card_for_approver(user: User, pk: int) -> Any:
+def get_card_for_approver(user: User, pk: int) -> Card:
     return get_object_or_404(
         cards_awaiting_approval_by(user).select_related("experiment", "organisation"), pk=pk
     )
 
 
-def card_approvers(card: Any) -> QuerySet[User]:
+def card_approvers(card: Card) -> QuerySet[User]:
     """Who is asked to approve a card for the public (see _card_approver_q)."""
     from core.models import Organisation
     from core.models import User as UserModel

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from core.http import AuthenticatedHttpRequest
+from core.http import AuthenticatedHttpRequest, is_signed_in
 from courses import selectors as course_selectors
 from learners.models import Membership
 from notifications.selectors import notifications_for
@@ -18,7 +18,7 @@ from .permissions import STAFF_ROLES, cohorts_for, has_role, learner_cohorts
 
 def home(request: HttpRequest) -> HttpResponse:
     """Anyone: signed-in people get their dashboard, others the sign-in page."""
-    if not request.user.is_authenticated:
+    if not is_signed_in(request):
         return redirect("account_login")
     return dashboard(request)
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from core.http import AuthenticatedHttpRequest
 
 from . import outbox
 from .outbox import CohortScope
@@ -26,7 +28,7 @@ def _scope(user: object) -> CohortScope:
 
 
 @login_required
-def stuck_work(request: HttpRequest) -> HttpResponse:
+def stuck_work(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The superuser (all work) and coordinators (the work of their cohorts only): per kind,
     how many items wait, are in progress or failed, and how old the oldest is."""
     scope = _scope(request.user)
@@ -44,7 +46,7 @@ def stuck_work(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def stuck_work_retry(request: HttpRequest, key: str) -> HttpResponse:
+def stuck_work_retry(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
     """The superuser and coordinators (their cohorts' items only): publish the waiting and
     failed items of one kind again now, through its sweeper."""
     scope = _scope(request.user)

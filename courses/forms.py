@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.urls import reverse
@@ -13,6 +13,12 @@ from core.forms import DecimalCommaField
 from . import video
 from .authoring import QUIZ_FORMAT_HELP, AuthoringError, quiz_parse
 from .models import Item, Module
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from core.models import User
+    from workshops.models import Assignment
 
 VIDEO_SUFFIXES = {".mp4", ".webm", ".ogv", ".m4v"}
 MAX_UPLOAD_MB = 200
@@ -50,7 +56,9 @@ class ModuleForm(forms.ModelForm):
         others = course.modules.all()
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)
-        self.fields["prerequisites"].queryset = others
+        cast(
+            "forms.ModelMultipleChoiceField[Module]", self.fields["prerequisites"]
+        ).queryset = others
         _capitalise_labels(self)
 
 
@@ -94,7 +102,9 @@ class ItemForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         from workshops.models import Assignment
 
-        self.fields["assignment"].queryset = Assignment.objects.filter(workshop__course=course)
+        cast(
+            "forms.ModelChoiceField[Assignment]", self.fields["assignment"]
+        ).queryset = Assignment.objects.filter(workshop__course=course)
         # static/js/editor-courses.js turns the textarea into the rich-text editor and uploads
         # images here; without JavaScript it stays a plain HTML textarea.
         self.fields["body"].widget.attrs["data-image-upload-url"] = reverse(
@@ -106,7 +116,7 @@ class ItemForm(forms.ModelForm):
         )
         _capitalise_labels(self)
 
-    def _check_upload(self, name: str, suffixes: set[str], message: str) -> object:
+    def _check_upload(self, name: str, suffixes: set[str], message: StrOrPromise) -> Any:
         upload = self.cleaned_data.get(name)
         if upload and hasattr(upload, "size"):
             if upload.size > MAX_UPLOAD_MB * 1024 * 1024:
@@ -144,8 +154,8 @@ class ItemForm(forms.ModelForm):
             )
         return url
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         kind = data.get("kind")
         rule = data.get("completion_rule")
         need = {
@@ -158,10 +168,11 @@ class ItemForm(forms.ModelForm):
                 self.add_error(field, message)
         if kind == Item.Kind.FILE and not (data.get("file") or self.instance.file):
             self.add_error("file", _("Upload the file."))
-        allowed = {
+        rules_by_kind: dict[str | None, set[Item.Rule]] = {
             Item.Kind.QUIZ: {Item.Rule.QUIZ_PASSED, Item.Rule.MANUAL},
             Item.Kind.ASSIGNMENT: {Item.Rule.SUBMITTED, Item.Rule.APPROVED},
-        }.get(kind, {Item.Rule.VIEWED, Item.Rule.MANUAL})
+        }
+        allowed = rules_by_kind.get(kind, {Item.Rule.VIEWED, Item.Rule.MANUAL})
         if rule and rule not in allowed:
             self.add_error("completion_rule", _("This rule does not fit this kind of item."))
         if kind == Item.Kind.QUIZ:
@@ -178,7 +189,7 @@ class ItemForm(forms.ModelForm):
 
 
 class CompletionCriteriaForm(forms.Form):
-    assignments = forms.ModelMultipleChoiceField(
+    assignments: forms.ModelMultipleChoiceField[Assignment] = forms.ModelMultipleChoiceField(
         label=_("Workshop phases that must be approved"),
         queryset=None,  # set in __init__: the course's own assignments
         required=False,
@@ -230,14 +241,18 @@ class CompletionCriteriaForm(forms.Form):
         super().__init__(*args, **kwargs)
         from workshops.models import Assignment
 
-        self.fields["assignments"].queryset = Assignment.objects.filter(
-            workshop__course=course
-        ).select_related("workshop")
+        cast(
+            "forms.ModelMultipleChoiceField[Assignment]", self.fields["assignments"]
+        ).queryset = Assignment.objects.filter(workshop__course=course).select_related("workshop")
 
 
 class ReleaseExtensionForm(forms.Form):
-    learner = forms.ModelChoiceField(label=_("Learner"), queryset=None)
-    module = forms.ModelChoiceField(label=_("Module"), queryset=None)
+    learner: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        label=_("Learner"), queryset=None
+    )
+    module: forms.ModelChoiceField[Module] = forms.ModelChoiceField(
+        label=_("Module"), queryset=None
+    )
     days = forms.IntegerField(
         label=_("Days"),
         min_value=-3650,
@@ -251,10 +266,13 @@ class ReleaseExtensionForm(forms.Form):
         from core.models import User
         from learners.models import Membership
 
-        self.fields["learner"].queryset = User.objects.filter(
+        learner = cast("forms.ModelChoiceField[User]", self.fields["learner"])
+        learner.queryset = User.objects.filter(
             memberships__cohort=cohort, memberships__role=Membership.Role.LEARNER
         ).order_by("last_name", "first_name", "email")
-        self.fields["learner"].label_from_instance = lambda u: u.display_name
-        self.fields["module"].queryset = Module.objects.filter(course_id=cohort.course_id).order_by(
-            "position", "pk"
-        )
+        # Replacing the method on this one field (rather than a subclass); mypy flags any
+        # assignment to a method.
+        learner.label_from_instance = lambda obj: obj.display_name  # type: ignore[method-assign]
+        cast(
+            "forms.ModelChoiceField[Module]", self.fields["module"]
+        ).queryset = Module.objects.filter(course_id=cohort.course_id).order_by("position", "pk")

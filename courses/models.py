@@ -1,6 +1,7 @@
 import datetime
 import uuid
 from pathlib import PurePath
+from typing import cast
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -18,7 +19,7 @@ from core.storage import PrivateStorage
 def course_storage() -> Storage:
     # Course files (resources, videos, captions) are served only by courses.views.item_file;
     # on the disk or in an S3 bucket, as configured (core/storage.py).
-    return PrivateStorage("course-files")
+    return cast(Storage, PrivateStorage("course-files"))  # a lazy proxy of the configured Storage
 
 
 def course_file_path(instance: object, filename: str) -> str:

@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Prefetch
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -39,20 +39,20 @@ def _authored_course(request: AuthenticatedHttpRequest, pk: int) -> Course:
     return course
 
 
-def _authored_module(request: HttpRequest, pk: int) -> Module:
+def _authored_module(request: AuthenticatedHttpRequest, pk: int) -> Module:
     module = get_object_or_404(Module, pk=pk)
     module.course = _authored_course(request, module.course_id)
     return module
 
 
-def _authored_item(request: HttpRequest, pk: int) -> Item:
+def _authored_item(request: AuthenticatedHttpRequest, pk: int) -> Item:
     item = get_object_or_404(Item.objects.select_related("module"), pk=pk)
     item.module.course = _authored_course(request, item.module.course_id)
     return item
 
 
 @login_required
-def course_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def course_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The course structure for its authors: modules and items, order, drafts, actions."""
     course = _authored_course(request, pk)
     modules = list(
@@ -97,7 +97,9 @@ def course_image_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 
 
 @login_required
-def module_form(request: HttpRequest, course_pk: int | None = None, pk: int | None = None):
+def module_form(
+    request: AuthenticatedHttpRequest, course_pk: int | None = None, pk: int | None = None
+):
     """Create (course_pk) or edit (pk) a module: authors only."""
     if pk is not None:
         module = _authored_module(request, pk)
@@ -129,7 +131,9 @@ def module_form(request: HttpRequest, course_pk: int | None = None, pk: int | No
 
 
 @login_required
-def item_form(request: HttpRequest, module_pk: int | None = None, pk: int | None = None):
+def item_form(
+    request: AuthenticatedHttpRequest, module_pk: int | None = None, pk: int | None = None
+):
     """Create (module_pk) or edit (pk) an item of any kind: authors only. Editing keeps the
     item's id, so learners' progress on it stays."""
     if pk is not None:
@@ -183,7 +187,7 @@ def item_form(request: HttpRequest, module_pk: int | None = None, pk: int | None
 
 @login_required
 @require_POST
-def item_move(request: HttpRequest, pk: int) -> HttpResponse:
+def item_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Authors move an item up or down (the keyboard alternative to drag and drop)."""
     item = _authored_item(request, pk)
     authoring.item_move(item=item, offset=-1 if request.POST.get("direction") == "up" else 1)
@@ -192,7 +196,7 @@ def item_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def module_move(request: HttpRequest, pk: int) -> HttpResponse:
+def module_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Authors move a module up or down."""
     module = _authored_module(request, pk)
     authoring.module_move(module=module, offset=-1 if request.POST.get("direction") == "up" else 1)
@@ -201,7 +205,7 @@ def module_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def items_reorder(request: HttpRequest, pk: int) -> HttpResponse:
+def items_reorder(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Authors save a module's item order after drag and drop (JSON list of ids)."""
     module = _authored_module(request, pk)
     try:
@@ -216,7 +220,7 @@ def items_reorder(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def item_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
+def item_duplicate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Authors copy an item (as a draft, with its questions)."""
     item = _authored_item(request, pk)
     copy = authoring.item_duplicate(item=item)
@@ -226,7 +230,7 @@ def item_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def item_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def item_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Authors delete an item."""
     item = _authored_item(request, pk)
     course_id = item.module.course_id
@@ -237,7 +241,7 @@ def item_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def module_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def module_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Authors delete a module with its items."""
     module = _authored_module(request, pk)
     course_id = module.course_id
@@ -248,7 +252,7 @@ def module_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def publish_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+def publish_toggle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Authors publish an item or move it back to draft."""
     item = _authored_item(request, pk)
     item.is_published = not item.is_published
@@ -263,7 +267,7 @@ def _edit_url(course_id: int) -> str:
 
 
 @login_required
-def course_export(request: HttpRequest, pk: int) -> HttpResponse:
+def course_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Authors of the course and the superuser: the course as one zip archive."""
     from . import transfer
 
@@ -318,7 +322,7 @@ def course_import(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-def course_criteria(request: HttpRequest, pk: int) -> HttpResponse:
+def course_criteria(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The course's completion criteria (which workshop phases must be approved and which share
     of workshop sessions attended, besides every required item): its authors and the
     superuser; 400 with the reason for a bad choice."""

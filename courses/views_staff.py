@@ -8,9 +8,10 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from core.http import AuthenticatedHttpRequest
 from core.permissions import STAFF_ROLES, Role
 from learners.models import Cohort, Membership
 
@@ -73,7 +74,7 @@ def staff_courses(user: Any) -> list[StaffCourse]:
 
 
 @login_required
-def course_list(request: HttpRequest) -> HttpResponse:
+def course_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Instructors, coordinators, course authors and the superuser: their courses with links to
     the outline, editing, completion criteria, extensions, certificates and import. 403 for
     everyone else (learners find their courses on the dashboard)."""

@@ -2,6 +2,7 @@ import datetime
 import secrets
 import uuid
 from pathlib import PurePath
+from typing import cast
 
 from django.conf import settings
 from django.core.files.storage import Storage
@@ -293,7 +294,7 @@ class Nudge(models.Model):
 
 def export_storage() -> Storage:
     # Private files: the disk or an S3 bucket, as configured (core/storage.py).
-    return PrivateStorage()
+    return cast(Storage, PrivateStorage())  # a lazy proxy of the configured Storage
 
 
 def export_file_path(instance: "ExportJob", filename: str) -> str:

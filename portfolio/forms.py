@@ -1,4 +1,4 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -6,6 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Card
 from .services import EDITABLE_FIELDS
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from workshops.models import Experiment
 
 SORTS = (("recent", _("Most recent")), ("relevance", _("Best match")))
 
@@ -84,7 +89,9 @@ class MessageForm(forms.Form):
 
 
 class AdaptForm(forms.Form):
-    experiment = forms.ModelChoiceField(label=_("Our experiment"), queryset=None)
+    experiment: "forms.ModelChoiceField[Experiment]" = forms.ModelChoiceField(
+        label=_("Our experiment"), queryset=None
+    )
     note = forms.CharField(
         label=_("What we did differently (optional)"),
         max_length=2000,
@@ -92,9 +99,11 @@ class AdaptForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args: Any, experiments: object = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, experiments: "QuerySet[Experiment] | None" = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["experiment"].queryset = experiments  # type: ignore[attr-defined]
+        cast("forms.ModelChoiceField[Experiment]", self.fields["experiment"]).queryset = experiments
         self.helper = FormHelper()
         self.helper.form_tag = False
 
@@ -128,13 +137,13 @@ class GalleryForm(forms.Form):
     def __init__(self, *args: Any, facets: dict, public: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         every = [("", _("All"))]
-        self.fields["theme"].choices = every + [(t.code, str(t)) for t in facets["themes"]]
-        self.fields["organisation"].choices = every + [
-            (o.pk, o.name) for o in facets["organisations"]
-        ]
-        self.fields["phase"].choices = every + list(facets["phases"])
-        self.fields["outcome"].choices = every + list(facets["outcomes"])
-        self.fields["scope"].choices = every + [
+        # Every filter but the search box is a choice field.
+        fields = cast(dict[str, forms.ChoiceField], self.fields)
+        fields["theme"].choices = every + [(t.code, str(t)) for t in facets["themes"]]
+        fields["organisation"].choices = every + [(o.pk, o.name) for o in facets["organisations"]]
+        fields["phase"].choices = every + list(facets["phases"])
+        fields["outcome"].choices = every + list(facets["outcomes"])
+        fields["scope"].choices = every + [
             (Card.Scope.COHORT, _("My cohort")),
             (Card.Scope.NETWORK, _("The network")),
             (Card.Scope.PUBLIC, _("Public")),

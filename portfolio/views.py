@@ -215,7 +215,7 @@ def _gallery(request: HttpRequest, *, user: Any, public: bool) -> dict[str, Any]
 
 
 @login_required
-def gallery(request: HttpRequest) -> HttpResponse:
+def gallery(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Osaamisväylä, for everyone signed in: the published cards the person may see (scoped
     by cards_visible_to), searched in Finnish and filtered."""
     context = _gallery(request, user=request.user, public=False)

@@ -91,14 +91,16 @@ class SubmissionAdmin(ReadOnlyRecordAdmin):
         description=gettext_lazy("Approve with feedback (through the review service)"),
         permissions=["change"],
     )
-    def approve(self, request: HttpRequest, queryset: QuerySet[Submission]) -> Any:
+    def approve(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Submission]) -> Any:
         return self._decide(request, queryset, "approve")
 
     @admin.action(
         description=gettext_lazy("Request a revision with feedback (through the review service)"),
         permissions=["change"],
     )
-    def request_revision(self, request: HttpRequest, queryset: QuerySet[Submission]) -> Any:
+    def request_revision(
+        self, request: AuthenticatedHttpRequest, queryset: QuerySet[Submission]
+    ) -> Any:
         return self._decide(request, queryset, "revise")
 
     @admin.action(

@@ -1,16 +1,17 @@
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DecimalCommaField, IsoDateInput, IsoDateTimeInput
 
 from .checks import max_file_bytes, too_large_message
-from .models import Experiment, Phase, Review, RunLogEntry, Theme, WorkshopSession
+from .models import Experiment, Phase, Review, RunLogEntry, Theme, Workshop, WorkshopSession
 from .services import MAX_FILES
 
 ACCEPT = (
@@ -91,7 +92,9 @@ class SubmissionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["attachments"].help_text = attachments_help()
         self.keepable = keepable or []
-        self.fields["remove_files"].choices = [(f.pk, f.original_name) for f in self.keepable]
+        cast(forms.ChoiceField, self.fields["remove_files"]).choices = [
+            (f.pk, f.original_name) for f in self.keepable
+        ]
         if draft_url:
             # Autosave (static/js/workshops-draft.js) posts the text with its revision after
             # every pause in typing.
@@ -117,7 +120,8 @@ class SubmissionForm(forms.Form):
         """The files ticked for removal (kept ticked when the form is shown again)."""
         if not self.is_bound:
             return set()
-        return {int(v) for v in self.data.getlist("remove_files") if v.isdigit()}
+        data = cast(QueryDict, self.data)  # a bound form's POST
+        return {int(v) for v in data.getlist("remove_files") if v.isdigit()}
 
     def kept_ids(self) -> list[int]:
         removed = set(self.cleaned_data.get("remove_files") or [])
@@ -178,10 +182,10 @@ class PivotForm(forms.Form):
         label=_("Why, and what to rethink"), widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args: Any, experiment: Experiment | None = None, **kw: object) -> None:
-        super().__init__(*args, **kw)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, experiment: Experiment | None = None, **kw: Any) -> None:
+        super().__init__(*args, **kw)
         if experiment is not None and experiment.is_active:
-            self.fields["to_phase"].choices = [
+            cast(forms.ChoiceField, self.fields["to_phase"]).choices = [
                 (value, label) for value, label in Phase.choices if value < experiment.phase
             ]
         self.helper = FormHelper()
@@ -231,9 +235,7 @@ class RunLogForm(forms.ModelForm):
         label=_("Measured value"), required=False, max_digits=14, decimal_places=2
     )
 
-    def __init__(
-        self, *args: Any, experiment: Experiment | None = None, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, experiment: Experiment | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["happened_on"].initial = timezone.localdate
         from impact.selectors import indicators_for_experiment
@@ -319,7 +321,7 @@ class ReviewForm(forms.Form):
         self.helper.form_tag = False
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("decision") == Review.Decision.REVISE and not data.get("feedback", "").strip():
             self.add_error(
                 "feedback", _("Tell the learner what to change when you ask for a revision.")
@@ -359,7 +361,9 @@ class CommentForm(forms.Form):
 
 
 class SessionForm(forms.ModelForm):
-    files = MultipleFileField(label=_("Material files (optional)"), required=False)
+    # The form's metaclass takes declared fields off the class, so BaseForm.files (the uploads)
+    # is not replaced at run time; mypy sees only the class body.
+    files = MultipleFileField(label=_("Material files (optional)"), required=False)  # type: ignore[assignment]
 
     class Meta:
         model = WorkshopSession
@@ -385,11 +389,15 @@ class SessionForm(forms.ModelForm):
     def __init__(self, *args: Any, cohort=None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if cohort is not None:
-            self.fields["workshop"].queryset = cohort.course.workshops.all()
-            if self.fields["workshop"].queryset.count() == 1 and not self.instance.pk:
-                self.fields["workshop"].initial = self.fields["workshop"].queryset.first()
+            workshop = cast("forms.ModelChoiceField[Workshop]", self.fields["workshop"])
+            workshop.queryset = cohort.course.workshops.all()
+            if workshop.queryset.count() == 1 and not self.instance.pk:
+                workshop.initial = workshop.queryset.first()
         for name in ("starts_at", "ends_at"):
-            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+            cast(forms.DateTimeField, self.fields[name]).input_formats = [
+                "%Y-%m-%dT%H:%M",
+                "%Y-%m-%d %H:%M",
+            ]
         self.fields["files"].help_text = _(
             "Slides or handouts: PDF, Office or OpenDocument files or images, at most %(mb)s MB "
             "each. Only the cohort's learners and staff can download them."
@@ -398,7 +406,7 @@ class SessionForm(forms.ModelForm):
         self.helper.form_tag = False
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         starts, ends = data.get("starts_at"), data.get("ends_at")
         if starts and ends and ends <= starts:
             self.add_error("ends_at", _("The session must end after it starts."))

@@ -1,6 +1,7 @@
 import datetime
 import uuid
 from pathlib import PurePath
+from typing import cast
 
 from django.conf import settings
 from django.core.files.storage import Storage
@@ -14,7 +15,7 @@ from core.storage import PrivateStorage
 
 def private_storage() -> Storage:
     # The disk under PRIVATE_MEDIA_ROOT or an S3 bucket, as configured (core/storage.py).
-    return PrivateStorage()
+    return cast(Storage, PrivateStorage())  # a lazy proxy of the configured Storage
 
 
 def submission_file_path(instance: "SubmissionFile", filename: str) -> str:

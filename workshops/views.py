@@ -60,7 +60,7 @@ from .models import (
 )
 
 
-def _phase_context(request: HttpRequest, experiment: Experiment, assignment) -> dict:
+def _phase_context(request: AuthenticatedHttpRequest, experiment: Experiment, assignment) -> dict:
     row = next(
         r for r in selectors.phase_track(experiment=experiment) if r.phase == assignment.phase
     )
@@ -595,6 +595,17 @@ def submission_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     }
     if request.htmx and request.GET.get("part") == "status":
         return render(request, "workshops/includes/_submission_status.html", context)
+    if not is_author and request.method == "GET":
+        # Staff opening a learner's work: one row the learner sees on "My data".
+        from privacy.services import access_log_record
+
+        access_log_record(
+            viewer=request.user,
+            learner_id=submission.learner_id,
+            kind="submission",
+            cohort_id=submission.cohort_id,
+            object_id=submission.pk,
+        )
     return render(request, "workshops/submission_detail.html", context, status=status)
 
 

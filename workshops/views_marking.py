@@ -209,7 +209,7 @@ class CohortMarkingForm(forms.ModelForm):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def settings(request: HttpRequest, pk: int) -> HttpResponse:
+def settings(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A cohort's lead instructor: the marking settings of their own cohort (?cohort=<id> for
     another cohort they lead). The course's authors and the superuser: also the course-wide
     defaults (without ?cohort). 404 for anyone else, or for a cohort the person does not lead;

@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -171,7 +171,7 @@ class CohortPeerForm(_PeerCounts, forms.ModelForm):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def peer_settings(request: HttpRequest, pk: int) -> HttpResponse:
+def peer_settings(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A cohort's lead instructor: peer feedback for a phase in their own cohort (?cohort=<id>
     for another cohort they lead), allocating peers there. The course's authors and the
     superuser: also the course-wide defaults (without ?cohort). 404 for anyone else or a
