@@ -116,3 +116,13 @@ class DecimalCommaField(forms.DecimalField):
     def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
         # A text box: no step/min/max attributes that only a number input understands.
         return forms.Field.widget_attrs(self, widget)
+
+
+class OrganisationSignInForm(forms.Form):
+    """The address that routes a person to their organisation's identity provider."""
+
+    email = forms.EmailField(
+        label=_("Work email address"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": False}),
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -42,18 +42,25 @@ def has_second_factor(user: Any) -> bool:
     return Authenticator.objects.filter(user=user, type__in=FACTORS).exists()
 
 
-def mfa_enforced_elsewhere(user: Any) -> bool:
-    """True when the person's organisation signs them in through an identity provider that
-    already enforces a second factor (a per-organisation flag, `idp_enforces_mfa`, once the
-    organisation model has one); until then nobody is exempt."""
-    organisation = getattr(user, "organisation", None)
-    return bool(getattr(organisation, "idp_enforces_mfa", False))
+def mfa_enforced_elsewhere(user: Any, request: HttpRequest | None = None) -> bool:
+    """True when this session was signed in through the person's organisation's identity
+    provider and that provider enforces a second factor itself (`idp_enforces_mfa`, core/oidc.py).
+    A password sign-in by the same person is asked as anyone else."""
+    from core.oidc import SESSION_KEY, enabled_organisations
+
+    session = getattr(request, "session", None)
+    organisation_pk = session.get(SESSION_KEY) if session is not None else None
+    if not organisation_pk:
+        return False
+    return enabled_organisations().filter(pk=organisation_pk, idp_enforces_mfa=True).exists()
 
 
-def needs_mfa_setup(user: Any) -> bool:
+def needs_mfa_setup(user: Any, request: HttpRequest | None = None) -> bool:
     """Whether this signed-in person must set up a second factor before going on."""
     return (
-        is_staff_person(user) and not mfa_enforced_elsewhere(user) and not has_second_factor(user)
+        is_staff_person(user)
+        and not has_second_factor(user)
+        and not mfa_enforced_elsewhere(user, request)
     )
 
 
@@ -85,7 +92,7 @@ class StaffMfaMiddleware:
             getattr(settings, "ALUEAGENTTI_REQUIRE_STAFF_MFA", False)
             and request.user.is_authenticated
             and not request.path_info.startswith(self.open_prefixes())
-            and needs_mfa_setup(request.user)
+            and needs_mfa_setup(request.user, request)
         ):
             return self.refuse(request)
         return self.get_response(request)

@@ -60,6 +60,11 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        from core.oidc import validate_organisation
+
+        validate_organisation(self)
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True

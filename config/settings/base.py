@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Sign-in with the organisation's own account: OpenID Connect per organisation (core/oidc.py).
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
@@ -172,6 +175,16 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 # before any other page (core/mfa.py). Off here for `make run`'s demo; production.py turns it on.
 ALUEAGENTTI_REQUIRE_STAFF_MFA = env_bool("ALUEAGENTTI_REQUIRE_STAFF_MFA", default=False)
 MFA_TOTP_ISSUER = "Alueagentti"
+# Organisations' identity providers are allauth apps built from their rows (core/oidc.py). The
+# adapter refuses any address the provider does not vouch for (email_verified, the
+# organisation's own domains), so no second confirmation email is sent; a person already here is
+# linked by that vouched-for address.
+SOCIALACCOUNT_ADAPTER = "core.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_STORE_TOKENS = False
+# Seconds a call to an identity provider (discovery, token, userinfo, keys) may take.
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("ALUEAGENTTI_OIDC_TIMEOUT", 10)
 
 LANGUAGE_CODE = "fi"
 LANGUAGES = [("fi", _("Finnish")), ("sv", _("Swedish")), ("en", _("English"))]

@@ -8,7 +8,6 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal import auth as totp
 from django.urls import reverse
 
-from core import mfa
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -141,12 +140,27 @@ def test_the_setting_turns_the_rule_off_for_a_demo(client_for, instructor, setti
 
 
 def test_an_organisation_whose_identity_provider_enforces_mfa_is_not_asked_again(
-    client_for, instructor, monkeypatch
+    client_for, instructor
 ):
-    assert mfa.needs_mfa_setup(instructor)
-    monkeypatch.setattr(type(instructor.organisation), "idp_enforces_mfa", True, raising=False)
-    assert not mfa.needs_mfa_setup(instructor)
-    assert client_for(instructor).get(reverse("workshops:review_queue")).status_code == 200
+    """Only a session signed in through the provider is spared (core/oidc.py); the sign-in
+    itself is tested in tests/core/test_oidc_sign_in.py."""
+    from core.oidc import SESSION_KEY
+
+    organisation = instructor.organisation
+    organisation.oidc_enabled = True
+    organisation.oidc_issuer = "https://idp.example.fi"
+    organisation.idp_enforces_mfa = True
+    organisation.save()
+    client = client_for(instructor)
+    # Signed in with a password: asked as before.
+    assert sent_to_setup(client.get(reverse("workshops:review_queue")))
+    session = client.session
+    session[SESSION_KEY] = organisation.pk
+    session.save()
+    assert client.get(reverse("workshops:review_queue")).status_code == 200
+    organisation.idp_enforces_mfa = False
+    organisation.save()
+    assert sent_to_setup(client.get(reverse("workshops:review_queue")))
 
 
 def test_a_learner_made_instructor_is_asked_from_the_next_page_on(client_for, learner, cohort):
