@@ -243,9 +243,11 @@ def achievement_credential(
     criteria: str,
     issued_at: datetime.datetime,
     status_index: int | None = None,
+    credits: float | None = None,
 ) -> dict[str, Any]:
     """The unsigned OB 3.0 AchievementCredential for one certificate; with `status_index`
-    it points at its bit in the public revocation list (`credentialStatus`)."""
+    it points at its bit in the public revocation list (`credentialStatus`); with `credits`
+    (the course's ECTS credits) the achievement offers them and the learner earned them."""
     credential: dict[str, Any] = {
         "@context": [VC_CONTEXT, OB_CONTEXT],
         "id": credential_id,
@@ -278,6 +280,9 @@ def achievement_credential(
             },
         },
     }
+    if credits is not None:
+        credential["credentialSubject"]["achievement"]["creditsAvailable"] = credits
+        credential["credentialSubject"]["creditsEarned"] = credits
     if status_index is not None:
         credential["credentialStatus"] = status_list_entry(status_index)
     return credential

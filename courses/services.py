@@ -329,6 +329,11 @@ def certificate_issue(*, certificate_id: int) -> bool:
                         criteria=criteria,
                         issued_at=now,
                         status_index=certificate.pk,
+                        credits=(
+                            float(course.scope_credits)
+                            if course.scope_credits is not None
+                            else None
+                        ),
                     ),
                     created=now,
                 )

@@ -149,3 +149,16 @@ def test_the_certificate_notification_is_filed_under_certificates(
         Notification.EmailStatus.QUEUED,
         Notification.EmailStatus.SENT,
     )
+
+
+def test_the_signed_credential_carries_the_courses_credits(
+    learner, course, items, django_capture_on_commit_callbacks
+):
+    from courses import credentials
+
+    authoring.course_certificate_set(course=course, scope_credits=Decimal("1.5"))
+    certificate = issue(learner, items, django_capture_on_commit_callbacks)
+    subject = certificate.credential["credentialSubject"]
+    assert subject["achievement"]["creditsAvailable"] == 1.5
+    assert subject["creditsEarned"] == 1.5
+    assert credentials.verify(certificate.credential, credentials.public_key())
