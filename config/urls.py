@@ -21,6 +21,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("", include("portfolio.urls")),
     path("impact/", include("impact.urls")),
+    path("privacy/", include("privacy.urls")),
 ]
 
 if settings.DEBUG:

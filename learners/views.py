@@ -509,6 +509,16 @@ def timeline(request: AuthenticatedHttpRequest, pk: int, user_pk: int) -> HttpRe
     )
 
 
+    # One row the learner sees on "My data" (privacy/).
+    from privacy.services import access_log_record
+
+    access_log_record(
+        viewer=request.user,
+        learner_id=learner.pk,
+        kind="timeline",
+        cohort_id=cohort.pk,
+        object_id=None,
+    )
 @require_role(Role.COORDINATOR)
 def cross_cohort(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Coordinators: every cohort they run side by side, with its at-risk count."""
