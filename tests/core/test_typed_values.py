@@ -132,7 +132,7 @@ def test_numbers_are_read_as_a_finn_types_them(typed, number):
 
 @pytest.mark.parametrize("typed", ["9,5,1", "1.234,5", "9.5.1", "abc", "9,5 %", "--1", ""])
 def test_a_number_that_cannot_be_read_is_refused(typed):
-    with pytest.raises(ValueError, match=re.escape(typed)):
+    with pytest.raises(ValueError, match=re.escape(typed) if typed else "^$"):
         parse_decimal(typed)
 
 
