@@ -1,7 +1,7 @@
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 # The admin signs in through allauth, so its login gets the same rate limits and MFA.
 admin.autodiscover()
@@ -10,7 +10,7 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 # The error page names the request id, which a person can quote to support (core/requestid.py).
 handler500 = "core.views.server_error"
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("core.urls")),

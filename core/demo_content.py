@@ -9,6 +9,8 @@ interface speaks Finnish first. Webinar items have an empty ``video_url`` on pur
 names the webinars but gives no recording addresses.
 """
 
+from typing import Any
+
 ORGANISATIONS = [
     ("Vantaan kaupunki", "municipality"),
     ("Lempäälän kunta", "municipality"),
@@ -27,7 +29,7 @@ ORGANISATIONS = [
     ("Suomen kasvukäytävä", "network"),
 ]
 
-COURSE = {
+COURSE: dict[str, str] = {
     "title": "Alueagentti – aluekehittämisen koulutus",
     "slug": "alueagentti",
     "description": (
@@ -42,7 +44,7 @@ COURSE = {
     ),
 }
 
-MODULES = [
+MODULES: list[dict[str, Any]] = [
     {
         "title": "Verkostoituminen",
         "summary": (
@@ -662,7 +664,7 @@ MODULES = [
     },
 ]
 
-WORKSHOP = {
+WORKSHOP: dict[str, Any] = {
     "title": "Kokeilevan kehittämisen työpajat",
     "description": (
         "Kokeilevan kehittämisen työpajoissa jokainen osallistuja tuo mukanaan oman konkreettisen "

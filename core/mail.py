@@ -34,6 +34,7 @@ import socket
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -277,16 +278,16 @@ def deliver(
                 "emailed_at": timezone.now(),
                 **(sent_fields or {}),
             }
-            _with_db_retry(
-                lambda pk=row.pk, fields=fields: model.objects.filter(
-                    pk=pk, email_status=SENDING
-                ).update(**fields)
-            )
+            _with_db_retry(partial(_mark_sent, model, pk=row.pk, fields=fields))
             report.sent.append(row.pk)
     finally:
         _close_quietly(connection)
         _relax_commits(False)
     return report
+
+
+def _mark_sent(model: Any, *, pk: int, fields: dict[str, Any]) -> int:
+    return int(model.objects.filter(pk=pk, email_status=SENDING).update(**fields))
 
 
 def _release(model: Any, ids: list[int], *, next_attempt_at: datetime.datetime) -> None:

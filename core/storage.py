@@ -48,7 +48,8 @@ class PrivateFileSystemStorage(FileSystemStorage):
         full_path = self.path(name)
         existed = os.path.lexists(full_path)
         try:
-            return str(super()._save(name, content))
+            # FileSystemStorage._save is private: django-stubs leaves it out.
+            return str(super()._save(name, content))  # type: ignore[misc]
         except OSError:
             if not existed and os.path.lexists(full_path):
                 # The original error matters more than a failing cleanup.
@@ -57,7 +58,8 @@ class PrivateFileSystemStorage(FileSystemStorage):
             raise
 
     def _clear_cached_properties(self, setting: str, **kwargs: object) -> None:
-        super()._clear_cached_properties(setting, **kwargs)
+        # The stubs allow only the settings FileSystemStorage itself reacts to.
+        super()._clear_cached_properties(setting, **kwargs)  # type: ignore[arg-type]
         if setting == "PRIVATE_MEDIA_ROOT":
             self.__dict__.pop("base_location", None)
             self.__dict__.pop("location", None)

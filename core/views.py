@@ -82,9 +82,9 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 def set_language(request: HttpRequest) -> HttpResponse:
     """Anyone: switch the interface language; a signed-in person's choice is saved on them."""
     response = django_set_language(request)
-    language = request.POST.get("language")
+    language = request.POST.get("language", "")
     if request.user.is_authenticated and language in dict(
-        request.user._meta.get_field("language").choices  # type: ignore[arg-type]
+        request.user._meta.get_field("language").choices or ()
     ):
         request.user.language = language
         request.user.save(update_fields=["language"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,14 +19,17 @@ from . import outbox
 from .outbox import CohortScope
 from .permissions import Role, cohorts_for, has_role
 
+if TYPE_CHECKING:
+    from .models import User
 
-def _scope(user: object) -> CohortScope:
+
+def _scope(user: User) -> CohortScope:
     """Every cohort for the superuser, the coordinated cohorts for a coordinator; 403 else."""
-    if getattr(user, "is_superuser", False):
+    if user.is_superuser:
         return None
     if not has_role(user, Role.COORDINATOR):
         raise PermissionDenied
-    return list(cohorts_for(user, Role.COORDINATOR).values_list("pk", flat=True))  # type: ignore[arg-type]
+    return list(cohorts_for(user, Role.COORDINATOR).values_list("pk", flat=True))
 
 
 @login_required

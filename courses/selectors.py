@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import (
@@ -76,8 +77,8 @@ def _done_q(user: User | str, prefix: str = "") -> Q:
     "__", or "" on Item itself), for a User, or for the outer query's user-id field named by
     the string `user` (completion_matrix counts many learners in one query this way)."""
     if isinstance(user, str):
-        user_ref: object = OuterRef(user)
-        team_user_ref: object = OuterRef(OuterRef(user))
+        user_ref: User | OuterRef = OuterRef(user)
+        team_user_ref: User | OuterRef = OuterRef(OuterRef(user))
     else:
         user_ref = team_user_ref = user
     team = ExperimentMember.objects.filter(experiment=OuterRef("experiment_id"), user=team_user_ref)
@@ -120,7 +121,7 @@ def visible_modules(course: Course, *, include_drafts: bool = False) -> QuerySet
     return qs if include_drafts else qs.filter(is_published=True)
 
 
-def _count(qs: QuerySet) -> Coalesce:
+def _count(qs: QuerySet[Any]) -> Coalesce:
     return Coalesce(
         Subquery(
             qs.values("module").annotate(n=Count("pk")).values("n")[:1],

@@ -89,9 +89,11 @@ def item_video_watched(*, user: User, item: Item) -> Completion:
 
 
 def _as_ids(values: object) -> set[int]:
-    ids = set()
+    ids: set[int] = set()
     for value in values if isinstance(values, list | tuple | set) else [values]:
         try:
+            if not isinstance(value, str | bytes | int | float):
+                raise TypeError(value)
             ids.add(int(value))
         except (TypeError, ValueError):
             raise ProgressError(_("The answer could not be read. Please try again.")) from None
@@ -405,7 +407,8 @@ def certificate_pdf(*, certificate: Certificate) -> bytes | None:
     """The stored PDF, or one rendered now (e.g. WeasyPrint was missing when it was issued)."""
     if certificate.pdf:
         with certificate.pdf.open("rb") as handle:
-            return handle.read()
+            stored: bytes = handle.read()
+            return stored
     with translation.override(certificate.language or settings.LANGUAGE_CODE):
         return _certificate_pdf(certificate)
 

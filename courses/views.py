@@ -11,6 +11,7 @@ import mimetypes
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -325,7 +326,7 @@ FILE_FIELDS = {"file": "file", "video": "video_file", "captions": "captions"}
 
 
 @login_required
-def item_file(request: AuthenticatedHttpRequest, pk: int, which: str) -> HttpResponse:
+def item_file(request: AuthenticatedHttpRequest, pk: int, which: str) -> HttpResponseBase:
     """An item's file (resource, video or captions): whoever may open the item, once it is
     open to them. Resources are always downloaded, never rendered (an SVG or HTML file cannot
     run script on our origin); videos and captions are sent with their fixed media type."""
@@ -359,7 +360,7 @@ def item_file(request: AuthenticatedHttpRequest, pk: int, which: str) -> HttpRes
 
 
 @login_required
-def course_image(request: AuthenticatedHttpRequest, name: str) -> HttpResponse:
+def course_image(request: AuthenticatedHttpRequest, name: str) -> FileResponse:
     """An image shown in a text page: whoever may see its course (404 for everyone else).
     Always a re-encoded PNG or JPEG under a random name, sent with its fixed media type."""
     image = get_course_image_for_user(request.user, name)

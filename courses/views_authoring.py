@@ -147,13 +147,14 @@ def item_form(
             kind=kind if kind in Item.Kind.values else Item.Kind.PAGE,
             is_published=False,
         )
-        item.completion_rule = {
+        default_rules: dict[str, str] = {
             Item.Kind.QUIZ: Item.Rule.QUIZ_PASSED,
             Item.Kind.ASSIGNMENT: Item.Rule.SUBMITTED,
             Item.Kind.VIDEO: Item.Rule.VIEWED,
             Item.Kind.LINK: Item.Rule.VIEWED,
             Item.Kind.FILE: Item.Rule.VIEWED,
-        }.get(item.kind, Item.Rule.MANUAL)
+        }
+        item.completion_rule = default_rules.get(item.kind, Item.Rule.MANUAL)
     course = module.course
     initial = {"questions_text": authoring.quiz_as_text(item)} if item.pk else {}
     form = ItemForm(
@@ -167,7 +168,7 @@ def item_form(
         saved = form.save(commit=False)
         upload = request.FILES.get("file")
         if upload:
-            saved.file_name = upload.name[:255]
+            saved.file_name = (upload.name or "")[:255]
         if saved.pk:
             authoring.item_update(item=saved)
         else:
@@ -305,7 +306,7 @@ def course_import(request: AuthenticatedHttpRequest) -> HttpResponse:
         upload = request.FILES.get("archive")
         if upload is None:
             error, status = _("Choose a course archive (.zip) to import."), 400
-        elif upload.size > transfer.MAX_ARCHIVE_BYTES:
+        elif (upload.size or 0) > transfer.MAX_ARCHIVE_BYTES:
             error, status = _("The archive is too large."), 400
         else:
             try:

@@ -91,7 +91,7 @@ def _outcome(plan: ImpactPlan, text: str):
 def seed(*, users: dict[str, User]) -> None:
     mikko_user = users.get("mikko.laine")
     mikko = _experiment(mikko_user) if mikko_user else None
-    if mikko is not None and _fill(mikko, MIKKO):
+    if mikko_user is not None and mikko is not None and _fill(mikko, MIKKO):
         _seed_mikko(mikko, mikko_user, users)
     oona = _experiment(users["oppija"]) if "oppija" in users else None
     if oona is not None and _fill(oona, OONA):

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .models import Column
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
 class Part:
     code: str
-    title: Promise
+    title: StrOrPromise
     # Descriptors of levels 1 (beginning), 2 (developing) and 3 (strong).
-    descriptors: tuple[Promise, Promise, Promise]
+    descriptors: tuple[StrOrPromise, StrOrPromise, StrOrPromise]
 
 
 PARTS: tuple[Part, ...] = (

@@ -159,7 +159,7 @@ def _column_response(
         if status >= 400 and form is not None:
             return action_refused(
                 request,
-                "; ".join(e for errs in form.errors.values() for e in errs),
+                "; ".join(str(e) for errs in form.errors.values() for e in errs),
                 back_url=_plan_url(experiment.pk, f"column-{column}"),
                 status=status,
             )
@@ -612,9 +612,9 @@ def plan_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Instructors of the cohort: rubric feedback on the impact plan of a phase 3 version, with
     what changed in the plan since the previous version. The team sees it once released."""
     submission = get_submission_for_reviewer(request.user, pk)
-    if submission.experiment_id is None or submission.assignment.phase != Phase.PLAN:
+    experiment = submission.experiment  # no query when the submission has no experiment
+    if experiment is None or submission.assignment.phase != Phase.PLAN:
         raise Http404
-    experiment = submission.experiment
     released = services.is_released(submission)
     given = selectors.feedback_for(submission=submission)
     status = 200
@@ -640,7 +640,7 @@ def plan_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             status = 400
     else:
-        initial = {}
+        initial: dict[str, Any] = {}
         for code, feedback in given.items():
             initial[f"level_{code}"] = feedback.level
             initial[f"comment_{code}"] = feedback.comment

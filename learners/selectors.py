@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -79,7 +80,7 @@ class LearnerRow:
 
 @dataclass
 class CohortOverview:
-    modules: list[Module]
+    modules: Sequence[Module]
     assignments: list[Assignment]
     rows: list[LearnerRow]
     instructors: list[User]
@@ -458,6 +459,7 @@ def _overdue_assignments(
         return {}, {}
     sent_by_learner: set[tuple[int, int]] = set()
     sent_by_experiment: set[tuple[int, int]] = set()
+    experiment_id: int | None
     for learner_id, experiment_id, assignment_id in (
         Submission.objects.filter(cohort=cohort, assignment__in=due)
         .exclude(status=Submission.Status.REJECTED)

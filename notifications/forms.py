@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import available_timezones
 
 from django import forms
@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import IsoDateTimeInput
 
 from .models import Mode, Notification, NotificationPreference
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # The zones people here live in or travel to, first and with translated names; every other
 # zone after them by its region and city (600 raw names alone were hard to use).
@@ -33,7 +36,7 @@ def _zone_label(zone: str) -> str:
     return zone.replace("_", " ").replace("/", " / ")
 
 
-def _zone_choices() -> list[tuple[str, object]]:
+def _zone_choices() -> list[tuple[StrOrPromise, object]]:
     """Grouped: the common zones, then every other one (evaluated per form, so the labels are
     in the page's language)."""
     common = {zone for zone, _label in COMMON_ZONES}

@@ -97,7 +97,7 @@ class Mode(models.TextChoices):
 
 
 # Sensible defaults: what needs action comes at once, chatter in a digest.
-DEFAULT_MODES = {
+DEFAULT_MODES: dict[str, str] = {
     Notification.Category.REVIEWS: Mode.IMMEDIATELY,
     Notification.Category.DEADLINES: Mode.IMMEDIATELY,
     Notification.Category.PEER_REVIEW: Mode.DAILY,

@@ -376,8 +376,10 @@ def review_waiting_notices_send(*, now: datetime.datetime | None = None) -> int:
         # The same selector as the review queue and the dashboard, so the notice's count is
         # the number the instructor then finds in the queue.
         for submission in review_queue(user=instructor):
-            submission.days_waiting = _days_waiting(submission, now)
-            submission.over_target = submission.days_waiting > submission.cohort.review_target_days
+            # Shown by the notice's template beside each submission (not model fields).
+            days_waiting = _days_waiting(submission, now)
+            submission.days_waiting = days_waiting  # type: ignore[attr-defined]
+            submission.over_target = days_waiting > submission.cohort.review_target_days  # type: ignore[attr-defined]
             waiting[instructor.pk].append(submission)
             people[instructor.pk] = instructor
     from workshops.cohort_settings import attach

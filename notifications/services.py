@@ -239,13 +239,14 @@ class _Footers:
     def __call__(self, language: str, url: str) -> tuple[str, str]:
         if language not in self._cache:
             with translation.override(language):
-                text = render_to_string(
-                    "emails/includes/unsubscribe.txt", {"unsubscribe_url": _URL_MARK}
-                ).strip()
-                html = render_to_string(
-                    "emails/includes/unsubscribe.html", {"unsubscribe_url": _URL_MARK}
+                self._cache[language] = (
+                    render_to_string(
+                        "emails/includes/unsubscribe.txt", {"unsubscribe_url": _URL_MARK}
+                    ).strip(),
+                    render_to_string(
+                        "emails/includes/unsubscribe.html", {"unsubscribe_url": _URL_MARK}
+                    ),
                 )
-            self._cache[language] = (text, html)
         text, html = self._cache[language]
         return text.replace(_URL_MARK, url), html.replace(_URL_MARK, escape(url))
 
@@ -361,13 +362,13 @@ UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 
 def preference_for(user: User) -> NotificationPreference:
     """The person's preferences (defaults until they change something); cached on the user."""
-    cached = getattr(user, "_notification_preference", None)
+    cached: NotificationPreference | None = user.__dict__.get("_notification_preference")
     if cached is not None:
         return cached
     preference = NotificationPreference.objects.filter(user=user).first()
     if preference is None:
         preference = NotificationPreference(user=user)
-    user._notification_preference = preference  # type: ignore[attr-defined]
+    user.__dict__["_notification_preference"] = preference
     return preference
 
 

@@ -31,8 +31,16 @@ class WorkshopAdmin(admin.ModelAdmin):
 class SubmissionFileInline(admin.TabularInline):
     model = SubmissionFile
     extra = 0
-    fields = ["original_name", "size", "page_count", "content_type", "status", "scan", "reason"]
-    readonly_fields = fields
+    readonly_fields = (
+        "original_name",
+        "size",
+        "page_count",
+        "content_type",
+        "status",
+        "scan",
+        "reason",
+    )
+    fields = readonly_fields
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

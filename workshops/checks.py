@@ -16,7 +16,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import BinaryIO
+from typing import IO
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
@@ -122,7 +122,7 @@ def zip_limits() -> tuple[int, int, int]:
 # --- the entry point -------------------------------------------------------------------------
 
 
-def check_file(stream: BinaryIO, size: int) -> FileVerdict:
+def check_file(stream: IO[bytes], size: int) -> FileVerdict:
     """Judge one stored upload; raises ScanUnavailable when clamd should but cannot answer."""
     if size > max_file_bytes():
         return FileVerdict(False, too_large_message(size))
@@ -180,7 +180,7 @@ def check_file(stream: BinaryIO, size: int) -> FileVerdict:
     )
 
 
-def check_pdf(stream: BinaryIO, size: int) -> FileVerdict:
+def check_pdf(stream: IO[bytes], size: int) -> FileVerdict:
     """Accept a readable PDF within the size limit, and nothing else."""
     if 0 < size <= max_file_bytes():
         stream.seek(0)
@@ -245,7 +245,7 @@ def safe_name(name: str, content_type: str) -> str:
 # --- PDF -------------------------------------------------------------------------------------
 
 
-def _check_pdf(stream: BinaryIO) -> FileVerdict:
+def _check_pdf(stream: IO[bytes]) -> FileVerdict:
     stream.seek(0)
     try:
         reader = PdfReader(stream, strict=False)
@@ -329,7 +329,7 @@ def png_bytes(width: int, height: int, rgb: bytes, stride: int) -> bytes:
 # --- Office and OpenDocument (zip) -----------------------------------------------------------
 
 
-def _check_zip(stream: BinaryIO) -> FileVerdict:
+def _check_zip(stream: IO[bytes]) -> FileVerdict:
     stream.seek(0)
     damaged = _("The file is damaged and cannot be opened. Save it again.")
     try:
@@ -440,7 +440,7 @@ def clamd_address() -> tuple[int, str | tuple[str, int]] | None:
     return None
 
 
-def scan_stream(stream: BinaryIO) -> tuple[str, str]:
+def scan_stream(stream: IO[bytes]) -> tuple[str, str]:
     """('clean' | 'infected' | 'not-scanned', virus name) using clamd's INSTREAM command."""
     address = clamd_address()
     if address is None:

@@ -326,7 +326,7 @@ def seed(*, course: Course, cohort: Cohort, users: dict[str, User]) -> None:
             cohort=cohort,
             title=title,
             created_by=users[owner],
-            organisation=users[owner].organisation.name if users[owner].organisation else "",
+            organisation=org.name if (org := users[owner].organisation) else "",
             **fields,
         )
         exp.themes.set([themes[c] for c in codes if c in themes])

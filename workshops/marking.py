@@ -45,7 +45,7 @@ def is_blind(submission: Submission) -> bool:
 
 def _event(submission: Submission, by: User, kind: str, note: str = "") -> None:
     """Record a marking step in the experiment's audit trail (who, what, when)."""
-    if submission.experiment_id is not None:
+    if submission.experiment is not None:  # no query when there is no experiment
         services._event(
             submission.experiment, by, kind, note=note, phase=submission.assignment.phase
         )

@@ -1,7 +1,7 @@
 import datetime
 import uuid
 from pathlib import PurePath
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.core.files.storage import Storage
@@ -11,6 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.storage import PrivateStorage
+
+if TYPE_CHECKING:
+    from learners.models import Cohort
 
 
 def private_storage() -> Storage:
@@ -359,7 +362,7 @@ class RunLogEntry(models.Model):
 def phase_due_date(
     *,
     assignment: "Assignment | None",
-    cohort: "learners.models.Cohort",  # noqa: F821 - documents the type without an import cycle
+    cohort: "Cohort",
     extension: datetime.date | None = None,
 ) -> datetime.date | None:
     """The due date of a phase: the learner's extension, else the cohort's start plus the

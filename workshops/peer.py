@@ -174,7 +174,7 @@ def peer_allocate(
     per_submission = Counter(s for s, _r, _o in active)
     quota = rules.peer_reviews_each + extra_quota
     only_ids = set(only)
-    created = []
+    created: list[PeerReview] = []
     # The answers with the fewest reviewers first, then the longest-waiting.
     for author in sorted(authors, key=lambda a: per_submission[a.submission.pk]):
         sub = author.submission
@@ -356,7 +356,7 @@ def peer_review_give(
     submission = review.submission
     recipients = (
         [m.user for m in submission.experiment.members.select_related("user")]
-        if submission.experiment_id
+        if submission.experiment is not None
         else [submission.learner]
     )
     for recipient in recipients:

@@ -7,6 +7,7 @@ import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import (
     Count,
@@ -133,7 +134,7 @@ def queue_counts(*, user: User, filters: QueueFilters | None = None) -> dict[str
     return {value: counts.get(value, 0) for value in Submission.Status.values}
 
 
-def queue_filter_options(*, user: User) -> dict[str, list]:
+def queue_filter_options(*, user: User) -> dict[str, list[Any]]:
     """The cohorts and the learners' organisations the queue can be filtered by (two queries)."""
     cohorts = list(cohorts_for(user, Membership.Role.INSTRUCTOR).order_by("-start_date", "name"))
     organisations = list(
@@ -235,6 +236,7 @@ class PhaseRow:
 def phase_track(*, experiment: Experiment) -> list[PhaseRow]:
     """The six phases with their state, latest version and due date, in three queries."""
     assignments: dict[int, Assignment] = {}
+    assignment: Assignment | None
     for assignment in Assignment.objects.filter(workshop_id=experiment.workshop_id).order_by("-pk"):
         assignments[assignment.phase] = assignment  # the first one of each phase wins
     latest: dict[int, Submission] = {}
@@ -343,7 +345,7 @@ def review_points(*, review: Review) -> tuple[int, int] | None:
     scores = list(review.scores.all())
     if not scores:
         return None
-    maxima = dict(
+    maxima: dict[int | None, int] = dict(
         RubricLevel.objects.filter(criterion_id__in=[s.criterion_id for s in scores])
         .values("criterion_id")
         .annotate(top=Max("points"))

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from pathlib import PurePath
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -201,7 +202,9 @@ def experiment_add_member(*, experiment: Experiment, by: User, email: str) -> Ex
     return member
 
 
-def _notify_team(experiment: Experiment, *, key: str, template: str, context: dict) -> None:
+def _notify_team(
+    experiment: Experiment, *, key: str, template: str, context: dict[str, Any]
+) -> None:
     url = reverse("workshops:experiment", args=[experiment.pk])
     for member in experiment.members.select_related("user"):
         notification_notify(
@@ -371,7 +374,7 @@ def runlog_add(
     happened_on: datetime.date,
     kind: str,
     text: str,
-    photo: UploadedFile | None = None,
+    photo: UploadedFile[bytes] | None = None,
     indicator_id: int | None = None,
     value: Decimal | None = None,
 ) -> RunLogEntry:
@@ -461,7 +464,9 @@ def storage_failed_message() -> str:
     )
 
 
-def _store_files(submission: Submission, uploads: Sequence[UploadedFile]) -> list[SubmissionFile]:
+def _store_files(
+    submission: Submission, uploads: Sequence[UploadedFile[bytes]]
+) -> list[SubmissionFile]:
     """Store the uploads as pending files. If the disk is full or read-only, the files this
     call already wrote are removed (the storage removes a partly written one) and a
     SubmissionError is raised, so the caller's transaction rolls back with nothing left over."""
@@ -487,12 +492,12 @@ def _store_files(submission: Submission, uploads: Sequence[UploadedFile]) -> lis
     return stored
 
 
-def _check_uploads(uploads: Sequence[UploadedFile]) -> None:
+def _check_uploads(uploads: Sequence[UploadedFile[bytes]]) -> None:
     if len(uploads) > MAX_FILES:
         raise SubmissionError(_("Attach at most %(n)s files at a time.") % {"n": MAX_FILES})
 
 
-def refusal_reason(upload: UploadedFile) -> str:
+def refusal_reason(upload: UploadedFile[bytes]) -> str:
     """Why an upload is refused before it is stored (empty or too large), or ""."""
     if not upload.size:
         return _("The file is empty (0 bytes). Check the file and add it again.")
@@ -501,7 +506,9 @@ def refusal_reason(upload: UploadedFile) -> str:
     return ""
 
 
-def _store_refused(submission: Submission, uploads: Sequence[UploadedFile]) -> list[SubmissionFile]:
+def _store_refused(
+    submission: Submission, uploads: Sequence[UploadedFile[bytes]]
+) -> list[SubmissionFile]:
     """Record uploads refused at once as rejected files, with no stored bytes: the learner sees
     each one named with its reason, and the text and the other files are kept."""
     return [
@@ -557,8 +564,8 @@ def submission_submit(
     assignment: Assignment,
     cohort: Cohort,
     text: str,
-    upload: UploadedFile | None = None,
-    uploads: Sequence[UploadedFile] = (),
+    upload: UploadedFile[bytes] | None = None,
+    uploads: Sequence[UploadedFile[bytes]] = (),
     experiment: Experiment | None = None,
     keep_files: Iterable[int] | None = None,
 ) -> Submission:
@@ -674,7 +681,7 @@ def _enqueue(files: Iterable[SubmissionFile]) -> None:
 
 @transaction.atomic
 def submission_add_files(
-    *, submission: Submission, learner: User, uploads: Sequence[UploadedFile]
+    *, submission: Submission, learner: User, uploads: Sequence[UploadedFile[bytes]]
 ) -> list[SubmissionFile]:
     """Add (replacement) attachments to a version that waits for review.
 
@@ -734,7 +741,7 @@ def submission_file_process(*, file_id: int) -> SubmissionFile | None:
                 ContentFile(verdict.preview_png),
             )
         # An accepted file is kept under its detected type's extension, never the uploaded one.
-        stored_name = attachment.file.name
+        stored_name = attachment.file.name or ""
         renamed = ""
         if verdict.accepted:
             wanted = extension_for(verdict.content_type)
@@ -917,8 +924,8 @@ def submission_review(
     submission.status = new_status
     submission_completion_check_later(submission_id=submission.pk)  # certificates, after commit
     recipients = [submission.learner]
-    if submission.experiment_id is not None:
-        experiment = submission.experiment
+    experiment = submission.experiment  # no query when the submission has no experiment
+    if experiment is not None:
         phase = submission.assignment.phase
         _event(
             experiment,
@@ -963,7 +970,7 @@ def submission_review(
 
 def _max_points(scores: list[ReviewScore]) -> int:
     """The most points the scored criteria could have given."""
-    maxima = dict(
+    maxima: dict[int | None, int] = dict(
         RubricLevel.objects.filter(criterion_id__in=[s.criterion_id for s in scores])
         .values("criterion_id")
         .annotate(top=Max("points"))

@@ -113,7 +113,8 @@ def session_material_delete(*, material: SessionMaterial) -> None:
     material.delete()
     WorkshopSession.objects.filter(pk=material.session_id).update(sequence=F("sequence") + 1)
     # No outbox row: a failed delete leaves only an unreachable file behind, never lost work.
-    transaction.on_commit(lambda: storage.delete(name), robust=True)
+    if name:
+        transaction.on_commit(lambda: storage.delete(name), robust=True)
 
 
 def sessions_for_learner(user: User) -> QuerySet[WorkshopSession]:
@@ -163,7 +164,8 @@ def ics_escape(text: str) -> str:
 
 def _fold(line: str) -> str:
     """Fold a content line at 75 octets, never inside a UTF-8 character."""
-    out, current = [], ""
+    out: list[str] = []
+    current = ""
     for char in line:
         limit = 75 if not out else 74  # continuation lines start with a space
         if len((current + char).encode()) > limit:

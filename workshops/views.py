@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from functools import partial
 
 from django.contrib import messages
@@ -31,7 +32,7 @@ from core.permissions import (
 from core.responses import action_refused
 
 from . import marking, selectors, services, sessions, views_marking
-from .checks import safe_name
+from .checks import safe_name, sniff
 from .cohort_settings import attach, marking_for, peer_of
 from .forms import (
     AddFilesForm,
@@ -511,7 +512,7 @@ def runlog_photo(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     # FieldFile.open() returns the field itself, so the type is read before the stream is
     # handed over: closing a second "open" would close the file being streamed.
     stream = entry.photo.open("rb")
-    kind = services.sniff(stream.read(1024))
+    kind = sniff(stream.read(1024))
     stream.seek(0)
     response = FileResponse(stream, content_type=kind or "application/octet-stream")
     response["Content-Disposition"] = "inline"
@@ -559,7 +560,7 @@ def submission_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     versions = list(selectors.versions(submission=submission))
     earlier = [v for v in versions if v.version < submission.version]
     is_author = submission.learner_id == request.user.pk or (
-        submission.experiment_id is not None
+        submission.experiment is not None  # no query when there is no experiment
         and submission.experiment.members.filter(user=request.user).exists()
     )
     experiment = submission.experiment if submission.experiment_id else None
@@ -753,7 +754,9 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = ReviewForm(request.POST, criteria=criteria)
         if form.is_valid():
-            decide = (
+            # Two services that share most arguments: marking_mark_ready takes `by`, a direct
+            # review `files_seen`.
+            decide: Callable[..., object] = (
                 marking.marking_mark_ready
                 if workflow
                 else partial(services.submission_review, reviewer=request.user)
@@ -860,7 +863,7 @@ def review_draft(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def _thread_context(request: AuthenticatedHttpRequest, submission: Submission) -> dict | None:
-    if not may_see_thread(request.user, submission):
+    if submission.experiment_id is None or not may_see_thread(request.user, submission):
         return None
     return {
         "experiment_id": submission.experiment_id,

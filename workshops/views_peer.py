@@ -59,7 +59,7 @@ def _authors(review: PeerReview) -> list[str]:
     submission = review.submission
     if peer_of(submission).peer_anonymous:
         return []
-    if submission.experiment_id is None:
+    if submission.experiment is None:  # no query when there is no experiment
         return [submission.learner.display_name]
     return [m.user.display_name for m in submission.experiment.members.select_related("user")]
 
