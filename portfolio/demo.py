@@ -8,6 +8,7 @@ other municipalities to find, ask about and adapt. Idempotent: rows are found by
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -21,7 +22,7 @@ from . import services
 from .models import Adaptation, Card, CardMessage, IncludedReflection
 
 # Alumni of the spring cohort: (email local part, first, last, organisation, experiment).
-ALUMNI = [
+ALUMNI: list[tuple[str, str, str, str, dict[str, Any]]] = [
     (
         "elina.salo",
         "Elina",
@@ -183,7 +184,7 @@ ALUMNI = [
 ]
 
 # The current cohort's experiments (from workshops.demo): owner -> card fields and scope.
-CURRENT = {
+CURRENT: dict[str, dict[str, str]] = {
     "mikko.laine": {
         "scope": Card.Scope.NETWORK,
         "summary": "Neljännesvuosittainen yhteiskehittämisen aamu Seinäjoen yrityksille ja "
@@ -290,14 +291,14 @@ def seed(*, course: Course, cohort: Cohort, users: dict[str, User]) -> None:
         card.consent_by = user
         cards[local] = _set_card(card, data, approver)
 
-    for local, data in CURRENT.items():
-        user = users.get(local)
-        experiment = _own_experiment(user, cohort, workshop) if user else None
+    for local, fields in CURRENT.items():
+        owner = users.get(local)
+        experiment = _own_experiment(owner, cohort, workshop) if owner else None
         if experiment is None:
             continue
         card = services.card_create(experiment=experiment)
-        card.consent_by = user
-        cards[local] = _set_card(card, dict(data), approver)
+        card.consent_by = owner
+        cards[local] = _set_card(card, dict(fields), approver)
 
     services.card_index(card_ids=[c.pk for c in cards.values()])
     # Hämeenlinna's travel-chain pilot adapts Vantaa's one-ticket travel chain.

@@ -180,7 +180,8 @@ def gallery_cards(*, user: Any, filters: GalleryFilters) -> QuerySet[Card]:
         qs = qs.filter(outcome=filters.outcome)
     qs = search_cards(qs, filters.query)
     if filters.query and filters.sort == "relevance":
-        qs = qs.order_by("-rank", F("published_at").desc(nulls_last=True), "-pk")
+        # F(): the rank is an annotation of search_cards, which django-stubs cannot see.
+        qs = qs.order_by(F("rank").desc(), F("published_at").desc(nulls_last=True), "-pk")
     else:
         qs = qs.order_by(F("published_at").desc(nulls_last=True), "-pk")
     return _with_list_data(qs)
@@ -259,9 +260,10 @@ def similar_cards(*, card: Card, user: Any, limit: int = 5) -> list[Card]:
     qs = cards_visible_to(user).exclude(scope=Card.Scope.PRIVATE).exclude(pk=card.pk)
     if card.organisation_id:
         qs = qs.exclude(organisation_id=card.organisation_id)
+    # django-stubs does not see the `n` annotated on the auto-created through model.
     shared: Any = Coalesce(
         Subquery(
-            through.objects.filter(experiment_id=OuterRef("experiment_id"), theme_id__in=themes)
+            through.objects.filter(experiment_id=OuterRef("experiment_id"), theme_id__in=themes)  # type: ignore[misc]
             .order_by()
             .values("experiment_id")
             .annotate(n=Count("pk"))
