@@ -260,7 +260,7 @@ def authorisation_url(
             }
         )
     # The discovery document just read is used again instead of being fetched twice.
-    provider.get_oauth2_adapter = lambda request: oauth2_adapter  # type: ignore[method-assign]
+    provider.get_oauth2_adapter = lambda request: oauth2_adapter
     try:
         response = provider.redirect(
             request, process="login", next_url=next_url, auth_params={"login_hint": email}

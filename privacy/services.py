@@ -92,7 +92,7 @@ def data_export_request(*, user: User) -> DataExport:
 def _rows(queryset: QuerySet[Any], *, exclude: Iterable[str] = ()) -> list[dict[str, Any]]:
     """The rows as Django's serializer writes them ({"model", "pk", "fields"}), minus
     `exclude` fields (secrets, other people's identities)."""
-    rows = serializers.serialize("python", queryset)
+    rows: list[dict[str, Any]] = serializers.serialize("python", queryset)
     for row in rows:
         for name in exclude:
             row["fields"].pop(name, None)
@@ -205,7 +205,7 @@ def _collect(user: User) -> list[tuple[str, Callable[[_Archive], None]]]:
         runlog = RunLogEntry.objects.filter(experiment__in=experiments)
         a.records["run_log"] = _rows(runlog)
         for entry in runlog:
-            if entry.photo:
+            if entry.photo.name:  # what FieldFile's truth value tests
                 a.files.append(
                     (f"files/run-log/{entry.pk}-{_safe_name(entry.photo.name)}", entry.photo)
                 )
@@ -362,7 +362,7 @@ def data_exports_expire(*, now: datetime.datetime | None = None) -> int:
     for export in DataExport.objects.filter(
         status=DataExport.Status.DONE, expires_at__lte=now
     ).only("pk", "file"):
-        if export.file:
+        if export.file.name:  # what FieldFile's truth value tests
             export.file.storage.delete(export.file.name)
         expired += DataExport.objects.filter(pk=export.pk, status=DataExport.Status.DONE).update(
             status=DataExport.Status.EXPIRED, file=""

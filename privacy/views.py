@@ -62,7 +62,7 @@ def export_request(request: AuthenticatedHttpRequest) -> HttpResponse:
 def export_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """Only the person whose archive it is, while it is ready (404 for anyone else)."""
     export = get_object_or_404(DataExport, pk=pk, user=request.user, status=DataExport.Status.DONE)
-    if not export.file:
+    if not export.file.name:  # what FieldFile's truth value tests
         raise Http404
     try:
         handle = export.file.storage.open(export.file.name, "rb")
