@@ -401,17 +401,25 @@ def _is_coordinator_of(user: User, cohort_pk: int) -> bool:
     return cohorts_for(user, Role.COORDINATOR).filter(pk=cohort_pk).exists()
 
 
+# Rows on one page of the at-risk, attendance and phase lists: a long list is paged, so the
+# page's HTML does not grow with the cohort.
+ROWS_PER_PAGE = 100
+
+
 @require_role(*STAFF_ROLES)
 def at_risk(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Coordinators and instructors of this cohort: learners who seem stuck, and why."""
+    """Coordinators and instructors of this cohort: learners who seem stuck, and why, 100 a
+    page (others get 404 from get_cohort_for_staff)."""
     cohort = get_cohort_for_staff(request.user, pk)
     rows, delays = selectors.at_risk_and_delays(cohort=cohort)
+    page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "learners/at_risk.html",
         {
             "cohort": cohort,
-            "rows": rows,
+            "rows": page.object_list,
+            "page": page,
             "delays": delays,
             "is_coordinator": _is_coordinator_of(request.user, cohort.pk),
         },
@@ -463,14 +471,17 @@ def dashboard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_role(*STAFF_ROLES)
 def funnel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Coordinators and instructors of this cohort: experiments per phase, for how long, and
-    whom each one waits on (the learner, a reviewer or an instructor)."""
+    whom each one waits on (the learner, a reviewer or an instructor); the experiments 100 a
+    page."""
     cohort = get_cohort_for_staff(request.user, pk)
+    funnel = selectors.experiment_funnel(cohort=cohort)
     return render(
         request,
         "learners/cohort_funnel.html",
         {
             "cohort": cohort,
-            "funnel": selectors.experiment_funnel(cohort=cohort),
+            "funnel": funnel,
+            "page": Paginator(funnel.experiments, ROWS_PER_PAGE).get_page(request.GET.get("page")),
             "labels": selectors.waiting_labels(),
             "is_coordinator": _is_coordinator_of(request.user, cohort.pk),
         },
@@ -479,14 +490,17 @@ def funnel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_role(*STAFF_ROLES)
 def attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Coordinators and instructors of this cohort: workshop attendance per session and learner."""
+    """Coordinators and instructors of this cohort: workshop attendance per session and learner
+    (the learners 100 a page)."""
     cohort = get_cohort_for_staff(request.user, pk)
+    overview = selectors.cohort_attendance(cohort=cohort)
     return render(
         request,
         "learners/cohort_attendance.html",
         {
             "cohort": cohort,
-            "overview": selectors.cohort_attendance(cohort=cohort),
+            "overview": overview,
+            "page": Paginator(overview.learners, ROWS_PER_PAGE).get_page(request.GET.get("page")),
             "is_coordinator": _is_coordinator_of(request.user, cohort.pk),
         },
     )

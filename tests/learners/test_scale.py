@@ -1,0 +1,153 @@
+"""The coordinator pages at a larger cohort: progress from aggregates equal to the heatmap's,
+no IN list of every learner, long lists paged, and the query count flat from 60 to 1,200
+learners (the timings are `make bench`'s, never the suite's)."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from courses.models import Item
+from courses.selectors import completion_matrix
+from learners import selectors
+from tests import factories
+from tests.learners.bulk import grow_cohort
+from workshops.models import ExperimentMember, Submission
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def started(cohort, assignment):
+    cohort.start_date = timezone.localdate() - datetime.timedelta(days=60)
+    cohort.save()
+    assignment.due_days = 14
+    assignment.save()
+    return cohort
+
+
+def summary_from_heatmap(cohort):
+    """The summary's progress figures as the heatmap computes them, row by row."""
+    overview = selectors.cohort_overview(cohort=cohort)
+    orgs = {}
+    for row in overview.rows:
+        name = row.learner.organisation.name if row.learner.organisation else "–"
+        learners, done, total, finished = orgs.get(name, (0, 0, 0, 0))
+        complete = bool(row.total) and row.done == row.total
+        orgs[name] = (learners + 1, done + row.done, total + row.total, finished + complete)
+    return sorted((name, *figures) for name, figures in orgs.items())
+
+
+def test_the_summary_counts_progress_as_the_heatmap_does_with_teams_drafts_and_two_cohorts(
+    started, course, instructor, assignment, other_cohort
+):
+    people = grow_cohort(cohort=started, learners=40, instructor=instructor)
+    # A draft item counts in the course's total but nobody can do it.
+    factories.ItemFactory(module=course.modules.first(), is_published=False)
+    # An item done by a team mate's submission counts for the whole team.
+    Item.objects.filter(pk=Item.objects.filter(module__course=course).first().pk).update(
+        assignment=assignment, completion_rule=Item.Rule.SUBMITTED
+    )
+    mate = people[5]
+    experiment = ExperimentMember.objects.get(user=people[4], cohort=started).experiment
+    ExperimentMember.objects.filter(user=mate, cohort=started).update(experiment=experiment)
+    # A learner also in another cohort of the course counts once, in this cohort's figures.
+    factories.MembershipFactory(cohort=other_cohort, user=people[7])
+    # Someone with no organisation.
+    people[8].organisation = None
+    people[8].save()
+    summary = selectors.cohort_summary(cohort=started)
+    figures = sorted(
+        (o.name, o.learners, o.done, o.total, o.finished) for o in summary.organisations
+    )
+    assert figures == summary_from_heatmap(started)
+    assert summary.learners == 40
+    assert any(name == "–" for name, *_ in figures)
+    assert Submission.objects.filter(experiment=experiment).exists()
+
+
+def test_a_whole_cohort_is_counted_by_a_join_not_an_in_list_of_every_learner(
+    started, course, instructor
+):
+    people = grow_cohort(cohort=started, learners=60, instructor=instructor)
+    ids = [u.pk for u in people]
+    with CaptureQueriesContext(connection) as by_join:
+        by_cohort = completion_matrix(cohort=started, course=course)
+    with CaptureQueriesContext(connection) as by_ids:
+        assert by_cohort == completion_matrix(user_ids=ids, course=course)
+    assert len(by_cohort) > 50
+    # An IN list names the learners one after another in the SQL; the join names none.
+    in_list = f"{ids[0]}, {ids[1]}, {ids[2]}"
+    assert in_list in " ".join(q["sql"] for q in by_ids.captured_queries)
+    assert in_list not in " ".join(q["sql"] for q in by_join.captured_queries)
+
+
+def rows_on(client, url, marker, **params):
+    response = client.get(url, params)
+    assert response.status_code == 200
+    return response.content.decode().count(marker)
+
+
+def test_the_at_risk_attendance_and_phase_lists_show_100_a_page(
+    client_for, started, coordinator, instructor
+):
+    grow_cohort(cohort=started, learners=480, instructor=instructor)
+    client = client_for(coordinator)
+    risky = len(selectors.at_risk(cohort=started))
+    assert risky > 100
+    url = reverse("learners:at_risk", args=[started.pk])
+    first = rows_on(client, url, '<tr data-testid="at-risk-')
+    second = rows_on(client, url, '<tr data-testid="at-risk-', page=2)
+    last = rows_on(client, url, '<tr data-testid="at-risk-', page=99)
+    assert first == 100
+    assert second == min(100, risky - 100)
+    assert last == (risky - 1) % 100 + 1
+    assert "?page=2" in client.get(url).content.decode()
+
+    url = reverse("learners:attendance", args=[started.pk])
+    assert rows_on(client, url, '<tr data-testid="learner-') == 100
+    assert rows_on(client, url, '<tr data-testid="learner-', page=5) == 80
+    url = reverse("learners:funnel", args=[started.pk])
+    assert rows_on(client, url, '<tr data-testid="funnel-row-') == 100
+    assert rows_on(client, url, '<tr data-testid="funnel-row-', page=5) == 80
+
+
+def test_the_paged_lists_are_refused_to_a_learner_and_another_cohorts_staff(
+    client_for, started, learner, other_instructor
+):
+    for person in (learner, other_instructor):
+        client = client_for(person)
+        for name in ("at_risk", "attendance", "funnel", "dashboard"):
+            response = client.get(reverse(f"learners:{name}", args=[started.pk]), {"page": 2})
+            assert response.status_code in (403, 404), (person, name)
+
+
+# Each page's queries at 60 and 1,200 learners: the same, and within these budgets.
+BUDGETS = {"dashboard": 25, "at_risk": 17, "funnel": 9, "attendance": 9}
+
+
+def test_the_summary_at_risk_phase_and_attendance_queries_do_not_grow_to_1200_learners(
+    client_for, started, coordinator, instructor, django_assert_max_num_queries
+):
+    grow_cohort(cohort=started, learners=60, instructor=instructor)
+    client = client_for(coordinator)
+    urls = {name: reverse(f"learners:{name}", args=[started.pk]) for name in BUDGETS}
+
+    def counts():
+        found = {}
+        for name, url in urls.items():
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(url, {"page": 2}).status_code == 200
+            found[name] = len(ctx)
+        return found
+
+    small = counts()
+    grow_cohort(cohort=started, learners=1140, instructor=instructor)
+    large = counts()
+    assert large == small, "query count grew with the cohort"
+    for name, url in urls.items():
+        with django_assert_max_num_queries(BUDGETS[name]):
+            client.get(url)
