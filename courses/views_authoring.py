@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Prefetch
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -104,9 +104,11 @@ def module_form(
     if pk is not None:
         module = _authored_module(request, pk)
         course = module.course
-    else:
-        course = _authored_course(request, course_pk)  # type: ignore[arg-type]
+    elif course_pk is not None:
+        course = _authored_course(request, course_pk)
         module = Module(course=course)
+    else:  # the URLs always give one of the two
+        raise Http404
     form = ModuleForm(
         request.POST if request.method == "POST" else None, instance=module, course=course
     )
@@ -139,8 +141,8 @@ def item_form(
     if pk is not None:
         item = _authored_item(request, pk)
         module = item.module
-    else:
-        module = _authored_module(request, module_pk)  # type: ignore[arg-type]
+    elif module_pk is not None:
+        module = _authored_module(request, module_pk)
         kind = request.GET.get("kind", Item.Kind.PAGE)
         item = Item(
             module=module,
@@ -155,6 +157,8 @@ def item_form(
             Item.Kind.FILE: Item.Rule.VIEWED,
         }
         item.completion_rule = default_rules.get(item.kind, Item.Rule.MANUAL)
+    else:  # the URLs always give one of the two
+        raise Http404
     course = module.course
     initial = {"questions_text": authoring.quiz_as_text(item)} if item.pk else {}
     form = ItemForm(

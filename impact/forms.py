@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -39,16 +39,18 @@ class IndicatorForm(forms.ModelForm):
 
     def __init__(self, *args: Any, plan: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["statement"]
-        field.queryset = (  # type: ignore[attr-defined]
+        field = cast("forms.ModelChoiceField[Statement]", self.fields["statement"])
+        field.queryset = (
             Statement.objects.filter(plan=plan, column__in=OUTCOME_COLUMNS).order_by(
                 "-column", "position", "pk"
             )
             if plan is not None
             else Statement.objects.none()
         )
-        field.label_from_instance = lambda s: (  # type: ignore[attr-defined]
-            f"{s.get_column_display()}: {s.text}"
+        # Replacing the method on this one field (rather than a subclass); mypy flags any
+        # assignment to a method.
+        field.label_from_instance = lambda obj: (  # type: ignore[method-assign]
+            f"{obj.get_column_display()}: {obj.text}"
         )
         field.help_text = _("The short-term outcome or long-term impact this indicator measures.")
         for name in ("baseline", "target"):

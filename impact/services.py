@@ -4,6 +4,7 @@ instructors' rubric feedback."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -102,7 +103,7 @@ def statement_delete(*, statement: Statement) -> None:
     _touch(plan)
 
 
-def _renumber(items: list) -> None:  # type: ignore[type-arg]
+def _renumber(items: Sequence[Statement | Indicator]) -> None:
     for index, item in enumerate(items):
         if item.position != index:
             item.position = index

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -24,7 +24,7 @@ class CohortForm(forms.Form):
 
     def __init__(self, *args: Any, courses: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["course"].queryset = courses  # type: ignore[attr-defined]
+        cast("forms.ModelChoiceField[Course]", self.fields["course"]).queryset = courses
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -242,7 +242,7 @@ class RunLogForm(forms.ModelForm):
 
         indicators = indicators_for_experiment(experiment_id=experiment.pk) if experiment else []
         if indicators:
-            self.fields["indicator"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+            cast(forms.ChoiceField, self.fields["indicator"]).choices = [("", "—")] + [
                 (i.pk, f"{i.name} ({i.unit})" if i.unit else i.name) for i in indicators
             ]
             self.fields["indicator"].help_text = _(
