@@ -423,13 +423,14 @@ def _terms(user: User) -> list[str]:
 
 
 def text_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
-    """The columns of a model that hold text: Char, Text, Email and JSON fields without
-    choices (a choice is never free text)."""
+    """The columns of a model that may hold free text: Char, Text, Email and JSON fields
+    without choices (a choice is never free text) that are not unique (a code or token is an
+    identifier others rely on, never a name; the user's own email is replaced directly)."""
     kinds = (models.CharField, models.TextField, models.EmailField, models.JSONField)
     return [
         f
         for f in model._meta.concrete_fields
-        if isinstance(f, kinds) and not f.choices and not f.primary_key
+        if isinstance(f, kinds) and not f.choices and not f.primary_key and not f.unique
     ]
 
 

@@ -185,7 +185,7 @@ def world(learner, other_learner, instructor, cohort, course, assignment) -> Wor
         user=learner,
         course=course,
         cohort=cohort,
-        code="OONA-CERT-0001",
+        code="AAAA-CERT-0001",
         status=Certificate.Status.ISSUED,
         learner_name="Oona Mäkelä",
         course_title=course.title,

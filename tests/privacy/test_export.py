@@ -80,7 +80,7 @@ def test_the_archive_holds_every_kind_of_record_and_the_persons_files(world):
     assert any(n.endswith("haaste.pdf") for n in files)
     assert any(n.endswith("oma.pdf") for n in files)
     assert any(n.startswith("files/run-log/") for n in files)
-    assert "files/certificates/OONA-CERT-0001.pdf" in names
+    assert "files/certificates/AAAA-CERT-0001.pdf" in names
     pdf = next(n for n in files if n.endswith("haaste.pdf"))
     assert archive.read(pdf) == b"%PDF-1.4 tiimin liite"
     assert "README.txt" in names
