@@ -12,8 +12,10 @@ import pytest
 from learners.models import Membership
 from tests import factories
 
-# The `browser` fixture (Debian's Chromium through Playwright) for every browser test.
-pytest_plugins = ["tests.browser"]
+# The `browser` fixture (Debian's Chromium through Playwright) for every browser test, and the
+# local S3 server (`moto_s3`, `s3_bucket`, `s3_storage`) for the tests of private files on S3,
+# and the tests' OpenID Connect provider (`oidc_provider`, tests/oidc_provider/).
+pytest_plugins = ["tests.browser", "tests.s3_support", "tests.oidc_provider.support"]
 
 STRICT = os.environ.get("ALUEAGENTTI_STRICT_TESTS") == "1"
 
