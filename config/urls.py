@@ -22,6 +22,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("portfolio.urls")),
     path("impact/", include("impact.urls")),
     path("privacy/", include("privacy.urls")),
+    path("api/", include("api.urls")),
 ]
 
 if settings.DEBUG:

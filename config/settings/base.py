@@ -55,6 +55,10 @@ INSTALLED_APPS = [
     "impact",
     "portfolio",
     "privacy",
+    # The REST API (api/): Django REST framework with drf-spectacular's OpenAPI schema.
+    "rest_framework",
+    "drf_spectacular",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -446,6 +450,46 @@ PRIVACY_CONTROLLER = env_str("PRIVACY_CONTROLLER", "Careeria Oy")
 PRIVACY_CONTACT_EMAIL = env_str("PRIVACY_CONTACT_EMAIL", "tietosuoja@alueagentti.fi")
 # Days before a phase's due date on which its learners get a reminder.
 DEADLINE_REMINDER_DAYS = (3, 1)
+
+# The REST API (api/): personal access tokens or the session; cursor pages; limits per token.
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TokenScope"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
+    "PAGE_SIZE": API_PAGE_SIZE,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttling.PerTokenThrottle",
+        "api.throttling.AnonymousThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env_str("API_RATE_PER_TOKEN", "600/hour"),
+        "anon": env_str("API_RATE_ANONYMOUS", "60/hour"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Alueagentti API",
+    "DESCRIPTION": "Cohorts, progress, experiments, submissions' status, the gallery and "
+    "certificates, read with a personal access token and the same permissions as the pages.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "SubmissionStatusEnum": "workshops.models.Submission.Status",
+        "ExperimentStatusEnum": "workshops.models.Experiment.Status",
+        "InvitationStatusEnum": "learners.models.Invitation.Status",
+        "InvitationEmailStatusEnum": "learners.models.Invitation.EmailStatus",
+        "AnnouncementStatusEnum": "notifications.models.Announcement.Status",
+    },
+}
 
 # Content-Security-Policy: no inline script or style anywhere.
 CONTENT_SECURITY_POLICY = {

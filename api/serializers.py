@@ -1,0 +1,211 @@
+"""What the API shows of each object: no more than the page that shows the same object."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from learners.models import Cohort, Invitation, Membership
+from notifications.models import Announcement
+from portfolio.models import Card
+from workshops.models import Experiment, Submission
+
+
+class CohortSerializer(serializers.ModelSerializer[Cohort]):
+    course_id = serializers.IntegerField(read_only=True)
+    course_title = serializers.CharField(source="course.title", read_only=True)
+    learner_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Cohort
+        fields = [
+            "id",
+            "name",
+            "course_id",
+            "course_title",
+            "start_date",
+            "end_date",
+            "learner_count",
+        ]
+
+
+class PersonSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="display_name")
+    email = serializers.EmailField()
+    organisation = serializers.CharField(source="organisation.name", default=None, allow_null=True)
+
+
+class MembershipSerializer(serializers.ModelSerializer[Membership]):
+    person = PersonSerializer(source="user")
+
+    class Meta:
+        model = Membership
+        fields = ["id", "cohort_id", "role", "joined_at", "person"]
+
+
+class ModuleProgressSerializer(serializers.Serializer[Any]):
+    module_id = serializers.IntegerField()
+    title = serializers.CharField()
+    done = serializers.IntegerField(help_text="Published items the learner has done.")
+    total = serializers.IntegerField(help_text="Published items in the module.")
+
+
+class LearnerProgressSerializer(serializers.Serializer[Any]):
+    membership_id = serializers.IntegerField(source="pk")
+    learner_id = serializers.IntegerField(source="user_id")
+    name = serializers.CharField(source="user.display_name")
+    modules = ModuleProgressSerializer(many=True)
+
+
+class PhaseStateSerializer(serializers.Serializer[Any]):
+    phase = serializers.IntegerField()
+    label = serializers.CharField()
+    state = serializers.ChoiceField(choices=["approved", "open", "locked"])
+    latest_status = serializers.CharField(allow_null=True)
+    latest_version = serializers.IntegerField(allow_null=True)
+
+
+class TeamMemberSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField(source="user_id")
+    name = serializers.CharField(source="user.display_name")
+
+
+class ExperimentSerializer(serializers.ModelSerializer[Experiment]):
+    workshop_title = serializers.CharField(source="workshop.title", read_only=True)
+    phase_label = serializers.CharField(source="get_phase_display", read_only=True)
+    team = TeamMemberSerializer(source="members.all", many=True, read_only=True)
+    phases = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Experiment
+        fields = [
+            "id",
+            "title",
+            "cohort_id",
+            "workshop_id",
+            "workshop_title",
+            "phase",
+            "phase_label",
+            "cycle",
+            "status",
+            "team",
+            "phases",
+        ]
+
+    @extend_schema_field(PhaseStateSerializer(many=True))
+    def get_phases(self, experiment: Experiment) -> list[dict[str, Any]]:
+        return self.context["phase_states"](experiment)
+
+
+class SubmissionStatusSerializer(serializers.ModelSerializer[Submission]):
+    assignment_title = serializers.CharField(source="assignment.title", read_only=True)
+    phase = serializers.IntegerField(source="assignment.phase", read_only=True)
+
+    class Meta:
+        model = Submission
+        fields = [
+            "id",
+            "assignment_id",
+            "assignment_title",
+            "phase",
+            "cohort_id",
+            "learner_id",
+            "experiment_id",
+            "cycle",
+            "version",
+            "status",
+            "is_late",
+            "due_on",
+            "submitted_at",
+        ]
+
+
+class SubmissionSerializer(SubmissionStatusSerializer):
+    class Meta(SubmissionStatusSerializer.Meta):
+        fields = [*SubmissionStatusSerializer.Meta.fields, "text"]
+
+
+class CardSerializer(serializers.ModelSerializer[Card]):
+    organisation = serializers.CharField(
+        source="organisation.name", default=None, allow_null=True, read_only=True
+    )
+    phase = serializers.IntegerField(source="experiment.phase", read_only=True)
+    themes = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Card
+        fields = [
+            "id",
+            "title",
+            "summary",
+            "scope",
+            "outcome",
+            "organisation",
+            "phase",
+            "themes",
+            "results",
+            "lessons",
+            "published_at",
+            "url",
+        ]
+
+    def get_themes(self, card: Card) -> list[str]:
+        return [theme.code for theme in card.experiment.themes.all()]
+
+    def get_url(self, card: Card) -> str:
+        from django.urls import reverse
+
+        return settings.SITE_URL + reverse("portfolio:card", args=[card.pk])
+
+
+class CertificateVerificationSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    valid = serializers.BooleanField(help_text="Issued and not revoked.")
+    learner_name = serializers.CharField()
+    course_title = serializers.CharField()
+    issued_at = serializers.DateTimeField()
+    revoked_at = serializers.DateTimeField(allow_null=True)
+
+
+class InvitationSerializer(serializers.ModelSerializer[Invitation]):
+    role = serializers.ChoiceField(choices=Membership.Role.choices, default=Membership.Role.LEARNER)
+    language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False, default="")
+
+    class Meta:
+        model = Invitation
+        fields = [
+            "id",
+            "cohort_id",
+            "email",
+            "first_name",
+            "last_name",
+            "role",
+            "language",
+            "status",
+            "email_status",
+            "created_at",
+            "expires_at",
+        ]
+        read_only_fields = ["id", "cohort_id", "status", "email_status", "created_at", "expires_at"]
+        # The service renews a revoked or expired invitation to the same address.
+        validators: list[Any] = []
+
+
+class AnnouncementSerializer(serializers.ModelSerializer[Announcement]):
+    send_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=str(_("Leave out to send now.")),
+    )
+
+    class Meta:
+        model = Announcement
+        fields = ["id", "cohort_id", "subject", "body", "send_at", "status", "created_at"]
+        read_only_fields = ["id", "cohort_id", "status", "created_at"]

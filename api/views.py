@@ -1,0 +1,350 @@
+"""The REST API under /api/v1/. Every object is loaded through core.permissions (and the apps'
+selectors), the same helpers the pages use, so the API never shows more than the UI; an object
+the caller may not reach answers 404, as on the pages."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.errors import DomainError
+from core.permissions import (
+    cards_visible_to,
+    cohorts_for,
+    experiments_visible_to,
+    get_cohort_for_coordinator,
+    get_cohort_for_staff,
+    submissions_visible_to,
+)
+from courses.models import Certificate
+from courses.selectors import completion_matrix, visible_modules
+from learners import services as learner_services
+from learners.models import Cohort, Invitation, Membership
+from learners.selectors import cohorts_with_counts
+from notifications import services as notification_services
+from notifications.models import Announcement
+from portfolio.models import Card
+from workshops.models import Experiment, Phase, Submission
+
+from . import serializers as s
+
+Role = Membership.Role
+
+
+def _int_param(request: Request, name: str) -> int | None:
+    value = request.query_params.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise serializers.ValidationError({name: [_("Enter a whole number.")]}) from None
+
+
+def _domain_error(exc: DomainError) -> serializers.ValidationError:
+    return serializers.ValidationError({"non_field_errors": [exc.message]})
+
+
+# --- cohorts ---------------------------------------------------------------------------------
+
+
+class CohortList(generics.ListAPIView[Cohort]):
+    """Any signed-in person: the cohorts in which they hold a role (learner, instructor or
+    coordinator); the superuser sees every cohort."""
+
+    serializer_class = s.CohortSerializer
+
+    def get_queryset(self) -> QuerySet[Cohort]:
+        return cohorts_with_counts(cohorts_for(self.request.user, *Role.values))
+
+
+class CohortDetail(generics.RetrieveAPIView[Cohort]):
+    """A member of the cohort (any role) or the superuser; 404 for anyone else."""
+
+    serializer_class = s.CohortSerializer
+
+    def get_queryset(self) -> QuerySet[Cohort]:
+        return cohorts_with_counts(cohorts_for(self.request.user, *Role.values))
+
+
+class MembershipList(generics.ListAPIView[Membership]):
+    """The cohort's instructors and coordinators (and the superuser), as on the cohort's pages:
+    everyone in the cohort with their role. Learners and other cohorts' staff get 404."""
+
+    serializer_class = s.MembershipSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("role", str, enum=Role.values)])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Membership]:
+        cohort = get_cohort_for_staff(self.request.user, self.kwargs["cohort_pk"])
+        qs = Membership.objects.filter(cohort=cohort).select_related("user__organisation")
+        role = self.request.query_params.get("role")
+        if role:
+            if role not in Role.values:
+                raise serializers.ValidationError({"role": [_("Choose a role.")]})
+            qs = qs.filter(role=role)
+        return qs
+
+
+class ProgressList(generics.ListAPIView[Membership]):
+    """Progress per learner and module (published items done of published items), for the
+    cohort's instructors and coordinators and the superuser, like the progress heatmap."""
+
+    serializer_class = s.LearnerProgressSerializer
+
+    def get_queryset(self) -> QuerySet[Membership]:
+        self.cohort = get_cohort_for_staff(self.request.user, self.kwargs["cohort_pk"])
+        return Membership.objects.filter(cohort=self.cohort, role=Role.LEARNER).select_related(
+            "user"
+        )
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.get_queryset()) or []
+        modules = list(
+            visible_modules(self.cohort.course)
+            .annotate(total=Count("items", filter=Q(items__is_published=True)))
+            .order_by("position", "pk")
+        )
+        matrix = completion_matrix(user_ids=[m.user_id for m in page], course=self.cohort.course)
+        for membership in page:
+            done = matrix.get(membership.user_id, {})
+            membership.modules = [  # type: ignore[attr-defined]
+                {"module_id": m.pk, "title": m.title, "done": done.get(m.pk, 0), "total": m.total}
+                for m in modules
+            ]
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+# --- experiments and submissions -------------------------------------------------------------
+
+
+def phase_states(experiments: list[Experiment]) -> dict[int, list[dict[str, Any]]]:
+    """Each experiment's six phases with their state and latest version's status, as the
+    experiment page's phase track (workshops.selectors.phase_track), in one query for a page.
+    A learner's phase state is their team's: it is read from the experiment, never per person."""
+    latest: dict[tuple[int, int], tuple[str, int]] = {}
+    rows = (
+        Submission.objects.filter(experiment_id__in=[e.pk for e in experiments])
+        .order_by("version", "pk")
+        .values_list("experiment_id", "assignment__phase", "status", "version")
+    )
+    for experiment_id, phase, state, version in rows:
+        latest[(experiment_id, phase)] = (state, version)
+    result: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for experiment in experiments:
+        for phase in Phase:
+            if not experiment.is_active or phase < experiment.phase:
+                state = "approved"
+            elif phase == experiment.phase:
+                state = "open"
+            else:
+                state = "locked"
+            last = latest.get((experiment.pk, phase.value))
+            result[experiment.pk].append(
+                {
+                    "phase": phase.value,
+                    "label": str(phase.label),
+                    "state": state,
+                    "latest_status": last[0] if last else None,
+                    "latest_version": last[1] if last else None,
+                }
+            )
+    return result
+
+
+class _ExperimentMixin:
+    serializer_class = s.ExperimentSerializer
+    request: Request
+
+    def get_queryset(self) -> QuerySet[Experiment]:
+        qs = (
+            experiments_visible_to(self.request.user)
+            .select_related("workshop")
+            .prefetch_related("members__user")
+        )
+        cohort = _int_param(self.request, "cohort")
+        if cohort is not None:
+            qs = qs.filter(cohort_id=cohort)
+        return qs
+
+
+class ExperimentList(_ExperimentMixin, generics.ListAPIView[Experiment]):
+    """Learners: their team's experiments; instructors and coordinators: their cohorts'; the
+    superuser: all. Each with its team and the state of its six phases."""
+
+    @extend_schema(parameters=[OpenApiParameter("cohort", int)])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.get_queryset()) or []
+        states = phase_states(page)
+        serializer = self.get_serializer(
+            page,
+            many=True,
+            context={**self.get_serializer_context(), "phase_states": lambda e: states[e.pk]},
+        )
+        return self.get_paginated_response(serializer.data)
+
+
+class ExperimentDetail(_ExperimentMixin, generics.RetrieveAPIView[Experiment]):
+    """Whoever may open the experiment's page (its team, its cohort's staff, the superuser)."""
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        experiment = self.get_object()
+        states = phase_states([experiment])
+        serializer = self.get_serializer(
+            experiment,
+            context={**self.get_serializer_context(), "phase_states": lambda e: states[e.pk]},
+        )
+        return Response(serializer.data)
+
+
+class SubmissionList(generics.ListAPIView[Submission]):
+    """The status of every answer the caller may see on the pages: a learner their own and their
+    team's, instructors and coordinators their cohorts', the superuser all. No contents here."""
+
+    serializer_class = s.SubmissionStatusSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("cohort", int),
+            OpenApiParameter("experiment", int),
+            OpenApiParameter("status", str, enum=Submission.Status.values),
+        ]
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Submission]:
+        qs = submissions_visible_to(self.request.user).select_related("assignment")
+        for name in ("cohort", "experiment"):
+            value = _int_param(self.request, name)
+            if value is not None:
+                qs = qs.filter(**{f"{name}_id": value})
+        wanted = self.request.query_params.get("status")
+        if wanted:
+            if wanted not in Submission.Status.values:
+                raise serializers.ValidationError({"status": [_("Choose a status.")]})
+            qs = qs.filter(status=wanted)
+        return qs
+
+
+class SubmissionDetail(generics.RetrieveAPIView[Submission]):
+    """One answer with its text, for exactly those who may open it on the pages
+    (core.permissions.get_submission_for_user); 404 for anyone else."""
+
+    serializer_class = s.SubmissionSerializer
+
+    def get_queryset(self) -> QuerySet[Submission]:
+        return submissions_visible_to(self.request.user).select_related("assignment")
+
+
+# --- the gallery and certificates ------------------------------------------------------------
+
+
+class CardList(generics.ListAPIView[Card]):
+    """Gallery cards within the caller's scope (core.permissions.cards_visible_to): public and
+    network cards for everyone signed in, cohort cards for the cohort's members; private cards
+    are not in the gallery."""
+
+    serializer_class = s.CardSerializer
+
+    def get_queryset(self) -> QuerySet[Card]:
+        return (
+            cards_visible_to(self.request.user)
+            .exclude(scope=Card.Scope.PRIVATE)
+            .select_related("experiment", "organisation")
+            .prefetch_related("experiment__themes")
+        )
+
+
+class CertificateVerify(generics.GenericAPIView[Certificate]):
+    """Anyone, without a token: whether the certificate with this code is valid, with the
+    holder's name, the course and the dates, as on the public verification page."""
+
+    permission_classes = [AllowAny]
+    serializer_class = s.CertificateVerificationSerializer
+
+    def get(self, request: Request, code: str) -> Response:
+        certificate = get_object_or_404(
+            Certificate.objects.only(
+                "code", "status", "learner_name", "course_title", "issued_at", "revoked_at"
+            ),
+            code=code.strip().upper(),
+            status=Certificate.Status.ISSUED,
+        )
+        data = {
+            "code": certificate.code,
+            "valid": certificate.revoked_at is None,
+            "learner_name": certificate.learner_name,
+            "course_title": certificate.course_title,
+            "issued_at": certificate.issued_at,
+            "revoked_at": certificate.revoked_at,
+        }
+        return Response(self.get_serializer(data).data)
+
+
+# --- writes ----------------------------------------------------------------------------------
+
+
+class InvitationListCreate(generics.ListCreateAPIView[Invitation]):
+    """The cohort's coordinators and the superuser, as on the invitations page: list the
+    invitations, or invite one person (an HR system sending new staff). A read-only token may
+    only list."""
+
+    serializer_class = s.InvitationSerializer
+
+    def cohort(self) -> Cohort:
+        return get_cohort_for_coordinator(self.request.user, self.kwargs["cohort_pk"])
+
+    def get_queryset(self) -> QuerySet[Invitation]:
+        return Invitation.objects.filter(cohort=self.cohort())
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        cohort = self.cohort()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            invitation = learner_services.invitation_invite(
+                cohort=cohort, invited_by=request.user, **serializer.validated_data
+            )
+        except learner_services.EnrolmentError as exc:
+            raise _domain_error(exc) from None
+        return Response(self.get_serializer(invitation).data, status=status.HTTP_201_CREATED)
+
+
+class AnnouncementListCreate(generics.ListCreateAPIView[Announcement]):
+    """The cohort's instructors and coordinators and the superuser, as on the announcements
+    page: list them, or send one to everyone in the cohort now or at `send_at`."""
+
+    serializer_class = s.AnnouncementSerializer
+
+    def cohort(self) -> Cohort:
+        return get_cohort_for_staff(self.request.user, self.kwargs["cohort_pk"])
+
+    def get_queryset(self) -> QuerySet[Announcement]:
+        return Announcement.objects.filter(cohort=self.cohort())
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        cohort = self.cohort()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            announcement = notification_services.announcement_create(
+                cohort=cohort, author=request.user, **serializer.validated_data
+            )
+        except DomainError as exc:
+            raise _domain_error(exc) from None
+        return Response(self.get_serializer(announcement).data, status=status.HTTP_201_CREATED)
