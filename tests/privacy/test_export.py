@@ -124,6 +124,7 @@ def test_my_data_queues_one_archive_and_polls_until_it_is_ready(world, client_fo
     assert download.status_code == 200
     assert download["Content-Type"] == "application/zip"
     body = b"".join(download.streaming_content)
+    download.close()
     assert zipfile.ZipFile(io.BytesIO(body)).read("profile.json")
 
 
@@ -145,7 +146,9 @@ def test_nobody_else_may_download_a_persons_archive(world, client_for, instructo
     url = reverse("privacy:export_download", args=[export.pk])
     for other in (world.team_mate, instructor, superuser):
         assert client_for(other).get(url).status_code == 404
-    assert client_for(world.learner).get(url).status_code == 200
+    own = client_for(world.learner).get(url)
+    assert own.status_code == 200
+    own.close()
 
 
 def test_my_data_needs_a_sign_in(client, db):
