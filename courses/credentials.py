@@ -9,8 +9,9 @@ embedded Data Integrity proof of the `eddsa-jcs-2022` cryptosuite
                  || SHA-256(JCS(credential without its proof))
     proofValue = "z" + base58btc(Ed25519-sign(hashData))
 
-JCS is RFC 8785; our credentials hold only strings, booleans and objects, for which
-`json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False)` is exactly JCS.
+JCS is RFC 8785 (the `rfc8785` package): besides sorting keys and dropping whitespace it writes
+numbers as ECMAScript does, so the ECTS credits 5.0 are signed as `5` exactly as any other
+verifier canonicalises them (`json.dumps` would write `5.0` and the proof would not check out).
 
 The public key is published as a Multikey in the issuer profile at /certificates/issuer.json
 (`verificationMethod` "<that URL>#key-1"), so anyone can check a downloaded credential.
@@ -27,11 +28,11 @@ import binascii
 import datetime
 import gzip
 import hashlib
-import json
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
+import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -73,8 +74,8 @@ def b58decode(text: str) -> bytes:
 
 
 def jcs(value: Any) -> bytes:
-    """RFC 8785 canonical JSON for documents without numbers (see the module docstring)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    """RFC 8785 canonical JSON (JCS) of a JSON value."""
+    return rfc8785.dumps(value)
 
 
 def multibase_public_key(public_key: Ed25519PublicKey) -> str:
