@@ -67,6 +67,8 @@ PUBLIC_VIEWS = {
     # Osaamisväylä's public gallery and public cards (only approved public cards are found).
     "public_gallery",
     "public_card",
+    # The privacy notice (privacy/): linked in every page's footer, for anyone.
+    "notice",
 }
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale"
 
@@ -320,6 +322,8 @@ def audience(user, url: str) -> bool | None:
         card = Card.objects.get(pk=pk)
         return ExperimentMember.objects.filter(experiment_id=card.experiment_id, user=user).exists()
     if name == "portfolio:approvals":
+        return user.is_superuser or _has_role(user, Membership.Role.COORDINATOR)
+    if name == "privacy:erasures":
         return user.is_superuser or _has_role(user, Membership.Role.COORDINATOR)
     if name == "core:stuck_work":
         return user.is_superuser or _has_role(user, Membership.Role.COORDINATOR)
