@@ -565,13 +565,20 @@ class CohortSummary:
 
 def cohort_progress(*, cohort: Cohort) -> list[tuple[int, str, int, int]]:
     """(learner id, organisation name or "–", items done, items in the course) for every learner
-    of the cohort, in two queries: the done counts are one aggregate joined by the cohort's id
-    (completion_matrix's rule), no heatmap rows, no submissions read into Python."""
-    total = Item.objects.filter(module__course_id=cohort.course_id).count()
-    done = {
-        user_id: sum(modules.values())
-        for user_id, modules in completion_matrix(cohort=cohort, course=cohort.course).items()
-    }
+    of the cohort, in three queries: the done counts are one aggregate joined by the cohort's id
+    (completion_matrix's rule; Completion rows alone when no item counts a submission), no
+    heatmap rows, no submissions read into Python."""
+    from courses.selectors import assignment_ruled_items
+
+    counts = Item.objects.filter(module__course_id=cohort.course_id).aggregate(
+        total=Count("pk"),
+        ruled=Count("pk", filter=Q(pk__in=assignment_ruled_items(course_id=cohort.course_id))),
+    )
+    matrix = completion_matrix(
+        cohort=cohort, course=cohort.course, completions_only=not counts["ruled"]
+    )
+    total = counts["total"]
+    done = {user_id: sum(modules.values()) for user_id, modules in matrix.items()}
     return [
         (user_id, name or "–", done.get(user_id, 0), total)
         for user_id, name in Membership.objects.filter(

@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from courses.models import Item
-from courses.selectors import completion_matrix
+from courses.models import Completion, Item
+from courses.selectors import completion_matrix, completions_only
 from learners import selectors
 from tests import factories
 from tests.learners.bulk import grow_cohort
@@ -151,3 +151,26 @@ def test_the_summary_at_risk_phase_and_attendance_queries_do_not_grow_to_1200_le
     for name, url in urls.items():
         with django_assert_max_num_queries(BUDGETS[name]):
             client.get(url)
+
+
+def test_without_assignment_rules_progress_is_counted_from_completions_with_the_same_figures(
+    started, course, instructor, other_cohort
+):
+    people = grow_cohort(cohort=started, learners=40, instructor=instructor)
+    assert completions_only(course=course)
+    # A draft item and a draft module: done by some, counted by nobody.
+    draft = factories.ItemFactory(module=course.modules.first(), is_published=False)
+    hidden = factories.ModuleFactory(course=course, is_published=False)
+    hidden_item = factories.ItemFactory(module=hidden)
+    Completion.objects.create(user=people[3], item=draft)
+    Completion.objects.create(user=people[3], item=hidden_item)
+    # A learner in another cohort of the course, with a completion there too (same course).
+    factories.MembershipFactory(cohort=other_cohort, user=people[7])
+    fast = completion_matrix(cohort=started, course=course, completions_only=True)
+    assert fast == completion_matrix(cohort=started, course=course)
+    summary = selectors.cohort_summary(cohort=started)
+    figures = sorted(
+        (o.name, o.learners, o.done, o.total, o.finished) for o in summary.organisations
+    )
+    assert figures == summary_from_heatmap(started)
+    assert sum(o.done for o in summary.organisations) > 0
