@@ -3,7 +3,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
-# The admin signs in through allauth, so its login gets the same rate limits and MFA.
+# The admin signs in through allauth, so its login gets the same rate limits and MFA (wrapping
+# the site's login method in place, which mypy reports as assigning to a method).
 admin.autodiscover()
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 

@@ -103,6 +103,7 @@ class DecimalCommaField(forms.DecimalField):
         "invalid": _("Enter a number, for example 9,5 or 1 234,5 (one decimal comma)."),
     }
 
+    # Django's DecimalField subclasses IntegerField; the stubs keep IntegerField's return type.
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if value in self.empty_values:
             return None

@@ -71,6 +71,7 @@ class _TrackingSMTP(smtplib.SMTP):
         code, repl = self.getreply()
         if code != 354:
             raise smtplib.SMTPDataError(code, repl)
+        # smtplib's own private helpers (as SMTP.data uses them); typeshed leaves them out.
         if isinstance(msg, str):
             msg = smtplib._fix_eols(msg).encode("ascii")  # type: ignore[attr-defined]
         q = smtplib._quote_periods(msg)  # type: ignore[attr-defined]

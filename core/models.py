@@ -91,6 +91,7 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractUser):
     """A person who signs in with their email address; roles come from cohort memberships."""
 
+    # Removes AbstractUser's username field (the stubs type it as a CharField).
     username = None  # type: ignore[assignment]
     email = models.EmailField(_("email address"), unique=True)
     organisation = models.ForeignKey(

@@ -65,6 +65,7 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = accept_or_create(request.headers.get(HEADER))
         token = _request_id.set(request_id)
+        # An attribute of our own on Django's request, for views that quote it.
         request.request_id = request_id  # type: ignore[attr-defined]
         started = time.monotonic()
         try:

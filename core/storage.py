@@ -31,11 +31,12 @@ class PrivateFileSystemStorage(FileSystemStorage):
     `url()` then raises. The folder is read from the settings when first needed (not at import).
     """
 
+    # None is what FileSystemStorage reads as "no URL of our own"; the stubs say str.
     base_url = None  # type: ignore[assignment]
 
-    def __init__(self, subfolder: str = "", **kwargs: object) -> None:
+    def __init__(self, subfolder: str = "", **kwargs: Any) -> None:
         self.subfolder = subfolder
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)
 
     @cached_property
     def base_location(self) -> str:

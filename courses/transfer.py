@@ -534,6 +534,7 @@ def _build(
 def _percent(value: object) -> int | None:
     if value is None:
         return None
+    # A manifest value: the schema lets only integers through, int() refuses anything else.
     number = int(value)  # type: ignore[call-overload]
     return number if 1 <= number <= 100 else None
 

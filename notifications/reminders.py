@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import User
-from workshops.models import phase_due_date
+from workshops.models import Phase, phase_due_date
 
 from .models import Notification
 from .services import (
@@ -52,7 +52,7 @@ def _too_early(now: datetime.datetime) -> bool:
 @dataclass
 class DueReminder:
     experiment: Any
-    phase: int
+    phase: Phase
     due_on: datetime.date
     days_left: int
     offset: int
@@ -311,7 +311,7 @@ def deadline_reminders_send(*, now: datetime.datetime | None = None) -> int:
                 context={
                     "experiment": reminder.experiment,
                     "cohort": reminder.experiment.cohort,
-                    "phase_label": reminder.phase.label,  # type: ignore[attr-defined]
+                    "phase_label": reminder.phase.label,
                     "due_on": reminder.due_on,
                     "days_left": reminder.days_left,
                 },

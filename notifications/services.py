@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 def _render_text_blocks(name: str, context: dict[str, Any]) -> tuple[str, str]:
     """Render the `subject` and `body` blocks of `emails/<name>.txt` without HTML escaping."""
+    # The Django backend's Template wraps the engine's; the stubs type only the common protocol.
     template = get_template(f"emails/{name}.txt").template  # type: ignore[attr-defined]
     blocks = {node.name: node for node in template.nodelist.get_nodes_by_type(BlockNode)}
     ctx = Context(context, autoescape=False)
@@ -41,7 +42,9 @@ def _render_text_blocks(name: str, context: dict[str, Any]) -> tuple[str, str]:
     return subject, body
 
 
-def _email_context(context: dict[str, Any], *, recipient: User | None, url: str) -> dict[str, Any]:
+def _email_context(
+    context: dict[str, Any], *, recipient: User | _NameStandIn | None, url: str
+) -> dict[str, Any]:
     return {
         **context,
         "recipient": recipient,
@@ -177,7 +180,7 @@ def notification_notify_many(
         p.user_id: p
         for p in NotificationPreference.objects.filter(user__in=[r.pk for r in recipients])
     }
-    base = _email_context(context, recipient=_NAME_STAND_IN, url=url)  # type: ignore[arg-type]
+    base = _email_context(context, recipient=_NAME_STAND_IN, url=url)
     rendered: dict[str, tuple[str, str, str]] = {}
     now = timezone.now()
     rows = []
