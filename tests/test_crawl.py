@@ -69,6 +69,9 @@ PUBLIC_VIEWS = {
     "public_card",
     # The privacy notice (privacy/): linked in every page's footer, for anyone.
     "notice",
+    # The REST API's documentation and OpenAPI schema (api/): what the API offers, no data.
+    "docs",
+    "schema",
 }
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale"
 
