@@ -359,3 +359,47 @@ def test_the_admin_checks_an_organisations_provider(db, monkeypatch):
     assert oidc.social_app(organisation).secret == "from-the-environment"
     organisation.oidc_secret_env = ""
     assert oidc.social_app(organisation).secret == "stored"
+
+
+def test_the_admin_page_shows_the_redirect_uri_keeps_the_secret_and_refuses_a_taken_domain(
+    client_for, superuser, learner, settings
+):
+    settings.SITE_URL = "https://alueagentti.example"
+    factories.OrganisationFactory(
+        name="Espoo",
+        oidc_enabled=True,
+        oidc_issuer="https://idp.espoo.fi",
+        oidc_client_id="c",
+        email_domains="espoo.fi",
+    )
+    organisation = factories.OrganisationFactory(name="Vantaa", oidc_secret="stored-secret")
+    url = reverse("admin:core_organisation_change", args=[organisation.pk])
+    # Not for a learner.
+    assert client_for(learner).get(url).status_code == 302
+    client = client_for(superuser)
+    page = client.get(url).content.decode()
+    assert (
+        f"https://alueagentti.example/accounts/oidc/org-{organisation.pk}/login/callback/" in page
+    )
+    assert "stored-secret" not in page
+    form = {
+        "name": "Vantaa",
+        "kind": "municipality",
+        "oidc_enabled": "on",
+        "email_domains": "vantaa.fi espoo.fi",
+        "oidc_issuer": "https://login.microsoftonline.com/tenant/v2.0",
+        "oidc_client_id": "vantaa-client",
+        "oidc_secret_env": "",
+        "oidc_secret": "",
+    }
+    response = client.post(url, form)
+    assert response.status_code == 200
+    assert "already serves espoo.fi" in response.content.decode()
+    organisation.refresh_from_db()
+    assert not organisation.oidc_enabled
+    response = client.post(url, {**form, "email_domains": "vantaa.fi"})
+    assert response.status_code == 302
+    organisation.refresh_from_db()
+    assert organisation.oidc_enabled
+    assert organisation.email_domains == "vantaa.fi"
+    assert organisation.oidc_secret == "stored-secret"
