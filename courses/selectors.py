@@ -173,6 +173,7 @@ class CourseProgress:
 
 def course_progress(modules: Iterable[Module]) -> CourseProgress:
     modules = list(modules)
+    # Counts annotated by modules_with_progress, which a plain Module type does not carry.
     return CourseProgress(
         done=sum(m.done_count for m in modules),  # type: ignore[attr-defined]
         total=sum(m.item_count for m in modules),  # type: ignore[attr-defined]
@@ -343,6 +344,7 @@ def module_locks(
     complete, and the unlock day (cohort start + days + the learner's extension) reached.
     """
     today = today or timezone.localdate()
+    # Counts annotated by modules_with_progress, which a plain Module type does not carry.
     complete = {
         m.pk: m.required_done >= m.required_count  # type: ignore[attr-defined]
         for m in modules
@@ -444,6 +446,7 @@ def course_outline(*, user: User, course: Course, include_drafts: bool = False) 
     first_open: Item | None = None
     ordered: list[Item] = []
     for module in modules:
+        # The outline's own attributes on each module and item, read by the templates.
         module.lock = locks.get(module.pk)  # type: ignore[attr-defined]
         module.item_list = by_module[module.pk]  # type: ignore[attr-defined]
         for item in module.item_list:  # type: ignore[attr-defined]

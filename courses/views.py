@@ -52,6 +52,7 @@ def course_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     certificate = None
     if outline.is_learner:
         certificate = selectors.certificate_for(user=request.user, course=course)
+        # Counts annotated by selectors.modules_with_progress (not on the Module type).
         if certificate is None and all(
             m.required_done >= m.required_count  # type: ignore[attr-defined]
             for m in outline.modules
@@ -159,7 +160,7 @@ def _item_context(request: AuthenticatedHttpRequest, item: Item) -> dict:
     is_author = is_course_author(request.user, course)
     outline = selectors.course_outline(user=request.user, course=course, include_drafts=is_author)
     module = next(m for m in outline.modules if m.pk == item.module_id)
-    siblings = module.item_list  # type: ignore[attr-defined]
+    siblings = module.item_list  # type: ignore[attr-defined]  # set by course_outline
     index = next(i for i, s in enumerate(siblings) if s.pk == item.pk)
     current = siblings[index]
     context = {

@@ -320,6 +320,7 @@ def _seed_reminders(
     now = timezone.now()
     for submission in waiting:
         ready = submission.processed_at or submission.submitted_at
+        # As notifications.reminders marks them for the notice (not model fields).
         submission.days_waiting = (now - ready).days  # type: ignore[attr-defined]
         submission.over_target = (  # type: ignore[attr-defined]
             submission.days_waiting > submission.cohort.review_target_days  # type: ignore[attr-defined]

@@ -367,6 +367,7 @@ def at_risk_and_delays(
     for (learner_id, _assignment_id), submission in team_latest(
         cohort=cohort, statuses=(Submission.Status.REVISION_REQUESTED,)
     ).items():
+        # reviewed_at and assignment_title are annotated by the query above.
         reviewed_at = submission.reviewed_at  # type: ignore[attr-defined]
         if reviewed_at is not None and reviewed_at < revision_since:
             waiting_revision.setdefault(learner_id, []).append(
@@ -1050,6 +1051,7 @@ def cohort_attendance(
             setattr(row, status, getattr(row, status) + n)
     session_rows = []
     for s in sessions:
+        # Counts annotated by the sessions query above (not on the WorkshopSession type).
         present, absent, excused = s.present, s.absent, s.excused  # type: ignore[attr-defined]
         session_rows.append(
             SessionAttendance(

@@ -116,6 +116,7 @@ def attach(submissions: Iterable[Submission], *, peer: bool = True) -> None:
         s.__dict__["_marking_settings"] = (
             _marking(m, True) if m else _marking(s.assignment.workshop, False)
         )
+        # Read by the templates as submission.settings_marking / settings_peer.
         s.settings_marking = s.__dict__["_marking_settings"]  # type: ignore[attr-defined]
         if peer:
             s.__dict__["_peer_settings"] = _peer(p, True) if p else _peer(s.assignment, False)
