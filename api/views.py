@@ -119,7 +119,7 @@ class ProgressList(generics.ListAPIView[Membership]):
         matrix = completion_matrix(user_ids=[m.user_id for m in page], course=self.cohort.course)
         for membership in page:
             done = matrix.get(membership.user_id, {})
-            membership.modules = [  # type: ignore[attr-defined]
+            membership.modules = [
                 {"module_id": m.pk, "title": m.title, "done": done.get(m.pk, 0), "total": m.total}
                 for m in modules
             ]

@@ -89,7 +89,7 @@ def _operations(schema: dict[str, Any]) -> list[dict[str, Any]]:
                 .get("application/json", {})
                 .get("schema")
             )
-            ok = next(
+            ok: dict[str, Any] = next(
                 (
                     response
                     for code, response in operation.get("responses", {}).items()
