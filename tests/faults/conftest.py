@@ -144,21 +144,31 @@ def stack(transactional_db, workers, redis_server, smtp_sink, live_server):
 
 
 def _drain(redis_server, workers) -> None:  # type: ignore[no-untyped-def]
-    """Let the workers finish what is queued before the database is emptied for the next test.
-    (Messages a killed worker held stay unacknowledged in Redis until the visibility timeout;
-    they are not waited for, the flush drops them.)"""
+    """Let the workers finish what is queued before the database is emptied for the next test:
+    the flush (TRUNCATE) must not meet a task in the middle of a transaction. Messages a killed
+    worker held stay unacknowledged in Redis until the visibility timeout; they are waited for
+    only briefly, and the flush drops them."""
+    import time
+
     from tests.e2e_support import wait_until
+    from tests.faults.support import worker_connections_busy
 
     queues = (*FILE_QUEUES, *MAIL_QUEUES)
+    unacked_grace = time.monotonic() + 5
+
+    def quiet() -> bool:
+        if any(redis_server.queued(q) for q in queues):
+            return False
+        if any(worker.busy() for worker in workers.values()):
+            return False
+        if redis_server.command("HLEN", "unacked") not in ("", "0") and (
+            time.monotonic() < unacked_grace
+        ):
+            return False
+        return not worker_connections_busy()
+
     with contextlib.suppress(AssertionError):  # a retry waiting for its countdown: dropped
-        wait_until(
-            lambda: (
-                all(redis_server.queued(q) == 0 for q in queues)
-                and not any(worker.busy() for worker in workers.values())
-            ),
-            timeout=30,
-            what="the queues to drain",
-        )
+        wait_until(quiet, timeout=30, what="the queues to drain")
     redis_server.command("FLUSHDB")
 
 

@@ -500,6 +500,19 @@ def terminate_worker_connections() -> int:
         return int(cursor.fetchone()[0])
 
 
+def worker_connections_busy() -> int:
+    """Worker database connections running a query or inside a transaction now."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s "
+            "AND state IS NOT NULL AND state <> 'idle'",
+            [WORKER_DB_NAME],
+        )
+        return int(cursor.fetchone()[0])
+
+
 def eventually(predicate: Callable[[], Any], *, timeout: float = 60, what: str) -> Any:
     return wait_until(predicate, timeout=timeout, what=what)
 
