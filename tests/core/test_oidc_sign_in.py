@@ -403,3 +403,32 @@ def test_the_admin_page_shows_the_redirect_uri_keeps_the_secret_and_refuses_a_ta
     assert organisation.oidc_enabled
     assert organisation.email_domains == "vantaa.fi"
     assert organisation.oidc_secret == "stored-secret"
+
+
+def test_a_callback_that_does_not_belong_to_a_started_sign_in_is_a_clear_401(
+    client, oidc_provider, municipality, cohort
+):
+    invitation = _invite(cohort, oidc_provider.users["anna"]["email"])
+    client.get(reverse("learners:invitation_accept", args=[invitation.token]))
+    location = oidc_provider.sign_in(_start(client, invitation.email), "anna")
+    path, params = callback_path(location)
+    # A forged or replayed state (another browser's, or the same link opened twice).
+    response = client.get(path, {**params, "state": "not-the-one-we-sent"})
+    assert response.status_code == 401
+    assert 'data-testid="organisation-sign-in-failed"' in response.content.decode()
+    assert "Start again from the sign-in page" in response.content.decode()
+    # The real one still works once, and not twice.
+    assert client.get(path, params).status_code == 302
+    assert User.objects.filter(email=invitation.email).count() == 1
+    client.post(reverse("account_logout"))
+    assert client.get(path, params).status_code == 401
+    assert _signed_in_user(client) is None
+
+
+def test_allauths_own_start_page_points_to_the_organisation_sign_in(client, municipality):
+    # Its form would redirect to another site, which the CSP's form-action forbids.
+    response = client.get(f"/accounts/oidc/org-{municipality.pk}/login/")
+    assert response.status_code == 200
+    assert reverse("core:organisation_sign_in") in response.content.decode()
+    main = response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
+    assert "<form" not in main
