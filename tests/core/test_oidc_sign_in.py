@@ -108,7 +108,12 @@ def test_an_invited_person_joins_by_signing_in_with_their_organisation_account_f
     assert user.organisation == municipality
     assert not user.has_usable_password()
     assert EmailAddress.objects.get(user=user).verified
-    assert SocialAccount.objects.get(user=user).provider == f"org-{municipality.pk}"
+    account = SocialAccount.objects.get(user=user)
+    assert account.provider == f"org-{municipality.pk}"
+    # Both the signed ID token and the userinfo endpoint's answer were read.
+    assert account.extra_data["id_token"]["iss"] == oidc_provider.issuer
+    assert account.extra_data["userinfo"]["email"] == anna["email"]
+    assert account.extra_data["userinfo"]["email_verified"] is True
     assert Membership.objects.get(user=user, cohort=cohort).role == Membership.Role.LEARNER
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.ACCEPTED
@@ -432,3 +437,19 @@ def test_allauths_own_start_page_points_to_the_organisation_sign_in(client, muni
     assert reverse("core:organisation_sign_in") in response.content.decode()
     main = response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
     assert "<form" not in main
+
+
+def test_a_person_with_an_account_who_opens_an_invitation_joins_after_the_provider_sign_in(
+    client, oidc_provider, municipality, cohort
+):
+    ville = factories.UserFactory(email=f"ville.virtanen@{DOMAIN}", organisation=municipality)
+    invitation = _invite(cohort, ville.email, role=Membership.Role.INSTRUCTOR)
+    page = client.get(reverse("learners:invitation_accept", args=[invitation.token]))
+    assert b'data-testid="invitation-organisation-sign-in"' in page.content
+    response = _sign_in_through(client, oidc_provider, "ville", ville.email)
+    assert response["Location"] == reverse("core:home")
+    assert _signed_in_user(client) == str(ville.pk)
+    assert Membership.objects.get(user=ville, cohort=cohort).role == Membership.Role.INSTRUCTOR
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.ACCEPTED
+    assert User.objects.filter(email=ville.email).count() == 1
