@@ -25,6 +25,7 @@ import hashlib
 import io
 import json
 import os
+import posixpath
 import shutil
 import sqlite3
 import subprocess
@@ -33,12 +34,16 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connections, transaction
+from django.core.files import File
+from django.core.files.storage import Storage
+from django.db import connections, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
+
+from core.storage import PrivateStorage, private_storage_is_local
 
 FORMAT = "alueagentti-backup"
 FORMAT_VERSION = 1
@@ -112,10 +117,26 @@ def _sha256_file(path: Path) -> str:
 
 
 def _file_roots() -> dict[str, Path]:
-    return {
-        "private": Path(settings.PRIVATE_MEDIA_ROOT),
-        "media": Path(settings.MEDIA_ROOT),
-    }
+    """The folders whose files are backed up as they are on disk: MEDIA_ROOT, and
+    PRIVATE_MEDIA_ROOT unless the private files are in an S3 bucket (see _bucket_files)."""
+    roots = {"media": Path(settings.MEDIA_ROOT)}
+    if private_storage_is_local():
+        roots["private"] = Path(settings.PRIVATE_MEDIA_ROOT)
+    return roots
+
+
+def _bucket() -> Storage:
+    """The private storage at its root (an S3 bucket and prefix when configured)."""
+    return cast(Storage, PrivateStorage(""))  # a lazy proxy of the configured Storage
+
+
+def _bucket_files(storage: Storage, folder: str = "") -> Iterator[str]:
+    """Every file name in `storage` under `folder`, depth first."""
+    directories, files = storage.listdir(folder)
+    for name in sorted(files):
+        yield posixpath.join(folder, name)
+    for directory in sorted(directories):
+        yield from _bucket_files(storage, posixpath.join(folder, directory))
 
 
 def _walk_files(root: Path) -> Iterator[Path]:
@@ -184,7 +205,7 @@ def database_is_empty(alias: str = "default") -> bool:
 # --- backup ----------------------------------------------------------------------------------
 
 
-def _counted_models() -> list[type]:
+def _counted_models() -> list[type[models.Model]]:
     return [model for model in apps.get_models() if not model._meta.proxy and model._meta.managed]
 
 
@@ -221,6 +242,40 @@ def _sqlite_migrations_and_counts(
         table = model._meta.db_table.replace('"', '""')
         counts[model._meta.label] = copy.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]  # noqa: S608 - table names from the models
     return applied, dict(sorted(counts.items()))
+
+
+class _HashingReader(io.RawIOBase):
+    """Reads through a file object, hashing and counting what passes."""
+
+    def __init__(self, source: IO[bytes]) -> None:
+        self.source = source
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.source.read(size)
+        self.digest.update(chunk)
+        self.size += len(chunk)
+        return chunk
+
+
+def _add_stored_file(
+    archive: tarfile.TarFile, manifest: Manifest, name: str, storage: Storage, stored: str
+) -> None:
+    """A file of the private storage (an S3 object), streamed into the archive."""
+    info = tarfile.TarInfo(name)
+    info.size = storage.size(stored)
+    info.mode = 0o600
+    info.mtime = int(datetime.datetime.now(tz=datetime.UTC).timestamp())
+    with storage.open(stored, "rb") as handle:
+        reader = _HashingReader(handle)
+        archive.addfile(info, reader)
+    if reader.size != info.size:
+        raise BackupError(f"{stored} changed size while it was copied; run the backup again.")
+    manifest.members[name] = {"size": reader.size, "sha256": reader.digest.hexdigest()}
 
 
 def _add_member(archive: tarfile.TarFile, manifest: Manifest, name: str, path: Path) -> None:
@@ -277,6 +332,10 @@ def backup_create(*, output: Path, alias: str = "default") -> Manifest:
                             continue
                         name = f"{prefix}/{path.relative_to(root).as_posix()}"
                         _add_member(archive, manifest, name, path)
+                if not private_storage_is_local():
+                    bucket = _bucket()
+                    for stored in _bucket_files(bucket):
+                        _add_stored_file(archive, manifest, f"private/{stored}", bucket, stored)
                 raw = manifest.to_json()
                 info = tarfile.TarInfo(MANIFEST)
                 info.size = len(raw)
@@ -425,6 +484,19 @@ def _move_into_place(staging: Path, roots: dict[str, Path]) -> None:
             shutil.move(str(child), str(root / child.name))
 
 
+def _upload_to_bucket(folder: Path) -> None:
+    """Put the staged private files into the (checked empty) bucket under their own names."""
+    if not folder.is_dir():
+        return
+    bucket = _bucket()
+    for path in _walk_files(folder):
+        name = path.relative_to(folder).as_posix()
+        with path.open("rb") as handle:
+            saved = bucket.save(name, File(handle, name=name))
+        if saved != name:
+            raise BackupError(f"{name} was stored as {saved}: the bucket was not empty.")
+
+
 def backup_restore(*, archive: Path, alias: str = "default") -> Manifest:
     """Restore `archive` into the (empty) database and the (empty) file folders."""
     if not database_is_empty(alias):
@@ -434,8 +506,13 @@ def backup_restore(*, archive: Path, alias: str = "default") -> Manifest:
         )
     roots = _file_roots()
     _check_targets_empty(roots)
-    # Staged next to the private files, so moving them into place is a rename.
-    staging_parent = roots["private"].parent
+    if not private_storage_is_local() and any(_bucket().listdir("")):
+        raise BackupError(
+            "The private files' bucket (ALUEAGENTTI_S3_BUCKET and its prefix) is not empty. "
+            "Restore into an empty bucket or prefix."
+        )
+    # Staged next to the files, so moving them into place is a rename.
+    staging_parent = roots.get("private", roots["media"]).parent
     staging_parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".restore-", dir=staging_parent) as tmp:
         staging = Path(tmp)
@@ -444,6 +521,8 @@ def backup_restore(*, archive: Path, alias: str = "default") -> Manifest:
         _restore_database(manifest, dump, alias)
         dump.unlink()
         _move_into_place(staging, roots)
+        if not private_storage_is_local():
+            _upload_to_bucket(staging / "private")
     counts = row_counts(alias)
     differing = {
         label: (expected, counts.get(label))
