@@ -453,3 +453,20 @@ def test_a_person_with_an_account_who_opens_an_invitation_joins_after_the_provid
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.ACCEPTED
     assert User.objects.filter(email=ville.email).count() == 1
+
+
+def test_the_page_asked_for_is_kept_and_another_sites_address_is_not(
+    client, oidc_provider, municipality, cohort
+):
+    ville = factories.UserFactory(email=f"ville.virtanen@{DOMAIN}", organisation=municipality)
+    factories.MembershipFactory(cohort=cohort, user=ville)
+    for asked, landed in (
+        ("/notifications/", "/notifications/"),
+        ("https://evil.example/phish", reverse("core:home")),
+    ):
+        response = client.post(
+            reverse("core:organisation_sign_in"), {"email": ville.email, "next": asked}
+        )
+        path, params = callback_path(oidc_provider.sign_in(response.context["url"], "ville"))
+        assert client.get(path, params)["Location"] == landed
+        client.post(reverse("account_logout"))
