@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db import connection, transaction
 from django.db.models import (
@@ -51,6 +51,23 @@ from .models import (
     Reflection,
     ReleaseExtension,
 )
+
+
+class ModuleProgress(TypedDict):
+    """What modules_with_progress annotates on each module."""
+
+    item_count: int
+    done_count: int
+    required_count: int
+    required_done: int
+    has_prerequisites: bool
+    minutes: int
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    ModuleWithProgress = WithAnnotations[Module, ModuleProgress]
 
 # A submission in one of these states counts as "submitted" (a rejected file does not).
 SUBMITTED_STATUSES = (
@@ -133,7 +150,7 @@ def _count(qs: QuerySet[Any]) -> Coalesce:
 
 def modules_with_progress(
     *, user: User, course: Course, include_drafts: bool = False
-) -> QuerySet[Module]:
+) -> QuerySet[ModuleWithProgress]:
     """The course's modules with `item_count`, `done_count`, `required_count`, `required_done`
     and `minutes` for one learner, in one query."""
     items = visible_items(include_drafts=include_drafts).filter(module=OuterRef("pk"))
@@ -171,12 +188,11 @@ class CourseProgress:
         return round(100 * self.done / self.total) if self.total else 0
 
 
-def course_progress(modules: Iterable[Module]) -> CourseProgress:
+def course_progress(modules: Iterable[ModuleWithProgress]) -> CourseProgress:
     modules = list(modules)
-    # Counts annotated by modules_with_progress, which a plain Module type does not carry.
     return CourseProgress(
-        done=sum(m.done_count for m in modules),  # type: ignore[attr-defined]
-        total=sum(m.item_count for m in modules),  # type: ignore[attr-defined]
+        done=sum(m.done_count for m in modules),
+        total=sum(m.item_count for m in modules),
     )
 
 
@@ -184,7 +200,7 @@ def next_item(
     *,
     user: User,
     course: Course,
-    modules: list[Module] | None = None,
+    modules: list[ModuleWithProgress] | None = None,
     cohort: Cohort | None = None,
 ) -> Item | None:
     """Where the learner left off: the first item, in course order, not yet done in a module
@@ -333,7 +349,7 @@ def module_locks(
     *,
     user: User,
     course: Course,
-    modules: list[Module],
+    modules: list[ModuleWithProgress],
     cohort: Cohort,
     today: datetime.date | None = None,
 ) -> dict[int, Lock]:
@@ -344,11 +360,7 @@ def module_locks(
     complete, and the unlock day (cohort start + days + the learner's extension) reached.
     """
     today = today or timezone.localdate()
-    # Counts annotated by modules_with_progress, which a plain Module type does not carry.
-    complete = {
-        m.pk: m.required_done >= m.required_count  # type: ignore[attr-defined]
-        for m in modules
-    }
+    complete = {m.pk: m.required_done >= m.required_count for m in modules}
     titles = {m.pk: m.title for m in modules}
     prerequisites: dict[int, list[int]] = defaultdict(list)
     if any(getattr(m, "has_prerequisites", True) for m in modules):
@@ -406,7 +418,7 @@ class State:
 @dataclass
 class Outline:
     course: Course
-    modules: list[Module]
+    modules: list[ModuleWithProgress]
     cohort: Cohort | None
     progress: CourseProgress
     next_item: Item | None

@@ -52,10 +52,8 @@ def course_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     certificate = None
     if outline.is_learner:
         certificate = selectors.certificate_for(user=request.user, course=course)
-        # Counts annotated by selectors.modules_with_progress (not on the Module type).
         if certificate is None and all(
-            m.required_done >= m.required_count  # type: ignore[attr-defined]
-            for m in outline.modules
+            m.required_done >= m.required_count for m in outline.modules
         ):
             # Progress made elsewhere (an approved workshop phase) may have finished the course.
             certificate = services.course_completion_check(user=request.user, course=course)
