@@ -175,7 +175,8 @@ class CertificateVerificationSerializer(serializers.Serializer[Any]):
 
 class InvitationSerializer(serializers.ModelSerializer[Invitation]):
     role = serializers.ChoiceField(choices=Membership.Role.choices, default=Membership.Role.LEARNER)
-    language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False, default="")
+    # Left out: the site's default language for the invitation email.
+    language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
 
     class Meta:
         model = Invitation
