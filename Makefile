@@ -131,9 +131,10 @@ compose-env:
 	@test ! -e .env || { echo ".env exists already; keeping it"; exit 1; }
 	@$(PYTHON) -c 'import base64, secrets; \
 		print("DJANGO_SECRET_KEY=" + secrets.token_urlsafe(60)); \
-		print("CERTIFICATE_SIGNING_KEY=" + base64.b64encode(secrets.token_bytes(32)).decode())' > .env
+		print("CERTIFICATE_SIGNING_KEY=" + base64.b64encode(secrets.token_bytes(32)).decode()); \
+		print("MINIO_ROOT_PASSWORD=" + secrets.token_urlsafe(30))' > .env
 	@chmod 600 .env
-	@echo "Wrote .env with fresh DJANGO_SECRET_KEY and CERTIFICATE_SIGNING_KEY."
+	@echo "Wrote .env with fresh DJANGO_SECRET_KEY, CERTIFICATE_SIGNING_KEY and MINIO_ROOT_PASSWORD."
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

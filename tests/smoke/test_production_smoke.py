@@ -86,9 +86,16 @@ class Server:
         """gunicorn's log: one JSON object a line (after `migrate`'s plain report)."""
         lines = self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()
         first = next(i for i, line in enumerate(lines) if line.startswith("{"))
-        assert "No migrations to apply" in "\n".join(lines[:first])
         # From gunicorn's first line on, a line that is not JSON fails the test.
         return [json.loads(line) for line in lines[first:] if line.strip()]
+
+
+def compose_migrate_command() -> list[str]:
+    """The `command` of compose's one-shot `migrate` service, which web waits for."""
+    compose = (Path(__file__).resolve().parents[2] / "docker-compose.yml").read_text()
+    found = re.search(r"^  migrate:\n(?:    .*\n)*?    command: (.+)\n", compose, re.M)
+    assert found, "no migrate service in docker-compose.yml"
+    return shlex.split(found.group(1))
 
 
 def compose_web_command() -> list[str]:
@@ -139,8 +146,20 @@ def server(transactional_db, tmp_path, settings, request):
     static_root = request.getfixturevalue("production_static_root")
     env = _production_env(tmp_path, port, redis_url, static_root)
     log_path = tmp_path / "gunicorn.log"
-    # Exactly the web service's command in docker-compose.yml, with this virtualenv's programs.
+    # Exactly the web service's command in docker-compose.yml, with this virtualenv's programs,
+    # after the one-shot migrate service's (the deploy runs migrations once, not per replica).
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    migrate = subprocess.run(
+        compose_migrate_command(),
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert migrate.returncode == 0, migrate.stdout + migrate.stderr
+    assert "No migrations to apply" in migrate.stdout
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             compose_web_command(),
