@@ -599,15 +599,19 @@ def erasure_carry_out(*, request: ErasureRequest, by: User | None) -> dict[str, 
     done["redacted_rows"] = sum(redacted.values())
     ErasureRequest.objects.filter(pk=request.pk).update(summary=done)
     transaction.on_commit(lambda: _delete_stored(*files_to_delete))
-    _reindex_cards()
+    _reindex_cards(
+        list(Card.objects.filter(experiment__members__user=user).values_list("pk", flat=True))
+    )
     logger.info("erasure %s carried out: %s", request.pk, done)
     return done
 
 
-def _reindex_cards() -> None:
+def _reindex_cards(card_ids: list[int]) -> None:
+    """The search index of the person's cards follows their redacted text."""
     from portfolio.services import card_index
 
-    transaction.on_commit(lambda: card_index())
+    if card_ids:
+        transaction.on_commit(lambda: card_index(card_ids=card_ids))
 
 
 def erasures_carry_out_due(*, now: datetime.datetime | None = None) -> int:

@@ -38,9 +38,7 @@ def test_a_learner_downloads_her_archive_and_asks_for_erasure(
         page.locator(".navbar .dropdown-toggle").last.click()
         page.locator("[data-testid='nav-my-data']").click()
         expect(page.locator("[data-testid='access-log-row']")).to_have_count(1)
-        expect(page.locator("[data-testid='access-log']")).to_contain_text(
-            instructor.display_name
-        )
+        expect(page.locator("[data-testid='access-log']")).to_contain_text(instructor.display_name)
         page.locator("[data-testid='data-export-request']").click()
         box = page.locator("[data-testid='data-exports']")
         expect(box).to_have_attribute("data-polling", "true")
