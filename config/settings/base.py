@@ -471,6 +471,9 @@ REST_FRAMEWORK = {
         "token": env_str("API_RATE_PER_TOKEN", "600/hour"),
         "anon": env_str("API_RATE_ANONYMOUS", "60/hour"),
     },
+    # Proxies in front of the app whose X-Forwarded-For is trusted for the anonymous limit;
+    # 0 reads the connecting address, so a caller cannot pick its own address in a header.
+    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
