@@ -51,10 +51,12 @@ def roles_of(user: AnyUser) -> frozenset[str]:
     """The roles a person holds in any cohort, computed once per request."""
     if not user.is_authenticated:
         return frozenset()
-    cached: frozenset[str] | None = user.__dict__.get("_cohort_roles")
+    # Cached on the user through attribute access (request.user is a lazy proxy: its own
+    # __dict__ is not the user's), an attribute the User type does not declare.
+    cached: frozenset[str] | None = getattr(user, "_cohort_roles", None)
     if cached is None:
         cached = frozenset(Membership.objects.filter(user=user).values_list("role", flat=True))
-        user.__dict__["_cohort_roles"] = cached
+        user._cohort_roles = cached  # type: ignore[attr-defined]
     return cached
 
 

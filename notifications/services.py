@@ -365,13 +365,14 @@ UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 
 def preference_for(user: User) -> NotificationPreference:
     """The person's preferences (defaults until they change something); cached on the user."""
-    cached: NotificationPreference | None = user.__dict__.get("_notification_preference")
+    cached: NotificationPreference | None = getattr(user, "_notification_preference", None)
     if cached is not None:
         return cached
     preference = NotificationPreference.objects.filter(user=user).first()
     if preference is None:
         preference = NotificationPreference(user=user)
-    user.__dict__["_notification_preference"] = preference
+    # Through attribute access, as request.user is a lazy proxy of the user.
+    user._notification_preference = preference  # type: ignore[attr-defined]
     return preference
 
 
