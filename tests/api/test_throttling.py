@@ -51,7 +51,5 @@ def test_the_default_limits_come_from_the_settings(settings):
 def test_an_anonymous_caller_cannot_escape_the_limit_with_a_forwarded_header(low_limits, db):
     client = APIClient()
     url = reverse("api:certificate", args=["NOPE0000"])
-    statuses = [
-        client.get(url, HTTP_X_FORWARDED_FOR=f"192.0.2.{n}").status_code for n in range(3)
-    ]
+    statuses = [client.get(url, HTTP_X_FORWARDED_FOR=f"192.0.2.{n}").status_code for n in range(3)]
     assert statuses == [404, 404, 429]
