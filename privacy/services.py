@@ -444,10 +444,26 @@ def _redact_value(value: Any, pattern: re.Pattern[str]) -> Any:
     return value
 
 
+# Columns that hold the name or address of *whoever the row is about*: another person who
+# happens to share a first name keeps theirs. The erased person's own rows in them are emptied
+# directly by erasure_carry_out (and their lines of invitation uploads dropped).
+IDENTITY_COLUMNS = frozenset(
+    {
+        ("core.User", "first_name"),
+        ("core.User", "last_name"),
+        ("learners.Invitation", "first_name"),
+        ("learners.Invitation", "last_name"),
+        ("learners.Invitation", "email"),
+        ("courses.Certificate", "learner_name"),
+        ("learners.InvitationImport", "rows"),
+    }
+)
+
+
 def redact_everywhere(terms: list[str]) -> dict[str, int]:
-    """Replace every occurrence of `terms` in every text column of every model; returns the
-    rows changed per model. One query per column finds the rows (JSON is searched as its text,
-    plain and as JSON escapes it)."""
+    """Replace every occurrence of `terms` in every text column of every model (but the
+    IDENTITY_COLUMNS of other people); returns the rows changed per model. One query per column
+    finds the rows (JSON is searched as its text, plain and as JSON escapes it)."""
     from django.db.models.functions import Cast
 
     if not terms:
@@ -458,6 +474,8 @@ def redact_everywhere(terms: list[str]) -> dict[str, int]:
         if not model._meta.managed or model._meta.proxy:
             continue
         for f in text_fields(model):
+            if (model._meta.label, f.name) in IDENTITY_COLUMNS:
+                continue
             if isinstance(f, models.JSONField):
                 match = Q()
                 for t in terms:
@@ -580,6 +598,7 @@ def erasure_carry_out(*, request: ErasureRequest, by: User | None) -> dict[str, 
     Invitation.objects.filter(Q(email__iexact=user.email) | Q(accepted_by=user)).update(
         email=f"erased-{user.pk}@erased.invalid", first_name="", last_name=""
     )
+    done["upload_lines"] = _drop_upload_lines(user.email)
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
     if apps.is_installed("allauth.socialaccount"):
@@ -604,6 +623,29 @@ def erasure_carry_out(*, request: ErasureRequest, by: User | None) -> dict[str, 
     )
     logger.info("erasure %s carried out: %s", request.pk, done)
     return done
+
+
+def _drop_upload_lines(email: str) -> int:
+    """Invitation uploads keep their lines (name, email, organisation) for the preview: the
+    person's lines go, everyone else's stay."""
+    from django.db.models.functions import Cast
+
+    from learners.models import InvitationImport
+
+    dropped = 0
+    uploads = InvitationImport.objects.annotate(_as_text=Cast("rows", models.TextField())).filter(
+        Q(_as_text__icontains=email) | Q(_as_text__icontains=json.dumps(email)[1:-1])
+    )
+    for pk, rows in uploads.values_list("pk", "rows"):
+        kept = [
+            r
+            for r in rows
+            if not (isinstance(r, dict) and str(r.get("email", "")).lower() == email.lower())
+        ]
+        if len(kept) != len(rows):
+            InvitationImport.objects.filter(pk=pk).update(rows=kept)
+            dropped += len(rows) - len(kept)
+    return dropped
 
 
 def _reindex_cards(card_ids: list[int]) -> None:

@@ -241,3 +241,72 @@ def test_the_erasure_list_reads_a_fixed_number_of_queries(
     with django_assert_max_num_queries(10):
         page = client.get(reverse("privacy:erasures"))
     assert page.content.decode().count('data-testid="erasure-') == people
+
+
+def test_another_person_with_the_same_first_name_keeps_theirs(world, superuser, course):
+    from learners.models import InvitationImport
+
+    namesake = factories.UserFactory(
+        email="oona.virtanen@example.fi", first_name="Oona", last_name="Virtanen"
+    )
+    factories.MembershipFactory(cohort=world.cohort, user=namesake, role="learner")
+    other_course = factories.CourseFactory(title="Toinen kurssi")
+    Certificate.objects.create(
+        user=namesake,
+        course=other_course,
+        code="BBBB-CERT-0002",
+        status=Certificate.Status.ISSUED,
+        learner_name="Oona Virtanen",
+    )
+    upload = InvitationImport.objects.create(
+        cohort=world.cohort,
+        file_name="kutsut.csv",
+        content=b"",
+        status=InvitationImport.Status.DONE,
+        rows=[
+            {"line": 2, "first_name": "Oona", "last_name": "Mäkelä", "email": EMAIL},
+            {"line": 3, "first_name": "Oona", "last_name": "Virtanen", "email": namesake.email},
+        ],
+    )
+    request = services.erasure_request(user=world.learner, requested_by=world.learner)
+    services.erasure_carry_out(request=request, by=superuser)
+
+    namesake.refresh_from_db()
+    assert (namesake.first_name, namesake.last_name) == ("Oona", "Virtanen")
+    assert Certificate.objects.get(code="BBBB-CERT-0002").learner_name == "Oona Virtanen"
+    upload.refresh_from_db()
+    assert upload.rows == [
+        {"line": 3, "first_name": "Oona", "last_name": "Virtanen", "email": namesake.email}
+    ]
+    # The erased person's full name, last name and email are gone from every column.
+    assert traces([EMAIL, " ".join(NAME), NAME[1]]) == []
+
+
+def test_nobody_may_ask_or_cancel_for_someone_else(world, client_for, client, coordinator):
+    # Anonymous: to the sign-in page, nothing recorded.
+    response = client.post(reverse("privacy:erasure_request"), {"confirm": "yes"})
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+    assert not ErasureRequest.objects.exists()
+    request = services.erasure_request(user=world.learner, requested_by=world.learner)
+    # Neither a team mate nor a coordinator can withdraw it.
+    for person in (world.team_mate, coordinator):
+        cancel = client_for(person).post(reverse("privacy:erasure_cancel", args=[request.pk]))
+        assert cancel.status_code == 404
+    request.refresh_from_db()
+    assert request.status == ErasureRequest.Status.REQUESTED
+    # A GET never changes anything.
+    assert client_for(world.learner).get(reverse("privacy:erasure_request")).status_code == 405
+
+
+def test_the_superuser_cannot_erase_themselves_here(client_for, superuser):
+    with translation.override("en"):
+        response = client_for(superuser).post(
+            reverse("privacy:erasure_request"), {"confirm": "yes"}, HTTP_ACCEPT_LANGUAGE="en"
+        )
+    assert response.status_code == 400
+    assert not ErasureRequest.objects.exists()
+
+
+def test_the_privacy_notice_only_answers_reading(client, db):
+    assert client.post(reverse("privacy:notice")).status_code == 405
