@@ -17,7 +17,7 @@ from django.utils.translation import ngettext, pgettext
 
 from core.models import User
 from courses.models import Completion, Item, Module
-from courses.selectors import completion_matrix
+from courses.selectors import completion_matrix, no_jit
 from workshops.models import Assignment, Review, Submission, phase_due_date
 
 from .models import Cohort, Membership, Nudge
@@ -346,6 +346,7 @@ def at_risk(*, cohort: Cohort, now: datetime.datetime | None = None) -> list[AtR
     return at_risk_and_delays(cohort=cohort, now=now)[0]
 
 
+@no_jit()
 def at_risk_and_delays(
     *, cohort: Cohort, now: datetime.datetime | None = None
 ) -> tuple[list[AtRisk], list[StaffDelay]]:
@@ -588,6 +589,7 @@ def cohort_progress(*, cohort: Cohort) -> list[tuple[int, str, int, int]]:
     ]
 
 
+@no_jit()
 def cohort_summary(*, cohort: Cohort, now: datetime.datetime | None = None) -> CohortSummary:
     """Headline figures, the per-municipality table and review turnaround, in fixed queries.
     Progress comes from aggregates (cohort_progress), not from the heatmap's rows."""
@@ -873,6 +875,7 @@ def _waiting_on(*, experiment: Any, status: str | None, marking: str | None) -> 
     return WAITING_INSTRUCTOR
 
 
+@no_jit()
 def experiment_funnel(*, cohort: Cohort, today: datetime.date | None = None) -> Funnel:
     """Which phase each experiment of the cohort is in, since when, and whom it waits on:
     counts per phase and one row per experiment, in three queries for any cohort size."""
@@ -1010,6 +1013,7 @@ class AttendanceOverview:
         return round(100 * self.present / self.recorded) if self.recorded else None
 
 
+@no_jit()
 def cohort_attendance(
     *, cohort: Cohort, now: datetime.datetime | None = None
 ) -> AttendanceOverview:
