@@ -248,3 +248,23 @@ def test_the_storage_goes_back_to_the_disk_when_the_setting_does(settings, moto_
         "private": {"BACKEND": "core.storage.PrivateFileSystemStorage"},
     }
     assert storage.__class__.__name__ == "PrivateFileSystemStorage"
+
+
+def test_an_export_made_before_the_move_to_the_storage_still_downloads_from_its_row(
+    s3_storage, cohort, coordinator
+):
+    job = ExportJob.objects.create(
+        cohort=cohort,
+        requested_by=coordinator,
+        what="progress",
+        fmt="csv",
+        status=ExportJob.Status.DONE,
+        content=b"name;progress\r\nOona;50\r\n",
+        content_type="text/csv; charset=utf-8",
+        file_name="edistyminen.csv",
+    )
+    url = reverse("learners:export", args=[cohort.pk, "progress", "csv"]) + f"?job={job.pk}"
+    download = signed_in(coordinator).get(url)
+    assert download.status_code == 200
+    assert download.content == b"name;progress\r\nOona;50\r\n"
+    assert download["Content-Disposition"] == 'attachment; filename="edistyminen.csv"'
