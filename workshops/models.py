@@ -693,7 +693,9 @@ class PeerAllocationWanted(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["assignment", "cohort"], name="one_peer_allocation_wanted")
+            models.UniqueConstraint(
+                fields=["assignment", "cohort"], name="one_peer_allocation_wanted"
+            )
         ]
         verbose_name = _("peer allocation wanted")
         verbose_name_plural = _("peer allocations wanted")
