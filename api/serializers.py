@@ -78,7 +78,9 @@ class TeamMemberSerializer(serializers.Serializer[Any]):
 class ExperimentSerializer(serializers.ModelSerializer[Experiment]):
     workshop_title = serializers.CharField(source="workshop.title", read_only=True)
     phase_label = serializers.CharField(source="get_phase_display", read_only=True)
-    team = TeamMemberSerializer(source="members.all", many=True, read_only=True)
+    team = serializers.SerializerMethodField(
+        help_text="Empty under blind review for anyone not on the team."
+    )
     phases = serializers.SerializerMethodField()
 
     class Meta:
@@ -97,12 +99,21 @@ class ExperimentSerializer(serializers.ModelSerializer[Experiment]):
             "phases",
         ]
 
+    @extend_schema_field(TeamMemberSerializer(many=True))
+    def get_team(self, experiment: Experiment) -> list[dict[str, Any]]:
+        if getattr(experiment, "hide_team", False):
+            return []
+        return TeamMemberSerializer(experiment.members.all(), many=True).data
+
     @extend_schema_field(PhaseStateSerializer(many=True))
     def get_phases(self, experiment: Experiment) -> list[dict[str, Any]]:
         return self.context["phase_states"](experiment)
 
 
 class SubmissionStatusSerializer(serializers.ModelSerializer[Submission]):
+    learner_id = serializers.IntegerField(
+        allow_null=True, read_only=True, help_text="Null under blind review for anyone else."
+    )
     assignment_title = serializers.CharField(source="assignment.title", read_only=True)
     phase = serializers.IntegerField(source="assignment.phase", read_only=True)
 
@@ -123,6 +134,12 @@ class SubmissionStatusSerializer(serializers.ModelSerializer[Submission]):
             "due_on",
             "submitted_at",
         ]
+
+    def to_representation(self, instance: Submission) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if getattr(instance, "hide_learner", False):
+            data["learner_id"] = None
+        return data
 
 
 class SubmissionSerializer(SubmissionStatusSerializer):

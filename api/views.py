@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -33,7 +33,8 @@ from learners.selectors import cohorts_with_counts
 from notifications import services as notification_services
 from notifications.models import Announcement
 from portfolio.models import Card
-from workshops.models import Experiment, Phase, Submission
+from workshops.cohort_settings import marking_q
+from workshops.models import CohortMarkingSettings, Experiment, ExperimentMember, Phase, Submission
 
 from . import serializers as s
 
@@ -168,10 +169,20 @@ class _ExperimentMixin:
     request: Request
 
     def get_queryset(self) -> QuerySet[Experiment]:
+        user = self.request.user
+        own = CohortMarkingSettings.objects.filter(
+            cohort_id=OuterRef("cohort_id"), workshop_id=OuterRef("workshop_id")
+        )
+        blind = Q(Exists(own.filter(blind_review=True))) | (
+            ~Q(Exists(own)) & Q(workshop__blind_review=True)
+        )
+        on_team = Q(Exists(ExperimentMember.objects.filter(experiment=OuterRef("pk"), user=user)))
         qs = (
-            experiments_visible_to(self.request.user)
+            experiments_visible_to(user)
             .select_related("workshop")
             .prefetch_related("members__user")
+            # Blind review: as on the experiment page, only the team sees who is on it.
+            .annotate(hide_team=ExpressionWrapper(blind & ~on_team, output_field=BooleanField()))
         )
         cohort = _int_param(self.request, "cohort")
         if cohort is not None:
@@ -211,6 +222,19 @@ class ExperimentDetail(_ExperimentMixin, generics.RetrieveAPIView[Experiment]):
         return Response(serializer.data)
 
 
+def _with_blindness(qs: QuerySet[Submission], user: Any) -> QuerySet[Submission]:
+    """Blind review: as on the submission page, only the learner and their team see whose
+    answer it is; everyone else gets the answer without its learner."""
+    mine = Q(learner=user) | Q(
+        Exists(ExperimentMember.objects.filter(experiment=OuterRef("experiment_id"), user=user))
+    )
+    return qs.select_related("assignment").annotate(
+        hide_learner=ExpressionWrapper(
+            marking_q("blind_review") & ~mine, output_field=BooleanField()
+        )
+    )
+
+
 class SubmissionList(generics.ListAPIView[Submission]):
     """The status of every answer the caller may see on the pages: a learner their own and their
     team's, instructors and coordinators their cohorts', the superuser all. No contents here."""
@@ -228,7 +252,7 @@ class SubmissionList(generics.ListAPIView[Submission]):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Submission]:
-        qs = submissions_visible_to(self.request.user).select_related("assignment")
+        qs = _with_blindness(submissions_visible_to(self.request.user), self.request.user)
         for name in ("cohort", "experiment"):
             value = _int_param(self.request, name)
             if value is not None:
@@ -248,7 +272,7 @@ class SubmissionDetail(generics.RetrieveAPIView[Submission]):
     serializer_class = s.SubmissionSerializer
 
     def get_queryset(self) -> QuerySet[Submission]:
-        return submissions_visible_to(self.request.user).select_related("assignment")
+        return _with_blindness(submissions_visible_to(self.request.user), self.request.user)
 
 
 # --- the gallery and certificates ------------------------------------------------------------
