@@ -102,6 +102,8 @@ def demo_pages() -> dict[str, Pages]:
         ("impact plan", reverse("impact:plan", args=[experiment.pk])),
         ("portfolio", reverse("portfolio:home")),
         ("gallery", reverse("portfolio:gallery")),
+        ("my data", reverse("privacy:my_data")),
+        ("privacy notice", reverse("privacy:notice")),
     ]
     instructor: Pages = [
         ("instructor dashboard", reverse("core:home")),
@@ -145,6 +147,7 @@ def demo_pages() -> dict[str, Pages]:
         ("summary", reverse("learners:dashboard", args=[cohort.pk])),
         ("invitations", reverse("learners:invitations", args=[cohort.pk])),
         ("exports", reverse("learners:exports", args=[cohort.pk])),
+        ("erasure requests", reverse("privacy:erasures")),
         ("cohort settings", reverse("learners:cohort_settings", args=[cohort.pk])),
         ("new cohort form", reverse("learners:cohort_create")),
         ("learner timeline", reverse("learners:timeline", args=[cohort.pk, oppija.pk])),
