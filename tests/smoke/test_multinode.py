@@ -260,7 +260,7 @@ def cluster(  # type: ignore[no-untyped-def]
                 return False
             return web and all(re.search(r"\bready\.", p.read_text()) for p in worker_logs)
 
-        wait_until(ready, timeout=45, what="two gunicorn nodes and two workers")
+        wait_until(ready, timeout=60, what="two gunicorn nodes and two workers")
         yield Cluster(
             a=servers[0],
             b=servers[1],
@@ -327,8 +327,14 @@ def test_a_journey_across_two_web_nodes_and_two_workers(cluster, moto_s3):
         what="a worker to check the uploaded file",
     )
     assert attachment.page_count == 2
-    assert re.search(
-        r"Task workshops\.tasks\.submission_file_process\[[^\]]+\] succeeded", cluster.worker_log()
+    # The row is settled just before the worker logs the task's end.
+    wait_until(
+        lambda: re.search(
+            r"Task workshops\.tasks\.submission_file_process\[[^\]]+\] succeeded",
+            cluster.worker_log(),
+        ),
+        timeout=15,
+        what="a worker's log of the file check",
     )
     keys = moto_s3.keys(cluster.bucket)
     assert attachment.file.name in keys
