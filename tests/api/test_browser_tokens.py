@@ -11,6 +11,7 @@ import pytest
 
 from api.models import ApiToken
 from tests.browser import artifacts_dir
+from tests.test_accessibility import axe, axe_problems  # noqa: F401  (axe: the fixture)
 from tests.test_journey_browser import Journey
 
 pytestmark = pytest.mark.browser
@@ -27,6 +28,7 @@ def call_api(base_url: str, path: str, secret: str) -> tuple[int, dict]:
         return error.code, json.loads(error.read())
 
 
+@pytest.mark.usefixtures("axe")
 def test_a_coordinator_creates_uses_and_revokes_a_token_in_the_browser(
     transactional_db, live_server, browser, settings, cohort, coordinator
 ):
@@ -57,6 +59,7 @@ def test_a_coordinator_creates_uses_and_revokes_a_token_in_the_browser(
     expect(row).to_contain_text("Intranetin raportti")
     expect(row).to_contain_text(token.prefix)
     page.screenshot(path=artifacts_dir() / "api-tokens.png", full_page=True, caret="initial")
+    assert not axe_problems(page), axe_problems(page)
 
     # A script uses it and sees what the coordinator sees: their cohort.
     status, body = call_api(live_server.url, "/api/v1/cohorts/", secret)
@@ -72,4 +75,9 @@ def test_a_coordinator_creates_uses_and_revokes_a_token_in_the_browser(
     expect(row.locator("[data-testid='token-revoked']")).to_be_visible()
     status, _ = call_api(live_server.url, "/api/v1/cohorts/", secret)
     assert status == 401
+
+    # The documentation page, linked from the tokens page, passes axe too.
+    page.locator("a[href='/api/v1/docs/']").first.click()
+    expect(page.locator("[data-testid='operation']").first).to_be_visible()
+    assert not axe_problems(page), axe_problems(page)
     assert not journey.errors, journey.errors
