@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -76,7 +77,11 @@ def test_a_list_reads_the_same_queries_for_3_and_30_rows(
     counts = {}
     for size in (3, 30):
         grow(cohort=cohort, workshop=assignment.workshop, assignment=assignment, upto=size)
-        with django_assert_max_num_queries(BUDGETS[name]) as captured:
+        budget = BUDGETS[name]
+        if name == "progress" and connection.vendor == "postgresql":
+            # The completion aggregate runs with JIT off: a savepoint, SET LOCAL, release.
+            budget += 3
+        with django_assert_max_num_queries(budget) as captured:
             response = client.get(url(name, cohort))
         assert response.status_code == 200
         rows = response.json()["results"]
