@@ -18,11 +18,13 @@ from rest_framework.response import Response
 
 from core.errors import DomainError
 from core.permissions import (
+    STAFF_ROLES,
     cards_visible_to,
     cohorts_for,
     experiments_visible_to,
     get_cohort_for_coordinator,
     get_cohort_for_staff,
+    learner_cohorts,
     submissions_visible_to,
 )
 from courses.models import Certificate
@@ -99,16 +101,24 @@ class MembershipList(generics.ListAPIView[Membership]):
 
 
 class ProgressList(generics.ListAPIView[Membership]):
-    """Progress per learner and module (published items done of published items), for the
-    cohort's instructors and coordinators and the superuser, like the progress heatmap."""
+    """Progress per learner and module (published items done of published items): every
+    learner for the cohort's instructors and coordinators and the superuser, like the progress
+    heatmap; a learner of the cohort gets their own row, as in their course outline. 404 for
+    anyone else."""
 
     serializer_class = s.LearnerProgressSerializer
 
     def get_queryset(self) -> QuerySet[Membership]:
-        self.cohort = get_cohort_for_staff(self.request.user, self.kwargs["cohort_pk"])
-        return Membership.objects.filter(cohort=self.cohort, role=Role.LEARNER).select_related(
-            "user"
-        )
+        user = self.request.user
+        pk = self.kwargs["cohort_pk"]
+        staff = cohorts_for(user, *STAFF_ROLES).select_related("course").filter(pk=pk).first()
+        if staff is not None:
+            self.cohort = staff
+            learners = Membership.objects.filter(cohort=staff, role=Role.LEARNER)
+        else:
+            self.cohort = get_object_or_404(learner_cohorts(user), pk=pk)
+            learners = Membership.objects.filter(cohort=self.cohort, role=Role.LEARNER, user=user)
+        return learners.select_related("user")
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset()) or []

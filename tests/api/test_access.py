@@ -55,7 +55,11 @@ MATRIX = [
         expect(("learner", "other_learner", "instructor", "coordinator", "superuser")),
     ),
     ("memberships", "get", expect(("instructor", "coordinator", "superuser"))),
-    ("progress", "get", expect(("instructor", "coordinator", "superuser"))),
+    (
+        "progress",
+        "get",
+        expect(("learner", "other_learner", "instructor", "coordinator", "superuser")),
+    ),
     ("invitations", "get", expect(("coordinator", "superuser"))),
     ("invitations", "post", expect(("coordinator", "superuser"), allowed_status=CREATED)),
     ("announcements", "get", expect(("instructor", "coordinator", "superuser"))),
@@ -337,3 +341,15 @@ def test_blind_review_hides_whose_work_it_is_from_all_but_the_team(world, api_as
     (row,) = learner.get(reverse("api:experiments")).json()["results"]
     assert len(row["team"]) == 2
     assert learner.get(url_of("submission", world)).json()["learner_id"] == submission.learner_id
+
+
+def test_a_learner_reads_only_their_own_progress_row(world, api_as):
+    learner = world["people"]["learner"]
+    rows = api_as(learner).get(url_of("progress", world)).json()["results"]
+    assert [row["learner_id"] for row in rows] == [learner.pk]
+    staff_rows = api_as(world["people"]["instructor"]).get(url_of("progress", world)).json()
+    assert (
+        len(staff_rows["results"])
+        == Membership.objects.filter(cohort=world["cohort"], role=Membership.Role.LEARNER).count()
+        > 1
+    )
