@@ -197,6 +197,14 @@ class _ExperimentMixin:
         cohort = _int_param(self.request, "cohort")
         if cohort is not None:
             qs = qs.filter(cohort_id=cohort)
+        learner = _int_param(self.request, "learner")
+        if learner is not None:
+            # A learner's phase state is their team's; a blind team is never found by its
+            # member, or the filter would tell who is on it.
+            qs = qs.filter(
+                Exists(ExperimentMember.objects.filter(experiment=OuterRef("pk"), user_id=learner)),
+                hide_team=False,
+            )
         return qs
 
 
@@ -204,7 +212,12 @@ class ExperimentList(_ExperimentMixin, generics.ListAPIView[Experiment]):
     """Learners: their team's experiments; instructors and coordinators: their cohorts'; the
     superuser: all. Each with its team and the state of its six phases."""
 
-    @extend_schema(parameters=[OpenApiParameter("cohort", int)])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("cohort", int),
+            OpenApiParameter("learner", int, description="A team member's id."),
+        ]
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 

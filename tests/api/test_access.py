@@ -337,6 +337,11 @@ def test_blind_review_hides_whose_work_it_is_from_all_but_the_team(world, api_as
         assert client.get(url_of("submission", world)).json()["learner_id"] is None, persona
         (listed,) = client.get(reverse("api:submissions")).json()["results"]
         assert listed["learner_id"] is None, persona
+    # Nor can staff find the team by asking for a member's experiments.
+    by_member = api_as(world["people"]["coordinator"]).get(
+        reverse("api:experiments"), {"learner": submission.learner_id}
+    )
+    assert by_member.json()["results"] == []
     learner = api_as(world["people"]["learner"])
     (row,) = learner.get(reverse("api:experiments")).json()["results"]
     assert len(row["team"]) == 2
@@ -353,3 +358,19 @@ def test_a_learner_reads_only_their_own_progress_row(world, api_as):
         == Membership.objects.filter(cohort=world["cohort"], role=Membership.Role.LEARNER).count()
         > 1
     )
+
+
+def test_a_learner_s_phase_state_is_found_through_their_team_s_experiment(world, api_as):
+    teammate = world["experiment"].members.exclude(user=world["people"]["learner"]).get().user
+    coordinator = api_as(world["people"]["coordinator"])
+    response = coordinator.get(reverse("api:experiments"), {"learner": teammate.pk})
+    (row,) = response.json()["results"]
+    assert row["id"] == world["experiment"].pk
+    assert row["phases"][0]["state"] == "open"
+    lonely = coordinator.get(
+        reverse("api:experiments"), {"learner": world["people"]["other_learner"].pk}
+    )
+    assert lonely.json()["results"] == []
+    # Another cohort's coordinator finds nothing, whoever they ask about.
+    other = api_as(world["people"]["other_coordinator"])
+    assert other.get(reverse("api:experiments"), {"learner": teammate.pk}).json()["results"] == []
