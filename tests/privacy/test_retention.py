@@ -101,3 +101,11 @@ def test_the_privacy_notice_names_the_periods_from_the_settings(client, db, sett
     assert "123" in html
     # Linked in every page's footer.
     assert 'data-testid="footer-privacy"' in html
+
+
+def test_the_notice_and_my_data_are_in_finnish(client, client_for, learner):
+    notice = client.get(reverse("privacy:notice")).content.decode()
+    assert "<h1" in notice
+    assert "Tietosuojaseloste" in notice
+    page = client_for(learner).get(reverse("privacy:my_data")).content.decode()
+    assert "Omat tietoni" in page
