@@ -4,12 +4,26 @@ from __future__ import annotations
 
 import datetime
 import statistics
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, overload
 
-from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -855,10 +869,92 @@ class FunnelPhase:
         return max(self.days) if self.days else None
 
 
+class FunnelExperiments(Sequence[FunnelExperiment]):
+    """The cohort's experiments with their phase clock and whom each waits on, read a page at
+    a time: the length is one COUNT, a slice reads that slice's experiments (their latest
+    version and opening event as subqueries) and its teams, two queries for any size."""
+
+    def __init__(self, *, cohort: Cohort, today: datetime.date, count: int | None = None) -> None:
+        self.cohort = cohort
+        self.today = today
+        self._count = count
+
+    def __len__(self) -> int:
+        if self._count is None:
+            from workshops.models import Experiment
+
+            self._count = Experiment.objects.filter(cohort=self.cohort).count()
+        return self._count
+
+    def _rows(self, start: int | None, stop: int | None) -> list[FunnelExperiment]:
+        from workshops.models import ExperimentMember, Phase
+
+        with no_jit():
+            experiments = list(_funnel_experiments(cohort=self.cohort)[start:stop])
+            teams: dict[int, list[User]] = {}
+            if experiments:
+                for member in (
+                    ExperimentMember.objects.filter(experiment_id__in=[e.pk for e in experiments])
+                    .select_related("user")
+                    .order_by("joined_at", "pk")
+                ):
+                    teams.setdefault(member.experiment_id, []).append(member.user)
+        labels = waiting_labels()
+        today = self.today
+        rows = []
+        for experiment in experiments:
+            waiting = _waiting_on(
+                experiment=experiment,
+                status=experiment.latest_status,
+                marking=experiment.latest_marking,
+            )
+            since = experiment.opened_at or experiment.created_at
+            waiting_since = (
+                experiment.latest_at
+                if waiting in (WAITING_REVIEWER, WAITING_INSTRUCTOR) and experiment.latest_at
+                else since
+            )
+            rows.append(
+                FunnelExperiment(
+                    experiment=experiment,
+                    members=teams.get(experiment.pk, []),
+                    phase=experiment.phase,
+                    phase_label=str(Phase(experiment.phase).label),
+                    days_in_phase=max((today - timezone.localdate(since)).days, 0),
+                    waiting_on=waiting,
+                    waiting_label=labels[waiting],
+                    waiting_days=max((today - timezone.localdate(waiting_since)).days, 0),
+                )
+            )
+        return rows
+
+    @overload
+    def __getitem__(self, index: int) -> FunnelExperiment: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[FunnelExperiment]: ...
+
+    def __getitem__(self, index: int | slice) -> FunnelExperiment | list[FunnelExperiment]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                return self._rows(None, None)[index]
+            return self._rows(start, stop) if stop > start else []
+        if index < 0:
+            index += len(self)
+        found = self._rows(index, index + 1) if index >= 0 else []
+        if not found:
+            raise IndexError(index)
+        return found[0]
+
+    def __iter__(self) -> Iterator[FunnelExperiment]:
+        return iter(self._rows(None, None))
+
+
 @dataclass
 class Funnel:
     phases: list[FunnelPhase]
-    experiments: list[FunnelExperiment]
+    experiments: Sequence[FunnelExperiment]
     completed: int
     waiting_totals: dict[str, int]
 
@@ -875,13 +971,12 @@ def _waiting_on(*, experiment: Any, status: str | None, marking: str | None) -> 
     return WAITING_INSTRUCTOR
 
 
-@no_jit()
-def experiment_funnel(*, cohort: Cohort, today: datetime.date | None = None) -> Funnel:
-    """Which phase each experiment of the cohort is in, since when, and whom it waits on:
-    counts per phase and one row per experiment, in three queries for any cohort size."""
-    from workshops.models import Experiment, ExperimentEvent, ExperimentMember, Phase
+def _funnel_experiments(*, cohort: Cohort) -> QuerySet[Any]:
+    """The cohort's experiments annotated with when their phase opened, their latest version
+    of the phase (status, ready moment, marking) and, in SQL, whom they wait on (`waiting`,
+    the same rule as `_waiting_on`)."""
+    from workshops.models import Experiment, ExperimentEvent
 
-    today = today or timezone.localdate()
     opened_kinds = [
         ExperimentEvent.Kind.CREATED,
         ExperimentEvent.Kind.APPROVED,
@@ -898,7 +993,7 @@ def experiment_funnel(*, cohort: Cohort, today: datetime.date | None = None) -> 
         cycle=OuterRef("cycle"),
         assignment__phase=OuterRef("phase"),
     ).order_by("-version", "-pk")
-    experiments = (
+    return (
         Experiment.objects.filter(cohort=cohort)
         .annotate(
             opened_at=Subquery(opened),
@@ -911,60 +1006,85 @@ def experiment_funnel(*, cohort: Cohort, today: datetime.date | None = None) -> 
             ),
             latest_marking=Subquery(latest.values("marking__state")[:1]),
         )
+        .annotate(
+            waiting=Case(
+                When(status=Experiment.Status.COMPLETED, then=Value(WAITING_NOBODY)),
+                When(latest_status__isnull=True, then=Value(WAITING_LEARNER)),
+                When(
+                    latest_status__in=list(Submission.RESUBMITTABLE),
+                    then=Value(WAITING_LEARNER),
+                ),
+                When(
+                    latest_status__in=[
+                        Submission.Status.RECEIVED,
+                        Submission.Status.PROCESSING,
+                    ],
+                    latest_marking="ready",
+                    then=Value(WAITING_INSTRUCTOR),
+                ),
+                When(
+                    latest_status__in=[
+                        Submission.Status.RECEIVED,
+                        Submission.Status.PROCESSING,
+                    ],
+                    then=Value(WAITING_REVIEWER),
+                ),
+                default=Value(WAITING_INSTRUCTOR),
+                output_field=CharField(),
+            ),
+            opened_on=TruncDate(Coalesce("opened_at", "created_at")),
+        )
         .order_by("phase", "title", "pk")
     )
-    # The teams in one query by cohort, not a prefetch: an IN list of a thousand experiment ids
-    # is more than SQLite accepts ("Expression tree is too large").
-    teams: dict[int, list[User]] = {}
-    for member in (
-        ExperimentMember.objects.filter(experiment__cohort=cohort)
-        .select_related("user")
-        .order_by("joined_at", "pk")
-    ):
-        teams.setdefault(member.experiment_id, []).append(member.user)
+
+
+@no_jit()
+def experiment_funnel(*, cohort: Cohort, today: datetime.date | None = None) -> Funnel:
+    """Which phase each experiment of the cohort is in, since when, and whom it waits on.
+
+    The counts per phase come from SQL aggregates: experiments grouped by phase, whom they
+    wait on and the day their phase opened, with their team members summed (at most
+    phases x 4 x the cohort's days rows, not one per experiment; the median and longest are
+    taken from those day counts). The experiment rows are a sequence read a page at a time
+    (`FunnelExperiments`). One query for any cohort size, plus two per page shown."""
+    from workshops.models import ExperimentMember, Phase
+
+    today = today or timezone.localdate()
     labels = waiting_labels()
     phases = {p.value: FunnelPhase(phase=p.value, label=str(p.label)) for p in Phase}
-    rows = []
     completed = 0
     totals = dict.fromkeys(labels, 0)
-    for experiment in experiments:
-        members = teams.get(experiment.pk, [])
-        waiting = _waiting_on(
-            experiment=experiment,
-            status=experiment.latest_status,
-            marking=experiment.latest_marking,
-        )
-        since = experiment.opened_at or experiment.created_at
-        days = max((today - timezone.localdate(since)).days, 0)
-        waiting_since = (
-            experiment.latest_at
-            if waiting in (WAITING_REVIEWER, WAITING_INSTRUCTOR) and experiment.latest_at
-            else since
-        )
-        totals[waiting] += 1
-        rows.append(
-            FunnelExperiment(
-                experiment=experiment,
-                members=members,
-                phase=experiment.phase,
-                phase_label=str(Phase(experiment.phase).label),
-                days_in_phase=days,
-                waiting_on=waiting,
-                waiting_label=labels[waiting],
-                waiting_days=max((today - timezone.localdate(waiting_since)).days, 0),
-            )
-        )
+    team_size = (
+        ExperimentMember.objects.filter(experiment=OuterRef("pk"))
+        .order_by()
+        .values("experiment")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    groups = (
+        _funnel_experiments(cohort=cohort)
+        .annotate(team_size=Coalesce(Subquery(team_size), 0))
+        .order_by()
+        .values_list("phase", "waiting", "opened_on")
+        .annotate(n=Count("pk"), learners=Sum("team_size"))
+    )
+    count = 0
+    for phase_value, waiting, opened_on, n, learners in groups:
+        count += n
+        totals[waiting] += n
         if waiting == WAITING_NOBODY:
-            completed += 1
+            completed += n
             continue
-        phase = phases[experiment.phase]
-        phase.experiments += 1
-        phase.learners += len(members)
-        phase.days.append(days)
-        phase.waiting[waiting] = phase.waiting.get(waiting, 0) + 1
+        phase = phases[phase_value]
+        phase.experiments += n
+        phase.learners += learners or 0
+        phase.days.extend([max((today - opened_on).days, 0)] * n)
+        phase.waiting[waiting] = phase.waiting.get(waiting, 0) + n
+    for phase in phases.values():
+        phase.days.sort()
     return Funnel(
         phases=list(phases.values()),
-        experiments=rows,
+        experiments=FunnelExperiments(cohort=cohort, today=today, count=count),
         completed=completed,
         waiting_totals=totals,
     )
@@ -1000,10 +1120,78 @@ class LearnerAttendance:
         return round(100 * self.present / self.held) if self.held else None
 
 
+class AttendanceLearners(Sequence[LearnerAttendance]):
+    """The cohort's learners with their attendance, read a page at a time: its length is one
+    COUNT, a slice reads only that slice's memberships and their attendance grouped by status
+    (two queries for any cohort size), so a page of 100 costs the same at 20,000 learners."""
+
+    def __init__(self, *, cohort: Cohort, held_ids: list[int]) -> None:
+        self.cohort = cohort
+        self.held_ids = held_ids
+        self._count: int | None = None
+
+    def _memberships(self) -> QuerySet[Membership]:
+        return (
+            Membership.objects.filter(cohort=self.cohort, role=Membership.Role.LEARNER)
+            .select_related("user__organisation")
+            .order_by("user__last_name", "user__first_name", "user__email", "pk")
+        )
+
+    def __len__(self) -> int:
+        if self._count is None:
+            self._count = Membership.objects.filter(
+                cohort=self.cohort, role=Membership.Role.LEARNER
+            ).count()
+        return self._count
+
+    def _rows(self, memberships: QuerySet[Membership]) -> list[LearnerAttendance]:
+        # Each learner's counts over the held sessions, grouped in the same query as the page.
+        held = Q(user__attendance__session_id__in=self.held_ids)
+        counts = {
+            f"n_{status}": Count(
+                "user__attendance", filter=held & Q(user__attendance__status=status)
+            )
+            for status in ("present", "absent", "excused")
+        }
+        with no_jit():
+            return [
+                LearnerAttendance(
+                    learner=m.user,
+                    held=len(self.held_ids),
+                    present=m.n_present,  # type: ignore[attr-defined]
+                    absent=m.n_absent,  # type: ignore[attr-defined]
+                    excused=m.n_excused,  # type: ignore[attr-defined]
+                )
+                for m in memberships.annotate(**counts)
+            ]
+
+    @overload
+    def __getitem__(self, index: int) -> LearnerAttendance: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[LearnerAttendance]: ...
+
+    def __getitem__(self, index: int | slice) -> LearnerAttendance | list[LearnerAttendance]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                return self._rows(self._memberships())[index]
+            return self._rows(self._memberships()[start:stop]) if stop > start else []
+        if index < 0:
+            index += len(self)
+        found = self._rows(self._memberships()[index : index + 1])
+        if not found:
+            raise IndexError(index)
+        return found[0]
+
+    def __iter__(self) -> Iterator[LearnerAttendance]:
+        return iter(self._rows(self._memberships()))
+
+
 @dataclass
 class AttendanceOverview:
     sessions: list[SessionAttendance]
-    learners: list[LearnerAttendance]
+    learners: Sequence[LearnerAttendance]
     held: int
     present: int
     recorded: int
@@ -1017,7 +1205,8 @@ class AttendanceOverview:
 def cohort_attendance(
     *, cohort: Cohort, now: datetime.datetime | None = None
 ) -> AttendanceOverview:
-    """Attendance per session and per learner with totals, in three queries for any size.
+    """Attendance per session with totals in two queries for any size; the learners with their
+    own counts as a sequence read a page at a time (`AttendanceLearners`).
 
     A learner's percentage is over the sessions already held; unrecorded counts as not present.
     """
@@ -1034,25 +1223,11 @@ def cohort_attendance(
         .annotate(**counts)
         .order_by("starts_at", "pk")
     )
-    memberships = list(
-        Membership.objects.filter(cohort=cohort, role=Membership.Role.LEARNER)
-        .select_related("user__organisation")
-        .order_by("user__last_name", "user__first_name", "user__email")
+    learners = AttendanceLearners(
+        cohort=cohort, held_ids=[s.pk for s in sessions if s.starts_at <= now]
     )
-    learner_count = len(memberships)
-    held_ids = {s.pk for s in sessions if s.starts_at <= now}
-    per_learner: dict[int, LearnerAttendance] = {
-        m.user_id: LearnerAttendance(learner=m.user, held=len(held_ids)) for m in memberships
-    }
-    for learner_id, status, n in (
-        Attendance.objects.filter(session__cohort=cohort, session_id__in=held_ids)
-        .values_list("learner_id", "status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        row = per_learner.get(learner_id)
-        if row is not None:
-            setattr(row, status, getattr(row, status) + n)
+    learner_count = len(learners)
+    held_ids = set(learners.held_ids)
     session_rows = []
     for s in sessions:
         # Counts annotated by the sessions query above (not on the WorkshopSession type).
@@ -1071,7 +1246,7 @@ def cohort_attendance(
     held_rows = [r for r in session_rows if r.session.pk in held_ids]
     return AttendanceOverview(
         sessions=session_rows,
-        learners=list(per_learner.values()),
+        learners=learners,
         held=len(held_ids),
         present=sum(r.present for r in held_rows),
         recorded=sum(r.present + r.absent + r.excused for r in held_rows),
