@@ -112,6 +112,18 @@ SHOTS = [
         "Feedback on a phase: rubric levels, strengths, questions, suggestions and the thread.",
     ),
     Shot(
+        "workshops-revision",
+        "learner",
+        _u("workshops:assignment", "oona_assignment"),
+        "The revision loop: the feedback above the answer form, the previous version carried in.",
+    ),
+    Shot(
+        "privacy-my-data",
+        "learner",
+        _u("privacy:my_data"),
+        "My data: the personal data archive, who has opened the learner's work, erasure.",
+    ),
+    Shot(
         "workshops-sessions",
         "learner",
         _u("workshops:my_sessions"),
@@ -246,6 +258,18 @@ SHOTS = [
         "The cohort's CSV and XLSX exports.",
     ),
     Shot(
+        "background-work",
+        "coordinator",
+        _u("core:stuck_work"),
+        "Background work: what waits, is in progress or failed, with Retry now.",
+    ),
+    Shot(
+        "api-tokens",
+        "coordinator",
+        _u("api:tokens"),
+        "The REST API's personal access tokens.",
+    ),
+    Shot(
         "notifications",
         "coordinator",
         _u("notifications:list"),
@@ -299,6 +323,10 @@ def demo_objects() -> SimpleNamespace:
         quiz=items.filter(kind=Item.Kind.QUIZ).first(),
         oona_experiment=oona,
         oona_answer=Submission.objects.filter(experiment=oona).order_by("-version").first(),
+        oona_assignment=Submission.objects.filter(experiment=oona)
+        .order_by("-version")
+        .first()
+        .assignment,
         mikko_experiment=mikko,
         mikko_phase3=Submission.objects.filter(experiment=mikko, assignment__phase=3).first(),
         waiting_answer=Submission.objects.filter(
