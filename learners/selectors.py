@@ -889,16 +889,16 @@ class FunnelExperiments(Sequence[FunnelExperiment]):
     def _rows(self, start: int | None, stop: int | None) -> list[FunnelExperiment]:
         from workshops.models import ExperimentMember, Phase
 
-        with no_jit():
-            experiments = list(_funnel_experiments(cohort=self.cohort)[start:stop])
-            teams: dict[int, list[User]] = {}
-            if experiments:
-                for member in (
-                    ExperimentMember.objects.filter(experiment_id__in=[e.pk for e in experiments])
-                    .select_related("user")
-                    .order_by("joined_at", "pk")
-                ):
-                    teams.setdefault(member.experiment_id, []).append(member.user)
+        # A page (LIMIT 100, then its teams) stays under PostgreSQL's JIT threshold.
+        experiments = list(_funnel_experiments(cohort=self.cohort)[start:stop])
+        teams: dict[int, list[User]] = {}
+        if experiments:
+            for member in (
+                ExperimentMember.objects.filter(experiment_id__in=[e.pk for e in experiments])
+                .select_related("user")
+                .order_by("joined_at", "pk")
+            ):
+                teams.setdefault(member.experiment_id, []).append(member.user)
         labels = waiting_labels()
         today = self.today
         rows = []
@@ -1145,25 +1145,35 @@ class AttendanceLearners(Sequence[LearnerAttendance]):
         return self._count
 
     def _rows(self, memberships: QuerySet[Membership]) -> list[LearnerAttendance]:
-        # Each learner's counts over the held sessions, grouped in the same query as the page.
-        held = Q(user__attendance__session_id__in=self.held_ids)
-        counts = {
-            f"n_{status}": Count(
-                "user__attendance", filter=held & Q(user__attendance__status=status)
-            )
-            for status in ("present", "absent", "excused")
-        }
-        with no_jit():
-            return [
-                LearnerAttendance(
-                    learner=m.user,
-                    held=len(self.held_ids),
-                    present=m.n_present,  # type: ignore[attr-defined]
-                    absent=m.n_absent,  # type: ignore[attr-defined]
-                    excused=m.n_excused,  # type: ignore[attr-defined]
+        from workshops.models import Attendance
+
+        # Each learner's counts over the held sessions as correlated subqueries in the page's
+        # own query: PostgreSQL computes them for the rows left after ORDER BY ... LIMIT only
+        # (a JOIN with GROUP BY would aggregate every learner before the limit).
+        def counted(status: str) -> Coalesce:
+            n = (
+                Attendance.objects.filter(
+                    learner_id=OuterRef("user_id"), session_id__in=self.held_ids, status=status
                 )
-                for m in memberships.annotate(**counts)
-            ]
+                .order_by()
+                .values("learner_id")
+                .annotate(n=Count("pk"))
+                .values("n")
+            )
+            return Coalesce(Subquery(n, output_field=IntegerField()), 0)
+
+        counts = {f"n_{status}": counted(status) for status in ("present", "absent", "excused")}
+        # A page (LIMIT 100) stays under PostgreSQL's JIT threshold: no JIT-off transaction.
+        return [
+            LearnerAttendance(
+                learner=m.user,
+                held=len(self.held_ids),
+                present=m.n_present,  # type: ignore[attr-defined]
+                absent=m.n_absent,  # type: ignore[attr-defined]
+                excused=m.n_excused,  # type: ignore[attr-defined]
+            )
+            for m in memberships.annotate(**counts)
+        ]
 
     @overload
     def __getitem__(self, index: int) -> LearnerAttendance: ...

@@ -210,7 +210,8 @@ def test_the_pages_read_a_page_of_rows_and_stay_flat(
     client = client_for(coordinator)
     for name in ("funnel", "attendance"):
         url = reverse(f"learners:{name}", args=[cohort.pk])
-        with django_assert_max_num_queries(9) as small:
+        # 9 on SQLite; PostgreSQL adds the JIT-off transaction's three statements.
+        with django_assert_max_num_queries(12) as small:
             assert client.get(url).status_code == 200
         extra = [add_learner(cohort) for _ in range(30)]
         for i, person in enumerate(extra):
