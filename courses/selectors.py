@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -35,6 +33,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.db import no_jit
 from core.models import User
 from learners.models import Cohort, Membership
 from workshops.models import ExperimentMember, Submission
@@ -231,20 +230,6 @@ def module_items(*, user: User, module: Module, include_drafts: bool = False) ->
         .annotate(is_done=Case(When(item_done_q(user), then=True), default=False))
         .order_by("position", "pk")
     )
-
-
-@contextmanager
-def no_jit() -> Iterator[None]:
-    """PostgreSQL's JIT compiler spends seconds compiling an aggregate over a whole cohort (its
-    cost estimate passes the JIT threshold) that runs in a fraction of that: off for the block
-    (SET LOCAL lasts until the transaction ends)."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
-        yield
 
 
 def completions_only(*, course: Course) -> bool:

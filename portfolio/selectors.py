@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection, transaction
 from django.db.models import (
     Count,
     Exists,
@@ -23,6 +20,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from core.db import no_jit
 from core.permissions import cards_visible_to
 from courses.models import Certificate, Reflection
 from workshops.models import Experiment, ExperimentMember, Phase, Submission, Theme
@@ -215,19 +213,6 @@ def gallery_facets(*, user: Any) -> dict[str, Any]:
 COMMON_WORD_SHARE = 0.2
 
 
-@contextmanager
-def _no_jit() -> Iterator[None]:
-    """PostgreSQL's JIT compiler spends more time on compiling a ranking over thousands of
-    cards (its cost estimate passes the JIT threshold) than on running it: off for the block."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
-        yield
-
-
 def _distinctive_lemmas(text: str) -> list[str]:
     """The Finnish lemmas of `text`'s words, without the ones on more than COMMON_WORD_SHARE
     of the cards (one query: PostgreSQL's statistics of the search column, SQLite's FTS
@@ -288,7 +273,7 @@ def similar_cards(*, card: Card, user: Any, limit: int = 5) -> list[Card]:
         .order_by("-shared_themes", "-similarity", F("published_at").desc(nulls_last=True), "-pk")
         .values_list("pk", "shared_themes", "similarity")[:limit]
     )
-    with _no_jit():
+    with no_jit():
         ids = [pk for pk, n_shared, score in ranked if n_shared or score]
     if not ids:
         return []
