@@ -29,9 +29,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
+from core.db import no_jit
 from core.models import User
 from courses.models import Completion, Item, Module
-from courses.selectors import completion_matrix, no_jit
+from courses.selectors import completion_matrix
 from workshops.models import Assignment, Review, Submission, phase_due_date
 
 from .models import Cohort, Membership, Nudge
