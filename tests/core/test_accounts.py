@@ -362,7 +362,8 @@ def row_counts():
     counts = {
         model._meta.label: model.objects.count()
         for model in apps.get_models()
-        if model._meta.app_label in counted
+        # Unmanaged models are the search index's SQLite FTS5 tables, absent on PostgreSQL.
+        if model._meta.app_label in counted and model._meta.managed
     }
     counts["account.EmailAddress"] = EmailAddress.objects.count()
     return counts

@@ -14,6 +14,7 @@ from celery.app.task import Task
 from django.db import OperationalError as DatabaseError
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 from kombu.exceptions import OperationalError
 
 from core import outbox
@@ -94,7 +95,7 @@ def test_a_learner_who_submits_during_a_broker_outage_sees_the_version_saved_and
     page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
     text = page.content.decode()
-    assert "Your answer was saved and sent. Its files will be checked shortly." in text
+    assert gettext("Your answer was saved and sent. Its files will be checked shortly.") in text
 
     # The broker is back; nothing happens until the sweeper's first look at the files.
     broker.down = False
