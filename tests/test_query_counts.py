@@ -214,8 +214,9 @@ def test_the_review_queue_has_a_fixed_query_budget(client, world, django_assert_
     # waiting submissions with learner, organisation, assignment, cohort (1) and their files (1);
     # counts per state (1); the cohorts and organisations to filter by (2); recently reviewed
     # with reviewers (1); the marking workflow: cohorts led, their instructors to allocate from,
-    # workshops whose marking settings the lead may change (3).
-    budget = 14
+    # workshops whose marking settings the lead may change (3); the cohorts' own marking
+    # settings, which override the course-wide defaults per cohort (1).
+    budget = 15
     client.force_login(world["instructor"])
     url = reverse("workshops:review_queue")
     small = check_budget(client, django_assert_max_num_queries, url, budget, "small data")
@@ -229,8 +230,10 @@ def test_the_cohort_page_has_a_fixed_query_budget(client, world, django_assert_m
     # Session, user, roles, unread badge (4); the cohort with its course (1); the page of 50
     # learners: count and rows with people and organisations (2); staff (1); the filter's
     # organisations (1); modules with item counts (1); assignments (1); the completion
-    # matrix (1); latest submissions (1).
-    budget = 13
+    # matrix (1); the teams' members, so a learner's phase state comes from their
+    # experiment (1); latest submissions (1); whether the coordinator also authors the course,
+    # for the course links (1).
+    budget = 15
     client.force_login(world["coordinator"])
     url = reverse("learners:cohort_detail", args=[world["cohort"].pk])
     check_budget(client, django_assert_max_num_queries, url, budget, "small data")
