@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 logger = logging.getLogger("alueagentti.outbox")
@@ -233,6 +233,24 @@ def overdue_before(kind: str, now: datetime.datetime) -> datetime.datetime:
     return now - outbox_period(kind)
 
 
+def attempts_backlog(rows: QuerySet[Any], *, kind: str, now: datetime.datetime) -> Backlog:
+    """The backlog of rows swept by `sweep` (`attempts`, `next_attempt_at`, `created_at`): each
+    waits until its automatic tries run out, then counts as failed."""
+    failed = Q(attempts__gte=max_attempts())
+    stats = rows.aggregate(
+        waiting=Count("pk", filter=~failed),
+        failed=Count("pk", filter=failed),
+        overdue=Count("pk", filter=~failed & Q(next_attempt_at__lt=overdue_before(kind, now))),
+        oldest=Min("created_at"),
+    )
+    return Backlog(
+        pending=stats["waiting"],
+        failed=stats["failed"],
+        oldest=stats["oldest"],
+        overdue=stats["overdue"],
+    )
+
+
 # --- the worker heartbeat ----------------------------------------------------------------------
 
 HEARTBEAT = "worker"
@@ -330,7 +348,6 @@ def email_backlog(rows: QuerySet[Any], now: datetime.datetime) -> Backlog:
     """The backlog of a model with core/mail.py's email columns (notifications, invitations).
     Late: queued and due for over a sweeper period (a minute, core.mail's sweep), or sending
     past the point where the sweeper should have taken it back."""
-    from django.db.models import Count, Min, Q
 
     from . import mail
 

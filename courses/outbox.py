@@ -85,21 +85,8 @@ def completion_checks_sweep(
 
 
 def _completion_backlog(scope: CohortScope, now: datetime.datetime) -> Backlog:
-    rows = outbox.scoped(CompletionCheckWanted.objects.all(), scope)
-    failed = Q(attempts__gte=outbox.max_attempts())
-    stats = rows.aggregate(
-        waiting=Count("pk", filter=~failed),
-        failed=Count("pk", filter=failed),
-        overdue=Count(
-            "pk", filter=~failed & Q(next_attempt_at__lt=outbox.overdue_before(KIND, now))
-        ),
-        oldest=Min("created_at"),
-    )
-    return Backlog(
-        pending=stats["waiting"],
-        failed=stats["failed"],
-        oldest=stats["oldest"],
-        overdue=stats["overdue"],
+    return outbox.attempts_backlog(
+        outbox.scoped(CompletionCheckWanted.objects.all(), scope), kind=KIND, now=now
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -71,21 +71,7 @@ def submission_files_sweep(
 
 
 def _files_backlog(scope: CohortScope, now: datetime.datetime) -> Backlog:
-    failed = Q(attempts__gte=outbox.max_attempts())
-    stats = _pending_files(scope).aggregate(
-        waiting=Count("pk", filter=~failed),
-        failed=Count("pk", filter=failed),
-        overdue=Count(
-            "pk", filter=~failed & Q(next_attempt_at__lt=outbox.overdue_before(FILES, now))
-        ),
-        oldest=Min("created_at"),
-    )
-    return Backlog(
-        pending=stats["waiting"],
-        failed=stats["failed"],
-        oldest=stats["oldest"],
-        overdue=stats["overdue"],
-    )
+    return outbox.attempts_backlog(_pending_files(scope), kind=FILES, now=now)
 
 
 def _files_retry(scope: CohortScope) -> int:
@@ -155,20 +141,8 @@ def peer_allocations_sweep(
 
 
 def _peer_backlog(scope: CohortScope, now: datetime.datetime) -> Backlog:
-    failed = Q(attempts__gte=outbox.max_attempts())
-    stats = outbox.scoped(PeerAllocationWanted.objects.all(), scope).aggregate(
-        waiting=Count("pk", filter=~failed),
-        failed=Count("pk", filter=failed),
-        overdue=Count(
-            "pk", filter=~failed & Q(next_attempt_at__lt=outbox.overdue_before(PEER, now))
-        ),
-        oldest=Min("created_at"),
-    )
-    return Backlog(
-        pending=stats["waiting"],
-        failed=stats["failed"],
-        oldest=stats["oldest"],
-        overdue=stats["overdue"],
+    return outbox.attempts_backlog(
+        outbox.scoped(PeerAllocationWanted.objects.all(), scope), kind=PEER, now=now
     )
 
 
