@@ -231,7 +231,7 @@ def invitation_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             return redirect("learners:import_detail", record.pk)
     return action_refused(
         request,
-        " ".join(e for errs in form.errors.values() for e in errs),
+        " ".join(str(e) for errs in form.errors.values() for e in errs),
         back_url=reverse("learners:invitations", args=[cohort.pk]),
     )
 
