@@ -249,9 +249,7 @@ def import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         in (InvitationImport.Status.CHECKING, InvitationImport.Status.APPLYING),
     }
     template = (
-        "learners/includes/_import_status.html"
-        if request.htmx
-        else "learners/import_detail.html"
+        "learners/includes/_import_status.html" if request.htmx else "learners/import_detail.html"
     )
     return render(request, template, context)
 
@@ -511,6 +509,16 @@ def timeline(request: AuthenticatedHttpRequest, pk: int, user_pk: int) -> HttpRe
     """Coordinators and instructors of this cohort: everything that happened for one learner."""
     cohort = get_cohort_for_staff(request.user, pk)
     learner = get_learner_for_staff(request.user, cohort, user_pk)
+    # One row the learner sees on "My data" (privacy/).
+    from privacy.services import access_log_record
+
+    access_log_record(
+        viewer=request.user,
+        learner_id=learner.pk,
+        kind="timeline",
+        cohort_id=cohort.pk,
+        object_id=None,
+    )
     return render(
         request,
         "learners/learner_timeline.html",
@@ -523,16 +531,6 @@ def timeline(request: AuthenticatedHttpRequest, pk: int, user_pk: int) -> HttpRe
     )
 
 
-    # One row the learner sees on "My data" (privacy/).
-    from privacy.services import access_log_record
-
-    access_log_record(
-        viewer=request.user,
-        learner_id=learner.pk,
-        kind="timeline",
-        cohort_id=cohort.pk,
-        object_id=None,
-    )
 @require_role(Role.COORDINATOR)
 def cross_cohort(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Coordinators: every cohort they run side by side, with its at-risk count."""
