@@ -8,9 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("language/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
-    path(
-        "accounts/organisation/", views_oidc.organisation_sign_in, name="organisation_sign_in"
-    ),
+    path("accounts/organisation/", views_oidc.organisation_sign_in, name="organisation_sign_in"),
     path("background-work/", views_outbox.stuck_work, name="stuck_work"),
     path(
         "background-work/<str:key>/retry/", views_outbox.stuck_work_retry, name="stuck_work_retry"
