@@ -14,9 +14,10 @@ export UV_LINK_MODE := copy
 
 help:
 	@echo "make run    install, migrate SQLite, load the demo and serve on 127.0.0.1:$(PORT)"
-	@echo "make test   install and run the whole suite (lint, migrations, deploy check, pytest)"
+	@echo "make test   install and run the whole suite (lint, types, migrations, deploy check, pytest)"
 	@echo "make demo-reset   a fresh demo: delete the SQLite database, migrate and seed it again"
-	@echo "Also: lint fmt migrations-check messages compilemessages check-deploy bench screenshots worker beat faults"
+	@echo "Also: lint fmt typecheck migrations-check messages compilemessages check-deploy smoke faults"
+	@echo "      bench bench-search screenshots worker beat backup restore compose-env"
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
