@@ -220,7 +220,7 @@ class AnnouncementSerializer(serializers.ModelSerializer[Announcement]):
         required=False,
         allow_null=True,
         default=None,
-        help_text=str(_("Leave out to send now.")),
+        help_text=_("Leave out to send now."),
     )
 
     class Meta:
