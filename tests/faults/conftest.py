@@ -62,11 +62,19 @@ def redis_server(_requirements, fault_dir: Path):
     from config.celery import app
 
     saved = (app.conf.broker_url, app.conf.task_always_eager)
+    # Celery reads CELERY_BROKER_URL from the environment before its own setting (CI exports
+    # the shared Redis there), so point both at this suite's own server.
+    saved_env = os.environ.get("CELERY_BROKER_URL")
+    os.environ["CELERY_BROKER_URL"] = server.url
     app.conf.broker_url = server.url
     app.conf.task_always_eager = False
     _reset_producers(app)
     yield server
     app.conf.broker_url, app.conf.task_always_eager = saved
+    if saved_env is None:
+        os.environ.pop("CELERY_BROKER_URL", None)
+    else:
+        os.environ["CELERY_BROKER_URL"] = saved_env
     _reset_producers(app)
     server.stop()
 
