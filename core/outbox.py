@@ -251,6 +251,44 @@ def attempts_backlog(rows: QuerySet[Any], *, kind: str, now: datetime.datetime) 
     )
 
 
+def job_backlog(
+    rows: QuerySet[Any],
+    *,
+    kind: str,
+    now: datetime.datetime,
+    claim_stale: datetime.timedelta,
+    failed_shown: datetime.timedelta,
+) -> Backlog:
+    """The backlog of job rows (exports, personal data archives): `status` pending / running /
+    failed, `claimed_at` while running. A pending job out of automatic tries counts as failed,
+    as does a failed one younger than `failed_shown`; a running one is late once its claim is
+    older than `claim_stale` plus a sweeper period."""
+    exhausted = Q(status="pending", attempts__gte=max_attempts())
+    pending = Q(status="pending") & ~exhausted
+    running = Q(status="running")
+    late = overdue_before(kind, now)
+    stats = rows.filter(status__in=("pending", "running", "failed")).aggregate(
+        pending=Count("pk", filter=pending),
+        queued=Count("pk", filter=running),
+        failed=Count(
+            "pk", filter=Q(status="failed", created_at__gte=now - failed_shown) | exhausted
+        ),
+        overdue=Count(
+            "pk",
+            filter=(pending & Q(next_attempt_at__lt=late))
+            | (running & Q(claimed_at__lt=late - claim_stale)),
+        ),
+        oldest=Min("created_at", filter=pending | running),
+    )
+    return Backlog(
+        pending=stats["pending"],
+        queued=stats["queued"],
+        failed=stats["failed"],
+        oldest=stats["oldest"],
+        overdue=stats["overdue"],
+    )
+
+
 # --- the worker heartbeat ----------------------------------------------------------------------
 
 HEARTBEAT = "worker"

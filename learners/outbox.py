@@ -125,34 +125,12 @@ def exports_sweep(*, now: datetime.datetime | None = None, scope: CohortScope = 
 
 
 def _exports_backlog(scope: CohortScope, now: datetime.datetime) -> Backlog:
-    rows = outbox.scoped(ExportJob.objects.all(), scope)
-    exhausted = Q(status=ExportJob.Status.PENDING, attempts__gte=outbox.max_attempts())
-    pending = Q(status=ExportJob.Status.PENDING) & ~exhausted
-    running = Q(status=ExportJob.Status.RUNNING)
-    late = outbox.overdue_before(EXPORTS, now)
-    stats = rows.filter(
-        status__in=(ExportJob.Status.PENDING, ExportJob.Status.RUNNING, ExportJob.Status.FAILED)
-    ).aggregate(
-        pending=Count("pk", filter=pending),
-        queued=Count("pk", filter=running),
-        failed=Count(
-            "pk",
-            filter=Q(status=ExportJob.Status.FAILED, created_at__gte=now - EXPORT_FAILED_SHOWN)
-            | exhausted,
-        ),
-        overdue=Count(
-            "pk",
-            filter=(pending & Q(next_attempt_at__lt=late))
-            | (running & Q(claimed_at__lt=late - EXPORT_CLAIM_STALE)),
-        ),
-        oldest=Min("created_at", filter=pending | running),
-    )
-    return Backlog(
-        pending=stats["pending"],
-        queued=stats["queued"],
-        failed=stats["failed"],
-        oldest=stats["oldest"],
-        overdue=stats["overdue"],
+    return outbox.job_backlog(
+        outbox.scoped(ExportJob.objects.all(), scope),
+        kind=EXPORTS,
+        now=now,
+        claim_stale=EXPORT_CLAIM_STALE,
+        failed_shown=EXPORT_FAILED_SHOWN,
     )
 
 

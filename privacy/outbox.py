@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -56,41 +55,12 @@ def data_exports_sweep(
 
 
 def _backlog(scope: CohortScope, now: datetime.datetime) -> Backlog:
-    exhausted = Q(status=DataExport.Status.PENDING, attempts__gte=outbox.max_attempts())
-    pending = Q(status=DataExport.Status.PENDING) & ~exhausted
-    running = Q(status=DataExport.Status.RUNNING)
-    late = outbox.overdue_before(KIND, now)
-    stats = (
-        DataExport.objects.filter(pk__in=_rows(scope).values("pk"))
-        .filter(
-            status__in=(
-                DataExport.Status.PENDING,
-                DataExport.Status.RUNNING,
-                DataExport.Status.FAILED,
-            )
-        )
-        .aggregate(
-            pending=Count("pk", filter=pending),
-            queued=Count("pk", filter=running),
-            failed=Count(
-                "pk",
-                filter=Q(status=DataExport.Status.FAILED, created_at__gte=now - FAILED_SHOWN)
-                | exhausted,
-            ),
-            overdue=Count(
-                "pk",
-                filter=(pending & Q(next_attempt_at__lt=late))
-                | (running & Q(claimed_at__lt=late - CLAIM_STALE)),
-            ),
-            oldest=Min("created_at", filter=pending | running),
-        )
-    )
-    return Backlog(
-        pending=stats["pending"],
-        queued=stats["queued"],
-        failed=stats["failed"],
-        oldest=stats["oldest"],
-        overdue=stats["overdue"],
+    return outbox.job_backlog(
+        DataExport.objects.filter(pk__in=_rows(scope).values("pk")),
+        kind=KIND,
+        now=now,
+        claim_stale=CLAIM_STALE,
+        failed_shown=FAILED_SHOWN,
     )
 
 
