@@ -1,0 +1,436 @@
+"""Experiments and their teams, extensions, audit trail and run log; submissions, their files
+and the learner's drafts."""
+
+import datetime
+import uuid
+from pathlib import PurePath
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from .common import private_storage
+from .workshop import Assignment, Phase, Theme, Workshop
+
+if TYPE_CHECKING:
+    from learners.models import Cohort
+
+
+def submission_file_path(instance: "SubmissionFile", filename: str) -> str:
+    # The stored name is random, so no URL or path can be guessed from the learner's file name;
+    # the check gives an accepted file its detected type's extension (never the uploaded one).
+    return f"submissions/{uuid.uuid4().hex}"
+
+
+class Experiment(models.Model):
+    """A learner's (or a team's) own development experiment, worked on phase by phase.
+
+    `phase` is the phase open now and `cycle` counts the rounds: a pivot back to an earlier
+    phase, or a new round after phase 6, starts the next cycle. Earlier versions stay.
+    """
+
+    MAX_MEMBERS = 4
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", pgettext_lazy("experiment status", "In progress")
+        COMPLETED = "completed", pgettext_lazy("experiment status", "Completed")
+
+    workshop = models.ForeignKey(
+        Workshop, verbose_name=_("workshop"), on_delete=models.PROTECT, related_name="experiments"
+    )
+    cohort = models.ForeignKey(
+        "learners.Cohort",
+        verbose_name=_("cohort"),
+        on_delete=models.PROTECT,
+        related_name="experiments",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    themes = models.ManyToManyField(
+        Theme, verbose_name=_("themes"), blank=True, related_name="experiments"
+    )
+    challenge = models.TextField(_("challenge statement"), blank=True)
+    target_group = models.TextField(_("target group"), blank=True)
+    phase = models.PositiveSmallIntegerField(
+        _("open phase"), choices=Phase.choices, default=Phase.CHALLENGE
+    )
+    cycle = models.PositiveSmallIntegerField(_("cycle"), default=1)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["cohort", "title", "pk"]
+        verbose_name = _("experiment")
+        verbose_name_plural = _("experiments")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(phase__gte=1, phase__lte=6), name="experiment_phase_1_to_6"
+            ),
+            models.CheckConstraint(condition=models.Q(cycle__gte=1), name="experiment_cycle_1_up"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+
+class ExperimentMember(models.Model):
+    """A learner on an experiment's team; one experiment per learner per workshop and cohort."""
+
+    experiment = models.ForeignKey(
+        Experiment, verbose_name=_("experiment"), on_delete=models.CASCADE, related_name="members"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("learner"),
+        on_delete=models.CASCADE,
+        related_name="experiment_memberships",
+    )
+    # Copied from the experiment so the database can enforce one experiment per learner.
+    cohort = models.ForeignKey(
+        "learners.Cohort", verbose_name=_("cohort"), on_delete=models.CASCADE, related_name="+"
+    )
+    workshop = models.ForeignKey(
+        Workshop, verbose_name=_("workshop"), on_delete=models.CASCADE, related_name="+"
+    )
+    joined_at = models.DateTimeField(_("joined"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("experiment member")
+        verbose_name_plural = _("experiment members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "cohort", "workshop"], name="one_experiment_per_learner"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.experiment}"
+
+
+class Extension(models.Model):
+    """A later due date for one phase of one experiment, granted by an instructor."""
+
+    experiment = models.ForeignKey(
+        Experiment,
+        verbose_name=_("experiment"),
+        on_delete=models.CASCADE,
+        related_name="extensions",
+    )
+    phase = models.PositiveSmallIntegerField(_("phase"), choices=Phase.choices)
+    due_on = models.DateField(_("new due date"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("granted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    granted_at = models.DateTimeField(_("granted"), auto_now=True)
+
+    class Meta:
+        ordering = ["phase"]
+        verbose_name = _("extension")
+        verbose_name_plural = _("extensions")
+        constraints = [
+            models.UniqueConstraint(fields=["experiment", "phase"], name="one_extension_per_phase"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.experiment}: {self.phase} → {self.due_on}"
+
+
+class ExperimentEvent(models.Model):
+    """The audit trail of an experiment: who did what, when."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", pgettext_lazy("experiment event", "Experiment created")
+        MEMBER_ADDED = "member", pgettext_lazy("experiment event", "Team member added")
+        SUBMITTED = "submitted", pgettext_lazy("experiment event", "Version submitted")
+        APPROVED = "approved", pgettext_lazy("experiment event", "Phase approved")
+        REVISION = "revision", pgettext_lazy("experiment event", "Revision requested")
+        PIVOT = "pivot", pgettext_lazy("experiment event", "Sent back to an earlier phase")
+        NEW_CYCLE = "cycle", pgettext_lazy("experiment event", "New cycle started")
+        EXTENSION = "extension", pgettext_lazy("experiment event", "Due date extended")
+        COMPLETED = "completed", pgettext_lazy("experiment event", "Experiment completed")
+        # The marking workflow; all but the release are internal to the instructors.
+        ALLOCATED = "allocated", pgettext_lazy("experiment event", "Reviewer allocated")
+        MARKED_READY = "ready", pgettext_lazy("experiment event", "Review ready for release")
+        CHECKED = "checked", pgettext_lazy("experiment event", "Review checked")
+        SENT_BACK = "sent_back", pgettext_lazy("experiment event", "Review sent back to review")
+        RELEASED = "released", pgettext_lazy("experiment event", "Feedback released")
+
+    # Events the learners of the team do not see (the review is not released yet).
+    INTERNAL = (Kind.ALLOCATED, Kind.MARKED_READY, Kind.CHECKED, Kind.SENT_BACK)
+
+    experiment = models.ForeignKey(
+        Experiment, verbose_name=_("experiment"), on_delete=models.CASCADE, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    kind = models.CharField(_("what"), max_length=20, choices=Kind.choices)
+    phase = models.PositiveSmallIntegerField(_("phase"), choices=Phase.choices)
+    cycle = models.PositiveSmallIntegerField(_("cycle"))
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("experiment event")
+        verbose_name_plural = _("experiment events")
+
+    def __str__(self) -> str:
+        return f"{self.experiment}: {self.get_kind_display()}"
+
+
+def runlog_photo_path(instance: "RunLogEntry", filename: str) -> str:
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"runlog/{uuid.uuid4().hex}{suffix}"
+
+
+class RunLogEntry(models.Model):
+    """A short dated note while the experiment runs (phase 4)."""
+
+    class Kind(models.TextChoices):
+        MEASUREMENT = "measurement", _("Measurement")
+        OBSERVATION = "observation", _("Observation")
+        PHOTO = "photo", _("Photo")
+        QUOTE = "quote", _("Quote")
+
+    experiment = models.ForeignKey(
+        Experiment, verbose_name=_("experiment"), on_delete=models.CASCADE, related_name="run_log"
+    )
+    cycle = models.PositiveSmallIntegerField(_("cycle"), default=1)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    happened_on = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    text = models.TextField(_("entry"), max_length=2000)
+    photo = models.FileField(
+        _("photo"), upload_to=runlog_photo_path, storage=private_storage, blank=True
+    )
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-happened_on", "-pk"]
+        verbose_name = _("run log entry")
+        verbose_name_plural = _("run log entries")
+
+    def __str__(self) -> str:
+        return f"{self.happened_on} {self.get_kind_display()}"
+
+
+def phase_due_date(
+    *,
+    assignment: "Assignment | None",
+    cohort: "Cohort",
+    extension: datetime.date | None = None,
+) -> datetime.date | None:
+    """The due date of a phase: the learner's extension, else the cohort's start plus the
+    assignment's days, else none."""
+    if extension is not None:
+        return extension
+    if assignment is None or assignment.due_days is None:
+        return None
+    return cohort.start_date + datetime.timedelta(days=assignment.due_days)
+
+
+class Submission(models.Model):
+    """One version of a learner's answer to an assignment; earlier versions are kept."""
+
+    class Status(models.TextChoices):
+        PROCESSING = "processing", pgettext_lazy("submission status", "Processing")
+        RECEIVED = "received", pgettext_lazy("submission status", "Waiting for review")
+        REJECTED = "rejected", pgettext_lazy("submission status", "File rejected")
+        REVISION_REQUESTED = "revision", pgettext_lazy("submission status", "Revision requested")
+        APPROVED = "approved", pgettext_lazy("submission status", "Approved")
+
+    # A learner may send a new version once the latest one is in one of these states.
+    RESUBMITTABLE = (Status.REJECTED, Status.REVISION_REQUESTED)
+
+    assignment = models.ForeignKey(
+        Assignment,
+        verbose_name=_("assignment"),
+        on_delete=models.PROTECT,
+        related_name="submissions",
+    )
+    cohort = models.ForeignKey(
+        "learners.Cohort",
+        verbose_name=_("cohort"),
+        on_delete=models.PROTECT,
+        related_name="submissions",
+    )
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("learner"),
+        on_delete=models.PROTECT,
+        related_name="submissions",
+    )
+    # Null only for answers sent before experiments existed.
+    experiment = models.ForeignKey(
+        Experiment,
+        verbose_name=_("experiment"),
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        null=True,
+        blank=True,
+    )
+    cycle = models.PositiveSmallIntegerField(_("cycle"), default=1)
+    # Versions count up across cycles, so "the latest version" is always the highest number.
+    version = models.PositiveIntegerField(_("version"), default=1)
+    text = models.TextField(_("answer"))
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    is_late = models.BooleanField(_("late"), default=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PROCESSING
+    )
+    status_reason = models.TextField(_("reason"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+    processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "cohort", "learner", "version"],
+                name="one_submission_per_version",
+            ),
+            models.UniqueConstraint(
+                fields=["experiment", "assignment", "version"],
+                condition=models.Q(experiment__isnull=False),
+                name="one_experiment_version",
+            ),
+        ]
+        indexes = [models.Index(fields=["cohort", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} – {self.learner} (v{self.version})"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+
+class ScanStatus(models.TextChoices):
+    NOT_SCANNED = "not-scanned", pgettext_lazy("virus scan", "Not scanned")
+    CLEAN = "clean", pgettext_lazy("virus scan", "No viruses found")
+    INFECTED = "infected", pgettext_lazy("virus scan", "Virus found")
+
+
+def first_files_sweep() -> datetime.datetime:
+    """When the outbox sweeper first looks at a file still waiting for its check."""
+    from core.outbox import first_attempt_at
+
+    return first_attempt_at("files")
+
+
+def preview_path(instance: "SubmissionFile", filename: str) -> str:
+    return f"previews/{uuid.uuid4().hex}.png"
+
+
+class SubmissionFile(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("file status", "Being checked")
+        ACCEPTED = "accepted", pgettext_lazy("file status", "Accepted")
+        REJECTED = "rejected", pgettext_lazy("file status", "Rejected")
+
+    submission = models.ForeignKey(
+        Submission, verbose_name=_("submission"), on_delete=models.CASCADE, related_name="files"
+    )
+    file = models.FileField(_("file"), upload_to=submission_file_path, storage=private_storage)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    scan = models.CharField(
+        _("virus scan"), max_length=20, choices=ScanStatus.choices, default=ScanStatus.NOT_SCANNED
+    )
+    preview = models.FileField(
+        _("preview"), upload_to=preview_path, storage=private_storage, blank=True
+    )
+    extracted_text = models.TextField(_("extracted text"), blank=True)
+    # Kept from the previous version when a revision was sent: the row points at the same
+    # stored bytes (nothing is copied) and remembers where it came from.
+    carried_from = models.ForeignKey(
+        "self",
+        verbose_name=_("kept from"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Outbox: a pending file is the source of truth for its check; the sweeper publishes the
+    # check again when `next_attempt_at` passes (core/outbox.py, workshops/outbox.py).
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(_("sweeps"), default=0)
+    next_attempt_at = models.DateTimeField(_("next sweep"), default=first_files_sweep)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="file_waiting_idx")]
+        verbose_name = _("submitted file")
+        verbose_name_plural = _("submitted files")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Draft(models.Model):
+    """The answer a learner is writing for a phase, saved as they type."""
+
+    experiment = models.ForeignKey(
+        Experiment, verbose_name=_("experiment"), on_delete=models.CASCADE, related_name="drafts"
+    )
+    phase = models.PositiveSmallIntegerField(_("phase"), choices=Phase.choices)
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("learner"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    text = models.TextField(_("text"), blank=True)
+    # Counts up with every save from the page; a save carrying an older revision (a page-close
+    # save landing after the reload's newer one, another tab) is refused, never applied.
+    revision = models.PositiveIntegerField(_("revision"), default=0)
+    updated_at = models.DateTimeField(_("saved"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("draft")
+        verbose_name_plural = _("drafts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["experiment", "phase", "learner"], name="one_draft_per_learner_phase"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.experiment} {self.phase} ({self.learner})"
