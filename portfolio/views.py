@@ -23,16 +23,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.access import Role, has_role
 from core.http import AuthenticatedHttpRequest
 from core.pdf import html_to_pdf
 from core.permissions import (
-    Role,
     cards_awaiting_approval_by,
     cards_visible_to,
     get_card_for_approver,
     get_card_for_owner,
     get_card_for_user,
-    has_role,
 )
 from core.responses import action_refused
 
@@ -202,9 +201,7 @@ def _gallery(request: HttpRequest, *, user: Any, public: bool) -> dict[str, Any]
     page = Paginator(selectors.gallery_cards(user=user, filters=filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "filters": filters, "querystring": query.urlencode()}
+    context = {"form": form, "page": page, "filters": filters}
     if form.is_bound and "q" in form.errors:
         # A search too long to run: say so (400) rather than list every card as if found.
         context["error"] = _("The search is too long: use at most %(n)s characters.") % {

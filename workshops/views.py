@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.access import Role, require_role
 from core.http import AuthenticatedHttpRequest
 from core.permissions import (
-    Role,
     can_review,
     get_assignment_for_learner,
     get_experiment_for_instructor,
@@ -27,7 +27,6 @@ from core.permissions import (
     get_workshop_for_learner,
     is_experiment_instructor,
     may_see_thread,
-    require_role,
 )
 from core.responses import action_refused
 
@@ -704,7 +703,6 @@ def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
             # The state tabs keep the other filters.
             "other_filters": _without(query, "status"),
             "statuses": Submission.Status.choices,
-            "query": query.urlencode(),
             "reviewed": reviewed,
             "today": timezone.localdate(),
             "marking_states": Marking.State.choices,
