@@ -22,6 +22,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("notifications/", include("notifications.urls")),
     path("", include("portfolio.urls")),
     path("impact/", include("impact.urls")),
+    path("discussions/", include("discussions.urls")),
     path("privacy/", include("privacy.urls")),
     path("api/", include("api.urls")),
 ]

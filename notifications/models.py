@@ -15,6 +15,8 @@ class Notification(models.Model):
         GALLERY = "gallery", _("Gallery questions")
         # A course certificate issued to the learner: their own news, not site administration.
         CERTIFICATES = "certificates", _("Certificates")
+        # Replies in followed threads, questions on lessons, answers and moderation (discussions).
+        DISCUSSIONS = "discussions", _("Discussions")
         ADMINISTRATION = "administration", _("Administration")
 
     class EmailStatus(models.TextChoices):
@@ -104,6 +106,7 @@ DEFAULT_MODES: dict[str, str] = {
     Notification.Category.ANNOUNCEMENTS: Mode.IMMEDIATELY,
     Notification.Category.GALLERY: Mode.WEEKLY,
     Notification.Category.CERTIFICATES: Mode.IMMEDIATELY,
+    Notification.Category.DISCUSSIONS: Mode.DAILY,
     Notification.Category.ADMINISTRATION: Mode.IMMEDIATELY,
 }
 

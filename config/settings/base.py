@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "notifications",
     "impact",
     "portfolio",
+    "discussions",
     "privacy",
     # The REST API (api/): Django REST framework with drf-spectacular's OpenAPI schema.
     "rest_framework",

@@ -1,0 +1,179 @@
+"""Cohort discussions and questions on a lesson.
+
+A cohort has one discussion area: threads (a discussion, or a question asked under a course
+item), each a list of posts; the first post opens the thread. Posts are rich text cleaned with
+core.html.clean_html when saved and again when shown. A post may quote another post of the
+same thread. Staff (the cohort's instructors and coordinators) pin threads and posts and hide
+posts with a reason; a question's asker or an instructor marks one reply as the answer.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from core.search.fields import Fts5TableField
+
+
+class Thread(models.Model):
+    class Kind(models.TextChoices):
+        DISCUSSION = "discussion", pgettext_lazy("thread kind", "Discussion")
+        QUESTION = "question", pgettext_lazy("thread kind", "Question")
+
+    cohort = models.ForeignKey(
+        "learners.Cohort",
+        verbose_name=_("cohort"),
+        on_delete=models.CASCADE,
+        related_name="discussion_threads",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DISCUSSION)
+    # A question is asked under a course item (a lesson); a discussion has none.
+    item = models.ForeignKey(
+        "courses.Item",
+        verbose_name=_("lesson"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="discussion_threads",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.CASCADE,
+        related_name="discussion_threads",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # When the latest post was written: the list shows the liveliest threads first.
+    last_post_at = models.DateTimeField(_("latest post"), db_index=True)
+    post_count = models.PositiveIntegerField(_("posts"), default=0)
+    is_pinned = models.BooleanField(_("pinned"), default=False)
+    answer = models.OneToOneField(
+        "Post",
+        verbose_name=pgettext_lazy("discussions", "the answer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="answer_of",
+    )
+
+    class Meta:
+        ordering = ["-is_pinned", "-last_post_at", "-pk"]
+        verbose_name = _("discussion thread")
+        verbose_name_plural = _("discussion threads")
+        indexes = [
+            models.Index(fields=["cohort", "is_pinned", "last_post_at"]),
+            models.Index(fields=["item", "cohort"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="discussion", item__isnull=True)
+                | Q(kind="question", item__isnull=False),
+                name="discussion_question_has_an_item",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Post(models.Model):
+    thread = models.ForeignKey(
+        Thread, verbose_name=_("thread"), on_delete=models.CASCADE, related_name="posts"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.CASCADE,
+        related_name="discussion_posts",
+    )
+    body = models.TextField(_("message"))
+    quote = models.ForeignKey(
+        "self",
+        verbose_name=_("quoted post"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="quoted_by",
+    )
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+    is_pinned = models.BooleanField(_("pinned"), default=False)
+    hidden_at = models.DateTimeField(_("hidden"), null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("hidden by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    hidden_reason = models.TextField(_("reason for hiding"), blank=True)
+    # The post's lemmas (discussions.search) on PostgreSQL, GIN-indexed; SQLite uses
+    # PostSearchText.
+    search_document = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("discussion post")
+        verbose_name_plural = _("discussion posts")
+        indexes = [models.Index(fields=["thread", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.thread} #{self.pk}"
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+
+class PostSearchText(models.Model):
+    """The posts' lemmatised text in SQLite's FTS5 table (discussions.search), created by a
+    migration; never used on PostgreSQL."""
+
+    post = models.OneToOneField(
+        Post,
+        on_delete=models.DO_NOTHING,
+        primary_key=True,
+        db_column="rowid",
+        related_name="search_text",
+    )
+    document = Fts5TableField(db_column="discussions_post_fts")
+
+    class Meta:
+        managed = False
+        db_table = "discussions_post_fts"
+
+    def __str__(self) -> str:
+        return str(self.pk)
+
+
+class Subscription(models.Model):
+    """A person's choice to follow a thread (or not). The author and everyone who replies is
+    subscribed when they first write, unless they have chosen otherwise: a row with
+    `is_active=False` remembers an unsubscribe, so a later reply does not undo it."""
+
+    thread = models.ForeignKey(
+        Thread, verbose_name=_("thread"), on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="discussion_subscriptions",
+    )
+    is_active = models.BooleanField(_("subscribed"), default=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("thread subscription")
+        verbose_name_plural = _("thread subscriptions")
+        constraints = [
+            models.UniqueConstraint(fields=["thread", "user"], name="one_subscription_per_thread"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.thread}"
