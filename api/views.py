@@ -16,20 +16,18 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.access import STAFF_ROLES
 from core.errors import DomainError
-from core.permissions import (
-    STAFF_ROLES,
-    cards_visible_to,
-    cohorts_for,
-    experiments_visible_to,
-    get_cohort_for_coordinator,
-    get_cohort_for_staff,
-    learner_cohorts,
-    submissions_visible_to,
-)
+from core.permissions import cards_visible_to, experiments_visible_to, submissions_visible_to
 from courses.models import Certificate
 from courses.selectors import completion_matrix, visible_modules
 from learners import services as learner_services
+from learners.access import (
+    cohorts_for,
+    get_cohort_for_coordinator,
+    get_cohort_for_staff,
+    learner_cohorts,
+)
 from learners.models import Cohort, Invitation, Membership
 from learners.selectors import cohorts_with_counts
 from notifications import services as notification_services

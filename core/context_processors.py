@@ -4,7 +4,7 @@ from django.http import HttpRequest
 
 from learners.models import Membership
 
-from .permissions import has_role
+from .access import has_role
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

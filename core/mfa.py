@@ -24,7 +24,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core.permissions import STAFF_ROLES, has_role
+from .access import STAFF_ROLES, has_role
 
 # The second factors that count; recovery codes alone are a fallback, not a factor.
 FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)

@@ -1,32 +1,24 @@
-"""Who may see and do what: the one place where access rules live.
-
-Views load objects through the `get_*_for_user` helpers, which raise 404 for anything the person
-may not reach (so nobody can probe for existence), and guard role pages with `require_role`.
-"""
+"""What is left of the access rules while they move to each app's `access.py` (issue 15):
+shared role primitives are in core.access, cohort rules in learners.access."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
-from django.http import HttpResponse
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from core.http import AuthenticatedHttpRequest
+from core.access import STAFF_ROLES, Role, has_role
+from learners.access import cohorts_for, learner_cohorts
+from learners.access import member as _member
 from learners.models import Cohort, Membership
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
-
+    from core.access import AnyUser
     from core.models import User
     from courses.models import Certificate, Course, CourseImage, Item
     from impact.models import Indicator, Measurement, Statement
-    from learners.models import Invitation, InvitationImport
-    from notifications.models import Notification
     from portfolio.models import Card
     from workshops.models import (
         Assignment,
@@ -40,129 +32,8 @@ if TYPE_CHECKING:
         WorkshopSession,
     )
 
-    # Anyone who may call a view: a signed-in person or an anonymous visitor.
-    AnyUser = User | AnonymousUser
-
-Role = Membership.Role
-STAFF_ROLES = (Role.INSTRUCTOR, Role.COORDINATOR)
-
-
-def roles_of(user: AnyUser) -> frozenset[str]:
-    """The roles a person holds in any cohort, computed once per request."""
-    if not user.is_authenticated:
-        return frozenset()
-    # Cached on the user through attribute access (request.user is a lazy proxy: its own
-    # __dict__ is not the user's), an attribute the User type does not declare.
-    cached: frozenset[str] | None = getattr(user, "_cohort_roles", None)
-    if cached is None:
-        cached = frozenset(Membership.objects.filter(user=user).values_list("role", flat=True))
-        user._cohort_roles = cached  # type: ignore[attr-defined]
-    return cached
-
-
-def has_role(user: AnyUser, role: str) -> bool:
-    return user.is_authenticated and (user.is_superuser or role in roles_of(user))
-
-
-def require_role(
-    *roles: str,
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Let a signed-in person in only if they hold one of `roles` somewhere (or are superuser)."""
-
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        @login_required
-        def wrapper(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not any(has_role(request.user, role) for role in roles):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-def _member(role_or_roles: str | tuple[str, ...], user: User, cohort_ref: str = "pk") -> Exists:
-    roles = (role_or_roles,) if isinstance(role_or_roles, str) else role_or_roles
-    return Exists(Membership.objects.filter(cohort=OuterRef(cohort_ref), user=user, role__in=roles))
-
 
 # --- cohorts -------------------------------------------------------------------------------
-
-
-def cohorts_for(user: User, *roles: str) -> QuerySet[Cohort]:
-    """Cohorts in which the person holds one of `roles`; all cohorts for the superuser."""
-    qs = Cohort.objects.all()
-    if user.is_superuser:
-        return qs
-    return qs.filter(_member(roles, user))
-
-
-def get_cohort_for_staff(user: User, pk: int) -> Cohort:
-    return get_object_or_404(cohorts_for(user, *STAFF_ROLES).select_related("course"), pk=pk)
-
-
-def learner_cohorts(user: User) -> QuerySet[Cohort]:
-    return Cohort.objects.filter(_member(Role.LEARNER, user)).select_related("course")
-
-
-def get_cohort_for_coordinator(user: User, pk: int) -> Cohort:
-    """Enrolment, invitations, logs and exports of a cohort: its coordinators and the superuser."""
-    return get_object_or_404(cohorts_for(user, Role.COORDINATOR).select_related("course"), pk=pk)
-
-
-def can_create_cohorts(user: User) -> bool:
-    """Anyone who coordinates a cohort may start a new one (and becomes its coordinator)."""
-    return has_role(user, Role.COORDINATOR)
-
-
-def get_learner_for_staff(user: User, cohort: Cohort, pk: int) -> User:
-    """A learner of a cohort the person may follow (call get_cohort_for_staff first)."""
-    from core.models import User as UserModel
-
-    return get_object_or_404(
-        UserModel.objects.select_related("organisation").filter(
-            memberships__cohort=cohort, memberships__role=Role.LEARNER
-        ),
-        pk=pk,
-    )
-
-
-def notifications_visible_to_staff(user: User) -> QuerySet[Notification]:
-    """The notification log: coordinators see what was sent to members of their cohorts."""
-    from notifications.models import Notification
-
-    qs = Notification.objects.all()
-    if user.is_superuser:
-        return qs
-    return qs.filter(
-        Exists(
-            Membership.objects.filter(
-                user=OuterRef("recipient_id"),
-                cohort__in=cohorts_for(user, Role.COORDINATOR).values("pk"),
-            )
-        )
-    )
-
-
-def get_invitation_for_coordinator(user: User, pk: int) -> Invitation:
-    from learners.models import Invitation
-
-    return get_object_or_404(
-        Invitation.objects.filter(cohort__in=cohorts_for(user, Role.COORDINATOR).values("pk")),
-        pk=pk,
-    )
-
-
-def get_import_for_coordinator(user: User, pk: int) -> InvitationImport:
-    from learners.models import InvitationImport
-
-    return get_object_or_404(
-        InvitationImport.objects.select_related("cohort").filter(
-            cohort__in=cohorts_for(user, Role.COORDINATOR).values("pk")
-        ),
-        pk=pk,
-    )
 
 
 # --- course content ------------------------------------------------------------------------
@@ -365,11 +236,6 @@ def may_see_thread(user: User, submission: Submission) -> bool:
     )
 
 
-def get_cohort_for_instructor(user: User, pk: int) -> Cohort:
-    """Workshop sessions and attendance of a cohort: its instructors and the superuser."""
-    return get_object_or_404(cohorts_for(user, Role.INSTRUCTOR).select_related("course"), pk=pk)
-
-
 def cohorts_for_release_extensions(user: User) -> QuerySet[Cohort]:
     """Cohorts whose learners' module release dates a person may shift: the cohort's
     instructors, the authors of its course and the superuser."""
@@ -441,7 +307,6 @@ def get_runlog_entry_for_user(user: User, pk: int) -> RunLogEntry:
 
 def get_workshop_for_learner(user: User, pk: int) -> tuple[Workshop, Cohort]:
     """A workshop and the learner's latest cohort that runs its course; 404 for anyone else."""
-    from django.http import Http404
 
     from workshops.models import Workshop
 
@@ -526,38 +391,6 @@ def get_peer_review_for_receiver(user: User, pk: int) -> PeerReview:
         )
         .select_related("submission"),
         pk=pk,
-    )
-
-
-def cohort_instructors(cohort_id: int) -> QuerySet[User]:
-    """The cohort's instructors, the lead (the one who joined first) first."""
-    from core.models import User as UserModel
-
-    return UserModel.objects.filter(
-        memberships__cohort_id=cohort_id, memberships__role=Role.INSTRUCTOR
-    ).order_by("memberships__pk")
-
-
-def is_cohort_lead(user: User, cohort_id: int) -> bool:
-    """The lead instructor of a cohort is its first instructor (by membership); the lead, and
-    the superuser, allocate reviewers and release feedback in the marking workflow."""
-    if user.is_superuser:
-        return True
-    lead = cohort_instructors(cohort_id).values_list("pk", flat=True).first()
-    return lead == user.pk
-
-
-def cohorts_led_by(user: User) -> list[int]:
-    """Ids of the cohorts in which the person is the lead instructor (all for the superuser)."""
-    if user.is_superuser:
-        return list(Cohort.objects.values_list("pk", flat=True))
-    first = Membership.objects.filter(cohort=OuterRef("cohort"), role=Role.INSTRUCTOR).order_by(
-        "pk"
-    )
-    return list(
-        Membership.objects.filter(
-            user=user, role=Role.INSTRUCTOR, pk=Subquery(first.values("pk")[:1])
-        ).values_list("cohort_id", flat=True)
     )
 
 

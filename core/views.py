@@ -7,13 +7,14 @@ from django.views.i18n import set_language as django_set_language
 
 from core.http import AuthenticatedHttpRequest, is_signed_in
 from courses import selectors as course_selectors
+from learners.access import cohorts_for, learner_cohorts
 from learners.models import Membership
 from notifications.selectors import notifications_for
 from workshops import selectors as workshop_selectors
 from workshops import sessions as workshop_sessions
 from workshops.models import CalendarFeed
 
-from .permissions import STAFF_ROLES, cohorts_for, has_role, learner_cohorts
+from .access import STAFF_ROLES, has_role
 
 
 def home(request: HttpRequest) -> HttpResponse:

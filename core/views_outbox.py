@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 from core.http import AuthenticatedHttpRequest
 
 from . import outbox
+from .access import Role, cohort_ids_for, has_role
 from .outbox import CohortScope
-from .permissions import Role, cohorts_for, has_role
 
 if TYPE_CHECKING:
     from .models import User
@@ -29,7 +29,7 @@ def _scope(user: User) -> CohortScope:
         return None
     if not has_role(user, Role.COORDINATOR):
         raise PermissionDenied
-    return list(cohorts_for(user, Role.COORDINATOR).values_list("pk", flat=True))
+    return cohort_ids_for(user, Role.COORDINATOR)
 
 
 @login_required

@@ -17,16 +17,16 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.access import has_role
 from core.http import AuthenticatedHttpRequest
 from core.permissions import (
-    cohorts_for,
     cohorts_for_release_extensions,
     get_course_for_user,
     get_course_image_for_user,
     get_item_for_user,
-    has_role,
     is_course_author,
 )
+from learners.access import cohorts_for
 from learners.models import Membership
 from workshops.models import Submission
 

@@ -15,8 +15,8 @@ from core.permissions import (
     certificates_revocable_by,
     get_certificate_for_holder,
     get_certificate_for_revoker,
-    get_cohort_for_coordinator,
 )
+from learners.access import get_cohort_for_coordinator
 
 from . import credentials, services
 from .models import Certificate

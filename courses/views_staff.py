@@ -11,8 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from core.access import STAFF_ROLES, Role
 from core.http import AuthenticatedHttpRequest
-from core.permissions import STAFF_ROLES, Role
 from learners.models import Cohort, Membership
 
 from .models import Course

@@ -21,9 +21,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.access import Role, require_role
 from core.http import AuthenticatedHttpRequest
 from core.permissions import (
-    Role,
     get_impact_experiment_for_editor,
     get_impact_experiment_for_reader,
     get_indicator_for_editor,
@@ -31,7 +31,6 @@ from core.permissions import (
     get_statement_for_editor,
     get_submission_for_reviewer,
     is_experiment_instructor,
-    require_role,
 )
 from core.responses import action_refused
 from learners.models import Membership

@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class LearnersConfig(AppConfig):
     name = "learners"
     verbose_name = _("Cohorts and learners")
+
+    def ready(self) -> None:
+        # Roles are held in cohorts: core.access reads them through this app (core imports no
+        # domain app).
+        from core.access import register_membership_source
+
+        from .access import MEMBERSHIPS
+
+        register_membership_source(MEMBERSHIPS)

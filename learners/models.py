@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.access import Role as CohortRole
 from core.storage import PrivateStorage
 
 
@@ -67,10 +68,8 @@ class Cohort(models.Model):
 class Membership(models.Model):
     """A person's role in one cohort."""
 
-    class Role(models.TextChoices):
-        LEARNER = "learner", _("Learner")
-        INSTRUCTOR = "instructor", _("Instructor")
-        COORDINATOR = "coordinator", _("Coordinator")
+    # The role names are shared by every layer (core.access.Role); memberships hold them.
+    Role = CohortRole
 
     cohort = models.ForeignKey(
         Cohort, verbose_name=_("cohort"), on_delete=models.CASCADE, related_name="memberships"

@@ -10,12 +10,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.access import STAFF_ROLES, Role, require_role
 from core.adapters import ENROLMENT_CODE_SESSION_KEY, INVITATION_SESSION_KEY
 from core.http import AuthenticatedHttpRequest
 from core.models import User
-from core.permissions import (
-    STAFF_ROLES,
-    Role,
+from core.permissions import is_course_author
+from core.responses import action_refused
+from courses.models import Course
+from learners.access import (
     can_create_cohorts,
     cohorts_for,
     get_cohort_for_coordinator,
@@ -23,11 +25,7 @@ from core.permissions import (
     get_import_for_coordinator,
     get_invitation_for_coordinator,
     get_learner_for_staff,
-    is_course_author,
-    require_role,
 )
-from core.responses import action_refused
-from courses.models import Course
 
 from . import forms, selectors, services
 from .models import Invitation, InvitationImport, Membership

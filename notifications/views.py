@@ -9,16 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from core.access import STAFF_ROLES, Role, require_role
 from core.errors import DomainError
 from core.http import AuthenticatedHttpRequest
-from core.permissions import (
-    STAFF_ROLES,
-    Role,
-    cohorts_for,
-    get_cohort_for_staff,
-    notifications_visible_to_staff,
-    require_role,
-)
+from learners.access import cohorts_for, get_cohort_for_staff
+from notifications.access import notifications_visible_to_staff
 
 from . import selectors, services
 from .forms import AnnouncementForm, PreferenceForm

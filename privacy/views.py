@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.access import Role, require_role
 from core.http import AuthenticatedHttpRequest
 from core.models import User
-from core.permissions import Role, require_role
 from core.responses import action_refused
 
 from . import selectors, services

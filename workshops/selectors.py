@@ -23,7 +23,8 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from core.models import Organisation, User
-from core.permissions import cohorts_for, submissions_reviewable_by
+from core.permissions import submissions_reviewable_by
+from learners.access import cohorts_for
 from learners.models import Cohort, Membership
 
 from .cohort_settings import marking_q

@@ -13,17 +13,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.access import Role, require_role
 from core.http import AuthenticatedHttpRequest
 from core.models import User
-from core.permissions import (
-    Role,
-    cohort_instructors,
-    cohorts_led_by,
-    get_submission_for_reviewer,
-    is_cohort_lead,
-    require_role,
-)
+from core.permissions import get_submission_for_reviewer
 from core.responses import action_refused
+from learners.access import cohort_instructors, cohorts_led_by, is_cohort_lead
 from learners.models import Membership
 
 from . import marking

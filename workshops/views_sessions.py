@@ -13,16 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.access import Role, require_role
 from core.http import AuthenticatedHttpRequest
 from core.models import User
 from core.permissions import (
-    Role,
-    get_cohort_for_instructor,
     get_session_for_instructor,
     get_session_material_for_instructor,
     get_session_material_for_user,
-    require_role,
 )
+from learners.access import get_cohort_for_instructor
 from learners.models import Membership
 
 from . import sessions as services
