@@ -299,8 +299,8 @@ def run(cmd: list[str], env: dict[str, str]) -> None:
 
 def demo_objects() -> SimpleNamespace:
     """The demo rows the pictures show, found by what seed_demo made (not by guessing ids)."""
-    from core import demo_content
     from courses.models import Course, Item
+    from demo.content import fi as demo_content
     from learners.models import Membership
     from portfolio.models import Card
     from workshops.models import Experiment, SessionMaterial, Submission

@@ -23,7 +23,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from core.demo import DEMO_DOMAIN, DEMO_PASSWORD
+from demo.accounts import DEMO_DOMAIN, DEMO_PASSWORD
 from tests.browser import UI_TIMEOUT_MS
 from tests.conftest import skip_or_fail
 from tests.factories import PASSWORD as FACTORY_PASSWORD

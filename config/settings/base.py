@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "api",
+    # The demo data (demo/, `seed_demo` for `make run`); production.py leaves it out.
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -90,4 +90,6 @@ STORAGES = {
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 LOGGING = logging_config(log_format=env_str("DJANGO_LOG_FORMAT", "json"), level=LOG_LEVEL)
 DEMO_DATA_ALLOWED = False
+# Nor is the demo app (demo/, with `seed_demo`) installed: production code never imports it.
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "demo"]
 CERTIFICATE_DEV_KEY_ALLOWED = False

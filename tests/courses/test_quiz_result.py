@@ -100,7 +100,7 @@ def test_the_feedback_says_right_once(client_for, learner, course):
 
 
 def test_the_demo_explanations_do_not_start_with_a_verdict():
-    from courses.demo import QUIZZES
+    from demo.content.fi import QUIZZES
 
     explanations = [
         explanation

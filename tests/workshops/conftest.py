@@ -2,9 +2,9 @@
 
 import pytest
 
+from demo.builders.workshops import seed_rubrics
 from tests import factories
 from workshops import services
-from workshops.demo import seed_rubrics
 from workshops.models import Phase, RubricCriterion
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from demo.builders.workshops import seed_rubrics
 from tests.e2e_support import wait_until
 from tests.test_journey_browser import Journey
-from workshops.demo import seed_rubrics
 from workshops.models import Draft, PhaseComment, Review, RubricCriterion, Submission
 
 pytestmark = pytest.mark.browser

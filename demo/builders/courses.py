@@ -1,110 +1,44 @@
-"""Demo content for the courses app: knowledge checks, reflections and release rules.
+"""The demo course: its modules and lessons, knowledge checks, reflections, release rules, the
+learners' progress, Oona's learning journal and Mikko's certificate.
 
-Called from core/management/commands/seed_demo.py; idempotent (update_or_create throughout).
+Idempotent: rows are found by their natural keys (update_or_create / get_or_create throughout).
 """
 
 from __future__ import annotations
 
+import contextlib
+from datetime import timedelta
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+
 from core.models import User
+from courses import services
+from courses.models import (
+    Certificate,
+    Choice,
+    Completion,
+    Course,
+    Item,
+    Module,
+    Question,
+    QuizAttempt,
+    Reflection,
+)
+from demo.content import fi as content
 from learners.models import Cohort
 
-from .models import Choice, Completion, Course, Item, Module, Question, QuizAttempt, Reflection
-
-# (module position, item position, title, prompt HTML, questions)
-# question: (text, multiple, [(answer, correct, explanation)])
-QUIZZES = [
-    (
-        1,
-        10,
-        "Tietovisa: verkostoituminen",
-        "<p>Tarkista, mitä jäi mieleen verkostoitumisesta. Saat palautteen jokaisesta "
-        "vastauksesta heti.</p>",
-        [
-            (
-                "Mikä Suomen kasvukäytävä on?",
-                False,
-                [
-                    (
-                        "17 jäsenkunnan ja -kaupungin yhteistyöverkosto",
-                        True,
-                        "Kasvukäytävä on kuntien ja kaupunkien verkosto.",
-                    ),
-                    ("Valtion virasto", False, "Verkosto on kuntien oma, ei virasto."),
-                    ("Yksittäinen hanke Tampereella", False, "Mukana on 17 kuntaa."),
-                ],
-            ),
-            (
-                "Mitkä seuraavista ovat hankkeessa tehtyjä työkaluja?",
-                True,
-                [
-                    ("Vaikuttavuustyökalu", True, "Se tukee vaikuttavuusajattelua."),
-                    ("Osaamisväylä", True, "Verkostoitumisen ja vertaisoppimisen sivusto."),
-                    ("Kuntavaalikone", False, "Sitä ei tehty hankkeessa."),
-                ],
-            ),
-        ],
-    ),
-    (
-        3,
-        10,
-        "Tietovisa: ketterät kokeilut",
-        "<p>Kokeile, tunnetko ketterän kokeilun vaiheet.</p>",
-        [
-            (
-                "Mikä on kokeilun tärkein ero tavalliseen hankkeeseen?",
-                False,
-                [
-                    (
-                        "Se on pieni, nopea ja sen tulos opettaa, onnistui se tai ei",
-                        True,
-                        "Epäonnistunutkin kokeilu tuottaa tietoa.",
-                    ),
-                    ("Se on aina kallis", False, "Kokeilut ovat tarkoituksella kevyitä."),
-                ],
-            ),
-            (
-                "Mitä kokeilusuunnitelmaan kuuluu?",
-                True,
-                [
-                    ("Hypoteesi", True, "Mitä oletat tapahtuvan."),
-                    ("Mittari", True, "Miten tiedät, toimiko kokeilu."),
-                    ("Lopullinen budjetti viideksi vuodeksi", False, "Kokeilu on lyhyt."),
-                ],
-            ),
-        ],
-    ),
-]
-
-REFLECTIONS = [
-    (
-        1,
-        11,
-        "Pohdinta: oma verkostoni",
-        "<p>Keiden kanssa teet jo yhteistyötä omassa kunnassasi tai seudullasi? Kenet haluaisit "
-        "verkostoosi seuraavaksi, ja miksi?</p>",
-        "Teen jo yhteistyötä naapurikuntien elinvoimapalveluiden kanssa. Seuraavaksi haluan "
-        "mukaan oppilaitokset, koska yritysten osaamistarpeet näkyvät niissä ensimmäisenä.",
-    ),
-    (
-        2,
-        10,
-        "Pohdinta: verkoston johtaminen",
-        "<p>Millainen rooli sinulla on verkostossa: vetäjä, kokoaja vai asiantuntija? Mitä "
-        "haluaisit oppia verkoston johtamisesta?</p>",
-        "Olen useimmiten kokoaja. Haluan oppia, miten verkosto pysyy käynnissä, kun ihmiset "
-        "vaihtuvat.",
-    ),
-    (
-        3,
-        11,
-        "Pohdinta: oman kokeiluni lähtökohdat",
-        "<p>Mikä kehittämishaaste sinulla on työn alla? Mitä siitä jo tiedät, ja mitä "
-        "haluaisit kokeilla ensimmäiseksi?</p>",
-        "Yritysten ja oppilaitosten yhteistyö on jäänyt yksittäisten ihmisten varaan. Kokeilen "
-        "ensin yhtä yhteiskehittämisen aamua ja kysyn osallistujilta, mikä toisi heidät "
-        "uudelleen.",
-    ),
-]
+# Mikko (who finished the course) answered every reflection prompt: (module position, item
+# position) -> his answer.
+MIKKO_REFLECTIONS = {
+    (1, 11): "Teen jo yhteistyötä naapurikuntien elinvoimapalveluiden kanssa. Seuraavaksi haluan "
+    "mukaan oppilaitokset, koska yritysten osaamistarpeet näkyvät niissä ensimmäisenä.",
+    (2, 10): "Olen useimmiten kokoaja. Haluan oppia, miten verkosto pysyy käynnissä, kun ihmiset "
+    "vaihtuvat.",
+    (3, 11): "Yritysten ja oppilaitosten yhteistyö on jäänyt yksittäisten ihmisten varaan. "
+    "Kokeilen ensin yhtä yhteiskehittämisen aamua ja kysyn osallistujilta, mikä toisi heidät "
+    "uudelleen.",
+}
 
 # Oona (the demo learner) has written in her learning journal: (module position, item
 # position, days ago, text). She saves them through the real service, so the reflections
@@ -129,6 +63,55 @@ OONA_REFLECTIONS = [
 ]
 
 
+# Share of the course's first lessons each learner of the main cohort has done, so the
+# coordinator's view tells a story.
+PROGRESS = [
+    ("laura.virtanen", 0.8),
+    ("mikko.laine", 1.0),
+    ("sanna.korhonen", 0.3),
+    ("oppija", 0.15),
+]
+
+
+def seed_course() -> tuple[Course, list[Item]]:
+    """The course with its modules and lessons; returns it with its lessons in order."""
+    course, _ = Course.objects.update_or_create(
+        slug=content.COURSE["slug"],
+        defaults={
+            "title": content.COURSE["title"],
+            "description": content.COURSE["description"],
+        },
+    )
+    items: list[Item] = []
+    for m_pos, module_data in enumerate(content.MODULES, start=1):
+        module, _ = Module.objects.update_or_create(
+            course=course,
+            position=m_pos,
+            defaults={"title": module_data["title"], "summary": module_data["summary"]},
+        )
+        for i_pos, item_data in enumerate(module_data["items"], start=1):
+            item, _ = Item.objects.update_or_create(
+                module=module,
+                position=i_pos,
+                defaults={
+                    "title": item_data["title"],
+                    "kind": item_data["kind"],
+                    "body": item_data["body"],
+                    "minutes": item_data["minutes"],
+                    "video_url": item_data.get("video_url", ""),
+                },
+            )
+            items.append(item)
+    return course, items
+
+
+def seed_progress(*, items: list[Item], users: dict[str, User]) -> None:
+    """The main cohort's learners have done the first lessons, each a different share."""
+    for local, share in PROGRESS:
+        for item in items[: int(len(items) * share)]:
+            Completion.objects.get_or_create(user=users[local], item=item)
+
+
 def seed(*, course: Course, cohort: Cohort, users: dict[str, User]) -> None:
     modules = {m.position: m for m in Module.objects.filter(course=course)}
     course.authors.add(users["ohjaaja"])
@@ -141,7 +124,7 @@ def seed(*, course: Course, cohort: Cohort, users: dict[str, User]) -> None:
         modules[6].prerequisites.add(modules[3])
 
     finisher = users["mikko.laine"]
-    for m_pos, i_pos, title, body, questions in QUIZZES:
+    for m_pos, i_pos, title, body, questions in content.QUIZZES:
         item, _ = Item.objects.update_or_create(
             module=modules[m_pos],
             position=i_pos,
@@ -176,7 +159,7 @@ def seed(*, course: Course, cohort: Cohort, users: dict[str, User]) -> None:
         )
         Completion.objects.get_or_create(user=finisher, item=item)
 
-    for m_pos, i_pos, title, body, answer in REFLECTIONS:
+    for m_pos, i_pos, title, body in content.REFLECTIONS:
         item, _ = Item.objects.update_or_create(
             module=modules[m_pos],
             position=i_pos,
@@ -188,7 +171,9 @@ def seed(*, course: Course, cohort: Cohort, users: dict[str, User]) -> None:
                 "completion_rule": Item.Rule.MANUAL,
             },
         )
-        Reflection.objects.update_or_create(user=finisher, item=item, defaults={"text": answer})
+        Reflection.objects.update_or_create(
+            user=finisher, item=item, defaults={"text": MIKKO_REFLECTIONS[(m_pos, i_pos)]}
+        )
         Completion.objects.get_or_create(user=finisher, item=item)
 
     seed_learner_journal(course=course, learner=users["oppija"])
@@ -200,12 +185,6 @@ def seed(*, course: Course, cohort: Cohort, users: dict[str, User]) -> None:
 
 def seed_learner_journal(*, course: Course, learner: User) -> None:
     """Oona's learning journal: her reflections, dated in the past (idempotent)."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from . import services
-
     now = timezone.now()
     for m_pos, i_pos, days, text in OONA_REFLECTIONS:
         item = Item.objects.filter(
@@ -225,13 +204,6 @@ def seed_learner_journal(*, course: Course, learner: User) -> None:
 def seed_certificates(*, course: Course, cohort: Cohort, users: dict[str, User]) -> None:
     """Mikko Laine has finished the course and holds its certificate (idempotent). Called last
     in seed_demo, after the other apps' progress; issued here at once rather than by the task."""
-    import contextlib
-
-    from django.core.exceptions import ImproperlyConfigured
-
-    from . import services
-    from .models import Certificate
-
     finisher = users["mikko.laine"]
     for item in Item.objects.filter(
         module__course=course, is_required=True, is_published=True, module__is_published=True

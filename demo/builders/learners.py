@@ -1,24 +1,68 @@
-"""Demo data for coordinators: a second cohort with learners from several municipalities,
-varied progress (some at risk), sent and pending notifications, invitations and announcements.
+"""The demo's cohorts and their people: the main cohort with the README's accounts, and for
+coordinators a second cohort with learners from several municipalities, varied progress (some
+at risk), sent and pending notifications, invitations and announcements.
 
 Idempotent: update_or_create / get_or_create throughout.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
 
-from core.demo import DEMO_DOMAIN, demo_account
 from core.models import Organisation, User
 from courses.models import Completion, Course, Item
+from demo.accounts import ACCOUNTS, DEMO_DOMAIN, demo_account
+from learners.models import Cohort, Invitation, Membership, Nudge
 from notifications.models import Announcement, Notification
+from notifications.reminders import start_reminder_key
 from notifications.services import notification_render
+from workshops import services as workshop_services
+from workshops.models import (
+    Assignment,
+    Experiment,
+    ExperimentEvent,
+    ExperimentMember,
+    Phase,
+    Review,
+    Submission,
+    phase_due_date,
+)
+from workshops.selectors import review_queue
 
-from .models import Cohort, Invitation, Membership, Nudge
+MAIN_COHORT = "Alueagentti 2026 – syksyn ryhmä"
+
+
+def seed_main_cohort(course: Course) -> Cohort:
+    """The autumn cohort the README's accounts belong to, running until the end of May."""
+    today = timezone.localdate()
+    cohort, _ = Cohort.objects.update_or_create(
+        course=course,
+        name=MAIN_COHORT,
+        defaults={
+            "start_date": date(today.year, 9, 1) if today.month >= 9 else today,
+            "end_date": date(today.year + 1, 5, 31),
+        },
+    )
+    return cohort
+
+
+def seed_main_members(*, cohort: Cohort, organisations: dict[str, Organisation]) -> dict[str, User]:
+    """The demo accounts (demo.accounts.ACCOUNTS), each a member of the main cohort in their
+    role (the superuser is no member); returns them by email local part."""
+    users = {}
+    for local, first_name, last_name, org_name, role in ACCOUNTS:
+        user = demo_account(
+            local, first_name, last_name, organisations[org_name], superuser=role == "superuser"
+        )
+        users[local] = user
+        if role != "superuser":
+            Membership.objects.update_or_create(cohort=cohort, user=user, defaults={"role": role})
+    return users
+
 
 # (local part, first, last, organisation, share of lessons done, days since last activity)
 SPRING_LEARNERS = [
@@ -164,9 +208,6 @@ def _seed_experiments(
 ) -> None:
     """Experiments in the pilot cohort: one answer waiting two days, one past the review
     target (escalated to the coordinator), one experiment started with nothing sent yet."""
-    from workshops import services as workshop_services
-    from workshops.models import Assignment, ExperimentMember, Phase, Submission
-
     first = (
         Assignment.objects.filter(workshop__course=course, phase=Phase.CHALLENGE)
         .select_related("workshop")
@@ -253,9 +294,6 @@ def _seed_reminders(
     """Reminders as the scheduled scans sent them: learners of the pilot cohort reminded to
     start their experiment (one email failed, for the notification log), a nudge to a learner
     at risk, and the instructor's grouped review-waiting notice of today."""
-    from notifications.reminders import start_reminder_key
-    from workshops.models import Assignment, Phase, phase_due_date
-
     tz = timezone.get_current_timezone()
     today = timezone.localdate()
     first = (
@@ -313,8 +351,6 @@ def _seed_reminders(
         when=when,
     )
     # Today's grouped notice to the instructor, listing what waits in their cohorts.
-    from workshops.selectors import review_queue
-
     # The queue's own selector: the notice counts what the instructor finds in the queue.
     waiting = list(review_queue(user=users["ohjaaja"]))
     now = timezone.now()
@@ -403,8 +439,6 @@ def _spread_experiments(*, cohort: Cohort, now: datetime) -> None:
     experiment started some days before its first version. A version still waiting for review
     keeps its own date (the demo's waiting times and escalations depend on it), so days in a
     phase differ from one experiment to the next."""
-    from workshops.models import Experiment, ExperimentEvent, Review, Submission
-
     earliest = datetime.combine(
         cohort.start_date, time(9, 0), tzinfo=timezone.get_current_timezone()
     ) + timedelta(days=3)

@@ -1,4 +1,4 @@
-"""Demo impact plans for the demo experiments (run by seed_demo after the workshops demo).
+"""Demo impact plans for the demo experiments (run after the workshops builder).
 
 Mikko's co-development mornings (phase 4) get a full plan whose indicators are measured through
 run-log entries, a snapshot with his approved phase 3 version and released rubric feedback;
@@ -14,11 +14,10 @@ from decimal import Decimal
 from django.utils import timezone
 
 from core.models import User
+from impact import services
+from impact.models import ImpactPlan, Measurement, PlanFeedback, PlanSnapshot
+from impact.selectors import plan_as_data
 from workshops.models import Experiment, ExperimentMember, RunLogEntry, Submission
-
-from . import services
-from .models import ImpactPlan, Measurement, PlanFeedback, PlanSnapshot
-from .selectors import plan_as_data
 
 MIKKO = {
     "resources": [

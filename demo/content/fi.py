@@ -1,33 +1,19 @@
-"""Demo content for the ``seed_demo`` management command.
+"""The demo course's texts in Finnish: what a course author and an instructor wrote.
 
-Plain Python data only (no Django imports): organisations, the Alueagentti course with its six
-modules, the experimental-development workshop with its first assignment, and one sample
-learner submission. All wording is drawn from the seed document, the closing review of the
-Suomen kasvukäytävä network project (1.9.2021–31.12.2023), which introduces the Alueagentti
-training by Suomen kasvukäytävä and Careeria. The text is Finnish because the platform's user
-interface speaks Finnish first. Webinar items have an empty ``video_url`` on purpose: the seed
-names the webinars but gives no recording addresses.
+The Alueagentti course with its six modules, its knowledge checks and reflection prompts, and
+the experimental-development workshop with its phases and rubrics. All wording is drawn from the
+seed document, the closing review of the Suomen kasvukäytävä network project
+(1.9.2021–31.12.2023), which introduces the Alueagentti training by Suomen kasvukäytävä and
+Careeria. Finnish is complete here because the platform speaks Finnish first. Webinar items have
+an empty ``video_url`` on purpose: the seed names the webinars but gives no recording addresses.
+
+Plain Python data only (no Django imports). Another language is a sibling module (``sv.py``)
+with the same names and shapes, holding what is translated (for example only the first module
+and phase 1); see ``demo/content/__init__.py``. What the demo's learners wrote (answers, plans,
+cards) is not course content and stays with the builders in Finnish.
 """
 
 from typing import Any
-
-ORGANISATIONS = [
-    ("Vantaan kaupunki", "municipality"),
-    ("Lempäälän kunta", "municipality"),
-    ("Pirkkalan kunta", "municipality"),
-    ("Kangasalan kaupunki", "municipality"),
-    ("Hämeenkyrön kunta", "municipality"),
-    ("Akaan kaupunki", "municipality"),
-    ("Seinäjoen kaupunki", "municipality"),
-    ("Janakkalan kunta", "municipality"),
-    ("Hämeenlinnan kaupunki", "municipality"),
-    ("Riihimäen kaupunki", "municipality"),
-    ("Lopen kunta", "municipality"),
-    ("Tampereen kaupunki", "municipality"),
-    ("Nokian kaupunki", "municipality"),
-    ("Careeria", "college"),
-    ("Suomen kasvukäytävä", "network"),
-]
 
 COURSE: dict[str, str] = {
     "title": "Alueagentti – aluekehittämisen koulutus",
@@ -697,29 +683,267 @@ WORKSHOP: dict[str, Any] = {
     },
 }
 
-DEMO_SUBMISSION_TEXT = (
-    "Työskentelen Hämeenlinnan kaupungilla elinvoimapalveluissa, ja kehittämishaasteeni liittyy "
-    "liikkumisen matkaketjuihin: miten Hämeenlinnan reuna-alueiden kylissä asuvat pääsevät "
-    "rautatieasemalle ilman omaa autoa? Asemalta pääsee junalla nopeasti sekä pääkaupunkiseudulle "
-    "että Tampereelle, mutta esimerkiksi Hauholta, Lammilta ja Rengosta asemalle on vaikea päästä. "
-    "Linja-autovuoroja on iltaisin ja viikonloppuisin vähän, eivätkä niiden aikataulut aina sovi "
-    "yhteen junien aikataulujen kanssa.\n\n"
-    "Haaste koskee erityisesti nuoria, jotka opiskelevat tai käyvät töissä muualla, ikääntyneitä, "
-    "jotka eivät enää aja autoa, sekä monipaikkaisia asukkaita, jotka tekevät osan viikosta "
-    "etätöitä kylässä ja kulkevat muina päivinä junalla pääkaupunkiseudulle tai Tampereelle. "
-    "Monessa perheessä toinen auto hankitaan lähinnä asemalle kulkemista varten. Asia on "
-    "ajankohtainen nyt, koska etätyö ja monipaikkaisuus ovat lisänneet kiinnostusta kylissä "
-    "asumiseen, ja toimiva yhteys asemalle on kylien vetovoiman kannalta ratkaiseva.\n\n"
-    "Asialle on tehty jotain aiemminkin. Aseman liityntäpysäköinti auttaa niitä, joilla on auto, "
-    "mutta ei muita. Osaan kylistä kulkee asiointiliikennettä muutamana päivänä viikossa, mutta se "
-    "palvelee lähinnä päiväsaikaista asiointia keskustassa eikä työmatkoja. Sosiaalisessa mediassa "
-    "on syntynyt kimppakyytiryhmiä, mutta kyydit ovat jääneet satunnaisiksi. Suomen kasvukäytävän "
-    "hankkeessa kerättiin tietoa alueellisten matkaketjujen toimivuudesta, ja haluan hyödyntää "
-    "sitä omassa työssäni.\n\n"
-    "Hyvä lopputulos olisi matkaketjukokeilu, jossa yhdestä kylästä, esimerkiksi Hauholta, ajetaan "
-    "kolmen kuukauden ajan kutsuohjattua liityntäkyytiä asemalle arkiaamuisin ja -iltaisin junien "
-    "aikataulujen mukaan. Kokeilun aikana seuraisimme käyttäjämääriä, matkan kokonaiskestoa kotoa "
-    "asemalle ja käyttäjien kokemuksia sekä laskisimme kustannukset matkaa kohden. Jos kokeilu "
-    "onnistuu, mallia voisi laajentaa muihin kyliin ja jakaa muille kasvukäytävän kunnille, joissa "
-    "on sama haaste."
-)
+# Knowledge checks: (module position, item position, title, prompt HTML, questions)
+# question: (text, multiple, [(answer, correct, explanation)])
+QUIZZES = [
+    (
+        1,
+        10,
+        "Tietovisa: verkostoituminen",
+        "<p>Tarkista, mitä jäi mieleen verkostoitumisesta. Saat palautteen jokaisesta "
+        "vastauksesta heti.</p>",
+        [
+            (
+                "Mikä Suomen kasvukäytävä on?",
+                False,
+                [
+                    (
+                        "17 jäsenkunnan ja -kaupungin yhteistyöverkosto",
+                        True,
+                        "Kasvukäytävä on kuntien ja kaupunkien verkosto.",
+                    ),
+                    ("Valtion virasto", False, "Verkosto on kuntien oma, ei virasto."),
+                    ("Yksittäinen hanke Tampereella", False, "Mukana on 17 kuntaa."),
+                ],
+            ),
+            (
+                "Mitkä seuraavista ovat hankkeessa tehtyjä työkaluja?",
+                True,
+                [
+                    ("Vaikuttavuustyökalu", True, "Se tukee vaikuttavuusajattelua."),
+                    ("Osaamisväylä", True, "Verkostoitumisen ja vertaisoppimisen sivusto."),
+                    ("Kuntavaalikone", False, "Sitä ei tehty hankkeessa."),
+                ],
+            ),
+        ],
+    ),
+    (
+        3,
+        10,
+        "Tietovisa: ketterät kokeilut",
+        "<p>Kokeile, tunnetko ketterän kokeilun vaiheet.</p>",
+        [
+            (
+                "Mikä on kokeilun tärkein ero tavalliseen hankkeeseen?",
+                False,
+                [
+                    (
+                        "Se on pieni, nopea ja sen tulos opettaa, onnistui se tai ei",
+                        True,
+                        "Epäonnistunutkin kokeilu tuottaa tietoa.",
+                    ),
+                    ("Se on aina kallis", False, "Kokeilut ovat tarkoituksella kevyitä."),
+                ],
+            ),
+            (
+                "Mitä kokeilusuunnitelmaan kuuluu?",
+                True,
+                [
+                    ("Hypoteesi", True, "Mitä oletat tapahtuvan."),
+                    ("Mittari", True, "Miten tiedät, toimiko kokeilu."),
+                    ("Lopullinen budjetti viideksi vuodeksi", False, "Kokeilu on lyhyt."),
+                ],
+            ),
+        ],
+    ),
+]
+
+# Reflection prompts: (module position, item position, title, prompt HTML).
+REFLECTIONS = [
+    (
+        1,
+        11,
+        "Pohdinta: oma verkostoni",
+        "<p>Keiden kanssa teet jo yhteistyötä omassa kunnassasi tai seudullasi? Kenet haluaisit "
+        "verkostoosi seuraavaksi, ja miksi?</p>",
+    ),
+    (
+        2,
+        10,
+        "Pohdinta: verkoston johtaminen",
+        "<p>Millainen rooli sinulla on verkostossa: vetäjä, kokoaja vai asiantuntija? Mitä "
+        "haluaisit oppia verkoston johtamisesta?</p>",
+    ),
+    (
+        3,
+        11,
+        "Pohdinta: oman kokeiluni lähtökohdat",
+        "<p>Mikä kehittämishaaste sinulla on työn alla? Mitä siitä jo tiedät, ja mitä "
+        "haluaisit kokeilla ensimmäiseksi?</p>",
+    ),
+]
+
+# The workshop's phases: phase -> (title, days from the cohort's start to its due date,
+# instructions or None to keep the assignment's own).
+PHASES = {
+    1: ("Kuvaa kehittämishaasteesi", 21, None),
+    2: (
+        "Muotoile idea ja hypoteesi",
+        42,
+        "<p>Muotoile haasteeseesi idea ja sitä koskeva hypoteesi: <em>jos teemme X, niin Y "
+        "muuttuu, ja sen huomaa Z:sta</em>. Kerro, mihin oletukseen idea nojaa ja miten sen voi "
+        "testata pienesti.</p>",
+    ),
+    3: (
+        "Laadi kokeilusuunnitelma",
+        63,
+        "<p>Suunnittele kokeilu: kesto, osallistujat, kumppanit, kustannukset, mittarit ja "
+        "päätöskriteerit. Kytke suunnitelma tavoiteltuun vaikuttavuuteen: mitä muutosta haet ja "
+        "millä mittarilla sen näet?</p>",
+    ),
+    4: (
+        "Toteuta kokeilu",
+        105,
+        "<p>Toteuta kokeilu ja pidä kokeilupäiväkirjaa: lyhyitä päivättyjä merkintöjä, kuten "
+        "mittauksia, havaintoja, valokuvia ja lainauksia käyttäjiltä. Palauta lopuksi lyhyt "
+        "kuvaus siitä, miten toteutus meni.</p>",
+    ),
+    5: (
+        "Arvioi tulokset",
+        140,
+        "<p>Kokoa tulokset mittareittain ja arvioi ne hypoteesia vasten. Mitä opit, mikä "
+        "yllätti, mikä jäi epäselväksi?</p>",
+    ),
+    6: (
+        "Jaa tulokset ja päätä jatkosta",
+        168,
+        "<p>Jaa tulokset kasvukäytävän verkostolle ja päätä jatkosta: skaalataanko, "
+        "iteroidaanko vai lopetetaanko kokeilu? Perustele päätös.</p>",
+    ),
+}
+
+# Every rubric's levels: (points, label).
+LEVELS = ((1, "Alkuvaiheessa"), (2, "Kehittyvä"), (3, "Vahva"))
+
+# A rubric per phase: (criterion, description, descriptors for levels 1, 2 and 3).
+RUBRICS: dict[int, list[tuple[str, str, tuple[str, str, str]]]] = {
+    1: [
+        (
+            "Haasteen rajaus",
+            "Onko haaste kuvattu niin, että sen voi ratkaista kokeilemalla?",
+            (
+                "Haaste on laaja tai epämääräinen.",
+                "Haaste on tunnistettu, mutta rajaus on vielä väljä.",
+                "Haaste on rajattu selkeästi ja kytketty omaan työhön.",
+            ),
+        ),
+        (
+            "Kohderyhmä",
+            "Keitä haaste koskee?",
+            (
+                "Kohderyhmää ei ole nimetty.",
+                "Kohderyhmä on nimetty yleisesti.",
+                "Kohderyhmä ja sen arki on kuvattu konkreettisesti.",
+            ),
+        ),
+        (
+            "Nykytila",
+            "Mitä asialle on jo tehty?",
+            (
+                "Nykytilaa ei ole kuvattu.",
+                "Nykytilaa on kuvattu osittain.",
+                "Aiemmat ratkaisut ja niiden puutteet on kuvattu.",
+            ),
+        ),
+    ],
+    2: [
+        (
+            "Hypoteesi",
+            "Jos teemme X, niin Y muuttuu, ja sen huomaa Z:sta.",
+            (
+                "Hypoteesia ei ole muotoiltu.",
+                "Hypoteesi on muotoiltu, mutta sitä on vaikea testata.",
+                "Hypoteesi on testattava ja mitattava.",
+            ),
+        ),
+        (
+            "Oletukset",
+            "Mihin oletuksiin idea nojaa?",
+            (
+                "Oletuksia ei ole tunnistettu.",
+                "Osa oletuksista on tunnistettu.",
+                "Kriittisin oletus on tunnistettu ja testattavissa pienesti.",
+            ),
+        ),
+    ],
+    3: [
+        (
+            "Suunnitelman toteutettavuus",
+            "Kesto, osallistujat, kumppanit ja kustannukset.",
+            (
+                "Suunnitelmasta puuttuu olennaisia osia.",
+                "Suunnitelma on pääosin valmis.",
+                "Suunnitelma on toteutettavissa sellaisenaan.",
+            ),
+        ),
+        (
+            "Mittarit ja vaikuttavuus",
+            "Millä mittarilla haettu muutos näkyy?",
+            (
+                "Mittareita ei ole.",
+                "Mittarit on nimetty, mutta yhteys vaikutukseen on epäselvä.",
+                "Mittarit ja päätöskriteerit on kytketty tavoiteltuun vaikuttavuuteen.",
+            ),
+        ),
+    ],
+    4: [
+        (
+            "Kokeilupäiväkirja",
+            "Päivätyt merkinnät: mittaukset, havainnot, kuvat ja lainaukset.",
+            (
+                "Merkintöjä on vähän tai ei lainkaan.",
+                "Merkintöjä on, mutta ne ovat satunnaisia.",
+                "Merkinnät kattavat kokeilun ja tukevat arviointia.",
+            ),
+        ),
+        (
+            "Toteutuksen kuvaus",
+            "Miten toteutus meni suunnitelmaan verrattuna?",
+            (
+                "Toteutusta ei ole kuvattu.",
+                "Toteutus on kuvattu yleisesti.",
+                "Poikkeamat suunnitelmasta ja niiden syyt on kuvattu.",
+            ),
+        ),
+    ],
+    5: [
+        (
+            "Tulokset",
+            "Tulokset mittareittain.",
+            (
+                "Tuloksia ei ole koottu.",
+                "Tulokset on koottu osittain.",
+                "Tulokset on koottu kaikista mittareista.",
+            ),
+        ),
+        (
+            "Arviointi hypoteesia vasten",
+            "Mitä opittiin, mikä yllätti?",
+            (
+                "Tuloksia ei ole verrattu hypoteesiin.",
+                "Vertailu on tehty, mutta johtopäätökset ovat ohuita.",
+                "Johtopäätökset ja opit on perusteltu tuloksilla.",
+            ),
+        ),
+    ],
+    6: [
+        (
+            "Jatkopäätös",
+            "Skaalataanko, iteroidaanko vai lopetetaanko?",
+            (
+                "Päätöstä ei ole tehty.",
+                "Päätös on tehty, mutta perustelut ovat vähäiset.",
+                "Päätös on perusteltu tuloksilla ja resursseilla.",
+            ),
+        ),
+        (
+            "Jakaminen verkostolle",
+            "Miten opit jaetaan kasvukäytävän kunnille?",
+            (
+                "Jakamista ei ole suunniteltu.",
+                "Jakamisen kanava on nimetty.",
+                "Opit on jaettu niin, että toinen kunta voi kokeilla ideaa.",
+            ),
+        ),
+    ],
+}

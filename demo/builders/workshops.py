@@ -1,4 +1,5 @@
-"""Demo data for the workshops: the six phases and experiments at different stages.
+"""The demo workshop: its six phases with rubrics, the cohort's sessions, experiments at
+different stages with their answers, reviews and peer feedback, and what the reviews left behind.
 
 Idempotent: every row is found by its natural key and updated, never duplicated.
 """
@@ -11,15 +12,14 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
-from core import demo_content as content
 from core.models import User
 from courses.models import Course
+from demo.content import fi as content
 from learners.models import Cohort
 from notifications.models import Notification
 from notifications.services import notification_render
-
-from . import services
-from .models import (
+from workshops import services
+from workshops.models import (
     Assignment,
     Draft,
     Experiment,
@@ -38,177 +38,64 @@ from .models import (
     WorkshopSession,
 )
 
-PHASES = {
-    1: ("Kuvaa kehittämishaasteesi", 21, None),
-    2: (
-        "Muotoile idea ja hypoteesi",
-        42,
-        "<p>Muotoile haasteeseesi idea ja sitä koskeva hypoteesi: <em>jos teemme X, niin Y "
-        "muuttuu, ja sen huomaa Z:sta</em>. Kerro, mihin oletukseen idea nojaa ja miten sen voi "
-        "testata pienesti.</p>",
+# The first answers of two learners of the main cohort, made before their experiments (the
+# experiments below take them in).
+FIRST_ANSWERS = {
+    "laura.virtanen": (
+        "Tampereen kaupunkiseudulla monipaikkaiset asukkaat eivät löydä tietoa siitä, miten "
+        "kunnan palvelut toimivat, kun osa viikosta asutaan mökillä naapurikunnassa.\n\n"
+        "Haluan kokeilla yhteistä palveluopasta kahden naapurikunnan kanssa."
     ),
-    3: (
-        "Laadi kokeilusuunnitelma",
-        63,
-        "<p>Suunnittele kokeilu: kesto, osallistujat, kumppanit, kustannukset, mittarit ja "
-        "päätöskriteerit. Kytke suunnitelma tavoiteltuun vaikuttavuuteen: mitä muutosta haet ja "
-        "millä mittarilla sen näet?</p>",
-    ),
-    4: (
-        "Toteuta kokeilu",
-        105,
-        "<p>Toteuta kokeilu ja pidä kokeilupäiväkirjaa: lyhyitä päivättyjä merkintöjä, kuten "
-        "mittauksia, havaintoja, valokuvia ja lainauksia käyttäjiltä. Palauta lopuksi lyhyt "
-        "kuvaus siitä, miten toteutus meni.</p>",
-    ),
-    5: (
-        "Arvioi tulokset",
-        140,
-        "<p>Kokoa tulokset mittareittain ja arvioi ne hypoteesia vasten. Mitä opit, mikä "
-        "yllätti, mikä jäi epäselväksi?</p>",
-    ),
-    6: (
-        "Jaa tulokset ja päätä jatkosta",
-        168,
-        "<p>Jaa tulokset kasvukäytävän verkostolle ja päätä jatkosta: skaalataanko, "
-        "iteroidaanko vai lopetetaanko kokeilu? Perustele päätös.</p>",
+    "mikko.laine": (
+        "Seinäjoella yritysten ja oppilaitosten yhteistyö jää usein yksittäisten ihmisten "
+        "varaan. Haasteeni on rakentaa verkosto, joka jatkaa toimintaansa, vaikka ihmiset "
+        "vaihtuvat.\n\nKokeilen neljännesvuosittaista yhteiskehittämisen aamua."
     ),
 }
 
-LEVELS = ((1, "Alkuvaiheessa"), (2, "Kehittyvä"), (3, "Vahva"))
 
-# A rubric per phase: (criterion, description, descriptors for levels 1, 2 and 3).
-RUBRICS: dict[int, list[tuple[str, str, tuple[str, str, str]]]] = {
-    1: [
-        (
-            "Haasteen rajaus",
-            "Onko haaste kuvattu niin, että sen voi ratkaista kokeilemalla?",
-            (
-                "Haaste on laaja tai epämääräinen.",
-                "Haaste on tunnistettu, mutta rajaus on vielä väljä.",
-                "Haaste on rajattu selkeästi ja kytketty omaan työhön.",
-            ),
-        ),
-        (
-            "Kohderyhmä",
-            "Keitä haaste koskee?",
-            (
-                "Kohderyhmää ei ole nimetty.",
-                "Kohderyhmä on nimetty yleisesti.",
-                "Kohderyhmä ja sen arki on kuvattu konkreettisesti.",
-            ),
-        ),
-        (
-            "Nykytila",
-            "Mitä asialle on jo tehty?",
-            (
-                "Nykytilaa ei ole kuvattu.",
-                "Nykytilaa on kuvattu osittain.",
-                "Aiemmat ratkaisut ja niiden puutteet on kuvattu.",
-            ),
-        ),
-    ],
-    2: [
-        (
-            "Hypoteesi",
-            "Jos teemme X, niin Y muuttuu, ja sen huomaa Z:sta.",
-            (
-                "Hypoteesia ei ole muotoiltu.",
-                "Hypoteesi on muotoiltu, mutta sitä on vaikea testata.",
-                "Hypoteesi on testattava ja mitattava.",
-            ),
-        ),
-        (
-            "Oletukset",
-            "Mihin oletuksiin idea nojaa?",
-            (
-                "Oletuksia ei ole tunnistettu.",
-                "Osa oletuksista on tunnistettu.",
-                "Kriittisin oletus on tunnistettu ja testattavissa pienesti.",
-            ),
-        ),
-    ],
-    3: [
-        (
-            "Suunnitelman toteutettavuus",
-            "Kesto, osallistujat, kumppanit ja kustannukset.",
-            (
-                "Suunnitelmasta puuttuu olennaisia osia.",
-                "Suunnitelma on pääosin valmis.",
-                "Suunnitelma on toteutettavissa sellaisenaan.",
-            ),
-        ),
-        (
-            "Mittarit ja vaikuttavuus",
-            "Millä mittarilla haettu muutos näkyy?",
-            (
-                "Mittareita ei ole.",
-                "Mittarit on nimetty, mutta yhteys vaikutukseen on epäselvä.",
-                "Mittarit ja päätöskriteerit on kytketty tavoiteltuun vaikuttavuuteen.",
-            ),
-        ),
-    ],
-    4: [
-        (
-            "Kokeilupäiväkirja",
-            "Päivätyt merkinnät: mittaukset, havainnot, kuvat ja lainaukset.",
-            (
-                "Merkintöjä on vähän tai ei lainkaan.",
-                "Merkintöjä on, mutta ne ovat satunnaisia.",
-                "Merkinnät kattavat kokeilun ja tukevat arviointia.",
-            ),
-        ),
-        (
-            "Toteutuksen kuvaus",
-            "Miten toteutus meni suunnitelmaan verrattuna?",
-            (
-                "Toteutusta ei ole kuvattu.",
-                "Toteutus on kuvattu yleisesti.",
-                "Poikkeamat suunnitelmasta ja niiden syyt on kuvattu.",
-            ),
-        ),
-    ],
-    5: [
-        (
-            "Tulokset",
-            "Tulokset mittareittain.",
-            (
-                "Tuloksia ei ole koottu.",
-                "Tulokset on koottu osittain.",
-                "Tulokset on koottu kaikista mittareista.",
-            ),
-        ),
-        (
-            "Arviointi hypoteesia vasten",
-            "Mitä opittiin, mikä yllätti?",
-            (
-                "Tuloksia ei ole verrattu hypoteesiin.",
-                "Vertailu on tehty, mutta johtopäätökset ovat ohuita.",
-                "Johtopäätökset ja opit on perusteltu tuloksilla.",
-            ),
-        ),
-    ],
-    6: [
-        (
-            "Jatkopäätös",
-            "Skaalataanko, iteroidaanko vai lopetetaanko?",
-            (
-                "Päätöstä ei ole tehty.",
-                "Päätös on tehty, mutta perustelut ovat vähäiset.",
-                "Päätös on perusteltu tuloksilla ja resursseilla.",
-            ),
-        ),
-        (
-            "Jakaminen verkostolle",
-            "Miten opit jaetaan kasvukäytävän kunnille?",
-            (
-                "Jakamista ei ole suunniteltu.",
-                "Jakamisen kanava on nimetty.",
-                "Opit on jaettu niin, että toinen kunta voi kokeilla ideaa.",
-            ),
-        ),
-    ],
-}
+def seed_workshop(course: Course) -> tuple[Workshop, Assignment]:
+    """The course's workshop and its first assignment (phase 1)."""
+    workshop, _ = Workshop.objects.update_or_create(
+        course=course,
+        title=content.WORKSHOP["title"],
+        defaults={"description": content.WORKSHOP["description"]},
+    )
+    first = content.WORKSHOP["first_assignment"]
+    assignment, _ = Assignment.objects.update_or_create(
+        workshop=workshop,
+        phase=1,
+        defaults={"title": first["title"], "instructions": first["instructions"]},
+    )
+    return workshop, assignment
+
+
+def seed_first_answers(*, assignment: Assignment, cohort: Cohort, users: dict[str, User]) -> None:
+    """Laura's first answer waits for review; Mikko's was approved."""
+    for local, status in [
+        ("laura.virtanen", Submission.Status.RECEIVED),
+        ("mikko.laine", Submission.Status.APPROVED),
+    ]:
+        submission, created = Submission.objects.get_or_create(
+            assignment=assignment,
+            cohort=cohort,
+            learner=users[local],
+            version=1,
+            defaults={
+                "text": FIRST_ANSWERS[local],
+                "status": status,
+                "processed_at": timezone.now() - timedelta(days=2),
+            },
+        )
+        if status == Submission.Status.APPROVED:
+            Review.objects.get_or_create(
+                submission=submission,
+                defaults={
+                    "reviewer": users["ohjaaja"],
+                    "decision": Review.Decision.APPROVE,
+                    "feedback": "Selkeä haaste ja hyvin rajattu kohderyhmä. Hyvää työtä!",
+                },
+            )
 
 
 SESSIONS = [
@@ -277,7 +164,7 @@ def seed_session_slides(workshop: Workshop, cohort: Cohort) -> None:
 
 
 def seed_rubrics(workshop: Workshop) -> None:
-    for phase, criteria in RUBRICS.items():
+    for phase, criteria in content.RUBRICS.items():
         for position, (title, description, descriptors) in enumerate(criteria):
             criterion, _ = RubricCriterion.objects.update_or_create(
                 workshop=workshop,
@@ -285,7 +172,7 @@ def seed_rubrics(workshop: Workshop) -> None:
                 title=title,
                 defaults={"description": description, "position": position},
             )
-            for (points, label), descriptor in zip(LEVELS, descriptors, strict=True):
+            for (points, label), descriptor in zip(content.LEVELS, descriptors, strict=True):
                 RubricLevel.objects.update_or_create(
                     criterion=criterion,
                     points=points,
@@ -293,6 +180,35 @@ def seed_rubrics(workshop: Workshop) -> None:
                 )
 
 
+# Oona's fuller answer to phase 1, waiting as her autosaved draft.
+OONA_DRAFT = (
+    "Työskentelen Hämeenlinnan kaupungilla elinvoimapalveluissa, ja kehittämishaasteeni liittyy "
+    "liikkumisen matkaketjuihin: miten Hämeenlinnan reuna-alueiden kylissä asuvat pääsevät "
+    "rautatieasemalle ilman omaa autoa? Asemalta pääsee junalla nopeasti sekä pääkaupunkiseudulle "
+    "että Tampereelle, mutta esimerkiksi Hauholta, Lammilta ja Rengosta asemalle on vaikea päästä. "
+    "Linja-autovuoroja on iltaisin ja viikonloppuisin vähän, eivätkä niiden aikataulut aina sovi "
+    "yhteen junien aikataulujen kanssa.\n\n"
+    "Haaste koskee erityisesti nuoria, jotka opiskelevat tai käyvät töissä muualla, ikääntyneitä, "
+    "jotka eivät enää aja autoa, sekä monipaikkaisia asukkaita, jotka tekevät osan viikosta "
+    "etätöitä kylässä ja kulkevat muina päivinä junalla pääkaupunkiseudulle tai Tampereelle. "
+    "Monessa perheessä toinen auto hankitaan lähinnä asemalle kulkemista varten. Asia on "
+    "ajankohtainen nyt, koska etätyö ja monipaikkaisuus ovat lisänneet kiinnostusta kylissä "
+    "asumiseen, ja toimiva yhteys asemalle on kylien vetovoiman kannalta ratkaiseva.\n\n"
+    "Asialle on tehty jotain aiemminkin. Aseman liityntäpysäköinti auttaa niitä, joilla on auto, "
+    "mutta ei muita. Osaan kylistä kulkee asiointiliikennettä muutamana päivänä viikossa, mutta se "
+    "palvelee lähinnä päiväsaikaista asiointia keskustassa eikä työmatkoja. Sosiaalisessa mediassa "
+    "on syntynyt kimppakyytiryhmiä, mutta kyydit ovat jääneet satunnaisiksi. Suomen kasvukäytävän "
+    "hankkeessa kerättiin tietoa alueellisten matkaketjujen toimivuudesta, ja haluan hyödyntää "
+    "sitä omassa työssäni.\n\n"
+    "Hyvä lopputulos olisi matkaketjukokeilu, jossa yhdestä kylästä, esimerkiksi Hauholta, ajetaan "
+    "kolmen kuukauden ajan kutsuohjattua liityntäkyytiä asemalle arkiaamuisin ja -iltaisin junien "
+    "aikataulujen mukaan. Kokeilun aikana seuraisimme käyttäjämääriä, matkan kokonaiskestoa kotoa "
+    "asemalle ja käyttäjien kokemuksia sekä laskisimme kustannukset matkaa kohden. Jos kokeilu "
+    "onnistuu, mallia voisi laajentaa muihin kyliin ja jakaa muille kasvukäytävän kunnille, joissa "
+    "on sama haaste."
+)
+
+# Oona's first version of phase 1, sent back for revision.
 FIRST_DRAFT = (
     "Haasteeni on se, että Hämeenlinnan kylistä on vaikea päästä rautatieasemalle ilman "
     "omaa autoa. Haluaisin kokeilla liityntäkyytiä."
@@ -302,7 +218,7 @@ FIRST_DRAFT = (
 def seed(*, course: Course, cohort: Cohort, users: dict[str, User]) -> None:
     workshop = Workshop.objects.get(course=course, title=content.WORKSHOP["title"])
     assignments: dict[int, Assignment] = {}
-    for phase, (title, days, instructions) in PHASES.items():
+    for phase, (title, days, instructions) in content.PHASES.items():
         defaults: dict[str, object] = {"title": title, "due_days": days}
         if instructions:
             defaults["instructions"] = instructions
@@ -418,7 +334,7 @@ def seed(*, course: Course, cohort: Cohort, users: dict[str, User]) -> None:
         experiment=pilot,
         phase=1,
         learner=users["oppija"],
-        defaults={"text": content.DEMO_SUBMISSION_TEXT},
+        defaults={"text": OONA_DRAFT},
     )
 
     # Laura's first phase waits for review (the submission seed_demo made joins her experiment).

@@ -12,14 +12,13 @@ from typing import Any
 
 from django.utils import timezone
 
-from core.demo import demo_account
 from core.models import Organisation, User
 from courses.models import Course, Reflection
+from demo.accounts import demo_account
 from learners.models import Cohort, Membership
+from portfolio import services
+from portfolio.models import Adaptation, Card, CardMessage, IncludedReflection
 from workshops.models import Experiment, ExperimentMember, Theme, Workshop
-
-from . import services
-from .models import Adaptation, Card, CardMessage, IncludedReflection
 
 # Alumni of the spring cohort: (email local part, first, last, organisation, experiment).
 ALUMNI: list[tuple[str, str, str, str, dict[str, Any]]] = [
@@ -183,7 +182,7 @@ ALUMNI: list[tuple[str, str, str, str, dict[str, Any]]] = [
     ),
 ]
 
-# The current cohort's experiments (from workshops.demo): owner -> card fields and scope.
+# The current cohort's experiments (demo/builders/workshops.py): owner -> card fields and scope.
 CURRENT: dict[str, dict[str, str]] = {
     "mikko.laine": {
         "scope": Card.Scope.NETWORK,
@@ -206,7 +205,7 @@ CURRENT: dict[str, dict[str, str]] = {
     },
 }
 
-# The reflection (from courses.demo) Mikko chose to show in his portfolio.
+# The reflection (demo/builders/courses.py) Mikko chose to show in his portfolio.
 MIKKO_REFLECTION = "Pohdinta: oma verkostoni"
 
 
