@@ -1,4 +1,4 @@
-"""Tests: fast hashing, outbox email, private files in a throwaway folder."""
+"""Tests: a reusable SQLite file, fast hashing, outbox email, private files in a temp folder."""
 
 import base64
 import secrets
@@ -6,6 +6,15 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
+from .base import BASE_DIR, DATABASES, env_str
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file rather than memory, so that `--reuse-db` keeps the migrated database between runs.
+    # Each checkout or engineer may name its own; pytest-xdist appends "_gw0", "_gw1", ... per
+    # worker.
+    DATABASES["default"]["TEST"] = {
+        "NAME": env_str("TEST_SQLITE_PATH", str(BASE_DIR / "test-db.sqlite3"))
+    }
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
