@@ -17,7 +17,6 @@ from learners.models import Cohort, Membership
 if TYPE_CHECKING:
     from core.access import AnyUser
     from core.models import User
-    from courses.models import Certificate, Course, CourseImage, Item
     from impact.models import Indicator, Measurement, Statement
     from portfolio.models import Card
     from workshops.models import (
@@ -37,110 +36,6 @@ if TYPE_CHECKING:
 
 
 # --- course content ------------------------------------------------------------------------
-
-
-def courses_for_learner(user: User) -> QuerySet[Course]:
-    from courses.models import Course
-
-    return Course.objects.filter(
-        Exists(
-            Membership.objects.filter(cohort__course=OuterRef("pk"), user=user, role=Role.LEARNER)
-        )
-    )
-
-
-def get_course_for_user(user: User, pk: int) -> Course:
-    """A course is open to its cohorts' learners and staff, and to the superuser."""
-    from courses.models import Course
-
-    qs = Course.objects.all()
-    if not user.is_superuser:
-        qs = qs.filter(
-            Exists(Membership.objects.filter(cohort__course=OuterRef("pk"), user=user))
-            | Exists(Course.authors.through.objects.filter(course=OuterRef("pk"), user=user))
-        )
-    return get_object_or_404(qs, pk=pk)
-
-
-def is_course_author(user: AnyUser, course: Course) -> bool:
-    """Authors edit a course's content in the site and see its drafts; so does the superuser."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    cache = user.__dict__.setdefault("_authored", {})
-    if course.pk not in cache:
-        cache[course.pk] = course.authors.filter(pk=user.pk).exists()
-    return bool(cache[course.pk])
-
-
-def get_course_for_author(user: User, pk: int) -> Course:
-    """404 unless the person may author this course."""
-    from courses.models import Course
-
-    qs = Course.objects.all()
-    if not user.is_superuser:
-        qs = qs.filter(authors=user)
-    return get_object_or_404(qs, pk=pk)
-
-
-def can_import_courses(user: AnyUser) -> bool:
-    """Importing a course archive creates a new course: for course authors and the superuser."""
-    return user.is_authenticated and (user.is_superuser or user.authored_courses.exists())
-
-
-def get_item_for_user(user: User, pk: int) -> Item:
-    """An item is open to its course's cohort members; drafts (item or module) only to authors."""
-    from courses.models import Course, Item
-
-    qs = Item.objects.select_related("module__course")
-    if not user.is_superuser:
-        author = Exists(
-            Course.authors.through.objects.filter(course=OuterRef("module__course"), user=user)
-        )
-        member = Exists(
-            Membership.objects.filter(cohort__course=OuterRef("module__course"), user=user)
-        )
-        qs = qs.filter(author | (member & Q(is_published=True, module__is_published=True)))
-    return get_object_or_404(qs, pk=pk)
-
-
-def get_course_image_for_user(user: User, name: str) -> CourseImage:
-    """An image of a text page: for whoever may see its course (its cohorts and authors)."""
-    from courses.models import CourseImage
-
-    image = get_object_or_404(CourseImage.objects.only("course_id", "name", "file"), name=name)
-    get_course_for_user(user, image.course_id)
-    return image
-
-
-def certificates_revocable_by(user: User) -> QuerySet[Certificate]:
-    """Certificates a person may revoke: those of their coordinated cohorts' learners."""
-    from courses.models import Certificate
-
-    qs = Certificate.objects.all()
-    if user.is_superuser:
-        return qs
-    return qs.filter(cohort__in=cohorts_for(user, Role.COORDINATOR).values("pk"))
-
-
-def get_certificate_for_revoker(user: User, pk: int) -> Certificate:
-    """404 unless the person coordinates the certificate holder's cohort (or is superuser)."""
-    return get_object_or_404(
-        certificates_revocable_by(user).select_related("user", "course", "cohort"), pk=pk
-    )
-
-
-def get_certificate_for_holder(user: User, code: str) -> Certificate:
-    """A learner's own issued certificate (its PDF and credential): nobody else's."""
-    from courses.models import Certificate
-
-    return get_object_or_404(
-        Certificate.objects.select_related("course"),
-        code=code,
-        user=user,
-        status=Certificate.Status.ISSUED,
-    )
 
 
 # --- workshops -----------------------------------------------------------------------------
@@ -234,24 +129,6 @@ def may_see_thread(user: User, submission: Submission) -> bool:
             cohort_id=submission.cohort_id, user=user, role=Role.INSTRUCTOR
         ).exists()
     )
-
-
-def cohorts_for_release_extensions(user: User) -> QuerySet[Cohort]:
-    """Cohorts whose learners' module release dates a person may shift: the cohort's
-    instructors, the authors of its course and the superuser."""
-    from courses.models import Course
-
-    qs = Cohort.objects.all()
-    if user.is_superuser:
-        return qs
-    return qs.filter(
-        Q(_member(Role.INSTRUCTOR, user))
-        | Q(Exists(Course.authors.through.objects.filter(course=OuterRef("course"), user=user)))
-    )
-
-
-def get_cohort_for_release_extensions(user: User, pk: int) -> Cohort:
-    return get_object_or_404(cohorts_for_release_extensions(user).select_related("course"), pk=pk)
 
 
 def get_session_for_instructor(user: User, pk: int) -> WorkshopSession:

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access import has_role
 from core.http import AuthenticatedHttpRequest
-from core.permissions import (
+from courses.access import (
     cohorts_for_release_extensions,
     get_course_for_user,
     get_course_image_for_user,

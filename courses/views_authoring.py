@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.http import AuthenticatedHttpRequest
-from core.permissions import (
+from courses.access import (
     can_import_courses,
     get_cohort_for_release_extensions,
     get_course_for_user,

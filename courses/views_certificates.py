@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
-from core.permissions import (
+from courses.access import (
     certificates_revocable_by,
     get_certificate_for_holder,
     get_certificate_for_revoker,

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.http import AuthenticatedHttpRequest
-from core.permissions import get_item_for_user
+from courses.access import get_item_for_user
 
 from . import selectors, services
 from .access import (

@@ -14,8 +14,8 @@ from core.access import STAFF_ROLES, Role, require_role
 from core.adapters import ENROLMENT_CODE_SESSION_KEY, INVITATION_SESSION_KEY
 from core.http import AuthenticatedHttpRequest
 from core.models import User
-from core.permissions import is_course_author
 from core.responses import action_refused
+from courses.access import is_course_author
 from courses.models import Course
 from learners.access import (
     can_create_cohorts,

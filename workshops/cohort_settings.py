@@ -204,7 +204,7 @@ def settings_scope(*, user: Any, course: Any, requested: str | None) -> Settings
     cohort of the course nor authors it, or asks for a cohort they do not lead."""
     from django.http import Http404
 
-    from core.permissions import is_course_author
+    from courses.access import is_course_author
     from learners.access import cohorts_led_by
 
     led = cohorts_led_by(user)
