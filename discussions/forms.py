@@ -11,6 +11,9 @@ EDITOR_ATTRS = {"rows": 6, "data-course-editor": "1", "class": "form-control"}
 
 
 class ThreadForm(forms.Form):
+    # The rich-text editor hides the textarea: the browser could not point at it as missing.
+    use_required_attribute = False
+
     title = forms.CharField(label=_("Title"), max_length=MAX_TITLE_CHARS)
     body = forms.CharField(
         label=_("Message"),
@@ -26,6 +29,9 @@ class ThreadForm(forms.Form):
 
 
 class QuestionForm(forms.Form):
+    # The rich-text editor hides the textarea: the browser could not point at it as missing.
+    use_required_attribute = False
+
     title = forms.CharField(label=_("Your question in brief"), max_length=MAX_TITLE_CHARS)
     body = forms.CharField(
         label=_("Details"),
@@ -35,6 +41,9 @@ class QuestionForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
+    # The rich-text editor hides the textarea: the browser could not point at it as missing.
+    use_required_attribute = False
+
     body = forms.CharField(
         label=_("Your reply"),
         max_length=MAX_BODY_CHARS,
