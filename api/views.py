@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from core.access import STAFF_ROLES
 from core.errors import DomainError
-from core.permissions import cards_visible_to, experiments_visible_to, submissions_visible_to
+from core.permissions import cards_visible_to
 from courses.models import Certificate
 from courses.selectors import completion_matrix, visible_modules
 from learners import services as learner_services
@@ -33,6 +33,7 @@ from learners.selectors import cohorts_with_counts
 from notifications import services as notification_services
 from notifications.models import Announcement
 from portfolio.models import Card
+from workshops.access import experiments_visible_to, submissions_visible_to
 from workshops.cohort_settings import marking_q
 from workshops.models import CohortMarkingSettings, Experiment, ExperimentMember, Phase, Submission
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from core.access import STAFF_ROLES, Role, has_role
-from learners.access import cohorts_for, learner_cohorts
+from core.access import Role, has_role
 from learners.access import member as _member
-from learners.models import Cohort, Membership
+from learners.models import Membership
+from workshops.access import experiment_member as _experiment_member
+from workshops.access import get_experiment_for_member, get_experiment_for_user
 
 if TYPE_CHECKING:
     from core.access import AnyUser
@@ -20,15 +20,7 @@ if TYPE_CHECKING:
     from impact.models import Indicator, Measurement, Statement
     from portfolio.models import Card
     from workshops.models import (
-        Assignment,
         Experiment,
-        PeerReview,
-        RunLogEntry,
-        SessionMaterial,
-        Submission,
-        SubmissionFile,
-        Workshop,
-        WorkshopSession,
     )
 
 
@@ -39,249 +31,6 @@ if TYPE_CHECKING:
 
 
 # --- workshops -----------------------------------------------------------------------------
-
-
-def get_assignment_for_learner(user: User, pk: int) -> tuple[Assignment, Cohort]:
-    """The assignment and the learner's cohort that runs its course; 404 for anyone else."""
-    from workshops.models import Assignment
-
-    assignment = get_object_or_404(Assignment.objects.select_related("workshop__course"), pk=pk)
-    cohort = (
-        learner_cohorts(user)
-        .filter(course_id=assignment.workshop.course_id)
-        .order_by("-start_date")
-        .first()
-    )
-    if cohort is None:
-        from django.http import Http404
-
-        raise Http404
-    return assignment, cohort
-
-
-def _experiment_member(user: User, experiment_ref: str) -> Exists:
-    from workshops.models import ExperimentMember
-
-    return Exists(ExperimentMember.objects.filter(experiment=OuterRef(experiment_ref), user=user))
-
-
-def experiments_visible_to(user: User) -> QuerySet[Experiment]:
-    """Team members see their experiment; instructors and coordinators their cohorts' ones."""
-    from workshops.models import Experiment
-
-    qs = Experiment.objects.all()
-    if user.is_superuser:
-        return qs
-    return qs.filter(Q(_experiment_member(user, "pk")) | Q(_member(STAFF_ROLES, user, "cohort_id")))
-
-
-def get_experiment_for_user(user: User, pk: int) -> Experiment:
-    return get_object_or_404(
-        experiments_visible_to(user).select_related("workshop", "cohort"), pk=pk
-    )
-
-
-def get_experiment_for_member(user: User, pk: int) -> Experiment:
-    """Only the learners on the team (who are still learners of its cohort) may change it."""
-    from workshops.models import Experiment
-
-    return get_object_or_404(
-        Experiment.objects.filter(
-            _experiment_member(user, "pk"), _member(Role.LEARNER, user, "cohort_id")
-        ).select_related("workshop", "cohort"),
-        pk=pk,
-    )
-
-
-def get_experiment_for_instructor(user: User, pk: int) -> Experiment:
-    from workshops.models import Experiment
-
-    qs = Experiment.objects.select_related("workshop", "cohort")
-    if not user.is_superuser:
-        qs = qs.filter(_member(Role.INSTRUCTOR, user, "cohort_id"))
-    return get_object_or_404(qs, pk=pk)
-
-
-def get_experiment_for_thread(user: User, pk: int) -> Experiment:
-    """Phase threads: the learners on the team, the cohort's instructors and the superuser
-    (coordinators follow progress, not the conversation)."""
-    from workshops.models import Experiment
-
-    qs = Experiment.objects.select_related("workshop", "cohort")
-    if not user.is_superuser:
-        qs = qs.filter(
-            Q(_experiment_member(user, "pk")) | Q(_member(Role.INSTRUCTOR, user, "cohort_id"))
-        )
-    return get_object_or_404(qs, pk=pk)
-
-
-def may_see_thread(user: User, submission: Submission) -> bool:
-    """Whether the phase thread is shown with a submission (see get_experiment_for_thread)."""
-    if submission.experiment_id is None:
-        return False
-    return (
-        user.is_superuser
-        or (
-            submission.experiment is not None
-            and submission.experiment.members.filter(user=user).exists()
-        )
-        or Membership.objects.filter(
-            cohort_id=submission.cohort_id, user=user, role=Role.INSTRUCTOR
-        ).exists()
-    )
-
-
-def get_session_for_instructor(user: User, pk: int) -> WorkshopSession:
-    from workshops.models import WorkshopSession
-
-    return get_object_or_404(
-        WorkshopSession.objects.select_related("workshop", "cohort").filter(
-            cohort__in=cohorts_for(user, Role.INSTRUCTOR).values("pk")
-        ),
-        pk=pk,
-    )
-
-
-def get_session_material_for_user(user: User, pk: int) -> SessionMaterial:
-    """A file shared with a workshop session: the members of its cohort (learners,
-    instructors, coordinators) and the superuser."""
-    from workshops.models import SessionMaterial
-
-    qs = SessionMaterial.objects.select_related("session")
-    if not user.is_superuser:
-        qs = qs.filter(
-            _member((Role.LEARNER, *STAFF_ROLES), user, "session__cohort_id"),
-        )
-    return get_object_or_404(qs, pk=pk)
-
-
-def get_session_material_for_instructor(user: User, pk: int) -> SessionMaterial:
-    from workshops.models import SessionMaterial
-
-    return get_object_or_404(
-        SessionMaterial.objects.select_related("session").filter(
-            session__cohort__in=cohorts_for(user, Role.INSTRUCTOR).values("pk")
-        ),
-        pk=pk,
-    )
-
-
-def is_experiment_instructor(user: User, experiment: Experiment) -> bool:
-    return user.is_superuser or (
-        Membership.objects.filter(
-            cohort_id=experiment.cohort_id, user=user, role=Role.INSTRUCTOR
-        ).exists()
-    )
-
-
-def get_runlog_entry_for_user(user: User, pk: int) -> RunLogEntry:
-    from workshops.models import RunLogEntry
-
-    return get_object_or_404(
-        RunLogEntry.objects.filter(experiment__in=experiments_visible_to(user)), pk=pk
-    )
-
-
-def get_workshop_for_learner(user: User, pk: int) -> tuple[Workshop, Cohort]:
-    """A workshop and the learner's latest cohort that runs its course; 404 for anyone else."""
-
-    from workshops.models import Workshop
-
-    workshop = get_object_or_404(Workshop.objects.select_related("course"), pk=pk)
-    cohort = (
-        learner_cohorts(user).filter(course_id=workshop.course_id).order_by("-start_date").first()
-    )
-    if cohort is None:
-        raise Http404
-    return workshop, cohort
-
-
-def submissions_visible_to(user: User) -> QuerySet[Submission]:
-    """A learner sees their own and their team's work; staff their cohorts' work."""
-    from workshops.models import Submission
-
-    qs = Submission.objects.all()
-    if user.is_superuser:
-        return qs
-    return qs.filter(
-        Q(learner=user)
-        | Q(_experiment_member(user, "experiment_id"))
-        | Q(_member(STAFF_ROLES, user, "cohort_id"))
-    )
-
-
-def submissions_reviewable_by(user: User) -> QuerySet[Submission]:
-    from workshops.models import Submission
-
-    qs = Submission.objects.all()
-    if user.is_superuser:
-        return qs
-    return qs.filter(_member(Role.INSTRUCTOR, user, "cohort_id"))
-
-
-def get_submission_for_user(user: User, pk: int) -> Submission:
-    return get_object_or_404(
-        submissions_visible_to(user).select_related(
-            "assignment__workshop", "cohort", "learner__organisation"
-        ),
-        pk=pk,
-    )
-
-
-def get_submission_for_reviewer(user: User, pk: int) -> Submission:
-    return get_object_or_404(
-        submissions_reviewable_by(user).select_related(
-            "assignment__workshop", "cohort", "learner__organisation"
-        ),
-        pk=pk,
-    )
-
-
-def can_review(user: User, submission: Submission) -> bool:
-    return submissions_reviewable_by(user).filter(pk=submission.pk).exists()
-
-
-def get_peer_review_for_reviewer(user: User, pk: int) -> PeerReview:
-    """A peer review allocated to this learner (not one taken away from them)."""
-    from workshops.models import PeerReview
-
-    return get_object_or_404(
-        PeerReview.objects.filter(reviewer=user)
-        .exclude(status=PeerReview.Status.WITHDRAWN)
-        .select_related("submission__assignment__workshop"),
-        pk=pk,
-    )
-
-
-def get_peer_review_for_receiver(user: User, pk: int) -> PeerReview:
-    """Peer feedback given on an answer by this learner or their team."""
-    from workshops.models import PeerReview
-
-    return get_object_or_404(
-        PeerReview.objects.filter(status=PeerReview.Status.DONE)
-        .filter(
-            Exists(
-                PeerReview.objects.filter(pk=OuterRef("pk")).filter(
-                    Q(submission__learner=user) | Q(submission__experiment__members__user=user)
-                )
-            )
-        )
-        .select_related("submission"),
-        pk=pk,
-    )
-
-
-def get_file_for_user(user: User, pk: int) -> SubmissionFile:
-    """Whoever may see the submission gets its files once they have passed the check; a file
-    still being checked or rejected (it may be an executable in disguise) only its uploader."""
-    from workshops.models import SubmissionFile
-
-    return get_object_or_404(
-        SubmissionFile.objects.filter(submission__in=submissions_visible_to(user)).filter(
-            Q(status=SubmissionFile.Status.ACCEPTED) | Q(submission__learner=user)
-        ),
-        pk=pk,
-    )
 
 
 # --- impact plans --------------------------------------------------------------------------

@@ -29,11 +29,10 @@ from core.permissions import (
     get_indicator_for_editor,
     get_measurement_for_editor,
     get_statement_for_editor,
-    get_submission_for_reviewer,
-    is_experiment_instructor,
 )
 from core.responses import action_refused
 from learners.models import Membership
+from workshops.access import get_submission_for_reviewer, is_experiment_instructor
 from workshops.models import Experiment, ExperimentMember, Phase, Submission
 
 from . import selectors, services

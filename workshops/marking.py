@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.models import User
-from core.permissions import can_review
 from learners.access import cohort_instructors, is_cohort_lead
 from notifications.models import Notification
 from notifications.services import notification_notify
+from workshops.access import can_review
 
 from . import services
 from .cohort_settings import marking_of, marking_q

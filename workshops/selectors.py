@@ -23,9 +23,9 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from core.models import Organisation, User
-from core.permissions import submissions_reviewable_by
 from learners.access import cohorts_for
 from learners.models import Cohort, Membership
+from workshops.access import submissions_reviewable_by
 
 from .cohort_settings import marking_q
 from .models import (

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access import Role, require_role
 from core.http import AuthenticatedHttpRequest
-from core.permissions import (
+from core.responses import action_refused
+from workshops.access import (
     can_review,
     get_assignment_for_learner,
     get_experiment_for_instructor,
@@ -28,7 +29,6 @@ from core.permissions import (
     is_experiment_instructor,
     may_see_thread,
 )
-from core.responses import action_refused
 
 from . import marking, selectors, services, sessions, views_marking
 from .checks import safe_name, sniff

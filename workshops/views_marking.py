@@ -16,10 +16,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.access import Role, require_role
 from core.http import AuthenticatedHttpRequest
 from core.models import User
-from core.permissions import get_submission_for_reviewer
 from core.responses import action_refused
 from learners.access import cohort_instructors, cohorts_led_by, is_cohort_lead
 from learners.models import Membership
+from workshops.access import get_submission_for_reviewer
 
 from . import marking
 from .cohort_settings import (

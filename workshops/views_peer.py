@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.http import AuthenticatedHttpRequest
-from core.permissions import get_peer_review_for_receiver, get_peer_review_for_reviewer
+from workshops.access import get_peer_review_for_receiver, get_peer_review_for_reviewer
 
 from . import peer
 from .checks import extension_for

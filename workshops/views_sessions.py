@@ -16,13 +16,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.access import Role, require_role
 from core.http import AuthenticatedHttpRequest
 from core.models import User
-from core.permissions import (
+from learners.access import get_cohort_for_instructor
+from learners.models import Membership
+from workshops.access import (
     get_session_for_instructor,
     get_session_material_for_instructor,
     get_session_material_for_user,
 )
-from learners.access import get_cohort_for_instructor
-from learners.models import Membership
 
 from . import sessions as services
 from .forms import SessionForm

@@ -1,0 +1,249 @@
+"""Who may see and do what with workshops: assignments, experiments and their threads,
+submissions and their files, reviews and peer reviews, sessions and their materials.
+
+A learner sees their own and their team's work; instructors and coordinators their cohorts'.
+Views load objects through the `get_*_for_*` helpers, which raise 404 for anything the person
+may not reach (so nobody can probe for existence).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from core.access import STAFF_ROLES, Role
+from core.models import User
+from learners.access import cohorts_for, learner_cohorts, member
+from learners.models import Cohort, Membership
+
+from .models import (
+    Assignment,
+    Experiment,
+    ExperimentMember,
+    PeerReview,
+    RunLogEntry,
+    SessionMaterial,
+    Submission,
+    SubmissionFile,
+    Workshop,
+    WorkshopSession,
+)
+
+
+def experiment_member(user: User, experiment_ref: str) -> Exists:
+    """The person is on the team of the experiment that `experiment_ref` points to."""
+    return Exists(ExperimentMember.objects.filter(experiment=OuterRef(experiment_ref), user=user))
+
+
+def get_assignment_for_learner(user: User, pk: int) -> tuple[Assignment, Cohort]:
+    """The assignment and the learner's cohort that runs its course; 404 for anyone else."""
+    assignment = get_object_or_404(Assignment.objects.select_related("workshop__course"), pk=pk)
+    cohort = (
+        learner_cohorts(user)
+        .filter(course_id=assignment.workshop.course_id)
+        .order_by("-start_date")
+        .first()
+    )
+    if cohort is None:
+        raise Http404
+    return assignment, cohort
+
+
+def get_workshop_for_learner(user: User, pk: int) -> tuple[Workshop, Cohort]:
+    """A workshop and the learner's latest cohort that runs its course; 404 for anyone else."""
+    workshop = get_object_or_404(Workshop.objects.select_related("course"), pk=pk)
+    cohort = (
+        learner_cohorts(user).filter(course_id=workshop.course_id).order_by("-start_date").first()
+    )
+    if cohort is None:
+        raise Http404
+    return workshop, cohort
+
+
+# --- experiments ---------------------------------------------------------------------------
+
+
+def experiments_visible_to(user: User) -> QuerySet[Experiment]:
+    """Team members see their experiment; instructors and coordinators their cohorts' ones."""
+    qs = Experiment.objects.all()
+    if user.is_superuser:
+        return qs
+    return qs.filter(Q(experiment_member(user, "pk")) | Q(member(STAFF_ROLES, user, "cohort_id")))
+
+
+def get_experiment_for_user(user: User, pk: int) -> Experiment:
+    return get_object_or_404(
+        experiments_visible_to(user).select_related("workshop", "cohort"), pk=pk
+    )
+
+
+def get_experiment_for_member(user: User, pk: int) -> Experiment:
+    """Only the learners on the team (who are still learners of its cohort) may change it."""
+    return get_object_or_404(
+        Experiment.objects.filter(
+            experiment_member(user, "pk"), member(Role.LEARNER, user, "cohort_id")
+        ).select_related("workshop", "cohort"),
+        pk=pk,
+    )
+
+
+def get_experiment_for_instructor(user: User, pk: int) -> Experiment:
+    qs = Experiment.objects.select_related("workshop", "cohort")
+    if not user.is_superuser:
+        qs = qs.filter(member(Role.INSTRUCTOR, user, "cohort_id"))
+    return get_object_or_404(qs, pk=pk)
+
+
+def get_experiment_for_thread(user: User, pk: int) -> Experiment:
+    """Phase threads: the learners on the team, the cohort's instructors and the superuser
+    (coordinators follow progress, not the conversation)."""
+    qs = Experiment.objects.select_related("workshop", "cohort")
+    if not user.is_superuser:
+        qs = qs.filter(
+            Q(experiment_member(user, "pk")) | Q(member(Role.INSTRUCTOR, user, "cohort_id"))
+        )
+    return get_object_or_404(qs, pk=pk)
+
+
+def may_see_thread(user: User, submission: Submission) -> bool:
+    """Whether the phase thread is shown with a submission (see get_experiment_for_thread)."""
+    if submission.experiment_id is None:
+        return False
+    return (
+        user.is_superuser
+        or (
+            submission.experiment is not None
+            and submission.experiment.members.filter(user=user).exists()
+        )
+        or Membership.objects.filter(
+            cohort_id=submission.cohort_id, user=user, role=Role.INSTRUCTOR
+        ).exists()
+    )
+
+
+def is_experiment_instructor(user: User, experiment: Experiment) -> bool:
+    return user.is_superuser or (
+        Membership.objects.filter(
+            cohort_id=experiment.cohort_id, user=user, role=Role.INSTRUCTOR
+        ).exists()
+    )
+
+
+def get_runlog_entry_for_user(user: User, pk: int) -> RunLogEntry:
+    return get_object_or_404(
+        RunLogEntry.objects.filter(experiment__in=experiments_visible_to(user)), pk=pk
+    )
+
+
+# --- sessions ------------------------------------------------------------------------------
+
+
+def get_session_for_instructor(user: User, pk: int) -> WorkshopSession:
+    return get_object_or_404(
+        WorkshopSession.objects.select_related("workshop", "cohort").filter(
+            cohort__in=cohorts_for(user, Role.INSTRUCTOR).values("pk")
+        ),
+        pk=pk,
+    )
+
+
+def get_session_material_for_user(user: User, pk: int) -> SessionMaterial:
+    """A file shared with a workshop session: the members of its cohort (learners,
+    instructors, coordinators) and the superuser."""
+    qs = SessionMaterial.objects.select_related("session")
+    if not user.is_superuser:
+        qs = qs.filter(
+            member((Role.LEARNER, *STAFF_ROLES), user, "session__cohort_id"),
+        )
+    return get_object_or_404(qs, pk=pk)
+
+
+def get_session_material_for_instructor(user: User, pk: int) -> SessionMaterial:
+    return get_object_or_404(
+        SessionMaterial.objects.select_related("session").filter(
+            session__cohort__in=cohorts_for(user, Role.INSTRUCTOR).values("pk")
+        ),
+        pk=pk,
+    )
+
+
+# --- submissions, their files and reviews --------------------------------------------------
+
+
+def submissions_visible_to(user: User) -> QuerySet[Submission]:
+    """A learner sees their own and their team's work; staff their cohorts' work."""
+    qs = Submission.objects.all()
+    if user.is_superuser:
+        return qs
+    return qs.filter(
+        Q(learner=user)
+        | Q(experiment_member(user, "experiment_id"))
+        | Q(member(STAFF_ROLES, user, "cohort_id"))
+    )
+
+
+def submissions_reviewable_by(user: User) -> QuerySet[Submission]:
+    qs = Submission.objects.all()
+    if user.is_superuser:
+        return qs
+    return qs.filter(member(Role.INSTRUCTOR, user, "cohort_id"))
+
+
+def get_submission_for_user(user: User, pk: int) -> Submission:
+    return get_object_or_404(
+        submissions_visible_to(user).select_related(
+            "assignment__workshop", "cohort", "learner__organisation"
+        ),
+        pk=pk,
+    )
+
+
+def get_submission_for_reviewer(user: User, pk: int) -> Submission:
+    return get_object_or_404(
+        submissions_reviewable_by(user).select_related(
+            "assignment__workshop", "cohort", "learner__organisation"
+        ),
+        pk=pk,
+    )
+
+
+def can_review(user: User, submission: Submission) -> bool:
+    return submissions_reviewable_by(user).filter(pk=submission.pk).exists()
+
+
+def get_file_for_user(user: User, pk: int) -> SubmissionFile:
+    """Whoever may see the submission gets its files once they have passed the check; a file
+    still being checked or rejected (it may be an executable in disguise) only its uploader."""
+    return get_object_or_404(
+        SubmissionFile.objects.filter(submission__in=submissions_visible_to(user)).filter(
+            Q(status=SubmissionFile.Status.ACCEPTED) | Q(submission__learner=user)
+        ),
+        pk=pk,
+    )
+
+
+def get_peer_review_for_reviewer(user: User, pk: int) -> PeerReview:
+    """A peer review allocated to this learner (not one taken away from them)."""
+    return get_object_or_404(
+        PeerReview.objects.filter(reviewer=user)
+        .exclude(status=PeerReview.Status.WITHDRAWN)
+        .select_related("submission__assignment__workshop"),
+        pk=pk,
+    )
+
+
+def get_peer_review_for_receiver(user: User, pk: int) -> PeerReview:
+    """Peer feedback given on an answer by this learner or their team."""
+    return get_object_or_404(
+        PeerReview.objects.filter(status=PeerReview.Status.DONE)
+        .filter(
+            Exists(
+                PeerReview.objects.filter(pk=OuterRef("pk")).filter(
+                    Q(submission__learner=user) | Q(submission__experiment__members__user=user)
+                )
+            )
+        )
+        .select_related("submission"),
+        pk=pk,
+    )
