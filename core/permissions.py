@@ -12,16 +12,11 @@ from core.access import Role, has_role
 from learners.access import member as _member
 from learners.models import Membership
 from workshops.access import experiment_member as _experiment_member
-from workshops.access import get_experiment_for_member, get_experiment_for_user
 
 if TYPE_CHECKING:
     from core.access import AnyUser
     from core.models import User
-    from impact.models import Indicator, Measurement, Statement
     from portfolio.models import Card
-    from workshops.models import (
-        Experiment,
-    )
 
 
 # --- cohorts -------------------------------------------------------------------------------
@@ -34,66 +29,6 @@ if TYPE_CHECKING:
 
 
 # --- impact plans --------------------------------------------------------------------------
-
-
-def get_impact_experiment_for_reader(user: User, pk: int) -> Experiment:
-    """An experiment's impact plan is read by whoever may see the experiment: its team, the
-    cohort's instructors and coordinators, and the superuser."""
-    return get_experiment_for_user(user, pk)
-
-
-def get_impact_experiment_for_editor(user: User, pk: int) -> Experiment:
-    """Only the experiment's owners (the learners on its team) edit its impact plan."""
-    return get_experiment_for_member(user, pk)
-
-
-def _impact_editable(user: User, ref: str) -> Q:
-    from workshops.models import ExperimentMember
-
-    return Q(
-        Exists(ExperimentMember.objects.filter(experiment=OuterRef(ref), user=user)),
-        Exists(
-            Membership.objects.filter(
-                cohort=OuterRef(f"{ref}__cohort_id"),
-                user=user,
-                role=Role.LEARNER,
-            )
-        ),
-    )
-
-
-def get_statement_for_editor(user: User, pk: int) -> Statement:
-    """A logic-model statement of an impact plan the person may edit (see above)."""
-    from impact.models import Statement
-
-    return get_object_or_404(
-        Statement.objects.select_related("plan__experiment").filter(
-            _impact_editable(user, "plan__experiment")
-        ),
-        pk=pk,
-    )
-
-
-def get_indicator_for_editor(user: User, pk: int) -> Indicator:
-    from impact.models import Indicator
-
-    return get_object_or_404(
-        Indicator.objects.select_related("plan__experiment").filter(
-            _impact_editable(user, "plan__experiment")
-        ),
-        pk=pk,
-    )
-
-
-def get_measurement_for_editor(user: User, pk: int) -> Measurement:
-    from impact.models import Measurement
-
-    return get_object_or_404(
-        Measurement.objects.select_related("indicator__plan__experiment").filter(
-            _impact_editable(user, "indicator__plan__experiment")
-        ),
-        pk=pk,
-    )
 
 
 # --- portfolio cards and the network gallery -------------------------------------------------

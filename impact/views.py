@@ -23,14 +23,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access import Role, require_role
 from core.http import AuthenticatedHttpRequest
-from core.permissions import (
+from core.responses import action_refused
+from impact.access import (
     get_impact_experiment_for_editor,
     get_impact_experiment_for_reader,
     get_indicator_for_editor,
     get_measurement_for_editor,
     get_statement_for_editor,
 )
-from core.responses import action_refused
 from learners.models import Membership
 from workshops.access import get_submission_for_reviewer, is_experiment_instructor
 from workshops.models import Experiment, ExperimentMember, Phase, Submission
