@@ -5,12 +5,15 @@ Personas: `learner` and `other_learner` study in `cohort`; `instructor` teaches 
 studies in `other_cohort`.
 """
 
+import io
 import os
 
 import pytest
+from django.core.management import call_command
 
 from learners.models import Membership
 from tests import factories
+from tests.seed_once import load_once
 
 # The `browser` fixture (Debian's Chromium through Playwright) for every browser test, and the
 # local S3 server (`moto_s3`, `s3_bucket`, `s3_storage`) for the tests of private files on S3,
@@ -31,6 +34,13 @@ def skip_or_fail(reason: str) -> None:
 def _media(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def demo_data(db):
+    """The whole demo (`seed_demo`) in this test's database. The first test of a process seeds
+    it; the next ones get a copy of what that seed wrote (tests/seed_once.py), in milliseconds."""
+    load_once("demo", lambda: call_command("seed_demo", stdout=io.StringIO()))
 
 
 @pytest.fixture
