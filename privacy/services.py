@@ -212,6 +212,12 @@ def _collect(user: User) -> list[tuple[str, Callable[[_Archive], None]]]:
         a.records["phase_comments"] = _rows(
             PhaseComment.objects.filter(Q(experiment__in=experiments) | Q(author=user))
         )
+        from discussions.models import Post, Subscription
+
+        a.records["discussion_posts"] = _rows(
+            Post.objects.filter(author=user), exclude=["search_document"]
+        )
+        a.records["discussion_subscriptions"] = _rows(Subscription.objects.filter(user=user))
 
     def feedback(a: _Archive) -> None:
         a.records["feedback_received"] = _rows(reviews)
@@ -570,6 +576,9 @@ def erasure_carry_out(*, request: ErasureRequest, by: User | None) -> dict[str, 
     done["run_log"] = photos.update(text=removed_text, photo="")
     done["comments"] = PhaseComment.objects.filter(author=user).update(text=removed_text)
     done["card_messages"] = CardMessage.objects.filter(author=user).update(text=removed_text)
+    from discussions.services import posts_erase
+
+    done["discussion_posts"] = posts_erase(user=user, text=removed_text)
     done["drafts"] = Draft.objects.filter(learner=user).delete()[0]
     done["reflections"] = Reflection.objects.filter(user=user).delete()[0]
     done["notifications"] = Notification.objects.filter(recipient=user).delete()[0]
