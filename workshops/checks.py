@@ -9,11 +9,11 @@ for search. Every refusal carries a reason written for the learner.
 from __future__ import annotations
 
 import html
+import io
 import re
 import socket
 import struct
 import zipfile
-import zlib
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import IO
@@ -301,29 +301,13 @@ def pdf_preview_png(data: bytes) -> bytes | None:
             bitmap = page.render(scale=scale, rev_byteorder=True)
             if bitmap.n_channels != 3:
                 return None
-            return png_bytes(bitmap.width, bitmap.height, bytes(bitmap.buffer), bitmap.stride)
+            out = io.BytesIO()
+            bitmap.to_pil().save(out, format="PNG", optimize=False, compress_level=6)
+            return out.getvalue()
         finally:
             document.close()
     except (pdfium.PdfiumError, ValueError, IndexError, OSError):
         return None
-
-
-def png_bytes(width: int, height: int, rgb: bytes, stride: int) -> bytes:
-    """Encode packed RGB rows as a PNG (no imaging library needed)."""
-    row = width * 3
-    raw = b"".join(b"\x00" + rgb[y * stride : y * stride + row] for y in range(height))
-
-    def chunk(tag: bytes, data: bytes) -> bytes:
-        crc = zlib.crc32(tag + data) & 0xFFFFFFFF
-        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", crc)
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw, 6))
-        + chunk(b"IEND", b"")
-    )
 
 
 # --- Office and OpenDocument (zip) -----------------------------------------------------------

@@ -10,10 +10,11 @@ import zipfile
 import pytest
 from django.core.files.base import ContentFile
 from django.utils import translation
+from PIL import Image
 
 from tests import factories
 from tests.pdfs import corrupted_pdf, executable_named_pdf, pdf_bytes
-from workshops.checks import ScanUnavailable, check_file
+from workshops.checks import PREVIEW_WIDTH, ScanUnavailable, check_file
 from workshops.models import ScanStatus, Submission, SubmissionFile
 from workshops.services import submission_file_process
 
@@ -66,7 +67,23 @@ def test_a_pdf_gets_its_pages_counted_a_preview_rendered_and_its_text_read():
     assert verdict.accepted
     assert verdict.page_count == 2
     assert verdict.preview_png.startswith(b"\x89PNG\r\n\x1a\n")
+    # A real picture of the page: as wide as the preview column, taller than wide (A4).
+    preview = Image.open(io.BytesIO(verdict.preview_png))
+    assert (preview.width, preview.height > preview.width) == (PREVIEW_WIDTH, True)
     assert verdict.scan == ScanStatus.NOT_SCANNED
+
+
+def test_the_preview_shows_what_is_on_the_first_page():
+    from weasyprint import HTML
+
+    # A black block over the top-left quarter of an otherwise white page.
+    block = (
+        '<style>@page{margin:0}</style><div style="background:#000;width:50%;height:10cm"></div>'
+    )
+    pdf = HTML(string=block).write_pdf()
+    preview = Image.open(io.BytesIO(check(pdf).preview_png)).convert("L")
+    assert preview.getpixel((preview.width // 8, preview.height // 8)) < 20
+    assert preview.getpixel((preview.width * 7 // 8, preview.height * 7 // 8)) > 235
 
 
 def test_a_word_document_is_accepted_and_its_text_extracted():
