@@ -369,8 +369,7 @@ def row_counts():
     return counts
 
 
-def test_seed_demo_can_run_twice_without_duplicating_anything(db):
-    call_command("seed_demo", stdout=StringIO())
+def test_seed_demo_can_run_twice_without_duplicating_anything(demo_data):
     first = row_counts()
     call_command("seed_demo", stdout=StringIO())
     assert row_counts() == first
@@ -380,8 +379,7 @@ def test_seed_demo_can_run_twice_without_duplicating_anything(db):
 
 
 @pytest.mark.parametrize("email", DEMO_ACCOUNTS)
-def test_the_demo_accounts_can_sign_in_with_the_published_password(client, email):
-    call_command("seed_demo", stdout=StringIO())
+def test_the_demo_accounts_can_sign_in_with_the_published_password(demo_data, client, email):
     response = client.post(reverse("account_login"), {"login": email, "password": DEMO_PASSWORD})
     assert response.status_code == 302
     assert signed_in_user_id(client) == str(User.objects.get(email=email).pk)

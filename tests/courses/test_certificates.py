@@ -285,12 +285,11 @@ def test_multibase_and_base58_round_trip():
     assert again.public_bytes_raw() == key.public_bytes_raw()
 
 
-def test_the_demo_finisher_holds_a_valid_certificate(db, client):
+def test_the_demo_finisher_holds_a_valid_certificate(demo_data, db, client):
     from io import StringIO
 
     from django.core.management import call_command
 
-    call_command("seed_demo", stdout=StringIO())
     call_command("seed_demo", stdout=StringIO())
     certificate = Certificate.objects.get(user__email="mikko.laine@demo.alueagentti.fi")
     assert certificate.status == Certificate.Status.ISSUED

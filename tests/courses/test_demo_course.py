@@ -12,8 +12,7 @@ from courses.models import Certificate, Course, Item
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_course_has_checks_reflections_release_rules_and_a_certificate():
-    call_command("seed_demo", stdout=StringIO())
+def test_the_demo_course_has_checks_reflections_release_rules_and_a_certificate(demo_data):
     course = Course.objects.get(certificates__isnull=False)
     items = Item.objects.filter(module__course=course, is_published=True)
 
@@ -33,11 +32,10 @@ def test_the_demo_course_has_checks_reflections_release_rules_and_a_certificate(
     assert certificate.credential["credentialStatus"]["type"] == "BitstringStatusListEntry"
 
 
-def test_the_demo_learner_has_reflections_in_her_learning_journal():
+def test_the_demo_learner_has_reflections_in_her_learning_journal(demo_data):
     from core.models import User
     from courses.models import Completion, Reflection
 
-    call_command("seed_demo", stdout=StringIO())
     oona = User.objects.get(email__startswith="oppija@")
     reflections = Reflection.objects.filter(user=oona)
     assert reflections.count() >= 1

@@ -13,8 +13,7 @@ from impact.models import ImpactPlan, Measurement, PlanFeedback, PlanSnapshot, S
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_has_impact_plans_and_measurements_through_the_run_log(client):
-    call_command("seed_demo", stdout=StringIO())
+def test_the_demo_has_impact_plans_and_measurements_through_the_run_log(demo_data, client):
     assert ImpactPlan.objects.count() >= 3
     mikko = ImpactPlan.objects.get(experiment__title__icontains="Yhteiskehittämisen aamut")
     outcomes = selectors.indicator_outcomes(experiment=mikko.experiment)
@@ -38,7 +37,9 @@ def test_the_demo_has_impact_plans_and_measurements_through_the_run_log(client):
     assert 'data-kind="added"' in history.content.decode()
 
 
-def test_the_demo_plan_shows_numbers_in_finnish_on_the_page_the_review_and_the_pdf(client):
+def test_the_demo_plan_shows_numbers_in_finnish_on_the_page_the_review_and_the_pdf(
+    demo_data, client
+):
     """Never "15.00", "12.5" or "12,50": the plan page, the instructor's review and the PDF
     all write "15" and "12,5"."""
     import io
@@ -50,7 +51,6 @@ def test_the_demo_plan_shows_numbers_in_finnish_on_the_page_the_review_and_the_p
     from impact.models import Indicator
     from workshops.models import Submission
 
-    call_command("seed_demo", stdout=StringIO())
     mikko = ImpactPlan.objects.get(experiment__title__icontains="Yhteiskehittämisen aamut")
     Indicator.objects.filter(plan=mikko, name="Osallistujia aamua kohden").update(
         target=Decimal("12.5")

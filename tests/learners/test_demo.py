@@ -14,8 +14,7 @@ from notifications.models import Announcement, Notification
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_has_a_second_cohort_to_follow_and_reminders_that_were_sent():
-    call_command("seed_demo", stdout=StringIO())
+def test_the_demo_has_a_second_cohort_to_follow_and_reminders_that_were_sent(demo_data):
     assert Cohort.objects.count() >= 2
     spring = Cohort.objects.get(name="Alueagentti – pilottiryhmä")
     learners = Membership.objects.filter(cohort=spring, role=Membership.Role.LEARNER)

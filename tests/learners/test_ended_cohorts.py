@@ -4,10 +4,8 @@ progress as it is. Also: the phases page's days read the same way in every row, 
 dates tell a believable story."""
 
 import datetime
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -125,8 +123,7 @@ def test_median_days_in_a_phase_read_with_one_decimal_in_every_row(
     assert ">7<" in row  # the longest, whole days
 
 
-def test_the_demo_spreads_days_in_phase_and_last_activity():
-    call_command("seed_demo", stdout=StringIO())
+def test_the_demo_spreads_days_in_phase_and_last_activity(demo_data):
     main = Cohort.objects.get(name="Alueagentti 2026 – syksyn ryhmä")
     funnel = selectors.experiment_funnel(cohort=main)
     days = {row.days_in_phase for row in funnel.experiments}

@@ -310,15 +310,11 @@ def test_the_team_rule_keeps_its_query_count_flat(
         selectors.at_risk_and_delays(cohort=started, now=NOW)
 
 
-def test_in_the_demo_sanna_shows_her_teams_state_and_is_not_at_risk_for_it():
-    from io import StringIO
-
-    from django.core.management import call_command
+def test_in_the_demo_sanna_shows_her_teams_state_and_is_not_at_risk_for_it(demo_data):
 
     from core.models import User
     from learners.models import Membership
 
-    call_command("seed_demo", stdout=StringIO())
     sanna = User.objects.get(email__startswith="sanna.korhonen")
     cohort = Membership.objects.get(user=sanna, role="learner").cohort
     overview = selectors.cohort_overview(cohort=cohort)

@@ -18,8 +18,7 @@ from workshops.models import (
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_has_the_workshop_series_the_issue_asks_for():
-    call_command("seed_demo", stdout=StringIO())
+def test_the_demo_has_the_workshop_series_the_issue_asks_for(demo_data):
     assert WorkshopSession.objects.count() >= 6
     from core.pdf import html_to_pdf
 
@@ -46,11 +45,10 @@ def test_the_demo_has_the_workshop_series_the_issue_asks_for():
     ) == counts
 
 
-def test_the_demo_learner_was_notified_of_her_revision_request_once():
+def test_the_demo_learner_was_notified_of_her_revision_request_once(demo_data):
     from core.models import User
     from notifications.models import Notification
 
-    call_command("seed_demo", stdout=StringIO())
     oona = User.objects.get(email__startswith="oppija@")
     revised = Submission.objects.get(
         experiment__title__icontains="Liityntäkyyti", status=Submission.Status.REVISION_REQUESTED
