@@ -1,5 +1,5 @@
 """What a token may do: a read-only token only reads; everyone must be signed in. Which objects a
-caller reaches is decided by core.permissions, exactly as for the pages."""
+caller reaches is decided by the apps' access modules, exactly as for the pages."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The REST API under /api/v1/. Every object is loaded through core.permissions (and the apps'
+"""The REST API under /api/v1/. Every object is loaded through <app>/access.py (and the apps'
 selectors), the same helpers the pages use, so the API never shows more than the UI; an object
 the caller may not reach answers 404, as on the pages."""
 
@@ -18,7 +18,6 @@ from rest_framework.response import Response
 
 from core.access import STAFF_ROLES
 from core.errors import DomainError
-from core.permissions import cards_visible_to
 from courses.models import Certificate
 from courses.selectors import completion_matrix, visible_modules
 from learners import services as learner_services
@@ -32,6 +31,7 @@ from learners.models import Cohort, Invitation, Membership
 from learners.selectors import cohorts_with_counts
 from notifications import services as notification_services
 from notifications.models import Announcement
+from portfolio.access import cards_visible_to
 from portfolio.models import Card
 from workshops.access import experiments_visible_to, submissions_visible_to
 from workshops.cohort_settings import marking_q
@@ -289,7 +289,7 @@ class SubmissionList(generics.ListAPIView[Submission]):
 
 class SubmissionDetail(generics.RetrieveAPIView[Submission]):
     """One answer with its text, for exactly those who may open it on the pages
-    (core.permissions.get_submission_for_user); 404 for anyone else."""
+    (workshops.access.get_submission_for_user); 404 for anyone else."""
 
     serializer_class = s.SubmissionSerializer
 
@@ -301,7 +301,7 @@ class SubmissionDetail(generics.RetrieveAPIView[Submission]):
 
 
 class CardList(generics.ListAPIView[Card]):
-    """Gallery cards within the caller's scope (core.permissions.cards_visible_to): public and
+    """Gallery cards within the caller's scope (portfolio.access.cards_visible_to): public and
     network cards for everyone signed in, cohort cards for the cohort's members; private cards
     are not in the gallery."""
 

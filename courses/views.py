@@ -1,6 +1,6 @@
 """Learner-facing course pages: outline, module, item (every kind), journal.
 
-Who may see what is decided in core.permissions: items and courses load through
+Who may see what is decided in courses/access.py: items and courses load through
 `get_*_for_user` (404 for anyone outside the course; drafts only for authors), and a learner
 gets 403 with the reason for an item whose module has not opened yet.
 """

@@ -1,7 +1,7 @@
 """Course authoring in the site: only the course's authors and the superuser.
 
 Everyone else who can see the course gets 403 ("learner cannot author"); people outside the
-course get 404 (core.permissions.get_course_for_user).
+course get 404 (courses.access.get_course_for_user).
 """
 
 from __future__ import annotations

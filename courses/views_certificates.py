@@ -1,5 +1,5 @@
 """Certificates: the public verification page and issuer key, the holder's downloads and the
-coordinator's list with revoking. Access rules live in core.permissions."""
+coordinator's list with revoking. Access rules live in courses/access.py."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The impact planner's pages. Every view loads its objects through core.permissions:
+"""The impact planner's pages. Every view loads its objects through impact/access.py:
 
 - reading a plan (canvas, history, PDF): the experiment's team, its cohort's instructors and
   coordinators, and the superuser;

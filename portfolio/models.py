@@ -3,7 +3,7 @@
 Every experiment a learner owns or co-owns has one portfolio card: its story written for others
 in the structure of the Finnish experiment registers. The owners choose who sees it (the scope);
 a public card needs a coordinator's approval. Visibility is decided in one query helper,
-`core.permissions.cards_visible_to`, never in templates.
+`portfolio.access.cards_visible_to`, never in templates.
 """
 
 from django.conf import settings

@@ -21,8 +21,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from core.db import no_jit
-from core.permissions import cards_visible_to
 from courses.models import Certificate, Reflection
+from portfolio.access import cards_visible_to
 from workshops.models import Experiment, ExperimentMember, Phase, Submission, Theme
 
 from .models import Card, CardMessage

@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.models import User
-from core.permissions import card_approvers, cards_visible_to
 from courses.models import Reflection
 from notifications.models import Notification
 from notifications.services import notification_notify
+from portfolio.access import card_approvers, cards_visible_to
 from workshops.models import Experiment, ExperimentMember, Phase
 
 from .models import Adaptation, Card, CardMessage, IncludedReflection

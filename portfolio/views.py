@@ -2,8 +2,8 @@
 
 Who sees what: the portfolio and its cards' edit pages (and removing their "we tried this too"
 links) only the learners on the experiment's team; the gallery and a card's page everyone
-signed in, each card by its scope (core.permissions.cards_visible_to); the approval queue the
-coordinators who may approve (core.permissions.cards_awaiting_approval_by); public pages
+signed in, each card by its scope (portfolio.access.cards_visible_to); the approval queue the
+coordinators who may approve (portfolio.access.cards_awaiting_approval_by); public pages
 anyone, public cards only.
 """
 
@@ -26,14 +26,14 @@ from django.views.decorators.http import require_POST
 from core.access import Role, has_role
 from core.http import AuthenticatedHttpRequest
 from core.pdf import html_to_pdf
-from core.permissions import (
+from core.responses import action_refused
+from portfolio.access import (
     cards_awaiting_approval_by,
     cards_visible_to,
     get_card_for_approver,
     get_card_for_owner,
     get_card_for_user,
 )
-from core.responses import action_refused
 
 from . import selectors, services
 from .forms import AdaptForm, CardForm, GalleryForm, MessageForm, PublishForm, RejectForm

@@ -153,7 +153,7 @@ def cohort_marking_set(
     *, cohort: Any, workshop: Workshop, by: Any, values: dict[str, bool]
 ) -> CohortMarkingSettings:
     """Save one cohort's own marking settings for a workshop. Precondition: `by` leads the
-    cohort (see core.permissions.cohorts_led_by); the course-wide defaults stay as they are."""
+    cohort (see learners.access.cohorts_led_by); the course-wide defaults stay as they are."""
     row, _created = CohortMarkingSettings.objects.update_or_create(
         cohort=cohort,
         workshop=workshop,

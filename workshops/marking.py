@@ -4,7 +4,7 @@ released, with an optional second-reviewer check and allocation of reviewers by 
 The workflow is a per-workshop setting (off by default). While it is on, the reviewer's
 decision stays in the shared ReviewDraft; `marking_release` turns it into the Review through
 `services.submission_review`, so the learner sees nothing and is told nothing before release.
-The lead instructor of a cohort is its first instructor (core.permissions.is_cohort_lead).
+The lead instructor of a cohort is its first instructor (learners.access.is_cohort_lead).
 """
 
 from __future__ import annotations

@@ -865,7 +865,7 @@ def submission_review(
 ) -> Review:
     """Record the instructor's decision, move the experiment on and tell the learners.
 
-    Precondition: the reviewer may review the submission (see core.permissions.can_review).
+    Precondition: the reviewer may review the submission (see workshops.access.can_review).
     With a rubric for the phase, a level must be picked for every criterion. `draft_version`
     is the shared draft the reviewer was looking at; a newer one means a colleague has
     changed the review meanwhile and the decision is refused (ReviewConflict). `files_seen`

@@ -65,7 +65,7 @@ def test_a_visitor_of_the_demo_public_card_sees_similar_experiments_elsewhere():
 
 
 def test_the_demo_public_cards_carry_an_owners_consent_and_a_coordinators_approval():
-    from core.permissions import card_approvers
+    from portfolio.access import card_approvers
     from portfolio.selectors import card_owners
 
     all_themes()

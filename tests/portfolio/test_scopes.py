@@ -7,10 +7,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 from django.urls import reverse
 
-from core.permissions import cards_visible_to
 from learners.models import Membership
 from notifications.models import Notification
 from portfolio import services
+from portfolio.access import cards_visible_to
 from portfolio.models import Card
 from tests import factories
 from tests.portfolio.conftest import make_experiment, publish

@@ -1,5 +1,8 @@
-"""What is left of the access rules while they move to each app's `access.py` (issue 15):
-shared role primitives are in core.access, cohort rules in learners.access."""
+"""Who may see, edit, publish and approve portfolio cards.
+
+What a person may see is decided in one database query (`cards_visible_to`), so no list can
+leak a card. Helpers raise 404 for anything the person may not reach.
+"""
 
 from __future__ import annotations
 
@@ -9,29 +12,16 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from core.access import Role, has_role
-from learners.access import member as _member
+from core.models import Organisation, User
+from learners.access import member
 from learners.models import Membership
-from workshops.access import experiment_member as _experiment_member
+from workshops.access import experiment_member
+from workshops.models import Experiment
+
+from .models import Card
 
 if TYPE_CHECKING:
     from core.access import AnyUser
-    from core.models import User
-    from portfolio.models import Card
-
-
-# --- cohorts -------------------------------------------------------------------------------
-
-
-# --- course content ------------------------------------------------------------------------
-
-
-# --- workshops -----------------------------------------------------------------------------
-
-
-# --- impact plans --------------------------------------------------------------------------
-
-
-# --- portfolio cards and the network gallery -------------------------------------------------
 
 
 def cards_visible_to(user: AnyUser) -> QuerySet[Card]:
@@ -41,9 +31,6 @@ def cards_visible_to(user: AnyUser) -> QuerySet[Card]:
     Cohort: the members of the experiment's cohort (any role). Private: only the team. The
     superuser gets no exception here: publishing is the owners' choice.
     """
-    from portfolio.models import Card
-    from workshops.models import Experiment
-
     qs = Card.objects.all()
     public = Q(scope=Card.Scope.PUBLIC)
     if not user.is_authenticated:
@@ -57,7 +44,7 @@ def cards_visible_to(user: AnyUser) -> QuerySet[Card]:
         public
         | Q(scope=Card.Scope.NETWORK)
         | Q(scope=Card.Scope.COHORT, experiment_id__in=in_my_cohorts)
-        | Q(_experiment_member(user, "experiment_id"))
+        | Q(experiment_member(user, "experiment_id"))
     )
 
 
@@ -69,10 +56,8 @@ def get_card_for_user(user: AnyUser, pk: int) -> Card:
 
 def get_card_for_owner(user: User, pk: int) -> Card:
     """Editing and publishing a card: the learners on the experiment's team only."""
-    from portfolio.models import Card
-
     return get_object_or_404(
-        Card.objects.filter(_experiment_member(user, "experiment_id")).select_related(
+        Card.objects.filter(experiment_member(user, "experiment_id")).select_related(
             "experiment", "organisation"
         ),
         pk=pk,
@@ -83,21 +68,17 @@ def _card_approver_q(user: User) -> Q:
     """Cards whose public publication the person may approve: a coordinator approves the cards
     of their own organisation; a coordinator from a network organisation (the Growth Corridor)
     those of the cohorts they coordinate."""
-    from core.models import Organisation
-
     if user.is_superuser:
         return Q()
     if not has_role(user, Role.COORDINATOR) or user.organisation_id is None:
         return Q(pk__in=[])
     condition = Q(organisation_id=user.organisation_id)
     if user.organisation is not None and user.organisation.kind == Organisation.Kind.NETWORK:
-        condition |= Q(_member(Role.COORDINATOR, user, "experiment__cohort_id"))
+        condition |= Q(member(Role.COORDINATOR, user, "experiment__cohort_id"))
     return condition
 
 
 def cards_awaiting_approval_by(user: User) -> QuerySet[Card]:
-    from portfolio.models import Card
-
     return Card.objects.filter(_card_approver_q(user), public_status=Card.PublicStatus.PENDING)
 
 
@@ -109,9 +90,6 @@ def get_card_for_approver(user: User, pk: int) -> Card:
 
 def card_approvers(card: Card) -> QuerySet[User]:
     """Who is asked to approve a card for the public (see _card_approver_q)."""
-    from core.models import Organisation
-    from core.models import User as UserModel
-
     coordinators = Membership.objects.filter(user=OuterRef("pk"), role=Role.COORDINATOR)
     network = Q(
         organisation__kind=Organisation.Kind.NETWORK,
@@ -120,4 +98,4 @@ def card_approvers(card: Card) -> QuerySet[User]:
         ).values("user_id"),
     )
     same_org = Q(organisation_id=card.organisation_id) if card.organisation_id else Q(pk__in=[])
-    return UserModel.objects.filter(Exists(coordinators)).filter(same_org | network).distinct()
+    return User.objects.filter(Exists(coordinators)).filter(same_org | network).distinct()
