@@ -10,14 +10,11 @@ from django.urls import reverse
 
 from core.models import User
 from portfolio.models import Adaptation, Card, CardMessage
-from tests.portfolio.conftest import all_themes
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_fills_the_gallery_and_the_approval_queue(client):
-    all_themes()  # a browser test's flush may have emptied the migration's themes
-    call_command("seed_demo", stdout=StringIO())
+def test_the_demo_fills_the_gallery_and_the_approval_queue(demo_data, client):
     published = Card.objects.exclude(scope=Card.Scope.PRIVATE)
     assert published.values("organisation").distinct().count() >= 6
     themes = set(published.values_list("experiment__themes__code", flat=True))
@@ -50,9 +47,7 @@ def test_the_demo_fills_the_gallery_and_the_approval_queue(client):
     assert titles <= {"Työmatkaketju yhdellä lipulla", "Kutsuliikenne asemalle työmatkalaisille"}
 
 
-def test_a_visitor_of_the_demo_public_card_sees_similar_experiments_elsewhere():
-    all_themes()
-    call_command("seed_demo", stdout=StringIO())
+def test_a_visitor_of_the_demo_public_card_sees_similar_experiments_elsewhere(demo_data):
     vantaa = Card.objects.get(title="Työmatkaketju yhdellä lipulla")
 
     page = Client().get(reverse("portfolio:public_card", args=[vantaa.pk]))
@@ -64,12 +59,10 @@ def test_a_visitor_of_the_demo_public_card_sees_similar_experiments_elsewhere():
     assert "Kutsuliikenne asemalle työmatkalaisille" in page.content.decode()
 
 
-def test_the_demo_public_cards_carry_an_owners_consent_and_a_coordinators_approval():
+def test_the_demo_public_cards_carry_an_owners_consent_and_a_coordinators_approval(demo_data):
     from portfolio.access import card_approvers
     from portfolio.selectors import card_owners
 
-    all_themes()
-    call_command("seed_demo", stdout=StringIO())
     public = Card.objects.filter(scope=Card.Scope.PUBLIC)
     assert public.count() == 4
     for card in public:
@@ -81,9 +74,9 @@ def test_the_demo_public_cards_carry_an_owners_consent_and_a_coordinators_approv
         assert card.decided_by in card_approvers(card)
 
 
-def test_mikko_shows_a_reflection_he_chose_from_his_learning_journal_in_his_portfolio(client):
-    all_themes()
-    call_command("seed_demo", stdout=StringIO())
+def test_mikko_shows_a_reflection_he_chose_from_his_learning_journal_in_his_portfolio(
+    demo_data, client
+):
     mikko = User.objects.get(email="mikko.laine@demo.alueagentti.fi")
     client.force_login(mikko)
 
@@ -105,9 +98,7 @@ def test_mikko_shows_a_reflection_he_chose_from_his_learning_journal_in_his_port
         assert "verkoston johtaminen" not in text
 
 
-def test_mikkos_card_shows_his_indicator_outcomes_as_finnish_numbers(client):
-    all_themes()
-    call_command("seed_demo", stdout=StringIO())
+def test_mikkos_card_shows_his_indicator_outcomes_as_finnish_numbers(demo_data, client):
     card = Card.objects.get(experiment__title__icontains="Yhteiskehittämisen aamut")
     client.force_login(User.objects.get(email="mikko.laine@demo.alueagentti.fi"))
 
