@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "api",
+    # The top layer (dashboard/): the home page and the navigation, composed from the domain apps.
+    "dashboard",
     # The demo data (demo/, `seed_demo` for `make run`); production.py leaves it out.
     "demo",
 ]
@@ -101,7 +103,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "csp.context_processors.nonce",
-                "core.context_processors.navigation",
+                "dashboard.context_processors.navigation",
             ],
         },
     },
@@ -154,6 +156,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "core:home"
+# What `core:home` answers with: the top app's page (core imports no app above it).
+HOME_VIEW = "dashboard.views.home"
 
 # django-allauth: email is the login, verification is mandatory, sign-up is by invitation.
 ACCOUNT_LOGIN_METHODS = {"email"}

@@ -2,9 +2,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from learners.models import Membership
-
-from .access import has_role
+from core.access import Role, has_role
+from notifications.selectors import unread_count
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -12,11 +11,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from notifications.selectors import unread_count
-
     return {
-        "nav_is_learner": has_role(user, Membership.Role.LEARNER),
-        "nav_is_instructor": has_role(user, Membership.Role.INSTRUCTOR),
-        "nav_is_coordinator": has_role(user, Membership.Role.COORDINATOR),
+        "nav_is_learner": has_role(user, Role.LEARNER),
+        "nav_is_instructor": has_role(user, Role.INSTRUCTOR),
+        "nav_is_coordinator": has_role(user, Role.COORDINATOR),
         "nav_unread": unread_count(user),
     }
