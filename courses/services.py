@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 from core.models import User
 from core.outbox import publish_on_commit
+from learners.rollup import rollup_touch
 
 from . import credentials, selectors
 from .models import Certificate, Completion, Course, Item, QuizAttempt, Reflection
@@ -64,6 +65,7 @@ def item_uncomplete(*, user: User, item: Item) -> None:
     """Undo a learner's own "marked done"; automatic completions (quiz, video) stay."""
     if item.completion_rule == Item.Rule.MANUAL:
         Completion.objects.filter(user=user, item=item).delete()
+        rollup_touch(user_ids=[user.pk], course_id=item.module.course_id)
 
 
 def item_view(*, user: User, item: Item) -> bool:
@@ -185,6 +187,7 @@ def course_completion_check(*, user: User, course: Course) -> Certificate | None
     """After progress that may finish the course: when the learner meets the completion
     criteria, create their (pending) certificate once and enqueue its issue after commit.
     Safe to call any number of times; the database allows one certificate per learner."""
+    rollup_touch(user_ids=[user.pk], course_id=course.pk)  # the learner's progress rows
     existing = Certificate.objects.filter(user=user, course=course).first()
     if existing is not None:
         return existing

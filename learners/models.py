@@ -343,3 +343,85 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return self.file_name or f"{self.what}.{self.fmt}"
+
+
+# --- the progress rollup (learners/rollup.py) ---------------------------------------------------
+
+
+class LearnerProgress(models.Model):
+    """One learner's state in one cohort, kept by the services that change it (rollup_touch)
+    and rebuilt from scratch by beat: what the summary, the at-risk list and the cross-cohort
+    overview read instead of every learner's rows. Each time-dependent rule is kept as the
+    moment it starts to hold (inactive after `last_activity_at`, late from `overdue_on`), so
+    the pages evaluate it for today in SQL."""
+
+    membership = models.OneToOneField(
+        Membership, on_delete=models.CASCADE, primary_key=True, related_name="progress"
+    )
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    joined_at = models.DateTimeField()
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    # The last lesson done in the course or version sent in the cohort.
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+    # When the oldest revision request still unanswered by the team was made.
+    revision_since = models.DateTimeField(null=True, blank=True)
+    # The first day an unsent assignment is late (overdue_on) or a due phase that cannot open
+    # waits on staff (blocked_on): late the day after.
+    overdue_on = models.DateField(null=True, blank=True)
+    blocked_on = models.DateField(null=True, blank=True)
+    refreshed_at = models.DateTimeField()
+    # Touched by a service since it was computed (rollup_touch): the sweep recomputes it.
+    stale = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("learner progress")
+        verbose_name_plural = _("learner progress")
+        indexes = [
+            models.Index(fields=["cohort", "organisation"], name="progress_cohort_org"),
+            # The few touched rows, found without reading a cohort's others.
+            models.Index(fields=["cohort"], condition=models.Q(stale=True), name="progress_stale"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.cohort_id}"
+
+
+class CohortRollup(models.Model):
+    """A cohort's headline figures, per-organisation table, review turnaround and phase
+    counts, summed from its LearnerProgress rows by beat (`refreshed_at` is shown as the
+    figures' age); `stale` marks a cohort a service touched since."""
+
+    cohort = models.OneToOneField(
+        Cohort, on_delete=models.CASCADE, primary_key=True, related_name="rollup"
+    )
+    learners = models.PositiveIntegerField(default=0)
+    done = models.PositiveBigIntegerField(default=0)
+    total = models.PositiveBigIntegerField(default=0)
+    finished = models.PositiveIntegerField(default=0)
+    at_risk = models.PositiveIntegerField(default=0)
+    waiting_on_staff = models.PositiveIntegerField(default=0)
+    waiting_reviews = models.PositiveIntegerField(default=0)
+    # [[organisation name, learners, done, total, finished, at risk]], by name.
+    organisations = models.JSONField(default=list)
+    # [[reviewer id, reviews, median hours]].
+    turnaround = models.JSONField(default=list)
+    # [[phase, waiting on, ISO day the phase opened, experiments, learners]].
+    funnel = models.JSONField(default=list)
+    refreshed_at = models.DateTimeField()
+    stale = models.BooleanField(default=False, db_index=True)
+
+    class Meta:
+        verbose_name = _("cohort rollup")
+        verbose_name_plural = _("cohort rollups")
+
+    def __str__(self) -> str:
+        return f"{self.cohort_id} ({self.refreshed_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0

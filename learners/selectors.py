@@ -314,36 +314,42 @@ class StaffDelay:
 
 
 def _last_activity(
-    cohort: Cohort,
+    cohort: Cohort, learner_ids: list[int] | None = None
 ) -> tuple[dict[int, datetime.datetime], dict[int, datetime.datetime], dict[int, datetime.date]]:
     """{learner id: moment} of the last lesson done, version sent and nudge received in this
     cohort: three grouped aggregates (a correlated subquery per learner took 200 ms for a
-    thousand learners on PostgreSQL)."""
-    learner_ids = Membership.objects.filter(cohort=cohort, role=Membership.Role.LEARNER).values(
-        "user_id"
-    )
+    thousand learners on PostgreSQL). `learner_ids` limits them to those learners."""
+    completions_of: Any = Membership.objects.filter(
+        cohort=cohort, role=Membership.Role.LEARNER
+    ).values("user_id")
+    submissions = Submission.objects.filter(cohort=cohort)
+    nudges = Nudge.objects.filter(cohort=cohort)
+    if learner_ids is not None:
+        completions_of = list(learner_ids)
+        submissions = submissions.filter(learner_id__in=learner_ids)
+        nudges = nudges.filter(learner_id__in=learner_ids)
     completions = dict(
-        Completion.objects.filter(user_id__in=learner_ids, item__module__course_id=cohort.course_id)
+        Completion.objects.filter(
+            user_id__in=completions_of, item__module__course_id=cohort.course_id
+        )
         .values("user_id")
         .annotate(last=Max("completed_at"))
         .values_list("user_id", "last")
         .order_by()
     )
-    submissions = dict(
-        Submission.objects.filter(cohort=cohort)
-        .values("learner_id")
+    submitted = dict(
+        submissions.values("learner_id")
         .annotate(last=Max("submitted_at"))
         .values_list("learner_id", "last")
         .order_by()
     )
-    nudges = dict(
-        Nudge.objects.filter(cohort=cohort)
-        .values("learner_id")
+    nudged = dict(
+        nudges.values("learner_id")
         .annotate(last=Max("sent_on"))
         .values_list("learner_id", "last")
         .order_by()
     )
-    return completions, submissions, nudges
+    return completions, submitted, nudged
 
 
 def learner_memberships(cohort: Cohort) -> QuerySet[Membership]:
@@ -355,19 +361,31 @@ def learner_memberships(cohort: Cohort) -> QuerySet[Membership]:
     )
 
 
-def at_risk(*, cohort: Cohort, now: datetime.datetime | None = None) -> list[AtRisk]:
+def at_risk(
+    *,
+    cohort: Cohort,
+    now: datetime.datetime | None = None,
+    learner_ids: list[int] | None = None,
+) -> list[AtRisk]:
     """Learners who seem stuck, each with the reasons, in eleven queries for any cohort size.
     Nobody in a cohort that has ended: its learners are alumni, not stuck."""
-    return at_risk_and_delays(cohort=cohort, now=now)[0]
+    return at_risk_and_delays(cohort=cohort, now=now, learner_ids=learner_ids)[0]
 
 
 @no_jit()
 def at_risk_and_delays(
-    *, cohort: Cohort, now: datetime.datetime | None = None
+    *,
+    cohort: Cohort,
+    now: datetime.datetime | None = None,
+    learner_ids: list[int] | None = None,
 ) -> tuple[list[AtRisk], list[StaffDelay]]:
     """The at-risk learners and, apart from them, the due phases that wait on an instructor's
     review (eleven queries for any cohort size). A phase that cannot open because its previous
-    version has not been reviewed is the instructor's delay: it never flags the learner."""
+    version has not been reviewed is the instructor's delay: it never flags the learner.
+
+    This is the rule itself, computed from the cohort's rows: the pages read the learners it
+    flags from the rollup (learners/rollup.py) and call it with `learner_ids` (a page of them)
+    for the reasons, so it reads only those learners' rows."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     if cohort.has_ended(today):
@@ -381,7 +399,7 @@ def at_risk_and_delays(
     # ago: a team mate's newer version answers the request for the whole team.
     waiting_revision: dict[int, list[str]] = {}
     for (learner_id, _assignment_id), submission in team_latest(
-        cohort=cohort, statuses=(Submission.Status.REVISION_REQUESTED,)
+        cohort=cohort, learner_ids=learner_ids, statuses=(Submission.Status.REVISION_REQUESTED,)
     ).items():
         # reviewed_at and assignment_title are annotated by the query above.
         reviewed_at = submission.reviewed_at  # type: ignore[attr-defined]
@@ -389,11 +407,17 @@ def at_risk_and_delays(
             waiting_revision.setdefault(learner_id, []).append(
                 submission.assignment_title  # type: ignore[attr-defined]
             )
-    memberships = list(learner_memberships(cohort))
+    members = learner_memberships(cohort)
+    if learner_ids is not None:
+        members = members.filter(user_id__in=learner_ids)
+    memberships = list(members)
     overdue, blocked = _overdue_assignments(
-        cohort=cohort, today=today, learner_ids=[m.user_id for m in memberships]
+        cohort=cohort,
+        today=today,
+        learner_ids=[m.user_id for m in memberships],
+        scoped=learner_ids is not None,
     )
-    last_completion, last_submission, last_nudges = _last_activity(cohort)
+    last_completion, last_submission, last_nudges = _last_activity(cohort, learner_ids)
     rows = []
     delays = []
     for membership in memberships:
@@ -454,51 +478,73 @@ def at_risk_and_delays(
 Blocked = tuple[int, str, str, datetime.datetime | None]
 
 
-def _overdue_assignments(
-    *, cohort: Cohort, today: datetime.date, learner_ids: list[int]
-) -> tuple[dict[int, list[str]], dict[int, list[Blocked]]]:
-    """({learner id: [assignment titles]} past their due date with nothing sent, {learner id:
-    [(experiment id, title, waiting phase title, waiting since)]} of due phases that cannot
-    open because the team's open phase waits on staff), in five queries.
+class DueState(NamedTuple):
+    """An assignment with a due date that a learner (nor their team) has not sent: from which
+    day it is late (`due_on`: the later of the phase's due date and the team's extension), and,
+    when the team's open phase waits on staff, why it cannot be sent (`blocked`)."""
 
-    A version sent by a team mate counts for the whole team, and an instructor's extension
-    for the learner's experiment moves the due date."""
+    title: str
+    due_on: datetime.date
+    blocked: Blocked | None
+
+
+def due_states(
+    *, cohort: Cohort, learner_ids: list[int], scoped: bool = True
+) -> dict[int, list[DueState]]:
+    """{learner id: [DueState]} for every assignment of the course with a due date, whatever
+    today is (five queries): a version sent by a team mate counts for the whole team, an
+    instructor's extension for the learner's experiment moves the due date, and a phase that
+    cannot open because the team's open phase waits on staff is blocked, not late. With
+    `scoped`, only the rows of `learner_ids` and their teams are read, else the cohort's."""
     from workshops.models import Experiment, ExperimentMember, Extension
 
-    due = [
-        a
+    dated = [
+        (a, due_on)
         for a in Assignment.objects.filter(
             workshop__course_id=cohort.course_id, due_days__isnull=False
         ).only("pk", "title", "due_days", "phase", "workshop_id")
-        if (phase_due_date(assignment=a, cohort=cohort) or today) < today
+        if (due_on := phase_due_date(assignment=a, cohort=cohort)) is not None
     ]
-    if not due:
-        return {}, {}
+    if not dated or not learner_ids:
+        return {}
+    members = ExperimentMember.objects.filter(cohort=cohort)
+    if scoped:
+        members = members.filter(user_id__in=learner_ids)
+    experiment_of = {
+        (user_id, workshop_id): experiment_id
+        for user_id, workshop_id, experiment_id in members.values_list(
+            "user_id", "workshop_id", "experiment_id"
+        )
+    }
+    team_ids = sorted(set(experiment_of.values()))
+    submissions = Submission.objects.filter(
+        cohort=cohort, assignment__in=[a for a, _due in dated]
+    ).exclude(status=Submission.Status.REJECTED)
+    if scoped:
+        submissions = submissions.filter(
+            Q(learner_id__in=learner_ids) | Q(experiment_id__in=team_ids)
+        )
     sent_by_learner: set[tuple[int, int]] = set()
     sent_by_experiment: set[tuple[int, int]] = set()
     experiment_id: int | None
-    for learner_id, experiment_id, assignment_id in (
-        Submission.objects.filter(cohort=cohort, assignment__in=due)
-        .exclude(status=Submission.Status.REJECTED)
-        .values_list("learner_id", "experiment_id", "assignment_id")
+    for learner_id, experiment_id, assignment_id in submissions.values_list(
+        "learner_id", "experiment_id", "assignment_id"
     ):
         sent_by_learner.add((learner_id, assignment_id))
         if experiment_id:
             sent_by_experiment.add((experiment_id, assignment_id))
-    experiment_of = {
-        (user_id, workshop_id): experiment_id
-        for user_id, workshop_id, experiment_id in ExperimentMember.objects.filter(
-            cohort=cohort
-        ).values_list("user_id", "workshop_id", "experiment_id")
-    }
     # Each experiment's open phase with the state of its latest version in this cycle.
     open_latest = Submission.objects.filter(
         experiment=OuterRef("pk"), cycle=OuterRef("cycle"), assignment__phase=OuterRef("phase")
     ).order_by("-version", "-pk")
+    experiment_rows = Experiment.objects.filter(cohort=cohort)
+    extensions = Extension.objects.filter(experiment__cohort=cohort)
+    if scoped:
+        experiment_rows = experiment_rows.filter(pk__in=team_ids)
+        extensions = extensions.filter(experiment_id__in=team_ids)
     experiments = {
         e.pk: e
-        for e in Experiment.objects.filter(cohort=cohort)
-        .annotate(
+        for e in experiment_rows.annotate(
             open_status=Subquery(open_latest.values("status")[:1]),
             open_title=Subquery(open_latest.values("assignment__title")[:1]),
             open_ready_at=Subquery(
@@ -506,8 +552,7 @@ def _overdue_assignments(
                     "ready_at"
                 )[:1]
             ),
-        )
-        .only("pk", "phase", "cycle", "status")
+        ).only("pk", "phase", "cycle", "status")
     }
     waits_on_staff = (
         Submission.Status.PROCESSING,
@@ -516,23 +561,25 @@ def _overdue_assignments(
     )
     extended = {
         (experiment_id, phase): due_on
-        for experiment_id, phase, due_on in Extension.objects.filter(
-            experiment__cohort=cohort
-        ).values_list("experiment_id", "phase", "due_on")
+        for experiment_id, phase, due_on in extensions.values_list(
+            "experiment_id", "phase", "due_on"
+        )
     }
-    result: dict[int, list[str]] = {}
-    blocked: dict[int, list[Blocked]] = {}
+    result: dict[int, list[DueState]] = {}
     for learner_id in learner_ids:
-        for a in due:
+        for a, phase_due in dated:
             if (learner_id, a.pk) in sent_by_learner:
                 continue
+            due_on = phase_due
+            blocked: Blocked | None = None
             experiment_id = experiment_of.get((learner_id, a.workshop_id))
             if experiment_id is not None:
                 if (experiment_id, a.pk) in sent_by_experiment:
                     continue
                 extension = extended.get((experiment_id, a.phase))
-                if extension is not None and extension >= today:
-                    continue
+                if extension is not None:
+                    # Late once both the phase's date and the extension have passed.
+                    due_on = max(phase_due, extension)
                 experiment = experiments.get(experiment_id)
                 if (
                     experiment is not None
@@ -540,16 +587,34 @@ def _overdue_assignments(
                     and experiment.phase < a.phase
                     and experiment.open_status in waits_on_staff
                 ):
-                    blocked.setdefault(learner_id, []).append(
-                        (
-                            experiment_id,
-                            a.title,
-                            experiment.open_title,
-                            experiment.open_ready_at,
-                        )
+                    blocked = (
+                        experiment_id,
+                        a.title,
+                        experiment.open_title,
+                        experiment.open_ready_at,
                     )
-                    continue
-            result.setdefault(learner_id, []).append(a.title)
+            result.setdefault(learner_id, []).append(DueState(a.title, due_on, blocked))
+    return result
+
+
+def _overdue_assignments(
+    *, cohort: Cohort, today: datetime.date, learner_ids: list[int], scoped: bool = False
+) -> tuple[dict[int, list[str]], dict[int, list[Blocked]]]:
+    """({learner id: [assignment titles]} past their due date with nothing sent, {learner id:
+    [(experiment id, title, waiting phase title, waiting since)]} of due phases that cannot
+    open because the team's open phase waits on staff), in five queries (due_states on the
+    day `today`)."""
+    result: dict[int, list[str]] = {}
+    blocked: dict[int, list[Blocked]] = {}
+    states = due_states(cohort=cohort, learner_ids=learner_ids, scoped=scoped)
+    for learner_id, rows in states.items():
+        for state in rows:
+            if state.due_on >= today:
+                continue
+            if state.blocked is not None:
+                blocked.setdefault(learner_id, []).append(state.blocked)
+            else:
+                result.setdefault(learner_id, []).append(state.title)
     return result, blocked
 
 
@@ -578,6 +643,8 @@ class CohortSummary:
     turnaround: list[tuple[User, int, float]]  # (instructor, reviews, median hours)
     # Learners whose due phase cannot open because a review is late: the staff's delay.
     waiting_on_staff: int = 0
+    # When the figures were counted, for a summary read from the rollup (None: just now).
+    refreshed_at: datetime.datetime | None = None
 
 
 def cohort_progress(*, cohort: Cohort) -> list[tuple[int, str, int, int]]:
@@ -858,16 +925,36 @@ class FunnelPhase:
     label: str
     experiments: int = 0
     learners: int = 0
-    days: list[int] = field(default_factory=list)
+    # {days in the phase: experiments}: the median comes from the counts, so a phase of
+    # 20,000 experiments costs what one of twenty does.
+    day_counts: dict[int, int] = field(default_factory=dict)
     waiting: dict[str, int] = field(default_factory=dict)
+
+    def _nth_day(self, index: int) -> int:
+        seen = 0
+        for day in sorted(self.day_counts):
+            seen += self.day_counts[day]
+            if index < seen:
+                return day
+        raise IndexError(index)
 
     @property
     def median_days(self) -> float | None:
-        return round(statistics.median(self.days), 1) if self.days else None
+        n = sum(self.day_counts.values())
+        if not n:
+            return None
+        if n % 2:
+            return round(float(self._nth_day(n // 2)), 1)
+        return round((self._nth_day(n // 2 - 1) + self._nth_day(n // 2)) / 2, 1)
 
     @property
     def longest_days(self) -> int | None:
-        return max(self.days) if self.days else None
+        return max(self.day_counts) if self.day_counts else None
+
+    @property
+    def days(self) -> list[int]:
+        """Each experiment's days in the phase, sorted (built from the counts on demand)."""
+        return [day for day in sorted(self.day_counts) for _n in range(self.day_counts[day])]
 
 
 class FunnelExperiments(Sequence[FunnelExperiment]):
@@ -888,10 +975,18 @@ class FunnelExperiments(Sequence[FunnelExperiment]):
         return self._count
 
     def _rows(self, start: int | None, stop: int | None) -> list[FunnelExperiment]:
-        from workshops.models import ExperimentMember, Phase
+        from workshops.models import Experiment, ExperimentMember, Phase
 
-        # A page (LIMIT 100, then its teams) stays under PostgreSQL's JIT threshold.
-        experiments = list(_funnel_experiments(cohort=self.cohort)[start:stop])
+        # The page's experiments are picked first by their own columns (a top-N sort of narrow
+        # rows), then only those get the latest-version subqueries: sorting the annotated
+        # rows computed every experiment's subqueries before the LIMIT. A page (LIMIT 100,
+        # then its teams) stays under PostgreSQL's JIT threshold.
+        page = (
+            Experiment.objects.filter(cohort=self.cohort)
+            .order_by("phase", "title", "pk")
+            .values("pk")[start:stop]
+        )
+        experiments = list(_funnel_experiments(cohort=self.cohort).filter(pk__in=page))
         teams: dict[int, list[User]] = {}
         if experiments:
             for member in (
@@ -1039,22 +1134,11 @@ def _funnel_experiments(*, cohort: Cohort) -> QuerySet[Any]:
     )
 
 
-@no_jit()
-def experiment_funnel(*, cohort: Cohort, today: datetime.date | None = None) -> Funnel:
-    """Which phase each experiment of the cohort is in, since when, and whom it waits on.
+def funnel_groups(*, cohort: Cohort) -> list[tuple[int, str, datetime.date, int, int | None]]:
+    """(phase, whom it waits on, the day the phase opened, experiments, their members) of the
+    cohort's experiments: one GROUP BY (the rollup keeps its result, learners/rollup.py)."""
+    from workshops.models import ExperimentMember
 
-    The counts per phase come from SQL aggregates: experiments grouped by phase, whom they
-    wait on and the day their phase opened, with their team members summed (at most
-    phases x 4 x the cohort's days rows, not one per experiment; the median and longest are
-    taken from those day counts). The experiment rows are a sequence read a page at a time
-    (`FunnelExperiments`). One query for any cohort size, plus two per page shown."""
-    from workshops.models import ExperimentMember, Phase
-
-    today = today or timezone.localdate()
-    labels = waiting_labels()
-    phases = {p.value: FunnelPhase(phase=p.value, label=str(p.label)) for p in Phase}
-    completed = 0
-    totals = dict.fromkeys(labels, 0)
     team_size = (
         ExperimentMember.objects.filter(experiment=OuterRef("pk"))
         .order_by()
@@ -1062,15 +1146,43 @@ def experiment_funnel(*, cohort: Cohort, today: datetime.date | None = None) -> 
         .annotate(n=Count("pk"))
         .values("n")
     )
-    groups = (
-        _funnel_experiments(cohort=cohort)
-        .annotate(team_size=Coalesce(Subquery(team_size), 0))
-        .order_by()
-        .values_list("phase", "waiting", "opened_on")
-        .annotate(n=Count("pk"), learners=Sum("team_size"))
-    )
+    with no_jit():
+        return list(
+            _funnel_experiments(cohort=cohort)
+            .annotate(team_size=Coalesce(Subquery(team_size), 0))
+            .order_by()
+            .values_list("phase", "waiting", "opened_on")
+            .annotate(n=Count("pk"), learners=Sum("team_size"))
+        )
+
+
+@no_jit()
+def experiment_funnel(
+    *,
+    cohort: Cohort,
+    today: datetime.date | None = None,
+    groups: Sequence[Sequence[Any]] | None = None,
+) -> Funnel:
+    """Which phase each experiment of the cohort is in, since when, and whom it waits on.
+
+    The counts per phase come from SQL aggregates: experiments grouped by phase, whom they
+    wait on and the day their phase opened, with their team members summed (at most
+    phases x 4 x the cohort's days rows, not one per experiment; the median and longest are
+    taken from those day counts). The experiment rows are a sequence read a page at a time
+    (`FunnelExperiments`). One query for any cohort size, plus two per page shown; none with
+    `groups` (the rollup's funnel_groups, the opening day as a date or an ISO string)."""
+    from workshops.models import Phase
+
+    today = today or timezone.localdate()
+    labels = waiting_labels()
+    phases = {p.value: FunnelPhase(phase=p.value, label=str(p.label)) for p in Phase}
+    completed = 0
+    totals = dict.fromkeys(labels, 0)
+    if groups is None:
+        groups = funnel_groups(cohort=cohort)
     count = 0
-    for phase_value, waiting, opened_on, n, learners in groups:
+    for phase_value, waiting, opened, n, learners in groups:
+        opened_on = datetime.date.fromisoformat(opened) if isinstance(opened, str) else opened
         count += n
         totals[waiting] += n
         if waiting == WAITING_NOBODY:
@@ -1079,10 +1191,9 @@ def experiment_funnel(*, cohort: Cohort, today: datetime.date | None = None) -> 
         phase = phases[phase_value]
         phase.experiments += n
         phase.learners += learners or 0
-        phase.days.extend([max((today - opened_on).days, 0)] * n)
+        day = max((today - opened_on).days, 0)
+        phase.day_counts[day] = phase.day_counts.get(day, 0) + n
         phase.waiting[waiting] = phase.waiting.get(waiting, 0) + n
-    for phase in phases.values():
-        phase.days.sort()
     return Funnel(
         phases=list(phases.values()),
         experiments=FunnelExperiments(cohort=cohort, today=today, count=count),

@@ -35,6 +35,7 @@ from .models import (
     Nudge,
     first_imports_sweep,
 )
+from .rollup import rollup_figures_stale, rollup_join
 
 if TYPE_CHECKING:
     from .selectors import AtRisk
@@ -128,6 +129,7 @@ def cohort_update_settings(
             "enrolment_code",
         ]
     )
+    rollup_figures_stale(cohort_id=cohort.pk)  # the at-risk limits moved
     return cohort
 
 
@@ -168,6 +170,7 @@ def cohort_self_enrol(*, user: User, code: str) -> Cohort:
     Membership.objects.get_or_create(
         cohort=cohort, user=user, defaults={"role": Membership.Role.LEARNER}
     )
+    rollup_join(cohort_id=cohort.pk, user_ids=[user.pk])
     return cohort
 
 
@@ -412,6 +415,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     Invitation.objects.filter(pk=locked.pk).update(
         status=Invitation.Status.ACCEPTED, accepted_at=timezone.now(), accepted_by=user
     )
+    rollup_join(cohort_id=locked.cohort_id, user_ids=[user.pk])
     return membership
 
 

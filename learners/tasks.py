@@ -69,3 +69,28 @@ def invitation_imports_sweep() -> int:
 def exports_sweep() -> int:
     """Beat: publish again the exports whose worker or message was lost."""
     return len(outbox.exports_sweep())
+
+
+@shared_task(**SWEEP_TASK_OPTIONS)
+def rollup_refresh_stale() -> int:
+    """After a service touched learners' progress rows (a hint; the sweep is the fallback)."""
+    from . import rollup
+
+    return rollup.rollup_refresh_stale()
+
+
+@shared_task(**SWEEP_TASK_OPTIONS)
+def rollup_sweep() -> dict[str, int]:
+    """Beat, every minute: recompute the progress rows services touched and recount the
+    figures of touched cohorts and of running ones older than ten minutes (learners/rollup.py)."""
+    from . import rollup
+
+    return rollup.rollup_sweep()
+
+
+@shared_task(**BULK_TASK_OPTIONS)
+def rollup_rebuild() -> int:
+    """Beat, nightly: the whole progress rollup from scratch (mends what no service touches)."""
+    from . import rollup
+
+    return rollup.rollup_rebuild()

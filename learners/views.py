@@ -27,7 +27,7 @@ from learners.access import (
     get_learner_for_staff,
 )
 
-from . import forms, selectors, services
+from . import forms, rollup, selectors, services
 from .models import Invitation, InvitationImport, Membership
 
 
@@ -405,18 +405,34 @@ ROWS_PER_PAGE = 100
 @require_role(*STAFF_ROLES)
 def at_risk(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Coordinators and instructors of this cohort: learners who seem stuck, and why, 100 a
-    page (others get 404 from get_cohort_for_staff)."""
+    page (others get 404 from get_cohort_for_staff). The learners are chosen in SQL from the
+    progress rollup for today; the reasons are read for the page's learners only."""
     cohort = get_cohort_for_staff(request.user, pk)
-    rows, delays = selectors.at_risk_and_delays(cohort=cohort)
-    page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    figures = rollup.rollup_for(cohort)
+    candidates = rollup.at_risk_candidates(cohort=cohort, now=now).only("pk", "user_id")
+    page = Paginator(candidates, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    page_ids = [row.user_id for row in page.object_list]
+    delay_ids = list(
+        rollup.staff_delay_candidates(cohort=cohort, now=now).values_list("user_id", flat=True)[
+            :ROWS_PER_PAGE
+        ]
+    )
+    rows, delays = selectors.at_risk_and_delays(
+        cohort=cohort, now=now, learner_ids=sorted(set(page_ids) | set(delay_ids))
+    )
+    on_page, delayed = set(page_ids), set(delay_ids)
     return render(
         request,
         "learners/at_risk.html",
         {
             "cohort": cohort,
-            "rows": page.object_list,
+            "rows": [r for r in rows if r.learner.pk in on_page],
             "page": page,
-            "delays": delays,
+            "delays": [d for d in delays if d.learner.pk in delayed],
+            "more_delays": len(delay_ids) == ROWS_PER_PAGE,
+            "rows_per_page": ROWS_PER_PAGE,
+            "refreshed_at": figures.refreshed_at,
             "is_coordinator": _is_coordinator_of(request.user, cohort.pk),
         },
     )
@@ -435,7 +451,7 @@ def nudge(request: AuthenticatedHttpRequest, pk: int, user_pk: int) -> HttpRespo
             back_url=reverse("learners:at_risk", args=[cohort.pk]),
             status=409,
         )
-    risk = next((r for r in selectors.at_risk(cohort=cohort) if r.learner.pk == learner.pk), None)
+    risk = next(iter(selectors.at_risk(cohort=cohort, learner_ids=[learner.pk])), None)
     sent = services.nudge_send(cohort=cohort, learner=learner, sent_by=request.user, risk=risk)
     if request.htmx:
         return render(request, "learners/includes/_nudge_state.html", {"sent": sent, "fresh": True})
@@ -451,14 +467,15 @@ def nudge(request: AuthenticatedHttpRequest, pk: int, user_pk: int) -> HttpRespo
 
 @require_role(*STAFF_ROLES)
 def dashboard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Coordinators and instructors of this cohort: headline figures, municipalities, reviews."""
+    """Coordinators and instructors of this cohort: headline figures, municipalities, reviews,
+    from the cohort's rollup (with its age)."""
     cohort = get_cohort_for_staff(request.user, pk)
     return render(
         request,
         "learners/cohort_dashboard.html",
         {
             "cohort": cohort,
-            "summary": selectors.cohort_summary(cohort=cohort),
+            "summary": rollup.rollup_summary(rollup=rollup.rollup_for(cohort)),
             "is_coordinator": _is_coordinator_of(request.user, cohort.pk),
         },
     )
@@ -470,13 +487,16 @@ def funnel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     whom each one waits on (the learner, a reviewer or an instructor); the experiments 100 a
     page."""
     cohort = get_cohort_for_staff(request.user, pk)
-    funnel = selectors.experiment_funnel(cohort=cohort)
+    # The counts per phase from the rollup (with its age); the experiments' rows live.
+    figures = rollup.rollup_for(cohort)
+    funnel = selectors.experiment_funnel(cohort=cohort, groups=figures.funnel)
     return render(
         request,
         "learners/cohort_funnel.html",
         {
             "cohort": cohort,
             "funnel": funnel,
+            "refreshed_at": figures.refreshed_at,
             "page": Paginator(funnel.experiments, ROWS_PER_PAGE).get_page(request.GET.get("page")),
             "labels": selectors.waiting_labels(),
             "is_coordinator": _is_coordinator_of(request.user, cohort.pk),
@@ -531,14 +551,25 @@ def timeline(request: AuthenticatedHttpRequest, pk: int, user_pk: int) -> HttpRe
 
 @require_role(Role.COORDINATOR)
 def cross_cohort(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Coordinators: every cohort they run side by side, with its at-risk count."""
-    cohorts = selectors.cohorts_with_counts(cohorts_for(request.user, Role.COORDINATOR)).order_by(
-        "-start_date", "name", "pk"
+    """Coordinators: every cohort they run side by side, with its at-risk count, 20 a page;
+    each row is the cohort's rollup (one query for the page when they are up to date)."""
+    cohorts = (
+        cohorts_for(request.user, Role.COORDINATOR)
+        .select_related("course")
+        .order_by("-start_date", "name", "pk")
     )
-    # Each row is a cohort's whole summary (a fixed number of queries each): 20 a page.
     page = Paginator(cohorts, 20).get_page(request.GET.get("page"))
-    rows = [(c, selectors.cohort_summary(cohort=c)) for c in page]
-    return render(request, "learners/cross_cohort.html", {"rows": rows, "page": page})
+    figures = rollup.rollups_for(list(page.object_list))
+    rows = [(c, figures[c.pk]) for c in page.object_list]
+    return render(
+        request,
+        "learners/cross_cohort.html",
+        {
+            "rows": rows,
+            "page": page,
+            "refreshed_at": min((f.refreshed_at for _c, f in rows), default=None),
+        },
+    )
 
 
 @require_role(Role.COORDINATOR)

@@ -23,6 +23,7 @@ from core.outbox import publish_on_commit
 from core.search import reindex_related as search_reindex_related
 from courses.services import submission_completion_check_later
 from learners.models import Cohort, Membership
+from learners.rollup import rollup_touch
 from notifications.models import Notification
 from notifications.services import notification_notify
 
@@ -97,6 +98,8 @@ def _is_learner(user: User, cohort: Cohort) -> bool:
 def _event(
     experiment: Experiment, actor: User, kind: str, note: str = "", phase: int | None = None
 ) -> ExperimentEvent:
+    # Every change to an experiment or its versions passes here: the team's progress rows.
+    rollup_touch(cohort_id=experiment.cohort_id, experiment_id=experiment.pk)
     return ExperimentEvent.objects.create(
         experiment=experiment,
         actor=actor,

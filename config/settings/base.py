@@ -426,6 +426,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.announcement_send_due",
         "schedule": 60,
     },
+    # The progress rollup (learners/rollup.py): touched rows and figures every minute, the
+    # whole rollup from scratch once a day.
+    "sweep-progress-rollup": {"task": "learners.tasks.rollup_sweep", "schedule": 60},
+    "rebuild-progress-rollup": {"task": "learners.tasks.rollup_rebuild", "schedule": 24 * 60 * 60},
     "retry-stalled-certificates": {
         "task": "courses.tasks.certificate_retry_stalled",
         "schedule": 5 * 60,

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from learners import selectors
 from learners.models import Membership
+from learners.rollup import rollup_rebuild
 from workshops.models import (
     Attendance,
     Experiment,
@@ -207,6 +208,7 @@ def test_the_pages_read_a_page_of_rows_and_stay_flat(
 ):
     """The second page of the funnel shows the rows after the first 100 and the query count
     does not grow with the experiments."""
+    rollup_rebuild()  # the phase counts come from the rollup, as beat keeps it
     client = client_for(coordinator)
     for name in ("funnel", "attendance"):
         url = reverse(f"learners:{name}", args=[cohort.pk])

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from learners.rollup import rollup_rebuild
 from tests import factories
 from tests.learners.bulk import grow_cohort
 
@@ -27,7 +28,9 @@ BUDGETS = {
     "progress heatmap": 15,
     "progress table": 15,
     "progress filtered": 15,
-    "at risk": 17,
+    # #13: the learners are chosen from the progress rollup (its row, a COUNT, the page, the
+    # staff delays' learners), then the rule reads only those learners' rows.
+    "at risk": 21,
     "summary": 25,
     "experiment phases": 9,
     "attendance": 9,
@@ -77,9 +80,13 @@ def test_every_coordinator_page_takes_the_same_queries_for_10_or_1000_learners(
     grow_cohort(cohort=second, learners=10, instructor=instructor)
     client = client_for(coordinator)
     urls = pages(cohort, people[0])
+    # The summary, at-risk, phase and cross-cohort figures come from the progress rollup that
+    # beat keeps (learners/rollup.py); bulk rows bypass the services, so rebuild it as beat does.
+    rollup_rebuild()
     small = {name: count_queries(client, url) for name, url in urls.items()}
     grow_cohort(cohort=cohort, learners=990, instructor=instructor)
     grow_cohort(cohort=second, learners=990, instructor=instructor)
+    rollup_rebuild()
     large = {name: count_queries(client, url) for name, url in urls.items()}
     grew = {name: (small[name], large[name]) for name in urls if large[name] != small[name]}
     assert not grew, f"query count grew with the cohort (10 -> 1,000 learners): {grew}"

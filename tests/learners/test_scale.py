@@ -13,6 +13,7 @@ from django.utils import timezone
 from courses.models import Completion, Item
 from courses.selectors import completion_matrix, completions_only
 from learners import selectors
+from learners.rollup import rollup_rebuild
 from tests import factories
 from tests.learners.bulk import grow_cohort
 from workshops.models import ExperimentMember, Submission
@@ -126,7 +127,7 @@ def test_the_paged_lists_are_refused_to_a_learner_and_another_cohorts_staff(
 
 
 # Each page's queries at 60 and 1,200 learners: the same, and within these budgets.
-BUDGETS = {"dashboard": 25, "at_risk": 17, "funnel": 9, "attendance": 9}
+BUDGETS = {"dashboard": 25, "at_risk": 21, "funnel": 9, "attendance": 9}
 
 
 def test_the_summary_at_risk_phase_and_attendance_queries_do_not_grow_to_1200_learners(
@@ -144,8 +145,10 @@ def test_the_summary_at_risk_phase_and_attendance_queries_do_not_grow_to_1200_le
             found[name] = len(ctx)
         return found
 
+    rollup_rebuild()  # as beat keeps it (bulk rows bypass the services' touches)
     small = counts()
     grow_cohort(cohort=started, learners=1140, instructor=instructor)
+    rollup_rebuild()
     large = counts()
     assert large == small, "query count grew with the cohort"
     for name, url in urls.items():
