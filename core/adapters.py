@@ -1,55 +1,30 @@
 import logging
 from typing import Any
 
-from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.adapter import DefaultAccountAdapter, get_adapter
 from allauth.mfa.stages import AuthenticateStage
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import translation
-from django.utils.translation import gettext as _
 
-INVITATION_SESSION_KEY = "invitation_token"
-ENROLMENT_CODE_SESSION_KEY = "enrolment_code"
 logger = logging.getLogger(__name__)
 
 
 class AccountAdapter(DefaultAccountAdapter):
     """Sign-up is closed unless ACCOUNT_OPEN_SIGNUP is set: people join by invitation.
 
-    An invitation link (or an open cohort's enrolment code) puts its token in the session; while
-    it is valid the sign-up form is open, and signing up joins the cohort.
+    The invitation and enrolment-code rules (which open sign-up and join a cohort) are added by
+    learners.adapters.AccountAdapter, the configured ACCOUNT_ADAPTER, so that `core` imports no
+    domain app; this class holds the mail, sign-in stages and organisation sign-in parts.
     """
 
     def _invitation(self, request: HttpRequest) -> Any:
-        from learners.services import invitation_for_token
-
-        invitation = invitation_for_token(request.session.get(INVITATION_SESSION_KEY, ""))
-        return invitation if invitation is not None and invitation.is_usable else None
+        """The usable invitation in the session, if any (learners.adapters knows them)."""
+        return None
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
-        if settings.ACCOUNT_OPEN_SIGNUP:
-            return True
-        from learners.services import cohort_for_code
-
-        return self._invitation(request) is not None or (
-            cohort_for_code(request.session.get(ENROLMENT_CODE_SESSION_KEY, "")) is not None
-        )
-
-    def clean_email(self, email: str) -> str:
-        email = super().clean_email(email)
-        request = getattr(self, "request", None)
-        if request is None or settings.ACCOUNT_OPEN_SIGNUP or not hasattr(request, "session"):
-            return email
-        invitation = self._invitation(request)
-        code = request.session.get(ENROLMENT_CODE_SESSION_KEY, "")
-        if invitation is not None and not code and invitation.email.lower() != email.lower():
-            raise ValidationError(
-                _("Use the address the invitation was sent to: %(email)s")
-                % {"email": invitation.email}
-            )
-        return email
+        return bool(settings.ACCOUNT_OPEN_SIGNUP)
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         """allauth's emails (password reset, address confirmation) in the platform's templates
@@ -81,12 +56,8 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def post_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> Any:
         """After a sign-in through an organisation's provider: remember which one (core.mfa),
-        and join the cohort of an invitation in the session when it is for this address."""
-        from django.contrib import messages
-        from django.shortcuts import redirect
-
+        then `after_organisation_sign_in` (which joins the cohort of an invitation)."""
         from core import oidc
-        from learners import services
 
         response = super().post_login(request, user, **kwargs)
         sociallogin = (kwargs.get("signal_kwargs") or {}).get("sociallogin")
@@ -95,37 +66,11 @@ class AccountAdapter(DefaultAccountAdapter):
             request.session.pop(oidc.SESSION_KEY, None)
             return response
         request.session[oidc.SESSION_KEY] = organisation.pk
-        invitation = self._invitation(request)
-        if invitation is not None and services.user_has_email(user, invitation.email):
-            try:
-                services.invitation_accept(invitation=invitation, user=user)
-            except services.EnrolmentError as error:
-                messages.error(request, str(error))
-                return response
-            request.session.pop(INVITATION_SESSION_KEY, None)
-            messages.success(
-                request, _("Welcome to %(cohort)s!") % {"cohort": invitation.cohort.name}
-            )
-            return redirect("core:home")
+        return self.after_organisation_sign_in(request, user, response)
+
+    def after_organisation_sign_in(self, request: HttpRequest, user: Any, response: Any) -> Any:
+        """A hook for the apps above core (learners.adapters): the response to go on with."""
         return response
-
-    def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
-        from learners import services
-
-        invitation = self._invitation(request)
-        if invitation is not None and invitation.email.lower() == (user.email or "").lower():
-            user.language = invitation.language or user.language
-        user = super().save_user(request, user, form, commit=commit)
-        if not commit:
-            return user
-        if invitation is not None and invitation.email.lower() == user.email.lower():
-            services.invitation_accept(invitation=invitation, user=user)
-            request.session.pop(INVITATION_SESSION_KEY, None)
-        code = request.session.get(ENROLMENT_CODE_SESSION_KEY, "")
-        if code and services.cohort_for_code(code) is not None:
-            services.cohort_self_enrol(user=user, code=code)
-            request.session.pop(ENROLMENT_CODE_SESSION_KEY, None)
-        return user
 
 
 class OrganisationMfaStage(AuthenticateStage):
@@ -173,7 +118,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             oidc.check_sign_in(
                 organisation=organisation,
                 extra_data=sociallogin.account.extra_data or {},
-                invitation=AccountAdapter(request)._invitation(request),
+                invitation=get_adapter(request)._invitation(request),
                 existing=sociallogin.is_existing,
             )
         except oidc.SignInRefused as refusal:
@@ -198,7 +143,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         organisation = oidc.organisation_for_sociallogin(sociallogin)
         if organisation is not None and user.organisation_id is None:
             user.organisation = organisation
-        invitation = AccountAdapter(request)._invitation(request)
+        invitation = get_adapter(request)._invitation(request)
         if invitation is not None and invitation.language:
             user.language = invitation.language
         return super().save_user(request, sociallogin, form=form)

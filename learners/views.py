@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.access import STAFF_ROLES, Role, require_role
-from core.adapters import ENROLMENT_CODE_SESSION_KEY, INVITATION_SESSION_KEY
 from core.http import AuthenticatedHttpRequest
 from core.models import User
 from core.responses import action_refused
@@ -26,6 +25,7 @@ from learners.access import (
     get_invitation_for_coordinator,
     get_learner_for_staff,
 )
+from learners.adapters import ENROLMENT_CODE_SESSION_KEY, INVITATION_SESSION_KEY
 
 from . import forms, rollup, selectors, services
 from .models import Invitation, InvitationImport, Membership
