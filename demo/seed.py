@@ -8,7 +8,7 @@ from __future__ import annotations
 from core.search import rebuild_all as search_rebuild_all
 
 from .accounts import seed_organisations
-from .builders import courses, impact, learners, portfolio, workshops
+from .builders import courses, discussions, impact, learners, portfolio, workshops
 
 
 def seed_demo() -> None:
@@ -30,5 +30,6 @@ def seed_demo() -> None:
     workshops.seed_review_aftermath(course=course, cohort=cohort)
     courses.seed_certificates(course=course, cohort=cohort, users=users)
     portfolio.seed(course=course, cohort=cohort, users=users)
+    discussions.seed(course=course, cohort=cohort, users=users)
     # The builders write rows directly: analyse all of them for search once, at the end.
     search_rebuild_all()

@@ -162,6 +162,18 @@ SHOTS = [
         _u("portfolio:card", "asked_card"),
         "A gallery card with similar experiments and questions to the team.",
     ),
+    Shot(
+        "discussions-thread",
+        "learner",
+        _u("discussions:thread", "discussion"),
+        "A cohort discussion: replies quoting each other, a pinned post and a hidden one.",
+    ),
+    Shot(
+        "discussions-question",
+        "learner",
+        _u("discussions:thread", "question"),
+        "A question on a lesson with the instructor's reply marked as the answer.",
+    ),
     # The anonymous visitor.
     Shot(
         "portfolio-public-card",
@@ -301,6 +313,7 @@ def demo_objects() -> SimpleNamespace:
     """The demo rows the pictures show, found by what seed_demo made (not by guessing ids)."""
     from courses.models import Course, Item
     from demo.content import fi as demo_content
+    from discussions.models import Thread
     from learners.models import Membership
     from portfolio.models import Card
     from workshops.models import Experiment, SessionMaterial, Submission
@@ -342,6 +355,10 @@ def demo_objects() -> SimpleNamespace:
         public_card=public.filter(messages__isnull=False).order_by("pk").first()
         or public.order_by("pk").first(),
         pending_card=Card.objects.filter(public_status=Card.PublicStatus.PENDING).first(),
+        discussion=Thread.objects.filter(
+            cohort=learner.cohort, kind=Thread.Kind.DISCUSSION, is_pinned=False
+        ).first(),
+        question=Thread.objects.filter(cohort=learner.cohort, kind=Thread.Kind.QUESTION).first(),
     )
 
 

@@ -222,3 +222,17 @@ def test_an_instructor_pins_a_post_and_it_is_listed_at_the_top(
     client.post(reverse("discussions:post_pin", args=[reply.pk]), {"pin": "1"})
     page = client.get(reverse("discussions:thread", args=[thread.pk]))
     assert page.context["pinned"] == [reply]
+
+
+def test_signing_in_from_an_emails_link_ends_at_the_post(client, thread, learner, other_learner):
+    from tests.factories import PASSWORD
+
+    reply = services.post_reply(thread=thread, author=other_learner, body="Katso tämä")
+    link = reverse("discussions:post", args=[reply.pk])
+    to_login = client.get(link)["Location"]
+    signed_in = client.post(to_login, {"login": learner.email, "password": PASSWORD})
+    assert signed_in.status_code == 302
+    assert signed_in["Location"] == link
+    assert client.get(link)["Location"] == (
+        reverse("discussions:thread", args=[thread.pk]) + f"#post-{reply.pk}"
+    )
