@@ -62,9 +62,12 @@ demo-reset: install
 test: install lint typecheck migrations-check check-deploy
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# ruff, then the layers (import-linter, contracts in pyproject.toml): core imports no domain app,
+# the dashboard sits above the domain apps, no production app imports the demo.
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 fmt: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
