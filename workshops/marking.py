@@ -3,7 +3,8 @@ released, with an optional second-reviewer check and allocation of reviewers by 
 
 The workflow is a per-workshop setting (off by default). While it is on, the reviewer's
 decision stays in the shared ReviewDraft; `marking_release` turns it into the Review through
-`services.submission_review`, so the learner sees nothing and is told nothing before release.
+`services.submission_review_release`, so the learner sees nothing and is told nothing before
+release.
 The lead instructor of a cohort is its first instructor (learners.access.is_cohort_lead).
 """
 
@@ -270,7 +271,7 @@ def marking_release(*, submission: Submission, by: User) -> Review:
     if marking_of(submission).second_check and marking.checked_by_id is None:
         raise MarkingError(_("Another instructor must check this review before release."))
     draft = ReviewDraft.objects.get(submission=submission)
-    review = services.submission_review(
+    review = services.submission_review_release(
         submission=submission,
         reviewer=marking.marked_by or by,
         decision=draft.decision,
@@ -279,7 +280,6 @@ def marking_release(*, submission: Submission, by: User) -> Review:
         questions=draft.questions,
         suggestions=draft.suggestions,
         levels={int(k): int(v) for k, v in draft.levels.items()},
-        via_release=True,
     )
     marking.state = Marking.State.RELEASED
     marking.released_by = by

@@ -23,7 +23,6 @@ from core.outbox import publish_on_commit
 from core.search import reindex_related as search_reindex_related
 from courses.services import submission_completion_check_later
 from learners.models import Cohort, Membership
-from learners.rollup import rollup_touch
 from notifications.models import Notification
 from notifications.services import notification_notify
 
@@ -98,8 +97,6 @@ def _is_learner(user: User, cohort: Cohort) -> bool:
 def _event(
     experiment: Experiment, actor: User, kind: str, note: str = "", phase: int | None = None
 ) -> ExperimentEvent:
-    # Every change to an experiment or its versions passes here: the team's progress rows.
-    rollup_touch(cohort_id=experiment.cohort_id, experiment_id=experiment.pk)
     return ExperimentEvent.objects.create(
         experiment=experiment,
         actor=actor,
@@ -863,35 +860,29 @@ def submission_review(
     suggestions: str = "",
     levels: dict[int, int] | None = None,
     draft_version: int | None = None,
-    via_release: bool = False,
     files_seen: str | None = None,
 ) -> Review:
-    """Record the instructor's decision, move the experiment on and tell the learners.
+    """The direct review: record the instructor's decision, move the experiment on and tell
+    the learners at once. Refused while the marking workflow is on (see
+    `submission_review_release`).
 
-    Precondition: the reviewer may review the submission (see workshops.access.can_review).
+    Precondition: the reviewer may review the submission (see core.permissions.can_review).
     With a rubric for the phase, a level must be picked for every criterion. `draft_version`
     is the shared draft the reviewer was looking at; a newer one means a colleague has
     changed the review meanwhile and the decision is refused (ReviewConflict). `files_seen`
     (see `files_fingerprint`) binds the decision to the files the reviewer was shown: if the
     learners added one since, the decision is refused.
     """
-    if marking_of(submission).marking_workflow and not via_release:
+    if marking_of(submission).marking_workflow:
         # With the marking workflow a decision reaches the learner only through release.
         raise SubmissionError(_("In this workshop, reviews are released through the workflow."))
-    if decision not in Review.Decision.values:
-        raise SubmissionError(_("Choose a decision."))
-    if decision == Review.Decision.REVISE and not feedback.strip():
-        raise SubmissionError(_("Tell the learner what to change when you ask for a revision."))
-    scores = _rubric_scores(submission, levels or {})
+    scores = _review_validate(
+        submission=submission, decision=decision, feedback=feedback, levels=levels
+    )
     if draft_version is not None:
         draft = ReviewDraft.objects.select_for_update().filter(submission=submission).first()
         if draft is not None and draft.version != draft_version and draft.updated_by != reviewer:
             raise ReviewConflict(draft)
-    new_status = (
-        Submission.Status.APPROVED
-        if decision == Review.Decision.APPROVE
-        else Submission.Status.REVISION_REQUESTED
-    )
     if files_seen is not None:
         # Lock the version first: a file being added (submission_add_files holds the same lock)
         # either commits before this check and is seen here, or waits and finds it decided.
@@ -903,6 +894,84 @@ def submission_review(
                     "the files again before you decide; your review text is kept."
                 )
             )
+    return _review_record(
+        submission=submission,
+        reviewer=reviewer,
+        decision=decision,
+        feedback=feedback,
+        strengths=strengths,
+        questions=questions,
+        suggestions=suggestions,
+        scores=scores,
+    )
+
+
+@transaction.atomic
+def submission_review_release(
+    *,
+    submission: Submission,
+    reviewer: User,
+    decision: str,
+    feedback: str,
+    strengths: str = "",
+    questions: str = "",
+    suggestions: str = "",
+    levels: dict[int, int] | None = None,
+) -> Review:
+    """The release step of the marking workflow: turn the decision kept in the shared draft
+    into the Review, move the experiment on and tell the learners, as the direct review does.
+
+    Precondition: called only by `marking.marking_release`, which has checked the workflow
+    (who releases, the state, the second check) and holds the Marking row's lock.
+    """
+    scores = _review_validate(
+        submission=submission, decision=decision, feedback=feedback, levels=levels
+    )
+    return _review_record(
+        submission=submission,
+        reviewer=reviewer,
+        decision=decision,
+        feedback=feedback,
+        strengths=strengths,
+        questions=questions,
+        suggestions=suggestions,
+        scores=scores,
+    )
+
+
+def _review_validate(
+    *,
+    submission: Submission,
+    decision: str,
+    feedback: str,
+    levels: dict[int, int] | None,
+) -> list[ReviewScore]:
+    """Check a decision and its rubric levels; returns the unsaved scores."""
+    if decision not in Review.Decision.values:
+        raise SubmissionError(_("Choose a decision."))
+    if decision == Review.Decision.REVISE and not feedback.strip():
+        raise SubmissionError(_("Tell the learner what to change when you ask for a revision."))
+    return _rubric_scores(submission, levels or {})
+
+
+def _review_record(
+    *,
+    submission: Submission,
+    reviewer: User,
+    decision: str,
+    feedback: str,
+    strengths: str,
+    questions: str,
+    suggestions: str,
+    scores: list[ReviewScore],
+) -> Review:
+    """Decide the submission (once: the conditional update is the lock), save the Review and
+    its scores, move the experiment on and notify the team. Inside the caller's transaction."""
+    new_status = (
+        Submission.Status.APPROVED
+        if decision == Review.Decision.APPROVE
+        else Submission.Status.REVISION_REQUESTED
+    )
     # The conditional update is the lock: of two instructors deciding at once, one wins.
     changed = Submission.objects.filter(pk=submission.pk, status=Submission.Status.RECEIVED).update(
         status=new_status
