@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
-from learners.models import Cohort, Membership
+from learners.models import Cohort
 
 from .access import discussion_cohorts, is_moderator
 from .models import Post, Subscription, Thread
@@ -106,12 +106,4 @@ def search_posts(*, user: User, cohort: Cohort, query: str) -> QuerySet[Post]:
 
 def cohorts_with_activity(*, user: User) -> QuerySet[Cohort]:
     """The discussion areas the person may open, the newest cohort first."""
-    return (
-        discussion_cohorts(user)
-        .select_related("course")
-        .annotate(
-            has_threads=Exists(Thread.objects.filter(cohort=OuterRef("pk"))),
-            role=Membership.objects.filter(cohort=OuterRef("pk"), user=user).values("role")[:1],
-        )
-        .order_by("-start_date", "-pk")
-    )
+    return discussion_cohorts(user).select_related("course").order_by("-start_date", "-pk")

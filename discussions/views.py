@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.http import AuthenticatedHttpRequest
+from courses import selectors as course_selectors
 from courses.access import get_item_for_user
 
 from . import selectors, services
@@ -352,11 +353,15 @@ def cohort_search(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def item_questions(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Questions on a lesson: whoever may open the item and belongs to a cohort running its
     course (404 for everyone else) sees their own cohorts' questions; members ask with POST
-    (in their latest cohort of the course, or the one they choose)."""
+    (in their latest cohort of the course, or the one they choose); 403 with the reason while
+    the lesson's module is locked for the learner."""
     item = get_item_for_user(request.user, pk)
     cohorts = list(selectors.item_cohorts(user=request.user, item=item))
     if not cohorts:
         raise Http404
+    lock = course_selectors.item_lock(user=request.user, item=item)
+    if lock is not None:  # a learner whose module has not opened yet, as on the lesson page
+        return render(request, "403.html", {"reason": lock.reason}, status=403)
     writable = [c for c in cohorts if may_post(request.user, c.pk)]
     form = QuestionForm(request.POST or None)
     status = 200

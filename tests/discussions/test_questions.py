@@ -117,3 +117,17 @@ def test_a_discussion_has_no_answer_to_mark(client, thread, learner, other_learn
     reply = services.post_reply(thread=thread, author=other_learner, body="Hei")
     client.force_login(learner)
     assert client.post(reverse("discussions:answer", args=[reply.pk])).status_code == 403
+
+
+def test_a_lesson_not_yet_open_has_no_questions_page_for_the_learner(
+    client, item, learner, instructor
+):
+    module = item.module
+    module.unlock_after_days = 1000
+    module.save()
+    client.force_login(learner)
+    response = client.get(reverse("discussions:item_questions", args=[item.pk]))
+    assert response.status_code == 403
+    assert not Thread.objects.exists()
+    client.force_login(instructor)
+    assert client.get(reverse("discussions:item_questions", args=[item.pk])).status_code == 200
