@@ -23,6 +23,7 @@ from core.outbox import publish_on_commit
 from core.search import reindex_related as search_reindex_related
 from courses.services import submission_completion_check_later
 from learners.models import Cohort, Membership
+from learners.rollup import rollup_touch
 from notifications.models import Notification
 from notifications.services import notification_notify
 
@@ -97,6 +98,8 @@ def _is_learner(user: User, cohort: Cohort) -> bool:
 def _event(
     experiment: Experiment, actor: User, kind: str, note: str = "", phase: int | None = None
 ) -> ExperimentEvent:
+    # Every change to an experiment or its versions passes here: the team's progress rows.
+    rollup_touch(cohort_id=experiment.cohort_id, experiment_id=experiment.pk)
     return ExperimentEvent.objects.create(
         experiment=experiment,
         actor=actor,
@@ -866,7 +869,7 @@ def submission_review(
     the learners at once. Refused while the marking workflow is on (see
     `submission_review_release`).
 
-    Precondition: the reviewer may review the submission (see core.permissions.can_review).
+    Precondition: the reviewer may review the submission (see workshops.access.can_review).
     With a rubric for the phase, a level must be picked for every criterion. `draft_version`
     is the shared draft the reviewer was looking at; a newer one means a colleague has
     changed the review meanwhile and the decision is refused (ReviewConflict). `files_seen`
