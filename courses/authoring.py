@@ -9,20 +9,32 @@ from __future__ import annotations
 import io
 import uuid
 import warnings
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Max
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
+from core.forms import format_decimal, parse_decimal
 from core.models import User
 from learners.models import Cohort, Membership
 
-from .models import Choice, Course, CourseImage, Item, Module, Question, ReleaseExtension
+from .models import (
+    Choice,
+    Course,
+    CourseImage,
+    Item,
+    Module,
+    Question,
+    QuestionTag,
+    ReleaseExtension,
+)
 from .richtext import clean_course_html
 from .search import item_index
 
@@ -175,7 +187,7 @@ def items_reorder(*, module: Module, item_ids: list[int]) -> None:
 @transaction.atomic
 def item_duplicate(*, item: Item) -> Item:
     """A draft copy right after the original, with its questions; no learner data."""
-    questions = list(item.questions.prefetch_related("choices"))
+    questions = list(item.questions.prefetch_related("choices", "tags"))
     Item.objects.filter(module=item.module, position__gt=item.position).update(
         position=F("position") + 1
     )
@@ -188,10 +200,12 @@ def item_duplicate(*, item: Item) -> Item:
     copy.save()
     for question in questions:
         choices = list(question.choices.all())
+        tags = list(question.tags.all())
         question.pk = None
         question.id = None
         question.item = copy
         question.save()
+        question.tags.set(tags)
         for choice in choices:
             choice.pk = None
             choice.id = None
@@ -205,78 +219,332 @@ def item_duplicate(*, item: Item) -> Item:
 
 # Lazy: a module-level string translated at import would stay in the language of the first
 # request (Finnish help on Swedish and English pages).
-QUIZ_FORMAT_HELP = gettext_lazy(
-    "One question per block. Start a question with “?” (one right answer) or “??” (several "
-    "right answers); then one answer per line, “*” for a right one and “-” for a wrong one, "
-    "optionally followed by “|” and the explanation shown after answering."
+QUIZ_FORMAT_HELP = format_lazy(
+    "{} {}",
+    gettext_lazy(
+        "One question per block. Start a question with “?” (one right answer) or “??” (several "
+        "right answers); then one answer per line, “*” for a right one and “-” for a wrong one, "
+        "optionally followed by “|” and the explanation shown after answering."
+    ),
+    gettext_lazy(
+        "Other types: “?#” a number, with the line “= 3,5” or “= 3,5 ± 0,1”; “?~” a short text "
+        "answer, with “*” before each accepted answer; “?=” matching, with lines such as "
+        "“- Hämeenlinna = Kanta-Häme” (“- = answer” adds a wrong option); “?^” ordering, "
+        "with “-” before each item in the right order. A line starting with “!” is the "
+        "feedback shown in the attempt review."
+    ),
 )
 
+KIND_MARKS = {
+    "??": Question.Kind.MULTIPLE,
+    "?#": Question.Kind.NUMERIC,
+    "?~": Question.Kind.SHORT_TEXT,
+    "?=": Question.Kind.MATCHING,
+    "?^": Question.Kind.ORDERING,
+    "?>": Question.Kind.ORDERING,  # also read: the "put in order" arrow some authors type
+}
+MARKS_OF_KIND: dict[str, str] = {
+    Question.Kind.SINGLE: "?",
+    Question.Kind.MULTIPLE: "??",
+    Question.Kind.NUMERIC: "?#",
+    Question.Kind.SHORT_TEXT: "?~",
+    Question.Kind.MATCHING: "?=",
+    Question.Kind.ORDERING: "?^",
+}
+# "=" is the documented one; arrows are read too.
+PAIR_ARROWS = ("->", "→", "=")
+FEEDBACK_MARKS = "!>"
+PLUS_MINUS = ("±", "+-", "+/-")
 
-def quiz_parse(text: str) -> list[tuple[str, bool, list[tuple[str, bool, str]]]]:
-    questions: list[tuple[str, bool, list[tuple[str, bool, str]]]] = []
+
+@dataclass
+class ParsedChoice:
+    text: str = ""
+    is_correct: bool = False
+    explanation: str = ""
+    match: str = ""
+
+
+@dataclass
+class ParsedQuestion:
+    kind: str
+    text: str
+    line: int
+    choices: list[ParsedChoice] = field(default_factory=list)
+    number: Decimal | None = None
+    tolerance: Decimal = Decimal(0)
+    feedback: list[str] = field(default_factory=list)
+
+    @property
+    def multiple(self) -> bool:
+        return self.kind == Question.Kind.MULTIPLE
+
+
+def _line_error(number: int, message: str) -> AuthoringError:
+    return AuthoringError(_("Line %(n)s: %(problem)s") % {"n": number, "problem": message})
+
+
+def _parse_number_line(body: str, number: int) -> tuple[Decimal, Decimal]:
+    value, tolerance = body, ""
+    for sign in PLUS_MINUS:
+        if sign in body:
+            value, _sep, tolerance = body.partition(sign)
+            break
+    try:
+        parsed = parse_decimal(value)
+        spread = parse_decimal(tolerance) if tolerance.strip() else Decimal(0)
+    except ValueError:
+        raise _line_error(
+            number, _("write the right number as “= 3,5” or “= 3,5 ± 0,1”.")
+        ) from None
+    if spread < 0:
+        raise _line_error(number, _("the tolerance cannot be negative."))
+    if abs(parsed) >= Decimal(10) ** 15 or spread >= Decimal(10) ** 15:
+        raise _line_error(number, _("the number is too large."))
+    return parsed, spread
+
+
+def _parse_answer_line(question: ParsedQuestion, line: str, number: int) -> None:
+    mark, body = line[0], line[1:].strip()
+    kind = question.kind
+    if kind == Question.Kind.NUMERIC:
+        if mark != "=" or question.number is not None:
+            raise _line_error(number, _("a number question has one line “= number”."))
+        question.number, question.tolerance = _parse_number_line(body, number)
+        return
+    if mark == "=":
+        raise _line_error(number, _("“=” gives the answer of a number question (“?#”)."))
+    if kind == Question.Kind.SHORT_TEXT:
+        if mark != "*":
+            raise _line_error(number, _("start each accepted answer with “*”."))
+        answer, _sep, explanation = body.partition("|")
+        question.choices.append(
+            ParsedChoice(
+                text=answer.strip()[:500], is_correct=True, explanation=explanation.strip()
+            )
+        )
+    elif kind == Question.Kind.MATCHING:
+        arrow = next((a for a in PAIR_ARROWS if a in body), None)
+        if mark != "-" or arrow is None:
+            raise _line_error(number, _("write each pair as “- text = match”."))
+        left, _sep, right = body.partition(arrow)
+        if not right.strip():
+            raise _line_error(number, _("the pair has no match after “=”."))
+        question.choices.append(
+            ParsedChoice(text=left.strip()[:500], match=right.strip()[:500], is_correct=True)
+        )
+    elif kind == Question.Kind.ORDERING:
+        if mark != "-":
+            raise _line_error(number, _("start each item with “-”, in the right order."))
+        question.choices.append(ParsedChoice(text=body[:500], is_correct=True))
+    else:
+        answer, _sep, explanation = body.partition("|")
+        question.choices.append(
+            ParsedChoice(
+                text=answer.strip()[:500], is_correct=mark == "*", explanation=explanation.strip()
+            )
+        )
+
+
+def _check_question(question: ParsedQuestion) -> None:
+    label = question.text or "?"
+    kind = question.kind
+    if not question.text:
+        raise AuthoringError(_("Line %(n)s: the question has no text.") % {"n": question.line})
+    if kind == Question.Kind.NUMERIC:
+        if question.number is None:
+            raise AuthoringError(_("“%(q)s” needs its right number (“= 3,5”).") % {"q": label})
+        return
+    if any(not c.text and kind != Question.Kind.MATCHING for c in question.choices):
+        raise AuthoringError(_("“%(q)s” has an empty answer line.") % {"q": label})
+    if kind == Question.Kind.SHORT_TEXT:
+        if not question.choices:
+            raise AuthoringError(
+                _("“%(q)s” needs at least one accepted answer (“*”).") % {"q": label}
+            )
+        return
+    if kind == Question.Kind.MATCHING:
+        if sum(1 for c in question.choices if c.text) < 2:
+            raise AuthoringError(_("“%(q)s” needs at least two pairs.") % {"q": label})
+        return
+    if kind == Question.Kind.ORDERING:
+        if len(question.choices) < 2:
+            raise AuthoringError(_("“%(q)s” needs at least two items to order.") % {"q": label})
+        return
+    right = sum(1 for c in question.choices if c.is_correct)
+    if len(question.choices) < 2:
+        raise AuthoringError(_("“%(q)s” needs a question and at least two answers.") % {"q": label})
+    if right == 0 or (kind == Question.Kind.SINGLE and right != 1):
+        raise AuthoringError(
+            _("“%(q)s” needs exactly one right answer (or use “??” for several).") % {"q": label}
+        )
+
+
+def quiz_parse(text: str) -> list[ParsedQuestion]:
+    """Questions from the text format (QUIZ_FORMAT_HELP); AuthoringError names the line."""
+    questions: list[ParsedQuestion] = []
     for number, raw in enumerate((text or "").splitlines(), start=1):
         line = raw.strip()
         if not line:
             continue
         if line.startswith("?"):
-            multiple = line.startswith("??")
-            questions.append((line.lstrip("?").strip(), multiple, []))
-        elif line[0] in "*-":
+            kind = KIND_MARKS.get(line[:2], Question.Kind.SINGLE)
+            body = line[2:] if line[:2] in KIND_MARKS else line[1:]
+            questions.append(ParsedQuestion(kind=kind, text=body.strip(), line=number))
+        elif line[0] in "*-=" or line[0] in FEEDBACK_MARKS:
             if not questions:
-                raise AuthoringError(
-                    _("Line %(n)s: an answer needs a question (“?”) before it.") % {"n": number}
-                )
-            answer, _sep, explanation = line[1:].partition("|")
-            questions[-1][2].append((answer.strip(), line[0] == "*", explanation.strip()))
+                raise _line_error(number, _("an answer needs a question (“?”) before it."))
+            if line[0] in FEEDBACK_MARKS:
+                questions[-1].feedback.append(line[1:].strip())
+            else:
+                _parse_answer_line(questions[-1], line, number)
         else:
-            raise AuthoringError(
-                _("Line %(n)s: start the line with “?”, “??”, “*” or “-”.") % {"n": number}
+            raise _line_error(
+                number,
+                _("start the line with “?”, “??”, “?#”, “?~”, “?=”, “?^”, “*”, “-”, “=” or “!”."),
             )
-    for text_, multiple, answers in questions:
-        right = sum(1 for a in answers if a[1])
-        if not text_ or len(answers) < 2:
-            raise AuthoringError(
-                _("“%(q)s” needs a question and at least two answers.") % {"q": text_ or "?"}
-            )
-        if right == 0 or (not multiple and right != 1):
-            raise AuthoringError(
-                _("“%(q)s” needs exactly one right answer (or use “??” for several).")
-                % {"q": text_}
-            )
+    for question in questions:
+        _check_question(question)
     return questions
 
 
+def question_as_text(question: Question) -> str:
+    """One question in the text format (choices prefetched or not)."""
+    lines = [f"{MARKS_OF_KIND.get(question.kind, '?')} {question.text}"]
+    kind = question.kind
+    if kind == Question.Kind.NUMERIC and question.number is not None:
+        line = f"= {format_decimal(question.number)}"
+        if question.tolerance:
+            line += f" ± {format_decimal(question.tolerance)}"
+        lines.append(line)
+    for choice in question.choices.all():
+        extra = f" | {choice.explanation}" if choice.explanation else ""
+        if kind == Question.Kind.MATCHING:
+            lines.append(f"- {choice.text} = {choice.match}".replace("-  =", "- ="))
+        elif kind == Question.Kind.ORDERING:
+            lines.append(f"- {choice.text}")
+        elif kind == Question.Kind.SHORT_TEXT:
+            lines.append(f"* {choice.text}{extra}")
+        else:
+            lines.append(f"{'*' if choice.is_correct else '-'} {choice.text}{extra}")
+    lines.extend(f"! {line}" for line in question.feedback.splitlines() if line.strip())
+    return "\n".join(lines)
+
+
 def quiz_as_text(item: Item) -> str:
-    blocks = []
-    for question in item.questions.prefetch_related("choices"):
-        lines = [("?? " if question.multiple else "? ") + question.text]
-        for choice in question.choices.all():
-            mark = "*" if choice.is_correct else "-"
-            extra = f" | {choice.explanation}" if choice.explanation else ""
-            lines.append(f"{mark} {choice.text}{extra}")
-        blocks.append("\n".join(lines))
-    return "\n\n".join(blocks)
+    return "\n\n".join(
+        question_as_text(q)
+        for q in item.questions.order_by("position", "pk").prefetch_related("choices")
+    )
+
+
+def _question_fields(parsed: ParsedQuestion) -> dict[str, object]:
+    return {
+        "kind": parsed.kind,
+        "text": parsed.text,
+        "number": parsed.number,
+        "tolerance": parsed.tolerance,
+        "feedback": "\n".join(parsed.feedback),
+    }
+
+
+def _save_choices(question: Question, parsed: ParsedQuestion) -> None:
+    for c_pos, choice in enumerate(parsed.choices):
+        Choice.objects.update_or_create(
+            question=question,
+            position=c_pos,
+            defaults={
+                "text": choice.text,
+                "match": choice.match,
+                "is_correct": choice.is_correct,
+                "explanation": choice.explanation,
+            },
+        )
+    question.choices.filter(position__gte=len(parsed.choices)).delete()
 
 
 @transaction.atomic
 def quiz_update(*, item: Item, text: str) -> None:
-    """Replace the questions from the text format, keeping rows (and ids) by position so
-    attempts already made still point at the same questions."""
+    """Replace the check's own questions from the text format, keeping rows (and ids) by
+    position so attempts already made still point at the same questions. Each question is
+    in the course's question bank too."""
+    parsed = quiz_parse(text)
+    if not parsed and not item.draw_count:
+        raise AuthoringError(_("A knowledge check needs at least one question."))
+    for q_pos, question_data in enumerate(parsed):
+        question, _c = Question.objects.update_or_create(
+            item=item,
+            position=q_pos,
+            defaults={"course_id": item.module.course_id, **_question_fields(question_data)},
+        )
+        _save_choices(question, question_data)
+    item.questions.filter(position__gte=len(parsed)).delete()
+
+
+# --- the course's question bank ------------------------------------------------------------
+
+
+def tag_names(text: str) -> list[str]:
+    """ "Verkostot, vaikuttavuus" -> ["Verkostot", "vaikuttavuus"] (duplicates once)."""
+    names: dict[str, str] = {}
+    for raw in (text or "").split(","):
+        name = " ".join(raw.split())[:60]
+        if name:
+            names.setdefault(name.casefold(), name)
+    return list(names.values())
+
+
+def _tags(course: Course, names: list[str]) -> list[QuestionTag]:
+    existing = {t.name.casefold(): t for t in course.question_tags.all()}
+    tags = []
+    for name in names:
+        tag = existing.get(name.casefold())
+        if tag is None:
+            tag = existing[name.casefold()] = QuestionTag.objects.create(course=course, name=name)
+        tags.append(tag)
+    return tags
+
+
+@transaction.atomic
+def bank_questions_add(*, course: Course, text: str, tags: str = "") -> list[Question]:
+    """Add questions (text format) to the course's question bank with the given tags
+    (comma-separated; new tags are created). Precondition: the caller authors the course."""
     parsed = quiz_parse(text)
     if not parsed:
-        raise AuthoringError(_("A knowledge check needs at least one question."))
-    for q_pos, (q_text, multiple, answers) in enumerate(parsed):
-        question, _c = Question.objects.update_or_create(
-            item=item, position=q_pos, defaults={"text": q_text, "multiple": multiple}
+        raise AuthoringError(_("Write at least one question."))
+    tag_rows = _tags(course, tag_names(tags))
+    start = _next_position(Question.objects.filter(course=course, item__isnull=True))
+    created = []
+    for offset, question_data in enumerate(parsed):
+        question = Question.objects.create(
+            course=course, position=start + offset, **_question_fields(question_data)
         )
-        for c_pos, (answer, correct, explanation) in enumerate(answers):
-            Choice.objects.update_or_create(
-                question=question,
-                position=c_pos,
-                defaults={"text": answer, "is_correct": correct, "explanation": explanation},
-            )
-        question.choices.filter(position__gte=len(answers)).delete()
-    item.questions.filter(position__gte=len(parsed)).delete()
+        _save_choices(question, question_data)
+        question.tags.set(tag_rows)
+        created.append(question)
+    return created
+
+
+@transaction.atomic
+def bank_question_update(*, question: Question, text: str, tags: str = "") -> Question:
+    """Replace one bank question from the text format (exactly one question) and its tags;
+    its id stays, so attempts that drew it keep pointing at it."""
+    parsed = quiz_parse(text)
+    if len(parsed) != 1:
+        raise AuthoringError(_("Write exactly one question here."))
+    for name, value in _question_fields(parsed[0]).items():
+        setattr(question, name, value)
+    question.save()
+    _save_choices(question, parsed[0])
+    question.tags.set(_tags(question.course, tag_names(tags)))
+    return question
+
+
+@transaction.atomic
+def bank_question_delete(*, question: Question) -> None:
+    """Remove a question from the bank (and from the check it was written in). Attempts
+    keep their answers; their review leaves the question out."""
+    question.delete()
 
 
 # --- completion criteria and per-learner release extensions ----------------------------------

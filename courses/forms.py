@@ -7,12 +7,13 @@ from django import forms
 from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, pgettext_lazy
 
 from core.forms import DecimalCommaField
 
 from . import video
 from .authoring import QUIZ_FORMAT_HELP, AuthoringError, quiz_parse
-from .models import Item, Module
+from .models import Item, Module, Question, QuestionTag
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -95,6 +96,9 @@ class ItemForm(forms.ModelForm):
             "assignment",
             "pass_mark",
             "max_attempts",
+            "draw_count",
+            "draw_tag",
+            "review_shows_answers",
         ]
         widgets = {"body": forms.Textarea(attrs={"rows": 12, "data-course-editor": "1"})}
 
@@ -105,6 +109,11 @@ class ItemForm(forms.ModelForm):
         cast(
             "forms.ModelChoiceField[Assignment]", self.fields["assignment"]
         ).queryset = Assignment.objects.filter(workshop__course=course)
+        self.course = course
+        self.fields["draw_count"].required = False
+        cast(
+            "forms.ModelChoiceField[QuestionTag]", self.fields["draw_tag"]
+        ).queryset = QuestionTag.objects.filter(course=course)
         # static/js/editor-courses.js turns the textarea into the rich-text editor and uploads
         # images here; without JavaScript it stays a plain HTML textarea.
         self.fields["body"].widget.attrs["data-image-upload-url"] = reverse(
@@ -146,6 +155,9 @@ class ItemForm(forms.ModelForm):
     def clean_file(self) -> object:
         return self._check_upload("file", set(), "")
 
+    def clean_draw_count(self) -> int:
+        return self.cleaned_data.get("draw_count") or 0
+
     def clean_video_url(self) -> str:
         url = self.cleaned_data.get("video_url", "")
         if url and video.embed_url(url) is None:
@@ -176,14 +188,35 @@ class ItemForm(forms.ModelForm):
         if rule and rule not in allowed:
             self.add_error("completion_rule", _("This rule does not fit this kind of item."))
         if kind == Item.Kind.QUIZ:
+            draw = data.get("draw_count") or 0
             try:
                 self.parsed_questions = quiz_parse(data.get("questions_text", ""))
             except AuthoringError as exc:
                 self.add_error("questions_text", exc.message)
             else:
-                if not self.parsed_questions:
+                if not self.parsed_questions and not draw:
                     self.add_error(
                         "questions_text", _("A knowledge check needs at least one question.")
+                    )
+            if draw:
+                pool = Question.objects.filter(course=self.course)
+                tag = data.get("draw_tag")
+                if tag is not None:
+                    available = pool.filter(tags=tag).count()
+                else:
+                    # The questions written here replace the check's own in the bank.
+                    if self.instance.pk is not None:
+                        pool = pool.exclude(item=self.instance)
+                    available = pool.count() + len(getattr(self, "parsed_questions", []))
+                if available < draw:
+                    self.add_error(
+                        "draw_count",
+                        ngettext(
+                            "The question bank has only %(n)s question to draw from.",
+                            "The question bank has only %(n)s questions to draw from.",
+                            available,
+                        )
+                        % {"n": available},
                     )
         return data
 
@@ -276,3 +309,37 @@ class ReleaseExtensionForm(forms.Form):
         cast(
             "forms.ModelChoiceField[Module]", self.fields["module"]
         ).queryset = Module.objects.filter(course_id=cohort.course_id).order_by("position", "pk")
+
+
+class BankQuestionsForm(forms.Form):
+    """New questions for the course's question bank, in the knowledge check's text format."""
+
+    text = forms.CharField(
+        label=_("Questions"),
+        widget=forms.Textarea(attrs={"rows": 10, "class": "font-monospace"}),
+        help_text=QUIZ_FORMAT_HELP,
+    )
+    tags = forms.CharField(
+        label=pgettext_lazy("question bank", "Tags"),
+        required=False,
+        max_length=600,
+        help_text=_("Separate tags with commas, e.g. “Verkostot, Vaikuttavuus”."),
+    )
+
+    def __init__(self, *args: Any, single: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.single = single
+        if single:
+            self.fields["text"].label = _("Question")
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data.get("text", "")
+        try:
+            parsed = quiz_parse(text)
+        except AuthoringError as exc:
+            raise forms.ValidationError(exc.message) from None
+        if not parsed:
+            raise forms.ValidationError(_("Write at least one question."))
+        if self.single and len(parsed) != 1:
+            raise forms.ValidationError(_("Write exactly one question here."))
+        return text

@@ -193,6 +193,27 @@ class Item(models.Model):
     completion_rule = models.CharField(
         _("counts as done when"), max_length=20, choices=Rule.choices, default=Rule.MANUAL
     )
+    # A knowledge check shows its own questions, or draws this many at random per attempt
+    # from the course's question bank (from one tag, or the whole bank).
+    draw_count = models.PositiveSmallIntegerField(
+        _("questions drawn from the bank"),
+        default=0,
+        help_text=_("0: the check's own questions, in order."),
+    )
+    draw_tag = models.ForeignKey(
+        "QuestionTag",
+        verbose_name=_("draw from the tag"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty: the whole question bank."),
+    )
+    review_shows_answers = models.BooleanField(
+        _("the attempt review shows the right answers"),
+        default=False,
+        help_text=_("Otherwise the review says only which answers were right."),
+    )
     is_required = models.BooleanField(_("required for course completion"), default=True)
     is_published = models.BooleanField(
         _("published"), default=True, help_text=_("Drafts are visible only to course authors.")
@@ -250,31 +271,108 @@ class Completion(models.Model):
         return f"{self.user} – {self.item}"
 
 
-class Question(models.Model):
-    """A question of a knowledge check; `multiple` allows several correct answers."""
+class QuestionTag(models.Model):
+    """A label in a course's question bank; a knowledge check can draw from one tag."""
 
+    course = models.ForeignKey(
+        Course, verbose_name=_("course"), on_delete=models.CASCADE, related_name="question_tags"
+    )
+    name = models.CharField(pgettext_lazy("question bank", "tag"), max_length=60)
+
+    class Meta:
+        ordering = ["course", "name"]
+        verbose_name = pgettext_lazy("question bank", "tag")
+        verbose_name_plural = pgettext_lazy("question bank", "tags")
+        constraints = [
+            models.UniqueConstraint(fields=["course", "name"], name="one_question_tag_per_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Question(models.Model):
+    """A question in a course's question bank. `item` is set for a question written in a
+    knowledge check (it is shown there in order); a check can also draw questions at random
+    from the bank (Item.draw_count)."""
+
+    class Kind(models.TextChoices):
+        SINGLE = "single", _("Single choice")
+        MULTIPLE = "multiple", _("Multiple choice")
+        NUMERIC = "numeric", _("Numeric answer")
+        SHORT_TEXT = "short_text", _("Short text answer")
+        MATCHING = "matching", _("Matching")
+        ORDERING = "ordering", _("Ordering")
+
+    course = models.ForeignKey(
+        Course,
+        verbose_name=_("question bank of"),
+        on_delete=models.CASCADE,
+        related_name="questions",
+    )
     item = models.ForeignKey(
-        Item, verbose_name=_("knowledge check"), on_delete=models.CASCADE, related_name="questions"
+        Item,
+        verbose_name=_("knowledge check"),
+        on_delete=models.CASCADE,
+        related_name="questions",
+        null=True,
+        blank=True,
     )
     position = models.PositiveIntegerField(_("position"), default=0)
+    kind = models.CharField(
+        pgettext_lazy("question", "type"), max_length=20, choices=Kind.choices, default=Kind.SINGLE
+    )
     text = models.TextField(_("question"))
-    multiple = models.BooleanField(_("several answers can be right"), default=False)
+    # Numeric questions: the right number and how far off an answer may be and still count.
+    number = models.DecimalField(
+        _("right number"), max_digits=24, decimal_places=8, null=True, blank=True
+    )
+    tolerance = models.DecimalField(
+        _("tolerance (±)"), max_digits=24, decimal_places=8, default=0, blank=True
+    )
+    feedback = models.TextField(
+        _("feedback"), blank=True, help_text=_("Shown to the learner in the attempt review.")
+    )
+    tags = models.ManyToManyField(
+        QuestionTag,
+        verbose_name=pgettext_lazy("question bank", "tags"),
+        blank=True,
+        related_name="questions",
+    )
 
     class Meta:
         ordering = ["item", "position", "pk"]
         verbose_name = _("question")
         verbose_name_plural = _("questions")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="numeric") | models.Q(number__isnull=False),
+                name="numeric_question_has_number",
+            ),
+            models.CheckConstraint(condition=models.Q(tolerance__gte=0), name="tolerance_gte_0"),
+        ]
 
     def __str__(self) -> str:
         return self.text[:80]
 
+    @property
+    def multiple(self) -> bool:
+        return self.kind == self.Kind.MULTIPLE
+
 
 class Choice(models.Model):
+    """One row of a question: an answer option (single, multiple choice), an accepted answer
+    (short text), a pair "text → match" (matching; an empty text is a distractor) or an item
+    in its right place (ordering, by position)."""
+
     question = models.ForeignKey(
         Question, verbose_name=_("question"), on_delete=models.CASCADE, related_name="choices"
     )
     position = models.PositiveIntegerField(_("position"), default=0)
-    text = models.CharField(_("answer"), max_length=500)
+    text = models.CharField(_("answer"), max_length=500, blank=True)
+    match = models.CharField(
+        pgettext_lazy("matching question", "match"), max_length=500, blank=True
+    )
     is_correct = models.BooleanField(_("correct"), default=False)
     explanation = models.TextField(
         _("explanation"), blank=True, help_text=_("Shown to the learner after answering.")
@@ -286,23 +384,34 @@ class Choice(models.Model):
         verbose_name_plural = _("answer options")
 
     def __str__(self) -> str:
-        return self.text
+        return self.text or self.match
 
 
 class QuizAttempt(models.Model):
-    """One graded try at a knowledge check; every attempt is kept."""
+    """One try at a knowledge check; every attempt is kept. An attempt is opened with the
+    questions drawn for it (`questions`, fixed for its lifetime) and graded once when it is
+    submitted (`submitted_at`); only submitted attempts have a score."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts"
     )
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="attempts")
     number = models.PositiveIntegerField(_("attempt"))
-    score = models.PositiveSmallIntegerField(_("score (%)"))
-    passed = models.BooleanField(_("passed"))
-    # {question id: [chosen choice ids]}, kept as given so a later edit of the quiz does not
-    # rewrite history.
+    # The ids of the questions of this attempt, in the order shown.
+    questions = models.JSONField(_("questions"), default=list, blank=True)
+    score = models.PositiveSmallIntegerField(_("score (%)"), null=True, blank=True)
+    passed = models.BooleanField(_("passed"), default=False)
+    # {question id: the answer as given (choice ids, a number or a text, {row: answer})},
+    # kept as given so a later edit of the quiz does not rewrite history.
     answers = models.JSONField(_("answers"), default=dict)
-    created_at = models.DateTimeField(_("answered"), auto_now_add=True)
+    # {question id: true/false}, decided when graded.
+    results = models.JSONField(_("results"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    # None while the attempt is open. The default keeps a row created the old way (with its
+    # score, in one step) a submitted attempt.
+    submitted_at = models.DateTimeField(
+        _("answered"), null=True, blank=True, default=timezone.now
+    )
 
     class Meta:
         ordering = ["item", "user", "number"]
@@ -312,10 +421,24 @@ class QuizAttempt(models.Model):
             models.UniqueConstraint(
                 fields=["user", "item", "number"], name="one_attempt_per_number"
             ),
+            models.UniqueConstraint(
+                fields=["user", "item"],
+                condition=models.Q(submitted_at__isnull=True),
+                name="one_open_attempt_per_check",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(submitted_at__isnull=True) | models.Q(score__isnull=False),
+                name="submitted_attempt_has_score",
+            ),
         ]
+        indexes = [models.Index(fields=["item", "user", "-score"], name="attempt_best_idx")]
 
     def __str__(self) -> str:
         return f"{self.user} – {self.item} #{self.number}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
 
 
 class Reflection(models.Model):

@@ -18,6 +18,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -487,16 +488,117 @@ def item_lock(*, user: User, item: Item) -> Lock | None:
 # --- item content --------------------------------------------------------------------------
 
 
+def _with_choices(qs: QuerySet[Question]) -> QuerySet[Question]:
+    return qs.prefetch_related(
+        Prefetch("choices", queryset=Choice.objects.order_by("position", "pk"))
+    )
+
+
 def quiz_questions(*, item: Item) -> list[Question]:
+    """The questions written in a knowledge check, in order (2 queries)."""
+    return list(_with_choices(item.questions.order_by("position", "pk")))
+
+
+def quiz_questions_by_ids(*, ids: list[int]) -> list[Question]:
+    """Questions in the given order (an attempt's); deleted ones are left out (2 queries)."""
+    found = {q.pk: q for q in _with_choices(Question.objects.filter(pk__in=ids))}
+    return [found[pk] for pk in ids if pk in found]
+
+
+def quiz_draw_pool(*, item: Item) -> QuerySet[Question]:
+    """The bank questions a check draws from: its tag's, or the whole course bank's."""
+    pool = Question.objects.filter(course_id=item.module.course_id)
+    if item.draw_tag_id:
+        pool = pool.filter(tags=item.draw_tag_id)
+    return pool
+
+
+def quiz_attempts(*, user: User, item: Item) -> list[QuizAttempt]:
+    """The learner's submitted attempts at a check, newest first."""
     return list(
-        item.questions.order_by("position", "pk").prefetch_related(
-            Prefetch("choices", queryset=Choice.objects.order_by("position", "pk"))
+        QuizAttempt.objects.filter(user=user, item=item, submitted_at__isnull=False).order_by(
+            "-number"
         )
     )
 
 
-def quiz_attempts(*, user: User, item: Item) -> list[QuizAttempt]:
-    return list(QuizAttempt.objects.filter(user=user, item=item).order_by("-number"))
+def quiz_open_attempt(*, user: User, item: Item) -> QuizAttempt | None:
+    """The learner's attempt that has its questions drawn but is not answered yet."""
+    return QuizAttempt.objects.filter(user=user, item=item, submitted_at__isnull=True).first()
+
+
+@dataclass(frozen=True)
+class BestResult:
+    """A learner's best submitted attempt at one knowledge check (the highest score; the
+    earliest attempt among equal scores) and how many attempts they have submitted."""
+
+    user_id: int
+    item_id: int
+    score: int
+    passed: bool
+    number: int
+    submitted_at: datetime.datetime
+    attempts: int
+
+
+def quiz_best_results(
+    *,
+    course: Course | None = None,
+    items: Iterable[int] | None = None,
+    users: Iterable[int] | None = None,
+) -> dict[tuple[int, int], BestResult]:
+    """The best result per knowledge check per learner, keyed by (user id, item id), for a
+    course's checks or the given items, optionally only for the given learners. One query
+    however many learners and checks (for a scores overview)."""
+    qs = QuizAttempt.objects.filter(submitted_at__isnull=False)
+    if course is not None:
+        qs = qs.filter(item__module__course=course)
+    if items is not None:
+        qs = qs.filter(item_id__in=list(items))
+    if users is not None:
+        qs = qs.filter(user_id__in=list(users))
+    best: dict[tuple[int, int], BestResult] = {}
+    counts: dict[tuple[int, int], int] = defaultdict(int)
+    rows = qs.order_by("user_id", "item_id", "-score", "number").values_list(
+        "user_id", "item_id", "score", "passed", "number", "submitted_at"
+    )
+    for user_id, item_id, score, passed, number, submitted_at in rows.iterator(chunk_size=2000):
+        key = (user_id, item_id)
+        counts[key] += 1
+        if key not in best:
+            # Both are set on every submitted attempt (a check constraint for the score).
+            assert submitted_at is not None  # noqa: S101
+            best[key] = BestResult(user_id, item_id, score or 0, passed, number, submitted_at, 0)
+    return {
+        key: BestResult(**{**result.__dict__, "attempts": counts[key]})
+        for key, result in best.items()
+    }
+
+
+def quiz_best_result(*, user: User, item: Item) -> BestResult | None:
+    """One learner's best result at one check (see quiz_best_results)."""
+    return quiz_best_results(items=[item.pk], users=[user.pk]).get((user.pk, item.pk))
+
+
+def question_bank(*, course: Course, tag_id: int | None = None) -> list[Question]:
+    """The course's question bank for its authors, the check each question was written in
+    and its tags (3 queries however many questions)."""
+    qs = (
+        Question.objects.filter(course=course)
+        .select_related("item")
+        .prefetch_related("tags")
+        .annotate(choice_count=Count("choices"))
+        .order_by(
+            F("item__module__position").asc(nulls_last=True),
+            F("item__position").asc(nulls_last=True),
+            F("item_id").asc(nulls_last=True),
+            "position",
+            "pk",
+        )
+    )
+    if tag_id is not None:
+        qs = qs.filter(tags=tag_id)
+    return list(qs)
 
 
 def journal(*, user: User, course: Course | None = None) -> QuerySet[Reflection]:

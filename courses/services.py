@@ -21,7 +21,7 @@ from core.models import User
 from core.outbox import publish_on_commit
 from learners.rollup import rollup_touch
 
-from . import credentials, selectors
+from . import credentials, quiz, selectors
 from .models import Certificate, Completion, Course, Item, QuizAttempt, Reflection
 
 REFLECTION_MAX_CHARS = 20_000
@@ -90,57 +90,97 @@ def item_video_watched(*, user: User, item: Item) -> Completion:
     return _complete(user=user, item=item)
 
 
-def _as_ids(values: object) -> set[int]:
-    ids: set[int] = set()
-    for value in values if isinstance(values, list | tuple | set) else [values]:
-        try:
-            if not isinstance(value, str | bytes | int | float):
-                raise TypeError(value)
-            ids.add(int(value))
-        except (TypeError, ValueError):
-            raise ProgressError(_("The answer could not be read. Please try again.")) from None
-    return ids
-
-
-@transaction.atomic
-def quiz_attempt_submit(*, user: User, item: Item, answers: Mapping[int, object]) -> QuizAttempt:
-    """Grade one attempt at a knowledge check and keep it; passing completes the item when
-    its rule is "knowledge check passed". Every question must be answered."""
+def _quiz_check(*, user: User, item: Item) -> None:
     if item.kind != Item.Kind.QUIZ:
         raise ProgressError(_("This item is not a knowledge check."))
     _check_learner(user=user, item=item)
-    questions = selectors.quiz_questions(item=item)
-    if not questions:
-        raise ProgressError(_("This knowledge check has no questions yet."))
-    # Lock the learner's row so two simultaneous submissions cannot both be attempt n.
+    # Lock the learner's row so two simultaneous requests cannot both open or grade attempt n.
     User.objects.select_for_update().filter(pk=user.pk).first()
-    used = QuizAttempt.objects.filter(user=user, item=item).count()
-    already_passed = QuizAttempt.objects.filter(user=user, item=item, passed=True).exists()
+
+
+def _quiz_open(*, user: User, item: Item) -> QuizAttempt:
+    """The open attempt, or a new one with its questions (precondition: _quiz_check)."""
+    found = selectors.quiz_open_attempt(user=user, item=item)
+    if found is not None:
+        return found
+    submitted = QuizAttempt.objects.filter(user=user, item=item, submitted_at__isnull=False)
+    if submitted.filter(passed=True).exists():
+        raise ProgressError(_("You have already passed this knowledge check."))
+    used = submitted.count()
     if item.max_attempts and used >= item.max_attempts:
         raise ProgressError(_("You have used all your attempts at this knowledge check."))
-    if already_passed:
-        raise ProgressError(_("You have already passed this knowledge check."))
-    given: dict[str, list[int]] = {}
-    correct = 0
+    if item.draw_count:
+        pool = list(selectors.quiz_draw_pool(item=item).values_list("pk", flat=True))
+        # A fresh, unpredictable draw per attempt; it is stored, so the attempt keeps it.
+        ids = secrets.SystemRandom().sample(pool, min(item.draw_count, len(pool)))
+    else:
+        ids = list(item.questions.order_by("position", "pk").values_list("pk", flat=True))
+    if not ids:
+        raise ProgressError(_("This knowledge check has no questions yet."))
+    return QuizAttempt.objects.create(
+        user=user, item=item, number=used + 1, questions=ids, submitted_at=None
+    )
+
+
+@transaction.atomic
+def quiz_attempt_open(*, user: User, item: Item) -> QuizAttempt:
+    """Start an attempt at a knowledge check: the questions are drawn now (at random from the
+    bank when the check draws) and kept on the attempt, so a reload shows the same ones.
+    Returns the learner's open attempt if there is one (idempotent)."""
+    _quiz_check(user=user, item=item)
+    return _quiz_open(user=user, item=item)
+
+
+@transaction.atomic
+def quiz_attempt_submit(
+    *,
+    user: User,
+    item: Item,
+    answers: Mapping[int, object],
+    number: int | None = None,
+) -> QuizAttempt:
+    """Grade the learner's attempt at a knowledge check and keep it; passing completes the
+    item when its rule is "knowledge check passed". Every question must be answered, and
+    nothing is saved otherwise. `number` is the attempt the form was shown for: sending the
+    same form again returns that attempt as it was graded (idempotent)."""
+    _quiz_check(user=user, item=item)
+    if number is not None:
+        earlier = QuizAttempt.objects.filter(
+            user=user, item=item, number=number, submitted_at__isnull=False
+        ).first()
+        if earlier is not None:
+            return earlier
+    attempt = _quiz_open(user=user, item=item)
+    questions = selectors.quiz_questions_by_ids(ids=[int(pk) for pk in attempt.questions])
+    if not questions:
+        raise ProgressError(_("This knowledge check has no questions yet."))
+    given: dict[str, object] = {}
+    results: dict[str, bool] = {}
     for question in questions:
-        chosen = _as_ids(answers.get(question.pk, []))
-        valid = {c.pk for c in question.choices.all()}
-        if not chosen:
-            raise ProgressError(_("Answer every question before you check your answers."))
-        if not chosen <= valid or (not question.multiple and len(chosen) != 1):
-            raise ProgressError(_("The answer could not be read. Please try again."))
-        right = {c.pk for c in question.choices.all() if c.is_correct}
-        correct += chosen == right
-        given[str(question.pk)] = sorted(chosen)
-    score = round(100 * correct / len(questions))
-    passed = score >= item.pass_mark
-    try:
-        attempt = QuizAttempt.objects.create(
-            user=user, item=item, number=used + 1, score=score, passed=passed, answers=given
-        )
-    except IntegrityError:
-        raise ProgressError(_("That attempt was already saved.")) from None
-    if passed and item.completion_rule == Item.Rule.QUIZ_PASSED:
+        try:
+            given[str(question.pk)] = quiz.read(question, answers.get(question.pk))
+        except quiz.Unanswered:
+            raise ProgressError(_("Answer every question before you check your answers.")) from None
+        except quiz.NotANumber:
+            raise ProgressError(
+                _("Enter a number, for example 9,5 or 1 234,5 (one decimal comma).")
+            ) from None
+        except quiz.RepeatedPosition:
+            raise ProgressError(
+                _("Give each item of an ordering question a different position.")
+            ) from None
+        except quiz.Unreadable:
+            raise ProgressError(_("The answer could not be read. Please try again.")) from None
+        results[str(question.pk)] = quiz.grade(question, given[str(question.pk)])
+    correct = sum(results.values())
+    attempt.score = round(100 * correct / len(questions))
+    attempt.passed = attempt.score >= item.pass_mark
+    attempt.answers = given
+    attempt.results = results
+    attempt.questions = [q.pk for q in questions]
+    attempt.submitted_at = timezone.now()
+    attempt.save()
+    if attempt.passed and item.completion_rule == Item.Rule.QUIZ_PASSED:
         _complete(user=user, item=item)
     return attempt
 

@@ -1,8 +1,9 @@
 """Export a course to one zip archive and import it (here or on another instance).
 
-The archive holds `course.json` (format "alueagentti-course", version 1: the course, its
+The archive holds `course.json` (format "alueagentti-course", version 2: the course, its
 modules with release rules, items with their settings, knowledge checks with answers and
-explanations), `files/<n><suffix>` for uploaded resources, videos and captions, and
+explanations, the question bank with its tags), `files/<n><suffix>` for uploaded resources,
+videos and captions, and
 `images/<name>` for the images shown in text pages (listed in "images"). Learner
 data (progress, attempts, reflections, certificates) is never exported. A link to a workshop
 assignment is not carried over (assignments belong to the instance); the item keeps its rule.
@@ -18,6 +19,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from decimal import Decimal
 from pathlib import PurePath
 from typing import IO, Any
 
@@ -35,11 +37,13 @@ from core.errors import DomainError
 from core.models import User
 
 from . import richtext
-from .models import Choice, Course, CourseImage, Item, Module, Question
+from .models import Choice, Course, CourseImage, Item, Module, Question, QuestionTag
 from .search import item_index
 
 FORMAT = "alueagentti-course"
-VERSION = 1
+# 2: question types, the question bank with tags, checks that draw from it. 1 is still read.
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
 MAX_ARCHIVE_BYTES = 500 * 1024 * 1024
 MAX_JSON_BYTES = 20 * 1024 * 1024
 CHUNK = 1024 * 1024
@@ -69,7 +73,10 @@ def course_structure(course: Course) -> dict[str, Any]:
     """The course as plain data (without files), in course order; also the archive's JSON."""
     modules = list(
         course.modules.order_by("position", "pk").prefetch_related(
-            "prerequisites", "items__questions__choices"
+            "prerequisites",
+            "items__questions__choices",
+            "items__questions__tags",
+            "items__draw_tag",
         )
     )
     keys = {m.pk: n for n, m in enumerate(modules)}
@@ -96,21 +103,17 @@ def course_structure(course: Course) -> dict[str, Any]:
                 "items": [
                     {
                         **{f: getattr(item, f) for f in ITEM_FIELDS},
-                        "questions": [
+                        **(
                             {
-                                "text": q.text,
-                                "multiple": q.multiple,
-                                "choices": [
-                                    {
-                                        "text": c.text,
-                                        "is_correct": c.is_correct,
-                                        "explanation": c.explanation,
-                                    }
-                                    for c in sorted(
-                                        q.choices.all(), key=lambda c: (c.position, c.pk)
-                                    )
-                                ],
+                                "draw_count": item.draw_count,
+                                "draw_tag": item.draw_tag.name if item.draw_tag else None,
+                                "review_shows_answers": item.review_shows_answers,
                             }
+                            if item.kind == Item.Kind.QUIZ
+                            else {}
+                        ),
+                        "questions": [
+                            _question_data(q)
                             for q in sorted(item.questions.all(), key=lambda q: (q.position, q.pk))
                         ],
                     }
@@ -118,7 +121,35 @@ def course_structure(course: Course) -> dict[str, Any]:
                 ],
             }
         )
+    bank = (
+        course.questions.filter(item__isnull=True)
+        .order_by("position", "pk")
+        .prefetch_related("choices", "tags")
+    )
+    data["question_bank"] = [_question_data(q) for q in bank]
     return data
+
+
+def _question_data(q: Question) -> dict[str, Any]:
+    return {
+        "kind": q.kind,
+        "text": q.text,
+        # Read by archives of version 1; "kind" says it all from version 2.
+        "multiple": q.kind == Question.Kind.MULTIPLE,
+        "number": None if q.number is None else str(q.number.normalize()),
+        "tolerance": str(q.tolerance.normalize()) if q.tolerance else None,
+        "feedback": q.feedback,
+        "tags": sorted(t.name for t in q.tags.all()),
+        "choices": [
+            {
+                "text": c.text,
+                "match": c.match,
+                "is_correct": c.is_correct,
+                "explanation": c.explanation,
+            }
+            for c in sorted(q.choices.all(), key=lambda c: (c.position, c.pk))
+        ],
+    }
 
 
 def course_export(*, course: Course) -> bytes:
@@ -252,11 +283,13 @@ def _read(zf: zipfile.ZipFile, name: str, limit: int) -> bytes:
 # import reads is typed, so a bad archive is refused with the place and the reason.
 _TEXT = {"type": "string"}
 _COUNT = {"type": "integer", "minimum": 0}
+_NUMBER = {"type": ["string", "null"], "pattern": r"^-?[0-9]{1,15}(\.[0-9]{1,8})?$"}
 CHOICE_SCHEMA = {
     "type": "object",
     "required": ["text"],
     "properties": {
-        "text": {"type": "string", "minLength": 1, "maxLength": 500},
+        "text": {"type": "string", "maxLength": 500},
+        "match": {"type": "string", "maxLength": 500},
         "is_correct": {"type": "boolean"},
         "explanation": _TEXT,
     },
@@ -265,10 +298,17 @@ QUESTION_SCHEMA = {
     "type": "object",
     "required": ["text"],
     "properties": {
+        "kind": {"enum": list(Question.Kind.values)},
         "text": {"type": "string", "minLength": 1},
         "multiple": {"type": "boolean"},
+        "number": _NUMBER,
+        "tolerance": _NUMBER,
+        "feedback": _TEXT,
+        "tags": {"type": "array", "maxItems": 50, "items": {"type": "string", "maxLength": 60}},
         "choices": {"type": "array", "maxItems": 50, "items": CHOICE_SCHEMA},
     },
+    "if": {"properties": {"kind": {"const": "numeric"}}, "required": ["kind"]},
+    "then": {"required": ["number"], "properties": {"number": {"type": "string"}}},
 }
 ITEM_SCHEMA = {
     "type": "object",
@@ -295,6 +335,9 @@ ITEM_SCHEMA = {
             },
         },
         "questions": {"type": "array", "maxItems": 200, "items": QUESTION_SCHEMA},
+        "draw_count": {"type": "integer", "minimum": 0, "maximum": 1000},
+        "draw_tag": {"type": ["string", "null"], "maxLength": 60},
+        "review_shows_answers": {"type": "boolean"},
     },
 }
 MODULE_SCHEMA = {
@@ -327,6 +370,7 @@ MANIFEST_SCHEMA = {
             },
         },
         "modules": {"type": "array", "maxItems": 200, "items": MODULE_SCHEMA},
+        "question_bank": {"type": "array", "maxItems": 5000, "items": QUESTION_SCHEMA},
         "images": {
             "type": "array",
             "maxItems": 2000,
@@ -339,6 +383,7 @@ _PLACES = {
     "items": pgettext_lazy("course archive", "item %(n)s"),
     "questions": pgettext_lazy("course archive", "question %(n)s"),
     "choices": pgettext_lazy("course archive", "choice %(n)s"),
+    "question_bank": pgettext_lazy("course archive", "question bank %(n)s"),
     "images": pgettext_lazy("course archive", "image %(n)s"),
 }
 
@@ -381,7 +426,7 @@ def validate_manifest(data: object) -> dict[str, Any]:
     """The manifest, or TransferError naming the first place that breaks the schema."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise TransferError(_("This is not a course archive exported from Alueagentti."))
-    if data.get("version") != VERSION:
+    if data.get("version") not in READABLE_VERSIONS:
         raise TransferError(_("This course archive is from an unsupported version."))
     try:
         error = jsonschema.exceptions.best_match(
@@ -463,6 +508,7 @@ def _build(
     course.authors.add(by)
     members = set(zf.namelist())
     new_urls = _import_images(zf, data, course=course, by=by, members=members, stored=stored)
+    tags = _import_tags(data, course=course)
     by_key: dict[int, Module] = {}
     pending_prereqs: list[tuple[Module, list[int]]] = []
     for position, m in enumerate(data["modules"]):
@@ -496,6 +542,8 @@ def _build(
                 is_required=bool(i.get("is_required", True)),
                 is_published=bool(i.get("is_published", True)),
                 minutes=int(i.get("minutes", 10)),
+                draw_count=int(i.get("draw_count", 0)),
+                review_shows_answers=bool(i.get("review_shows_answers", False)),
             )
             for field, name in (i.get("files") or {}).items():
                 if name not in members:
@@ -507,28 +555,75 @@ def _build(
             item.full_clean(exclude=["module", "assignment", *FILE_FIELDS])
             item.save()
             for q_position, q in enumerate(i.get("questions", [])):
-                question = Question.objects.create(
-                    item=item,
-                    position=q_position,
-                    text=_text(q["text"]),
-                    multiple=bool(q.get("multiple")),
-                )
-                Choice.objects.bulk_create(
-                    Choice(
-                        question=question,
-                        position=c_position,
-                        text=_text(c["text"], 500),
-                        is_correct=bool(c.get("is_correct")),
-                        explanation=_text(c.get("explanation")),
-                    )
-                    for c_position, c in enumerate(q.get("choices", []))
-                )
+                _import_question(q, course=course, item=item, position=q_position, tags=tags)
+            if i.get("draw_tag"):
+                item.draw_tag = tags.get(_text(i["draw_tag"], 60))
+                item.save(update_fields=["draw_tag"])
+    for q_position, q in enumerate(data.get("question_bank", [])):
+        _import_question(q, course=course, item=None, position=q_position, tags=tags)
     for module, keys in pending_prereqs:
         module.prerequisites.set([by_key[k] for k in keys if k in by_key])
     item_index(
         item_ids=list(Item.objects.filter(module__course=course).values_list("pk", flat=True))
     )
     return course
+
+
+def _import_tags(data: dict[str, Any], *, course: Course) -> dict[str, QuestionTag]:
+    """The bank's tags, named by the questions and the checks that draw from them."""
+    questions = list(data.get("question_bank", []))
+    draw_tags = []
+    for module in data["modules"]:
+        for item in module.get("items", []):
+            questions.extend(item.get("questions", []))
+            if item.get("draw_tag"):
+                draw_tags.append(item["draw_tag"])
+    names = {_text(n, 60).strip() for q in questions for n in q.get("tags", [])}
+    names |= {_text(n, 60).strip() for n in draw_tags}
+    return {
+        tag.name: tag
+        for tag in QuestionTag.objects.bulk_create(
+            QuestionTag(course=course, name=name) for name in sorted(names) if name
+        )
+    }
+
+
+def _decimal(value: object) -> Decimal | None:
+    return None if value in (None, "") else Decimal(str(value))
+
+
+def _import_question(
+    q: dict[str, Any],
+    *,
+    course: Course,
+    item: Item | None,
+    position: int,
+    tags: dict[str, QuestionTag],
+) -> None:
+    kind = q.get("kind") or (Question.Kind.MULTIPLE if q.get("multiple") else Question.Kind.SINGLE)
+    question = Question.objects.create(
+        course=course,
+        item=item,
+        position=position,
+        kind=kind,
+        text=_text(q["text"]),
+        number=_decimal(q.get("number")),
+        tolerance=_decimal(q.get("tolerance")) or Decimal(0),
+        feedback=_text(q.get("feedback")),
+    )
+    Choice.objects.bulk_create(
+        Choice(
+            question=question,
+            position=c_position,
+            text=_text(c["text"], 500),
+            match=_text(c.get("match"), 500),
+            is_correct=bool(c.get("is_correct")),
+            explanation=_text(c.get("explanation")),
+        )
+        for c_position, c in enumerate(q.get("choices", []))
+    )
+    names = {_text(n, 60).strip() for n in q.get("tags", [])}
+    question.tags.set([tags[n] for n in names if n in tags])
 
 
 def _percent(value: object) -> int | None:

@@ -8,11 +8,14 @@ gets 403 with the reason for an item whose module has not opened yet.
 from __future__ import annotations
 
 import mimetypes
+import re
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -30,8 +33,10 @@ from learners.access import cohorts_for
 from learners.models import Membership
 from workshops.models import Submission
 
-from . import selectors, services, video
+from . import quiz, selectors, services, video
 from .models import Item, Module, QuizAttempt
+
+ANSWER_FIELD = re.compile(r"q(\d{1,12})(?:_(\d{1,12}))?")
 
 
 def _forbidden(request: HttpRequest, reason: str) -> HttpResponse:
@@ -152,7 +157,7 @@ def module_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _item_context(request: AuthenticatedHttpRequest, item: Item) -> dict:
+def _item_context(request: AuthenticatedHttpRequest, item: Item, **quiz_options: Any) -> dict:
     """The lesson page: the item, its module's sidebar with states, and what its kind needs."""
     course = item.module.course
     is_author = is_course_author(request.user, course)
@@ -180,13 +185,7 @@ def _item_context(request: AuthenticatedHttpRequest, item: Item) -> dict:
         context["embed_url"] = video.embed_url(item.video_url)
         context["video_provider"] = video.provider(item.video_url)
     elif item.kind == Item.Kind.QUIZ:
-        attempts = selectors.quiz_attempts(user=request.user, item=item)
-        context["questions"] = selectors.quiz_questions(item=item)
-        context["attempts"] = attempts
-        context["passed"] = any(a.passed for a in attempts)
-        context["attempts_left"] = (
-            max(item.max_attempts - len(attempts), 0) if item.max_attempts else None
-        )
+        context.update(_quiz_context(request, item, is_learner=outline.is_learner, **quiz_options))
     elif item.kind == Item.Kind.REFLECTION:
         context["reflection"] = item.reflections.filter(user=request.user).first()
     elif item.kind == Item.Kind.ASSIGNMENT and item.assignment_id:
@@ -249,12 +248,88 @@ def item_watched(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("courses:item", pk=item.pk)
 
 
-def _mark_chosen(questions: list, answers: dict[int, list]) -> None:
-    """Flag the choices the learner picked, so the form shows them with their feedback."""
-    for question in questions:
-        picked = {str(v) for v in answers.get(question.pk, [])}
-        for choice in question.choices.all():
-            choice.chosen = str(choice.pk) in picked
+def _quiz_context(
+    request: AuthenticatedHttpRequest,
+    item: Item,
+    *,
+    is_learner: bool,
+    answers: dict | None = None,
+    reviewed: QuizAttempt | None = None,
+) -> dict:
+    """What the knowledge check shows: the form for the learner's next (or open) attempt
+    with its questions; on a result page the attempt's questions with their review."""
+    attempts = selectors.quiz_attempts(user=request.user, item=item)
+    passed = any(a.passed for a in attempts)
+    attempts_left = max(item.max_attempts - len(attempts), 0) if item.max_attempts else None
+    open_attempt = selectors.quiz_open_attempt(user=request.user, item=item) if is_learner else None
+    number = open_attempt.number if open_attempt is not None else len(attempts) + 1
+    readonly = not is_learner or passed or attempts_left == 0
+    if reviewed is not None:
+        # A check with fixed questions is answered again right here, starting from these
+        # answers; a check that draws gets a new attempt (other questions) by its button.
+        readonly = readonly or bool(item.draw_count) or open_attempt is not None
+        shown = quiz.shown(
+            selectors.quiz_questions_by_ids(ids=reviewed.questions),
+            answers=reviewed.answers,
+            results=reviewed.results,
+            seed=f"{request.user.pk}:{item.pk}:{reviewed.number}",
+            review=True,
+            with_right_answers=item.review_shows_answers,
+        )
+    else:
+        if open_attempt is not None:
+            questions = selectors.quiz_questions_by_ids(ids=open_attempt.questions)
+        elif item.draw_count:
+            questions = []  # drawn when the learner starts an attempt
+        else:
+            questions = selectors.quiz_questions(item=item)
+        shown = quiz.shown(questions, answers=answers, seed=f"{request.user.pk}:{item.pk}:{number}")
+    return {
+        "questions": shown,
+        "attempts": attempts,
+        "passed": passed,
+        "attempts_left": attempts_left,
+        "attempt_number": number,
+        "open_attempt": open_attempt,
+        "readonly": readonly,
+        "can_start": is_learner
+        and item.draw_count > 0
+        and open_attempt is None
+        and not passed
+        and attempts_left != 0,
+    }
+
+
+def _posted_answers(request: AuthenticatedHttpRequest) -> dict[int, object]:
+    """{question id: [values]} from `q<id>` fields and {question id: {row id: value}} from
+    `q<id>_<row id>` fields (matching and ordering rows)."""
+    answers: dict[int, object] = {}
+    for key in request.POST:
+        found = ANSWER_FIELD.fullmatch(key)
+        if found is None:
+            continue
+        question_id = int(found[1])
+        if found[2] is None:
+            answers.setdefault(question_id, request.POST.getlist(key))
+        else:
+            rows = answers.setdefault(question_id, {})
+            if isinstance(rows, dict):
+                rows[int(found[2])] = request.POST.get(key, "")
+    return answers
+
+
+@login_required
+@require_POST
+def quiz_start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Learners of the course start an attempt at a knowledge check that draws its
+    questions from the bank (the draw is kept on the attempt); 403 for anyone else or while
+    the module is locked, and for a learner with no attempts left."""
+    item = get_item_for_user(request.user, pk)
+    try:
+        services.quiz_attempt_open(user=request.user, item=item)
+    except services.ProgressError as exc:
+        return _forbidden(request, exc.message)
+    return redirect(f"{reverse('courses:item', args=[item.pk])}#quiz-heading")
 
 
 @login_required
@@ -262,42 +337,44 @@ def _mark_chosen(questions: list, answers: dict[int, list]) -> None:
 def quiz_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Learners of the course answer a knowledge check and are sent to the attempt's result
     page (so a reload shows the result again instead of resending or a blank 405); a GET
-    goes to the lesson. Bad or incomplete answers get 400 with the reason and save nothing."""
+    goes to the lesson. Bad or incomplete answers get 400 with the reason and save nothing;
+    the same form sent twice shows the first result (the attempt number is in the form)."""
     item = get_item_for_user(request.user, pk)
     if request.method == "GET":
         return redirect("courses:item", pk=item.pk)
-    answers = {
-        int(key[1:]): request.POST.getlist(key)
-        for key in request.POST
-        if key.startswith("q") and key[1:].isdigit()
-    }
+    answers = _posted_answers(request)
+    raw_number = request.POST.get("attempt", "")
+    number = int(raw_number) if raw_number.isdigit() else None
     try:
-        attempt = services.quiz_attempt_submit(user=request.user, item=item, answers=answers)
+        attempt = services.quiz_attempt_submit(
+            user=request.user, item=item, answers=answers, number=number
+        )
     except services.ProgressError as exc:
         if (
             isinstance(exc, services.ItemLocked)
             or selectors.learner_cohort(user=request.user, course=item.module.course) is None
         ):
             return _forbidden(request, exc.message)
-        context = _item_context(request, item)
+        context = _item_context(request, item, answers={str(k): v for k, v in answers.items()})
         context["quiz_error"] = exc.message
-        _mark_chosen(context["questions"], answers)
         return render(request, "courses/item_detail.html", context, status=400)
     return redirect("courses:quiz_result", pk=item.pk, number=attempt.number)
 
 
 @login_required
 def quiz_result(request: AuthenticatedHttpRequest, pk: int, number: int) -> HttpResponse:
-    """The learner's own attempt with its feedback per answer; 404 for anyone else's attempt
-    (there is none under this number for them) and 403 while the module is locked."""
+    """The learner's own attempt reviewed question by question (right or not, the feedback,
+    the right answer where the check shows it); 404 for anyone else's attempt (there is none
+    under this number for them) or one not answered yet, and 403 while the module is locked."""
     item = get_item_for_user(request.user, pk)
     lock = selectors.item_lock(user=request.user, item=item)
     if lock is not None:
         return _forbidden(request, lock.reason)
-    attempt = get_object_or_404(QuizAttempt, user=request.user, item=item, number=number)
-    context = _item_context(request, item)
+    attempt = get_object_or_404(
+        QuizAttempt, user=request.user, item=item, number=number, submitted_at__isnull=False
+    )
+    context = _item_context(request, item, reviewed=attempt)
     context["feedback"] = attempt
-    _mark_chosen(context["questions"], {int(k): v for k, v in attempt.answers.items()})
     return render(request, "courses/item_detail.html", context)
 
 

@@ -17,7 +17,8 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
 from core.http import AuthenticatedHttpRequest
 from courses.access import (
@@ -27,9 +28,15 @@ from courses.access import (
     is_course_author,
 )
 
-from . import authoring
-from .forms import CompletionCriteriaForm, ItemForm, ModuleForm, ReleaseExtensionForm
-from .models import Course, Item, Module
+from . import authoring, selectors
+from .forms import (
+    BankQuestionsForm,
+    CompletionCriteriaForm,
+    ItemForm,
+    ModuleForm,
+    ReleaseExtensionForm,
+)
+from .models import Course, Item, Module, Question
 
 
 def _authored_course(request: AuthenticatedHttpRequest, pk: int) -> Course:
@@ -415,3 +422,103 @@ def release_extension_delete(
     extension.delete()
     messages.success(request, _("The release extension was removed."))
     return redirect("courses:extensions", cohort_pk=cohort.pk)
+
+
+# --- the course's question bank ------------------------------------------------------------
+
+
+def _authored_question(request: AuthenticatedHttpRequest, pk: int) -> Question:
+    question = get_object_or_404(Question.objects.select_related("item"), pk=pk)
+    question.course = _authored_course(request, question.course_id)
+    return question
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question_bank(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The course's question bank: its authors and the superuser list the questions (by
+    tag) and add new ones; 403 for other people of the course, 404 outside it. Bad
+    questions get 400 with the reason and nothing is added."""
+    course = _authored_course(request, pk)
+    tags = list(course.question_tags.annotate(question_count=Count("questions")))
+    raw_tag = request.GET.get("tag", "")
+    tag = next((t for t in tags if str(t.pk) == raw_tag), None)
+    form = BankQuestionsForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = authoring.bank_questions_add(
+                course=course, text=form.cleaned_data["text"], tags=form.cleaned_data["tags"]
+            )
+        except authoring.AuthoringError as exc:
+            form.add_error("text", exc.message)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)s question was added to the bank.",
+                    "%(n)s questions were added to the bank.",
+                    len(created),
+                )
+                % {"n": len(created)},
+            )
+            return redirect("courses:question_bank", pk=course.pk)
+    return render(
+        request,
+        "courses/question_bank.html",
+        {
+            "course": course,
+            "questions": selectors.question_bank(
+                course=course, tag_id=tag.pk if tag is not None else None
+            ),
+            "tags": tags,
+            "tag": tag,
+            "form": form,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Edit one question of the bank (its text, answers and tags): the course's authors
+    only, 403/404 as for the bank. The question keeps its id, so attempts that had it keep
+    their review; bad input is a 400 that changes nothing."""
+    question = _authored_question(request, pk)
+    initial = {
+        "text": authoring.question_as_text(question),
+        "tags": ", ".join(t.name for t in question.tags.all()),
+    }
+    form = BankQuestionsForm(
+        request.POST if request.method == "POST" else None, initial=initial, single=True
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            authoring.bank_question_update(
+                question=question, text=form.cleaned_data["text"], tags=form.cleaned_data["tags"]
+            )
+        except authoring.AuthoringError as exc:
+            form.add_error("text", exc.message)
+        else:
+            messages.success(request, _("The question was saved."))
+            return redirect(
+                f"{reverse('courses:question_bank', args=[question.course_id])}"
+                f"#question-{question.pk}"
+            )
+    return render(
+        request,
+        "courses/question_form.html",
+        {"course": question.course, "question": question, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def question_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Remove a question from the bank (and from its check): the course's authors only."""
+    question = _authored_question(request, pk)
+    course_id = question.course_id
+    authoring.bank_question_delete(question=question)
+    messages.success(request, _("The question was removed from the bank."))
+    return redirect("courses:question_bank", pk=course_id)

@@ -11,9 +11,10 @@ class QuestionFactory(factory.django.DjangoModelFactory):
         model = Question
 
     item = factory.SubFactory(ItemFactory, kind=Item.Kind.QUIZ)
+    course = factory.LazyAttribute(lambda o: o.item.module.course)
     position = factory.Sequence(int)
     text = factory.Sequence(lambda n: f"Kysymys {n}?")
-    multiple = False
+    kind = Question.Kind.SINGLE
 
 
 class ChoiceFactory(factory.django.DjangoModelFactory):
@@ -40,7 +41,9 @@ def make_quiz(module, *, pass_mark=100, max_attempts=0, rule=Item.Rule.QUIZ_PASS
         **fields,
     )
     q1 = QuestionFactory(item=item, text="Mikä on verkosto?", position=0)
-    q2 = QuestionFactory(item=item, text="Mitkä ovat kokeilun vaiheita?", multiple=True, position=1)
+    q2 = QuestionFactory(
+        item=item, text="Mitkä ovat kokeilun vaiheita?", kind=Question.Kind.MULTIPLE, position=1
+    )
     choices = {
         "a": ChoiceFactory(question=q1, text="Yhteistyön rakenne", is_correct=True),
         "b": ChoiceFactory(question=q1, text="Tietokanta", explanation="Ei, se on tekninen."),
