@@ -157,11 +157,21 @@ def module_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _item_context(request: AuthenticatedHttpRequest, item: Item, **quiz_options: Any) -> dict:
-    """The lesson page: the item, its module's sidebar with states, and what its kind needs."""
+def _item_context(
+    request: AuthenticatedHttpRequest,
+    item: Item,
+    *,
+    outline: selectors.Outline | None = None,
+    **quiz_options: Any,
+) -> dict:
+    """The lesson page: the item, its module's sidebar with states, and what its kind needs.
+    `outline`: the learner's outline when the caller has read it already (not an author's)."""
     course = item.module.course
-    is_author = is_course_author(request.user, course)
-    outline = selectors.course_outline(user=request.user, course=course, include_drafts=is_author)
+    is_author = False if outline is not None else is_course_author(request.user, course)
+    if outline is None:
+        outline = selectors.course_outline(
+            user=request.user, course=course, include_drafts=is_author
+        )
     module = next(m for m in outline.modules if m.pk == item.module_id)
     siblings = module.item_list  # type: ignore[attr-defined]  # set by course_outline
     index = next(i for i, s in enumerate(siblings) if s.pk == item.pk)
@@ -202,11 +212,19 @@ def item_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One lesson: learners and staff of a cohort running the course, authors (drafts too);
     403 with the reason for a learner whose module has not opened."""
     item = get_item_for_user(request.user, pk)
-    lock = selectors.item_lock(user=request.user, item=item)
+    outline = None
+    if is_course_author(request.user, item.module.course):
+        lock = selectors.item_lock(user=request.user, item=item)
+    else:
+        # The sidebar's outline also holds the module's lock: one outline read, not two.
+        outline = selectors.course_outline(user=request.user, course=item.module.course)
+        module = next((m for m in outline.modules if m.pk == item.module_id), None)
+        lock = getattr(module, "lock", None) if outline.is_learner else None
     if lock is not None:
         return _forbidden(request, lock.reason)
-    services.item_view(user=request.user, item=item)
-    return render(request, "courses/item_detail.html", _item_context(request, item))
+    if services.item_view(user=request.user, item=item):
+        outline = None  # this visit finished the item: read the states again
+    return render(request, "courses/item_detail.html", _item_context(request, item, outline=outline))
 
 
 def _respond_progress_error(request: HttpRequest, exc: services.ProgressError) -> HttpResponse:
@@ -287,6 +305,8 @@ def _quiz_context(
     return {
         "questions": shown,
         "attempts": attempts,
+        # The same choice as selectors.quiz_best_results: highest score, then the earliest.
+        "best": min(attempts, key=lambda a: (-(a.score or 0), a.number), default=None),
         "passed": passed,
         "attempts_left": attempts_left,
         "attempt_number": number,

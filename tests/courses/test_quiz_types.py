@@ -225,3 +225,15 @@ def test_the_editor_shows_the_questions_in_the_format_they_were_written_in(cours
         ("matching", "Yhdistä kaupunki maakuntaan.", 3),
         ("ordering", "Järjestä kokeilun vaiheet.", 4),
     ]
+
+
+def test_the_learner_sees_their_best_result(client_for, learner, course):
+    item, qs = make_typed_quiz(course.modules.first(), pass_mark=100)
+    client = client_for(learner)
+    submit(client, item, typed_answers(qs, right=False))
+    three_of_four = typed_answers(qs)
+    three_of_four[f"q{qs[Question.Kind.NUMERIC].pk}"] = "99"
+    submit(client, item, three_of_four)
+    submit(client, item, typed_answers(qs, right=False))
+    html = client.get(reverse("courses:item", args=[item.pk])).content.decode()
+    assert 'data-testid="quiz-best" data-score="75"' in html
