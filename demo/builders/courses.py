@@ -141,7 +141,13 @@ def seed(*, course: Course, cohort: Cohort, users: dict[str, User]) -> None:
         right: dict[str, list[int]] = {}
         for q_pos, (text, multiple, answers) in enumerate(questions):
             question, _ = Question.objects.update_or_create(
-                item=item, position=q_pos, defaults={"text": text, "multiple": multiple}
+                item=item,
+                position=q_pos,
+                defaults={
+                    "course": item.module.course,
+                    "text": text,
+                    "kind": Question.Kind.MULTIPLE if multiple else Question.Kind.SINGLE,
+                },
             )
             for c_pos, (answer, correct, explanation) in enumerate(answers):
                 choice, _ = Choice.objects.update_or_create(
@@ -155,7 +161,13 @@ def seed(*, course: Course, cohort: Cohort, users: dict[str, User]) -> None:
             user=finisher,
             item=item,
             number=1,
-            defaults={"score": 100, "passed": True, "answers": right},
+            defaults={
+                "score": 100,
+                "passed": True,
+                "answers": right,
+                "questions": [int(pk) for pk in right],
+                "submitted_at": timezone.now(),
+            },
         )
         Completion.objects.get_or_create(user=finisher, item=item)
 
