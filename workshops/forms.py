@@ -1,5 +1,5 @@
 from functools import partial
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout
@@ -11,7 +11,19 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import DecimalCommaField, IsoDateInput, IsoDateTimeInput
 
 from .checks import max_file_bytes, too_large_message
-from .models import Experiment, Phase, Review, RunLogEntry, Theme, Workshop, WorkshopSession
+from .cohort_settings import PEER_FIELDS
+from .models import (
+    Assignment,
+    CohortMarkingSettings,
+    CohortPeerSettings,
+    Experiment,
+    Phase,
+    Review,
+    RunLogEntry,
+    Theme,
+    Workshop,
+    WorkshopSession,
+)
 from .services import MAX_FILES
 
 ACCEPT = (
@@ -416,3 +428,73 @@ class SessionForm(forms.ModelForm):
 
     def clean_files(self):
         return _check_sizes(self.cleaned_data.get("files") or [])
+
+
+class PeerReviewForm(forms.Form):
+    works = forms.CharField(
+        label=_("What works well?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=3000,
+    )
+    question = forms.CharField(
+        label=_("What would you like to ask?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=3000,
+    )
+    suggestion = forms.CharField(
+        label=_("One suggestion"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=3000,
+    )
+
+
+# A mixin for the two model forms below: the type checker sees the form it is mixed into.
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
+
+
+class _PeerCounts(_FormBase):
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in ("peer_reviewers", "peer_reviews_each"):
+            value = data.get(name)
+            if value is not None and not 1 <= value <= 10:
+                self.add_error(name, _("Choose a number from 1 to 10."))
+        return data
+
+
+class PeerSettingsForm(_PeerCounts, forms.ModelForm):
+    """A phase's course-wide peer feedback defaults (course authors)."""
+
+    class Meta:
+        model = Assignment
+        fields = list(PEER_FIELDS)
+
+
+class CohortPeerForm(_PeerCounts, forms.ModelForm):
+    """One cohort's own peer feedback settings for a phase (its lead instructor)."""
+
+    class Meta:
+        model = CohortPeerSettings
+        fields = list(PEER_FIELDS)
+
+
+class MarkingSettingsForm(forms.ModelForm):
+    """The workshop's course-wide defaults (course authors)."""
+
+    class Meta:
+        model = Workshop
+        fields = ["marking_workflow", "second_check", "blind_review"]
+
+
+class CohortMarkingForm(forms.ModelForm):
+    """One cohort's own marking settings (its lead instructor)."""
+
+    class Meta:
+        model = CohortMarkingSettings
+        fields = ["marking_workflow", "second_check", "blind_review"]

@@ -30,6 +30,7 @@ from .cohort_settings import (
     marking_of,
     settings_scope,
 )
+from .forms import CohortMarkingForm, MarkingSettingsForm
 from .models import CohortMarkingSettings, CohortPeerSettings, Marking, Submission, Workshop
 
 
@@ -184,22 +185,6 @@ def release_many(request: AuthenticatedHttpRequest) -> HttpResponse:
     for problem in problems:
         messages.error(request, problem)
     return _back(request, "workshops:review_queue")
-
-
-class MarkingSettingsForm(forms.ModelForm):
-    """The workshop's course-wide defaults (course authors)."""
-
-    class Meta:
-        model = Workshop
-        fields = ["marking_workflow", "second_check", "blind_review"]
-
-
-class CohortMarkingForm(forms.ModelForm):
-    """One cohort's own marking settings (its lead instructor)."""
-
-    class Meta:
-        model = CohortMarkingSettings
-        fields = ["marking_workflow", "second_check", "blind_review"]
 
 
 @login_required

@@ -1,8 +1,6 @@
 """Peer feedback pages: the learner's peer reviews to give, the short form, neutral file
 downloads, marking feedback useful, and the instructor's per-phase peer settings."""
 
-from typing import TYPE_CHECKING, Any
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,7 +9,6 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.http import AuthenticatedHttpRequest
@@ -20,28 +17,8 @@ from workshops.access import get_peer_review_for_receiver, get_peer_review_for_r
 from . import peer
 from .checks import extension_for
 from .cohort_settings import PEER_FIELDS, cohort_peer_set, peer_for, peer_of, settings_scope
+from .forms import CohortPeerForm, PeerReviewForm, PeerSettingsForm
 from .models import Assignment, CohortPeerSettings, PeerReview, SubmissionFile
-
-
-class PeerReviewForm(forms.Form):
-    works = forms.CharField(
-        label=gettext_lazy("What works well?"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=3000,
-    )
-    question = forms.CharField(
-        label=gettext_lazy("What would you like to ask?"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=3000,
-    )
-    suggestion = forms.CharField(
-        label=gettext_lazy("One suggestion"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=3000,
-    )
 
 
 def _peer_files(review: PeerReview) -> list[tuple[int, SubmissionFile, str]]:
@@ -140,39 +117,6 @@ def peer_useful(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     review = get_peer_review_for_receiver(request.user, pk)
     peer.peer_review_mark_useful(review=review, useful=request.POST.get("useful") == "1")
     return redirect("workshops:submission_detail", review.submission_id)
-
-
-# A mixin for the two model forms below: the type checker sees the form it is mixed into.
-if TYPE_CHECKING:
-    _FormBase = forms.BaseForm
-else:
-    _FormBase = object
-
-
-class _PeerCounts(_FormBase):
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        for name in ("peer_reviewers", "peer_reviews_each"):
-            value = data.get(name)
-            if value is not None and not 1 <= value <= 10:
-                self.add_error(name, _("Choose a number from 1 to 10."))
-        return data
-
-
-class PeerSettingsForm(_PeerCounts, forms.ModelForm):
-    """A phase's course-wide peer feedback defaults (course authors)."""
-
-    class Meta:
-        model = Assignment
-        fields = list(PEER_FIELDS)
-
-
-class CohortPeerForm(_PeerCounts, forms.ModelForm):
-    """One cohort's own peer feedback settings for a phase (its lead instructor)."""
-
-    class Meta:
-        model = CohortPeerSettings
-        fields = list(PEER_FIELDS)
 
 
 @login_required
