@@ -224,7 +224,9 @@ def item_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return _forbidden(request, lock.reason)
     if services.item_view(user=request.user, item=item):
         outline = None  # this visit finished the item: read the states again
-    return render(request, "courses/item_detail.html", _item_context(request, item, outline=outline))
+    return render(
+        request, "courses/item_detail.html", _item_context(request, item, outline=outline)
+    )
 
 
 def _respond_progress_error(request: HttpRequest, exc: services.ProgressError) -> HttpResponse:
