@@ -17,6 +17,8 @@ with an SQL floor) and, when a run at S exists, the growth S -> this size; the r
 
 `BENCH=announcement` (or `python -m tests.bench announcement`) times instead an announcement to
 10,000 learners through a real Celery worker beside a no-op task (`announcement_bench`).
+`BENCH=traffic` drives mixed learner traffic through gunicorn (tests/bench_traffic.py) and
+`BENCH=upload` a 15 MB attachment (tests/bench_upload.py).
 """
 
 import json
@@ -588,4 +590,7 @@ if __name__ == "__main__":
     import sys
 
     scenario = (sys.argv[1:] or [os.environ.get("BENCH", "pages")])[0]
-    announcement_bench() if scenario == "announcement" else main()
+    if scenario in ("traffic", "upload"):  # tests/bench_traffic.py, tests/bench_upload.py
+        __import__(f"tests.bench_{scenario}", fromlist=["main"]).main()
+    else:
+        announcement_bench() if scenario == "announcement" else main()
