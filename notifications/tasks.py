@@ -6,7 +6,7 @@ from celery import Task, shared_task
 from core.outbox import publish
 from core.tasks import EMAIL_TASK_OPTIONS, RETRY_TASK_OPTIONS, SWEEP_TASK_OPTIONS
 
-from . import reminders, services
+from . import services
 
 
 @shared_task(**EMAIL_TASK_OPTIONS)
@@ -67,16 +67,3 @@ def announcement_send_due() -> int:
     for pk in ids:
         publish(announcement_send, pk)
     return len(ids)
-
-
-@shared_task(**SWEEP_TASK_OPTIONS)
-def deadline_reminders_send() -> int:
-    """Beat, hourly: remind learners of phases due in 3 and 1 days (a scan, never a countdown)."""
-    return reminders.deadline_reminders_send()
-
-
-@shared_task(**SWEEP_TASK_OPTIONS)
-def review_notices_send() -> int:
-    """Beat, hourly: the day's grouped review-waiting notice per instructor, and escalations to
-    coordinators for answers waiting past the cohort's review target."""
-    return reminders.review_waiting_notices_send() + reminders.review_escalations_send()

@@ -4,7 +4,7 @@ from celery import shared_task
 
 from core.tasks import RETRY_TASK_OPTIONS, SWEEP_TASK_OPTIONS, TRANSIENT_ERRORS, TaskOptions
 
-from . import outbox, peer, services
+from . import outbox, peer, reminders, services
 from .checks import ScanUnavailable
 
 # A storage hiccup, clamd not answering (ScanUnavailable) and a database restarting all pass:
@@ -58,3 +58,16 @@ def peer_allocate(assignment_id: int, cohort_id: int) -> int:
 @shared_task(**SWEEP_TASK_OPTIONS)
 def peer_starvation_guard() -> dict[str, int]:
     return peer.peer_starvation_guard()
+
+
+@shared_task(**SWEEP_TASK_OPTIONS)
+def deadline_reminders_send() -> int:
+    """Beat, hourly: remind learners of phases due in 3 and 1 days (a scan, never a countdown)."""
+    return reminders.deadline_reminders_send()
+
+
+@shared_task(**SWEEP_TASK_OPTIONS)
+def review_notices_send() -> int:
+    """Beat, hourly: the day's grouped review-waiting notice per instructor, and escalations to
+    coordinators for answers waiting past the cohort's review target."""
+    return reminders.review_waiting_notices_send() + reminders.review_escalations_send()

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "api",
     # The top layer (dashboard/): the home page and the navigation, composed from the domain apps.
     "dashboard",
+    # Beside the dashboard on top: the scores overview composes courses, workshops and learners.
+    "scores",
     # The demo data (demo/, `seed_demo` for `make run`); production.py leaves it out.
     "demo",
 ]
@@ -438,11 +440,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Hourly scans; the notification keys make a second run (or a double beat) a no-op.
     "send-deadline-reminders": {
-        "task": "notifications.tasks.deadline_reminders_send",
+        "task": "workshops.tasks.deadline_reminders_send",
         "schedule": 60 * 60,
     },
     "send-review-notices": {
-        "task": "notifications.tasks.review_notices_send",
+        "task": "workshops.tasks.review_notices_send",
         "schedule": 60 * 60,
     },
     # Reallocates peer reviews left undone and reminds peer reviewers (keys dedupe).

@@ -18,7 +18,6 @@ from courses.models import Completion, Course, Item
 from demo.accounts import ACCOUNTS, DEMO_DOMAIN, demo_account
 from learners.models import Cohort, Invitation, Membership, Nudge
 from notifications.models import Announcement, Notification
-from notifications.reminders import start_reminder_key
 from notifications.services import notification_render
 from workshops import services as workshop_services
 from workshops.models import (
@@ -31,6 +30,7 @@ from workshops.models import (
     Submission,
     phase_due_date,
 )
+from workshops.reminders import start_reminder_key
 from workshops.selectors import review_queue
 
 MAIN_COHORT = "Alueagentti 2026 – syksyn ryhmä"
@@ -356,7 +356,7 @@ def _seed_reminders(
     now = timezone.now()
     for submission in waiting:
         ready = submission.processed_at or submission.submitted_at
-        # As notifications.reminders marks them for the notice (not model fields).
+        # As workshops.reminders marks them for the notice (not model fields).
         submission.days_waiting = (now - ready).days  # type: ignore[attr-defined]
         submission.over_target = (  # type: ignore[attr-defined]
             submission.days_waiting > submission.cohort.review_target_days  # type: ignore[attr-defined]

@@ -13,8 +13,8 @@ from courses.models import Completion, Item
 from learners import selectors
 from learners.models import Cohort, Membership, Nudge
 from notifications.models import Notification
-from notifications.reminders import deadline_reminders_due
 from tests.refusals import assert_refused
+from workshops.reminders import deadline_reminders_due
 
 pytestmark = pytest.mark.django_db
 

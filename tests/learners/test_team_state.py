@@ -18,10 +18,10 @@ from django.utils.translation import ngettext
 
 from learners import exports, selectors
 from notifications.models import Notification
-from notifications.reminders import deadline_reminders_due
 from tests import factories
 from workshops import services as workshop_services
 from workshops.models import Review, Submission
+from workshops.reminders import deadline_reminders_due
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from learners.models import Membership
 from notifications.models import Notification
-from notifications.reminders import review_waiting_notices_send
 from tests import factories
 from workshops.models import Submission
+from workshops.reminders import review_waiting_notices_send
 
 pytestmark = pytest.mark.django_db
 

@@ -146,8 +146,8 @@ def test_with_blind_review_the_daily_waiting_notice_does_not_name_the_learner(
 
     from django.utils import timezone
 
-    from notifications import reminders
     from notifications.models import Notification
+    from workshops import reminders
 
     workshop = submission.assignment.workshop
     workshop.blind_review = True

@@ -9,9 +9,9 @@ from django.core import mail
 from django.urls import reverse
 
 from learners.models import Membership
-from notifications import reminders, tasks
 from notifications.models import Mode, Notification, NotificationPreference
 from tests import factories
+from workshops import reminders, tasks
 from workshops import services as workshop_services
 from workshops.models import Experiment, Extension, Submission
 
@@ -447,8 +447,8 @@ def test_review_scans_keep_their_query_count_with_more_answers(
 
 def test_the_scans_are_on_the_beat_schedule():
     tasks_scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert "notifications.tasks.deadline_reminders_send" in tasks_scheduled
-    assert "notifications.tasks.review_notices_send" in tasks_scheduled
+    assert "workshops.tasks.deadline_reminders_send" in tasks_scheduled
+    assert "workshops.tasks.review_notices_send" in tasks_scheduled
 
 
 # --- the cohort setting ----------------------------------------------------------------------

@@ -17,14 +17,25 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import User
-from workshops.models import Phase, phase_due_date
-
-from .models import Notification
-from .services import (
+from learners.models import Cohort, Membership
+from notifications.models import Notification
+from notifications.services import (
     notification_notify,
     notification_notify_many,
     notifications_publish_emails,
 )
+
+from .cohort_settings import attach
+from .models import (
+    Assignment,
+    Experiment,
+    ExperimentMember,
+    Extension,
+    Phase,
+    Submission,
+    phase_due_date,
+)
+from .selectors import review_queue
 
 # Days before a phase's due date on which its learners are reminded.
 DEFAULT_REMINDER_DAYS = (3, 1)
@@ -120,15 +131,6 @@ def deadline_reminders_due(*, today: datetime.date) -> list[DueReminder]:
     A phase is waiting on its learners when nothing was sent for it in the current cycle or
     the latest version came back (rejected, revision requested). Five queries, however many.
     """
-    from workshops.models import (
-        Assignment,
-        Experiment,
-        ExperimentMember,
-        Extension,
-        Phase,
-        Submission,
-    )
-
     if not reminder_days():
         return []
     experiments = list(
@@ -194,8 +196,6 @@ def start_reminders_due(*, today: datetime.date) -> list[StartReminder]:
 
     Five queries, however many cohorts and learners.
     """
-    from learners.models import Cohort, Membership
-    from workshops.models import Assignment, ExperimentMember, Phase, Submission
 
     if not reminder_days():
         return []
@@ -325,8 +325,6 @@ def deadline_reminders_send(*, now: datetime.datetime | None = None) -> int:
 
 
 def _waiting_submissions(now: datetime.datetime) -> list[Any]:
-    from workshops.models import Submission
-
     return list(
         Submission.objects.filter(
             status=Submission.Status.RECEIVED, cohort__end_date__gte=timezone.localdate(now)
@@ -337,7 +335,6 @@ def _waiting_submissions(now: datetime.datetime) -> list[Any]:
 
 
 def _staff_by_cohort(cohort_ids: set[int], role: str) -> dict[int, list[User]]:
-    from learners.models import Membership
 
     staff: dict[int, list[User]] = defaultdict(list)
     for membership in Membership.objects.filter(
@@ -359,7 +356,6 @@ def review_waiting_notices_send(*, now: datetime.datetime | None = None) -> int:
 
     Grouped on purpose: an instructor with twelve new answers gets one message, not twelve.
     """
-    from learners.models import Membership
 
     now = now or _now()
     if _too_early(now):
@@ -367,7 +363,6 @@ def review_waiting_notices_send(*, now: datetime.datetime | None = None) -> int:
     submissions = _waiting_submissions(now)
     if not submissions:
         return 0
-    from workshops.selectors import review_queue
 
     instructors = _staff_by_cohort({s.cohort_id for s in submissions}, Membership.Role.INSTRUCTOR)
     waiting: dict[int, list[Any]] = defaultdict(list)
@@ -382,7 +377,6 @@ def review_waiting_notices_send(*, now: datetime.datetime | None = None) -> int:
             submission.over_target = days_waiting > submission.cohort.review_target_days  # type: ignore[attr-defined]
             waiting[instructor.pk].append(submission)
             people[instructor.pk] = instructor
-    from workshops.cohort_settings import attach
 
     # Blind or not as each submission's cohort chose (one query for every list).
     attach([s for items in waiting.values() for s in items], peer=False)
@@ -410,7 +404,6 @@ def review_waiting_notices_send(*, now: datetime.datetime | None = None) -> int:
 
 def review_escalations_send(*, now: datetime.datetime | None = None) -> int:
     """Beat: tell the cohort's coordinators, once per submission, that it waits past the target."""
-    from learners.models import Membership
 
     now = now or _now()
     if _too_early(now):
