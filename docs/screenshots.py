@@ -392,7 +392,7 @@ def capture(base: str, shots: list[tuple[Shot, str]]) -> list[str]:
         pages: dict[tuple[str, str], object] = {}
         errors: list[str] = []
 
-        def page_for(persona: str, viewport: str):  # type: ignore[no-untyped-def]
+        def page_for(persona: str, viewport: str):
             key = (persona, viewport)
             if key in pages:
                 return pages[key]

@@ -24,7 +24,7 @@ REGION = "eu-north-1"
 class S3Server:
     endpoint_url: str
 
-    def client(self):  # type: ignore[no-untyped-def]
+    def client(self):
         import boto3
 
         return boto3.client(
@@ -96,7 +96,7 @@ def s3_bucket(moto_s3: S3Server) -> str:
 
 
 @pytest.fixture
-def s3_storage(settings, moto_s3: S3Server, s3_bucket: str, monkeypatch) -> str:  # type: ignore[no-untyped-def]
+def s3_storage(settings, moto_s3: S3Server, s3_bucket: str, monkeypatch) -> str:
     """Private files go to a fresh bucket on the local S3 server for this test; the disk
     under PRIVATE_MEDIA_ROOT is made unusable, so anything still writing there fails."""
     # boto3 must not pick up a developer's own credentials or profile.

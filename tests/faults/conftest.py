@@ -33,7 +33,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.faults)
 
 
-def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+def pytest_terminal_summary(terminalreporter) -> None:
     if reports():
         terminalreporter.section("faults: in flight, lost, duplicated")
         for report in reports():
@@ -79,7 +79,7 @@ def redis_server(_requirements, fault_dir: Path):
     server.stop()
 
 
-def _reset_producers(app) -> None:  # type: ignore[no-untyped-def]
+def _reset_producers(app) -> None:
     app._pool = None
     amqp = app.__dict__.get("amqp")
     if amqp is not None:
@@ -151,7 +151,7 @@ def stack(transactional_db, workers, redis_server, smtp_sink, live_server):
     _drain(redis_server, workers)
 
 
-def _drain(redis_server, workers) -> None:  # type: ignore[no-untyped-def]
+def _drain(redis_server, workers) -> None:
     """Let the workers finish what is queued before the database is emptied for the next test:
     the flush (TRUNCATE) must not meet a task in the middle of a transaction. Messages a killed
     worker held stay unacknowledged in Redis until the visibility timeout; they are waited for
@@ -181,7 +181,7 @@ def _drain(redis_server, workers) -> None:  # type: ignore[no-untyped-def]
 
 
 class Stack:
-    def __init__(self, redis, smtp, workers, url: str) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, redis, smtp, workers, url: str) -> None:
         self.redis = redis
         self.smtp = smtp
         self.workers = workers

@@ -196,7 +196,7 @@ def every_task_twice(monkeypatch, stack):
     """Every publish, here and in the workers, goes to the broker twice."""
     publish = Task.apply_async
 
-    def twice(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def twice(self, *args, **kwargs):
         publish(self, *args, **kwargs)
         return publish(self, *args, **kwargs)
 
@@ -260,7 +260,7 @@ def test_beat_scans_run_twice_at_once_publish_each_row_once(
     lock = threading.Lock()
     publish = Task.apply_async
 
-    def counted(self, args=None, *rest, **kwargs):  # type: ignore[no-untyped-def]
+    def counted(self, args=None, *rest, **kwargs):
         with lock:
             published.append((self.name, tuple(args or ())))
         return publish(self, args, *rest, **kwargs)

@@ -60,12 +60,12 @@ class Browser:
     def header(self) -> str:
         return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
 
-    def get(self, node: Server, path: str):  # type: ignore[no-untyped-def]
+    def get(self, node: Server, path: str):
         answer = node.request("GET", path, headers={**PROXY, "Cookie": self.header()})
         self.cookies.update(_cookies(answer))
         return answer
 
-    def post(self, node: Server, path: str, *, body: bytes, content_type: str):  # type: ignore[no-untyped-def]
+    def post(self, node: Server, path: str, *, body: bytes, content_type: str):
         connection = http.client.HTTPConnection("127.0.0.1", node.port, timeout=30)
         try:
             connection.request(
@@ -94,7 +94,7 @@ class Browser:
         return response.status, response.headers, data
 
 
-def _parse(value: str):  # type: ignore[no-untyped-def]
+def _parse(value: str):
     from http.cookies import SimpleCookie
 
     jar: SimpleCookie = SimpleCookie()
@@ -108,7 +108,7 @@ def _token(body: str) -> str:
     return found.group(1)
 
 
-def _multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes, str]]):  # type: ignore[no-untyped-def]
+def _multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes, str]]):
     boundary = f"----alueagentti{uuid.uuid4().hex}"
     parts: list[bytes] = []
     for name, value in fields.items():
@@ -146,7 +146,7 @@ def sign_in(node: Server, email: str) -> Browser:
     return browser
 
 
-def _person(email: str, **fields):  # type: ignore[no-untyped-def]
+def _person(email: str, **fields):
     # Production hashes with PBKDF2; few iterations here (gunicorn upgrades it at sign-in).
     user = factories.UserFactory(email=email, language="en", **fields)
     hasher = PBKDF2PasswordHasher()
@@ -175,7 +175,7 @@ def _start(command: list[str], *, env: dict[str, str], log: Path, cwd: Path) -> 
 
 
 @pytest.fixture
-def cluster(  # type: ignore[no-untyped-def]
+def cluster(
     transactional_db, tmp_path, settings, request, moto_s3, s3_bucket
 ) -> Iterator[Cluster]:
     if not uses_postgresql():
