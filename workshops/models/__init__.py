@@ -34,10 +34,12 @@ from .reviews import (
     PhaseComment,
     Review,
     ReviewDraft,
+    ReviewFile,
     ReviewScore,
     RubricCriterion,
     RubricLevel,
     first_peer_sweep,
+    review_file_path,
 )
 from .sessions import (
     Attendance,
@@ -45,6 +47,7 @@ from .sessions import (
     SessionMaterial,
     WorkshopSession,
     session_material_path,
+    session_recording_path,
 )
 from .workshop import Assignment, Phase, Theme, Workshop
 
@@ -66,6 +69,7 @@ __all__ = [
     "PhaseComment",
     "Review",
     "ReviewDraft",
+    "ReviewFile",
     "ReviewScore",
     "RubricCriterion",
     "RubricLevel",
@@ -82,7 +86,9 @@ __all__ = [
     "phase_due_date",
     "preview_path",
     "private_storage",
+    "review_file_path",
     "runlog_photo_path",
     "session_material_path",
+    "session_recording_path",
     "submission_file_path",
 ]

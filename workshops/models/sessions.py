@@ -12,6 +12,11 @@ from .common import private_storage
 from .workshop import Workshop
 
 
+def session_recording_path(instance: "WorkshopSession", filename: str) -> str:
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"session-recordings/{uuid.uuid4().hex}{suffix}"
+
+
 class WorkshopSession(models.Model):
     """One meeting of a workshop series for a cohort: when, where (or online) and the agenda."""
 
@@ -35,6 +40,27 @@ class WorkshopSession(models.Model):
         blank=True,
         help_text=_("One link per line, optionally with a title: Title | https://..."),
     )
+    # After the session: its recording (a YouTube/Vimeo link, or an uploaded video with
+    # WebVTT captions) and its slides, shown to the cohort once the session has started.
+    recording_url = models.URLField(
+        _("recording address"),
+        blank=True,
+        help_text=_("A YouTube or Vimeo address is played on the page; other links are linked."),
+    )
+    recording_video = models.FileField(
+        _("recording video file"),
+        blank=True,
+        upload_to=session_recording_path,
+        storage=private_storage,
+    )
+    recording_captions = models.FileField(
+        _("captions (.vtt)"), blank=True, upload_to=session_recording_path, storage=private_storage
+    )
+    slides = models.FileField(
+        _("slides"), blank=True, upload_to=session_recording_path, storage=private_storage
+    )
+    slides_name = models.CharField(_("slides file name"), max_length=255, blank=True)
+    slides_type = models.CharField(_("slides content type"), max_length=100, blank=True)
     # Bumped on every change so calendar apps pick up the new version (SEQUENCE).
     sequence = models.PositiveIntegerField(_("revision"), default=0)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -62,6 +88,10 @@ class WorkshopSession(models.Model):
             if url.startswith(("https://", "http://")):
                 links.append((title.strip() or url, url))
         return links
+
+    @property
+    def has_recording(self) -> bool:
+        return bool(self.recording_url or self.recording_video or self.slides)
 
 
 def session_material_path(instance: "SessionMaterial", filename: str) -> str:
@@ -105,6 +135,9 @@ class Attendance(models.Model):
         PRESENT = "present", pgettext_lazy("attendance", "Present")
         ABSENT = "absent", pgettext_lazy("attendance", "Absent")
         EXCUSED = "excused", pgettext_lazy("attendance", "Excused")
+        # Offered only where the workshop lets the recording count (see
+        # Workshop.recording_counts_as_attendance); counts as present there only.
+        WATCHED = "watched", pgettext_lazy("attendance", "Watched the recording")
 
     session = models.ForeignKey(
         WorkshopSession,

@@ -33,6 +33,14 @@ class Workshop(models.Model):
             "which instructor reviewed them."
         ),
     )
+    recording_counts_as_attendance = models.BooleanField(
+        _("watching the recording counts as attendance"),
+        default=False,
+        help_text=_(
+            "Instructors may mark a learner who watched a session's recording, and that counts "
+            "as attending it."
+        ),
+    )
 
     class Meta:
         ordering = ["course", "title"]
