@@ -23,6 +23,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("portfolio.urls")),
     path("impact/", include("impact.urls")),
     path("discussions/", include("discussions.urls")),
+    path("scores/", include("scores.urls")),
     path("privacy/", include("privacy.urls")),
     path("api/", include("api.urls")),
 ]

@@ -642,7 +642,9 @@ def exports(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             )
         messages.success(request, _("The export is being made; it appears below when ready."))
         return redirect("learners:exports", cohort.pk)
-    jobs = list(cohort.exports.filter(requested_by=request.user).defer("content")[:10])
+    jobs = list(
+        cohort.exports.filter(requested_by=request.user, what__in=KINDS).defer("content")[:10]
+    )
     context = {
         "cohort": cohort,
         "jobs": jobs,

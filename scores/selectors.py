@@ -1,0 +1,302 @@
+"""Reads for the scores overview: the columns of a cohort (knowledge checks, workshop phases,
+modules) and the rows of one page of learners, in a fixed number of queries however many
+learners, checks or phases there are.
+
+A phase's result follows the team rule (learners.selectors.team_latest): a version sent in an
+experiment counts for every member of its team. The rubric total shown is that of the latest
+*reviewed* version (a revision reviewed again replaces the earlier total), beside the state of
+the latest version (which may be waiting for review).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from core.models import User
+from courses.models import Certificate, Item, Module
+from courses.selectors import BestResult, completion_matrix, quiz_best_results
+from learners.models import Cohort, Membership
+from learners.selectors import cohort_learners, team_latest
+from workshops.models import (
+    Assignment,
+    CohortMarkingSettings,
+    ExperimentMember,
+    Review,
+    ReviewScore,
+    RubricLevel,
+    Submission,
+)
+
+# One page of the overview; the export reads the cohort in chunks of this many learners.
+PER_PAGE = 25
+EXPORT_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class CheckColumn:
+    item_id: int
+    title: str
+    module_title: str
+
+
+@dataclass(frozen=True)
+class PhaseColumn:
+    assignment_id: int
+    phase: int
+    title: str
+    # Blind review in this cohort for the phase's workshop: no reviewer's name is shown.
+    blind: bool
+
+
+@dataclass(frozen=True)
+class ModuleColumn:
+    module_id: int
+    title: str
+    total: int  # published items
+
+
+@dataclass(frozen=True)
+class Columns:
+    checks: list[CheckColumn]
+    phases: list[PhaseColumn]
+    modules: list[ModuleColumn]
+
+
+@dataclass(frozen=True)
+class PhaseResult:
+    """A learner's result in one phase: the latest version's state and the rubric total of the
+    latest reviewed version (None when no version has been reviewed yet)."""
+
+    version: int
+    status: str
+    status_label: str
+    reviewed_version: int | None = None
+    points: int | None = None
+    max_points: int | None = None
+    reviewer: str = ""  # empty under blind review
+    reviewed_at: datetime.datetime | None = None
+    blind: bool = False
+
+
+@dataclass(frozen=True)
+class ModuleResult:
+    done: int
+    total: int
+
+
+@dataclass
+class ScoreRow:
+    learner: User
+    checks: list[BestResult | None] = field(default_factory=list)
+    phases: list[PhaseResult | None] = field(default_factory=list)
+    modules: list[ModuleResult] = field(default_factory=list)
+    certificate: Certificate | None = None
+
+
+def score_columns(*, cohort: Cohort, phase: int | None = None) -> Columns:
+    """The cohort's course's published knowledge checks and modules and the workshop phases
+    (only `phase`'s when given), with each workshop's blind-review setting in this cohort
+    (four queries)."""
+    checks = [
+        CheckColumn(item.pk, item.title, item.module.title)
+        for item in Item.objects.filter(
+            module__course_id=cohort.course_id,
+            kind=Item.Kind.QUIZ,
+            is_published=True,
+            module__is_published=True,
+        )
+        .select_related("module")
+        .only("pk", "title", "module__title")
+        .order_by("module__position", "module_id", "position", "pk")
+    ]
+    published = (
+        Item.objects.filter(module=OuterRef("pk"), is_published=True)
+        .values("module")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    modules = [
+        ModuleColumn(m.pk, m.title, m.total)
+        for m in Module.objects.filter(course_id=cohort.course_id, is_published=True)
+        .annotate(total=Coalesce(Subquery(published, output_field=IntegerField()), 0))
+        .only("pk", "title")
+        .order_by("position", "pk")
+    ]
+    assignments = Assignment.objects.filter(workshop__course_id=cohort.course_id).select_related(
+        "workshop"
+    )
+    if phase is not None:
+        assignments = assignments.filter(phase=phase)
+    own = {
+        row.workshop_id: row.blind_review
+        for row in CohortMarkingSettings.objects.filter(cohort=cohort).only(
+            "workshop_id", "blind_review"
+        )
+    }
+    phases = [
+        PhaseColumn(a.pk, a.phase, a.title, own.get(a.workshop_id, a.workshop.blind_review))
+        for a in assignments.order_by("phase", "pk")
+    ]
+    return Columns(checks=checks, phases=phases, modules=modules)
+
+
+def score_learners(
+    *, cohort: Cohort, organisation_id: int | None = None, phase: int | None = None
+) -> QuerySet[Membership]:
+    """The cohort's learner memberships in name order, from one organisation and, with
+    `phase`, only the learners who have reached that phase: a version of it sent by themselves
+    or by their experiment's team."""
+    memberships = cohort_learners(cohort=cohort, organisation_id=organisation_id)
+    if phase is not None:
+        phase_versions = Submission.objects.filter(cohort=cohort, assignment__phase=phase)
+        memberships = memberships.filter(
+            Exists(phase_versions.filter(learner_id=OuterRef("user_id")))
+            | Exists(
+                ExperimentMember.objects.filter(
+                    cohort=cohort,
+                    user_id=OuterRef("user_id"),
+                    experiment_id__in=phase_versions.filter(experiment_id__isnull=False).values(
+                        "experiment_id"
+                    ),
+                )
+            )
+        )
+    return memberships
+
+
+def _latest_reviews(
+    cohort: Cohort, learner_ids: list[int], assignment_ids: list[int]
+) -> dict[tuple[int, int], Review]:
+    """{(learner id, assignment id): the review of the latest reviewed version that counts
+    for the learner}, with the team rule of team_latest (two queries)."""
+    members = ExperimentMember.objects.filter(cohort=cohort, user_id__in=learner_ids)
+    team: dict[int | None, list[int]] = {}
+    for experiment_id, user_id in members.values_list("experiment_id", "user_id"):
+        team.setdefault(experiment_id, []).append(user_id)
+    reviews = (
+        Review.objects.filter(
+            submission__cohort=cohort, submission__assignment_id__in=assignment_ids
+        )
+        .filter(
+            Q(submission__learner_id__in=learner_ids) | Q(submission__experiment_id__in=list(team))
+        )
+        .select_related("submission", "reviewer")
+        .only(
+            "pk",
+            "created_at",
+            "reviewer__first_name",
+            "reviewer__last_name",
+            "reviewer__email",
+            "submission__id",
+            "submission__learner_id",
+            "submission__experiment_id",
+            "submission__assignment_id",
+            "submission__version",
+        )
+        .order_by("submission__version", "submission__pk")
+    )
+    latest: dict[tuple[int, int], Review] = {}
+    for review in reviews:
+        s = review.submission
+        owners = team.get(s.experiment_id, [s.learner_id])
+        for owner in owners:
+            latest[(owner, s.assignment_id)] = review
+    return latest
+
+
+def _totals(reviews: Sequence[Review]) -> dict[int, tuple[int, int]]:
+    """{review id: (points, maximum)}: the points given and the most the scored criteria could
+    have given (as the feedback shows "7 / 12"), in two queries for any number of reviews."""
+    scores = list(
+        ReviewScore.objects.filter(review_id__in=[r.pk for r in reviews]).values_list(
+            "review_id", "criterion_id", "points"
+        )
+    )
+    maxima: dict[int | None, int] = dict(
+        RubricLevel.objects.filter(criterion_id__in={c for _r, c, _p in scores if c})
+        .values("criterion_id")
+        .annotate(top=Max("points"))
+        .values_list("criterion_id", "top")
+    )
+    totals: dict[int, tuple[int, int]] = {}
+    for review_id, criterion_id, points in scores:
+        given, most = totals.get(review_id, (0, 0))
+        totals[review_id] = (given + points, most + max(maxima.get(criterion_id, points), points))
+    return totals
+
+
+def score_rows(*, cohort: Cohort, columns: Columns, learners: Sequence[User]) -> list[ScoreRow]:
+    """The rows of these learners (one page of them): each check's best result, each phase's
+    result, each module's completion and the certificate. Eight queries for any page."""
+    ids = [u.pk for u in learners]
+    if not ids:
+        return []
+    best = quiz_best_results(items=[c.item_id for c in columns.checks], users=ids)
+    assignment_ids = [p.assignment_id for p in columns.phases]
+    latest: dict[tuple[int, int], Submission] = {}
+    reviews: dict[tuple[int, int], Review] = {}
+    totals: dict[int, tuple[int, int]] = {}
+    if assignment_ids:
+        latest = team_latest(cohort=cohort, learner_ids=ids)
+        reviews = _latest_reviews(cohort, ids, assignment_ids)
+        totals = _totals(list({r.pk: r for r in reviews.values()}.values()))
+    matrix = completion_matrix(user_ids=ids, course=cohort.course)
+    certificates = {
+        c.user_id: c
+        for c in Certificate.objects.filter(course_id=cohort.course_id, user_id__in=ids).only(
+            "pk", "user_id", "code", "status", "issued_at", "revoked_at"
+        )
+    }
+    rows = []
+    for learner in learners:
+        row = ScoreRow(learner=learner, certificate=certificates.get(learner.pk))
+        row.checks = [best.get((learner.pk, c.item_id)) for c in columns.checks]
+        for column in columns.phases:
+            key = (learner.pk, column.assignment_id)
+            submission = latest.get(key)
+            if submission is None:
+                row.phases.append(None)
+                continue
+            review = reviews.get(key)
+            result = PhaseResult(
+                version=submission.version,
+                status=submission.status,
+                status_label=str(submission.get_status_display()),
+                blind=column.blind,
+            )
+            if review is not None:
+                points, most = totals.get(review.pk, (0, 0))
+                result = PhaseResult(
+                    version=submission.version,
+                    status=submission.status,
+                    status_label=result.status_label,
+                    reviewed_version=review.submission.version,
+                    points=points if most else None,
+                    max_points=most or None,
+                    reviewer="" if column.blind else review.reviewer.display_name,
+                    reviewed_at=review.created_at,
+                    blind=column.blind,
+                )
+            row.phases.append(result)
+        done = matrix.get(learner.pk, {})
+        row.modules = [ModuleResult(done.get(m.module_id, 0), m.total) for m in columns.modules]
+        rows.append(row)
+    return rows
+
+
+def score_rows_all(*, cohort: Cohort, columns: Columns) -> Iterator[ScoreRow]:
+    """Every learner's row of the cohort, read EXPORT_CHUNK learners at a time (for an
+    export: memory stays flat however large the cohort)."""
+    memberships = score_learners(cohort=cohort)
+    offset = 0
+    while True:
+        chunk = [m.user for m in memberships[offset : offset + EXPORT_CHUNK]]
+        if not chunk:
+            return
+        yield from score_rows(cohort=cohort, columns=columns, learners=chunk)
+        offset += EXPORT_CHUNK
