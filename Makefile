@@ -59,8 +59,12 @@ demo-reset: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
 
+# pytest on both cores (pytest-xdist): the tests that share a broker, Redis, gunicorn or Chromium
+# stay together on one worker, one after another (tests/conftest.py); PYTEST_WORKERS=0 runs all
+# in one process.
+PYTEST_WORKERS ?= 2
 test: install lint typecheck migrations-check check-deploy
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # ruff, then the layers (import-linter, contracts in pyproject.toml): core imports no domain app,
 # the dashboard sits above the domain apps, no production app imports the demo.

@@ -10,6 +10,7 @@ import os
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from learners.models import Membership
 from tests import factories
@@ -21,6 +22,24 @@ from tests.seed_once import load_once
 pytest_plugins = ["tests.browser", "tests.s3_support", "tests.oidc_provider.support"]
 
 STRICT = os.environ.get("ALUEAGENTTI_STRICT_TESTS") == "1"
+
+
+# Tests that share something with each other beyond their own database: the broker and a real
+# Celery worker, Redis, gunicorn nodes, and Chromium with a live server.
+SERIAL_MARKERS = ("browser", "worker", "multinode")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`make test` runs `-n 2 --dist loadgroup`), those tests run one after
+    another on one worker while the other worker takes the rest."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    smoke = config.rootpath / "tests" / "smoke"
+    for item in items:
+        if item.path.is_relative_to(smoke) or any(
+            item.get_closest_marker(name) for name in SERIAL_MARKERS
+        ):
+            item.add_marker(pytest.mark.xdist_group("serial"))
 
 
 def skip_or_fail(reason: str) -> None:
@@ -37,10 +56,12 @@ def _media(settings, tmp_path):
 
 
 @pytest.fixture
-def demo_data(db):
+def demo_data(db, settings):
     """The whole demo (`seed_demo`) in this test's database. The first test of a process seeds
     it; the next ones get a copy of what that seed wrote (tests/seed_once.py), in milliseconds."""
-    load_once("demo", lambda: call_command("seed_demo", stdout=io.StringIO()))
+    # What the seed writes depends on these too (links in certificates and notifications).
+    key = f"demo {settings.SITE_URL} {translation.get_language()}"
+    load_once(key, lambda: call_command("seed_demo", stdout=io.StringIO()))
 
 
 @pytest.fixture

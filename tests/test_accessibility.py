@@ -16,11 +16,9 @@ block, so these pages run under the real CSP.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from demo.accounts import DEMO_DOMAIN, DEMO_PASSWORD
@@ -278,18 +276,25 @@ def visit(page, url: str, *, status: int = 200) -> str | None:
         return f"did not load: {exc.message.splitlines()[0]}"
     if response is None or response.status != status:
         return f"HTTP {response.status if response else 'no response'}, expected {status}"
-    page.wait_for_load_state("networkidle")
+    # Loaded (goto waits for the load event), its web fonts too (the editor's icon font changes
+    # the toolbar's width) and no htmx request under way: the page as it settles, without the
+    # half second of network silence that "networkidle" waits out on every page.
+    page.wait_for_function(
+        "() => document.readyState === 'complete' && document.fonts.status === 'loaded'"
+        " && !document.querySelector('.htmx-request')"
+    )
     return None
 
 
 @pytest.fixture
-def demo(transactional_db, live_server, settings) -> Callable[[], dict[str, Pages]]:
+def demo(transactional_db, live_server, settings, request) -> Callable[[], dict[str, Pages]]:
     from core.models import User
     from learners.models import Cohort
     from notifications.services import announcement_create
 
     settings.SITE_URL = live_server.url
-    call_command("seed_demo", stdout=io.StringIO())
+    # Seeded by the first test that asks, copied for the next ones (tests/seed_once.py).
+    request.getfixturevalue("demo_data")
     # An announcement, so that the learners have an unread notification with its "Open" button
     # and the coordinator's announcement list and notification log have rows.
     announcement_create(
