@@ -22,6 +22,7 @@ from .models import (
     Experiment,
     ExperimentMember,
     PeerReview,
+    ReviewFile,
     RunLogEntry,
     SessionMaterial,
     Submission,
@@ -218,6 +219,37 @@ def get_file_for_user(user: User, pk: int) -> SubmissionFile:
     return get_object_or_404(
         SubmissionFile.objects.filter(submission__in=submissions_visible_to(user)).filter(
             Q(status=SubmissionFile.Status.ACCEPTED) | Q(submission__learner=user)
+        ),
+        pk=pk,
+    )
+
+
+def get_review_file_for_user(user: User, pk: int) -> ReviewFile:
+    """A feedback file on a review, once it has passed its check: the cohort's instructors and
+    the reviewer always (also while the review is a draft); the learner and everyone on the
+    experiment's team once the review has reached them. Nobody else (not coordinators, not
+    other learners of the cohort): 404."""
+    qs = ReviewFile.objects.filter(status=ReviewFile.Status.ACCEPTED).select_related(
+        "submission", "review"
+    )
+    if user.is_superuser:
+        return get_object_or_404(qs, pk=pk)
+    staff = (
+        Q(member(Role.INSTRUCTOR, user, "submission__cohort_id"))
+        | Q(uploaded_by=user)
+        | Q(review__reviewer=user)
+    )
+    team = Q(review__isnull=False) & (
+        Q(submission__learner=user) | Q(experiment_member(user, "submission__experiment_id"))
+    )
+    return get_object_or_404(qs.filter(staff | team), pk=pk)
+
+
+def get_review_file_for_reviewer(user: User, pk: int) -> ReviewFile:
+    """A feedback file on a submission this instructor may review (to remove a draft one)."""
+    return get_object_or_404(
+        ReviewFile.objects.filter(submission__in=submissions_reviewable_by(user)).select_related(
+            "submission"
         ),
         pk=pk,
     )

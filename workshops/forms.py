@@ -153,6 +153,26 @@ class AddFilesForm(forms.Form):
         return _check_count(self.cleaned_data.get("attachments") or [])
 
 
+class FeedbackFilesForm(forms.Form):
+    """Files an instructor attaches to the review (an annotated PDF, say)."""
+
+    attachments = MultipleFileField(
+        label=_("Attach a file to your feedback"), allow_empty_file=True
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].help_text = _(
+            "PDF, Office or OpenDocument files or images, at most %(mb)s MB each. The learners "
+            "see them with your review, once each has passed its check."
+        ) % {"mb": max_file_bytes() // (1024 * 1024)}
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_attachments(self):
+        return _check_count(self.cleaned_data.get("attachments") or [])
+
+
 class ExperimentForm(forms.ModelForm):
     themes = forms.ModelMultipleChoiceField(
         label=_("Themes"),

@@ -4,6 +4,8 @@
   task is published after commit. `submission_files_sweep` publishes the check again when the
   file is still pending at its `next_attempt_at`, and settles a version left `processing`
   although none of its files is pending (a worker died between the check and the settle).
+- A *pending feedback file* (ReviewFile pending, an instructor's file on a review) is the same
+  kind of row with the same check; the same sweeper publishes its check again.
 - A *peer allocation wanted* (PeerAllocationWanted, one per phase and cohort) is written with
   the answer or the lead's request; its task allocates and deletes the row in one transaction;
   `peer_allocations_sweep` publishes it again while it waits.
@@ -21,7 +23,13 @@ from django.utils.translation import gettext_lazy as _
 from core import outbox
 from core.outbox import Backlog, CohortScope
 
-from .models import PeerAllocationWanted, Submission, SubmissionFile, first_peer_sweep
+from .models import (
+    PeerAllocationWanted,
+    ReviewFile,
+    Submission,
+    SubmissionFile,
+    first_peer_sweep,
+)
 
 FILES = "files"
 PEER = "peer"
@@ -38,19 +46,33 @@ def _pending_files(scope: CohortScope) -> QuerySet[SubmissionFile]:
     )
 
 
+def _pending_feedback_files(scope: CohortScope) -> QuerySet[ReviewFile]:
+    return outbox.scoped(
+        ReviewFile.objects.filter(status=ReviewFile.Status.PENDING),
+        scope,
+        "submission__cohort_id",
+    )
+
+
 def submission_files_sweep(
     *, now: datetime.datetime | None = None, scope: CohortScope = None
 ) -> dict[str, int]:
     """Beat: publish the check again for files still pending past their sweep time, and settle
     the versions left processing with no file pending. Returns what it did, by kind."""
     from .services import submission_settle
-    from .tasks import submission_file_process as task
+    from .tasks import review_file_process, submission_file_process
 
     now = now or timezone.now()
     published = outbox.sweep(
         _pending_files(scope),
         kind=FILES,
-        publish_row=lambda pk: outbox.publish(task, pk),
+        publish_row=lambda pk: outbox.publish(submission_file_process, pk),
+        now=now,
+    )
+    published += outbox.sweep(
+        _pending_feedback_files(scope),
+        kind=FILES,
+        publish_row=lambda pk: outbox.publish(review_file_process, pk),
         now=now,
     )
     pending = SubmissionFile.objects.filter(
@@ -71,12 +93,22 @@ def submission_files_sweep(
 
 
 def _files_backlog(scope: CohortScope, now: datetime.datetime) -> Backlog:
-    return outbox.attempts_backlog(_pending_files(scope), kind=FILES, now=now)
+    learners = outbox.attempts_backlog(_pending_files(scope), kind=FILES, now=now)
+    feedback = outbox.attempts_backlog(_pending_feedback_files(scope), kind=FILES, now=now)
+    oldest = [moment for moment in (learners.oldest, feedback.oldest) if moment is not None]
+    return Backlog(
+        pending=learners.pending + feedback.pending,
+        queued=learners.queued + feedback.queued,
+        failed=learners.failed + feedback.failed,
+        oldest=min(oldest) if oldest else None,
+        overdue=learners.overdue + feedback.overdue,
+    )
 
 
 def _files_retry(scope: CohortScope) -> int:
     now = timezone.now()
     outbox.make_due(_pending_files(scope), now=now)
+    outbox.make_due(_pending_feedback_files(scope), now=now)
     return submission_files_sweep(now=now, scope=scope)["files"]
 
 

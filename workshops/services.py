@@ -6,6 +6,7 @@ import datetime
 import logging
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from functools import partial
 from pathlib import PurePath
 from typing import Any
 
@@ -40,6 +41,7 @@ from .models import (
     PhaseComment,
     Review,
     ReviewDraft,
+    ReviewFile,
     ReviewScore,
     RubricCriterion,
     RubricLevel,
@@ -719,6 +721,57 @@ def submission_add_files(
 # --- processing ------------------------------------------------------------------------------
 
 
+def _file_check_pending(attachment: SubmissionFile | ReviewFile, *, language: str) -> bool:
+    """Check one stored pending file by its content and record the verdict on its row; shared
+    by the learners' files and the instructors' feedback files (same fields, same outbox).
+
+    Safe to run twice: the check is pure and the write is conditional on the row still being
+    pending. Returns whether this call wrote the verdict."""
+    model = type(attachment)
+    if attachment.status != SubmissionFile.Status.PENDING:
+        return False
+    # Reasons are stored as text, so they are written in the reader's language.
+    with translation.override(language), attachment.file.open("rb") as stream:
+        verdict = check_file(stream, attachment.file.size)
+    preview = ""
+    if verdict.preview_png:
+        preview = attachment.preview.storage.save(
+            attachment.preview.field.generate_filename(attachment, "preview.png"),
+            ContentFile(verdict.preview_png),
+        )
+    # An accepted file is kept under its detected type's extension, never the uploaded one.
+    stored_name = attachment.file.name or ""
+    renamed = ""
+    if verdict.accepted:
+        wanted = extension_for(verdict.content_type)
+        if not stored_name.lower().endswith(wanted):
+            with attachment.file.open("rb") as stream:
+                renamed = attachment.file.storage.save(
+                    str(PurePath(stored_name).with_suffix("")) + wanted, stream
+                )
+    changed = model.objects.filter(pk=attachment.pk, status=SubmissionFile.Status.PENDING).update(
+        status=(
+            SubmissionFile.Status.ACCEPTED if verdict.accepted else SubmissionFile.Status.REJECTED
+        ),
+        reason=verdict.reason,
+        content_type=verdict.content_type,
+        page_count=verdict.page_count,
+        size=attachment.file.size,
+        scan=verdict.scan if verdict.scan in ScanStatus.values else ScanStatus.NOT_SCANNED,
+        preview=preview,
+        extracted_text=verdict.text,
+        file=renamed or stored_name,
+    )
+    if not changed and preview:
+        attachment.preview.storage.delete(preview)
+    if renamed:
+        attachment.file.storage.delete(stored_name if changed else renamed)
+    if changed and verdict.scan == ScanStatus.INFECTED:
+        # An infected file is never kept, not even for its uploader.
+        attachment.file.delete(save=False)
+    return bool(changed)
+
+
 def submission_file_process(*, file_id: int) -> SubmissionFile | None:
     """Check one stored file and record the verdict; then settle its submission.
 
@@ -730,53 +783,7 @@ def submission_file_process(*, file_id: int) -> SubmissionFile | None:
     )
     if attachment is None:
         return None
-    if attachment.status == SubmissionFile.Status.PENDING:
-        # Reasons are stored as text, so they are written in the learner's language.
-        with (
-            translation.override(attachment.submission.learner.language),
-            attachment.file.open("rb") as stream,
-        ):
-            verdict = check_file(stream, attachment.file.size)
-        preview = ""
-        if verdict.preview_png:
-            preview = attachment.preview.storage.save(
-                attachment.preview.field.generate_filename(attachment, "preview.png"),
-                ContentFile(verdict.preview_png),
-            )
-        # An accepted file is kept under its detected type's extension, never the uploaded one.
-        stored_name = attachment.file.name or ""
-        renamed = ""
-        if verdict.accepted:
-            wanted = extension_for(verdict.content_type)
-            if not stored_name.lower().endswith(wanted):
-                with attachment.file.open("rb") as stream:
-                    renamed = attachment.file.storage.save(
-                        str(PurePath(stored_name).with_suffix("")) + wanted, stream
-                    )
-        changed = SubmissionFile.objects.filter(
-            pk=attachment.pk, status=SubmissionFile.Status.PENDING
-        ).update(
-            status=(
-                SubmissionFile.Status.ACCEPTED
-                if verdict.accepted
-                else SubmissionFile.Status.REJECTED
-            ),
-            reason=verdict.reason,
-            content_type=verdict.content_type,
-            page_count=verdict.page_count,
-            size=attachment.file.size,
-            scan=verdict.scan if verdict.scan in ScanStatus.values else ScanStatus.NOT_SCANNED,
-            preview=preview,
-            extracted_text=verdict.text,
-            file=renamed or stored_name,
-        )
-        if not changed and preview:
-            attachment.preview.storage.delete(preview)
-        if renamed:
-            attachment.file.storage.delete(stored_name if changed else renamed)
-        if changed and verdict.scan == ScanStatus.INFECTED:
-            # An infected file is never kept, not even for its uploader.
-            attachment.file.delete(save=False)
+    _file_check_pending(attachment, language=attachment.submission.learner.language)
     submission_settle(submission_id=attachment.submission_id)
     attachment.refresh_from_db()
     return attachment
@@ -996,6 +1003,10 @@ def _review_record(
         score.review = review
     ReviewScore.objects.bulk_create(scores)
     ReviewDraft.objects.filter(submission=submission).delete()
+    # The files attached while the review was written (directly, or on the workflow's shared
+    # draft) go with it: only now does the team see them.
+    ReviewFile.objects.filter(submission=submission, review__isnull=True).update(review=review)
+    feedback_files = list(ReviewFile.objects.filter(review=review).order_by("pk"))
     submission.status = new_status
     submission_completion_check_later(submission_id=submission.pk)  # certificates, after commit
     recipients = [submission.learner]
@@ -1029,6 +1040,9 @@ def _review_record(
         "max_points": _max_points(scores),
         "blind": marking_of(submission).blind_review,
     }
+    email_context["feedback_files"] = feedback_file_links(
+        feedback_files, blind=bool(email_context["blind"])
+    )
     for recipient in recipients:
         notification_notify(
             recipient=recipient,
@@ -1041,6 +1055,123 @@ def _review_record(
     if decision == Review.Decision.APPROVE:
         _obsolete_revision_requests(submission, recipients)
     return review
+
+
+# --- feedback files ---------------------------------------------------------------------------
+
+
+class FeedbackFileRefused(SubmissionError):
+    """An upload that cannot be a feedback file (empty, too large, too many): bad input."""
+
+
+def _feedback_files_open(submission: Submission, by: User) -> None:
+    """Feedback files change only while the version waits for its decision; in the marking
+    workflow not once the review is ready for release (its content is then frozen)."""
+    if submission.status != Submission.Status.RECEIVED:
+        raise SubmissionError(
+            _("Files can be attached to the review only while the version waits for review.")
+        )
+    if marking_of(submission).marking_workflow:
+        from .marking import marking_touch
+
+        marking_touch(submission=submission, by=by)
+
+
+@transaction.atomic
+def review_file_add(
+    *, submission: Submission, by: User, uploads: Sequence[UploadedFile[bytes]]
+) -> list[ReviewFile]:
+    """Attach files to the review being written (a draft until the decision or the release
+    attaches them to the Review); each is checked by content after commit, as the learners'
+    files are. An empty or too large upload refuses them all, with the reason.
+
+    Precondition: `by` may review the submission (workshops.access.can_review).
+    """
+    if not uploads:
+        raise FeedbackFileRefused(_("Choose at least one file."))
+    locked = Submission.objects.select_for_update().get(pk=submission.pk)
+    _feedback_files_open(locked, by)
+    drafts = ReviewFile.objects.filter(submission=locked, review__isnull=True).count()
+    if drafts + len(uploads) > MAX_FILES:
+        raise FeedbackFileRefused(_("A review can have at most %(n)s files.") % {"n": MAX_FILES})
+    for upload in uploads:
+        if reason := refusal_reason(upload):
+            raise FeedbackFileRefused(f"{upload.name or 'file'}: {reason}")
+    stored: list[ReviewFile] = []
+    try:
+        for upload in uploads:
+            stored.append(
+                ReviewFile.objects.create(
+                    submission=locked,
+                    uploaded_by=by,
+                    file=upload,
+                    original_name=upload.name[:255] if upload.name else "file",
+                    size=upload.size or 0,
+                )
+            )
+    except OSError:
+        logger.exception("storing the feedback files of submission %s failed", locked.pk)
+        for attachment in stored:
+            try:
+                attachment.file.delete(save=False)
+            except OSError:
+                logger.warning("could not remove %s after a failed upload", attachment.file.name)
+        raise StorageUnavailable(storage_failed_message()) from None
+    from .tasks import review_file_process as task
+
+    for attachment in stored:
+        # The pending row is the outbox row; workshops/outbox.py sweeps it if this is lost.
+        publish_on_commit(task, attachment.pk)
+    return stored
+
+
+@transaction.atomic
+def review_file_delete(*, attachment: ReviewFile, by: User) -> None:
+    """Remove a feedback file from the review being written; the stored file goes after
+    commit. Precondition: `by` may review the submission."""
+    locked = Submission.objects.select_for_update().get(pk=attachment.submission_id)
+    if attachment.review_id is not None:
+        raise SubmissionError(_("The review was already sent with this file."))
+    _feedback_files_open(locked, by)
+    storage, names = attachment.file.storage, [attachment.file.name, attachment.preview.name]
+    attachment.delete()
+    for name in filter(None, names):
+        transaction.on_commit(partial(storage.delete, name), robust=True)
+
+
+def review_file_process(*, file_id: int) -> ReviewFile | None:
+    """Check one feedback file by its content and record the verdict (idempotent)."""
+    attachment = ReviewFile.objects.select_related("uploaded_by").filter(pk=file_id).first()
+    if attachment is None:
+        return None
+    _file_check_pending(attachment, language=attachment.uploaded_by.language)
+    attachment.refresh_from_db()
+    return attachment
+
+
+def feedback_file_links(files: Iterable[ReviewFile], *, blind: bool) -> list[dict[str, str]]:
+    """Names and absolute download addresses of feedback files for the review email; with
+    blind review a neutral name, so the file name cannot reveal the reviewer."""
+    from django.conf import settings
+
+    return [
+        {
+            "name": feedback_file_name(attachment, index=index, blind=blind),
+            "url": settings.SITE_URL
+            + reverse("workshops:review_file_download", args=[attachment.pk]),
+        }
+        for index, attachment in enumerate(files, start=1)
+        if attachment.status != ReviewFile.Status.REJECTED
+    ]
+
+
+def feedback_file_name(attachment: ReviewFile, *, index: int, blind: bool) -> str:
+    """The name a feedback file is shown and downloaded under."""
+    if blind:
+        return safe_name(_("feedback-%(n)s") % {"n": index}, attachment.content_type)
+    if attachment.content_type:
+        return safe_name(attachment.original_name, attachment.content_type)
+    return attachment.original_name
 
 
 def _max_points(scores: list[ReviewScore]) -> int:

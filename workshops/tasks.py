@@ -26,6 +26,13 @@ def submission_file_process(file_id: int) -> str | None:
 
 
 @shared_task(**FILE_TASK_OPTIONS)
+def review_file_process(file_id: int) -> str | None:
+    """Check an instructor's feedback file by its content (idempotent)."""
+    attachment = services.review_file_process(file_id=file_id)
+    return attachment.status if attachment else None
+
+
+@shared_task(**FILE_TASK_OPTIONS)
 def submission_process(submission_id: int) -> str | None:
     submission = services.submission_process(submission_id=submission_id)
     return submission.status if submission else None

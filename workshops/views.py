@@ -22,6 +22,8 @@ from workshops.access import (
     get_experiment_for_thread,
     get_experiment_for_user,
     get_file_for_user,
+    get_review_file_for_reviewer,
+    get_review_file_for_user,
     get_runlog_entry_for_user,
     get_submission_for_reviewer,
     get_submission_for_user,
@@ -38,6 +40,7 @@ from .forms import (
     CommentForm,
     ExperimentForm,
     ExtensionForm,
+    FeedbackFilesForm,
     MemberForm,
     NewCycleForm,
     PivotForm,
@@ -55,6 +58,7 @@ from .models import (
     Phase,
     Review,
     ReviewDraft,
+    ReviewFile,
     RunLogEntry,
     Submission,
 )
@@ -818,6 +822,8 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "conflict": conflict,
             "is_open": submission.status == Submission.Status.RECEIVED,
             "files_seen": services.files_fingerprint(submission_id=submission.pk),
+            "feedback_files": list(submission.feedback_files.filter(review__isnull=True)),
+            "feedback_files_form": FeedbackFilesForm(),
             "thread": None if blind else _thread_context(request, submission),
             **marking_context,
         },
@@ -858,6 +864,74 @@ def review_draft(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             return HttpResponse(status=204)
         return HttpResponse(exc.message, status=409)
     return render(request, "workshops/includes/_review_draft_status.html", {"draft": draft})
+
+
+@require_role(Role.INSTRUCTOR)
+@require_POST
+def review_file_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Instructors of the submission's cohort: attach files to the review being written
+    (checked by content after upload; the learners see them only with the decision)."""
+    submission = get_submission_for_reviewer(request.user, pk)
+    back = reverse("workshops:review", args=[submission.pk]) + "#feedback-files"
+    form = FeedbackFilesForm(request.POST, request.FILES)
+    if not form.is_valid():
+        errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+        return action_refused(request, errors or _("Choose a file."), back_url=back)
+    try:
+        services.review_file_add(
+            submission=submission, by=request.user, uploads=form.cleaned_data["attachments"]
+        )
+    except services.SubmissionError as exc:
+        status = (
+            503
+            if isinstance(exc, services.StorageUnavailable)
+            else 400
+            if isinstance(exc, services.FeedbackFileRefused)
+            else 409
+        )
+        return action_refused(request, exc.message, back_url=back, status=status)
+    messages.success(request, _("The file was attached and is being checked."))
+    return redirect(back)
+
+
+@require_role(Role.INSTRUCTOR)
+@require_POST
+def review_file_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Instructors of the submission's cohort: remove a file from the review being written."""
+    attachment = get_review_file_for_reviewer(request.user, pk)
+    back = reverse("workshops:review", args=[attachment.submission_id]) + "#feedback-files"
+    try:
+        services.review_file_delete(attachment=attachment, by=request.user)
+    except services.SubmissionError as exc:
+        return action_refused(request, exc.message, back_url=back, status=409)
+    messages.success(request, _("The file was removed."))
+    return redirect(back)
+
+
+@login_required
+def review_file_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    """The cohort's instructors and the reviewer; the learner and their team once the review
+    has reached them (see get_review_file_for_user). With blind review the team gets the file
+    under a neutral name, so the name cannot reveal the reviewer."""
+    attachment: ReviewFile = get_review_file_for_user(request.user, pk)
+    if not attachment.file:
+        raise Http404
+    submission = attachment.submission
+    on_team = submission.learner_id == request.user.pk or (
+        submission.experiment_id is not None
+        and submission.experiment is not None
+        and submission.experiment.members.filter(user=request.user).exists()
+    )
+    blind = on_team and marking.is_blind(submission)
+    index = ReviewFile.objects.filter(review=attachment.review, pk__lte=attachment.pk)
+    return _serve_private(
+        attachment.file,
+        filename=services.feedback_file_name(
+            attachment, index=index.count() if blind else 0, blind=blind
+        ),
+        content_type="application/octet-stream",
+        inline=False,
+    )
 
 
 def _thread_context(request: AuthenticatedHttpRequest, submission: Submission) -> dict | None:
