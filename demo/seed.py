@@ -15,7 +15,7 @@ def seed_demo() -> None:
     """Write (or top up) every demo row; the caller holds the transaction."""
     organisations = seed_organisations()
     course, items = courses.seed_course()
-    _workshop, first_assignment = workshops.seed_workshop(course)
+    first_assignment = workshops.seed_workshop(course)
     cohort = learners.seed_main_cohort(course)
     users = learners.seed_main_members(cohort=cohort, organisations=organisations)
     courses.seed_progress(items=items, users=users)

@@ -54,8 +54,8 @@ FIRST_ANSWERS = {
 }
 
 
-def seed_workshop(course: Course) -> tuple[Workshop, Assignment]:
-    """The course's workshop and its first assignment (phase 1)."""
+def seed_workshop(course: Course) -> Assignment:
+    """The course's workshop with its first assignment (phase 1); returns the assignment."""
     workshop, _ = Workshop.objects.update_or_create(
         course=course,
         title=content.WORKSHOP["title"],
@@ -67,7 +67,7 @@ def seed_workshop(course: Course) -> tuple[Workshop, Assignment]:
         phase=1,
         defaults={"title": first["title"], "instructions": first["instructions"]},
     )
-    return workshop, assignment
+    return assignment
 
 
 def seed_first_answers(*, assignment: Assignment, cohort: Cohort, users: dict[str, User]) -> None:
