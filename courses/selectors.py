@@ -643,14 +643,18 @@ def attendance_share(
 ) -> AttendanceShare:
     """The learner's attendance of the cohort's sessions of this course's workshops that have
     ended (one aggregate query)."""
-    from workshops.models import Attendance, WorkshopSession
+    from workshops.models import Attendance, WorkshopSession, attended_filter
 
     mine = Q(attendance__learner=user)
+    # Present, or watched the recording where the workshop lets that count.
+    attended = attended_filter(
+        status="attendance__status", allowed="workshop__recording_counts_as_attendance"
+    )
     totals = WorkshopSession.objects.filter(
         workshop__course=course, cohort=cohort, ends_at__lte=now or timezone.now()
     ).aggregate(
         held=Count("pk", distinct=True),
-        present=Count("attendance", filter=mine & Q(attendance__status=Attendance.Status.PRESENT)),
+        present=Count("attendance", filter=mine & attended),
         excused=Count("attendance", filter=mine & Q(attendance__status=Attendance.Status.EXCUSED)),
     )
     return AttendanceShare(

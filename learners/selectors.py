@@ -1257,15 +1257,21 @@ class AttendanceLearners(Sequence[LearnerAttendance]):
         return self._count
 
     def _rows(self, memberships: QuerySet[Membership]) -> list[LearnerAttendance]:
-        from workshops.models import Attendance
+        from workshops.models import Attendance, attended_filter
 
         # Each learner's counts over the held sessions as correlated subqueries in the page's
         # own query: PostgreSQL computes them for the rows left after ORDER BY ... LIMIT only
         # (a JOIN with GROUP BY would aggregate every learner before the limit).
         def counted(status: str) -> Coalesce:
+            # "present" is attended: present, or watched where the workshop lets it count.
+            which = (
+                attended_filter(allowed="session__workshop__recording_counts_as_attendance")
+                if status == "present"
+                else Q(status=status)
+            )
             n = (
                 Attendance.objects.filter(
-                    learner_id=OuterRef("user_id"), session_id__in=self.held_ids, status=status
+                    which, learner_id=OuterRef("user_id"), session_id__in=self.held_ids
                 )
                 .order_by()
                 .values("learner_id")
@@ -1354,6 +1360,13 @@ def cohort_attendance(
     for s in sessions:
         # Counts annotated by the sessions query above (not on the WorkshopSession type).
         present, absent, excused = s.present, s.absent, s.excused  # type: ignore[attr-defined]
+        watched = s.watched  # type: ignore[attr-defined]
+        # Watching the recording counts as present where the workshop allows it, and as not
+        # attending (absent) elsewhere; either way the learner is recorded.
+        if s.workshop.recording_counts_as_attendance:
+            present += watched
+        else:
+            absent += watched
         session_rows.append(
             SessionAttendance(
                 session=s,

@@ -160,6 +160,26 @@ def get_session_material_for_user(user: User, pk: int) -> SessionMaterial:
     return get_object_or_404(qs, pk=pk)
 
 
+def get_session_for_member(user: User, pk: int) -> WorkshopSession:
+    """A workshop session: the members of its cohort (learners, instructors, coordinators) and
+    the superuser; 404 for anyone else."""
+    qs = WorkshopSession.objects.select_related("workshop", "cohort")
+    if not user.is_superuser:
+        qs = qs.filter(member((Role.LEARNER, *STAFF_ROLES), user, "cohort_id"))
+    return get_object_or_404(qs, pk=pk)
+
+
+def is_session_staff(user: User, session: WorkshopSession) -> bool:
+    """Instructors and coordinators of the session's cohort (and the superuser) see its
+    recording and slides before it starts; learners only once it has started."""
+    return (
+        user.is_superuser
+        or Membership.objects.filter(
+            cohort_id=session.cohort_id, user=user, role__in=STAFF_ROLES
+        ).exists()
+    )
+
+
 def get_session_material_for_instructor(user: User, pk: int) -> SessionMaterial:
     return get_object_or_404(
         SessionMaterial.objects.select_related("session").filter(

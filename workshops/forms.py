@@ -7,6 +7,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.forms import DecimalCommaField, IsoDateInput, IsoDateTimeInput
 
@@ -448,6 +449,56 @@ class SessionForm(forms.ModelForm):
 
     def clean_files(self):
         return _check_sizes(self.cleaned_data.get("files") or [])
+
+
+class SessionRecordingForm(forms.Form):
+    """A session's recording (a link, or a video file with captions) and its slides."""
+
+    recording_url = forms.URLField(
+        label=_("Recording address"),
+        required=False,
+        assume_scheme="https",
+        help_text=_(
+            "A YouTube or Vimeo address is played on the session's page; another address is "
+            "shown as a link."
+        ),
+    )
+    recording_video = forms.FileField(
+        label=_("Or upload the video"),
+        required=False,
+        help_text=_("MP4, WebM or Ogg."),
+        widget=forms.ClearableFileInput(attrs={"accept": "video/mp4,video/webm,video/ogg"}),
+    )
+    recording_captions = forms.FileField(
+        label=_("Captions (.vtt)"),
+        required=False,
+        help_text=_("WebVTT captions for the uploaded video."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".vtt,text/vtt"}),
+    )
+    slides = forms.FileField(
+        label=_("Slides"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+    )
+    remove = forms.MultipleChoiceField(
+        label=_("Remove"),
+        required=False,
+        choices=[
+            ("video", pgettext_lazy("session recording", "the video")),
+            ("captions", pgettext_lazy("session recording", "the captions")),
+            ("slides", pgettext_lazy("session recording", "the slides")),
+        ],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["slides"].help_text = _(
+            "PDF, Office or OpenDocument file, at most %(mb)s MB. Shown to the cohort once the "
+            "session has started."
+        ) % {"mb": max_file_bytes() // (1024 * 1024)}
+        self.helper = FormHelper()
+        self.helper.form_tag = False
 
 
 class PeerReviewForm(forms.Form):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
+from functools import partial
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -20,7 +21,13 @@ from core.models import User
 from courses.services import completion_check_later
 from learners.models import Membership
 
-from .checks import ScanUnavailable, check_file, max_file_bytes, safe_name, too_large_message
+from .checks import (
+    ScanUnavailable,
+    check_file,
+    max_file_bytes,
+    safe_name,
+    too_large_message,
+)
 from .models import Attendance, CalendarFeed, SessionMaterial, WorkshopSession
 
 MAX_MATERIALS = 20
@@ -46,6 +53,13 @@ def attendance_record(
         raise SessionError(_("Attendance can be recorded only for the cohort's learners."))
     if any(status not in Attendance.Status.values for status in statuses.values()):
         raise SessionError(_("Choose present, absent or excused."))
+    if (
+        Attendance.Status.WATCHED in statuses.values()
+        and not session.workshop.recording_counts_as_attendance
+    ):
+        raise SessionError(
+            _("In this workshop, watching the recording does not count as attendance.")
+        )
     saved = []
     for learner_id, status in statuses.items():
         row, _created = Attendance.objects.update_or_create(
@@ -115,6 +129,111 @@ def session_material_delete(*, material: SessionMaterial) -> None:
     # No outbox row: a failed delete leaves only an unreachable file behind, never lost work.
     if name:
         transaction.on_commit(lambda: storage.delete(name), robust=True)
+
+
+# --- the recording and the slides ------------------------------------------------------------
+
+VIDEO_MAGIC = {"video/webm": b"\x1a\x45\xdf\xa3", "video/ogg": b"OggS"}
+VIDEO_EXTENSIONS = {"video/mp4": ".mp4", "video/webm": ".webm", "video/ogg": ".ogv"}
+MAX_VIDEO_MB = 2000
+
+
+def video_type(head: bytes) -> str | None:
+    """'video/mp4', 'video/webm' or 'video/ogg' from a file's first bytes, else None."""
+    if head[4:8] == b"ftyp":
+        return "video/mp4"
+    for kind, magic in VIDEO_MAGIC.items():
+        if head.startswith(magic):
+            return kind
+    return None
+
+
+def is_webvtt(head: bytes) -> bool:
+    return head.removeprefix(b"\xef\xbb\xbf").startswith(b"WEBVTT")
+
+
+def recording_started(session: WorkshopSession, now: datetime.datetime | None = None) -> bool:
+    """The recording and slides are shown to the cohort once the session has started."""
+    return session.starts_at <= (now or timezone.now())
+
+
+@transaction.atomic
+def session_recording_save(
+    *,
+    session: WorkshopSession,
+    by: User,
+    url: str,
+    video: UploadedFile | None = None,
+    captions: UploadedFile | None = None,
+    slides: UploadedFile | None = None,
+    remove: Iterable[str] = (),
+) -> WorkshopSession:
+    """Set a session's recording (a link, or an uploaded video with WebVTT captions) and its
+    slides; a file is judged by its content (the slides like any shared file), and a refused
+    one saves nothing. `remove`: any of "video", "captions", "slides" to take away.
+    Precondition: `by` instructs the session's cohort."""
+    old: list[str] = []
+    removing = set(remove)
+    video_kind = ""
+    if video is not None:
+        head = video.read(16)
+        video.seek(0)
+        video_kind = video_type(head) or ""
+        if not video_kind:
+            raise SessionError(_("The video must be an MP4, WebM or Ogg file."))
+        if (video.size or 0) > MAX_VIDEO_MB * 1024 * 1024:
+            raise SessionError(_("The video is larger than %(mb)s MB.") % {"mb": MAX_VIDEO_MB})
+    if captions is not None:
+        head = captions.read(16)
+        captions.seek(0)
+        if not is_webvtt(head):
+            raise SessionError(_("Captions must be a WebVTT (.vtt) file."))
+    slides_type = ""
+    if slides is not None:
+        size = slides.size or 0
+        if size > max_file_bytes():
+            raise SessionError(f"{slides.name or 'file'}: {too_large_message(size)}")
+        try:
+            verdict = check_file(slides, size)
+        except ScanUnavailable:
+            raise SessionError(
+                _("The virus scanner did not answer. Try again in a moment.")
+            ) from None
+        if not verdict.accepted:
+            raise SessionError(f"{slides.name or 'file'}: {verdict.reason}")
+        slides.seek(0)
+        slides_type = verdict.content_type
+        slides.name = safe_name(slides.name or "slides", slides_type)
+    session.recording_url = url
+    for field, upload in (
+        ("recording_video", video),
+        ("recording_captions", captions),
+        ("slides", slides),
+    ):
+        current = getattr(session, field)
+        short = {"recording_video": "video", "recording_captions": "captions"}.get(field, field)
+        if (upload is not None or short in removing) and current:
+            old.append(current.name)
+        if upload is not None:
+            if field == "recording_video":
+                upload.name = "recording" + VIDEO_EXTENSIONS[video_kind]
+            elif field == "recording_captions":
+                upload.name = "captions.vtt"
+            setattr(session, field, upload)
+        elif short in removing:
+            setattr(session, field, "")
+    if slides is not None:
+        session.slides_name = (slides.name or "")[:255]
+        session.slides_type = slides_type
+    elif "slides" in removing:
+        session.slides_name = session.slides_type = ""
+    session.sequence += 1
+    session.save()
+    storage = session.slides.storage
+    for name in old:
+        # No outbox row: a failed delete leaves only an unreachable file behind.
+        transaction.on_commit(partial(storage.delete, name), robust=True)
+    return session
 
 
 def sessions_for_learner(user: User) -> QuerySet[WorkshopSession]:

@@ -60,6 +60,17 @@ urlpatterns = [
         views_sessions.session_material_delete,
         name="session_material_delete",
     ),
+    path("sessions/<int:pk>/", views_sessions.session_detail, name="session_detail"),
+    path(
+        "sessions/<int:pk>/recording/",
+        views_sessions.session_recording,
+        name="session_recording",
+    ),
+    path(
+        "sessions/<int:pk>/files/<str:which>/",
+        views_sessions.session_file,
+        name="session_file",
+    ),
     path("sessions/", views_sessions.my_sessions, name="my_sessions"),
     path("calendar/renew/", views_sessions.calendar_renew, name="calendar_renew"),
     path("calendar/<str:token>.ics", views_sessions.calendar_feed, name="calendar_feed"),

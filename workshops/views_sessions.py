@@ -16,16 +16,19 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.access import Role, require_role
 from core.http import AuthenticatedHttpRequest
 from core.models import User
+from courses import video as course_video
 from learners.access import get_cohort_for_instructor
 from learners.models import Membership
 from workshops.access import (
     get_session_for_instructor,
+    get_session_for_member,
     get_session_material_for_instructor,
     get_session_material_for_user,
+    is_session_staff,
 )
 
 from . import sessions as services
-from .forms import SessionForm
+from .forms import SessionForm, SessionRecordingForm
 from .models import Attendance, CalendarFeed, SessionMaterial, WorkshopSession
 
 
@@ -41,6 +44,7 @@ def session_list(request: AuthenticatedHttpRequest, cohort_pk: int) -> HttpRespo
             present=Count("attendance", filter=Q(attendance__status=Attendance.Status.PRESENT)),
             absent=Count("attendance", filter=Q(attendance__status=Attendance.Status.ABSENT)),
             excused=Count("attendance", filter=Q(attendance__status=Attendance.Status.EXCUSED)),
+            watched=Count("attendance", filter=Q(attendance__status=Attendance.Status.WATCHED)),
         )
     )
     return render(
@@ -148,6 +152,109 @@ def session_material(request: AuthenticatedHttpRequest, pk: int) -> FileResponse
 
 @require_role(Role.INSTRUCTOR)
 @require_http_methods(["GET", "POST"])
+def session_recording(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Instructors of the session's cohort: its recording (a link, or a video with captions)
+    and its slides; a refused file saves nothing and says why."""
+    session = get_session_for_instructor(request.user, pk)
+    form = SessionRecordingForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"recording_url": session.recording_url},
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.session_recording_save(
+                    session=session,
+                    by=request.user,
+                    url=form.cleaned_data["recording_url"],
+                    video=form.cleaned_data.get("recording_video") or None,
+                    captions=form.cleaned_data.get("recording_captions") or None,
+                    slides=form.cleaned_data.get("slides") or None,
+                    remove=form.cleaned_data["remove"],
+                )
+            except services.SessionError as exc:
+                form.add_error(None, exc.message)
+                session.refresh_from_db()
+            else:
+                messages.success(request, _("The recording and slides were saved."))
+                return redirect("workshops:session_detail", pk=session.pk)
+    return render(
+        request,
+        "workshops/session_recording.html",
+        {"session": session, "form": form},
+        status=status,
+    )
+
+
+@login_required
+def session_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The members of the session's cohort and the superuser: the session with its materials;
+    its recording and slides once it has started (its staff see them at once)."""
+    session = get_session_for_member(request.user, pk)
+    staff = is_session_staff(request.user, session)
+    shown = staff or services.recording_started(session)
+    return render(
+        request,
+        "workshops/session_detail.html",
+        {
+            "session": session,
+            "s": session,
+            "staff": staff,
+            "may_manage": staff
+            and Membership.objects.filter(
+                cohort_id=session.cohort_id, user=request.user, role=Membership.Role.INSTRUCTOR
+            ).exists(),
+            "shown": shown,
+            "started": services.recording_started(session),
+            "embed_url": course_video.embed_url(session.recording_url) if shown else None,
+            "video_provider": course_video.provider(session.recording_url),
+        },
+    )
+
+
+RECORDING_FIELDS = {
+    "video": "recording_video",
+    "captions": "recording_captions",
+    "slides": "slides",
+}
+
+
+@login_required
+def session_file(request: AuthenticatedHttpRequest, pk: int, which: str) -> FileResponse:
+    """The members of the session's cohort: its video, captions or slides; learners only once
+    the session has started (404 before). Sent with a fixed media type, never rendered as a
+    page of ours."""
+    session = get_session_for_member(request.user, pk)
+    field = RECORDING_FIELDS.get(which)
+    if field is None or not getattr(session, field):
+        raise Http404
+    if not services.recording_started(session) and not is_session_staff(request.user, session):
+        raise Http404
+    stored = getattr(session, field)
+    if which == "slides":
+        response = FileResponse(
+            stored.open("rb"),
+            as_attachment=True,
+            filename=session.slides_name or "slides",
+            content_type="application/octet-stream",
+        )
+    elif which == "captions":
+        response = FileResponse(stored.open("rb"), content_type="text/vtt; charset=utf-8")
+    else:
+        suffix = stored.name.rsplit(".", 1)[-1].lower()
+        kind = {"webm": "video/webm", "ogv": "video/ogg"}.get(suffix, "video/mp4")
+        response = FileResponse(stored.open("rb"), content_type=kind)
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_role(Role.INSTRUCTOR)
+@require_http_methods(["GET", "POST"])
 def session_attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Instructors of the session's cohort: present, absent or excused for every learner."""
     session = get_session_for_instructor(request.user, pk)
@@ -183,7 +290,12 @@ def session_attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         {
             "session": session,
             "rows": rows,
-            "choices": Attendance.Status.choices,
+            "choices": [
+                (value, label)
+                for value, label in Attendance.Status.choices
+                if value != Attendance.Status.WATCHED
+                or session.workshop.recording_counts_as_attendance
+            ],
             "error": error,
         },
         status=status,
@@ -211,6 +323,7 @@ def my_sessions(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "coming": [s for s in sessions if s.ends_at >= now],
             "past": [s for s in reversed(sessions) if s.ends_at < now],
+            "now": now,
             "calendar_url": request.build_absolute_uri(
                 reverse("workshops:calendar_feed", args=[feed.token])
             )

@@ -46,6 +46,7 @@ from .sessions import (
     CalendarFeed,
     SessionMaterial,
     WorkshopSession,
+    attended_filter,
     session_material_path,
     session_recording_path,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "Theme",
     "Workshop",
     "WorkshopSession",
+    "attended_filter",
     "first_files_sweep",
     "first_peer_sweep",
     "phase_due_date",

@@ -174,6 +174,15 @@ class Attendance(models.Model):
         return f"{self.session}: {self.learner} {self.get_status_display()}"
 
 
+def attended_filter(*, status: str = "status", allowed: str) -> models.Q:
+    """Attendance that counts as attending: present, or watched the recording where the
+    workshop lets that count. `status` and `allowed` are the lookups, from the queried model,
+    of Attendance.status and of Workshop.recording_counts_as_attendance."""
+    return models.Q(**{status: Attendance.Status.PRESENT}) | models.Q(
+        **{status: Attendance.Status.WATCHED, allowed: True}
+    )
+
+
 class CalendarFeed(models.Model):
     """A learner's secret calendar address; the token is the only credential of the feed."""
 
