@@ -163,6 +163,12 @@ SHOTS = [
         "A gallery card with similar experiments and questions to the team.",
     ),
     Shot(
+        "scores-mine",
+        "learner",
+        _u("scores:mine"),
+        "My results: the learner's own row of the scores overview.",
+    ),
+    Shot(
         "discussions-thread",
         "learner",
         _u("discussions:thread", "discussion"),
@@ -244,6 +250,12 @@ SHOTS = [
         "coordinator",
         _u("learners:funnel", "cohort"),
         "How far the cohort's experiments have come, phase by phase.",
+    ),
+    Shot(
+        "scores-overview",
+        "instructor",
+        _u("scores:overview", "cohort"),
+        "The scores overview: best check results, rubric points, modules and certificates.",
     ),
     Shot(
         "coordinator-at-risk",
