@@ -28,6 +28,7 @@ from workshops.models import (
     PeerReview,
     PhaseComment,
     Review,
+    ReviewFile,
     ReviewScore,
     RubricCriterion,
     RubricLevel,
@@ -130,6 +131,56 @@ def seed_sessions(workshop: Workshop, cohort: Cohort) -> None:
             },
         )
     seed_session_slides(workshop, cohort)
+    seed_session_recording(workshop, cohort)
+
+
+def seed_session_recording(workshop: Workshop, cohort: Cohort) -> None:
+    """The first session, once held, has its recording link and its slides; in this workshop
+    watching the recording counts as attendance (idempotent)."""
+    from core.pdf import html_to_pdf
+
+    Workshop.objects.filter(pk=workshop.pk).update(recording_counts_as_attendance=True)
+    first = WorkshopSession.objects.filter(workshop=workshop, cohort=cohort).first()
+    if first is None or first.starts_at > timezone.now() or first.recording_url:
+        return
+    first.recording_url = "https://www.youtube.com/watch?v=aqz-KE-bpKQ"
+    pdf = html_to_pdf(SLIDES_HTML.format(title=first.title))
+    if pdf:
+        first.slides = ContentFile(pdf, name="diat.pdf")
+        first.slides_name = "Työpajan 1 diat.pdf"
+        first.slides_type = "application/pdf"
+    first.save()
+
+
+FEEDBACK_HTML = """<!doctype html><html lang="fi"><head><meta charset="utf-8"></head><body>
+<h1>Kommentit vastaukseesi</h1><p>Haaste on kuvattu selkeästi. Tarkenna vielä, keitä
+kokeilun kohderyhmään kuuluu ja miten tavoitatte heidät.</p></body></html>"""
+
+
+def seed_feedback_file(*, workshop: Workshop, cohort: Cohort) -> None:
+    """One review with the instructor's commented PDF as a feedback file (idempotent)."""
+    from core.pdf import html_to_pdf
+
+    review = (
+        Review.objects.filter(submission__cohort=cohort, submission__assignment__workshop=workshop)
+        .order_by("pk")
+        .first()
+    )
+    if review is None or review.files.exists():
+        return
+    pdf = html_to_pdf(FEEDBACK_HTML)
+    if not pdf:
+        return
+    ReviewFile.objects.create(
+        submission=review.submission,
+        review=review,
+        uploaded_by=review.reviewer,
+        file=ContentFile(pdf, name="kommentit.pdf"),
+        original_name="Kommentit vastaukseen.pdf",
+        size=len(pdf),
+        content_type="application/pdf",
+        status=ReviewFile.Status.ACCEPTED,
+    )
 
 
 SLIDES_HTML = """<!doctype html><html lang="fi"><head><meta charset="utf-8"><style>
@@ -438,6 +489,7 @@ def seed_review_aftermath(*, course: Course, cohort: Cohort) -> None:
     workshop = Workshop.objects.get(course=course, title=content.WORKSHOP["title"])
     seed_review_history(workshop=workshop, cohort=cohort)
     seed_review_notifications(workshop=workshop, cohort=cohort)
+    seed_feedback_file(workshop=workshop, cohort=cohort)
 
 
 def seed_review_history(*, workshop: Workshop, cohort: Cohort) -> None:
