@@ -189,10 +189,45 @@ def seed(*, course: Course, cohort: Cohort, users: dict[str, User]) -> None:
         Completion.objects.get_or_create(user=finisher, item=item)
 
     seed_learner_journal(course=course, learner=users["oppija"])
+    seed_learner_quiz(course=course, learner=users["oppija"])
 
     # Mikko has finished the whole course.
     for item in Item.objects.filter(module__course=course):
         Completion.objects.get_or_create(user=finisher, item=item)
+
+
+def seed_learner_quiz(*, course: Course, learner: User) -> None:
+    """Oona took the first knowledge check twice: one answer wrong, then all right (the
+    scores overview keeps the better one). Through the services; skipped once she has tried."""
+    item = (
+        Item.objects.filter(module__course=course, kind=Item.Kind.QUIZ)
+        .order_by("module__position", "position")
+        .first()
+    )
+    if item is None or QuizAttempt.objects.filter(user=learner, item=item).exists():
+        return
+    questions = list(item.questions.prefetch_related("choices").order_by("position"))
+    if not questions:
+        return
+
+    def answers(wrong_first: bool) -> dict[int, list[str]]:
+        given = {}
+        for n, question in enumerate(questions):
+            choices = list(question.choices.all())
+            pick = [c for c in choices if c.is_correct == (not (wrong_first and n == 0))]
+            given[question.pk] = [str(c.pk) for c in pick[:1] if wrong_first and n == 0] or [
+                str(c.pk) for c in choices if c.is_correct
+            ]
+        return given
+
+    for wrong_first in (True, False):
+        try:
+            attempt = services.quiz_attempt_open(user=learner, item=item)
+            services.quiz_attempt_submit(
+                user=learner, item=item, answers=answers(wrong_first), number=attempt.number
+            )
+        except services.ProgressError:  # passed at the first try, or the module is locked
+            return
 
 
 def seed_learner_journal(*, course: Course, learner: User) -> None:

@@ -23,3 +23,5 @@ def test_the_demo_cohorts_scores_page_is_meaningful(demo_data, client):
     mine = client.get(reverse("scores:mine")).content.decode()
     assert mine.count('data-testid="scores-row"') == 1
     assert 'data-testid="phase-status"' in mine
+    # She took the first knowledge check twice (demo/builders/courses.py: seed_learner_quiz).
+    assert 'data-testid="check-score"' in mine
