@@ -822,7 +822,8 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "conflict": conflict,
             "is_open": submission.status == Submission.Status.RECEIVED,
             "files_seen": services.files_fingerprint(submission_id=submission.pk),
-            "feedback_files": list(submission.feedback_files.filter(review__isnull=True)),
+            # The draft's files while the review is written, the review's once it is sent.
+            "feedback_files": list(submission.feedback_files.all()),
             "feedback_files_form": FeedbackFilesForm(),
             "thread": None if blind else _thread_context(request, submission),
             **marking_context,

@@ -338,7 +338,8 @@ def test_the_queue_and_the_review_page_keep_a_flat_query_count(
     assert response.status_code == 200
     assert len(response.context["waiting"]) == min(n, 50)
     # Session, user, roles, badge (4); submission (1); rubric and levels (2); draft (1);
-    # versions with reviews and files (2); the template's review lookup (1).
-    with django_assert_max_num_queries(14):
+    # versions with reviews and files (2); the template's review lookup (1); the review's
+    # feedback files (1, #16 item 5).
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("workshops:review", args=[subs[-1].pk]))
     assert response.status_code == 200
