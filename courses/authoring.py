@@ -6,16 +6,20 @@ attached to the item they belong to: editing a published item never loses learne
 
 from __future__ import annotations
 
+import functools
 import io
 import uuid
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import ParamSpec, TypeVar
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Max
+from django.utils import translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,6 +29,7 @@ from core.forms import format_decimal, parse_decimal
 from core.models import User
 from learners.models import Cohort, Membership
 
+from .languages import SOURCE_LANGUAGE, content_languages
 from .models import (
     Choice,
     Course,
@@ -50,9 +55,36 @@ def _next_position(qs) -> int:
 
 @transaction.atomic
 def module_create(*, course: Course, title: str, **fields: object) -> Module:
+    """A module at the end of the course; `title` is the Finnish title, `fields` may hold the
+    other languages' texts (`title_sv`, `summary_en`, ...)."""
     return Module.objects.create(
-        course=course, title=title, position=_next_position(course.modules.all()), **fields
+        course=course, title_fi=title, position=_next_position(course.modules.all()), **fields
     )
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _in_finnish(function: Callable[P, R]) -> Callable[P, R]:
+    """Run `function` with Finnish active, so the plain field names it reads and writes
+    ("text", "feedback") are the Finnish columns: the knowledge checks' text format and the
+    question bank's form hold the Finnish text; the other languages come with an import."""
+
+    @functools.wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with translation.override(SOURCE_LANGUAGE):
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+def _clean_bodies(item: Item) -> None:
+    """Clean the page's HTML in every language it is written in."""
+    for language in content_languages():
+        name = f"body_{language}"
+        if getattr(item, name):
+            setattr(item, name, clean_course_html(getattr(item, name)))
 
 
 @transaction.atomic
@@ -60,7 +92,7 @@ def item_create(*, module: Module, item: Item) -> Item:
     """Save a new item (built by the form) at the end of the module."""
     item.module = module
     item.position = _next_position(module.items.all())
-    item.body = clean_course_html(item.body)
+    _clean_bodies(item)
     item.save()
     item_index(item_ids=[item.pk])
     return item
@@ -68,7 +100,7 @@ def item_create(*, module: Module, item: Item) -> Item:
 
 @transaction.atomic
 def item_update(*, item: Item) -> Item:
-    item.body = clean_course_html(item.body)
+    _clean_bodies(item)
     item.save()
     item_index(item_ids=[item.pk])
     return item
@@ -408,6 +440,7 @@ def quiz_parse(text: str) -> list[ParsedQuestion]:
     return questions
 
 
+@_in_finnish
 def question_as_text(question: Question) -> str:
     """One question in the text format (choices prefetched or not)."""
     lines = [f"{MARKS_OF_KIND.get(question.kind, '?')} {question.text}"]
@@ -431,6 +464,7 @@ def question_as_text(question: Question) -> str:
     return "\n".join(lines)
 
 
+@_in_finnish
 def quiz_as_text(item: Item) -> str:
     return "\n\n".join(
         question_as_text(q)
@@ -464,6 +498,7 @@ def _save_choices(question: Question, parsed: ParsedQuestion) -> None:
 
 
 @transaction.atomic
+@_in_finnish
 def quiz_update(*, item: Item, text: str) -> None:
     """Replace the check's own questions from the text format, keeping rows (and ids) by
     position so attempts already made still point at the same questions. Each question is
@@ -506,6 +541,7 @@ def _tags(course: Course, names: list[str]) -> list[QuestionTag]:
 
 
 @transaction.atomic
+@_in_finnish
 def bank_questions_add(*, course: Course, text: str, tags: str = "") -> list[Question]:
     """Add questions (text format) to the course's question bank with the given tags
     (comma-separated; new tags are created). Precondition: the caller authors the course."""
@@ -526,6 +562,7 @@ def bank_questions_add(*, course: Course, text: str, tags: str = "") -> list[Que
 
 
 @transaction.atomic
+@_in_finnish
 def bank_question_update(*, question: Question, text: str, tags: str = "") -> Question:
     """Replace one bank question from the text format (exactly one question) and its tags;
     its id stays, so attempts that drew it keep pointing at it."""

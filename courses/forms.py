@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.urls import reverse
-from django.utils.text import capfirst
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
@@ -13,6 +13,7 @@ from core.forms import DecimalCommaField
 
 from . import video
 from .authoring import QUIZ_FORMAT_HELP, AuthoringError, quiz_parse
+from .languages import SOURCE_LANGUAGE, content_languages
 from .models import Item, Module, Question, QuestionTag
 
 if TYPE_CHECKING:
@@ -36,24 +37,86 @@ def _capitalise_labels(form: forms.BaseForm) -> None:
             field.label = capfirst(field.label)
 
 
-class ModuleForm(forms.ModelForm):
+LANGUAGE_NAMES = {
+    "fi": _("Finnish"),
+    "sv": _("Swedish"),
+    "en": _("English"),
+}
+
+
+def _fields_per_language(*names: str) -> list[str]:
+    return [f"{name}_{language}" for name in names for language in content_languages()]
+
+
+class TranslatedTextsMixin:
+    """The form's texts in every language side by side (`title_fi`, `title_sv`, ...): Finnish
+    required, the others optional. A post that names the plain field ("title") gives the
+    Finnish text, as the form did before it had languages."""
+
+    translated: tuple[str, ...] = ()
+    required_translated: tuple[str, ...] = ("title",)
+    fields: dict[str, forms.Field]
+
+    def _translated_data(self, data: Any) -> Any:
+        if data is None:
+            return None
+        data = data.copy()
+        for name in self.translated:
+            if name in data and f"{name}_{SOURCE_LANGUAGE}" not in data:
+                data[f"{name}_{SOURCE_LANGUAGE}"] = data[name]
+        return data
+
+    def _label_translated(self, base_labels: dict[str, StrOrPromise]) -> None:
+        for name in self.translated:
+            for language in content_languages():
+                field = self.fields[f"{name}_{language}"]
+                field.label = format_lazy(
+                    "{} ({})", capfirst(base_labels[name]), LANGUAGE_NAMES[language]
+                )
+                field.required = language == SOURCE_LANGUAGE and name in self.required_translated
+                field.widget.attrs["lang"] = language
+
+    def language_groups(self) -> list[dict[str, Any]]:
+        """[{"code", "name", "fields": [bound fields]}] for the template's side-by-side columns."""
+        form: Any = self
+        return [
+            {
+                "code": language,
+                "name": LANGUAGE_NAMES[language],
+                "fields": [form[f"{name}_{language}"] for name in self.translated],
+            }
+            for language in content_languages()
+        ]
+
+    def other_fields(self) -> list[Any]:
+        form: Any = self
+        names = set(_fields_per_language(*self.translated))
+        return [form[name] for name in self.fields if name not in names]
+
+
+class ModuleForm(TranslatedTextsMixin, forms.ModelForm):
+    translated = ("title", "summary")
+
     class Meta:
         model = Module
         fields = [
-            "title",
-            "summary",
+            *_fields_per_language("title", "summary"),
             "is_published",
             "sequential",
             "prerequisites",
             "unlock_after_days",
         ]
         widgets = {
-            "summary": forms.Textarea(attrs={"rows": 3}),
+            **{
+                f"summary_{language}": forms.Textarea(attrs={"rows": 3})
+                for language in content_languages()
+            },
             "prerequisites": forms.CheckboxSelectMultiple,
         }
 
-    def __init__(self, *args: Any, course, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: Any = None, *args: Any, course, **kwargs: Any) -> None:
+        super().__init__(self._translated_data(data), *args, **kwargs)
+        self._label_translated({"title": _("title"), "summary": _("summary")})
         others = course.modules.all()
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)
@@ -63,7 +126,8 @@ class ModuleForm(forms.ModelForm):
         _capitalise_labels(self)
 
 
-class ItemForm(forms.ModelForm):
+class ItemForm(TranslatedTextsMixin, forms.ModelForm):
+    translated = ("title", "body")
     video_url = forms.URLField(
         label=_("video address"),
         required=False,
@@ -82,8 +146,7 @@ class ItemForm(forms.ModelForm):
         model = Item
         fields = [
             "kind",
-            "title",
-            "body",
+            *_fields_per_language("title", "body"),
             "minutes",
             "completion_rule",
             "is_required",
@@ -100,10 +163,14 @@ class ItemForm(forms.ModelForm):
             "draw_tag",
             "review_shows_answers",
         ]
-        widgets = {"body": forms.Textarea(attrs={"rows": 12, "data-course-editor": "1"})}
+        widgets = {
+            f"body_{language}": forms.Textarea(attrs={"rows": 12, "data-course-editor": "1"})
+            for language in content_languages()
+        }
 
-    def __init__(self, *args: Any, course, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: Any = None, *args: Any, course, **kwargs: Any) -> None:
+        super().__init__(self._translated_data(data), *args, **kwargs)
+        self._label_translated({"title": _("title"), "body": _("content")})
         from workshops.models import Assignment
 
         cast(
@@ -116,13 +183,15 @@ class ItemForm(forms.ModelForm):
         ).queryset = QuestionTag.objects.filter(course=course)
         # static/js/editor-courses.js turns the textarea into the rich-text editor and uploads
         # images here; without JavaScript it stays a plain HTML textarea.
-        self.fields["body"].widget.attrs["data-image-upload-url"] = reverse(
-            "courses:image_upload", args=[course.pk]
-        )
-        self.fields["body"].help_text = _(
-            "Formatting, links and images are kept; scripts, styles and images from other "
-            "sites are removed when the page is saved."
-        )
+        for language in content_languages():
+            body = self.fields[f"body_{language}"]
+            body.widget.attrs["data-image-upload-url"] = reverse(
+                "courses:image_upload", args=[course.pk]
+            )
+            body.help_text = _(
+                "Formatting, links and images are kept; scripts, styles and images from other "
+                "sites are removed when the page is saved."
+            )
         _capitalise_labels(self)
 
     def _check_upload(self, name: str, suffixes: set[str], message: StrOrPromise) -> Any:

@@ -32,6 +32,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.db import no_jit
@@ -703,6 +704,16 @@ SEARCH_MAX_CHARS = 200
 SEARCH_MAX_RESULTS = 50
 
 
+def search_languages() -> tuple[str, ...]:
+    """The languages a query is analysed in: Finnish, and the learner's own language."""
+    from .languages import SOURCE_LANGUAGE, content_languages
+
+    language = (get_language() or SOURCE_LANGUAGE)[:2]
+    if language != SOURCE_LANGUAGE and language in content_languages():
+        return (SOURCE_LANGUAGE, language)
+    return (SOURCE_LANGUAGE,)
+
+
 def _matching_item_ids(*, items: QuerySet[Item], query: str) -> list[int]:
     """Ids of the items whose title or text (without its HTML) match, best first (one query),
     through the platform's one search (core.search, courses.search): Finnish lemmas and
@@ -711,7 +722,7 @@ def _matching_item_ids(*, items: QuerySet[Item], query: str) -> list[int]:
     from .search import ITEM_INDEX
 
     return list(
-        ITEM_INDEX.search(items, query)
+        ITEM_INDEX.search(items, query, languages=search_languages())
         .order_by("-rank", "module__position", "position", "pk")
         .values_list("pk", flat=True)[:SEARCH_MAX_RESULTS]
     )

@@ -1,12 +1,13 @@
 """Export a course to one zip archive and import it (here or on another instance).
 
-The archive holds `course.json` (format "alueagentti-course", version 2: the course, its
+The archive holds `course.json` (format "alueagentti-course", version 3: the course, its
 modules with release rules, items with their settings, knowledge checks with answers and
-explanations, the question bank with its tags), `files/<n><suffix>` for uploaded resources,
-videos and captions, and
-`images/<name>` for the images shown in text pages (listed in "images"). Learner
-data (progress, attempts, reflections, certificates) is never exported. A link to a workshop
-assignment is not carried over (assignments belong to the instance); the item keeps its rule.
+explanations, the question bank with its tags; every text in Finnish under its own key and
+its Swedish and English versions, where written, under "translations"), `files/<n><suffix>`
+for uploaded resources, videos and captions, and `images/<name>` for the images shown in text
+pages (listed in "images"). Learner data (progress, attempts, reflections, certificates) is
+never exported. A link to a workshop assignment is not carried over (assignments belong to the
+instance); the item keeps its rule.
 
 Import creates a new course, with every module as a draft, a free slug and the importer as
 its author. Each image is checked and re-encoded again and stored for the new course under a
@@ -29,6 +30,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
@@ -41,9 +43,19 @@ from .models import Choice, Course, CourseImage, Item, Module, Question, Questio
 from .search import item_index
 
 FORMAT = "alueagentti-course"
-# 2: question types, the question bank with tags, checks that draw from it. 1 is still read.
-VERSION = 2
-READABLE_VERSIONS = (1, 2)
+# 2: question types, the question bank with tags, checks that draw from it.
+# 3: "translations": each text's Swedish and English versions. 1 and 2 are still read (their
+# texts are Finnish).
+VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)
+# The languages carried under "translations" (Finnish is the text under the field's own key),
+# and the texts of each kind of row that have a version per language (courses/translation.py).
+OTHER_LANGUAGES = ("sv", "en")
+COURSE_TEXTS = ("title", "description")
+MODULE_TEXTS = ("title", "summary")
+ITEM_TEXTS = ("title", "body")
+QUESTION_TEXTS = ("text", "feedback")
+CHOICE_TEXTS = ("text", "match", "explanation")
 MAX_ARCHIVE_BYTES = 500 * 1024 * 1024
 MAX_JSON_BYTES = 20 * 1024 * 1024
 CHUNK = 1024 * 1024
@@ -69,8 +81,25 @@ class TransferError(DomainError):
     pass
 
 
+def _translations(row: Any, fields: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """{language: {field: text}} of the row's Swedish and English texts that are written."""
+    found: dict[str, dict[str, str]] = {}
+    for language in OTHER_LANGUAGES:
+        texts = {f: getattr(row, f"{f}_{language}") for f in fields}
+        texts = {f: text for f, text in texts.items() if text}
+        if texts:
+            found[language] = texts
+    return found
+
+
 def course_structure(course: Course) -> dict[str, Any]:
-    """The course as plain data (without files), in course order; also the archive's JSON."""
+    """The course as plain data (without files), in course order; also the archive's JSON.
+    Each text under its own key is the Finnish one (whatever the exporter's language)."""
+    with translation.override("fi"):
+        return _course_structure(course)
+
+
+def _course_structure(course: Course) -> dict[str, Any]:
     modules = list(
         course.modules.order_by("position", "pk").prefetch_related(
             "prerequisites",
@@ -88,6 +117,7 @@ def course_structure(course: Course) -> dict[str, Any]:
             "slug": course.slug,
             "description": course.description,
             "min_attendance_percent": course.min_attendance_percent,
+            "translations": _translations(course, COURSE_TEXTS),
         },
         "modules": [],
     }
@@ -97,12 +127,14 @@ def course_structure(course: Course) -> dict[str, Any]:
             {
                 **{f: getattr(module, f) for f in MODULE_FIELDS},
                 "key": keys[module.pk],
+                "translations": _translations(module, MODULE_TEXTS),
                 "prerequisites": sorted(
                     keys[p.pk] for p in module.prerequisites.all() if p.pk in keys
                 ),
                 "items": [
                     {
                         **{f: getattr(item, f) for f in ITEM_FIELDS},
+                        "translations": _translations(item, ITEM_TEXTS),
                         **(
                             {
                                 "draw_count": item.draw_count,
@@ -139,6 +171,7 @@ def _question_data(q: Question) -> dict[str, Any]:
         "number": None if q.number is None else str(q.number.normalize()),
         "tolerance": str(q.tolerance.normalize()) if q.tolerance else None,
         "feedback": q.feedback,
+        "translations": _translations(q, QUESTION_TEXTS),
         "tags": sorted(t.name for t in q.tags.all()),
         "choices": [
             {
@@ -146,6 +179,7 @@ def _question_data(q: Question) -> dict[str, Any]:
                 "match": c.match,
                 "is_correct": c.is_correct,
                 "explanation": c.explanation,
+                "translations": _translations(c, CHOICE_TEXTS),
             }
             for c in sorted(q.choices.all(), key=lambda c: (c.position, c.pk))
         ],
@@ -173,7 +207,10 @@ def course_export(*, course: Course) -> bytes:
                 with stored.open("rb") as handle:
                     archive.writestr(name, handle.read())
                 entry["files"][field] = name
-        shown = {name for entry in flat for name in richtext.image_names(entry["body"])}
+        bodies = [entry["body"] for entry in flat] + [
+            texts.get("body", "") for entry in flat for texts in entry["translations"].values()
+        ]
+        shown = {name for body in bodies for name in richtext.image_names(body)}
         data["images"] = []
         for image in CourseImage.objects.filter(course=course, name__in=shown).order_by("name"):
             with image.file.open("rb") as handle:
@@ -284,6 +321,21 @@ def _read(zf: zipfile.ZipFile, name: str, limit: int) -> bytes:
 _TEXT = {"type": "string"}
 _COUNT = {"type": "integer", "minimum": 0}
 _NUMBER = {"type": ["string", "null"], "pattern": r"^-?[0-9]{1,15}(\.[0-9]{1,8})?$"}
+
+
+def _translations_schema(**fields: dict[str, Any]) -> dict[str, Any]:
+    """ "translations": {"sv": {field: text}, "en": {...}} with these fields' own limits."""
+    return {
+        "type": "object",
+        "propertyNames": {"enum": list(OTHER_LANGUAGES)},
+        "additionalProperties": {
+            "type": "object",
+            "properties": fields,
+            "additionalProperties": False,
+        },
+    }
+
+
 CHOICE_SCHEMA = {
     "type": "object",
     "required": ["text"],
@@ -292,6 +344,11 @@ CHOICE_SCHEMA = {
         "match": {"type": "string", "maxLength": 500},
         "is_correct": {"type": "boolean"},
         "explanation": _TEXT,
+        "translations": _translations_schema(
+            text={"type": "string", "maxLength": 500},
+            match={"type": "string", "maxLength": 500},
+            explanation=_TEXT,
+        ),
     },
 }
 QUESTION_SCHEMA = {
@@ -304,6 +361,7 @@ QUESTION_SCHEMA = {
         "number": _NUMBER,
         "tolerance": _NUMBER,
         "feedback": _TEXT,
+        "translations": _translations_schema(text=_TEXT, feedback=_TEXT),
         "tags": {"type": "array", "maxItems": 50, "items": {"type": "string", "maxLength": 60}},
         "choices": {"type": "array", "maxItems": 50, "items": CHOICE_SCHEMA},
     },
@@ -318,6 +376,9 @@ ITEM_SCHEMA = {
         "completion_rule": {"enum": list(Item.Rule.values)},
         "title": {"type": "string", "maxLength": 200},
         "body": _TEXT,
+        "translations": _translations_schema(
+            title={"type": "string", "maxLength": 200}, body=_TEXT
+        ),
         "video_url": {"type": "string", "maxLength": 200},
         "link_url": {"type": "string", "maxLength": 200},
         "file_name": {"type": "string", "maxLength": 255},
@@ -347,6 +408,9 @@ MODULE_SCHEMA = {
         "key": _COUNT,
         "title": {"type": "string", "maxLength": 200},
         "summary": _TEXT,
+        "translations": _translations_schema(
+            title={"type": "string", "maxLength": 200}, summary=_TEXT
+        ),
         "sequential": {"type": "boolean"},
         "unlock_after_days": {"type": ["integer", "null"], "minimum": 0, "maximum": 3650},
         "prerequisites": {"type": "array", "items": _COUNT},
@@ -367,6 +431,9 @@ MANIFEST_SCHEMA = {
                 "slug": _TEXT,
                 "description": _TEXT,
                 "min_attendance_percent": {"type": ["integer", "null"]},
+                "translations": _translations_schema(
+                    title={"type": "string", "maxLength": 200}, description=_TEXT
+                ),
             },
         },
         "modules": {"type": "array", "maxItems": 200, "items": MODULE_SCHEMA},
@@ -385,6 +452,7 @@ _PLACES = {
     "choices": pgettext_lazy("course archive", "choice %(n)s"),
     "question_bank": pgettext_lazy("course archive", "question bank %(n)s"),
     "images": pgettext_lazy("course archive", "image %(n)s"),
+    "translations": pgettext_lazy("course archive", "translations"),
 }
 
 
@@ -490,6 +558,22 @@ def _remove(stored: list[FieldFile]) -> None:
             field_file.storage.delete(field_file.name)
 
 
+def _translated(
+    entry: dict[str, Any], fields: tuple[str, ...], *, clean: Any = None
+) -> dict[str, str]:
+    """The entry's Swedish and English texts as model fields ({"title_sv": ...}); `clean`
+    cleans each text (a page's HTML)."""
+    found: dict[str, str] = {}
+    for language, texts in (entry.get("translations") or {}).items():
+        if language not in OTHER_LANGUAGES:
+            continue
+        for field in fields:
+            text = _text(texts.get(field))
+            if text:
+                found[f"{field}_{language}"] = clean(text) if clean else text
+    return found
+
+
 def _build(
     zf: zipfile.ZipFile,
     data: dict[str, Any],
@@ -498,12 +582,16 @@ def _build(
     title: str | None,
     stored: list[FieldFile],
 ) -> Course:
+    # The texts under their own keys are Finnish: they go to the Finnish columns whatever the
+    # importer's language, their translations beside them.
     info = data.get("course") or {}
     course = Course.objects.create(
-        title=(title or _text(info.get("title"), 200))[:200] or _("Imported course"),
+        title_fi=(title or _text(info.get("title"), 200))[:200] or _("Imported course"),
         slug=_free_slug(_text(info.get("slug")) or _text(info.get("title"))),
-        description=_text(info.get("description")),
+        description_fi=_text(info.get("description")),
         min_attendance_percent=_percent(info.get("min_attendance_percent")),
+        # A copy's new title is Finnish; its other texts keep their languages.
+        **_translated(info, ("description",) if title else COURSE_TEXTS),
     )
     course.authors.add(by)
     members = set(zf.namelist())
@@ -516,12 +604,13 @@ def _build(
         module = Module.objects.create(
             course=course,
             position=position,
-            title=_text(m.get("title"), 200),
-            summary=_text(m.get("summary")),
+            title_fi=_text(m.get("title"), 200),
+            summary_fi=_text(m.get("summary")),
             # Imported content is a draft until an author publishes it.
             is_published=False,
             sequential=bool(m.get("sequential")),
             unlock_after_days=int(unlock) if unlock is not None else None,
+            **_translated(m, MODULE_TEXTS),
         )
         by_key[int(m["key"])] = module
         pending_prereqs.append((module, [int(k) for k in m.get("prerequisites", [])]))
@@ -531,9 +620,9 @@ def _build(
                 position=item_position,
                 kind=i["kind"],
                 completion_rule=i["completion_rule"],
-                title=_text(i.get("title"), 200),
+                title_fi=_text(i.get("title"), 200),
                 # An archive may come from anywhere: its HTML is cleaned like an author's.
-                body=_with_images(richtext.clean_course_html(_text(i.get("body"))), new_urls),
+                body_fi=_with_images(richtext.clean_course_html(_text(i.get("body"))), new_urls),
                 video_url=_text(i.get("video_url"), 200),
                 link_url=_text(i.get("link_url"), 200),
                 file_name=_text(i.get("file_name"), 255),
@@ -544,6 +633,11 @@ def _build(
                 minutes=int(i.get("minutes", 10)),
                 draw_count=int(i.get("draw_count", 0)),
                 review_shows_answers=bool(i.get("review_shows_answers", False)),
+                **_translated(
+                    i,
+                    ITEM_TEXTS,
+                    clean=lambda text: _with_images(richtext.clean_course_html(text), new_urls),
+                ),
             )
             for field, name in (i.get("files") or {}).items():
                 if name not in members:
@@ -606,19 +700,21 @@ def _import_question(
         item=item,
         position=position,
         kind=kind,
-        text=_text(q["text"]),
+        text_fi=_text(q["text"]),
         number=_decimal(q.get("number")),
         tolerance=_decimal(q.get("tolerance")) or Decimal(0),
-        feedback=_text(q.get("feedback")),
+        feedback_fi=_text(q.get("feedback")),
+        **_translated(q, QUESTION_TEXTS),
     )
     Choice.objects.bulk_create(
         Choice(
             question=question,
             position=c_position,
-            text=_text(c["text"], 500),
-            match=_text(c.get("match"), 500),
+            text_fi=_text(c["text"], 500),
+            match_fi=_text(c.get("match"), 500),
             is_correct=bool(c.get("is_correct")),
-            explanation=_text(c.get("explanation")),
+            explanation_fi=_text(c.get("explanation")),
+            **_translated(c, CHOICE_TEXTS),
         )
         for c_position, c in enumerate(q.get("choices", []))
     )

@@ -33,7 +33,7 @@ from learners.access import cohorts_for
 from learners.models import Membership
 from workshops.models import Submission
 
-from . import quiz, selectors, services, video
+from . import languages, quiz, selectors, services, video
 from .models import Item, Module, QuizAttempt
 
 ANSWER_FIELD = re.compile(r"q(\d{1,12})(?:_(\d{1,12}))?")
@@ -93,6 +93,11 @@ def course_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "is_learner": outline.is_learner,
             "is_author": is_author,
             "preview": preview,
+            "content_note": languages.content_note(
+                ([course], ("title", "description")),
+                (outline.modules, ("title", "summary")),
+                ([i for m in outline.modules for i in getattr(m, "item_list", [])], ("title",)),
+            ),
         },
     )
 
@@ -138,7 +143,7 @@ def course_search(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def module_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One module with its items' states: as for the course outline."""
-    module = get_object_or_404(Module.objects.select_related("course"), pk=pk)
+    module: Module = get_object_or_404(Module.objects.select_related("course"), pk=pk)
     course = get_course_for_user(request.user, module.course_id)
     is_author = is_course_author(request.user, course)
     outline = selectors.course_outline(user=request.user, course=course, include_drafts=is_author)
@@ -153,6 +158,9 @@ def module_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "module": found,
             "is_learner": outline.is_learner,
             "is_author": is_author,
+            "content_note": languages.content_note(
+                ([found], ("title", "summary")), (getattr(found, "item_list", []), ("title",))
+            ),
         },
     )
 
@@ -224,9 +232,9 @@ def item_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return _forbidden(request, lock.reason)
     if services.item_view(user=request.user, item=item):
         outline = None  # this visit finished the item: read the states again
-    return render(
-        request, "courses/item_detail.html", _item_context(request, item, outline=outline)
-    )
+    context = _item_context(request, item, outline=outline)
+    context["content_note"] = languages.content_note(([context["item"]], ("title", "body")))
+    return render(request, "courses/item_detail.html", context)
 
 
 def _respond_progress_error(request: HttpRequest, exc: services.ProgressError) -> HttpResponse:

@@ -53,7 +53,7 @@ def _authored_module(request: AuthenticatedHttpRequest, pk: int) -> Module:
 
 
 def _authored_item(request: AuthenticatedHttpRequest, pk: int) -> Item:
-    item = get_object_or_404(Item.objects.select_related("module"), pk=pk)
+    item: Item = get_object_or_404(Item.objects.select_related("module"), pk=pk)
     item.module.course = _authored_course(request, item.module.course_id)
     return item
 
@@ -123,10 +123,8 @@ def module_form(
         if module.pk:
             form.save()
         else:
-            created = authoring.module_create(
-                course=course,
-                **{k: v for k, v in form.cleaned_data.items() if k != "prerequisites"},
-            )
+            fields = {k: v for k, v in form.cleaned_data.items() if k != "prerequisites"}
+            created = authoring.module_create(course=course, title=fields.pop("title_fi"), **fields)
             created.prerequisites.set(form.cleaned_data["prerequisites"])
         messages.success(request, _("The module was saved."))
         return redirect("courses:edit", pk=course.pk)
@@ -428,7 +426,7 @@ def release_extension_delete(
 
 
 def _authored_question(request: AuthenticatedHttpRequest, pk: int) -> Question:
-    question = get_object_or_404(Question.objects.select_related("item"), pk=pk)
+    question: Question = get_object_or_404(Question.objects.select_related("item"), pk=pk)
     question.course = _authored_course(request, question.course_id)
     return question
 

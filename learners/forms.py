@@ -17,7 +17,9 @@ DATE_WIDGET = IsoDateInput()
 
 
 class CohortForm(forms.Form):
-    course = forms.ModelChoiceField(label=_("Course"), queryset=Course.objects.none())
+    course: forms.ModelChoiceField[Course] = forms.ModelChoiceField(
+        label=_("Course"), queryset=Course.objects.none()
+    )
     name = forms.CharField(label=_("Name"), max_length=200)
     start_date = forms.DateField(label=_("Start date"), widget=DATE_WIDGET)
     end_date = forms.DateField(label=_("End date"), widget=DATE_WIDGET)

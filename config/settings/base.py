@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "csp",
     # Only its static files: the rich-text editor of course pages (static/js/editor-courses.js).
     "django_prose_editor",
+    # Course and workshop texts per language (courses/translation.py, workshops/translation.py).
+    "modeltranslation",
     "core",
     "courses",
     "learners",
@@ -209,6 +211,10 @@ SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("ALUEAGENTTI_OIDC_TIMEOUT", 10)
 LANGUAGE_CODE = "fi"
 LANGUAGES = [("fi", _("Finnish")), ("sv", _("Swedish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Course content per language: a column per language, the Finnish text where one is missing.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "fi"
+MODELTRANSLATION_LANGUAGES = ("fi", "sv", "en")
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("fi",)
 LANGUAGE_COOKIE_NAME = "alueagentti_language"
 TIME_ZONE = "Europe/Helsinki"
 # Dates, times and numbers per language over Django's own (config/formats/__init__.py): Finnish

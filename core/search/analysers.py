@@ -25,6 +25,9 @@ logger = logging.getLogger(__name__)
 WORD = re.compile(r"[^\W_]+")
 # Query words this short must match whole; longer ones also match as a prefix.
 MIN_PREFIX_CHARS = 3
+# The languages whose words simplemma reduces to their base forms (its dictionaries ship in its
+# wheel): Finnish, and the course content's Swedish and English versions.
+LEMMA_LANGUAGES = frozenset({"fi", "sv", "en"})
 # Compound parts shorter than this are not split off (they would match too much).
 MIN_PART_CHARS = 3
 MAX_TERM_CHARS = 60
@@ -129,8 +132,9 @@ class Simplemma(Analyser):
     """Finnish lemmas from simplemma's dictionary, which ships in its wheel; compounds are
     split where both parts are words it knows. The dictionary is read in its memory-frugal
     form (about 60 MB per process instead of 400 MB); loading it takes a few seconds, once per
-    process (`warm` does it ahead of the first search). Text in the site's other languages
-    (theme names) is stored as plain words."""
+    process (`warm` does it ahead of the first search). Swedish and English text (course
+    content's translations, theme names) gets that language's lemmas, without compound
+    splitting; a Swedish or English dictionary is loaded when first needed."""
 
     name = "simplemma"
 
@@ -142,9 +146,9 @@ class Simplemma(Analyser):
     def lemma(self, word: str, lang: str = "fi") -> str:
         import simplemma
 
-        if word.isdigit() or lang != "fi":
+        if word.isdigit() or lang not in LEMMA_LANGUAGES:
             return word
-        return str(simplemma.lemmatize(word, lang="fi", low_memory=True)).casefold()
+        return str(simplemma.lemmatize(word, lang=lang, low_memory=True)).casefold()
 
     @functools.lru_cache(maxsize=65536)  # noqa: B019
     def compound_parts(self, lemma: str, lang: str = "fi") -> list[str]:

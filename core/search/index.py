@@ -126,11 +126,22 @@ class SearchIndex:
 
     # --- reads ----------------------------------------------------------------------------
 
-    def search(self, qs: QuerySet[Any], query: str) -> QuerySet[Any]:
+    def search(
+        self, qs: QuerySet[Any], query: str, languages: Sequence[str] = ("fi",)
+    ) -> QuerySet[Any]:
         """`qs` narrowed to the rows matching `query`, annotated with `rank` (higher is
-        better). A query without a single word matches nothing."""
+        better). A query without a single word matches nothing. Each query word is analysed in
+        each of `languages` (a Swedish learner's words as Swedish and as Finnish), and any of
+        its forms may match."""
+        analyser = get_analyser()
+        per_language = [analyser.query_terms(query, language) for language in languages]
         groups = [
-            [t for t in group if SAFE_TERM.match(t)] for group in get_analyser().query_terms(query)
+            [
+                t
+                for t in dict.fromkeys(t for group in alternatives for t in group)
+                if SAFE_TERM.match(t)
+            ]
+            for alternatives in zip(*per_language, strict=True)
         ]
         groups = [g for g in groups if g]
         if not groups:
