@@ -7,6 +7,7 @@ Idempotent: rows are found by their natural keys (update_or_create / get_or_crea
 from __future__ import annotations
 
 import contextlib
+import importlib
 from datetime import timedelta
 
 from django.core.exceptions import ImproperlyConfigured
@@ -102,7 +103,39 @@ def seed_course() -> tuple[Course, list[Item]]:
                 },
             )
             items.append(item)
+    seed_translations(course)
     return course, items
+
+
+def seed_translations(course: Course) -> None:
+    """The Swedish (and any other) texts of demo/content/<language>.py beside the Finnish ones:
+    the course, and each module and item by its position; what a translation lacks stays
+    empty and is shown in Finnish."""
+    for language in ("sv", "en"):
+        try:
+            translated = importlib.import_module(f"demo.content.{language}")
+        except ModuleNotFoundError:
+            continue
+        texts = getattr(translated, "COURSE", {})
+        Course.objects.filter(pk=course.pk).update(
+            **{f"{f}_{language}": texts[f] for f in ("title", "description") if f in texts}
+        )
+        for m_pos, module_data in enumerate(getattr(translated, "MODULES", []), start=1):
+            Module.objects.filter(course=course, position=m_pos).update(
+                **{
+                    f"{f}_{language}": module_data[f]
+                    for f in ("title", "summary")
+                    if module_data.get(f)
+                }
+            )
+            for i_pos, item_data in enumerate(module_data.get("items", []), start=1):
+                fields = {
+                    f"{f}_{language}": item_data[f] for f in ("title", "body") if item_data.get(f)
+                }
+                if fields:
+                    Item.objects.filter(
+                        module__course=course, module__position=m_pos, position=i_pos
+                    ).update(**fields)
 
 
 def seed_progress(*, items: list[Item], users: dict[str, User]) -> None:

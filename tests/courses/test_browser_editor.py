@@ -62,10 +62,11 @@ def test_an_author_writes_a_formatted_page_with_an_image_and_the_learner_sees_it
     try:
         sign_in(page, live_server.url, author)
         page.goto(live_server.url + reverse("courses:item_create", args=[module.pk]) + "?kind=page")
-        page.get_by_label("Otsikko").fill("Verkostot kartalle")
-        editor = page.locator("[data-testid='rich-text-editor']")
+        # The Finnish column of the side-by-side languages (its text editor comes first).
+        page.get_by_label("Otsikko (suomi)").fill("Verkostot kartalle")
+        editor = page.locator("[data-testid='rich-text-editor']").first
         expect(editor).to_be_visible()
-        expect(page.locator(".prose-menubar")).to_be_visible()
+        expect(page.locator(".prose-menubar").first).to_be_visible()
         editor.click()
         page.keyboard.type("Verkosto on ")
         page.keyboard.press("Control+b")

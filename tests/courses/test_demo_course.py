@@ -44,3 +44,22 @@ def test_the_demo_learner_has_reflections_in_her_learning_journal(demo_data):
         assert Completion.objects.filter(user=oona, item=reflection.item).exists()
     call_command("seed_demo", stdout=StringIO())
     assert Reflection.objects.filter(user=oona).count() == reflections.count()
+
+
+def test_the_demo_course_has_its_first_module_in_swedish(demo_data):
+    """demo/content/sv.py: the course and its first module in Swedish, the rest in Finnish."""
+    from courses.search import ITEM_INDEX
+    from demo.content import sv
+
+    course = Course.objects.get(certificates__isnull=False)
+    assert course.title_sv == sv.COURSE["title"]
+    first, second = course.modules.order_by("position")[:2]
+    assert first.title_sv == sv.MODULES[0]["title"]
+    items = list(first.items.order_by("position"))
+    assert [i.title_sv for i in items[:3]] == [i["title"] for i in sv.MODULES[0]["items"]]
+    assert items[0].body_sv.startswith("<p>Finlands tillväxtkorridor")
+    assert not second.title_sv
+    found = ITEM_INDEX.search(
+        Item.objects.filter(module__course=course), "nätverkskarta", ["fi", "sv"]
+    )
+    assert items[1] in list(found)
