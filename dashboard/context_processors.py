@@ -2,7 +2,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from core.access import Role, has_role
+from core.access import Role, has_role, roles_of
 from notifications.selectors import unread_count
 
 
@@ -13,6 +13,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {}
     return {
         "nav_is_learner": has_role(user, Role.LEARNER),
+        # Learns in a cohort for real (the superuser passes every has_role): "My results" shows
+        # a person's own row, which only a learner has.
+        "nav_learns": Role.LEARNER in roles_of(user),
         "nav_is_instructor": has_role(user, Role.INSTRUCTOR),
         "nav_is_coordinator": has_role(user, Role.COORDINATOR),
         "nav_unread": unread_count(user),

@@ -163,3 +163,12 @@ def test_the_pages_read_a_fixed_number_of_queries_at_any_size(
     if page == "overview":
         assert rows_of(response) == 25
         assert response.content.decode().count('data-testid="col-check"') == 6
+
+
+def test_my_results_is_in_the_navigation_of_learners_only(client_for, learner, instructor, cohort):
+    admin = factories.UserFactory(is_superuser=True, is_staff=True)
+    link = 'data-testid="nav-my-results"'
+    assert link in client_for(learner).get("/").content.decode()
+    # The superuser passes every role check but has no row of their own: no link to a 404.
+    assert link not in client_for(admin).get("/").content.decode()
+    assert link not in client_for(instructor).get("/").content.decode()
