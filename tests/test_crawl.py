@@ -4,8 +4,8 @@ For each persona a signed-in test client starts from "/" and follows every same-
 breadth-first. No page may answer 5xx. Every page one persona reached is then requested as
 every other persona (and anonymously), and the rules below decide who should get it; the
 rules are written from the memberships, independently of the apps' access.py modules. While
-crawling, every translation lookup of a string from our own catalogue is watched: a string that comes
-back in English is untranslated.
+crawling, every translation lookup of a string from our own catalogue is watched: a string
+that comes back in English is untranslated.
 """
 
 from __future__ import annotations
