@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from functools import partial
 from pathlib import PurePath
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -472,22 +472,40 @@ def storage_failed_message() -> str:
 def _store_files(
     submission: Submission, uploads: Sequence[UploadedFile[bytes]]
 ) -> list[SubmissionFile]:
-    """Store the uploads as pending files. If the disk is full or read-only, the files this
-    call already wrote are removed (the storage removes a partly written one) and a
-    SubmissionError is raised, so the caller's transaction rolls back with nothing left over."""
-    stored: list[SubmissionFile] = []
+    """Store a learner's uploads as pending files (see _store_uploads)."""
+    return _store_uploads(SubmissionFile, uploads, submission=submission)
+
+
+_Stored = TypeVar("_Stored", SubmissionFile, ReviewFile)
+
+
+def _store_uploads(
+    model: type[_Stored],
+    uploads: Sequence[UploadedFile[bytes]],
+    *,
+    submission: Submission,
+    **fields: Any,
+) -> list[_Stored]:
+    """Store the uploads as pending rows of `model` (a learner's file or a feedback file). If
+    the disk is full or read-only, the files this call already wrote are removed (the storage
+    removes a partly written one) and StorageUnavailable is raised, so the caller's transaction
+    rolls back with nothing left over."""
+    stored: list[_Stored] = []
     try:
         for upload in uploads:
             stored.append(
-                SubmissionFile.objects.create(
+                model.objects.create(
                     submission=submission,
                     file=upload,
                     original_name=upload.name[:255] if upload.name else "file",
                     size=upload.size or 0,
+                    **fields,
                 )
             )
     except OSError:
-        logger.exception("storing the uploads of submission %s failed", submission.pk)
+        logger.exception(
+            "storing uploads (%s) of submission %s failed", model.__name__, submission.pk
+        )
         for attachment in stored:
             try:
                 attachment.file.delete(save=False)
@@ -1097,26 +1115,7 @@ def review_file_add(
     for upload in uploads:
         if reason := refusal_reason(upload):
             raise FeedbackFileRefused(f"{upload.name or 'file'}: {reason}")
-    stored: list[ReviewFile] = []
-    try:
-        for upload in uploads:
-            stored.append(
-                ReviewFile.objects.create(
-                    submission=locked,
-                    uploaded_by=by,
-                    file=upload,
-                    original_name=upload.name[:255] if upload.name else "file",
-                    size=upload.size or 0,
-                )
-            )
-    except OSError:
-        logger.exception("storing the feedback files of submission %s failed", locked.pk)
-        for attachment in stored:
-            try:
-                attachment.file.delete(save=False)
-            except OSError:
-                logger.warning("could not remove %s after a failed upload", attachment.file.name)
-        raise StorageUnavailable(storage_failed_message()) from None
+    stored = _store_uploads(ReviewFile, uploads, submission=locked, uploaded_by=by)
     from .tasks import review_file_process as task
 
     for attachment in stored:
