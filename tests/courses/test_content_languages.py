@@ -274,3 +274,26 @@ def test_a_swedish_learner_finds_swedish_content_by_swedish_words(
     # The Finnish words still find it.
     found = [i.pk for i in client.get(url, {"q": "yhteistyö"}).context["results"]]
     assert found == [hit.pk]
+
+
+@pytest.mark.parametrize("page", ["courses:detail", "courses:item"])
+def test_a_swedish_learner_costs_the_same_queries_as_a_finnish_one(
+    client_for, learner, other_learner, first, page
+):
+    """The languages are columns of the same rows: no join, no extra query per language."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    module, item = first
+    other_learner.language = "sv"
+    other_learner.save(update_fields=["language"])
+    arg = module.course_id if page == "courses:detail" else item.pk
+    counts = []
+    for person in (learner, other_learner):
+        client = client_for(person)
+        client.get(reverse(page, args=[arg]))  # the first visit marks a page viewed
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse(page, args=[arg])).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
