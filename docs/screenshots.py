@@ -130,6 +130,12 @@ SHOTS = [
         "The learner's workshop sessions with materials and a private calendar address.",
     ),
     Shot(
+        "workshops-session-recording",
+        "learner",
+        _u("workshops:session_detail", "recorded_session"),
+        "A held workshop session's page with its recording and slides.",
+    ),
+    Shot(
         "impact-plan",
         "mikko",
         _u("impact:plan", "mikko_experiment"),
@@ -209,6 +215,12 @@ SHOTS = [
         "Reviewing a phase with its rubric and structured feedback.",
     ),
     Shot(
+        "instructor-review-files",
+        "instructor",
+        _u("workshops:review", "reviewed_answer"),
+        "A sent review on the review page, with the instructor's feedback file.",
+    ),
+    Shot(
         "impact-review",
         "instructor",
         _u("impact:review", "mikko_phase3"),
@@ -218,13 +230,13 @@ SHOTS = [
         "author-course-edit",
         "instructor",
         _u("courses:edit", "course"),
-        "Authoring a course: modules and items, reordering, drafts.",
+        "Authoring a course: modules and items, reordering, drafts, missing languages.",
     ),
     Shot(
         "courses-author-editor",
         "instructor",
         _u("courses:item_edit", "page"),
-        "Editing a text page.",
+        "Editing a text page: Finnish, Swedish and English side by side.",
     ),
     Shot(
         "workshops-session-files",
@@ -244,6 +256,12 @@ SHOTS = [
         "coordinator",
         _u("learners:cohort_detail", "cohort", query="?view=table"),
         "The same progress as a table.",
+    ),
+    Shot(
+        "coordinator-summary",
+        "coordinator",
+        _u("learners:dashboard", "cohort"),
+        "The cohort's summary from the progress rollup, with the figures' age.",
     ),
     Shot(
         "coordinator-phases",
@@ -328,7 +346,7 @@ def demo_objects() -> SimpleNamespace:
     from discussions.models import Thread
     from learners.models import Membership
     from portfolio.models import Card
-    from workshops.models import Experiment, SessionMaterial, Submission
+    from workshops.models import Experiment, Review, SessionMaterial, Submission, WorkshopSession
 
     course = Course.objects.get(slug=demo_content.COURSE["slug"])
     learner = Membership.objects.select_related("cohort").get(
@@ -371,6 +389,18 @@ def demo_objects() -> SimpleNamespace:
             cohort=learner.cohort, kind=Thread.Kind.DISCUSSION, is_pinned=False
         ).first(),
         question=Thread.objects.filter(cohort=learner.cohort, kind=Thread.Kind.QUESTION).first(),
+        recorded_session=WorkshopSession.objects.filter(cohort=learner.cohort)
+        .exclude(recording_url="")
+        .order_by("starts_at")
+        .first(),
+        reviewed_answer=getattr(
+            Review.objects.filter(submission__cohort=learner.cohort, files__isnull=False)
+            .select_related("submission")
+            .order_by("pk")
+            .first(),
+            "submission",
+            None,
+        ),
     )
 
 
