@@ -30,15 +30,15 @@ SERIAL_MARKERS = ("browser", "worker", "multinode")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`make test` runs `-n 2 --dist loadgroup`), those tests run one after
-    another on one worker while the other worker takes the rest."""
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
+    """Marks those tests `serial`. `make test` runs the others on both cores (`-n 2 -m "not
+    serial"`), then these alone, one after another: a real worker consumes whatever reaches its
+    broker, and its timeouts assume the machine is not busy with another test process."""
     smoke = config.rootpath / "tests" / "smoke"
     for item in items:
         if item.path.is_relative_to(smoke) or any(
             item.get_closest_marker(name) for name in SERIAL_MARKERS
         ):
+            item.add_marker(pytest.mark.serial)
             item.add_marker(pytest.mark.xdist_group("serial"))
 
 
