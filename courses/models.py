@@ -409,9 +409,7 @@ class QuizAttempt(models.Model):
     created_at = models.DateTimeField(_("started"), auto_now_add=True)
     # None while the attempt is open. The default keeps a row created the old way (with its
     # score, in one step) a submitted attempt.
-    submitted_at = models.DateTimeField(
-        _("answered"), null=True, blank=True, default=timezone.now
-    )
+    submitted_at = models.DateTimeField(_("answered"), null=True, blank=True, default=timezone.now)
 
     class Meta:
         ordering = ["item", "user", "number"]

@@ -30,8 +30,8 @@ def _pattern(name: str) -> str:
     pattern = _url_patterns.get(key)
     if pattern is None:
         url = reverse(name, args=[_PLACEHOLDER])
-        pattern = _url_patterns[key] = url.replace("{", "{{").replace("}", "}}").replace(
-            str(_PLACEHOLDER), "{}"
+        pattern = _url_patterns[key] = (
+            url.replace("{", "{{").replace("}", "}}").replace(str(_PLACEHOLDER), "{}")
         )
     return pattern
 

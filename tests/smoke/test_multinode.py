@@ -175,9 +175,7 @@ def _start(command: list[str], *, env: dict[str, str], log: Path, cwd: Path) -> 
 
 
 @pytest.fixture
-def cluster(
-    transactional_db, tmp_path, settings, request, moto_s3, s3_bucket
-) -> Iterator[Cluster]:
+def cluster(transactional_db, tmp_path, settings, request, moto_s3, s3_bucket) -> Iterator[Cluster]:
     if not uses_postgresql():
         skip_or_fail("the multi-node check needs PostgreSQL (DATABASE_URL)")
     redis_url = _redis_url()
