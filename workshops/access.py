@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 
 from core.access import STAFF_ROLES, Role
 from core.models import User
+from courses.models import Course
 from learners.access import cohorts_for, learner_cohorts, member
 from learners.models import Cohort, Membership
 
@@ -39,7 +40,9 @@ def experiment_member(user: User, experiment_ref: str) -> Exists:
 
 def get_assignment_for_learner(user: User, pk: int) -> tuple[Assignment, Cohort]:
     """The assignment and the learner's cohort that runs its course; 404 for anyone else."""
-    assignment = get_object_or_404(Assignment.objects.select_related("workshop__course"), pk=pk)
+    assignment: Assignment = get_object_or_404(
+        Assignment.objects.select_related("workshop__course"), pk=pk
+    )
     cohort = (
         learner_cohorts(user)
         .filter(course_id=assignment.workshop.course_id)
@@ -53,13 +56,32 @@ def get_assignment_for_learner(user: User, pk: int) -> tuple[Assignment, Cohort]
 
 def get_workshop_for_learner(user: User, pk: int) -> tuple[Workshop, Cohort]:
     """A workshop and the learner's latest cohort that runs its course; 404 for anyone else."""
-    workshop = get_object_or_404(Workshop.objects.select_related("course"), pk=pk)
+    workshop: Workshop = get_object_or_404(Workshop.objects.select_related("course"), pk=pk)
     cohort = (
         learner_cohorts(user).filter(course_id=workshop.course_id).order_by("-start_date").first()
     )
     if cohort is None:
         raise Http404
     return workshop, cohort
+
+
+def assignment_editors(user: User) -> QuerySet[Assignment]:
+    """Phases whose texts (title, instructions, rubric) a person may edit: the instructors and
+    coordinators of a cohort running the workshop's course, the course's authors and the
+    superuser. The texts are the course's, shared by all its cohorts."""
+    qs = Assignment.objects.all()
+    if user.is_superuser:
+        return qs
+    staff = Membership.objects.filter(
+        cohort__course=OuterRef("workshop__course"), user=user, role__in=STAFF_ROLES
+    )
+    authors = Course.authors.through.objects.filter(course=OuterRef("workshop__course"), user=user)
+    return qs.filter(Q(Exists(staff)) | Q(Exists(authors)))
+
+
+def get_assignment_for_editor(user: User, pk: int) -> Assignment:
+    """404 unless the person may edit the phase's texts (assignment_editors)."""
+    return get_object_or_404(assignment_editors(user).select_related("workshop__course"), pk=pk)
 
 
 # --- experiments ---------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 from functools import partial
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout
@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.forms import DecimalCommaField, IsoDateInput, IsoDateTimeInput
+from core.html import clean_html
+from courses.forms import LANGUAGE_NAMES, TranslatedTextsMixin
+from courses.languages import content_languages, missing_languages
 
 from .checks import max_file_bytes, too_large_message
 from .cohort_settings import PEER_FIELDS
@@ -20,6 +23,8 @@ from .models import (
     Experiment,
     Phase,
     Review,
+    RubricCriterion,
+    RubricLevel,
     RunLogEntry,
     Theme,
     Workshop,
@@ -569,3 +574,84 @@ class CohortMarkingForm(forms.ModelForm):
     class Meta:
         model = CohortMarkingSettings
         fields = ["marking_workflow", "second_check", "blind_review"]
+
+
+# --- phase texts per language (the phase text editor) -------------------------------------
+
+
+class _TextsForm(TranslatedTextsMixin, forms.ModelForm):
+    """A row's texts in fi | sv | en side by side (courses.forms.TranslatedTextsMixin); the
+    `html` texts are sanitised in every language as they are saved, as they are again when
+    shown."""
+
+    labels: ClassVar[dict[str, Any]] = {}
+    html: tuple[str, ...] = ()
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(self._translated_data(data), *args, **kwargs)
+        self._label_translated(self.labels)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in self.html:
+            for language in content_languages():
+                key = f"{name}_{language}"
+                if data.get(key):
+                    data[key] = clean_html(data[key])
+        return data
+
+    def missing(self) -> list[dict[str, Any]]:
+        """[{"code", "name"}] of the languages the saved row still lacks (the marker)."""
+        return [
+            {"code": code, "name": LANGUAGE_NAMES[code]}
+            for code in missing_languages(self.instance, self.translated)
+        ]
+
+
+def _per_language(*names: str) -> list[str]:
+    return [f"{name}_{language}" for name in names for language in content_languages()]
+
+
+def _textareas(name: str, rows: int) -> dict[str, forms.Widget]:
+    return {
+        f"{name}_{language}": forms.Textarea(attrs={"rows": rows})
+        for language in content_languages()
+    }
+
+
+class PhaseTextsForm(_TextsForm):
+    """A phase's (assignment's) title and instructions."""
+
+    translated = ("title", "instructions")
+    html = ("instructions",)
+    labels: ClassVar[dict[str, Any]] = {"title": _("title"), "instructions": _("instructions")}
+
+    class Meta:
+        model = Assignment
+        fields = _per_language("title", "instructions")
+        widgets = _textareas("instructions", 8)
+
+
+class CriterionTextsForm(_TextsForm):
+    """A rubric criterion's title and description."""
+
+    translated = ("title", "description")
+    labels: ClassVar[dict[str, Any]] = {"title": _("criterion"), "description": _("description")}
+
+    class Meta:
+        model = RubricCriterion
+        fields = _per_language("title", "description")
+        widgets = _textareas("description", 2)
+
+
+class LevelTextsForm(_TextsForm):
+    """A rubric level's label and descriptor."""
+
+    translated = ("label", "descriptor")
+    required_translated = ("label",)
+    labels: ClassVar[dict[str, Any]] = {"label": _("level"), "descriptor": _("descriptor")}
+
+    class Meta:
+        model = RubricLevel
+        fields = _per_language("label", "descriptor")
+        widgets = _textareas("descriptor", 2)

@@ -194,7 +194,7 @@ def settings(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     another cohort they lead). The course's authors and the superuser: also the course-wide
     defaults (without ?cohort). 404 for anyone else, or for a cohort the person does not lead;
     a bad form is a 400 and saves nothing."""
-    workshop = get_object_or_404(Workshop.objects.select_related("course"), pk=pk)
+    workshop: Workshop = get_object_or_404(Workshop.objects.select_related("course"), pk=pk)
     scope = settings_scope(
         user=request.user,
         course=workshop.course,

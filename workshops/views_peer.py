@@ -126,7 +126,9 @@ def peer_settings(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     for another cohort they lead), allocating peers there. The course's authors and the
     superuser: also the course-wide defaults (without ?cohort). 404 for anyone else or a
     cohort the person does not lead; a bad form is a 400 and saves nothing."""
-    assignment = get_object_or_404(Assignment.objects.select_related("workshop__course"), pk=pk)
+    assignment: Assignment = get_object_or_404(
+        Assignment.objects.select_related("workshop__course"), pk=pk
+    )
     scope = settings_scope(
         user=request.user,
         course=assignment.workshop.course,
