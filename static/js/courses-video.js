@@ -33,14 +33,22 @@
       if (frame.contentWindow) frame.contentWindow.postMessage(JSON.stringify(message), origin);
     }
 
-    frame.addEventListener("load", function () {
+    function subscribe() {
       if (provider === "youtube") {
         send({ event: "listening", id: "alueagentti", channel: "widget" });
         send({ event: "command", func: "addEventListener", args: ["onStateChange"], id: "alueagentti", channel: "widget" });
       } else {
         send({ method: "addEventListener", value: "ended" });
       }
-    });
+    }
+
+    frame.addEventListener("load", subscribe);
+    // A player that loaded before this script ran (a cached or fast one) fired its "load" and
+    // its "ready" before anyone listened: its document is then the player's, which another
+    // origin cannot read (contentDocument is null), so ask it now. Until the player's document
+    // arrives, the frame holds the initial about:blank, which is ours to read; "load" will come.
+    // Asking twice is harmless: only the first "ended" is reported.
+    if (frame.contentDocument === null) subscribe();
 
     window.addEventListener("message", function (event) {
       if (event.origin !== origin || event.source !== frame.contentWindow) return;

@@ -205,3 +205,49 @@ def test_an_embedded_video_counts_when_its_player_says_it_ended(
 
     assert Completion.objects.filter(user=learner, item=item).count() == 1
     assert not errors, "Errors in the browser console:\n" + "\n".join(errors)
+
+
+def test_a_player_that_loaded_before_the_page_script_is_still_asked_for_its_end(
+    transactional_db, live_server, browser, video_module, cohort, learner
+):
+    """A cached player can load, and say "ready", before the page's script runs; the script
+    must still subscribe (it used to wait for a "load" that had already happened)."""
+    from playwright.sync_api import expect
+
+    item = factories.ItemFactory(
+        module=video_module,
+        kind=Item.Kind.VIDEO,
+        title="Webinaari",
+        video_url="https://vimeo.com/76979871",
+        completion_rule=Item.Rule.VIEWED,
+    )
+    errors: list[str] = []
+    context, page = open_as_learner(browser, live_server, learner, errors)
+    context.route(
+        "https://player.vimeo.com/**",
+        lambda route: route.fulfill(status=200, content_type="text/html", body=VIMEO_PLAYER),
+    )
+    # The page's own copy of the script does nothing; the real one is added after the player
+    # has loaded and said "ready" to nobody.
+    context.route(
+        "**/js/courses-video*.js",
+        lambda route: route.fulfill(status=200, content_type="text/javascript", body=""),
+    )
+    posts = watched_posts(page, item)
+    try:
+        page.goto(live_server.url + reverse("courses:item", args=[item.pk]))
+        frame = page.locator("iframe[data-watched-url]").element_handle().content_frame()
+        frame.wait_for_function("Array.isArray(window.asked)")
+        script = page.locator("script[src*='courses-video']").get_attribute("src")
+        context.unroute("**/js/courses-video*.js")
+        page.add_script_tag(url=live_server.url + script)
+
+        frame.wait_for_function("window.asked.includes('addEventListener:ended')")
+        frame.evaluate("window.finish()")
+        expect(page.locator("[data-testid='item-done']")).to_be_visible()
+        assert len(posts) == 1
+    finally:
+        context.close()
+
+    assert Completion.objects.filter(user=learner, item=item).count() == 1
+    assert not errors, "Errors in the browser console:\n" + "\n".join(errors)
