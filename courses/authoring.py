@@ -440,9 +440,50 @@ def quiz_parse(text: str) -> list[ParsedQuestion]:
     return questions
 
 
+def _translation_as_text(question: Question, language: str) -> str:
+    """One question's `language` texts in the text format, as written (no Finnish in place of
+    a missing text): the marks follow the Finnish question, the number is left out."""
+    kind = question.kind
+
+    def text_of(row: object, name: str) -> str:
+        return str(getattr(row, f"{name}_{language}", "") or "")
+
+    lines = [f"{MARKS_OF_KIND.get(kind, '?')} {text_of(question, 'text')}".rstrip()]
+    for choice in question.choices.all():
+        text, explanation = text_of(choice, "text"), text_of(choice, "explanation")
+        extra = f" | {explanation}" if explanation else ""
+        if kind == Question.Kind.MATCHING:
+            lines.append(f"- {text} = {text_of(choice, 'match')}".replace("-  =", "- =").rstrip())
+        elif kind == Question.Kind.ORDERING:
+            lines.append(f"- {text}".rstrip())
+        elif kind == Question.Kind.SHORT_TEXT:
+            lines.append(f"* {text}{extra}".rstrip())
+        else:
+            lines.append(f"{'*' if choice.is_correct else '-'} {text}{extra}".rstrip())
+    lines.extend(f"! {line}" for line in text_of(question, "feedback").splitlines() if line.strip())
+    return "\n".join(lines)
+
+
+def _has_translation(question: Question, language: str) -> bool:
+    return any(getattr(question, f"{name}_{language}", "") for name in QUESTION_TEXTS) or any(
+        getattr(choice, f"{name}_{language}", "")
+        for choice in question.choices.all()
+        for name in CHOICE_TEXTS
+    )
+
+
+def question_as_text(question: Question, language: str = SOURCE_LANGUAGE) -> str:
+    """One question in the text format (choices prefetched or not); in another language than
+    Finnish its translation as written, empty when it has none."""
+    if language != SOURCE_LANGUAGE:
+        if not _has_translation(question, language):
+            return ""
+        return _translation_as_text(question, language)
+    return _question_as_finnish_text(question)
+
+
 @_in_finnish
-def question_as_text(question: Question) -> str:
-    """One question in the text format (choices prefetched or not)."""
+def _question_as_finnish_text(question: Question) -> str:
     lines = [f"{MARKS_OF_KIND.get(question.kind, '?')} {question.text}"]
     kind = question.kind
     if kind == Question.Kind.NUMERIC and question.number is not None:
@@ -464,12 +505,130 @@ def question_as_text(question: Question) -> str:
     return "\n".join(lines)
 
 
-@_in_finnish
-def quiz_as_text(item: Item) -> str:
-    return "\n\n".join(
-        question_as_text(q)
-        for q in item.questions.order_by("position", "pk").prefetch_related("choices")
-    )
+def quiz_as_text(item: Item, language: str = SOURCE_LANGUAGE) -> str:
+    """The check's own questions in the text format; in another language than Finnish their
+    translation (empty when none of them has one)."""
+    questions = list(item.questions.order_by("position", "pk").prefetch_related("choices"))
+    if language != SOURCE_LANGUAGE:
+        if not any(_has_translation(q, language) for q in questions):
+            return ""
+        return "\n\n".join(_translation_as_text(q, language) for q in questions)
+    with translation.override(SOURCE_LANGUAGE):
+        return "\n\n".join(_question_as_finnish_text(q) for q in questions)
+
+
+# --- the questions' other languages -----------------------------------------------------------
+
+QUESTION_TEXTS = ("text", "feedback")
+CHOICE_TEXTS = ("text", "match", "explanation")
+
+
+def _translation_line(source: ParsedQuestion, target: ParsedQuestion, line: str, n: int) -> None:
+    mark, body = line[0], line[1:].strip()
+    kind = source.kind
+    if mark == "=":
+        if kind == Question.Kind.NUMERIC:
+            return  # the number comes from the Finnish text
+        raise _line_error(n, _("“=” gives the answer of a number question (“?#”)."))
+    if kind == Question.Kind.NUMERIC:
+        raise _line_error(n, _("a number question has no answer lines to translate."))
+    if kind == Question.Kind.MATCHING:
+        arrow = next((a for a in PAIR_ARROWS if a in body), None)
+        if arrow is None:
+            raise _line_error(n, _("write each pair as “- text = match”."))
+        left, _sep, right = body.partition(arrow)
+        target.choices.append(ParsedChoice(text=left.strip()[:500], match=right.strip()[:500]))
+    elif kind == Question.Kind.ORDERING:
+        target.choices.append(ParsedChoice(text=body[:500]))
+    else:
+        answer, _sep, explanation = body.partition("|")
+        target.choices.append(
+            ParsedChoice(text=answer.strip()[:500], explanation=explanation.strip())
+        )
+
+
+def quiz_translation_parse(source: list[ParsedQuestion], text: str) -> list[ParsedQuestion]:
+    """A translation of the Finnish questions `source` in the text format: the same questions
+    in the same order with as many answer lines each. Only its texts count (the types, the
+    right answers and numbers are the Finnish ones'); a text left empty is shown in Finnish.
+    An empty translation gives []. AuthoringError names the line or the question."""
+    if not (text or "").strip():
+        return []
+    out: list[ParsedQuestion] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("?"):
+            if len(out) >= len(source):
+                raise AuthoringError(
+                    _("Line %(n)s: the Finnish text has only %(count)s questions.")
+                    % {"n": number, "count": len(source)}
+                )
+            body = line[2:] if line[:2] in KIND_MARKS else line[1:]
+            out.append(ParsedQuestion(kind=source[len(out)].kind, text=body.strip(), line=number))
+        elif line[0] in "*-=" or line[0] in FEEDBACK_MARKS:
+            if not out:
+                raise _line_error(number, _("an answer needs a question (“?”) before it."))
+            if line[0] in FEEDBACK_MARKS:
+                out[-1].feedback.append(line[1:].strip())
+            else:
+                _translation_line(source[len(out) - 1], out[-1], line, number)
+        else:
+            raise _line_error(
+                number,
+                _("start the line with “?”, “??”, “?#”, “?~”, “?=”, “?^”, “*”, “-”, “=” or “!”."),
+            )
+    if len(out) != len(source):
+        raise AuthoringError(
+            _(
+                "The Finnish text has %(source)s questions and this one %(count)s: translate "
+                "every question, in the same order."
+            )
+            % {"source": len(source), "count": len(out)}
+        )
+    for position, (original, translated) in enumerate(zip(source, out, strict=True), start=1):
+        if len(translated.choices) != len(original.choices):
+            raise AuthoringError(
+                _(
+                    "Question %(n)s has %(count)s answer lines here and %(source)s in Finnish: "
+                    "translate each answer on its own line."
+                )
+                % {"n": position, "count": len(translated.choices), "source": len(original.choices)}
+            )
+    return out
+
+
+def _translations_parse(
+    source: list[ParsedQuestion], translations: dict[str, str] | None
+) -> dict[str, list[ParsedQuestion]]:
+    parsed: dict[str, list[ParsedQuestion]] = {}
+    for language, text in (translations or {}).items():
+        if language == SOURCE_LANGUAGE or language not in content_languages():
+            continue
+        parsed[language] = quiz_translation_parse(source, text)
+    return parsed
+
+
+def _save_translation(question: Question, language: str, parsed: ParsedQuestion | None) -> None:
+    """Write (or, with None, clear) one question's texts in `language`."""
+    setattr(question, f"text_{language}", parsed.text if parsed else "")
+    setattr(question, f"feedback_{language}", "\n".join(parsed.feedback) if parsed else "")
+    question.save(update_fields=[f"{name}_{language}" for name in QUESTION_TEXTS])
+    choices = list(question.choices.order_by("position", "pk"))
+    for position, choice in enumerate(choices):
+        given = parsed.choices[position] if parsed and position < len(parsed.choices) else None
+        for name in CHOICE_TEXTS:
+            setattr(choice, f"{name}_{language}", getattr(given, name) if given else "")
+        choice.save(update_fields=[f"{name}_{language}" for name in CHOICE_TEXTS])
+
+
+def _save_translations(
+    questions: list[Question], translations: dict[str, list[ParsedQuestion]]
+) -> None:
+    for language, parsed in translations.items():
+        for index, question in enumerate(questions):
+            _save_translation(question, language, parsed[index] if parsed else None)
 
 
 def _question_fields(parsed: ParsedQuestion) -> dict[str, object]:
@@ -499,13 +658,16 @@ def _save_choices(question: Question, parsed: ParsedQuestion) -> None:
 
 @transaction.atomic
 @_in_finnish
-def quiz_update(*, item: Item, text: str) -> None:
+def quiz_update(*, item: Item, text: str, translations: dict[str, str] | None = None) -> None:
     """Replace the check's own questions from the text format, keeping rows (and ids) by
     position so attempts already made still point at the same questions. Each question is
-    in the course's question bank too."""
+    in the course's question bank too. `translations` ({"sv": text, ...}, see
+    quiz_translation_parse) replaces those languages' texts; languages not given keep theirs."""
     parsed = quiz_parse(text)
     if not parsed and not item.draw_count:
         raise AuthoringError(_("A knowledge check needs at least one question."))
+    translated = _translations_parse(parsed, translations)
+    saved = []
     for q_pos, question_data in enumerate(parsed):
         question, _c = Question.objects.update_or_create(
             item=item,
@@ -513,7 +675,9 @@ def quiz_update(*, item: Item, text: str) -> None:
             defaults={"course_id": item.module.course_id, **_question_fields(question_data)},
         )
         _save_choices(question, question_data)
+        saved.append(question)
     item.questions.filter(position__gte=len(parsed)).delete()
+    _save_translations(saved, translated)
 
 
 # --- the course's question bank ------------------------------------------------------------
@@ -542,12 +706,16 @@ def _tags(course: Course, names: list[str]) -> list[QuestionTag]:
 
 @transaction.atomic
 @_in_finnish
-def bank_questions_add(*, course: Course, text: str, tags: str = "") -> list[Question]:
+def bank_questions_add(
+    *, course: Course, text: str, tags: str = "", translations: dict[str, str] | None = None
+) -> list[Question]:
     """Add questions (text format) to the course's question bank with the given tags
-    (comma-separated; new tags are created). Precondition: the caller authors the course."""
+    (comma-separated; new tags are created) and their `translations` ({"sv": text, ...}).
+    Precondition: the caller authors the course."""
     parsed = quiz_parse(text)
     if not parsed:
         raise AuthoringError(_("Write at least one question."))
+    translated = _translations_parse(parsed, translations)
     tag_rows = _tags(course, tag_names(tags))
     start = _next_position(Question.objects.filter(course=course, item__isnull=True))
     created = []
@@ -558,22 +726,28 @@ def bank_questions_add(*, course: Course, text: str, tags: str = "") -> list[Que
         _save_choices(question, question_data)
         question.tags.set(tag_rows)
         created.append(question)
+    _save_translations(created, translated)
     return created
 
 
 @transaction.atomic
 @_in_finnish
-def bank_question_update(*, question: Question, text: str, tags: str = "") -> Question:
-    """Replace one bank question from the text format (exactly one question) and its tags;
-    its id stays, so attempts that drew it keep pointing at it."""
+def bank_question_update(
+    *, question: Question, text: str, tags: str = "", translations: dict[str, str] | None = None
+) -> Question:
+    """Replace one bank question from the text format (exactly one question), its tags and
+    its `translations` ({"sv": text, ...}); its id stays, so attempts that drew it keep
+    pointing at it."""
     parsed = quiz_parse(text)
     if len(parsed) != 1:
         raise AuthoringError(_("Write exactly one question here."))
+    translated = _translations_parse(parsed, translations)
     for name, value in _question_fields(parsed[0]).items():
         setattr(question, name, value)
     question.save()
     _save_choices(question, parsed[0])
     question.tags.set(_tags(question.course, tag_names(tags)))
+    _save_translations([question], translated)
     return question
 
 

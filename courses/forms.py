@@ -12,9 +12,16 @@ from django.utils.translation import ngettext, pgettext_lazy
 from core.forms import DecimalCommaField
 
 from . import video
-from .authoring import QUIZ_FORMAT_HELP, AuthoringError, quiz_parse
-from .languages import SOURCE_LANGUAGE, content_languages
-from .models import Item, Module, Question, QuestionTag
+from .authoring import (
+    CHOICE_TEXTS,
+    QUESTION_TEXTS,
+    QUIZ_FORMAT_HELP,
+    AuthoringError,
+    quiz_parse,
+    quiz_translation_parse,
+)
+from .languages import SOURCE_LANGUAGE, content_languages, missing_languages
+from .models import Course, Item, Module, Question, QuestionTag
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -76,14 +83,28 @@ class TranslatedTextsMixin:
                 field.required = language == SOURCE_LANGUAGE and name in self.required_translated
                 field.widget.attrs["lang"] = language
 
+    def missing_languages(self) -> set[str]:
+        """The languages the saved texts still lack (the editor's marker over each column):
+        a ModelForm's translated model fields by default."""
+        instance = getattr(self, "instance", None)
+        if instance is None or instance.pk is None:
+            return set()
+        names = [n for n in self.translated if hasattr(instance, f"{n}_{SOURCE_LANGUAGE}")]
+        return set(missing_languages(instance, names))
+
     def language_groups(self) -> list[dict[str, Any]]:
-        """[{"code", "name", "fields": [bound fields]}] for the template's side-by-side columns."""
+        """[{"code", "name", "fields": [bound fields], "missing"}] for the template's
+        side-by-side columns; "missing": [{"code", "name"}] when saved texts lack it."""
         form: Any = self
+        missing = self.missing_languages()
         return [
             {
                 "code": language,
                 "name": LANGUAGE_NAMES[language],
                 "fields": [form[f"{name}_{language}"] for name in self.translated],
+                "missing": [{"code": language, "name": LANGUAGE_NAMES[language]}]
+                if language in missing
+                else [],
             }
             for language in content_languages()
         ]
@@ -92,6 +113,76 @@ class TranslatedTextsMixin:
         form: Any = self
         names = set(_fields_per_language(*self.translated))
         return [form[name] for name in self.fields if name not in names]
+
+
+QUIZ_TRANSLATION_HELP = _(
+    "The same questions in the same order, with the same answer lines, in this language. "
+    "The types, the right answers and the numbers come from the Finnish text; a text left "
+    "empty is shown in Finnish."
+)
+
+
+def questions_missing_languages(questions: Any) -> set[str]:
+    """The languages any of these questions (choices prefetched or not) still lacks."""
+    missing: set[str] = set()
+    for question in questions:
+        missing.update(missing_languages(question, QUESTION_TEXTS))
+        for choice in question.choices.all():
+            missing.update(missing_languages(choice, CHOICE_TEXTS))
+    return missing
+
+
+def _question_text_fields(form: forms.BaseForm, name: str, label: StrOrPromise) -> None:
+    """`<name>_fi`, `_sv`, `_en`: the questions in the text format, Finnish with the format's
+    help and the others with what a translation holds."""
+    for language in content_languages():
+        form.fields[f"{name}_{language}"] = forms.CharField(
+            label=label,
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 12, "class": "font-monospace"}),
+            help_text=QUIZ_FORMAT_HELP if language == SOURCE_LANGUAGE else QUIZ_TRANSLATION_HELP,
+        )
+
+
+def _check_question_translations(
+    form: forms.Form, name: str, source: list[Any], data: dict[str, Any]
+) -> None:
+    """Each other language's questions must follow the Finnish ones (errors under its field)."""
+    for language in content_languages():
+        if language == SOURCE_LANGUAGE:
+            continue
+        try:
+            quiz_translation_parse(source, data.get(f"{name}_{language}", ""))
+        except AuthoringError as exc:
+            form.add_error(f"{name}_{language}", exc.message)
+
+
+def question_translations(data: dict[str, Any], name: str) -> dict[str, str]:
+    """{"sv": text, "en": text} from a form's cleaned data, for the authoring services."""
+    return {
+        language: data.get(f"{name}_{language}", "")
+        for language in content_languages()
+        if language != SOURCE_LANGUAGE
+    }
+
+
+class CourseForm(TranslatedTextsMixin, forms.ModelForm):
+    """The course's title and description in every language side by side."""
+
+    translated = ("title", "description")
+
+    class Meta:
+        model = Course
+        fields = _fields_per_language("title", "description")
+        widgets = {
+            f"description_{language}": forms.Textarea(attrs={"rows": 5})
+            for language in content_languages()
+        }
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(self._translated_data(data), *args, **kwargs)
+        self._label_translated({"title": _("title"), "description": _("description")})
+        _capitalise_labels(self)
 
 
 class ModuleForm(TranslatedTextsMixin, forms.ModelForm):
@@ -127,7 +218,7 @@ class ModuleForm(TranslatedTextsMixin, forms.ModelForm):
 
 
 class ItemForm(TranslatedTextsMixin, forms.ModelForm):
-    translated = ("title", "body")
+    translated = ("title", "body", "questions_text")
     video_url = forms.URLField(
         label=_("video address"),
         required=False,
@@ -135,12 +226,6 @@ class ItemForm(TranslatedTextsMixin, forms.ModelForm):
         help_text=_("A YouTube or Vimeo address; it is shown in privacy-enhanced mode."),
     )
     link_url = forms.URLField(label=_("link address"), required=False, assume_scheme="https")
-    questions_text = forms.CharField(
-        label=_("Questions"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 12, "class": "font-monospace"}),
-        help_text=QUIZ_FORMAT_HELP,
-    )
 
     class Meta:
         model = Item
@@ -170,7 +255,10 @@ class ItemForm(TranslatedTextsMixin, forms.ModelForm):
 
     def __init__(self, data: Any = None, *args: Any, course, **kwargs: Any) -> None:
         super().__init__(self._translated_data(data), *args, **kwargs)
-        self._label_translated({"title": _("title"), "body": _("content")})
+        _question_text_fields(self, "questions_text", _("Questions"))
+        self._label_translated(
+            {"title": _("title"), "body": _("content"), "questions_text": _("Questions")}
+        )
         from workshops.models import Assignment
 
         cast(
@@ -193,6 +281,14 @@ class ItemForm(TranslatedTextsMixin, forms.ModelForm):
                 "sites are removed when the page is saved."
             )
         _capitalise_labels(self)
+
+    def missing_languages(self) -> set[str]:
+        missing = super().missing_languages()
+        if self.instance.pk is not None and self.instance.kind == Item.Kind.QUIZ:
+            missing |= questions_missing_languages(
+                self.instance.questions.prefetch_related("choices")
+            )
+        return missing
 
     def _check_upload(self, name: str, suffixes: set[str], message: StrOrPromise) -> Any:
         upload = self.cleaned_data.get(name)
@@ -259,14 +355,15 @@ class ItemForm(TranslatedTextsMixin, forms.ModelForm):
         if kind == Item.Kind.QUIZ:
             draw = data.get("draw_count") or 0
             try:
-                self.parsed_questions = quiz_parse(data.get("questions_text", ""))
+                self.parsed_questions = quiz_parse(data.get("questions_text_fi", ""))
             except AuthoringError as exc:
-                self.add_error("questions_text", exc.message)
+                self.add_error("questions_text_fi", exc.message)
             else:
                 if not self.parsed_questions and not draw:
                     self.add_error(
-                        "questions_text", _("A knowledge check needs at least one question.")
+                        "questions_text_fi", _("A knowledge check needs at least one question.")
                     )
+                _check_question_translations(self, "questions_text", self.parsed_questions, data)
             if draw:
                 pool = Question.objects.filter(course=self.course)
                 tag = data.get("draw_tag")
@@ -380,14 +477,13 @@ class ReleaseExtensionForm(forms.Form):
         ).queryset = Module.objects.filter(course_id=cohort.course_id).order_by("position", "pk")
 
 
-class BankQuestionsForm(forms.Form):
-    """New questions for the course's question bank, in the knowledge check's text format."""
+class BankQuestionsForm(TranslatedTextsMixin, forms.Form):
+    """New questions for the course's question bank (or one of them edited), in the knowledge
+    check's text format: Finnish, and the same questions in Swedish and English side by side."""
 
-    text = forms.CharField(
-        label=_("Questions"),
-        widget=forms.Textarea(attrs={"rows": 10, "class": "font-monospace"}),
-        help_text=QUIZ_FORMAT_HELP,
-    )
+    translated = ("text",)
+    required_translated = ("text",)
+
     tags = forms.CharField(
         label=pgettext_lazy("question bank", "Tags"),
         required=False,
@@ -395,14 +491,35 @@ class BankQuestionsForm(forms.Form):
         help_text=_("Separate tags with commas, e.g. “Verkostot, Vaikuttavuus”."),
     )
 
-    def __init__(self, *args: Any, single: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: Any = None,
+        *args: Any,
+        single: bool = False,
+        question: Question | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(self._translated_data(data), *args, **kwargs)
         self.single = single
-        if single:
-            self.fields["text"].label = _("Question")
+        self.question = question
+        label = _("Question") if single else _("Questions")
+        _question_text_fields(self, "text", label)
+        self._label_translated({"text": label})
+        # The texts first, then the tags.
+        self.fields = {
+            **{k: v for k, v in self.fields.items() if k != "tags"},
+            "tags": self.fields["tags"],
+        }
+        for language in content_languages():
+            self.fields[f"text_{language}"].widget.attrs["rows"] = 10
 
-    def clean_text(self) -> str:
-        text = self.cleaned_data.get("text", "")
+    def missing_languages(self) -> set[str]:
+        if self.question is None:
+            return set()
+        return questions_missing_languages([self.question])
+
+    def clean_text_fi(self) -> str:
+        text = self.cleaned_data.get("text_fi", "")
         try:
             parsed = quiz_parse(text)
         except AuthoringError as exc:
@@ -411,4 +528,14 @@ class BankQuestionsForm(forms.Form):
             raise forms.ValidationError(_("Write at least one question."))
         if self.single and len(parsed) != 1:
             raise forms.ValidationError(_("Write exactly one question here."))
+        self.parsed_questions = parsed
         return text
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if hasattr(self, "parsed_questions"):
+            _check_question_translations(self, "text", self.parsed_questions, data)
+        return data
+
+    def translations(self) -> dict[str, str]:
+        return question_translations(self.cleaned_data, "text")

@@ -20,6 +20,7 @@ from typing import Any
 
 from core.forms import format_decimal, parse_decimal
 
+from .languages import content_languages
 from .models import Choice, Question
 
 Kind = Question.Kind
@@ -123,7 +124,15 @@ def grade(question: Question, given: Any) -> bool:
                 return False
             return abs(Decimal(str(given)) - question.number) <= (question.tolerance or 0)
         if kind == Kind.SHORT_TEXT:
-            accepted = {normalise_text(c.text) for c in choices if c.text}
+            # An answer accepted in any of the course's languages is right, whichever
+            # language the learner reads the question in.
+            languages = content_languages()
+            accepted = {
+                normalise_text(text)
+                for c in choices
+                for text in [c.text, *(getattr(c, f"text_{lang}", "") for lang in languages)]
+                if text
+            }
             return normalise_text(str(given)) in accepted
         if kind == Kind.MATCHING:
             by_pk = {c.pk: c for c in choices}

@@ -26,6 +26,7 @@ urlpatterns = [
     path("<int:pk>/export/", authoring.course_export, name="export"),
     path("<int:pk>/copy/", authoring.course_copy, name="copy"),
     path("<int:pk>/criteria/", authoring.course_criteria, name="criteria"),
+    path("<int:pk>/settings/", authoring.course_settings, name="settings"),
     path("cohorts/<int:cohort_pk>/extensions/", authoring.release_extensions, name="extensions"),
     path(
         "cohorts/<int:cohort_pk>/extensions/<int:pk>/delete/",

@@ -212,6 +212,18 @@ def _item_context(
             .order_by("-version")
             .first()
         )
+    shown_questions = [s.question for s in context.get("questions", [])]
+    # The note covers the check's questions too, on the lesson, a returned form and the
+    # attempt's review alike; feedback and explanations only where the review shows them.
+    review = quiz_options.get("reviewed") is not None
+    context["content_note"] = languages.content_note(
+        ([current], ("title", "body")),
+        (shown_questions, ("text", "feedback") if review else ("text",)),
+        (
+            [c for q in shown_questions for c in q.choices.all()],
+            ("text", "match", "explanation") if review else ("text", "match"),
+        ),
+    )
     return context
 
 
@@ -233,7 +245,6 @@ def item_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if services.item_view(user=request.user, item=item):
         outline = None  # this visit finished the item: read the states again
     context = _item_context(request, item, outline=outline)
-    context["content_note"] = languages.content_note(([context["item"]], ("title", "body")))
     return render(request, "courses/item_detail.html", context)
 
 

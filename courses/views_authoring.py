@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,12 +30,17 @@ from courses.access import (
 
 from . import authoring, selectors
 from .forms import (
+    LANGUAGE_NAMES,
     BankQuestionsForm,
     CompletionCriteriaForm,
+    CourseForm,
     ItemForm,
     ModuleForm,
     ReleaseExtensionForm,
+    question_translations,
+    questions_missing_languages,
 )
+from .languages import content_languages
 from .models import Course, Item, Module, Question
 
 
@@ -77,6 +82,26 @@ def course_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         request,
         "courses/course_edit.html",
         {"course": course, "modules": modules, "kinds": Item.Kind.choices},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def course_settings(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The course's title and description in every language side by side: its authors and
+    the superuser (403 for other people of the course, 404 outside it); 400 without the
+    Finnish title."""
+    course = _authored_course(request, pk)
+    form = CourseForm(request.POST if request.method == "POST" else None, instance=course)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The course was saved."))
+        return redirect("courses:edit", pk=course.pk)
+    return render(
+        request,
+        "courses/course_settings.html",
+        {"form": form, "course": course},
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -165,7 +190,14 @@ def item_form(
     else:  # the URLs always give one of the two
         raise Http404
     course = module.course
-    initial = {"questions_text": authoring.quiz_as_text(item)} if item.pk else {}
+    initial = (
+        {
+            f"questions_text_{language}": authoring.quiz_as_text(item, language)
+            for language in content_languages()
+        }
+        if item.pk
+        else {}
+    )
     form = ItemForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
@@ -183,7 +215,11 @@ def item_form(
         else:
             authoring.item_create(module=module, item=saved)
         if saved.kind == Item.Kind.QUIZ:
-            authoring.quiz_update(item=saved, text=form.cleaned_data["questions_text"])
+            authoring.quiz_update(
+                item=saved,
+                text=form.cleaned_data["questions_text_fi"],
+                translations=question_translations(form.cleaned_data, "questions_text"),
+            )
         messages.success(request, _("The item was saved."))
         return redirect("courses:edit", pk=course.pk)
     status = 400 if request.method == "POST" else 200
@@ -445,10 +481,13 @@ def question_bank(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             created = authoring.bank_questions_add(
-                course=course, text=form.cleaned_data["text"], tags=form.cleaned_data["tags"]
+                course=course,
+                text=form.cleaned_data["text_fi"],
+                tags=form.cleaned_data["tags"],
+                translations=form.translations(),
             )
         except authoring.AuthoringError as exc:
-            form.add_error("text", exc.message)
+            form.add_error("text_fi", exc.message)
         else:
             messages.success(
                 request,
@@ -460,14 +499,21 @@ def question_bank(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 % {"n": len(created)},
             )
             return redirect("courses:question_bank", pk=course.pk)
+    questions = selectors.question_bank(course=course, tag_id=tag.pk if tag is not None else None)
+    # The marker of the languages each question still lacks reads its choices: one query.
+    prefetch_related_objects(questions, "choices")
+    for question in questions:
+        question.missing = [  # type: ignore[attr-defined]  # read by the template
+            {"code": code, "name": name}
+            for code, name in LANGUAGE_NAMES.items()
+            if code in questions_missing_languages([question])
+        ]
     return render(
         request,
         "courses/question_bank.html",
         {
             "course": course,
-            "questions": selectors.question_bank(
-                course=course, tag_id=tag.pk if tag is not None else None
-            ),
+            "questions": questions,
             "tags": tags,
             "tag": tag,
             "form": form,
@@ -484,19 +530,28 @@ def question_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     their review; bad input is a 400 that changes nothing."""
     question = _authored_question(request, pk)
     initial = {
-        "text": authoring.question_as_text(question),
+        **{
+            f"text_{language}": authoring.question_as_text(question, language)
+            for language in content_languages()
+        },
         "tags": ", ".join(t.name for t in question.tags.all()),
     }
     form = BankQuestionsForm(
-        request.POST if request.method == "POST" else None, initial=initial, single=True
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        single=True,
+        question=question,
     )
     if request.method == "POST" and form.is_valid():
         try:
             authoring.bank_question_update(
-                question=question, text=form.cleaned_data["text"], tags=form.cleaned_data["tags"]
+                question=question,
+                text=form.cleaned_data["text_fi"],
+                tags=form.cleaned_data["tags"],
+                translations=form.translations(),
             )
         except authoring.AuthoringError as exc:
-            form.add_error("text", exc.message)
+            form.add_error("text_fi", exc.message)
         else:
             messages.success(request, _("The question was saved."))
             return redirect(

@@ -125,11 +125,11 @@ def test_an_author_builds_a_knowledge_check_from_text(client_for, author, course
     [
         (
             {"kind": "quiz", "completion_rule": "quiz_passed", "questions_text": "? Yksi\n* a"},
-            "questions_text",
+            "questions_text_fi",
         ),
         (
             {"kind": "quiz", "completion_rule": "quiz_passed", "questions_text": "? K\n* a\n* b"},
-            "questions_text",
+            "questions_text_fi",
         ),
         (
             {
