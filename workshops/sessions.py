@@ -28,7 +28,7 @@ from .checks import (
     safe_name,
     too_large_message,
 )
-from .models import Attendance, CalendarFeed, SessionMaterial, WorkshopSession
+from .models import Attendance, CalendarFeed, SessionMaterial, Workshop, WorkshopSession
 
 MAX_MATERIALS = 20
 
@@ -71,6 +71,36 @@ def attendance_record(
         course_id=session.cohort.course_id, user_ids=statuses, cohort_id=session.cohort_id
     )
     return saved
+
+
+@transaction.atomic
+def workshop_recording_attendance_set(*, workshop: Workshop, by: User, counts: bool) -> bool:
+    """Let "watched the recording" count as attending the workshop's sessions, or not; it
+    applies to every cohort of the course. Returns whether anything changed. Precondition:
+    `by` instructs a cohort of the workshop's course (or is the superuser)."""
+    changed = (
+        Workshop.objects.filter(pk=workshop.pk)
+        .exclude(recording_counts_as_attendance=counts)
+        .update(recording_counts_as_attendance=counts)
+    )
+    workshop.recording_counts_as_attendance = counts
+    if not changed:
+        return False
+    # Learners marked as having watched may now reach (or no longer reach) the course's
+    # required attendance: their completion is checked again, cohort by cohort.
+    watched = (
+        Attendance.objects.filter(session__workshop=workshop, status=Attendance.Status.WATCHED)
+        .values_list("session__cohort_id", "learner_id")
+        .distinct()
+    )
+    by_cohort: dict[int, set[int]] = {}
+    for cohort_id, learner_id in watched:
+        by_cohort.setdefault(cohort_id, set()).add(learner_id)
+    for cohort_id, learner_ids in sorted(by_cohort.items()):
+        completion_check_later(
+            course_id=workshop.course_id, user_ids=learner_ids, cohort_id=cohort_id
+        )
+    return True
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -29,7 +30,7 @@ from workshops.access import (
 
 from . import sessions as services
 from .forms import SessionForm, SessionRecordingForm
-from .models import Attendance, CalendarFeed, SessionMaterial, WorkshopSession
+from .models import Attendance, CalendarFeed, SessionMaterial, Workshop, WorkshopSession
 
 
 @require_role(Role.INSTRUCTOR)
@@ -298,6 +299,58 @@ def session_attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             ],
             "error": error,
         },
+        status=status,
+    )
+
+
+class RecordingAttendanceForm(forms.Form):
+    """One checkbox per workshop of the course: does watching the recording count?"""
+
+    def __init__(self, *args, workshops: list[Workshop], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for workshop in workshops:
+            self.fields[f"workshop_{workshop.pk}"] = forms.BooleanField(
+                label=_("%(workshop)s: watching the recording counts as attendance")
+                % {"workshop": workshop.title},
+                help_text=_(
+                    "Instructors may then mark a learner who watched a session's recording "
+                    "as “watched the recording”, and it counts as attending the "
+                    "session, also towards the course's required attendance."
+                ),
+                required=False,
+                initial=workshop.recording_counts_as_attendance,
+            )
+
+
+@require_role(Role.INSTRUCTOR)
+@require_http_methods(["GET", "POST"])
+def session_settings(request: AuthenticatedHttpRequest, cohort_pk: int) -> HttpResponse:
+    """Instructors of the cohort and the superuser: whether watching a session's recording
+    counts as attendance in the course's workshops (the setting is the workshop's, so it
+    applies to every cohort of the course, which the page says); 404 for anyone else."""
+    cohort = get_cohort_for_instructor(request.user, cohort_pk)
+    workshops = list(Workshop.objects.filter(course_id=cohort.course_id).order_by("title", "pk"))
+    # An unticked box sends nothing: an empty POST still binds the form.
+    data = request.POST if request.method == "POST" else None
+    form = RecordingAttendanceForm(data, workshops=workshops)
+    if request.method == "POST":
+        if form.is_valid():
+            for workshop in workshops:
+                services.workshop_recording_attendance_set(
+                    workshop=workshop,
+                    by=request.user,
+                    counts=form.cleaned_data[f"workshop_{workshop.pk}"],
+                )
+            messages.success(request, _("The session settings were saved."))
+            return redirect("workshops:session_list", cohort_pk=cohort.pk)
+        status = 400
+    else:
+        status = 200
+    others = list(cohort.course.cohorts.exclude(pk=cohort.pk).order_by("-start_date", "name", "pk"))
+    return render(
+        request,
+        "workshops/session_settings.html",
+        {"cohort": cohort, "form": form, "workshops": workshops, "other_cohorts": others},
         status=status,
     )
 
