@@ -89,7 +89,9 @@ def data_export_request(*, user: User) -> DataExport:
     return export
 
 
-def _rows(queryset: QuerySet[Any], *, exclude: Iterable[str] = ()) -> list[dict[str, Any]]:
+def _rows(
+    queryset: QuerySet[Any] | list[Any], *, exclude: Iterable[str] = ()
+) -> list[dict[str, Any]]:
     """The rows as Django's serializer writes them ({"model", "pk", "fields"}), minus
     `exclude` fields (secrets, other people's identities)."""
     rows: list[dict[str, Any]] = serializers.serialize("python", queryset)
@@ -146,6 +148,7 @@ def _collect(user: User) -> list[tuple[str, Callable[[_Archive], None]]]:
         PeerReview,
         PhaseComment,
         Review,
+        ReviewFile,
         ReviewScore,
         RunLogEntry,
         Submission,
@@ -167,7 +170,25 @@ def _collect(user: User) -> list[tuple[str, Callable[[_Archive], None]]]:
             Invitation.objects.filter(Q(email__iexact=user.email) | Q(accepted_by=user)),
             exclude=["token"],
         )
-        a.records["attendance"] = _rows(Attendance.objects.filter(learner=user))
+        attendance = list(
+            Attendance.objects.filter(learner=user).select_related("session__workshop")
+        )
+        a.records["attendance"] = _rows(attendance)
+        # The sessions whose recording an instructor marked the learner as having watched,
+        # readable on their own, and whether that counts as attending (the workshop's choice).
+        a.records["watched_recordings"] = [
+            {
+                "attendance": row.pk,
+                "session": row.session_id,
+                "session_title": row.session.title,
+                "starts_at": row.session.starts_at,
+                "workshop": row.session.workshop.title,
+                "counts_as_attendance": row.session.workshop.recording_counts_as_attendance,
+                "recorded_at": row.recorded_at,
+            }
+            for row in sorted(attendance, key=lambda r: (r.session.starts_at, r.pk))
+            if row.status == Attendance.Status.WATCHED
+        ]
         a.records["reminders_received"] = _rows(Nudge.objects.filter(learner=user))
 
     def progress(a: _Archive) -> None:
@@ -221,6 +242,26 @@ def _collect(user: User) -> list[tuple[str, Callable[[_Archive], None]]]:
 
     def feedback(a: _Archive) -> None:
         a.records["feedback_received"] = _rows(reviews)
+        # The files of the feedback the team received, as the team may download them: on a
+        # review that reached them, past their check. Who uploaded one stays out (blind review
+        # hides the reviewer), as do the check's by-products.
+        feedback_files = list(
+            ReviewFile.objects.filter(
+                review__in=reviews, status=ReviewFile.Status.ACCEPTED
+            ).select_related("submission")
+        )
+        a.records["feedback_files_received"] = _rows(
+            feedback_files, exclude=["uploaded_by", "extracted_text", "preview", "reason"]
+        )
+        for f in feedback_files:
+            if f.file:
+                s = f.submission
+                a.files.append(
+                    (
+                        f"files/feedback/{s.pk}-v{s.version}/{f.pk}-{_safe_name(f.original_name)}",
+                        f.file,
+                    )
+                )
         a.records["feedback_received_scores"] = _rows(
             ReviewScore.objects.filter(review__in=reviews)
         )
@@ -293,8 +334,8 @@ README_TEXT = _(
     "This archive holds everything Alueagentti keeps about you on the day it was made.\n"
     "Each JSON file holds one kind of record: `model` names the table, `pk` the row and "
     "`fields` its values (references to other rows are their ids).\n"
-    "Your files are in the folder files/: the files of your answers, your run log photos and "
-    "your certificates.\n"
+    "Your files are in the folder files/: the files of your answers, the files of the "
+    "feedback you received, your run log photos and your certificates.\n"
 )
 
 
