@@ -8,24 +8,59 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from modeltranslation.admin import (
+    TranslationAdmin,
+    TranslationStackedInline,
+    TranslationTabularInline,
+)
 
 from core.admin_actions import all_fields, ask_text, run_each
 from core.http import AuthenticatedHttpRequest
 from core.outbox import publish_on_commit
 
-from . import marking, peer, services
-from .models import Assignment, Marking, PeerReview, Review, Submission, SubmissionFile, Workshop
+# The admin (listed before modeltranslation in INSTALLED_APPS) is discovered before
+# modeltranslation imports the translation modules; TranslationAdmin needs them registered.
+from . import marking, peer, services, translation  # noqa: F401
+from .models import (
+    Assignment,
+    Marking,
+    PeerReview,
+    Review,
+    RubricCriterion,
+    RubricLevel,
+    Submission,
+    SubmissionFile,
+    Workshop,
+)
+
+# The texts per language (workshops/translation.py) are edited as a field per language
+# ("title [fi]", "title [sv]", ...). Not modeltranslation's tabbed admin: its tabs load
+# jQuery UI from a CDN, which the content security policy (rightly) blocks. The phase text
+# editor in the site (workshops:phase_texts) shows the languages side by side.
 
 
-class AssignmentInline(admin.StackedInline):
+class AssignmentInline(TranslationStackedInline):
     model = Assignment
     extra = 0
 
 
 @admin.register(Workshop)
-class WorkshopAdmin(admin.ModelAdmin):
+class WorkshopAdmin(TranslationAdmin):
     list_display = ["title", "course", "marking_workflow", "second_check", "blind_review"]
     inlines = [AssignmentInline]
+
+
+class RubricLevelInline(TranslationTabularInline):
+    model = RubricLevel
+    extra = 0
+
+
+@admin.register(RubricCriterion)
+class RubricCriterionAdmin(TranslationAdmin):
+    list_display = ["title", "workshop", "phase", "position"]
+    list_filter = ["workshop", "phase"]
+    list_select_related = ["workshop"]
+    inlines = [RubricLevelInline]
 
 
 class SubmissionFileInline(admin.TabularInline):

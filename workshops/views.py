@@ -4,6 +4,7 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,11 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.access import Role, require_role
+from core.access import STAFF_ROLES, Role, require_role, roles_of
 from core.http import AuthenticatedHttpRequest
 from core.responses import action_refused
+from courses.languages import content_note
 from workshops.access import (
+    assignment_editors,
     can_review,
+    get_assignment_for_editor,
     get_assignment_for_learner,
     get_experiment_for_instructor,
     get_experiment_for_member,
@@ -32,17 +36,20 @@ from workshops.access import (
     may_see_thread,
 )
 
-from . import marking, selectors, services, sessions, views_marking
+from . import marking, selectors, services, sessions, texts, views_marking
 from .checks import safe_name, sniff
 from .cohort_settings import attach, marking_for, peer_of
 from .forms import (
     AddFilesForm,
     CommentForm,
+    CriterionTextsForm,
     ExperimentForm,
     ExtensionForm,
     FeedbackFilesForm,
+    LevelTextsForm,
     MemberForm,
     NewCycleForm,
+    PhaseTextsForm,
     PivotForm,
     ReviewForm,
     RunLogForm,
@@ -204,12 +211,66 @@ def assignment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             "assignment": assignment,
             "cohort": cohort,
             "form": form,
+            "content_note": content_note(([assignment], ("title", "instructions"))),
+            "may_edit_texts": _may_edit_texts(request, assignment.pk),
             "run_log_form": (
                 RunLogForm(experiment=experiment) if assignment.phase == Phase.RUN else None
             ),
         }
     )
     return render(request, "workshops/assignment_detail.html", context, status=status)
+
+
+def _may_edit_texts(request: AuthenticatedHttpRequest, assignment_pk: int) -> bool:
+    """Whether to link the phase text editor (no query for a person who is only a learner)."""
+    if not (request.user.is_superuser or roles_of(request.user) & set(STAFF_ROLES)):
+        return False
+    return assignment_editors(request.user).filter(pk=assignment_pk).exists()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def phase_texts(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The instructors and coordinators of a cohort running the workshop's course, the course's
+    authors and the superuser: a phase's title and instructions and its rubric's criteria and
+    levels in fi | sv | en side by side, with the languages each still lacks. 404 for anyone
+    else; a bad form is a 400 and saves nothing."""
+    assignment = get_assignment_for_editor(request.user, pk)
+    criteria = selectors.rubric(workshop_id=assignment.workshop_id, phase=assignment.phase)
+    data = request.POST if request.method == "POST" else None
+    phase_form = PhaseTextsForm(data, instance=assignment, prefix="phase")
+    rubric = [
+        (
+            CriterionTextsForm(data, instance=criterion, prefix=f"criterion-{criterion.pk}"),
+            [
+                LevelTextsForm(data, instance=level, prefix=f"level-{level.pk}")
+                for level in criterion.levels.all()
+            ],
+        )
+        for criterion in criteria
+    ]
+    every_form = [phase_form, *(f for c, levels in rubric for f in (c, *levels))]
+    status = 200
+    if request.method == "POST":
+        if all([f.is_valid() for f in every_form]):  # a list: every form shows its errors
+            try:
+                texts.phase_texts_save(
+                    rows=[(f.save(commit=False), f.translated) for f in every_form]
+                )
+            except IntegrityError:
+                phase_form.add_error(
+                    None, _("Two criteria of the same phase cannot have the same title.")
+                )
+            else:
+                messages.success(request, _("The phase texts were saved."))
+                return redirect("workshops:phase_texts", pk=assignment.pk)
+        status = 400
+    return render(
+        request,
+        "workshops/phase_texts.html",
+        {"assignment": assignment, "phase_form": phase_form, "rubric": rubric},
+        status=status,
+    )
 
 
 @login_required
@@ -591,6 +652,7 @@ def submission_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         "add_form": add_form if is_author and submission.status == "received" else None,
         "thread": None if blind else _thread_context(request, submission),
         "peer_anonymous": peer_of(submission).peer_anonymous,
+        "content_note": content_note(([submission.assignment], ("title",))),
         "peer_feedback": list(
             submission.peer_reviews.filter(status=PeerReview.Status.DONE)
             .select_related("reviewer")
@@ -825,6 +887,11 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             # The draft's files while the review is written, the review's once it is sent.
             "feedback_files": list(submission.feedback_files.all()),
             "feedback_files_form": FeedbackFilesForm(),
+            "content_note": content_note(
+                ([submission.assignment], ("title",)),
+                (criteria, ("title", "description")),
+                ([level for c in criteria for level in c.levels.all()], ("label", "descriptor")),
+            ),
             "thread": None if blind else _thread_context(request, submission),
             **marking_context,
         },

@@ -231,6 +231,34 @@ def seed_rubrics(workshop: Workshop) -> None:
                 )
 
 
+def seed_workshop_translations(workshop: Workshop) -> None:
+    """The workshop's, phase 1's and its rubric's Swedish texts (demo/content/sv_workshops.py);
+    the phases and rubrics it leaves out are shown in Finnish with a note."""
+    from demo.content import sv_workshops as sv
+
+    Workshop.objects.filter(pk=workshop.pk).update(
+        title_sv=sv.WORKSHOP["title"], description_sv=sv.WORKSHOP["description"]
+    )
+    for phase, (title, instructions) in sv.PHASES.items():
+        Assignment.objects.filter(workshop=workshop, phase=phase).update(
+            title_sv=title, instructions_sv=instructions
+        )
+    for phase, criteria in sv.RUBRICS.items():
+        for fi_title, (title, description, descriptors) in criteria.items():
+            criterion = RubricCriterion.objects.get(
+                workshop=workshop, phase=phase, title_fi=fi_title
+            )
+            RubricCriterion.objects.filter(pk=criterion.pk).update(
+                title_sv=title, description_sv=description
+            )
+            for (points, label), descriptor in zip(
+                sorted(sv.LEVELS.items()), descriptors, strict=True
+            ):
+                RubricLevel.objects.filter(criterion=criterion, points=points).update(
+                    label_sv=label, descriptor_sv=descriptor
+                )
+
+
 # Oona's fuller answer to phase 1, waiting as her autosaved draft.
 OONA_DRAFT = (
     "Työskentelen Hämeenlinnan kaupungilla elinvoimapalveluissa, ja kehittämishaasteeni liittyy "
@@ -277,6 +305,7 @@ def seed(*, course: Course, cohort: Cohort, users: dict[str, User]) -> None:
             workshop=workshop, phase=phase, defaults=defaults
         )
     seed_rubrics(workshop)
+    seed_workshop_translations(workshop)
     seed_sessions(workshop, cohort)
     themes = services.themes_ensure()
     instructor = users["ohjaaja"]
