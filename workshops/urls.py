@@ -7,6 +7,7 @@ app_name = "workshops"
 urlpatterns = [
     path("assignments/<int:pk>/", views.assignment_detail, name="assignment"),
     path("assignments/<int:pk>/draft/", views.draft_save, name="draft"),
+    path("assignments/<int:pk>/texts/", views.phase_texts, name="phase_texts"),
     path("<int:pk>/experiments/new/", views.experiment_start, name="experiment_start"),
     path("experiments/<int:pk>/", views.experiment_detail, name="experiment"),
     path("experiments/<int:pk>/edit/", views.experiment_edit, name="experiment_edit"),
