@@ -9,6 +9,7 @@ from django.utils import translation
 from courses.languages import fallback_note
 from learners.models import Membership
 from tests import factories
+from tests.test_accessibility import axe, axe_problems, demo, open_context, visit  # noqa: F401
 from workshops.models import Assignment, RubricCriterion, RubricLevel
 
 pytestmark = pytest.mark.django_db
@@ -334,3 +335,28 @@ def test_the_demo_has_phase_1_and_its_rubric_in_swedish(demo_data):
     assert not RubricLevel.objects.filter(criterion__in=criteria, label_sv__isnull=True).exists()
     second = Assignment.objects.get(workshop=first.workshop, phase=2)
     assert not second.title_sv  # shown in Finnish, with the note
+
+
+# --- accessibility ---------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_the_phase_text_editor_passes_axe(
+    demo,  # noqa: F811
+    live_server,
+    axe,  # noqa: F811
+):
+    from demo.accounts import DEMO_DOMAIN
+
+    demo()
+    first = Assignment.objects.get(phase=1, title_fi="Kuvaa kehittämishaasteesi")
+    path = _editor(first)
+    context, page = open_context(axe, live_server.url, f"ohjaaja@{DEMO_DOMAIN}")
+    try:
+        failure = visit(page, f"{live_server.url}{path}")
+        assert failure is None, f"{path}: {failure}"
+        assert page.locator('[data-testid="criterion-texts"]').count() == 3
+        problems = axe_problems(page)
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
