@@ -13,16 +13,17 @@ from datetime import timedelta
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
+from core.forms import format_decimal
 from core.models import User
-from courses import services
+from courses import authoring, quiz, services
 from courses.models import (
     Certificate,
-    Choice,
     Completion,
     Course,
     Item,
     Module,
     Question,
+    QuestionTag,
     QuizAttempt,
     Reflection,
 )
@@ -107,15 +108,102 @@ def seed_course() -> tuple[Course, list[Item]]:
     return course, items
 
 
+def _translations() -> dict[str, object]:
+    """The translation modules of demo/content that exist: {"sv": module, ...}."""
+    found = {}
+    for language in ("sv", "en"):
+        try:
+            found[language] = importlib.import_module(f"demo.content.{language}")
+        except ModuleNotFoundError:
+            continue
+    return found
+
+
+def _translated_checks(m_pos: int, i_pos: int) -> dict[str, str]:
+    """{language: questions text} of the knowledge check at these positions."""
+    return {
+        language: text
+        for language, module in _translations().items()
+        for (m, i, _title, _body, text) in getattr(module, "QUIZZES", [])
+        if (m, i) == (m_pos, i_pos)
+    }
+
+
+def seed_item_translations(course: Course) -> None:
+    """The knowledge checks' and reflection prompts' titles and prompts in the translations."""
+    for language, module in _translations().items():
+        rows = [
+            (m, i, title, body)
+            for (m, i, title, body, *_questions) in [
+                *getattr(module, "QUIZZES", []),
+                *getattr(module, "REFLECTIONS", []),
+            ]
+        ]
+        for m_pos, i_pos, title, body in rows:
+            Item.objects.filter(
+                module__course=course, module__position=m_pos, position=i_pos
+            ).update(**{f"title_{language}": title, f"body_{language}": body})
+
+
+def _right_answers(questions: list[Question]) -> dict[str, object]:
+    """Each question's right answer as a learner's form would send it, read as the services
+    read it (courses.quiz.read): what a learner who got everything right has stored."""
+    answers: dict[str, object] = {}
+    for question in questions:
+        choices = list(question.choices.all())
+        kind = question.kind
+        raw: object
+        if kind == Question.Kind.NUMERIC:
+            raw = [format_decimal(question.number)] if question.number is not None else []
+        elif kind == Question.Kind.SHORT_TEXT:
+            raw = [choices[0].text]
+        elif kind == Question.Kind.MATCHING:
+            raw = {c.pk: str(c.pk) for c in quiz.prompts(question)}
+        elif kind == Question.Kind.ORDERING:
+            raw = {c.pk: str(n) for n, c in enumerate(quiz.prompts(question), start=1)}
+        else:
+            raw = [str(c.pk) for c in choices if c.is_correct]
+        answers[str(question.pk)] = quiz.read(question, raw)
+    return answers
+
+
+def _passed_attempt(user: User, item: Item, questions: list[Question]) -> None:
+    """A first attempt with every answer right (kept as it is once it exists)."""
+    QuizAttempt.objects.get_or_create(
+        user=user,
+        item=item,
+        number=1,
+        defaults={
+            "score": 100,
+            "passed": True,
+            "answers": _right_answers(questions),
+            "results": {str(q.pk): True for q in questions},
+            "questions": [q.pk for q in questions],
+            "submitted_at": timezone.now(),
+        },
+    )
+
+
+def seed_bank(course: Course) -> None:
+    """The course's question bank (content.BANK) through the authoring services; a question
+    already there (by its Finnish text) is updated instead of added again."""
+    for tags, text in content.BANK:
+        (parsed,) = authoring.quiz_parse(text)
+        existing = Question.objects.filter(
+            course=course, item__isnull=True, text_fi=parsed.text
+        ).first()
+        if existing is None:
+            authoring.bank_questions_add(course=course, text=text, tags=tags)
+        else:
+            authoring.bank_question_update(question=existing, text=text, tags=tags)
+
+
 def seed_translations(course: Course) -> None:
     """The Swedish (and any other) texts of demo/content/<language>.py beside the Finnish ones:
     the course, and each module and item by its position; what a translation lacks stays
-    empty and is shown in Finnish."""
-    for language in ("sv", "en"):
-        try:
-            translated = importlib.import_module(f"demo.content.{language}")
-        except ModuleNotFoundError:
-            continue
+    empty and is shown in Finnish. The knowledge checks and reflection prompts follow in
+    `seed` (seed_item_translations), which writes them."""
+    for language, translated in _translations().items():
         texts = getattr(translated, "COURSE", {})
         Course.objects.filter(pk=course.pk).update(
             **{f"{f}_{language}": texts[f] for f in ("title", "description") if f in texts}
@@ -157,7 +245,7 @@ def seed(*, course: Course, cohort: Cohort, users: dict[str, User]) -> None:
         modules[6].prerequisites.add(modules[3])
 
     finisher = users["mikko.laine"]
-    for m_pos, i_pos, title, body, questions in content.QUIZZES:
+    for m_pos, i_pos, title, body, questions_text in content.QUIZZES:
         item, _ = Item.objects.update_or_create(
             module=modules[m_pos],
             position=i_pos,
@@ -171,37 +259,36 @@ def seed(*, course: Course, cohort: Cohort, users: dict[str, User]) -> None:
                 "max_attempts": 0,
             },
         )
-        right: dict[str, list[int]] = {}
-        for q_pos, (text, multiple, answers) in enumerate(questions):
-            question, _ = Question.objects.update_or_create(
-                item=item,
-                position=q_pos,
-                defaults={
-                    "course": item.module.course,
-                    "text": text,
-                    "kind": Question.Kind.MULTIPLE if multiple else Question.Kind.SINGLE,
-                },
-            )
-            for c_pos, (answer, correct, explanation) in enumerate(answers):
-                choice, _ = Choice.objects.update_or_create(
-                    question=question,
-                    position=c_pos,
-                    defaults={"text": answer, "is_correct": correct, "explanation": explanation},
-                )
-                if correct:
-                    right.setdefault(str(question.pk), []).append(choice.pk)
-        QuizAttempt.objects.get_or_create(
-            user=finisher,
-            item=item,
-            number=1,
+        # As an author saves it in the editor: the Finnish questions and their translations.
+        authoring.quiz_update(
+            item=item, text=questions_text, translations=_translated_checks(m_pos, i_pos)
+        )
+        questions = list(item.questions.order_by("position").prefetch_related("choices"))
+        _passed_attempt(finisher, item, questions)
+        Completion.objects.get_or_create(user=finisher, item=item)
+
+    seed_bank(course)
+    for m_pos, i_pos, title, body, count, tag_name in content.DRAWN_QUIZZES:
+        tag = QuestionTag.objects.get(course=course, name=tag_name)
+        item, _ = Item.objects.update_or_create(
+            module=modules[m_pos],
+            position=i_pos,
             defaults={
-                "score": 100,
-                "passed": True,
-                "answers": right,
-                "questions": [int(pk) for pk in right],
-                "submitted_at": timezone.now(),
+                "title": title,
+                "kind": Item.Kind.QUIZ,
+                "body": body,
+                "minutes": 5,
+                "completion_rule": Item.Rule.QUIZ_PASSED,
+                "pass_mark": 100,
+                "max_attempts": 0,
+                "draw_count": count,
+                "draw_tag": tag,
             },
         )
+        # Mikko's attempt drew the first questions of the tag (a fixed draw keeps the seed
+        # deterministic; learners' own attempts draw at random).
+        drawn = list(tag.questions.order_by("position", "pk").prefetch_related("choices")[:count])
+        _passed_attempt(finisher, item, drawn)
         Completion.objects.get_or_create(user=finisher, item=item)
 
     for m_pos, i_pos, title, body in content.REFLECTIONS:
@@ -220,6 +307,7 @@ def seed(*, course: Course, cohort: Cohort, users: dict[str, User]) -> None:
             user=finisher, item=item, defaults={"text": MIKKO_REFLECTIONS[(m_pos, i_pos)]}
         )
         Completion.objects.get_or_create(user=finisher, item=item)
+    seed_item_translations(course)
 
     seed_learner_journal(course=course, learner=users["oppija"])
     seed_learner_quiz(course=course, learner=users["oppija"])

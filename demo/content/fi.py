@@ -683,8 +683,9 @@ WORKSHOP: dict[str, Any] = {
     },
 }
 
-# Knowledge checks: (module position, item position, title, prompt HTML, questions)
-# question: (text, multiple, [(answer, correct, explanation)])
+# Knowledge checks: (module position, item position, title, prompt HTML, questions in the
+# editor's text format, courses.authoring.QUIZ_FORMAT_HELP). The first check's questions are the
+# ones the demo learner has answered (demo/builders/courses.py: seed_learner_quiz): choices only.
 QUIZZES = [
     (
         1,
@@ -692,59 +693,120 @@ QUIZZES = [
         "Tietovisa: verkostoituminen",
         "<p>Tarkista, mitä jäi mieleen verkostoitumisesta. Saat palautteen jokaisesta "
         "vastauksesta heti.</p>",
-        [
-            (
-                "Mikä Suomen kasvukäytävä on?",
-                False,
-                [
-                    (
-                        "17 jäsenkunnan ja -kaupungin yhteistyöverkosto",
-                        True,
-                        "Kasvukäytävä on kuntien ja kaupunkien verkosto.",
-                    ),
-                    ("Valtion virasto", False, "Verkosto on kuntien oma, ei virasto."),
-                    ("Yksittäinen hanke Tampereella", False, "Mukana on 17 kuntaa."),
-                ],
-            ),
-            (
-                "Mitkä seuraavista ovat hankkeessa tehtyjä työkaluja?",
-                True,
-                [
-                    ("Vaikuttavuustyökalu", True, "Se tukee vaikuttavuusajattelua."),
-                    ("Osaamisväylä", True, "Verkostoitumisen ja vertaisoppimisen sivusto."),
-                    ("Kuntavaalikone", False, "Sitä ei tehty hankkeessa."),
-                ],
-            ),
-        ],
+        """\
+? Mikä Suomen kasvukäytävä on?
+* 17 jäsenkunnan ja -kaupungin yhteistyöverkosto | Kasvukäytävä on kuntien ja kaupunkien verkosto.
+- Valtion virasto | Verkosto on kuntien oma, ei virasto.
+- Yksittäinen hanke Tampereella | Mukana on 17 kuntaa.
+! Kasvukäytävä ulottuu Uudeltamaalta Hämeen ja Pirkanmaan kautta Etelä-Pohjanmaalle.
+
+?? Mitkä seuraavista ovat hankkeessa tehtyjä työkaluja?
+* Vaikuttavuustyökalu | Se tukee vaikuttavuusajattelua.
+* Osaamisväylä | Verkostoitumisen ja vertaisoppimisen sivusto.
+- Kuntavaalikone | Sitä ei tehty hankkeessa.
+! Molemmat työkalut löytyvät hankkeen sivuilta.
+""",
     ),
     (
         3,
         10,
         "Tietovisa: ketterät kokeilut",
-        "<p>Kokeile, tunnetko ketterän kokeilun vaiheet.</p>",
-        [
-            (
-                "Mikä on kokeilun tärkein ero tavalliseen hankkeeseen?",
-                False,
-                [
-                    (
-                        "Se on pieni, nopea ja sen tulos opettaa, onnistui se tai ei",
-                        True,
-                        "Epäonnistunutkin kokeilu tuottaa tietoa.",
-                    ),
-                    ("Se on aina kallis", False, "Kokeilut ovat tarkoituksella kevyitä."),
-                ],
-            ),
-            (
-                "Mitä kokeilusuunnitelmaan kuuluu?",
-                True,
-                [
-                    ("Hypoteesi", True, "Mitä oletat tapahtuvan."),
-                    ("Mittari", True, "Miten tiedät, toimiko kokeilu."),
-                    ("Lopullinen budjetti viideksi vuodeksi", False, "Kokeilu on lyhyt."),
-                ],
-            ),
-        ],
+        "<p>Kokeile, tunnetko ketterän kokeilun vaiheet. Kysymyksissä on vaihtoehtoja, luku, "
+        "lyhyt vastaus, parit ja järjestys.</p>",
+        """\
+? Mikä on kokeilun tärkein ero tavalliseen hankkeeseen?
+* Se on pieni, nopea ja sen tulos opettaa, onnistui se tai ei | Epäonnistunutkin kokeilu opettaa.
+- Se on aina kallis | Kokeilut ovat tarkoituksella kevyitä.
+
+?? Mitä kokeilusuunnitelmaan kuuluu?
+* Hypoteesi | Mitä oletat tapahtuvan.
+* Mittari | Miten tiedät, toimiko kokeilu.
+- Lopullinen budjetti viideksi vuodeksi | Kokeilu on lyhyt.
+
+?# Kaksi kylää saa kumpikin 12 kyytiä viikossa kuuden viikon ajan. Montako kyytiä ajetaan yhteensä?
+= 144
+! Kaksi kylää × 12 kyytiä × kuusi viikkoa = 144 kyytiä.
+
+?~ Millä sanalla kutsutaan kokeilun testattavaa oletusta muodossa ”jos teemme X, niin Y muuttuu”?
+* hypoteesi
+* työhypoteesi
+! Hypoteesi kertoo, mitä oletat tapahtuvan ja mistä sen huomaa.
+
+?= Yhdistä työpajan vaihe ja sen tuotos.
+- Haasteen kuvaus = Ongelma ja sen taustat
+- Idea ja hypoteesi = Testattava oletus
+- Kokeilusuunnitelma = Mittarit ja päätöskriteerit
+- = Viiden vuoden talousarvio
+! Vaiheet ovat samat kuin työpajan tehtävissä.
+
+?^ Järjestä ketterän kokeilun vaiheet oikeaan järjestykseen.
+- Kuvaa kehittämishaaste
+- Muotoile idea ja hypoteesi
+- Laadi kokeilusuunnitelma
+- Toteuta kokeilu
+- Arvioi tulokset ja päätä jatkosta
+""",
+    ),
+]
+
+# The course's question bank: (tags, one question in the text format). A check drawing from it
+# is in DRAWN_QUIZZES.
+BANK = [
+    (
+        "Verkostojohtaminen",
+        """\
+? Mikä on verkoston vetäjän tärkein tehtävä?
+* Pitää yhteinen tavoite näkyvissä ja rytmittää työtä | Vetäjä kokoaa, ei päätä muiden puolesta.
+- Tehdä päätökset jäsenten puolesta | Verkoston jäsenet päättävät omista asioistaan.
+- Hoitaa kaikki käytännön työt itse | Työ jaetaan jäsenten kesken.
+""",
+    ),
+    (
+        "Verkostojohtaminen",
+        """\
+?? Mikä auttaa verkostoa pysymään käynnissä, kun ihmiset vaihtuvat?
+* Kirjatut sopimukset ja yhteiset työtavat | Tieto ei lähde ihmisen mukana.
+* Uusien jäsenten perehdytys | Uusi jäsen pääsee nopeasti mukaan.
+- Yhden ihmisen muistiinpanot | Ne lähtevät ihmisen mukana.
+""",
+    ),
+    (
+        "Verkostojohtaminen, Kertaus",
+        """\
+?~ Mikä syntyy verkostossa, kun lupaukset pidetään? Vastaa yhdellä sanalla.
+* luottamus
+! Luottamus on verkoston tärkein pääoma.
+""",
+    ),
+    (
+        "Verkostojohtaminen",
+        """\
+?# 17 kuntaa lähettää kukin kaksi edustajaa verkoston tapaamiseen. Montako edustajaa siellä on?
+= 34
+""",
+    ),
+    (
+        "Verkostojohtaminen, Kertaus",
+        """\
+?^ Järjestä uuden verkoston käynnistämisen vaiheet.
+- Kartoita toimijat
+- Sovi yhteinen tavoite
+- Sovi työnjako ja tapaamisten rytmi
+- Arvioi ja kehitä toimintaa
+""",
+    ),
+]
+
+# Knowledge checks that draw their questions from the bank at random for each attempt:
+# (module position, item position, title, prompt HTML, how many, tag).
+DRAWN_QUIZZES = [
+    (
+        2,
+        9,
+        "Tietovisa: verkoston johtaminen",
+        "<p>Saat kolme kysymystä kysymyspankista. Jokainen yritys arpoo omat kysymyksensä.</p>",
+        3,
+        "Verkostojohtaminen",
     ),
 ]
 

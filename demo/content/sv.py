@@ -1,6 +1,7 @@
-"""The demo course's texts in Swedish: the course and its first module (Careeria's Borgå campus
-is in a bilingual town). The same names and shapes as ``fi``; what is missing here is shown in
-Finnish with a note. Phase 1 of the workshop follows when the workshops' texts have languages.
+"""The demo course's texts in Swedish: the course and its first module with its knowledge
+check and reflection prompt (Careeria's Borgå campus is in a bilingual town). The same names
+and shapes as ``fi``; what is missing here is shown in Finnish with a note. Phase 1 of the
+workshop follows when the workshops' texts have languages.
 """
 
 from typing import Any
@@ -107,4 +108,39 @@ MODULES: list[dict[str, Any]] = [
             },
         ],
     },
+]
+
+# The first module's knowledge check and reflection prompt, by (module position, item position)
+# as in ``fi``. The questions follow the Finnish ones line by line (the right answers are the
+# Finnish text's): courses.authoring.quiz_translation_parse.
+QUIZZES = [
+    (
+        1,
+        10,
+        "Kunskapstest: nätverkande",
+        "<p>Kontrollera vad du minns om nätverkande. Du får respons på varje svar direkt.</p>",
+        """\
+? Vad är Finlands tillväxtkorridor?
+* Ett samarbetsnätverk av 17 medlemskommuner och -städer | Ett nätverk av kommuner och städer.
+- En statlig myndighet | Nätverket är kommunernas eget, ingen myndighet.
+- Ett enskilt projekt i Tammerfors | 17 kommuner är med.
+! Tillväxtkorridoren sträcker sig från Nyland via Tavastland och Birkaland till Södra Österbotten.
+
+?? Vilka av följande verktyg togs fram i projektet?
+* Effektverktyget | Det stöder effekttänkandet.
+* Osaamisväylä (Kompetensleden) | En webbplats för nätverkande och kollegialt lärande.
+- Kommunalvalskompassen | Den togs inte fram i projektet.
+! Båda verktygen finns på projektets webbplats.
+""",
+    ),
+]
+
+REFLECTIONS = [
+    (
+        1,
+        11,
+        "Reflektion: mitt eget nätverk",
+        "<p>Vilka samarbetar du redan med i din kommun eller region? Vem skulle du vilja ha med "
+        "i ditt nätverk härnäst, och varför?</p>",
+    ),
 ]
