@@ -145,7 +145,7 @@ def _question_text_fields(form: forms.BaseForm, name: str, label: StrOrPromise) 
 
 
 def _check_question_translations(
-    form: forms.Form, name: str, source: list[Any], data: dict[str, Any]
+    form: forms.BaseForm, name: str, source: list[Any], data: dict[str, Any]
 ) -> None:
     """Each other language's questions must follow the Finnish ones (errors under its field)."""
     for language in content_languages():

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 from datetime import timedelta
+from types import ModuleType
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
@@ -108,9 +109,9 @@ def seed_course() -> tuple[Course, list[Item]]:
     return course, items
 
 
-def _translations() -> dict[str, object]:
+def _translations() -> dict[str, ModuleType]:
     """The translation modules of demo/content that exist: {"sv": module, ...}."""
-    found = {}
+    found: dict[str, ModuleType] = {}
     for language in ("sv", "en"):
         try:
             found[language] = importlib.import_module(f"demo.content.{language}")
