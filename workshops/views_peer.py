@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.http import AuthenticatedHttpRequest
 from workshops.access import get_peer_review_for_receiver, get_peer_review_for_reviewer
 
-from . import peer
+from . import blind, peer
 from .checks import extension_for
 from .cohort_settings import PEER_FIELDS, cohort_peer_set, peer_for, peer_of, settings_scope
 from .forms import CohortPeerForm, PeerReviewForm, PeerSettingsForm
@@ -102,7 +102,8 @@ def peer_file(request: AuthenticatedHttpRequest, pk: int, index: int) -> FileRes
     for number, attachment, name in _peer_files(review):
         if number == index:
             return FileResponse(
-                attachment.file.open("rb"),
+                # Without the author's name in the file when the feedback is anonymous.
+                blind.peer_file_for(review.submission, attachment).open("rb"),
                 as_attachment=True,
                 filename=name,
                 content_type=attachment.content_type or "application/octet-stream",
