@@ -1,4 +1,5 @@
-"""Saving a phase's texts per language (the phase text editor, workshops/translation.py)."""
+"""A phase's texts per language (workshops/translation.py): saving them from the phase text
+editor, and the rubric scores of a review in the reader's language."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from django.db import models, transaction
 from django.utils import translation
 
 from courses.languages import SOURCE_LANGUAGE, content_languages
+
+from .models import Review, ReviewScore, RubricLevel
 
 
 @transaction.atomic
@@ -20,3 +23,34 @@ def phase_texts_save(*, rows: Iterable[tuple[models.Model, tuple[str, ...]]]) ->
         for row, names in rows:
             columns = [f"{name}_{language}" for name in names for language in content_languages()]
             row.save(update_fields=[*names, *columns])
+
+
+def _wordings(row: models.Model, name: str) -> set[str]:
+    return {
+        value for language in content_languages() if (value := getattr(row, f"{name}_{language}"))
+    }
+
+
+def scores_in_language(*, review: Review) -> list[ReviewScore]:
+    """The review's rubric scores for the page (two queries), their texts in the active
+    language where the rubric still says what the reviewer saw (in any of its languages);
+    otherwise, a criterion or level reworded or removed since, as the reviewer saw them. The
+    rows are changed in memory only: the copies keep the record."""
+    scores = list(review.scores.select_related("criterion"))
+    levels = {
+        (level.criterion_id, level.points): level
+        for level in RubricLevel.objects.filter(
+            criterion_id__in={s.criterion_id for s in scores if s.criterion_id}
+        )
+    }
+    for score in scores:
+        criterion = score.criterion
+        if criterion is None or score.criterion_title not in _wordings(criterion, "title"):
+            continue
+        score.criterion_title = criterion.title
+        level = levels.get((criterion.pk, score.points))
+        if level is not None and score.level_label in _wordings(level, "label"):
+            score.level_label = level.label
+            if score.descriptor in _wordings(level, "descriptor"):
+                score.descriptor = level.descriptor
+    return scores

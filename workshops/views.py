@@ -36,6 +36,7 @@ from workshops.access import (
     may_see_thread,
 )
 
+from . import blind as blind_copies
 from . import marking, selectors, services, sessions, texts, views_marking
 from .checks import safe_name, sniff
 from .cohort_settings import attach, marking_for, peer_of
@@ -205,6 +206,7 @@ def assignment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     feedback = getattr(context["feedback_for"], "review", None)
     context["feedback_review"] = feedback
     context["review_points"] = selectors.review_points(review=feedback) if feedback else None
+    context["review_scores"] = texts.scores_in_language(review=feedback) if feedback else []
     context["hide_reviewer"] = marking.is_blind(latest) if feedback else False
     context.update(
         {
@@ -641,6 +643,7 @@ def submission_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         "may_review": can_review(request.user, submission),
         "is_author": is_author,
         "review_points": selectors.review_points(review=review_obj) if review_obj else None,
+        "review_scores": texts.scores_in_language(review=review_obj) if review_obj else [],
         # The revision loop: from the feedback straight to the next version's form.
         "write_next": is_author
         and experiment is not None
@@ -717,7 +720,7 @@ def file_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     if not attachment.file:
         raise Http404
     return _serve_private(
-        attachment.file,
+        blind_copies.submission_file_for(request.user, attachment),
         # Named by the detected type, never the uploaded extension (`x.pdf.exe` -> `x.pdf`).
         filename=safe_name(attachment.original_name, attachment.content_type),
         content_type="application/octet-stream",
@@ -735,7 +738,7 @@ def file_preview(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
         )
     if attachment.status == "accepted" and attachment.content_type.startswith("image/"):
         return _serve_private(
-            attachment.file,
+            blind_copies.submission_file_for(request.user, attachment),
             filename="preview",
             content_type=attachment.content_type,
             inline=True,
@@ -993,7 +996,7 @@ def review_file_download(request: AuthenticatedHttpRequest, pk: int) -> FileResp
     blind = on_team and marking.is_blind(submission)
     index = ReviewFile.objects.filter(review=attachment.review, pk__lte=attachment.pk)
     return _serve_private(
-        attachment.file,
+        blind_copies.review_file_for(attachment, hide_reviewer=blind),
         filename=services.feedback_file_name(
             attachment, index=index.count() if blind else 0, blind=blind
         ),

@@ -6,11 +6,14 @@ Idempotent: every row is found by its natural key and updated, never duplicated.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
+from functools import wraps
+from typing import ParamSpec, TypeVar
 
 from django.core.files.base import ContentFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.models import User
 from courses.models import Course
@@ -55,6 +58,23 @@ FIRST_ANSWERS = {
 }
 
 
+# The texts written with plain field names ("title", and lookups by them) are the Finnish ones
+# whatever language the caller left active (a test after a Swedish page, for one):
+# modeltranslation reads and writes the active language's column (workshops/translation.py).
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _in_finnish(func: Callable[P, R]) -> Callable[P, R]:
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with translation.override("fi"):  # a new one per call: the builders call each other
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+@_in_finnish
 def seed_workshop(course: Course) -> Assignment:
     """The course's workshop with its first assignment (phase 1); returns the assignment."""
     workshop, _ = Workshop.objects.update_or_create(
@@ -71,6 +91,7 @@ def seed_workshop(course: Course) -> Assignment:
     return assignment
 
 
+@_in_finnish
 def seed_first_answers(*, assignment: Assignment, cohort: Cohort, users: dict[str, User]) -> None:
     """Laura's first answer waits for review; Mikko's was approved."""
     for local, status in [
@@ -214,6 +235,7 @@ def seed_session_slides(workshop: Workshop, cohort: Cohort) -> None:
     )
 
 
+@_in_finnish
 def seed_rubrics(workshop: Workshop) -> None:
     for phase, criteria in content.RUBRICS.items():
         for position, (title, description, descriptors) in enumerate(criteria):
@@ -231,6 +253,7 @@ def seed_rubrics(workshop: Workshop) -> None:
                 )
 
 
+@_in_finnish
 def seed_workshop_translations(workshop: Workshop) -> None:
     """The workshop's, phase 1's and its rubric's Swedish texts (demo/content/sv_workshops.py);
     the phases and rubrics it leaves out are shown in Finnish with a note."""
@@ -294,6 +317,7 @@ FIRST_DRAFT = (
 )
 
 
+@_in_finnish
 def seed(*, course: Course, cohort: Cohort, users: dict[str, User]) -> None:
     workshop = Workshop.objects.get(course=course, title=content.WORKSHOP["title"])
     assignments: dict[int, Assignment] = {}
@@ -511,6 +535,7 @@ def seed(*, course: Course, cohort: Cohort, users: dict[str, User]) -> None:
     seed_peer_reviews(assignments=assignments, cohort=cohort, users=users)
 
 
+@_in_finnish
 def seed_review_aftermath(*, course: Course, cohort: Cohort) -> None:
     """What a real review leaves behind, for every demo review: the experiment's audit trail
     and the learners' notifications. Called by seed_demo after the learners' demo has given the

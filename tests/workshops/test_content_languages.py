@@ -10,6 +10,7 @@ from courses.languages import fallback_note
 from learners.models import Membership
 from tests import factories
 from tests.test_accessibility import axe, axe_problems, demo, open_context, visit  # noqa: F401
+from workshops import services
 from workshops.models import Assignment, RubricCriterion, RubricLevel
 
 pytestmark = pytest.mark.django_db
@@ -134,6 +135,42 @@ def test_a_swedish_instructor_reviews_with_the_swedish_rubric_and_a_note_where_i
     assert NOTE in html
     assert note("sv") in html
     assert 'data-testid="edit-phase-texts"' in html
+
+
+def _reviewed_with_the_rubric(submission, instructor, rubric):
+    """A review in Finnish (the reviewer's language) that picks the lowest level everywhere."""
+    with translation.override("fi"):
+        services.submission_review(
+            submission=submission,
+            reviewer=instructor,
+            decision="revise",
+            feedback="Tarkenna.",
+            levels={c.pk: c.levels.all()[0].pk for c in rubric},
+        )
+
+
+def test_the_learner_reads_the_rubric_scores_in_their_language_while_the_wording_holds(
+    client_for, swedish_learner, instructor, assignment, rubric, submission
+):
+    criterion = rubric[0]
+    criterion.title_sv = "Avgränsning av utmaningen"
+    criterion.save()
+    level = criterion.levels.all()[0]
+    level.label_sv = "I början"
+    level.save()
+    _reviewed_with_the_rubric(submission, instructor, rubric)
+    url = reverse("workshops:submission_detail", args=[submission.pk])
+    html = client_for(swedish_learner).get(url).content.decode()
+    table = html[html.index('data-testid="rubric-scores"') :].split("</table>")[0]
+    assert "Avgränsning av utmaningen" in table
+    assert "I början" in table
+    assert rubric[1].title_fi in table  # no Swedish: the Finnish one
+    # Reworded since the review: the wording the reviewer saw stays.
+    RubricCriterion.objects.filter(pk=criterion.pk).update(title_fi="Uusi nimi", title_sv="Nytt")
+    html = client_for(swedish_learner).get(url).content.decode()
+    table = html[html.index('data-testid="rubric-scores"') :].split("</table>")[0]
+    assert "Haasteen rajaus" in table
+    assert "Nytt" not in table
 
 
 # --- the editor ------------------------------------------------------------------------------
