@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -638,17 +638,13 @@ def submission_submit(
                 "version if the instructor asks for a revision."
             )
         )
+    # Versions sent before experiments existed share the numbering (one query for both).
     version = (
-        Submission.objects.filter(experiment=experiment, assignment=assignment).aggregate(
-            n=Max("version")
-        )["n"]
-        or 0
-    )
-    # Versions sent before experiments existed share the numbering.
-    legacy = (
-        Submission.objects.filter(
-            learner=learner, assignment=assignment, cohort=cohort, experiment__isnull=True
-        ).aggregate(n=Max("version"))["n"]
+        Submission.objects.filter(assignment=assignment)
+        .filter(
+            Q(experiment=experiment) | Q(learner=learner, cohort=cohort, experiment__isnull=True)
+        )
+        .aggregate(n=Max("version"))["n"]
         or 0
     )
     kept = keepable_files(experiment=experiment, assignment=assignment)
@@ -659,6 +655,8 @@ def submission_submit(
         raise SubmissionError(_("A version can have at most %(n)s files.") % {"n": MAX_FILES})
     refused = [f for f in files if refusal_reason(f)]
     files = [f for f in files if not refusal_reason(f)]
+    if experiment.cohort_id == cohort.pk:
+        experiment.cohort = cohort  # loaded already: the due date needs no query for it
     due_on = experiment_due(experiment, assignment.phase)
     submission = Submission.objects.create(
         assignment=assignment,
@@ -666,7 +664,7 @@ def submission_submit(
         learner=learner,
         experiment=experiment,
         cycle=experiment.cycle,
-        version=max(version, legacy) + 1,
+        version=version + 1,
         text=text.strip(),
         due_on=due_on,
         is_late=bool(due_on and timezone.localdate() > due_on),

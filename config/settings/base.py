@@ -279,7 +279,9 @@ CLAMD_SOCKET = env_str("CLAMD_SOCKET", "")
 CLAMD_HOST = env_str("CLAMD_HOST", "")
 CLAMD_PORT = env_int("CLAMD_PORT", 3310)
 FILE_UPLOAD_PERMISSIONS = 0o640
-# Uploads are read 1 MB at a time instead of 64 kB (core/uploads.py; README, "Performance").
+# Uploads are read 1 MB at a time instead of 64 kB and a large one is spooled under
+# PRIVATE_MEDIA_ROOT/.incoming when the private files are on this disk, so storing it is a
+# rename, not a second copy (core/uploads.py; README, "Performance").
 FILE_UPLOAD_HANDLERS = ["core.uploads.MemoryUploadHandler", "core.uploads.TemporaryUploadHandler"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
