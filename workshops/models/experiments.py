@@ -8,11 +8,16 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .common import private_storage
+from .common import (  # noqa: F401 - ScanStatus and the callables are imported from here
+    CheckedFile,
+    ScanStatus,
+    first_files_sweep,
+    preview_path,
+    private_storage,
+)
 from .workshop import Assignment, Phase, Theme, Workshop
 
 if TYPE_CHECKING:
@@ -336,48 +341,13 @@ class Submission(models.Model):
         return self.status == self.Status.APPROVED
 
 
-class ScanStatus(models.TextChoices):
-    NOT_SCANNED = "not-scanned", pgettext_lazy("virus scan", "Not scanned")
-    CLEAN = "clean", pgettext_lazy("virus scan", "No viruses found")
-    INFECTED = "infected", pgettext_lazy("virus scan", "Virus found")
-
-
-def first_files_sweep() -> datetime.datetime:
-    """When the outbox sweeper first looks at a file still waiting for its check."""
-    from core.outbox import first_attempt_at
-
-    return first_attempt_at("files")
-
-
-def preview_path(instance: "SubmissionFile", filename: str) -> str:
-    return f"previews/{uuid.uuid4().hex}.png"
-
-
-class SubmissionFile(models.Model):
-    class Status(models.TextChoices):
-        PENDING = "pending", pgettext_lazy("file status", "Being checked")
-        ACCEPTED = "accepted", pgettext_lazy("file status", "Accepted")
-        REJECTED = "rejected", pgettext_lazy("file status", "Rejected")
+class SubmissionFile(CheckedFile):
+    """A file of a learner's answer; its check and outbox columns come from CheckedFile."""
 
     submission = models.ForeignKey(
         Submission, verbose_name=_("submission"), on_delete=models.CASCADE, related_name="files"
     )
     file = models.FileField(_("file"), upload_to=submission_file_path, storage=private_storage)
-    original_name = models.CharField(_("file name"), max_length=255)
-    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
-    page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
-    content_type = models.CharField(_("content type"), max_length=100, blank=True)
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
-    )
-    reason = models.TextField(_("reason"), blank=True)
-    scan = models.CharField(
-        _("virus scan"), max_length=20, choices=ScanStatus.choices, default=ScanStatus.NOT_SCANNED
-    )
-    preview = models.FileField(
-        _("preview"), upload_to=preview_path, storage=private_storage, blank=True
-    )
-    extracted_text = models.TextField(_("extracted text"), blank=True)
     # Kept from the previous version when a revision was sent: the row points at the same
     # stored bytes (nothing is copied) and remembers where it came from.
     carried_from = models.ForeignKey(
@@ -388,20 +358,12 @@ class SubmissionFile(models.Model):
         blank=True,
         related_name="+",
     )
-    # Outbox: a pending file is the source of truth for its check; the sweeper publishes the
-    # check again when `next_attempt_at` passes (core/outbox.py, workshops/outbox.py).
-    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
-    attempts = models.PositiveSmallIntegerField(_("sweeps"), default=0)
-    next_attempt_at = models.DateTimeField(_("next sweep"), default=first_files_sweep)
 
     class Meta:
         ordering = ["pk"]
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="file_waiting_idx")]
         verbose_name = _("submitted file")
         verbose_name_plural = _("submitted files")
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class Draft(models.Model):

@@ -11,15 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .common import private_storage
-from .experiments import (
-    Experiment,
-    ScanStatus,
-    Submission,
-    SubmissionFile,
-    first_files_sweep,
-    preview_path,
-)
+from .common import CheckedFile, private_storage
+from .experiments import Experiment, Submission
 from .workshop import Assignment, Phase, Workshop
 
 
@@ -353,7 +346,7 @@ def review_file_path(instance: "ReviewFile", filename: str) -> str:
     return f"review-files/{uuid.uuid4().hex}{suffix}"
 
 
-class ReviewFile(models.Model):
+class ReviewFile(CheckedFile):
     """A file an instructor attaches to the review of a submission (an annotated PDF, say).
 
     Written on the submission while the review is being written (`review` empty: a draft file,
@@ -361,8 +354,6 @@ class ReviewFile(models.Model):
     attaches every draft file to the Review, and only then does the team see them. Checked by
     content after upload through the same outbox as the learners' files (workshops/outbox.py).
     """
-
-    Status = SubmissionFile.Status
 
     submission = models.ForeignKey(
         Submission,
@@ -385,28 +376,6 @@ class ReviewFile(models.Model):
         related_name="+",
     )
     file = models.FileField(_("file"), upload_to=review_file_path, storage=private_storage)
-    original_name = models.CharField(_("file name"), max_length=255)
-    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
-    page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
-    content_type = models.CharField(_("content type"), max_length=100, blank=True)
-    status = models.CharField(
-        _("status"),
-        max_length=20,
-        choices=SubmissionFile.Status.choices,
-        default=SubmissionFile.Status.PENDING,
-    )
-    reason = models.TextField(_("reason"), blank=True)
-    scan = models.CharField(
-        _("virus scan"), max_length=20, choices=ScanStatus.choices, default=ScanStatus.NOT_SCANNED
-    )
-    preview = models.FileField(
-        _("preview"), upload_to=preview_path, storage=private_storage, blank=True
-    )
-    extracted_text = models.TextField(_("extracted text"), blank=True)
-    # Outbox, as SubmissionFile: the pending row is the source of truth for its check.
-    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
-    attempts = models.PositiveSmallIntegerField(_("sweeps"), default=0)
-    next_attempt_at = models.DateTimeField(_("next sweep"), default=first_files_sweep)
 
     class Meta:
         ordering = ["pk"]
@@ -415,6 +384,3 @@ class ReviewFile(models.Model):
         ]
         verbose_name = _("feedback file")
         verbose_name_plural = _("feedback files")
-
-    def __str__(self) -> str:
-        return self.original_name
