@@ -100,13 +100,17 @@ def test_the_feedback_says_right_once(client_for, learner, course):
 
 
 def test_the_demo_explanations_do_not_start_with_a_verdict():
-    from demo.content.fi import QUIZZES
+    from courses.authoring import quiz_parse
+    from demo.content.fi import BANK, QUIZZES
+    from demo.content.sv import QUIZZES as SWEDISH
 
+    texts = [text for *_where, text in QUIZZES + SWEDISH] + [text for _tags, text in BANK]
     explanations = [
-        explanation
-        for *_where, questions in QUIZZES
-        for _text, _multiple, choices in questions
-        for _answer, _correct, explanation in choices
+        choice.explanation
+        for text in texts
+        for question in quiz_parse(text)
+        for choice in question.choices
+        if choice.explanation
     ]
     assert len(explanations) >= 8
     # The page says right or wrong; the explanation says why (no "Oikein:" nor "Ei:" first).
