@@ -120,6 +120,7 @@ def assignment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                 "workshop": assignment.workshop,
                 "cohort": cohort,
                 "assignment": assignment,
+                "content_note": content_note(([assignment], ("instructions",))),
                 "form": ExperimentForm(
                     initial={
                         "organisation": getattr(request.user.organisation, "name", ""),

@@ -92,6 +92,18 @@ def test_a_phase_without_swedish_falls_back_to_finnish_with_the_note(
     assert note("sv") in html
 
 
+def test_before_the_experiment_starts_the_phase_instructions_note_their_fallback(
+    client_for, swedish_learner, assignment
+):
+    html = (
+        client_for(swedish_learner)
+        .get(reverse("workshops:assignment", args=[assignment.pk]))
+        .content.decode()
+    )
+    assert "Kuvaa kehittämishaasteesi.</p>" in html
+    assert note("sv") in html
+
+
 def test_a_finnish_learner_sees_finnish_and_no_note(client_for, learner, swedish_phase, experiment):
     html = (
         client_for(learner)
