@@ -120,3 +120,18 @@ def test_an_instructor_of_another_courses_cohort_gets_404(client_for, cohort, wo
     assert client.post(settings_url(cohort), {f"workshop_{workshop.pk}": "on"}).status_code == 404
     workshop.refresh_from_db()
     assert workshop.recording_counts_as_attendance is False
+
+
+@pytest.mark.parametrize("extra", [0, 4])
+def test_the_settings_page_reads_a_fixed_number_of_queries(
+    client_for, instructor, cohort, workshop, extra, django_assert_max_num_queries
+):
+    for n in range(extra):
+        factories.WorkshopFactory(course=cohort.course, title=f"Työpaja {n}")
+        factories.CohortFactory(course=cohort.course, name=f"Ryhmä {n}")
+    client = client_for(instructor)
+    # 7 measured with one workshop and with five: the same for any number of them.
+    with django_assert_max_num_queries(9):
+        response = client.get(settings_url(cohort))
+    assert response.status_code == 200
+    assert response.content.decode().count('type="checkbox"') == 1 + extra
