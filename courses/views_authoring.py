@@ -503,10 +503,9 @@ def question_bank(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     # The marker of the languages each question still lacks reads its choices: one query.
     prefetch_related_objects(questions, "choices")
     for question in questions:
+        missing = questions_missing_languages([question])
         question.missing = [  # type: ignore[attr-defined]  # read by the template
-            {"code": code, "name": name}
-            for code, name in LANGUAGE_NAMES.items()
-            if code in questions_missing_languages([question])
+            {"code": code, "name": name} for code, name in LANGUAGE_NAMES.items() if code in missing
         ]
     return render(
         request,

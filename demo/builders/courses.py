@@ -12,7 +12,7 @@ from datetime import timedelta
 from types import ModuleType
 
 from django.core.exceptions import ImproperlyConfigured
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.forms import format_decimal
 from core.models import User
@@ -76,6 +76,9 @@ PROGRESS = [
 ]
 
 
+# The plain field names written here ("title", "text") are the Finnish texts whatever language
+# the caller left active: modeltranslation writes the active language's column on an update.
+@translation.override("fi")
 def seed_course() -> tuple[Course, list[Item]]:
     """The course with its modules and lessons; returns it with its lessons in order."""
     course, _ = Course.objects.update_or_create(
@@ -234,6 +237,7 @@ def seed_progress(*, items: list[Item], users: dict[str, User]) -> None:
             Completion.objects.get_or_create(user=users[local], item=item)
 
 
+@translation.override("fi")
 def seed(*, course: Course, cohort: Cohort, users: dict[str, User]) -> None:
     modules = {m.position: m for m in Module.objects.filter(course=course)}
     course.authors.add(users["ohjaaja"])

@@ -530,3 +530,23 @@ def test_the_demo_attempts_are_graded_as_they_were_stored(demo_data):
             assert quiz.grade(by_id[int(key)], given) == expected, (attempt.pk, key)
         if attempt.passed:
             assert attempt.score == 100
+
+
+def test_seeding_the_demo_again_under_swedish_keeps_the_checks_texts_in_their_columns(demo_data):
+    import io
+
+    from django.core.management import call_command
+
+    from demo.content import fi
+
+    course = Course.objects.get(slug="alueagentti")
+    questions = Question.objects.filter(course=course).count()
+    with translation.override("sv"):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert Question.objects.filter(course=course).count() == questions
+    drawing = Item.objects.get(module__course=course, kind=Item.Kind.QUIZ, draw_count__gt=0)
+    assert drawing.title_fi == fi.DRAWN_QUIZZES[0][2]
+    assert not drawing.title_sv
+    first = Item.objects.get(module__course=course, module__position=1, position=10)
+    assert first.title_fi == fi.QUIZZES[0][2]
+    assert first.title_sv != first.title_fi
