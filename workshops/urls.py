@@ -45,6 +45,11 @@ urlpatterns = [
         views_sessions.session_create,
         name="session_create",
     ),
+    path(
+        "cohorts/<int:cohort_pk>/sessions/settings/",
+        views_sessions.session_settings,
+        name="session_settings",
+    ),
     path("sessions/<int:pk>/edit/", views_sessions.session_edit, name="session_edit"),
     path(
         "sessions/<int:pk>/attendance/",
