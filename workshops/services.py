@@ -22,6 +22,7 @@ from core.errors import DomainError
 from core.models import User
 from core.outbox import publish_on_commit
 from core.search import reindex_related as search_reindex_related
+from courses.languages import SOURCE_LANGUAGE
 from courses.services import submission_completion_check_later
 from learners.models import Cohort, Membership
 from learners.rollup import rollup_touch
@@ -1223,7 +1224,9 @@ def _advance(experiment: Experiment, by: User, *, phase: int, cycle: int) -> Non
 
 
 def _rubric_scores(submission: Submission, levels: dict[int, int]) -> list[ReviewScore]:
-    """The picked level of every criterion of the phase's rubric, as unsaved scores."""
+    """The picked level of every criterion of the phase's rubric, as unsaved scores. The copies
+    hold the Finnish (source) texts whatever language the reviewer works in, so every review
+    records the same wording; workshops.texts shows each reader their own language from them."""
     criteria = list(
         RubricCriterion.objects.filter(
             workshop_id=submission.assignment.workshop_id, phase=submission.assignment.phase
@@ -1242,13 +1245,19 @@ def _rubric_scores(submission: Submission, levels: dict[int, int]) -> list[Revie
         scores.append(
             ReviewScore(
                 criterion=criterion,
-                criterion_title=criterion.title,
+                criterion_title=_source_text(criterion, "title"),
                 points=level.points,
-                level_label=level.label,
-                descriptor=level.descriptor,
+                level_label=_source_text(level, "label"),
+                descriptor=_source_text(level, "descriptor"),
             )
         )
     return scores
+
+
+def _source_text(row: RubricCriterion | RubricLevel, name: str) -> str:
+    """The row's Finnish text (its `<name>_fi` column), not the active language's."""
+    text: str = getattr(row, f"{name}_{SOURCE_LANGUAGE}") or ""
+    return text
 
 
 REVIEW_DRAFT_FIELDS = ("decision", "strengths", "questions", "suggestions", "feedback")
