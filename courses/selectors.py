@@ -11,8 +11,9 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
+from django.db import router
 from django.db.models import (
     BooleanField,
     Case,
@@ -416,38 +417,124 @@ class Outline:
         return self.cohort is not None
 
 
-def course_outline(*, user: User, course: Course, include_drafts: bool = False) -> Outline:
-    """Modules with their items, each item with a `state` and locked modules with a `lock`.
+# The outline's items query, compiled once per database and shape: building and compiling its
+# done and started conditions (three EXISTS each, nested for the experiment team) cost more
+# than running it. The placeholders stand for the learner's and the course's ids while the ORM
+# compiles it; they are never real primary keys.
+_PLACEHOLDER_USER = -918_273_645
+_PLACEHOLDER_COURSE = -918_273_646
+_prepared_items: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = {}
 
-    Five queries for a learner whatever the size of the course or cohort (cohort, modules
-    with progress, items with done/started flags, prerequisites, extensions); three for staff.
-    """
-    cohort = learner_cohort(user=user, course=course)
-    modules = list(modules_with_progress(user=user, course=course, include_drafts=include_drafts))
-    items = list(
-        visible_items(include_drafts=include_drafts)
-        .filter(module__course=course)
+
+def _items_query(
+    *, user: User, course_id: int, include_drafts: bool, started: bool, only: tuple[str, ...]
+) -> QuerySet[Item]:
+    annotations: dict[str, Any] = {
+        "is_done": Case(When(item_done_q(user), then=True), default=False)
+    }
+    if started:
+        annotations["is_started"] = Case(
+            When(item_started_q(user), then=True), default=False, output_field=BooleanField()
+        )
+    qs = visible_items(include_drafts=include_drafts).filter(module__course_id=course_id)
+    if only:
+        qs = qs.only("module", "is_required", "minutes", *only)
+    return qs.annotate(**annotations).order_by("position", "pk")
+
+
+def _items_with_flags(
+    *, user: User, course: Course, include_drafts: bool, started: bool, only: tuple[str, ...]
+) -> list[Item]:
+    """`_items_query` for this learner and course, from its SQL compiled once."""
+    alias = router.db_for_read(Item)
+    key = (alias, include_drafts, started, only)
+    prepared = _prepared_items.get(key)
+    if prepared is None:
+        qs = _items_query(
+            user=User(pk=_PLACEHOLDER_USER),
+            course_id=_PLACEHOLDER_COURSE,
+            include_drafts=include_drafts,
+            started=started,
+            only=only,
+        )
+        sql, params = qs.query.get_compiler(using=alias).as_sql()
+        if not {_PLACEHOLDER_USER, _PLACEHOLDER_COURSE} <= set(params):  # pragma: no cover
+            raise AssertionError("the items query must take the learner and the course as params")
+        prepared = _prepared_items[key] = (sql, tuple(params))
+    sql, params = prepared
+    ids = {_PLACEHOLDER_USER: user.pk, _PLACEHOLDER_COURSE: course.pk}
+    bound = [ids.get(p, p) if type(p) is int else p for p in params]
+    items = list(Item.objects.db_manager(alias).raw(sql, bound))
+    for item in items:  # raw rows leave annotations unconverted (0/1 on SQLite)
+        item.is_done = bool(item.is_done)  # type: ignore[attr-defined]
+        if started:
+            item.is_started = bool(item.is_started)  # type: ignore[attr-defined]
+    return items
+
+
+def modules_and_items(
+    *,
+    user: User,
+    course: Course,
+    include_drafts: bool = False,
+    started: bool = False,
+    only: tuple[str, ...] = (),
+) -> tuple[list[ModuleWithProgress], list[Item]]:
+    """The course's modules with the counts of `modules_with_progress` (`item_count`,
+    `done_count`, `required_count`, `required_done`, `minutes`, `has_prerequisites`) and its
+    items in course order, each with `is_done` (and `is_started` when `started`), each module's
+    items as `item_list`. Two queries: the counts are summed from the items, where
+    `modules_with_progress` has five correlated subqueries per module (the SQL compiler's work
+    on those was most of an outline's time). `only`: load just these item fields (the counts'
+    `module`, `is_required` and `minutes` always), for a caller that shows no item."""
+    modules = list(
+        visible_modules(course, include_drafts=include_drafts)
         .annotate(
-            is_done=Case(When(item_done_q(user), then=True), default=False),
-            is_started=Case(
-                When(item_started_q(user), then=True),
-                default=False,
-                output_field=BooleanField(),
-            ),
+            has_prerequisites=Exists(
+                Module.prerequisites.through.objects.filter(from_module=OuterRef("pk"))
+            )
         )
         .order_by("position", "pk")
     )
-    locks = module_locks(user=user, course=course, modules=modules, cohort=cohort) if cohort else {}
+    items = _items_with_flags(
+        user=user, course=course, include_drafts=include_drafts, started=started, only=only
+    )
     by_module: dict[int, list[Item]] = {m.pk: [] for m in modules}
     for item in items:
         if item.module_id in by_module:
             by_module[item.module_id].append(item)
+    ordered: list[Item] = []
+    for module in modules:
+        own = by_module[module.pk]
+        required = [i for i in own if i.is_required]
+        counted: Any = module  # the counts modules_with_progress annotates, set here
+        counted.item_list = own
+        counted.item_count = len(own)
+        counted.done_count = sum(1 for i in own if getattr(i, "is_done"))  # noqa: B009
+        counted.required_count = len(required)
+        counted.required_done = sum(1 for i in required if getattr(i, "is_done"))  # noqa: B009
+        counted.minutes = sum(i.minutes for i in own)
+        ordered.extend(own)
+    return cast("list[ModuleWithProgress]", modules), ordered
+
+
+def course_outline(*, user: User, course: Course, include_drafts: bool = False) -> Outline:
+    """Modules with their items, each item with a `state` and locked modules with a `lock`.
+
+    Four queries for a learner whatever the size of the course or cohort (cohort, modules,
+    items with done/started flags, extensions when a module has an unlock day; prerequisites
+    only when a module has one); two for staff.
+    """
+    cohort = learner_cohort(user=user, course=course)
+    modules, _items = modules_and_items(
+        user=user, course=course, include_drafts=include_drafts, started=True
+    )
+    locks = module_locks(user=user, course=course, modules=modules, cohort=cohort) if cohort else {}
     first_open: Item | None = None
     ordered: list[Item] = []
     for module in modules:
         # The outline's own attributes on each module and item, read by the templates.
         module.lock = locks.get(module.pk)  # type: ignore[attr-defined]
-        module.item_list = by_module[module.pk]  # type: ignore[attr-defined]
         for item in module.item_list:  # type: ignore[attr-defined]
             item.module = module  # the annotated module, without another query
             item.lock = module.lock  # type: ignore[attr-defined]

@@ -11,14 +11,43 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from core.access import STAFF_ROLES, Role, has_role
+from core.access import STAFF_ROLES, Role
 from core.http import AuthenticatedHttpRequest, is_signed_in
+from core.models import User
 from courses import selectors as course_selectors
 from learners.access import cohorts_for, learner_cohorts
+from learners.models import Cohort
 from notifications.selectors import notifications_for
 from workshops import selectors as workshop_selectors
 from workshops import sessions as workshop_sessions
 from workshops.models import CalendarFeed
+
+from .selectors import navigation_state_for
+
+
+def _learning_block(*, user: User, cohort: Cohort) -> dict[str, Any]:
+    """A learner's card for one cohort: the modules with their counts, the progress, where to
+    continue (`courses.selectors.next_item`'s rule: the first item not done in a module open to
+    the learner) and the assignments. Four queries at most: modules, items with their done
+    flags, assignments and submissions (plus the unlock days' extensions or prerequisites when
+    the course has them); the counts and the next item come from the items."""
+    course = cohort.course
+    # The card names no item: only the counts' fields and the next item's id are loaded.
+    modules, items = course_selectors.modules_and_items(
+        user=user, course=course, only=("position",)
+    )
+    locked = course_selectors.module_locks(user=user, course=course, modules=modules, cohort=cohort)
+    return {
+        "cohort": cohort,
+        "course": course,
+        "modules": modules,
+        "progress": course_selectors.course_progress(modules),
+        "next_item": next(
+            (i for i in items if i.module_id not in locked and not i.is_done),  # type: ignore[attr-defined]
+            None,
+        ),
+        "assignments": workshop_selectors.assignments_with_latest(learner=user, cohort=cohort),
+    }
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -34,23 +63,11 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     learning = []
     for cohort in learner_cohorts(user).order_by("-start_date")[:3]:
-        modules = list(course_selectors.modules_with_progress(user=user, course=cohort.course))
-        learning.append(
-            {
-                "cohort": cohort,
-                "course": cohort.course,
-                "modules": modules,
-                "progress": course_selectors.course_progress(modules),
-                "next_item": course_selectors.next_item(
-                    user=user, course=cohort.course, modules=modules, cohort=cohort
-                ),
-                "assignments": workshop_selectors.assignments_with_latest(
-                    learner=user, cohort=cohort
-                ),
-            }
-        )
-    is_instructor = has_role(user, Role.INSTRUCTOR)
-    is_staff_member = any(has_role(user, role) for role in STAFF_ROLES)
+        learning.append(_learning_block(user=user, cohort=cohort))
+    # The roles as core.access.has_role has them, from the query the navigation bar reads too.
+    roles = navigation_state_for(request).roles
+    is_instructor = user.is_superuser or Role.INSTRUCTOR in roles
+    is_staff_member = user.is_superuser or any(role in roles for role in STAFF_ROLES)
     context: dict[str, Any] = {
         "learning": learning,
         "is_instructor": is_instructor,

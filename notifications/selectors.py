@@ -10,10 +10,16 @@ from core.models import User
 from .models import Notification
 
 
-def unread_count(user: User) -> int:
+def unread_notifications(*, recipient_id: Any) -> QuerySet[Notification]:
+    """The person's unread notifications (what the badge counts); `recipient_id` may be an
+    OuterRef (the navigation's query, dashboard/selectors.py)."""
     return Notification.objects.filter(
-        recipient=user, read_at__isnull=True, kind=Notification.Kind.EVENT
-    ).count()
+        recipient_id=recipient_id, read_at__isnull=True, kind=Notification.Kind.EVENT
+    )
+
+
+def unread_count(user: User) -> int:
+    return unread_notifications(recipient_id=user.pk).count()
 
 
 def notifications_for(user: User) -> QuerySet[Notification]:

@@ -34,12 +34,9 @@ def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def notification_badge(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Every signed-in person: their unread count, polled by the navigation (htmx)."""
-    return render(
-        request,
-        "notifications/includes/_badge.html",
-        {"nav_unread": selectors.unread_count(request.user)},
-    )
+    """Every signed-in person: their unread count, polled by the navigation (htmx). The count
+    is the navigation's `nav_unread` (dashboard.context_processors.navigation), one query."""
+    return render(request, "notifications/includes/_badge.html")
 
 
 @login_required

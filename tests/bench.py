@@ -15,6 +15,13 @@ queries, the median and p95, the ratio to its floor (F0 for a page, F0 + the SQL
 with an SQL floor) and, when a run at S exists, the growth S -> this size; the results go to
 `test-artifacts/bench/<size>.json`. Timings live here, never in the test suite.
 
+Each page also reports its median CPU time per request (this process's, so the database
+server's share is left out): on a shared machine compare CPU times, which other jobs disturb
+far less than wall time. `BENCH_PAGES=dashboard,item` times only the pages whose names contain
+one of the comma-separated words (F0 and F1 are always timed); such a partial run is written to
+`<vendor>-<size>-partial.json` and leaves the full run's file alone. `BENCH_PROFILE=<page name
+word>` prints a cProfile (sorted by cumulative time) of rendering that page, after the timings.
+
 `BENCH=announcement` (or `python -m tests.bench announcement`) times instead an announcement to
 10,000 learners through a real Celery worker beside a no-op task (`announcement_bench`).
 `BENCH=traffic` drives mixed learner traffic through gunicorn (tests/bench_traffic.py) and
@@ -202,15 +209,32 @@ def prepare() -> tuple[dict[str, int], str, str | None]:
 def measure(client: Client, url: str) -> dict[str, float]:
     client.get(url)  # warm: templates compiled, the session's row cached by the database
     times = []
+    cpu = []
     queries = 0
     for _ in range(ROUNDS):
         with CaptureQueriesContext(connection) as ctx:
             start = time.perf_counter()
+            start_cpu = time.process_time()
             response = client.get(url)
+            cpu.append(time.process_time() - start_cpu)
             times.append(time.perf_counter() - start)
         assert response.status_code == 200, (url, response.status_code)
         queries = len(ctx)
-    return _stats(times) | {"queries": queries}
+    return _stats(times) | {"queries": queries, "cpu_ms": statistics.median(cpu) * 1000}
+
+
+def profile(client: Client, url: str, rounds: int = 5) -> None:
+    """Print where `rounds` requests of `url` spend their time, by cumulative time."""
+    import cProfile
+    import pstats
+
+    client.get(url)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(rounds):
+        client.get(url)
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(60)
 
 
 def _stats(times: list[float]) -> dict[str, float]:
@@ -355,11 +379,14 @@ def run_pages(keys: dict[str, int]) -> dict[str, Any]:
         ("coordinator", "cross-cohort", "/cohorts/overview/", "F0"),
         ("coordinator", "exports", f"/cohorts/{c}/exports/", "F0"),
     ]
+    wanted = [w.strip() for w in os.environ.get("BENCH_PAGES", "").split(",") if w.strip()]
+    if wanted:
+        pages = [p for p in pages if p[1].startswith("F") or any(w in p[1] for w in wanted)]
     clients = {}
     for role, person in people.items():
         clients[role] = Client()
         clients[role].force_login(person)
-    results: dict[str, Any] = {"pages": {}}
+    results: dict[str, Any] = {"pages": {}, "partial": bool(wanted)}
     for role, name, url, floor in pages:
         results["pages"][name] = measure(clients[role], url) | {
             "url": url,
@@ -380,8 +407,16 @@ def run_pages(keys: dict[str, int]) -> dict[str, Any]:
         "table SQL alone": table["median_ms"],
         "summary SQL alone": summary["median_ms"],
     }
+    f0_cpu = results["pages"]["F0 bare view"]["cpu_ms"]
     for page in results["pages"].values():
         page["ratio"] = page["median_ms"] / results["floors"][page["floor"]]
+        page["cpu_ratio"] = page["cpu_ms"] / f0_cpu
+    if target := os.environ.get("BENCH_PROFILE"):
+        for role, name, url, _floor in pages:
+            if target in name:
+                print(f"\n--- profile of {name} ({url}) ---")
+                profile(clients[role], url)
+                break
     return results
 
 
@@ -409,11 +444,13 @@ def report(results: dict[str, Any]) -> None:
         f"summary SQL {floors['summary SQL alone']:.1f} ms"
     )
     header = f"  {'page':<20} {'queries':>7} {'median':>9} {'p95':>9} {'x floor':>8}"
+    header += f" {'cpu':>9} {'x F0 cpu':>8}"
     print(header + ("  growth S->" + SIZE if base else ""))
     for name, page in results["pages"].items():
         line = (
             f"  {name:<20} {page['queries']:7d} {page['median_ms']:7.1f}ms "
             f"{page['p95_ms']:7.1f}ms {page['ratio']:6.1f}x ({page['floor']})"
+            f" {page['cpu_ms']:7.1f}ms {page['cpu_ratio']:6.1f}x"
         )
         if base and name in base["pages"]:
             page["growth"] = page["median_ms"] / base["pages"][name]["median_ms"]
@@ -421,7 +458,8 @@ def report(results: dict[str, Any]) -> None:
             page["growth_vs_f0"] = page["ratio"] / base["pages"][name]["ratio"]
             line += f"  {page['growth']:.2f}x ({page['growth_vs_f0']:.2f}x in F0)"
         print(line)
-    out = RESULTS / f"{connection.vendor}-{SIZE}.json"
+    partial = "-partial" if results.get("partial") else ""
+    out = RESULTS / f"{connection.vendor}-{SIZE}{partial}.json"
     out.write_text(json.dumps(results, indent=2))
     print(f"written to {out.relative_to(settings.BASE_DIR)}")
 

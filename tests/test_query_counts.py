@@ -5,8 +5,10 @@ submissions (with files and reviews) and notifications, and holds both to the sa
 budget is the count measured with small data; if a page needs more with more data, something
 loads rows one by one (an N+1) and must be fixed in its selector, not by raising the number.
 
-Every request also pays for the session and the signed-in user (2), the person's roles and the
-unread badge in the navigation (2); the budgets below include these.
+Every request also pays for the session and the signed-in user (2) and the navigation's roles
+and unread badge (1, one query since #13: dashboard/selectors.py; a view that checks a role
+with core.access reads the roles once more); the budgets below include these and were set when
+the navigation took two queries, so each has one to spare.
 """
 
 import datetime
