@@ -3,9 +3,14 @@
 Blind review hides who wrote an answer, but the files themselves remember: a PDF's document
 information (/Author, /Creator, /Producer) and XMP, an Office file's docProps (dc:creator,
 cp:lastModifiedBy, the company) and the names on its comments and tracked changes, an
-OpenDocument file's meta.xml, a photo's EXIF (artist, owner, GPS) all name a person or place.
-Whoever may not know the author (a reviewer of a blind cohort, a peer giving anonymous feedback)
-gets a copy with those removed; the team itself always gets the stored bytes.
+OpenDocument file's meta.xml, a photo's EXIF (artist, owner, GPS; JPEG, PNG, WebP), a GIF's
+comments and XMP all name a person or place. Whoever may not know the author (a reviewer of a
+blind cohort, a peer giving anonymous feedback) gets a copy with those removed; the team itself
+always gets the stored bytes.
+
+The file's own name ("Liisa_Virtanen_suunnitelma.pdf") is as telling: those people see and
+download each file as "Attachment 1.pdf", numbered by its place in the version
+(`neutral_name`, `name_files`, `submission_file_name`).
 
 The copy is made in memory from the stored file (uploads are capped at
 SUBMISSION_MAX_FILE_MB). Types that carry no such metadata, and everyone who may see the
@@ -25,15 +30,19 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
 from django.http import Http404
+from django.utils.translation import gettext as _
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
 from pypdf.generic import NameObject
 
+from .checks import extension_for, safe_name
 from .cohort_settings import peer_of
 from .marking import is_blind
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from django.db.models.fields.files import FieldFile
 
     from core.models import User
@@ -47,6 +56,8 @@ OOXML_PREFIX = "application/vnd.openxmlformats-officedocument."
 ODF_PREFIX = "application/vnd.oasis.opendocument."
 JPEG = "image/jpeg"
 PNG = "image/png"
+WEBP = "image/webp"
+GIF = "image/gif"
 
 
 class AnonymousCopyError(Exception):
@@ -64,13 +75,71 @@ def on_team(user: User, submission: Submission) -> bool:
     return experiment is not None and experiment.members.filter(user=user).exists()
 
 
+def hides_author(user: User, submission: Submission) -> bool:
+    """Whether `user` may not learn who wrote the answer: blind review, and not on the team."""
+    return is_blind(submission) and not on_team(user, submission)
+
+
 def submission_file_for(user: User, attachment: SubmissionFile) -> FieldFile | ContentFile:
     """What to send `user` of an answer's file: under blind review everyone but the team gets
     a copy without the author's name (Http404 when no such copy can be made)."""
-    submission = attachment.submission
-    if not is_blind(submission) or on_team(user, submission):
+    if not hides_author(user, attachment.submission):
         return attachment.file
     return _copy_or_404(attachment.file, attachment.content_type)
+
+
+# --- file names ------------------------------------------------------------------------------
+
+
+def neutral_name(attachment: SubmissionFile, *, position: int) -> str:
+    """ "Attachment 2.pdf": the file's place in its version and its type's extension (the
+    detected type's for a checked file, else the uploaded name's), nothing of the name."""
+    if attachment.content_type:
+        extension = extension_for(attachment.content_type)
+    else:
+        extension = _plain_suffix(attachment.original_name)
+    return _("Attachment %(n)s") % {"n": position} + extension
+
+
+def _plain_suffix(name: str) -> str:
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return f".{suffix}" if suffix.isascii() and suffix.isalnum() and len(suffix) <= 5 else ""
+
+
+def name_files(files: Iterable[SubmissionFile], *, hide_author: bool) -> None:
+    """Give each of a version's files (all of them, in their order) the `shown_name` pages
+    show: "Attachment 1.pdf" ... for someone who may not know the author, else the uploaded
+    name. Pages list every file, rejected ones too, so the numbers match the downloads'."""
+    for position, attachment in enumerate(files, start=1):
+        attachment.shown_name = (  # type: ignore[attr-defined]
+            neutral_name(attachment, position=position) if hide_author else attachment.original_name
+        )
+
+
+def file_position(attachment: SubmissionFile) -> int:
+    """The file's place among its version's files (one query)."""
+    earlier = type(attachment).objects.filter(
+        submission_id=attachment.submission_id, pk__lt=attachment.pk
+    )
+    return earlier.count() + 1
+
+
+def submission_file_name(user: User, attachment: SubmissionFile) -> str:
+    """The name `user` downloads an answer's file under: the neutral one when they may not
+    know the author, else the uploaded name with the detected type's extension."""
+    if hides_author(user, attachment.submission):
+        return neutral_name(attachment, position=file_position(attachment))
+    return safe_name(attachment.original_name, attachment.content_type)
+
+
+def rejection_reasons(files: Iterable[SubmissionFile]) -> str:
+    """Why the version's files were refused, one "name: reason" line each, with the names
+    the page shows (`name_files` first); as services stores it in `status_reason`."""
+    return "\n".join(
+        f"{f.shown_name}: {f.reason}"  # type: ignore[attr-defined]
+        for f in files
+        if f.status == f.Status.REJECTED
+    )
 
 
 def peer_file_for(submission: Submission, attachment: SubmissionFile) -> FieldFile | ContentFile:
@@ -109,7 +178,7 @@ def anonymous_copy(stored: FieldFile, content_type: str) -> FieldFile | ContentF
     except Exception as exc:
         # A file our parsers cannot read may still be served when nothing in its bytes could
         # hold a name (no metadata keys in plain sight, not a compressed archive).
-        if _visibly_clean(data):
+        if _visibly_clean(data, content_type):
             return stored
         if isinstance(exc, AnonymousCopyError):
             raise
@@ -124,8 +193,19 @@ METADATA_MARKERS = re.compile(
 )
 
 
-def _visibly_clean(data: bytes) -> bool:
-    return not data.startswith(b"PK") and METADATA_MARKERS.search(data) is None
+# WebP's metadata chunks; a GIF's comment and application (XMP) extensions.
+WEBP_MARKERS = re.compile(rb"EXIF|XMP ")
+GIF_MARKERS = re.compile(rb"\x21[\xfe\xff]")
+
+
+def _visibly_clean(data: bytes, content_type: str = "") -> bool:
+    if data.startswith(b"PK") or METADATA_MARKERS.search(data) is not None:
+        return False
+    if content_type == WEBP:
+        return WEBP_MARKERS.search(data) is None
+    if content_type == GIF:
+        return GIF_MARKERS.search(data) is None
+    return True
 
 
 def _stripper(content_type: str) -> Any:
@@ -139,6 +219,10 @@ def _stripper(content_type: str) -> Any:
         return strip_jpeg
     if content_type == PNG:
         return strip_png
+    if content_type == WEBP:
+        return strip_webp
+    if content_type == GIF:
+        return strip_gif
     return None
 
 
@@ -335,3 +419,106 @@ def strip_png(data: bytes) -> bytes:
         if kind == b"IEND":
             break
     return b"".join(out)
+
+
+# WebP (RIFF): the EXIF and XMP chunks go; VP8X's flags say they are gone.
+WEBP_METADATA = {b"EXIF", b"XMP "}
+VP8X_EXIF = 0x08
+VP8X_XMP = 0x04
+
+
+def strip_webp(data: bytes) -> bytes:
+    """A WebP without its EXIF (artist, owner, GPS) and XMP chunks, losslessly (the image
+    chunks are copied as they are); only the EXIF orientation is kept, as for a JPEG."""
+    if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WEBP":
+        raise AnonymousCopyError("not a WebP")
+    chunks: list[tuple[bytes, bytes]] = []
+    orientation = None
+    pos = 12
+    end = min(len(data), 8 + struct.unpack("<I", data[4:8])[0])
+    while pos < end:
+        if pos + 8 > end:
+            raise AnonymousCopyError("damaged WebP")
+        kind = data[pos : pos + 4]
+        (size,) = struct.unpack("<I", data[pos + 4 : pos + 8])
+        payload = data[pos + 8 : pos + 8 + size]
+        if len(payload) != size:
+            raise AnonymousCopyError("damaged WebP")
+        if kind == b"EXIF" and orientation is None:
+            exif = Image.Exif()
+            exif.load(payload)
+            orientation = exif.get(ORIENTATION)
+        if kind not in WEBP_METADATA:
+            chunks.append((kind, payload))
+        pos += 8 + size + (size & 1)
+    if orientation is not None and chunks and chunks[0][0] == b"VP8X":
+        exif = Image.Exif()
+        exif[ORIENTATION] = orientation
+        tiff = exif.tobytes()
+        chunks.append((b"EXIF", tiff[6:] if tiff.startswith(b"Exif\x00\x00") else tiff))
+    else:
+        orientation = None
+    if chunks and chunks[0][0] == b"VP8X" and len(chunks[0][1]) >= 1:
+        header = bytearray(chunks[0][1])
+        header[0] &= ~(VP8X_XMP | VP8X_EXIF) & 0xFF
+        if orientation is not None:
+            header[0] |= VP8X_EXIF
+        chunks[0] = (b"VP8X", bytes(header))
+    body = b"".join(
+        kind + struct.pack("<I", len(payload)) + payload + b"\x00" * (len(payload) & 1)
+        for kind, payload in chunks
+    )
+    return b"RIFF" + struct.pack("<I", len(body) + 4) + b"WEBP" + body
+
+
+# GIF: comment extensions and application extensions other than the animation's loop count.
+GIF_KEPT_APPLICATIONS = (b"NETSCAPE2.0", b"ANIMEXTS1.0")
+
+
+def _gif_sub_blocks(data: bytes, pos: int) -> int:
+    """Where the data sub-blocks starting at `pos` end (after their zero terminator)."""
+    while True:
+        if pos >= len(data):
+            raise AnonymousCopyError("damaged GIF")
+        length = data[pos]
+        pos += 1 + length
+        if length == 0:
+            return pos
+
+
+def _gif_color_table(packed: int) -> int:
+    return 3 * (2 ** ((packed & 0x07) + 1)) if packed & 0x80 else 0
+
+
+def strip_gif(data: bytes) -> bytes:
+    """A GIF without its comments and its XMP and other application blocks (the animation's
+    loop count stays), losslessly: the frames are copied as they are."""
+    if len(data) < 13 or data[:6] not in (b"GIF87a", b"GIF89a"):
+        raise AnonymousCopyError("not a GIF")
+    pos = 13 + _gif_color_table(data[10])
+    out = [data[:pos]]
+    while True:
+        if pos >= len(data):
+            raise AnonymousCopyError("damaged GIF")
+        block = data[pos]
+        if block == 0x3B:  # trailer
+            out.append(b"\x3b")
+            return b"".join(out)
+        if block == 0x2C:  # image: descriptor, local colour table, LZW code size, data
+            if pos + 10 > len(data):
+                raise AnonymousCopyError("damaged GIF")
+            start = pos
+            pos += 10 + _gif_color_table(data[pos + 9]) + 1
+            pos = _gif_sub_blocks(data, pos)
+            out.append(data[start:pos])
+            continue
+        if block != 0x21 or pos + 2 > len(data):
+            raise AnonymousCopyError("damaged GIF")
+        start = pos
+        label = data[pos + 1]
+        pos = _gif_sub_blocks(data, pos + 2)
+        if label == 0xFE:  # comment
+            continue
+        if label == 0xFF and data[start + 3 : start + 14] not in GIF_KEPT_APPLICATIONS:
+            continue
+        out.append(data[start:pos])

@@ -34,8 +34,10 @@ def _wordings(row: models.Model, name: str) -> set[str]:
 def scores_in_language(*, review: Review) -> list[ReviewScore]:
     """The review's rubric scores for the page (two queries), their texts in the active
     language where the rubric still says what the reviewer saw (in any of its languages);
-    otherwise, a criterion or level reworded or removed since, as the reviewer saw them. The
-    rows are changed in memory only: the copies keep the record."""
+    otherwise, a criterion or level reworded or removed since, as the copy holds them (in
+    Finnish: services._rubric_scores copies the source texts whatever the reviewer's language;
+    reviews written before that hold the reviewer's). The rows are changed in memory only: the
+    copies keep the record."""
     scores = list(review.scores.select_related("criterion"))
     levels = {
         (level.criterion_id, level.points): level

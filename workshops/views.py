@@ -38,7 +38,7 @@ from workshops.access import (
 
 from . import blind as blind_copies
 from . import marking, selectors, services, sessions, texts, views_marking
-from .checks import safe_name, sniff
+from .checks import sniff
 from .cohort_settings import attach, marking_for, peer_of
 from .forms import (
     AddFilesForm,
@@ -634,9 +634,14 @@ def submission_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     review_obj = getattr(submission, "review", None)
     # Blind review: only the learner and their team see the name and municipality.
     blind = marking.is_blind(submission) and not is_author
+    # ... and the files' names ("Liisa_Virtanen_suunnitelma.pdf" shows as "Attachment 1.pdf").
+    blind_copies.name_files(submission.files.all(), hide_author=blind)
     context = {
         "submission": submission,
         "blind": blind,
+        "status_reason": blind_copies.rejection_reasons(submission.files.all())
+        if blind
+        else submission.status_reason,
         # ... and both ways: the learner does not see who reviewed them.
         "hide_reviewer": marking.is_blind(submission) and is_author,
         "versions": versions,
@@ -716,14 +721,16 @@ def _serve_private(field, *, filename: str, content_type: str, inline: bool) -> 
 
 @login_required
 def file_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
-    """Same audience as the submission; files have no other address."""
+    """Same audience as the submission; files have no other address. Under blind review
+    everyone but the team gets a copy without author metadata under a neutral name."""
     attachment = get_file_for_user(request.user, pk)
     if not attachment.file:
         raise Http404
     return _serve_private(
         blind_copies.submission_file_for(request.user, attachment),
-        # Named by the detected type, never the uploaded extension (`x.pdf.exe` -> `x.pdf`).
-        filename=safe_name(attachment.original_name, attachment.content_type),
+        # Named by the detected type, never the uploaded extension (`x.pdf.exe` -> `x.pdf`);
+        # "Attachment 1.pdf" for someone who may not know the author.
+        filename=blind_copies.submission_file_name(request.user, attachment),
         content_type="application/octet-stream",
         inline=False,
     )
@@ -873,12 +880,17 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     earlier = [v for v in versions if v.version < submission.version]
     previous = earlier[0] if earlier else None
     blind = marking.is_blind(submission)
+    # Under blind review the files show as "Attachment 1.pdf" ..., not by their uploaded names.
+    blind_copies.name_files(submission.files.all(), hide_author=blind)
     marking_context = views_marking.review_marking_context(request.user, submission, workflow)
     return render(
         request,
         "workshops/review_form.html",
         {
             "submission": submission,
+            "status_reason": blind_copies.rejection_reasons(submission.files.all())
+            if blind
+            else submission.status_reason,
             "versions": versions,
             "previous": previous,
             "diff": selectors.text_diff(previous.text, submission.text) if previous else [],

@@ -15,18 +15,19 @@ from core.http import AuthenticatedHttpRequest
 from workshops.access import get_peer_review_for_receiver, get_peer_review_for_reviewer
 
 from . import blind, peer
-from .checks import extension_for
 from .cohort_settings import PEER_FIELDS, cohort_peer_set, peer_for, peer_of, settings_scope
 from .forms import CohortPeerForm, PeerReviewForm, PeerSettingsForm
 from .models import Assignment, CohortPeerSettings, PeerReview, SubmissionFile
 
 
 def _peer_files(review: PeerReview) -> list[tuple[int, SubmissionFile, str]]:
-    """The accepted files of the answer with neutral names (no author name can leak)."""
-    files = review.submission.files.filter(status=SubmissionFile.Status.ACCEPTED).order_by("pk")
+    """The accepted files of the answer with neutral names (no author name can leak), each
+    numbered by its place in the version, as a blind reviewer sees it ("Attachment 2.pdf")."""
+    files = review.submission.files.order_by("pk")
     return [
-        (index, f, _("attachment-%(n)s%(ext)s") % {"n": index, "ext": _suffix(f)})
-        for index, f in enumerate(files, start=1)
+        (position, f, blind.neutral_name(f, position=position))
+        for position, f in enumerate(files, start=1)
+        if f.status == SubmissionFile.Status.ACCEPTED
     ]
 
 
@@ -38,11 +39,6 @@ def _authors(review: PeerReview) -> list[str]:
     if submission.experiment is None:  # no query when there is no experiment
         return [submission.learner.display_name]
     return [m.user.display_name for m in submission.experiment.members.select_related("user")]
-
-
-def _suffix(attachment: SubmissionFile) -> str:
-    # The detected type's extension, never the uploaded one.
-    return extension_for(attachment.content_type)
 
 
 @login_required
@@ -97,7 +93,8 @@ def peer_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def peer_file(request: AuthenticatedHttpRequest, pk: int, index: int) -> FileResponse:
-    """Only the allocated peer: one accepted file of the answer, under a neutral name."""
+    """Only the allocated peer: one accepted file of the answer (`index`: its place in the
+    version), under a neutral name."""
     review = get_peer_review_for_reviewer(request.user, pk)
     for number, attachment, name in _peer_files(review):
         if number == index:
