@@ -20,17 +20,19 @@ from learners.models import Cohort
 from notifications.selectors import notifications_for
 from workshops import selectors as workshop_selectors
 from workshops import sessions as workshop_sessions
-from workshops.models import CalendarFeed
+from workshops.models import Assignment, CalendarFeed, Submission
 
 from .selectors import navigation_state_for
 
 
-def _learning_block(*, user: User, cohort: Cohort) -> dict[str, Any]:
+def _learning_block(
+    *, user: User, cohort: Cohort, assignments: list[tuple[Assignment, Submission | None]]
+) -> dict[str, Any]:
     """A learner's card for one cohort: the modules with their counts, the progress, where to
     continue (`courses.selectors.next_item`'s rule: the first item not done in a module open to
-    the learner) and the assignments. Four queries at most: modules, items with their done
-    flags, assignments and submissions (plus the unlock days' extensions or prerequisites when
-    the course has them); the counts and the next item come from the items."""
+    the learner) and its `assignments` (read for every card at once). Two queries: modules, and
+    items with their done flags (plus the unlock days' extensions or prerequisites when the
+    course has them); the counts and the next item come from the items."""
     course = cohort.course
     # The card names no item: only the counts' fields and the next item's id are loaded.
     modules, items = course_selectors.modules_and_items(
@@ -43,10 +45,10 @@ def _learning_block(*, user: User, cohort: Cohort) -> dict[str, Any]:
         "modules": modules,
         "progress": course_selectors.course_progress(modules),
         "next_item": next(
-            (i for i in items if i.module_id not in locked and not i.is_done),  # type: ignore[attr-defined]
+            (i for i in items if i.module_id not in locked and not i.is_done),
             None,
         ),
-        "assignments": workshop_selectors.assignments_with_latest(learner=user, cohort=cohort),
+        "assignments": assignments,
     }
 
 
@@ -61,9 +63,14 @@ def home(request: HttpRequest) -> HttpResponse:
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Each signed-in person's own dashboard, with a section for each role they hold."""
     user = request.user
-    learning = []
-    for cohort in learner_cohorts(user).order_by("-start_date")[:3]:
-        learning.append(_learning_block(user=user, cohort=cohort))
+    cohorts = list(learner_cohorts(user).order_by("-start_date")[:3])
+    assignments = workshop_selectors.assignments_with_latest_by_cohort(
+        learner=user, cohorts=cohorts
+    )
+    learning = [
+        _learning_block(user=user, cohort=cohort, assignments=assignments[cohort.pk])
+        for cohort in cohorts
+    ]
     # The roles as core.access.has_role has them, from the query the navigation bar reads too.
     roles = navigation_state_for(request).roles
     is_instructor = user.is_superuser or Role.INSTRUCTOR in roles
