@@ -1,7 +1,7 @@
 import datetime
 import uuid
 from pathlib import PurePath
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -14,6 +14,9 @@ from django.utils.translation import pgettext_lazy
 
 from core.search.fields import Fts5TableField
 from core.storage import PrivateStorage
+
+if TYPE_CHECKING:
+    from .selectors import Lock
 
 
 def course_storage() -> Storage:
@@ -122,6 +125,10 @@ class Module(models.Model):
         validators=[MaxValueValidator(3650)],
     )
 
+    # Set on rows for the outline (courses.selectors), not columns.
+    item_list: list["Item"]
+    lock: "Lock | None"
+
     class Meta:
         ordering = ["course", "position", "pk"]
         verbose_name = _("module")
@@ -222,6 +229,12 @@ class Item(models.Model):
     # The title's and text's lemmas (courses.search), kept by courses.search.item_index on
     # PostgreSQL (GIN-indexed there); SQLite uses ItemSearchText.
     search_document = SearchVectorField(null=True, editable=False)
+
+    # Set on rows for the outline and the dashboard (courses.selectors), not columns.
+    is_done: bool
+    is_started: bool
+    lock: "Lock | None"
+    state: str
 
     class Meta:
         ordering = ["module", "position", "pk"]
@@ -340,6 +353,9 @@ class Question(models.Model):
         related_name="questions",
     )
 
+    # Set on rows for the question bank (the languages a question lacks), not a column.
+    missing: list[dict[str, object]]
+
     class Meta:
         ordering = ["item", "position", "pk"]
         verbose_name = _("question")
@@ -377,6 +393,10 @@ class Choice(models.Model):
     explanation = models.TextField(
         _("explanation"), blank=True, help_text=_("Shown to the learner after answering.")
     )
+
+    # Set on rows while an attempt is marked or reviewed (courses.quiz), not columns.
+    chosen: bool
+    place: int
 
     class Meta:
         ordering = ["question", "position", "pk"]

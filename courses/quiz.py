@@ -256,7 +256,7 @@ def shown(
         if question.kind in CHOICE_KINDS:
             picked = {str(v) for v in (given or [])} if isinstance(given, list) else set()
             for choice in choices:
-                choice.chosen = str(choice.pk) in picked  # type: ignore[attr-defined]  # read by the template
+                choice.chosen = str(choice.pk) in picked  # read by the template
         elif question.kind == Kind.NUMERIC:
             item.value = _number_text(given) if given not in (None, "") else ""
         elif question.kind == Kind.SHORT_TEXT:
@@ -284,7 +284,7 @@ def shown(
                 labels = {}
                 order = _shuffled(rows, f"{seed}:{question.pk}", avoid_identity=True)
             for place, choice in enumerate(rows, start=1):
-                choice.place = place  # type: ignore[attr-defined]  # read below for the review
+                choice.place = place  # read below for the review
             for choice in order:
                 # str keys from a stored attempt, int keys from a form sent back
                 selected = str(rows_given.get(str(choice.pk), rows_given.get(choice.pk, "")))

@@ -230,7 +230,8 @@ def module_items(*, user: User, module: Module, include_drafts: bool = False) ->
     return list(
         visible_items(include_drafts=include_drafts)
         .filter(module=module)
-        .annotate(is_done=Case(When(item_done_q(user), then=True), default=False))
+        # Item declares is_done for the rows the outline marks: a "redefinition" to the plugin.
+        .annotate(is_done=Case(When(item_done_q(user), then=True), default=False))  # type: ignore[no-redef]
         .order_by("position", "pk")
     )
 
@@ -466,9 +467,9 @@ def _items_with_flags(
     bound = [ids.get(p, p) if type(p) is int else p for p in params]
     items = list(Item.objects.db_manager(alias).raw(sql, bound))
     for item in items:  # raw rows leave annotations unconverted (0/1 on SQLite)
-        item.is_done = bool(item.is_done)  # type: ignore[attr-defined]
+        item.is_done = bool(item.is_done)
         if started:
-            item.is_started = bool(item.is_started)  # type: ignore[attr-defined]
+            item.is_started = bool(item.is_started)
     return items
 
 
@@ -534,10 +535,10 @@ def course_outline(*, user: User, course: Course, include_drafts: bool = False) 
     ordered: list[Item] = []
     for module in modules:
         # The outline's own attributes on each module and item, read by the templates.
-        module.lock = locks.get(module.pk)  # type: ignore[attr-defined]
-        for item in module.item_list:  # type: ignore[attr-defined]
+        module.lock = locks.get(module.pk)
+        for item in module.item_list:
             item.module = module  # the annotated module, without another query
-            item.lock = module.lock  # type: ignore[attr-defined]
+            item.lock = module.lock
             if not cohort:
                 item.state = State.AVAILABLE
             elif item.lock:

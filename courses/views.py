@@ -181,10 +181,10 @@ def _item_context(
             user=request.user, course=course, include_drafts=is_author
         )
     module = next(m for m in outline.modules if m.pk == item.module_id)
-    siblings = module.item_list  # type: ignore[attr-defined]  # set by course_outline
+    siblings = module.item_list  # set by course_outline
     index = next(i for i, s in enumerate(siblings) if s.pk == item.pk)
     current = siblings[index]
-    context = {
+    context: dict[str, Any] = {
         "item": current,
         "module": module,
         "course": course,

@@ -504,7 +504,7 @@ def question_bank(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     prefetch_related_objects(questions, "choices")
     for question in questions:
         missing = questions_missing_languages([question])
-        question.missing = [  # type: ignore[attr-defined]  # read by the template
+        question.missing = [  # read by the template
             {"code": code, "name": name} for code, name in LANGUAGE_NAMES.items() if code in missing
         ]
     return render(

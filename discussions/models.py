@@ -116,6 +116,10 @@ class Post(models.Model):
     # PostSearchText.
     search_document = SearchVectorField(null=True, editable=False)
 
+    # Set on rows for a page (discussions.selectors, discussions.views), not columns.
+    readable: bool
+    snippet: str
+
     class Meta:
         ordering = ["created_at", "pk"]
         verbose_name = _("discussion post")

@@ -65,9 +65,9 @@ def mark_readable(*, posts: list[Post], user: User, thread: Thread) -> bool:
     person moderates the thread's cohort."""
     moderator = is_moderator(user, thread.cohort_id)
     for post in posts:
-        post.readable = can_read(post=post, user=user, moderator=moderator)  # type: ignore[attr-defined]
+        post.readable = can_read(post=post, user=user, moderator=moderator)
         if post.quote is not None:
-            post.quote.readable = can_read(  # type: ignore[attr-defined]
+            post.quote.readable = can_read(
                 post=post.quote, user=user, moderator=moderator
             )
     return moderator

@@ -127,7 +127,7 @@ def _thread_context(
             Post.objects.filter(thread=thread, pk=int(quote_pk)).select_related("author").first()
         )
         if quote is not None:
-            quote.readable = selectors.can_read(  # type: ignore[attr-defined]
+            quote.readable = selectors.can_read(
                 post=quote, user=request.user, moderator=moderator
             )
     if reply_form is None:
@@ -288,7 +288,7 @@ def post_hide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("The message is hidden."))
                 return redirect(services.post_url(post))
         status = 400
-    post.readable = True  # type: ignore[attr-defined]  # a moderator reads it
+    post.readable = True  # a moderator reads it
     return render(
         request,
         "discussions/post_hide.html",
@@ -343,7 +343,7 @@ def cohort_search(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             selectors.THREADS_PER_PAGE,
         ).get_page(request.GET.get("page"))
         for post in page.object_list:
-            post.snippet = services.excerpt(post, 30)  # type: ignore[attr-defined]
+            post.snippet = services.excerpt(post, 30)
         context["page"] = page
     return render(request, "discussions/search.html", context)
 

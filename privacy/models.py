@@ -117,6 +117,9 @@ class ErasureRequest(models.Model):
     # What was done, in counts per kind (no personal data).
     summary = models.JSONField(_("what was done"), default=dict, blank=True)
 
+    # Set on rows for the erasure list: the person's cohorts' names (not a column).
+    cohort_names: list[str]
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("erasure request")

@@ -124,7 +124,7 @@ def erasure_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     cohorts_of = selectors.cohorts_by_person(request.user, page)
     for erasure in page:
         # For the template (not a model field).
-        erasure.cohort_names = cohorts_of.get(erasure.user_id, [])  # type: ignore[attr-defined]
+        erasure.cohort_names = cohorts_of.get(erasure.user_id, [])
     return render(request, "privacy/erasure_list.html", {"page": page})
 
 

@@ -373,8 +373,8 @@ def review_waiting_notices_send(*, now: datetime.datetime | None = None) -> int:
         for submission in review_queue(user=instructor):
             # Shown by the notice's template beside each submission (not model fields).
             days_waiting = _days_waiting(submission, now)
-            submission.days_waiting = days_waiting  # type: ignore[attr-defined]
-            submission.over_target = days_waiting > submission.cohort.review_target_days  # type: ignore[attr-defined]
+            submission.days_waiting = days_waiting
+            submission.over_target = days_waiting > submission.cohort.review_target_days
             waiting[instructor.pk].append(submission)
             people[instructor.pk] = instructor
 

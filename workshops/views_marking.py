@@ -237,7 +237,7 @@ def settings(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
     for assignment in assignments:
         # For the template: the phase's peer setting in this cohort (not a model field).
-        assignment.peer_on = own_peer.get(  # type: ignore[attr-defined]
+        assignment.peer_on = own_peer.get(
             assignment.pk, assignment.peer_review
         )
     return render(
@@ -276,7 +276,7 @@ def queue_marking_context(user: User, submissions: list[Submission]) -> dict:
             instructors.setdefault(row.cohort_id, []).append(row.user)
     for submission in submissions:
         # For the template: whom this submission can be allocated to (not a model field).
-        submission.allocatable = instructors.get(submission.cohort_id, [])  # type: ignore[attr-defined]
+        submission.allocatable = instructors.get(submission.cohort_id, [])
     # Each row's settings are its cohort's (s.settings_marking in the template); the queue
     # has attached them already, for its recently reviewed rows too.
     attach([s for s in submissions if "_marking_settings" not in s.__dict__], peer=False)

@@ -357,12 +357,12 @@ def _seed_reminders(
     for submission in waiting:
         ready = submission.processed_at or submission.submitted_at
         # As workshops.reminders marks them for the notice (not model fields).
-        submission.days_waiting = (now - ready).days  # type: ignore[attr-defined]
-        submission.over_target = (  # type: ignore[attr-defined]
-            submission.days_waiting > submission.cohort.review_target_days  # type: ignore[attr-defined]
+        submission.days_waiting = (now - ready).days
+        submission.over_target = (
+            submission.days_waiting > submission.cohort.review_target_days
         )
     for submission in waiting:
-        if not submission.over_target:  # type: ignore[attr-defined]
+        if not submission.over_target:
             continue
         for membership in Membership.objects.filter(
             cohort=submission.cohort, role=Membership.Role.COORDINATOR

@@ -21,6 +21,7 @@ from .common import (  # noqa: F401 - ScanStatus and the callables are imported 
 from .workshop import Assignment, Phase, Theme, Workshop
 
 if TYPE_CHECKING:
+    from core.models import User
     from learners.models import Cohort
 
 
@@ -315,6 +316,11 @@ class Submission(models.Model):
     status_reason = models.TextField(_("reason"), blank=True)
     submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+
+    # Set on rows for the review queue and the reminders (not columns).
+    days_waiting: int
+    over_target: bool
+    allocatable: list["User"]
 
     class Meta:
         ordering = ["-submitted_at", "-pk"]

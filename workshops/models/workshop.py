@@ -96,6 +96,9 @@ class Assignment(models.Model):
         ),
     )
 
+    # Set on rows for the marking settings page: the phase's peer setting in one cohort.
+    peer_on: bool
+
     class Meta:
         ordering = ["workshop", "phase", "pk"]
         verbose_name = _("assignment")
