@@ -60,12 +60,13 @@ demo-reset: install
 	$(MANAGE) seed_demo
 
 # pytest on both cores (pytest-xdist) for everything but the `serial` tests (a real broker and
-# worker, gunicorn nodes, Chromium: tests/conftest.py marks them), which then run alone, one after
-# another. PYTEST_WORKERS=0 runs the first part in one process. Exit code 5 = nothing selected.
+# worker, gunicorn nodes, Chromium: tests/conftest.py marks them), which then run in two groups
+# side by side: the broker tests one after another in one process, the browser tests in the
+# other. PYTEST_WORKERS=0 runs each part in one process. Exit code 5 = nothing selected.
 PYTEST_WORKERS ?= 2
 test: install lint typecheck migrations-check check-deploy
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not serial" $(PYTEST_ARGS) || [ $$? -eq 5 ]
-	$(BIN)/pytest -m serial $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -m serial $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 # ruff, then the layers (import-linter, contracts in pyproject.toml): core imports no domain app,
 # the dashboard sits above the domain apps, no production app imports the demo.

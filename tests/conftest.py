@@ -26,20 +26,28 @@ STRICT = os.environ.get("ALUEAGENTTI_STRICT_TESTS") == "1"
 
 # Tests that share something with each other beyond their own database: the broker and a real
 # Celery worker, Redis, gunicorn nodes, and Chromium with a live server.
-SERIAL_MARKERS = ("browser", "worker", "multinode")
+BROKER_MARKERS = ("worker", "multinode")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Marks those tests `serial`. `make test` runs the others on both cores (`-n 2 -m "not
-    serial"`), then these alone, one after another: a real worker consumes whatever reaches its
-    broker, and its timeouts assume the machine is not busy with another test process."""
+    serial"`), then these in two groups side by side (`-n 2 --dist loadgroup -m serial`): the
+    tests of the broker, real workers and gunicorn nodes one after another in one process, the
+    browser tests in the other. A real worker consumes whatever reaches its broker, so no two
+    broker tests run at once; and no test that leaves state in its process (a paused publisher,
+    a patched app) shares a process with them."""
     smoke = config.rootpath / "tests" / "smoke"
     for item in items:
-        if item.path.is_relative_to(smoke) or any(
-            item.get_closest_marker(name) for name in SERIAL_MARKERS
-        ):
+        broker = (
+            item.path.is_relative_to(smoke)
+            or any(item.get_closest_marker(name) for name in BROKER_MARKERS)
+            # A module that starts a real worker is a broker test, marked or not: two workers
+            # on one broker would take each other's tasks (and purge each other's queues).
+            or getattr(getattr(item, "module", None), "celery_worker", None) is not None
+        )
+        if broker or item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.serial)
-            item.add_marker(pytest.mark.xdist_group("serial"))
+            item.add_marker(pytest.mark.xdist_group("broker" if broker else "browser"))
 
 
 def skip_or_fail(reason: str) -> None:

@@ -26,7 +26,7 @@ from tests.factories import PASSWORD
 from tests.pdfs import pdf_bytes
 from workshops.models import Submission, SubmissionFile
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.worker]
 
 WORKER_TIMEOUT_MS = 60_000
 PROCESSED = r"Task workshops\.tasks\.submission_file_process\[[^\]]+\] succeeded"

@@ -49,13 +49,16 @@ def test_a_worker_of_the_files_queue_checks_files_and_leaves_email_to_its_own_wo
     assert publish(notification_send_email, notification.pk)
     assert publish(submission_file_process, attachment.pk)
 
-    def checked():
-        attachment.refresh_from_db()
-        return attachment.status != SubmissionFile.Status.PENDING
+    # The file's verdict and the version's settling are two commits: wait for the second.
+    def settled():
+        submission.refresh_from_db()
+        return submission.status != Submission.Status.PROCESSING
 
-    wait_until(checked, timeout=60, what="the files worker to check the file")
+    wait_until(
+        settled, timeout=60, what="the files worker to check the file and settle the version"
+    )
+    attachment.refresh_from_db()
     assert attachment.status == SubmissionFile.Status.ACCEPTED
-    submission.refresh_from_db()
     assert submission.status == Submission.Status.RECEIVED
     # The email went to the `email` queue, which this worker does not consume.
     assert files_worker.succeeded("workshops.tasks.submission_file_process") == 1
