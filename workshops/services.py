@@ -30,7 +30,7 @@ from notifications.models import Notification
 from notifications.services import notification_notify
 
 from .checks import check_file, extension_for, max_file_bytes, safe_name, sniff, too_large_message
-from .cohort_settings import marking_of, peer_for, peer_of
+from .cohort_settings import marking_for, marking_of, peer_for, peer_of
 from .models import (
     Assignment,
     Draft,
@@ -1336,6 +1336,8 @@ def phase_comment_add(
     *, experiment: Experiment, phase: int, author: User, text: str
 ) -> PhaseComment:
     """Add a message to the thread on a phase and tell the other side (team <-> instructors).
+    Under blind review only the team is told: the pages hide the thread from everyone else,
+    and an email would name the learner who wrote.
 
     Precondition: `author` is on the team or instructs the experiment's cohort.
     """
@@ -1350,10 +1352,13 @@ def phase_comment_add(
     )
     team_ids = set(experiment.members.values_list("user_id", flat=True))
     from_team = author.pk in team_ids
+    blind = marking_for(workshop=experiment.workshop, cohort_id=experiment.cohort_id).blind_review
     url = reverse("workshops:thread", args=[experiment.pk, phase])
     for recipient in thread_audience(experiment):
         if recipient.pk == author.pk or (recipient.pk in team_ids) == from_team:
             continue
+        if blind and recipient.pk not in team_ids:
+            continue  # a blind reviewer: the submission and review pages show them no thread
         notification_notify(
             recipient=recipient,
             category=Notification.Category.REVIEWS,
@@ -1363,6 +1368,9 @@ def phase_comment_add(
                 "experiment": experiment,
                 "comment": comment,
                 "phase_label": Phase(phase).label,
+                # False while blind reviewers are skipped above; should they ever be told, the
+                # template then names no learner ("A learner on the team wrote ...").
+                "hide_author": blind and recipient.pk not in team_ids,
             },
             url=url,
         )
