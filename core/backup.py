@@ -6,12 +6,16 @@ One archive (an uncompressed tar; its parts are compressed already) holds:
   a copy made with SQLite's online backup API on SQLite (exact, including the full-text search
   tables that `dumpdata` cannot carry);
 - `private/...`: every file under PRIVATE_MEDIA_ROOT (learners' uploads, previews, run-log
-  photos, session materials, generated PDFs), and `media/...`: every file under MEDIA_ROOT;
+  photos, session materials, generated PDFs) except `.incoming/`, where uploads still arriving
+  are spooled (core/uploads.py: half-written temporary files no row refers to), and
+  `media/...`: every file under MEDIA_ROOT;
 - `manifest.json`: the format, when and from what it was made, the applied migrations, the row
   count of every model, and the size and SHA-256 of every other member.
 
 A restore checks the whole archive against its manifest before it changes anything, needs an
-empty database and empty file folders, loads the database in one transaction, then moves the
+empty database and empty file folders (a private folder holding only `.incoming/` counts as
+empty: the server makes it when it receives its first large upload, and a worker may be writing
+in it; it is left as it is), loads the database in one transaction, then moves the
 files into place and compares the row counts with the manifest.
 
 The database is dumped first and the files copied after it, so every file a row refers to is in
@@ -44,6 +48,7 @@ from django.db import connections, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 
 from core.storage import PrivateStorage, private_storage_is_local
+from core.uploads import INCOMING
 
 FORMAT = "alueagentti-backup"
 FORMAT_VERSION = 1
@@ -139,14 +144,24 @@ def _bucket_files(storage: Storage, folder: str = "") -> Iterator[str]:
         yield from _bucket_files(storage, posixpath.join(folder, directory))
 
 
-def _walk_files(root: Path) -> Iterator[Path]:
+def _walk_files(root: Path, *, skip: frozenset[str] = frozenset()) -> Iterator[Path]:
+    """Every regular file under `root`, leaving out the top-level entries named in `skip`."""
     if not root.is_dir():
         return
-    for directory, _dirs, files in os.walk(root):
+    for directory, dirs, files in os.walk(root):
+        if directory == os.fspath(root):
+            dirs[:] = [name for name in dirs if name not in skip]
+            files = [name for name in files if name not in skip]
         for name in sorted(files):
             path = Path(directory) / name
             if path.is_file() and not path.is_symlink():
                 yield path
+
+
+def _not_backed_up(prefix: str) -> frozenset[str]:
+    """Top-level entries of a file root that are no part of the platform's data: uploads still
+    arriving in the private files' `.incoming/` (see core/uploads.py)."""
+    return frozenset({INCOMING}) if prefix == "private" else frozenset()
 
 
 def _pg_environment(alias: str = "default") -> dict[str, str]:
@@ -326,7 +341,7 @@ def backup_create(*, output: Path, alias: str = "default") -> Manifest:
                 backup_root = Path(settings.BACKUP_ROOT).resolve()
                 this_archive = {output.resolve(), partial.resolve()}
                 for prefix, root in _file_roots().items():
-                    for path in _walk_files(root):
+                    for path in _walk_files(root, skip=_not_backed_up(prefix)):
                         resolved = path.resolve()
                         if resolved in this_archive or backup_root in resolved.parents:
                             continue
@@ -432,8 +447,15 @@ def _check_migrations(manifest: Manifest) -> None:
 
 
 def _check_targets_empty(roots: dict[str, Path]) -> None:
-    for root in roots.values():
-        if root.exists() and any(root.iterdir()):
+    """Refuse folders that hold files; `.incoming/` in the private folder does not count: the
+    server may have received an upload there before the restore (it holds only temporary files,
+    and a worker may be writing one, so it is left alone)."""
+    for prefix, root in roots.items():
+        skip = _not_backed_up(prefix)
+        if root.exists() and any(
+            not (child.name in skip and child.is_dir() and not child.is_symlink())
+            for child in root.iterdir()
+        ):
             raise BackupError(
                 f"{root} is not empty. Restore into empty folders (move the old files away first)."
             )
@@ -517,6 +539,9 @@ def backup_restore(*, archive: Path, alias: str = "default") -> Manifest:
     with tempfile.TemporaryDirectory(prefix=".restore-", dir=staging_parent) as tmp:
         staging = Path(tmp)
         manifest, dump = _read_archive(archive, staging)
+        # A backup made before `.incoming/` was left out may hold half-written uploads there.
+        for name in _not_backed_up("private"):
+            shutil.rmtree(staging / "private" / name, ignore_errors=True)
         _check_migrations(manifest)
         _restore_database(manifest, dump, alias)
         dump.unlink()

@@ -367,3 +367,79 @@ def test_private_files_in_an_s3_bucket_are_backed_up_and_restored_into_an_empty_
         assert again.tables() == []
     finally:
         again.drop()
+
+
+def test_an_upload_still_arriving_is_not_backed_up(a_week_of_work, tmp_path):
+    """A large upload is spooled into PRIVATE_MEDIA_ROOT/.incoming/ (core/uploads.py) while it
+    arrives: a backup taken meanwhile leaves that half-written temporary file out."""
+    from core.uploads import INCOMING, SpooledUpload
+
+    arriving = SpooledUpload("plan.pdf", "application/pdf", 0, None)
+    try:
+        arriving.write(b"%PDF-1.4\n% the first megabyte of fifteen")
+        arriving.flush()
+        spooled = Path(arriving.temporary_file_path())
+        assert spooled.parent == Path(settings.PRIVATE_MEDIA_ROOT) / INCOMING
+        archive = tmp_path / "backup.tar"
+        call_command("backup", output=archive, stdout=io.StringIO())
+    finally:
+        arriving.close()
+    with tarfile.open(archive) as tar:
+        names = tar.getnames()
+        manifest = json.loads(tar.extractfile("manifest.json").read())
+    assert not [name for name in names if INCOMING in name]
+    assert not [name for name in manifest["members"] if INCOMING in name]
+    assert sum(name.startswith("private/") for name in names) == 2  # the two versions' files
+
+
+def test_restore_into_a_folder_where_the_server_already_received_an_upload(
+    a_week_of_work, target, tmp_path
+):
+    """The server makes PRIVATE_MEDIA_ROOT/.incoming/ when its first large upload arrives: a
+    private folder holding only that counts as empty, and the worker's file is left alone."""
+    archive = tmp_path / "backup.tar"
+    call_command("backup", output=archive, stdout=io.StringIO())
+    incoming = target.private / ".incoming"
+    incoming.mkdir(parents=True)
+    (incoming / "tmpabc123.upload.pdf").write_bytes(b"%PDF-1.4\n% still arriving")
+
+    result = _run_manage("restore", str(archive), env=target.env)
+    assert result.returncode == 0, result.stderr
+    for stored in SubmissionFile.objects.all():
+        assert (target.private / stored.file.name).read_bytes() == Path(
+            stored.file.path
+        ).read_bytes()
+    assert (incoming / "tmpabc123.upload.pdf").read_bytes() == b"%PDF-1.4\n% still arriving"
+    assert [p.name for p in incoming.iterdir()] == ["tmpabc123.upload.pdf"]
+
+
+def test_restore_still_refuses_files_beside_the_incoming_folder(a_week_of_work, target, tmp_path):
+    archive = tmp_path / "backup.tar"
+    call_command("backup", output=archive, stdout=io.StringIO())
+    (target.private / ".incoming").mkdir(parents=True)
+    (target.private / "old.pdf").write_bytes(b"old")
+    result = _run_manage("restore", str(archive), env=target.env)
+    assert result.returncode != 0
+    assert "is not empty" in result.stderr
+    assert target.tables() == []
+
+
+def test_half_written_uploads_in_an_older_backup_are_not_restored(
+    a_week_of_work, target, tmp_path, monkeypatch
+):
+    """A backup made before `.incoming/` was left out may hold a temporary file there."""
+    from core import backup as backup_module
+
+    spooled = Path(settings.PRIVATE_MEDIA_ROOT) / ".incoming" / "tmpold.upload.pdf"
+    spooled.parent.mkdir(parents=True, exist_ok=True)
+    spooled.write_bytes(b"%PDF-1.4\n% cut off")
+    monkeypatch.setattr(backup_module, "INCOMING", "not-left-out")  # as the old version did
+    archive = tmp_path / "backup.tar"
+    call_command("backup", output=archive, stdout=io.StringIO())
+    with tarfile.open(archive) as tar:
+        assert "private/.incoming/tmpold.upload.pdf" in tar.getnames()
+
+    result = _run_manage("restore", str(archive), env=target.env)
+    assert result.returncode == 0, result.stderr
+    assert not (target.private / ".incoming").exists()
+    assert sum(p.is_file() for p in target.private.rglob("*")) == 2
