@@ -1,5 +1,6 @@
 from collections.abc import Callable
 from functools import partial
+from types import SimpleNamespace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -72,6 +73,21 @@ from .models import (
 )
 
 
+def _of_this_cycle(newest: Submission | None, experiment: Experiment) -> Submission | None:
+    """The newest version of a phase if it belongs to the experiment's current cycle (version
+    numbers keep growing across cycles, so the newest of the cycle is the newest of all)."""
+    return newest if newest is not None and newest.cycle == experiment.cycle else None
+
+
+def _can_submit(experiment: Experiment, assignment, latest: Submission | None) -> bool:
+    """Whether the page offers a new version (the service checks again under its lock)."""
+    return (
+        experiment.is_active
+        and experiment.phase == assignment.phase
+        and (latest is None or latest.status in Submission.RESUBMITTABLE)
+    )
+
+
 def _phase_context(request: AuthenticatedHttpRequest, experiment: Experiment, assignment) -> dict:
     row = next(
         r for r in selectors.phase_track(experiment=experiment) if r.phase == assignment.phase
@@ -84,11 +100,7 @@ def _phase_context(request: AuthenticatedHttpRequest, experiment: Experiment, as
     )
     current = [s for s in history if s.cycle == experiment.cycle]
     latest = current[0] if current else None
-    can_submit = (
-        experiment.is_active
-        and experiment.phase == assignment.phase
-        and (latest is None or latest.status in Submission.RESUBMITTABLE)
-    )
+    can_submit = _can_submit(experiment, assignment, latest)
     return {
         "experiment": experiment,
         "row": row,
@@ -128,32 +140,36 @@ def assignment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                 ),
             },
         )
-    context = _phase_context(request, experiment, assignment)
     draft_url = reverse("workshops:draft", args=[assignment.pk])
-    # The revision loop on one page: the previous version's files are kept unless removed.
-    keepable = (
-        services.keepable_files(experiment=experiment, assignment=assignment)
-        if context["can_submit"]
-        else []
-    )
     status = 200
-    storage_failed = False
     if request.method == "POST":
-        form = SubmissionForm(
-            request.POST,
-            request.FILES,
-            draft_url=draft_url,
-            draft_owner=request.user.pk,
-            keepable=keepable,
-        )
-        if not context["can_submit"]:
+        # A successful POST does only what sending needs and redirects: no page context. The
+        # service checks every rule again under the experiment's lock and loads the files it
+        # keeps itself, so here the previous version's files are read only when one is ticked
+        # for removal (the form turns the ticks into the ids to keep).
+        newest = services.latest_in_phase(experiment=experiment, assignment=assignment)
+        if not _can_submit(experiment, assignment, _of_this_cycle(newest, experiment)):
             return action_refused(
                 request,
                 _("You cannot send a new version now."),
                 back_url=reverse("workshops:assignment", args=[assignment.pk]),
                 status=409,
             )
+        removing = bool(request.POST.getlist("remove_files"))
+        form = SubmissionForm(
+            request.POST,
+            request.FILES,
+            draft_url=draft_url,
+            draft_owner=request.user.pk,
+            keepable=(
+                services.keepable_files(experiment=experiment, assignment=assignment)
+                if removing
+                else []
+            ),
+        )
+        storage_failed = False
         if form.is_valid():
+            uploads = form.cleaned_data["attachments"]
             try:
                 submission = services.submission_submit(
                     learner=request.user,
@@ -161,8 +177,8 @@ def assignment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                     cohort=cohort,
                     experiment=experiment,
                     text=form.cleaned_data["text"],
-                    uploads=form.cleaned_data["attachments"],
-                    keep_files=form.kept_ids(),
+                    uploads=uploads,
+                    keep_files=form.kept_ids() if removing else None,  # None: keep them all
                 )
             except services.SubmissionError as exc:
                 form.add_error(None, exc.message)
@@ -170,18 +186,40 @@ def assignment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                 storage_failed = isinstance(exc, services.StorageUnavailable)
             else:
                 # The files' check may wait for the broker (a sweeper publishes it again), so
-                # the promise is "shortly", not "now".
+                # the promise is "shortly", not "now". A version is PROCESSING exactly when new
+                # files were stored (kept ones were checked already, refused ones not stored),
+                # and the refused ones are the uploads the service turned away on arrival: both
+                # known here without reading the version's files back.
                 messages.success(
                     request,
                     _("Your answer was saved and sent. Its files will be checked shortly.")
-                    # Files kept from the previous version were checked already.
-                    if submission.files.filter(status="pending").exists()
+                    if submission.status == Submission.Status.PROCESSING
                     else _("Your answer was saved and sent."),
                 )
-                _warn_refused(request, submission.files.filter(file="", status="rejected"))
+                _warn_refused(
+                    request,
+                    [
+                        SimpleNamespace(original_name=upload.name, reason=reason)
+                        for upload in uploads
+                        if (reason := services.refusal_reason(upload))
+                    ],
+                )
                 return redirect("workshops:submission_detail", pk=submission.pk)
         status = 503 if storage_failed else 400
+        # The page again, with the form's errors and the previous version's files to tick.
+        context = _phase_context(request, experiment, assignment)
+        if context["can_submit"] and not removing:
+            form.keepable = services.keepable_files(experiment=experiment, assignment=assignment)
+        elif not context["can_submit"]:
+            form.keepable = []
     else:
+        context = _phase_context(request, experiment, assignment)
+        # The revision loop on one page: the previous version's files are kept unless removed.
+        keepable = (
+            services.keepable_files(experiment=experiment, assignment=assignment)
+            if context["can_submit"]
+            else []
+        )
         draft = Draft.objects.filter(
             experiment=experiment, phase=assignment.phase, learner=request.user
         ).first()

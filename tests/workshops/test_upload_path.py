@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -160,3 +161,113 @@ def test_what_a_dead_worker_left_in_the_incoming_folder_is_removed(settings, tmp
     assert uploads.upload_temp_dir() == str(incoming)
     assert not old.exists()
     assert new.exists()
+
+
+@pytest.fixture
+def in_english(learner):
+    """The learner reads the pages in English (messages asserted by their English source)."""
+    learner.language = "en"
+    learner.save(update_fields=["language"])
+
+
+def _accepted_version_for_revision(learner, cohort, assignment, experiment):
+    """Version 1 sent back for revision, with two accepted files the next version may keep."""
+    from tests import factories
+    from workshops.models import Submission
+
+    v1 = factories.SubmissionFactory(
+        learner=learner,
+        cohort=cohort,
+        assignment=assignment,
+        experiment=experiment,
+        status=Submission.Status.REVISION_REQUESTED,
+    )
+    files = [
+        factories.SubmissionFileFactory(
+            submission=v1,
+            original_name=name,
+            file=ContentFile(b"%PDF-1.4\n" + name.encode(), name=name),
+            status=SubmissionFile.Status.ACCEPTED,
+        )
+        for name in ("kartta.pdf", "kysely.pdf")
+    ]
+    return v1, files
+
+
+def test_a_successful_answer_post_stays_within_its_query_budget(
+    client_for, learner, cohort, assignment, experiment, django_assert_num_queries
+):
+    """The phase answer POST validates, calls submission_submit and redirects: it builds none
+    of the phase page (track, history, run log, draft, feedback) and reads nothing back."""
+    v1, _files = _accepted_version_for_revision(learner, cohort, assignment, experiment)
+    client = client_for(learner)
+    upload = SimpleUploadedFile("haaste.pdf", b"%PDF-1.4\n" + b"x" * 1000, "application/pdf")
+    # The request: the session and the learner (2). The view: the assignment and the learner's
+    # cohort (2), their experiment (1), the phase's newest version, to tell whether a version
+    # may be sent now (1). submission_submit: its budget above (18), plus the previous
+    # version's files it keeps, read once under the experiment's lock (1) and copied in one
+    # bulk insert (1). Nothing after it returns: the messages come from the version and the
+    # uploads in hand. (It was 35 while the POST built the whole phase page and read the
+    # previous files twice; a query more here is a page query creeping back into the POST.)
+    with django_assert_num_queries(26):
+        response = client.post(
+            reverse("workshops:assignment", args=[assignment.pk]),
+            {"text": "Haasteeni on matkaketjut.", "attachments": upload},
+        )
+    assert response.status_code == 302
+    v2 = experiment.submissions.get(version=2)
+    assert response.url == reverse("workshops:submission_detail", args=[v2.pk])
+    assert sorted(v2.files.values_list("original_name", flat=True)) == [
+        "haaste.pdf",
+        "kartta.pdf",
+        "kysely.pdf",
+    ]
+
+
+def test_a_refused_answer_comes_back_with_the_previous_versions_files_to_tick(
+    client_for, learner, cohort, assignment, experiment, in_english
+):
+    """The error path still renders the whole page: the form's error, the text, and the files
+    of the previous version with the ones ticked for removal still ticked."""
+    _v1, (kartta, kysely) = _accepted_version_for_revision(learner, cohort, assignment, experiment)
+    client = client_for(learner)
+    url = reverse("workshops:assignment", args=[assignment.pk])
+    for removed in ([], [kysely.pk]):
+        response = client.post(url, {"text": "  ", "remove_files": [str(pk) for pk in removed]})
+        assert response.status_code == 400
+        page = response.content.decode()
+        assert "Write your answer before submitting." in page
+        assert page.count('name="remove_files"') == 2
+        ticked = f'value="{kysely.pk}" id="remove-file-{kysely.pk}" checked>'
+        assert (ticked in page) == bool(removed)
+        assert f'value="{kartta.pk}" id="remove-file-{kartta.pk}">' in page
+        assert 'data-testid="answer-text"' in page
+    assert not experiment.submissions.filter(version=2).exists()
+
+
+def test_ticking_a_file_for_removal_keeps_only_the_others(
+    client_for, learner, cohort, assignment, experiment
+):
+    _v1, (kartta, kysely) = _accepted_version_for_revision(learner, cohort, assignment, experiment)
+    response = client_for(learner).post(
+        reverse("workshops:assignment", args=[assignment.pk]),
+        {"text": "Toinen versio.", "remove_files": [str(kysely.pk)]},
+    )
+    assert response.status_code == 302
+    v2 = experiment.submissions.get(version=2)
+    assert list(v2.files.values_list("original_name", flat=True)) == ["kartta.pdf"]
+    assert v2.status == "received"  # nothing new to check
+
+
+def test_the_message_after_sending_says_whether_files_wait_for_their_check(
+    client_for, learner, cohort, assignment, experiment, in_english
+):
+    client = client_for(learner)
+    url = reverse("workshops:assignment", args=[assignment.pk])
+    upload = SimpleUploadedFile("haaste.pdf", b"%PDF-1.4\n" + b"x" * 1000, "application/pdf")
+    empty = SimpleUploadedFile("tyhja.pdf", b"", "application/pdf")
+    response = client.post(url, {"text": "Haaste.", "attachments": [upload, empty]}, follow=True)
+    said = [str(m) for m in response.context["messages"]]
+    assert said[0] == "Your answer was saved and sent. Its files will be checked shortly."
+    assert said[1].startswith("tyhja.pdf was rejected: The file is empty (0 bytes).")
+    assert len(said) == 2
