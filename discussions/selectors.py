@@ -67,9 +67,7 @@ def mark_readable(*, posts: list[Post], user: User, thread: Thread) -> bool:
     for post in posts:
         post.readable = can_read(post=post, user=user, moderator=moderator)
         if post.quote is not None:
-            post.quote.readable = can_read(
-                post=post.quote, user=user, moderator=moderator
-            )
+            post.quote.readable = can_read(post=post.quote, user=user, moderator=moderator)
     return moderator
 
 

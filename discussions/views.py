@@ -127,9 +127,7 @@ def _thread_context(
             Post.objects.filter(thread=thread, pk=int(quote_pk)).select_related("author").first()
         )
         if quote is not None:
-            quote.readable = selectors.can_read(
-                post=quote, user=request.user, moderator=moderator
-            )
+            quote.readable = selectors.can_read(post=quote, user=request.user, moderator=moderator)
     if reply_form is None:
         reply_form = ReplyForm(initial={"quote": quote.pk if quote else None})
     return {

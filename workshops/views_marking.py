@@ -237,9 +237,7 @@ def settings(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
     for assignment in assignments:
         # For the template: the phase's peer setting in this cohort (not a model field).
-        assignment.peer_on = own_peer.get(
-            assignment.pk, assignment.peer_review
-        )
+        assignment.peer_on = own_peer.get(assignment.pk, assignment.peer_review)
     return render(
         request,
         "workshops/marking_settings.html",

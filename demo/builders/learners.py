@@ -358,9 +358,7 @@ def _seed_reminders(
         ready = submission.processed_at or submission.submitted_at
         # As workshops.reminders marks them for the notice (not model fields).
         submission.days_waiting = (now - ready).days
-        submission.over_target = (
-            submission.days_waiting > submission.cohort.review_target_days
-        )
+        submission.over_target = submission.days_waiting > submission.cohort.review_target_days
     for submission in waiting:
         if not submission.over_target:
             continue
