@@ -32,8 +32,10 @@ def completion_check_want(
     cohort_id: int | None = None,
 ) -> CompletionCheckWanted | None:
     """Write a wanted completion check in the caller's transaction and publish its task after
-    commit, as a hint. With `submission_id`, the course and cohort come from the submission."""
-    if submission_id is not None:
+    commit, as a hint. With `submission_id`, the course and cohort are the submission's: a
+    caller that has the submission in hand gives them (no query); otherwise they are read, and
+    a submission that no longer exists wants no check."""
+    if submission_id is not None and course_id is None:
         from workshops.models import Submission
 
         found = (

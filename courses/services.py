@@ -249,15 +249,18 @@ def course_completion_check(*, user: User, course: Course) -> Certificate | None
     return certificate
 
 
-def submission_completion_check_later(*, submission_id: int) -> None:
+def submission_completion_check_later(
+    *, submission_id: int, course_id: int | None = None, cohort_id: int | None = None
+) -> None:
     """Called by workshops when an instructor's decision on a submission is saved (an approval
     may finish the course): after commit, a task checks the course completion of every member
     of the submission's experiment team, so each gets their certificate without visiting
     the course again. The wanted check is a row written in the caller's transaction, so an
-    approval made while the broker is down still gets its certificate (courses/outbox.py)."""
+    approval made while the broker is down still gets its certificate (courses/outbox.py).
+    `course_id` and `cohort_id`: the submission's, when the caller has them (saves a query)."""
     from .outbox import completion_check_want
 
-    completion_check_want(submission_id=submission_id)
+    completion_check_want(submission_id=submission_id, course_id=course_id, cohort_id=cohort_id)
 
 
 def completion_check_later(

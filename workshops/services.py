@@ -685,7 +685,9 @@ def submission_submit(
         submission.save(update_fields=["status_reason"])
     _enqueue(_store_files(submission, files))
     # An "assignment submitted" item may finish the course for the whole team.
-    submission_completion_check_later(submission_id=submission.pk)
+    submission_completion_check_later(
+        submission_id=submission.pk, course_id=assignment.workshop.course_id, cohort_id=cohort.pk
+    )
     if not files and peer_for(assignment=assignment, cohort_id=cohort.pk).peer_review:
         from .peer import peer_allocate_later
 

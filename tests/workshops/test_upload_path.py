@@ -97,8 +97,8 @@ def test_submitting_a_version_with_a_file_stays_within_its_query_budget(
     # previous version, the next version number (one query with the answers sent before
     # experiments), the files to keep, the extension and the phase's due days (the cohort is
     # the one given), the version, the draft, the team's progress, the event, the impact plan,
-    # the file, and the completion check (2).
-    with django_assert_num_queries(18):
+    # the file, and the completion check wanted (its row: the course and cohort are in hand).
+    with django_assert_num_queries(17):
         services.submission_submit(
             learner=learner,
             assignment=assignment,
@@ -204,12 +204,12 @@ def test_a_successful_answer_post_stays_within_its_query_budget(
     upload = SimpleUploadedFile("haaste.pdf", b"%PDF-1.4\n" + b"x" * 1000, "application/pdf")
     # The request: the session and the learner (2). The view: the assignment and the learner's
     # cohort (2), their experiment (1), the phase's newest version, to tell whether a version
-    # may be sent now (1). submission_submit: its budget above (18), plus the previous
+    # may be sent now (1). submission_submit: its budget above (17), plus the previous
     # version's files it keeps, read once under the experiment's lock (1) and copied in one
     # bulk insert (1). Nothing after it returns: the messages come from the version and the
     # uploads in hand. (It was 35 while the POST built the whole phase page and read the
     # previous files twice; a query more here is a page query creeping back into the POST.)
-    with django_assert_num_queries(26):
+    with django_assert_num_queries(25):
         response = client.post(
             reverse("workshops:assignment", args=[assignment.pk]),
             {"text": "Haasteeni on matkaketjut.", "attachments": upload},
