@@ -99,7 +99,7 @@ def test_submitting_a_version_with_a_file_stays_within_its_query_budget(
     # the one given), the version, the draft, the team's progress, the event, the impact plan,
     # the file, and the completion check wanted (its row: the course and cohort are in hand).
     with django_assert_num_queries(17):
-        services.submission_submit(
+        submission = services.submission_submit(
             learner=learner,
             assignment=assignment,
             cohort=cohort,
@@ -107,6 +107,11 @@ def test_submitting_a_version_with_a_file_stays_within_its_query_budget(
             text="Haasteeni on matkaketjut.",
             uploads=[upload],
         )
+    # The completion check wanted names the version's course and cohort without reading it.
+    from courses.models import CompletionCheckWanted
+
+    wanted = CompletionCheckWanted.objects.get(submission_id=submission.pk)
+    assert (wanted.course_id, wanted.cohort_id) == (assignment.workshop.course_id, cohort.pk)
 
 
 def test_version_numbers_continue_from_answers_sent_before_experiments(
