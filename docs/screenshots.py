@@ -98,7 +98,12 @@ SHOTS = [
         "The course outline: modules, each item's state, search and the learning journal.",
     ),
     Shot("learner-text", "learner", _u("courses:item", "page"), "A text page of a lesson."),
-    Shot("learner-quiz", "learner", _u("courses:item", "quiz"), "A knowledge check."),
+    Shot(
+        "learner-quiz",
+        "learner",
+        _u("courses:item", "typed_quiz"),
+        "A knowledge check with a number, a short answer, matching and ordering.",
+    ),
     Shot(
         "learner-experiment",
         "learner",
@@ -244,6 +249,31 @@ SHOTS = [
         _u("workshops:session_edit", "session"),
         "A workshop session with its agenda and shared files.",
     ),
+    Shot(
+        "workshops-session-settings",
+        "instructor",
+        _u("workshops:session_settings", "cohort"),
+        "Session settings: whether a watched recording counts as attendance, per workshop.",
+    ),
+    Shot(
+        "workshops-phase-texts",
+        "instructor",
+        _u("workshops:phase_texts", "phase1"),
+        "The phase text editor: phase 1 and its rubric in fi | sv | en, Swedish filled in.",
+        full_page=False,  # the phase and the first criterion; the whole rubric is 4,000 px
+    ),
+    Shot(
+        "courses-question-bank",
+        "instructor",
+        _u("courses:question_bank", "course"),
+        "The question bank: tags, question types and the languages each question lacks.",
+    ),
+    Shot(
+        "courses-settings",
+        "instructor",
+        _u("courses:settings", "course"),
+        "The course's title and description in Finnish, Swedish and English.",
+    ),
     # The coordinator (Kaisa Koordinaattori, Suomen kasvukäytävä).
     Shot(
         "coordinator-cohort",
@@ -341,12 +371,19 @@ def run(cmd: list[str], env: dict[str, str]) -> None:
 
 def demo_objects() -> SimpleNamespace:
     """The demo rows the pictures show, found by what seed_demo made (not by guessing ids)."""
-    from courses.models import Course, Item
+    from courses.models import Course, Item, Question
     from demo.content import fi as demo_content
     from discussions.models import Thread
     from learners.models import Membership
     from portfolio.models import Card
-    from workshops.models import Experiment, Review, SessionMaterial, Submission, WorkshopSession
+    from workshops.models import (
+        Assignment,
+        Experiment,
+        Review,
+        SessionMaterial,
+        Submission,
+        WorkshopSession,
+    )
 
     course = Course.objects.get(slug=demo_content.COURSE["slug"])
     learner = Membership.objects.select_related("cohort").get(
@@ -364,6 +401,11 @@ def demo_objects() -> SimpleNamespace:
         cohort=learner.cohort,
         page=items.filter(kind=Item.Kind.PAGE).first(),
         quiz=items.filter(kind=Item.Kind.QUIZ).first(),
+        # The check with numeric, short-text, matching and ordering questions (module 3).
+        typed_quiz=items.filter(kind=Item.Kind.QUIZ, questions__kind=Question.Kind.MATCHING)
+        .distinct()
+        .first(),
+        phase1=Assignment.objects.filter(workshop__course=course, phase=1).order_by("pk").first(),
         oona_experiment=oona,
         oona_answer=Submission.objects.filter(experiment=oona).order_by("-version").first(),
         oona_assignment=Submission.objects.filter(experiment=oona)
