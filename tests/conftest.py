@@ -29,6 +29,7 @@ STRICT = os.environ.get("ALUEAGENTTI_STRICT_TESTS") == "1"
 BROKER_MARKERS = ("worker", "multinode")
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Marks those tests `serial`. `make test` runs the others on both cores (`-n 2 -m "not
     serial"`), then these in two groups side by side (`-n 2 --dist loadgroup -m serial`): the
@@ -46,8 +47,43 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             or getattr(getattr(item, "module", None), "celery_worker", None) is not None
         )
         if broker or item.get_closest_marker("browser"):
+            group = "broker" if broker else "browser"
             item.add_marker(pytest.mark.serial)
-            item.add_marker(pytest.mark.xdist_group("broker" if broker else "browser"))
+            item.add_marker(pytest.mark.xdist_group(group))
+            if getattr(config.option, "loadgroup", False):
+                _join_group(item, group)
+
+
+def _join_group(item: pytest.Item, group: str) -> None:
+    """Put the test in its xdist group: --dist loadgroup keeps the tests whose ids end in the
+    same "@<group>" on one worker. pytest-xdist 3.8 appends it by setting `item._nodeid`, which
+    pytest 9.2 no longer reads (the id is `item._id`), so its groups silently fell apart and
+    real-worker tests ran side by side; this sets the id the way this pytest reads it.
+    pytest_collection_finish below fails the run if a group is still not in the ids."""
+    if f"@{group}" in item.nodeid:
+        return
+    if hasattr(item, "_id"):
+        from _pytest.nodeid import coerce_node_id
+
+        item._id = coerce_node_id(f"{item.nodeid}@{group}")
+    else:
+        item._nodeid = f"{item.nodeid}@{group}"
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if not getattr(session.config.option, "loadgroup", False):
+        return
+    lost = [
+        item.nodeid
+        for item in session.items
+        if (mark := item.get_closest_marker("xdist_group"))
+        and f"@{mark.args[0]}" not in item.nodeid
+    ]
+    if lost:
+        raise pytest.UsageError(
+            f"{len(lost)} tests lost their xdist group (--dist loadgroup would spread them over "
+            f"the workers), for example {lost[0]}"
+        )
 
 
 def skip_or_fail(reason: str) -> None:
