@@ -355,8 +355,15 @@ class ReviewForm(forms.Form):
             [f"criterion_{c.pk}" for c in self.criteria]
             + ["strengths", "questions", "suggestions", "feedback", "decision"]
         )
-        self.helper = FormHelper()
-        self.helper.form_tag = False
+
+    def plain_fields(self) -> list[forms.BoundField]:
+        """The fields for templates/workshops/includes/_review_fields.html, the text boxes
+        with Bootstrap's classes (crispy's bootstrap5 pack gave them the same)."""
+        for name, field in self.fields.items():
+            if isinstance(field.widget, forms.Textarea):
+                invalid = " is-invalid" if self.is_bound and self.errors.get(name) else ""
+                field.widget.attrs["class"] = f"textarea form-control{invalid}"
+        return list(self)
 
     def clean(self):
         data = super().clean() or {}

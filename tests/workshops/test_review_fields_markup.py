@@ -1,0 +1,75 @@
+"""The review form's plain markup (templates/workshops/includes/_review_fields.html) is the
+markup crispy's bootstrap5 pack gave it: the same ids, labels, classes, errors and aria
+attributes, for a form with and without a rubric, blank, filled in, and with errors."""
+
+import difflib
+
+import pytest
+from django.template import Context, Template
+from django.test.html import parse_html
+
+from workshops import selectors
+from workshops.forms import ReviewForm
+
+pytestmark = pytest.mark.django_db
+
+
+def crispy_markup(form: ReviewForm) -> str:
+    # No csrf token in the context: crispy's copy of the token is left out (the page's form has
+    # its own).
+    return Template("{% load crispy_forms_tags %}{% crispy form %}").render(
+        Context({"form": form, "form_tag": False})
+    )
+
+
+def plain_markup(form: ReviewForm) -> str:
+    return Template('{% include "workshops/includes/_review_fields.html" %}').render(
+        Context({"form": form})
+    )
+
+
+def same(form_a: ReviewForm, form_b: ReviewForm) -> None:
+    from crispy_forms.helper import FormHelper
+
+    form_a.helper = FormHelper()
+    form_a.helper.form_tag = False
+    expected, actual = crispy_markup(form_a), plain_markup(form_b)
+    if parse_html(actual) != parse_html(expected):
+        diff = difflib.unified_diff(
+            str(parse_html(expected)).splitlines(),
+            str(parse_html(actual)).splitlines(),
+            lineterm="",
+        )
+        pytest.fail("the plain markup differs from crispy's:\n" + "\n".join(diff)[:4000])
+
+
+@pytest.mark.parametrize("with_rubric", [True, False])
+def test_blank_and_initial(assignment, rubric, with_rubric):
+    criteria = selectors.rubric(workshop_id=assignment.workshop_id, phase=1) if with_rubric else []
+    assert not with_rubric or criteria
+    initial = {"draft_version": 3, "strengths": "Hyvä <alku>", "decision": "revise"}
+    if criteria:
+        initial[f"criterion_{criteria[0].pk}"] = criteria[0].levels.all()[1].pk
+    for kwargs in ({}, {"initial": initial}):
+        same(ReviewForm(criteria=criteria, **kwargs), ReviewForm(criteria=criteria, **kwargs))
+
+
+@pytest.mark.parametrize("with_rubric", [True, False])
+def test_with_errors(assignment, rubric, with_rubric):
+    criteria = selectors.rubric(workshop_id=assignment.workshop_id, phase=1) if with_rubric else []
+    datas = [
+        {"draft_version": "1", "decision": "revise", "feedback": "  ", "questions": "x" * 20_001},
+        {"decision": "nope", "strengths": "Selkeä"},
+        {},
+    ]
+    if criteria:
+        datas.append(
+            {f"criterion_{c.pk}": str(c.levels.all()[0].pk) for c in criteria}
+            | {"decision": "approve", "draft_version": "2"}
+        )
+    for data in datas:
+        forms = [ReviewForm(data, criteria=criteria) for _ in range(2)]
+        for form in forms:
+            form.is_valid()
+            form.add_error(None, "Toinen ohjaaja tallensi juuri.")
+        same(*forms)
