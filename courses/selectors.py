@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypedDict, cast
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, cast
 
 from django.db import router
 from django.db.models import (
@@ -21,6 +21,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Model,
     OuterRef,
     Prefetch,
     Q,
@@ -312,6 +313,45 @@ def completion_matrix(
     return matrix
 
 
+_M = TypeVar("_M", bound="Model")
+
+# --- queries compiled once -------------------------------------------------------------------
+
+# Each learner page runs a few small queries of a fixed shape (the learner's cohort, the
+# course's modules, the certificate); building and compiling them through the ORM cost more
+# than running them. `_raw_once` compiles such a query once per database and shape with
+# placeholder ids and runs its SQL as a raw query with the real ids. The placeholders are never
+# real primary keys.
+_PLACEHOLDER_USER = -918_273_645
+_PLACEHOLDER_COURSE = -918_273_646
+_prepared: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = {}
+
+
+def _raw_once(
+    model: type[_M],
+    key: tuple[Any, ...],
+    build: Callable[[User, int], QuerySet[_M]],
+    *,
+    user: User,
+    course_id: int,
+) -> list[_M]:
+    """The rows of `build(user, course_id)` (a queryset of `model` rows taking both ids, or
+    only the course's when `user` is not asked for) from its SQL compiled once per database
+    and `key`; annotations come back unconverted (0/1 on SQLite)."""
+    alias = router.db_for_read(model)
+    prepared = _prepared.get((alias, *key))
+    if prepared is None:
+        qs = build(User(pk=_PLACEHOLDER_USER), _PLACEHOLDER_COURSE)
+        sql, params = qs.query.get_compiler(using=alias).as_sql()
+        if _PLACEHOLDER_COURSE not in params:  # pragma: no cover - a guard
+            raise AssertionError("a prepared query must take its ids as params")
+        prepared = _prepared[(alias, *key)] = (sql, tuple(params))
+    sql, params = prepared
+    ids = {_PLACEHOLDER_USER: user.pk, _PLACEHOLDER_COURSE: course_id}
+    bound = [ids.get(p, p) if type(p) is int else p for p in params]
+    return list(model._default_manager.db_manager(alias).raw(sql, bound))
+
+
 # --- release rules ------------------------------------------------------------------------
 
 
@@ -325,13 +365,16 @@ class Lock:
 
 def learner_cohort(*, user: User, course: Course) -> Cohort | None:
     """The learner's latest cohort that runs the course, or None if they are not its learner."""
-    return (
-        Cohort.objects.filter(
-            course=course, memberships__user=user, memberships__role=Membership.Role.LEARNER
-        )
-        .order_by("-start_date", "-pk")
-        .first()
+    found = _raw_once(
+        Cohort,
+        ("learner_cohort",),
+        lambda u, c: Cohort.objects.filter(
+            course_id=c, memberships__user=u, memberships__role=Membership.Role.LEARNER
+        ).order_by("-start_date", "-pk")[:1],
+        user=user,
+        course_id=course.pk,
     )
+    return found[0] if found else None
 
 
 def module_locks(
@@ -418,13 +461,9 @@ class Outline:
         return self.cohort is not None
 
 
-# The outline's items query, compiled once per database and shape: building and compiling its
-# done and started conditions (three EXISTS each, nested for the experiment team) cost more
-# than running it. The placeholders stand for the learner's and the course's ids while the ORM
-# compiles it; they are never real primary keys.
-_PLACEHOLDER_USER = -918_273_645
-_PLACEHOLDER_COURSE = -918_273_646
-_prepared_items: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = {}
+# The outline's items query is compiled once per database and shape (`_raw_once`): building
+# and compiling its done and started conditions (three EXISTS each, nested for the experiment
+# team) cost more than running it.
 
 
 def _items_query(
@@ -447,25 +486,15 @@ def _items_with_flags(
     *, user: User, course: Course, include_drafts: bool, started: bool, only: tuple[str, ...]
 ) -> list[Item]:
     """`_items_query` for this learner and course, from its SQL compiled once."""
-    alias = router.db_for_read(Item)
-    key = (alias, include_drafts, started, only)
-    prepared = _prepared_items.get(key)
-    if prepared is None:
-        qs = _items_query(
-            user=User(pk=_PLACEHOLDER_USER),
-            course_id=_PLACEHOLDER_COURSE,
-            include_drafts=include_drafts,
-            started=started,
-            only=only,
-        )
-        sql, params = qs.query.get_compiler(using=alias).as_sql()
-        if not {_PLACEHOLDER_USER, _PLACEHOLDER_COURSE} <= set(params):  # pragma: no cover
-            raise AssertionError("the items query must take the learner and the course as params")
-        prepared = _prepared_items[key] = (sql, tuple(params))
-    sql, params = prepared
-    ids = {_PLACEHOLDER_USER: user.pk, _PLACEHOLDER_COURSE: course.pk}
-    bound = [ids.get(p, p) if type(p) is int else p for p in params]
-    items = list(Item.objects.db_manager(alias).raw(sql, bound))
+    items = _raw_once(
+        Item,
+        ("items", include_drafts, started, only),
+        lambda u, c: _items_query(
+            user=u, course_id=c, include_drafts=include_drafts, started=started, only=only
+        ),
+        user=user,
+        course_id=course.pk,
+    )
     for item in items:  # raw rows leave annotations unconverted (0/1 on SQLite)
         item.is_done = bool(item.is_done)
         if started:
@@ -488,15 +517,23 @@ def modules_and_items(
     `modules_with_progress` has five correlated subqueries per module (the SQL compiler's work
     on those was most of an outline's time). `only`: load just these item fields (the counts'
     `module`, `is_required` and `minutes` always), for a caller that shows no item."""
-    modules = list(
-        visible_modules(course, include_drafts=include_drafts)
-        .annotate(
-            has_prerequisites=Exists(
-                Module.prerequisites.through.objects.filter(from_module=OuterRef("pk"))
+    modules = _raw_once(
+        Module,
+        ("modules", include_drafts),
+        lambda _u, c: (
+            visible_modules(Course(pk=c), include_drafts=include_drafts)
+            .annotate(
+                has_prerequisites=Exists(
+                    Module.prerequisites.through.objects.filter(from_module=OuterRef("pk"))
+                )
             )
-        )
-        .order_by("position", "pk")
+            .order_by("position", "pk")
+        ),
+        user=user,
+        course_id=course.pk,
     )
+    for module in modules:  # raw rows leave annotations unconverted (0/1 on SQLite)
+        module.has_prerequisites = bool(module.has_prerequisites)  # type: ignore[attr-defined]
     items = _items_with_flags(
         user=user, course=course, include_drafts=include_drafts, started=started, only=only
     )
@@ -519,8 +556,16 @@ def modules_and_items(
     return cast("list[ModuleWithProgress]", modules), ordered
 
 
+# The item fields the outline's pages show (outline, module page, the lesson's sidebar, search
+# results, the outline's cache key): the lesson's text and files in every language (`body_fi`,
+# `body_sv`, `body_en`...) stay in the database; a lesson page shows its own item as read by
+# courses.access. Reading another field of an outline item still works, one query per item.
+OUTLINE_FIELDS = ("title", "kind", "is_published")
+
+
 def course_outline(*, user: User, course: Course, include_drafts: bool = False) -> Outline:
-    """Modules with their items, each item with a `state` and locked modules with a `lock`.
+    """Modules with their items, each item with a `state` and locked modules with a `lock`;
+    the items carry `OUTLINE_FIELDS` (and those the counts need), not their text.
 
     Four queries for a learner whatever the size of the course or cohort (cohort, modules,
     items with done/started flags, extensions when a module has an unlock day; prerequisites
@@ -528,7 +573,7 @@ def course_outline(*, user: User, course: Course, include_drafts: bool = False) 
     """
     cohort = learner_cohort(user=user, course=course)
     modules, _items = modules_and_items(
-        user=user, course=course, include_drafts=include_drafts, started=True
+        user=user, course=course, include_drafts=include_drafts, started=True, only=OUTLINE_FIELDS
     )
     locks = module_locks(user=user, course=course, modules=modules, cohort=cohort) if cohort else {}
     first_open: Item | None = None
@@ -783,7 +828,14 @@ def course_is_complete(*, user: User, course: Course) -> bool:
 
 
 def certificate_for(*, user: User, course: Course) -> Certificate | None:
-    return Certificate.objects.filter(user=user, course=course).first()
+    found = _raw_once(
+        Certificate,
+        ("certificate_for",),
+        lambda u, c: Certificate.objects.filter(user=u, course_id=c)[:1],
+        user=user,
+        course_id=course.pk,
+    )
+    return found[0] if found else None
 
 
 # --- search within a course -----------------------------------------------------------------

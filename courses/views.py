@@ -183,7 +183,11 @@ def _item_context(
     module = next(m for m in outline.modules if m.pk == item.module_id)
     siblings = module.item_list  # set by course_outline
     index = next(i for i, s in enumerate(siblings) if s.pk == item.pk)
-    current = siblings[index]
+    # The outline's rows carry only what the sidebar shows; the lesson is `item`, read whole,
+    # with the outline's state of it.
+    current = item
+    for name in ("is_done", "is_started", "state", "lock"):
+        setattr(current, name, getattr(siblings[index], name))
     context: dict[str, Any] = {
         "item": current,
         "module": module,
