@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import IntegrityError
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -70,6 +71,7 @@ from .models import (
     ReviewFile,
     RunLogEntry,
     Submission,
+    SubmissionFile,
 )
 
 
@@ -94,10 +96,12 @@ def _phase_context(request: AuthenticatedHttpRequest, experiment: Experiment, as
     )
     history = list(
         Submission.objects.filter(experiment=experiment, assignment=assignment)
-        .select_related("review", "learner")
+        .select_related("review__reviewer", "learner")
         .prefetch_related("files")
         .order_by("-version")
     )
+    for version in history:
+        version.assignment = assignment  # read by the marking settings, without a query each
     current = [s for s in history if s.cycle == experiment.cycle]
     latest = current[0] if current else None
     can_submit = _can_submit(experiment, assignment, latest)
@@ -140,6 +144,11 @@ def assignment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                 ),
             },
         )
+    # The rows the access check loaded already (the phase track reads the cohort's dates).
+    if experiment.cohort_id == cohort.pk:
+        experiment.cohort = cohort
+    if experiment.workshop_id == assignment.workshop_id:
+        experiment.workshop = assignment.workshop
     draft_url = reverse("workshops:draft", args=[assignment.pk])
     status = 200
     if request.method == "POST":
@@ -215,9 +224,15 @@ def assignment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     else:
         context = _phase_context(request, experiment, assignment)
         # The revision loop on one page: the previous version's files are kept unless removed.
+        # They are services.keepable_files: the accepted files of the phase's newest version,
+        # here from the history already loaded (newest first, with its files).
+        newest = context["history"][0] if context["history"] else None
         keepable = (
-            services.keepable_files(experiment=experiment, assignment=assignment)
-            if context["can_submit"]
+            sorted(
+                (f for f in newest.files.all() if f.status == SubmissionFile.Status.ACCEPTED),
+                key=lambda f: f.pk,
+            )
+            if context["can_submit"] and newest is not None
             else []
         )
         draft = Draft.objects.filter(
@@ -243,6 +258,9 @@ def assignment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         else None
     )
     feedback = getattr(context["feedback_for"], "review", None)
+    if feedback is not None:
+        # The points and the template read the scores once.
+        prefetch_related_objects([feedback], "scores")
     context["feedback_review"] = feedback
     context["review_points"] = selectors.review_points(review=feedback) if feedback else None
     context["review_scores"] = texts.scores_in_language(review=feedback) if feedback else []
@@ -937,7 +955,8 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "draft": draft,
             "conflict": conflict,
             "is_open": submission.status == Submission.Status.RECEIVED,
-            "files_seen": services.files_fingerprint(submission_id=submission.pk),
+            # services.files_fingerprint of the files shown (with_files loaded them in order).
+            "files_seen": ",".join(str(f.pk) for f in submission.files.all()),
             # The draft's files while the review is written, the review's once it is sent.
             "feedback_files": list(submission.feedback_files.all()),
             "feedback_files_form": FeedbackFilesForm(),
