@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, cast
 
-from django.db import router
+from django.db import connections, router
 from django.db.models import (
     BooleanField,
     Case,
@@ -314,6 +314,7 @@ def completion_matrix(
 
 
 _M = TypeVar("_M", bound="Model")
+_I = TypeVar("_I", "Item", "ItemRow")
 
 # --- queries compiled once -------------------------------------------------------------------
 
@@ -327,17 +328,17 @@ _PLACEHOLDER_COURSE = -918_273_646
 _prepared: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = {}
 
 
-def _raw_once(
-    model: type[_M],
+def _prepared_sql(
+    model: type[Model],
     key: tuple[Any, ...],
-    build: Callable[[User, int], QuerySet[_M]],
+    build: Callable[[User, int], QuerySet[Any]],
     *,
     user: User,
     course_id: int,
-) -> list[_M]:
-    """The rows of `build(user, course_id)` (a queryset of `model` rows taking both ids, or
-    only the course's when `user` is not asked for) from its SQL compiled once per database
-    and `key`; annotations come back unconverted (0/1 on SQLite)."""
+) -> tuple[str, str, list[Any]]:
+    """The database alias, SQL and bound params of `build(user, course_id)` (a queryset of
+    `model` taking the course's id, and the learner's when it asks for one), compiled once per
+    database and `key`."""
     alias = router.db_for_read(model)
     prepared = _prepared.get((alias, *key))
     if prepared is None:
@@ -348,8 +349,39 @@ def _raw_once(
         prepared = _prepared[(alias, *key)] = (sql, tuple(params))
     sql, params = prepared
     ids = {_PLACEHOLDER_USER: user.pk, _PLACEHOLDER_COURSE: course_id}
-    bound = [ids.get(p, p) if type(p) is int else p for p in params]
+    return alias, sql, [ids.get(p, p) if type(p) is int else p for p in params]
+
+
+def _raw_once(
+    model: type[_M],
+    key: tuple[Any, ...],
+    build: Callable[[User, int], QuerySet[_M]],
+    *,
+    user: User,
+    course_id: int,
+) -> list[_M]:
+    """The rows of `build(user, course_id)` as `model` instances, from its SQL compiled once
+    (`_prepared_sql`); annotations come back unconverted (0/1 on SQLite)."""
+    alias, sql, bound = _prepared_sql(model, key, build, user=user, course_id=course_id)
     return list(model._default_manager.db_manager(alias).raw(sql, bound))
+
+
+def _rows_once(
+    model: type[Model],
+    key: tuple[Any, ...],
+    build: Callable[[User, int], QuerySet[Any]],
+    *,
+    user: User,
+    course_id: int,
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """The column names and rows of `build(user, course_id)` as plain tuples, from its SQL
+    compiled once (`_prepared_sql`); values come back unconverted (0/1 on SQLite). Columns are
+    found by name, as `raw()` finds them."""
+    alias, sql, bound = _prepared_sql(model, key, build, user=user, course_id=course_id)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, bound)
+        names = [column[0] for column in cursor.description]
+        return names, list(cursor.fetchall())
 
 
 # --- release rules ------------------------------------------------------------------------
@@ -502,21 +534,8 @@ def _items_with_flags(
     return items
 
 
-def modules_and_items(
-    *,
-    user: User,
-    course: Course,
-    include_drafts: bool = False,
-    started: bool = False,
-    only: tuple[str, ...] = (),
-) -> tuple[list[ModuleWithProgress], list[Item]]:
-    """The course's modules with the counts of `modules_with_progress` (`item_count`,
-    `done_count`, `required_count`, `required_done`, `minutes`, `has_prerequisites`) and its
-    items in course order, each with `is_done` (and `is_started` when `started`), each module's
-    items as `item_list`. Two queries: the counts are summed from the items, where
-    `modules_with_progress` has five correlated subqueries per module (the SQL compiler's work
-    on those was most of an outline's time). `only`: load just these item fields (the counts'
-    `module`, `is_required` and `minutes` always), for a caller that shows no item."""
+def _modules(*, user: User, course: Course, include_drafts: bool) -> list[Module]:
+    """The course's modules in order with `has_prerequisites` (one query, compiled once)."""
     modules = _raw_once(
         Module,
         ("modules", include_drafts),
@@ -534,26 +553,112 @@ def modules_and_items(
     )
     for module in modules:  # raw rows leave annotations unconverted (0/1 on SQLite)
         module.has_prerequisites = bool(module.has_prerequisites)  # type: ignore[attr-defined]
-    items = _items_with_flags(
-        user=user, course=course, include_drafts=include_drafts, started=started, only=only
-    )
-    by_module: dict[int, list[Item]] = {m.pk: [] for m in modules}
+    return modules
+
+
+def _with_counts(modules: list[Module], items: list[_I]) -> list[_I]:
+    """Set on each module its `item_list` and the counts `modules_with_progress` annotates,
+    summed from `items` (each with `module_id`, `is_required`, `minutes` and `is_done`);
+    returns the modules' items in course order."""
+    by_module: dict[int, list[_I]] = {m.pk: [] for m in modules}
     for item in items:
         if item.module_id in by_module:
             by_module[item.module_id].append(item)
-    ordered: list[Item] = []
+    ordered: list[_I] = []
     for module in modules:
         own = by_module[module.pk]
         required = [i for i in own if i.is_required]
         counted: Any = module  # the counts modules_with_progress annotates, set here
         counted.item_list = own
         counted.item_count = len(own)
-        counted.done_count = sum(1 for i in own if getattr(i, "is_done"))  # noqa: B009
+        counted.done_count = sum(1 for i in own if i.is_done)
         counted.required_count = len(required)
-        counted.required_done = sum(1 for i in required if getattr(i, "is_done"))  # noqa: B009
+        counted.required_done = sum(1 for i in required if i.is_done)
         counted.minutes = sum(i.minutes for i in own)
         ordered.extend(own)
+    return ordered
+
+
+def modules_and_items(
+    *,
+    user: User,
+    course: Course,
+    include_drafts: bool = False,
+    started: bool = False,
+    only: tuple[str, ...] = (),
+) -> tuple[list[ModuleWithProgress], list[Item]]:
+    """The course's modules with the counts of `modules_with_progress` (`item_count`,
+    `done_count`, `required_count`, `required_done`, `minutes`, `has_prerequisites`) and its
+    items in course order, each with `is_done` (and `is_started` when `started`), each module's
+    items as `item_list`. Two queries: the counts are summed from the items, where
+    `modules_with_progress` has five correlated subqueries per module (the SQL compiler's work
+    on those was most of an outline's time). `only`: load just these item fields (the counts'
+    `module`, `is_required` and `minutes` always), for a caller that shows no item."""
+    modules = _modules(user=user, course=course, include_drafts=include_drafts)
+    items = _items_with_flags(
+        user=user, course=course, include_drafts=include_drafts, started=started, only=only
+    )
+    ordered = _with_counts(modules, items)
     return cast("list[ModuleWithProgress]", modules), ordered
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRow:
+    """An item as a progress card counts it, without a model instance (`modules_and_item_rows`)."""
+
+    pk: int
+    module_id: int
+    position: int
+    is_required: bool
+    minutes: int
+    is_done: bool
+
+    def as_item(self) -> Item:
+        """The row as an Item with only these fields loaded (and `is_done`), for a link to it."""
+        loaded = {
+            "id": self.pk,
+            "module_id": self.module_id,
+            "position": self.position,
+            "is_required": self.is_required,
+            "minutes": self.minutes,
+        }
+        fields = [f.attname for f in Item._meta.concrete_fields if f.attname in loaded]
+        item = Item.from_db(router.db_for_read(Item), fields, [loaded[f] for f in fields])
+        item.is_done = self.is_done
+        return item
+
+
+def modules_and_item_rows(
+    *, user: User, course: Course
+) -> tuple[list[ModuleWithProgress], list[ItemRow]]:
+    """`modules_and_items` of the published course for a caller that names no item (a
+    dashboard card): the same modules and counts, the items as `ItemRow`s (two queries). The
+    card read 60 to 200 Item instances a course only to count them."""
+    modules = _modules(user=user, course=course, include_drafts=False)
+    # The query of modules_and_items(only=("position",)), its columns found by name.
+    names, rows = _rows_once(
+        Item,
+        ("items", False, False, ("position",)),
+        lambda u, c: _items_query(
+            user=u, course_id=c, include_drafts=False, started=False, only=("position",)
+        ),
+        user=user,
+        course_id=course.pk,
+    )
+    at = [names.index(n) for n in ("id", "module_id", "position", "is_required", "minutes")]
+    done_at = names.index("is_done")
+    items = [
+        ItemRow(
+            row[at[0]],
+            row[at[1]],
+            row[at[2]],
+            bool(row[at[3]]),
+            row[at[4]],
+            bool(row[done_at]),
+        )
+        for row in rows
+    ]
+    return cast("list[ModuleWithProgress]", modules), _with_counts(modules, items)
 
 
 # The item fields the outline's pages show (outline, module page, the lesson's sidebar, search

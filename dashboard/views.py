@@ -34,20 +34,16 @@ def _learning_block(
     items with their done flags (plus the unlock days' extensions or prerequisites when the
     course has them); the counts and the next item come from the items."""
     course = cohort.course
-    # The card names no item: only the counts' fields and the next item's id are loaded.
-    modules, items = course_selectors.modules_and_items(
-        user=user, course=course, only=("position",)
-    )
+    # The card names no item: its items are counted as plain rows, the next one made an Item.
+    modules, items = course_selectors.modules_and_item_rows(user=user, course=course)
     locked = course_selectors.module_locks(user=user, course=course, modules=modules, cohort=cohort)
+    following = next((i for i in items if i.module_id not in locked and not i.is_done), None)
     return {
         "cohort": cohort,
         "course": course,
         "modules": modules,
         "progress": course_selectors.course_progress(modules),
-        "next_item": next(
-            (i for i in items if i.module_id not in locked and not i.is_done),
-            None,
-        ),
+        "next_item": following.as_item() if following else None,
         "assignments": assignments,
     }
 
