@@ -932,7 +932,8 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             status = 400
     else:
         form = ReviewForm(initial=initial, criteria=criteria)
-    versions = list(selectors.versions(submission=submission))
+    # The page shows the versions' numbers, states and the previous text, not their files.
+    versions = list(selectors.versions(submission=submission).prefetch_related(None))
     earlier = [v for v in versions if v.version < submission.version]
     previous = earlier[0] if earlier else None
     blind = marking.is_blind(submission)

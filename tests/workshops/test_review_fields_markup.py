@@ -9,7 +9,7 @@ from django.template import Context, Template
 from django.test.html import parse_html
 
 from workshops import selectors
-from workshops.forms import ReviewForm
+from workshops.forms import CommentForm, FeedbackFilesForm, ReviewForm
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +73,15 @@ def test_with_errors(assignment, rubric, with_rubric):
             form.is_valid()
             form.add_error(None, "Toinen ohjaaja tallensi juuri.")
         same(*forms)
+
+
+@pytest.mark.parametrize(
+    ("form_class", "name"), [(CommentForm, "text"), (FeedbackFilesForm, "attachments")]
+)
+def test_the_thread_and_feedback_file_fields(form_class, name):
+    """The comment box (review and version pages) and the feedback file field (review page)."""
+    expected = crispy_markup(form_class())
+    actual = Template(
+        '{% include "workshops/includes/_plain_field.html" with field=form.' + name + " %}"
+    ).render(Context({"form": form_class()}))
+    assert parse_html(actual) == parse_html(expected), f"{actual}\n----\n{expected}"
