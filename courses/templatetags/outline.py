@@ -8,12 +8,15 @@ the lazy translation behind each label. These do the work once per language or U
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from operator import attrgetter
 from typing import Any
 
 from django import template
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language
+from modeltranslation import settings as mt_settings
+from modeltranslation.utils import build_localized_fieldname, fallbacks_enabled
 
 from courses.models import Item
 
@@ -80,6 +83,20 @@ def _templates_version() -> str:
     return _templates_digest[0]
 
 
+_item_rows: list[Callable[[Any], tuple[Any, ...]]] = []
+
+
+def _item_row() -> Callable[[Any], tuple[Any, ...]]:
+    """What the key holds of an item: its id, every title column, state, kind, minutes and
+    whether it is published."""
+    if not _item_rows:
+        titles = (
+            build_localized_fieldname("title", lang) for lang in mt_settings.AVAILABLE_LANGUAGES
+        )
+        _item_rows.append(attrgetter("pk", *titles, "state", "kind", "minutes", "is_published"))
+    return _item_rows[0]
+
+
 @register.simple_tag
 def outline_version(modules: Iterable[Any], is_learner: bool) -> str:
     """A digest of everything the outline's module list shows: for each module and item what
@@ -88,9 +105,14 @@ def outline_version(modules: Iterable[Any], is_learner: bool) -> str:
     approved, a module unlocked (a day passing, an extension), an author's edit, each changes a
     printed value and so the key, so a change shows at once and no writer has to remember to
     invalidate anything. Two learners at the same point share the fragment."""
+    # An item's title is printed from its title columns in the active language (or Finnish):
+    # the columns and the language in the key stand for it, without resolving the fallback
+    # for each of 200 items.
+    row = _item_row()
     parts: list[object] = [
         _templates_version(),
         get_language(),
+        fallbacks_enabled(),
         get_script_prefix(),
         get_urlconf(),
         bool(is_learner),
@@ -109,8 +131,5 @@ def outline_version(modules: Iterable[Any], is_learner: bool) -> str:
                 lock.reason if lock else None,
             )
         )
-        parts.extend(
-            (item.pk, item.title, item.state, item.kind, item.minutes, item.is_published)
-            for item in module.item_list
-        )
+        parts.extend(map(row, module.item_list))
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
