@@ -5,11 +5,14 @@ attributes, for a form with and without a rubric, blank, filled in, and with err
 import difflib
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import QueryDict
 from django.template import Context, Template
 from django.test.html import parse_html
+from django.utils.datastructures import MultiValueDict
 
 from workshops import selectors
-from workshops.forms import CommentForm, FeedbackFilesForm, ReviewForm
+from workshops.forms import CommentForm, FeedbackFilesForm, ReviewForm, SubmissionForm
 
 pytestmark = pytest.mark.django_db
 
@@ -84,4 +87,46 @@ def test_the_thread_and_feedback_file_fields(form_class, name):
     actual = Template(
         '{% include "workshops/includes/_plain_field.html" with field=form.' + name + " %}"
     ).render(Context({"form": form_class()}))
+    assert parse_html(actual) == parse_html(expected), f"{actual}\n----\n{expected}"
+
+
+def _answer_forms(data=None, files=None):
+    kwargs = {"draft_url": "/workshops/assignments/1/draft/", "draft_revision": 4, "draft_owner": 7}
+    return [SubmissionForm(data, files, **kwargs) for _ in range(2)]
+
+
+@pytest.mark.parametrize("case", ["blank", "no text", "too many files", "refused", "valid"])
+def test_the_answer_form(case):
+    """The phase answer page: the text (with the form's errors above it) and the new files."""
+    data, files = None, None
+    if case != "blank":
+        data = QueryDict(mutable=True)
+        data["text"] = "" if case == "no text" else "Vastaus <b>tässä</b>"
+        files = MultiValueDict(
+            {
+                "attachments": [
+                    SimpleUploadedFile(f"f{n}.pdf", b"%PDF-1.4")
+                    for n in range(30 if case == "too many files" else 1)
+                ]
+            }
+        )
+    crispy_form, plain_form = _answer_forms(data, files)
+    for form in (crispy_form, plain_form):
+        if form.is_bound:
+            form.is_valid()
+            if case == "refused":
+                form.add_error(None, "Levy on täynnä.")
+    if case == "too many files":
+        assert plain_form.errors["attachments"]
+    if case == "no text":
+        assert plain_form.errors["text"]
+    expected = Template(
+        "{% load crispy_forms_tags crispy_forms_filters %}{% crispy form %}"
+        "{{ form.attachments|as_crispy_field }}"
+    ).render(Context({"form": crispy_form}))
+    actual = Template(
+        '{% include "workshops/includes/_plain_form_errors.html" %}'
+        '{% include "workshops/includes/_plain_field.html" with field=form.text %}'
+        '{% include "workshops/includes/_plain_field.html" with field=form.attachments %}'
+    ).render(Context({"form": plain_form}))
     assert parse_html(actual) == parse_html(expected), f"{actual}\n----\n{expected}"
