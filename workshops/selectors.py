@@ -378,6 +378,7 @@ def previous_levels(*, submission: Submission) -> dict[int, int]:
     earlier = (
         versions(submission=submission)
         .filter(version__lt=submission.version, review__isnull=False)
+        .prefetch_related(None)  # only its review's scores are read, not its files
         .first()
     )
     if earlier is None:

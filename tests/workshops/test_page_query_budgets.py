@@ -1,0 +1,86 @@
+"""Fixed query budgets for the two busy workshop pages (issue 13): the instructor's review page
+and the learner's phase answer page, with a rubric, a revision asked for and a file."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from workshops import services
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_review_page_has_a_fixed_query_budget(
+    client_for,
+    instructor,
+    learner,
+    cohort,
+    assignment,
+    experiment,
+    rubric,
+    django_assert_num_queries,
+):
+    first = services.submission_submit(
+        learner=learner, assignment=assignment, cohort=cohort, experiment=experiment, text="A"
+    )
+    services.submission_review(
+        submission=first,
+        reviewer=instructor,
+        decision="revise",
+        feedback="Rajaa.",
+        levels={c.pk: c.levels.all()[0].pk for c in rubric},
+    )
+    second = services.submission_submit(
+        learner=learner,
+        assignment=assignment,
+        cohort=cohort,
+        experiment=experiment,
+        text="A ja B",
+        uploads=[SimpleUploadedFile("a.pdf", b"%PDF-1.4\n" + b"x" * 100, "application/pdf")],
+    )
+    client = client_for(instructor)
+    url = reverse("workshops:review", args=[second.pk])
+    client.get(url)
+    # The request: the session, the instructor and their roles (3). The view: the version and
+    # its files (2), the rubric and its levels (2), the shared draft (1), else the levels given
+    # to the previous version: that version, its scores, the levels (3), the marking settings
+    # (1), the versions (1), the feedback files (1), the thread: the experiment, its team and
+    # the cohort's instructors, the messages (4); the navigation (1). (22 before issue 13: the
+    # versions' files, twice, which the page does not show, and the files' fingerprint read
+    # again.)
+    with django_assert_num_queries(19):
+        assert client.get(url).status_code == 200
+
+
+def test_the_phase_answer_page_has_a_fixed_query_budget(
+    client_for,
+    instructor,
+    learner,
+    cohort,
+    assignment,
+    experiment,
+    rubric,
+    django_assert_num_queries,
+):
+    first = services.submission_submit(
+        learner=learner, assignment=assignment, cohort=cohort, experiment=experiment, text="A"
+    )
+    services.submission_review(
+        submission=first,
+        reviewer=instructor,
+        decision="revise",
+        feedback="Rajaa.",
+        levels={c.pk: c.levels.all()[0].pk for c in rubric},
+    )
+    client = client_for(learner)
+    url = reverse("workshops:assignment", args=[assignment.pk])
+    client.get(url)
+    # The request: the session and the learner (2). The view: the assignment and the cohort
+    # (2), the experiment (1), the phase track: assignments, versions, extensions (3), this
+    # phase's versions and their files (2), the draft (1), the feedback's scores, their
+    # maxima, the scores with their criteria and levels (4), the marking settings (1), the
+    # learner's roles (1), the feedback files (1); the navigation (1). (25 before issue 13:
+    # the cohort, the version's assignment and workshop, the reviewer, and the newest version
+    # and its files for the keepable ones were read again.)
+    with django_assert_num_queries(19):
+        assert client.get(url).status_code == 200
