@@ -66,10 +66,28 @@ def test_a_team_revises_keeping_one_file_removing_one_and_adding_one(
         oona.reload()
         # A long file name wraps inside its row; the status badge stays a badge.
         long_row = oona.locator("[data-testid='files'] li", has_text="liikkumisen-palvelut")
-        badge = long_row.locator("[data-testid='file-status']").bounding_box()
-        name = long_row.locator("[data-testid='file-name']").bounding_box()
-        assert badge is not None
-        assert name is not None
+        # Both boxes in one look, once the previews above have loaded (a lazy image arriving
+        # between two separate measurements moved the row under a busy machine).
+        boxes = long_row.evaluate(
+            """async (row) => {
+                 // (A lazy image far below may never load: wait 5 s at most.)
+                 await Promise.race([
+                   Promise.all([...document.images].filter((i) => !i.complete).map(
+                     (i) => new Promise((done) => { i.onload = i.onerror = done; }))),
+                   new Promise((done) => setTimeout(done, 5000)),
+                 ]);
+                 await document.fonts.ready;
+                 const box = (el) => {
+                   const r = el.getBoundingClientRect();
+                   return {x: r.x, y: r.y, width: r.width, height: r.height};
+                 };
+                 return {
+                   badge: box(row.querySelector("[data-testid='file-status']")),
+                   name: box(row.querySelector("[data-testid='file-name']")),
+                 };
+               }"""
+        )
+        badge, name = boxes["badge"], boxes["name"]
         assert badge["width"] < 160, badge
         # ... beside the name, not dropped below it.
         assert abs(badge["y"] - name["y"]) < 12, (badge, name)
