@@ -3,9 +3,10 @@
 import pytest
 
 from demo.builders.workshops import seed_rubrics
+from learners.models import Membership
 from tests import factories
 from workshops import services
-from workshops.models import Phase, RubricCriterion
+from workshops.models import CohortMarkingSettings, ExperimentMember, Phase, RubricCriterion
 
 
 @pytest.fixture
@@ -49,3 +50,23 @@ def submission(learner, cohort, assignment, experiment):
     return factories.SubmissionFactory(
         learner=learner, cohort=cohort, assignment=assignment, experiment=experiment
     )
+
+
+@pytest.fixture
+def teammate(cohort, experiment):
+    """Another learner of the cohort on Oona's experiment team."""
+    user = factories.UserFactory(email="tiimi@example.fi", first_name="Tiina")
+    factories.MembershipFactory(cohort=cohort, user=user, role=Membership.Role.LEARNER)
+    ExperimentMember.objects.create(
+        experiment=experiment, user=user, cohort=cohort, workshop=experiment.workshop
+    )
+    return user
+
+
+@pytest.fixture
+def blind_cohort(cohort, assignment):
+    """Blind review chosen by this cohort alone (the course-wide default stays off)."""
+    CohortMarkingSettings.objects.create(
+        cohort=cohort, workshop=assignment.workshop, blind_review=True
+    )
+    return cohort

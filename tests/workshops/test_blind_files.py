@@ -13,12 +13,9 @@ from PIL import Image
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, TextStringObject
 
-from learners.models import Membership
 from tests import factories
 from workshops import blind, peer
 from workshops.models import (
-    CohortMarkingSettings,
-    ExperimentMember,
     PeerReview,
     ReviewFile,
     SubmissionFile,
@@ -109,25 +106,6 @@ def authored_jpeg() -> bytes:
     data = out.getvalue()
     assert NAME in data
     return data
-
-
-@pytest.fixture
-def teammate(cohort, experiment):
-    user = factories.UserFactory(email="tiimi@example.fi")
-    factories.MembershipFactory(cohort=cohort, user=user, role=Membership.Role.LEARNER)
-    ExperimentMember.objects.create(
-        experiment=experiment, user=user, cohort=cohort, workshop=experiment.workshop
-    )
-    return user
-
-
-@pytest.fixture
-def blind_cohort(cohort, assignment):
-    """Blind review chosen by this cohort alone (the course-wide default stays off)."""
-    CohortMarkingSettings.objects.create(
-        cohort=cohort, workshop=assignment.workshop, blind_review=True
-    )
-    return cohort
 
 
 def attach(submission, data: bytes, content_type: str, name="haaste.pdf") -> SubmissionFile:

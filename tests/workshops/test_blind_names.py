@@ -14,12 +14,9 @@ from django.utils import translation
 from django.utils.translation import gettext
 from PIL import Image
 
-from learners.models import Membership
 from tests import factories
 from workshops import blind, peer, services
 from workshops.models import (
-    CohortMarkingSettings,
-    ExperimentMember,
     PeerReview,
     ReviewScore,
     Submission,
@@ -63,24 +60,6 @@ def attach(submission, name: str, data: bytes, content_type: str, **fields) -> S
         content_type=content_type,
         **fields,
     )
-
-
-@pytest.fixture
-def blind_cohort(cohort, assignment):
-    CohortMarkingSettings.objects.create(
-        cohort=cohort, workshop=assignment.workshop, blind_review=True
-    )
-    return cohort
-
-
-@pytest.fixture
-def teammate(cohort, experiment):
-    user = factories.UserFactory(email="tiimi@example.fi")
-    factories.MembershipFactory(cohort=cohort, user=user, role=Membership.Role.LEARNER)
-    ExperimentMember.objects.create(
-        experiment=experiment, user=user, cohort=cohort, workshop=experiment.workshop
-    )
-    return user
 
 
 @pytest.fixture

@@ -10,13 +10,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from learners.models import Membership
 from notifications.models import Notification
-from tests import factories
 from tests.pdfs import pdf_bytes
 from tests.refusals import assert_refused
 from workshops import marking, outbox, services
-from workshops.models import ExperimentMember, Marking, ReviewFile
+from workshops.models import Marking, ReviewFile
 
 pytestmark = pytest.mark.django_db
 
@@ -25,17 +23,6 @@ def body(response) -> bytes:
     if response.streaming:
         return b"".join(response.streaming_content)
     return response.content
-
-
-@pytest.fixture
-def teammate(cohort, experiment):
-    """Another learner of the cohort on Oona's experiment team."""
-    user = factories.UserFactory(email="tiimi@example.fi", first_name="Tiina")
-    factories.MembershipFactory(cohort=cohort, user=user, role=Membership.Role.LEARNER)
-    ExperimentMember.objects.create(
-        experiment=experiment, user=user, cohort=cohort, workshop=experiment.workshop
-    )
-    return user
 
 
 @pytest.fixture

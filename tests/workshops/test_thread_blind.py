@@ -2,22 +2,12 @@
 the team, so its messages are not emailed to the blind reviewers either, and no email names the
 learner to someone who may not know who wrote."""
 
-import pytest
 from django.urls import reverse
 
 from notifications.models import Notification
 from notifications.services import notification_render
 from tests import factories
 from workshops.models import CohortMarkingSettings, Phase, PhaseComment
-
-
-@pytest.fixture
-def blind_cohort(cohort, assignment):
-    """Blind review chosen by this cohort alone (the course-wide default stays off)."""
-    CohortMarkingSettings.objects.create(
-        cohort=cohort, workshop=assignment.workshop, blind_review=True
-    )
-    return cohort
 
 
 def notified(comment: PhaseComment) -> set[int]:
