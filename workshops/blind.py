@@ -111,7 +111,7 @@ def name_files(files: Iterable[SubmissionFile], *, hide_author: bool) -> None:
     show: "Attachment 1.pdf" ... for someone who may not know the author, else the uploaded
     name. Pages list every file, rejected ones too, so the numbers match the downloads'."""
     for position, attachment in enumerate(files, start=1):
-        attachment.shown_name = (  # type: ignore[attr-defined]
+        attachment.shown_name = (
             neutral_name(attachment, position=position) if hide_author else attachment.original_name
         )
 
@@ -135,11 +135,7 @@ def submission_file_name(user: User, attachment: SubmissionFile) -> str:
 def rejection_reasons(files: Iterable[SubmissionFile]) -> str:
     """Why the version's files were refused, one "name: reason" line each, with the names
     the page shows (`name_files` first); as services stores it in `status_reason`."""
-    return "\n".join(
-        f"{f.shown_name}: {f.reason}"  # type: ignore[attr-defined]
-        for f in files
-        if f.status == f.Status.REJECTED
-    )
+    return "\n".join(f"{f.shown_name}: {f.reason}" for f in files if f.status == f.Status.REJECTED)
 
 
 def peer_file_for(submission: Submission, attachment: SubmissionFile) -> FieldFile | ContentFile:

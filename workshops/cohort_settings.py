@@ -117,10 +117,10 @@ def attach(submissions: Iterable[Submission], *, peer: bool = True) -> None:
             _marking(m, True) if m else _marking(s.assignment.workshop, False)
         )
         # Read by the templates as submission.settings_marking / settings_peer.
-        s.settings_marking = s.__dict__["_marking_settings"]  # type: ignore[attr-defined]
+        s.settings_marking = s.__dict__["_marking_settings"]
         if peer:
             s.__dict__["_peer_settings"] = _peer(p, True) if p else _peer(s.assignment, False)
-            s.settings_peer = s.__dict__["_peer_settings"]  # type: ignore[attr-defined]
+            s.settings_peer = s.__dict__["_peer_settings"]
 
 
 def marking_q(field: str, value: bool = True, prefix: str = "") -> Q:

@@ -22,6 +22,7 @@ from .workshop import Assignment, Phase, Theme, Workshop
 
 if TYPE_CHECKING:
     from core.models import User
+    from workshops.cohort_settings import MarkingSettings, PeerSettings
     from learners.models import Cohort
 
 
@@ -321,6 +322,9 @@ class Submission(models.Model):
     days_waiting: int
     over_target: bool
     allocatable: list["User"]
+    # Set by workshops.cohort_settings for the templates: the cohort's settings for this row.
+    settings_marking: "MarkingSettings"
+    settings_peer: "PeerSettings"
 
     class Meta:
         ordering = ["-submitted_at", "-pk"]
@@ -364,6 +368,10 @@ class SubmissionFile(CheckedFile):
         blank=True,
         related_name="+",
     )
+
+    # Set by workshops.blind.name_files for pages: the name shown ("Attachment 1.pdf" to
+    # someone who may not know the author), not a column.
+    shown_name: str
 
     class Meta:
         ordering = ["pk"]
