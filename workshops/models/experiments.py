@@ -22,8 +22,8 @@ from .workshop import Assignment, Phase, Theme, Workshop
 
 if TYPE_CHECKING:
     from core.models import User
-    from workshops.cohort_settings import MarkingSettings, PeerSettings
     from learners.models import Cohort
+    from workshops.cohort_settings import MarkingSettings, PeerSettings
 
 
 def submission_file_path(instance: "SubmissionFile", filename: str) -> str:
