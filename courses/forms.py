@@ -51,7 +51,13 @@ LANGUAGE_NAMES = {
 }
 
 
-def _fields_per_language(*names: str) -> list[str]:
+def language_marker(codes: Any) -> list[dict[str, Any]]:
+    """[{"code", "name"}] of these languages, in the editor's order: what the missing-language
+    marker (courses/includes/_missing_languages.html) shows."""
+    return [{"code": code, "name": name} for code, name in LANGUAGE_NAMES.items() if code in codes]
+
+
+def fields_per_language(*names: str) -> list[str]:
     return [f"{name}_{language}" for name in names for language in content_languages()]
 
 
@@ -102,16 +108,14 @@ class TranslatedTextsMixin:
                 "code": language,
                 "name": LANGUAGE_NAMES[language],
                 "fields": [form[f"{name}_{language}"] for name in self.translated],
-                "missing": [{"code": language, "name": LANGUAGE_NAMES[language]}]
-                if language in missing
-                else [],
+                "missing": language_marker({language} & missing),
             }
             for language in content_languages()
         ]
 
     def other_fields(self) -> list[Any]:
         form: Any = self
-        names = set(_fields_per_language(*self.translated))
+        names = set(fields_per_language(*self.translated))
         return [form[name] for name in self.fields if name not in names]
 
 
@@ -173,7 +177,7 @@ class CourseForm(TranslatedTextsMixin, forms.ModelForm):
 
     class Meta:
         model = Course
-        fields = _fields_per_language("title", "description")
+        fields = fields_per_language("title", "description")
         widgets = {
             f"description_{language}": forms.Textarea(attrs={"rows": 5})
             for language in content_languages()
@@ -191,7 +195,7 @@ class ModuleForm(TranslatedTextsMixin, forms.ModelForm):
     class Meta:
         model = Module
         fields = [
-            *_fields_per_language("title", "summary"),
+            *fields_per_language("title", "summary"),
             "is_published",
             "sequential",
             "prerequisites",
@@ -231,7 +235,7 @@ class ItemForm(TranslatedTextsMixin, forms.ModelForm):
         model = Item
         fields = [
             "kind",
-            *_fields_per_language("title", "body"),
+            *fields_per_language("title", "body"),
             "minutes",
             "completion_rule",
             "is_required",

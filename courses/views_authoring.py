@@ -30,13 +30,13 @@ from courses.access import (
 
 from . import authoring, selectors
 from .forms import (
-    LANGUAGE_NAMES,
     BankQuestionsForm,
     CompletionCriteriaForm,
     CourseForm,
     ItemForm,
     ModuleForm,
     ReleaseExtensionForm,
+    language_marker,
     question_translations,
     questions_missing_languages,
 )
@@ -504,9 +504,7 @@ def question_bank(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     prefetch_related_objects(questions, "choices")
     for question in questions:
         missing = questions_missing_languages([question])
-        question.missing = [  # read by the template
-            {"code": code, "name": name} for code, name in LANGUAGE_NAMES.items() if code in missing
-        ]
+        question.missing = language_marker(missing)  # read by the template
     return render(
         request,
         "courses/question_bank.html",

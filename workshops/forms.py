@@ -11,8 +11,8 @@ from django.utils.translation import pgettext_lazy
 
 from core.forms import DecimalCommaField, IsoDateInput, IsoDateTimeInput
 from core.html import clean_html
-from courses.forms import LANGUAGE_NAMES, TranslatedTextsMixin
-from courses.languages import content_languages, missing_languages
+from courses.forms import TranslatedTextsMixin, fields_per_language, language_marker
+from courses.languages import content_languages
 
 from .checks import max_file_bytes, too_large_message
 from .cohort_settings import PEER_FIELDS
@@ -609,14 +609,7 @@ class _TextsForm(TranslatedTextsMixin, forms.ModelForm):
 
     def missing(self) -> list[dict[str, Any]]:
         """[{"code", "name"}] of the languages the saved row still lacks (the marker)."""
-        return [
-            {"code": code, "name": LANGUAGE_NAMES[code]}
-            for code in missing_languages(self.instance, self.translated)
-        ]
-
-
-def _per_language(*names: str) -> list[str]:
-    return [f"{name}_{language}" for name in names for language in content_languages()]
+        return language_marker(self.missing_languages())
 
 
 def _textareas(name: str, rows: int) -> dict[str, forms.Widget]:
@@ -635,7 +628,7 @@ class PhaseTextsForm(_TextsForm):
 
     class Meta:
         model = Assignment
-        fields = _per_language("title", "instructions")
+        fields = fields_per_language("title", "instructions")
         widgets = _textareas("instructions", 8)
 
 
@@ -647,7 +640,7 @@ class CriterionTextsForm(_TextsForm):
 
     class Meta:
         model = RubricCriterion
-        fields = _per_language("title", "description")
+        fields = fields_per_language("title", "description")
         widgets = _textareas("description", 2)
 
 
@@ -660,5 +653,5 @@ class LevelTextsForm(_TextsForm):
 
     class Meta:
         model = RubricLevel
-        fields = _per_language("label", "descriptor")
+        fields = fields_per_language("label", "descriptor")
         widgets = _textareas("descriptor", 2)

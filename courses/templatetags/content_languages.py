@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from courses.forms import LANGUAGE_NAMES
+from courses.forms import language_marker
 from courses.languages import missing_languages as _missing
 
 register = template.Library()
@@ -16,7 +16,4 @@ register = template.Library()
 def missing_languages(row: Any, fields: str) -> list[dict[str, Any]]:
     """[{"code", "name"}] of the languages in which any of the row's `fields` (comma
     separated) is missing while the Finnish text is written."""
-    return [
-        {"code": code, "name": LANGUAGE_NAMES[code]}
-        for code in _missing(row, [f.strip() for f in fields.split(",") if f.strip()])
-    ]
+    return language_marker(_missing(row, [f.strip() for f in fields.split(",") if f.strip()]))
