@@ -20,6 +20,7 @@ from learners import services as learner_services
 from learners.models import ExportJob
 from tests import factories
 from tests.pdfs import pdf_bytes, pdf_upload
+from tests.responses import body
 from workshops.models import Submission, SubmissionFile
 
 pytestmark = pytest.mark.django_db
@@ -52,10 +53,6 @@ def signed_in(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def body(response) -> bytes:
-    return b"".join(response.streaming_content) if response.streaming else response.content
 
 
 def submit_pdf(client, assignment, data: bytes, capture, name: str = "haaste.pdf"):

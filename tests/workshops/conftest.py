@@ -70,3 +70,24 @@ def blind_cohort(cohort, assignment):
         cohort=cohort, workshop=assignment.workshop, blind_review=True
     )
     return cohort
+
+
+@pytest.fixture
+def peer_answers(cohort, learner, other_learner, assignment):
+    """Peer feedback on the phase, one reviewer each: `peer_answers(anonymous=...)` gives the
+    two learners' answers by learner pk."""
+
+    def make(*, anonymous: bool):
+        assignment.peer_review = True
+        assignment.peer_reviewers = 1
+        assignment.peer_reviews_each = 1
+        assignment.peer_anonymous = anonymous
+        assignment.save()
+        return {
+            person.pk: factories.SubmissionFactory(
+                learner=person, cohort=cohort, assignment=assignment
+            )
+            for person in (learner, other_learner)
+        }
+
+    return make

@@ -14,6 +14,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, TextStringObject
 
 from tests import factories
+from tests.responses import body
 from workshops import blind, peer
 from workshops.models import (
     PeerReview,
@@ -25,12 +26,6 @@ pytestmark = pytest.mark.django_db
 
 NAME = b"Liisa Learner"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def body(response) -> bytes:
-    if response.streaming:
-        return b"".join(response.streaming_content)
-    return response.content
 
 
 def authored_pdf() -> bytes:
@@ -231,17 +226,9 @@ def test_the_team_gets_a_blind_reviewers_feedback_file_without_the_reviewers_nam
 
 @pytest.mark.parametrize("anonymous", [True, False])
 def test_an_anonymous_peer_gets_the_file_without_its_author(
-    client_for, cohort, learner, other_learner, assignment, anonymous
+    client_for, learner, cohort, assignment, peer_answers, anonymous
 ):
-    assignment.peer_review = True
-    assignment.peer_reviewers = 1
-    assignment.peer_reviews_each = 1
-    assignment.peer_anonymous = anonymous
-    assignment.save()
-    answers = {
-        person.pk: factories.SubmissionFactory(learner=person, cohort=cohort, assignment=assignment)
-        for person in (learner, other_learner)
-    }
+    answers = peer_answers(anonymous=anonymous)
     original = authored_pdf()
     attach(answers[learner.pk], original, "application/pdf")
     peer.peer_allocate(assignment_id=assignment.pk, cohort_id=cohort.pk)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from PIL import Image
 
 from tests import factories
+from tests.responses import body
 from workshops import blind, peer, services
 from workshops.models import (
     PeerReview,
@@ -37,12 +38,6 @@ def neutral(n: int, extension: str, language: str = "fi") -> str:
         name = gettext("Attachment %(n)s") % {"n": n} + extension
     assert re.fullmatch(r"(Liite|Bilaga|Attachment) \d+\.\w+", name)
     return name
-
-
-def body(response) -> bytes:
-    if response.streaming:
-        return b"".join(response.streaming_content)
-    return response.content
 
 
 def png_bytes() -> bytes:
@@ -167,17 +162,9 @@ def test_rejected_files_and_their_reasons_stay_nameless_for_the_blind_reviewer(
 
 
 def test_the_anonymous_peer_sees_the_same_numbering(
-    client_for, cohort, learner, other_learner, assignment
+    client_for, learner, cohort, assignment, peer_answers
 ):
-    assignment.peer_review = True
-    assignment.peer_reviewers = 1
-    assignment.peer_reviews_each = 1
-    assignment.peer_anonymous = True
-    assignment.save()
-    answers = {
-        person.pk: factories.SubmissionFactory(learner=person, cohort=cohort, assignment=assignment)
-        for person in (learner, other_learner)
-    }
+    answers = peer_answers(anonymous=True)
     answer = answers[learner.pk]
     attach(answer, f"{AUTHOR}.exe", b"MZ", "", status=SubmissionFile.Status.REJECTED)
     attach(answer, PDF_NAME, b"%PDF-1.4 test", "application/pdf")

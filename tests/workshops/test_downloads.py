@@ -24,6 +24,7 @@ from learners.models import Membership
 from tests import factories
 from tests.conftest import skip_or_fail
 from tests.pdfs import pdf_bytes
+from tests.responses import body
 from workshops import peer, services, sessions
 from workshops.models import CalendarFeed, PeerReview, SubmissionFile, WorkshopSession
 
@@ -34,13 +35,6 @@ PNG = (
     b"\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\r\xefF\xb8\x00\x00"
     b"\x00\x00IEND\xaeB`\x82"
 )
-
-
-def body(response) -> bytes:
-    """The whole body, streamed or not (reading a stream to its end also closes the file)."""
-    if response.streaming:
-        return b"".join(response.streaming_content)
-    return response.content
 
 
 def needs_pdf_engine():

@@ -13,16 +13,11 @@ from django.utils import timezone
 from notifications.models import Notification
 from tests.pdfs import pdf_bytes
 from tests.refusals import assert_refused
+from tests.responses import body
 from workshops import marking, outbox, services
 from workshops.models import Marking, ReviewFile
 
 pytestmark = pytest.mark.django_db
-
-
-def body(response) -> bytes:
-    if response.streaming:
-        return b"".join(response.streaming_content)
-    return response.content
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from learners import selectors as learner_selectors
 from tests import factories
 from tests.pdfs import pdf_bytes
 from tests.refusals import assert_refused
+from tests.responses import body
 from workshops.models import Attendance, WorkshopSession
 
 pytestmark = pytest.mark.django_db
@@ -22,12 +23,6 @@ pytestmark = pytest.mark.django_db
 MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64
 VTT = b"WEBVTT\n\n00:00.000 --> 00:02.000\nTervetuloa\n"
 YOUTUBE = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
-
-
-def body(response) -> bytes:
-    if response.streaming:
-        return b"".join(response.streaming_content)
-    return response.content
 
 
 def make_session(cohort, workshop, *, days: float, title="Työpaja 2: Ideat"):
