@@ -341,7 +341,11 @@ class Submission(models.Model):
                 name="one_experiment_version",
             ),
         ]
-        indexes = [models.Index(fields=["cohort", "status"])]
+        indexes = [
+            models.Index(fields=["cohort", "status"]),
+            # The review queue: a state's versions, the longest-waiting first, fifty a page.
+            models.Index(fields=["status", "submitted_at", "id"], name="submission_queue_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.assignment} – {self.learner} (v{self.version})"

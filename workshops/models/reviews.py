@@ -41,6 +41,8 @@ class Review(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # The review queue's "recently reviewed": the newest reviews first, ten of them.
+        indexes = [models.Index(fields=["created_at"], name="review_created_idx")]
         verbose_name = _("review")
         verbose_name_plural = _("reviews")
 
