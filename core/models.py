@@ -138,3 +138,29 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class StagedUpload(models.Model):
+    """A file a person sent on its own before the form that uses it (core/staged_uploads.py):
+    the form carries only `token`. Its bytes wait in PRIVATE_MEDIA_ROOT/.incoming (`on_disk`,
+    so storing them is a rename) or in the private bucket's `.incoming/`; the row is deleted
+    when a form stores the file, or by the hourly sweeper after a day unused."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staged_uploads"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=255)
+    size = models.BigIntegerField()
+    content_type = models.CharField(max_length=255, blank=True)
+    # The file's name in `.incoming/` (on the disk or in the bucket).
+    stored_name = models.CharField(max_length=255)
+    on_disk = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("staged upload")
+        verbose_name_plural = _("staged uploads")
+
+    def __str__(self) -> str:
+        return self.name

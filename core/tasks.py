@@ -76,3 +76,11 @@ def worker_heartbeat() -> str:
     from .outbox import heartbeat_write
 
     return heartbeat_write().isoformat()
+
+
+@shared_task(**SWEEP_TASK_OPTIONS)
+def staged_uploads_expire() -> int:
+    """Beat, hourly: files sent ahead of a form and not used within a day are removed."""
+    from .staged_uploads import staged_uploads_expire as expire
+
+    return expire()

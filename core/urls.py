@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_oidc, views_outbox
+from . import views, views_oidc, views_outbox, views_uploads
 
 app_name = "core"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("language/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
+    path("uploads/", views_uploads.staged_upload, name="staged_upload"),
     path("accounts/organisation/", views_oidc.organisation_sign_in, name="organisation_sign_in"),
     path("background-work/", views_outbox.stuck_work, name="stuck_work"),
     path(

@@ -11,6 +11,8 @@ from django.utils.translation import pgettext_lazy
 
 from core.forms import DecimalCommaField, IsoDateInput, IsoDateTimeInput
 from core.html import clean_html
+from core.staged_fields import MultipleFileInput as StagedFilesInput
+from core.staged_fields import StagedFilesField
 from courses.forms import TranslatedTextsMixin, fields_per_language, language_marker
 from courses.languages import content_languages
 
@@ -87,8 +89,12 @@ class SubmissionForm(forms.Form):
     )
     # An empty file is refused by the service, named with its reason, on its own: the field's
     # generic "The submitted file is empty." would throw away the whole form.
-    attachments = MultipleFileField(
-        label=_("New attachments (optional)"), required=False, allow_empty_file=True
+    # Sent ahead of the form as soon as they are chosen (core/staged_fields.py), or with it.
+    attachments = StagedFilesField(
+        label=_("New attachments (optional)"),
+        required=False,
+        allow_empty_file=True,
+        widget=StagedFilesInput(attrs={"accept": ACCEPT}),
     )
     # The previous version's files are kept unless ticked here.
     remove_files = forms.TypedMultipleChoiceField(
@@ -109,6 +115,8 @@ class SubmissionForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["attachments"].help_text = attachments_help()
+        # Files staged by the person whose draft this is (the learner signed in).
+        cast(StagedFilesField, self.fields["attachments"]).owner_id = draft_owner
         self.keepable = keepable or []
         cast(forms.ChoiceField, self.fields["remove_files"]).choices = [
             (f.pk, f.original_name) for f in self.keepable

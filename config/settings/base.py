@@ -421,6 +421,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.worker_heartbeat",
         "schedule": WORKER_HEARTBEAT_PERIOD,
     },
+    # Files sent ahead of a form (core/staged_uploads.py) and not used within a day.
+    "remove-unused-staged-uploads": {
+        "task": "core.tasks.staged_uploads_expire",
+        "schedule": 60 * 60,
+    },
     # Email sweepers (core/mail.py): due retries, stuck `sending` rows, the 48-hour limit.
     "retry-stalled-notification-emails": {
         "task": "notifications.tasks.notification_retry_stalled",

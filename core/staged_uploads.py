@@ -1,0 +1,286 @@
+"""Files sent on their own before the form that uses them ("upload first, then submit").
+
+The browser sends each chosen file as the raw body of one request (static/js/staged-uploads.js,
+`core.views_uploads.staged_upload`) as soon as it is chosen; the form then carries only a token
+(`core.staged_fields.StagedFilesField`). The bytes are written once, 1 MB at a time, as they
+arrive: on this machine's disk into PRIVATE_MEDIA_ROOT/.incoming, on the same file system as
+their final place, so storing them later is a rename; with an S3 bucket through the system's
+temporary folder into the bucket's `.incoming/`, shared by every web machine. The form's
+request then carries a few hundred bytes, and a form that comes back with an error keeps the
+files already sent.
+
+A token is used once. The row is deleted when the file's bytes are first taken (the storage
+renames or reads it) inside the transaction that stores it, so of two submits with the same
+token one stores the file and the other finds no row (an OSError, which the services answer as
+"could not be stored"); a rolled-back submit leaves the row as it was. Rows unused for a day,
+and their files, are removed by `staged_uploads_expire` (beat, hourly).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import os
+import re
+import secrets
+import tempfile
+import unicodedata
+from collections.abc import Iterable
+from datetime import timedelta
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.models import StagedUpload, User
+from core.storage import PrivateStorage, private_storage_is_local
+from core.uploads import CHUNK_SIZE, INCOMING, STALE_AFTER_S, _incoming
+
+logger = logging.getLogger(__name__)
+
+# A staged file unused this long is removed; so are files in `.incoming` a dead worker left.
+KEEP_FOR = timedelta(seconds=STALE_AFTER_S)
+# Unused staged files one person may have at once: enough for several forms' worth of files,
+# few enough that nobody fills the disk by sending files and never submitting.
+MAX_WAITING = 30
+# The body types Django itself would parse as a form (the CSRF check reads them first).
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+# The bucket's `.incoming/`: the S3 counterpart of PRIVATE_MEDIA_ROOT/.incoming.
+staged_storage = PrivateStorage(INCOMING)
+
+
+class StagedUploadError(Exception):
+    """A staged upload refused, with a message for the person and the HTTP status."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+class Readable(Protocol):
+    def read(self, size: int = ..., /) -> bytes: ...
+
+
+def max_file_bytes() -> int:
+    """The per-file limit of every upload form (SUBMISSION_MAX_FILE_MB)."""
+    return int(settings.SUBMISSION_MAX_FILE_MB) * 1024 * 1024
+
+
+def too_large_message(size: int) -> str:
+    # The same words as the file checks' (workshops/checks.py), so one translation serves both.
+    return _("The file is %(size)s; the largest allowed is %(limit)s.") % {
+        "size": filesizeformat(size),
+        "limit": filesizeformat(max_file_bytes()),
+    }
+
+
+def clean_name(raw: str) -> str:
+    """A file name fit to show and store: its last path part, no control characters, at most
+    255 characters with its extension kept."""
+    name = unicodedata.normalize("NFC", raw).replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip()
+    if len(name) > 255:
+        stem, ext = os.path.splitext(name)
+        name = stem[: 255 - len(ext[:20])] + ext[:20]
+    return name or "file"
+
+
+def _stored_name(name: str) -> str:
+    ext = os.path.splitext(name)[1].lower()
+    if not re.fullmatch(r"\.[a-z0-9]{1,10}", ext):
+        ext = ""
+    return f"staged-{secrets.token_hex(16)}{ext}"
+
+
+def _local_path(stored_name: str) -> Path:
+    return Path(settings.PRIVATE_MEDIA_ROOT) / INCOMING / stored_name
+
+
+def _copy(stream: Readable, out: IO[bytes], length: int) -> int:
+    """Copy the request body to `out` 1 MB at a time; refuse it as soon as it is too large."""
+    limit = max_file_bytes()
+    total = 0
+    while chunk := stream.read(CHUNK_SIZE):
+        total += len(chunk)
+        if total > limit:
+            raise StagedUploadError(too_large_message(total), status=413)
+        out.write(chunk)
+    if total != length:
+        # The browser stopped sending (the page was closed, the connection dropped).
+        raise StagedUploadError(_("The file did not arrive whole. Add it again."))
+    return total
+
+
+def staged_upload_receive(
+    *, owner: User, stream: Readable, length: int | None, name: str, content_type: str
+) -> StagedUpload:
+    """Write one file sent as a request body (`length` bytes, its Content-Length) and record
+    it for `owner`. Raises StagedUploadError (with the HTTP status) for a file refused."""
+    if content_type.split(";")[0].strip().lower() in FORM_TYPES:
+        raise StagedUploadError(_("Send the file itself, not a form."), status=415)
+    if length is None:
+        raise StagedUploadError(_("The file's size is missing."), status=411)
+    if length > max_file_bytes():
+        raise StagedUploadError(too_large_message(length), status=413)
+    if length == 0:
+        # The same words as workshops.services.refusal_reason, one translation for both.
+        raise StagedUploadError(_("The file is empty (0 bytes). Check the file and add it again."))
+    if StagedUpload.objects.filter(owner=owner).count() >= MAX_WAITING:
+        raise StagedUploadError(
+            _("You have many files waiting to be sent. Submit or reload the form first."),
+            status=429,
+        )
+    name = clean_name(name)
+    stored_name = _stored_name(name)
+    on_disk = private_storage_is_local()
+    if on_disk:
+        path = Path(_incoming(str(Path(settings.PRIVATE_MEDIA_ROOT) / INCOMING))) / stored_name
+        try:
+            with open(path, "xb") as out:  # noqa: PTH123 -- a new file only, never overwritten
+                os.chmod(path, settings.FILE_UPLOAD_PERMISSIONS or 0o640)
+                size = _copy(stream, out, length)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                path.unlink()
+            raise
+    else:
+        # Through the system's folder (one chunk in memory at a time) into the bucket, which
+        # every web machine sees: the submit may reach another machine.
+        with tempfile.NamedTemporaryFile(suffix=".upload") as spool:
+            size = _copy(stream, spool, length)
+            spool.seek(0)
+            stored_name = staged_storage.save(stored_name, File(spool, name=stored_name))
+    try:
+        return StagedUpload.objects.create(
+            owner=owner,
+            token=secrets.token_urlsafe(32),
+            name=name,
+            size=size,
+            content_type=content_type[:255],
+            stored_name=stored_name,
+            on_disk=on_disk,
+        )
+    except BaseException:
+        _remove_file(stored_name, on_disk=on_disk)
+        raise
+
+
+def staged_uploads_for(*, owner_id: int, tokens: Iterable[str]) -> dict[str, StagedUpload]:
+    """The owner's staged uploads among these tokens, by token (another person's, a used one
+    or an expired one is simply not there)."""
+    wanted = [t for t in dict.fromkeys(tokens) if t and len(t) <= 64][:50]
+    if not wanted:
+        return {}
+    rows = StagedUpload.objects.filter(owner_id=owner_id, token__in=wanted)
+    return {
+        row.token: row for row in rows if not row.on_disk or _local_path(row.stored_name).exists()
+    }
+
+
+def _remove_file(stored_name: str, *, on_disk: bool) -> None:
+    try:
+        if on_disk:
+            _local_path(stored_name).unlink(missing_ok=True)
+        else:
+            staged_storage.delete(stored_name)
+    except OSError:
+        logger.warning("could not remove the staged file %s", stored_name, exc_info=True)
+
+
+class StagedUploadedFile(UploadedFile):
+    """A staged upload handed to a form as if it had come with the form.
+
+    `temporary_file_path()` is the staged file on this disk, so FileSystemStorage stores it by a
+    rename; any other storage reads it (`chunks()`, `read()`), from the disk or the bucket.
+    Either is the moment the file is taken: the row is deleted then (see the module's note),
+    in the caller's transaction, and the staged bytes are removed after its commit.
+    """
+
+    def __init__(self, staged: StagedUpload) -> None:
+        self.staged = staged
+        self._taken = False
+        self._handle: IO[bytes] | None = None
+        super().__init__(
+            None, staged.name, staged.content_type or "application/octet-stream", staged.size
+        )
+
+    @property
+    def token(self) -> str:
+        return self.staged.token
+
+    def _take(self) -> None:
+        if self._taken:
+            return
+        deleted, _rows = StagedUpload.objects.filter(
+            pk=self.staged.pk, owner_id=self.staged.owner_id
+        ).delete()
+        if not deleted:
+            # Used by another submit (or expired) since the form was read.
+            raise FileNotFoundError(errno.ENOENT, "the staged upload was used already")
+        self._taken = True
+        transaction.on_commit(self._after_commit)
+
+    def _after_commit(self) -> None:
+        if self._handle is not None:
+            with contextlib.suppress(OSError):
+                self._handle.close()
+        # After a rename there is nothing left; after a copy the staged bytes go.
+        _remove_file(self.staged.stored_name, on_disk=self.staged.on_disk)
+
+    def temporary_file_path(self) -> str:
+        if not self.staged.on_disk:
+            raise FileNotFoundError(errno.ENOENT, "the staged upload is in the bucket")
+        self._take()
+        return str(_local_path(self.staged.stored_name))
+
+    # File keeps its file object in `file`; the staged bytes are opened only when read.
+    @property
+    def file(self) -> IO[bytes]:
+        if self._handle is None:
+            self._take()
+            if self.staged.on_disk:
+                self._handle = _local_path(self.staged.stored_name).open("rb")
+            else:
+                self._handle = staged_storage.open(self.staged.stored_name, "rb")
+        return self._handle
+
+    @file.setter
+    def file(self, value: Any) -> None:
+        self._handle = value
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+
+
+def staged_uploads_expire(*, now: Any = None) -> int:
+    """Remove staged uploads unused for a day, and files in `.incoming` older than that which
+    no row names (a worker that died mid-upload). Returns how many rows were removed."""
+    cutoff = (now or timezone.now()) - KEEP_FOR
+    removed = 0
+    for row in StagedUpload.objects.filter(created_at__lt=cutoff).only(
+        "pk", "stored_name", "on_disk"
+    ):
+        # The conditional delete is the claim: a submit storing the file right now wins.
+        if StagedUpload.objects.filter(pk=row.pk).delete()[0]:
+            _remove_file(row.stored_name, on_disk=row.on_disk)
+            removed += 1
+    folder = Path(settings.PRIVATE_MEDIA_ROOT) / INCOMING
+    # An hour's margin: a row just under a day old keeps its file.
+    file_cutoff = cutoff.timestamp() - 60 * 60
+    if folder.is_dir():
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                with contextlib.suppress(OSError):
+                    if entry.is_file(follow_symlinks=False) and entry.stat().st_mtime < file_cutoff:
+                        os.remove(entry.path)
+    return removed
