@@ -22,7 +22,7 @@ from django.db.models import F, Max
 from django.utils import translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from core.errors import DomainError
 from core.forms import format_decimal, parse_decimal
@@ -562,7 +562,11 @@ def quiz_translation_parse(source: list[ParsedQuestion], text: str) -> list[Pars
         if line.startswith("?"):
             if len(out) >= len(source):
                 raise AuthoringError(
-                    _("Line %(n)s: the Finnish text has only %(count)s questions.")
+                    ngettext(
+                        "Line %(n)s: the Finnish text has only %(count)s question.",
+                        "Line %(n)s: the Finnish text has only %(count)s questions.",
+                        len(source),
+                    )
                     % {"n": number, "count": len(source)}
                 )
             body = line[2:] if line[:2] in KIND_MARKS else line[1:]
@@ -581,18 +585,24 @@ def quiz_translation_parse(source: list[ParsedQuestion], text: str) -> list[Pars
             )
     if len(out) != len(source):
         raise AuthoringError(
-            _(
+            ngettext(
+                "The Finnish text has %(source)s question and this one %(count)s: translate "
+                "every question, in the same order.",
                 "The Finnish text has %(source)s questions and this one %(count)s: translate "
-                "every question, in the same order."
+                "every question, in the same order.",
+                len(source),
             )
             % {"source": len(source), "count": len(out)}
         )
     for position, (original, translated) in enumerate(zip(source, out, strict=True), start=1):
         if len(translated.choices) != len(original.choices):
             raise AuthoringError(
-                _(
+                ngettext(
+                    "Question %(n)s has %(count)s answer line here and %(source)s in Finnish: "
+                    "translate each answer on its own line.",
                     "Question %(n)s has %(count)s answer lines here and %(source)s in Finnish: "
-                    "translate each answer on its own line."
+                    "translate each answer on its own line.",
+                    len(translated.choices),
                 )
                 % {"n": position, "count": len(translated.choices), "source": len(original.choices)}
             )
