@@ -56,10 +56,10 @@ def cohort_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     organisation_id = int(org) if org.isdigit() else None
     view = "table" if request.GET.get("view") == "table" else "grid"
     page = Paginator(
-        selectors.cohort_learners(cohort=cohort, query=query, organisation_id=organisation_id),
+        selectors.CohortLearners(cohort=cohort, query=query, organisation_id=organisation_id),
         LEARNERS_PER_PAGE,
     ).get_page(request.GET.get("page"))
-    overview = selectors.cohort_overview(cohort=cohort, learners=[m.user for m in page])
+    overview = selectors.cohort_overview(cohort=cohort, learners=list(page.object_list))
     # The overview has loaded the cohort's coordinators already: no extra query.
     is_coordinator = request.user.is_superuser or any(
         u.pk == request.user.pk for u in overview.coordinators
