@@ -18,6 +18,7 @@ from courses.models import Course
 from learners.access import cohorts_for, learner_cohorts, member
 from learners.models import Cohort, Membership
 
+from . import compiled
 from .models import (
     Assignment,
     Experiment,
@@ -39,19 +40,31 @@ def experiment_member(user: User, experiment_ref: str) -> Exists:
 
 
 def get_assignment_for_learner(user: User, pk: int) -> tuple[Assignment, Cohort]:
-    """The assignment and the learner's cohort that runs its course; 404 for anyone else."""
-    assignment: Assignment = get_object_or_404(
-        Assignment.objects.select_related("workshop__course"), pk=pk
+    """The assignment and the learner's cohort that runs its course; 404 for anyone else.
+    Two queries, compiled once (the phase answer page and its autosave ask on every visit)."""
+    found = compiled.objects(
+        Assignment,
+        ("assignment_for_learner",),
+        lambda assignment: Assignment.objects.filter(pk=assignment).select_related(
+            "workshop__course"
+        ),
+        assignment=pk,
     )
-    cohort = (
-        learner_cohorts(user)
-        .filter(course_id=assignment.workshop.course_id)
-        .order_by("-start_date")
-        .first()
-    )
-    if cohort is None:
+    if not found:
         raise Http404
-    return assignment, cohort
+    assignment = found[0]
+    cohorts = compiled.objects(
+        Cohort,
+        ("learner_cohort",),
+        lambda user, course: (
+            learner_cohorts(User(pk=user)).filter(course_id=course).order_by("-start_date")[:1]
+        ),
+        user=user.pk,
+        course=assignment.workshop.course_id,
+    )
+    if not cohorts:
+        raise Http404
+    return assignment, cohorts[0]
 
 
 def get_workshop_for_learner(user: User, pk: int) -> tuple[Workshop, Cohort]:
@@ -243,12 +256,29 @@ def get_submission_for_user(user: User, pk: int) -> Submission:
 
 
 def get_submission_for_reviewer(user: User, pk: int) -> Submission:
-    return get_object_or_404(
-        submissions_reviewable_by(user).select_related(
-            "assignment__workshop", "cohort", "learner__organisation"
-        ),
-        pk=pk,
+    """A version an instructor of its cohort (or the superuser) may review, with its phase,
+    workshop, cohort, sender and experiment; 404 for anyone else. One query, compiled once
+    (the review page and its autosave ask on every visit)."""
+    superuser = user.is_superuser
+
+    def build(submission: int, user: int | None = None) -> QuerySet[Submission]:
+        reviewer = User(pk=user, is_superuser=superuser)
+        return (
+            submissions_reviewable_by(reviewer)
+            .filter(pk=submission)
+            .select_related("assignment__workshop", "cohort", "learner__organisation", "experiment")
+        )
+
+    found = compiled.objects(
+        Submission,
+        ("submission_for_reviewer", superuser),
+        build,
+        submission=pk,
+        **({} if superuser else {"user": user.pk}),
     )
+    if not found:
+        raise Http404
+    return found[0]
 
 
 def can_review(user: User, submission: Submission) -> bool:

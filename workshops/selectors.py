@@ -11,26 +11,31 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import (
+    BooleanField,
     Count,
     Exists,
+    ExpressionWrapper,
     Max,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    prefetch_related_objects,
+    Subquery,
 )
 from django.http import QueryDict
 from django.utils import timezone
 
+from core.access import STAFF_ROLES
 from core.models import Organisation, User
 from learners.access import cohorts_for, member
 from learners.models import Cohort, Membership
-from workshops.access import submissions_reviewable_by
+from workshops.access import assignment_editors, submissions_reviewable_by
 
+from . import compiled
 from .cohort_settings import marking_q
 from .models import (
     Assignment,
+    Draft,
     Experiment,
     ExperimentMember,
     Extension,
@@ -38,6 +43,9 @@ from .models import (
     Phase,
     PhaseComment,
     Review,
+    ReviewDraft,
+    ReviewFile,
+    ReviewScore,
     RubricCriterion,
     RubricLevel,
     Submission,
@@ -258,6 +266,41 @@ def versions(*, submission: Submission) -> QuerySet[Submission]:
     )
 
 
+def _versions_of(**ids: int) -> QuerySet[Submission]:
+    """versions() without its files, by the ids compiled.objects passes."""
+    if "experiment" in ids:
+        qs = Submission.objects.filter(
+            experiment_id=ids["experiment"], assignment_id=ids["assignment"]
+        )
+    else:
+        qs = Submission.objects.filter(
+            learner_id=ids["learner"], assignment_id=ids["assignment"], cohort_id=ids["cohort"]
+        )
+    return qs.select_related("review__reviewer", "learner").order_by("-version")
+
+
+def _version_ids(submission: Submission) -> dict[str, int]:
+    if submission.experiment_id is not None:
+        return {"experiment": submission.experiment_id, "assignment": submission.assignment_id}
+    return {
+        "learner": submission.learner_id,
+        "assignment": submission.assignment_id,
+        "cohort": submission.cohort_id,
+    }
+
+
+def version_list(*, submission: Submission) -> list[Submission]:
+    """versions() as a list, without their files (the review page shows the versions'
+    numbers, states and the previous text): one query, compiled once."""
+    ids = _version_ids(submission)
+    return compiled.objects(
+        Submission,
+        ("versions", "experiment" in ids),
+        _versions_of,
+        **ids,
+    )
+
+
 # --- experiments -----------------------------------------------------------------------------
 
 
@@ -298,30 +341,58 @@ def phase_track(*, experiment: Experiment) -> list[PhaseRow]:
     extensions = dict(
         Extension.objects.filter(experiment=experiment).values_list("phase", "due_on")
     )
-    rows = []
-    for phase in Phase:
-        if not experiment.is_active or phase < experiment.phase:
-            state = "approved"
-        elif phase == experiment.phase:
-            state = "open"
-        else:
-            state = "locked"
-        assignment = assignments.get(phase.value)
-        due_on = phase_due_date(
-            assignment=assignment, cohort=experiment.cohort, extension=extensions.get(phase.value)
+    return [
+        _phase_row(
+            phase,
+            experiment=experiment,
+            assignment=assignments.get(phase.value),
+            latest=latest.get(phase),
+            extension=extensions.get(phase.value),
+            extended=phase.value in extensions,
         )
-        rows.append(
-            PhaseRow(
-                phase.value,
-                str(phase.label),
-                assignment,
-                state,
-                latest.get(phase),
-                due_on,
-                extended=phase.value in extensions,
-            )
-        )
-    return rows
+        for phase in Phase
+    ]
+
+
+def _phase_row(
+    phase: Phase,
+    *,
+    experiment: Experiment,
+    assignment: Assignment | None,
+    latest: Submission | None,
+    extension: datetime.date | None,
+    extended: bool,
+) -> PhaseRow:
+    if not experiment.is_active or phase < experiment.phase:
+        state = "approved"
+    elif phase == experiment.phase:
+        state = "open"
+    else:
+        state = "locked"
+    due_on = phase_due_date(assignment=assignment, cohort=experiment.cohort, extension=extension)
+    return PhaseRow(
+        phase.value, str(phase.label), assignment, state, latest, due_on, extended=extended
+    )
+
+
+def phase_row(
+    *, experiment: Experiment, assignment: Assignment, history: list[Submission]
+) -> PhaseRow:
+    """The phase track's row of `assignment`'s phase (see phase_track), from what the phase
+    answer page has read already: the experiment from learner_experiment and the phase's
+    versions newest first. No query, unless another assignment of the workshop has the same
+    phase (the track's rule of which one counts is then asked of the whole track)."""
+    if getattr(experiment, "phase_twins", True):
+        return next(r for r in phase_track(experiment=experiment) if r.phase == assignment.phase)
+    extension = experiment.phase_extension  # type: ignore[attr-defined]
+    return _phase_row(
+        Phase(assignment.phase),
+        experiment=experiment,
+        assignment=assignment,
+        latest=history[0] if history else None,
+        extension=extension,
+        extended=extension is not None,
+    )
 
 
 def experiments_for_learner(*, learner: User) -> QuerySet[Experiment]:
@@ -358,67 +429,292 @@ def text_diff(old: str, new: str) -> list[tuple[str, str]]:
 
 
 def rubric(*, workshop_id: int, phase: int) -> list[RubricCriterion]:
-    """The criteria of a phase's rubric with their levels (two queries)."""
-    return list(
-        RubricCriterion.objects.filter(workshop_id=workshop_id, phase=phase).prefetch_related(
-            Prefetch("levels", queryset=RubricLevel.objects.order_by("points", "pk"))
-        )
+    """The criteria of a phase's rubric with their levels (`criterion.levels.all()`, by points)
+    in two queries compiled once, or one when the phase has no rubric."""
+    criteria = compiled.objects(
+        RubricCriterion,
+        ("rubric",),
+        lambda workshop, phase: RubricCriterion.objects.filter(workshop_id=workshop, phase=phase),
+        workshop=workshop_id,
+        phase=phase,
     )
+    if not criteria:
+        return []
+    levels: dict[int, list[RubricLevel]] = {c.pk: [] for c in criteria}
+    for level in compiled.objects(
+        RubricLevel,
+        ("rubric_levels",),
+        lambda workshop, phase: RubricLevel.objects.filter(
+            criterion__workshop_id=workshop, criterion__phase=phase
+        ).order_by("points", "pk"),
+        workshop=workshop_id,
+        phase=phase,
+    ):
+        levels[level.criterion_id].append(level)
+    for criterion in criteria:
+        compiled.prefetched(criterion, "levels", levels[criterion.pk])
+    return criteria
 
 
 def thread(*, experiment_id: int, phase: int) -> list[PhaseComment]:
-    return list(
-        PhaseComment.objects.filter(experiment_id=experiment_id, phase=phase).select_related(
-            "author__organisation"
-        )
+    """The messages on one phase of an experiment, oldest first, with their authors (one
+    query, compiled once)."""
+    return compiled.objects(
+        PhaseComment,
+        ("thread",),
+        lambda experiment, phase: PhaseComment.objects.filter(
+            experiment_id=experiment, phase=phase
+        ).select_related("author__organisation"),
+        experiment=experiment_id,
+        phase=phase,
     )
 
 
 def with_files(submission: Submission) -> Submission:
     """Load the version's files with the version each kept file came from (one query)."""
-    prefetch_related_objects(
-        [submission],
-        Prefetch(
-            "files",
-            queryset=SubmissionFile.objects.select_related("carried_from__submission").order_by(
-                "pk"
+    compiled.prefetched(
+        submission,
+        "files",
+        compiled.objects(
+            SubmissionFile,
+            ("with_files",),
+            lambda submission: (
+                SubmissionFile.objects.filter(submission_id=submission)
+                .select_related("carried_from__submission")
+                .order_by("pk")
             ),
+            submission=submission.pk,
         ),
     )
     return submission
 
 
-def review_points(*, review: Review) -> tuple[int, int] | None:
+def review_points(
+    *, review: Review, levels: Iterable[RubricLevel] | None = None
+) -> tuple[int, int] | None:
     """(points given, the rubric's maximum) of a review, or None without a rubric; the
-    maximum of a criterion since removed is its given points (two queries)."""
+    maximum of a criterion since removed is its given points (two queries; none when the
+    scores are loaded and the levels of their criteria given, as feedback_parts reads them)."""
     scores = list(review.scores.all())
     if not scores:
         return None
-    maxima: dict[int | None, int] = dict(
-        RubricLevel.objects.filter(criterion_id__in=[s.criterion_id for s in scores])
-        .values("criterion_id")
-        .annotate(top=Max("points"))
-        .values_list("criterion_id", "top")
-    )
+    maxima: dict[int | None, int]
+    if levels is None:
+        maxima = dict(
+            RubricLevel.objects.filter(criterion_id__in=[s.criterion_id for s in scores])
+            .values("criterion_id")
+            .annotate(top=Max("points"))
+            .values_list("criterion_id", "top")
+        )
+    else:
+        maxima = {}
+        for level in levels:
+            maxima[level.criterion_id] = max(maxima.get(level.criterion_id, 0), level.points)
     given = sum(s.points for s in scores)
     return given, sum(max(maxima.get(s.criterion_id, s.points), s.points) for s in scores)
 
 
 def previous_levels(*, submission: Submission) -> dict[int, int]:
     """{criterion id: level id} the instructor picked for the previous version of the same
-    phase, so the next round's rubric starts from there (levels matched by points)."""
-    earlier = (
-        versions(submission=submission)
-        .filter(version__lt=submission.version, review__isnull=False)
-        .prefetch_related(None)  # only its review's scores are read, not its files
-        .first()
+    phase, so the next round's rubric starts from there (levels matched by points): one
+    query, compiled once."""
+    ids = _version_ids(submission)
+
+    def build(version: int, **ids: int) -> QuerySet[Any]:
+        earlier = (
+            _versions_of(**ids)
+            .filter(version__lt=version, review__isnull=False)
+            .values("review")[:1]
+        )
+        level = RubricLevel.objects.filter(
+            criterion_id=OuterRef("criterion_id"), points=OuterRef("points")
+        ).values("pk")[:1]
+        return (
+            ReviewScore.objects.filter(review_id=Subquery(earlier), criterion__isnull=False)
+            .annotate(level=Subquery(level))
+            .filter(level__isnull=False)
+            .order_by("pk")
+            .values_list("criterion_id", "level")
+        )
+
+    return dict(
+        compiled.values(
+            ReviewScore,
+            ("previous_levels", "experiment" in ids),
+            build,
+            version=submission.version,
+            **ids,
+        )
     )
-    if earlier is None:
-        return {}
-    picked = dict(
-        earlier.review.scores.exclude(criterion=None).values_list("criterion_id", "points")
+
+
+# --- the phase answer page and the review page (issue 13) ------------------------------------
+#
+# Both pages read a dozen small rows a request. Their queries are compiled once per process
+# (workshops/compiled.py) and each piece is read once and handed on: the phase's versions
+# serve the phase's row, the history and the feedback; the feedback's scores and the rubric's
+# levels serve the points and the texts in the reader's language.
+
+
+def learner_experiment(
+    *, learner: User, assignment: Assignment, cohort: Cohort
+) -> Experiment | None:
+    """The learner's experiment in the assignment's workshop and this cohort (as
+    services.experiment_for), or None, in one query. The experiment carries what the phase's
+    row needs besides its versions: `phase_extension`, its own due date for the phase (or
+    None), and `phase_twins`, whether another assignment of the workshop has the same phase."""
+    found = compiled.objects(
+        ExperimentMember,
+        ("learner_experiment",),
+        lambda user, workshop, cohort, assignment, phase: (
+            ExperimentMember.objects.filter(user_id=user, workshop_id=workshop, cohort_id=cohort)
+            .select_related("experiment")
+            .annotate(
+                phase_extension=Subquery(
+                    Extension.objects.filter(experiment=OuterRef("experiment"), phase=phase)
+                    .order_by()
+                    .values("due_on")[:1]
+                ),
+                phase_twins=Exists(
+                    Assignment.objects.filter(workshop_id=workshop, phase=phase).exclude(
+                        pk=assignment
+                    )
+                ),
+                texts_editor=_texts_editor(user, assignment),
+            )
+            .order_by("pk")[:1]
+        ),
+        user=learner.pk,
+        workshop=assignment.workshop_id,
+        cohort=cohort.pk,
+        assignment=assignment.pk,
+        phase=assignment.phase,
     )
-    levels = RubricLevel.objects.filter(criterion_id__in=picked).values_list(
-        "criterion_id", "points", "pk"
+    if not found:
+        return None
+    member = found[0]
+    experiment = member.experiment
+    experiment.phase_extension = member.phase_extension  # type: ignore[attr-defined]
+    experiment.phase_twins = member.phase_twins  # type: ignore[attr-defined]
+    experiment.texts_editor = learner.is_superuser or member.texts_editor  # type: ignore[attr-defined]
+    return experiment
+
+
+def _texts_editor(user_ref: int, assignment_ref: int) -> ExpressionWrapper[Q]:
+    """The person may edit the phase's texts and is staff somewhere: the phase answer page's
+    link to the text editor (its view asked roles_of for a staff role, then
+    assignment_editors)."""
+    staff_somewhere = Exists(Membership.objects.filter(user_id=user_ref, role__in=STAFF_ROLES))
+    may_edit = Exists(assignment_editors(User(pk=user_ref)).filter(pk=assignment_ref))
+    return ExpressionWrapper(Q(staff_somewhere) & Q(may_edit), output_field=BooleanField())
+
+
+def phase_history(*, experiment: Experiment, assignment: Assignment) -> list[Submission]:
+    """Every version of the experiment's answer to `assignment` (all cycles), newest first,
+    with its review and reviewer and its sender, without their files (one query)."""
+    history = compiled.objects(
+        Submission,
+        ("phase_history",),
+        lambda experiment, assignment: (
+            Submission.objects.filter(experiment_id=experiment, assignment_id=assignment)
+            .select_related("review__reviewer", "learner")
+            .order_by("-version")
+        ),
+        experiment=experiment.pk,
+        assignment=assignment.pk,
     )
-    return {c: pk for c, points, pk in levels if picked.get(c) == points}
+    for version in history:
+        # Read by the marking settings and the templates, without a query each.
+        version.assignment = assignment
+        version.experiment = experiment
+    return history
+
+
+def accepted_files(*, submission: Submission) -> list[SubmissionFile]:
+    """The version's accepted files in upload order, each knowing its version (one query):
+    of the phase's newest version, what services.keepable_files gives a new version."""
+    files = compiled.objects(
+        SubmissionFile,
+        ("accepted_files",),
+        lambda submission: SubmissionFile.objects.filter(
+            submission_id=submission, status=SubmissionFile.Status.ACCEPTED
+        ).order_by("pk"),
+        submission=submission.pk,
+    )
+    for f in files:
+        f.submission = submission
+    return files
+
+
+def learner_draft(*, experiment: Experiment, phase: int, learner: User) -> Draft | None:
+    """The answer the learner is writing for the phase, if any (one query)."""
+    found = compiled.objects(
+        Draft,
+        ("learner_draft",),
+        lambda experiment, phase, learner: Draft.objects.filter(
+            experiment_id=experiment, phase=phase, learner_id=learner
+        ).order_by("pk")[:1],
+        experiment=experiment.pk,
+        phase=phase,
+        learner=learner.pk,
+    )
+    return found[0] if found else None
+
+
+def feedback_parts(*, review: Review) -> tuple[list[ReviewScore], list[RubricLevel]]:
+    """A review's rubric scores (with their criteria) and the levels of those criteria, for
+    review_points and texts.scores_in_language; the review's scores and feedback files come
+    loaded (`review.scores.all()`, `review.files.all()`). Two queries, three with scores."""
+    scores = compiled.objects(
+        ReviewScore,
+        ("feedback_scores",),
+        lambda review: (
+            ReviewScore.objects.filter(review_id=review).select_related("criterion").order_by("pk")
+        ),
+        review=review.pk,
+    )
+    compiled.prefetched(review, "scores", scores)
+    files = compiled.objects(
+        ReviewFile,
+        ("feedback_files",),
+        lambda review: ReviewFile.objects.filter(review_id=review).order_by("pk"),
+        review=review.pk,
+    )
+    compiled.prefetched(review, "files", files)
+    if not any(s.criterion_id for s in scores):
+        return scores, []
+    levels = compiled.objects(
+        RubricLevel,
+        ("feedback_levels",),
+        lambda review: RubricLevel.objects.filter(
+            criterion_id__in=ReviewScore.objects.filter(review_id=review).values("criterion_id")
+        ).order_by("criterion", "points", "pk"),
+        review=review.pk,
+    )
+    return scores, levels
+
+
+def review_draft(*, submission: Submission) -> ReviewDraft | None:
+    """The shared draft of the review being written, with who saved it last (one query)."""
+    found = compiled.objects(
+        ReviewDraft,
+        ("review_draft",),
+        lambda submission: (
+            ReviewDraft.objects.filter(submission_id=submission)
+            .select_related("updated_by")
+            .order_by("pk")[:1]
+        ),
+        submission=submission.pk,
+    )
+    return found[0] if found else None
+
+
+def feedback_files(*, submission: Submission) -> list[ReviewFile]:
+    """The files instructors attached to the review of a version, draft ones too (one
+    query)."""
+    return compiled.objects(
+        ReviewFile,
+        ("version_feedback_files",),
+        lambda submission: ReviewFile.objects.filter(submission_id=submission).order_by("pk"),
+        submission=submission.pk,
+    )

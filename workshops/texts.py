@@ -31,26 +31,32 @@ def _wordings(row: models.Model, name: str) -> set[str]:
     }
 
 
-def scores_in_language(*, review: Review) -> list[ReviewScore]:
-    """The review's rubric scores for the page (two queries), their texts in the active
-    language where the rubric still says what the reviewer saw (in any of its languages);
-    otherwise, a criterion or level reworded or removed since, as the copy holds them (in
-    Finnish: services._rubric_scores copies the source texts whatever the reviewer's language;
-    reviews written before that hold the reviewer's). The rows are changed in memory only: the
-    copies keep the record."""
-    scores = list(review.scores.select_related("criterion"))
-    levels = {
-        (level.criterion_id, level.points): level
-        for level in RubricLevel.objects.filter(
+def scores_in_language(
+    *,
+    review: Review,
+    scores: list[ReviewScore] | None = None,
+    levels: Iterable[RubricLevel] | None = None,
+) -> list[ReviewScore]:
+    """The review's rubric scores for the page (two queries, none when `scores` with their
+    criteria and the `levels` of those criteria are given, as selectors.feedback_parts reads
+    them), their texts in the active language where the rubric still says what the reviewer
+    saw (in any of its languages); otherwise, a criterion or level reworded or removed since,
+    as the copy holds them (in Finnish: services._rubric_scores copies the source texts
+    whatever the reviewer's language; reviews written before that hold the reviewer's). The
+    rows are changed in memory only: the copies keep the record."""
+    if scores is None:
+        scores = list(review.scores.select_related("criterion"))
+    if levels is None:
+        levels = RubricLevel.objects.filter(
             criterion_id__in={s.criterion_id for s in scores if s.criterion_id}
         )
-    }
+    by_points = {(level.criterion_id, level.points): level for level in levels}
     for score in scores:
         criterion = score.criterion
         if criterion is None or score.criterion_title not in _wordings(criterion, "title"):
             continue
         score.criterion_title = criterion.title
-        level = levels.get((criterion.pk, score.points))
+        level = by_points.get((criterion.pk, score.points))
         if level is not None and score.level_label in _wordings(level, "label"):
             score.level_label = level.label
             if score.descriptor in _wordings(level, "descriptor"):

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,12 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.access import STAFF_ROLES, Role, require_role, roles_of
+from core.access import Role, require_role
 from core.http import AuthenticatedHttpRequest
 from core.responses import action_refused
 from courses.languages import content_note
 from workshops.access import (
-    assignment_editors,
     can_review,
     get_assignment_for_editor,
     get_assignment_for_learner,
@@ -60,7 +58,6 @@ from .forms import (
     draft_levels,
 )
 from .models import (
-    Draft,
     Experiment,
     ExperimentEvent,
     Marking,
@@ -71,7 +68,6 @@ from .models import (
     ReviewFile,
     RunLogEntry,
     Submission,
-    SubmissionFile,
 )
 
 
@@ -91,23 +87,14 @@ def _can_submit(experiment: Experiment, assignment, latest: Submission | None) -
 
 
 def _phase_context(request: AuthenticatedHttpRequest, experiment: Experiment, assignment) -> dict:
-    row = next(
-        r for r in selectors.phase_track(experiment=experiment) if r.phase == assignment.phase
-    )
-    history = list(
-        Submission.objects.filter(experiment=experiment, assignment=assignment)
-        .select_related("review__reviewer", "learner")
-        .prefetch_related("files")
-        .order_by("-version")
-    )
-    for version in history:
-        version.assignment = assignment  # read by the marking settings, without a query each
+    # The phase's versions, read once, serve the phase's row, the history and the feedback.
+    history = selectors.phase_history(experiment=experiment, assignment=assignment)
     current = [s for s in history if s.cycle == experiment.cycle]
     latest = current[0] if current else None
     can_submit = _can_submit(experiment, assignment, latest)
     return {
         "experiment": experiment,
-        "row": row,
+        "row": selectors.phase_row(experiment=experiment, assignment=assignment, history=history),
         "history": history,
         "latest": latest,
         "can_submit": can_submit,
@@ -125,8 +112,8 @@ def assignment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     """Learners of a cohort running the course: the phase of their own experiment that this
     assignment describes; they write (with autosave) and submit versions here."""
     assignment, cohort = get_assignment_for_learner(request.user, pk)
-    experiment = services.experiment_for(
-        learner=request.user, workshop=assignment.workshop, cohort=cohort
+    experiment = selectors.learner_experiment(
+        learner=request.user, assignment=assignment, cohort=cohort
     )
     if experiment is None:
         return render(
@@ -223,22 +210,18 @@ def assignment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             form.keepable = []
     else:
         context = _phase_context(request, experiment, assignment)
+        history = context["history"]
         # The revision loop on one page: the previous version's files are kept unless removed.
-        # They are services.keepable_files: the accepted files of the phase's newest version,
-        # here from the history already loaded (newest first, with its files).
-        newest = context["history"][0] if context["history"] else None
+        # They are services.keepable_files: the accepted files of the phase's newest version.
         keepable = (
-            sorted(
-                (f for f in newest.files.all() if f.status == SubmissionFile.Status.ACCEPTED),
-                key=lambda f: f.pk,
-            )
-            if context["can_submit"] and newest is not None
+            selectors.accepted_files(submission=history[0])
+            if context["can_submit"] and history
             else []
         )
-        draft = Draft.objects.filter(
+        draft = selectors.learner_draft(
             experiment=experiment, phase=assignment.phase, learner=request.user
-        ).first()
-        latest = context["latest"] or (context["history"][0] if context["history"] else None)
+        )
+        latest = context["latest"] or (history[0] if history else None)
         text = draft.text if draft else (latest.text if latest else "")
         context["draft"] = draft
         form = SubmissionForm(
@@ -258,33 +241,32 @@ def assignment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         else None
     )
     feedback = getattr(context["feedback_for"], "review", None)
-    if feedback is not None:
-        # The points and the template read the scores once.
-        prefetch_related_objects([feedback], "scores")
     context["feedback_review"] = feedback
-    context["review_points"] = selectors.review_points(review=feedback) if feedback else None
-    context["review_scores"] = texts.scores_in_language(review=feedback) if feedback else []
-    context["hide_reviewer"] = marking.is_blind(latest) if feedback else False
+    if feedback is not None:
+        # The scores and the rubric's levels read once serve the points and the texts.
+        scores, levels = selectors.feedback_parts(review=feedback)
+        context["review_points"] = selectors.review_points(review=feedback, levels=levels)
+        context["review_scores"] = texts.scores_in_language(
+            review=feedback, scores=scores, levels=levels
+        )
+        context["hide_reviewer"] = marking.is_blind(latest)
+    else:
+        context["review_points"], context["review_scores"] = None, []
+        context["hide_reviewer"] = False
     context.update(
         {
             "assignment": assignment,
             "cohort": cohort,
             "form": form,
             "content_note": content_note(([assignment], ("title", "instructions"))),
-            "may_edit_texts": _may_edit_texts(request, assignment.pk),
+            # Read with the experiment (selectors.learner_experiment).
+            "may_edit_texts": experiment.texts_editor,  # type: ignore[attr-defined]
             "run_log_form": (
                 RunLogForm(experiment=experiment) if assignment.phase == Phase.RUN else None
             ),
         }
     )
     return render(request, "workshops/assignment_detail.html", context, status=status)
-
-
-def _may_edit_texts(request: AuthenticatedHttpRequest, assignment_pk: int) -> bool:
-    """Whether to link the phase text editor (no query for a person who is only a learner)."""
-    if not (request.user.is_superuser or roles_of(request.user) & set(STAFF_ROLES)):
-        return False
-    return assignment_editors(request.user).filter(pk=assignment_pk).exists()
 
 
 @login_required
@@ -851,7 +833,7 @@ def _without(query, name: str) -> str:
 
 
 def _review_initial(submission: Submission, criteria: list) -> tuple[dict, ReviewDraft | None]:
-    draft = ReviewDraft.objects.select_related("updated_by").filter(submission=submission).first()
+    draft = selectors.review_draft(submission=submission)
     if draft is None:
         # The next round starts from the levels the previous version was given.
         initial: dict = {"draft_version": 0}
@@ -933,7 +915,7 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     else:
         form = ReviewForm(initial=initial, criteria=criteria)
     # The page shows the versions' numbers, states and the previous text, not their files.
-    versions = list(selectors.versions(submission=submission).prefetch_related(None))
+    versions = selectors.version_list(submission=submission)
     earlier = [v for v in versions if v.version < submission.version]
     previous = earlier[0] if earlier else None
     blind = marking.is_blind(submission)
@@ -959,14 +941,15 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             # services.files_fingerprint of the files shown (with_files loaded them in order).
             "files_seen": ",".join(str(f.pk) for f in submission.files.all()),
             # The draft's files while the review is written, the review's once it is sent.
-            "feedback_files": list(submission.feedback_files.all()),
+            "feedback_files": selectors.feedback_files(submission=submission),
             "feedback_files_form": FeedbackFilesForm(),
             "content_note": content_note(
                 ([submission.assignment], ("title",)),
                 (criteria, ("title", "description")),
                 ([level for c in criteria for level in c.levels.all()], ("label", "descriptor")),
             ),
-            "thread": None if blind else _thread_context(request, submission),
+            # A reviewer is an instructor of the cohort, who may see the thread.
+            "thread": None if blind else _thread_context(request, submission, reviewer=True),
             **marking_context,
         },
         status=status,
@@ -1076,8 +1059,15 @@ def review_file_download(request: AuthenticatedHttpRequest, pk: int) -> FileResp
     )
 
 
-def _thread_context(request: AuthenticatedHttpRequest, submission: Submission) -> dict | None:
-    if submission.experiment_id is None or not may_see_thread(request.user, submission):
+def _thread_context(
+    request: AuthenticatedHttpRequest, submission: Submission, *, reviewer: bool = False
+) -> dict | None:
+    """The phase thread shown with a version, or None. `reviewer`: the person came through
+    get_submission_for_reviewer (an instructor of the cohort, or the superuser), whom
+    may_see_thread lets in without asking."""
+    if submission.experiment_id is None:
+        return None
+    if not reviewer and not may_see_thread(request.user, submission):
         return None
     return {
         "experiment_id": submission.experiment_id,

@@ -1,0 +1,382 @@
+"""The phase answer page and the review page read what they show once (issue 13).
+
+Their queries are compiled once per process (workshops/compiled.py) and the pieces are read
+once and handed on, so these tests hold the cheap reads equal to the ORM reads they replace,
+keep who may see the pages as it was, and fix query budgets that do not grow with the data.
+"""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import translation
+
+from learners.models import Membership
+from tests import factories
+from workshops import compiled, selectors, services, texts
+from workshops.access import get_assignment_for_learner, get_submission_for_reviewer
+from workshops.models import (
+    Assignment,
+    PhaseComment,
+    ReviewFile,
+    RubricCriterion,
+    Submission,
+    SubmissionFile,
+)
+
+pytestmark = pytest.mark.django_db
+
+HUGE = 2**70  # no column holds it; the ORM answered such an id from a URL with a 404
+
+
+def _pdf(name: str = "a.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"%PDF-1.4\n" + b"x" * 100, "application/pdf")
+
+
+def _revised(learner, instructor, cohort, assignment, experiment, rubric=None, text="A"):
+    """A version of phase 1 sent back for a revision (with the rubric's lowest levels)."""
+    version = services.submission_submit(
+        learner=learner, assignment=assignment, cohort=cohort, experiment=experiment, text=text
+    )
+    services.submission_review(
+        submission=version,
+        reviewer=instructor,
+        decision="revise",
+        feedback="Rajaa.",
+        levels={c.pk: c.levels.all()[0].pk for c in rubric or []},
+    )
+    return version
+
+
+# --- the cheap reads equal the reads they replace ----------------------------------------
+
+
+def test_the_learners_experiment_is_the_one_the_service_finds(
+    learner, other_learner, cohort, assignment, experiment
+):
+    found = selectors.learner_experiment(learner=learner, assignment=assignment, cohort=cohort)
+    assert found == services.experiment_for(
+        learner=learner, workshop=assignment.workshop, cohort=cohort
+    )
+    assert found.title == experiment.title
+    assert (
+        selectors.learner_experiment(learner=other_learner, assignment=assignment, cohort=cohort)
+        is None
+    )
+
+
+def test_the_phase_row_is_the_phase_tracks_row(
+    learner, instructor, cohort, assignment, experiment, phases
+):
+    def rows():
+        found = selectors.learner_experiment(learner=learner, assignment=assignment, cohort=cohort)
+        found.cohort = cohort
+        history = selectors.phase_history(experiment=found, assignment=assignment)
+        mine = selectors.phase_row(experiment=found, assignment=assignment, history=history)
+        track = next(r for r in selectors.phase_track(experiment=found) if r.phase == 1)
+        return mine, track
+
+    def same(mine, track):
+        keys = ("phase", "label", "state", "due_on", "extended", "overdue")
+        assert {k: getattr(mine, k) for k in keys} == {k: getattr(track, k) for k in keys}
+        assert getattr(mine.latest, "pk", None) == getattr(track.latest, "pk", None)
+        assert getattr(mine.assignment, "pk", None) == getattr(track.assignment, "pk", None)
+
+    assignment.due_days = 3
+    assignment.save()
+    same(*rows())  # no version yet: open, due three days after the cohort starts
+    _revised(learner, instructor, cohort, assignment, experiment)
+    same(*rows())
+    services.extension_grant(
+        experiment=experiment, by=instructor, phase=1, due_on=datetime.date(2030, 1, 1)
+    )
+    mine, track = rows()
+    same(mine, track)
+    assert mine.extended
+    assert mine.due_on == datetime.date(2030, 1, 1)
+
+
+def test_a_second_assignment_of_the_same_phase_leaves_the_row_to_the_track(
+    learner, cohort, assignment, experiment
+):
+    twin = factories.AssignmentFactory(workshop=assignment.workshop, phase=1, due_days=9)
+    found = selectors.learner_experiment(learner=learner, assignment=assignment, cohort=cohort)
+    assert found.phase_twins
+    found.cohort = cohort
+    row = selectors.phase_row(experiment=found, assignment=assignment, history=[])
+    track = next(r for r in selectors.phase_track(experiment=found) if r.phase == 1)
+    assert (row.assignment.pk, row.due_on) == (track.assignment.pk, track.due_on)
+    assert twin.pk  # the track's rule chose one of the two
+
+
+def test_the_rubric_comes_with_its_levels_in_order(assignment, rubric):
+    expected = [
+        (c.pk, [lv.pk for lv in c.levels.order_by("points", "pk")])
+        for c in RubricCriterion.objects.filter(workshop=assignment.workshop, phase=1)
+    ]
+    got = selectors.rubric(workshop_id=assignment.workshop_id, phase=1)
+    assert [(c.pk, [lv.pk for lv in c.levels.all()]) for c in got] == expected
+    assert len(expected) > 1
+    assert all(levels for _c, levels in expected)
+    assert selectors.rubric(workshop_id=factories.WorkshopFactory().pk, phase=1) == []
+
+
+def test_the_feedback_reads_equal_the_reads_they_replace(
+    learner, instructor, cohort, assignment, experiment, rubric
+):
+    first = _revised(learner, instructor, cohort, assignment, experiment, rubric)
+    review = Submission.objects.get(pk=first.pk).review
+    ReviewFile.objects.create(
+        submission=first, review=review, uploaded_by=instructor, original_name="k.pdf", size=1
+    )
+    # A criterion renamed since: its score keeps the words the reviewer saw.
+    rubric[0].title_fi = "Uusi nimi"
+    rubric[0].save()
+    with translation.override("sv"):
+        scores, levels = selectors.feedback_parts(review=review)
+        assert selectors.review_points(review=review, levels=levels) == selectors.review_points(
+            review=Submission.objects.get(pk=first.pk).review
+        )
+        cheap = texts.scores_in_language(review=review, scores=scores, levels=levels)
+        plain = texts.scores_in_language(review=Submission.objects.get(pk=first.pk).review)
+    shown = ("criterion_title", "points", "level_label", "descriptor")
+    assert [[getattr(s, n) for n in shown] for s in cheap] == [
+        [getattr(s, n) for n in shown] for s in plain
+    ]
+    assert len(cheap) == len(rubric)
+    assert [f.original_name for f in review.files.all()] == ["k.pdf"]
+
+
+def test_the_next_round_starts_from_the_previous_levels(
+    learner, instructor, cohort, assignment, experiment, rubric
+):
+    first = _revised(learner, instructor, cohort, assignment, experiment, rubric)
+    second = services.submission_submit(
+        learner=learner, assignment=assignment, cohort=cohort, experiment=experiment, text="B"
+    )
+    expected = {c.pk: c.levels.all()[0].pk for c in rubric}
+    assert selectors.previous_levels(submission=second) == expected
+    assert selectors.previous_levels(submission=first) == {}
+
+
+def test_versions_without_an_experiment_are_the_learners_own(
+    learner, other_learner, cohort, assignment
+):
+    mine = [
+        factories.SubmissionFactory(
+            learner=learner, cohort=cohort, assignment=assignment, version=n
+        )
+        for n in (1, 2)
+    ]
+    factories.SubmissionFactory(learner=other_learner, cohort=cohort, assignment=assignment)
+    got = selectors.version_list(submission=mine[0])
+    assert [v.pk for v in got] == [v.pk for v in selectors.versions(submission=mine[0])]
+    assert [v.pk for v in got] == [mine[1].pk, mine[0].pk]
+
+
+def test_the_version_files_and_the_thread_are_the_orms(
+    learner, instructor, cohort, assignment, experiment
+):
+    first = services.submission_submit(
+        learner=learner,
+        assignment=assignment,
+        cohort=cohort,
+        experiment=experiment,
+        text="A",
+        uploads=[_pdf("b.pdf"), _pdf("a.pdf")],
+    )
+    SubmissionFile.objects.filter(submission=first).update(status="accepted")
+    services.phase_comment_add(experiment=experiment, phase=1, author=instructor, text="Hei")
+    services.phase_comment_add(experiment=experiment, phase=1, author=learner, text="Moi")
+    selectors.with_files(first)
+    assert [f.pk for f in first.files.all()] == list(
+        SubmissionFile.objects.filter(submission=first).order_by("pk").values_list("pk", flat=True)
+    )
+    assert all(f.submission is first for f in first.files.all())
+    assert [c.text for c in selectors.thread(experiment_id=experiment.pk, phase=1)] == [
+        c.text for c in PhaseComment.objects.filter(experiment=experiment, phase=1)
+    ]
+    assert [f.pk for f in selectors.accepted_files(submission=first)] == [
+        f.pk for f in services.keepable_files(experiment=experiment, assignment=assignment)
+    ]
+
+
+def test_a_compiled_query_gives_booleans_and_dates_as_the_orm_does(
+    learner, cohort, assignment, experiment
+):
+    found = compiled.objects(
+        Assignment,
+        ("test_types",),
+        lambda assignment: Assignment.objects.filter(pk=assignment).select_related("workshop"),
+        assignment=assignment.pk,
+    )
+    assert found[0].peer_anonymous is True
+    assert found[0].workshop.marking_workflow is False
+    assert found[0].workshop.title == assignment.workshop.title
+    _assignment, got_cohort = get_assignment_for_learner(learner, assignment.pk)
+    assert isinstance(got_cohort.start_date, datetime.date)
+    assert got_cohort == cohort
+
+
+# --- who may see the pages ----------------------------------------------------------------
+
+
+def test_only_learners_of_a_cohort_running_the_course_reach_the_phase_answer_page(
+    client_for, instructor, assignment, experiment
+):
+    elsewhere = factories.CohortFactory(course=factories.CourseFactory(title="Muu"))
+    stranger = factories.UserFactory()
+    factories.MembershipFactory(cohort=elsewhere, user=stranger, role=Membership.Role.LEARNER)
+    url = reverse("workshops:assignment", args=[assignment.pk])
+    assert client_for(stranger).get(url).status_code == 404
+    assert client_for(instructor).get(url).status_code == 404
+
+
+def test_only_the_cohorts_instructors_reach_the_review_page(
+    client_for, other_instructor, instructor, learner, submission
+):
+    url = reverse("workshops:review", args=[submission.pk])
+    assert client_for(other_instructor).get(url).status_code == 404
+    assert client_for(instructor).get(url).status_code == 200
+    assert get_submission_for_reviewer(instructor, submission.pk) == submission
+
+
+def test_an_id_no_column_holds_is_not_found(client_for, learner, instructor, experiment):
+    assert client_for(learner).get(f"/workshops/assignments/{HUGE}/").status_code == 404
+    assert client_for(instructor).get(f"/workshops/submissions/{HUGE}/review/").status_code == 404
+
+
+def test_the_superuser_reviews_any_version(client_for, superuser, submission):
+    url = reverse("workshops:review", args=[submission.pk])
+    assert client_for(superuser).get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"), [("instructor", True), ("coordinator", True), (None, False)]
+)
+def test_the_text_editor_link_follows_the_persons_roles(
+    client_for, course, other_cohort, learner, assignment, experiment, role, shown
+):
+    """A learner who is also staff of another cohort of the course may edit the texts; a
+    course author who is staff nowhere was not offered the link, and still is not."""
+    if role:
+        factories.MembershipFactory(cohort=other_cohort, user=learner, role=role)
+    else:
+        course.authors.add(learner)
+    html = (
+        client_for(learner).get(reverse("workshops:assignment", args=[assignment.pk])).content
+    ).decode()
+    assert ('data-testid="edit-phase-texts"' in html) is shown
+
+
+def test_staff_of_another_course_is_not_offered_the_editor(
+    client_for, learner, assignment, experiment
+):
+    elsewhere = factories.CohortFactory(course=factories.CourseFactory(title="Muu"))
+    factories.MembershipFactory(cohort=elsewhere, user=learner, role=Membership.Role.INSTRUCTOR)
+    html = (
+        client_for(learner).get(reverse("workshops:assignment", args=[assignment.pk])).content
+    ).decode()
+    assert 'data-testid="edit-phase-texts"' not in html
+
+
+# --- budgets that do not grow with the data ------------------------------------------------
+
+
+def _grow(learner, instructor, cohort, assignment, experiment, rubric, rounds):
+    """`rounds` more versions sent back with feedback, files and thread messages."""
+    for n in range(rounds):
+        version = services.submission_submit(
+            learner=learner,
+            assignment=assignment,
+            cohort=cohort,
+            experiment=experiment,
+            text=f"Versio {n}",
+            uploads=[_pdf(f"{n}-a.pdf"), _pdf(f"{n}-b.pdf")],
+        )
+        SubmissionFile.objects.filter(submission=version).update(status="accepted")
+        Submission.objects.filter(pk=version.pk).update(status="received")
+        services.submission_review(
+            submission=Submission.objects.get(pk=version.pk),
+            reviewer=instructor,
+            decision="revise",
+            feedback=f"Tarkenna {n}.",
+            levels={c.pk: c.levels.all()[n % 2].pk for c in rubric},
+        )
+        services.phase_comment_add(experiment=experiment, phase=1, author=learner, text=f"K{n}")
+
+
+@pytest.mark.parametrize("rounds", [1, 4])
+def test_the_phase_answer_page_has_a_fixed_budget(
+    client_for,
+    instructor,
+    learner,
+    cohort,
+    assignment,
+    experiment,
+    rubric,
+    rounds,
+    django_assert_num_queries,
+):
+    _grow(learner, instructor, cohort, assignment, experiment, rubric, rounds)
+    services.extension_grant(
+        experiment=experiment, by=instructor, phase=1, due_on=datetime.date(2030, 1, 1)
+    )
+    client = client_for(learner)
+    url = reverse("workshops:assignment", args=[assignment.pk])
+    client.get(url)
+    # The request: the session and the learner (2). The view: the assignment and the cohort
+    # (2), the experiment with the phase's extension and the editor link (1), the phase's
+    # versions with their reviews (1), the newest version's files to keep (1), the draft (1),
+    # the feedback's scores, files and rubric levels (3), the marking settings (1); the
+    # navigation (1). (19 before: the phase track's three queries, the versions' files, the
+    # scores read three times, the learner's roles.)
+    with django_assert_num_queries(13):
+        response = client.get(url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="kept-file"' in html
+    assert 'data-testid="rubric-scores"' in html
+    assert f"Tarkenna {rounds - 1}." in html
+
+
+@pytest.mark.parametrize("rounds", [1, 4])
+def test_the_review_page_has_a_fixed_budget(
+    client_for,
+    instructor,
+    learner,
+    cohort,
+    assignment,
+    experiment,
+    rubric,
+    rounds,
+    django_assert_num_queries,
+):
+    _grow(learner, instructor, cohort, assignment, experiment, rubric, rounds)
+    waiting = services.submission_submit(
+        learner=learner,
+        assignment=assignment,
+        cohort=cohort,
+        experiment=experiment,
+        text="Viimeinen",
+        uploads=[_pdf()],
+    )
+    ReviewFile.objects.create(
+        submission=waiting, uploaded_by=instructor, original_name="luonnos.pdf", size=1
+    )
+    client = client_for(instructor)
+    url = reverse("workshops:review", args=[waiting.pk])
+    client.get(url)
+    # The request: the session, the instructor and their roles (3). The view: the version
+    # with its phase, cohort, sender and experiment (1), its files (1), the rubric and its
+    # levels (2), the shared draft (1), else the levels given to the previous version (1), the
+    # marking settings (1), the versions (1), the feedback files (1), the thread's messages
+    # (1); the navigation (1). (19 before: the experiment, the thread's two access checks, and
+    # the previous levels in three queries.)
+    with django_assert_num_queries(14):
+        response = client.get(url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count('data-testid="comment"') == rounds
+    assert "luonnos.pdf" in html
