@@ -1,22 +1,26 @@
 """`make bench BENCH=upload`: a learner's 15 MB attachment through gunicorn beside a raw write.
 
-On PostgreSQL (DATABASE_URL) it builds a small cohort, starts gunicorn from the image's config
+On PostgreSQL (DATABASE_URL) it builds a small cohort and starts gunicorn from the image's config
 with one worker on loopback (`tests/bench_settings.py`; the file check is published to a broker
-nobody consumes, as it runs on a worker in production), and sends the phase answer form with one
-attachment streamed from disk, as a browser does: the time from the first byte sent to the
-redirect, against writing the same bytes to a file in the same folder. The worker's peak
-resident memory (VmHWM, reset before each upload) is read for 15 MB and 60 MB
-(`SUBMISSION_MAX_FILE_MB` is raised for the bench so the 60 MB file is stored too). Targets:
-the upload <= 3x the raw write, the peak memory the same for both sizes. Writes
-`test-artifacts/bench/<vendor>-upload.json`.
+nobody consumes, as it runs on a worker in production). A file is sent as the browser sends it
+(static/js/staged-uploads.js, core/staged_uploads.py): first on its own, as the body of
+`POST /uploads/`, streamed from disk, then the answer form with only the file's token. Measured:
+
+- the staged upload of 15 MB, from the first byte sent to the response, against writing the same
+  bytes to a file in the same folder (target <= 3x), in time and in the worker's CPU, and what
+  the 15 MB cost beyond the same request with a 10 kB file;
+- the worker's peak resident memory (VmHWM, reset before each upload) for 15 MB and 60 MB staged
+  uploads (target: the same for both; `SUBMISSION_MAX_FILE_MB` is raised for the bench);
+- the answer form sent with a staged 15 MB file against one with a staged 10 kB file (storing
+  is a rename, so they should take about the same);
+- as a secondary line, the old path: the answer form with the 15 MB file inside its multipart
+  body (what a browser without JavaScript still sends).
 
 As in a container, whose /tmp is not on the volume that holds the private files, gunicorn's
 system temporary folder (TMPDIR) is on another file system than the private files (a folder in
-/dev/shm when there is one): an upload spooled there would be copied into storage, one spooled
-beside the private files (core/uploads.py) is renamed. The 15 MB and the 10 kB uploads take
-turns; besides the total, the bench reports what the 15 MB cost beyond the small file (the
-bytes' own path: receiving, parsing, spooling, storing) against the raw write, in time and in
-the worker's CPU. On a shared machine compare the CPU figures, and repeat a run when in doubt.
+/dev/shm when there is one). The sizes take turns, so a change in the machine's load hits both
+alike. On a shared machine compare the CPU figures, and repeat a run when in doubt. Writes
+`test-artifacts/bench/<vendor>-upload.json`.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db import connection
@@ -152,6 +158,79 @@ def upload(port: int, cookie: str, url: str, source: Path) -> float:
     return elapsed
 
 
+def stage(port: int, cookie: str, url: str, source: Path) -> tuple[float, str]:
+    """(seconds from the first byte of the body to the response, the token): the file alone as
+    the body of `POST /uploads/`, streamed from disk in 256 kB chunks, as the page's script
+    sends it."""
+    token, cookie = _form_token(port, cookie, url)
+
+    def body() -> Iterator[bytes]:
+        with source.open("rb") as f:
+            while chunk := f.read(CHUNK):
+                yield chunk
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    start = time.perf_counter()
+    conn.request(
+        "POST",
+        "/uploads/",
+        body=body(),
+        headers={
+            "Cookie": cookie,
+            "X-CSRFToken": token,
+            "X-File-Name": quote(source.name),
+            "Content-Type": "application/pdf",
+            "Content-Length": str(source.stat().st_size),
+            "Origin": f"http://127.0.0.1:{port}",
+            "Referer": f"http://127.0.0.1:{port}{url}",
+        },
+        encode_chunked=False,
+    )
+    response = conn.getresponse()
+    answer = response.read()
+    elapsed = time.perf_counter() - start
+    conn.close()
+    assert response.status == 201, (response.status, answer[:300])
+    return elapsed, json.loads(answer)["token"]
+
+
+def submit_staged(port: int, cookie: str, url: str, staged_token: str) -> float:
+    """Seconds from the first byte to the redirect: the answer form as the browser sends it once
+    its file was staged (multipart, the file input empty, the file's token in a hidden input)."""
+    token, cookie = _form_token(port, cookie, url)
+    boundary = "----bench" + os.urandom(8).hex()
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n'
+        f"{token}\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="text"\r\n\r\n'
+        "Kehittämishaasteemme on matkaketjujen sujuvuus.\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="attachments_staged"\r\n\r\n'
+        f"{staged_token}\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="attachments"; filename=""\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n\r\n"
+        f"--{boundary}--\r\n"
+    ).encode()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    start = time.perf_counter()
+    conn.request(
+        "POST",
+        url,
+        body=body,
+        headers={
+            "Cookie": cookie,
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "Origin": f"http://127.0.0.1:{port}",
+            "Referer": f"http://127.0.0.1:{port}{url}",
+        },
+    )
+    response = conn.getresponse()
+    response.read()
+    elapsed = time.perf_counter() - start
+    conn.close()
+    assert response.status == 302, (response.status, response.getheader("Location"))
+    return elapsed
+
+
 def _pdf(path: Path, megabytes: int) -> None:
     """A file that starts like a PDF, padded to the size (the check runs later, elsewhere)."""
     with path.open("wb") as out:
@@ -194,10 +273,11 @@ def main() -> None:
     system_tmp: Path | None = None
     private = work / "private"
     private.mkdir()
-    results: dict[str, object] = {}
+    results: dict[str, Any] = {}
     try:
-        runs = 1 + 2 * ROUNDS + len(SIZES_MB)
-        assignment, people = build(runs)
+        # Each answer needs its own learner (a sent version waits for review): two warm-ups,
+        # the staged pairs, the multipart pairs and one learner for the memory readings.
+        assignment, people = build(3 + 4 * ROUNDS)
         cookies = [session_cookie(p) for p in people]
         connection.close()
         url = f"/workshops/assignments/{assignment}/"
@@ -210,52 +290,82 @@ def main() -> None:
         if Path("/dev/shm").is_dir():  # noqa: S108 -- a folder of our own in it, removed below
             system_tmp = Path(tempfile.mkdtemp(prefix="bench-upload-tmp-", dir="/dev/shm"))
             env["TMPDIR"] = str(system_tmp)
+        who = iter(cookies)
         with gunicorn(workers=1, env=env) as (port, process):
             worker = _worker_pid(process.pid)
-            upload(port, cookies[0], url, files[15])  # warm: code loaded, connection open
-            # The two sizes take turns, so a change in the machine's load hits both alike.
-            times, smalls, cpu_15, cpu_small = [], [], 0.0, 0.0
-            for n in range(ROUNDS):
-                cpu_before = _cpu_s(worker)
-                times.append(upload(port, cookies[1 + 2 * n], url, files[15]))
-                cpu_middle = _cpu_s(worker)
-                smalls.append(upload(port, cookies[2 + 2 * n], url, small))
-                cpu_15 += (cpu_middle - cpu_before) / ROUNDS
-                cpu_small += (_cpu_s(worker) - cpu_middle) / ROUNDS
-            raw = [_raw_write(files[15], private) for _ in range(ROUNDS)]
+            # Warm: code loaded, connection open, `.incoming` made, both paths once.
+            upload(port, next(who), url, files[15])
+            warm = next(who)
+            submit_staged(port, warm, url, stage(port, warm, url, files[15])[1])
+            staged: dict[str, list[float]] = {"15": [], "small": []}
+            submits: dict[str, list[float]] = {"15": [], "small": []}
+            cpu = {"stage_15": 0.0, "stage_small": 0.0, "submit_15": 0.0, "submit_small": 0.0}
+            raw = []
+            for _ in range(ROUNDS):
+                # The raw write takes its turn with the uploads, so the machine's load (other
+                # work on a shared machine) hits both alike.
+                raw.append(_raw_write(files[15], private))
+                for key, source in (("15", files[15]), ("small", small)):
+                    cookie = next(who)
+                    before = _cpu_s(worker)
+                    elapsed, token = stage(port, cookie, url, source)
+                    middle = _cpu_s(worker)
+                    staged[key].append(elapsed)
+                    submits[key].append(submit_staged(port, cookie, url, token))
+                    cpu[f"stage_{key}"] += (middle - before) / ROUNDS
+                    cpu[f"submit_{key}"] += (_cpu_s(worker) - middle) / ROUNDS
+            # The old path, secondary: the file inside the form's multipart body.
+            forms: dict[str, list[float]] = {"15": [], "small": []}
+            cpu_form = {"15": 0.0, "small": 0.0}
+            for _ in range(ROUNDS):
+                for key, source in (("15", files[15]), ("small", small)):
+                    before = _cpu_s(worker)
+                    forms[key].append(upload(port, next(who), url, source))
+                    cpu_form[key] += (_cpu_s(worker) - before) / ROUNDS
             memory = {}
-            for n, mb in enumerate(SIZES_MB):
+            memory_cookie = next(who)
+            for mb in SIZES_MB:
                 _reset_peak(worker)
-                before = _memory_kb(worker)
-                upload(port, cookies[1 + 2 * ROUNDS + n], url, files[mb])
-                after = _memory_kb(worker)
+                before_kb = _memory_kb(worker)
+                stage(port, memory_cookie, url, files[mb])
+                after_kb = _memory_kb(worker)
                 memory[mb] = {
-                    "rss_before_kb": before["VmRSS"],
-                    "peak_kb": after["VmHWM"],
-                    "peak_over_before_kb": after["VmHWM"] - before["VmRSS"],
+                    "rss_before_kb": before_kb["VmRSS"],
+                    "peak_kb": after_kb["VmHWM"],
+                    "peak_over_before_kb": after_kb["VmHWM"] - before_kb["VmRSS"],
                 }
-        stored = sorted(p.stat().st_size for p in private.rglob("*") if p.is_file())
-        assert stored, "no file was stored"
-        assert stored[-1] >= 60 * MB, "the 60 MB file was not stored"
-        upload_s = statistics.median(times)
-        small_s = statistics.median(smalls)
-        raw_s = statistics.median(r[0] for r in raw)
-        raw_cpu = statistics.median(r[1] for r in raw)
+        incoming = private / ".incoming"
+        waiting = sorted(p.stat().st_size for p in incoming.iterdir() if p.is_file())
+        assert waiting, "nothing was staged"
+        assert waiting[-1] >= 60 * MB, "the 60 MB file was not staged"
+        med = statistics.median
+        raw_s = med(r[0] for r in raw)
+        raw_cpu = med(r[1] for r in raw)
+        stage_s, stage_small_s = med(staged["15"]), med(staged["small"])
         results = {
-            "upload_15mb_ms": upload_s * 1000,
-            "upload_15mb_all_ms": [t * 1000 for t in times],
+            "staged_upload_15mb_ms": stage_s * 1000,
+            "staged_upload_15mb_all_ms": [t * 1000 for t in staged["15"]],
+            "staged_upload_small_ms": stage_small_s * 1000,
             "raw_write_15mb_ms": raw_s * 1000,
-            "upload_small_ms": small_s * 1000,
-            "upload_small_all_ms": [t * 1000 for t in smalls],
-            "worker_cpu_15mb_ms": cpu_15 * 1000,
-            "worker_cpu_small_ms": cpu_small * 1000,
             "raw_write_cpu_ms": raw_cpu * 1000,
-            "cpu_ratio": cpu_15 / raw_cpu if raw_cpu else None,
-            "ratio": upload_s / raw_s,
-            # What the 15 MB cost beyond the same request with a small file: the bytes' path
-            # (receiving, parsing, spooling, storing) without the request's fixed cost.
-            "bytes_ratio": (upload_s - small_s) / raw_s,
-            "bytes_cpu_ratio": (cpu_15 - cpu_small) / raw_cpu if raw_cpu else None,
+            "ratio": stage_s / raw_s,
+            "bytes_ratio": (stage_s - stage_small_s) / raw_s,
+            "worker_cpu_stage_15mb_ms": cpu["stage_15"] * 1000,
+            "worker_cpu_stage_small_ms": cpu["stage_small"] * 1000,
+            "cpu_ratio": cpu["stage_15"] / raw_cpu if raw_cpu else None,
+            "bytes_cpu_ratio": (cpu["stage_15"] - cpu["stage_small"]) / raw_cpu
+            if raw_cpu
+            else None,
+            "submit_staged_15mb_ms": med(submits["15"]) * 1000,
+            "submit_staged_15mb_all_ms": [t * 1000 for t in submits["15"]],
+            "submit_staged_small_ms": med(submits["small"]) * 1000,
+            "submit_staged_small_all_ms": [t * 1000 for t in submits["small"]],
+            "worker_cpu_submit_15mb_ms": cpu["submit_15"] * 1000,
+            "worker_cpu_submit_small_ms": cpu["submit_small"] * 1000,
+            "multipart_form_15mb_ms": med(forms["15"]) * 1000,
+            "multipart_form_small_ms": med(forms["small"]) * 1000,
+            "multipart_ratio": med(forms["15"]) / raw_s,
+            "worker_cpu_multipart_15mb_ms": cpu_form["15"] * 1000,
             "memory": memory,
             "commit": bench._head(),
             "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -266,29 +376,36 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
         if system_tmp is not None:
             shutil.rmtree(system_tmp, ignore_errors=True)
+    r = results
     print(
-        f"\n{connection.vendor}: 15 MB upload {results['upload_15mb_ms']:.0f} ms (median of "
-        f"{ROUNDS}), raw write {results['raw_write_15mb_ms']:.1f} ms: "
-        f"{results['ratio']:.1f}x (target <= 3x); load {results['load']:.1f}"
+        f"\n{connection.vendor}: 15 MB staged upload {r['staged_upload_15mb_ms']:.0f} ms (median "
+        f"of {ROUNDS}), raw write {r['raw_write_15mb_ms']:.1f} ms: {r['ratio']:.2f}x (target "
+        f"<= 3x); load {r['load']:.1f}"
     )
     print(
-        f"  the 15 MB beyond the same form with a {SMALL_KB} kB file: "
-        f"{results['upload_15mb_ms'] - results['upload_small_ms']:.0f} ms, "
-        f"{results['bytes_ratio']:.1f}x the raw write; in the worker's CPU "
-        f"{results['worker_cpu_15mb_ms'] - results['worker_cpu_small_ms']:.0f} ms, "
-        f"{results['bytes_cpu_ratio']:.1f}x the raw write's"
+        f"  beyond the same request with a {SMALL_KB} kB file "
+        f"({r['staged_upload_small_ms']:.0f} ms): "
+        f"{r['staged_upload_15mb_ms'] - r['staged_upload_small_ms']:.0f} ms, "
+        f"{r['bytes_ratio']:.2f}x the raw write; the worker's CPU "
+        f"{r['worker_cpu_stage_15mb_ms']:.0f} ms ({r['cpu_ratio']:.2f}x the raw write's "
+        f"{r['raw_write_cpu_ms']:.0f} ms), {r['worker_cpu_stage_small_ms']:.0f} ms for "
+        f"{SMALL_KB} kB"
     )
     print(
-        f"  the same form with a {SMALL_KB} kB file: {results['upload_small_ms']:.0f} ms; the "
-        f"worker's CPU per upload: {results['worker_cpu_15mb_ms']:.0f} ms (15 MB), "
-        f"{results['worker_cpu_small_ms']:.0f} ms ({SMALL_KB} kB); the raw write's CPU: "
-        f"{results['raw_write_cpu_ms']:.0f} ms"
+        f"  then the answer form with the staged file: {r['submit_staged_15mb_ms']:.0f} ms "
+        f"(15 MB) vs {r['submit_staged_small_ms']:.0f} ms ({SMALL_KB} kB); the worker's CPU "
+        f"{r['worker_cpu_submit_15mb_ms']:.0f} ms vs {r['worker_cpu_submit_small_ms']:.0f} ms"
     )
-    for mb, m in results["memory"].items():  # type: ignore[attr-defined]
+    for mb, m in r["memory"].items():
         print(
-            f"  {mb} MB: worker peak {m['peak_kb'] / 1024:.1f} MB "
+            f"  {mb} MB staged: worker peak {m['peak_kb'] / 1024:.1f} MB "
             f"({m['peak_over_before_kb'] / 1024:+.1f} MB over its resident size before)"
         )
+    print(
+        f"  secondary, the file inside the form (no JavaScript): {r['multipart_form_15mb_ms']:.0f}"
+        f" ms, {r['multipart_ratio']:.1f}x the raw write ({r['multipart_form_small_ms']:.0f} ms "
+        f"with {SMALL_KB} kB; the worker's CPU {r['worker_cpu_multipart_15mb_ms']:.0f} ms)"
+    )
     bench.RESULTS.mkdir(parents=True, exist_ok=True)
     out = bench.RESULTS / f"{connection.vendor}-upload.json"
     out.write_text(json.dumps(results, indent=2))
