@@ -34,6 +34,7 @@ from core.db import no_jit
 from core.models import User
 from courses.models import Completion, Item, Module
 from courses.selectors import assignment_ruled_items, completion_matrix
+from workshops import compiled
 from workshops.models import Assignment, Review, Submission, phase_due_date
 
 from .models import Cohort, Membership, Nudge
@@ -152,27 +153,58 @@ class CohortLearners(Sequence[PageLearner]):
     slice's learners (one query of the few columns shown), in the same order."""
 
     def __init__(self, *, cohort: Cohort, query: str = "", organisation_id: int | None = None):
-        self.memberships = cohort_learners(
-            cohort=cohort, query=query, organisation_id=organisation_id
-        ).select_related(None)
+        self.cohort = cohort
+        self.query = query
+        self.organisation_id = organisation_id
         self._count: int | None = None
+
+    def _memberships(self, cohort: int, organisation: int | None = None) -> QuerySet[Membership]:
+        return cohort_learners(
+            cohort=Cohort(pk=cohort), query=self.query, organisation_id=organisation
+        ).select_related(None)
+
+    def _ids(self) -> dict[str, int]:
+        ids = {"cohort": self.cohort.pk}
+        if self.organisation_id:
+            ids["organisation"] = self.organisation_id
+        return ids
 
     def __len__(self) -> int:
         if self._count is None:
-            self._count = self.memberships.count()
+            if self.query:  # words of a search change the SQL: built each time
+                self._count = self._memberships(**self._ids()).count()
+            else:
+                found = compiled.values(
+                    Membership,
+                    ("learners.page_count", "organisation" in self._ids()),
+                    lambda **ids: (
+                        self._memberships(**ids)
+                        .order_by()
+                        .values("cohort")
+                        .annotate(n=Count("pk"))
+                        .values_list("n")
+                    ),
+                    **self._ids(),
+                )
+                self._count = found[0][0] if found else 0
         return self._count
 
     def _rows(self, start: int, stop: int) -> list[PageLearner]:
-        return [
-            PageLearner(*row)
-            for row in self.memberships.values_list(
+        def build(**ids: int) -> QuerySet[Any]:
+            return self._memberships(**ids).values_list(
                 "user_id",
                 "user__first_name",
                 "user__last_name",
                 "user__email",
                 "user__organisation__name",
             )[start:stop]
-        ]
+
+        if self.query:
+            rows = list(build(**self._ids()))
+        else:
+            key = ("learners.page_rows", "organisation" in self._ids(), start, stop)
+            rows = compiled.values(Membership, key, build, **self._ids())
+        return [PageLearner(*row) for row in rows]
 
     @overload
     def __getitem__(self, index: int) -> PageLearner: ...
@@ -209,6 +241,16 @@ def cohort_organisations(*, cohort: Cohort) -> list[tuple[int, str]]:
     )
 
 
+# Up to this many learner ids (a page of a list) a query is compiled once per number of ids
+# (workshops.compiled); more (the rollup's batches) build it each time.
+PAGED_IDS = 100
+
+
+def _numbered(prefix: str, ids: Sequence[int]) -> dict[str, int]:
+    """{"u0": id, "u1": id, ...}: a list of ids as the keywords of a query compiled once."""
+    return {f"{prefix}{n}": int(pk) for n, pk in enumerate(ids)}
+
+
 def team_latest(
     *, cohort: Cohort, learner_ids: list[int] | None = None, statuses: Any = None
 ) -> dict[tuple[int, int], Submission]:
@@ -223,38 +265,73 @@ def team_latest(
     """
     from workshops.models import ExperimentMember
 
-    members = ExperimentMember.objects.filter(cohort=cohort)
-    submissions = Submission.objects.filter(cohort=cohort)
-    if learner_ids is not None:
-        members = members.filter(user_id__in=learner_ids)
+    # A page of learners (up to PAGED_IDS) runs SQL compiled once per number of ids.
+    paged = learner_ids is not None and len(learner_ids) <= PAGED_IDS
+    users = _numbered("u", learner_ids or [])
+
+    def member_rows(cohort: int, **users: int) -> QuerySet[Any]:
+        members = ExperimentMember.objects.filter(cohort_id=cohort)
+        if learner_ids is not None:
+            members = members.filter(user_id__in=list(users.values()))
+        return members.values_list("experiment_id", "user_id")
+
+    if paged:
+        found = compiled.values(
+            ExperimentMember,
+            ("learners.team_members", len(users)),
+            member_rows,
+            cohort=cohort.pk,
+            **users,
+        )
+    else:
+        found = list(member_rows(cohort.pk, **users))
     team: dict[int, list[int]] = {}
-    for experiment_id, user_id in members.values_list("experiment_id", "user_id"):
+    for experiment_id, user_id in found:
         team.setdefault(experiment_id, []).append(user_id)
-    if learner_ids is not None:
-        # The teams' ids as a list (read just above), not a subquery: PostgreSQL then reads
-        # the versions through the learner and experiment indexes (a BitmapOr), where an OR
-        # with a subquery filtered every version of the cohort (30 ms at 20,000 learners).
-        submissions = submissions.filter(
-            Q(learner_id__in=learner_ids) | Q(experiment_id__in=list(team))
+    teams = _numbered("t", list(team))
+
+    def versions(cohort: int, **ids: int) -> QuerySet[Submission]:
+        submissions = Submission.objects.filter(cohort_id=cohort)
+        if learner_ids is not None:
+            # The teams' ids as a list (read just above), not a subquery: PostgreSQL then
+            # reads the versions through the learner and experiment indexes (a BitmapOr),
+            # where an OR with a subquery filtered every version of the cohort (30 ms at
+            # 20,000 learners).
+            submissions = submissions.filter(
+                Q(learner_id__in=[v for k, v in ids.items() if k.startswith("u")])
+                | Q(experiment_id__in=[v for k, v in ids.items() if k.startswith("t")])
+            )
+        return (
+            submissions.annotate(
+                reviewed_at=F("review__created_at"), assignment_title=F("assignment__title")
+            )
+            .only(
+                "pk",
+                "learner_id",
+                "experiment_id",
+                "assignment_id",
+                "status",
+                "version",
+                "cycle",
+                "submitted_at",
+                "processed_at",
+            )
+            .order_by("version", "pk")
         )
+
+    if paged:
+        rows = compiled.objects(
+            Submission,
+            ("learners.team_versions", len(users), len(teams)),
+            versions,
+            cohort=cohort.pk,
+            **users,
+            **teams,
+        )
+    else:
+        rows = list(versions(cohort.pk, **users, **teams))
     latest: dict[tuple[int, int], Submission] = {}
-    for submission in (
-        submissions.annotate(
-            reviewed_at=F("review__created_at"), assignment_title=F("assignment__title")
-        )
-        .only(
-            "pk",
-            "learner_id",
-            "experiment_id",
-            "assignment_id",
-            "status",
-            "version",
-            "cycle",
-            "submitted_at",
-            "processed_at",
-        )
-        .order_by("version", "pk")
-    ):
+    for submission in rows:
         if submission.experiment_id is not None and submission.experiment_id in team:
             owners = team[submission.experiment_id]
         else:
@@ -278,20 +355,56 @@ def page_done_counts(
     evaluating the rule for each of the page's (learner, item) pairs."""
     if not completions_only:
         return completion_matrix(user_ids=user_ids, course=course)
-    matrix: dict[int, dict[int, int]] = {}
-    for user_id, module_id, n in (
-        Completion.objects.filter(
-            user_id__in=user_ids,
-            item__is_published=True,
-            item__module__is_published=True,
-            item__module__course=course,
+    users = _numbered("u", user_ids)
+
+    def build(course: int, **users: int) -> QuerySet[Any]:
+        return (
+            Completion.objects.filter(
+                user_id__in=list(users.values()),
+                item__is_published=True,
+                item__module__is_published=True,
+                item__module__course_id=course,
+            )
+            .values_list("user_id", "item__module_id")
+            .annotate(n=Count("item_id"))
+            .order_by()
         )
-        .values_list("user_id", "item__module_id")
-        .annotate(n=Count("item_id"))
-        .order_by()
-    ):
+
+    if len(users) <= PAGED_IDS:
+        rows = compiled.values(
+            Completion, ("learners.page_done", len(users)), build, course=course.pk, **users
+        )
+    else:
+        rows = list(build(course.pk, **users))
+    matrix: dict[int, dict[int, int]] = {}
+    for user_id, module_id, n in rows:
         matrix.setdefault(user_id, {})[module_id] = n
     return matrix
+
+
+def _overview_modules(course: int) -> QuerySet[Module]:
+    return (
+        Module.objects.filter(course_id=course)
+        .annotate(
+            item_count=Coalesce(
+                Subquery(
+                    Item.objects.filter(module=OuterRef("pk"))
+                    .values("module")
+                    .annotate(n=Count("pk"))
+                    .values("n")[:1],
+                    output_field=IntegerField(),
+                ),
+                0,
+            ),
+            # Whether an item of the module counts a submission as done (the assignment
+            # rules): without one anywhere in the course, a page's counts are plain
+            # Completion rows (page_done_counts), with no extra query to find out.
+            has_ruled=Exists(
+                assignment_ruled_items(course_id=course).filter(module=OuterRef("pk"))
+            ),
+        )
+        .order_by("position", "pk")
+    )
 
 
 def cohort_overview(
@@ -310,55 +423,50 @@ def cohort_overview(
         )
         learners = [m.user for m in memberships if m.role == Membership.Role.LEARNER]
     else:
-        memberships = list(
-            Membership.objects.filter(cohort=cohort)
-            .exclude(role=Membership.Role.LEARNER)
-            .select_related("user")
-            .order_by("user__last_name", "user__first_name", "user__email")
-        )
-    modules = list(
-        Module.objects.filter(course_id=cohort.course_id)
-        .annotate(
-            item_count=Coalesce(
-                Subquery(
-                    Item.objects.filter(module=OuterRef("pk"))
-                    .values("module")
-                    .annotate(n=Count("pk"))
-                    .values("n")[:1],
-                    output_field=IntegerField(),
-                ),
-                0,
+        memberships = compiled.objects(
+            Membership,
+            ("learners.overview_staff",),
+            lambda cohort: (
+                Membership.objects.filter(cohort_id=cohort)
+                .exclude(role=Membership.Role.LEARNER)
+                .select_related("user")
+                .order_by("user__last_name", "user__first_name", "user__email")
             ),
-            # Whether an item of the module counts a submission as done (the assignment
-            # rules): without one anywhere in the course, a page's counts are plain
-            # Completion rows (page_done_counts), with no extra query to find out.
-            has_ruled=Exists(
-                assignment_ruled_items(course_id=cohort.course_id).filter(module=OuterRef("pk"))
-            ),
+            cohort=cohort.pk,
         )
-        .order_by("position", "pk")
+    # The course's modules and assignments: queries of a fixed shape, compiled once.
+    modules = compiled.objects(
+        Module, ("learners.overview_modules",), _overview_modules, course=cohort.course_id
     )
-    assignments = list(
-        Assignment.objects.filter(workshop__course_id=cohort.course_id).order_by("phase", "pk")
+    assignments = compiled.objects(
+        Assignment,
+        ("learners.overview_assignments",),
+        lambda course: Assignment.objects.filter(workshop__course_id=course).order_by(
+            "phase", "pk"
+        ),
+        course=cohort.course_id,
     )
     if paged:
         matrix = page_done_counts(
             course=cohort.course,
             user_ids=[u.pk for u in learners],
-            completions_only=not any(m.has_ruled for m in modules),
+            completions_only=not any(m.has_ruled for m in modules),  # type: ignore[attr-defined]
         )
     else:
         # A whole cohort is joined by its id, never sent as an IN list of every learner.
         matrix = completion_matrix(cohort=cohort, course=cohort.course)
     latest = team_latest(cohort=cohort, learner_ids=[u.pk for u in learners] if paged else None)
     rows = []
+    # Annotated by _overview_modules (not on the Module type).
+    item_counts = [(m, m.item_count) for m in modules]  # type: ignore[attr-defined]
     for learner in learners:
         row = LearnerRow(learner=learner)
-        for module in modules:
-            done = matrix.get(learner.pk, {}).get(module.pk, 0)
-            row.cells.append(HeatCell(module, done, module.item_count))
+        done_in = matrix.get(learner.pk, {})
+        for module, item_count in item_counts:
+            done = done_in.get(module.pk, 0)
+            row.cells.append(HeatCell(module, done, item_count))
             row.done += done
-            row.total += module.item_count
+            row.total += item_count
         row.submissions = [(a, latest.get((learner.pk, a.pk))) for a in assignments]
         rows.append(row)
     return CohortOverview(
