@@ -7,16 +7,19 @@ reach (so nobody can probe for existence).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from core.access import Role
+from core.models import User as UserModel
 from learners.access import cohorts_for, member
 from learners.models import Cohort, Membership
 
 from .models import Certificate, Course, CourseImage, Item
+from .prepared import prepared_objects
 
 if TYPE_CHECKING:
     from core.access import AnyUser
@@ -35,15 +38,57 @@ def courses_for_learner(user: User) -> QuerySet[Course]:
     )
 
 
+def _in_course(user: User, course_ref: str, role: str | None = None) -> Exists:
+    """The person holds a role (`role`, or any) in a cohort of the course `course_ref` names."""
+    memberships = Membership.objects.filter(cohort__course=OuterRef(course_ref), user=user)
+    return Exists(memberships if role is None else memberships.filter(role=role))
+
+
+def _remember_author(user: User, course: Course, is_author: bool) -> None:
+    # The cache is_course_author reads, so the page's later author check runs no query.
+    user.__dict__.setdefault("_authored", {})[course.pk] = is_author
+
+
+def _course_query(user_id: int | None, pk: int) -> QuerySet[Course]:
+    qs = Course.objects.filter(pk=pk)
+    if user_id is None:  # the superuser: every course, an author of each
+        return qs
+    person = UserModel(pk=user_id)
+    return qs.filter(_in_course(person, "pk") | _authored(person, "pk")).annotate(
+        viewer_is_author=_authored(person, "pk"),
+        viewer_coordinates=_in_course(person, "pk", Role.COORDINATOR),
+        viewer_instructs=_in_course(person, "pk", Role.INSTRUCTOR),
+    )
+
+
 def get_course_for_user(user: User, pk: int) -> Course:
-    """A course is open to its cohorts' learners and staff, and to the superuser."""
-    qs = Course.objects.all()
-    if not user.is_superuser:
-        qs = qs.filter(
-            Exists(Membership.objects.filter(cohort__course=OuterRef("pk"), user=user))
-            | _authored(user, "pk")
+    """A course is open to its cohorts' learners and staff, and to the superuser.
+
+    One query, compiled once (courses/prepared.py), which also tells whether the person is an
+    author of the course (`is_course_author` then reads no more) and whether they coordinate
+    or teach one of its cohorts (`viewer_coordinates`, `viewer_instructs`: True for the
+    superuser)."""
+    if user.is_superuser:
+        found = prepared_objects(
+            Course, ("course_for_superuser",), lambda c: _course_query(None, c), pk
         )
-    return get_object_or_404(qs, pk=pk)
+    else:
+        found = prepared_objects(Course, ("course_for_user",), _course_query, user.pk, pk)
+    if not found:
+        raise Http404("No Course matches the given query.")
+    course = found[0]
+    flags: Any = course  # the annotations above
+    if user.is_superuser:
+        flags.viewer_is_author = flags.viewer_coordinates = flags.viewer_instructs = True
+    _remember_author(user, course, flags.viewer_is_author)
+    return course
+
+
+def staff_here(course: Course) -> tuple[bool, bool]:
+    """(coordinates, teaches): whether the person `get_course_for_user` loaded `course` for is
+    a coordinator, an instructor of one of its cohorts (both for the superuser)."""
+    flags: Any = course
+    return bool(flags.viewer_coordinates), bool(flags.viewer_instructs)
 
 
 def is_course_author(user: AnyUser, course: Course) -> bool:
@@ -71,16 +116,33 @@ def can_import_courses(user: AnyUser) -> bool:
     return user.is_authenticated and (user.is_superuser or user.authored_courses.exists())
 
 
+def _item_query(user_id: int | None, pk: int) -> QuerySet[Item]:
+    qs = Item.objects.select_related("module__course").filter(pk=pk)
+    if user_id is None:  # the superuser
+        return qs
+    person = UserModel(pk=user_id)
+    author = _authored(person, "module__course")
+    in_cohort = _in_course(person, "module__course")
+    return qs.filter(
+        author | (in_cohort & Q(is_published=True, module__is_published=True))
+    ).annotate(viewer_is_author=_authored(person, "module__course"))
+
+
 def get_item_for_user(user: User, pk: int) -> Item:
-    """An item is open to its course's cohort members; drafts (item or module) only to authors."""
-    qs = Item.objects.select_related("module__course")
-    if not user.is_superuser:
-        author = _authored(user, "module__course")
-        in_cohort = Exists(
-            Membership.objects.filter(cohort__course=OuterRef("module__course"), user=user)
-        )
-        qs = qs.filter(author | (in_cohort & Q(is_published=True, module__is_published=True)))
-    return get_object_or_404(qs, pk=pk)
+    """An item is open to its course's cohort members; drafts (item or module) only to authors.
+
+    One query compiled once (courses/prepared.py), with the item's module and course and
+    whether the person authors the course (`is_course_author` then reads no more)."""
+    if user.is_superuser:
+        found = prepared_objects(Item, ("item_for_superuser",), lambda i: _item_query(None, i), pk)
+    else:
+        found = prepared_objects(Item, ("item_for_user",), _item_query, user.pk, pk)
+    if not found:
+        raise Http404("No Item matches the given query.")
+    item = found[0]
+    flags: Any = item  # the annotation above
+    _remember_author(user, item.module.course, user.is_superuser or flags.viewer_is_author)
+    return item
 
 
 def get_course_image_for_user(user: User, name: str) -> CourseImage:

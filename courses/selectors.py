@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, cast
 
-from django.db import connections, router
+from django.db import router
 from django.db.models import (
     BooleanField,
     Case,
@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 
 from core.db import no_jit
 from core.models import User
+from courses.prepared import prepared_objects, prepared_rows
 from learners.models import Cohort, Membership
 from workshops.models import ExperimentMember, Submission
 
@@ -319,69 +320,9 @@ _I = TypeVar("_I", "Item", "ItemRow")
 # --- queries compiled once -------------------------------------------------------------------
 
 # Each learner page runs a few small queries of a fixed shape (the learner's cohort, the
-# course's modules, the certificate); building and compiling them through the ORM cost more
-# than running them. `_raw_once` compiles such a query once per database and shape with
-# placeholder ids and runs its SQL as a raw query with the real ids. The placeholders are never
-# real primary keys.
-_PLACEHOLDER_USER = -918_273_645
-_PLACEHOLDER_COURSE = -918_273_646
-_prepared: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = {}
-
-
-def _prepared_sql(
-    model: type[Model],
-    key: tuple[Any, ...],
-    build: Callable[[User, int], QuerySet[Any]],
-    *,
-    user: User,
-    course_id: int,
-) -> tuple[str, str, list[Any]]:
-    """The database alias, SQL and bound params of `build(user, course_id)` (a queryset of
-    `model` taking the course's id, and the learner's when it asks for one), compiled once per
-    database and `key`."""
-    alias = router.db_for_read(model)
-    prepared = _prepared.get((alias, *key))
-    if prepared is None:
-        qs = build(User(pk=_PLACEHOLDER_USER), _PLACEHOLDER_COURSE)
-        sql, params = qs.query.get_compiler(using=alias).as_sql()
-        if _PLACEHOLDER_COURSE not in params:  # pragma: no cover - a guard
-            raise AssertionError("a prepared query must take its ids as params")
-        prepared = _prepared[(alias, *key)] = (sql, tuple(params))
-    sql, params = prepared
-    ids = {_PLACEHOLDER_USER: user.pk, _PLACEHOLDER_COURSE: course_id}
-    return alias, sql, [ids.get(p, p) if type(p) is int else p for p in params]
-
-
-def _raw_once(
-    model: type[_M],
-    key: tuple[Any, ...],
-    build: Callable[[User, int], QuerySet[_M]],
-    *,
-    user: User,
-    course_id: int,
-) -> list[_M]:
-    """The rows of `build(user, course_id)` as `model` instances, from its SQL compiled once
-    (`_prepared_sql`); annotations come back unconverted (0/1 on SQLite)."""
-    alias, sql, bound = _prepared_sql(model, key, build, user=user, course_id=course_id)
-    return list(model._default_manager.db_manager(alias).raw(sql, bound))
-
-
-def _rows_once(
-    model: type[Model],
-    key: tuple[Any, ...],
-    build: Callable[[User, int], QuerySet[Any]],
-    *,
-    user: User,
-    course_id: int,
-) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """The column names and rows of `build(user, course_id)` as plain tuples, from its SQL
-    compiled once (`_prepared_sql`); values come back unconverted (0/1 on SQLite). Columns are
-    found by name, as `raw()` finds them."""
-    alias, sql, bound = _prepared_sql(model, key, build, user=user, course_id=course_id)
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, bound)
-        names = [column[0] for column in cursor.description]
-        return names, list(cursor.fetchall())
+# course's modules, the items, the certificate); building and compiling them through the ORM
+# cost more than running them. They are prepared (courses/prepared.py): compiled once per
+# database, shape and language with placeholder ids, then run with the real ones.
 
 
 # --- release rules ------------------------------------------------------------------------
@@ -397,14 +338,14 @@ class Lock:
 
 def learner_cohort(*, user: User, course: Course) -> Cohort | None:
     """The learner's latest cohort that runs the course, or None if they are not its learner."""
-    found = _raw_once(
+    found = prepared_objects(
         Cohort,
         ("learner_cohort",),
         lambda u, c: Cohort.objects.filter(
-            course_id=c, memberships__user=u, memberships__role=Membership.Role.LEARNER
+            course_id=c, memberships__user_id=u, memberships__role=Membership.Role.LEARNER
         ).order_by("-start_date", "-pk")[:1],
-        user=user,
-        course_id=course.pk,
+        user.pk,
+        course.pk,
     )
     return found[0] if found else None
 
@@ -493,7 +434,7 @@ class Outline:
         return self.cohort is not None
 
 
-# The outline's items query is compiled once per database and shape (`_raw_once`): building
+# The outline's items query is compiled once per database and shape (prepared): building
 # and compiling its done and started conditions (three EXISTS each, nested for the experiment
 # team) cost more than running it.
 
@@ -518,28 +459,23 @@ def _items_with_flags(
     *, user: User, course: Course, include_drafts: bool, started: bool, only: tuple[str, ...]
 ) -> list[Item]:
     """`_items_query` for this learner and course, from its SQL compiled once."""
-    items = _raw_once(
+    return prepared_objects(
         Item,
         ("items", include_drafts, started, only),
         lambda u, c: _items_query(
-            user=u, course_id=c, include_drafts=include_drafts, started=started, only=only
+            user=User(pk=u), course_id=c, include_drafts=include_drafts, started=started, only=only
         ),
-        user=user,
-        course_id=course.pk,
+        user.pk,
+        course.pk,
     )
-    for item in items:  # raw rows leave annotations unconverted (0/1 on SQLite)
-        item.is_done = bool(item.is_done)
-        if started:
-            item.is_started = bool(item.is_started)
-    return items
 
 
 def _modules(*, user: User, course: Course, include_drafts: bool) -> list[Module]:
     """The course's modules in order with `has_prerequisites` (one query, compiled once)."""
-    modules = _raw_once(
+    return prepared_objects(
         Module,
         ("modules", include_drafts),
-        lambda _u, c: (
+        lambda c: (
             visible_modules(Course(pk=c), include_drafts=include_drafts)
             .annotate(
                 has_prerequisites=Exists(
@@ -548,12 +484,8 @@ def _modules(*, user: User, course: Course, include_drafts: bool) -> list[Module
             )
             .order_by("position", "pk")
         ),
-        user=user,
-        course_id=course.pk,
+        course.pk,
     )
-    for module in modules:  # raw rows leave annotations unconverted (0/1 on SQLite)
-        module.has_prerequisites = bool(module.has_prerequisites)  # type: ignore[attr-defined]
-    return modules
 
 
 def _with_counts(modules: list[Module], items: list[_I]) -> list[_I]:
@@ -636,14 +568,14 @@ def modules_and_item_rows(
     card read 60 to 200 Item instances a course only to count them."""
     modules = _modules(user=user, course=course, include_drafts=False)
     # The query of modules_and_items(only=("position",)), its columns found by name.
-    names, rows = _rows_once(
+    names, rows = prepared_rows(
         Item,
         ("items", False, False, ("position",)),
         lambda u, c: _items_query(
-            user=u, course_id=c, include_drafts=False, started=False, only=("position",)
+            user=User(pk=u), course_id=c, include_drafts=False, started=False, only=("position",)
         ),
-        user=user,
-        course_id=course.pk,
+        user.pk,
+        course.pk,
     )
     at = [names.index(n) for n in ("id", "module_id", "position", "is_required", "minutes")]
     done_at = names.index("is_done")
@@ -933,12 +865,12 @@ def course_is_complete(*, user: User, course: Course) -> bool:
 
 
 def certificate_for(*, user: User, course: Course) -> Certificate | None:
-    found = _raw_once(
+    found = prepared_objects(
         Certificate,
         ("certificate_for",),
-        lambda u, c: Certificate.objects.filter(user=u, course_id=c)[:1],
-        user=user,
-        course_id=course.pk,
+        lambda u, c: Certificate.objects.filter(user_id=u, course_id=c)[:1],
+        user.pk,
+        course.pk,
     )
     return found[0] if found else None
 

@@ -20,7 +20,6 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.access import has_role
 from core.http import AuthenticatedHttpRequest
 from courses.access import (
     cohorts_for_release_extensions,
@@ -28,6 +27,7 @@ from courses.access import (
     get_course_image_for_user,
     get_item_for_user,
     is_course_author,
+    staff_here,
 )
 from learners.access import cohorts_for
 from learners.models import Membership
@@ -67,14 +67,17 @@ def course_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         attendance = selectors.attendance_share(
             user=request.user, course=course, cohort=outline.cohort
         )
+    # Only a coordinator or instructor of one of this course's cohorts (or its author, or the
+    # superuser) has cohorts in these lists: get_course_for_user said whether the person is.
+    coordinates, teaches = staff_here(course)
     coordinated = (
         list(cohorts_for(request.user, Membership.Role.COORDINATOR).filter(course=course))
-        if has_role(request.user, Membership.Role.COORDINATOR)
+        if coordinates
         else []
     )
     extension_cohorts = (
         list(cohorts_for_release_extensions(request.user).filter(course=course))
-        if is_author or has_role(request.user, Membership.Role.INSTRUCTOR)
+        if is_author or teaches
         else []
     )
     return render(

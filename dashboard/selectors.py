@@ -8,18 +8,25 @@ which was most of what the bar cost a page over a bare view (#13).
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections, router
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
+from django.utils import timezone
 
 from core.access import Role
 from core.models import User
-from learners.models import Membership
-from notifications.selectors import unread_notifications
+from courses.prepared import prepared_objects
+from learners.access import learner_cohorts
+from learners.models import Cohort, Membership
+from notifications.models import Notification
+from notifications.selectors import notifications_for, unread_notifications
+from workshops.models import Assignment, CalendarFeed, ExperimentMember, Submission, WorkshopSession
+from workshops.sessions import sessions_for_learner
 
 # Stands for the person's id while the SQL is compiled; never a real primary key.
 _PLACEHOLDER = -918_273_645
@@ -87,3 +94,114 @@ def navigation_state_for(request: HttpRequest) -> NavigationState:
         state = navigation_state(request.user)  # type: ignore[arg-type]
         request._navigation_state = state  # type: ignore[attr-defined]
     return state
+
+
+# --- the learner's dashboard ---------------------------------------------------------------
+#
+# The dashboard's own reads, each compiled once per process (courses/prepared.py) instead of
+# built by the ORM on every request: the learner's latest cohorts, the cards' assignments and
+# latest versions, the unread notifications, the calendar feed and the upcoming sessions. Each
+# is the queryset of the app that owns the rule (learners.access, workshops, notifications),
+# or, for the cards' assignments, the queries of
+# workshops.selectors.assignments_with_latest_by_cohort (tests/dashboard holds them equal).
+
+CARDS = 3  # the learner's latest cohorts shown as cards
+NOTIFICATIONS = 5
+SESSIONS = 5
+
+
+def learner_card_cohorts(user: User) -> list[Cohort]:
+    """The learner's latest `CARDS` cohorts (as learners.access.learner_cohorts), with their
+    course."""
+    return prepared_objects(
+        Cohort,
+        ("dashboard_cohorts",),
+        lambda u: learner_cohorts(User(pk=u)).order_by("-start_date")[:CARDS],
+        user.pk,
+    )
+
+
+def _assignments(*course_ids: int) -> QuerySet[Assignment]:
+    return (
+        Assignment.objects.filter(workshop__course_id__in=course_ids)
+        .select_related("workshop")
+        .order_by("workshop__title", "phase", "pk")
+    )
+
+
+def _latest_versions(learner_id: int, *cohort_ids: int) -> QuerySet[Submission]:
+    on_team = ExperimentMember.objects.filter(experiment=OuterRef("experiment"), user_id=learner_id)
+    return (
+        Submission.objects.filter(cohort__in=cohort_ids)
+        .filter(Q(Exists(on_team)) | Q(learner_id=learner_id, experiment__isnull=True))
+        .order_by("version", "pk")
+    )
+
+
+def assignments_by_cohort(
+    *, learner: User, cohorts: list[Cohort]
+) -> dict[int, list[tuple[Assignment, Submission | None]]]:
+    """workshops.selectors.assignments_with_latest_by_cohort, {cohort id: [(assignment, latest
+    version or None)]}, in the same two queries, compiled once per number of courses and
+    cohorts."""
+    if not cohorts:
+        return {}
+    course_ids = sorted({c.course_id for c in cohorts})
+    cohort_ids = sorted({c.pk for c in cohorts})
+    by_course: dict[int, list[Assignment]] = {}
+    for assignment in prepared_objects(
+        Assignment, ("dashboard_assignments", len(course_ids)), _assignments, *course_ids
+    ):
+        by_course.setdefault(assignment.workshop.course_id, []).append(assignment)
+    latest = {
+        (s.cohort_id, s.assignment_id): s
+        for s in prepared_objects(
+            Submission,
+            ("dashboard_versions", len(cohort_ids)),
+            _latest_versions,
+            learner.pk,
+            *cohort_ids,
+        )
+    }
+    return {
+        c.pk: [(a, latest.get((c.pk, a.pk))) for a in by_course.get(c.course_id, [])]
+        for c in cohorts
+    }
+
+
+def unread_on_dashboard(user: User) -> list[Notification]:
+    """The person's latest `NOTIFICATIONS` unread notifications, without the morning's
+    "answers wait for review" notices (the review card counts the queue live)."""
+    return prepared_objects(
+        Notification,
+        ("dashboard_notifications",),
+        lambda u: (
+            notifications_for(User(pk=u))
+            .filter(read_at__isnull=True)
+            .exclude(key__startswith="reviews-waiting-")[:NOTIFICATIONS]
+        ),
+        user.pk,
+    )
+
+
+def calendar_feed(user: User) -> CalendarFeed | None:
+    """The learner's private calendar feed, if they made one (a GET never makes it)."""
+    found = prepared_objects(
+        CalendarFeed,
+        ("dashboard_feed",),
+        lambda u: CalendarFeed.objects.filter(user_id=u).order_by("pk")[:1],
+        user.pk,
+    )
+    return found[0] if found else None
+
+
+def upcoming_sessions(user: User, *, now: datetime.datetime | None = None) -> list[Any]:
+    """workshops.sessions.upcoming_for_learner: the learner's next `SESSIONS` sessions with
+    their workshop, cohort and materials."""
+    return prepared_objects(
+        WorkshopSession,
+        ("dashboard_sessions",),
+        lambda u, moment: sessions_for_learner(User(pk=u)).filter(ends_at__gte=moment)[:SESSIONS],
+        user.pk,
+        now or timezone.now(),
+    )

@@ -15,13 +15,12 @@ from core.access import STAFF_ROLES, Role
 from core.http import AuthenticatedHttpRequest, is_signed_in
 from core.models import User
 from courses import selectors as course_selectors
-from learners.access import cohorts_for, learner_cohorts
+from learners.access import cohorts_for
 from learners.models import Cohort
-from notifications.selectors import notifications_for
 from workshops import selectors as workshop_selectors
-from workshops import sessions as workshop_sessions
-from workshops.models import Assignment, CalendarFeed, Submission
+from workshops.models import Assignment, Submission
 
+from . import selectors
 from .selectors import navigation_state_for
 
 
@@ -59,10 +58,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Each signed-in person's own dashboard, with a section for each role they hold."""
     user = request.user
-    cohorts = list(learner_cohorts(user).order_by("-start_date")[:3])
-    assignments = workshop_selectors.assignments_with_latest_by_cohort(
-        learner=user, cohorts=cohorts
-    )
+    # The learner's reads are compiled once per process (dashboard/selectors.py).
+    cohorts = selectors.learner_card_cohorts(user)
+    assignments = selectors.assignments_by_cohort(learner=user, cohorts=cohorts)
     learning = [
         _learning_block(user=user, cohort=cohort, assignments=assignments[cohort.pk])
         for cohort in cohorts
@@ -84,17 +82,13 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         ),
         # The review card above counts the queue live; the morning's "N answers wait" notice
         # would show an older number beside it.
-        "notifications": list(
-            notifications_for(user)
-            .filter(read_at__isnull=True)
-            .exclude(key__startswith="reviews-waiting-")[:5]
-        ),
+        "notifications": selectors.unread_on_dashboard(user),
     }
     if learning:
         # The learner's calendar block: the next workshop sessions and their private feed.
         # Read only: a GET never creates the feed; the block offers to create it instead.
-        feed = CalendarFeed.objects.filter(user=user).first()
-        context["upcoming_sessions"] = workshop_sessions.upcoming_for_learner(user)
+        feed = selectors.calendar_feed(user)
+        context["upcoming_sessions"] = selectors.upcoming_sessions(user)
         context["calendar_url"] = (
             request.build_absolute_uri(reverse("workshops:calendar_feed", args=[feed.token]))
             if feed
