@@ -8,14 +8,20 @@ keep who may see the pages as it was, and fix query budgets that do not grow wit
 import datetime
 
 import pytest
+from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _lazy
 
 from learners.models import Membership
 from tests import factories
 from workshops import compiled, selectors, services, texts
 from workshops.access import get_assignment_for_learner, get_submission_for_reviewer
+from workshops.forms import HiddenInput as PlainHiddenInput
+from workshops.forms import ReviewForm
+from workshops.forms import Textarea as PlainTextarea
 from workshops.models import (
     Assignment,
     PhaseComment,
@@ -380,3 +386,52 @@ def test_the_review_page_has_a_fixed_budget(
     assert response.status_code == 200
     assert html.count('data-testid="comment"') == rounds
     assert "luonnos.pdf" in html
+
+
+# --- the text boxes are written as Django's templates write them ----------------------------
+
+
+@pytest.mark.parametrize(
+    "value", [None, "", "Teksti", "<b>\"lainaus\" & 'heittomerkki'</b>", mark_safe("<i>ok</i>"), 7]
+)
+@pytest.mark.parametrize(
+    "attrs",
+    [
+        None,
+        {"rows": 3},
+        {
+            "class": "textarea form-control is-invalid",
+            "aria-invalid": "true",
+            "aria-describedby": "id_x_helptext",
+            "required": True,
+            "disabled": False,
+            "maxlength": 20000,
+            "data-draft-url": "/a/?b=1&c=<2>",
+            "placeholder": _lazy("Your answer"),
+            "id": "id_feedback",
+        },
+    ],
+)
+def test_the_plain_widgets_write_what_djangos_templates_write(value, attrs):
+    pairs = [
+        (forms.Textarea(attrs={"rows": 4, "cols": 9}), PlainTextarea(attrs={"rows": 4, "cols": 9})),
+        (forms.HiddenInput(), PlainHiddenInput()),
+        (forms.HiddenInput(attrs={"data-x": "1"}), PlainHiddenInput(attrs={"data-x": "1"})),
+    ]
+    for django_widget, plain in pairs:
+        expected = django_widget.render("feedback", value, attrs=attrs)
+        assert plain.render("feedback", value, attrs=attrs) == expected
+
+
+def test_the_review_forms_fields_are_written_as_before(instructor, submission):
+    data = {"feedback": "<tarkenna>", "decision": "revise", "draft_version": "3"}
+    for form in (ReviewForm(data), ReviewForm(initial={"strengths": "Hyvä & selkeä"})):
+        for name in ("strengths", "questions", "suggestions", "feedback", "draft_version"):
+            field = form[name]
+            django_widget = forms.HiddenInput() if name == "draft_version" else forms.Textarea()
+            django_widget.attrs = dict(field.field.widget.attrs)
+            plain = field.field.widget
+            field.field.widget = django_widget
+            expected = field.as_widget()
+            field.field.widget = plain
+            assert field.as_widget() == expected
