@@ -448,3 +448,46 @@ def test_the_sweeper_removes_files_unused_for_a_day_and_keeps_newer_ones(client_
 def test_the_sweeper_runs_from_beat_every_hour():
     entry = settings.CELERY_BEAT_SCHEDULE["remove-unused-staged-uploads"]
     assert entry == {"task": "core.tasks.staged_uploads_expire", "schedule": 3600}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_submits_at_the_same_moment_take_a_token_once(client_for, learner, monkeypatch):
+    """Two requests that both read the form take the file in their own transactions at the same
+    moment: the conditional delete is the lock, so one gets the staged file and the other is
+    refused (on PostgreSQL the second delete waits for the first to commit and finds no row)."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from core.staged_uploads import StagedUploadedFile
+
+    answer = stage(client_for(learner))
+    row = StagedUpload.objects.get(token=answer["token"])
+    uploads = [StagedUploadedFile(row), StagedUploadedFile(row)]
+    # The staged file stays where it is, so only the row can tell the two requests apart.
+    monkeypatch.setattr(staged_uploads, "_remove_file", lambda *args, **kwargs: None)
+    taken, refused = [], []
+    start = threading.Barrier(2)
+
+    def submit(n: int) -> None:
+        try:
+            start.wait()
+            with transaction.atomic():
+                path = uploads[n].temporary_file_path()
+                # Hold the transaction open while the other request tries.
+                time.sleep(0.3)
+            taken.append(path)
+        except FileNotFoundError:
+            refused.append(n)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(taken) == 1, (taken, refused)
+    assert len(refused) == 1, (taken, refused)
+    assert Path(taken[0]).read_bytes() == PDF
+    assert not StagedUpload.objects.exists()
