@@ -43,7 +43,25 @@ MEMBERSHIPS = MembershipSource(roles=_roles, cohort_ids=_cohort_ids)
 
 
 def get_cohort_for_staff(user: User, pk: int) -> Cohort:
-    return get_object_or_404(cohorts_for(user, *STAFF_ROLES).select_related("course"), pk=pk)
+    """A cohort the person instructs or coordinates (or any, for the superuser), with
+    `viewer_coordinates`: whether they may do a coordinator's things in it (read in the same
+    query, see coordinates())."""
+    cohorts = cohorts_for(user, *STAFF_ROLES).select_related("course")
+    if not user.is_superuser:
+        cohorts = cohorts.annotate(viewer_coordinates=member(Role.COORDINATOR, user))
+    cohort = get_object_or_404(cohorts, pk=pk)
+    if user.is_superuser:
+        cohort.viewer_coordinates = True  # type: ignore[attr-defined]
+    return cohort
+
+
+def coordinates(user: User, cohort: Cohort) -> bool:
+    """The person coordinates the cohort (or is the superuser): for a cohort loaded by
+    get_cohort_for_staff with no query, else one."""
+    found = getattr(cohort, "viewer_coordinates", None)
+    if found is not None:
+        return bool(found)
+    return cohorts_for(user, Role.COORDINATOR).filter(pk=cohort.pk).exists()
 
 
 def learner_cohorts(user: User) -> QuerySet[Cohort]:

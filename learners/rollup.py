@@ -31,6 +31,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
@@ -130,6 +131,10 @@ def rollup_join(*, cohort_id: int, user_ids: Iterable[int]) -> int:
         ).values_list("pk", "user_id", "user__organisation_id", "joined_at")
     ]
     LearnerProgress.objects.bulk_create(rows, ignore_conflicts=True)
+    # The progress page's organisation filter lists a new learner's organisation at once.
+    transaction.on_commit(
+        lambda: cache.delete(selectors.organisation_choices_key(cohort_id)), robust=True
+    )
     return len(rows)
 
 

@@ -19,6 +19,7 @@ from courses.models import Course
 from learners.access import (
     can_create_cohorts,
     cohorts_for,
+    coordinates,
     get_cohort_for_coordinator,
     get_cohort_for_staff,
     get_import_for_coordinator,
@@ -81,7 +82,7 @@ def cohort_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "page": page,
             "query": query,
             "organisation_id": organisation_id,
-            "organisations": selectors.cohort_organisations(cohort=cohort),
+            "organisations": selectors.cohort_organisation_choices(cohort=cohort),
             "view": view,
             "filtered": bool(query or organisation_id),
         },
@@ -393,10 +394,6 @@ def join(request: HttpRequest, code: str = "") -> HttpResponse:
 # --- tracking --------------------------------------------------------------------------------
 
 
-def _is_coordinator_of(user: User, cohort_pk: int) -> bool:
-    return cohorts_for(user, Role.COORDINATOR).filter(pk=cohort_pk).exists()
-
-
 # Rows on one page of the at-risk, attendance and phase lists: a long list is paged, so the
 # page's HTML does not grow with the cohort.
 ROWS_PER_PAGE = 100
@@ -433,7 +430,7 @@ def at_risk(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "more_delays": len(delay_ids) == ROWS_PER_PAGE,
             "rows_per_page": ROWS_PER_PAGE,
             "refreshed_at": figures.refreshed_at,
-            "is_coordinator": _is_coordinator_of(request.user, cohort.pk),
+            "is_coordinator": coordinates(request.user, cohort),
         },
     )
 
@@ -476,7 +473,7 @@ def dashboard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         {
             "cohort": cohort,
             "summary": rollup.rollup_summary(rollup=rollup.rollup_for(cohort)),
-            "is_coordinator": _is_coordinator_of(request.user, cohort.pk),
+            "is_coordinator": coordinates(request.user, cohort),
         },
     )
 
@@ -499,7 +496,7 @@ def funnel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "refreshed_at": figures.refreshed_at,
             "page": Paginator(funnel.experiments, ROWS_PER_PAGE).get_page(request.GET.get("page")),
             "labels": selectors.waiting_labels(),
-            "is_coordinator": _is_coordinator_of(request.user, cohort.pk),
+            "is_coordinator": coordinates(request.user, cohort),
         },
     )
 
@@ -517,7 +514,7 @@ def attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "cohort": cohort,
             "overview": overview,
             "page": Paginator(overview.learners, ROWS_PER_PAGE).get_page(request.GET.get("page")),
-            "is_coordinator": _is_coordinator_of(request.user, cohort.pk),
+            "is_coordinator": coordinates(request.user, cohort),
         },
     )
 
@@ -544,7 +541,7 @@ def timeline(request: AuthenticatedHttpRequest, pk: int, user_pk: int) -> HttpRe
             "cohort": cohort,
             "learner": learner,
             "events": selectors.learner_timeline(cohort=cohort, learner=learner),
-            "is_coordinator": _is_coordinator_of(request.user, cohort.pk),
+            "is_coordinator": coordinates(request.user, cohort),
         },
     )
 
