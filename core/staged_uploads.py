@@ -186,6 +186,17 @@ def staged_uploads_for(*, owner_id: int, tokens: Iterable[str]) -> dict[str, Sta
     }
 
 
+def staged_upload_discard(*, owner: User, token: str) -> bool:
+    """Remove one of `owner`'s staged files (removed from the form before it was sent).
+    False when there is none: used, expired, or not theirs."""
+    row = StagedUpload.objects.filter(owner=owner, token=token).first()
+    # The conditional delete is the claim, as when a form stores the file.
+    if row is None or not StagedUpload.objects.filter(pk=row.pk).delete()[0]:
+        return False
+    _remove_file(row.stored_name, on_disk=row.on_disk)
+    return True
+
+
 def _remove_file(stored_name: str, *, on_disk: bool) -> None:
     try:
         if on_disk:

@@ -9,6 +9,11 @@ urlpatterns = [
     path("language/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
     path("uploads/", views_uploads.staged_upload, name="staged_upload"),
+    path(
+        "uploads/<str:token>/discard/",
+        views_uploads.staged_upload_discard_view,
+        name="staged_upload_discard",
+    ),
     path("accounts/organisation/", views_oidc.organisation_sign_in, name="organisation_sign_in"),
     path("background-work/", views_outbox.stuck_work, name="stuck_work"),
     path(

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .staged_uploads import StagedUploadError, staged_upload_receive
+from .staged_uploads import StagedUploadError, staged_upload_discard, staged_upload_receive
 
 
 @require_POST
@@ -44,3 +44,14 @@ def staged_upload(request: HttpRequest) -> JsonResponse:
         },
         status=201,
     )
+
+
+@require_POST
+def staged_upload_discard_view(request: HttpRequest, token: str) -> HttpResponse:
+    """The person who sent the file (404 for anyone else, 403 signed out): a file removed from
+    the form before it was sent is removed at once instead of waiting for the sweeper."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": _("Sign in again to add files.")}, status=403)
+    if not staged_upload_discard(owner=request.user, token=token):
+        raise Http404
+    return HttpResponse(status=204)

@@ -168,6 +168,14 @@
       var row = button.closest("[data-staged-file]");
       if (!row) return;
       if (row._stagedRequest) row._stagedRequest.abort();
+      var token = row.querySelector("input[type='hidden']");
+      if (token) {
+        // The file is removed from the server now rather than after a day (best effort).
+        var discard = new XMLHttpRequest();
+        discard.open("POST", url + encodeURIComponent(token.value) + "/discard/");
+        discard.setRequestHeader("X-CSRFToken", csrf());
+        discard.send();
+      }
       var nameNode = row.querySelector(".file-name");
       announce(nameNode ? nameNode.textContent : "", msg("removed"));
       row.parentNode.removeChild(row);

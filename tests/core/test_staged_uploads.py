@@ -211,6 +211,22 @@ def test_the_endpoint_keeps_one_chunk_in_memory_whatever_the_size(learner, setti
     assert peaks[24] < 4 * 1024 * 1024, peaks
 
 
+def test_a_file_removed_from_the_form_is_discarded_by_its_sender_only(
+    client_for, learner, other_learner
+):
+    answer = stage(client_for(learner))
+    row = StagedUpload.objects.get(token=answer["token"])
+    url = reverse("core:staged_upload_discard", args=[answer["token"]])
+    assert Client().post(url).status_code == 403  # signed out
+    assert client_for(other_learner).post(url).status_code == 404
+    assert client_for(other_learner).get(url).status_code == 405
+    assert (incoming() / row.stored_name).exists()
+    assert client_for(learner).post(url).status_code == 204
+    assert not StagedUpload.objects.exists()
+    assert not (incoming() / row.stored_name).exists()
+    assert client_for(learner).post(url).status_code == 404
+
+
 # --- the form and the token's rules --------------------------------------------------------------
 
 
