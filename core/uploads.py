@@ -12,6 +12,11 @@ PRIVATE_MEDIA_ROOT, on the same file system as its final place, so storing it is
 folder, often another file system (a container's /tmp beside a volume), the storage would copy
 the whole file again inside the learner's request. With an S3 bucket the file stays in the
 system's temporary folder and the storage streams it to the bucket, as before.
+
+This is the path of files that come inside a form's multipart body (a browser without
+JavaScript). The answer form's files normally come ahead of it, each as the body of its own
+request (core/staged_uploads.py), written to the same `.incoming/` folder without the multipart
+parser; the form then carries only their tokens.
 """
 
 from __future__ import annotations
