@@ -11,8 +11,10 @@ hold it).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from django import template
@@ -21,6 +23,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from modeltranslation.utils import fallbacks_enabled
 
 register = template.Library()
 
@@ -140,3 +143,74 @@ def progress_rows(
     cells = _Cells(cohort_pk, assignments)
     render = cells.grid_row if view == "grid" else cells.table_row
     return mark_safe("".join(render(row) for row in rows))  # noqa: S308 - values escaped above
+
+
+# --- the progress section's cached fragment ----------------------------------------------------
+
+# Rendered progress sections are kept this long; any change to what they print makes a new key.
+FRAGMENT_SECONDS = 60 * 60
+# What the cached section's markup comes from: a deploy that changes one of them must not serve
+# sections rendered by the old ones.
+_FRAGMENT_TEMPLATES = (
+    "learners/cohort_detail.html",
+    "workshops/includes/_status_badge.html",
+    "includes/_pagination.html",
+)
+_sources_digest: list[str] = []
+
+
+def _sources_version() -> str:
+    if not _sources_digest:
+        from django.template.loader import get_template
+
+        digest = hashlib.blake2b(Path(__file__).read_bytes(), digest_size=8)
+        for name in _FRAGMENT_TEMPLATES:
+            digest.update(get_template(name).template.source.encode())  # type: ignore[attr-defined]
+        _sources_digest.append(digest.hexdigest())
+    return _sources_digest[0]
+
+
+@register.simple_tag(takes_context=True)
+def progress_version(context: Any) -> str:
+    """A digest of everything the cohort page's progress section prints: the staff, the filter
+    and its choices, the count and the pager, the modules and phases, and for each learner on
+    the page the name, email, organisation, items done per module and each phase's version
+    and state; with the request's query string (the view toggle's links keep it), the
+    language, the URL prefix and the sources of the markup. A lesson done, a version sent or
+    reviewed, a learner joining, renamed or moved, an author's edit: each changes a printed
+    value and so the key, so the section never shows an old state and no writer has to
+    invalidate anything. Two coordinators looking at the same page share it."""
+    overview = context["overview"]
+    page = context["page"]
+    parts: list[object] = [
+        _sources_version(),
+        get_language(),
+        fallbacks_enabled(),
+        get_script_prefix(),
+        get_urlconf(),
+        context["request"].GET.urlencode(),
+        context["cohort"].pk,
+        context["view"],
+        context["query"],
+        context["organisation_id"],
+        context["filtered"],
+        tuple(context["organisations"]),
+        (page.number, page.paginator.count, page.paginator.num_pages, page.paginator.per_page),
+        tuple((u.pk, u.display_name) for u in overview.instructors),
+        tuple((u.pk, u.display_name) for u in overview.coordinators),
+        tuple((m.pk, m.title) for m in overview.modules),
+        tuple((a.pk, a.phase, a.title) for a in overview.assignments),
+    ]
+    for row in overview.rows:
+        learner = row.learner
+        parts.append(
+            (
+                learner.pk,
+                learner.email,
+                learner.display_name,
+                str(learner.organisation or ""),
+                tuple((cell.done, cell.total) for cell in row.cells),
+                tuple((s.pk, s.status) if s else None for _a, s in row.submissions),
+            )
+        )
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
