@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
+from . import compiled
 from .models import Assignment, CohortMarkingSettings, CohortPeerSettings, Submission, Workshop
 
 MARKING_FIELDS = ("marking_workflow", "second_check", "blind_review")
@@ -52,8 +53,17 @@ def marking_for(*, workshop: Workshop, cohort_id: int) -> MarkingSettings:
     workshop instance)."""
     cache = workshop.__dict__.setdefault("_cohort_marking_cache", {})
     if cohort_id not in cache:
-        row = CohortMarkingSettings.objects.filter(cohort_id=cohort_id, workshop=workshop).first()
-        cache[cohort_id] = _marking(row, True) if row else _marking(workshop, False)
+        # Compiled once (the review and phase answer pages ask on every visit, #13).
+        found = compiled.objects(
+            CohortMarkingSettings,
+            ("cohort_marking",),
+            lambda cohort, workshop: CohortMarkingSettings.objects.filter(
+                cohort_id=cohort, workshop_id=workshop
+            ).order_by("pk")[:1],
+            cohort=cohort_id,
+            workshop=workshop.pk,
+        )
+        cache[cohort_id] = _marking(found[0], True) if found else _marking(workshop, False)
     return cache[cohort_id]
 
 
