@@ -9,10 +9,12 @@ this app tells core where memberships are read (`MEMBERSHIPS`, registered in app
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from core.access import STAFF_ROLES, MembershipSource, Role, has_role
 from core.models import User
+from workshops import compiled
 
 from .models import Cohort, Invitation, InvitationImport, Membership
 
@@ -46,13 +48,26 @@ def get_cohort_for_staff(user: User, pk: int) -> Cohort:
     """A cohort the person instructs or coordinates (or any, for the superuser), with
     `viewer_coordinates`: whether they may do a coordinator's things in it (read in the same
     query, see coordinates())."""
-    cohorts = cohorts_for(user, *STAFF_ROLES).select_related("course")
-    if not user.is_superuser:
-        cohorts = cohorts.annotate(viewer_coordinates=member(Role.COORDINATOR, user))
-    cohort = get_object_or_404(cohorts, pk=pk)
     if user.is_superuser:
+        cohort = get_object_or_404(Cohort.objects.select_related("course"), pk=pk)
         cohort.viewer_coordinates = True  # type: ignore[attr-defined]
-    return cohort
+        return cohort
+    # Every staff page starts here: its SQL is compiled once (workshops.compiled).
+    found = compiled.objects(
+        Cohort,
+        ("learners.cohort_for_staff",),
+        lambda user, pk: (
+            cohorts_for(User(pk=user), *STAFF_ROLES)
+            .filter(pk=pk)
+            .select_related("course")
+            .annotate(viewer_coordinates=member(Role.COORDINATOR, User(pk=user)))
+        ),
+        user=user.pk,
+        pk=pk,
+    )
+    if not found:
+        raise Http404
+    return found[0]
 
 
 def coordinates(user: User, cohort: Cohort) -> bool:

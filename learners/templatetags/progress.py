@@ -46,6 +46,13 @@ def _pattern(name: str, args: int) -> str:
     return pattern
 
 
+@register.filter
+def url_for(pk: int, name: str) -> SafeString:
+    """`{% url name pk %}` for one integer argument, reversed once per URL prefix and name
+    (the cohort pages' tabs and links: 20 reverses a request otherwise)."""
+    return mark_safe(_pattern(name, 1).format(int(pk)))  # noqa: S308 - escaped by _pattern
+
+
 def _phase_label(title: str, phase: str) -> str:
     return (
         f'<abbr title="{title}" aria-hidden="true">{phase}.</abbr>'
