@@ -566,17 +566,50 @@ def modules_and_item_rows(
     """`modules_and_items` of the published course for a caller that names no item (a
     dashboard card): the same modules and counts, the items as `ItemRow`s (two queries). The
     card read 60 to 200 Item instances a course only to count them."""
-    modules = _modules(user=user, course=course, include_drafts=False)
-    # The query of modules_and_items(only=("position",)), its columns found by name.
-    names, rows = prepared_rows(
-        Item,
-        ("items", False, False, ("position",)),
-        lambda u, c: _items_query(
-            user=User(pk=u), course_id=c, include_drafts=False, started=False, only=("position",)
-        ),
-        user.pk,
-        course.pk,
+    return cards_rows(user=user, course_ids=[course.pk])[course.pk]
+
+
+def _card_modules(*course_ids: int) -> QuerySet[Module]:
+    """The published modules of these courses, in each course's order, with
+    `has_prerequisites` (as `_modules`)."""
+    return (
+        Module.objects.filter(course_id__in=course_ids, is_published=True)
+        .annotate(
+            has_prerequisites=Exists(
+                Module.prerequisites.through.objects.filter(from_module=OuterRef("pk"))
+            )
+        )
+        .order_by("course_id", "position", "pk")
     )
+
+
+def _card_items(user_id: int, *course_ids: int) -> QuerySet[Item]:
+    """The published items of these courses with the learner's `is_done` (as `_items_query`
+    with only `position` besides the counts' fields)."""
+    return (
+        visible_items()
+        .filter(module__course_id__in=course_ids)
+        .only("module", "is_required", "minutes", "position")
+        .annotate(  # type: ignore[no-redef]  # Item declares is_done for the outline's rows
+            is_done=Case(When(item_done_q(User(pk=user_id)), then=True), default=False)
+        )
+        .order_by("position", "pk")
+    )
+
+
+def cards_rows(
+    *, user: User, course_ids: list[int]
+) -> dict[int, tuple[list[ModuleWithProgress], list[ItemRow]]]:
+    """`modules_and_item_rows` of several published courses at once, {course id: (modules,
+    items)}: two queries whatever the number of courses (the dashboard's cards), each compiled
+    once per number of courses."""
+    ids = sorted(set(course_ids))
+    if not ids:
+        return {}
+    modules_of: dict[int, list[Module]] = {pk: [] for pk in ids}
+    for module in prepared_objects(Module, ("card_modules", len(ids)), _card_modules, *ids):
+        modules_of[module.course_id].append(module)
+    names, rows = prepared_rows(Item, ("card_items", len(ids)), _card_items, user.pk, *ids)
     at = [names.index(n) for n in ("id", "module_id", "position", "is_required", "minutes")]
     done_at = names.index("is_done")
     items = [
@@ -590,7 +623,10 @@ def modules_and_item_rows(
         )
         for row in rows
     ]
-    return cast("list[ModuleWithProgress]", modules), _with_counts(modules, items)
+    return {
+        pk: (cast("list[ModuleWithProgress]", modules), _with_counts(modules, items))
+        for pk, modules in modules_of.items()
+    }
 
 
 # The item fields the outline's pages show (outline, module page, the lesson's sidebar, search

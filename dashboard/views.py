@@ -4,6 +4,8 @@
 imports no app above it.
 """
 
+from __future__ import annotations
+
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -25,16 +27,21 @@ from .selectors import navigation_state_for
 
 
 def _learning_block(
-    *, user: User, cohort: Cohort, assignments: list[tuple[Assignment, Submission | None]]
+    *,
+    user: User,
+    cohort: Cohort,
+    rows: tuple[list[course_selectors.ModuleWithProgress], list[course_selectors.ItemRow]],
+    assignments: list[tuple[Assignment, Submission | None]],
 ) -> dict[str, Any]:
     """A learner's card for one cohort: the modules with their counts, the progress, where to
     continue (`courses.selectors.next_item`'s rule: the first item not done in a module open to
-    the learner) and its `assignments` (read for every card at once). Two queries: modules, and
-    items with their done flags (plus the unlock days' extensions or prerequisites when the
-    course has them); the counts and the next item come from the items."""
+    the learner) and its `assignments`. The modules and the items with their done flags are
+    read for every card at once (`rows`, courses.selectors.cards_rows); the unlock days'
+    extensions or prerequisites add a query when the course has them; the counts and the next
+    item come from the items."""
     course = cohort.course
     # The card names no item: its items are counted as plain rows, the next one made an Item.
-    modules, items = course_selectors.modules_and_item_rows(user=user, course=course)
+    modules, items = rows
     locked = course_selectors.module_locks(user=user, course=course, modules=modules, cohort=cohort)
     following = next((i for i in items if i.module_id not in locked and not i.is_done), None)
     return {
@@ -61,8 +68,14 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     # The learner's reads are compiled once per process (dashboard/selectors.py).
     cohorts = selectors.learner_card_cohorts(user)
     assignments = selectors.assignments_by_cohort(learner=user, cohorts=cohorts)
+    rows = course_selectors.cards_rows(user=user, course_ids=[c.course_id for c in cohorts])
     learning = [
-        _learning_block(user=user, cohort=cohort, assignments=assignments[cohort.pk])
+        _learning_block(
+            user=user,
+            cohort=cohort,
+            rows=rows[cohort.course_id],
+            assignments=assignments[cohort.pk],
+        )
         for cohort in cohorts
     ]
     # The roles as core.access.has_role has them, from the query the navigation bar reads too.

@@ -163,3 +163,37 @@ def test_a_person_without_a_learner_cohort_gets_no_cards(client, instructor):
     page = client.get(reverse("core:home"))
     assert page.context["learning"] == []
     assert "upcoming_sessions" not in page.context
+
+
+def test_the_cards_rows_of_several_courses_equal_each_courses_own(busy, course, learner):
+    from courses import selectors as course_selectors
+    from tests.dashboard.test_card_rows import _counts
+
+    other = busy[1].course
+    factories.ItemFactory(module=factories.ModuleFactory(course=other, position=0), position=0)
+    factories.ModuleFactory(course=other, position=1, is_published=False)
+    for person in (learner, factories.UserFactory(), learner):
+        together = course_selectors.cards_rows(user=person, course_ids=[other.pk, course.pk])
+        for a_course in (course, other):
+            modules, rows = together[a_course.pk]
+            one_modules, one_rows = course_selectors.modules_and_items(
+                user=person, course=a_course, only=("position",)
+            )
+            assert _counts(modules) == _counts(one_modules)
+            assert [m.has_prerequisites for m in modules] == [
+                m.has_prerequisites for m in one_modules
+            ]
+            assert [(r.pk, r.module_id, r.position, r.is_done) for r in rows] == [
+                (i.pk, i.module_id, i.position, i.is_done) for i in one_rows
+            ]
+
+
+def test_the_dashboard_reads_every_card_in_the_same_queries(
+    client, busy, learner, django_assert_max_num_queries
+):
+    # Session, user, navigation (3); cohorts (1); assignments and versions (2); every card's
+    # modules and items (2); notifications, feed, sessions and their materials (4).
+    client.force_login(learner)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("core:home"))
+    assert len(page.context["learning"]) == 3
