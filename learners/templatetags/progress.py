@@ -93,7 +93,7 @@ class _Cells:
         name = escape(learner.display_name)
         organisation = escape(str(learner.organisation or ""))
         parts = [
-            f'<tr data-learner="{escape(learner.email)}">\n    '
+            f'\n  <tr data-learner="{escape(learner.email)}">\n    '
             f'<th scope="row"><div class="heat-name"><a class="d-block text-truncate" '
             f'href="{self.timeline.format(self.cohort_pk, int(learner.pk))}" title="{name}">'
             f'{name}</a><span class="d-block text-truncate small fw-normal '
@@ -112,7 +112,7 @@ class _Cells:
     def table_row(self, row: Any) -> str:
         learner = row.learner
         parts = [
-            f'<tr data-learner="{escape(learner.email)}">\n    '
+            f'\n  <tr data-learner="{escape(learner.email)}">\n    '
             f'<th scope="row"><a class="text-nowrap" '
             f'href="{self.timeline.format(self.cohort_pk, int(learner.pk))}">'
             f"{escape(learner.display_name)}</a><br>"

@@ -6,6 +6,17 @@ from openpyxl import Workbook
 from tests import factories
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The progress page keeps its filter's choices per cohort id, which SQLite gives again
+    after a test's rollback: each test starts with nothing kept."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def hameenlinna(db):
     return factories.OrganisationFactory(name="Hämeenlinnan kaupunki")
