@@ -213,6 +213,19 @@ def test_the_endpoint_keeps_one_chunk_in_memory_whatever_the_size(learner, setti
     assert peaks[24] < 4 * 1024 * 1024, peaks
 
 
+@pytest.mark.parametrize("waiting", [0, 10])
+def test_sending_a_file_stays_within_its_query_budget(
+    client_for, learner, waiting, django_assert_num_queries
+):
+    client = client_for(learner)
+    for _ in range(waiting):
+        stage(client)
+    # The session and the person; how many files they have waiting (one count, however many);
+    # the new row. The bytes go to the disk, never to the database.
+    with django_assert_num_queries(4):
+        stage(client)
+
+
 def test_a_file_removed_from_the_form_is_discarded_by_its_sender_only(
     client_for, learner, other_learner
 ):
