@@ -309,3 +309,19 @@ def test_the_cohort_is_refused_as_before_and_says_who_coordinates(
     Membership.objects.filter(cohort=started, user=coordinator).update(role="learner")
     with pytest.raises(Http404):
         access.get_cohort_for_staff(coordinator, started.pk)
+
+
+def test_the_links_are_the_urls_reverse_gives_under_any_prefix():
+    from django.urls import set_script_prefix
+
+    from learners.templatetags.progress import url_for, url_of
+
+    for prefix in ("/", "/alueagentti/"):
+        set_script_prefix(prefix)
+        try:
+            assert url_of("learners:timeline", 3, 17) == reverse("learners:timeline", args=[3, 17])
+            assert url_of("workshops:experiment", 12) == reverse("workshops:experiment", args=[12])
+            assert url_for(5, "learners:at_risk") == reverse("learners:at_risk", args=[5])
+            assert reverse("learners:at_risk", args=[5]).startswith(prefix)
+        finally:
+            set_script_prefix("/")
