@@ -1,9 +1,11 @@
 from collections.abc import Callable
-from functools import partial
+from functools import partial, wraps
 from types import SimpleNamespace
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -13,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.access import Role, require_role
+from core.access import Role, has_role, require_role
 from core.http import AuthenticatedHttpRequest
 from core.responses import action_refused
 from courses.languages import content_note
@@ -850,7 +852,34 @@ def _review_initial(submission: Submission, criteria: list) -> tuple[dict, Revie
     return initial, draft
 
 
-@require_role(Role.INSTRUCTOR)
+def _role_asked_on_refusal(role: str) -> Callable[[Callable[..., HttpResponse]], Callable]:
+    """As core.access.require_role(role), without reading the person's roles on the way in,
+    for a view whose access helper admits only those who hold `role` in the object's cohort
+    (and the superuser): everyone it admits holds the role. When the view refuses (the
+    helper's 404, or a 405 for the method), someone who holds the role nowhere gets
+    require_role's 403 instead, as before. The review page reads one query less (#13)."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        @login_required
+        def wrapper(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                response = view(request, *args, **kwargs)
+            except Http404:
+                if not has_role(request.user, role):
+                    raise PermissionDenied from None
+                raise
+            if response.status_code == 405 and not has_role(request.user, role):
+                raise PermissionDenied
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+# get_submission_for_reviewer admits only the cohort's instructors and the superuser.
+@_role_asked_on_refusal(Role.INSTRUCTOR)
 @require_http_methods(["GET", "POST"])
 def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Instructors of the submission's cohort: a level per rubric criterion, structured

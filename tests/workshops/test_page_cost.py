@@ -248,6 +248,26 @@ def test_only_the_cohorts_instructors_reach_the_review_page(
     assert get_submission_for_reviewer(instructor, submission.pk) == submission
 
 
+@pytest.mark.parametrize("method", ["get", "post", "put"])
+def test_who_teaches_nowhere_is_refused_the_review_page_as_before(
+    client_for, learner, coordinator, submission, method
+):
+    """The page no longer reads the person's roles on the way in; someone who teaches no
+    cohort still gets require_role's 403, whatever the method."""
+    url = reverse("workshops:review", args=[submission.pk])
+    for person in (learner, coordinator):
+        assert getattr(client_for(person), method)(url).status_code == 403
+
+
+def test_an_instructor_gets_405_for_a_method_the_review_page_does_not_take(
+    client_for, instructor, other_instructor, submission
+):
+    url = reverse("workshops:review", args=[submission.pk])
+    assert client_for(instructor).put(url).status_code == 405
+    assert client_for(other_instructor).put(url).status_code == 405
+    assert client_for(other_instructor).post(url, {}).status_code == 404
+
+
 def test_an_id_no_column_holds_is_not_found(client_for, learner, instructor, experiment):
     assert client_for(learner).get(f"/workshops/assignments/{HUGE}/").status_code == 404
     assert client_for(instructor).get(f"/workshops/submissions/{HUGE}/review/").status_code == 404
@@ -374,13 +394,13 @@ def test_the_review_page_has_a_fixed_budget(
     client = client_for(instructor)
     url = reverse("workshops:review", args=[waiting.pk])
     client.get(url)
-    # The request: the session, the instructor and their roles (3). The view: the version
-    # with its phase, cohort, sender and experiment (1), its files (1), the rubric and its
-    # levels (2), the shared draft (1), else the levels given to the previous version (1), the
-    # marking settings (1), the versions (1), the feedback files (1), the thread's messages
-    # (1); the navigation (1). (19 before: the experiment, the thread's two access checks, and
-    # the previous levels in three queries.)
-    with django_assert_num_queries(14):
+    # The request: the session and the instructor (2). The view: the version with its phase,
+    # cohort, sender and experiment (1), its files (1), the rubric and its levels (2), the
+    # shared draft (1), else the levels given to the previous version (1), the marking
+    # settings (1), the versions (1), the feedback files (1), the thread's messages (1); the
+    # navigation (1). (19 before: the instructor's roles, the experiment, the thread's two
+    # access checks, and the previous levels in three queries.)
+    with django_assert_num_queries(13):
         response = client.get(url)
     html = response.content.decode()
     assert response.status_code == 200

@@ -41,16 +41,17 @@ def test_the_review_page_has_a_fixed_query_budget(
     client = client_for(instructor)
     url = reverse("workshops:review", args=[second.pk])
     client.get(url)
-    # The request: the session, the instructor and their roles (3). The view: the version
-    # with its phase, cohort, sender and experiment (1) and its files (1), the rubric and its
-    # levels (2), the shared draft (1), else the levels given to the previous version (1), the
+    # The request: the session and the instructor (2). The view: the version with its phase,
+    # workshop, cohort, sender and experiment (1) and its files (1), the rubric and its levels
+    # (2), the shared draft (1), else the levels given to the previous version (1), the
     # marking settings (1), the versions (1), the feedback files (1), the thread's messages
     # (1); the navigation (1). (22 before issue 13: the versions' files, twice, which the page
     # does not show, and the files' fingerprint read again; 19 before the experiment came with
     # the version, the thread's access checks were left to the reviewer's own (an instructor
-    # of the cohort may see it) and the previous levels were read in one query instead of
-    # three.) tests/workshops/test_page_cost.py holds the budget with more data.
-    with django_assert_num_queries(14):
+    # of the cohort may see it), the previous levels were read in one query instead of three
+    # and the instructor's roles were no longer read on the way in, only on a refusal.)
+    # tests/workshops/test_page_cost.py holds the budget with more data.
+    with django_assert_num_queries(13):
         assert client.get(url).status_code == 200
 
 
