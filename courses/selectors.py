@@ -649,13 +649,16 @@ def course_outline(*, user: User, course: Course, include_drafts: bool = False) 
         user=user, course=course, include_drafts=include_drafts, started=True, only=OUTLINE_FIELDS
     )
     locks = module_locks(user=user, course=course, modules=modules, cohort=cohort) if cohort else {}
+    # `item.module = module` through the descriptor checks the pair for every one of 200 items;
+    # each item's module_id is its module's pk already, so only the cache is set.
+    cache_module = Item._meta.get_field("module").set_cached_value
     first_open: Item | None = None
     ordered: list[Item] = []
     for module in modules:
         # The outline's own attributes on each module and item, read by the templates.
         module.lock = locks.get(module.pk)
         for item in module.item_list:
-            item.module = module  # the annotated module, without another query
+            cache_module(item, module)  # item.module: the annotated module, no other query
             item.lock = module.lock
             if not cohort:
                 item.state = State.AVAILABLE

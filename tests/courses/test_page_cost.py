@@ -131,6 +131,12 @@ def test_the_outline_rows_equal_the_orms(course, cohort, learner, items):
         assert type(item.is_published) is bool
         assert item.is_done is (item.pk == items[0].pk)
         assert item.body == original.body  # a field the outline leaves out is read on demand
+    modules = {m.pk: m for m in outline.modules}
+    with CaptureQueriesContext(connection) as queries:
+        for item in outline.items:
+            assert item.module is modules[item.module_id]  # the annotated module
+            assert item.module.item_count == len(modules[item.module_id].item_list)
+    assert len(queries) == 0
 
 
 def test_a_title_follows_the_language_of_the_request(course, learner, items):
