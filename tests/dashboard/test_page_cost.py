@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dashboard import selectors
 from learners.access import learner_cohorts
@@ -197,3 +197,28 @@ def test_the_dashboard_reads_every_card_in_the_same_queries(
     with django_assert_max_num_queries(12):
         page = client.get(reverse("core:home"))
     assert len(page.context["learning"]) == 3
+
+
+def test_a_cards_module_counts_print_as_the_blocktranslate_did():
+    from types import SimpleNamespace
+
+    from django.template import Context, Template
+
+    old = Template(
+        "{% load i18n %}{% blocktranslate with done=module.done_count total=module.item_count %}"
+        "{{ done }}/{{ total }}{% endblocktranslate %}"
+    )
+    new = Template("{% load dashboard_cards %}{{ module|done_of_total }}")
+    for language in ("fi", "sv", "en"):
+        with translation.override(language):
+            for done, total in ((0, 0), (3, 10), (1234, 56789)):
+                module = SimpleNamespace(done_count=done, item_count=total)
+                shown = new.render(Context({"module": module}))
+                assert shown == old.render(Context({"module": module}))
+                assert shown.startswith(str(done)[0])
+
+
+def test_the_dashboard_prints_each_modules_counts(client, busy, learner, cohort):
+    client.force_login(learner)
+    html = client.get(reverse("core:home")).content.decode()
+    assert '<span class="text-body-secondary text-nowrap">0/3</span>' in html
