@@ -181,7 +181,7 @@ class CohortLearners(Sequence[PageLearner]):
                         self._memberships(**ids)
                         .order_by()
                         .values("cohort")
-                        .annotate(n=Count("pk"))
+                        .annotate(n=Count("*"))
                         .values_list("n")
                     ),
                     **self._ids(),
