@@ -562,7 +562,9 @@ def learner_experiment(
     """The learner's experiment in the assignment's workshop and this cohort (as
     services.experiment_for), or None, in one query. The experiment carries what the phase's
     row needs besides its versions: `phase_extension`, its own due date for the phase (or
-    None), and `phase_twins`, whether another assignment of the workshop has the same phase."""
+    None), and `phase_twins`, whether another assignment of the workshop has the same phase;
+    `texts_editor`, whether the phase answer page links the text editor; and `phase_draft`,
+    the learner's Draft of the phase, or None."""
     found = compiled.objects(
         ExperimentMember,
         ("learner_experiment",),
@@ -581,6 +583,15 @@ def learner_experiment(
                     )
                 ),
                 texts_editor=_texts_editor(user, assignment),
+                # The learner's draft of the phase (one row at most: a unique constraint).
+                **{
+                    f"draft_{name}": Subquery(
+                        Draft.objects.filter(
+                            experiment=OuterRef("experiment"), phase=phase, learner_id=user
+                        ).values(name)[:1]
+                    )
+                    for name in _DRAFT_COLUMNS
+                },
             )
             .order_by("pk")[:1]
         ),
@@ -597,7 +608,22 @@ def learner_experiment(
     experiment.phase_extension = member.phase_extension  # type: ignore[attr-defined]
     experiment.phase_twins = member.phase_twins  # type: ignore[attr-defined]
     experiment.texts_editor = learner.is_superuser or member.texts_editor  # type: ignore[attr-defined]
+    draft = None
+    if member.draft_id is not None:  # type: ignore[attr-defined]
+        draft = Draft(
+            experiment=experiment,
+            phase=assignment.phase,
+            learner=learner,
+            **{name: getattr(member, f"draft_{name}") for name in _DRAFT_COLUMNS},
+        )
+        draft._state.adding = False
+        draft._state.db = member._state.db
+    experiment.phase_draft = draft  # type: ignore[attr-defined]
     return experiment
+
+
+# The columns of the learner's draft that learner_experiment reads with the experiment.
+_DRAFT_COLUMNS = ("id", "text", "revision", "updated_at")
 
 
 def _texts_editor(user_ref: int, assignment_ref: int) -> ExpressionWrapper[Q]:
@@ -644,21 +670,6 @@ def accepted_files(*, submission: Submission) -> list[SubmissionFile]:
     for f in files:
         f.submission = submission
     return files
-
-
-def learner_draft(*, experiment: Experiment, phase: int, learner: User) -> Draft | None:
-    """The answer the learner is writing for the phase, if any (one query)."""
-    found = compiled.objects(
-        Draft,
-        ("learner_draft",),
-        lambda experiment, phase, learner: Draft.objects.filter(
-            experiment_id=experiment, phase=phase, learner_id=learner
-        ).order_by("pk")[:1],
-        experiment=experiment.pk,
-        phase=phase,
-        learner=learner.pk,
-    )
-    return found[0] if found else None
 
 
 def feedback_parts(*, review: Review) -> tuple[list[ReviewScore], list[RubricLevel]]:

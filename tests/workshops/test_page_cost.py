@@ -24,6 +24,7 @@ from workshops.forms import ReviewForm
 from workshops.forms import Textarea as PlainTextarea
 from workshops.models import (
     Assignment,
+    Draft,
     PhaseComment,
     ReviewFile,
     RubricCriterion,
@@ -70,6 +71,30 @@ def test_the_learners_experiment_is_the_one_the_service_finds(
         selectors.learner_experiment(learner=other_learner, assignment=assignment, cohort=cohort)
         is None
     )
+
+
+def test_the_learners_draft_comes_with_the_experiment(
+    learner, teammate, cohort, assignment, experiment
+):
+    def read(person):
+        return selectors.learner_experiment(
+            learner=person, assignment=assignment, cohort=cohort
+        ).phase_draft
+
+    assert read(learner) is None
+    Draft.objects.create(experiment=experiment, phase=2, learner=learner, text="Toinen vaihe")
+    Draft.objects.create(experiment=experiment, phase=1, learner=teammate, text="Tiinan")
+    assert read(learner) is None
+    services.draft_save(experiment=experiment, phase=1, learner=learner, text="Oonan <luonnos>")
+    services.draft_save(
+        experiment=experiment, phase=1, learner=learner, text="Oonan <luonnos> 2", revision=1
+    )
+    got = read(learner)
+    expected = Draft.objects.get(experiment=experiment, phase=1, learner=learner)
+    names = ("pk", "text", "revision", "updated_at", "phase", "learner_id", "experiment_id")
+    assert [getattr(got, n) for n in names] == [getattr(expected, n) for n in names]
+    assert got.text == "Oonan <luonnos> 2"
+    assert read(teammate).text == "Tiinan"
 
 
 def test_the_phase_row_is_the_phase_tracks_row(
@@ -353,12 +378,12 @@ def test_the_phase_answer_page_has_a_fixed_budget(
     url = reverse("workshops:assignment", args=[assignment.pk])
     client.get(url)
     # The request: the session and the learner (2). The view: the assignment and the cohort
-    # (2), the experiment with the phase's extension and the editor link (1), the phase's
-    # versions with their reviews (1), the newest version's files to keep (1), the draft (1),
-    # the feedback's scores, files and rubric levels (3), the marking settings (1); the
+    # (2), the experiment with the phase's extension, the editor link and the learner's draft
+    # (1), the phase's versions with their reviews (1), the newest version's files to keep
+    # (1), the feedback's scores, files and rubric levels (3), the marking settings (1); the
     # navigation (1). (19 before: the phase track's three queries, the versions' files, the
-    # scores read three times, the learner's roles.)
-    with django_assert_num_queries(13):
+    # scores read three times, the learner's roles, the draft on its own.)
+    with django_assert_num_queries(12):
         response = client.get(url)
     html = response.content.decode()
     assert response.status_code == 200

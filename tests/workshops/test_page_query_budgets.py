@@ -79,14 +79,14 @@ def test_the_phase_answer_page_has_a_fixed_query_budget(
     url = reverse("workshops:assignment", args=[assignment.pk])
     client.get(url)
     # The request: the session and the learner (2). The view: the assignment and the cohort
-    # (2), the experiment with the phase's extension and the text editor link (1), this
-    # phase's versions (1), the newest version's files to keep (1), the draft (1), the
-    # feedback's scores, files and rubric levels (3), the marking settings (1); the navigation
-    # (1). (25 before issue 13: the cohort, the version's assignment and workshop, the
-    # reviewer, and the newest version and its files for the keepable ones were read again;
-    # 19 before the phase's row came from its own versions instead of the whole phase track
-    # (three queries), the versions came without their files, the scores and levels were
-    # read once for the points and the texts, and the editor link came with the experiment
-    # instead of the learner's roles.)
-    with django_assert_num_queries(13):
+    # (2), the experiment with the phase's extension, the text editor link and the draft (1),
+    # this phase's versions (1), the newest version's files to keep (1), the feedback's
+    # scores, files and rubric levels (3), the marking settings (1); the navigation (1). (25
+    # before issue 13: the cohort, the version's assignment and workshop, the reviewer, and
+    # the newest version and its files for the keepable ones were read again; 19 before the
+    # phase's row came from its own versions instead of the whole phase track (three
+    # queries), the versions came without their files, the scores and levels were read once
+    # for the points and the texts, and the editor link and the draft came with the
+    # experiment instead of the learner's roles and a query of its own.)
+    with django_assert_num_queries(12):
         assert client.get(url).status_code == 200
