@@ -289,6 +289,8 @@ def team_latest(
     """
     from workshops.models import ExperimentMember
 
+    if learner_ids is not None and not learner_ids:
+        return {}  # an empty page (no learner flagged, say): no `IN ()` to compile
     # A page of learners (up to PAGED_IDS) runs SQL compiled once per number of ids.
     paged = learner_ids is not None and len(learner_ids) <= PAGED_IDS
     users = _numbered("u", learner_ids or [])
