@@ -206,11 +206,18 @@ class SubmissionForm(forms.Form):
 
 
 class AddFilesForm(forms.Form):
-    attachments = MultipleFileField(label=_("Add a file"), allow_empty_file=True)
+    # Sent ahead of the form as soon as they are chosen (core/staged_fields.py), or with it.
+    attachments = StagedFilesField(
+        label=_("Add a file"),
+        allow_empty_file=True,
+        widget=StagedFilesInput(attrs={"accept": ACCEPT}),
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, owner_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["attachments"].help_text = attachments_help()
+        # Files staged by the person adding them (the learner signed in).
+        cast(StagedFilesField, self.fields["attachments"]).owner_id = owner_id
         self.helper = FormHelper()
         self.helper.form_tag = False
 
@@ -221,12 +228,16 @@ class AddFilesForm(forms.Form):
 class FeedbackFilesForm(forms.Form):
     """Files an instructor attaches to the review (an annotated PDF, say)."""
 
-    attachments = MultipleFileField(
-        label=_("Attach a file to your feedback"), allow_empty_file=True
+    attachments = StagedFilesField(
+        label=_("Attach a file to your feedback"),
+        allow_empty_file=True,
+        widget=StagedFilesInput(attrs={"accept": ACCEPT}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, owner_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Files staged by the reviewer signed in.
+        cast(StagedFilesField, self.fields["attachments"]).owner_id = owner_id
         self.fields["attachments"].help_text = _(
             "PDF, Office or OpenDocument files or images, at most %(mb)s MB each. The learners "
             "see them with your review, once each has passed its check."

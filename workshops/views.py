@@ -632,10 +632,10 @@ def submission_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     """The learner who wrote it and their team, their cohort's instructors and coordinators,
     and superusers. The team may add replacement files while the version waits for review."""
     submission = get_submission_for_user(request.user, pk)
-    add_form = AddFilesForm()
+    add_form = AddFilesForm(owner_id=request.user.pk)
     status = 200
     if request.method == "POST":
-        add_form = AddFilesForm(request.POST, request.FILES)
+        add_form = AddFilesForm(request.POST, request.FILES, owner_id=request.user.pk)
         if add_form.is_valid():
             try:
                 added = services.submission_add_files(
@@ -969,7 +969,7 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "files_seen": ",".join(str(f.pk) for f in submission.files.all()),
             # The draft's files while the review is written, the review's once it is sent.
             "feedback_files": selectors.feedback_files(submission=submission),
-            "feedback_files_form": FeedbackFilesForm(),
+            "feedback_files_form": FeedbackFilesForm(owner_id=request.user.pk),
             "content_note": content_note(
                 ([submission.assignment], ("title",)),
                 (criteria, ("title", "description")),
@@ -1025,7 +1025,7 @@ def review_file_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     (checked by content after upload; the learners see them only with the decision)."""
     submission = get_submission_for_reviewer(request.user, pk)
     back = reverse("workshops:review", args=[submission.pk]) + "#feedback-files"
-    form = FeedbackFilesForm(request.POST, request.FILES)
+    form = FeedbackFilesForm(request.POST, request.FILES, owner_id=request.user.pk)
     if not form.is_valid():
         errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
         return action_refused(request, errors or _("Choose a file."), back_url=back)
