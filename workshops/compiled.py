@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import Model, QuerySet
 from django.db.models.base import ModelState
@@ -74,7 +75,13 @@ def _compile(
     placeholders = {_BASE + n: name for n, name in enumerate(names)}
     qs = build(**{name: value for value, name in placeholders.items()})
     compiler = qs.query.get_compiler(using=alias)
-    sql, params = compiler.as_sql()
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        # The shape itself matches nothing (an empty list of ids, whose length is part of the
+        # key): no run of it can match anything either, so none goes to the database.
+        found = _compiled[full] = _Compiled(alias, "", (), (), compiler, {})
+        return found
     # Some backends wrap integers (psycopg's Int2 for a small integer column): an int all the
     # same, rebuilt with the real id, in the same wrapper, when the query runs.
     slots = tuple(
@@ -132,6 +139,8 @@ def _builds_plainly(model: type[Model]) -> bool:
 
 
 def _rows(compiled: _Compiled, ids: dict[str, int]) -> list[Any]:
+    if not compiled.sql:
+        return []  # a shape that matches nothing
     if any(not -_BIGINT <= value < _BIGINT for value in ids.values()):
         return []  # an id from a URL no column can hold matches nothing, as in the ORM
     bound = [
@@ -153,6 +162,8 @@ def objects(
     annotations), from its SQL compiled once per database, language and `key`."""
     compiled = _compile(model, key, build, sorted(ids))
     rows = _rows(compiled, ids)
+    if not rows:
+        return []
     model_cls, alias = compiled.model, compiled.alias
     assert model_cls is not None  # noqa: S101 - a model query always has its model
     start, end, init_list = compiled.start, compiled.end, compiled.init_list
