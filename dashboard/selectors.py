@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections, router
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
@@ -25,7 +25,8 @@ from learners.access import learner_cohorts
 from learners.models import Cohort, Membership
 from notifications.models import Notification
 from notifications.selectors import notifications_for, unread_notifications
-from workshops.models import Assignment, CalendarFeed, ExperimentMember, Submission, WorkshopSession
+from workshops.models import Assignment, CalendarFeed, Submission, WorkshopSession
+from workshops.selectors import versions_counting_for
 from workshops.sessions import sessions_for_learner
 
 # Stands for the person's id while the SQL is compiled; never a real primary key.
@@ -129,15 +130,6 @@ def _assignments(*course_ids: int) -> QuerySet[Assignment]:
     )
 
 
-def _latest_versions(learner_id: int, *cohort_ids: int) -> QuerySet[Submission]:
-    on_team = ExperimentMember.objects.filter(experiment=OuterRef("experiment"), user_id=learner_id)
-    return (
-        Submission.objects.filter(cohort__in=cohort_ids)
-        .filter(Q(Exists(on_team)) | Q(learner_id=learner_id, experiment__isnull=True))
-        .order_by("version", "pk")
-    )
-
-
 def assignments_by_cohort(
     *, learner: User, cohorts: list[Cohort]
 ) -> dict[int, list[tuple[Assignment, Submission | None]]]:
@@ -158,7 +150,7 @@ def assignments_by_cohort(
         for s in prepared_objects(
             Submission,
             ("dashboard_versions", len(cohort_ids)),
-            _latest_versions,
+            versions_counting_for,
             learner.pk,
             *cohort_ids,
         )

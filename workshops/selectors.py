@@ -225,17 +225,31 @@ def assignments_with_latest_by_cohort(
         .order_by("workshop__title", "phase", "pk")
     ):
         by_course.setdefault(assignment.workshop.course_id, []).append(assignment)
-    on_team = ExperimentMember.objects.filter(experiment=OuterRef("experiment"), user=learner)
     latest = {
         (s.cohort_id, s.assignment_id): s
-        for s in Submission.objects.filter(cohort__in=[c.pk for c in cohorts])
-        .filter(Q(Exists(on_team)) | Q(learner=learner, experiment__isnull=True))
-        .order_by("version", "pk")
+        for s in versions_counting_for(learner.pk, *[c.pk for c in cohorts])
     }
     return {
         c.pk: [(a, latest.get((c.pk, a.pk))) for a in by_course.get(c.course_id, [])]
         for c in cohorts
     }
+
+
+def versions_counting_for(learner_id: int, *cohort_ids: int) -> QuerySet[Submission]:
+    """The versions of those cohorts that count for the learner, oldest first: their team's
+    (whoever of the team sent them) and their own answers sent without an experiment.
+
+    Two branches in one query, each read through its own index (the team's experiments, the
+    learner's own answers): an OR of the two made PostgreSQL read every version of the
+    cohorts (3 ms at 20,000 learners, growing with them; 0.2 ms as a union). They cannot
+    overlap (with an experiment or without), so UNION ALL."""
+    cohorts = Submission.objects.filter(cohort__in=cohort_ids).order_by()  # none in a branch
+    teams = ExperimentMember.objects.filter(user_id=learner_id).values("experiment")
+    return (
+        cohorts.filter(experiment__in=teams)
+        .union(cohorts.filter(learner_id=learner_id, experiment__isnull=True), all=True)
+        .order_by("version", "pk")
+    )
 
 
 def latest_by_assignment(submissions: Iterable[Submission]) -> dict[tuple[int, int], Submission]:
