@@ -225,6 +225,26 @@ def test_a_translated_models_values_are_refused(course):
         )
 
 
+def test_a_union_binds_an_argument_in_each_branch(courses, cohort, learner, instructor):
+    key = _key("union")
+
+    def build(course, user):
+        memberships = Membership.objects.filter(cohort__course_id=course).order_by()
+        return (
+            memberships.filter(user_id=user)
+            .union(memberships.filter(role="instructor").exclude(user_id=user), all=True)
+            .order_by("-pk")
+        )
+
+    for person, users in ((learner, 2), (instructor, 1), (learner, 2)):
+        found = prepared.objects(Membership, key, build, course=courses[0].pk, user=person.pk)
+        assert found == list(build(courses[0].pk, person.pk))
+        assert [m.pk for m in found] == sorted((m.pk for m in found), reverse=True)
+        assert {m.user_id for m in found} == {person.pk, instructor.pk}
+        assert len(found) == users
+    assert prepared.objects(Membership, key, build, course=courses[1].pk, user=learner.pk) == []
+
+
 def test_rows_name_their_columns(courses):
     key = _key("rows")
 
