@@ -197,6 +197,22 @@ def staged_upload_discard(*, owner: User, token: str) -> bool:
     return True
 
 
+def staged_uploads_remove(*, owner: User) -> int:
+    """Remove every file `owner` sent ahead of a form and has not used (their erasure): the
+    rows now, the bytes after the caller's commit. Returns how many."""
+    rows = list(
+        StagedUpload.objects.filter(owner=owner).values_list("pk", "stored_name", "on_disk")
+    )
+    removed = StagedUpload.objects.filter(pk__in=[pk for pk, _name, _disk in rows]).delete()[0]
+
+    def remove_files() -> None:
+        for _pk, name, disk in rows:
+            _remove_file(name, on_disk=disk)
+
+    transaction.on_commit(remove_files)
+    return int(removed)
+
+
 def _remove_file(stored_name: str, *, on_disk: bool) -> None:
     try:
         if on_disk:

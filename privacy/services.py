@@ -33,6 +33,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.outbox import publish_on_commit
+from core.staged_uploads import staged_uploads_remove
 
 from .models import AccessLogEntry, DataExport, ErasureRequest, RetentionRun
 
@@ -621,6 +622,7 @@ def erasure_carry_out(*, request: ErasureRequest, by: User | None) -> dict[str, 
 
     done["discussion_posts"] = posts_erase(user=user, text=removed_text)
     done["drafts"] = Draft.objects.filter(learner=user).delete()[0]
+    done["staged_files"] = staged_uploads_remove(owner=user)  # sent ahead of a form, unused
     done["reflections"] = Reflection.objects.filter(user=user).delete()[0]
     done["notifications"] = Notification.objects.filter(recipient=user).delete()[0]
     NotificationPreference.objects.filter(user=user).delete()

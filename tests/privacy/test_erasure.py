@@ -310,3 +310,39 @@ def test_the_superuser_cannot_erase_themselves_here(client_for, superuser):
 
 def test_the_privacy_notice_only_answers_reading(client, db):
     assert client.post(reverse("privacy:notice")).status_code == 405
+
+
+def test_erasure_removes_the_files_the_person_sent_ahead_of_a_form_and_never_used(
+    world, superuser, client_for, django_capture_on_commit_callbacks
+):
+    from pathlib import Path
+    from urllib.parse import quote
+
+    from django.conf import settings
+
+    from core.models import StagedUpload
+    from core.uploads import INCOMING
+
+    def stage(person, name):
+        response = client_for(person).post(
+            "/uploads/",
+            data=b"%PDF-1.4 luonnos",
+            content_type="application/pdf",
+            headers={"X-File-Name": quote(name)},
+        )
+        assert response.status_code == 201
+        return StagedUpload.objects.get(token=response.json()["token"])
+
+    hers = stage(world.learner, "oonan-budjetti.pdf")
+    his = stage(world.team_mate, "ollin-liite.pdf")
+    folder = Path(settings.PRIVATE_MEDIA_ROOT) / INCOMING
+    request = services.erasure_request(user=world.learner, requested_by=world.learner)
+    with django_capture_on_commit_callbacks(execute=True):
+        done = services.erasure_carry_out(request=request, by=superuser)
+
+    assert done["staged_files"] == 1
+    assert not StagedUpload.objects.filter(pk=hers.pk).exists()
+    assert not (folder / hers.stored_name).exists()
+    # The team mate's file waiting for his form stays.
+    assert StagedUpload.objects.filter(pk=his.pk).exists()
+    assert (folder / his.stored_name).exists()
