@@ -210,28 +210,34 @@ def test_saving_the_check_again_keeps_the_rows_and_clears_a_language_left_empty(
     assert not any(c.text_en for c in Choice.objects.filter(question__item=check))
 
 
+# (singular, plural) as courses.authoring passes them to ngettext.
 COUNT_PROBLEM = (
+    "The Finnish text has %(source)s question and this one %(count)s: translate "
+    "every question, in the same order.",
     "The Finnish text has %(source)s questions and this one %(count)s: translate "
-    "every question, in the same order."
+    "every question, in the same order.",
 )
 LINES_PROBLEM = (
+    "Question %(n)s has %(count)s answer line here and %(source)s in Finnish: "
+    "translate each answer on its own line.",
     "Question %(n)s has %(count)s answer lines here and %(source)s in Finnish: "
-    "translate each answer on its own line."
+    "translate each answer on its own line.",
 )
 
 
-def _as_said(message: str) -> str:
-    """The message as the author (in Finnish) reads it, with any numbers, as a pattern."""
+def _as_said(message: tuple[str, str], n: int) -> str:
+    """The message as the author (in Finnish) reads it for the count `n`, with any numbers,
+    as a pattern."""
     with translation.override("fi"):
-        said = translation.gettext(message)
+        said = translation.ngettext(*message, n)
     return re.sub(r"%\\\(\w+\\\)s", r"\\d+", re.escape(said))
 
 
 @pytest.mark.parametrize(
     ("swedish", "problem"),
     [
-        ("? Vad är ett försök?\n* Test\n- Lösning", _as_said(COUNT_PROBLEM)),  # one of four
-        (SWEDISH.replace("- = Nyland\n", ""), _as_said(LINES_PROBLEM)),  # a pair short
+        ("? Vad är ett försök?\n* Test\n- Lösning", _as_said(COUNT_PROBLEM, 4)),  # one of four
+        (SWEDISH.replace("- = Nyland\n", ""), _as_said(LINES_PROBLEM, 2)),  # a pair short
         (SWEDISH.replace("? Vad", "Vad"), " 1:"),  # no mark ("Line 1:" in any language)
     ],
 )
