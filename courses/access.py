@@ -13,13 +13,13 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from core import prepared
 from core.access import Role
 from core.models import User as UserModel
 from learners.access import cohorts_for, member
 from learners.models import Cohort, Membership
 
 from .models import Certificate, Course, CourseImage, Item
-from .prepared import prepared_objects
 
 if TYPE_CHECKING:
     from core.access import AnyUser
@@ -64,16 +64,18 @@ def _course_query(user_id: int | None, pk: int) -> QuerySet[Course]:
 def get_course_for_user(user: User, pk: int) -> Course:
     """A course is open to its cohorts' learners and staff, and to the superuser.
 
-    One query, compiled once (courses/prepared.py), which also tells whether the person is an
+    One query, compiled once (core/prepared.py), which also tells whether the person is an
     author of the course (`is_course_author` then reads no more) and whether they coordinate
     or teach one of its cohorts (`viewer_coordinates`, `viewer_instructs`: True for the
     superuser)."""
     if user.is_superuser:
-        found = prepared_objects(
-            Course, ("course_for_superuser",), lambda c: _course_query(None, c), pk
+        found = prepared.objects(
+            Course, ("course_for_superuser",), lambda pk: _course_query(None, pk), pk=pk
         )
     else:
-        found = prepared_objects(Course, ("course_for_user",), _course_query, user.pk, pk)
+        found = prepared.objects(
+            Course, ("course_for_user",), _course_query, user_id=user.pk, pk=pk
+        )
     if not found:
         raise Http404("No Course matches the given query.")
     course = found[0]
@@ -131,12 +133,14 @@ def _item_query(user_id: int | None, pk: int) -> QuerySet[Item]:
 def get_item_for_user(user: User, pk: int) -> Item:
     """An item is open to its course's cohort members; drafts (item or module) only to authors.
 
-    One query compiled once (courses/prepared.py), with the item's module and course and
+    One query compiled once (core/prepared.py), with the item's module and course and
     whether the person authors the course (`is_course_author` then reads no more)."""
     if user.is_superuser:
-        found = prepared_objects(Item, ("item_for_superuser",), lambda i: _item_query(None, i), pk)
+        found = prepared.objects(
+            Item, ("item_for_superuser",), lambda pk: _item_query(None, pk), pk=pk
+        )
     else:
-        found = prepared_objects(Item, ("item_for_user",), _item_query, user.pk, pk)
+        found = prepared.objects(Item, ("item_for_user",), _item_query, user_id=user.pk, pk=pk)
     if not found:
         raise Http404("No Item matches the given query.")
     item = found[0]

@@ -37,9 +37,9 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core import prepared
 from core.db import no_jit
 from core.models import User
-from courses.prepared import prepared_objects, prepared_rows
 from learners.models import Cohort, Membership
 from workshops.models import ExperimentMember, Submission
 
@@ -321,7 +321,7 @@ _I = TypeVar("_I", "Item", "ItemRow")
 
 # Each learner page runs a few small queries of a fixed shape (the learner's cohort, the
 # course's modules, the items, the certificate); building and compiling them through the ORM
-# cost more than running them. They are prepared (courses/prepared.py): compiled once per
+# cost more than running them. They are prepared (core/prepared.py): compiled once per
 # database, shape and language with placeholder ids, then run with the real ones.
 
 
@@ -338,14 +338,14 @@ class Lock:
 
 def learner_cohort(*, user: User, course: Course) -> Cohort | None:
     """The learner's latest cohort that runs the course, or None if they are not its learner."""
-    found = prepared_objects(
+    found = prepared.objects(
         Cohort,
         ("learner_cohort",),
         lambda u, c: Cohort.objects.filter(
             course_id=c, memberships__user_id=u, memberships__role=Membership.Role.LEARNER
         ).order_by("-start_date", "-pk")[:1],
-        user.pk,
-        course.pk,
+        u=user.pk,
+        c=course.pk,
     )
     return found[0] if found else None
 
@@ -459,20 +459,20 @@ def _items_with_flags(
     *, user: User, course: Course, include_drafts: bool, started: bool, only: tuple[str, ...]
 ) -> list[Item]:
     """`_items_query` for this learner and course, from its SQL compiled once."""
-    return prepared_objects(
+    return prepared.objects(
         Item,
         ("items", include_drafts, started, only),
         lambda u, c: _items_query(
             user=User(pk=u), course_id=c, include_drafts=include_drafts, started=started, only=only
         ),
-        user.pk,
-        course.pk,
+        u=user.pk,
+        c=course.pk,
     )
 
 
 def _modules(*, user: User, course: Course, include_drafts: bool) -> list[Module]:
     """The course's modules in order with `has_prerequisites` (one query, compiled once)."""
-    return prepared_objects(
+    return prepared.objects(
         Module,
         ("modules", include_drafts),
         lambda c: (
@@ -484,7 +484,7 @@ def _modules(*, user: User, course: Course, include_drafts: bool) -> list[Module
             )
             .order_by("position", "pk")
         ),
-        course.pk,
+        c=course.pk,
     )
 
 
@@ -607,9 +607,18 @@ def cards_rows(
     if not ids:
         return {}
     modules_of: dict[int, list[Module]] = {pk: [] for pk in ids}
-    for module in prepared_objects(Module, ("card_modules", len(ids)), _card_modules, *ids):
+    courses = prepared.numbered("c", ids)
+    for module in prepared.objects(
+        Module, ("card_modules", len(ids)), lambda **c: _card_modules(*c.values()), **courses
+    ):
         modules_of[module.course_id].append(module)
-    names, rows = prepared_rows(Item, ("card_items", len(ids)), _card_items, user.pk, *ids)
+    names, rows = prepared.rows(
+        Item,
+        ("card_items", len(ids)),
+        lambda user, **c: _card_items(user, *c.values()),
+        user=user.pk,
+        **courses,
+    )
     at = [names.index(n) for n in ("id", "module_id", "position", "is_required", "minutes")]
     done_at = names.index("is_done")
     items = [
@@ -904,12 +913,12 @@ def course_is_complete(*, user: User, course: Course) -> bool:
 
 
 def certificate_for(*, user: User, course: Course) -> Certificate | None:
-    found = prepared_objects(
+    found = prepared.objects(
         Certificate,
         ("certificate_for",),
         lambda u, c: Certificate.objects.filter(user_id=u, course_id=c)[:1],
-        user.pk,
-        course.pk,
+        u=user.pk,
+        c=course.pk,
     )
     return found[0] if found else None
 

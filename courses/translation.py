@@ -9,6 +9,8 @@ from django.utils import translation
 from modeltranslation.manager import MultilingualQuerySet
 from modeltranslation.translator import TranslationOptions, register
 
+from core.prepared import plain_init
+
 from .languages import SOURCE_LANGUAGE
 from .models import Choice, Course, Item, Module, Question
 
@@ -57,6 +59,8 @@ def _finnish_constructor(model: Any) -> None:
     active; modeltranslation would write them to the active language's column."""
     init = model.__init__
 
+    # core.prepared may build a row read from the database without it: it rewrites nothing then.
+    @plain_init
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         if not kwargs:  # rows read from the database: nothing to rewrite
             init(self, *args)

@@ -2,8 +2,8 @@
 
 The bar needs the person's roles and their unread notifications on every page. They come in one
 query (three EXISTS and a COUNT on the person's row) whose SQL is compiled by the ORM once per
-process and database: every page used to pay two queries and the compiler's work on both,
-which was most of what the bar cost a page over a bare view (#13).
+process, database and language (core/prepared.py): every page used to pay two queries and the
+compiler's work on both, which was most of what the bar cost a page over a bare view (#13).
 """
 
 from __future__ import annotations
@@ -12,15 +12,14 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connections, router
 from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
 
+from core import prepared
 from core.access import Role
 from core.models import User
-from courses.prepared import prepared_objects
 from learners.access import learner_cohorts
 from learners.models import Cohort, Membership
 from notifications.models import Notification
@@ -29,10 +28,7 @@ from workshops.models import Assignment, CalendarFeed, Submission, WorkshopSessi
 from workshops.selectors import versions_counting_for
 from workshops.sessions import sessions_for_learner
 
-# Stands for the person's id while the SQL is compiled; never a real primary key.
-_PLACEHOLDER = -918_273_645
 _ROLES = (Role.LEARNER, Role.INSTRUCTOR, Role.COORDINATOR)
-_compiled: dict[str, tuple[str, tuple[Any, ...]]] = {}
 
 
 @dataclass(frozen=True)
@@ -63,26 +59,12 @@ def _query(user_ref: int) -> QuerySet[User, tuple[Any, ...]]:
     )
 
 
-def _sql(alias: str) -> tuple[str, tuple[Any, ...]]:
-    compiled = _compiled.get(alias)
-    if compiled is None:
-        qs = _query(_PLACEHOLDER)
-        sql, params = qs.query.get_compiler(using=alias).as_sql()
-        if sum(1 for p in params if p == _PLACEHOLDER) != 1:  # pragma: no cover - a guard
-            raise AssertionError("the navigation query must name the person exactly once")
-        compiled = _compiled[alias] = (sql, tuple(params))
-    return compiled
-
-
 def navigation_state(user: User) -> NavigationState:
     """The person's roles and unread count in one query."""
-    alias = router.db_for_read(User)
-    sql, params = _sql(alias)
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, [user.pk if p == _PLACEHOLDER else p for p in params])
-        row = cursor.fetchone()
-    if row is None:  # the account was deleted during the request
+    found = prepared.values(User, ("navigation",), _query, user_ref=user.pk)
+    if not found:  # the account was deleted during the request
         return NavigationState(roles=frozenset(), unread=0)
+    row = found[0]
     held = frozenset(role for role, has in zip(_ROLES, row[:3], strict=True) if has)
     return NavigationState(roles=held, unread=int(row[3]))
 
@@ -99,7 +81,7 @@ def navigation_state_for(request: HttpRequest) -> NavigationState:
 
 # --- the learner's dashboard ---------------------------------------------------------------
 #
-# The dashboard's own reads, each compiled once per process (courses/prepared.py) instead of
+# The dashboard's own reads, each compiled once per process (core/prepared.py) instead of
 # built by the ORM on every request: the learner's latest cohorts, the cards' assignments and
 # latest versions, the unread notifications, the calendar feed and the upcoming sessions. Each
 # is the queryset of the app that owns the rule (learners.access, workshops, notifications),
@@ -114,11 +96,11 @@ SESSIONS = 5
 def learner_card_cohorts(user: User) -> list[Cohort]:
     """The learner's latest `CARDS` cohorts (as learners.access.learner_cohorts), with their
     course."""
-    return prepared_objects(
+    return prepared.objects(
         Cohort,
         ("dashboard_cohorts",),
         lambda u: learner_cohorts(User(pk=u)).order_by("-start_date")[:CARDS],
-        user.pk,
+        u=user.pk,
     )
 
 
@@ -141,18 +123,21 @@ def assignments_by_cohort(
     course_ids = sorted({c.course_id for c in cohorts})
     cohort_ids = sorted({c.pk for c in cohorts})
     by_course: dict[int, list[Assignment]] = {}
-    for assignment in prepared_objects(
-        Assignment, ("dashboard_assignments", len(course_ids)), _assignments, *course_ids
+    for assignment in prepared.objects(
+        Assignment,
+        ("dashboard_assignments", len(course_ids)),
+        lambda **c: _assignments(*c.values()),
+        **prepared.numbered("c", course_ids),
     ):
         by_course.setdefault(assignment.workshop.course_id, []).append(assignment)
     latest = {
         (s.cohort_id, s.assignment_id): s
-        for s in prepared_objects(
+        for s in prepared.objects(
             Submission,
             ("dashboard_versions", len(cohort_ids)),
-            versions_counting_for,
-            learner.pk,
-            *cohort_ids,
+            lambda learner, **c: versions_counting_for(learner, *c.values()),
+            learner=learner.pk,
+            **prepared.numbered("c", cohort_ids),
         )
     }
     return {
@@ -164,7 +149,7 @@ def assignments_by_cohort(
 def unread_on_dashboard(user: User) -> list[Notification]:
     """The person's latest `NOTIFICATIONS` unread notifications, without the morning's
     "answers wait for review" notices (the review card counts the queue live)."""
-    return prepared_objects(
+    return prepared.objects(
         Notification,
         ("dashboard_notifications",),
         lambda u: (
@@ -172,17 +157,17 @@ def unread_on_dashboard(user: User) -> list[Notification]:
             .filter(read_at__isnull=True)
             .exclude(key__startswith="reviews-waiting-")[:NOTIFICATIONS]
         ),
-        user.pk,
+        u=user.pk,
     )
 
 
 def calendar_feed(user: User) -> CalendarFeed | None:
     """The learner's private calendar feed, if they made one (a GET never makes it)."""
-    found = prepared_objects(
+    found = prepared.objects(
         CalendarFeed,
         ("dashboard_feed",),
         lambda u: CalendarFeed.objects.filter(user_id=u).order_by("pk")[:1],
-        user.pk,
+        u=user.pk,
     )
     return found[0] if found else None
 
@@ -190,10 +175,10 @@ def calendar_feed(user: User) -> CalendarFeed | None:
 def upcoming_sessions(user: User, *, now: datetime.datetime | None = None) -> list[Any]:
     """workshops.sessions.upcoming_for_learner: the learner's next `SESSIONS` sessions with
     their workshop, cohort and materials."""
-    return prepared_objects(
+    return prepared.objects(
         WorkshopSession,
         ("dashboard_sessions",),
         lambda u, moment: sessions_for_learner(User(pk=u)).filter(ends_at__gte=moment)[:SESSIONS],
-        user.pk,
-        now or timezone.now(),
+        u=user.pk,
+        moment=now or timezone.now(),
     )

@@ -12,9 +12,9 @@ from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from core import prepared
 from core.access import STAFF_ROLES, MembershipSource, Role, has_role
 from core.models import User
-from workshops import compiled
 
 from .models import Cohort, Invitation, InvitationImport, Membership
 
@@ -52,8 +52,8 @@ def get_cohort_for_staff(user: User, pk: int) -> Cohort:
         cohort = get_object_or_404(Cohort.objects.select_related("course"), pk=pk)
         cohort.viewer_coordinates = True  # type: ignore[attr-defined]
         return cohort
-    # Every staff page starts here: its SQL is compiled once (workshops.compiled).
-    found = compiled.objects(
+    # Every staff page starts here: its SQL is compiled once (core.prepared).
+    found = prepared.objects(
         Cohort,
         ("learners.cohort_for_staff",),
         lambda user, pk: (

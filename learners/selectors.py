@@ -30,11 +30,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
+from core import prepared
 from core.db import no_jit
 from core.models import User
 from courses.models import Completion, Item, Module
 from courses.selectors import assignment_ruled_items, completion_matrix
-from workshops import compiled
 from workshops.models import Assignment, Review, Submission, phase_due_date
 
 from .models import Cohort, Membership, Nudge
@@ -174,7 +174,7 @@ class CohortLearners(Sequence[PageLearner]):
             if self.query:  # words of a search change the SQL: built each time
                 self._count = self._memberships(**self._ids()).count()
             else:
-                found = compiled.values(
+                found = prepared.values(
                     Membership,
                     ("learners.page_count", "organisation" in self._ids()),
                     lambda **ids: (
@@ -203,7 +203,7 @@ class CohortLearners(Sequence[PageLearner]):
             rows = list(build(**self._ids()))
         else:
             key = ("learners.page_rows", "organisation" in self._ids(), start, stop)
-            rows = compiled.values(Membership, key, build, **self._ids())
+            rows = prepared.values(Membership, key, build, **self._ids())
         return [PageLearner(*row) for row in rows]
 
     @overload
@@ -242,13 +242,8 @@ def cohort_organisations(*, cohort: Cohort) -> list[tuple[int, str]]:
 
 
 # Up to this many learner ids (a page of a list) a query is compiled once per number of ids
-# (workshops.compiled); more (the rollup's batches) build it each time.
+# (core.prepared); more (the rollup's batches) build it each time.
 PAGED_IDS = 100
-
-
-def _numbered(prefix: str, ids: Sequence[int]) -> dict[str, int]:
-    """{"u0": id, "u1": id, ...}: a list of ids as the keywords of a query compiled once."""
-    return {f"{prefix}{n}": int(pk) for n, pk in enumerate(ids)}
 
 
 # The organisation filter's choices on the progress page are kept this long: finding them
@@ -293,7 +288,7 @@ def team_latest(
         return {}  # an empty page (no learner flagged, say): no `IN ()` to compile
     # A page of learners (up to PAGED_IDS) runs SQL compiled once per number of ids.
     paged = learner_ids is not None and len(learner_ids) <= PAGED_IDS
-    users = _numbered("u", learner_ids or [])
+    users = prepared.numbered("u", learner_ids or [])
 
     def member_rows(cohort: int, **users: int) -> QuerySet[Any]:
         members = ExperimentMember.objects.filter(cohort_id=cohort)
@@ -302,7 +297,7 @@ def team_latest(
         return members.values_list("experiment_id", "user_id")
 
     if paged:
-        found = compiled.values(
+        found = prepared.values(
             ExperimentMember,
             ("learners.team_members", len(users)),
             member_rows,
@@ -314,7 +309,7 @@ def team_latest(
     team: dict[int, list[int]] = {}
     for experiment_id, user_id in found:
         team.setdefault(experiment_id, []).append(user_id)
-    teams = _numbered("t", list(team))
+    teams = prepared.numbered("t", list(team))
 
     def versions(cohort: int, **ids: int) -> QuerySet[Submission]:
         submissions = Submission.objects.filter(cohort_id=cohort)
@@ -346,7 +341,7 @@ def team_latest(
         )
 
     if paged:
-        rows = compiled.objects(
+        rows = prepared.objects(
             Submission,
             ("learners.team_versions", len(users), len(teams)),
             versions,
@@ -381,7 +376,7 @@ def page_done_counts(
     evaluating the rule for each of the page's (learner, item) pairs."""
     if not completions_only:
         return completion_matrix(user_ids=user_ids, course=course)
-    users = _numbered("u", user_ids)
+    users = prepared.numbered("u", user_ids)
 
     def build(course: int, **users: int) -> QuerySet[Any]:
         return (
@@ -397,7 +392,7 @@ def page_done_counts(
         )
 
     if len(users) <= PAGED_IDS:
-        rows = compiled.values(
+        rows = prepared.values(
             Completion, ("learners.page_done", len(users)), build, course=course.pk, **users
         )
     else:
@@ -449,7 +444,7 @@ def cohort_overview(
         )
         learners = [m.user for m in memberships if m.role == Membership.Role.LEARNER]
     else:
-        memberships = compiled.objects(
+        memberships = prepared.objects(
             Membership,
             ("learners.overview_staff",),
             lambda cohort: (
@@ -461,10 +456,10 @@ def cohort_overview(
             cohort=cohort.pk,
         )
     # The course's modules and assignments: queries of a fixed shape, compiled once.
-    modules = compiled.objects(
+    modules = prepared.objects(
         Module, ("learners.overview_modules",), _overview_modules, course=cohort.course_id
     )
-    assignments = compiled.objects(
+    assignments = prepared.objects(
         Assignment,
         ("learners.overview_assignments",),
         lambda course: Assignment.objects.filter(workshop__course_id=course).order_by(

@@ -12,13 +12,13 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from core import prepared
 from core.access import STAFF_ROLES, Role
 from core.models import User
 from courses.models import Course
 from learners.access import cohorts_for, learner_cohorts, member
 from learners.models import Cohort, Membership
 
-from . import compiled
 from .models import (
     Assignment,
     Experiment,
@@ -42,7 +42,7 @@ def experiment_member(user: User, experiment_ref: str) -> Exists:
 def get_assignment_for_learner(user: User, pk: int) -> tuple[Assignment, Cohort]:
     """The assignment and the learner's cohort that runs its course; 404 for anyone else.
     Two queries, compiled once (the phase answer page and its autosave ask on every visit)."""
-    found = compiled.objects(
+    found = prepared.objects(
         Assignment,
         ("assignment_for_learner",),
         lambda assignment: Assignment.objects.filter(pk=assignment).select_related(
@@ -53,7 +53,7 @@ def get_assignment_for_learner(user: User, pk: int) -> tuple[Assignment, Cohort]
     if not found:
         raise Http404
     assignment = found[0]
-    cohorts = compiled.objects(
+    cohorts = prepared.objects(
         Cohort,
         ("learner_cohort",),
         lambda user, course: (
@@ -269,7 +269,7 @@ def get_submission_for_reviewer(user: User, pk: int) -> Submission:
             .select_related("assignment__workshop", "cohort", "learner__organisation", "experiment")
         )
 
-    found = compiled.objects(
+    found = prepared.objects(
         Submission,
         ("submission_for_reviewer", superuser),
         build,

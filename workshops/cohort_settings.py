@@ -16,7 +16,8 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
-from . import compiled
+from core import prepared
+
 from .models import Assignment, CohortMarkingSettings, CohortPeerSettings, Submission, Workshop
 
 MARKING_FIELDS = ("marking_workflow", "second_check", "blind_review")
@@ -54,7 +55,7 @@ def marking_for(*, workshop: Workshop, cohort_id: int) -> MarkingSettings:
     cache = workshop.__dict__.setdefault("_cohort_marking_cache", {})
     if cohort_id not in cache:
         # Compiled once (the review and phase answer pages ask on every visit, #13).
-        found = compiled.objects(
+        found = prepared.objects(
             CohortMarkingSettings,
             ("cohort_marking",),
             lambda cohort, workshop: CohortMarkingSettings.objects.filter(

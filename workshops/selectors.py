@@ -25,13 +25,13 @@ from django.db.models import (
 from django.http import QueryDict
 from django.utils import timezone
 
+from core import prepared
 from core.access import STAFF_ROLES
 from core.models import Organisation, User
 from learners.access import cohorts_for, member
 from learners.models import Cohort, Membership
 from workshops.access import assignment_editors, submissions_reviewable_by
 
-from . import compiled
 from .cohort_settings import marking_q
 from .models import (
     Assignment,
@@ -281,7 +281,7 @@ def versions(*, submission: Submission) -> QuerySet[Submission]:
 
 
 def _versions_of(**ids: int) -> QuerySet[Submission]:
-    """versions() without its files, by the ids compiled.objects passes."""
+    """versions() without its files, by the ids prepared.objects passes."""
     if "experiment" in ids:
         qs = Submission.objects.filter(
             experiment_id=ids["experiment"], assignment_id=ids["assignment"]
@@ -307,7 +307,7 @@ def version_list(*, submission: Submission) -> list[Submission]:
     """versions() as a list, without their files (the review page shows the versions'
     numbers, states and the previous text): one query, compiled once."""
     ids = _version_ids(submission)
-    return compiled.objects(
+    return prepared.objects(
         Submission,
         ("versions", "experiment" in ids),
         _versions_of,
@@ -445,7 +445,7 @@ def text_diff(old: str, new: str) -> list[tuple[str, str]]:
 def rubric(*, workshop_id: int, phase: int) -> list[RubricCriterion]:
     """The criteria of a phase's rubric with their levels (`criterion.levels.all()`, by points)
     in two queries compiled once, or one when the phase has no rubric."""
-    criteria = compiled.objects(
+    criteria = prepared.objects(
         RubricCriterion,
         ("rubric",),
         lambda workshop, phase: RubricCriterion.objects.filter(workshop_id=workshop, phase=phase),
@@ -455,7 +455,7 @@ def rubric(*, workshop_id: int, phase: int) -> list[RubricCriterion]:
     if not criteria:
         return []
     levels: dict[int, list[RubricLevel]] = {c.pk: [] for c in criteria}
-    for level in compiled.objects(
+    for level in prepared.objects(
         RubricLevel,
         ("rubric_levels",),
         lambda workshop, phase: RubricLevel.objects.filter(
@@ -466,14 +466,14 @@ def rubric(*, workshop_id: int, phase: int) -> list[RubricCriterion]:
     ):
         levels[level.criterion_id].append(level)
     for criterion in criteria:
-        compiled.prefetched(criterion, "levels", levels[criterion.pk])
+        prepared.prefetched(criterion, "levels", levels[criterion.pk])
     return criteria
 
 
 def thread(*, experiment_id: int, phase: int) -> list[PhaseComment]:
     """The messages on one phase of an experiment, oldest first, with their authors (one
     query, compiled once)."""
-    return compiled.objects(
+    return prepared.objects(
         PhaseComment,
         ("thread",),
         lambda experiment, phase: PhaseComment.objects.filter(
@@ -486,10 +486,10 @@ def thread(*, experiment_id: int, phase: int) -> list[PhaseComment]:
 
 def with_files(submission: Submission) -> Submission:
     """Load the version's files with the version each kept file came from (one query)."""
-    compiled.prefetched(
+    prepared.prefetched(
         submission,
         "files",
-        compiled.objects(
+        prepared.objects(
             SubmissionFile,
             ("with_files",),
             lambda submission: (
@@ -552,7 +552,7 @@ def previous_levels(*, submission: Submission) -> dict[int, int]:
         )
 
     return dict(
-        compiled.values(
+        prepared.values(
             ReviewScore,
             ("previous_levels", "experiment" in ids),
             build,
@@ -565,7 +565,7 @@ def previous_levels(*, submission: Submission) -> dict[int, int]:
 # --- the phase answer page and the review page (issue 13) ------------------------------------
 #
 # Both pages read a dozen small rows a request. Their queries are compiled once per process
-# (workshops/compiled.py) and each piece is read once and handed on: the phase's versions
+# (core/prepared.py) and each piece is read once and handed on: the phase's versions
 # serve the phase's row, the history and the feedback; the feedback's scores and the rubric's
 # levels serve the points and the texts in the reader's language.
 
@@ -579,7 +579,7 @@ def learner_experiment(
     None), and `phase_twins`, whether another assignment of the workshop has the same phase;
     `texts_editor`, whether the phase answer page links the text editor; and `phase_draft`,
     the learner's Draft of the phase, or None."""
-    found = compiled.objects(
+    found = prepared.objects(
         ExperimentMember,
         ("learner_experiment",),
         lambda user, workshop, cohort, assignment, phase: (
@@ -652,7 +652,7 @@ def _texts_editor(user_ref: int, assignment_ref: int) -> ExpressionWrapper[Q]:
 def phase_history(*, experiment: Experiment, assignment: Assignment) -> list[Submission]:
     """Every version of the experiment's answer to `assignment` (all cycles), newest first,
     with its review and reviewer and its sender, without their files (one query)."""
-    history = compiled.objects(
+    history = prepared.objects(
         Submission,
         ("phase_history",),
         lambda experiment, assignment: (
@@ -673,7 +673,7 @@ def phase_history(*, experiment: Experiment, assignment: Assignment) -> list[Sub
 def accepted_files(*, submission: Submission) -> list[SubmissionFile]:
     """The version's accepted files in upload order, each knowing its version (one query):
     of the phase's newest version, what services.keepable_files gives a new version."""
-    files = compiled.objects(
+    files = prepared.objects(
         SubmissionFile,
         ("accepted_files",),
         lambda submission: SubmissionFile.objects.filter(
@@ -690,7 +690,7 @@ def feedback_parts(*, review: Review) -> tuple[list[ReviewScore], list[RubricLev
     """A review's rubric scores (with their criteria) and the levels of those criteria, for
     review_points and texts.scores_in_language; the review's scores and feedback files come
     loaded (`review.scores.all()`, `review.files.all()`). Two queries, three with scores."""
-    scores = compiled.objects(
+    scores = prepared.objects(
         ReviewScore,
         ("feedback_scores",),
         lambda review: (
@@ -698,17 +698,17 @@ def feedback_parts(*, review: Review) -> tuple[list[ReviewScore], list[RubricLev
         ),
         review=review.pk,
     )
-    compiled.prefetched(review, "scores", scores)
-    files = compiled.objects(
+    prepared.prefetched(review, "scores", scores)
+    files = prepared.objects(
         ReviewFile,
         ("feedback_files",),
         lambda review: ReviewFile.objects.filter(review_id=review).order_by("pk"),
         review=review.pk,
     )
-    compiled.prefetched(review, "files", files)
+    prepared.prefetched(review, "files", files)
     if not any(s.criterion_id for s in scores):
         return scores, []
-    levels = compiled.objects(
+    levels = prepared.objects(
         RubricLevel,
         ("feedback_levels",),
         lambda review: RubricLevel.objects.filter(
@@ -721,7 +721,7 @@ def feedback_parts(*, review: Review) -> tuple[list[ReviewScore], list[RubricLev
 
 def review_draft(*, submission: Submission) -> ReviewDraft | None:
     """The shared draft of the review being written, with who saved it last (one query)."""
-    found = compiled.objects(
+    found = prepared.objects(
         ReviewDraft,
         ("review_draft",),
         lambda submission: (
@@ -737,7 +737,7 @@ def review_draft(*, submission: Submission) -> ReviewDraft | None:
 def feedback_files(*, submission: Submission) -> list[ReviewFile]:
     """The files instructors attached to the review of a version, draft ones too (one
     query)."""
-    return compiled.objects(
+    return prepared.objects(
         ReviewFile,
         ("version_feedback_files",),
         lambda submission: ReviewFile.objects.filter(submission_id=submission).order_by("pk"),

@@ -482,3 +482,9 @@ def test_rows_read_elsewhere_become_a_prefetched_relation(course, django_assert_
     with django_assert_num_queries(0):
         assert list(module.items.all()) == items
         assert all(i.module is module for i in module.items.all())
+
+
+def test_the_course_models_rows_are_built_without_their_constructor():
+    """courses.translation's constructor rewrites only keyword arguments (none for a row read
+    from the database) and says so (plain_init), so the outline's items skip it."""
+    assert all(prepared._builds_plainly(model) for model in (Course, Module, Item))

@@ -1,5 +1,7 @@
-"""The learner pages' queries compiled once (courses/prepared.py): the same rows, access and
-flags as the ORM's querysets, for each person in turn, and nothing baked into the SQL."""
+"""The learner pages' queries compiled once (core/prepared.py): the same rows, access and
+flags as the ORM's querysets, for each person in turn, and nothing baked into the SQL. The
+mechanism's own checks (a builder that reads the database, an argument that never reaches the
+SQL) are tested in tests/core/test_prepared.py."""
 
 import datetime
 
@@ -9,11 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from core import prepared
 from core.access import has_role
 from courses import selectors
 from courses.access import get_course_for_user, get_item_for_user, is_course_author, staff_here
-from courses.models import Course, Item
-from courses.prepared import prepared_objects, prepared_rows
+from courses.models import Item
 from learners.access import cohorts_for
 from learners.models import Membership
 from tests import factories
@@ -155,20 +157,6 @@ def test_a_title_follows_the_language_of_the_request(course, learner, items):
         assert next(i for i in english.items if i.pk == items[0].pk).title == items[0].title_fi
 
 
-def test_a_builder_that_reads_the_database_is_refused(course):
-    def reads(pk):
-        ids = list(Course.objects.values_list("pk", flat=True))  # would be baked into the SQL
-        return Course.objects.filter(pk__in=[pk, *ids])
-
-    with pytest.raises(AssertionError, match="must not read the database"):
-        prepared_objects(Course, ("test_reads",), reads, course.pk)
-
-
-def test_an_argument_must_reach_the_sql(course):
-    with pytest.raises(AssertionError, match="do not reach the SQL"):
-        prepared_rows(Course, ("test_unused",), lambda _pk: Course.objects.values("pk"), 1)
-
-
 def test_a_moment_is_bound_as_the_backend_binds_it(cohort, learner):
     from workshops.models import WorkshopSession
     from workshops.sessions import sessions_for_learner
@@ -189,7 +177,9 @@ def test_a_moment_is_bound_as_the_backend_binds_it(cohort, learner):
         return sessions_for_learner(learner.__class__(pk=user_id)).filter(ends_at__gte=moment)
 
     for moment in (now, now + datetime.timedelta(days=2), now - datetime.timedelta(days=5)):
-        found = prepared_objects(WorkshopSession, ("test_moment",), build, learner.pk, moment)
+        found = prepared.objects(
+            WorkshopSession, ("test_moment",), build, user_id=learner.pk, moment=moment
+        )
         assert found == list(build(learner.pk, moment)), moment
 
 

@@ -1,6 +1,6 @@
 """The phase answer page and the review page read what they show once (issue 13).
 
-Their queries are compiled once per process (workshops/compiled.py) and the pieces are read
+Their queries are compiled once per process (core/prepared.py) and the pieces are read
 once and handed on, so these tests hold the cheap reads equal to the ORM reads they replace,
 keep who may see the pages as it was, and fix query budgets that do not grow with the data.
 """
@@ -15,9 +15,10 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _lazy
 
+from core import prepared
 from learners.models import Membership
 from tests import factories
-from workshops import compiled, selectors, services, texts
+from workshops import selectors, services, texts
 from workshops.access import get_assignment_for_learner, get_submission_for_reviewer
 from workshops.forms import HiddenInput as PlainHiddenInput
 from workshops.forms import ReviewForm
@@ -236,7 +237,7 @@ def test_the_version_files_and_the_thread_are_the_orms(
 def test_a_compiled_query_gives_booleans_and_dates_as_the_orm_does(
     learner, cohort, assignment, experiment
 ):
-    found = compiled.objects(
+    found = prepared.objects(
         Assignment,
         ("test_types",),
         lambda assignment: Assignment.objects.filter(pk=assignment).select_related("workshop"),
