@@ -36,6 +36,7 @@ from portfolio.models import Card
 from workshops.access import experiments_visible_to, submissions_visible_to
 from workshops.cohort_settings import marking_q
 from workshops.models import CohortMarkingSettings, Experiment, ExperimentMember, Phase, Submission
+from workshops.selectors import phase_state
 
 from . import serializers as s
 
@@ -154,12 +155,7 @@ def phase_states(experiments: list[Experiment]) -> dict[int, list[dict[str, Any]
     result: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for experiment in experiments:
         for phase in Phase:
-            if not experiment.is_active or phase < experiment.phase:
-                state = "approved"
-            elif phase == experiment.phase:
-                state = "open"
-            else:
-                state = "locked"
+            state = phase_state(experiment=experiment, phase=phase)
             last = latest.get((experiment.pk, phase.value))
             result[experiment.pk].append(
                 {

@@ -41,7 +41,7 @@ from django.utils.translation import gettext as _
 
 from core.models import StagedUpload, User
 from core.storage import PrivateStorage, private_storage_is_local
-from core.uploads import CHUNK_SIZE, INCOMING, STALE_AFTER_S, _incoming
+from core.uploads import CHUNK_SIZE, INCOMING, STALE_AFTER_S, _incoming, remove_files_older_than
 
 logger = logging.getLogger(__name__)
 
@@ -305,9 +305,5 @@ def staged_uploads_expire(*, now: Any = None) -> int:
     # An hour's margin: a row just under a day old keeps its file.
     file_cutoff = cutoff.timestamp() - 60 * 60
     if folder.is_dir():
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                with contextlib.suppress(OSError):
-                    if entry.is_file(follow_symlinks=False) and entry.stat().st_mtime < file_cutoff:
-                        os.remove(entry.path)
+        remove_files_older_than(folder, file_cutoff)
     return removed

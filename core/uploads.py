@@ -68,13 +68,18 @@ def upload_temp_dir() -> str | None:
 def _incoming(folder: str) -> str:
     """Create the folder (once per process) and remove what a dead worker left in it."""
     os.makedirs(folder, mode=0o750, exist_ok=True)
-    cutoff = time.time() - STALE_AFTER_S
+    remove_files_older_than(folder, time.time() - STALE_AFTER_S)
+    return folder
+
+
+def remove_files_older_than(folder: str | Path, cutoff: float) -> None:
+    """Remove the files in `folder` last written before `cutoff` (a timestamp); a file that
+    goes or cannot be removed meanwhile is left to the next sweep."""
     with os.scandir(folder) as entries:
         for entry in entries:
             with contextlib.suppress(OSError):
                 if entry.is_file(follow_symlinks=False) and entry.stat().st_mtime < cutoff:
                     os.remove(entry.path)
-    return folder
 
 
 class SpooledUpload(TemporaryUploadedFile):

@@ -368,6 +368,14 @@ def phase_track(*, experiment: Experiment) -> list[PhaseRow]:
     ]
 
 
+def phase_state(*, experiment: Experiment, phase: int) -> str:
+    """Where a phase stands on the experiment's track: "approved" (behind it, or the
+    experiment is over), "open" (the phase it is in) or "locked" (ahead)."""
+    if not experiment.is_active or phase < experiment.phase:
+        return "approved"
+    return "open" if phase == experiment.phase else "locked"
+
+
 def _phase_row(
     phase: Phase,
     *,
@@ -377,12 +385,7 @@ def _phase_row(
     extension: datetime.date | None,
     extended: bool,
 ) -> PhaseRow:
-    if not experiment.is_active or phase < experiment.phase:
-        state = "approved"
-    elif phase == experiment.phase:
-        state = "open"
-    else:
-        state = "locked"
+    state = phase_state(experiment=experiment, phase=phase)
     due_on = phase_due_date(assignment=assignment, cohort=experiment.cohort, extension=extension)
     return PhaseRow(
         phase.value, str(phase.label), assignment, state, latest, due_on, extended=extended
