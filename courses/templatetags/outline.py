@@ -13,42 +13,29 @@ from operator import attrgetter
 from typing import Any
 
 from django import template
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import get_script_prefix, get_urlconf
 from django.utils.translation import get_language
 from modeltranslation import settings as mt_settings
 from modeltranslation.utils import build_localized_fieldname, fallbacks_enabled
 
+from core.rendering import templates_digest, url_format
 from courses.models import Item
 
 register = template.Library()
 
-_PLACEHOLDER = 999999999
-_url_patterns: dict[tuple[str, str, str | None], str] = {}
 _kind_labels: dict[str | None, dict[str, str]] = {}
-
-
-def _pattern(name: str) -> str:
-    """The URL named `name` for one object, with "{}" where its primary key goes."""
-    key = (name, get_script_prefix(), get_urlconf())
-    pattern = _url_patterns.get(key)
-    if pattern is None:
-        url = reverse(name, args=[_PLACEHOLDER])
-        pattern = _url_patterns[key] = (
-            url.replace("{", "{{").replace("}", "}}").replace(str(_PLACEHOLDER), "{}")
-        )
-    return pattern
 
 
 @register.filter
 def item_url(pk: int) -> str:
     """`{% url 'courses:item' pk %}`, reversed once per URL prefix instead of once per item."""
-    return _pattern("courses:item").format(int(pk))
+    return url_format("courses:item").format(int(pk))
 
 
 @register.filter
 def module_url(pk: int) -> str:
     """`{% url 'courses:module' pk %}`, reversed once per URL prefix."""
-    return _pattern("courses:module").format(int(pk))
+    return url_format("courses:module").format(int(pk))
 
 
 @register.filter
@@ -69,18 +56,6 @@ FRAGMENT_SECONDS = 6 * 60 * 60
 # The templates whose markup the cached module list holds: a deploy that changes them must not
 # serve fragments rendered by the old ones.
 _FRAGMENT_TEMPLATES = ("courses/course_detail.html", "courses/includes/_module_items.html")
-_templates_digest: list[str] = []
-
-
-def _templates_version() -> str:
-    if not _templates_digest:
-        from django.template.loader import get_template
-
-        digest = hashlib.blake2b(digest_size=8)
-        for name in _FRAGMENT_TEMPLATES:
-            digest.update(get_template(name).template.source.encode())  # type: ignore[attr-defined]
-        _templates_digest.append(digest.hexdigest())
-    return _templates_digest[0]
 
 
 _item_rows: list[Callable[[Any], tuple[Any, ...]]] = []
@@ -110,7 +85,7 @@ def outline_version(modules: Iterable[Any], is_learner: bool) -> str:
     # for each of 200 items.
     row = _item_row()
     parts: list[object] = [
-        _templates_version(),
+        templates_digest(_FRAGMENT_TEMPLATES),
         get_language(),
         fallbacks_enabled(),
         get_script_prefix(),

@@ -14,36 +14,26 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from html import escape
-from pathlib import Path
 from typing import Any
 
 from django import template
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import get_script_prefix, get_urlconf
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from modeltranslation.utils import fallbacks_enabled
 
+from core.rendering import templates_digest, url_format
+
 register = template.Library()
 
-_PLACEHOLDERS = (999999991, 999999992)
-_url_patterns: dict[tuple[str, str, str | None], str] = {}
 _badges: dict[tuple[str | None, str | None], str] = {}
 
 
 def _pattern(name: str, args: int) -> str:
-    """The URL named `name` as a str.format pattern of its `args` integer arguments, reversed
-    once per URL prefix."""
-    key = (name, get_script_prefix(), get_urlconf())
-    pattern = _url_patterns.get(key)
-    if pattern is None:
-        url = reverse(name, args=_PLACEHOLDERS[:args])
-        pattern = escape(url.replace("{", "{{").replace("}", "}}"))
-        for n, placeholder in enumerate(_PLACEHOLDERS[:args]):
-            pattern = pattern.replace(str(placeholder), "{" + str(n) + "}")
-        _url_patterns[key] = pattern
-    return pattern
+    """core.rendering.url_format, escaped as `{% url %}` prints it."""
+    return escape(url_format(name, args))
 
 
 @register.filter
@@ -170,18 +160,6 @@ _FRAGMENT_TEMPLATES = (
     "workshops/includes/_status_badge.html",
     "includes/_pagination.html",
 )
-_sources_digest: list[str] = []
-
-
-def _sources_version() -> str:
-    if not _sources_digest:
-        from django.template.loader import get_template
-
-        digest = hashlib.blake2b(Path(__file__).read_bytes(), digest_size=8)
-        for name in _FRAGMENT_TEMPLATES:
-            digest.update(get_template(name).template.source.encode())  # type: ignore[attr-defined]
-        _sources_digest.append(digest.hexdigest())
-    return _sources_digest[0]
 
 
 @register.simple_tag(takes_context=True)
@@ -197,7 +175,7 @@ def progress_version(context: Any) -> str:
     overview = context["overview"]
     page = context["page"]
     parts: list[object] = [
-        _sources_version(),
+        templates_digest(_FRAGMENT_TEMPLATES, (__file__,)),
         get_language(),
         fallbacks_enabled(),
         get_script_prefix(),
