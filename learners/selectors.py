@@ -262,11 +262,14 @@ def cohort_organisation_choices(*, cohort: Cohort) -> list[tuple[int, str]]:
     ORGANISATION_CHOICES_SECONDS (no query while kept)."""
     from django.core.cache import cache
 
-    key = organisation_choices_key(cohort.pk)
-    found = cache.get(key)
-    if found is None:
-        found = [(pk, name) for pk, name in cohort_organisations(cohort=cohort)]
-        cache.set(key, found, ORGANISATION_CHOICES_SECONDS)
+    found = (
+        cache.get_or_set(
+            organisation_choices_key(cohort.pk),
+            lambda: [(pk, name) for pk, name in cohort_organisations(cohort=cohort)],
+            ORGANISATION_CHOICES_SECONDS,
+        )
+        or []
+    )
     return [(pk, name) for pk, name in found]
 
 
@@ -284,8 +287,6 @@ def team_latest(
     """
     from workshops.models import ExperimentMember
 
-    if learner_ids is not None and not learner_ids:
-        return {}  # an empty page (no learner flagged, say): no `IN ()` to compile
     # A page of learners (up to PAGED_IDS) runs SQL compiled once per number of ids.
     paged = learner_ids is not None and len(learner_ids) <= PAGED_IDS
     users = prepared.numbered("u", learner_ids or [])

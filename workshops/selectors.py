@@ -159,29 +159,29 @@ def queue_filter_options(*, user: User) -> dict[str, list[Any]]:
     is kept in the cache for ten minutes, keyed by the user and their cohorts, so a new cohort
     shows its municipalities at once."""
     cohorts = list(cohorts_for(user, Membership.Role.INSTRUCTOR).order_by("-start_date", "name"))
-    key = f"queue-orgs:{user.pk}:{','.join(str(c.pk) for c in sorted(cohorts, key=_pk))}"
-    rows = cache.get(key)
-    if rows is None:
-        rows = list(
-            Organisation.objects.filter(
-                Exists(
-                    Membership.objects.filter(
-                        user__organisation=OuterRef("pk"),
-                        role=Membership.Role.LEARNER,
-                        cohort__in=[c.pk for c in cohorts],
+    ids = sorted(c.pk for c in cohorts)
+    rows = (
+        cache.get_or_set(
+            f"queue-orgs:{user.pk}:{','.join(map(str, ids))}",
+            lambda: list(
+                Organisation.objects.filter(
+                    Exists(
+                        Membership.objects.filter(
+                            user__organisation=OuterRef("pk"),
+                            role=Membership.Role.LEARNER,
+                            cohort__in=ids,
+                        )
                     )
                 )
-            )
-            .order_by("name")
-            .values_list("pk", "name")
+                .order_by("name")
+                .values_list("pk", "name")
+            ),
+            QUEUE_ORGANISATIONS_TTL_S,
         )
-        cache.set(key, rows, QUEUE_ORGANISATIONS_TTL_S)
+        or []
+    )
     organisations = [Organisation(pk=pk, name=name) for pk, name in rows]
     return {"cohorts": cohorts, "organisations": organisations, "phases": list(Phase.choices)}
-
-
-def _pk(row: Any) -> int:
-    return int(row.pk)
 
 
 def recently_reviewed(*, user: User, limit: int = 10) -> list[Submission]:
