@@ -8,3 +8,14 @@ class DashboardConfig(AppConfig):
 
     name = "dashboard"
     verbose_name = _("Dashboard")
+
+    def ready(self) -> None:
+        # The roles a view's guard checks (core.access.roles_of) and the bar's roles and unread
+        # count come from one query (dashboard/selectors.py). Registered after learners' own
+        # source (INSTALLED_APPS lists dashboard later), which it extends.
+        from core.access import register_membership_source
+        from learners.access import MEMBERSHIPS
+
+        from .selectors import memberships_with_navigation
+
+        register_membership_source(memberships_with_navigation(MEMBERSHIPS))

@@ -8,6 +8,7 @@ compiler's work on both, which was most of what the bar cost a page over a bare 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +19,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from core import prepared
-from core.access import Role
+from core.access import MembershipSource, Role
 from core.models import User
 from learners.access import learner_cohorts
 from learners.models import Cohort, Membership
@@ -69,14 +70,31 @@ def navigation_state(user: User) -> NavigationState:
     return NavigationState(roles=held, unread=int(row[3]))
 
 
-def navigation_state_for(request: HttpRequest) -> NavigationState:
-    """`navigation_state` of the signed-in person, read once per request: the view that needs
-    the roles and the navigation bar share the one query."""
-    state: NavigationState | None = getattr(request, "_navigation_state", None)
+def kept_navigation_state(user: User) -> NavigationState:
+    """`navigation_state`, read once per user object (so once per request: request.user is one
+    object for the request, and a proxy passes attributes through to it)."""
+    state: NavigationState | None = getattr(user, "_navigation_state", None)
     if state is None:
-        state = navigation_state(request.user)  # type: ignore[arg-type]
-        request._navigation_state = state  # type: ignore[attr-defined]
+        state = navigation_state(user)
+        user._navigation_state = state  # type: ignore[attr-defined]
     return state
+
+
+def navigation_state_for(request: HttpRequest) -> NavigationState:
+    """`navigation_state` of the signed-in person, read once per request: the role guard of
+    the view (core.access.roles_of, which reads the roles through `kept_navigation_state`, see
+    apps.py) and the navigation bar share the one query."""
+    return kept_navigation_state(request.user)  # type: ignore[arg-type]
+
+
+def _roles(user: User) -> frozenset[str]:
+    return kept_navigation_state(user).roles
+
+
+def memberships_with_navigation(source: MembershipSource) -> MembershipSource:
+    """The learners app's membership source, whose roles come from the navigation's query: a
+    page that checks a role and shows the bar reads both in one query instead of two."""
+    return dataclasses.replace(source, roles=_roles)
 
 
 # --- the learner's dashboard ---------------------------------------------------------------

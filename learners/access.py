@@ -46,11 +46,13 @@ MEMBERSHIPS = MembershipSource(roles=_roles, cohort_ids=_cohort_ids)
 
 def get_cohort_for_staff(user: User, pk: int) -> Cohort:
     """A cohort the person instructs or coordinates (or any, for the superuser), with
-    `viewer_coordinates`: whether they may do a coordinator's things in it (read in the same
-    query, see coordinates())."""
+    `viewer_coordinates`: whether they may do a coordinator's things in it, and
+    `viewer_is_author`: whether they author its course (read in the same query, see
+    coordinates(); both True for the superuser)."""
     if user.is_superuser:
         cohort = get_object_or_404(Cohort.objects.select_related("course"), pk=pk)
         cohort.viewer_coordinates = True  # type: ignore[attr-defined]
+        cohort.viewer_is_author = True  # type: ignore[attr-defined]
         return cohort
     # Every staff page starts here: its SQL is compiled once (core.prepared).
     found = prepared.objects(
@@ -60,7 +62,14 @@ def get_cohort_for_staff(user: User, pk: int) -> Cohort:
             cohorts_for(User(pk=user), *STAFF_ROLES)
             .filter(pk=pk)
             .select_related("course")
-            .annotate(viewer_coordinates=member(Role.COORDINATOR, User(pk=user)))
+            .annotate(
+                viewer_coordinates=member(Role.COORDINATOR, User(pk=user)),
+                viewer_is_author=Exists(
+                    Cohort.course.field.related_model.authors.through.objects.filter(
+                        course=OuterRef("course"), user=user
+                    )
+                ),
+            )
         ),
         user=user.pk,
         pk=pk,

@@ -14,7 +14,6 @@ from core.access import STAFF_ROLES, Role, require_role
 from core.http import AuthenticatedHttpRequest
 from core.models import User
 from core.responses import action_refused
-from courses.access import is_course_author
 from courses.models import Course
 from learners.access import (
     can_create_cohorts,
@@ -65,7 +64,7 @@ def cohort_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     is_coordinator = request.user.is_superuser or any(
         u.pk == request.user.pk for u in overview.coordinators
     )
-    is_author = is_course_author(request.user, cohort.course)
+    is_author = bool(cohort.viewer_is_author)  # type: ignore[attr-defined] # read with it
     course_links = {
         "author": is_author,
         "extensions": is_author or any(u.pk == request.user.pk for u in overview.instructors),

@@ -234,7 +234,7 @@ def profile(client: Client, url: str, rounds: int = 5) -> None:
     for _ in range(rounds):
         client.get(url)
     profiler.disable()
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(60)
+    pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(60)
 
 
 def _stats(times: list[float]) -> dict[str, float]:

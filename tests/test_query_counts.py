@@ -7,9 +7,9 @@ loads rows one by one (an N+1) and must be fixed in its selector, not by raising
 
 Every request also pays for the session and the signed-in user (2) and the navigation's roles
 and unread badge (1, one query since #13: dashboard/selectors.py; a view that checks a role
-with core.access reads the roles once more); the budgets below include these and were set when
-the navigation took two queries, so each has one to spare (the learner pages lowered for #13 are
-exact).
+with core.access reads the roles from that same query since session 7); the budgets below
+include these and were set when the navigation took two queries and a role guard a third, so
+most have one or two to spare (the pages lowered for #13 are exact).
 """
 
 import datetime
@@ -232,13 +232,14 @@ def test_the_review_queue_has_a_fixed_query_budget(client, world, django_assert_
 
 
 def test_the_cohort_page_has_a_fixed_query_budget(client, world, django_assert_max_num_queries):
-    # Session, user, roles, unread badge (4); the cohort with its course (1); the page of 50
-    # learners: count and rows with people and organisations (2); staff (1); the filter's
-    # organisations (1); modules with item counts (1); assignments (1); the completion
-    # matrix (1); the teams' members, so a learner's phase state comes from their
-    # experiment (1); latest submissions (1); whether the coordinator also authors the course,
-    # for the course links (1).
-    budget = 15
+    # Session, user, the roles (for the role guard and the navigation) with the unread badge
+    # (3); the cohort with its course and whether the person coordinates it and authors its
+    # course, for the course links (1); the page of 50 learners: count and rows with people
+    # and organisations (2); staff (1); the filter's organisations (1, then kept for ten
+    # minutes); modules with item counts (1); assignments (1); the completion matrix (1); the
+    # teams' members, so a learner's phase state comes from their experiment (1); latest
+    # submissions (1).
+    budget = 13
     client.force_login(world["coordinator"])
     url = reverse("learners:cohort_detail", args=[world["cohort"].pk])
     check_budget(client, django_assert_max_num_queries, url, budget, "small data")

@@ -81,3 +81,25 @@ def test_the_badge_reads_the_count_in_one_query(client, learner, django_assert_n
     assert '<span class="badge rounded-pill text-bg-warning">5' in response.content.decode()
     Notification.objects.filter(recipient=learner).update(read_at=timezone.now())
     assert "badge" not in client.get(reverse("notifications:badge")).content.decode()
+
+
+def test_a_staff_page_reads_the_roles_once_for_its_guard_and_the_bar(
+    client, learner, coordinator, cohort, other_cohort, django_assert_num_queries
+):
+    # The role guard (core.access.require_role) and the bar read the roles from one query:
+    # session, user, the roles with the badge, the cohorts listed with their counts.
+    _notify(coordinator, 2)
+    client.force_login(coordinator)
+    with django_assert_num_queries(4):
+        page = client.get(reverse("learners:cohort_list")).content.decode()
+    assert cohort.name in page
+    assert reverse("workshops:review_queue") not in page  # the bar of a coordinator only
+    assert '<span class="badge rounded-pill text-bg-warning">2' in page
+    # The guard still refuses a learner, and a role given between two requests counts on the
+    # next one (the roles are kept on the request's user, not beyond it).
+    client.force_login(learner)
+    assert client.get(reverse("learners:cohort_list")).status_code == 403
+    factories.MembershipFactory(cohort=other_cohort, user=learner, role=Membership.Role.INSTRUCTOR)
+    page = client.get(reverse("learners:cohort_list"))
+    assert page.status_code == 200
+    assert reverse("workshops:review_queue") in page.content.decode()
