@@ -8,6 +8,8 @@ may not reach (so nobody can probe for existence).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -255,23 +257,36 @@ def get_submission_for_user(user: User, pk: int) -> Submission:
     )
 
 
-def get_submission_for_reviewer(user: User, pk: int) -> Submission:
+def get_submission_for_reviewer(
+    user: User,
+    pk: int,
+    *,
+    extend: Callable[[QuerySet[Submission]], QuerySet[Submission]] | None = None,
+) -> Submission:
     """A version an instructor of its cohort (or the superuser) may review, with its phase,
     workshop, cohort, sender and experiment; 404 for anyone else. One query, compiled once
-    (the review page and its autosave ask on every visit)."""
+    (the review page and its autosave ask on every visit). `extend`, a module-level function,
+    adds to that query what one page reads with the version (related rows, annotations); it
+    may not filter, so who is admitted stays this function's rule."""
     superuser = user.is_superuser
 
     def build(submission: int, user: int | None = None) -> QuerySet[Submission]:
         reviewer = User(pk=user, is_superuser=superuser)
-        return (
+        qs = (
             submissions_reviewable_by(reviewer)
             .filter(pk=submission)
             .select_related("assignment__workshop", "cohort", "learner__organisation", "experiment")
         )
+        if extend is None:
+            return qs
+        extended = extend(qs)
+        if extended.query.where != qs.query.where:
+            raise AssertionError(f"{extend.__name__} may not filter the versions")
+        return extended
 
     found = prepared.objects(
         Submission,
-        ("submission_for_reviewer", superuser),
+        ("submission_for_reviewer", superuser, extend),
         build,
         submission=pk,
         **({} if superuser else {"user": user.pk}),

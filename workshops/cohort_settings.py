@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from core import prepared
 
@@ -86,6 +86,30 @@ def marking_of(submission: Submission) -> MarkingSettings:
         )
         submission.__dict__["_marking_settings"] = cached
     return cached
+
+
+def marking_columns() -> dict[str, Subquery]:
+    """The cohort's own marking settings as annotations of a Submission query (NULL when the
+    cohort has no row of its own), for marking_from_columns: the settings come with the
+    version instead of in a query of their own."""
+    own = CohortMarkingSettings.objects.filter(
+        cohort_id=OuterRef("cohort_id"), workshop_id=OuterRef("assignment__workshop_id")
+    )
+    return {f"own_{f}": Subquery(own.values(f)[:1]) for f in MARKING_FIELDS}
+
+
+def marking_from_columns(submission: Submission) -> MarkingSettings:
+    """marking_of(submission) from the marking_columns() read with it (no query): the
+    cohort's own row when it has one, else the workshop's course-wide defaults."""
+    values = {f: getattr(submission, f"own_{f}") for f in MARKING_FIELDS}
+    own = any(v is not None for v in values.values())
+    found = (
+        MarkingSettings(**{f: bool(v) for f, v in values.items()}, own=True)
+        if own
+        else _marking(submission.assignment.workshop, False)
+    )
+    submission.__dict__["_marking_settings"] = found
+    return found
 
 
 def peer_of(submission: Submission) -> PeerSettings:

@@ -32,7 +32,7 @@ from learners.access import cohorts_for, member
 from learners.models import Cohort, Membership
 from workshops.access import assignment_editors, submissions_reviewable_by
 
-from .cohort_settings import marking_q
+from .cohort_settings import marking_columns, marking_from_columns, marking_q
 from .models import (
     Assignment,
     Draft,
@@ -722,21 +722,6 @@ def feedback_parts(*, review: Review) -> tuple[list[ReviewScore], list[RubricLev
     return scores, levels
 
 
-def review_draft(*, submission: Submission) -> ReviewDraft | None:
-    """The shared draft of the review being written, with who saved it last (one query)."""
-    found = prepared.objects(
-        ReviewDraft,
-        ("review_draft",),
-        lambda submission: (
-            ReviewDraft.objects.filter(submission_id=submission)
-            .select_related("updated_by")
-            .order_by("pk")[:1]
-        ),
-        submission=submission.pk,
-    )
-    return found[0] if found else None
-
-
 def feedback_files(*, submission: Submission) -> list[ReviewFile]:
     """The files instructors attached to the review of a version, draft ones too (one
     query)."""
@@ -746,3 +731,90 @@ def feedback_files(*, submission: Submission) -> list[ReviewFile]:
         lambda submission: ReviewFile.objects.filter(submission_id=submission).order_by("pk"),
         submission=submission.pk,
     )
+
+
+# --- the review page: what comes with the version ---------------------------------------------
+
+
+def review_page_reads(qs: QuerySet[Submission]) -> QuerySet[Submission]:
+    """What the review page reads in the query that admits the reviewer
+    (get_submission_for_reviewer's `extend`): the shared draft with who saved it last, the
+    cohort's own marking settings, and whether the version has files, feedback files, other
+    versions, a rubric and messages in its phase's thread, so a list that is empty costs no
+    query of its own (review_page_prepare and the functions below read these)."""
+    versions = Submission.objects.exclude(pk=OuterRef("pk")).filter(
+        assignment_id=OuterRef("assignment_id")
+    )
+    return qs.select_related("review_draft__updated_by").annotate(
+        **marking_columns(),
+        any_files=Exists(SubmissionFile.objects.filter(submission_id=OuterRef("pk"))),
+        any_feedback_files=Exists(ReviewFile.objects.filter(submission_id=OuterRef("pk"))),
+        any_rubric=Exists(
+            RubricCriterion.objects.filter(
+                workshop_id=OuterRef("assignment__workshop_id"), phase=OuterRef("assignment__phase")
+            )
+        ),
+        any_messages=Exists(
+            PhaseComment.objects.filter(
+                experiment_id=OuterRef("experiment_id"), phase=OuterRef("assignment__phase")
+            )
+        ),
+        # As _versions_of finds them, with an experiment and without.
+        any_team_versions=Exists(versions.filter(experiment_id=OuterRef("experiment_id"))),
+        any_own_versions=Exists(
+            versions.filter(learner_id=OuterRef("learner_id"), cohort_id=OuterRef("cohort_id"))
+        ),
+    )
+
+
+def _any(submission: Submission, what: str) -> bool:
+    """One of review_page_reads' any_* annotations."""
+    return bool(getattr(submission, f"any_{what}"))
+
+
+def review_page_prepare(submission: Submission) -> ReviewDraft | None:
+    """For a version read with review_page_reads: its files (none asked for when it has
+    none) and its marking settings set as with_files and marking_of would set them; returns
+    the shared draft."""
+    if _any(submission, "files"):
+        with_files(submission)
+    else:
+        prepared.prefetched(submission, "files", [])
+    marking_from_columns(submission)
+    try:
+        return submission.review_draft
+    except ReviewDraft.DoesNotExist:
+        return None
+
+
+def review_page_rubric(submission: Submission) -> list[RubricCriterion]:
+    """rubric() of the version's phase, asked for only when the phase has one."""
+    if not _any(submission, "rubric"):
+        return []
+    return rubric(workshop_id=submission.assignment.workshop_id, phase=submission.assignment.phase)
+
+
+def _other_versions(submission: Submission) -> bool:
+    return _any(submission, "team_versions" if submission.experiment_id else "own_versions")
+
+
+def review_page_versions(submission: Submission) -> list[Submission]:
+    """version_list(), or the version alone when it has no other (no query)."""
+    return version_list(submission=submission) if _other_versions(submission) else [submission]
+
+
+def review_page_previous_levels(submission: Submission) -> dict[int, int]:
+    """previous_levels(), asked for only when the version has others."""
+    return previous_levels(submission=submission) if _other_versions(submission) else {}
+
+
+def review_page_feedback_files(submission: Submission) -> list[ReviewFile]:
+    """feedback_files(), asked for only when the version has some."""
+    return feedback_files(submission=submission) if _any(submission, "feedback_files") else []
+
+
+def review_page_thread(submission: Submission) -> list[PhaseComment]:
+    """thread() of the version's phase, asked for only when it has messages."""
+    if submission.experiment_id is None or not _any(submission, "messages"):
+        return []
+    return thread(experiment_id=submission.experiment_id, phase=submission.assignment.phase)

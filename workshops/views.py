@@ -3,6 +3,7 @@ from functools import partial, wraps
 from types import SimpleNamespace
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -10,8 +11,11 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -832,22 +836,22 @@ def _without(query, name: str) -> str:
     return rest.urlencode()
 
 
-def _review_initial(submission: Submission, criteria: list) -> tuple[dict, ReviewDraft | None]:
-    draft = selectors.review_draft(submission=submission)
+def _review_initial(submission: Submission, criteria: list, draft: ReviewDraft | None) -> dict:
+    """The review form's initial values: the shared draft's, else the rubric's levels given
+    to the previous version (the next round starts from there)."""
     if draft is None:
-        # The next round starts from the levels the previous version was given.
         initial: dict = {"draft_version": 0}
         if criteria:
-            for criterion_id, level_id in selectors.previous_levels(submission=submission).items():
+            for criterion_id, level_id in selectors.review_page_previous_levels(submission).items():
                 initial[f"criterion_{criterion_id}"] = level_id
-        return initial, None
+        return initial
     initial = {name: getattr(draft, name) for name in services.REVIEW_DRAFT_FIELDS}
     initial["draft_version"] = draft.version
     for criterion in criteria:
         level = draft.levels.get(str(criterion.pk))
         if level:
             initial[f"criterion_{criterion.pk}"] = level
-    return initial, draft
+    return initial
 
 
 def _role_asked_on_refusal(role: str) -> Callable[[Callable[..., HttpResponse]], Callable]:
@@ -876,18 +880,42 @@ def _role_asked_on_refusal(role: str) -> Callable[[Callable[..., HttpResponse]],
     return decorator
 
 
+_upload_boxes: dict[tuple[Any, ...], SafeString] = {}
+
+
+def _feedback_upload_box(owner_id: int) -> SafeString:
+    """The review page's box for feedback files (FeedbackFilesForm's field, unbound, as
+    _plain_field.html writes it), rendered once per process for each language, URL prefix,
+    URLconf, static URL and size limit: it holds nothing of the person or the version, and
+    was an eighth of the page's time (#13). A refused upload is answered on a page of its
+    own (review_file_add), so the review page never shows the field bound or with errors."""
+    key = (
+        get_language(),
+        get_script_prefix(),
+        get_urlconf(),
+        settings.STATIC_URL,
+        settings.SUBMISSION_MAX_FILE_MB,
+    )
+    box = _upload_boxes.get(key)
+    if box is None:
+        field = FeedbackFilesForm(owner_id=owner_id)["attachments"]
+        box = _upload_boxes[key] = render_to_string(
+            "workshops/includes/_plain_field.html", {"field": field}
+        )
+    return box
+
+
 # get_submission_for_reviewer admits only the cohort's instructors and the superuser.
 @_role_asked_on_refusal(Role.INSTRUCTOR)
 @require_http_methods(["GET", "POST"])
 def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Instructors of the submission's cohort: a level per rubric criterion, structured
     feedback and the decision; the draft autosaves and is shared by the cohort's instructors."""
-    submission = get_submission_for_reviewer(request.user, pk)
-    selectors.with_files(submission)
-    criteria = selectors.rubric(
-        workshop_id=submission.assignment.workshop_id, phase=submission.assignment.phase
-    )
-    initial, draft = _review_initial(submission, criteria)
+    # The draft, the marking settings and which lists are empty come with the version.
+    submission = get_submission_for_reviewer(request.user, pk, extend=selectors.review_page_reads)
+    draft = selectors.review_page_prepare(submission)
+    criteria = selectors.review_page_rubric(submission)
+    initial = _review_initial(submission, criteria, draft)
     workflow = marking.uses_workflow(submission)
     status = 200
     conflict = None
@@ -942,7 +970,7 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     else:
         form = ReviewForm(initial=initial, criteria=criteria)
     # The page shows the versions' numbers, states and the previous text, not their files.
-    versions = selectors.version_list(submission=submission)
+    versions = selectors.review_page_versions(submission)
     earlier = [v for v in versions if v.version < submission.version]
     previous = earlier[0] if earlier else None
     blind = marking.is_blind(submission)
@@ -968,15 +996,19 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             # services.files_fingerprint of the files shown (with_files loaded them in order).
             "files_seen": ",".join(str(f.pk) for f in submission.files.all()),
             # The draft's files while the review is written, the review's once it is sent.
-            "feedback_files": selectors.feedback_files(submission=submission),
-            "feedback_files_form": FeedbackFilesForm(owner_id=request.user.pk),
+            "feedback_files": selectors.review_page_feedback_files(submission),
+            "feedback_upload_box": _feedback_upload_box(request.user.pk),
             "content_note": content_note(
                 ([submission.assignment], ("title",)),
                 (criteria, ("title", "description")),
                 ([level for c in criteria for level in c.levels.all()], ("label", "descriptor")),
             ),
             # A reviewer is an instructor of the cohort, who may see the thread.
-            "thread": None if blind else _thread_context(request, submission, reviewer=True),
+            "thread": None
+            if blind
+            else _thread_context(
+                request, submission, reviewer=True, comments=selectors.review_page_thread
+            ),
             **marking_context,
         },
         status=status,
@@ -1087,11 +1119,16 @@ def review_file_download(request: AuthenticatedHttpRequest, pk: int) -> FileResp
 
 
 def _thread_context(
-    request: AuthenticatedHttpRequest, submission: Submission, *, reviewer: bool = False
+    request: AuthenticatedHttpRequest,
+    submission: Submission,
+    *,
+    reviewer: bool = False,
+    comments: Callable[[Submission], list] | None = None,
 ) -> dict | None:
     """The phase thread shown with a version, or None. `reviewer`: the person came through
     get_submission_for_reviewer (an instructor of the cohort, or the superuser), whom
-    may_see_thread lets in without asking."""
+    may_see_thread lets in without asking. `comments` reads the messages instead of
+    selectors.thread (the review page's knows when there are none)."""
     if submission.experiment_id is None:
         return None
     if not reviewer and not may_see_thread(request.user, submission):
@@ -1099,7 +1136,9 @@ def _thread_context(
     return {
         "experiment_id": submission.experiment_id,
         "phase": submission.assignment.phase,
-        "comments": selectors.thread(
+        "comments": comments(submission)
+        if comments
+        else selectors.thread(
             experiment_id=submission.experiment_id, phase=submission.assignment.phase
         ),
         "form": CommentForm(),

@@ -10,6 +10,7 @@ import datetime
 import pytest
 from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 from django.utils.safestring import mark_safe
@@ -20,18 +21,23 @@ from learners.models import Membership
 from tests import factories
 from workshops import selectors, services, texts
 from workshops.access import get_assignment_for_learner, get_submission_for_reviewer
+from workshops.cohort_settings import marking_for, marking_of
+from workshops.forms import FeedbackFilesForm, ReviewForm
 from workshops.forms import HiddenInput as PlainHiddenInput
-from workshops.forms import ReviewForm
 from workshops.forms import Textarea as PlainTextarea
 from workshops.models import (
     Assignment,
+    CohortMarkingSettings,
     Draft,
     PhaseComment,
+    ReviewDraft,
     ReviewFile,
     RubricCriterion,
     Submission,
     SubmissionFile,
+    Workshop,
 )
+from workshops.views import _feedback_upload_box
 
 pytestmark = pytest.mark.django_db
 
@@ -421,17 +427,191 @@ def test_the_review_page_has_a_fixed_budget(
     url = reverse("workshops:review", args=[waiting.pk])
     client.get(url)
     # The request: the session and the instructor (2). The view: the version with its phase,
-    # cohort, sender and experiment (1), its files (1), the rubric and its levels (2), the
-    # shared draft (1), else the levels given to the previous version (1), the marking
-    # settings (1), the versions (1), the feedback files (1), the thread's messages (1); the
-    # navigation (1). (19 before: the instructor's roles, the experiment, the thread's two
-    # access checks, and the previous levels in three queries.)
-    with django_assert_num_queries(13):
+    # cohort, sender, experiment, shared draft and marking settings, and whether each list
+    # below has anything (1), its files (1), the rubric and its levels (2), the levels given to
+    # the previous version (1, as there is no draft), the versions (1), the feedback files
+    # (1), the thread's messages (1); the navigation (1). (19 before: the instructor's roles,
+    # the experiment, the thread's two access checks, and the previous levels in three
+    # queries; 13 before the draft and the marking settings came with the version.)
+    with django_assert_num_queries(11):
         response = client.get(url)
     html = response.content.decode()
     assert response.status_code == 200
     assert html.count('data-testid="comment"') == rounds
     assert "luonnos.pdf" in html
+
+
+def test_a_first_version_with_nothing_around_it_costs_one_query(
+    client_for, instructor, submission, django_assert_num_queries
+):
+    """The usual waiting version (as the bench's): no files, rubric, draft, other versions,
+    feedback files or messages. Each list is known to be empty from the version's query."""
+    client = client_for(instructor)
+    url = reverse("workshops:review", args=[submission.pk])
+    client.get(url)
+    # The request: the session and the instructor (2). The view: the version with all it
+    # shows and whether each list has anything (1); the navigation (1). (11 before the draft,
+    # the marking settings and the empty lists came with the version.)
+    with django_assert_num_queries(4):
+        response = client.get(url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="review-form"' in html
+    assert 'data-testid="thread"' in html
+    assert 'data-testid="staged-uploads"' in html
+
+
+def _page_read(instructor, version):
+    return get_submission_for_reviewer(instructor, version.pk, extend=selectors.review_page_reads)
+
+
+def _as_the_orm_reads_it(instructor, version):
+    """What the review page read of `version` with the version, beside the ORM's reads."""
+    got = _page_read(instructor, version)
+    draft = selectors.review_page_prepare(got)
+    plain = Submission.objects.get(pk=version.pk)
+    orm_draft = ReviewDraft.objects.filter(submission=plain).select_related("updated_by").first()
+    workshop = plain.assignment.workshop
+    return [
+        (
+            [f.pk for f in got.files.all()],
+            [f.pk for f in selectors.review_page_feedback_files(got)],
+            [c.pk for c in selectors.review_page_rubric(got)],
+            [c.pk for c in selectors.review_page_thread(got)],
+            [v.pk for v in selectors.review_page_versions(got)],
+            marking_of(got),
+            draft and (draft.pk, draft.version, draft.updated_by.display_name),
+        ),
+        (
+            list(SubmissionFile.objects.filter(submission=plain).values_list("pk", flat=True)),
+            list(ReviewFile.objects.filter(submission=plain).values_list("pk", flat=True)),
+            list(
+                RubricCriterion.objects.filter(
+                    workshop=workshop, phase=plain.assignment.phase
+                ).values_list("pk", flat=True)
+            ),
+            list(
+                PhaseComment.objects.filter(
+                    experiment_id=plain.experiment_id, phase=plain.assignment.phase
+                ).values_list("pk", flat=True)
+            )
+            if plain.experiment_id
+            else [],
+            [v.pk for v in selectors.versions(submission=plain)],
+            marking_for(workshop=workshop, cohort_id=plain.cohort_id),
+            orm_draft and (orm_draft.pk, orm_draft.version, orm_draft.updated_by.display_name),
+        ),
+    ]
+
+
+def test_what_comes_with_the_version_is_what_the_orm_reads(
+    learner, teammate, instructor, other_instructor, cohort, assignment, experiment, phases
+):
+    first = services.submission_submit(
+        learner=learner, assignment=assignment, cohort=cohort, experiment=experiment, text="A"
+    )
+    got, expected = _as_the_orm_reads_it(instructor, first)
+    assert got == expected
+    assert got[0:5] == ([], [], [], [], [first.pk])  # nothing around it yet
+    # Around it, but not its own: another phase's rubric, messages and versions, another
+    # experiment's version of the phase, another cohort's marking settings.
+    other_phase = phases[2]
+    RubricCriterion.objects.create(workshop=assignment.workshop, phase=2, title="Muu")
+    services.phase_comment_add(experiment=experiment, phase=2, author=learner, text="Muu")
+    factories.SubmissionFactory(
+        learner=learner, cohort=cohort, assignment=other_phase, experiment=experiment
+    )
+    factories.SubmissionFactory(learner=teammate, cohort=cohort, assignment=assignment)
+    CohortMarkingSettings.objects.create(
+        cohort=factories.CohortFactory(course=cohort.course),
+        workshop=assignment.workshop,
+        blind_review=True,
+    )
+    got, expected = _as_the_orm_reads_it(instructor, first)
+    assert got == expected
+    assert got[0:5] == ([], [], [], [], [first.pk])
+    read = _page_read(instructor, first)
+    flags = ("files", "feedback_files", "rubric", "messages", "team_versions", "own_versions")
+    assert [getattr(read, f"any_{flag}") for flag in flags] == [False] * 6
+    assert read.own_blind_review is None
+    # Its own: files, feedback files, a rubric, messages, a teammate's next version, the
+    # cohort's own settings (all off, over defaults that are on) and a draft.
+    SubmissionFile.objects.create(submission=first, original_name="a.pdf", size=1)
+    ReviewFile.objects.create(
+        submission=first, uploaded_by=instructor, original_name="b.pdf", size=1
+    )
+    RubricCriterion.objects.create(workshop=assignment.workshop, phase=1, title="Rajaus")
+    services.phase_comment_add(experiment=experiment, phase=1, author=learner, text="Hei")
+    factories.SubmissionFactory(
+        learner=teammate, cohort=cohort, assignment=assignment, experiment=experiment, version=2
+    )
+    Workshop.objects.filter(pk=assignment.workshop_id).update(
+        blind_review=True, marking_workflow=True, second_check=True
+    )
+    CohortMarkingSettings.objects.create(cohort=cohort, workshop=assignment.workshop)
+    ReviewDraft.objects.create(submission=first, updated_by=instructor, strengths="Hyvä")
+    got, expected = _as_the_orm_reads_it(instructor, first)
+    assert got == expected
+    assert all(got[0:5])
+    assert got[6] == (ReviewDraft.objects.get().pk, 1, instructor.display_name)
+    assert got[5].own
+    assert not got[5].blind_review
+    # The course-wide defaults where the cohort has no row of its own.
+    CohortMarkingSettings.objects.filter(cohort=cohort).delete()
+    got, expected = _as_the_orm_reads_it(instructor, first)
+    assert got == expected
+    assert got[5].blind_review
+    assert not got[5].own
+
+
+def test_a_version_without_an_experiment_counts_the_learners_own_versions(
+    learner, other_learner, instructor, cohort, assignment
+):
+    mine = factories.SubmissionFactory(learner=learner, cohort=cohort, assignment=assignment)
+    factories.SubmissionFactory(learner=other_learner, cohort=cohort, assignment=assignment)
+    got, expected = _as_the_orm_reads_it(instructor, mine)
+    assert got == expected
+    assert got[4] == [mine.pk]
+    later = factories.SubmissionFactory(
+        learner=learner, cohort=cohort, assignment=assignment, version=2
+    )
+    got, expected = _as_the_orm_reads_it(instructor, mine)
+    assert got == expected
+    assert got[4] == [later.pk, mine.pk]
+
+
+def test_what_comes_with_the_version_may_not_change_who_is_admitted(instructor, submission):
+    with pytest.raises(AssertionError, match="may not filter"):
+        get_submission_for_reviewer(instructor, submission.pk, extend=_extension_that_filters)
+
+
+def _extension_that_filters(qs):
+    return qs.filter(version=1)
+
+
+@pytest.mark.parametrize("language", ["fi", "en"])
+def test_the_kept_upload_box_is_the_field_as_the_template_writes_it(
+    client_for, instructor, submission, language, settings
+):
+    """The feedback files' box, rendered once per language and size limit, is what the
+    template wrote for a fresh form; a new language or limit shows at once."""
+    expected = Template(
+        '{% include "workshops/includes/_plain_field.html" with field=form.attachments %}'
+    )
+    instructor.language = language
+    instructor.save()
+    page = client_for(instructor).get(reverse("workshops:review", args=[submission.pk]))
+    with translation.override(language):
+        form = FeedbackFilesForm(owner_id=instructor.pk)
+        box = _feedback_upload_box(instructor.pk)
+        assert box == expected.render(Context({"form": form}))
+        assert box in page.content.decode()
+        settings.SUBMISSION_MAX_FILE_MB = 3
+        smaller = _feedback_upload_box(instructor.pk)
+    assert 'data-max-bytes="3145728"' in smaller
+    assert 'data-max-bytes="3145728"' not in box
+    word = "Attach a file to your feedback" if language == "en" else "Liitä palautteeseesi"
+    assert word in box
 
 
 # --- the text boxes are written as Django's templates write them ----------------------------
