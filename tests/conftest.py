@@ -94,6 +94,17 @@ def skip_or_fail(reason: str) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language. A request leaves its person's language active
+    in the process after it (core.middleware.UserLanguageMiddleware, like Django's
+    LocaleMiddleware, never resets it: the next request sets its own), and a text set by its
+    plain name (`choice.explanation = ...`) goes to the active language's column
+    (modeltranslation): after another test had opened a page in English, a test's Finnish
+    explanation went to `explanation_en` and its Finnish page showed another one."""
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -5,6 +5,8 @@ in use instead of "Not scanned" beside every accepted file."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -97,6 +99,30 @@ def test_the_feedback_says_right_once(client_for, learner, course):
         right = translation.gettext("Right.")
     assert f"✓ {right} Yhteistyön rakenne." in html
     assert "Oikein: " not in html
+
+
+@pytest.fixture(scope="module")
+def an_english_page_earlier_in_this_process():
+    """What an earlier test's request leaves behind in the process: the language of the person
+    it served (English) still active. Module-scoped, so it is set up before the function-scoped
+    fixtures of the test that asks for it, as an earlier test would have run."""
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from core.middleware import UserLanguageMiddleware
+
+    request = RequestFactory().get("/")
+    request.user = SimpleNamespace(is_authenticated=True, language="en")
+    UserLanguageMiddleware(lambda _request: HttpResponse())(request)
+    assert translation.get_language() == "en"
+
+
+def test_the_feedback_says_right_once_after_an_english_page_in_the_same_process(
+    an_english_page_earlier_in_this_process, client_for, learner, course
+):
+    # The test above failed when an earlier test in its process had shown a page in English: its
+    # `explanation = ...` was written as the English text (tests/conftest.py _default_language).
+    test_the_feedback_says_right_once(client_for, learner, course)
 
 
 def test_the_demo_explanations_do_not_start_with_a_verdict():
