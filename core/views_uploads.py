@@ -17,8 +17,9 @@ from .staged_uploads import StagedUploadError, staged_upload_discard, staged_upl
 def staged_upload(request: HttpRequest) -> JsonResponse:
     """Anyone signed in (403 otherwise), with the CSRF token in X-CSRFToken: the body is the
     file (X-File-Name its percent-encoded name, Content-Type its type), written to the private
-    disk or bucket 1 MB at a time. Answers 201 with {token, name, size, size_display}; a file
-    refused (too large: 413, empty, not whole) with {error}, a message for the person."""
+    disk or bucket as it arrives. Answers 201 with {token, name, size, size_display}; a file
+    refused (too large: 413, 30 already waiting: 429, empty, not whole) with {error}, a message
+    for the person."""
     if not request.user.is_authenticated:
         return JsonResponse({"error": _("Sign in again to add files.")}, status=403)
     try:

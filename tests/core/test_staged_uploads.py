@@ -160,6 +160,8 @@ def test_a_body_that_stops_short_is_refused_and_removed(learner):
         )
     assert refused.value.status == 400
     assert list(incoming().iterdir()) == []
+    # Its row, written before the bytes, goes with them: it is not among the files waiting.
+    assert StagedUpload.objects.count() == 0
 
 
 def test_an_empty_file_and_a_form_body_are_refused(client_for, learner, in_english):
@@ -181,11 +183,37 @@ def test_one_person_cannot_pile_up_files(client_for, learner, monkeypatch, in_en
     response = send(client)
     assert response.status_code == 429
     assert "waiting" in response.json()["error"]
+    # Refused before the body is read: nothing more on the disk or in the table.
+    assert StagedUpload.objects.filter(owner=learner).count() == 2
+    assert len(list(incoming().iterdir())) == 2
+
+
+def test_the_limit_counts_only_the_persons_own_files(
+    client_for, learner, other_learner, monkeypatch
+):
+    monkeypatch.setattr(staged_uploads, "MAX_WAITING", 2)
+    stage(client_for(other_learner))
+    stage(client_for(other_learner))
+    client = client_for(learner)
+    stage(client)
+    stage(client)
+    assert send(client).status_code == 429
+    assert send(client_for(other_learner)).status_code == 429
+    assert StagedUpload.objects.filter(owner=learner).count() == 2
+
+
+def test_a_file_removed_from_the_form_makes_room_for_another(client_for, learner, monkeypatch):
+    monkeypatch.setattr(staged_uploads, "MAX_WAITING", 1)
+    client = client_for(learner)
+    first = stage(client)
+    assert send(client).status_code == 429
+    assert staged_uploads.staged_upload_discard(owner=learner, token=first["token"])
+    stage(client)
 
 
 def test_the_endpoint_keeps_one_chunk_in_memory_whatever_the_size(learner, settings, tmp_path):
-    """The peak memory of receiving 2 MB and 24 MB differs by less than a chunk: the body is
-    read 1 MB at a time and never whole."""
+    """The peak memory of receiving 2 MB and 24 MB differs by less than a megabyte: the body is
+    read a piece at a time and never whole."""
     settings.SUBMISSION_MAX_FILE_MB = 30
     peaks = {}
     for megabytes in (2, 24):
@@ -220,10 +248,23 @@ def test_sending_a_file_stays_within_its_query_budget(
     client = client_for(learner)
     for _ in range(waiting):
         stage(client)
-    # The session and the person; how many files they have waiting (one count, however many);
-    # the new row. The bytes go to the disk, never to the database.
-    with django_assert_num_queries(4):
+    # The session and the person; the new row, whose INSERT also counts the files they have
+    # waiting (no query of its own, however many). The bytes go to the disk, never to the
+    # database.
+    with django_assert_num_queries(3):
         stage(client)
+
+
+def test_a_person_at_the_limit_is_refused_within_the_same_budget(
+    client_for, learner, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr(staged_uploads, "MAX_WAITING", 3)
+    client = client_for(learner)
+    for _ in range(3):
+        stage(client)
+    # The session, the person, and the INSERT that finds no room.
+    with django_assert_num_queries(3):
+        assert send(client).status_code == 429
 
 
 def test_a_file_removed_from_the_form_is_discarded_by_its_sender_only(
@@ -447,6 +488,36 @@ def test_with_files_in_a_bucket_a_staged_file_waits_there_and_is_stored_from_it(
     assert moto_s3.read(s3_storage, stored.file.name) == PDF
     assert f".incoming/{row.stored_name}" not in keys
     assert not StagedUpload.objects.exists()
+
+
+def test_with_files_in_a_bucket_the_row_follows_the_name_the_bucket_chose(
+    s3_storage, moto_s3, client_for, learner, monkeypatch
+):
+    from core.storage import PrivateS3Storage
+
+    # The row is written before the bytes; a storage that picks another name than the one
+    # asked for (its own rules for names) must not leave the row pointing at nothing.
+    monkeypatch.setattr(
+        PrivateS3Storage, "get_available_name", lambda self, name, max_length=None: "chosen.pdf"
+    )
+    answer = stage(client_for(learner))
+    row = StagedUpload.objects.get(token=answer["token"])
+    assert row.stored_name == "chosen.pdf"
+    assert moto_s3.read(s3_storage, ".incoming/chosen.pdf") == PDF
+    assert list(staged_uploads.staged_uploads_for(owner_id=learner.pk, tokens=[row.token]))
+
+
+def test_with_files_in_a_bucket_a_body_cut_short_leaves_nothing(s3_storage, moto_s3, learner):
+    with pytest.raises(staged_uploads.StagedUploadError):
+        staged_uploads.staged_upload_receive(
+            owner=learner,
+            stream=io.BytesIO(b"%PDF-1.4 half"),
+            length=10_000,
+            name="puolikas.pdf",
+            content_type="application/pdf",
+        )
+    assert not StagedUpload.objects.exists()
+    assert moto_s3.keys(s3_storage) == []
 
 
 # --- the sweeper ---------------------------------------------------------------------------------
