@@ -1,4 +1,4 @@
-"""The review form's plain markup (templates/workshops/includes/_review_fields.html) is the
+"""The review form's plain markup (workshops.forms.ReviewForm.plain_html) is the
 markup crispy's bootstrap5 pack gave it: the same ids, labels, classes, errors and aria
 attributes, for a form with and without a rubric, blank, filled in, and with errors."""
 
@@ -25,10 +25,46 @@ def crispy_markup(form: ReviewForm) -> str:
     )
 
 
+# The template ReviewForm.plain_html replaced (#13), which it writes byte for byte.
+TEMPLATE = Template(
+    "{% load l10n %}\n"
+    '{% if form.non_field_errors %}<div class="alert alert-block alert-danger"><ul'
+    ' class="m-0">{{ form.non_field_errors|unordered_list }}</ul></div>{% endif %}\n'
+    "{% for field in form.plain_fields %}{% if field.is_hidden %}{{ field }}{% elif"
+    " field.use_fieldset %}\n"
+    '<div id="div_{{ field.auto_id }}" class="mb-3"><fieldset{% if'
+    ' field.aria_describedby %} aria-describedby="{{ field.aria_describedby }}"{%'
+    ' endif %}><legend class="form-label{% if field.field.required %} requiredField'
+    '{% endif %} fs-6">{{ field.label }}{% if field.field.required %}<span'
+    ' class="asteriskField">*</span>{% endif %}</legend>\n'
+    '<div>{% for option in field.subwidgets %}<div class="form-check"><input'
+    ' type="{{ option.data.type }}" class="form-check-input{% if field.errors %}'
+    ' is-invalid{% endif %}" name="{{ field.html_name }}" value="{{'
+    ' option.data.value|unlocalize }}"{% for name, value in option.data.attrs.items'
+    ' %}{% if value is not False %} {{ name }}{% if value is not True %}="{{'
+    " value|stringformat:'s' }}\"{% endif %}{% endif %}{% endfor %}><label for=\"{{"
+    ' option.data.attrs.id }}" class="form-check-label">{{'
+    " option.data.label|unlocalize }}</label>{% if field.errors and forloop.last %}"
+    '{% include "workshops/includes/_review_field_errors.html" with tag="p" %}{%'
+    " endif %}</div>{% endfor %}</div>\n"
+    '{% if field.help_text %}<div id="{{ field.auto_id }}_helptext"'
+    ' class="form-text">{{ field.help_text|safe }}</div>{% endif %}</fieldset></div>\n'
+    "{% else %}\n"
+    '<div id="div_{{ field.auto_id }}" class="mb-3"><label for="{{'
+    ' field.id_for_label }}" class="form-label{% if field.field.required %}'
+    ' requiredField{% endif %}">{{ field.label }}{% if field.field.required %}<span'
+    ' class="asteriskField">*</span>{% endif %}</label>{{ field }}{% if field.errors'
+    ' %}{% include "workshops/includes/_review_field_errors.html" with tag="span"'
+    ' %}{% endif %}{% if field.help_text %}<div id="{{ field.auto_id }}_helptext"'
+    ' class="form-text">{{ field.help_text|safe }}</div>{% endif %}</div>\n'
+    "{% endif %}{% endfor %}\n"
+)
+
+
 def plain_markup(form: ReviewForm) -> str:
-    return Template('{% include "workshops/includes/_review_fields.html" %}').render(
-        Context({"form": form})
-    )
+    html = form.plain_html()
+    assert html == TEMPLATE.render(Context({"form": form}))
+    return html
 
 
 def same(form_a: ReviewForm, form_b: ReviewForm) -> None:
