@@ -19,6 +19,7 @@ import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePath
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
@@ -310,6 +311,21 @@ def _collect(user: User) -> list[tuple[str, Callable[[_Archive], None]]]:
         )
         a.records["calendar_feed"] = _rows(CalendarFeed.objects.filter(user=user))
 
+    def waiting_files(a: _Archive) -> None:
+        # Files sent ahead of a form that has not used them yet (kept a day at most).
+        from core.models import StagedUpload
+        from core.staged_uploads import staged_storage
+
+        waiting = list(StagedUpload.objects.filter(owner=user))
+        a.records["files_waiting"] = _rows(waiting, exclude=["token", "stored_name", "on_disk"])
+        for upload in waiting:
+            a.files.append(
+                (
+                    f"files/waiting/{upload.pk}-{_safe_name(upload.name)}",
+                    SimpleNamespace(storage=staged_storage, name=upload.stored_name),
+                )
+            )
+
     def privacy(a: _Archive) -> None:
         a.records["work_viewed_by"] = _rows(AccessLogEntry.objects.filter(learner=user))
         a.records["erasure_requests"] = _rows(ErasureRequest.objects.filter(user=user))
@@ -327,6 +343,7 @@ def _collect(user: User) -> list[tuple[str, Callable[[_Archive], None]]]:
         ("cards", cards),
         ("certificates", certificates),
         ("notifications", notifications),
+        ("waiting files", waiting_files),
         ("privacy", privacy),
     ]
 
@@ -336,7 +353,8 @@ README_TEXT = _(
     "Each JSON file holds one kind of record: `model` names the table, `pk` the row and "
     "`fields` its values (references to other rows are their ids).\n"
     "Your files are in the folder files/: the files of your answers, the files of the "
-    "feedback you received, your run log photos and your certificates.\n"
+    "feedback you received, your run log photos, your certificates and, in files/waiting/, "
+    "files you sent to a form that you have not submitted yet.\n"
 )
 
 

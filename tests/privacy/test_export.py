@@ -230,10 +230,36 @@ def test_making_the_archive_reads_a_fixed_number_of_queries(
             submission=answer, file=ContentFile(b"%PDF-1.4 x", name="x.pdf")
         )
     export = DataExport.objects.create(user=world.learner)
-    # 61 measured on SQLite (with the feedback files): one or two per kind of record, the
-    # progress updates.
-    with django_assert_max_num_queries(62):
+    # 62 measured on SQLite (with the feedback files and the files waiting for a form): one or
+    # two per kind of record, the progress updates.
+    with django_assert_max_num_queries(63):
         services.data_export_build(export_id=export.pk)
     export.refresh_from_db()
     names = _open(export).namelist()
     assert len([n for n in names if n.startswith("files/submissions/")]) == 2 + versions
+
+
+def test_files_sent_ahead_of_a_form_not_yet_submitted_are_in_the_archive(world, outsider_learner):
+    # A learner added a file to the answer form (it went ahead to /uploads/) and has not
+    # submitted yet: the file is theirs too, and only theirs.
+    from core import staged_uploads
+
+    body = b"%PDF-1.4 luonnoksen liite"
+    staged_uploads.staged_upload_receive(
+        owner=world.learner,
+        stream=io.BytesIO(body),
+        length=len(body),
+        name="luonnos/../liite 1.pdf",
+        content_type="application/pdf",
+    )
+    archive = _open(_build(world.learner))
+    waiting = json.loads(archive.read("files_waiting.json"))
+    assert [row["fields"]["name"] for row in waiting] == ["liite 1.pdf"]
+    assert "token" not in waiting[0]["fields"]  # the form's key to the file stays out
+    stored = [n for n in archive.namelist() if n.startswith("files/waiting/")]
+    assert stored == [f"files/waiting/{waiting[0]['pk']}-liite 1.pdf"]
+    assert archive.read(stored[0]) == body
+    assert "files/waiting/" in archive.read("README.txt").decode()
+    other = _open(_build(outsider_learner))
+    assert json.loads(other.read("files_waiting.json")) == []
+    assert not [n for n in other.namelist() if n.startswith("files/waiting/")]
