@@ -2,7 +2,7 @@
 
 The browser sends each chosen file as the raw body of one request (static/js/staged-uploads.js,
 `core.views_uploads.staged_upload`) as soon as it is chosen; the form then carries only a token
-(`core.staged_fields.StagedFilesField`). The bytes are written once, 256 kB at a time, as they
+(`core.staged_fields.StagedFilesField`). The bytes are written once, 1 MB at a time, as they
 arrive: on this machine's disk into PRIVATE_MEDIA_ROOT/.incoming, on the same file system as
 their final place, so storing them later is a rename; with an S3 bucket through the system's
 temporary folder into the bucket's `.incoming/`, shared by every web machine. The form's
@@ -46,7 +46,7 @@ from django.utils.translation import gettext as _
 
 from core.models import StagedUpload, User
 from core.storage import PrivateStorage, private_storage_is_local
-from core.uploads import INCOMING, STALE_AFTER_S, _incoming, remove_files_older_than
+from core.uploads import CHUNK_SIZE, INCOMING, STALE_AFTER_S, _incoming, remove_files_older_than
 
 logger = logging.getLogger(__name__)
 
@@ -55,10 +55,6 @@ KEEP_FOR = timedelta(seconds=STALE_AFTER_S)
 # Unused staged files one person may have at once: enough for several forms' worth of files,
 # few enough that nobody fills the disk by sending files and never submitting.
 MAX_WAITING = 30
-# How much of the body is read at a time. Through gunicorn's body reader, whose buffers copy
-# each piece a few times, 256 kB pieces (they stay in the CPU's cache) cost about two thirds of
-# the CPU of 1 MB ones for the same file (tests/bench_upload.py).
-READ_SIZE = 256 * 1024
 # The body types Django itself would parse as a form (the CSRF check reads them first).
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
@@ -115,11 +111,13 @@ def _local_path(stored_name: str) -> Path:
 
 
 def _copy(stream: Readable, out: IO[bytes], length: int) -> int:
-    """Copy the request body to `out` READ_SIZE at a time; refuse it as soon as it is too
-    large."""
+    """Copy the request body to `out` 1 MB at a time; refuse it as soon as it is too large.
+    1 MB is the most gunicorn receives at once for a body of known length; smaller reads make
+    its buffers copy what is left over again (in the worker, 15 MB read 256 kB at a time cost
+    more CPU, 64 kB at a time twice as much)."""
     limit = max_file_bytes()
     total = 0
-    while chunk := stream.read(READ_SIZE):
+    while chunk := stream.read(CHUNK_SIZE):
         total += len(chunk)
         if total > limit:
             raise StagedUploadError(too_large_message(total), status=413)
