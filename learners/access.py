@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 from core import prepared
 from core.access import STAFF_ROLES, MembershipSource, Role, has_role
 from core.models import User
+from courses.models import Course
 
 from .models import Cohort, Invitation, InvitationImport, Membership
 
@@ -65,9 +66,7 @@ def get_cohort_for_staff(user: User, pk: int) -> Cohort:
             .annotate(
                 viewer_coordinates=member(Role.COORDINATOR, User(pk=user)),
                 viewer_is_author=Exists(
-                    Cohort.course.field.related_model.authors.through.objects.filter(
-                        course=OuterRef("course"), user=user
-                    )
+                    Course.authors.through.objects.filter(course=OuterRef("course"), user=user)
                 ),
             )
         ),
