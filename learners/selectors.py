@@ -1162,7 +1162,7 @@ def waiting_labels() -> dict[str, str]:
 @dataclass
 class FunnelExperiment:
     experiment: Any
-    members: list[User]
+    members: list[PageLearner]  # the team, in the order they joined
     phase: int
     phase_label: str
     days_in_phase: int
@@ -1229,26 +1229,57 @@ class FunnelExperiments(Sequence[FunnelExperiment]):
     def _rows(self, start: int | None, stop: int | None) -> list[FunnelExperiment]:
         from workshops.models import Experiment, ExperimentMember, Phase
 
-        # The page's experiments are picked first by their own columns (a top-N sort of narrow
-        # rows), then only those get the latest-version subqueries: sorting the annotated
-        # rows computed every experiment's subqueries before the LIMIT. A page (LIMIT 100,
-        # then its teams) stays under PostgreSQL's JIT threshold.
-        page = (
-            Experiment.objects.filter(cohort=self.cohort)
-            .order_by("phase", "title", "pk")
-            .values("pk")[start:stop]
+        def build(*, cohort: int) -> QuerySet[Any]:
+            # The page's experiments are picked first by their own columns (a top-N sort of
+            # narrow rows), then only those get the latest-version subqueries: sorting the
+            # annotated rows computed every experiment's subqueries before the LIMIT. A page
+            # (LIMIT 100, then its teams) stays under PostgreSQL's JIT threshold.
+            page = (
+                Experiment.objects.filter(cohort_id=cohort)
+                .order_by("phase", "title", "pk")
+                .values("pk")[start:stop]
+            )
+            # Only what a row shows: whom it waits on is worked out below from the latest
+            # version (`_waiting_on`), so the SQL's `waiting` and its subqueries are left out.
+            return (
+                Experiment.objects.filter(cohort_id=cohort, pk__in=page)
+                .only("title", "phase", "cycle", "status", "created_at")
+                .annotate(**_phase_clock())
+                .order_by("phase", "title", "pk")
+            )
+
+        # Compiled once per page position (core.prepared): building these subqueries cost
+        # more CPU than PostgreSQL spends answering them. (Any: the annotations are not on
+        # the model's type.)
+        experiments: list[Any] = prepared.objects(
+            Experiment, ("learners.funnel_rows", start, stop), build, cohort=self.cohort.pk
         )
-        experiments = list(_funnel_experiments(cohort=self.cohort).filter(pk__in=page))
-        teams: dict[int, list[User]] = {}
+        teams: dict[int, list[PageLearner]] = {}
         if experiments:
-            for member in (
-                ExperimentMember.objects.filter(experiment_id__in=[e.pk for e in experiments])
-                .select_related("user")
-                .order_by("joined_at", "pk")
+            ids = prepared.numbered("e", (e.pk for e in experiments))
+            for experiment_id, user_id, first_name, last_name, email in prepared.values(
+                ExperimentMember,
+                ("learners.funnel_teams", len(ids)),
+                lambda **experiment_ids: (
+                    ExperimentMember.objects.filter(experiment_id__in=list(experiment_ids.values()))
+                    .order_by("joined_at", "pk")
+                    .values_list(
+                        "experiment_id",
+                        "user_id",
+                        "user__first_name",
+                        "user__last_name",
+                        "user__email",
+                    )
+                ),
+                **ids,
             ):
-                teams.setdefault(member.experiment_id, []).append(member.user)
+                teams.setdefault(experiment_id, []).append(
+                    PageLearner(user_id, first_name, last_name, email, None)
+                )
         labels = waiting_labels()
+        phase_labels = {p.value: str(p.label) for p in Phase}
         today = self.today
+        local = timezone.get_current_timezone()
         rows = []
         for experiment in experiments:
             waiting = _waiting_on(
@@ -1267,11 +1298,11 @@ class FunnelExperiments(Sequence[FunnelExperiment]):
                     experiment=experiment,
                     members=teams.get(experiment.pk, []),
                     phase=experiment.phase,
-                    phase_label=str(Phase(experiment.phase).label),
-                    days_in_phase=max((today - timezone.localdate(since)).days, 0),
+                    phase_label=phase_labels[experiment.phase],
+                    days_in_phase=max((today - since.astimezone(local).date()).days, 0),
                     waiting_on=waiting,
                     waiting_label=labels[waiting],
-                    waiting_days=max((today - timezone.localdate(waiting_since)).days, 0),
+                    waiting_days=max((today - waiting_since.astimezone(local).date()).days, 0),
                 )
             )
         return rows
@@ -1319,11 +1350,10 @@ def _waiting_on(*, experiment: Any, status: str | None, marking: str | None) -> 
     return WAITING_INSTRUCTOR
 
 
-def _funnel_experiments(*, cohort: Cohort) -> QuerySet[Any]:
-    """The cohort's experiments annotated with when their phase opened, their latest version
-    of the phase (status, ready moment, marking) and, in SQL, whom they wait on (`waiting`,
-    the same rule as `_waiting_on`)."""
-    from workshops.models import Experiment, ExperimentEvent
+def _phase_clock() -> dict[str, Subquery]:
+    """An experiment's annotations: when its phase opened (`opened_at`) and its latest version
+    of the phase (`latest_status`, `latest_at` when it was ready for review, `latest_marking`)."""
+    from workshops.models import ExperimentEvent
 
     opened_kinds = [
         ExperimentEvent.Kind.CREATED,
@@ -1341,19 +1371,28 @@ def _funnel_experiments(*, cohort: Cohort) -> QuerySet[Any]:
         cycle=OuterRef("cycle"),
         assignment__phase=OuterRef("phase"),
     ).order_by("-version", "-pk")
+    return {
+        "opened_at": Subquery(opened),
+        "latest_status": Subquery(latest.values("status")[:1]),
+        # Waiting on a reviewer starts when the version is ready for review.
+        "latest_at": Subquery(
+            latest.annotate(ready_at=Coalesce("processed_at", "submitted_at")).values("ready_at")[
+                :1
+            ]
+        ),
+        "latest_marking": Subquery(latest.values("marking__state")[:1]),
+    }
+
+
+def _funnel_experiments(*, cohort: Cohort) -> QuerySet[Any]:
+    """The cohort's experiments annotated with when their phase opened, their latest version
+    of the phase (status, ready moment, marking) and, in SQL, whom they wait on (`waiting`,
+    the same rule as `_waiting_on`)."""
+    from workshops.models import Experiment
+
     return (
         Experiment.objects.filter(cohort=cohort)
-        .annotate(
-            opened_at=Subquery(opened),
-            latest_status=Subquery(latest.values("status")[:1]),
-            # Waiting on a reviewer starts when the version is ready for review.
-            latest_at=Subquery(
-                latest.annotate(ready_at=Coalesce("processed_at", "submitted_at")).values(
-                    "ready_at"
-                )[:1]
-            ),
-            latest_marking=Subquery(latest.values("marking__state")[:1]),
-        )
+        .annotate(**_phase_clock())
         .annotate(
             waiting=Case(
                 When(status=Experiment.Status.COMPLETED, then=Value(WAITING_NOBODY)),

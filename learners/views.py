@@ -494,7 +494,6 @@ def funnel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "funnel": funnel,
             "refreshed_at": figures.refreshed_at,
             "page": Paginator(funnel.experiments, ROWS_PER_PAGE).get_page(request.GET.get("page")),
-            "labels": selectors.waiting_labels(),
             "is_coordinator": coordinates(request.user, cohort),
         },
     )

@@ -37,7 +37,9 @@ BUDGETS = {
     "at risk": 20,
     # #13: the figures come from the cohort's rollup row.
     "summary": 7,
-    "experiment phases": 8,
+    # #13: the session, the person, the roles, the cohort, its rollup, a page of experiments and
+    # their teams.
+    "experiment phases": 7,
     # #13: the counts per session and status in a query of their own (narrow rows).
     "attendance": 9,
     # #14: one insert into the access log the learner reads on "My data" (privacy/).
