@@ -13,7 +13,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -45,7 +44,7 @@ from workshops.access import (
 from . import blind as blind_copies
 from . import marking, selectors, services, sessions, texts, views_marking
 from .checks import sniff
-from .cohort_settings import attach, marking_for, peer_of
+from .cohort_settings import marking_for, peer_of
 from .forms import (
     AddFilesForm,
     CommentForm,
@@ -800,16 +799,18 @@ def file_preview(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
 def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Instructors: versions from their own cohorts, waiting ones by default, filtered by
     cohort, phase, municipality, state and lateness; the longest-waiting first, fifty a page."""
+    user = request.user
     filters = selectors.QueueFilters.from_query(request.GET)
-    page = Paginator(selectors.review_queue(user=request.user, filters=filters), 50).get_page(
-        request.GET.get("page")
+    options = selectors.queue_filter_options(user=user)
+    scope = selectors.QueueScope(user=user, cohorts=tuple(c.pk for c in options["cohorts"]))
+    counts = selectors.queue_counts(scope=scope, filters=filters)
+    queue = selectors.QueuePage(
+        scope=scope, filters=filters, count=counts[filters.status], cohorts=options["cohorts"]
     )
+    page = Paginator(queue, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     waiting = list(page.object_list)
-    reviewed = list(selectors.recently_reviewed(user=request.user))
-    # Each row blind or not, in the workflow or not, as its cohort chose (one query).
-    attach([*waiting, *reviewed], peer=False)
     return render(
         request,
         "workshops/review_queue.html",
@@ -817,15 +818,14 @@ def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
             "page": page,
             "waiting": waiting,
             "filters": filters,
-            "options": selectors.queue_filter_options(user=request.user),
-            "counts": selectors.queue_counts(user=request.user, filters=filters),
+            "options": options,
+            "counts": counts,
             # The state tabs keep the other filters.
             "other_filters": _without(query, "status"),
             "statuses": Submission.Status.choices,
-            "reviewed": reviewed,
-            "today": timezone.localdate(),
+            "reviewed": selectors.recently_reviewed(scope=scope),
             "marking_states": Marking.State.choices,
-            **views_marking.queue_marking_context(request.user, waiting),
+            **selectors.queue_marking(user=user, submissions=waiting, led=options["led"]),
         },
     )
 

@@ -18,13 +18,11 @@ from core.http import AuthenticatedHttpRequest
 from core.models import User
 from core.responses import action_refused
 from learners.access import cohort_instructors, cohorts_led_by, is_cohort_lead
-from learners.models import Membership
 from workshops.access import get_submission_for_reviewer
 
 from . import marking
 from .cohort_settings import (
     MARKING_FIELDS,
-    attach,
     cohort_marking_set,
     marking_for,
     marking_of,
@@ -256,35 +254,3 @@ def settings(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def _settings_url(workshop_id: int, cohort: Any) -> str:
     url = reverse("workshops:marking_settings", args=[workshop_id])
     return f"{url}?cohort={cohort.pk}" if cohort is not None else url
-
-
-def queue_marking_context(user: User, submissions: list[Submission]) -> dict:
-    """For the queue: the cohorts the person leads, each led cohort's instructors (to allocate
-    from) and whether any workshop on the page uses the workflow. One query per led cohort."""
-    led = cohorts_led_by(user)
-    cohort_ids = {s.cohort_id for s in submissions if s.cohort_id in led}
-    instructors: dict[int, list[User]] = {}
-    if cohort_ids:
-        rows = (
-            Membership.objects.filter(cohort_id__in=cohort_ids, role=Membership.Role.INSTRUCTOR)
-            .select_related("user")
-            .order_by("pk")
-        )
-        for row in rows:
-            instructors.setdefault(row.cohort_id, []).append(row.user)
-    for submission in submissions:
-        # For the template: whom this submission can be allocated to (not a model field).
-        submission.allocatable = instructors.get(submission.cohort_id, [])
-    # Each row's settings are its cohort's (s.settings_marking in the template); the queue
-    # has attached them already, for its recently reviewed rows too.
-    attach([s for s in submissions if "_marking_settings" not in s.__dict__], peer=False)
-    return {
-        "led_cohorts": led,
-        "any_workflow": any(marking_of(s).marking_workflow for s in submissions),
-        "any_blind": any(marking_of(s).blind_review for s in submissions),
-        "workshops_led": list(
-            Workshop.objects.filter(course__cohorts__pk__in=led).distinct().order_by("title")
-        )
-        if led and not user.is_superuser
-        else [],
-    }

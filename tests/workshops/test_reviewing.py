@@ -325,10 +325,11 @@ def test_the_queue_filters_by_cohort_phase_municipality_state_and_lateness(
 def test_the_filtered_queue_keeps_a_flat_query_budget(
     client_for, instructor, cohort, assignment, django_assert_max_num_queries
 ):
-    # Session, user, roles, unread badge (4); count for the pager (1); the page with its
-    # relations (1) and files (1); counts per state (1); filter cohorts (1) and organisations
-    # (1); recently reviewed (1); marking: cohorts led (1), their instructors to allocate
-    # from (1) and the workshops whose marking settings the lead may change (1).
+    # Session, user, the roles with the unread badge (3); filter cohorts with their leads (1)
+    # and organisations (1); counts per state, the pager's among them (1); the page with its
+    # relations, file counts and marking settings (1) and its learners (1); recently reviewed
+    # (1); the lead's instructors to allocate from (1) and workshops (1). See
+    # tests/test_query_counts.py.
     client = client_for(instructor)
     url = reverse("workshops:review_queue")
 
@@ -340,10 +341,10 @@ def test_the_filtered_queue_keeps_a_flat_query_budget(
             factories.SubmissionFileFactory(submission=s)
 
     add(5)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(11):
         assert client.get(url, {"phase": 1}).status_code == 200
     add(50)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(11):
         response = client.get(url, {"phase": 1})
     assert len(response.context["waiting"]) == 50
 
@@ -397,7 +398,7 @@ def test_every_queue_filter_keeps_a_flat_query_count_with_10_or_5000_submissions
         "marking": "in-review",
         "status": "received",
     }
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(11):
         response = client.get(url, query)
     assert response.status_code == 200
     assert len(response.context["waiting"]) == min((n + 1) // 2, 50)
