@@ -908,21 +908,24 @@ def submission_review(
     scores = _review_validate(
         submission=submission, decision=decision, feedback=feedback, levels=levels
     )
+    # Lock the version before anything else, in the order every writer of a review takes its
+    # locks (version, then draft: review_draft_save, submission_add_files): a colleague's
+    # autosave at the same moment waits for the decision, or the decision for the autosave,
+    # instead of each holding what the other waits for (a deadlock the browser journey met).
+    # A file being added either commits before the files check below and is seen there, or
+    # waits and finds the version decided.
+    Submission.objects.select_for_update().filter(pk=submission.pk).exists()
     if draft_version is not None:
         draft = ReviewDraft.objects.select_for_update().filter(submission=submission).first()
         if draft is not None and draft.version != draft_version and draft.updated_by != reviewer:
             raise ReviewConflict(draft)
-    if files_seen is not None:
-        # Lock the version first: a file being added (submission_add_files holds the same lock)
-        # either commits before this check and is seen here, or waits and finds it decided.
-        Submission.objects.select_for_update().filter(pk=submission.pk).exists()
-        if files_fingerprint(submission_id=submission.pk) != files_seen:
-            raise SubmissionError(
-                _(
-                    "The learners added a file to this version after you opened it. Look at "
-                    "the files again before you decide; your review text is kept."
-                )
+    if files_seen is not None and files_fingerprint(submission_id=submission.pk) != files_seen:
+        raise SubmissionError(
+            _(
+                "The learners added a file to this version after you opened it. Look at "
+                "the files again before you decide; your review text is kept."
             )
+        )
     return _review_record(
         submission=submission,
         reviewer=reviewer,
