@@ -81,6 +81,11 @@ class Experiment(models.Model):
         ordering = ["cohort", "title", "pk"]
         verbose_name = _("experiment")
         verbose_name_plural = _("experiments")
+        indexes = [
+            # The phases page's order: a page of a large cohort's experiments is read in order
+            # from the index instead of sorting all of them (20,000 at L: 6.8 -> 1.1 ms, #13).
+            models.Index(fields=["cohort", "phase", "title", "id"], name="experiment_funnel_order"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(phase__gte=1, phase__lte=6), name="experiment_phase_1_to_6"
