@@ -1645,14 +1645,14 @@ def cohort_attendance(
     )
     # The counts per session and status as narrow rows (session id, status, n): grouping the
     # sessions' whole rows joined to every attendance of the cohort cost 25 ms at 20,000
-    # learners, these about a fifth of it.
+    # learners, these about a fifth of it; counted from the (session, status) index alone.
     by_status: dict[tuple[int, str], int] = {
         (session_id, status): n
         for session_id, status, n in Attendance.objects.filter(
             session_id__in=[s.pk for s in sessions]
         )
         .values_list("session_id", "status")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .order_by()
     }
     learners = AttendanceLearners(

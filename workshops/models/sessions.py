@@ -139,11 +139,13 @@ class Attendance(models.Model):
         # Workshop.recording_counts_as_attendance); counts as present there only.
         WATCHED = "watched", pgettext_lazy("attendance", "Watched the recording")
 
+    # No index of its own: the unique constraint and the index below start with the session.
     session = models.ForeignKey(
         WorkshopSession,
         verbose_name=_("session"),
         on_delete=models.CASCADE,
         related_name="attendance",
+        db_index=False,
     )
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -164,6 +166,11 @@ class Attendance(models.Model):
         ordering = ["session", "learner"]
         verbose_name = _("attendance")
         verbose_name_plural = _("attendance")
+        indexes = [
+            # The attendance page's counts per session and status read from the index alone
+            # (40,000 records at L: 12 -> 4 ms, #13).
+            models.Index(fields=["session", "status"], name="attendance_session_status"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["session", "learner"], name="one_attendance_per_learner"
