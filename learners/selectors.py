@@ -6,7 +6,7 @@ import datetime
 import statistics
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, overload
+from typing import Any, NamedTuple
 
 from django.db.models import (
     Case,
@@ -33,6 +33,7 @@ from django.utils.translation import ngettext, pgettext
 from core import prepared
 from core.db import no_jit
 from core.models import User
+from core.paging import PagedRows
 from courses.models import Completion, Item, Module
 from courses.selectors import assignment_ruled_items, completion_matrix
 from workshops.models import Assignment, Review, Submission, phase_due_date
@@ -148,7 +149,7 @@ class PageLearner:
         return f"{self.first_name} {self.last_name}".strip() or self.email
 
 
-class CohortLearners(Sequence[PageLearner]):
+class CohortLearners(PagedRows[PageLearner]):
     """`cohort_learners` for a Paginator: its length is one COUNT and a slice reads only that
     slice's learners (one query of the few columns shown), in the same order."""
 
@@ -189,7 +190,7 @@ class CohortLearners(Sequence[PageLearner]):
                 self._count = found[0][0] if found else 0
         return self._count
 
-    def _rows(self, start: int, stop: int) -> list[PageLearner]:
+    def _slice(self, start: int, stop: int) -> list[PageLearner]:
         def build(**ids: int) -> QuerySet[Any]:
             return self._memberships(**ids).values_list(
                 "user_id",
@@ -205,25 +206,6 @@ class CohortLearners(Sequence[PageLearner]):
             key = ("learners.page_rows", "organisation" in self._ids(), start, stop)
             rows = prepared.values(Membership, key, build, **self._ids())
         return [PageLearner(*row) for row in rows]
-
-    @overload
-    def __getitem__(self, index: int) -> PageLearner: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[PageLearner]: ...
-
-    def __getitem__(self, index: int | slice) -> PageLearner | list[PageLearner]:
-        if isinstance(index, slice):
-            start, stop, step = index.indices(len(self))
-            if step != 1:
-                return self._rows(0, len(self))[index]
-            return self._rows(start, stop) if stop > start else []
-        if index < 0:
-            index += len(self)
-        found = self._rows(index, index + 1)
-        if not found:
-            raise IndexError(index)
-        return found[0]
 
 
 def cohort_organisations(*, cohort: Cohort) -> list[tuple[int, str]]:
@@ -1209,7 +1191,7 @@ class FunnelPhase:
         return [day for day in sorted(self.day_counts) for _n in range(self.day_counts[day])]
 
 
-class FunnelExperiments(Sequence[FunnelExperiment]):
+class FunnelExperiments(PagedRows[FunnelExperiment]):
     """The cohort's experiments with their phase clock and whom each waits on, read a page at
     a time: the length is one COUNT, a slice reads that slice's experiments (their latest
     version and opening event as subqueries) and its teams, two queries for any size."""
@@ -1307,24 +1289,8 @@ class FunnelExperiments(Sequence[FunnelExperiment]):
             )
         return rows
 
-    @overload
-    def __getitem__(self, index: int) -> FunnelExperiment: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[FunnelExperiment]: ...
-
-    def __getitem__(self, index: int | slice) -> FunnelExperiment | list[FunnelExperiment]:
-        if isinstance(index, slice):
-            start, stop, step = index.indices(len(self))
-            if step != 1:
-                return self._rows(None, None)[index]
-            return self._rows(start, stop) if stop > start else []
-        if index < 0:
-            index += len(self)
-        found = self._rows(index, index + 1) if index >= 0 else []
-        if not found:
-            raise IndexError(index)
-        return found[0]
+    def _slice(self, start: int, stop: int) -> list[FunnelExperiment]:
+        return self._rows(start, stop)
 
     def __iter__(self) -> Iterator[FunnelExperiment]:
         return iter(self._rows(None, None))
@@ -1523,7 +1489,7 @@ class LearnerAttendance:
         return round(100 * self.present / self.held) if self.held else None
 
 
-class AttendanceLearners(Sequence[LearnerAttendance]):
+class AttendanceLearners(PagedRows[LearnerAttendance]):
     """The cohort's learners with their attendance, read a page at a time: its length is one
     COUNT, a slice reads only that slice's memberships and their attendance grouped by status
     (two queries for any cohort size), so a page of 100 costs the same at 20,000 learners."""
@@ -1590,24 +1556,8 @@ class AttendanceLearners(Sequence[LearnerAttendance]):
             ).annotate(**counts)
         ]
 
-    @overload
-    def __getitem__(self, index: int) -> LearnerAttendance: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[LearnerAttendance]: ...
-
-    def __getitem__(self, index: int | slice) -> LearnerAttendance | list[LearnerAttendance]:
-        if isinstance(index, slice):
-            start, stop, step = index.indices(len(self))
-            if step != 1:
-                return self._rows(self._memberships())[index]
-            return self._rows(self._memberships()[start:stop]) if stop > start else []
-        if index < 0:
-            index += len(self)
-        found = self._rows(self._memberships()[index : index + 1])
-        if not found:
-            raise IndexError(index)
-        return found[0]
+    def _slice(self, start: int, stop: int) -> list[LearnerAttendance]:
+        return self._rows(self._memberships()[start:stop])
 
     def __iter__(self) -> Iterator[LearnerAttendance]:
         return iter(self._rows(self._memberships()))

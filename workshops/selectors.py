@@ -6,9 +6,9 @@ import dataclasses
 import datetime
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, overload
+from typing import Any
 
 from django.core.cache import cache
 from django.db.models import (
@@ -34,6 +34,7 @@ from modeltranslation.utils import build_localized_fieldname
 from core import prepared
 from core.access import STAFF_ROLES
 from core.models import Organisation, User
+from core.paging import PagedRows
 from learners.access import cohorts_for
 from learners.models import Cohort, Membership
 from workshops.access import assignment_editors, submissions_reviewable_by
@@ -314,7 +315,7 @@ def _learners(ids: Iterable[int]) -> dict[int, User]:
     return {u.pk: u for u in found}
 
 
-class QueuePage(Sequence[Submission]):
+class QueuePage(PagedRows[Submission]):
     """The queue's versions for a Paginator, the longest-waiting first: its length is the
     chosen state's count (from queue_counts, so the pager asks nothing), and a slice reads
     that slice in two queries, compiled once per page and choice of filters. Each version
@@ -339,7 +340,7 @@ class QueuePage(Sequence[Submission]):
     def __len__(self) -> int:
         return self.count_
 
-    def _rows(self, start: int, stop: int) -> list[Submission]:
+    def _slice(self, start: int, stop: int) -> list[Submission]:
         scope, filters = self.scope, self.filters
         wide = scope.everything
 
@@ -363,25 +364,6 @@ class QueuePage(Sequence[Submission]):
             if cohort is not None:  # always, but the row would read it itself
                 row.cohort = cohort
         return rows
-
-    @overload
-    def __getitem__(self, index: int) -> Submission: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Submission]: ...
-
-    def __getitem__(self, index: int | slice) -> Submission | list[Submission]:
-        if isinstance(index, slice):
-            start, stop, step = index.indices(len(self))
-            if step != 1:
-                return self._rows(0, len(self))[index]
-            return self._rows(start, stop) if stop > start else []
-        if index < 0:
-            index += len(self)
-        found = self._rows(index, index + 1)
-        if not found:
-            raise IndexError(index)
-        return found[0]
 
 
 # How long the queue's municipality filter may lag behind the cohorts' learners (a learner
