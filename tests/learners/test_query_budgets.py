@@ -32,9 +32,12 @@ BUDGETS = {
     "progress heatmap": 15,
     "progress table": 15,
     "progress filtered": 15,
-    # #13: the learners are chosen from the progress rollup (its row, a COUNT, the page, the
-    # staff delays' learners), then the rule reads only those learners' rows.
-    "at risk": 20,
+    # #13: the session, the person, the roles, the cohort (4); the learners are chosen from the
+    # progress rollup (its row, a COUNT, the page, the staff delays' learners: 4), then the rule
+    # reads only those learners' rows (11: the teams' latest versions 2, the memberships 1, the
+    # due phases 5, the last completion, version and reminder 3). Its rows are written in Python
+    # (learners/templatetags/at_risk.py), which reads nothing more.
+    "at risk": 19,
     # #13: the figures come from the cohort's rollup row.
     "summary": 7,
     # #13: the session, the person, the roles, the cohort, its rollup, a page of experiments and
