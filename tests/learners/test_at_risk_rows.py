@@ -249,3 +249,61 @@ def test_the_links_are_the_urls_reverse_gives_under_a_prefix(at_risk_world):
             assert f'href="{reverse("workshops:experiment", args=[delay.experiment_id])}"' in html
     finally:
         set_script_prefix("/")
+
+
+@pytest.mark.parametrize("size", [1, 7, 200])
+def test_a_page_of_learners_last_activity_holds_what_the_orm_read(at_risk_world, size):
+    from learners import selectors
+
+    cohort = at_risk_world["started"]
+    # The cohort-wide read is the ORM's; the page's is compiled once per number of ids.
+    everyone = selectors._last_activity(cohort)
+    ids = sorted(
+        Membership.objects.filter(cohort=cohort, role=Membership.Role.LEARNER).values_list(
+            "user_id", flat=True
+        ),
+        reverse=True,  # those with versions, completions and reminders came last
+    )[:size]
+    page = selectors._last_activity(cohort, ids)
+    expected = tuple({k: v for k, v in found.items() if k in ids} for found in everyone)
+    assert page == expected
+    if size > 1:
+        assert all(expected), expected
+    # A second page of the same size runs the compiled reads with other ids.
+    other = ids[1:] + [ids[0]] if size > 1 else ids
+    assert selectors._last_activity(cohort, other) == expected
+
+
+def _shown(rows):
+    return [
+        (
+            r.learner.pk,
+            r.learner.email,
+            r.learner.display_name,
+            r.learner.organisation.name if r.learner.organisation else None,
+            r.last_activity,
+            r.reasons,
+            r.nudged_today,
+            r.last_nudge,
+            r.inactive_days,
+            r.revisions,
+            r.overdue,
+        )
+        for r in rows
+    ]
+
+
+@pytest.mark.parametrize("size", [1, 40, 200])
+def test_a_page_of_learners_reasons_hold_what_the_cohort_wide_read_gave(at_risk_world, size):
+    from learners import selectors
+
+    cohort = at_risk_world["started"]
+    everyone, delays = selectors.at_risk_and_delays(cohort=cohort, now=NOW)
+    ids = sorted((r.learner.pk for r in everyone), reverse=True)[:size]
+    ids += [d.learner.pk for d in delays if d.learner.pk not in ids]
+    for page in (ids, list(reversed(ids))):
+        rows, page_delays = selectors.at_risk_and_delays(cohort=cohort, now=NOW, learner_ids=page)
+        assert _shown(rows) == _shown([r for r in everyone if r.learner.pk in ids])
+        assert page_delays == delays
+    if size > 1:
+        assert {r.learner.organisation is None for r in rows} == {True, False}
