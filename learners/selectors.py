@@ -800,53 +800,96 @@ def due_states(
     `scoped`, only the rows of `learner_ids` and their teams are read, else the cohort's."""
     from workshops.models import Experiment, ExperimentMember, Extension
 
+    # A page of learners (the at-risk page's page and its staff delays' learners) reads through
+    # queries compiled once per number of ids (core.prepared); more (the rollup's batches, the
+    # whole cohort) build them each time.
+    paged = scoped and len(learner_ids) <= 2 * PAGED_IDS
+
+    def read(kind: Any, model: Any, key: tuple[Any, ...], build: Any, **args: int) -> list[Any]:
+        return kind(model, key, build, **args) if paged else list(build(**args))
+
+    def assignment_rows(course: int) -> QuerySet[Assignment]:
+        return Assignment.objects.filter(workshop__course_id=course, due_days__isnull=False).only(
+            "pk", "title", "due_days", "phase", "workshop_id"
+        )
+
     dated = [
         (a, due_on)
-        for a in Assignment.objects.filter(
-            workshop__course_id=cohort.course_id, due_days__isnull=False
-        ).only("pk", "title", "due_days", "phase", "workshop_id")
+        for a in read(
+            prepared.objects,
+            Assignment,
+            ("learners.due_assignments",),
+            assignment_rows,
+            course=cohort.course_id,
+        )
         if (due_on := phase_due_date(assignment=a, cohort=cohort)) is not None
     ]
     if not dated or not learner_ids:
         return {}
-    members = ExperimentMember.objects.filter(cohort=cohort)
-    if scoped:
-        members = members.filter(user_id__in=learner_ids)
+    users = prepared.numbered("u", learner_ids) if scoped else {}
+
+    def of(prefix: str, ids: dict[str, int]) -> list[int]:
+        return [pk for name, pk in ids.items() if name.startswith(prefix)]
+
+    def member_rows(cohort: int, **ids: int) -> QuerySet[Any]:
+        members = ExperimentMember.objects.filter(cohort_id=cohort)
+        if scoped:
+            members = members.filter(user_id__in=of("u", ids))
+        return members.values_list("user_id", "workshop_id", "experiment_id")
+
     experiment_of = {
         (user_id, workshop_id): experiment_id
-        for user_id, workshop_id, experiment_id in members.values_list(
-            "user_id", "workshop_id", "experiment_id"
+        for user_id, workshop_id, experiment_id in read(
+            prepared.values,
+            ExperimentMember,
+            ("learners.due_members", len(users)),
+            member_rows,
+            cohort=cohort.pk,
+            **users,
         )
     }
     team_ids = sorted(set(experiment_of.values()))
-    submissions = Submission.objects.filter(
-        cohort=cohort, assignment__in=[a for a, _due in dated]
-    ).exclude(status=Submission.Status.REJECTED)
-    if scoped:
-        submissions = submissions.filter(
-            Q(learner_id__in=learner_ids) | Q(experiment_id__in=team_ids)
-        )
+    teams = prepared.numbered("t", team_ids) if scoped else {}
+    assignments = prepared.numbered("a", [a.pk for a, _due in dated])
+
+    def submission_rows(cohort: int, **ids: int) -> QuerySet[Any]:
+        submissions = Submission.objects.filter(
+            cohort_id=cohort, assignment_id__in=of("a", ids)
+        ).exclude(status=Submission.Status.REJECTED)
+        if scoped:
+            submissions = submissions.filter(
+                Q(learner_id__in=of("u", ids)) | Q(experiment_id__in=of("t", ids))
+            )
+        return submissions.values_list("learner_id", "experiment_id", "assignment_id")
+
     sent_by_learner: set[tuple[int, int]] = set()
     sent_by_experiment: set[tuple[int, int]] = set()
     experiment_id: int | None
-    for learner_id, experiment_id, assignment_id in submissions.values_list(
-        "learner_id", "experiment_id", "assignment_id"
+    for learner_id, experiment_id, assignment_id in read(
+        prepared.values,
+        Submission,
+        ("learners.due_versions", len(users), len(assignments), len(teams)),
+        submission_rows,
+        cohort=cohort.pk,
+        **users,
+        **assignments,
+        **teams,
     ):
         sent_by_learner.add((learner_id, assignment_id))
         if experiment_id:
             sent_by_experiment.add((experiment_id, assignment_id))
-    # Each experiment's open phase with the state of its latest version in this cycle.
-    open_latest = Submission.objects.filter(
-        experiment=OuterRef("pk"), cycle=OuterRef("cycle"), assignment__phase=OuterRef("phase")
-    ).order_by("-version", "-pk")
-    experiment_rows = Experiment.objects.filter(cohort=cohort)
-    extensions = Extension.objects.filter(experiment__cohort=cohort)
-    if scoped:
-        experiment_rows = experiment_rows.filter(pk__in=team_ids)
-        extensions = extensions.filter(experiment_id__in=team_ids)
-    experiments = {
-        e.pk: e
-        for e in experiment_rows.annotate(
+
+    def experiment_rows(cohort: int, **ids: int) -> QuerySet[Any]:
+        # Each experiment's open phase with the state of its latest version in this cycle.
+        open_latest = Submission.objects.filter(
+            experiment=OuterRef("pk"),
+            cycle=OuterRef("cycle"),
+            assignment__phase=OuterRef("phase"),
+        ).order_by("-version", "-pk")
+        rows = Experiment.objects.filter(cohort_id=cohort)
+        if scoped:
+            rows = rows.filter(pk__in=of("t", ids))
+        return rows.annotate(
             open_status=Subquery(open_latest.values("status")[:1]),
             open_title=Subquery(open_latest.values("assignment__title")[:1]),
             open_ready_at=Subquery(
@@ -855,6 +898,23 @@ def due_states(
                 )[:1]
             ),
         ).only("pk", "phase", "cycle", "status")
+
+    def extension_rows(cohort: int, **ids: int) -> QuerySet[Any]:
+        extensions = Extension.objects.filter(experiment__cohort_id=cohort)
+        if scoped:
+            extensions = extensions.filter(experiment_id__in=of("t", ids))
+        return extensions.values_list("experiment_id", "phase", "due_on")
+
+    experiments = {
+        e.pk: e
+        for e in read(
+            prepared.objects,
+            Experiment,
+            ("learners.due_experiments", len(teams)),
+            experiment_rows,
+            cohort=cohort.pk,
+            **teams,
+        )
     }
     waits_on_staff = (
         Submission.Status.PROCESSING,
@@ -863,8 +923,13 @@ def due_states(
     )
     extended = {
         (experiment_id, phase): due_on
-        for experiment_id, phase, due_on in extensions.values_list(
-            "experiment_id", "phase", "due_on"
+        for experiment_id, phase, due_on in read(
+            prepared.values,
+            Extension,
+            ("learners.due_extensions", len(teams)),
+            extension_rows,
+            cohort=cohort.pk,
+            **teams,
         )
     }
     result: dict[int, list[DueState]] = {}

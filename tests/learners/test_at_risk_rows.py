@@ -307,3 +307,23 @@ def test_a_page_of_learners_reasons_hold_what_the_cohort_wide_read_gave(at_risk_
         assert page_delays == delays
     if size > 1:
         assert {r.learner.organisation is None for r in rows} == {True, False}
+
+
+@pytest.mark.parametrize("size", [1, 3, 200])
+def test_a_page_of_learners_due_phases_hold_what_the_cohort_wide_read_gave(at_risk_world, size):
+    from learners import selectors
+
+    cohort = at_risk_world["started"]
+    everyone = list(
+        Membership.objects.filter(cohort=cohort, role=Membership.Role.LEARNER).values_list(
+            "user_id", flat=True
+        )
+    )
+    # The cohort-wide read is built by the ORM; a page's is compiled once per number of ids.
+    whole = selectors.due_states(cohort=cohort, learner_ids=everyone, scoped=False)
+    ids = sorted(everyone, reverse=True)[:size]  # the team, Reija and the idle ones
+    for page in (ids, list(reversed(ids))):
+        got = selectors.due_states(cohort=cohort, learner_ids=page)
+        assert got == {pk: whole[pk] for pk in page if pk in whole}
+    if size == 200:
+        assert any(state.blocked for states in got.values() for state in states)
