@@ -23,7 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from core.rendering import url_format
+from core.rendering import csrf_input, html_url_format
 
 register = template.Library()
 
@@ -47,14 +47,6 @@ def _short_dates() -> Callable[[datetime.date | datetime.datetime], str]:
     return short
 
 
-def _csrf_input(context: template.Context) -> str:
-    """What `{% csrf_token %}` printed."""
-    token = context.get("csrf_token")
-    if not token or token == "NOTPROVIDED":  # noqa: S105 - Django's marker, not a secret
-        return ""
-    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(token))}">'
-
-
 @register.simple_tag(takes_context=True)
 def at_risk_rows(context: template.Context, rows: Iterable[Any], cohort: Any) -> SafeString:
     """The `<tr>` of each AtRisk of the page (with its reminder form, or the word that it was
@@ -69,8 +61,8 @@ def at_risk_rows(context: template.Context, rows: Iterable[Any], cohort: Any) ->
         f"{escape(_('Reminded today'))}</span>\n"
     )
     short = _short_dates()
-    timeline = escape(url_format("learners:timeline", 2))
-    nudge = escape(url_format("learners:nudge", 2))
+    timeline = html_url_format("learners:timeline", 2)
+    nudge = html_url_format("learners:nudge", 2)
     cohort_pk = int(cohort.pk)
     csrf: str | None = None
     parts = []
@@ -84,7 +76,7 @@ def at_risk_rows(context: template.Context, rows: Iterable[Any], cohort: Any) ->
             state = f"{nudged}\n      "
         else:
             if csrf is None:
-                csrf = _csrf_input(context)
+                csrf = csrf_input(context.get("csrf_token"))
             url = nudge.format(cohort_pk, pk)
             when = (
                 '<span class="small text-body-secondary">'
@@ -126,8 +118,8 @@ def at_risk_rows(context: template.Context, rows: Iterable[Any], cohort: Any) ->
 def staff_delay_rows(delays: Iterable[Any], cohort: Any) -> SafeString:
     """The `<tr>` of each StaffDelay: the learner, the phase that cannot open, and the version
     that waits with the instructor's delay in days."""
-    timeline = escape(url_format("learners:timeline", 2))
-    experiment = escape(url_format("workshops:experiment", 1))
+    timeline = html_url_format("learners:timeline", 2)
+    experiment = html_url_format("workshops:experiment", 1)
     cohort_pk = int(cohort.pk)
     badges: dict[int, str] = {}
     parts = []

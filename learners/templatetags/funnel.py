@@ -19,7 +19,7 @@ from django.template.defaultfilters import floatformat
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from core.rendering import url_format
+from core.rendering import html_url_format
 from learners.selectors import (
     WAITING_INSTRUCTOR,
     WAITING_LEARNER,
@@ -46,7 +46,7 @@ def funnel_rows(rows: Iterable[Any], cohort_pk: int) -> SafeString:
     }
     # As {% blocktranslate %} did: the text is not escaped, the number put into it is.
     cycle_text = _("cycle %(cycle)s")
-    timeline = escape(url_format("learners:timeline", 2))
+    timeline = html_url_format("learners:timeline", 2)
     cohort = int(cohort_pk)
     parts = []
     for row in rows:

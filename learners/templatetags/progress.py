@@ -17,37 +17,30 @@ from html import escape
 from typing import Any
 
 from django import template
-from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from modeltranslation.utils import fallbacks_enabled
 
-from core.rendering import templates_digest, url_format
+from core.rendering import html_url_format, templates_digest
+from workshops.badges import status_badge
 
 register = template.Library()
-
-_badges: dict[tuple[str | None, str | None], str] = {}
-
-
-def _pattern(name: str, args: int) -> str:
-    """core.rendering.url_format, escaped as `{% url %}` prints it."""
-    return escape(url_format(name, args))
 
 
 @register.filter
 def url_for(pk: int, name: str) -> SafeString:
     """`{% url name pk %}` for one integer argument, reversed once per URL prefix and name
     (the cohort pages' tabs and links: 20 reverses a request otherwise)."""
-    return mark_safe(_pattern(name, 1).format(int(pk)))  # noqa: S308 - escaped by _pattern
+    return mark_safe(html_url_format(name, 1).format(int(pk)))  # noqa: S308 - escaped by _pattern
 
 
 @register.simple_tag
 def url_of(name: str, *ids: int) -> SafeString:
     """`{% url name id id %}` for integer ids, reversed once per URL prefix and name (the
     per-row links of the cohort pages' lists: 300 reverses a page of 100 otherwise)."""
-    return mark_safe(_pattern(name, len(ids)).format(*(int(i) for i in ids)))  # noqa: S308
+    return mark_safe(html_url_format(name, len(ids)).format(*(int(i) for i in ids)))  # noqa: S308
 
 
 def _phase_label(title: str, phase: str) -> str:
@@ -62,9 +55,8 @@ class _Cells:
 
     def __init__(self, cohort_pk: int, assignments: Iterable[Any]) -> None:
         self.cohort_pk = int(cohort_pk)
-        self.timeline = _pattern("learners:timeline", 2)
-        self.submission = _pattern("workshops:submission_detail", 1)
-        self.language = get_language()
+        self.timeline = html_url_format("learners:timeline", 2)
+        self.submission = html_url_format("workshops:submission_detail", 1)
         # As {% blocktranslate %} did: the numbers put into the translated text.
         self.cell_text = _("%(done)s of %(total)s (%(percent)s %%)")
         self.phases = [
@@ -72,17 +64,10 @@ class _Cells:
         ]
 
     def badge(self, submission: Any) -> str:
-        """The status badge (workshops/includes/_status_badge.html), linked to the version when
-        there is one; rendered once per status and language."""
-        status = submission.status if submission is not None else None
-        key = (self.language, status)
-        badge = _badges.get(key)
-        if badge is None:
-            badge = _badges[key] = render_to_string(
-                "workshops/includes/_status_badge.html", {"submission": submission}
-            )
+        """The status badge, linked to the version when there is one."""
         if submission is None:
-            return badge
+            return status_badge(None)
+        badge = status_badge(submission.status)
         return f'<a href="{self.submission.format(int(submission.pk))}">{badge}</a>'
 
     def grid_row(self, row: Any) -> str:

@@ -17,31 +17,16 @@ from html import escape
 from typing import Any
 
 from django import template
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
-from core.rendering import url_format
+from core.rendering import csrf_input, html_url_format
 from core.templatetags.datetimes import waited
-from workshops.models import Submission
+from workshops.badges import status_badge
 
 register = template.Library()
-
-_badges: dict[tuple[str | None, str], str] = {}
-
-
-def _url(name: str) -> str:
-    """core.rendering.url_format for one id, escaped as `{% url %}` prints it."""
-    return escape(url_format(name, 1))
-
-
-def _csrf_input(token: Any) -> str:
-    """What `{% csrf_token %}` prints for the page's token."""
-    if not token or token == "NOTPROVIDED":  # noqa: S105 - CsrfTokenNode's marker, no secret
-        return ""
-    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(token))}">'
 
 
 def _marking(submission: Any) -> Any:
@@ -76,12 +61,12 @@ class _Rows:
         self.release = _("Release")
         self.reviewer = _("Reviewer")
         self.allocate = _("Allocate")
-        self.review_url = _url("workshops:review")
-        self.detail_url = _url("workshops:submission_detail")
-        self.allocate_url = _url("workshops:marking_allocate")
+        self.review_url = html_url_format("workshops:review")
+        self.detail_url = html_url_format("workshops:submission_detail")
+        self.allocate_url = html_url_format("workshops:marking_allocate")
         request = context.get("request")
         self.next = escape(request.get_full_path()) if request is not None else ""
-        self.csrf = _csrf_input(context.get("csrf_token"))
+        self.csrf = csrf_input(context.get("csrf_token"))
         self.now = timezone.now()
 
     def _marking_cell(self, s: Any) -> str:
@@ -191,20 +176,8 @@ class _Rows:
             '\n  <li class="list-group-item d-flex flex-wrap justify-content-between gap-2">\n'
             f'    <a href="{self.detail_url.format(pk)}">{who} – '
             f"{escape(str(s.assignment.title))} ({self.version % {'n': int(s.version)}})</a>\n"
-            f"    {_badge(s.status)}\n  </li>\n  "
+            f"    {status_badge(s.status)}\n  </li>\n  "
         )
-
-
-def _badge(status: str) -> str:
-    """workshops/includes/_status_badge.html for a version in `status`, rendered once per
-    status and language (it shows nothing else of the version)."""
-    key = (get_language(), status)
-    badge = _badges.get(key)
-    if badge is None:
-        badge = _badges[key] = render_to_string(
-            "workshops/includes/_status_badge.html", {"submission": Submission(status=status)}
-        )
-    return badge
 
 
 @register.simple_tag(takes_context=True)
