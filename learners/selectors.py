@@ -540,6 +540,12 @@ class StaffDelay:
     waiting_days: int
 
 
+def _latest_by(rows: QuerySet[Any], person: str, moment: str) -> QuerySet[Any]:
+    """(person id, latest `moment`) for each person among `rows`: one grouped aggregate."""
+    grouped: QuerySet[Any] = rows.values(person).annotate(last=Max(moment))
+    return grouped.values_list(person, "last").order_by()
+
+
 def _last_activity(
     cohort: Cohort, learner_ids: list[int] | None = None
 ) -> tuple[dict[int, datetime.datetime], dict[int, datetime.datetime], dict[int, datetime.date]]:
@@ -557,28 +563,14 @@ def _last_activity(
         completions_of = list(learner_ids)
         submissions = submissions.filter(learner_id__in=learner_ids)
         nudges = nudges.filter(learner_id__in=learner_ids)
-    completions = dict(
-        Completion.objects.filter(
-            user_id__in=completions_of, item__module__course_id=cohort.course_id
-        )
-        .values("user_id")
-        .annotate(last=Max("completed_at"))
-        .values_list("user_id", "last")
-        .order_by()
+    completions = Completion.objects.filter(
+        user_id__in=completions_of, item__module__course_id=cohort.course_id
     )
-    submitted = dict(
-        submissions.values("learner_id")
-        .annotate(last=Max("submitted_at"))
-        .values_list("learner_id", "last")
-        .order_by()
+    return (
+        dict(_latest_by(completions, "user_id", "completed_at")),
+        dict(_latest_by(submissions, "learner_id", "submitted_at")),
+        dict(_latest_by(nudges, "learner_id", "sent_on")),
     )
-    nudged = dict(
-        nudges.values("learner_id")
-        .annotate(last=Max("sent_on"))
-        .values_list("learner_id", "last")
-        .order_by()
-    )
-    return completions, submitted, nudged
 
 
 def _last_activity_of(
@@ -591,33 +583,18 @@ def _last_activity_of(
     n = len(users)
 
     def completions(course: int, **users: int) -> QuerySet[Any]:
-        return (
-            Completion.objects.filter(
-                user_id__in=list(users.values()), item__module__course_id=course
-            )
-            .values("user_id")
-            .annotate(last=Max("completed_at"))
-            .values_list("user_id", "last")
-            .order_by()
+        rows = Completion.objects.filter(
+            user_id__in=list(users.values()), item__module__course_id=course
         )
+        return _latest_by(rows, "user_id", "completed_at")
 
     def submitted(cohort: int, **users: int) -> QuerySet[Any]:
-        return (
-            Submission.objects.filter(cohort_id=cohort, learner_id__in=list(users.values()))
-            .values("learner_id")
-            .annotate(last=Max("submitted_at"))
-            .values_list("learner_id", "last")
-            .order_by()
-        )
+        rows = Submission.objects.filter(cohort_id=cohort, learner_id__in=list(users.values()))
+        return _latest_by(rows, "learner_id", "submitted_at")
 
     def nudged(cohort: int, **users: int) -> QuerySet[Any]:
-        return (
-            Nudge.objects.filter(cohort_id=cohort, learner_id__in=list(users.values()))
-            .values("learner_id")
-            .annotate(last=Max("sent_on"))
-            .values_list("learner_id", "last")
-            .order_by()
-        )
+        rows = Nudge.objects.filter(cohort_id=cohort, learner_id__in=list(users.values()))
+        return _latest_by(rows, "learner_id", "sent_on")
 
     return (
         dict(
