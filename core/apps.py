@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # Each app's `outbox` module registers its kinds of background work (core/outbox.py).
-        from . import outbox
+        from . import db, outbox
 
         outbox.autodiscover()
+        db.keep_parsed_queries()

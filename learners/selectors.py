@@ -149,15 +149,39 @@ class PageLearner:
         return f"{self.first_name} {self.last_name}".strip() or self.email
 
 
+# The highest page whose query is compiled with its count (core.prepared keeps one per page):
+# 400 pages of 50 hold 20,000 learners.
+MAX_PAGE = 1000
+
+
 class CohortLearners(PagedRows[PageLearner]):
     """`cohort_learners` for a Paginator: its length is one COUNT and a slice reads only that
-    slice's learners (one query of the few columns shown), in the same order."""
+    slice's learners (one query of the few columns shown), in the same order.
 
-    def __init__(self, *, cohort: Cohort, query: str = "", organisation_id: int | None = None):
+    Given the page the Paginator will be asked for (`page`, `per_page`), the first question,
+    the length, reads that page's learners with the count beside them in one query, and the
+    slice is answered from them (a page out of range reads the count on its own, then the
+    page the Paginator shows instead)."""
+
+    def __init__(
+        self,
+        *,
+        cohort: Cohort,
+        query: str = "",
+        organisation_id: int | None = None,
+        page: object = None,
+        per_page: int | None = None,
+    ):
         self.cohort = cohort
         self.query = query
         self.organisation_id = organisation_id
         self._count: int | None = None
+        self._expected: tuple[int, int] | None = None
+        number = str(page or "1")
+        if per_page and not query and number.isdigit() and 0 < int(number) <= MAX_PAGE:
+            self._expected = ((int(number) - 1) * per_page, int(number) * per_page)
+        # (start, stop, the learners read from start to at most stop)
+        self._kept: tuple[int, int, list[PageLearner]] | None = None
 
     def _memberships(self, cohort: int, organisation: int | None = None) -> QuerySet[Membership]:
         return cohort_learners(
@@ -171,6 +195,8 @@ class CohortLearners(PagedRows[PageLearner]):
         return ids
 
     def __len__(self) -> int:
+        if self._count is None and self._expected is not None:
+            self._read_expected_page(*self._expected)
         if self._count is None:
             if self.query:  # words of a search change the SQL: built each time
                 self._count = self._memberships(**self._ids()).count()
@@ -178,27 +204,47 @@ class CohortLearners(PagedRows[PageLearner]):
                 found = prepared.values(
                     Membership,
                     ("learners.page_count", "organisation" in self._ids()),
-                    lambda **ids: (
-                        self._memberships(**ids)
-                        .order_by()
-                        .values("cohort")
-                        .annotate(n=Count("*"))
-                        .values_list("n")
-                    ),
+                    lambda **ids: self._count_of(**ids).values_list("n"),
                     **self._ids(),
                 )
                 self._count = found[0][0] if found else 0
         return self._count
 
-    def _slice(self, start: int, stop: int) -> list[PageLearner]:
+    def _count_of(self, **ids: int) -> QuerySet[Any]:
+        return self._memberships(**ids).order_by().values("cohort").annotate(n=Count("*"))
+
+    def _read_expected_page(self, start: int, stop: int) -> None:
+        """The expected page's learners and, beside each, the count (none when the page is
+        past the end: the count is then read on its own)."""
+
         def build(**ids: int) -> QuerySet[Any]:
-            return self._memberships(**ids).values_list(
-                "user_id",
-                "user__first_name",
-                "user__last_name",
-                "user__email",
-                "user__organisation__name",
-            )[start:stop]
+            return (
+                self._memberships(**ids)
+                .annotate(learner_count=Subquery(self._count_of(**ids).values("n")))
+                .values_list(*self._columns, "learner_count")[start:stop]
+            )
+
+        key = ("learners.page_rows_counted", "organisation" in self._ids(), start, stop)
+        rows = prepared.values(Membership, key, build, **self._ids())
+        if rows:
+            self._count = rows[0][-1]
+            self._kept = (start, stop, [PageLearner(*row[:-1]) for row in rows])
+
+    _columns = (
+        "user_id",
+        "user__first_name",
+        "user__last_name",
+        "user__email",
+        "user__organisation__name",
+    )
+
+    def _slice(self, start: int, stop: int) -> list[PageLearner]:
+        kept = self._kept
+        if kept is not None and kept[0] == start and stop <= kept[1]:
+            return kept[2][: stop - start]
+
+        def build(**ids: int) -> QuerySet[Any]:
+            return self._memberships(**ids).values_list(*self._columns)[start:stop]
 
         if self.query:
             rows = list(build(**self._ids()))
@@ -389,6 +435,8 @@ def page_done_counts(
 def _overview_modules(course: int) -> QuerySet[Module]:
     return (
         Module.objects.filter(course_id=course)
+        # What the page prints of a module: its title (the summary is long and unused).
+        .only("pk", "course_id", "position", "title")
         .annotate(
             item_count=Coalesce(
                 Subquery(
@@ -447,8 +495,11 @@ def cohort_overview(
     assignments = prepared.objects(
         Assignment,
         ("learners.overview_assignments",),
-        lambda course: Assignment.objects.filter(workshop__course_id=course).order_by(
-            "phase", "pk"
+        # What the page prints of a phase (its instructions and settings are long and unused).
+        lambda course: (
+            Assignment.objects.filter(workshop__course_id=course)
+            .only("pk", "workshop_id", "phase", "title")
+            .order_by("phase", "pk")
         ),
         course=cohort.course_id,
     )

@@ -55,10 +55,15 @@ def cohort_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     org = request.GET.get("org", "")
     organisation_id = int(org) if org.isdigit() else None
     view = "table" if request.GET.get("view") == "table" else "grid"
-    page = Paginator(
-        selectors.CohortLearners(cohort=cohort, query=query, organisation_id=organisation_id),
-        LEARNERS_PER_PAGE,
-    ).get_page(request.GET.get("page"))
+    number = request.GET.get("page")
+    learners = selectors.CohortLearners(
+        cohort=cohort,
+        query=query,
+        organisation_id=organisation_id,
+        page=number,
+        per_page=LEARNERS_PER_PAGE,
+    )
+    page = Paginator(learners, LEARNERS_PER_PAGE).get_page(number)
     overview = selectors.cohort_overview(cohort=cohort, learners=list(page.object_list))
     # The overview has loaded the cohort's coordinators already: no extra query.
     is_coordinator = request.user.is_superuser or any(

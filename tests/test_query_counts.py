@@ -239,12 +239,12 @@ def test_the_review_queue_has_a_fixed_query_budget(client, world, django_assert_
 def test_the_cohort_page_has_a_fixed_query_budget(client, world, django_assert_max_num_queries):
     # Session, user, the roles (for the role guard and the navigation) with the unread badge
     # (3); the cohort with its course and whether the person coordinates it and authors its
-    # course, for the course links (1); the page of 50 learners: count and rows with people
-    # and organisations (2); staff (1); the filter's organisations (1, then kept for ten
-    # minutes); modules with item counts (1); assignments (1); the completion matrix (1); the
-    # teams' members, so a learner's phase state comes from their experiment (1); latest
-    # submissions (1).
-    budget = 13
+    # course, for the course links (1); the page of 50 learners with people and organisations
+    # and their count beside them (1, #13); staff (1); the filter's organisations (1, then
+    # kept for ten minutes); modules with item counts (1); assignments (1); the completion
+    # matrix (1); the teams' members, so a learner's phase state comes from their experiment
+    # (1); latest submissions (1).
+    budget = 12
     client.force_login(world["coordinator"])
     url = reverse("learners:cohort_detail", args=[world["cohort"].pk])
     check_budget(client, django_assert_max_num_queries, url, budget, "small data")
