@@ -243,7 +243,7 @@ def _stats(times: list[float]) -> dict[str, float]:
     return {"median_ms": statistics.median(ordered) * 1000, "p95_ms": p95 * 1000}
 
 
-def time_sql(sql: str, params: list[Any]) -> tuple[dict[str, float], list[tuple]]:
+def time_sql(sql: str, params: Any) -> tuple[dict[str, float], list[tuple]]:
     rows: list[tuple] = []
     times = []
     for _ in range(ROUNDS + 1):
@@ -255,17 +255,47 @@ def time_sql(sql: str, params: list[Any]) -> tuple[dict[str, float], list[tuple]
     return _stats(times[1:]), rows
 
 
-# The cohort table's numbers for one page of learners: items done per (learner, module).
+# What the cohort table prints for its third page of 50 learners, in one statement: how many
+# learners the cohort has (the pager), each learner's name, email and organisation, the items
+# done per (learner, module), and per (learner, phase) the version that counts (its id and
+# state): the latest version of the learner's own answers or of any experiment they are a
+# member of, a version sent in an experiment counting for every member of its team.
 TABLE_SQL = """
-SELECT c.user_id, i.module_id, COUNT(*)
+WITH page AS (
+    SELECT m.user_id, u.first_name, u.last_name, u.email, o.name AS organisation
+    FROM learners_membership m JOIN core_user u ON u.id = m.user_id
+    LEFT JOIN core_organisation o ON o.id = u.organisation_id
+    WHERE m.cohort_id = %(cohort)s AND m.role = 'learner'
+    ORDER BY u.last_name, u.first_name, u.email, m.id LIMIT 50 OFFSET 100),
+team AS (
+    SELECT em.user_id, em.experiment_id FROM workshops_experimentmember em
+    WHERE em.cohort_id = %(cohort)s AND em.user_id IN (SELECT user_id FROM page)),
+versions AS (
+    SELECT s.id, s.learner_id, s.experiment_id, s.assignment_id, s.version, s.status
+    FROM workshops_submission s
+    WHERE s.cohort_id = %(cohort)s AND s.learner_id IN (SELECT user_id FROM page)
+    UNION
+    SELECT s.id, s.learner_id, s.experiment_id, s.assignment_id, s.version, s.status
+    FROM workshops_submission s
+    WHERE s.cohort_id = %(cohort)s AND s.experiment_id IN (SELECT experiment_id FROM team))
+SELECT 'learner', p.user_id, NULL::bigint, p.first_name, p.last_name, p.email, p.organisation
+FROM page p
+UNION ALL
+SELECT 'done', c.user_id, i.module_id, NULL, NULL, NULL, COUNT(*)::text
 FROM courses_completion c
 JOIN courses_item i ON i.id = c.item_id AND i.is_published
-JOIN courses_module mo ON mo.id = i.module_id AND mo.is_published AND mo.course_id = %s
-WHERE c.user_id IN (
-    SELECT m.user_id FROM learners_membership m JOIN core_user u ON u.id = m.user_id
-    WHERE m.cohort_id = %s AND m.role = 'learner'
-    ORDER BY u.last_name, u.first_name, u.email, m.id LIMIT 50 OFFSET 100)
+JOIN courses_module mo ON mo.id = i.module_id AND mo.is_published AND mo.course_id = %(course)s
+WHERE c.user_id IN (SELECT user_id FROM page)
 GROUP BY c.user_id, i.module_id
+UNION ALL
+(SELECT DISTINCT ON (COALESCE(t.user_id, v.learner_id), v.assignment_id)
+        'phase', COALESCE(t.user_id, v.learner_id), v.assignment_id, v.status, NULL, NULL,
+        v.id::text
+ FROM versions v LEFT JOIN team t ON t.experiment_id = v.experiment_id
+ ORDER BY COALESCE(t.user_id, v.learner_id), v.assignment_id, v.version DESC, v.id DESC)
+UNION ALL
+SELECT 'count', NULL, NULL, NULL, NULL, NULL, COUNT(*)::text FROM learners_membership
+WHERE cohort_id = %(cohort)s AND role = 'learner'
 """
 
 # The summary's numbers: per organisation the learners, published items done, the course's
@@ -295,18 +325,48 @@ GROUP BY 1 ORDER BY 1
 
 
 def check_table_floor(keys: dict[str, int], rows: list[tuple]) -> None:
-    """The SQL floor's numbers are the cohort table's: the same learners, the same counts."""
-    from courses.models import Course
-    from courses.selectors import completion_matrix
+    """The SQL floor's numbers are the cohort table's, as the page reads them: the learner
+    count, the page's learners, the items done per module and each phase's version."""
+    from django.core.paginator import Paginator
+
     from learners.models import Cohort
-    from learners.selectors import cohort_learners
+    from learners.selectors import CohortLearners, cohort_overview
+    from learners.views import LEARNERS_PER_PAGE
 
     cohort = Cohort.objects.get(pk=keys["cohort"])
-    page = [m.user_id for m in cohort_learners(cohort=cohort)[100:150]]
-    matrix = completion_matrix(user_ids=page, course=Course.objects.get(pk=keys["course"]))
-    expected = {(u, mod): n for u, mods in matrix.items() for mod, n in mods.items() if n}
-    got = {(u, mod): n for u, mod, n in rows}
+    page = Paginator(CohortLearners(cohort=cohort), LEARNERS_PER_PAGE).get_page(3)
+    overview = cohort_overview(cohort=cohort, learners=list(page.object_list))
+    expected = {
+        "count": page.paginator.count,
+        "learners": [
+            (
+                r.learner.pk,
+                r.learner.first_name,
+                r.learner.last_name,
+                r.learner.email,
+                r.learner.organisation,
+            )
+            for r in overview.rows
+        ],
+        "done": {
+            (r.learner.pk, c.module.pk): c.done for r in overview.rows for c in r.cells if c.done
+        },
+        "phases": {
+            (r.learner.pk, a.pk): (s.pk, s.status)
+            for r in overview.rows
+            for a, s in r.submissions
+            if s is not None
+        },
+    }
+    got = {
+        "count": next(int(r[6]) for r in rows if r[0] == "count"),
+        "learners": [tuple(r[1:2] + r[3:7]) for r in rows if r[0] == "learner"],
+        "done": {(r[1], r[2]): int(r[6]) for r in rows if r[0] == "done"},
+        "phases": {(r[1], r[2]): (int(r[6]), r[3]) for r in rows if r[0] == "phase"},
+    }
     assert got == expected, "the cohort table's SQL floor disagrees with the page's numbers"
+    assert expected["phases"], "the floor's page shows no version"
+    assert expected["done"], "the floor's page shows no item done"
 
 
 def check_summary_floor(keys: dict[str, int], rows: list[tuple]) -> None:
@@ -394,7 +454,7 @@ def run_pages(keys: dict[str, int]) -> dict[str, Any]:
             "floor": floor,
         }
         print(f"  measured {name}", flush=True)
-    table, table_rows = time_sql(TABLE_SQL, [keys["course"], c])
+    table, table_rows = time_sql(TABLE_SQL, {"course": keys["course"], "cohort": c})
     check_table_floor(keys, table_rows)
     summary_params = [keys["course"], keys["course"], c, c, c]
     summary, summary_rows = time_sql(SUMMARY_SQL, summary_params)
