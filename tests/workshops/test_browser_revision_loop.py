@@ -300,6 +300,41 @@ def test_after_the_invitation_import_focus_moves_to_the_result(
     assert not journey.errors, "Errors in the browser console:\n" + "\n".join(journey.errors)
 
 
+def test_the_review_button_stays_put_when_the_autosave_reports_a_save(
+    transactional_db, live_server, browser, settings, instructor, submission
+):
+    """A decision clicked as the autosave's "Draft saved" appears lands on the button: the
+    status line keeps its height, so the button does not move under the pointer. (It moved by
+    a line when the save replaced the longer explanation, and a click right after choosing the
+    decision landed beside it and was lost.)"""
+    from playwright.sync_api import expect
+
+    settings.SITE_URL = live_server.url
+    journey = Journey(browser, live_server.url)
+    try:
+        page = journey.sign_in("instructor", instructor.email)
+        # Wide with nothing saved yet, then narrow with the first draft's line shown.
+        for width, decision in ((1280, "approve"), (390, "revise")):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(journey.url(reverse("workshops:review", args=[submission.pk])))
+            button = page.locator("[data-testid='review-submit']")
+            # Where the button is on the page (not in the window, which check() scrolls).
+            place = "(b) => { const r = b.getBoundingClientRect(); return [r.x, r.y + scrollY]; }"
+            before = button.evaluate(place)
+            page.locator(f"input[name='decision'][value='{decision}']").check()
+            status = page.locator("[data-testid='review-draft-status']")
+            expect(status).to_have_attribute("data-state", "saved")
+            expect(page.locator("[data-testid='review-draft-saved']")).to_be_visible()
+            assert button.evaluate(place) == before, (width, before, button.evaluate(place))
+        page.locator("input[name='decision'][value='approve']").check()
+        button.click()
+        expect(page).to_have_url(journey.url(reverse("workshops:review_queue")))
+    except BaseException:
+        journey.screenshot_all("failure-review-button-moved")
+        raise
+    assert not journey.errors, "Errors in the browser console:\n" + "\n".join(journey.errors)
+
+
 def test_a_review_autosave_that_fails_says_so_and_recovers(
     transactional_db, live_server, browser, settings, instructor, submission
 ):
