@@ -106,7 +106,9 @@ def at_risk_world(course):
     did_something(member(started, learner, first_name="Vanha"), item, 20)
     did_something(member(started, learner, first_name="Tuore"), item, 1)
     today = member(started, learner, first_name="Tänään")
-    Nudge.objects.create(cohort=started, learner=today, sent_by=coordinator, sent_on=NOW.date())
+    Nudge.objects.create(
+        cohort=started, learner=today, sent_by=coordinator, sent_on=timezone.localdate(NOW)
+    )
     earlier = member(started, learner, first_name="Aiemmin")
     Nudge.objects.create(cohort=started, learner=earlier, sent_by=coordinator, sent_on=ago(5))
     # Phase 1 approved and phase 2 waiting for review for three weeks: phase 3, due 20 days
