@@ -180,8 +180,8 @@ class CohortLearners(PagedRows[PageLearner]):
         number = str(page or "1")
         if per_page and not query and number.isdigit() and 0 < int(number) <= MAX_PAGE:
             self._expected = ((int(number) - 1) * per_page, int(number) * per_page)
-        # (start, stop, the learners read from start to at most stop)
-        self._kept: tuple[int, int, list[PageLearner]] | None = None
+        # The expected page's learners, once the length has read them with the count.
+        self._kept: list[PageLearner] | None = None
 
     def _memberships(self, cohort: int, organisation: int | None = None) -> QuerySet[Membership]:
         return cohort_learners(
@@ -228,7 +228,7 @@ class CohortLearners(PagedRows[PageLearner]):
         rows = prepared.values(Membership, key, build, **self._ids())
         if rows:
             self._count = rows[0][-1]
-            self._kept = (start, stop, [PageLearner(*row[:-1]) for row in rows])
+            self._kept = [PageLearner(*row[:-1]) for row in rows]
 
     _columns = (
         "user_id",
@@ -239,9 +239,13 @@ class CohortLearners(PagedRows[PageLearner]):
     )
 
     def _slice(self, start: int, stop: int) -> list[PageLearner]:
-        kept = self._kept
-        if kept is not None and kept[0] == start and stop <= kept[1]:
-            return kept[2][: stop - start]
+        expected, kept = self._expected, self._kept
+        if (
+            kept is not None
+            and expected is not None
+            and expected[0] == start <= stop <= expected[1]
+        ):
+            return kept[: stop - start]
 
         def build(**ids: int) -> QuerySet[Any]:
             return self._memberships(**ids).values_list(*self._columns)[start:stop]
