@@ -10,9 +10,12 @@ seconds (`BENCH_REBUILD=1` builds again, `BENCH_BUILD_ONLY=1` only builds the ca
 
 In the same process it measures F0 (a bare login-required view through the full middleware)
 and F1 (F0 plus one indexed SELECT), and for the cohort table and the summary a hand-written SQL
-query that returns the same numbers as the page (asserted equal). It prints, per page, the
-queries, the median and p95, the ratio to its floor (F0 for a page, F0 + the SQL for the two
-with an SQL floor) and, when a run at S exists, the growth S -> this size; the results go to
+query that returns the same numbers as the page (asserted equal). Each page's requests are
+timed in `BENCH_CYCLES` blocks (default 3), each right after a block of its floor's (F0, and
+the SQL for the two with an SQL floor), so that a page and its floor share the machine's state
+of those minutes (`measure`). It prints, per page, the queries, the median and p95, the ratio
+to the floor measured beside it (F0 for a page, F0 + the SQL for the two with an SQL floor)
+and, when a run at S exists, the growth S -> this size; the results go to
 `test-artifacts/bench/<size>.json`. Timings live here, never in the test suite.
 
 Each page also reports its median CPU time per request (this process's, so the database
@@ -33,6 +36,8 @@ import os
 import statistics
 import subprocess
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +58,8 @@ if SIZE not in SIZES:
     raise SystemExit(f"BENCH_SIZE must be one of {', '.join(SIZES)}")
 LEARNERS = int(os.environ.get("BENCH_LEARNERS", SIZES[SIZE]))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "15"))
+# Each page is timed in this many blocks, each after a block of its floors (measure).
+CYCLES = int(os.environ.get("BENCH_CYCLES", "3"))
 OTHER_COHORTS = 19
 # BENCH_RESULTS (a folder under the project): two people's runs keep their own S baseline.
 RESULTS = Path(settings.BASE_DIR) / os.environ.get("BENCH_RESULTS", "test-artifacts/bench")
@@ -206,21 +213,51 @@ def prepare() -> tuple[dict[str, int], str, str | None]:
 # --- measuring ---------------------------------------------------------------------------------
 
 
-def measure(client: Client, url: str) -> dict[str, float]:
-    client.get(url)  # warm: templates compiled, the session's row cached by the database
-    times = []
-    cpu = []
+def _timed(call: Callable[[], Any]) -> tuple[float, float, Any]:
+    """(seconds, this process's CPU seconds, what `call` returned)."""
+    start_cpu = time.process_time()
+    start = time.perf_counter()
+    result = call()
+    return time.perf_counter() - start, time.process_time() - start_cpu, result
+
+
+def measure(get: Callable[[], Any], beside: dict[str, Callable[[], Any]]) -> dict[str, Any]:
+    """ROUNDS requests made by `get`, in CYCLES blocks, each block right after a block of as
+    many runs of each floor in `beside` ({name: call}): the page and its floors are timed in
+    the same minutes, so a spell when this shared machine runs slower (it moves the same
+    request by 2x between minutes) slows both alike instead of one side of a ratio. Blocks, not
+    strict turns: one bare request between two heavy ones runs with cold caches and would
+    measure the floor, not the page, as slower. Returns the page's figures and, per floor, the
+    median of its runs beside this page."""
+    get()  # warm: templates compiled, the session's row cached by the database
+    for call in beside.values():
+        call()
+    block = max(ROUNDS // CYCLES, 1)
+    times: list[float] = []
+    cpu: list[float] = []
+    floors: dict[str, list[float]] = {name: [] for name in beside}
+    floor_cpu: dict[str, list[float]] = {name: [] for name in beside}
     queries = 0
-    for _ in range(ROUNDS):
-        with CaptureQueriesContext(connection) as ctx:
-            start = time.perf_counter()
-            start_cpu = time.process_time()
-            response = client.get(url)
-            cpu.append(time.process_time() - start_cpu)
-            times.append(time.perf_counter() - start)
-        assert response.status_code == 200, (url, response.status_code)
-        queries = len(ctx)
-    return _stats(times) | {"queries": queries, "cpu_ms": statistics.median(cpu) * 1000}
+    for _ in range(CYCLES):
+        for name, call in beside.items():
+            for _ in range(block):
+                elapsed, used, _result = _timed(call)
+                floors[name].append(elapsed)
+                floor_cpu[name].append(used)
+        for _ in range(block):
+            with CaptureQueriesContext(connection) as ctx:
+                elapsed, used, response = _timed(get)
+            times.append(elapsed)
+            cpu.append(used)
+            status = getattr(response, "status_code", 200)  # an SQL floor returns its rows
+            assert status == 200, (getattr(response, "request", None), status)
+            queries = len(ctx)
+    return _stats(times) | {
+        "queries": queries,
+        "cpu_ms": statistics.median(cpu) * 1000,
+        "beside_ms": {name: statistics.median(t) * 1000 for name, t in floors.items()},
+        "beside_cpu_ms": {name: statistics.median(t) * 1000 for name, t in floor_cpu.items()},
+    }
 
 
 def profile(client: Client, url: str, rounds: int = 5) -> None:
@@ -243,16 +280,15 @@ def _stats(times: list[float]) -> dict[str, float]:
     return {"median_ms": statistics.median(ordered) * 1000, "p95_ms": p95 * 1000}
 
 
-def time_sql(sql: str, params: Any) -> tuple[dict[str, float], list[tuple]]:
-    rows: list[tuple] = []
-    times = []
-    for _ in range(ROUNDS + 1):
-        start = time.perf_counter()
+def sql_call(sql: str, params: Any) -> Callable[[], list[tuple]]:
+    """A call that runs `sql` once through the site's connection and returns its rows."""
+
+    def run() -> list[tuple]:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        times.append(time.perf_counter() - start)
-    return _stats(times[1:]), rows
+            return cursor.fetchall()
+
+    return run
 
 
 # What the cohort table prints for its third page of 50 learners, in one statement: how many
@@ -446,31 +482,42 @@ def run_pages(keys: dict[str, int]) -> dict[str, Any]:
     for role, person in people.items():
         clients[role] = Client()
         clients[role].force_login(person)
-    results: dict[str, Any] = {"pages": {}, "partial": bool(wanted)}
+    table_sql = sql_call(TABLE_SQL, {"course": keys["course"], "cohort": c})
+    summary_sql = sql_call(SUMMARY_SQL, [keys["course"], keys["course"], c, c, c])
+    check_table_floor(keys, table_sql())
+    check_summary_floor(keys, summary_sql())
+
+    def f0() -> Any:
+        return clients["learner"].get("/bench/f0/")
+
+    floor_calls = {"F0": {"F0": f0}, "table SQL": {"F0": f0, "table SQL": table_sql}}
+    floor_calls["summary SQL"] = {"F0": f0, "summary SQL": summary_sql}
+    results: dict[str, Any] = {"pages": {}, "partial": bool(wanted), "cycles": CYCLES}
     for role, name, url, floor in pages:
-        results["pages"][name] = measure(clients[role], url) | {
-            "url": url,
-            "role": role,
-            "floor": floor,
-        }
+        beside = {} if name == "F0 bare view" else floor_calls[floor]
+        page = measure(partial(clients[role].get, url), beside)
+        if beside:
+            page["floor_ms"] = sum(page["beside_ms"].values())
+            page["ratio"] = page["median_ms"] / page["floor_ms"]
+            page["cpu_ratio"] = page["cpu_ms"] / page["beside_cpu_ms"]["F0"]
+        else:
+            page |= {"floor_ms": page["median_ms"], "ratio": 1.0, "cpu_ratio": 1.0}
+        results["pages"][name] = page | {"url": url, "role": role, "floor": floor}
         print(f"  measured {name}", flush=True)
-    table, table_rows = time_sql(TABLE_SQL, {"course": keys["course"], "cohort": c})
-    check_table_floor(keys, table_rows)
-    summary_params = [keys["course"], keys["course"], c, c, c]
-    summary, summary_rows = time_sql(SUMMARY_SQL, summary_params)
-    check_summary_floor(keys, summary_rows)
-    f0 = results["pages"]["F0 bare view"]["median_ms"]
-    results["floors"] = {
-        "F0": f0,
-        "table SQL": f0 + table["median_ms"],
-        "summary SQL": f0 + summary["median_ms"],
-        "table SQL alone": table["median_ms"],
-        "summary SQL alone": summary["median_ms"],
-    }
-    f0_cpu = results["pages"]["F0 bare view"]["cpu_ms"]
-    for page in results["pages"].values():
-        page["ratio"] = page["median_ms"] / results["floors"][page["floor"]]
-        page["cpu_ratio"] = page["cpu_ms"] / f0_cpu
+    # The floors as printed: F0 on its own, each SQL floor beside its page (or on its own in a
+    # partial run that leaves that page out).
+    measured = results["pages"]
+    results["floors"] = {"F0": measured["F0 bare view"]["median_ms"]}
+    for floor, page_name, call in (
+        ("table SQL", "cohort table", table_sql),
+        ("summary SQL", "summary", summary_sql),
+    ):
+        alone = (
+            measured[page_name]["beside_ms"][floor]
+            if page_name in measured
+            else measure(call, {})["median_ms"]
+        )
+        results["floors"][f"{floor} alone"] = alone
     if target := os.environ.get("BENCH_PROFILE"):
         for role, name, url, _floor in pages:
             if target in name:
@@ -503,20 +550,22 @@ def report(results: dict[str, Any]) -> None:
         f"floors: F0 {floors['F0']:.1f} ms; cohort table SQL {floors['table SQL alone']:.1f} ms; "
         f"summary SQL {floors['summary SQL alone']:.1f} ms"
     )
-    header = f"  {'page':<20} {'queries':>7} {'median':>9} {'p95':>9} {'x floor':>8}"
+    print(f"each page timed beside its floor, in {results['cycles']} blocks of each")
+    header = f"  {'page':<20} {'queries':>7} {'median':>9} {'p95':>9} {'floor':>9} {'x floor':>8}"
     header += f" {'cpu':>9} {'x F0 cpu':>8}"
     print(header + ("  growth S->" + SIZE if base else ""))
     for name, page in results["pages"].items():
         line = (
             f"  {name:<20} {page['queries']:7d} {page['median_ms']:7.1f}ms "
-            f"{page['p95_ms']:7.1f}ms {page['ratio']:6.1f}x ({page['floor']})"
+            f"{page['p95_ms']:7.1f}ms {page['floor_ms']:7.1f}ms "
+            f"{page['ratio']:6.2f}x ({page['floor']})"
             f" {page['cpu_ms']:7.1f}ms {page['cpu_ratio']:6.1f}x"
         )
         if base and name in base["pages"]:
             page["growth"] = page["median_ms"] / base["pages"][name]["median_ms"]
-            # Growth relative to F0 cancels a busier machine on one of the two runs.
+            # Growth relative to the floor cancels a busier machine on one of the two runs.
             page["growth_vs_f0"] = page["ratio"] / base["pages"][name]["ratio"]
-            line += f"  {page['growth']:.2f}x ({page['growth_vs_f0']:.2f}x in F0)"
+            line += f"  {page['growth']:.2f}x ({page['growth_vs_f0']:.2f}x in its floor)"
         print(line)
     partial = "-partial" if results.get("partial") else ""
     out = RESULTS / f"{connection.vendor}-{SIZE}{partial}.json"

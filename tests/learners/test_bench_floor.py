@@ -45,3 +45,30 @@ def test_the_table_floor_returns_the_pages_numbers_with_a_team(cohort, instructo
         .first()
     )
     assert phases[(mate, sent.assignment_id)] == latest.pk
+
+
+def test_the_bench_times_a_page_in_blocks_each_after_a_block_of_its_floors(monkeypatch):
+    """`make bench` compares a page with floors timed in the same minutes: every block of the
+    page's requests follows a block of each floor, and the ratio uses the floors' runs there."""
+    from tests import bench
+
+    monkeypatch.setattr(bench, "ROUNDS", 6)
+    monkeypatch.setattr(bench, "CYCLES", 3)
+    calls: list[str] = []
+
+    class Answer:
+        status_code = 200
+
+    def called(name: str):
+        def call() -> Answer:
+            calls.append(name)
+            return Answer()
+
+        return call
+
+    result = bench.measure(called("page"), {"F0": called("F0"), "SQL": called("SQL")})
+    warm = ["page", "F0", "SQL"]
+    assert calls == warm + ["F0", "F0", "SQL", "SQL", "page", "page"] * 3
+    assert set(result["beside_ms"]) == {"F0", "SQL"}
+    assert set(result["beside_cpu_ms"]) == {"F0", "SQL"}
+    assert result["queries"] == 0
