@@ -112,9 +112,11 @@ def rollup_figures_stale(*, cohort_id: int) -> int:
     return CohortRollup.objects.filter(cohort_id=cohort_id).update(stale=True)
 
 
-def rollup_join(*, cohort_id: int, user_ids: Iterable[int]) -> int:
-    """New learners of a cohort get a stale row at once (two queries), so the sweep (or the
-    next page without a broker) counts them without looking for memberships it lacks."""
+def rollup_join(*, cohort_id: int, user_ids: Iterable[int], hint: bool = True) -> int:
+    """New learners of a cohort get a stale row at once (two queries) and, as after a touch,
+    the refresh is hinted after commit: the cohort's figures count them within a minute, with
+    a broker or without (the sweep, which adds the rows it finds missing, passes `hint=False`:
+    it recounts them itself)."""
     now = timezone.now()
     rows = [
         LearnerProgress(
@@ -131,6 +133,13 @@ def rollup_join(*, cohort_id: int, user_ids: Iterable[int]) -> int:
         ).values_list("pk", "user_id", "user__organisation_id", "joined_at")
     ]
     LearnerProgress.objects.bulk_create(rows, ignore_conflicts=True)
+    if rows and hint:
+        # A hint, as rollup_touch's: the rows are the truth, and the sweep finds them.
+        from core.outbox import publish_on_commit
+
+        from .tasks import rollup_refresh_stale
+
+        publish_on_commit(rollup_refresh_stale)
     # The progress page's organisation filter lists a new learner's organisation at once.
     transaction.on_commit(
         lambda: cache.delete(selectors.organisation_choices_key(cohort_id)), robust=True
@@ -416,7 +425,7 @@ def rollup_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
     ).values_list("cohort_id", "user_id"):
         missing.setdefault(cohort_id, []).append(user_id)
     for cohort_id, user_ids in missing.items():
-        rollup_join(cohort_id=cohort_id, user_ids=user_ids)
+        rollup_join(cohort_id=cohort_id, user_ids=user_ids, hint=False)
     due = set(
         LearnerProgress.objects.filter(stale=True)
         .values_list("cohort_id", flat=True)

@@ -352,3 +352,26 @@ def test_the_rebuild_command_counts_every_cohort(started, learner, other_cohort,
     call_command("rollup_rebuild", stdout=out)
     assert "2 learner rows in 2 cohorts" in out.getvalue()
     assert CohortRollup.objects.count() == 2
+
+
+def test_a_learner_who_joins_is_counted_on_the_summary_without_a_broker(
+    client_for, started, coordinator, outsider_learner, django_capture_on_commit_callbacks
+):
+    """The embedded setup (`make run`: no broker, no beat) counts a new learner as a touch
+    is counted: joining hints the refresh, and the summary shows them instead of the figures
+    counted before they joined (for up to an hour, the pages' own recount)."""
+    started.self_enrolment_open = True
+    started.enrolment_code = "KASVU-2026"
+    started.save()
+    client = client_for(coordinator)
+    url = reverse("learners:dashboard", args=[started.pk])
+    before = selectors.cohort_summary(cohort=started).learners
+    assert f'data-testid="figure-learners">{before}<' in client.get(url).content.decode()
+    # The figures were counted some minutes before the learner arrives.
+    CohortRollup.objects.filter(cohort=started).update(
+        refreshed_at=timezone.now() - datetime.timedelta(minutes=6)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        learner_services.cohort_self_enrol(user=outsider_learner, code="KASVU-2026")
+    html = client.get(url).content.decode()
+    assert f'data-testid="figure-learners">{before + 1}<' in html
