@@ -6,6 +6,10 @@ given value="01.01.2026" it shows an empty box and blocks the form's first submi
 widgets render ISO whatever the page language; config/formats also puts ISO first for any
 other date widget.
 
+The calendar fields take the days of core.dates' calendar only (1900-2099) and say so in the
+person's language; their boxes carry the same `min` and `max`, so the browser's picker stays
+within them too.
+
 <input type="number"> cannot take "9,5" in every browser (some drop the comma: 95), so decimal
 numbers are typed into a text input with the decimal keyboard (inputmode="decimal") and parsed
 here: "9,5", "9.5", "1 234,5" and "−3" are read; "9,5,1" gets a clear error.
@@ -20,6 +24,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from core.dates import FIRST_DAY, LAST_DAY, within_calendar
 
 ISO_DATE = "%Y-%m-%d"
 ISO_DATETIME = "%Y-%m-%dT%H:%M"
@@ -51,6 +57,38 @@ class IsoTimeInput(forms.TimeInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs=attrs, format=ISO_TIME)
+
+
+class CalendarDateField(forms.DateField):
+    """A day of 1900-2099 in an ISO date box."""
+
+    default_validators = [within_calendar]
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget",
+            IsoDateInput(attrs={"min": FIRST_DAY.isoformat(), "max": LAST_DAY.isoformat()}),
+        )
+        super().__init__(**kwargs)
+
+
+class CalendarDateTimeField(forms.DateTimeField):
+    """A moment of 1900-2099 in an ISO date-and-time box (minutes)."""
+
+    default_validators = [within_calendar]
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget",
+            IsoDateTimeInput(
+                attrs={
+                    "min": f"{FIRST_DAY.isoformat()}T00:00",
+                    "max": f"{LAST_DAY.isoformat()}T23:59",
+                }
+            ),
+        )
+        kwargs.setdefault("input_formats", [ISO_DATETIME, "%Y-%m-%d %H:%M"])
+        super().__init__(**kwargs)
 
 
 class DecimalInput(forms.TextInput):

@@ -15,7 +15,7 @@ from .models import Reflection
 
 def journal_markdown(*, user: User, entries: list[Reflection]) -> str:
     lines = [
-        f"# {_('Learning journal')} – {user.display_name}",
+        "# " + _("Learning journal") + f" – {user.display_name}",
         "",
         _("Exported on %(date)s") % {"date": date_format(timezone.localdate(), "DATE_FORMAT")},
         "",

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DecimalCommaField, IsoDateInput
+from core.forms import CalendarDateField, DecimalCommaField
 
 from .models import OUTCOME_COLUMNS, Indicator, Measurement, PlanFeedback, Statement
 from .rubric import PARTS
@@ -69,8 +69,7 @@ class MeasurementForm(forms.ModelForm):
     class Meta:
         model = Measurement
         fields = ["value", "measured_on", "note"]
-        widgets = {"measured_on": IsoDateInput()}
-        field_classes = {"value": DecimalCommaField}
+        field_classes = {"value": DecimalCommaField, "measured_on": CalendarDateField}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

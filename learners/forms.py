@@ -5,15 +5,14 @@ from typing import Any, cast
 
 from django import forms
 from django.conf import settings
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import IsoDateInput
+from core.forms import LAST_DAY, CalendarDateField
 from core.models import Organisation
 from courses.models import Course
 
 from .models import Cohort, Membership
-
-DATE_WIDGET = IsoDateInput()
 
 
 class CohortForm(forms.Form):
@@ -21,8 +20,8 @@ class CohortForm(forms.Form):
         label=_("Course"), queryset=Course.objects.none()
     )
     name = forms.CharField(label=_("Name"), max_length=200)
-    start_date = forms.DateField(label=_("Start date"), widget=DATE_WIDGET)
-    end_date = forms.DateField(label=_("End date"), widget=DATE_WIDGET)
+    start_date = CalendarDateField(label=_("Start date"))
+    end_date = CalendarDateField(label=_("End date"))
 
     def __init__(self, *args: Any, courses: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -38,11 +37,24 @@ class CohortForm(forms.Form):
 
 class CohortCopyForm(forms.Form):
     name = forms.CharField(label=_("Name of the new cohort"), max_length=200)
-    start_date = forms.DateField(
+    start_date = CalendarDateField(
         label=_("Start date"),
-        widget=DATE_WIDGET,
         help_text=_("The end date and the course dates move by the same number of days."),
     )
+
+    def __init__(self, *args: Any, source: Cohort, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.source = source
+
+    def clean_start_date(self) -> datetime.date:
+        start: datetime.date = self.cleaned_data["start_date"]
+        # The copy ends as many days after its start as the source does.
+        if start + (self.source.end_date - self.source.start_date) > LAST_DAY:
+            raise forms.ValidationError(
+                _("The copy would end after %(last)s. Choose an earlier start date."),
+                params={"last": date_format(LAST_DAY, "SHORT_DATE_FORMAT")},
+            )
+        return start
 
 
 class CohortSettingsForm(forms.ModelForm):
@@ -110,10 +122,13 @@ class EnrolmentCodeForm(forms.Form):
 
 def default_copy_start(cohort: Cohort) -> datetime.date:
     """Suggest the same dates a year later."""
+    start = cohort.start_date
+    if start.year >= LAST_DAY.year:  # at the calendar's end (saved before it was bounded)
+        return start
     try:
-        return cohort.start_date.replace(year=cohort.start_date.year + 1)
+        return start.replace(year=start.year + 1)
     except ValueError:  # 29 February
-        return cohort.start_date + datetime.timedelta(days=365)
+        return start + datetime.timedelta(days=365)
 
 
 class FunderReportForm(forms.Form):
@@ -122,8 +137,8 @@ class FunderReportForm(forms.Form):
     MAX_DAYS = 3 * 366
 
     # ISO in the box whatever the language: a date input shows nothing for "01.01.2026".
-    start = forms.DateField(label=_("From"), widget=IsoDateInput())
-    end = forms.DateField(label=_("To"), widget=IsoDateInput())
+    start = CalendarDateField(label=_("From"))
+    end = CalendarDateField(label=_("To"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.access import Role as CohortRole
+from core.dates import within_calendar
 from core.storage import PrivateStorage
 
 
@@ -22,8 +23,8 @@ class Cohort(models.Model):
         "courses.Course", verbose_name=_("course"), on_delete=models.PROTECT, related_name="cohorts"
     )
     name = models.CharField(_("name"), max_length=200)
-    start_date = models.DateField(_("start date"))
-    end_date = models.DateField(_("end date"))
+    start_date = models.DateField(_("start date"), validators=[within_calendar])
+    end_date = models.DateField(_("end date"), validators=[within_calendar])
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="cohorts"
     )

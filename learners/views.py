@@ -127,8 +127,9 @@ def cohort_copy(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     source = get_cohort_for_coordinator(request.user, pk)
     form = forms.CohortCopyForm(
         request.POST or None,
+        source=source,
         initial={
-            "name": f"{source.name} ({_('copy')})",
+            "name": _("%(title)s (copy)") % {"title": source.name},
             "start_date": forms.default_copy_start(source),
         },
     )
@@ -167,6 +168,7 @@ def cohort_settings(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         request,
         "learners/cohort_settings.html",
         {"cohort": cohort, "form": form, "join_url": join_url},
+        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import IsoDateTimeInput
+from core.forms import CalendarDateTimeField
 
 from .models import Mode, Notification, NotificationPreference
 
@@ -70,12 +70,8 @@ class PreferenceForm(forms.Form):
 class AnnouncementForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=200)
     body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 6}))
-    send_at = forms.DateTimeField(
-        label=_("Send at"),
-        required=False,
-        help_text=_("Leave empty to send now."),
-        widget=IsoDateTimeInput(),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    send_at = CalendarDateTimeField(
+        label=_("Send at"), required=False, help_text=_("Leave empty to send now.")
     )
 
     def clean_send_at(self) -> Any:

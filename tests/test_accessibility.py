@@ -503,3 +503,31 @@ def test_the_main_navigation_is_reached_by_tab_with_a_visible_focus_outline(
         assert first["outline"], "the first menu link has no visible focus outline on a phone"
     finally:
         context.close()
+
+
+def test_a_long_name_without_spaces_wraps_instead_of_widening_the_page(
+    transactional_db, live_server, browser, coordinator, cohort
+):
+    """A cohort named with 200 characters and no space (a pasted identifier) stays inside the
+    screen on its pages and in the list of cohorts, at desktop and at phone width."""
+    cohort.name = "Kasvukäytävä" + "x" * 188
+    cohort.save()
+    pages = [reverse("learners:cohort_detail", args=[cohort.pk]), reverse("learners:cohort_list")]
+    report = []
+    for viewport in (DESKTOP, PHONE):
+        context, page = open_context(
+            browser,
+            live_server.url,
+            coordinator.email,
+            password=FACTORY_PASSWORD,
+            viewport=viewport,
+        )
+        try:
+            for path in pages:
+                page.goto(f"{live_server.url}{path}")
+                assert page.get_by_text("Kasvukäytävä", exact=False).first.is_visible()
+                if (overflow := horizontal_overflow(page)) > 0:
+                    report.append(f"{path} at {viewport['width']} px: {overflow} px sideways")
+        finally:
+            context.close()
+    assert not report, "\n".join(report)

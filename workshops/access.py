@@ -321,6 +321,10 @@ def get_review_file_for_user(user: User, pk: int) -> ReviewFile:
     )
     if user.is_superuser:
         return get_object_or_404(qs, pk=pk)
+    return get_object_or_404(qs.filter(_review_file_readers(user)), pk=pk)
+
+
+def _review_file_readers(user: User) -> Q:
     staff = (
         Q(member(Role.INSTRUCTOR, user, "submission__cohort_id"))
         | Q(uploaded_by=user)
@@ -329,7 +333,17 @@ def get_review_file_for_user(user: User, pk: int) -> ReviewFile:
     team = Q(review__isnull=False) & (
         Q(submission__learner=user) | Q(experiment_member(user, "submission__experiment_id"))
     )
-    return get_object_or_404(qs.filter(staff | team), pk=pk)
+    return staff | team
+
+
+def review_files_closed_to(user: User, submission: Submission) -> bool:
+    """Whether this version's feedback files are closed to `user` (get_review_file_for_user
+    would answer 404: a coordinator who does not teach the cohort), so that the page names
+    them without a link that leads nowhere (one query)."""
+    if user.is_superuser:
+        return False
+    files = ReviewFile.objects.filter(submission=submission, status=ReviewFile.Status.ACCEPTED)
+    return files.exists() and not files.filter(_review_file_readers(user)).exists()
 
 
 def get_review_file_for_reviewer(user: User, pk: int) -> ReviewFile:

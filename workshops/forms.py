@@ -13,7 +13,7 @@ from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.forms import DecimalCommaField, IsoDateInput, IsoDateTimeInput
+from core.forms import CalendarDateField, CalendarDateTimeField, DecimalCommaField
 from core.html import clean_html
 from core.staged_fields import MultipleFileInput as StagedFilesInput
 from core.staged_fields import StagedFilesField
@@ -315,7 +315,7 @@ class NewCycleForm(forms.Form):
 
 class ExtensionForm(forms.Form):
     phase = forms.TypedChoiceField(label=_("Phase"), choices=Phase.choices, coerce=int)
-    due_on = forms.DateField(label=_("New due date"), widget=IsoDateInput())
+    due_on = CalendarDateField(label=_("New due date"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -327,9 +327,9 @@ class RunLogForm(forms.ModelForm):
     class Meta:
         model = RunLogEntry
         fields = ["happened_on", "kind", "text", "photo"]
+        # ISO, whatever the language: a date input ignores a value like "29.11.2026".
+        field_classes = {"happened_on": CalendarDateField}
         widgets = {
-            # ISO, whatever the language: a date input ignores a value like "29.11.2026".
-            "happened_on": IsoDateInput(),
             "text": forms.Textarea(attrs={"rows": 2}),
             "photo": forms.ClearableFileInput(
                 attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}
@@ -572,13 +572,15 @@ class SessionForm(forms.ModelForm):
             "materials",
         ]
         widgets = {
-            "starts_at": IsoDateTimeInput(),
-            "ends_at": IsoDateTimeInput(),
             "agenda": forms.Textarea(attrs={"rows": 5}),
             "materials": forms.Textarea(attrs={"rows": 3}),
         }
         labels = {"materials": _("Material links")}
-        field_classes = {"online_url": partial(forms.URLField, assume_scheme="https")}
+        field_classes = {
+            "online_url": partial(forms.URLField, assume_scheme="https"),
+            "starts_at": CalendarDateTimeField,
+            "ends_at": CalendarDateTimeField,
+        }
 
     def __init__(self, *args: Any, cohort=None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

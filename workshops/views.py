@@ -39,6 +39,7 @@ from workshops.access import (
     get_workshop_for_learner,
     is_experiment_instructor,
     may_see_thread,
+    review_files_closed_to,
 )
 
 from . import blind as blind_copies
@@ -688,6 +689,8 @@ def submission_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         "versions": versions,
         "previous": earlier[0] if earlier else None,
         "may_review": can_review(request.user, submission),
+        # Asked by the feedback's file list only when it lists a file (a call, so lazily).
+        "review_files_closed": lambda: review_files_closed_to(request.user, submission),
         "is_author": is_author,
         "review_points": selectors.review_points(review=review_obj) if review_obj else None,
         "review_scores": texts.scores_in_language(review=review_obj) if review_obj else [],

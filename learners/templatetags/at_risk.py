@@ -56,9 +56,10 @@ def at_risk_rows(context: template.Context, rows: Iterable[Any], cohort: Any) ->
     # As {% blocktranslate %} did: the text is not escaped, the date put into it is.
     reminded = _("Last reminded %(date)s")
     # templates/learners/includes/_nudge_state.html with sent=False fresh=False.
+    reminded_today = escape(_("Reminded today"))
     nudged = (
         '<span class="small text-success" role="status" data-testid="nudged">'
-        f"{escape(_('Reminded today'))}</span>\n"
+        f"{reminded_today}</span>\n"
     )
     short = _short_dates()
     timeline = html_url_format("learners:timeline", 2)

@@ -70,10 +70,8 @@ def funnel_rows(rows: Iterable[Any], cohort_pk: int) -> SafeString:
             "  </tr>"
         )
     if not parts:
-        parts.append(
-            '<tr><td colspan="6" class="text-body-secondary">'
-            f"{escape(_('No experiments in this cohort yet.'))}</td></tr>"
-        )
+        none_yet = escape(_("No experiments in this cohort yet."))
+        parts.append(f'<tr><td colspan="6" class="text-body-secondary">{none_yet}</td></tr>')
     return mark_safe("".join(parts))  # noqa: S308 - every value escaped above
 
 

@@ -1,6 +1,6 @@
 """Invitations: one by one or from a CSV/XLSX file with a preview, acceptance, resend, revoke."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -529,6 +529,53 @@ def test_a_coordinator_creates_and_copies_a_cohort_with_shifted_dates(
     )
     assert response.status_code == 400
     assert not cohort.__class__.objects.filter(name="Uusi").exists()
+
+
+def test_a_date_past_the_calendar_is_refused_in_finnish_and_no_cohort_is_made(
+    client_for, coordinator, cohort, assignment
+):
+    """A year like 9999 is one slipped key in a date box: the create and copy forms refuse it
+    with a translated error and a 400 (they answered 500 when the copy's end or the at-risk
+    list's due dates were computed past the year 9999)."""
+    client = client_for(coordinator)
+    response = client.post(
+        reverse("learners:cohort_create"),
+        {
+            "course": cohort.course_id,
+            "name": "Kaukana",
+            "start_date": "9999-12-01",
+            "end_date": "9999-12-31",
+        },
+    )
+    assert response.status_code == 400
+    assert "Anna päivämäärä väliltä 1.1.1900–31.12.2099." in response.content.decode()
+    assert not cohort.__class__.objects.filter(name="Kaukana").exists()
+    # The copy ends as many days after its start as the cohort: past 2099 it is refused too.
+    copy_url = reverse("learners:cohort_copy", args=[cohort.pk])
+    response = client.post(copy_url, {"name": "Kopio", "start_date": "2099-12-30"})
+    assert response.status_code == 400
+    assert "Kopio päättyisi" in response.content.decode()
+    assert not cohort.__class__.objects.filter(name="Kopio").exists()
+    # A cohort saved with such dates before they were bounded still opens its pages.
+    cohort.__class__.objects.filter(pk=cohort.pk).update(
+        start_date=date(9999, 12, 1), end_date=date(9999, 12, 31)
+    )
+    assert client.get(copy_url).status_code == 200
+    assert client.get(reverse("learners:at_risk", args=[cohort.pk])).status_code == 200
+
+
+def test_bad_cohort_settings_answer_400_with_the_reason_and_keep_the_old_ones(
+    client_for, coordinator, cohort
+):
+    url = reverse("learners:cohort_settings", args=[cohort.pk])
+    before = cohort.inactivity_days
+    response = client_for(coordinator).post(
+        url, {"inactivity_days": "0", "revision_days": "7", "review_target_days": "5"}
+    )
+    assert response.status_code == 400
+    assert "Valitse 1–365 päivää." in response.content.decode()
+    cohort.refresh_from_db()
+    assert cohort.inactivity_days == before
 
 
 def test_instructors_cannot_create_or_copy_cohorts(client_for, instructor, cohort):

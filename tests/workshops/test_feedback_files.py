@@ -114,6 +114,21 @@ def test_a_feedback_file_is_refused_to_everyone_outside_the_team_and_the_cohorts
         assert client_for(person).get(url).status_code == 404, person
     client.logout()
     assert client.get(url).status_code == 302
+    # The coordinator reads the feedback on the version's page, and its file by name only,
+    # never as a link that answers 404.
+    page = (
+        client_for(coordinator)
+        .get(reverse("workshops:submission_detail", args=[submission.pk]))
+        .content.decode()
+    )
+    assert 'data-testid="review-file-closed"' in page
+    assert url not in page
+    page = (
+        client_for(instructor)
+        .get(reverse("workshops:submission_detail", args=[submission.pk]))
+        .content.decode()
+    )
+    assert f'href="{url}"' in page
 
 
 def test_only_the_cohorts_instructors_attach_or_remove_files(

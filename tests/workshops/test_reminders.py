@@ -464,7 +464,7 @@ def test_a_coordinator_sets_the_review_target_and_a_bad_value_is_refused(
     cohort.refresh_from_db()
     assert cohort.review_target_days == 5
     response = client.post(url, {**data, "review_target_days": 0, "inactivity_days": 20})
-    assert response.status_code == 200
+    assert response.status_code == 400  # refused, with the reason on the form
     cohort.refresh_from_db()
     assert (cohort.review_target_days, cohort.inactivity_days) == (5, 14)
 

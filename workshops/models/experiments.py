@@ -255,6 +255,10 @@ class RunLogEntry(models.Model):
         return f"{self.happened_on} {self.get_kind_display()}"
 
 
+# Later than any plan, early enough that the day after it (late) can still be computed.
+_LATEST_DUE = datetime.date(9000, 1, 1)
+
+
 def phase_due_date(
     *,
     assignment: "Assignment | None",
@@ -267,7 +271,11 @@ def phase_due_date(
         return extension
     if assignment is None or assignment.due_days is None:
         return None
-    return cohort.start_date + datetime.timedelta(days=assignment.due_days)
+    try:
+        due = cohort.start_date + datetime.timedelta(days=assignment.due_days)
+    except OverflowError:  # saved before the dates were bounded (core.dates)
+        return _LATEST_DUE
+    return min(due, _LATEST_DUE)
 
 
 class Submission(models.Model):

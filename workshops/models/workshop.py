@@ -1,5 +1,6 @@
 """The workshop itself, its phases, their assignments and the training's themes."""
 
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -77,6 +78,8 @@ class Assignment(models.Model):
         null=True,
         blank=True,
         help_text=_("Each cohort's due date is its start date plus this many days."),
+        # Ten years: a due date stays a date the calendar can compute with.
+        validators=[MaxValueValidator(3650)],
     )
     peer_review = models.BooleanField(
         _("peer feedback"),

@@ -186,10 +186,8 @@ def queue_rows(context: Any, waiting: Iterable[Any], any_workflow: bool) -> Safe
     rows = _Rows(context)
     found = "".join(rows.row(s, any_workflow) for s in waiting)
     if not found:
-        found = (
-            '\n    <tr><td colspan="8" class="text-body-secondary">'
-            f"{_('Nothing is waiting for review.')}</td></tr>\n  "
-        )
+        nothing = _("Nothing is waiting for review.")
+        found = f'\n    <tr><td colspan="8" class="text-body-secondary">{nothing}</td></tr>\n  '
     return mark_safe(found)  # noqa: S308 - every value escaped above
 
 
