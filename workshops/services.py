@@ -311,12 +311,19 @@ class DraftStale(SubmissionError):
 
 @transaction.atomic
 def draft_save(
-    *, experiment: Experiment, phase: int, learner: User, text: str, revision: int | None = None
+    *,
+    experiment: Experiment,
+    phase: int,
+    learner: User,
+    text: str,
+    revision: int | None = None,
+    writer: str = "",
 ) -> Draft:
     """Keep what the learner is writing; called on every pause in typing.
 
     `revision` is the page's count of edits: a save with an older revision than the stored
-    one is refused (DraftStale) and changes nothing.
+    one is refused (DraftStale) and changes nothing. `writer` names the page that saves (kept
+    on the draft): the refusal tells the page whether the newer text is its own.
 
     Refused (DraftClosed) once the phase takes no new version: an autosave that arrives after
     the submit must not bring back the draft the submit deleted. The experiment lock orders it
@@ -351,7 +358,7 @@ def draft_save(
     mine = Draft.objects.filter(experiment=experiment, phase=phase, learner=learner)
     # The conditional update is the guard: only a newer revision replaces the stored text.
     if mine.filter(revision__lt=revision).update(
-        text=text, revision=revision, updated_at=timezone.now()
+        text=text, revision=revision, writer=writer, updated_at=timezone.now()
     ):
         return mine.get()
     stored = mine.first()
@@ -364,6 +371,7 @@ def draft_save(
                     learner=learner,
                     text=text,
                     revision=revision,
+                    writer=writer,
                 )
         except IntegrityError:
             stored = mine.get()

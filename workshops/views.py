@@ -340,11 +340,14 @@ def draft_save(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             learner=request.user,
             text=request.POST.get("text", ""),
             revision=int(raw_revision) if raw_revision.isdigit() else None,
+            writer=request.POST.get("writer", "")[:40],
         )
     except services.DraftStale as exc:
-        # The page keeps its text; the header tells it which revision the server holds.
+        # The page keeps its text; the headers tell it which revision the server holds and
+        # which page saved it (its own earlier save, or another tab's words).
         response = HttpResponse(exc.message, status=409)
         response["X-Draft-Revision"] = str(exc.draft.revision)
+        response["X-Draft-Writer"] = exc.draft.writer
         return response
     except services.DraftClosed as exc:
         # An autosave that arrives after the submit: the sent version holds the text.

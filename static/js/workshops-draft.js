@@ -5,6 +5,11 @@
  * newest text and its revision are also kept in this browser (localStorage): after a reload
  * whose page was rendered before the page-close save landed, the newer local text is shown
  * and saved again. A failed save says so ("Not saved, retrying…") and retries until it works.
+ *
+ * Each page load names itself (`writer`, kept with the draft): a newer revision saved by this
+ * page is its own earlier save, and its words are saved above it; one saved by another page
+ * (a second tab, another device) holds words this page never had, so this page stops saving
+ * and says so instead of writing over them.
  */
 (function () {
   "use strict";
@@ -21,6 +26,9 @@
   var inFlight = false;
   var retryDelay = 0;
   var closed = false;
+  var writer = (window.crypto && window.crypto.randomUUID)
+    ? window.crypto.randomUUID()
+    : String(Date.now()) + String(Math.random()).slice(2);
 
   function token() {
     var input = form && form.querySelector("input[name='csrfmiddlewaretoken']");
@@ -46,7 +54,13 @@
     data.append("csrfmiddlewaretoken", token());
     data.append("text", text.value);
     data.append("revision", String(revision));
+    data.append("writer", writer);
     return data;
+  }
+
+  function otherWriter(response) {
+    var stored = response.headers.get("X-Draft-Writer") || "";
+    return stored !== "" && stored !== writer;
   }
 
   function schedule(delay) {
@@ -82,9 +96,16 @@
           savedRevision = Math.max(savedRevision, sent);
           if (status) { status.innerHTML = body; status.setAttribute("data-state", "saved"); }
           if (revision > savedRevision) schedule(800); else forget();
+        } else if (response.status === 409 && !isNaN(stored) && otherWriter(response)) {
+          // Another tab or device saved newer words: keep this page's text on screen for
+          // copying, but never save it over theirs.
+          closed = true;
+          say(status ? status.getAttribute("data-msg-elsewhere") : "");
+          if (status) status.setAttribute("data-state", "elsewhere");
         } else if (response.status === 409 && !isNaN(stored)) {
-          // The server holds a newer revision (a save from before a reload). The words on this
-          // page were typed after it, so they are kept and saved above it.
+          // The server holds a newer revision this page saved (a request whose answer was
+          // lost), or one from before a reload: the words on this page were typed after it,
+          // so they are kept and saved above it.
           if (stored >= revision) revision = stored + 1;
           savedRevision = Math.min(savedRevision, stored);
           remember();
@@ -117,6 +138,7 @@
   } catch (e) { forget(); }
 
   text.addEventListener("input", function () {
+    if (closed) return;  // refused: this browser's copy of the newer words stays as it is
     revision += 1;
     remember();
     schedule(800);

@@ -414,6 +414,10 @@ class Draft(models.Model):
     # Counts up with every save from the page; a save carrying an older revision (a page-close
     # save landing after the reload's newer one, another tab) is refused, never applied.
     revision = models.PositiveIntegerField(_("revision"), default=0)
+    # The page that saved it last (a random id each page load makes): a newer revision from
+    # this page is its own earlier save, one from another page (a second tab, another
+    # device) holds words this page never had, which it must not write over.
+    writer = models.CharField(_("written in"), max_length=40, blank=True, default="")
     updated_at = models.DateTimeField(_("saved"), auto_now=True)
 
     class Meta:
