@@ -390,6 +390,8 @@ class ReviewForm(forms.Form):
     what to change, and the decision. `draft_version` is the shared draft it is based on."""
 
     draft_version = forms.IntegerField(widget=HiddenInput, required=False, min_value=0)
+    # This page's name (a random id per render): see services.review_draft_moved_on.
+    draft_writer = forms.CharField(widget=HiddenInput, required=False, max_length=40)
     strengths = forms.CharField(
         label=_("Strengths"),
         widget=Textarea(attrs={"rows": 3}),

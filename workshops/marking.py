@@ -173,6 +173,7 @@ def marking_mark_ready(
     suggestions: str = "",
     levels: dict[int, int] | None = None,
     draft_version: int | None = None,
+    draft_writer: str = "",
 ) -> Marking:
     """Validate the review like a direct decision and freeze it as ready for release.
 
@@ -192,13 +193,10 @@ def marking_mark_ready(
     if marking.state in (Marking.State.READY, Marking.State.RELEASED):
         raise MarkingError(_("This review is already ready for release."))
     draft = ReviewDraft.objects.select_for_update().filter(submission=submission).first()
-    if (
-        draft is not None
-        and draft_version is not None
-        and draft.version != draft_version
-        and draft.updated_by != by
+    if services.review_draft_moved_on(
+        draft, draft_version=draft_version, by=by, writer=draft_writer
     ):
-        raise services.ReviewConflict(draft)
+        raise services.ReviewConflict(draft, by=by)
     values = {
         "decision": decision,
         "feedback": feedback.strip(),

@@ -69,17 +69,35 @@ class ExperimentError(DomainError):
 
 
 class ReviewConflict(DomainError):
-    """Someone else saved the review draft after the version this edit was based on."""
+    """The review draft was saved, by a colleague or in another window, after the version
+    this edit was based on."""
 
-    def __init__(self, draft: ReviewDraft) -> None:
-        super().__init__(
-            _(
+    def __init__(self, draft: ReviewDraft, by: User | None = None) -> None:
+        if by is not None and draft.updated_by_id == by.pk:
+            message = _(
+                "You changed this review in another window while this one was open. That "
+                "text is kept below; copy what you need from this one and save again."
+            )
+        else:
+            message = _(
                 "%(name)s changed this review while you were editing it. Their text is kept "
                 "below; copy what you need from yours and save again."
-            )
-            % {"name": draft.updated_by.display_name}
-        )
+            ) % {"name": draft.updated_by.display_name}
+        super().__init__(message)
         self.draft = draft
+
+
+def review_draft_moved_on(
+    draft: ReviewDraft | None, *, draft_version: int | None, by: User, writer: str
+) -> bool:
+    """Whether the shared draft holds words the deciding page never had: a newer version
+    saved by a colleague, or by the same person in another window (`writer` names the page).
+    The page's own autosave still on its way when the decision was clicked is none of these."""
+    if draft is None or draft_version is None or draft.version == draft_version:
+        return False
+    if draft.updated_by_id != by.pk:
+        return True
+    return bool(draft.writer) and draft.writer != writer
 
 
 # --- due dates -------------------------------------------------------------------------------
@@ -897,6 +915,7 @@ def submission_review(
     suggestions: str = "",
     levels: dict[int, int] | None = None,
     draft_version: int | None = None,
+    draft_writer: str = "",
     files_seen: str | None = None,
 ) -> Review:
     """The direct review: record the instructor's decision, move the experiment on and tell
@@ -905,8 +924,9 @@ def submission_review(
 
     Precondition: the reviewer may review the submission (see workshops.access.can_review).
     With a rubric for the phase, a level must be picked for every criterion. `draft_version`
-    is the shared draft the reviewer was looking at; a newer one means a colleague has
-    changed the review meanwhile and the decision is refused (ReviewConflict). `files_seen`
+    is the shared draft the reviewer was looking at, `draft_writer` the page: a newer draft
+    saved by a colleague, or by the reviewer in another window, means the decision would drop
+    words the page never had, and it is refused (ReviewConflict). `files_seen`
     (see `files_fingerprint`) binds the decision to the files the reviewer was shown: if the
     learners added one since, the decision is refused.
     """
@@ -925,8 +945,10 @@ def submission_review(
     Submission.objects.select_for_update().filter(pk=submission.pk).exists()
     if draft_version is not None:
         draft = ReviewDraft.objects.select_for_update().filter(submission=submission).first()
-        if draft is not None and draft.version != draft_version and draft.updated_by != reviewer:
-            raise ReviewConflict(draft)
+        if review_draft_moved_on(
+            draft, draft_version=draft_version, by=reviewer, writer=draft_writer
+        ):
+            raise ReviewConflict(draft, by=reviewer)
     if files_seen is not None and files_fingerprint(submission_id=submission.pk) != files_seen:
         raise SubmissionError(
             _(
@@ -1284,6 +1306,7 @@ def review_draft_save(
     base_version: int,
     fields: dict[str, str],
     levels: dict[int, int],
+    writer: str = "",
 ) -> ReviewDraft:
     """Save the shared review draft if nobody saved a newer one since `base_version`
     (0 = there was no draft). Raises ReviewConflict, keeping the other person's text.
@@ -1313,13 +1336,18 @@ def review_draft_save(
         try:
             with transaction.atomic():
                 return ReviewDraft.objects.create(
-                    submission=submission, updated_by=by, levels=stored_levels, **values
+                    submission=submission,
+                    updated_by=by,
+                    writer=writer,
+                    levels=stored_levels,
+                    **values,
                 )
         except IntegrityError:
             pass
     changed = ReviewDraft.objects.filter(submission=submission, version=base_version).update(
         version=base_version + 1,
         updated_by=by,
+        writer=writer,
         updated_at=timezone.now(),
         levels=stored_levels,
         **values,
@@ -1328,7 +1356,7 @@ def review_draft_save(
     if draft is None:
         raise SubmissionError(_("The review draft was removed; reload the page."))
     if not changed:
-        raise ReviewConflict(draft)
+        raise ReviewConflict(draft, by=by)
     return draft
 
 

@@ -1,3 +1,4 @@
+import secrets
 from collections.abc import Callable
 from functools import partial, wraps
 from types import SimpleNamespace
@@ -845,14 +846,17 @@ def _without(query, name: str) -> str:
 def _review_initial(submission: Submission, criteria: list, draft: ReviewDraft | None) -> dict:
     """The review form's initial values: the shared draft's, else the rubric's levels given
     to the previous version (the next round starts from there)."""
+    # Each render names its page: its autosaves and its decision carry the name.
+    writer = {"draft_writer": secrets.token_hex(8)}
     if draft is None:
-        initial: dict = {"draft_version": 0}
+        initial: dict = {"draft_version": 0, **writer}
         if criteria:
             for criterion_id, level_id in selectors.review_page_previous_levels(submission).items():
                 initial[f"criterion_{criterion_id}"] = level_id
         return initial
     initial = {name: getattr(draft, name) for name in services.REVIEW_DRAFT_FIELDS}
     initial["draft_version"] = draft.version
+    initial.update(writer)
     for criterion in criteria:
         level = draft.levels.get(str(criterion.pk))
         if level:
@@ -946,6 +950,7 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     suggestions=form.cleaned_data["suggestions"],
                     levels=form.levels(),
                     draft_version=form.cleaned_data.get("draft_version"),
+                    draft_writer=form.cleaned_data.get("draft_writer") or "",
                     # The files the reviewer was shown (a hidden field of the form).
                     **({} if workflow else {"files_seen": request.POST.get("files_seen")}),
                 )
@@ -1040,6 +1045,7 @@ def review_draft(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             base_version=int(raw_version),
             fields={name: request.POST.get(name, "") for name in services.REVIEW_DRAFT_FIELDS},
             levels=draft_levels(request.POST, criteria),
+            writer=request.POST.get("draft_writer", "")[:40],
         )
     except services.ReviewConflict as exc:
         return render(

@@ -173,6 +173,60 @@ def test_a_decision_based_on_an_outdated_draft_is_refused_with_the_colleagues_te
     assert not ReviewDraft.objects.exists()
 
 
+def test_the_same_instructors_older_window_cannot_send_stale_feedback(
+    client_for, instructor, submission, learner
+):
+    """One instructor, two windows: window A saves newer words; window B, opened before, was
+    told of the conflict by its autosave, and its decision is refused too (it used to go
+    through for the same person and send B's stale text to the learner)."""
+    client = client_for(instructor)
+    draft_url = reverse("workshops:review_draft", args=[submission.pk])
+    review_url = reverse("workshops:review", args=[submission.pk])
+    client.post(draft_url, {"draft_version": "0", "draft_writer": "a", "feedback": "Alku."})
+    window_b = client.get(review_url).context["form"]
+    assert window_b.initial["draft_version"] == 1
+    b_writer = window_b.initial["draft_writer"]
+    assert b_writer and b_writer != "a"  # each render names its window
+    client.post(
+        draft_url, {"draft_version": "1", "draft_writer": "a", "feedback": "Ikkuna A: uusin."}
+    )
+    autosave = client.post(
+        draft_url, {"draft_version": "1", "draft_writer": b_writer, "feedback": "Ikkuna B."}
+    )
+    assert autosave.status_code == 409
+    assert "toisessa ikkunassa" in autosave.content.decode()
+    response = client.post(
+        review_url,
+        {
+            "draft_version": "1",
+            "draft_writer": b_writer,
+            "decision": "revise",
+            "feedback": "Ikkuna B.",
+        },
+    )
+    assert response.status_code == 409
+    assert "Ikkuna A: uusin." in response.content.decode()
+    assert not Review.objects.exists()
+    assert ReviewDraft.objects.get(submission=submission).feedback == "Ikkuna A: uusin."
+
+
+def test_a_decision_clicked_while_the_same_windows_autosave_is_on_its_way_goes_through(
+    client_for, instructor, submission
+):
+    """The window's own autosave lands first (version 1 -> 2) while its form still says 1:
+    the same window's words, so the decision is not a conflict."""
+    client = client_for(instructor)
+    draft_url = reverse("workshops:review_draft", args=[submission.pk])
+    client.post(draft_url, {"draft_version": "0", "draft_writer": "w", "feedback": "Alku."})
+    client.post(draft_url, {"draft_version": "1", "draft_writer": "w", "feedback": "Rajaa."})
+    response = client.post(
+        reverse("workshops:review", args=[submission.pk]),
+        {"draft_version": "1", "draft_writer": "w", "decision": "revise", "feedback": "Rajaa."},
+    )
+    assert response.status_code == 302
+    assert Review.objects.get(submission=submission).feedback == "Rajaa."
+
+
 def test_instructors_of_other_cohorts_and_learners_cannot_touch_the_draft(
     client_for, other_instructor, learner, submission
 ):

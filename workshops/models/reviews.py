@@ -277,6 +277,9 @@ class ReviewDraft(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The review page that saved it last (a random id each page render makes): the same
+    # instructor's other window is told apart from this window's own autosave still on its way.
+    writer = models.CharField(_("written in"), max_length=40, blank=True, default="")
     updated_at = models.DateTimeField(_("saved"), auto_now=True)
 
     class Meta:
