@@ -12,12 +12,14 @@ PARTIAL_TEMPLATE = "core/includes/_action_refused.html"
 
 
 def action_refused(
-    request: HttpRequest, message: str, *, back_url: str, status: int = 400
+    request: HttpRequest, message: str, *, back_url: str, status: int = 400, kept_text: str = ""
 ) -> HttpResponse:
     """The page (or, for htmx, only the alert) that says why the action was not done.
 
     ``message`` is already translated; ``status`` is 400 for invalid input, 409 for a state
-    conflict and 503 when the server cannot do it right now.
+    conflict and 503 when the server cannot do it right now. ``kept_text``: what the person
+    wrote and the refusal did not save, shown to copy (never lost with the page).
     """
     template = PARTIAL_TEMPLATE if getattr(request, "htmx", False) else FULL_TEMPLATE
-    return render(request, template, {"message": message, "back_url": back_url}, status=status)
+    context = {"message": message, "back_url": back_url, "kept_text": kept_text}
+    return render(request, template, context, status=status)

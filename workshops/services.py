@@ -353,7 +353,7 @@ def draft_save(
     latest = (
         Submission.objects.filter(experiment=locked, assignment__phase=phase, cycle=locked.cycle)
         .order_by("-version")
-        .only("status")
+        .only("status", "learner_id", "version")
         .first()
     )
     if (
@@ -361,6 +361,15 @@ def draft_save(
         or locked.phase != phase
         or (latest is not None and latest.status not in Submission.RESUBMITTABLE)
     ):
+        if latest is not None and latest.learner_id != learner.pk:
+            # A team mate sent while this person was writing: their words are not in it.
+            raise DraftClosed(
+                _(
+                    "%(name)s sent version %(version)s of this answer for your team, so what "
+                    "you write here is no longer saved. Copy your text if you want to keep it."
+                )
+                % {"name": latest.learner.display_name, "version": latest.version}
+            )
         raise DraftClosed(
             _(
                 "This answer has already been sent, so the draft is no longer kept. Your text "

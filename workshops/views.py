@@ -152,11 +152,24 @@ def assignment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         # for removal (the form turns the ticks into the ids to keep).
         newest = services.latest_in_phase(experiment=experiment, assignment=assignment)
         if not _can_submit(experiment, assignment, _of_this_cycle(newest, experiment)):
+            message = _("You cannot send a new version now.")
+            if (
+                newest is not None
+                and newest.learner_id != request.user.pk
+                and newest.status in (Submission.Status.PROCESSING, Submission.Status.RECEIVED)
+            ):
+                # A team mate sent first (the form was open for both): say who, and keep the
+                # words this person wrote on the page to copy.
+                message = _(
+                    "%(name)s sent version %(version)s of this answer for your team while you "
+                    "were writing, so no other version can be sent now."
+                ) % {"name": newest.learner.display_name, "version": newest.version}
             return action_refused(
                 request,
-                _("You cannot send a new version now."),
+                message,
                 back_url=reverse("workshops:assignment", args=[assignment.pk]),
                 status=409,
+                kept_text=request.POST.get("text", ""),
             )
         removing = bool(request.POST.getlist("remove_files"))
         form = SubmissionForm(
@@ -228,6 +241,18 @@ def assignment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         draft = experiment.phase_draft  # type: ignore[attr-defined] # read with the experiment
         latest = context["latest"] or (history[0] if history else None)
         text = draft.text if draft else (latest.text if latest else "")
+        if (
+            draft is not None
+            and latest is not None
+            and latest.submitted_at is not None
+            and draft.updated_at < latest.submitted_at
+        ):
+            # A team mate sent a version after this person last wrote: the form starts from
+            # that version (sending the old draft would undo the mate's changes), and the
+            # draft is shown beside it to copy from until the person writes.
+            text = latest.text
+            context["stale_draft"] = draft
+            context["stale_draft_before"] = latest
         context["draft"] = draft
         form = SubmissionForm(
             initial={"text": text},
