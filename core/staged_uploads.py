@@ -62,6 +62,11 @@ FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 staged_storage = PrivateStorage(INCOMING)
 
 
+class StagedUploadGone(FileNotFoundError):
+    """The staged upload was taken by another submit of the same form (a second click) or
+    expired since the form was read: nothing is wrong with the storage."""
+
+
 class StagedUploadError(Exception):
     """A staged upload refused, with a message for the person and the HTTP status."""
 
@@ -305,7 +310,7 @@ class StagedUploadedFile(UploadedFile):
         ).delete()
         if not deleted:
             # Used by another submit (or expired) since the form was read.
-            raise FileNotFoundError(errno.ENOENT, "the staged upload was used already")
+            raise StagedUploadGone(errno.ENOENT, "the staged upload was used already")
         self._taken = True
         transaction.on_commit(self._after_commit)
 

@@ -22,6 +22,7 @@ from core.errors import DomainError
 from core.models import User
 from core.outbox import publish_on_commit
 from core.search import reindex_related as search_reindex_related
+from core.staged_uploads import StagedUploadGone
 from courses.languages import SOURCE_LANGUAGE
 from courses.services import submission_completion_check_later
 from learners.models import Cohort, Membership
@@ -498,6 +499,11 @@ class StorageUnavailable(SubmissionError):
     """The private disk is full or read-only: nothing was saved; the server should answer 503."""
 
 
+class UploadAlreadyUsed(SubmissionError):
+    """A file of the form was already taken by another send of the same form (a second click)
+    or expired: nothing was saved by this send, and nothing is wrong with the storage."""
+
+
 def storage_failed_message() -> str:
     return _(
         "Your files could not be stored right now, so nothing was saved. Try again in a few "
@@ -538,17 +544,31 @@ def _store_uploads(
                     **fields,
                 )
             )
+    except StagedUploadGone:
+        # Not the disk: the same form was sent twice, and the first send has the file.
+        _remove_stored(stored)
+        raise UploadAlreadyUsed(
+            _(
+                "This file was already sent from this form (a second click?). Check the list "
+                "of files, and add it again if it is missing."
+            )
+        ) from None
     except OSError:
         logger.exception(
             "storing uploads (%s) of submission %s failed", model.__name__, submission.pk
         )
-        for attachment in stored:
-            try:
-                attachment.file.delete(save=False)
-            except OSError:
-                logger.warning("could not remove %s after a failed upload", attachment.file.name)
+        _remove_stored(stored)
         raise StorageUnavailable(storage_failed_message()) from None
     return stored
+
+
+def _remove_stored(stored: Sequence[SubmissionFile | ReviewFile]) -> None:
+    """The files a refused call wrote already (its transaction drops their rows)."""
+    for attachment in stored:
+        try:
+            attachment.file.delete(save=False)
+        except OSError:
+            logger.warning("could not remove %s after a failed upload", attachment.file.name)
 
 
 def _check_uploads(uploads: Sequence[UploadedFile[bytes]]) -> None:

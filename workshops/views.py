@@ -676,6 +676,11 @@ def submission_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                     learner=request.user,
                     uploads=add_form.cleaned_data["attachments"],
                 )
+            except services.UploadAlreadyUsed as exc:
+                # A second click of the same form: the first send has the file. Show the
+                # version, whose list says whether it is there.
+                messages.info(request, exc.message)
+                return redirect("workshops:submission_detail", pk=submission.pk)
             except services.SubmissionError as exc:
                 if submission.status != Submission.Status.RECEIVED:
                     # The form is not on the page any more (the version was decided): say why.
