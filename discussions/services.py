@@ -8,7 +8,7 @@ nothing new); the emails are published after commit as hints (core.outbox).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F
@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.html import escape, linebreaks, strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
 from core.html import clean_html
@@ -26,6 +27,7 @@ from notifications.services import (
     notification_notify,
     notification_notify_many,
     notifications_publish_emails,
+    notifications_rerender,
 )
 
 from .access import can_mark_answer, is_moderator, may_post
@@ -69,6 +71,33 @@ def excerpt(post: Post, words: int = 40) -> str:
     return Truncator(text).words(words)
 
 
+def _notified_excerpt(post: Post) -> Any:
+    """What a notification quotes of the post: its words, or, once a moderator hid it, only
+    that (lazy, so each recipient reads it in their own language)."""
+    if post.is_hidden:
+        return gettext_lazy("Hidden by a moderator.")
+    return excerpt(post)
+
+
+def _reply_context(post: Post) -> dict[str, Any]:
+    thread = post.thread
+    return {
+        "thread": thread,
+        "author_name": post.author.display_name,
+        "excerpt": _notified_excerpt(post),
+        "is_question": thread.kind == Thread.Kind.QUESTION,
+    }
+
+
+def _question_context(thread: Thread, post: Post) -> dict[str, Any]:
+    return {
+        "thread": thread,
+        "item_title": thread.item.title if thread.item else "",
+        "author_name": post.author.display_name,
+        "excerpt": _notified_excerpt(post),
+    }
+
+
 def post_url(post: Post) -> str:
     """The post's permanent address: it leads to the right page of the thread and the post's
     anchor, also after signing in (the redirect carries the anchor)."""
@@ -107,12 +136,7 @@ def _notify_subscribers(post: Post) -> list[int]:
         category=Notification.Category.DISCUSSIONS,
         key=f"discussion-post-{post.pk}",
         template="discussion_reply",
-        context={
-            "thread": thread,
-            "author_name": post.author.display_name,
-            "excerpt": excerpt(post),
-            "is_question": thread.kind == Thread.Kind.QUESTION,
-        },
+        context=_reply_context(post),
         url=post_url(post),
     )
     _publish_after_commit(ids)
@@ -183,12 +207,7 @@ def _notify_new_question(thread: Thread, post: Post, user_ids: list[int]) -> Non
         category=Notification.Category.DISCUSSIONS,
         key=f"discussion-question-{thread.pk}",
         template="discussion_question",
-        context={
-            "thread": thread,
-            "item_title": thread.item.title if thread.item else "",
-            "author_name": post.author.display_name,
-            "excerpt": excerpt(post),
-        },
+        context=_question_context(thread, post),
         url=post_url(post),
     )
     _publish_after_commit(ids)
@@ -246,6 +265,30 @@ def post_pin(*, post: Post, by: User, pinned: bool) -> Post:
     return post
 
 
+def _notifications_follow(post: Post) -> None:
+    """Render the other people's notifications that quote the post again from its state now,
+    hidden or shown, in the transaction that changed it: a reply's, and a question's for the
+    opening post. Emails that already left cannot be recalled; one still waiting in the outbox
+    or for a digest goes out as the notification reads now."""
+    notifications_rerender(
+        key=f"discussion-post-{post.pk}",
+        template="discussion_reply",
+        context=_reply_context(post),
+        url=post_url(post),
+    )
+    thread = post.thread
+    if (
+        thread.kind == Thread.Kind.QUESTION
+        and not Post.objects.filter(thread_id=thread.pk, pk__lt=post.pk).exists()
+    ):
+        notifications_rerender(
+            key=f"discussion-question-{thread.pk}",
+            template="discussion_question",
+            context=_question_context(thread, post),
+            url=post_url(post),
+        )
+
+
 @transaction.atomic
 def post_hide(*, post: Post, by: User, reason: str) -> Post:
     """Hide a post with a reason: its author still reads it and the reason, the others see
@@ -265,6 +308,7 @@ def post_hide(*, post: Post, by: User, reason: str) -> Post:
     if not changed:
         raise DiscussionError(_("The message is hidden already."))
     post.refresh_from_db()
+    _notifications_follow(post)
     if post.author_id != by.pk:
         notification_notify(
             recipient=post.author,
@@ -279,10 +323,11 @@ def post_hide(*, post: Post, by: User, reason: str) -> Post:
 
 @transaction.atomic
 def post_unhide(*, post: Post, by: User) -> Post:
-    """Show a hidden post to everyone again."""
+    """Show a hidden post to everyone again, also in the notifications that quote it."""
     _check_moderator(post.thread.cohort_id, by)
     Post.objects.filter(pk=post.pk).update(hidden_at=None, hidden_by=None, hidden_reason="")
     post.refresh_from_db()
+    _notifications_follow(post)
     return post
 
 

@@ -286,7 +286,8 @@ def post_hide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("The message is hidden."))
                 return redirect(services.post_url(post))
         status = 400
-    post.readable = True  # a moderator reads it
+    # The post and what it quotes read as the thread shows them to this moderator.
+    selectors.mark_readable(posts=[post], user=request.user, thread=post.thread)
     return render(
         request,
         "discussions/post_hide.html",

@@ -149,6 +149,30 @@ class _NameStandIn:
 _NAME_STAND_IN = _NameStandIn()
 
 
+class _Personal:
+    """One message rendered once per language for many people, then given each person's name
+    (the name marker of _NameStandIn): the template must use nothing else of theirs."""
+
+    def __init__(self, *, template: str, context: dict[str, Any], url: str) -> None:
+        self._template = template
+        self._context = _email_context(context, recipient=_NAME_STAND_IN, url=url)
+        self._rendered: dict[str, tuple[str, str, str]] = {}
+
+    def __call__(self, recipient: User) -> tuple[str, str, str]:
+        language = recipient.language or settings.LANGUAGE_CODE
+        if language not in self._rendered:
+            self._rendered[language] = _render_in(
+                language, template=self._template, context=self._context
+            )
+        name = recipient.first_name or recipient.email
+        subject, body, html_body = self._rendered[language]
+        return (
+            subject.replace(_NAME_MARK, name),
+            body.replace(_NAME_MARK, name),
+            html_body.replace(_NAME_MARK, escape(name)),
+        )
+
+
 def notifications_publish_emails(ids: list[int]) -> None:
     """Publish queued notification emails in batches (one mail-server connection each)."""
     from .tasks import notification_send_emails as task
@@ -180,19 +204,11 @@ def notification_notify_many(
         p.user_id: p
         for p in NotificationPreference.objects.filter(user__in=[r.pk for r in recipients])
     }
-    base = _email_context(context, recipient=_NAME_STAND_IN, url=url)
-    rendered: dict[str, tuple[str, str, str]] = {}
+    render = _Personal(template=template, context=context, url=url)
     now = timezone.now()
     rows = []
     for recipient in recipients:
-        language = recipient.language or settings.LANGUAGE_CODE
-        if language not in rendered:
-            rendered[language] = _render_in(language, template=template, context=base)
-        name = recipient.first_name or recipient.email
-        subject, body, html_body = rendered[language]
-        subject = subject.replace(_NAME_MARK, name)
-        body = body.replace(_NAME_MARK, name)
-        html_body = html_body.replace(_NAME_MARK, escape(name))
+        subject, body, html_body = render(recipient)
         preference = preferences.get(recipient.pk) or NotificationPreference(user=recipient)
         status = _email_status_for(recipient, preference, category)
         rows.append(
@@ -221,6 +237,32 @@ def notification_notify_many(
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+
+
+@transaction.atomic
+def notifications_rerender(
+    *, key: str, template: str, context: dict[str, Any], url: str = ""
+) -> int:
+    """Render an event's rows (`key`, as notification_notify_many wrote them) again from a new
+    context, in each recipient's language; returns how many rows were rewritten.
+
+    For an event whose content changed after it was announced (a discussion post hidden by a
+    moderator, or shown again): the in-app text follows, and so does an email still waiting in
+    the outbox or for a digest. An email that already left cannot be recalled. Only the texts
+    are written, so a row being sent at this moment keeps its email state. Two queries however
+    many rows (one select, one update per 500 rows).
+    """
+    rows = list(
+        Notification.objects.filter(key=key, kind=Notification.Kind.EVENT)
+        .select_related("recipient")
+        .order_by("pk")
+    )
+    render = _Personal(template=template, context=context, url=url)
+    for row in rows:
+        subject, row.body, row.html_body = render(row.recipient)
+        row.subject = subject[:255]
+    Notification.objects.bulk_update(rows, ["subject", "body", "html_body"], batch_size=500)
+    return len(rows)
 
 
 # --- sending ----------------------------------------------------------------------------------

@@ -72,3 +72,123 @@ def test_a_hidden_post_is_shown_again(client, rude, thread, learner, instructor)
     client.force_login(learner)
     page = client.get(reverse("discussions:thread", args=[thread.pk])).content.decode()
     assert "Asiaton viesti" in page
+
+
+def _quote_block(page):
+    start = page.index('data-testid="quote"')
+    return page[start : page.index("</blockquote>", start)]
+
+
+def test_the_hide_page_shows_a_quoted_visible_post_as_the_thread_does(
+    client, thread, other_learner, instructor
+):
+    reply = services.post_reply(
+        thread=thread, author=other_learner, body="Samaa mieltä", quote=thread.posts.first()
+    )
+    client.force_login(instructor)
+    page = client.get(reverse("discussions:post_hide", args=[reply.pk])).content.decode()
+    quote = _quote_block(page)
+    assert "Miten kokoatte verkoston kunnassanne?" in quote
+    assert "Moderaattori piilotti tämän viestin." not in quote
+
+
+AUTHOR_NOTICE = "Vain sinä ja moderaattorit näette sen."
+MODERATOR_NOTICE = "Vain sen kirjoittaja ja moderaattorit näkevät sen."
+
+
+def test_a_hidden_post_tells_its_author_and_a_moderator_who_sees_it(
+    client, rude, thread, other_learner, instructor
+):
+    services.post_hide(post=rude, by=instructor, reason="Ei kuulu aiheeseen.")
+    url = reverse("discussions:thread", args=[thread.pk])
+    client.force_login(instructor)
+    moderator_page = client.get(url).content.decode()
+    assert MODERATOR_NOTICE in moderator_page
+    assert AUTHOR_NOTICE not in moderator_page
+    client.force_login(other_learner)
+    author_page = client.get(url).content.decode()
+    assert AUTHOR_NOTICE in author_page
+    assert MODERATOR_NOTICE not in author_page
+
+
+def test_the_swedish_notice_for_a_moderator_fits_a_moderator(client, rude, thread, instructor):
+    services.post_hide(post=rude, by=instructor, reason="Osakligt.")
+    instructor.language = "sv"
+    instructor.save(update_fields=["language"])
+    client.force_login(instructor)
+    page = client.get(reverse("discussions:thread", args=[thread.pk])).content.decode()
+    assert "Bara dess skribent och moderatorerna ser det." in page
+    assert "Bara du och moderatorerna" not in page
+
+
+def _notifications_page(client, person):
+    client.force_login(person)
+    return client.get(reverse("notifications:list")).content.decode()
+
+
+def test_hiding_a_reply_takes_its_text_out_of_the_others_notifications(
+    client, rude, learner, instructor
+):
+    assert "Asiaton viesti" in _notifications_page(client, learner)
+    services.post_hide(post=rude, by=instructor, reason="Ei kuulu aiheeseen.")
+    page = _notifications_page(client, learner)
+    assert "Asiaton viesti" not in page
+    assert "Moderaattori piilotti tämän viestin." in page
+    # A notification waiting for its email (a digest) leaves without the text, too.
+    note = Notification.objects.get(recipient=learner, key=f"discussion-post-{rude.pk}")
+    assert "Asiaton viesti" not in note.body
+    assert "Asiaton viesti" not in note.html_body
+
+
+def test_a_reply_shown_again_is_quoted_in_the_notifications_again(
+    client, rude, learner, instructor
+):
+    services.post_hide(post=rude, by=instructor, reason="Vahinko.")
+    services.post_unhide(post=rude, by=instructor)
+    page = _notifications_page(client, learner)
+    assert "Asiaton viesti" in page
+    assert "Moderaattori piilotti tämän viestin." not in page
+
+
+def test_a_hidden_reply_is_redacted_in_each_recipients_language(client, rude, learner, instructor):
+    learner.language = "sv"
+    learner.save(update_fields=["language"])
+    services.post_hide(post=rude, by=instructor, reason="Osakligt.")
+    page = _notifications_page(client, learner)
+    assert "Asiaton viesti" not in page
+    assert "Dolt av en moderator." in page
+    assert "Oona" in Notification.objects.get(key=f"discussion-post-{rude.pk}").body
+
+
+def test_hiding_a_question_takes_its_text_out_of_the_instructors_notification(
+    client, question, instructor, coordinator
+):
+    opening = question.posts.get()
+    assert "hypoteesin ja tavoitteen eroa" in _notifications_page(client, instructor)
+    services.post_hide(post=opening, by=coordinator, reason="Väärä paikka.")
+    page = _notifications_page(client, instructor)
+    assert "hypoteesin ja tavoitteen eroa" not in page
+    assert "Mitä hypoteesi tarkoittaa?" in page  # the thread's title is not hidden
+
+
+def test_hiding_costs_the_same_for_few_or_many_notified_people(
+    cohort, thread, other_learner, instructor, django_assert_max_num_queries
+):
+    from tests import factories
+
+    def reply_seen_by(extra):
+        for _ in range(extra):
+            person = factories.UserFactory()
+            factories.MembershipFactory(cohort=cohort, user=person)
+            services.thread_subscribe(thread=thread, user=person, subscribed=True)
+        return services.post_reply(thread=thread, author=other_learner, body="Asiaton viesti")
+
+    few, many = reply_seen_by(1), reply_seen_by(20)
+    # Role, the update, the post again with its thread and writer; the reply's notifications
+    # read and rewritten at once; the writer's notification (its lookup, preference, insert);
+    # three savepoints (the service and the two notification services).
+    for post in (few, many):
+        with django_assert_max_num_queries(16):
+            services.post_hide(post=post, by=instructor, reason="Ei kuulu aiheeseen.")
+    assert Notification.objects.filter(key=f"discussion-post-{many.pk}").count() == 22
+    assert not Notification.objects.filter(body__contains="Asiaton viesti").exists()
