@@ -336,6 +336,8 @@ def _quiz_context(
         # The same choice as selectors.quiz_best_results: highest score, then the earliest.
         "best": min(attempts, key=lambda a: (-(a.score or 0), a.number), default=None),
         "passed": passed,
+        # A passed check opened again: a word instead of its questions, empty and greyed out.
+        "passed_note": is_learner and passed and reviewed is None,
         "attempts_left": attempts_left,
         "attempt_number": number,
         "open_attempt": open_attempt,

@@ -56,6 +56,22 @@ def test_right_answers_of_every_type_pass_and_complete_the_item(client_for, lear
     assert Completion.objects.filter(user=learner, item=item).exists()
 
 
+def test_a_passed_check_opened_again_says_so_instead_of_showing_empty_greyed_questions(
+    client_for, learner, course
+):
+    item, qs = make_typed_quiz(course.modules.first())
+    client = client_for(learner)
+    submit(client, item, typed_answers(qs))
+    html = client.get(reverse("courses:item", args=[item.pk])).content.decode()
+    assert 'data-testid="quiz-passed"' in html
+    assert "100 %" in html.split('data-testid="quiz-passed"')[1].split("</div>")[0]
+    assert f'action="{reverse("courses:quiz_submit", args=[item.pk])}"' not in html
+    # The attempt's own page still shows its answers and their review.
+    attempt = QuizAttempt.objects.get(user=learner, item=item)
+    result = client.get(reverse("courses:quiz_result", args=[item.pk, attempt.number]))
+    assert 'data-testid="question-feedback"' in result.content.decode()
+
+
 def test_wrong_answers_are_wrong_and_the_review_says_so_per_question(client_for, learner, course):
     item, qs = make_typed_quiz(course.modules.first())
     client = client_for(learner)
