@@ -1154,6 +1154,7 @@ def learner_timeline(*, cohort: Cohort, learner: User, limit: int = 300) -> list
     """Everything that happened for one learner in one cohort, newest first (nine queries):
     joining, lessons done, versions sent, reviews, experiment milestones, workshop attendance,
     notifications and nudges."""
+    from workshops.badges import decision_state
     from workshops.models import Attendance, ExperimentEvent
 
     events: list[TimelineEvent] = []
@@ -1256,7 +1257,7 @@ def learner_timeline(*, cohort: Cohort, learner: User, limit: int = 300) -> list
                 _("%(who)s: %(decision)s – %(t)s")
                 % {
                     "who": r.reviewer.display_name,
-                    "decision": r.get_decision_display(),
+                    "decision": decision_state(r.decision),
                     "t": r.submission.assignment.title,
                 },
                 reverse("workshops:submission_detail", args=[r.submission_id]),

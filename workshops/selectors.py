@@ -125,11 +125,39 @@ def _narrowed(qs: QuerySet[Submission], user: User, filters: QueueFilters) -> Qu
     return qs
 
 
+# The queue's tabs whose versions have been decided: their rows show the decision's date.
+QUEUE_DECIDED = (Submission.Status.APPROVED, Submission.Status.REVISION_REQUESTED)
+
+
+def _in_state(qs: QuerySet[Submission], status: str) -> QuerySet[Submission]:
+    """`qs`'s versions that are in the queue's tab for `status`. A version sent back for a
+    revision stays there only until a newer version of the same answer exists (the same
+    experiment's, whoever of the team sent it; else the same learner's in the same cohort):
+    after that the revision is no longer outstanding. Each branch is one index probe (the
+    unique (experiment, assignment, version) and (assignment, cohort, learner, version))."""
+    qs = qs.filter(status=status)
+    if status != Submission.Status.REVISION_REQUESTED:
+        return qs
+    newer = Submission.objects.filter(
+        assignment_id=OuterRef("assignment_id"), version__gt=OuterRef("version")
+    ).order_by()
+    return qs.filter(
+        Q(~Exists(newer.filter(experiment_id=OuterRef("experiment_id"))), experiment__isnull=False)
+        | Q(
+            ~Exists(
+                newer.filter(learner_id=OuterRef("learner_id"), cohort_id=OuterRef("cohort_id"))
+            ),
+            experiment__isnull=True,
+        )
+    )
+
+
 def review_queue(*, user: User, filters: QueueFilters | None = None) -> QuerySet[Submission]:
     """Submissions of this instructor's cohorts in one state (waiting for a decision by
-    default), filtered, the longest-waiting first."""
+    default; sent back for a revision and not yet revised, see _in_state), filtered, the
+    longest-waiting first."""
     filters = filters or QueueFilters()
-    qs = _filtered(user, filters).filter(status=filters.status)
+    qs = _in_state(_filtered(user, filters), filters.status)
     return (
         qs.select_related(
             "assignment__workshop",
@@ -225,7 +253,7 @@ def queue_counts(*, scope: QueueScope, filters: QueueFilters | None = None) -> d
 
     def build(person: int, **ids: int) -> QuerySet[Any]:
         def count(state: str) -> Subquery:
-            versions = _scoped(wide, any_state, **ids).filter(status=state).order_by()
+            versions = _in_state(_scoped(wide, any_state, **ids), state).order_by()
             # COUNT(*) without a GROUP BY: one row, read from the index alone.
             return Subquery(versions.annotate(n=_COUNT_ALL).values("n"))
 
@@ -319,10 +347,11 @@ class QueuePage(PagedRows[Submission]):
     """The queue's versions for a Paginator, the longest-waiting first: its length is the
     chosen state's count (from queue_counts, so the pager asks nothing), and a slice reads
     that slice in two queries, compiled once per page and choice of filters. Each version
-    comes with its phase and workshop, experiment, marking and reviewer, how many files it has
-    (`file_count`) and its cohort's marking settings (`settings_marking`, see
-    cohort_settings.marking_from_columns) in the first; its learner and their organisation in
-    the second; its cohort from `cohorts` (the filter's, read already)."""
+    comes with its phase and workshop, experiment, marking and reviewer (and on the decided
+    tabs its review's date), how many files it has (`file_count`) and its cohort's marking
+    settings (`settings_marking`, see cohort_settings.marking_from_columns) in the first; its
+    learner and their organisation in the second; its cohort from `cohorts` (the filter's,
+    read already)."""
 
     def __init__(
         self,
@@ -344,12 +373,17 @@ class QueuePage(PagedRows[Submission]):
         scope, filters = self.scope, self.filters
         wide = scope.everything
 
+        decided = filters.status in QUEUE_DECIDED
+        related: tuple[str, ...] = ("assignment__workshop", "experiment", "marking__reviewer")
+        fields: tuple[str, ...] = _QUEUE_ROW_FIELDS
+        if decided:  # the decision's date, shown instead of the waiting time
+            related, fields = (*related, "review"), (*fields, "review__created_at")
+
         def build(**ids: int) -> QuerySet[Submission]:
             return (
-                _scoped(wide, filters, **ids)
-                .filter(status=filters.status)
-                .select_related("assignment__workshop", "experiment", "marking__reviewer")
-                .only(*_QUEUE_ROW_FIELDS)
+                _in_state(_scoped(wide, filters, **ids), filters.status)
+                .select_related(*related)
+                .only(*fields)
                 .annotate(file_count=_file_count(), **marking_columns())
                 .order_by("submitted_at", "pk")[start:stop]
             )
@@ -764,10 +798,17 @@ def experiments_for_learner(*, learner: User) -> QuerySet[Experiment]:
 TOKEN = re.compile(r"\s+|[^\s]+")
 
 
+def _lf(text: str) -> str:
+    """`text` with every line ending (CRLF, CR) written as LF."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def text_diff(old: str, new: str) -> list[tuple[str, str]]:
     """Word-level differences as (operation, text): 'same', 'removed', 'added', or 'gap' (a
     space that keeps a removed and an added word apart in the text)."""
-    a, b = TOKEN.findall(old), TOKEN.findall(new)
+    # Browsers send form text with CRLF line endings, other paths store LF: a paragraph break
+    # is the same break either way, so only real changes are marked.
+    a, b = TOKEN.findall(_lf(old)), TOKEN.findall(_lf(new))
     matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
     parts: list[tuple[str, str]] = []
     for op, i1, i2, j1, j2 in matcher.get_opcodes():

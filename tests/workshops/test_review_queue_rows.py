@@ -16,15 +16,17 @@ from workshops.models import CohortMarkingSettings, Experiment, Marking, Review,
 
 pytestmark = pytest.mark.django_db
 
-# The loops as templates/workshops/review_queue.html wrote them before #13.
-OLD_ROWS = """{% load i18n datetimes %}  <tbody>{# Said once for the fifty rows, not in each row (#13). #}{% translate 'Learner' as t_learner %}{% translate 'Municipality or organisation' as t_organisation %}{% translate 'Assignment' as t_assignment %}{% translate 'Cohort' as t_cohort %}{% translate 'Waiting' as t_waiting %}{% translate 'Attachments' as t_attachments %}{% translate 'Marking' as t_marking %}{% translate "Late" as t_late %}{% translate "Review" as t_review %}{% translate "Open" as t_open %}
+# The loops as templates/workshops/review_queue.html wrote them before #13, with the decided
+# tabs' time column (the decision's date, not the waiting time) and each tab's empty row that
+# came after.
+OLD_ROWS = """{% load i18n datetimes %}  <tbody>{# Said once for the fifty rows, not in each row (#13). #}{% translate 'Learner' as t_learner %}{% translate 'Municipality or organisation' as t_organisation %}{% translate 'Assignment' as t_assignment %}{% translate 'Cohort' as t_cohort %}{% translate 'Waiting' as t_waiting %}{% translate 'Decided' context 'review queue column' as t_decided %}{% translate 'Attachments' as t_attachments %}{% translate 'Marking' as t_marking %}{% translate "Late" as t_late %}{% translate "Review" as t_review %}{% translate "Open" as t_open %}
   {% for s in waiting %}
     <tr data-testid="queue-row" data-submission="{{ s.pk }}">
       {% if s.settings_marking.blind_review %}<td data-testid="blind-learner" data-label="{{ t_learner }}">{% blocktranslate with n=s.pk %}Submission #{{ n }}{% endblocktranslate %}</td><td data-label="{{ t_organisation }}">–</td>{% else %}<td data-label="{{ t_learner }}">{{ s.learner.display_name }}</td>
       <td data-label="{{ t_organisation }}">{{ s.learner.organisation|default:"–" }}</td>{% endif %}
       <td data-label="{{ t_assignment }}">{{ s.assignment.title }} <span class="text-body-secondary small">({% blocktranslate with n=s.version %}version {{ n }}{% endblocktranslate %})</span>{% if s.experiment %}<br><small class="text-body-secondary">{{ s.experiment.title }}</small>{% endif %}{% if s.is_late %} <span class="badge text-bg-warning">{{ t_late }}</span>{% endif %}</td>
       <td data-label="{{ t_cohort }}">{{ s.cohort.name }}</td>
-      <td data-label="{{ t_waiting }}">{{ s.processed_at|default:s.submitted_at|waited }}</td>
+      {% if decided %}<td data-label="{{ t_decided }}">{{ s.review.created_at|date:"SHORT_DATE_FORMAT" }}</td>{% else %}<td data-label="{{ t_waiting }}">{{ s.processed_at|default:s.submitted_at|waited }}</td>{% endif %}
       <td data-label="{{ t_attachments }}">{{ s.files.all|length }}</td>
       {% if any_workflow %}<td data-testid="marking-cell" data-label="{{ t_marking }}">{% if s.settings_marking.marking_workflow %}
         {% if s.marking %}<span class="badge text-bg-light" data-marking-state="{{ s.marking.state }}">{{ s.marking.get_state_display }}</span>{% if s.marking.reviewer %}<br><small>{{ s.marking.reviewer.display_name }}</small>{% endif %}{% else %}<span class="badge text-bg-light" data-marking-state="not-reviewed">{% translate "Not reviewed" context "marking" %}</span>{% endif %}
@@ -34,7 +36,7 @@ OLD_ROWS = """{% load i18n datetimes %}  <tbody>{# Said once for the fifty rows,
       <td class="queue-action">{% if s.status == "received" %}<a class="btn btn-sm btn-primary" href="{% url 'workshops:review' s.pk %}">{{ t_review }}</a>{% else %}<a class="btn btn-sm btn-outline-primary" href="{% url 'workshops:submission_detail' s.pk %}">{{ t_open }}</a>{% endif %}</td>
     </tr>
   {% empty %}
-    <tr><td colspan="8" class="text-body-secondary">{% translate "Nothing is waiting for review." %}</td></tr>
+    <tr><td colspan="8" class="text-body-secondary">{% if status == "approved" %}{% translate "No submission has been approved." %}{% elif status == "revision" %}{% translate "No submission awaits a revision." %}{% elif status == "processing" %}{% translate "No submission is being checked." %}{% else %}{% translate "Nothing is waiting for review." %}{% endif %}</td></tr>
   {% endfor %}"""  # noqa: E501
 
 OLD_REVIEWED = """{% load i18n %}  {% for s in reviewed %}
@@ -162,6 +164,8 @@ def _old_rows(response):
             {
                 "waiting": context["waiting"],
                 "any_workflow": context["any_workflow"],
+                "status": context["filters"].status,
+                "decided": context["filters"].status in ("approved", "revision"),
                 "request": response.wsgi_request,
                 "csrf_token": context["csrf_token"],
             }
@@ -180,6 +184,7 @@ def test_the_rows_print_exactly_what_the_template_printed(client, queue_world, w
     queries = [
         {},
         {"status": "approved"},
+        {"status": "revision"},
         {"status": "processing", "x": '<"&>'},
         {"phase": 3},  # no row in the workflow: no marking column
         {"organisation": queue_world["kotka"].pk},

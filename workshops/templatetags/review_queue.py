@@ -8,25 +8,120 @@ the texts translated once per page, the URLs reversed once per URL prefix
 (core.rendering.url_format) and the status badge of the recently reviewed list rendered once
 per status and language from the include the rest of the site uses. The markup is the
 template's as it was, byte for byte (tests/workshops/test_review_queue_rows.py holds it).
+
+Each state's tab says what its versions are (queue_tab): its intro, count, caption, empty row
+and time column, the waiting time for the versions still waiting, the decision's date for the
+decided ones.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from html import escape
 from typing import Any
 
 from django import template
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from core.rendering import csrf_input, html_url_format
 from core.templatetags.datetimes import waited
+from workshops.badges import decision_state as _decision_state
 from workshops.badges import status_badge
+from workshops.models import Submission
+from workshops.selectors import QUEUE_DECIDED
 
 register = template.Library()
+
+
+# What each state's time column shows: how long a version has waited, when it was decided (the
+# review's date) or, for a version whose files were rejected, when it was sent.
+_WAITED, _DECIDED, _SENT = "waited", "decided", "sent"
+_TIME_SHOWN: dict[str, str] = {
+    **dict.fromkeys(QUEUE_DECIDED, _DECIDED),  # the rows come with their review's date
+    Submission.Status.REJECTED: _SENT,
+}
+
+
+@dataclass(frozen=True)
+class QueueTab:
+    """The texts of one state's tab of the queue, in the active language."""
+
+    intro: str
+    count: str
+    caption: str
+    time: str  # the time column's heading
+    shown: str  # what it shows: _WAITED, _DECIDED or _SENT
+    empty: str
+
+
+def queue_tab_texts(status: str, count: int) -> QueueTab:
+    """The tab's texts for versions in `status`, `count` of them."""
+    n = {"counter": count}
+    shown = _TIME_SHOWN.get(status, _WAITED)
+    time = {
+        _WAITED: _("Waiting"),
+        _DECIDED: pgettext("review queue column", "Decided"),
+        _SENT: pgettext("review queue column", "Sent"),
+    }[shown]
+    if status == Submission.Status.APPROVED:
+        return QueueTab(
+            _("Submissions from your cohorts that have been approved, the earliest sent first."),
+            ngettext("%(counter)s approved.", "%(counter)s approved.", count) % n,
+            _("Approved submissions"),
+            time,
+            shown,
+            _("No submission has been approved."),
+        )
+    if status == Submission.Status.REVISION_REQUESTED:
+        return QueueTab(
+            _(
+                "Submissions from your cohorts sent back for a revision whose learner or team "
+                "has not sent a new version yet, the earliest sent first."
+            ),
+            ngettext("%(counter)s awaits a new version.", "%(counter)s await a new version.", count)
+            % n,
+            _("Submissions awaiting a revision"),
+            time,
+            shown,
+            _("No submission awaits a revision."),
+        )
+    if status == Submission.Status.PROCESSING:
+        return QueueTab(
+            _(
+                "Submissions from your cohorts whose attachments are still being checked. They "
+                "wait for your decision once the check is done."
+            ),
+            ngettext("%(counter)s being checked.", "%(counter)s being checked.", count) % n,
+            _("Submissions being checked"),
+            time,
+            shown,
+            _("No submission is being checked."),
+        )
+    if status == Submission.Status.REJECTED:
+        return QueueTab(
+            _(
+                "Submissions from your cohorts whose files were rejected in the check. The "
+                "learner can send a new version."
+            ),
+            ngettext("%(counter)s rejected.", "%(counter)s rejected.", count) % n,
+            _("Submissions with rejected files"),
+            time,
+            shown,
+            _("No submission has rejected files."),
+        )
+    return QueueTab(
+        _("Submissions from your cohorts that wait for your decision, the longest-waiting first."),
+        ngettext("%(counter)s waiting.", "%(counter)s waiting.", count) % n,
+        _("Waiting submissions"),
+        time,
+        shown,
+        _("Nothing is waiting for review."),
+    )
 
 
 def _marking(submission: Any) -> Any:
@@ -44,12 +139,13 @@ def _name(person: Any) -> str:
 class _Rows:
     """What every row of one page shares: texts translated once, URL patterns, the token."""
 
-    def __init__(self, context: Any) -> None:
+    def __init__(self, context: Any, status: str = Submission.Status.RECEIVED) -> None:
+        self.tab = queue_tab_texts(status, 0)
         self.learner = _("Learner")
         self.organisation = _("Municipality or organisation")
         self.assignment = _("Assignment")
         self.cohort = _("Cohort")
-        self.waiting = _("Waiting")
+        self.waiting = self.tab.time
         self.attachments = _("Attachments")
         self.marking_label = _("Marking")
         self.late = _("Late")
@@ -117,6 +213,19 @@ class _Rows:
         parts.append("\n      ")
         return "".join(parts)
 
+    def _time(self, s: Any) -> str:
+        """The time column's value: how long the version has waited, or a date."""
+        if self.tab.shown == _WAITED:
+            return waited(s.processed_at or s.submitted_at, self.now)
+        if self.tab.shown == _SENT:
+            when = s.submitted_at
+        else:
+            try:
+                when = s.review.created_at
+            except AttributeError:  # decided without a review row (RelatedObjectDoesNotExist)
+                return "–"
+        return date_format(timezone.localtime(when), "SHORT_DATE_FORMAT")
+
     def row(self, s: Any, any_workflow: bool) -> str:
         pk = int(s.pk)
         if s.settings_marking.blind_review:
@@ -139,7 +248,6 @@ class _Rows:
             else ""
         )
         late = f' <span class="badge text-bg-warning">{self.late}</span>' if s.is_late else ""
-        since = s.processed_at or s.submitted_at
         marking = (
             f'<td data-testid="marking-cell" data-label="{self.marking_label}">'
             f"{self._marking_cell(s)}</td>"
@@ -162,7 +270,7 @@ class _Rows:
             f'<span class="text-body-secondary small">({self.version % {"n": int(s.version)}})'
             f"</span>{experiment}{late}</td>\n      "
             f'<td data-label="{self.cohort}">{escape(str(s.cohort.name))}</td>\n      '
-            f'<td data-label="{self.waiting}">{escape(waited(since, self.now))}</td>\n      '
+            f'<td data-label="{self.waiting}">{escape(self._time(s))}</td>\n      '
             f'<td data-label="{self.attachments}">{int(s.file_count)}</td>\n      '
             f"{marking}\n      "
             f'<td class="queue-action">{action}</td>\n    </tr>\n  '
@@ -180,13 +288,31 @@ class _Rows:
         )
 
 
+@register.simple_tag
+def queue_tab(status: str, count: int) -> QueueTab:
+    """`{% queue_tab filters.status page.paginator.count as tab %}`: the tab's texts."""
+    return queue_tab_texts(status, count)
+
+
+@register.filter
+def decision_state(decision: str) -> str:
+    """`{{ review.decision|decision_state }}`: "Approved", not the button's "Approve"."""
+    return _decision_state(decision)
+
+
 @register.simple_tag(takes_context=True)
-def queue_rows(context: Any, waiting: Iterable[Any], any_workflow: bool) -> SafeString:
-    """The `<tr>` of each version on the queue's page, or the row that says nothing waits."""
-    rows = _Rows(context)
+def queue_rows(
+    context: Any,
+    waiting: Iterable[Any],
+    any_workflow: bool,
+    status: str = Submission.Status.RECEIVED,
+) -> SafeString:
+    """The `<tr>` of each version on the queue's page in the tab of `status`, or the row that
+    says the tab has none."""
+    rows = _Rows(context, status)
     found = "".join(rows.row(s, any_workflow) for s in waiting)
     if not found:
-        nothing = _("Nothing is waiting for review.")
+        nothing = escape(rows.tab.empty)
         found = f'\n    <tr><td colspan="8" class="text-body-secondary">{nothing}</td></tr>\n  '
     return mark_safe(found)  # noqa: S308 - every value escaped above
 
