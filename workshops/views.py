@@ -1028,6 +1028,8 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             else submission.status_reason,
             "versions": versions,
             "previous": previous,
+            # What the previous round asked (read with the versions: review__reviewer).
+            "previous_review": getattr(previous, "review", None) if previous else None,
             "diff": selectors.text_diff(previous.text, submission.text) if previous else [],
             "form": form,
             "criteria": criteria,

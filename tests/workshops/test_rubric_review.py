@@ -398,3 +398,42 @@ def test_the_queue_and_the_review_page_keep_a_flat_query_count(
     with django_assert_max_num_queries(15):
         response = client.get(reverse("workshops:review", args=[subs[-1].pk]))
     assert response.status_code == 200
+
+
+def test_the_review_of_a_revision_shows_what_the_previous_round_asked(
+    client_for, instructor, learner, cohort, assignment, experiment, django_assert_max_num_queries
+):
+    """Version 2's review page shows version 1's feedback beside the changes, so the
+    instructor checks the revision against what was asked without opening another page."""
+    from workshops import services
+
+    v1 = services.submission_submit(
+        learner=learner, assignment=assignment, cohort=cohort, text="Eka.", experiment=experiment
+    )
+    services.submission_review(
+        submission=v1,
+        reviewer=instructor,
+        decision="revise",
+        feedback="Rajaa kohderyhmä nuoriin.",
+        strengths="Todellinen haaste.",
+    )
+    v2 = services.submission_submit(
+        learner=learner,
+        assignment=assignment,
+        cohort=cohort,
+        text="Eka. Kohderyhmä: nuoret.",
+        experiment=experiment,
+    )
+    client = client_for(instructor)
+    url = reverse("workshops:review", args=[v2.pk])
+    client.get(url)
+    with django_assert_max_num_queries(11):  # as before: read with the versions
+        html = client.get(url).content.decode()
+    shown = html.split('data-testid="previous-feedback"')[1].split("</section>")[0]
+    assert "Palaute versiosta 1" in shown
+    assert "Rajaa kohderyhmä nuoriin." in shown
+    assert "Todellinen haaste." in shown
+    assert "Täydennystä pyydetty" in shown
+    # The first version has none.
+    first = client.get(reverse("workshops:review", args=[v1.pk])).content.decode()
+    assert 'data-testid="previous-feedback"' not in first
