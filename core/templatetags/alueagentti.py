@@ -3,7 +3,9 @@ from typing import Any
 
 from django import template
 from django.utils import formats
+from django.utils.html import json_script
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from core.html import clean_html
 
@@ -23,3 +25,44 @@ def number(value: Any) -> str:
     if value is None or value == "":
         return "–"
     return str(formats.localize(Decimal(str(value)).normalize()))
+
+
+# The rich-text editor's own labels (django-prose-editor writes them in English, without a
+# translation hook): its buttons' titles and screen-reader names, its menus and its link
+# dialog, each put into the page language by static/js/editor-courses.js.
+EDITOR_LABELS = {
+    "bold": _("Bold"),
+    "italic": _("Italic"),
+    "unordered list": _("Bulleted list"),
+    "ordered list": _("Numbered list"),
+    "blockquote": _("Quotation"),
+    "horizontal rule": _("Horizontal line"),
+    "insert link": _("Insert a link"),
+    "remove link": _("Remove the link"),
+    "undo": _("Undo"),
+    "redo": _("Redo"),
+    "figure": _("Image"),
+    "paragraph": _("Paragraph"),
+    "Paragraph": _("Paragraph"),
+    "heading 2": _("Heading 2"),
+    "heading 3": _("Heading 3"),
+    "heading 4": _("Heading 4"),
+    "Heading 2": _("Heading 2"),
+    "Heading 3": _("Heading 3"),
+    "Heading 4": _("Heading 4"),
+    "List properties": _("List properties"),
+    "Edit Link": _("Edit the link"),
+    "URL": _("Address (URL)"),
+    "Title": _("Title"),
+    "Update": _("Update"),
+    "Insert": _("Insert"),
+    "Cancel": _("Cancel"),
+}
+
+
+@register.simple_tag
+def editor_labels() -> SafeString:
+    """The editor's labels in the page language, as a JSON script (id "editor-labels")."""
+    return json_script(
+        {english: str(label) for english, label in EDITOR_LABELS.items()}, "editor-labels"
+    )

@@ -9,6 +9,10 @@
  * A textarea with data-course-editor becomes the editor; the textarea keeps the HTML and is
  * what the form posts (the server sanitises it with nh3). With data-image-upload-url, the
  * "Add an image" controls upload a picture to the course and insert it where the cursor is.
+ *
+ * The package writes its buttons' titles, screen-reader names, menus and link dialog in
+ * English; the page's <script id="editor-labels"> (core/templatetags/alueagentti.py) gives
+ * them in the page language, applied to the menu bar and to each dialog as it opens.
  */
 import {
   Blockquote,
@@ -31,6 +35,44 @@ import {
   Paragraph,
   Text,
 } from "../django_prose_editor/editor.js";
+
+const LABELS = (() => {
+  const script = document.getElementById("editor-labels");
+  try {
+    return script ? JSON.parse(script.textContent) : {};
+  } catch (error) {
+    return {};
+  }
+})();
+
+function translateLabels(root) {
+  for (const element of root.querySelectorAll("[title], [aria-label], [placeholder]")) {
+    for (const name of ["title", "aria-label", "placeholder"]) {
+      const value = element.getAttribute(name);
+      if (value && LABELS[value]) element.setAttribute(name, LABELS[value]);
+    }
+  }
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const text = node.nodeValue.trim();
+    if (text && LABELS[text] && !node.parentElement.closest("[contenteditable='true']")) {
+      node.nodeValue = node.nodeValue.replace(text, LABELS[text]);
+    }
+  }
+}
+
+// Menus and dialogs appear and change as the editor is used: each addition is translated.
+if (Object.keys(LABELS).length) {
+  new MutationObserver((changes) => {
+    for (const change of changes) {
+      for (const node of change.addedNodes) {
+        if (node.nodeType === Node.ELEMENT_NODE && !node.closest("[contenteditable='true']")) {
+          translateLabels(node);
+        }
+      }
+    }
+  }).observe(document.body, { childList: true, subtree: true });
+}
 
 function csrfToken(form) {
   const field = form && form.querySelector("input[name=csrfmiddlewaretoken]");

@@ -37,6 +37,11 @@ def test_a_learner_replies_with_a_quote_and_the_cohort_sees_it(
         opening.locator("[data-testid='quote-link']").click()
         expect(page.locator("[data-testid='quote-preview']")).to_contain_text(learner.display_name)
         editor = page.locator("[data-testid='reply-form'] [data-testid='rich-text-editor']")
+        # The editor's own buttons speak Finnish, to the eye and to a screen reader.
+        menu = page.locator("[data-testid='reply-form'] .prose-menubar")
+        expect(menu.locator("[aria-label='Lihavointi'][title='Lihavointi']")).to_have_count(1)
+        expect(menu.locator("[aria-label='Lisää linkki']")).to_have_count(1)
+        expect(menu.locator("[aria-label='bold'], [title='insert link']")).to_have_count(0)
         editor.click()
         page.keyboard.type("Meillä ")
         page.keyboard.press("Control+b")
