@@ -77,3 +77,12 @@ def test_a_too_short_password_is_refused_in_finnish():
         with translation.override(language), pytest.raises(ValidationError) as refused:
             validate_password("lyhyt")
         assert expected in refused.value.messages, (language, refused.value.messages)
+
+
+def test_a_file_size_is_written_with_the_finnish_units_our_texts_use():
+    from django.template.defaultfilters import filesizeformat
+    from django.utils import translation
+
+    with translation.override("fi"):
+        assert filesizeformat(21 * 1024 * 1024) == "21,0\xa0Mt"
+        assert filesizeformat(1843) == "1,8\xa0kt"
