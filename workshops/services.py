@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from functools import partial
 from pathlib import PurePath
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -90,7 +90,7 @@ class ReviewConflict(DomainError):
 
 def review_draft_moved_on(
     draft: ReviewDraft | None, *, draft_version: int | None, by: User, writer: str
-) -> bool:
+) -> TypeGuard[ReviewDraft]:
     """Whether the shared draft holds words the deciding page never had: a newer version
     saved by a colleague, or by the same person in another window (`writer` names the page).
     The page's own autosave still on its way when the decision was clicked is none of these."""
