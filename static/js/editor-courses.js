@@ -55,7 +55,14 @@ function translateLabels(root) {
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const text = node.nodeValue.trim();
-    if (text && LABELS[text] && !node.parentElement.closest("[contenteditable='true']")) {
+    const parent = node.parentElement;
+    // An icon button's text is the icon's name in its font ("undo"), not a word to translate.
+    if (
+      text &&
+      LABELS[text] &&
+      !parent.closest(".material-icons") &&
+      !parent.closest("[contenteditable='true']")
+    ) {
       node.nodeValue = node.nodeValue.replace(text, LABELS[text]);
     }
   }

@@ -42,6 +42,8 @@ def test_a_learner_replies_with_a_quote_and_the_cohort_sees_it(
         expect(menu.locator("[aria-label='Lihavointi'][title='Lihavointi']")).to_have_count(1)
         expect(menu.locator("[aria-label='Lisää linkki']")).to_have_count(1)
         expect(menu.locator("[aria-label='bold'], [title='insert link']")).to_have_count(0)
+        # ... while an icon's name in its font stays as it is (it draws the icon).
+        expect(menu.locator("[aria-label='Kumoa']")).to_have_text("undo")
         editor.click()
         page.keyboard.type("Meillä ")
         page.keyboard.press("Control+b")
