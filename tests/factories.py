@@ -133,6 +133,13 @@ class SubmissionFactory(factory.django.DjangoModelFactory):
     text = "Haasteeni on matkaketjujen toimivuus."
     status = Submission.Status.RECEIVED
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        submission = super()._create(model_class, *args, **kwargs)
+        # As the service that sends a version does (workshops.services.submission_submit).
+        submission.earlier_versions().filter(superseded=False).update(superseded=True)
+        return submission
+
 
 class SubmissionFileFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -727,6 +727,9 @@ def submission_submit(
         status=Submission.Status.PROCESSING if files else Submission.Status.RECEIVED,
         processed_at=None if files else timezone.now(),
     )
+    if submission.version > 1:
+        # The earlier versions are answered: a revision asked of them is no longer outstanding.
+        submission.earlier_versions().filter(superseded=False).update(superseded=True)
     Draft.objects.filter(experiment=experiment, phase=assignment.phase, learner=learner).delete()
     _event(experiment, learner, ExperimentEvent.Kind.SUBMITTED, note=f"v{submission.version}")
     # The impact plan is versioned with the phases: keep it as it is now with this version.

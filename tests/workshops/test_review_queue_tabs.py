@@ -310,3 +310,27 @@ def test_a_decided_tab_reads_the_same_queries_for_more_rows(
         response = client.get(URL, {"status": status})
     assert len(response.context["waiting"]) == 22
     assert len(large.captured_queries) == len(small.captured_queries) <= 10
+
+
+def test_sending_version_2_marks_version_1_superseded_for_the_queue(
+    client_for, instructor, learner, cohort, assignment, experiment
+):
+    """The service that sends a version marks the earlier ones, so the queue counts the
+    outstanding revisions from an index."""
+    from workshops import services
+    from workshops.models import Submission
+
+    v1 = services.submission_submit(
+        learner=learner, assignment=assignment, cohort=cohort, text="Eka.", experiment=experiment
+    )
+    services.submission_review(
+        submission=v1, reviewer=instructor, decision="revise", feedback="Rajaa."
+    )
+    url = reverse("workshops:review_queue") + "?status=revision"
+    assert f'data-submission="{v1.pk}"' in client_for(instructor).get(url).content.decode()
+    v2 = services.submission_submit(
+        learner=learner, assignment=assignment, cohort=cohort, text="Toka.", experiment=experiment
+    )
+    assert Submission.objects.get(pk=v1.pk).superseded
+    assert not Submission.objects.get(pk=v2.pk).superseded
+    assert f'data-submission="{v1.pk}"' not in client_for(instructor).get(url).content.decode()

@@ -330,6 +330,10 @@ class Submission(models.Model):
     status_reason = models.TextField(_("reason"), blank=True)
     submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+    # A newer version of the same answer exists (set by the service that sends it): a version
+    # sent back for a revision is outstanding only until then, and the review queue counts
+    # the outstanding ones from an index instead of looking for a newer version of each.
+    superseded = models.BooleanField(_("superseded"), default=False)
 
     # Set on rows for the review queue and the reminders (not columns).
     days_waiting: int
@@ -356,6 +360,12 @@ class Submission(models.Model):
         ]
         indexes = [
             models.Index(fields=["cohort", "status"]),
+            # The review queue's counts of versions still outstanding in a state.
+            models.Index(
+                fields=["cohort", "status"],
+                condition=models.Q(superseded=False),
+                name="submission_outstanding",
+            ),
             # The review queue: a state's versions, the longest-waiting first, fifty a page.
             models.Index(fields=["status", "submitted_at", "id"], name="submission_queue_idx"),
         ]
@@ -366,6 +376,18 @@ class Submission(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status == self.Status.APPROVED
+
+    def earlier_versions(self) -> "models.QuerySet[Submission]":
+        """The versions of the same answer before this one: the experiment's (whoever of the
+        team sent them), else this learner's in this cohort."""
+        earlier = Submission.objects.filter(
+            assignment_id=self.assignment_id, version__lt=self.version
+        )
+        if self.experiment_id is not None:
+            return earlier.filter(experiment_id=self.experiment_id)
+        return earlier.filter(
+            learner_id=self.learner_id, cohort_id=self.cohort_id, experiment__isnull=True
+        )
 
 
 class SubmissionFile(CheckedFile):
