@@ -363,9 +363,12 @@ def thread_mark_answer(*, thread: Thread, by: User, post: Post | None) -> Thread
 def posts_erase(*, user: User, text: str) -> int:
     """A person's erasure (privacy.services): their posts keep their place in the threads
     (the replies and quotes around them still make sense) but their text becomes `text`, and
-    the search forgets their words. Returns how many posts changed."""
+    the search forgets their words, and so do the notifications that quoted them (their name
+    there is redacted with the rest of the erasure). Returns how many posts changed."""
     ids = list(Post.objects.filter(author=user).values_list("pk", flat=True))
     changed = Post.objects.filter(pk__in=ids).update(body=clean_html(f"<p>{escape(text)}</p>"))
+    for post in Post.objects.filter(pk__in=ids).select_related("thread__item", "author"):
+        _notifications_follow(post)
     Thread.objects.filter(author=user).update(title=text[:MAX_TITLE_CHARS])
     post_index(post_ids=ids)
     Subscription.objects.filter(user=user).delete()

@@ -192,3 +192,19 @@ def test_hiding_costs_the_same_for_few_or_many_notified_people(
             services.post_hide(post=post, by=instructor, reason="Ei kuulu aiheeseen.")
     assert Notification.objects.filter(key=f"discussion-post-{many.pk}").count() == 22
     assert not Notification.objects.filter(body__contains="Asiaton viesti").exists()
+
+
+def test_an_erased_writers_words_leave_the_notifications_that_quoted_them(
+    client, rude, learner, other_learner, superuser
+):
+    """A person's erasure replaces their posts' text; the replies' notifications sent to
+    others quoted it and must not keep it (their name is redacted with the rest)."""
+    from privacy import services as privacy
+
+    assert "Asiaton viesti" in _notifications_page(client, learner)
+    request = privacy.erasure_request(user=other_learner, requested_by=other_learner)
+    privacy.erasure_carry_out(request=request, by=superuser)
+    note = Notification.objects.get(recipient=learner, key=f"discussion-post-{rude.pk}")
+    assert "Asiaton viesti" not in note.body
+    assert "Asiaton viesti" not in note.html_body
+    assert "Asiaton viesti" not in _notifications_page(client, learner)
