@@ -131,6 +131,19 @@ def quiz_attempt_open(*, user: User, item: Item) -> QuizAttempt:
     return _quiz_open(user=user, item=item)
 
 
+def _read_differently(attempt: QuizAttempt, answers: Mapping[int, object]) -> bool:
+    """Whether `answers`, read as grading reads them, differ from those the attempt kept."""
+    questions = selectors.quiz_questions_by_ids(ids=[int(pk) for pk in attempt.questions])
+    for question in questions:
+        try:
+            given = quiz.read(question, answers.get(question.pk))
+        except (quiz.Unanswered, quiz.Unreadable):
+            return True
+        if given != attempt.answers.get(str(question.pk)):
+            return True
+    return False
+
+
 @transaction.atomic
 def quiz_attempt_submit(
     *,
@@ -149,6 +162,10 @@ def quiz_attempt_submit(
             user=user, item=item, number=number, submitted_at__isnull=False
         ).first()
         if earlier is not None:
+            # The same form again (a second click) or another window's copy of it: the first
+            # send counts. `other_answers` tells the page when these answers were not the ones
+            # kept, so it can say so instead of showing another send's result without a word.
+            earlier.other_answers = _read_differently(earlier, answers)  # type: ignore[attr-defined]
             return earlier
     attempt = _quiz_open(user=user, item=item)
     questions = selectors.quiz_questions_by_ids(ids=[int(pk) for pk in attempt.questions])

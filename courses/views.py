@@ -11,6 +11,7 @@ import mimetypes
 import re
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -408,6 +409,14 @@ def quiz_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         context = _item_context(request, item, answers={str(k): v for k, v in answers.items()})
         context["quiz_error"] = exc.message
         return render(request, "courses/item_detail.html", context, status=400)
+    if getattr(attempt, "other_answers", False):
+        messages.warning(
+            request,
+            _(
+                "This attempt had already been sent from another window, so the answers you "
+                "just sent were not recorded. Below is the result of the attempt as it was sent."
+            ),
+        )
     return redirect("courses:quiz_result", pk=item.pk, number=attempt.number)
 
 

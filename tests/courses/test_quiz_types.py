@@ -253,3 +253,21 @@ def test_the_learner_sees_their_best_result(client_for, learner, course):
     submit(client, item, typed_answers(qs, right=False))
     html = client.get(reverse("courses:item", args=[item.pk])).content.decode()
     assert 'data-testid="quiz-best" data-score="75"' in html
+
+
+def test_a_second_window_sending_other_answers_to_a_sent_attempt_is_told_they_were_not_kept(
+    client_for, learner, course
+):
+    """Attempt 1 was sent from one window; another window still showing it sends other
+    answers: the first send counts and the page says the new answers were not recorded. The
+    same answers again (a second click) say nothing."""
+    item, qs = make_typed_quiz(course.modules.first())
+    client = client_for(learner)
+    submit(client, item, typed_answers(qs, right=False), attempt="1")
+    again = submit(client, item, typed_answers(qs, right=False), attempt="1")
+    assert "toisesta ikkunasta" not in client.get(again["Location"]).content.decode()
+    other = submit(client, item, typed_answers(qs), attempt="1")
+    html = client.get(other["Location"]).content.decode()
+    assert "toisesta ikkunasta" in html
+    assert QuizAttempt.objects.filter(user=learner, item=item).count() == 1
+    assert QuizAttempt.objects.get(user=learner, item=item).score == 0
