@@ -271,7 +271,9 @@ class WorkerProcess:
 
     def started(self, task_name: str) -> list[int]:
         """Pids of the processes that have started `task_name` (one per run)."""
-        return [int(p.read_text() or 0) for p in self.hooks.glob(f"started-{task_name}-*")]
+        # Written whole by workerapp._note; an empty file (never expected) is not a pid yet.
+        pids = (p.read_text() for p in self.hooks.glob(f"started-{task_name}-*"))
+        return [int(pid) for pid in pids if pid]
 
     def forget_started(self) -> None:
         """Forget which tasks ran (after a kill: the killed runs will never finish)."""

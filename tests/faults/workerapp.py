@@ -31,12 +31,20 @@ def _hook_dir() -> Path | None:
     return Path(folder) if folder else None
 
 
+def _note(path: Path) -> None:
+    """Write this process's pid to `path` at once whole: a reader polling the folder must
+    never see the file before its pid (it read an empty file as pid 0 and killed nobody)."""
+    part = path.with_name(f".{path.name}.part")
+    part.write_text(str(os.getpid()))
+    os.replace(part, path)
+
+
 @task_prerun.connect
 def _announce_and_maybe_wait(task_id: str = "", task: Any = None, **_: Any) -> None:
     folder = _hook_dir()
     if folder is None or task is None:
         return
-    (folder / f"started-{task.name}-{task_id}").write_text(str(os.getpid()))
+    _note(folder / f"started-{task.name}-{task_id}")
     slow = folder / f"slow-{task.name}"
     if slow.exists():
         seconds, *flags = (slow.read_text() or "0").split()
@@ -51,7 +59,7 @@ def _announce_and_maybe_wait(task_id: str = "", task: Any = None, **_: Any) -> N
 def _announce_done(task_id: str = "", task: Any = None, **_: Any) -> None:
     folder = _hook_dir()
     if folder is not None and task is not None:
-        (folder / f"done-{task.name}-{task_id}").write_text(str(os.getpid()))
+        _note(folder / f"done-{task.name}-{task_id}")
 
 
 _publish_once = Task.apply_async
