@@ -136,8 +136,9 @@ class SubmissionFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         submission = super()._create(model_class, *args, **kwargs)
-        # As the service that sends a version does (workshops.services.submission_submit).
-        submission.earlier_versions().filter(superseded=False).update(superseded=True)
+        if submission.version > 1:
+            # As the service that sends a version does (workshops.services.submission_submit).
+            submission.earlier_versions().filter(superseded=False).update(superseded=True)
         return submission
 
 

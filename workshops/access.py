@@ -339,11 +339,15 @@ def _review_file_readers(user: User) -> Q:
 def review_files_closed_to(user: User, submission: Submission) -> bool:
     """Whether this version's feedback files are closed to `user` (get_review_file_for_user
     would answer 404: a coordinator who does not teach the cohort), so that the page names
-    them without a link that leads nowhere (one query)."""
+    them without a link that leads nowhere (one query; with no accepted file there is no link
+    to draw either way)."""
     if user.is_superuser:
         return False
-    files = ReviewFile.objects.filter(submission=submission, status=ReviewFile.Status.ACCEPTED)
-    return files.exists() and not files.filter(_review_file_readers(user)).exists()
+    return not (
+        ReviewFile.objects.filter(submission=submission, status=ReviewFile.Status.ACCEPTED)
+        .filter(_review_file_readers(user))
+        .exists()
+    )
 
 
 def get_review_file_for_reviewer(user: User, pk: int) -> ReviewFile:

@@ -591,11 +591,6 @@ class SessionForm(forms.ModelForm):
             workshop.queryset = cohort.course.workshops.all()
             if workshop.queryset.count() == 1 and not self.instance.pk:
                 workshop.initial = workshop.queryset.first()
-        for name in ("starts_at", "ends_at"):
-            cast(forms.DateTimeField, self.fields[name]).input_formats = [
-                "%Y-%m-%dT%H:%M",
-                "%Y-%m-%d %H:%M",
-            ]
         self.fields["files"].help_text = _(
             "Slides or handouts: PDF, Office or OpenDocument files or images, at most %(mb)s MB "
             "each. Only the cohort's learners and staff can download them."

@@ -24,9 +24,10 @@ from typing import Any
 from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import gettext_lazy, ngettext_lazy, pgettext
 
 from core.rendering import csrf_input, html_url_format
 from core.templatetags.datetimes import waited
@@ -59,68 +60,76 @@ class QueueTab:
     empty: str
 
 
+# Each state's (intro, count, caption, empty row); the waiting tab's also stands for any state
+# without its own (lazy: translated when a page asks, in its language).
+_TAB_TEXTS: dict[str, tuple[Promise, Promise, Promise, Promise]] = {
+    Submission.Status.APPROVED: (
+        gettext_lazy(
+            "Submissions from your cohorts that have been approved, the earliest sent first."
+        ),
+        ngettext_lazy("%(counter)s approved.", "%(counter)s approved.", "counter"),
+        gettext_lazy("Approved submissions"),
+        gettext_lazy("No submission has been approved."),
+    ),
+    Submission.Status.REVISION_REQUESTED: (
+        gettext_lazy(
+            "Submissions from your cohorts sent back for a revision whose learner or team "
+            "has not sent a new version yet, the earliest sent first."
+        ),
+        ngettext_lazy(
+            "%(counter)s awaits a new version.", "%(counter)s await a new version.", "counter"
+        ),
+        gettext_lazy("Submissions awaiting a revision"),
+        gettext_lazy("No submission awaits a revision."),
+    ),
+    Submission.Status.PROCESSING: (
+        gettext_lazy(
+            "Submissions from your cohorts whose attachments are still being checked. They "
+            "wait for your decision once the check is done."
+        ),
+        ngettext_lazy("%(counter)s being checked.", "%(counter)s being checked.", "counter"),
+        gettext_lazy("Submissions being checked"),
+        gettext_lazy("No submission is being checked."),
+    ),
+    Submission.Status.REJECTED: (
+        gettext_lazy(
+            "Submissions from your cohorts whose files were rejected in the check. The "
+            "learner can send a new version."
+        ),
+        ngettext_lazy("%(counter)s rejected.", "%(counter)s rejected.", "counter"),
+        gettext_lazy("Submissions with rejected files"),
+        gettext_lazy("No submission has rejected files."),
+    ),
+    Submission.Status.RECEIVED: (
+        gettext_lazy(
+            "Submissions from your cohorts that wait for your decision, the longest-waiting first."
+        ),
+        ngettext_lazy("%(counter)s waiting.", "%(counter)s waiting.", "counter"),
+        gettext_lazy("Waiting submissions"),
+        gettext_lazy("Nothing is waiting for review."),
+    ),
+}
+
+
+def _time_heading(shown: str) -> str:
+    if shown == _DECIDED:
+        return pgettext("review queue column", "Decided")
+    if shown == _SENT:
+        return pgettext("review queue column", "Sent")
+    return _("Waiting")
+
+
 def queue_tab_texts(status: str, count: int) -> QueueTab:
     """The tab's texts for versions in `status`, `count` of them."""
-    n = {"counter": count}
+    intro, counted, caption, empty = _TAB_TEXTS.get(status, _TAB_TEXTS[Submission.Status.RECEIVED])
     shown = _TIME_SHOWN.get(status, _WAITED)
-    time = {
-        _WAITED: _("Waiting"),
-        _DECIDED: pgettext("review queue column", "Decided"),
-        _SENT: pgettext("review queue column", "Sent"),
-    }[shown]
-    if status == Submission.Status.APPROVED:
-        return QueueTab(
-            _("Submissions from your cohorts that have been approved, the earliest sent first."),
-            ngettext("%(counter)s approved.", "%(counter)s approved.", count) % n,
-            _("Approved submissions"),
-            time,
-            shown,
-            _("No submission has been approved."),
-        )
-    if status == Submission.Status.REVISION_REQUESTED:
-        return QueueTab(
-            _(
-                "Submissions from your cohorts sent back for a revision whose learner or team "
-                "has not sent a new version yet, the earliest sent first."
-            ),
-            ngettext("%(counter)s awaits a new version.", "%(counter)s await a new version.", count)
-            % n,
-            _("Submissions awaiting a revision"),
-            time,
-            shown,
-            _("No submission awaits a revision."),
-        )
-    if status == Submission.Status.PROCESSING:
-        return QueueTab(
-            _(
-                "Submissions from your cohorts whose attachments are still being checked. They "
-                "wait for your decision once the check is done."
-            ),
-            ngettext("%(counter)s being checked.", "%(counter)s being checked.", count) % n,
-            _("Submissions being checked"),
-            time,
-            shown,
-            _("No submission is being checked."),
-        )
-    if status == Submission.Status.REJECTED:
-        return QueueTab(
-            _(
-                "Submissions from your cohorts whose files were rejected in the check. The "
-                "learner can send a new version."
-            ),
-            ngettext("%(counter)s rejected.", "%(counter)s rejected.", count) % n,
-            _("Submissions with rejected files"),
-            time,
-            shown,
-            _("No submission has rejected files."),
-        )
     return QueueTab(
-        _("Submissions from your cohorts that wait for your decision, the longest-waiting first."),
-        ngettext("%(counter)s waiting.", "%(counter)s waiting.", count) % n,
-        _("Waiting submissions"),
-        time,
+        str(intro),
+        counted % {"counter": count},
+        str(caption),
+        _time_heading(shown),
         shown,
-        _("Nothing is waiting for review."),
+        str(empty),
     )
 
 
