@@ -364,12 +364,14 @@ def _entry(
     return found
 
 
-def _rows(compiled: _Compiled, args: dict[str, Argument]) -> list[Sequence[Any]]:
+def _bound(compiled: _Compiled, args: dict[str, Argument]) -> list[Any] | None:
+    """The parameters to run the compiled SQL with; None when it matches nothing (no SQL, or
+    an int that no column holds: the ORM answers that with no rows)."""
     if compiled.sql is None:
-        return []
+        return None
     for name, low, high in compiled.int_ranges:
         if not low <= args[name] < high:  # type: ignore[operator]
-            return []  # no column holds it: matches nothing, as the ORM answers it
+            return None
     connection = connections[compiled.alias]
     bound = []
     for p, slot in zip(compiled.params, compiled.slots, strict=True):
@@ -382,6 +384,14 @@ def _rows(compiled: _Compiled, args: dict[str, Argument]) -> list[Sequence[Any]]
         elif slot.wrapper is not None:
             value = slot.wrapper(value)
         bound.append(value)
+    return bound
+
+
+def _rows(compiled: _Compiled, args: dict[str, Argument]) -> list[Sequence[Any]]:
+    bound = _bound(compiled, args)
+    if bound is None or compiled.sql is None:
+        return []
+    connection = connections[compiled.alias]
     with connection.cursor() as cursor:
         cursor.execute(compiled.sql, bound)
         rows: list[Sequence[Any]] = cursor.fetchall()
@@ -472,6 +482,25 @@ def rows(
     without building instances."""
     compiled = _entry(model, key, build, _checked(args))
     return compiled.names, [tuple(row) for row in _rows(compiled, args)]
+
+
+def statement(
+    model: type[Model], key: tuple[Hashable, ...], build: Callable[..., QuerySet[Any]], **args: Any
+) -> tuple[str, list[Any]] | None:
+    """(SQL, parameters) of a `values_list()` queryset `build(**args)`, compiled once as
+    `values()` compiles it, for a caller that puts it inside a statement of its own (a common
+    table expression) and reads its columns in their order, unconverted; None when it matches
+    nothing. Refused for a query whose compiler adds columns to the select (ordering columns
+    of a distinct query): the caller would read them as its own."""
+    compiled = _entry(model, key, build, _checked(args))
+    if compiled.iterable is not ValuesListIterable:
+        raise TypeError(f"{key}: prepared.statement() embeds a values_list() query")
+    if compiled.trim:
+        raise TypeError(f"{key}: the compiler adds columns to this query's select")
+    bound = _bound(compiled, args)
+    if bound is None or compiled.sql is None:
+        return None
+    return compiled.sql, bound
 
 
 def prefetched(instance: Model, name: str, related: list[Any]) -> None:

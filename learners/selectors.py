@@ -12,7 +12,6 @@ from django.db.models import (
     Case,
     CharField,
     Count,
-    Exists,
     F,
     IntegerField,
     Max,
@@ -83,12 +82,29 @@ class HeatCell(NamedTuple):
         return 2 if 3 * self.done <= 2 * self.total else 3
 
 
+class PhaseVersion:
+    """The version that counts for a learner's phase as a page of the progress section prints
+    it (learners.progress_page): its id and state."""
+
+    __slots__ = ("pk", "status")
+
+    def __init__(self, pk: int, status: str) -> None:
+        self.pk = pk
+        self.status = status
+
+    def get_status_display(self) -> str:
+        """As Submission's: the state's label in the active language."""
+        return str(Submission.Status(self.status).label)
+
+
 @dataclass
 class LearnerRow:
     # A User; on a page of the heatmap (cohort_overview with `learners`) what was given.
     learner: Any
     cells: list[HeatCell] = field(default_factory=list)
-    submissions: list[tuple[Assignment, Submission | None]] = field(default_factory=list)
+    submissions: list[tuple[Assignment, Submission | PhaseVersion | None]] = field(
+        default_factory=list
+    )
     done: int = 0
     total: int = 0
 
@@ -147,115 +163,6 @@ class PageLearner:
     def display_name(self) -> str:
         """As User.display_name: the full name (AbstractUser.get_full_name), else the email."""
         return f"{self.first_name} {self.last_name}".strip() or self.email
-
-
-# The highest page whose query is compiled with its count (core.prepared keeps one per page):
-# 400 pages of 50 hold 20,000 learners.
-MAX_PAGE = 1000
-
-
-class CohortLearners(PagedRows[PageLearner]):
-    """`cohort_learners` for a Paginator: its length is one COUNT and a slice reads only that
-    slice's learners (one query of the few columns shown), in the same order.
-
-    Given the page the Paginator will be asked for (`page`, `per_page`), the first question,
-    the length, reads that page's learners with the count beside them in one query, and the
-    slice is answered from them (a page out of range reads the count on its own, then the
-    page the Paginator shows instead)."""
-
-    def __init__(
-        self,
-        *,
-        cohort: Cohort,
-        query: str = "",
-        organisation_id: int | None = None,
-        page: object = None,
-        per_page: int | None = None,
-    ):
-        self.cohort = cohort
-        self.query = query
-        self.organisation_id = organisation_id
-        self._count: int | None = None
-        self._expected: tuple[int, int] | None = None
-        number = str(page or "1")
-        if per_page and not query and number.isdigit() and 0 < int(number) <= MAX_PAGE:
-            self._expected = ((int(number) - 1) * per_page, int(number) * per_page)
-        # The expected page's learners, once the length has read them with the count.
-        self._kept: list[PageLearner] | None = None
-
-    def _memberships(self, cohort: int, organisation: int | None = None) -> QuerySet[Membership]:
-        return cohort_learners(
-            cohort=Cohort(pk=cohort), query=self.query, organisation_id=organisation
-        ).select_related(None)
-
-    def _ids(self) -> dict[str, int]:
-        ids = {"cohort": self.cohort.pk}
-        if self.organisation_id:
-            ids["organisation"] = self.organisation_id
-        return ids
-
-    def __len__(self) -> int:
-        if self._count is None and self._expected is not None:
-            self._read_expected_page(*self._expected)
-        if self._count is None:
-            if self.query:  # words of a search change the SQL: built each time
-                self._count = self._memberships(**self._ids()).count()
-            else:
-                found = prepared.values(
-                    Membership,
-                    ("learners.page_count", "organisation" in self._ids()),
-                    lambda **ids: self._count_of(**ids).values_list("n"),
-                    **self._ids(),
-                )
-                self._count = found[0][0] if found else 0
-        return self._count
-
-    def _count_of(self, **ids: int) -> QuerySet[Any]:
-        return self._memberships(**ids).order_by().values("cohort").annotate(n=Count("*"))
-
-    def _read_expected_page(self, start: int, stop: int) -> None:
-        """The expected page's learners and, beside each, the count (none when the page is
-        past the end: the count is then read on its own)."""
-
-        def build(**ids: int) -> QuerySet[Any]:
-            return (
-                self._memberships(**ids)
-                .annotate(learner_count=Subquery(self._count_of(**ids).values("n")))
-                .values_list(*self._columns, "learner_count")[start:stop]
-            )
-
-        key = ("learners.page_rows_counted", "organisation" in self._ids(), start, stop)
-        rows = prepared.values(Membership, key, build, **self._ids())
-        if rows:
-            self._count = rows[0][-1]
-            self._kept = [PageLearner(*row[:-1]) for row in rows]
-
-    _columns = (
-        "user_id",
-        "user__first_name",
-        "user__last_name",
-        "user__email",
-        "user__organisation__name",
-    )
-
-    def _slice(self, start: int, stop: int) -> list[PageLearner]:
-        expected, kept = self._expected, self._kept
-        if (
-            kept is not None
-            and expected is not None
-            and expected[0] == start <= stop <= expected[1]
-        ):
-            return kept[: stop - start]
-
-        def build(**ids: int) -> QuerySet[Any]:
-            return self._memberships(**ids).values_list(*self._columns)[start:stop]
-
-        if self.query:
-            rows = list(build(**self._ids()))
-        else:
-            key = ("learners.page_rows", "organisation" in self._ids(), start, stop)
-            rows = prepared.values(Membership, key, build, **self._ids())
-        return [PageLearner(*row) for row in rows]
 
 
 def cohort_organisations(*, cohort: Cohort) -> list[tuple[int, str]]:
@@ -397,45 +304,6 @@ def team_latest(
     return latest
 
 
-def page_done_counts(
-    *, course: Any, user_ids: list[int], completions_only: bool
-) -> dict[int, dict[int, int]]:
-    """{user id: {module id: published items done}} for a page of learners (one query), by
-    the outline's rule for "done" (courses.selectors.completion_matrix).
-
-    `completions_only=True` (no item of the course counts a submission as done, so an item is
-    done exactly when its Completion row exists) counts the page's Completion rows per module
-    with a plain join and GROUP BY, the query of the cohort table's SQL floor, instead of
-    evaluating the rule for each of the page's (learner, item) pairs."""
-    if not completions_only:
-        return completion_matrix(user_ids=user_ids, course=course)
-    users = prepared.numbered("u", user_ids)
-
-    def build(course: int, **users: int) -> QuerySet[Any]:
-        return (
-            Completion.objects.filter(
-                user_id__in=list(users.values()),
-                item__is_published=True,
-                item__module__is_published=True,
-                item__module__course_id=course,
-            )
-            .values_list("user_id", "item__module_id")
-            .annotate(n=Count("item_id"))
-            .order_by()
-        )
-
-    if len(users) <= PAGED_IDS:
-        rows = prepared.values(
-            Completion, ("learners.page_done", len(users)), build, course=course.pk, **users
-        )
-    else:
-        rows = list(build(course.pk, **users))
-    matrix: dict[int, dict[int, int]] = {}
-    for user_id, module_id, n in rows:
-        matrix.setdefault(user_id, {})[module_id] = n
-    return matrix
-
-
 def _overview_modules(course: int) -> QuerySet[Module]:
     return (
         Module.objects.filter(course_id=course)
@@ -452,46 +320,20 @@ def _overview_modules(course: int) -> QuerySet[Module]:
                 ),
                 0,
             ),
-            # Whether an item of the module counts a submission as done (the assignment
-            # rules): without one anywhere in the course, a page's counts are plain
-            # Completion rows (page_done_counts), with no extra query to find out.
-            has_ruled=Exists(
-                assignment_ruled_items(course_id=course).filter(module=OuterRef("pk"))
-            ),
         )
         .order_by("position", "pk")
     )
 
 
-def cohort_overview(
-    *, cohort: Cohort, learners: Sequence[User | PageLearner] | None = None
-) -> CohortOverview:
-    """Each learner's progress per module and latest submission per assignment.
-
-    With `learners` (one page of them) only those rows are built; otherwise the whole cohort.
-    """
-    paged = learners is not None
-    if learners is None:
-        memberships = list(
-            Membership.objects.filter(cohort=cohort)
-            .select_related("user__organisation")
-            .order_by("user__last_name", "user__first_name", "user__email")
-        )
-        learners = [m.user for m in memberships if m.role == Membership.Role.LEARNER]
-    else:
-        memberships = prepared.objects(
-            Membership,
-            ("learners.overview_staff",),
-            lambda cohort: (
-                Membership.objects.filter(cohort_id=cohort)
-                # The staff roles named, so that the (cohort, role) index finds the few staff
-                # rows without reading the cohort's learners (#13).
-                .filter(role__in=(Membership.Role.INSTRUCTOR, Membership.Role.COORDINATOR))
-                .select_related("user")
-                .order_by("user__last_name", "user__first_name", "user__email")
-            ),
-            cohort=cohort.pk,
-        )
+def cohort_overview(*, cohort: Cohort) -> CohortOverview:
+    """Each learner's progress per module and latest submission per assignment, for the whole
+    cohort (the exports; a page of the progress section is learners.progress_page's)."""
+    memberships = list(
+        Membership.objects.filter(cohort=cohort)
+        .select_related("user__organisation")
+        .order_by("user__last_name", "user__first_name", "user__email")
+    )
+    learners = [m.user for m in memberships if m.role == Membership.Role.LEARNER]
     # The course's modules and assignments: queries of a fixed shape, compiled once.
     modules = prepared.objects(
         Module, ("learners.overview_modules",), _overview_modules, course=cohort.course_id
@@ -507,16 +349,9 @@ def cohort_overview(
         ),
         course=cohort.course_id,
     )
-    if paged:
-        matrix = page_done_counts(
-            course=cohort.course,
-            user_ids=[u.pk for u in learners],
-            completions_only=not any(m.has_ruled for m in modules),  # type: ignore[attr-defined]
-        )
-    else:
-        # A whole cohort is joined by its id, never sent as an IN list of every learner.
-        matrix = completion_matrix(cohort=cohort, course=cohort.course)
-    latest = team_latest(cohort=cohort, learner_ids=[u.pk for u in learners] if paged else None)
+    # A whole cohort is joined by its id, never sent as an IN list of every learner.
+    matrix = completion_matrix(cohort=cohort, course=cohort.course)
+    latest = team_latest(cohort=cohort)
     rows = []
     # Annotated by _overview_modules (not on the Module type).
     item_counts = [(m, m.item_count) for m in modules]  # type: ignore[attr-defined]
@@ -1051,7 +886,6 @@ def cohort_progress(*, cohort: Cohort) -> list[tuple[int, str, int, int]]:
     of the cohort, in three queries: the done counts are one aggregate joined by the cohort's id
     (completion_matrix's rule; Completion rows alone when no item counts a submission), no
     heatmap rows, no submissions read into Python."""
-    from courses.selectors import assignment_ruled_items
 
     counts = Item.objects.filter(module__course_id=cohort.course_id).aggregate(
         total=Count("pk"),

@@ -29,6 +29,7 @@ from learners.adapters import ENROLMENT_CODE_SESSION_KEY, INVITATION_SESSION_KEY
 
 from . import forms, rollup, selectors, services
 from .models import Invitation, InvitationImport, Membership
+from .progress_page import cohort_progress_page
 
 
 @require_role(*STAFF_ROLES)
@@ -55,20 +56,15 @@ def cohort_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     org = request.GET.get("org", "")
     organisation_id = int(org) if org.isdigit() else None
     view = "table" if request.GET.get("view") == "table" else "grid"
-    number = request.GET.get("page")
-    learners = selectors.CohortLearners(
+    page, overview = cohort_progress_page(
         cohort=cohort,
         query=query,
         organisation_id=organisation_id,
-        page=number,
+        number=request.GET.get("page"),
         per_page=LEARNERS_PER_PAGE,
     )
-    page = Paginator(learners, LEARNERS_PER_PAGE).get_page(number)
-    overview = selectors.cohort_overview(cohort=cohort, learners=list(page.object_list))
-    # The overview has loaded the cohort's coordinators already: no extra query.
-    is_coordinator = request.user.is_superuser or any(
-        u.pk == request.user.pk for u in overview.coordinators
-    )
+    # Read with the cohort (learners.access): no query of its own.
+    is_coordinator = bool(cohort.viewer_coordinates)  # type: ignore[attr-defined]
     is_author = bool(cohort.viewer_is_author)  # type: ignore[attr-defined] # read with it
     course_links = {
         "author": is_author,

@@ -363,15 +363,12 @@ GROUP BY 1 ORDER BY 1
 def check_table_floor(keys: dict[str, int], rows: list[tuple]) -> None:
     """The SQL floor's numbers are the cohort table's, as the page reads them: the learner
     count, the page's learners, the items done per module and each phase's version."""
-    from django.core.paginator import Paginator
-
     from learners.models import Cohort
-    from learners.selectors import CohortLearners, cohort_overview
+    from learners.progress_page import cohort_progress_page
     from learners.views import LEARNERS_PER_PAGE
 
     cohort = Cohort.objects.get(pk=keys["cohort"])
-    page = Paginator(CohortLearners(cohort=cohort), LEARNERS_PER_PAGE).get_page(3)
-    overview = cohort_overview(cohort=cohort, learners=list(page.object_list))
+    page, overview = cohort_progress_page(cohort=cohort, number=3, per_page=LEARNERS_PER_PAGE)
     expected = {
         "count": page.paginator.count,
         "learners": [

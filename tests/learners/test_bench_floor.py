@@ -14,15 +14,13 @@ pytestmark = pytest.mark.django_db
 def test_the_table_floor_returns_the_pages_numbers_with_a_team(cohort, instructor, assignment):
     if connection.vendor != "postgresql":
         skip_or_fail("the cohort table's SQL floor is PostgreSQL's (DATABASE_URL)")
-    from django.core.paginator import Paginator
-
-    from learners.selectors import CohortLearners
+    from learners.progress_page import cohort_progress_page
     from learners.views import LEARNERS_PER_PAGE
     from tests import bench
     from workshops.models import ExperimentMember, Submission
 
     grow_cohort(cohort=cohort, learners=160, instructor=instructor)
-    page = Paginator(CohortLearners(cohort=cohort), LEARNERS_PER_PAGE).get_page(3)
+    page, _overview = cohort_progress_page(cohort=cohort, number=3, per_page=LEARNERS_PER_PAGE)
     on_page = [learner.pk for learner in page.object_list]
     # A learner of the page joins another learner's team: the team's versions count for them.
     sent = Submission.objects.filter(cohort=cohort, experiment__isnull=False).latest("pk")

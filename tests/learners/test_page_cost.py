@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from core.models import User
 from courses.models import Completion, Item, Module
-from courses.selectors import completion_matrix
 from learners import access, selectors, services
 from learners.models import Membership
+from learners.progress_page import cohort_progress_page
 from learners.templatetags.progress import progress_rows, progress_version
 from tests import factories
 from tests.learners.bulk import grow_cohort
@@ -34,8 +34,10 @@ def started(cohort, assignment):
     return cohort
 
 
-def page_of(cohort, number=1):
-    return list(selectors.CohortLearners(cohort=cohort)[(number - 1) * 50 : number * 50])
+def page_of(cohort, number=1, **filters):
+    """The page's learners and overview as the progress section reads them."""
+    page, overview = cohort_progress_page(cohort=cohort, number=number, **filters)
+    return list(page.object_list), overview
 
 
 # The rows as the template wrote them before #13 (templates/learners/cohort_detail.html).
@@ -71,8 +73,8 @@ def test_the_rows_print_exactly_what_the_template_printed(
     User.objects.filter(pk=people[1].pk).update(first_name="", last_name="", organisation=None)
     factories.ModuleFactory(course=course, position=9)
     factories.AssignmentFactory(workshop=assignment.workshop, phase=2, title="Kokeile <pientä>")
-    for learners in (page_of(started), [User.objects.get(pk=p.pk) for p in people]):
-        overview = selectors.cohort_overview(cohort=started, learners=learners)
+    # A page read in one statement, and the whole cohort as the exports read it.
+    for overview in (page_of(started)[1], selectors.cohort_overview(cohort=started)):
         assert any(s for row in overview.rows for _a, s in row.submissions)
         with translation.override(language):
             for view, old in (("grid", OLD_GRID), ("table", OLD_TABLE)):
@@ -84,10 +86,10 @@ def test_the_rows_print_exactly_what_the_template_printed(
 def test_a_page_of_learners_is_read_as_the_queryset_pages_it(started, instructor):
     grow_cohort(cohort=started, learners=120, instructor=instructor)
     memberships = selectors.cohort_learners(cohort=started)
-    learners = selectors.CohortLearners(cohort=started)
-    assert len(learners) == memberships.count() == 120
-    for start, stop in ((0, 50), (50, 100), (100, 150)):
-        got = [(p.pk, p.email, p.display_name, p.organisation) for p in learners[start:stop]]
+    for number, start in ((1, 0), (2, 50), (3, 100)):
+        page, _overview = cohort_progress_page(cohort=started, number=number)
+        assert page.paginator.count == memberships.count() == 120
+        got = [(p.pk, p.email, p.display_name, p.organisation) for p in page.object_list]
         expected = [
             (
                 m.user.pk,
@@ -95,15 +97,26 @@ def test_a_page_of_learners_is_read_as_the_queryset_pages_it(started, instructor
                 m.user.display_name,
                 m.user.organisation.name if m.user.organisation else None,
             )
-            for m in memberships[start:stop]
+            for m in memberships[start : start + 50]
         ]
         assert got == expected
     org = memberships.first().user.organisation
-    by_org = selectors.CohortLearners(cohort=started, organisation_id=org.pk)
-    assert [p.pk for p in by_org[0:50]] == [
+    by_org, _overview = cohort_progress_page(cohort=started, organisation_id=org.pk)
+    assert [p.pk for p in by_org.object_list] == [
         m.user_id for m in selectors.cohort_learners(cohort=started, organisation_id=org.pk)[:50]
     ]
-    assert len(by_org) == 40
+    assert by_org.paginator.count == 40
+    # Search words, as the ORM filters them, and an organisation no row has.
+    word = memberships[7].user.email.split("@")[0]
+    searched, _overview = cohort_progress_page(cohort=started, query=f" {word} ")
+    assert [p.pk for p in searched.object_list] == [
+        m.user_id for m in selectors.cohort_learners(cohort=started, query=word)
+    ]
+    assert searched.paginator.count >= 1
+    for nobody in (10**9, 2**70):
+        empty, overview = cohort_progress_page(cohort=started, organisation_id=nobody)
+        assert (empty.number, empty.paginator.count, overview.rows) == (1, 0, [])
+        assert overview.modules  # the header is read all the same
 
 
 @pytest.mark.parametrize(
@@ -115,19 +128,30 @@ def test_a_page_learners_name_is_the_users_display_name(first, last, email):
     assert selectors.PageLearner(1, first, last, email, None).display_name == user.display_name
 
 
+def cells_of(overview, learners=None):
+    return {
+        r.learner.pk: [(c.module.pk, c.done, c.total) for c in r.cells]
+        for r in overview.rows
+        if learners is None or r.learner.pk in learners
+    }
+
+
 def test_a_pages_counts_follow_the_rule_with_drafts_team_submissions_and_two_cohorts(
     started, course, instructor, assignment, other_cohort
 ):
     people = grow_cohort(cohort=started, learners=30, instructor=instructor)
-    ids = [p.pk for p in people]
     factories.ItemFactory(module=course.modules.first(), is_published=False)
     hidden = factories.ModuleFactory(course=course, is_published=False)
     Completion.objects.create(user=people[3], item=factories.ItemFactory(module=hidden))
     factories.MembershipFactory(cohort=other_cohort, user=people[7])
-    # Without an assignment rule the plain counts are the rule's.
-    plain = selectors.page_done_counts(course=course, user_ids=ids, completions_only=True)
-    assert plain == completion_matrix(user_ids=ids, course=course)
-    assert sum(n for modules in plain.values() for n in modules.values()) > 0
+    # Without an assignment rule the page's plain counts are the rule's.
+    learners, overview = page_of(started)
+    on_page = {p.pk for p in learners}
+    assert not any(m.has_ruled for m in overview.modules)
+    whole = selectors.cohort_overview(cohort=started)
+    assert cells_of(overview) == cells_of(whole, on_page)
+    assert sum(c[1] for cells in cells_of(overview).values() for c in cells) > 0
+    before = cells_of(overview)
     # An item done by a team mate's submission: the page reads the rule, as the heatmap did.
     Item.objects.filter(pk=Item.objects.filter(module__course=course).first().pk).update(
         assignment=assignment, completion_rule=Item.Rule.SUBMITTED
@@ -135,13 +159,12 @@ def test_a_pages_counts_follow_the_rule_with_drafts_team_submissions_and_two_coh
     mate = people[5]
     experiment = ExperimentMember.objects.get(user=people[4], cohort=started).experiment
     ExperimentMember.objects.filter(user=mate, cohort=started).update(experiment=experiment)
-    overview = selectors.cohort_overview(cohort=started, learners=page_of(started))
+    learners, overview = page_of(started)
     assert any(m.has_ruled for m in overview.modules)
     whole = selectors.cohort_overview(cohort=started)
-    cells = {r.learner.pk: [(c.done, c.total) for c in r.cells] for r in whole.rows}
-    assert {r.learner.pk: [(c.done, c.total) for c in r.cells] for r in overview.rows} == {
-        pk: cells[pk] for pk in (p.pk for p in page_of(started))
-    }
+    assert cells_of(overview) == cells_of(whole, on_page)
+    # The rule counted an item done by a submission for someone on the page.
+    assert cells_of(overview) != before
 
 
 def test_a_pages_phase_states_are_the_whole_cohorts(started, instructor):
@@ -219,9 +242,9 @@ def test_the_kept_progress_section_changes_with_every_value_it_prints(
 
 
 def test_the_staff_names_and_the_pager_are_in_the_key(started, coordinator, instructor):
-    people = grow_cohort(cohort=started, learners=3, instructor=instructor)
+    grow_cohort(cohort=started, learners=3, instructor=instructor)
     request = RequestFactory().get("/")
-    overview = selectors.cohort_overview(cohort=started, learners=people)
+    overview = page_of(started)[1]
 
     class Page:
         number = 1
@@ -253,7 +276,10 @@ def test_the_staff_names_and_the_pager_are_in_the_key(started, coordinator, inst
     Page.paginator.count = 4
     assert progress_version(context) != key
     Page.paginator.count = 3
-    overview.instructors[0].first_name = "Toinen"
+    # A member of staff renamed: the page read again prints (and keys) the new name.
+    User.objects.filter(pk=overview.instructors[0].pk).update(first_name="Toinen")
+    context["overview"] = page_of(started)[1]
+    assert "Toinen" in [u.first_name for u in context["overview"].instructors]
     assert progress_version(context) != key
 
 
