@@ -351,3 +351,41 @@ def test_the_links_are_the_urls_reverse_gives_under_any_prefix():
             assert reverse("learners:at_risk", args=[5]).startswith(prefix)
         finally:
             set_script_prefix("/")
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_the_kept_cohort_heading_is_the_includes_and_follows_each_change(
+    started, coordinator, language
+):
+    """The cohort pages' heading and tabs, kept per process (`cohort_nav`), print what the
+    include prints, for each tab, role and set of course links; a renamed cohort or course and
+    new dates show at once."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from learners.templatetags.progress import NAV_TEMPLATE, cohort_nav
+
+    cohort = access.get_cohort_for_staff(coordinator, started.pk)
+    variants = [
+        ("progress", True, {"author": True, "extensions": True, "certificates": True}),
+        ("at_risk", False, {"author": False, "extensions": True, "certificates": False}),
+        ("", False, None),
+    ]
+    with translation.override(language):
+        for active, coordinates, links in variants:
+            context = {"cohort": cohort, "is_coordinator": coordinates, "course_links": links}
+            include = render_to_string(NAV_TEMPLATE, {**context, "active": active})
+            assert cohort_nav(context, active) == include
+            assert cohort_nav(context, active) == include  # kept: the same again
+        forced = cohort_nav({"cohort": cohort}, "invitations", is_coordinator=True)
+        assert 'data-testid="tab-invitations"' in forced
+        assert 'data-testid="tab-invitations"' not in cohort_nav({"cohort": cohort}, "exports")
+        before = cohort_nav({"cohort": cohort}, "progress")
+        cohort.name = "Kevät 2027 <uusi>"
+        cohort.end_date = cohort.end_date + datetime.timedelta(days=30)
+        after = cohort_nav({"cohort": cohort}, "progress")
+        assert after != before
+        assert "Kevät 2027 &lt;uusi&gt;" in after
+        assert after == render_to_string(NAV_TEMPLATE, {"cohort": cohort, "active": "progress"})
+        cohort.course.title = "Toinen kurssi"
+        assert "Toinen kurssi" in cohort_nav({"cohort": cohort}, "progress")
