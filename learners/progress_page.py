@@ -222,7 +222,7 @@ def cohort_progress_page(
     page = Paginator(_ReadPage(found, (wanted - 1) * per_page), per_page).get_page(wanted)
     if found.ruled:
         # An item done by a submission: the page's counts by the rule (one query more).
-        found.done = completion_matrix(
+        found.ruled_done = completion_matrix(
             user_ids=[p.pk for p in found.learners], course=cohort.course
         )
     return page, ProgressOverview(found)
@@ -237,19 +237,30 @@ class _Found:
         self.alias = alias
         self.course = course
         self.count = 0
-        self.done: dict[int, dict[int, int]] = {}
         self.ruled: set[int] = set()
+        # The items done by the rule (completion_matrix) when an item counts a submission.
+        self.ruled_done: dict[int, dict[int, int]] | None = None
         learners: list[tuple[int, PageLearner]] = []
-        for kind, a, b, c, *texts in rows:
+        for row in rows:
+            kind = row[0]
             if kind == "learner":
-                learners.append((b, PageLearner(a, *texts[:4])))
+                learners.append((row[2], PageLearner(row[1], row[4], row[5], row[6], row[7])))
             elif kind == "count":
-                self.count = a
-            elif kind == "done":
-                self.done.setdefault(a, {})[b] = c
+                self.count = row[1]
             elif kind == "ruled":
-                self.ruled.add(a)
-        self.learners = [learner for _rank, learner in sorted(learners, key=lambda r: r[0])]
+                self.ruled.add(row[1])
+        learners.sort(key=lambda r: r[0])
+        self.learners = [learner for _rank, learner in learners]
+
+    @cached_property
+    def done(self) -> dict[int, dict[int, int]]:
+        """{learner id: {module id: items done}}."""
+        if self.ruled_done is not None:
+            return self.ruled_done
+        done: dict[int, dict[int, int]] = {}
+        for user_id, module_id, n, *_texts in self.of_kind("done"):
+            done.setdefault(user_id, {})[module_id] = n
+        return done
 
     def of_kind(self, kind: str) -> Iterator[tuple[Any, ...]]:
         return (row[1:] for row in self.rows if row[0] == kind)
@@ -267,8 +278,12 @@ class ProgressOverview:
     @cached_property
     def printed(self) -> tuple[Any, ...]:
         found = self._found
-        ruled = sorted((u, sorted(m.items())) for u, m in found.done.items()) if found.ruled else ()
-        return (tuple(found.rows), tuple(ruled))
+        ruled: tuple[Any, ...] = ()
+        if found.ruled_done is not None:
+            ruled = tuple(
+                sorted((u, tuple(sorted(m.items()))) for u, m in found.ruled_done.items())
+            )
+        return (tuple(found.rows), ruled)
 
     @cached_property
     def modules(self) -> list[Module]:

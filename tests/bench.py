@@ -295,7 +295,8 @@ def sql_call(sql: str, params: Any) -> Callable[[], list[tuple]]:
 # learners the cohort has (the pager), each learner's name, email and organisation, the items
 # done per (learner, module), and per (learner, phase) the version that counts (its id and
 # state): the latest version of the learner's own answers or of any experiment they are a
-# member of, a version sent in an experiment counting for every member of its team.
+# member of, a version sent in an experiment counting for every member of its team; and each
+# module's items, the total in every "done of total" cell (session 10: it had been left out).
 TABLE_SQL = """
 WITH page AS (
     SELECT m.user_id, u.first_name, u.last_name, u.email, o.name AS organisation
@@ -332,6 +333,10 @@ UNION ALL
 UNION ALL
 SELECT 'count', NULL, NULL, NULL, NULL, NULL, COUNT(*)::text FROM learners_membership
 WHERE cohort_id = %(cohort)s AND role = 'learner'
+UNION ALL
+SELECT 'total', NULL, mo.id, NULL, NULL, NULL, COUNT(i.id)::text
+FROM courses_module mo LEFT JOIN courses_item i ON i.module_id = mo.id
+WHERE mo.course_id = %(course)s GROUP BY mo.id
 """
 
 # The summary's numbers: per organisation the learners, published items done, the course's
@@ -362,7 +367,8 @@ GROUP BY 1 ORDER BY 1
 
 def check_table_floor(keys: dict[str, int], rows: list[tuple]) -> None:
     """The SQL floor's numbers are the cohort table's, as the page reads them: the learner
-    count, the page's learners, the items done per module and each phase's version."""
+    count, the page's learners, the items done per module, each phase's version and each
+    module's items."""
     from learners.models import Cohort
     from learners.progress_page import cohort_progress_page
     from learners.views import LEARNERS_PER_PAGE
@@ -390,12 +396,14 @@ def check_table_floor(keys: dict[str, int], rows: list[tuple]) -> None:
             for a, s in r.submissions
             if s is not None
         },
+        "totals": {m.pk: m.item_count for m in overview.modules},
     }
     got = {
         "count": next(int(r[6]) for r in rows if r[0] == "count"),
         "learners": [tuple(r[1:2] + r[3:7]) for r in rows if r[0] == "learner"],
         "done": {(r[1], r[2]): int(r[6]) for r in rows if r[0] == "done"},
         "phases": {(r[1], r[2]): (int(r[6]), r[3]) for r in rows if r[0] == "phase"},
+        "totals": {r[2]: int(r[6]) for r in rows if r[0] == "total"},
     }
     assert got == expected, "the cohort table's SQL floor disagrees with the page's numbers"
     assert expected["phases"], "the floor's page shows no version"
