@@ -488,3 +488,43 @@ def test_the_course_models_rows_are_built_without_their_constructor():
     """courses.translation's constructor rewrites only keyword arguments (none for a row read
     from the database) and says so (plain_init), so the outline's items skip it."""
     assert all(prepared._builds_plainly(model) for model in (Course, Module, Item))
+
+
+def test_a_statement_runs_inside_another_as_its_rows_would_come(courses, cohort, learner):
+    """`statement()` gives the compiled SQL and its bound parameters, for a caller that puts the
+    query inside a statement of its own (learners/progress_page.py)."""
+    factories.MembershipFactory(cohort=factories.CohortFactory(course=courses[1]), user=learner)
+    key = _key("statement")
+
+    def build(course):
+        return (
+            Membership.objects.filter(cohort__course_id=course)
+            .values_list("user_id", "role")
+            .order_by("user__email")
+        )
+
+    for course in courses:
+        sql, params = prepared.statement(Membership, key, build, course=course.pk)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*), MIN(role) FROM ({sql}) inner_rows", params)  # noqa: S608
+            assert cursor.fetchone() == (1, "learner")
+        assert params.count(course.pk) == 1
+    # An id no column holds matches nothing, as the ORM answers it.
+    assert prepared.statement(Membership, key, build, course=2**70) is None
+
+
+def test_a_statement_with_columns_the_compiler_adds_or_of_model_rows_is_refused(course):
+    def distinct(c):
+        return (
+            Membership.objects.filter(cohort__course_id=c)
+            .values_list("role")
+            .distinct()
+            .order_by("user__email")
+        )
+
+    with pytest.raises(TypeError, match="adds columns"):
+        prepared.statement(Membership, _key("added"), distinct, c=course.pk)
+    with pytest.raises(TypeError, match="values_list"):
+        prepared.statement(
+            Membership, _key("rows"), lambda c: Membership.objects.filter(cohort_id=c), c=1
+        )
