@@ -371,9 +371,23 @@ def _turnaround(cohort: Cohort) -> list[list[Any]]:
 # --- sweeping and rebuilding -----------------------------------------------------------------
 
 
+def _join_missing(cohort: Cohort) -> int:
+    """Learners of the cohort who have no row yet (they joined without a service, or before
+    the cohort's figures were first counted) get a stale one, so that the recount that follows
+    counts every learner, not only those who joined since (one query when none is missing)."""
+    missing = list(
+        Membership.objects.filter(
+            cohort=cohort, role=Membership.Role.LEARNER, progress__isnull=True
+        ).values_list("user_id", flat=True)
+    )
+    return rollup_join(cohort_id=cohort.pk, user_ids=missing, hint=False) if missing else 0
+
+
 def rollup_refresh_cohort(*, cohort: Cohort, now: datetime.datetime | None = None) -> int:
-    """Recompute the cohort's stale learner rows, then its figures (what the sweep does for a
-    touched cohort). Returns the learner rows recomputed."""
+    """Recompute the cohort's stale learner rows (with a row for each learner who has none),
+    then its figures (what the sweep does for a touched cohort). Returns the learner rows
+    recomputed."""
+    _join_missing(cohort)
     stale = list(
         LearnerProgress.objects.filter(cohort=cohort, stale=True)
         .order_by("user_id")
@@ -401,6 +415,7 @@ def rollup_refresh_stale(*, now: datetime.datetime | None = None) -> int:
     )
     rows = 0
     for cohort in Cohort.objects.filter(pk__in=cohort_ids).select_related("course"):
+        _join_missing(cohort)
         stale = list(
             LearnerProgress.objects.filter(cohort=cohort, stale=True)
             .order_by("user_id")
