@@ -1,4 +1,4 @@
-"""Who may read the notification log: coordinators see what was sent to members of their
+"""Who may read the notification log: coordinators see what was sent to the learners of their
 cohorts, the superuser everything. (A person's own notifications are read through
 notifications.selectors.notifications_for.)"""
 
@@ -19,7 +19,10 @@ if TYPE_CHECKING:
 
 
 def notifications_visible_to_staff(user: User) -> QuerySet[Notification]:
-    """The notification log: coordinators see what was sent to members of their cohorts."""
+    """The notification log: coordinators see what was sent to the learners of their cohorts.
+    Not what was sent to the staff of those cohorts: an instructor or a coordinator of one of
+    them may also run other cohorts, and their messages (reviews waiting, reminders to nudge)
+    name those cohorts' learners, whom this coordinator must not see."""
     qs = Notification.objects.all()
     if user.is_superuser:
         return qs
@@ -27,6 +30,7 @@ def notifications_visible_to_staff(user: User) -> QuerySet[Notification]:
         Exists(
             Membership.objects.filter(
                 user=OuterRef("recipient_id"),
+                role=Membership.Role.LEARNER,
                 cohort__in=cohorts_for(user, Role.COORDINATOR).values("pk"),
             )
         )
