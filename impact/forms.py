@@ -19,6 +19,9 @@ class StatementForm(forms.Form):
         max_length=Statement.MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    # The text as it was when the editor opened it: a team mate's save since is not overwritten
+    # (services.statement_update).
+    based_on = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
 
 
 class IndicatorForm(forms.ModelForm):

@@ -87,9 +87,36 @@ def statement_add(*, experiment: Experiment, column: str, text: str) -> Statemen
     return statement
 
 
+class StatementChanged(ImpactError):
+    """A team mate saved the statement after the editor opened it: nothing was saved over it."""
+
+    def __init__(self, current: str) -> None:
+        super().__init__(
+            _(
+                "A team mate changed this statement after you opened it, so your text was not "
+                "saved over theirs. It now reads: “%(current)s”. Your text is still in the box: "
+                "change it as you want and save again."
+            )
+            % {"current": current}
+        )
+        self.current = current
+
+
 @transaction.atomic
-def statement_update(*, statement: Statement, text: str) -> Statement:
-    statement.text = _clean_text(text)
+def statement_update(*, statement: Statement, text: str, based_on: str | None = None) -> Statement:
+    """Change a statement's text. `based_on`: the text the editor opened (None: not checked);
+    if a team mate has saved another text since, StatementChanged, and nothing is saved."""
+    current = Statement.objects.select_for_update().filter(pk=statement.pk).first()
+    if current is None:
+        raise ImpactError(_("This statement was removed by a team mate."))
+    text = _clean_text(text)
+
+    def same(a: str, b: str) -> bool:  # as a browser sends it back: CRLF, outer spaces
+        return a.replace("\r\n", "\n").strip() == b.replace("\r\n", "\n").strip()
+
+    if based_on is not None and not same(current.text, based_on) and not same(current.text, text):
+        raise StatementChanged(current.text)
+    statement.text = text
     statement.save(update_fields=["text"])
     _touch(statement.plan)
     return statement

@@ -228,7 +228,18 @@ def statement_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         form = StatementForm(request.POST)
         if form.is_valid():
             try:
-                services.statement_update(statement=statement, text=form.cleaned_data["text"])
+                services.statement_update(
+                    statement=statement,
+                    text=form.cleaned_data["text"],
+                    # A form opened before the field existed carries none: not checked.
+                    based_on=form.cleaned_data["based_on"] if "based_on" in request.POST else None,
+                )
+            except services.StatementChanged as exc:
+                form.add_error("text", exc.message)
+                # Saving again (after reading the mate's text) is the person's choice.
+                data = request.POST.copy()
+                data["based_on"] = exc.current
+                form.data = data
             except services.ImpactError as exc:
                 form.add_error("text", exc.message)
             else:
@@ -241,7 +252,7 @@ def statement_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 return response
         status = 400
     else:
-        form = StatementForm(initial={"text": statement.text})
+        form = StatementForm(initial={"text": statement.text, "based_on": statement.text})
     template = (
         "impact/includes/_statement_form.html"
         if getattr(request, "htmx", False)
