@@ -75,7 +75,7 @@ def funder_report(
     """Participants by municipality, completion, experiments and their phases, sessions and
     attendance of the given cohorts that ran during [start, end] (seven queries)."""
     from courses.models import Certificate
-    from workshops.models import Experiment, Phase, WorkshopSession
+    from workshops.models import Experiment, Phase, WorkshopSession, attended_filter
 
     until = _end_of(end)
     running = list(
@@ -126,13 +126,25 @@ def funder_report(
             finished += 1
         else:
             phases[e.phase].active += 1
+    # Sessions held in the period (one still to come is not reported as held), and as
+    # attending what the cohort's attendance page counts: present, or watched the recording
+    # where the workshop lets that count.
     sessions = list(
         WorkshopSession.objects.filter(
-            cohort__in=running, starts_at__gte=_start_of(start), starts_at__lt=until
+            cohort__in=running,
+            starts_at__gte=_start_of(start),
+            starts_at__lt=until,
+            starts_at__lte=timezone.now(),
         )
         .select_related("cohort", "workshop")
         .annotate(
-            present=Count("attendance", filter=Q(attendance__status="present")),
+            present=Count(
+                "attendance",
+                filter=attended_filter(
+                    status="attendance__status",
+                    allowed="workshop__recording_counts_as_attendance",
+                ),
+            ),
             absent=Count("attendance", filter=Q(attendance__status="absent")),
             excused=Count("attendance", filter=Q(attendance__status="excused")),
         )

@@ -124,7 +124,9 @@ def test_the_report_as_xlsx_has_a_sheet_per_topic_and_no_formulas(client_for, co
     assert ["Porvoo", 1, 0, 0] in rows
     assert ["'=1+1 kunta", 2, 1, 50] in rows
     sessions = [[c.value for c in row] for row in workbook.worksheets[3].iter_rows()]
-    assert len(sessions) == 1 + 3
+    # The sessions held by now (Työpaja 3, 10.3.2027, counts once it has been held).
+    held = WorkshopSession.objects.filter(cohort__name="Syksy 2026", starts_at__lte=timezone.now())
+    assert len(sessions) == 1 + held.count()
     cells = [c for sheet in workbook.worksheets for row in sheet.iter_rows() for c in row]
     assert all(c.data_type != "f" for c in cells)
 
@@ -202,3 +204,35 @@ def test_the_certificate_export_has_the_codes_and_no_formulas(
 def test_the_new_exports_obey_the_cohort_scope(client_for, instructor, cohort, funded):
     for what in ("attendance", "certificates"):
         assert export(client_for(instructor), cohort, what, "csv").status_code in (403, 404)
+
+
+def test_the_report_counts_held_sessions_and_attendance_as_the_cohort_page_does(
+    client_for, coordinator, funded, assignment, instructor
+):
+    """A session still to come is not reported as held, and a watched recording counts as
+    attending where the workshop says so, as on the cohort's attendance page (a tester's
+    report said 1 attendance and 5 sessions where the cohort page said 3 and 4)."""
+    workshop = assignment.workshop
+    workshop.recording_counts_as_attendance = True
+    workshop.save()
+    first = WorkshopSession.objects.get(title="Työpaja 1")
+    Attendance.objects.filter(session=first, status="absent").update(status="watched")
+    # A session next month, in the period, with a mark already set by mistake.
+    coming = session(
+        first.cohort, workshop, "Tuleva työpaja", timezone.localdate() + datetime.timedelta(days=30)
+    )
+    Attendance.objects.create(
+        session=coming, learner=funded["people"][0], status="present", recorded_by=instructor
+    )
+    end = (timezone.localdate() + datetime.timedelta(days=60)).isoformat()
+    held = WorkshopSession.objects.filter(
+        cohort=first.cohort, starts_at__gte=at(datetime.date(2026, 8, 1))
+    ).filter(starts_at__lte=timezone.now())
+    html = report(client_for(coordinator), "2026-08-01", end).content.decode()
+    assert f'data-testid="report-sessions">{held.count()}<' in html
+    assert "Tuleva työpaja" not in html
+    assert 'data-testid="report-attendances">4<' in html  # 3 present + 1 watched
+    workshop.recording_counts_as_attendance = False
+    workshop.save()
+    html = report(client_for(coordinator), "2026-08-01", end).content.decode()
+    assert 'data-testid="report-attendances">3<' in html
