@@ -183,7 +183,10 @@ def certificates_table(cohort: Cohort) -> tuple[list[str], Iterator[Sequence[Any
                 c.user.organisation.name if c.user.organisation else "",
                 c.learner_name,
                 c.course_title,
-                c.get_status_display(),
+                # A revoked certificate is no longer valid, whatever its issuing reached.
+                pgettext("certificate status", "Revoked")
+                if c.is_revoked
+                else c.get_status_display(),
                 _local(c.issued_at),
                 c.code,
                 _local(c.revoked_at),

@@ -236,3 +236,17 @@ def test_the_report_counts_held_sessions_and_attendance_as_the_cohort_page_does(
     workshop.save()
     html = report(client_for(coordinator), "2026-08-01", end).content.decode()
     assert 'data-testid="report-attendances">3<' in html
+
+
+def test_a_revoked_certificate_is_exported_as_revoked_not_issued(
+    client_for, coordinator, cohort, funded
+):
+    a, _b, _c = funded["people"]
+    Certificate.objects.filter(user=a).update(revoked_at=timezone.now(), revoke_reason="Virhe")
+    response = export(client_for(coordinator), cohort, "certificates", "csv")
+    row = next(
+        line for line in response.content.decode("utf-8-sig").splitlines() if "AAAA1111" in line
+    )
+    assert "Mitätöity" in row or "Revoked" in row
+    assert "Myönnetty" not in row
+    assert ";Issued;" not in row
