@@ -21,11 +21,13 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import FIRST_DAY, LAST_DAY, within_calendar
+from core.models import User
 
 ISO_DATE = "%Y-%m-%d"
 ISO_DATETIME = "%Y-%m-%dT%H:%M"
@@ -165,3 +167,45 @@ class OrganisationSignInForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": False}),
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class ProfileForm(forms.ModelForm):
+    """A person's own name and interface language (the profile page, core.views_profile)."""
+
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "language"]
+        help_texts = {
+            "first_name": _("Your team mates, instructors and certificates show your name."),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("first_name", "last_name"):
+            self.fields[name].widget.attrs["autocomplete"] = (
+                "given-name" if name == "first_name" else "family-name"
+            )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class SignupNameForm(forms.Form):
+    """The name fields of the sign-up form (ACCOUNT_SIGNUP_FORM_CLASS): allauth's adapter
+    saves them on the new account. Without them a learner who joined with a code could never
+    give a name, and showed as their email everywhere."""
+
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label=_("Last name"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+
+    def signup(self, request: Any, user: Any) -> None:
+        """allauth calls this after saving the account; the adapter has set the names."""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_oidc, views_outbox, views_uploads
+from . import views, views_oidc, views_outbox, views_profile, views_uploads
 
 app_name = "core"
 
@@ -15,6 +15,7 @@ urlpatterns = [
         name="staged_upload_discard",
     ),
     path("accounts/organisation/", views_oidc.organisation_sign_in, name="organisation_sign_in"),
+    path("accounts/profile/", views_profile.profile, name="profile"),
     path("background-work/", views_outbox.stuck_work, name="stuck_work"),
     path(
         "background-work/<str:key>/retry/", views_outbox.stuck_work_retry, name="stuck_work_retry"

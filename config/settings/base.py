@@ -166,6 +166,8 @@ HOME_VIEW = "dashboard.views.home"
 # django-allauth: email is the login, verification is mandatory, sign-up is by invitation.
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# The sign-up form asks for the name too (optional; the profile page changes it later).
+ACCOUNT_SIGNUP_FORM_CLASS = "core.forms.SignupNameForm"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
