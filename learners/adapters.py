@@ -74,7 +74,10 @@ class AccountAdapter(adapters.AccountAdapter):
 
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
         invitation = self._invitation(request)
-        if invitation is not None and invitation.email.lower() == (user.email or "").lower():
+        # allauth fills in user.email inside super().save_user, so the address to compare is
+        # the one the form validated (clean_email held it to the invitation's).
+        email = form.cleaned_data.get("email") or user.email or ""
+        if invitation is not None and invitation.email.lower() == email.lower():
             user.language = invitation.language or user.language
         user = super().save_user(request, user, form, commit=commit)
         if not commit:

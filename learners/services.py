@@ -464,7 +464,10 @@ def import_check(*, import_id: int) -> bool:
     try:
         people = spreadsheets.read_people(file_name=upload.file_name, content=bytes(upload.content))
     except spreadsheets.SpreadsheetError as exc:
-        InvitationImport.objects.filter(pk=upload.pk).update(
+        # Unless it was cancelled meanwhile: a cancelled upload stays cancelled.
+        InvitationImport.objects.filter(
+            pk=upload.pk, status=InvitationImport.Status.CHECKING
+        ).update(
             status=InvitationImport.Status.FAILED, error=exc.message, finished_at=timezone.now()
         )
         return True
@@ -546,10 +549,21 @@ def import_confirm(*, upload: InvitationImport) -> bool:
 
 
 def import_cancel(*, upload: InvitationImport) -> bool:
+    """Drop an upload nobody has confirmed (still being checked, previewed or failed) and its
+    file; False when it is already sending, done or cancelled.
+
+    A check still running cannot bring it back: import_check writes its preview only over an
+    upload that is still `checking`, and the sweeper publishes only checking or applying ones.
+    """
     return bool(
         InvitationImport.objects.filter(
             pk=upload.pk,
-            status__in=[InvitationImport.Status.PREVIEW, InvitationImport.Status.FAILED],
+            status__in=[
+                # A file the check cannot get through must not stay on the page for good.
+                InvitationImport.Status.CHECKING,
+                InvitationImport.Status.PREVIEW,
+                InvitationImport.Status.FAILED,
+            ],
         ).update(status=InvitationImport.Status.CANCELLED, content=b"")
     )
 
@@ -632,15 +646,23 @@ def nudge_send(*, cohort: Cohort, learner: User, sent_by: User, risk: AtRisk | N
     The message speaks to the reasons in `risk` (a revision waiting, an overdue phase, a long
     silence) and replies go to the cohort's coordinator. Returns False when the learner was
     already nudged today (nothing is sent twice).
+    Raises EnrolmentError for an account no longer in use (erased under privacy/, or closed):
+    nobody reads its placeholder address.
     Precondition: `sent_by` follows the cohort and `learner` is one of its learners.
     """
     from notifications.models import Notification
     from notifications.services import notification_notify
 
+    if not learner.is_active:
+        raise EnrolmentError(
+            _("This person's account has been closed, so no reminder can be sent to them.")
+        )
     today = timezone.localdate()
     coordinators = [
         m.user
-        for m in Membership.objects.filter(cohort=cohort, role=Membership.Role.COORDINATOR)
+        for m in Membership.objects.filter(
+            cohort=cohort, role=Membership.Role.COORDINATOR, user__is_active=True
+        )
         .select_related("user")
         .order_by("pk")
         if m.user.email

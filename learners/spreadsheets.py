@@ -6,6 +6,7 @@ happens in services. Writing neutralises cells a spreadsheet would run as a form
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime
 import io
@@ -77,21 +78,57 @@ def _cell(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _read_csv(content: bytes) -> list[list[str]]:
-    for encoding in ("utf-8-sig", "cp1252"):
+# Byte-order marks and the encodings they announce, UTF-32 first: its little-endian mark
+# begins with UTF-16's. Excel's "Unicode Text" (.txt) is UTF-16 with a mark.
+BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _unreadable() -> SpreadsheetError:
+    return SpreadsheetError(_("The file is not readable text."))
+
+
+def _decode(content: bytes) -> str:
+    """The file's text: in the encoding its byte-order mark names, else UTF-8, else Windows-1252
+    (a CSV saved by an older Excel)."""
+    for mark, encoding in BYTE_ORDER_MARKS:
+        if content.startswith(mark):
+            try:
+                return content.decode(encoding)
+            except UnicodeDecodeError:
+                raise _unreadable() from None
+    if b"\x00" in content:
+        # UTF-16 without its mark, or not text at all: as Windows-1252 it would be a table of
+        # NUL characters, so say it cannot be read.
+        raise _unreadable()
+    for encoding in ("utf-8", "cp1252"):
         try:
-            text = content.decode(encoding)
-            break
+            return content.decode(encoding)
         except UnicodeDecodeError:
             continue
-    else:  # pragma: no cover - cp1252 decodes almost anything
-        raise SpreadsheetError(_("The file is not readable text."))
-    sample = text[:4096]
+    raise _unreadable()
+
+
+def _read_csv(content: bytes) -> list[list[str]]:
+    text = _decode(content)
+    # Universal newlines: Windows ends lines with CRLF, old Mac Excel with a bare CR. The reader
+    # gets newline="" (a quoted cell keeps its line breaks); the sniffer looks at "\n" only.
+    sample = text[:4096].replace("\r\n", "\n").replace("\r", "\n")
     try:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text), dialect)]
+    try:
+        return [
+            [_cell(v) for v in row] for row in csv.reader(io.StringIO(text, newline=""), dialect)
+        ]
+    except csv.Error as exc:
+        raise _unreadable() from exc
 
 
 def _read_xlsx(content: bytes) -> list[list[str]]:
@@ -104,6 +141,8 @@ def _read_xlsx(content: bytes) -> list[list[str]]:
     try:
         sheet = workbook.worksheets[0]
         return [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    except Exception as exc:  # a sheet broken past its opening fails only while it is read
+        raise SpreadsheetError(_("The file is not a readable Excel workbook.")) from exc
     finally:
         workbook.close()
 

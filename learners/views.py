@@ -451,7 +451,16 @@ def nudge(request: AuthenticatedHttpRequest, pk: int, user_pk: int) -> HttpRespo
             status=409,
         )
     risk = next(iter(selectors.at_risk(cohort=cohort, learner_ids=[learner.pk])), None)
-    sent = services.nudge_send(cohort=cohort, learner=learner, sent_by=request.user, risk=risk)
+    try:
+        sent = services.nudge_send(cohort=cohort, learner=learner, sent_by=request.user, risk=risk)
+    except services.EnrolmentError as exc:
+        # An erased (closed) account gets no reminder.
+        return action_refused(
+            request,
+            exc.message,
+            back_url=reverse("learners:at_risk", args=[cohort.pk]),
+            status=409,
+        )
     if request.htmx:
         return render(request, "learners/includes/_nudge_state.html", {"sent": sent, "fresh": True})
     if sent:
