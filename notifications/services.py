@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import re
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -18,6 +19,7 @@ from django.template.loader_tags import BlockNode
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from core import mail
@@ -26,6 +28,7 @@ from core.models import User
 from core.outbox import publish, publish_on_commit
 
 from .models import Announcement, Mode, Notification, NotificationPreference
+from .templatetags.notification_text import is_own_path, without_own_link
 
 logger = logging.getLogger(__name__)
 
@@ -318,7 +321,7 @@ def _notification_message(notification: Notification, footers: _Footers) -> Emai
         },
     )
     if notification.html_body:
-        html = notification.html_body
+        html = _html_with_follow_links(notification, notification.html_body)
         html = (
             html.replace("</body>", f"{html_footer}</body>")
             if "</body>" in html
@@ -398,6 +401,40 @@ def notification_mark_read(*, recipient: User, notification_id: int | None = Non
     if notification_id is not None:
         qs = qs.filter(pk=notification_id)
     return qs.update(read_at=timezone.now())
+
+
+# --- links in emails ---------------------------------------------------------------------------
+
+FOLLOW_SALT = "notifications.follow"
+
+
+def notification_follow_url(notification: Notification) -> str:
+    """The address an email gives for a notification's page: views.notification_follow marks
+    the notification read when its recipient opens it and leads on to the page. Signed, so it
+    names no other notification; it never expires, like the page links sent before it."""
+    token = signing.Signer(salt=FOLLOW_SALT).sign(str(notification.pk))
+    return f"{settings.SITE_URL}{reverse('notifications:follow', args=[token])}"
+
+
+def notification_from_follow_token(token: str) -> Notification | None:
+    """The notification a link from notification_follow_url names, or None for a forged one."""
+    try:
+        pk = signing.Signer(salt=FOLLOW_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    return Notification.objects.filter(pk=int(pk), kind=Notification.Kind.EVENT).first()
+
+
+def _html_with_follow_links(notification: Notification, html: str) -> str:
+    """The HTML email with its links to the notification's own page going through
+    notification_follow_url (the row's id is known only now, after it was rendered and saved).
+    The plain-text part keeps the page's own address: readable, and what the app hides
+    (notification_text.without_own_link)."""
+    if notification.kind != Notification.Kind.EVENT or not is_own_path(notification.url):
+        return html
+    target = escape(f"{settings.SITE_URL}{notification.url}")
+    follow = escape(notification_follow_url(notification))
+    return html.replace(f'href="{target}"', f'href="{follow}"')
 
 
 # --- preferences and unsubscribe ------------------------------------------------------------
@@ -495,6 +532,36 @@ def digest_period(
     return None
 
 
+# How much of a notification's own text a digest shows; its link is printed after it, whole.
+DIGEST_TEXT_CHARS = 300
+
+
+def _greeting_lines() -> list[re.Pattern[str]]:
+    """The first line of an email that greets its reader ("Hei Tiina,"), in every language a
+    notification may have been written in; the name may have changed since."""
+    patterns = []
+    for language, _label in settings.LANGUAGES:
+        with translation.override(language):
+            before, _name, after = _("Hello %(name)s,").partition("%(name)s")
+        patterns.append(re.compile(f"{re.escape(before)}.+{re.escape(after)}"))
+    return patterns
+
+
+def _digest_entry(item: Notification, greetings: list[re.Pattern[str]]) -> dict[str, str]:
+    """One notification as a digest shows it: its subject, its text without the greeting (the
+    digest greets once) and without the line that spells out its link, shortened, and the link
+    on its own (through notification_follow, so following it marks the notification read)."""
+    text = without_own_link(item.body, item.url)
+    first, _newline, rest = text.partition("\n")
+    if any(g.fullmatch(first.strip()) for g in greetings):
+        text = rest.strip()
+    return {
+        "subject": item.subject,
+        "text": Truncator(text).chars(DIGEST_TEXT_CHARS),
+        "link": notification_follow_url(item) if is_own_path(item.url) else "",
+    }
+
+
 def digest_build(
     *, recipient: User, mode: str, now: datetime.datetime | None = None, send: bool = True
 ) -> Any:
@@ -537,7 +604,8 @@ def digest_build(
         Notification.objects.filter(
             pk__in=ids, email_status=Notification.EmailStatus.DIGEST
         ).update(email_status=Notification.EmailStatus.DIGESTED, digest=digest)
-        items = list(digest.items.order_by("created_at", "pk"))
+        greetings = _greeting_lines()
+        items = [_digest_entry(i, greetings) for i in digest.items.order_by("created_at", "pk")]
         context = {
             "recipient": recipient,
             "items": items,
@@ -664,7 +732,8 @@ def announcement_send(*, announcement_id: int, now: datetime.datetime | None = N
 
     recipients = sorted(
         set(
-            Membership.objects.filter(cohort_id=announcement.cohort_id)
+            # An inactive account (erased under privacy/, or closed) is nobody to tell.
+            Membership.objects.filter(cohort_id=announcement.cohort_id, user__is_active=True)
             .exclude(user_id=announcement.author_id)
             .values_list("user_id", flat=True)
         )

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.notification_list, name="list"),
     path("badge/", views.notification_badge, name="badge"),
     path("<int:pk>/open/", views.notification_open, name="open"),
+    path("follow/<str:token>/", views.notification_follow, name="follow"),
     path("read-all/", views.notification_read_all, name="read_all"),
     path("settings/", views.preferences, name="preferences"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),

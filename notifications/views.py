@@ -1,8 +1,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -51,6 +52,24 @@ def notification_open(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     return redirect(target)
 
 
+def notification_follow(request: HttpRequest, token: str) -> HttpResponse:
+    """Anyone with a link from a notification email (services.notification_follow_url): its
+    recipient has it marked read and goes on to its page. A signed-out person signs in first and
+    comes back here; anyone else goes on to the page, which decides what they may see. A GET, as
+    it is a link: a mail scanner that opens it is signed out and marks nothing."""
+    notification = services.notification_from_follow_token(token)
+    if notification is None:
+        raise Http404
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if notification.recipient_id == request.user.pk:
+        services.notification_mark_read(recipient=request.user, notification_id=notification.pk)
+    target = notification.url
+    if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts=None):
+        return redirect("notifications:list")
+    return redirect(target)
+
+
 @login_required
 @require_POST
 def notification_read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -91,11 +110,24 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if found is None:
         return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=400)
     user, categories = found
-    labels = [Notification.Category(c).label for c in categories]
+    context = {
+        "labels": [Notification.Category(c).label for c in categories],
+        # Whose emails the link changes: not necessarily the signed-in person's.
+        "account": _masked_email(user.email),
+        "own": request.user.is_authenticated and request.user.pk == user.pk,
+        "signed_in_as_other": request.user.is_authenticated and request.user.pk != user.pk,
+    }
     if request.method == "POST":
         services.unsubscribe(user=user, categories=categories)
-        return render(request, "notifications/unsubscribe.html", {"done": True, "labels": labels})
-    return render(request, "notifications/unsubscribe.html", {"labels": labels})
+        return render(request, "notifications/unsubscribe.html", {**context, "done": True})
+    return render(request, "notifications/unsubscribe.html", context)
+
+
+def _masked_email(email: str) -> str:
+    """Enough of an address for its owner to recognise it ("o***@example.fi"), and no more for
+    whoever else holds the link."""
+    local, at, domain = email.partition("@")
+    return f"{local[:1]}***{at}{domain}" if local else ""
 
 
 @require_role(Role.COORDINATOR)
