@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.dates import within_calendar
+from core.models import Organisation
 from learners.models import Cohort, Invitation, Membership
 from notifications.models import Announcement
 from portfolio.models import Card
@@ -190,10 +194,49 @@ class CertificateVerificationSerializer(serializers.Serializer[Any]):
     revoked_at = serializers.DateTimeField(allow_null=True)
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class OrganisationByName(serializers.RelatedField[Organisation, Organisation, str]):
+    """An organisation by its name in any letter case, as the CSV import finds it."""
+
+    default_error_messages = {
+        "does_not_exist": _("Unknown organisation"),
+        "invalid": _("Unknown organisation"),
+    }
+
+    def to_internal_value(self, data: Any) -> Organisation | None:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        if not data.strip():
+            return None
+        found = self.get_queryset().filter(name__iexact=data.strip()).first()
+        if found is None:
+            self.fail("does_not_exist")
+        return found
+
+    def to_representation(self, value: Organisation) -> str:
+        return value.name
+
+
 class InvitationSerializer(serializers.ModelSerializer[Invitation]):
     role = serializers.ChoiceField(choices=Membership.Role.choices, default=Membership.Role.LEARNER)
     # Left out: the site's default language for the invitation email.
     language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
+    # The person's organisation (municipality), as on the invitation form (by id) or in the CSV
+    # import (by name); either one, or neither for none.
+    organisation_id = serializers.PrimaryKeyRelatedField(
+        source="organisation",
+        queryset=Organisation.objects.all(),
+        required=False,
+        allow_null=True,
+        error_messages={"does_not_exist": _("Unknown organisation")},
+        help_text="The person's organisation (municipality) by id, as on the invitation form.",
+    )
+    organisation = OrganisationByName(
+        queryset=Organisation.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Or by name, in any letter case, as in the CSV import; not both.",
+    )
 
     class Meta:
         model = Invitation
@@ -203,6 +246,8 @@ class InvitationSerializer(serializers.ModelSerializer[Invitation]):
             "email",
             "first_name",
             "last_name",
+            "organisation_id",
+            "organisation",
             "role",
             "language",
             "status",
@@ -214,9 +259,35 @@ class InvitationSerializer(serializers.ModelSerializer[Invitation]):
         # The service renews a revoked or expired invitation to the same address.
         validators: list[Any] = []
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # Both fields write `organisation`; given both, the caller could mean either.
+        given = getattr(self, "initial_data", {})
+        if (
+            given.get("organisation_id") is not None
+            and str(given.get("organisation") or "").strip()
+        ):
+            raise serializers.ValidationError(
+                _("Give the organisation either by id or by name, not both.")
+            )
+        return attrs
+
+
+class CalendarDateTimeField(serializers.DateTimeField):
+    """A moment of 1900-2099 (core.dates.within_calendar), as in the pages' date-and-time
+    boxes (core.forms.CalendarDateTimeField), with the pages' translated errors."""
+
+    default_validators = [within_calendar]
+
+    def fail(self, key: str, **kwargs: Any) -> None:  # DRF: always raises
+        if key == "overflow":
+            # Only a moment far outside the calendar overflows on its way to local time: say
+            # so in the calendar's words, not DRF's untranslated "Datetime value out of range."
+            within_calendar(datetime.date.max)
+        super().fail(key, **kwargs)
+
 
 class AnnouncementSerializer(serializers.ModelSerializer[Announcement]):
-    send_at = serializers.DateTimeField(
+    send_at = CalendarDateTimeField(
         required=False,
         allow_null=True,
         default=None,

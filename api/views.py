@@ -11,10 +11,11 @@ from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Out
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import exceptions, generics, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from core.access import STAFF_ROLES
 from core.errors import DomainError
@@ -39,22 +40,43 @@ from workshops.models import CohortMarkingSettings, Experiment, ExperimentMember
 from workshops.selectors import phase_state
 
 from . import serializers as s
+from .params import MAX_ID, is_id
 
 Role = Membership.Role
 
 
 def _int_param(request: Request, name: str) -> int | None:
+    """The id in a filter parameter; 400 for a value that is not one (not a number, or outside
+    1..MAX_ID, which SQLite and PostgreSQL cannot even compare with)."""
     value = request.query_params.get(name)
     if value in (None, ""):
         return None
     try:
-        return int(value)
-    except ValueError:
+        number = int(value)
+    except ValueError:  # also a number of thousands of digits (Python's conversion limit)
         raise serializers.ValidationError({name: [_("Enter a whole number.")]}) from None
+    if not is_id(number):
+        raise serializers.ValidationError(
+            {name: [_("Enter an id between 1 and %(max)d.") % {"max": MAX_ID}]}
+        )
+    return number
 
 
 def _domain_error(exc: DomainError) -> serializers.ValidationError:
     return serializers.ValidationError({"non_field_errors": [exc.message]})
+
+
+class NoRoute(APIView):
+    """Any path under /api/ that is no route (a cohort id that is not a number, a typo): the
+    API's JSON 404 rather than the site's HTML page. Not an endpoint, so not in the schema."""
+
+    permission_classes = [AllowAny]
+    schema = None
+
+    def http_method_not_allowed(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        raise exceptions.NotFound()
+
+    options = http_method_not_allowed
 
 
 # --- cohorts ---------------------------------------------------------------------------------
@@ -352,7 +374,7 @@ class InvitationListCreate(generics.ListCreateAPIView[Invitation]):
         return get_cohort_for_coordinator(self.request.user, self.kwargs["cohort_pk"])
 
     def get_queryset(self) -> QuerySet[Invitation]:
-        return Invitation.objects.filter(cohort=self.cohort())
+        return Invitation.objects.filter(cohort=self.cohort()).select_related("organisation")
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         cohort = self.cohort()

@@ -22,13 +22,20 @@ from . import selectors, services
 from .access import get_cohort_for_scores, own_score_cohorts
 from .exports import SCORES
 
+# Ids are positive bigints: a larger number is no id, and the database cannot even compare a
+# column with it (OverflowError on SQLite, "out of range for type bigint" on PostgreSQL).
+MAX_ID = 2**63 - 1
+
 
 def _int_param(value: str, allowed: object = None) -> int | None:
-    """A filter's value, or None when it is missing or not one of the allowed values (an
-    unknown filter shows the whole list, as the other cohort pages do)."""
-    if not value.isdigit():
+    """A filter's value, or None when it is missing, not an id (ASCII digits within 1..MAX_ID:
+    "²" is a digit to str.isdigit but not to int) or not one of the allowed values (an unknown
+    filter shows the whole list, as the other cohort pages do)."""
+    if not (value.isascii() and value.isdigit()) or len(value) > len(str(MAX_ID)):
         return None
     number = int(value)
+    if not 1 <= number <= MAX_ID:
+        return None
     if allowed is not None and number not in allowed:  # type: ignore[operator]
         return None
     return number

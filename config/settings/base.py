@@ -498,6 +498,9 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
+    # Every endpoint's errors are JSON in the caller's language: a 404 says "Not found."
+    # translated, never Django's English message naming the model.
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "PAGE_SIZE": API_PAGE_SIZE,
     "DEFAULT_THROTTLE_CLASSES": [
         "api.throttling.PerTokenThrottle",
