@@ -8,7 +8,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # Each app's `outbox` module registers its kinds of background work (core/outbox.py).
-        from . import db, outbox
+        from . import db, outbox, signals  # noqa: F401 - signals: connects the receivers
 
         outbox.autodiscover()
         db.keep_parsed_queries()

@@ -1,14 +1,18 @@
 from collections.abc import Callable
+from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 class UserLanguageMiddleware:
     """Choose the interface language: the person's saved choice, else the language cookie,
     else Finnish. The browser's Accept-Language is not consulted: the service is Finnish first.
+    A language chosen before signing in becomes the saved one at sign-in (core/signals.py).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -29,6 +33,24 @@ class UserLanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ["Cookie"])
         return response
+
+
+def language_switch_return(request: HttpRequest) -> str:
+    """Where the footer's language switcher returns to (its `next`): this page's address, but
+    for the page that answered a form (a POST) the page the form was on, as its own address
+    takes nothing but the form and would answer 405. That is the Referer when it is on this
+    site and not this same address (a form sent again from its own answer); else the dashboard.
+    """
+    if request.method in ("GET", "HEAD"):
+        return request.get_full_path()
+    referer = request.headers.get("referer", "")
+    if url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        came_from = urlsplit(referer)
+        if came_from.path and came_from.path != request.path:
+            return urlunsplit(("", "", came_from.path, came_from.query, ""))
+    return reverse("core:home")
 
 
 class HealthCheckMiddleware:

@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.http import AuthenticatedHttpRequest
@@ -527,12 +528,18 @@ def journal_export(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
     entries = list(selectors.journal(user=request.user))
     from .journal import journal_markdown, journal_pdf
 
+    # Named in the person's language; ASCII only, as the header carries it (ä becomes a).
+    name = (
+        slugify(pgettext("file name of the learning journal download", "learning-journal"))
+        or "learning-journal"
+    )
+
     if fmt == "md":
         response = HttpResponse(
             journal_markdown(user=request.user, entries=entries),
             content_type="text/markdown; charset=utf-8",
         )
-        response["Content-Disposition"] = 'attachment; filename="oppimispaivakirja.md"'
+        response["Content-Disposition"] = f'attachment; filename="{name}.md"'
         return response
     if fmt == "pdf":
         pdf = journal_pdf(user=request.user, entries=entries)
@@ -544,6 +551,6 @@ def journal_export(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
                 status=503,
             )
         response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = 'attachment; filename="oppimispaivakirja.pdf"'
+        response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
         return response
     raise Http404

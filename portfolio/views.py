@@ -252,11 +252,20 @@ def card_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def card_ask(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Anyone who may see the card: a question to its team, or (its team) an answer. An empty
+    text is refused with 400 on the card page; nothing is saved."""
     card = get_card_for_user(request.user, pk)
     form = MessageForm(request.POST)
     back = reverse("portfolio:card", args=[card.pk])
     if not form.is_valid():
-        return action_refused(request, _("Write your question first."), back_url=back)
+        # Said on the card page itself, above the form to fill in, and about what was empty.
+        is_owner = request.user.pk in {o.pk for o in selectors.card_owners(card=card)}
+        messages.error(
+            request, _("Write your answer first.") if is_owner else _("Write your question first.")
+        )
+        page = card_detail(request, pk)
+        page.status_code = 400
+        return page
     try:
         services.card_ask(card=card, author=request.user, text=form.cleaned_data["text"])
     except services.PortfolioError as exc:

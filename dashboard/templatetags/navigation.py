@@ -26,6 +26,8 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from core.middleware import language_switch_return
+
 register = template.Library()
 
 # Letters and digits only, so that autoescaping leaves them as they are; new each process.
@@ -143,5 +145,7 @@ def page_footer(context: template.Context) -> SafeString:
             "LANGUAGE_CODE": get_language(),
         },
     )
-    path = str(conditional_escape(request.get_full_path())) if request is not None else ""
+    # After a form (a POST) the switcher returns to the page the form was on, not to the form's
+    # own address, which would answer 405 (core.middleware.language_switch_return).
+    path = str(conditional_escape(language_switch_return(request))) if request is not None else ""
     return _fill(parts, {CSRF: csrf, PATH: path})

@@ -1,0 +1,30 @@
+"""Receivers of other apps' signals (connected in CoreConfig.ready)."""
+
+from typing import Any
+
+from allauth.account.signals import user_logged_in
+from django.conf import settings
+from django.dispatch import receiver
+from django.http import HttpRequest
+from django.utils import translation
+
+
+@receiver(user_logged_in, dispatch_uid="core.keep_language_chosen_before_sign_in")
+def keep_language_chosen_before_sign_in(
+    sender: type, request: HttpRequest, user: Any, **kwargs: Any
+) -> None:
+    """A language chosen on the sign-in page becomes the person's saved language.
+
+    Signed in, the saved language wins over the cookie (core.middleware.UserLanguageMiddleware),
+    so without this a person who chose Swedish before signing in got a Finnish dashboard under
+    a Swedish "you have signed in" banner. Only an explicit choice counts: the cookie is set by
+    the language switcher alone, and a missing or unknown one changes nothing.
+    """
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if chosen not in {code for code, _name in settings.LANGUAGES} or chosen == user.language:
+        return
+    user.language = chosen
+    user.save(update_fields=["language"])
+    # The banner allauth adds next is in the same language as the pages after it.
+    translation.activate(chosen)
+    request.LANGUAGE_CODE = chosen
