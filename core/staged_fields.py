@@ -6,7 +6,8 @@ once, with a progress bar, and the form carries a hidden `<name>_staged` token p
 field's value is then both: the files posted with the form and the posted tokens' staged files
 that belong to the form's person (`owner_id`, set by the form), as UploadedFile objects, so the
 services store them as they store any upload. A form shown again after an error lists the
-staged files (name, size, a remove button) with their tokens, so they need not be sent again.
+staged files (name, size, a remove button) with their tokens, so they need not be sent again;
+after a reload the page's script lists the files it kept in this browser again.
 """
 
 from __future__ import annotations
@@ -101,6 +102,8 @@ class MultipleFileInput(forms.ClearableFileInput):
                     "name": staged_name(name),
                     "input_id": (attrs or {}).get("id") or self.attrs.get("id", ""),
                     "staged": staged,
+                    # A posted form's value is a list (perhaps empty); an unbound one has none.
+                    "bound": isinstance(value, list),
                     "upload_url": reverse("core:staged_upload"),
                     "max_bytes": max_file_bytes(),
                     "max_size": filesizeformat(max_file_bytes()),
@@ -130,8 +133,9 @@ class StagedFilesField(forms.FileField):
         self.widget.owner_id = value
 
     def bound_data(self, data: Any, initial: Any) -> Any:
-        # A file input shows no value; the staged files do (they are listed again).
-        if isinstance(data, list) and any(isinstance(d, StagedUploadedFile) for d in data):
+        # A file input shows no value; the staged files do (they are listed again). A posted
+        # form's list, even with none of them left, tells the widget the form was posted.
+        if isinstance(data, list):
             return data
         return super().bound_data(data, initial)
 

@@ -6,6 +6,13 @@
  * place and the file input is emptied, so the form sends no bytes. The form cannot be
  * submitted while a file is on its way. A refused file (too large, empty) shows the server's
  * reason beside its name. Without this script the files simply go with the form.
+ *
+ * The files waiting on the server are announced to the page (a bubbling "staged-files-change"
+ * event with {name, files: [{token, name, size}]}) whenever the list changes, so that the page
+ * may keep them with its own copy of the form (static/js/workshops-draft.js); a
+ * "staged-files-restore" event with {files} lists them again after a reload. A form sent back
+ * with an error (data-staged-bound) lists its files itself. A token gone from the server by
+ * then is refused when the form is sent, with a message beside the field.
  */
 (function () {
   "use strict";
@@ -28,6 +35,10 @@
     }
 
     function csrf() {
+      // The cookie first: signing in again (in another tab) changes it, and the token this
+      // page was rendered with is then refused.
+      var cookie = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+      if (cookie) return decodeURIComponent(cookie[1]);
       var field = form.querySelector("input[name='csrfmiddlewaretoken']");
       return field ? field.value : "";
     }
@@ -67,6 +78,74 @@
       button.appendChild(hidden);
       return button;
     }
+
+    // The files sent and waiting on the server, as listed in the form.
+    function waiting() {
+      var rows = list.querySelectorAll("[data-staged-file]");
+      var files = [];
+      for (var i = 0; i < rows.length; i++) {
+        var token = rows[i].querySelector("input[type='hidden']");
+        if (!token || !token.value) continue;
+        var nameNode = rows[i].querySelector(".file-name");
+        var sizeNode = rows[i].querySelector("[data-staged-size]");
+        files.push({
+          token: token.value,
+          name: nameNode ? nameNode.textContent : "",
+          size: sizeNode ? sizeNode.textContent : ""
+        });
+      }
+      return files;
+    }
+
+    function changed() {
+      if (typeof window.CustomEvent !== "function") return;
+      box.dispatchEvent(new CustomEvent("staged-files-change", {
+        bubbles: true,
+        detail: { name: tokenName, files: waiting() }
+      }));
+    }
+
+    // A file sent before the page was reloaded: listed as the server lists a form's files.
+    function restoredRow(file) {
+      var row = element("li", "d-flex flex-wrap align-items-center gap-2 py-1 border-bottom");
+      row.setAttribute("data-staged-file", "");
+      row.setAttribute("data-testid", "staged-file");
+      row.setAttribute("data-state", "done");
+      var hidden = document.createElement("input");
+      hidden.type = "hidden";
+      hidden.name = tokenName;
+      hidden.value = file.token;
+      row.appendChild(hidden);
+      var name = element("span", "file-name text-break", file.name);
+      name.setAttribute("data-testid", "staged-file-name");
+      row.appendChild(name);
+      var size = element("small", "text-body-secondary", file.size);
+      size.setAttribute("data-staged-size", "");
+      row.appendChild(size);
+      var state = element("span", "small text-success", msg("uploaded"));
+      state.setAttribute("data-staged-state", "");
+      row.appendChild(state);
+      row.appendChild(removeButton(file.name));
+      return row;
+    }
+
+    box.addEventListener("staged-files-restore", function (event) {
+      var files = (event.detail && event.detail.files) || [];
+      var have = {};
+      waiting().forEach(function (f) { have[f.token] = true; });
+      for (var i = 0; i < files.length; i++) {
+        var f = files[i];
+        if (!f || typeof f.token !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(f.token)) continue;
+        if (have[f.token]) continue;
+        have[f.token] = true;
+        list.appendChild(restoredRow({
+          token: f.token,
+          name: String(f.name || "").slice(0, 255),
+          size: String(f.size || "").slice(0, 40)
+        }));
+      }
+      changed();
+    });
 
     function upload(file) {
       var row = element("li", "d-flex flex-wrap align-items-center gap-2 py-1 border-bottom");
@@ -134,11 +213,13 @@
           progress.value = 100;
           if (progress.parentNode) progress.parentNode.removeChild(progress);
           var size = element("small", "text-body-secondary", answer.size_display || "");
+          size.setAttribute("data-staged-size", "");
           row.insertBefore(size, state);
           state.className = "small text-success";
           state.textContent = msg("uploaded");
           row.setAttribute("data-state", "done");
           announce(file.name, msg("uploaded"));
+          changed();
         } else {
           var reason = (answer && answer.error) || msg("failed");
           failed(reason);
@@ -179,6 +260,7 @@
       var nameNode = row.querySelector(".file-name");
       announce(nameNode ? nameNode.textContent : "", msg("removed"));
       row.parentNode.removeChild(row);
+      if (token) changed();
       input.focus();
     });
 
@@ -188,6 +270,9 @@
         if (status) status.textContent = msg("wait");
       }
     });
+
+    // The server listed the files of a form sent back with an error: they are the ones waiting.
+    if (box.hasAttribute("data-staged-bound")) changed();
   }
 
   function start() {

@@ -10,6 +10,15 @@
  * page is its own earlier save, and its words are saved above it; one saved by another page
  * (a second tab, another device) holds words this page never had, so this page stops saving
  * and says so instead of writing over them.
+ *
+ * Only an answer that carries the saved revision (X-Draft-Revision) is a save: a sign-in page
+ * (the session ended, or the person signed out in another tab) is not, so the words stay in
+ * this browser and the page says to sign in again; saving goes on once they have.
+ *
+ * The files sent ahead of the form (static/js/staged-uploads.js) are kept beside the words, so
+ * a reload lists them again. Submitting keeps the words and files in this browser: they are
+ * forgotten only when a later page shows a newer version of the phase than the one the submit
+ * went over (the submit arrived); a submit lost on the way leaves them to be restored.
  */
 (function () {
   "use strict";
@@ -26,18 +35,42 @@
   var inFlight = false;
   var retryDelay = 0;
   var closed = false;
+  // The phase's newest version as this page shows it (workshops/assignment_detail.html).
+  var lastVersion = status ? status.getAttribute("data-last-version") || "" : "";
+  var files = {};  // the files waiting on the server, per field: [{token, name, size}]
+  var submitting = false;
+  // The version a submit from this page went over, until the page knows it did not arrive.
+  var sentOver = null;
   var writer = (window.crypto && window.crypto.randomUUID)
     ? window.crypto.randomUUID()
     : String(Date.now()) + String(Math.random()).slice(2);
 
   function token() {
+    // The cookie first: signing in again (in another tab) changes it, and the token this page
+    // was rendered with is then refused.
+    var cookie = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (cookie) return decodeURIComponent(cookie[1]);
     var input = form && form.querySelector("input[name='csrfmiddlewaretoken']");
     return input ? input.value : "";
   }
 
+  function hasFiles() {
+    for (var name in files) {
+      if (Object.prototype.hasOwnProperty.call(files, name) && files[name].length) return true;
+    }
+    return false;
+  }
+
+  // This browser's copy: words the server does not hold yet (or that a submit is sending) and
+  // the files waiting on the server; nothing left to keep removes it.
   function remember() {
+    var keepText = revision > savedRevision || sentOver !== null;
+    if (!keepText && !hasFiles()) { forget(); return; }
+    var copy = { revision: revision, files: files };
+    if (keepText) copy.text = text.value;
+    if (sentOver !== null) copy.sent = sentOver;
     try {
-      localStorage.setItem(key, JSON.stringify({ revision: revision, text: text.value }));
+      localStorage.setItem(key, JSON.stringify(copy));
     } catch (e) { /* private mode or full storage: the server copy still works */ }
   }
 
@@ -77,8 +110,24 @@
     schedule(retryDelay);
   }
 
+  // The sign-in page (a redirect) or a refusal for want of a session: nothing was saved.
+  function signedOut(response) {
+    return response.type === "opaqueredirect" || response.redirected ||
+      response.status === 401 || response.status === 403;
+  }
+
+  function signedOutNow() {
+    inFlight = false;
+    remember();
+    say(status ? status.getAttribute("data-msg-signed-out") : "");
+    if (status) status.setAttribute("data-state", "signed-out");
+    // Tried again now and then, and at once when the person comes back to this tab.
+    retryDelay = Math.min(Math.max(retryDelay * 2, 5000), 60000);
+    schedule(retryDelay);
+  }
+
   function save() {
-    if (closed || revision <= savedRevision) return;
+    if (closed || submitting || revision <= savedRevision) return;
     if (inFlight) { schedule(300); return; }
     inFlight = true;
     var sent = revision;
@@ -86,16 +135,26 @@
       method: "POST",
       body: payload(),
       credentials: "same-origin",
+      // A redirect is the sign-in page: it is not followed, and it is not a save.
+      redirect: "manual",
       headers: { "X-CSRFToken": token() }
     }).then(function (response) {
       return response.text().then(function (body) {
         inFlight = false;
         var stored = parseInt(response.headers.get("X-Draft-Revision") || "", 10);
-        if (response.ok) {
+        if (signedOut(response)) {
+          signedOutNow();
+        } else if (response.ok && isNaN(stored)) {
+          // Not the draft's answer (a proxy's page, say): not saved.
+          failed();
+        } else if (response.ok) {
           retryDelay = 0;
           savedRevision = Math.max(savedRevision, sent);
+          // The phase still takes drafts: no submit from this page has arrived.
+          sentOver = null;
           if (status) { status.innerHTML = body; status.setAttribute("data-state", "saved"); }
-          if (revision > savedRevision) schedule(800); else forget();
+          remember();
+          if (revision > savedRevision) schedule(800);
         } else if (response.status === 409 && !isNaN(stored) && otherWriter(response)) {
           // Another tab or device saved newer words: keep this page's text on screen for
           // copying, but never save it over theirs.
@@ -122,20 +181,59 @@
     }).catch(failed);
   }
 
-  // After a reload: this browser may hold newer words than the page was rendered with.
+  // After a reload: this browser may hold newer words than the page was rendered with, and
+  // the files sent ahead of the form.
   try {
     var local = JSON.parse(localStorage.getItem(key) || "null");
-    if (local && typeof local.revision === "number" && local.revision > revision) {
+    if (local && typeof local.sent === "string" && local.sent !== lastVersion) {
+      // A submit went out from a page showing an older version, and a newer one is here now:
+      // the submit arrived (or a team mate's version did), and its words and files with it.
+      local = null;
+    }
+    if (local && typeof local.revision === "number" && typeof local.text === "string" &&
+        local.revision > revision) {
       if (local.text !== text.value) {
         text.value = local.text;
         say(status ? status.getAttribute("data-msg-restored") : "");
       }
       revision = local.revision;
       schedule(0);
-    } else if (local) {
-      forget();
     }
+    if (local && local.files && typeof local.files === "object") {
+      for (var field in local.files) {
+        if (Object.prototype.hasOwnProperty.call(local.files, field) &&
+            Object.prototype.toString.call(local.files[field]) === "[object Array]") {
+          files[field] = local.files[field];
+        }
+      }
+    }
+    remember();
   } catch (e) { forget(); }
+
+  // List the kept files again; a form the server sent back lists its own (data-staged-bound).
+  function restoreFiles() {
+    if (!form || typeof window.CustomEvent !== "function") return;
+    var boxes = form.querySelectorAll("[data-staged-uploads]");
+    for (var i = 0; i < boxes.length; i++) {
+      var kept = files[boxes[i].getAttribute("data-name")];
+      if (kept && kept.length && !boxes[i].hasAttribute("data-staged-bound")) {
+        boxes[i].dispatchEvent(new CustomEvent("staged-files-restore", { detail: { files: kept } }));
+      }
+    }
+  }
+  if (form) {
+    form.addEventListener("staged-files-change", function (event) {
+      if (!event.detail || !event.detail.name) return;
+      files[event.detail.name] = event.detail.files || [];
+      remember();
+    });
+  }
+  // staged-uploads.js is deferred: it has set its lists up by DOMContentLoaded.
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", restoreFiles);
+  } else {
+    restoreFiles();
+  }
 
   text.addEventListener("input", function () {
     if (closed) return;  // refused: this browser's copy of the newer words stays as it is
@@ -144,17 +242,39 @@
     schedule(800);
   });
 
-  // Submitting sends the text itself (and the server then drops the draft).
-  if (form) {
-    form.addEventListener("submit", function () {
-      closed = true;
-      clearTimeout(timer);
-      forget();
-    });
+  // Submitting sends the text itself (and the server then drops the draft). The words and
+  // files stay in this browser until a page shows that the version arrived: the submit may
+  // still be lost on the way. Listened for on the document, after the form's own listeners,
+  // so that a submit they stopped (a file still on its way) leaves the autosave running.
+  document.addEventListener("submit", function (event) {
+    if (event.target !== form || event.defaultPrevented) return;
+    submitting = true;
+    clearTimeout(timer);
+    sentOver = lastVersion;
+    remember();
+    // A new sign-in (in another tab) changed the token the form was rendered with.
+    var field = form.querySelector("input[name='csrfmiddlewaretoken']");
+    var current = token();
+    if (field && current) field.value = current;
+  });
+
+  // Back on this page after a submit (from the browser's cache): it writes again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted || !submitting) return;
+    submitting = false;
+    if (revision > savedRevision) schedule(0);
+  });
+
+  // Back in this tab (perhaps signed in again in another one): try a waiting save at once.
+  function retryNow() {
+    if (document.visibilityState === "hidden" || closed || submitting) return;
+    if (revision > savedRevision && !inFlight && retryDelay > 0) schedule(0);
   }
+  window.addEventListener("focus", retryNow);
+  document.addEventListener("visibilitychange", retryNow);
 
   window.addEventListener("pagehide", function () {
-    if (closed || revision <= savedRevision || !navigator.sendBeacon) return;
+    if (closed || submitting || revision <= savedRevision || !navigator.sendBeacon) return;
     navigator.sendBeacon(url, payload());
   });
 })();
