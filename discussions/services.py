@@ -307,6 +307,13 @@ def post_hide(*, post: Post, by: User, reason: str) -> Post:
     )
     if not changed:
         raise DiscussionError(_("The message is hidden already."))
+    # A hidden post cannot be the answer (thread_mark_answer refuses one): the question is
+    # open again. Showing the post again does not restore the mark; the asker marks anew.
+    # Only a question has an answer, so hiding in a discussion costs no query more.
+    if post.thread.kind == Thread.Kind.QUESTION and Thread.objects.filter(
+        pk=post.thread_id, answer_id=post.pk
+    ).update(answer=None):
+        post.thread.answer = None
     post.refresh_from_db()
     _notifications_follow(post)
     if post.author_id != by.pk:

@@ -126,7 +126,14 @@ def _check_count(uploads: list) -> list:
     return uploads
 
 
-def attachments_help() -> str:
+def attachments_help(*, sent: bool = False) -> str:
+    """The file field's help: the kinds and size, and when the files are checked (`sent`: they
+    are added to a version already sent, so they are checked once added)."""
+    if sent:
+        return _(
+            "PDF, Office or OpenDocument files or images, at most %(mb)s MB each. They are "
+            "checked shortly after you add them."
+        ) % {"mb": max_file_bytes() // (1024 * 1024)}
     return _(
         "PDF, Office or OpenDocument files or images, at most %(mb)s MB each. They are stored "
         "at once and checked after you submit."
@@ -149,6 +156,10 @@ class SubmissionForm(forms.Form):
         allow_empty_file=True,
         widget=StagedFilesInput(attrs={"accept": ACCEPT}),
     )
+    # The number of the phase's newest version when the page was shown (0: none): a version
+    # sent after it (by a team mate, or in another window) refuses this text instead of
+    # sending it over that version's changes (services.VersionSentMeanwhile).
+    based_on = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
     # The previous version's files are kept unless ticked here.
     remove_files = forms.TypedMultipleChoiceField(
         label=_("Files from the previous version"),
@@ -217,7 +228,7 @@ class AddFilesForm(forms.Form):
 
     def __init__(self, *args: Any, owner_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["attachments"].help_text = attachments_help()
+        self.fields["attachments"].help_text = attachments_help(sent=True)
         # Files staged by the person adding them (the learner signed in).
         cast(StagedFilesField, self.fields["attachments"]).owner_id = owner_id
         self.helper = FormHelper()
@@ -258,6 +269,9 @@ class ExperimentForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    # The description as it was when the editor opened it (services.experiment_description):
+    # a team mate's save since is not overwritten.
+    based_on = forms.CharField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Experiment

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import logging
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -179,6 +180,19 @@ def experiment_create(
     return experiment
 
 
+def experiment_description(experiment: Experiment) -> str:
+    """A digest of what the description form edits (title, organisation, challenge, target
+    group, themes): the form carries it, and a save over a team mate's newer one is refused."""
+    themes = sorted(experiment.themes.values_list("pk", flat=True))
+    fields = [experiment.title, experiment.organisation, experiment.challenge]
+    parts = [*fields, experiment.target_group, *map(str, themes)]
+    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).hexdigest()
+
+
+class ExperimentChanged(ExperimentError):
+    """A team mate saved the description after the editor opened it: nothing was saved."""
+
+
 @transaction.atomic
 def experiment_update(
     *,
@@ -188,10 +202,23 @@ def experiment_update(
     themes: Iterable[Theme],
     challenge: str,
     target_group: str,
+    based_on: str | None = None,
 ) -> Experiment:
-    """Change the description of an experiment. Precondition: the editor is on the team."""
+    """Change the description of an experiment. `based_on`: experiment_description() when the
+    editor opened it (None: not checked); a team mate's save since raises ExperimentChanged
+    and nothing is saved. Precondition: the editor is on the team."""
     if not title.strip():
         raise ExperimentError(_("Give your experiment a title."))
+    if based_on is not None:
+        current = Experiment.objects.select_for_update().get(pk=experiment.pk)
+        if experiment_description(current) != based_on:
+            raise ExperimentChanged(
+                _(
+                    "A team mate saved this description after you opened it, so your changes "
+                    "were not saved over theirs. Your text is still in the form; the saved "
+                    "description is shown above it. Save again to keep yours."
+                )
+            )
     experiment.title = title.strip()
     experiment.organisation = organisation.strip()
     experiment.challenge = challenge.strip()
@@ -207,13 +234,18 @@ def experiment_update(
 
 @transaction.atomic
 def experiment_add_member(*, experiment: Experiment, by: User, email: str) -> ExperimentMember:
-    """Add a learner of the same cohort to the team (at most four, possibly other towns)."""
+    """Add a learner of the same cohort to the team (at most four, possibly other towns) and
+    tell them who added them, in the app and by email as their preferences say."""
     Experiment.objects.select_for_update().filter(pk=experiment.pk).first()
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    if user is not None and experiment.members.filter(user=user).exists():
+        if user.pk == by.pk:
+            raise ExperimentError(_("You are already on this team."))
+        raise ExperimentError(_("%(name)s is already on this team.") % {"name": user.display_name})
     if experiment.members.count() >= Experiment.MAX_MEMBERS:
         raise ExperimentError(
             _("A team has at most %(n)s learners.") % {"n": Experiment.MAX_MEMBERS}
         )
-    user = User.objects.filter(email__iexact=email.strip()).first()
     if user is None or not _is_learner(user, experiment.cohort):
         raise ExperimentError(_("There is no learner with that email address in your cohort."))
     if ExperimentMember.objects.filter(
@@ -224,6 +256,14 @@ def experiment_add_member(*, experiment: Experiment, by: User, email: str) -> Ex
         experiment=experiment, user=user, cohort=experiment.cohort, workshop=experiment.workshop
     )
     _event(experiment, by, ExperimentEvent.Kind.MEMBER_ADDED, note=user.display_name)
+    notification_notify(
+        recipient=user,
+        category=Notification.Category.REVIEWS,
+        key=f"experiment-member-added-{member.pk}",
+        template="experiment_member_added",
+        context={"experiment": experiment, "added_by": by},
+        url=reverse("workshops:experiment", args=[experiment.pk]),
+    )
     return member
 
 
@@ -499,6 +539,28 @@ class StorageUnavailable(SubmissionError):
     """The private disk is full or read-only: nothing was saved; the server should answer 503."""
 
 
+class VersionSentMeanwhile(SubmissionError):
+    """A version of the phase was sent after the page this text was written on was shown (by
+    a team mate, or by the same person in another window): sending this text would have
+    undone that version's changes, so nothing was sent."""
+
+    def __init__(self, newest: Submission, *, learner: User) -> None:
+        if newest.learner_id == learner.pk:
+            message = _(
+                "You sent version %(version)s of this answer in another window after this page "
+                "was opened, so this text was not sent over it. Open the answer again to see "
+                "version %(version)s, and copy what you need from the text below."
+            ) % {"version": newest.version}
+        else:
+            message = _(
+                "%(name)s sent version %(version)s of this answer for your team after this page "
+                "was opened, so your text was not sent over it. Open the answer again to see "
+                "their version, and copy what you need from your text below."
+            ) % {"name": newest.learner.display_name, "version": newest.version}
+        super().__init__(message)
+        self.newest = newest
+
+
 class UploadAlreadyUsed(SubmissionError):
     """A file of the form was already taken by another send of the same form (a second click)
     or expired: nothing was saved by this send, and nothing is wrong with the storage."""
@@ -647,13 +709,16 @@ def submission_submit(
     uploads: Sequence[UploadedFile[bytes]] = (),
     experiment: Experiment | None = None,
     keep_files: Iterable[int] | None = None,
+    based_on: int | None = None,
 ) -> Submission:
     """Save a new version of a phase of the experiment at once; files are checked after commit.
 
     Without `experiment`, the learner's experiment in the workshop is used (one is started,
     named after the assignment, if they have none). `keep_files`: ids of the previous
-    version's accepted files that this version keeps (None keeps them all). An empty or too
-    large upload is recorded as rejected on its own; the text and other files are kept.
+    version's accepted files that this version keeps (None keeps them all). `based_on`: the
+    number of the newest version when the text was opened (0 for none); a newer one sent
+    since raises VersionSentMeanwhile (None: not checked). An empty or too large upload is
+    recorded as rejected on its own; the text and other files are kept.
     Precondition: none; all rules are checked.
     """
     files = [*([upload] if upload is not None else []), *uploads]
@@ -703,6 +768,11 @@ def submission_submit(
         .aggregate(n=Max("version"))["n"]
         or 0
     )
+    if based_on is not None and previous is not None and previous.version > based_on:
+        # Checked under the experiment's lock: of two team mates sending from pages opened on
+        # the same version, the second is refused here. The page's base is the newest version
+        # of the phase in this cycle, as `previous` is.
+        raise VersionSentMeanwhile(previous, learner=learner)
     kept = keepable_files(experiment=experiment, assignment=assignment)
     if keep_files is not None:
         wanted = set(keep_files)
@@ -1127,18 +1197,59 @@ def _review_record(
     email_context["feedback_files"] = feedback_file_links(
         feedback_files, blind=bool(email_context["blind"])
     )
+    scores_by_language = _scores_by_language(review, scores, recipients)
     for recipient in recipients:
         notification_notify(
             recipient=recipient,
             category=Notification.Category.REVIEWS,
             key=f"submission-reviewed-{submission.pk}",
             template="submission_reviewed",
-            context=email_context,
+            context={**email_context, "scores": scores_by_language[_language_of(recipient)]},
             url=reverse("workshops:submission_detail", args=[submission.pk]),
         )
     if decision == Review.Decision.APPROVE:
         _obsolete_revision_requests(submission, recipients)
     return review
+
+
+def _language_of(recipient: User) -> str:
+    """The language a notification is written in for `recipient` (as notification_notify)."""
+    from django.conf import settings
+
+    return recipient.language or settings.LANGUAGE_CODE
+
+
+def _scores_by_language(
+    review: Review, scores: list[ReviewScore], recipients: list[User]
+) -> dict[str, list[ReviewScore]]:
+    """The review's rubric scores in each recipient's language, as the version page shows them
+    (workshops.texts.scores_in_language); the saved copies keep the Finnish texts. No queries:
+    the scores come with their criteria and the criteria's levels (_rubric_scores)."""
+    from .texts import scores_in_language
+
+    levels = [
+        level for s in scores if s.criterion is not None for level in s.criterion.levels.all()
+    ]
+    by_language: dict[str, list[ReviewScore]] = {}
+    for language in {_language_of(recipient) for recipient in recipients}:
+        with translation.override(language):
+            by_language[language] = scores_in_language(
+                review=review,
+                # Unsaved copies: scores_in_language rewrites the texts of what it is given.
+                scores=[
+                    ReviewScore(
+                        review=review,
+                        criterion=s.criterion,
+                        criterion_title=s.criterion_title,
+                        points=s.points,
+                        level_label=s.level_label,
+                        descriptor=s.descriptor,
+                    )
+                    for s in scores
+                ],
+                levels=levels,
+            )
+    return by_language
 
 
 # --- feedback files ---------------------------------------------------------------------------
@@ -1408,9 +1519,10 @@ def thread_audience(experiment: Experiment) -> list[User]:
 def phase_comment_add(
     *, experiment: Experiment, phase: int, author: User, text: str
 ) -> PhaseComment:
-    """Add a message to the thread on a phase and tell the other side (team <-> instructors).
-    Under blind review only the team is told: the pages hide the thread from everyone else,
-    and an email would name the learner who wrote.
+    """Add a message to the thread on a phase and tell everyone else who reads it: the team
+    (the writer's team mates too) and, for a message from the team, the instructors. Under
+    blind review only the team is told: the pages hide the thread from everyone else, and an
+    email would name the learner who wrote.
 
     Precondition: `author` is on the team or instructs the experiment's cohort.
     """
@@ -1427,9 +1539,11 @@ def phase_comment_add(
     from_team = author.pk in team_ids
     blind = marking_for(workshop=experiment.workshop, cohort_id=experiment.cohort_id).blind_review
     url = reverse("workshops:thread", args=[experiment.pk, phase])
-    for recipient in thread_audience(experiment):
-        if recipient.pk == author.pk or (recipient.pk in team_ids) == from_team:
+    for recipient in thread_audience(experiment):  # each person once
+        if recipient.pk == author.pk:
             continue
+        if recipient.pk not in team_ids and not from_team:
+            continue  # an instructor's message is for the team, not the other instructors
         if blind and recipient.pk not in team_ids:
             continue  # a blind reviewer: the submission and review pages show them no thread
         notification_notify(

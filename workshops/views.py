@@ -195,6 +195,16 @@ def assignment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                     text=form.cleaned_data["text"],
                     uploads=uploads,
                     keep_files=form.kept_ids() if removing else None,  # None: keep them all
+                    based_on=form.cleaned_data.get("based_on"),
+                )
+            except services.VersionSentMeanwhile as exc:
+                # Nothing was sent: the person's words are shown to copy into the new version.
+                return action_refused(
+                    request,
+                    exc.message,
+                    back_url=reverse("workshops:assignment", args=[assignment.pk]),
+                    status=409,
+                    kept_text=form.cleaned_data["text"],
                 )
             except services.SubmissionError as exc:
                 form.add_error(None, exc.message)
@@ -255,7 +265,11 @@ def assignment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             context["stale_draft_before"] = latest
         context["draft"] = draft
         form = SubmissionForm(
-            initial={"text": text},
+            # The base is the newest version of this cycle (services.submission_submit).
+            initial={
+                "text": text,
+                "based_on": context["latest"].version if context["latest"] else 0,
+            },
             draft_url=draft_url,
             draft_revision=draft.revision if draft else 0,
             draft_owner=request.user.pk,
@@ -344,10 +358,23 @@ def phase_texts(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+def _draft_signed_out() -> HttpResponse:
+    """The autosave's answer to someone no longer signed in: the page keeps its text (and this
+    browser's copy of it) and says to sign in again."""
+    response = HttpResponse(
+        _("You are no longer signed in, so your text was not saved. Sign in again."), status=403
+    )
+    response["X-Draft-Signed-Out"] = "1"
+    return response
+
+
 @require_POST
 def draft_save(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Learners on the experiment: autosave (htmx) of the answer they are writing."""
+    """Learners on the experiment: autosave (htmx) of the answer they are writing. Someone
+    signed out (in another tab, or the session expired) gets a 403 saying so, never the
+    sign-in page: a redirect followed by the script looked like a saved draft."""
+    if not request.user.is_authenticated:
+        return _draft_signed_out()
     assignment, cohort = get_assignment_for_learner(request.user, pk)
     experiment = services.experiment_for(
         learner=request.user, workshop=assignment.workshop, cohort=cohort
@@ -492,8 +519,11 @@ def experiment_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Learners on the team: describe the experiment and add team members."""
     experiment = get_experiment_for_member(request.user, pk)
     status = 200
-    form = ExperimentForm(instance=experiment)
+    form = ExperimentForm(
+        instance=experiment, initial={"based_on": services.experiment_description(experiment)}
+    )
     member_form = MemberForm()
+    saved_now = None
     if request.method == "POST" and "email" in request.POST:
         member_form = MemberForm(request.POST)
         if member_form.is_valid():
@@ -518,7 +548,17 @@ def experiment_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     themes=form.cleaned_data["themes"],
                     challenge=form.cleaned_data["challenge"],
                     target_group=form.cleaned_data["target_group"],
+                    # A form opened before the field existed carries none: not checked.
+                    based_on=form.cleaned_data["based_on"] if "based_on" in request.POST else None,
                 )
+            except services.ExperimentChanged as exc:
+                form.add_error(None, exc.message)
+                # The saved description is shown beside the person's words; saving again
+                # (having read it) is their choice.
+                saved_now = Experiment.objects.prefetch_related("themes").get(pk=experiment.pk)
+                data = request.POST.copy()
+                data["based_on"] = services.experiment_description(saved_now)
+                form.data = data
             except services.ExperimentError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -532,6 +572,7 @@ def experiment_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "experiment": experiment,
             "form": form,
             "member_form": member_form,
+            "saved_now": saved_now,
             "members": list(experiment.members.select_related("user__organisation")),
         },
         status=status,

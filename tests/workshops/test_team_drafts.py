@@ -82,3 +82,101 @@ def test_a_member_still_writing_when_a_team_mate_sends_is_told_who_and_keeps_the
     assert learner.display_name in html
     assert 'data-testid="kept-text"' in html
     assert "Tiinan alku ja jatko, valmis." in html
+
+
+def based_on(html):
+    return int(html.split('name="based_on" value="')[1].split('"')[0])
+
+
+def test_a_text_from_a_page_opened_before_a_mates_version_is_not_sent_over_it(
+    client_for, experiment, assignment, cohort, learner, teammate, instructor
+):
+    """The week's sequence the tester walked: Tiina's tab stays open on version 1's revision;
+    Oona sends version 2 with her new sentences and the instructor asks for another revision;
+    Tiina sends from her old tab. Her text (version 1 plus her edits) would have dropped
+    Oona's sentences: it is refused with Oona named, and her words are shown to copy."""
+    first = services.submission_submit(
+        learner=learner,
+        assignment=assignment,
+        cohort=cohort,
+        text="Versio 1.",
+        experiment=experiment,
+    )
+    services.submission_review(
+        submission=first, reviewer=instructor, decision="revise", feedback="Lisää nykytila."
+    )
+    url = reverse("workshops:assignment", args=[assignment.pk])
+    tiina, oona = client_for(teammate), client_for(learner)
+    old_page = tiina.get(url).content.decode()
+    assert based_on(old_page) == 1
+    sent = oona.post(url, {"text": "Versio 1. Oona lisää: nykytila.", "based_on": "1"})
+    assert sent.status_code == 302
+    second = experiment.submissions.get(version=2)
+    services.submission_review(
+        submission=second, reviewer=instructor, decision="revise", feedback="Vielä kohderyhmä."
+    )
+
+    refused = tiina.post(url, {"text": "Versio 1. Tiina lisää: nuoret.", "based_on": "1"})
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert learner.display_name in html
+    assert "Versio 1. Tiina lisää: nuoret." in html.split('data-testid="kept-text"')[1]
+    assert experiment.submissions.count() == 2  # nothing was sent over Oona's version
+    # Opened again, the page starts from Oona's version and sends as version 3.
+    fresh = tiina.get(url).content.decode()
+    assert based_on(fresh) == 2
+    assert "Oona lisää: nykytila." in fresh.split('data-testid="answer-text"')[1]
+    again = tiina.post(url, {"text": "Versio 2 ja Tiinan nuoret.", "based_on": "2"})
+    assert again.status_code == 302
+    assert experiment.submissions.get(version=3).text == "Versio 2 ja Tiinan nuoret."
+
+
+def test_the_same_person_sending_from_an_older_window_is_told_so(
+    client_for, experiment, assignment, cohort, learner, instructor
+):
+    first = services.submission_submit(
+        learner=learner,
+        assignment=assignment,
+        cohort=cohort,
+        text="Ensimmäinen.",
+        experiment=experiment,
+    )
+    services.submission_review(
+        submission=first, reviewer=instructor, decision="revise", feedback="Tarkenna."
+    )
+    services.submission_submit(
+        learner=learner,
+        assignment=assignment,
+        cohort=cohort,
+        text="Toinen ikkuna.",
+        experiment=experiment,
+        based_on=1,
+    )
+    services.submission_review(
+        submission=experiment.submissions.get(version=2),
+        reviewer=instructor,
+        decision="revise",
+        feedback="Vielä.",
+    )
+    with pytest.raises(services.VersionSentMeanwhile) as refused:
+        services.submission_submit(
+            learner=learner,
+            assignment=assignment,
+            cohort=cohort,
+            text="Vanha ikkuna.",
+            experiment=experiment,
+            based_on=1,
+        )
+    assert (
+        "another window" in refused.value.message or "toisessa ikkunassa" in refused.value.message
+    )
+    assert refused.value.newest.version == 2
+    # A form from before this check (no base) is sent as before.
+    services.submission_submit(
+        learner=learner,
+        assignment=assignment,
+        cohort=cohort,
+        text="Ilman pohjaa.",
+        experiment=experiment,
+    )
+    assert experiment.submissions.count() == 3
