@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext, pgettext_lazy
 
 from workshops.models import Submission
 
@@ -211,6 +211,16 @@ def register_table(
     TABLES[what] = table
 
 
+# The XLSX sheet's name, in the language the file is made in (a table an app registers is
+# named by its key).
+SHEET_TITLES = {
+    "progress": pgettext_lazy("export sheet", "Progress"),
+    "submissions": pgettext_lazy("export sheet", "Submissions"),
+    "attendance": pgettext_lazy("export sheet", "Attendance"),
+    "certificates": pgettext_lazy("export sheet", "Certificates"),
+}
+
+
 def export_bytes(*, cohort: Cohort, what: str, fmt: str) -> tuple[bytes, str, str]:
     """(content, content type, file name) for one export of one cohort."""
     header, rows = TABLES[what](cohort)
@@ -218,7 +228,8 @@ def export_bytes(*, cohort: Cohort, what: str, fmt: str) -> tuple[bytes, str, st
     name = f"{what}-{cohort.pk}-{stamp}.{fmt}"
     if fmt == "csv":
         return spreadsheets.write_csv(header, rows), "text/csv; charset=utf-8", name
-    content = spreadsheets.write_xlsx([(what, header, rows)])
+    # Excel refuses a sheet name over 31 characters.
+    content = spreadsheets.write_xlsx([(str(SHEET_TITLES.get(what, what))[:31], header, rows)])
     return (
         content,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -250,3 +250,13 @@ def test_a_revoked_certificate_is_exported_as_revoked_not_issued(
     assert "Mitätöity" in row or "Revoked" in row
     assert "Myönnetty" not in row
     assert ";Issued;" not in row
+
+
+def test_an_exports_sheet_is_named_in_the_language_of_the_file(
+    client_for, coordinator, cohort, funded
+):
+    sheet = load_workbook(
+        io.BytesIO(export(client_for(coordinator), cohort, "attendance", "xlsx").content)
+    ).active
+    assert sheet.title not in ("attendance", "")
+    assert sheet.title == "Läsnäolo"
