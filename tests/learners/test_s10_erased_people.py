@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from learners import services
 from learners.models import Nudge
@@ -44,7 +44,8 @@ def test_a_nudge_to_an_erased_learner_is_refused_and_sends_nothing(
         pytest.raises(services.EnrolmentError) as refusal,
     ):
         services.nudge_send(cohort=started, learner=erased, sent_by=coordinator)
-    assert refusal.value.message == REFUSAL
+    with translation.override("fi"):
+        assert refusal.value.message == translation.gettext(REFUSAL)
     assert not Nudge.objects.exists()
     assert not Notification.objects.filter(recipient=erased).exists()
     assert mail.outbox == []
