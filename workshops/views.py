@@ -1099,11 +1099,16 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_role(Role.INSTRUCTOR)
 @require_POST
 def review_draft(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Instructors of the submission's cohort: autosave (htmx) of the review being written.
-    Answers 409, keeping the colleague's text, if someone saved a newer draft meanwhile."""
+    Answers 409, keeping the colleague's text, if someone saved a newer draft meanwhile. Someone
+    signed out (in another tab, or the session expired) gets a 403 saying so, never the sign-in
+    page, which htmx would have shown in the status line as if the review were saved."""
+    if not request.user.is_authenticated:
+        return _draft_signed_out()
+    if not has_role(request.user, Role.INSTRUCTOR):
+        raise PermissionDenied
     submission = get_submission_for_reviewer(request.user, pk)
     criteria = selectors.rubric(
         workshop_id=submission.assignment.workshop_id, phase=submission.assignment.phase

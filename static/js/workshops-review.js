@@ -17,6 +17,13 @@
     if (submitting && form.contains(event.detail.elt)) event.preventDefault();
   });
 
+  // After signing in again in another tab the CSRF token is new: the cookie has it, the page
+  // only the old one.
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    if (!form.contains(event.detail.elt)) return;
+    var cookie = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (cookie) event.detail.headers["X-CSRFToken"] = decodeURIComponent(cookie[1]);
+  });
   document.body.addEventListener("htmx:beforeSwap", function (event) {
     if (event.detail.xhr.status === 409) {
       event.detail.shouldSwap = true;
@@ -43,7 +50,18 @@
   }
   document.body.addEventListener("htmx:sendError", failed);
   document.body.addEventListener("htmx:responseError", function (event) {
-    if (event.detail.xhr.status === 0 || event.detail.xhr.status >= 500) failed(event);
+    var xhr = event.detail.xhr;
+    if (xhr.status === 0 || xhr.status >= 500) {
+      failed(event);
+    } else if (xhr.status === 403 && form.contains(event.detail.elt)) {
+      // Signed out (the server says so), or a token from before signing in again: not saved.
+      // The text stays in the form; say why and keep trying until it goes through.
+      failed(event);
+      if (status && xhr.getResponseHeader("X-Draft-Signed-Out")) {
+        status.textContent = xhr.responseText;
+        status.setAttribute("data-state", "signed-out");
+      }
+    }
   });
   document.body.addEventListener("htmx:afterRequest", function (event) {
     if (event.detail.successful && form.contains(event.detail.elt)) {

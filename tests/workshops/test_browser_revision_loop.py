@@ -365,6 +365,39 @@ def test_a_review_autosave_that_fails_says_so_and_recovers(
     assert not [e for e in journey.errors if "500" not in e]
 
 
+def test_a_review_autosave_after_signing_out_says_so_and_saves_once_signed_in_again(
+    transactional_db, live_server, browser, settings, instructor, submission
+):
+    """The session ended (signed out in another tab): the autosave said "saved" with the
+    sign-in page in the status line. It now says the review was not saved and to sign in, the
+    text stays, and the save goes through once the person is signed in again."""
+    from playwright.sync_api import expect
+
+    from workshops.models import ReviewDraft
+
+    settings.SITE_URL = live_server.url
+    journey = Journey(browser, live_server.url)
+    try:
+        page = journey.sign_in("instructor", instructor.email)
+        page.goto(journey.url(reverse("workshops:review", args=[submission.pk])))
+        signed_in = page.context.cookies()
+        page.context.clear_cookies(name="sessionid")
+        page.locator("textarea[name='strengths']").fill("Kirjoitettu uloskirjautuneena.")
+        status = page.locator("[data-testid='review-draft-status']")
+        expect(status).to_have_attribute("data-state", "signed-out")
+        expect(status).to_contain_text("Kirjaudu uudelleen")
+        assert not ReviewDraft.objects.filter(submission=submission).exists()
+        page.context.add_cookies(signed_in)
+        expect(status).to_have_attribute("data-state", "saved", timeout=40_000)
+        assert ReviewDraft.objects.get(submission=submission).strengths == (
+            "Kirjoitettu uloskirjautuneena."
+        )
+    except BaseException:
+        journey.screenshot_all("failure-review-autosave-signed-out")
+        raise
+    assert not [e for e in journey.errors if "403" not in e]
+
+
 def test_a_team_mate_on_the_same_computer_never_gets_the_other_ones_unsaved_words(
     transactional_db,
     live_server,
