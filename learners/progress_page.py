@@ -212,7 +212,10 @@ def cohort_progress_page(
     overview, in one statement (two when the number is past the end; one more when an item
     counts a submission as done)."""
     text = str(number or "1")
-    wanted = int(text) if text.isdigit() else 1
+    # Plain ASCII digits only ("²" is a digit to str.isdigit, not to int()); a number of more
+    # digits than any page has is past the end.
+    plain = text.isascii() and text.isdigit()
+    wanted = 1 if not plain else int(text) if len(text) <= 7 else FAR_PAGE
     wanted = min(wanted, FAR_PAGE) if wanted > 0 else FAR_PAGE
     found = _read(cohort, query, organisation_id, wanted, per_page)
     if not found.learners and found.count:

@@ -54,7 +54,9 @@ def cohort_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     cohort = get_cohort_for_staff(request.user, pk)
     query = request.GET.get("q", "").strip()[:100]
     org = request.GET.get("org", "")
-    organisation_id = int(org) if org.isdigit() else None
+    # Plain ASCII digits ("²" is a digit to str.isdigit, not to int()); one beyond any id
+    # filters out everyone (learners.progress_page).
+    organisation_id = int(org) if org.isascii() and org.isdigit() and len(org) <= 20 else None
     view = "table" if request.GET.get("view") == "table" else "grid"
     page, overview = cohort_progress_page(
         cohort=cohort,

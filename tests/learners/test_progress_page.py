@@ -193,3 +193,26 @@ def test_a_kept_section_builds_nothing_from_the_rows(started, instructor):
     # Anything printed changes what the key is made of.
     User.objects.filter(pk=overview._found.learners[0].pk).update(last_name="Uusi")
     assert cohort_progress_page(cohort=started)[1].printed != overview.printed
+
+
+def test_odd_page_numbers_and_organisations_from_a_hand_edited_address(
+    client_for, started, coordinator, instructor
+):
+    """Whatever the address says, the page answers 200: a superscript digit, thousands of
+    digits, a huge organisation id."""
+    from django.urls import reverse
+
+    grow_cohort(cohort=started, learners=60, instructor=instructor)
+    client = client_for(coordinator)
+    url = reverse("learners:cohort_detail", args=[started.pk])
+    for params in (
+        {"page": "²"},
+        {"page": "9" * 5000},
+        {"page": "-1"},
+        {"org": "²"},
+        {"org": "9" * 5000},
+        {"org": str(2**70)},
+        {"page": "2", "org": "1" * 25, "q": "Oppija"},
+    ):
+        response = client.get(url, params)
+        assert response.status_code == 200, params
