@@ -7,7 +7,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 
-from .params import parse_id
+from core.ids import parse_id
 
 
 class Cursor(CursorPagination):

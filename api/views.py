@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from core.access import STAFF_ROLES
 from core.errors import DomainError
+from core.ids import MAX_ID, is_id
 from courses.models import Certificate
 from courses.selectors import completion_matrix, visible_modules
 from learners import services as learner_services
@@ -40,7 +41,6 @@ from workshops.models import CohortMarkingSettings, Experiment, ExperimentMember
 from workshops.selectors import phase_state
 
 from . import serializers as s
-from .params import MAX_ID, is_id
 
 Role = Membership.Role
 

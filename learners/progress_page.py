@@ -34,6 +34,7 @@ from modeltranslation.settings import AVAILABLE_LANGUAGES
 from modeltranslation.utils import build_localized_fieldname
 
 from core import prepared
+from core.ids import is_id
 from core.models import User
 from core.paging import PagedRows
 from courses.models import Item, Module
@@ -172,7 +173,7 @@ def _embedded(
     ids = {"cohort": cohort.pk}
     if organisation_id:
         # An id no row can have (from a hand-edited address) filters out everyone.
-        ids["organisation"] = organisation_id if organisation_id < 2**63 else 0
+        ids["organisation"] = organisation_id if is_id(organisation_id) else 0
     found_ruled = prepared.statement(
         Item, ("learners.progress_ruled",), ruled, course=cohort.course_id
     )

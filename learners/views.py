@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from core.access import STAFF_ROLES, Role, require_role
 from core.http import AuthenticatedHttpRequest
+from core.ids import parse_id
 from core.models import User
 from core.responses import action_refused
 from courses.models import Course
@@ -54,9 +55,7 @@ def cohort_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     cohort = get_cohort_for_staff(request.user, pk)
     query = request.GET.get("q", "").strip()[:100]
     org = request.GET.get("org", "")
-    # Plain ASCII digits ("²" is a digit to str.isdigit, not to int()); one beyond any id
-    # filters out everyone (learners.progress_page).
-    organisation_id = int(org) if org.isascii() and org.isdigit() and len(org) <= 20 else None
+    organisation_id = parse_id(org)
     view = "table" if request.GET.get("view") == "table" else "grid"
     page, overview = cohort_progress_page(
         cohort=cohort,

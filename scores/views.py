@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.access import STAFF_ROLES, Role, require_role
 from core.http import AuthenticatedHttpRequest
+from core.ids import parse_id
 from core.responses import action_refused
 from learners.exports import FORMATS, SYNC_LEARNER_LIMIT, export_bytes
 from learners.models import ExportJob
@@ -22,21 +23,13 @@ from . import selectors, services
 from .access import get_cohort_for_scores, own_score_cohorts
 from .exports import SCORES
 
-# Ids are positive bigints: a larger number is no id, and the database cannot even compare a
-# column with it (OverflowError on SQLite, "out of range for type bigint" on PostgreSQL).
-MAX_ID = 2**63 - 1
-
 
 def _int_param(value: str, allowed: object = None) -> int | None:
-    """A filter's value, or None when it is missing, not an id (ASCII digits within 1..MAX_ID:
-    "²" is a digit to str.isdigit but not to int) or not one of the allowed values (an unknown
-    filter shows the whole list, as the other cohort pages do)."""
-    if not (value.isascii() and value.isdigit()) or len(value) > len(str(MAX_ID)):
-        return None
-    number = int(value)
-    if not 1 <= number <= MAX_ID:
-        return None
-    if allowed is not None and number not in allowed:  # type: ignore[operator]
+    """A filter's value, or None when it is missing, not an id (core.ids.parse_id) or not one
+    of the allowed values (an unknown filter shows the whole list, as the other cohort pages
+    do)."""
+    number = parse_id(value)
+    if number is None or (allowed is not None and number not in allowed):  # type: ignore[operator]
         return None
     return number
 

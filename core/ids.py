@@ -1,4 +1,4 @@
-"""Ids read from what a caller sends (query parameters, cursors)."""
+"""Ids read from what a person or a program sends (query parameters, cursors, form fields)."""
 
 from __future__ import annotations
 
