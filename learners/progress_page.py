@@ -75,7 +75,9 @@ def _statement(page_sql: str, count_sql: str, ruled_sql: str) -> str:
     # Every value is a parameter (%s), in this order: the embedded queries' own (the page,
     # the count, the ruled modules), the cohort (team), the cohort twice (versions), the
     # course (done), the course (modules), the course (phases), the cohort and the two staff
-    # roles (_read passes them).
+    # roles (_read passes them). The staff's names are read by their id (LATERAL ... LIMIT 1
+    # keeps the planner from hashing every account to join a handful: 0.3 ms at 2,000
+    # accounts, more with every account the network adds).
     return f"""
 WITH page (user_id, first_name, last_name, email, organisation, membership_id) AS ({page_sql}),
 counted (n) AS ({count_sql}),
@@ -126,7 +128,8 @@ UNION ALL
 SELECT 'staff', m.user_id,
        ROW_NUMBER() OVER (ORDER BY u.last_name, u.first_name, u.email, m.id),
        NULL, {_texts("m.role", "u.first_name", "u.last_name", "u.email")}
-FROM learners_membership m JOIN core_user u ON u.id = m.user_id
+FROM learners_membership m CROSS JOIN LATERAL (
+    SELECT first_name, last_name, email FROM core_user WHERE id = m.user_id LIMIT 1) u
 WHERE m.cohort_id = %s AND m.role IN (%s, %s)
 """  # noqa: S608 - names from the code, values as parameters
 

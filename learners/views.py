@@ -690,7 +690,7 @@ def export_download(
     if job_id:
         job = (
             ExportJob.objects.filter(
-                pk=job_id if job_id.isdigit() else 0,
+                pk=parse_id(job_id) or 0,
                 cohort=cohort,
                 requested_by=request.user,
                 status=ExportJob.Status.DONE,

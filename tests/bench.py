@@ -266,6 +266,21 @@ def profile(client: Client, url: str, rounds: int = 5) -> None:
     import pstats
 
     client.get(url)
+    timings: dict[str, list[float]] = {}
+
+    def timed(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            timings.setdefault(" ".join(sql.split())[:90], []).append(time.perf_counter() - start)
+
+    with connection.execute_wrapper(timed):
+        for _ in range(ROUNDS):
+            client.get(url)
+    print(f"each query's median over {ROUNDS} requests (client side, fetch included):")
+    for sql, times in timings.items():
+        print(f"  {statistics.median(times) * 1000:6.2f} ms  x{len(times) // ROUNDS}  {sql}")
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(rounds):

@@ -507,3 +507,14 @@ def test_the_timeline_tells_everything_that_happened_for_the_learner_newest_firs
     assert 'data-kind="experiment"' in html
     # The other learner's absence is not in this learner's timeline.
     assert html.count('data-kind="attendance"') == 1
+
+
+@pytest.mark.parametrize("job", ["²", "9" * 30, "-1"])
+def test_a_job_number_no_export_can_have_is_not_found_not_an_error(
+    client_for, coordinator, started, job
+):
+    # "²" is a digit to str.isdigit() but not to int(); 30 digits overflow the id column.
+    response = client_for(coordinator).get(
+        reverse("learners:export", args=[started.pk, "progress", "xlsx"]), {"job": job}
+    )
+    assert response.status_code == 404
