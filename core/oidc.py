@@ -25,6 +25,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.ids import parse_id
 from core.models import Organisation
 
 PROVIDER_PREFIX = "org-"
@@ -62,8 +63,8 @@ def enabled_organisations() -> Any:
 def organisation_for_provider_id(provider_id: str) -> Organisation | None:
     if not provider_id.startswith(PROVIDER_PREFIX):
         return None
-    pk = provider_id.removeprefix(PROVIDER_PREFIX)
-    return enabled_organisations().filter(pk=int(pk)).first() if pk.isdigit() else None
+    pk = parse_id(provider_id.removeprefix(PROVIDER_PREFIX))
+    return enabled_organisations().filter(pk=pk).first() if pk is not None else None
 
 
 def organisation_for_email(email: str) -> Organisation | None:

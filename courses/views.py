@@ -23,6 +23,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.http import AuthenticatedHttpRequest
+from core.ids import parse_id
 from courses.access import (
     cohorts_for_release_extensions,
     get_course_for_user,
@@ -395,8 +396,7 @@ def quiz_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         return redirect("courses:item", pk=item.pk)
     answers = _posted_answers(request)
-    raw_number = request.POST.get("attempt", "")
-    number = int(raw_number) if raw_number.isdigit() else None
+    number = parse_id(request.POST.get("attempt", ""))
     try:
         attempt = services.quiz_attempt_submit(
             user=request.user, item=item, answers=answers, number=number

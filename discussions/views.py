@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.http import AuthenticatedHttpRequest
+from core.ids import parse_id
 from courses import selectors as course_selectors
 from courses.access import get_item_for_user
 
@@ -121,11 +122,10 @@ def _thread_context(
     posts = list(page.object_list)
     moderator = selectors.mark_readable(posts=posts, user=request.user, thread=thread)
     quote = None
-    quote_pk = request.GET.get("quote") or (reply_form.data.get("quote") if reply_form else None)
-    if quote_pk and str(quote_pk).isdigit():
-        quote = (
-            Post.objects.filter(thread=thread, pk=int(quote_pk)).select_related("author").first()
-        )
+    raw_quote = request.GET.get("quote") or (reply_form.data.get("quote") if reply_form else None)
+    quote_pk = parse_id(str(raw_quote or ""))
+    if quote_pk is not None:
+        quote = Post.objects.filter(thread=thread, pk=quote_pk).select_related("author").first()
         if quote is not None:
             quote.readable = selectors.can_read(post=quote, user=request.user, moderator=moderator)
     if reply_form is None:
@@ -161,10 +161,12 @@ def thread_poll(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The cohort's members, polled by htmx on a thread's last page: the posts written after
     `after` and a fresh poller; 204 when there is nothing new."""
     thread = get_thread_for_user(request.user, pk)
-    after = request.GET.get("after", "")
-    if not after.isdigit():
+    raw_after = request.GET.get("after", "")
+    # 0: the page showed no posts yet.
+    after = 0 if raw_after == "0" else parse_id(raw_after)
+    if after is None:
         return HttpResponse(status=400)
-    posts = list(selectors.thread_posts(thread=thread).filter(pk__gt=int(after))[:50])
+    posts = list(selectors.thread_posts(thread=thread).filter(pk__gt=after)[:50])
     if not posts:
         return HttpResponse(status=204)
     moderator = selectors.mark_readable(posts=posts, user=request.user, thread=thread)

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from core.access import Role, has_role
 from core.http import AuthenticatedHttpRequest
+from core.ids import parse_id
 from core.pdf import html_to_pdf
 from core.responses import action_refused
 from portfolio.access import (
@@ -89,7 +90,7 @@ def portfolio_export(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def portfolio_reflections(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Choose which of one's own reflections the portfolio shows."""
-    ids = [int(v) for v in request.POST.getlist("reflection") if v.isdigit()]
+    ids = [pk for v in request.POST.getlist("reflection") if (pk := parse_id(v)) is not None]
     services.portfolio_set_reflections(user=request.user, reflection_ids=ids)
     messages.success(request, _("Your choice of reflections was saved."))
     return redirect(f"{reverse('portfolio:home')}#reflections")

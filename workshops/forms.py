@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 
 from core.forms import CalendarDateField, CalendarDateTimeField, DecimalCommaField
 from core.html import clean_html
+from core.ids import parse_id
 from core.staged_fields import MultipleFileInput as StagedFilesInput
 from core.staged_fields import StagedFilesField
 from courses.forms import TranslatedTextsMixin, fields_per_language, language_marker
@@ -211,7 +212,7 @@ class SubmissionForm(forms.Form):
         if not self.is_bound:
             return set()
         data = cast(QueryDict, self.data)  # a bound form's POST
-        return {int(v) for v in data.getlist("remove_files") if v.isdigit()}
+        return {pk for v in data.getlist("remove_files") if (pk := parse_id(v)) is not None}
 
     def kept_ids(self) -> list[int]:
         removed = set(self.cleaned_data.get("remove_files") or [])
@@ -550,9 +551,9 @@ def draft_levels(data, criteria: list) -> dict[int, int]:
     """Levels picked so far in an autosaved review (ignores anything that is not a level)."""
     picked = {}
     for criterion in criteria:
-        value = data.get(f"criterion_{criterion.pk}", "")
-        if value.isdigit() and int(value) in {lv.pk for lv in criterion.levels.all()}:
-            picked[criterion.pk] = int(value)
+        level = parse_id(data.get(f"criterion_{criterion.pk}", ""))
+        if level is not None and level in {lv.pk for lv in criterion.levels.all()}:
+            picked[criterion.pk] = level
     return picked
 
 

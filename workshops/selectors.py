@@ -33,6 +33,7 @@ from modeltranslation.utils import build_localized_fieldname
 
 from core import prepared
 from core.access import STAFF_ROLES
+from core.ids import parse_id
 from core.models import Organisation, User
 from core.paging import PagedRows
 from learners.access import cohorts_for
@@ -77,8 +78,7 @@ class QueueFilters:
         """Read the filters from a query string; anything unreadable is ignored."""
 
         def number(name: str) -> int | None:
-            value = query.get(name, "")
-            return int(value) if value.isdigit() else None
+            return parse_id(query.get(name, ""))
 
         status = query.get("status", Submission.Status.RECEIVED)
         marking = query.get("marking", "")

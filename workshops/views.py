@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access import Role, has_role, require_role
 from core.http import AuthenticatedHttpRequest
+from core.ids import parse_id
 from core.responses import action_refused
 from courses.languages import content_note
 from workshops.access import (
@@ -358,6 +359,12 @@ def phase_texts(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _count(text: str) -> int | None:
+    """A count that a page sends back (a draft's revision or version, where 0 is the first),
+    or None if `text` is not one."""
+    return 0 if text == "0" else parse_id(text)
+
+
 def _draft_signed_out() -> HttpResponse:
     """The autosave's answer to someone no longer signed in: the page keeps its text (and this
     browser's copy of it) and says to sign in again."""
@@ -383,8 +390,9 @@ def draft_save(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         raise Http404
     raw_revision = request.POST.get("revision", "")
     # No revision: a page loaded before revisions existed. Anything else must be a count the
-    # database can hold.
-    if raw_revision and (not raw_revision.isdigit() or int(raw_revision) > 2_000_000_000):
+    # database can hold (the column is a 32-bit integer).
+    revision = _count(raw_revision) if raw_revision else None
+    if raw_revision and (revision is None or revision > 2_000_000_000):
         return HttpResponse(_("The page is out of date; reload it."), status=400)
     try:
         draft = services.draft_save(
@@ -392,7 +400,7 @@ def draft_save(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             phase=assignment.phase,
             learner=request.user,
             text=request.POST.get("text", ""),
-            revision=int(raw_revision) if raw_revision.isdigit() else None,
+            revision=revision,
             writer=request.POST.get("writer", "")[:40],
         )
     except services.DraftStale as exc:
@@ -1113,14 +1121,14 @@ def review_draft(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     criteria = selectors.rubric(
         workshop_id=submission.assignment.workshop_id, phase=submission.assignment.phase
     )
-    raw_version = request.POST.get("draft_version", "0")
-    if not raw_version.isdigit():
+    base_version = _count(request.POST.get("draft_version", "0"))
+    if base_version is None:
         return HttpResponse(_("The review form is out of date; reload the page."), status=400)
     try:
         draft = services.review_draft_save(
             submission=submission,
             by=request.user,
-            base_version=int(raw_version),
+            base_version=base_version,
             fields={name: request.POST.get(name, "") for name in services.REVIEW_DRAFT_FIELDS},
             levels=draft_levels(request.POST, criteria),
             writer=request.POST.get("draft_writer", "")[:40],

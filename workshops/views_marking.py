@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access import Role, require_role
 from core.http import AuthenticatedHttpRequest
+from core.ids import parse_id
 from core.models import User
 from core.responses import action_refused
 from learners.access import cohort_instructors, cohorts_led_by, is_cohort_lead
@@ -83,10 +84,10 @@ def _run(
 def allocate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The lead instructor of the submission's cohort: give its review to an instructor."""
     submission = get_submission_for_reviewer(request.user, pk)
-    reviewer_id = request.POST.get("reviewer", "")
+    reviewer_id = parse_id(request.POST.get("reviewer", ""))
     reviewer = (
         cohort_instructors(submission.cohort_id).filter(pk=reviewer_id).first()
-        if reviewer_id.isdigit()
+        if reviewer_id is not None
         else None
     )
     back_url = _back_url(request, "workshops:review_queue")
@@ -170,7 +171,7 @@ def release(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def release_many(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Lead instructors and reviewers: release the chosen ready reviews of their cohorts."""
-    ids = [int(v) for v in request.POST.getlist("submission") if v.isdigit()]
+    ids = [pk for v in request.POST.getlist("submission") if (pk := parse_id(v)) is not None]
     back_url = _back_url(request, "workshops:review_queue")
     if not ids:
         return action_refused(request, _("Choose the reviews to release."), back_url=back_url)
