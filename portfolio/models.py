@@ -193,6 +193,18 @@ class CardMessage(models.Model):
     )
     text = models.TextField(_("message"), max_length=4000)
     created_at = models.DateTimeField(_("written"), auto_now_add=True)
+    # Hidden by the card's team or the cohort's staff (portfolio.services_questions): its writer
+    # and they still read it, everyone else sees that it was hidden.
+    hidden_at = models.DateTimeField(_("hidden"), null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("hidden by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    hidden_reason = models.TextField(_("reason for hiding"), blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -201,6 +213,10 @@ class CardMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.card}: {self.text[:40]}"
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
 
 
 class Adaptation(models.Model):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_questions
 
 app_name = "portfolio"
 
@@ -14,7 +14,23 @@ urlpatterns = [
     path("portfolio/cards/<int:pk>/withdraw/", views.card_withdraw, name="card_withdraw"),
     path("gallery/", views.gallery, name="gallery"),
     path("gallery/cards/<int:pk>/", views.card_detail, name="card"),
-    path("gallery/cards/<int:pk>/ask/", views.card_ask, name="card_ask"),
+    # Asking once (a double click posts one message): views_questions, not views.card_ask.
+    path("gallery/cards/<int:pk>/ask/", views_questions.card_ask, name="card_ask"),
+    path(
+        "gallery/cards/<int:pk>/questions/<int:message>/delete/",
+        views_questions.question_delete,
+        name="question_delete",
+    ),
+    path(
+        "gallery/cards/<int:pk>/questions/<int:message>/hide/",
+        views_questions.question_hide,
+        name="question_hide",
+    ),
+    path(
+        "gallery/cards/<int:pk>/questions/<int:message>/unhide/",
+        views_questions.question_unhide,
+        name="question_unhide",
+    ),
     path("gallery/cards/<int:pk>/adapt/", views.card_adapt, name="card_adapt"),
     path(
         "portfolio/cards/<int:pk>/origins/<int:origin>/remove/",
