@@ -16,6 +16,10 @@ SORTS = (("recent", _("Most recent")), ("relevance", _("Best match")))
 
 
 class CardForm(forms.ModelForm):
+    # The card as the form was opened (services.card_version): a save over sections someone
+    # saved since is refused rather than written over their text.
+    based_on = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+
     class Meta:
         model = Card
         fields = list(EDITABLE_FIELDS)
@@ -90,7 +94,12 @@ class MessageForm(forms.Form):
 
 class AdaptForm(forms.Form):
     experiment: "forms.ModelChoiceField[Experiment]" = forms.ModelChoiceField(
-        label=_("Our experiment"), queryset=None
+        label=_("Our experiment"),
+        queryset=None,
+        error_messages={
+            "required": _("Choose one of your own experiments."),
+            "invalid_choice": _("Choose one of your own experiments."),
+        },
     )
     note = forms.CharField(
         label=_("What we did differently (optional)"),

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
@@ -20,6 +23,9 @@ from workshops.models import Experiment, ExperimentMember, Phase
 
 from .models import Adaptation, Card, CardMessage, IncludedReflection
 from .selectors import card_owners, phase_texts
+
+if TYPE_CHECKING:
+    from django.db.models import Field
 
 EDITABLE_FIELDS = (
     "title",
@@ -124,16 +130,128 @@ def card_prefill(*, card: Card) -> list[str]:
     return filled
 
 
+def _comparable(value: Any) -> str:
+    """A field's value as a save compares it: the browser's CRLF and outer spaces aside."""
+    if isinstance(value, bool):
+        return "1" if value else ""
+    return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _digest(value: Any) -> str:
+    return hashlib.blake2b(_comparable(value).encode(), digest_size=6).hexdigest()
+
+
+def card_version(card: Card) -> str:
+    """What the edit form was opened on: a short digest of each editable field (in
+    EDITABLE_FIELDS order). The form carries it, so a save can tell which sections someone
+    else saved since it was opened (card_update)."""
+    return ".".join(_digest(getattr(card, name)) for name in EDITABLE_FIELDS)
+
+
+def _version_fields(based_on: str) -> dict[str, str]:
+    """Each field's digest in a card_version; none for a token that is not one (every field
+    then counts as changed since, so nothing is saved over another text unseen)."""
+    parts = based_on.split(".")
+    if len(parts) != len(EDITABLE_FIELDS):
+        return {}
+    return dict(zip(EDITABLE_FIELDS, parts, strict=True))
+
+
+# Who saved a card last, for naming them when a stale form is refused: a hint only (the card
+# has no column for it), kept in the cache with the version they saved. It names them only
+# while the card is at that version, so a save that was rolled back names nobody.
+_SAVED_BY_KEY = "portfolio:card-saved-by:{pk}"
+_SAVED_BY_SECONDS = 7 * 24 * 3600
+
+
+def _remember_saver(card: Card, by: User) -> None:
+    entry = {"version": card_version(card), "by": by.pk}
+    cache.set(_SAVED_BY_KEY.format(pk=card.pk), entry, _SAVED_BY_SECONDS)
+
+
+def _saver_of(card: Card) -> User | None:
+    """Who saved the card as it is now, if still known."""
+    entry = cache.get(_SAVED_BY_KEY.format(pk=card.pk))
+    if not isinstance(entry, dict) or entry.get("version") != card_version(card):
+        return None
+    by = entry.get("by")
+    return User.objects.filter(pk=by).first() if isinstance(by, int) else None
+
+
+def _section_names(fields: Iterable[str]) -> str:
+    """The sections as the edit form labels them (its labels are the fields' names)."""
+    names = []
+    for name in fields:
+        field = cast("Field[Any, Any]", Card._meta.get_field(name))
+        names.append(str(capfirst(field.verbose_name)))
+    return ", ".join(names)
+
+
+class CardChanged(PortfolioError):
+    """The card was saved by someone else (or in another window) after the edit form was
+    opened, in sections this form changes too: nothing was saved, so that neither text is lost.
+    `current` is the card as saved now, `conflicts` the sections changed on both sides,
+    `yours` every section the form changed, `saved_by` who saved meanwhile (None: unknown)."""
+
+    def __init__(self, *, current: Card, conflicts: list[str], yours: list[str], by: User) -> None:
+        self.current = current
+        self.conflicts = conflicts
+        self.yours = yours
+        self.saved_by = _saver_of(current)
+        sections = _section_names(conflicts)
+        if self.saved_by is None:
+            message = _(
+                "The card was saved in another window or by a team mate after you opened it, "
+                "with other text in the same sections: %(sections)s. None of your changes were "
+                "saved, so nothing of that text was lost. Your words are still in the form and "
+                "the saved text is shown above it: combine them as you want and save again."
+            ) % {"sections": sections}
+        elif self.saved_by.pk == by.pk:
+            message = _(
+                "You saved the card in another window after this form was opened, with other "
+                "text in the same sections: %(sections)s. None of this form's changes were "
+                "saved. Its words are still in it and the saved text is shown above it: "
+                "combine them as you want and save again."
+            ) % {"sections": sections}
+        else:
+            message = _(
+                "%(name)s saved the card after you opened it, with other text in the same "
+                "sections: %(sections)s. None of your changes were saved, so nothing of theirs "
+                "was lost. Your words are still in the form and their text is shown above it: "
+                "combine them as you want and save again."
+            ) % {"name": self.saved_by.display_name, "sections": sections}
+        super().__init__(message)
+
+
 @transaction.atomic
-def card_update(*, card: Card, by: User, data: dict[str, Any]) -> Card:
+def card_update(*, card: Card, by: User, data: dict[str, Any], based_on: str | None = None) -> Card:
     """Save the owners' edits. A public card whose text changes goes back to the coordinator
-    for approval and meanwhile stays visible to the network."""
+    for approval and meanwhile stays visible to the network.
+
+    `based_on`: card_version() when the form was opened (None: not checked). Only the sections
+    the form changed are written, so a team mate's save since, in other sections, is kept; one
+    in the same sections raises CardChanged and nothing is saved."""
     if not str(data.get("title", "")).strip():
         raise PortfolioError(_("Give the card a title."))
-    changed = [f for f in EDITABLE_FIELDS if f in data and getattr(card, f) != data[f]]
+    current = Card.objects.select_for_update().get(pk=card.pk)
+    fields = [f for f in EDITABLE_FIELDS if f in data]
+    if based_on is not None:
+        base = _version_fields(based_on)
+        yours = [f for f in fields if _digest(data[f]) != base.get(f)]
+        conflicts = [
+            f
+            for f in yours
+            if _digest(getattr(current, f)) != base.get(f)
+            and _comparable(getattr(current, f)) != _comparable(data[f])
+        ]
+        if conflicts:
+            raise CardChanged(current=current, conflicts=conflicts, yours=yours, by=by)
+        fields = yours
+    changed = [f for f in fields if getattr(current, f) != data[f]]
     for name in changed:
         value = data[name]
-        setattr(card, name, value.strip() if isinstance(value, str) else value)
+        setattr(current, name, value.strip() if isinstance(value, str) else value)
+    card = current
     if not changed:
         return card
     fields = [*changed, "updated_at"]
@@ -145,10 +263,12 @@ def card_update(*, card: Card, by: User, data: dict[str, Any]) -> Card:
         fields += ["scope", "public_status", "requested_at", "consent_by", "consent_at"]
         card.save(update_fields=fields)
         card_index(card_ids=[card.pk])
+        _remember_saver(card, by)
         _ask_approval(card)
         return card
     card.save(update_fields=fields)
     card_index(card_ids=[card.pk])
+    _remember_saver(card, by)
     return card
 
 
@@ -156,6 +276,8 @@ def card_update(*, card: Card, by: User, data: dict[str, Any]) -> Card:
 def card_publish(*, card: Card, by: User, scope: str, consent: bool = False) -> Card:
     """Choose who sees the card. Public needs the consent that no personal data of residents
     is included, and then waits for a coordinator: the card is shown to the network meanwhile.
+    Asking again while a request waits (a second tab, a form sent again) changes nothing and
+    tells nobody again.
     """
     if scope not in Card.Scope.values:
         raise PortfolioError(_("Choose who can see the card."))
@@ -164,29 +286,42 @@ def card_publish(*, card: Card, by: User, scope: str, consent: bool = False) -> 
     if scope == Card.Scope.PUBLIC:
         if not consent:
             raise PortfolioError(_("Confirm that the card contains no personal data of residents."))
-        if card.scope == Card.Scope.PUBLIC:
+        if card.scope == Card.Scope.PUBLIC or card.public_status == Card.PublicStatus.PENDING:
             return card
         if not card.summary.strip():
             raise PortfolioError(_("Write a short summary before publishing the card publicly."))
-        card.public_status = Card.PublicStatus.PENDING
-        card.requested_at = now
-        card.consent_by, card.consent_at = by, now
-        card.rejection_reason = ""
-        card.decided_by, card.decided_at = None, None
-        if card.scope == Card.Scope.PRIVATE:
-            card.scope = Card.Scope.NETWORK
-    else:
-        card.scope = scope
-        if card.public_status != Card.PublicStatus.REJECTED:
-            card.public_status = Card.PublicStatus.NONE
+        # The request is claimed by a conditional update: of two sends at the same moment (on
+        # a database that does not lock the row above) only one finds the card not waiting,
+        # and only that one asks the coordinators.
+        asked = (
+            Card.objects.filter(pk=card.pk)
+            .exclude(public_status=Card.PublicStatus.PENDING)
+            .exclude(scope=Card.Scope.PUBLIC)
+            .update(
+                public_status=Card.PublicStatus.PENDING,
+                requested_at=now,
+                consent_by=by,
+                consent_at=now,
+                rejection_reason="",
+                decided_by=None,
+                decided_at=None,
+                scope=Card.Scope.NETWORK if card.scope == Card.Scope.PRIVATE else card.scope,
+                published_at=card.published_at or now,
+                updated_at=now,
+            )
+        )
+        card.refresh_from_db()
+        if asked:
+            _ask_approval(card)
+        return card
+    card.scope = scope
+    if card.public_status != Card.PublicStatus.REJECTED:
+        card.public_status = Card.PublicStatus.NONE
     if card.scope != Card.Scope.PRIVATE and card.published_at is None:
         card.published_at = now
     card.save()
-    if card.public_status == Card.PublicStatus.PENDING and scope == Card.Scope.PUBLIC:
-        _ask_approval(card)
-    elif scope != Card.Scope.PUBLIC:
-        # A narrower scope: people outside it lose what they were told about the card.
-        _forget_notifications(card)
+    # A narrower scope: people outside it lose what they were told about the card.
+    _forget_notifications(card)
     return card
 
 

@@ -14,7 +14,7 @@ urlpatterns = [
     path("portfolio/cards/<int:pk>/withdraw/", views.card_withdraw, name="card_withdraw"),
     path("gallery/", views.gallery, name="gallery"),
     path("gallery/cards/<int:pk>/", views.card_detail, name="card"),
-    # Asking once (a double click posts one message): views_questions, not views.card_ask.
+    # Asking once (a double click posts one message): views_questions.
     path("gallery/cards/<int:pk>/ask/", views_questions.card_ask, name="card_ask"),
     path(
         "gallery/cards/<int:pk>/questions/<int:message>/delete/",

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -35,6 +36,7 @@ from portfolio.access import (
     get_card_for_owner,
     get_card_for_user,
 )
+from workshops.models import ExperimentMember
 
 from . import selectors, services
 from .forms import AdaptForm, CardForm, GalleryForm, MessageForm, PublishForm, RejectForm
@@ -98,33 +100,108 @@ def portfolio_reflections(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def card_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """The team edits their card for publication."""
+    """The team edits their card for publication. The form carries the version it was opened
+    on (services.card_version): a save over sections someone saved since is refused (409) with
+    their text shown and the person's words kept in the form."""
     card = get_card_for_owner(request.user, pk)
-    form = CardForm(request.POST or None, instance=card)
     status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            was_public = card.scope == Card.Scope.PUBLIC
-            try:
-                # The form must not save the instance itself: the service decides.
-                card.refresh_from_db()
-                card = services.card_update(card=card, by=request.user, data=form.cleaned_data)
-            except services.PortfolioError as exc:
-                form.add_error(None, exc.message)
+    saved_meanwhile = None
+    if request.method != "POST":
+        form = CardForm(instance=card, initial={"based_on": services.card_version(card)})
+        return _card_form_page(request, card, form, status=status)
+    form = CardForm(request.POST, instance=card)
+    if form.is_valid():
+        was_public = card.scope == Card.Scope.PUBLIC
+        try:
+            # The form must not save the instance itself: the service decides.
+            card = services.card_update(
+                card=card,
+                by=request.user,
+                data={f: form.cleaned_data[f] for f in services.EDITABLE_FIELDS},
+                # A form opened before the field existed carries none: not checked.
+                based_on=form.cleaned_data["based_on"] if "based_on" in request.POST else None,
+            )
+        except services.CardChanged as exc:
+            saved_meanwhile = exc
+            form = _form_over(request, card, exc)
+            status = 409
+        except services.PortfolioError as exc:
+            form.add_error(None, exc.message)
+            status = 400
+        else:
+            if was_public and card.scope != Card.Scope.PUBLIC:
+                messages.warning(
+                    request,
+                    _(
+                        "The card was saved. Because its text changed, a coordinator "
+                        "checks it again before it is public; meanwhile the network sees it."
+                    ),
+                )
             else:
-                if was_public and card.scope != Card.Scope.PUBLIC:
-                    messages.warning(
-                        request,
-                        _(
-                            "The card was saved. Because its text changed, a coordinator "
-                            "checks it again before it is public; meanwhile the network sees it."
-                        ),
-                    )
-                else:
-                    messages.success(request, _("The card was saved."))
-                return redirect("portfolio:card", pk=card.pk)
+                messages.success(request, _("The card was saved."))
+            return redirect("portfolio:card", pk=card.pk)
+    else:
         status = 400
-    return render(request, "portfolio/card_edit.html", {"card": card, "form": form}, status=status)
+    return _card_form_page(request, card, form, status=status, saved_meanwhile=saved_meanwhile)
+
+
+def _form_over(
+    request: AuthenticatedHttpRequest, card: Card, exc: services.CardChanged
+) -> CardForm:
+    """The refused form again: the person's changed sections as they wrote them, the others as
+    saved now, and the version saved now, so that saving again (having read the other text) is
+    the person's choice and undoes nothing they did not change."""
+    data = request.POST.copy()
+    for name in services.EDITABLE_FIELDS:
+        if name in exc.yours:
+            continue
+        value = getattr(exc.current, name)
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+            else:
+                data.pop(name, None)
+        else:
+            data[name] = value
+    data["based_on"] = services.card_version(exc.current)
+    form = CardForm(data, instance=card)
+    form.is_valid()
+    form.add_error(None, exc.message)
+    for name in exc.conflicts:
+        form.add_error(
+            name, _("Saved meanwhile with other text: the saved text is shown above the form.")
+        )
+    return form
+
+
+def _card_form_page(
+    request: AuthenticatedHttpRequest,
+    card: Card,
+    form: CardForm,
+    *,
+    status: int,
+    saved_meanwhile: services.CardChanged | None = None,
+) -> HttpResponse:
+    conflicts = []
+    if saved_meanwhile is not None:
+        conflicts = [
+            (form[name].label, getattr(saved_meanwhile.current, name))
+            for name in saved_meanwhile.conflicts
+        ]
+    return render(
+        request,
+        "portfolio/card_edit.html",
+        {
+            "card": card,
+            "form": form,
+            "saved_meanwhile": saved_meanwhile,
+            "conflicts": conflicts,
+            # This browser's copy of unsaved words (static/js/portfolio-card-draft.js), per
+            # person and card: team mates may write on the same computer.
+            "draft_key": f"alueagentti-card:{request.user.pk}:{card.pk}",
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -150,6 +227,7 @@ def card_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
+            asked_before = (card.public_status, card.requested_at)
             try:
                 card = services.card_publish(
                     card=card,
@@ -160,7 +238,19 @@ def card_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             except services.PortfolioError as exc:
                 form.add_error(None, exc.message)
             else:
-                if card.public_status == Card.PublicStatus.PENDING:
+                if (
+                    card.public_status == Card.PublicStatus.PENDING
+                    and (card.public_status, card.requested_at) == asked_before
+                ):
+                    # A second tab, or the form sent again: the request already waits.
+                    messages.info(
+                        request,
+                        _(
+                            "The card is already waiting for a coordinator's approval for the "
+                            "public: nobody was asked again."
+                        ),
+                    )
+                elif card.public_status == Card.PublicStatus.PENDING:
                     messages.success(
                         request,
                         _("A coordinator was asked to approve the card for the public."),
@@ -252,31 +342,6 @@ def card_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def card_ask(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Anyone who may see the card: a question to its team, or (its team) an answer. An empty
-    text is refused with 400 on the card page; nothing is saved."""
-    card = get_card_for_user(request.user, pk)
-    form = MessageForm(request.POST)
-    back = reverse("portfolio:card", args=[card.pk])
-    if not form.is_valid():
-        # Said on the card page itself, above the form to fill in, and about what was empty.
-        is_owner = request.user.pk in {o.pk for o in selectors.card_owners(card=card)}
-        messages.error(
-            request, _("Write your answer first.") if is_owner else _("Write your question first.")
-        )
-        page = card_detail(request, pk)
-        page.status_code = 400
-        return page
-    try:
-        services.card_ask(card=card, author=request.user, text=form.cleaned_data["text"])
-    except services.PortfolioError as exc:
-        return action_refused(request, exc.message, back_url=back)
-    messages.success(request, _("Your message was sent."))
-    return redirect(f"{back}#thread")
-
-
-@login_required
-@require_POST
 def card_adapt(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     card = get_card_for_user(request.user, pk)
     back = reverse("portfolio:card", args=[card.pk])
@@ -284,7 +349,8 @@ def card_adapt(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         request.POST, experiments=selectors.adaptable_experiments(user=request.user, card=card)
     )
     if not form.is_valid():
-        return action_refused(request, _("Choose one of your own experiments."), back_url=back)
+        # The form again, with what is missing beside its field and the note as written.
+        return _adapt_form_page(request, card, form, status=400)
     try:
         services.card_adapt(
             card=card,
@@ -293,9 +359,18 @@ def card_adapt(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             note=form.cleaned_data["note"],
         )
     except services.PortfolioError as exc:
-        return action_refused(request, exc.message, back_url=back, status=409)
+        form.add_error(None, exc.message)
+        return _adapt_form_page(request, card, form, status=409)
     messages.success(request, _("Your experiment was linked as an adaptation of this one."))
     return redirect(f"{back}#adaptations")
+
+
+def _adapt_form_page(
+    request: AuthenticatedHttpRequest, card: Card, form: AdaptForm, *, status: int
+) -> HttpResponse:
+    return render(
+        request, "portfolio/card_adapt.html", {"card": card, "adapt_form": form}, status=status
+    )
 
 
 @login_required
@@ -325,8 +400,17 @@ def approvals(request: AuthenticatedHttpRequest) -> HttpResponse:
     cards = list(
         cards_awaiting_approval_by(request.user)
         .select_related("organisation", "experiment", "consent_by")
+        .prefetch_related(
+            Prefetch(
+                "experiment__members",
+                queryset=ExperimentMember.objects.select_related("user__organisation"),
+            )
+        )
         .order_by("requested_at", "pk")
     )
+    for card in cards:
+        # Every municipality of the team, not only the creator's (a team may span towns).
+        card.team = [m.user for m in card.experiment.members.all()]  # type: ignore[attr-defined]
     return render(request, "portfolio/approvals.html", {"cards": cards})
 
 
