@@ -2,6 +2,8 @@
 
 Editing keeps every row's primary key, so learners' completions, attempts and reflections stay
 attached to the item they belong to: editing a published item never loses learner progress.
+An answered knowledge-check attempt keeps the questions as it asked them (its snapshot, taken
+before any edit of the course's questions), so its review never shows a later version.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from core.forms import format_decimal, parse_decimal
 from core.models import User
 from learners.models import Cohort, Membership
 
+from . import quiz, selectors
 from .languages import SOURCE_LANGUAGE, content_languages
 from .models import (
     Choice,
@@ -38,6 +41,7 @@ from .models import (
     Module,
     Question,
     QuestionTag,
+    QuizAttempt,
     ReleaseExtension,
 )
 from .richtext import clean_course_html
@@ -651,42 +655,176 @@ def _question_fields(parsed: ParsedQuestion) -> dict[str, object]:
     }
 
 
+Row = TypeVar("Row")
+Entry = TypeVar("Entry")
+
+
+def _pair(
+    old: list[Row],
+    new: list[Entry],
+    keys: list[tuple[Callable[[Row], object], Callable[[Entry], object]]],
+    fits: Callable[[Row, Entry], bool],
+) -> list[Row | None]:
+    """For each of `new` (in order) the old row it continues, or None for a new one. Rows
+    pair by `keys`, the strictest first (the same text and answers wherever it moved, then the
+    same text); an entry still alone takes a lone old row that `fits` it between the same
+    neighbours (a text edited where it stood). Each old row is paired at most once."""
+    found: list[int | None] = [None] * len(new)
+    used: set[int] = set()
+    for old_key, new_key in keys:
+        wanted: dict[object, list[int]] = {}
+        for j, row in enumerate(old):
+            if j not in used:
+                wanted.setdefault(old_key(row), []).append(j)
+        for i, entry in enumerate(new):
+            if found[i] is None and (free := wanted.get(new_key(entry))):
+                j = free.pop(0)
+                found[i] = j
+                used.add(j)
+    for i, entry in enumerate(new):
+        if found[i] is not None:
+            continue
+        before = next((j for j in reversed(found[:i]) if j is not None), -1)
+        after = next((j for j in found[i + 1 :] if j is not None), len(old))
+        for j in range(before + 1, after):
+            if j not in used and fits(old[j], entry):
+                found[i] = j
+                used.add(j)
+                break
+    return [None if j is None else old[j] for j in found]
+
+
+def _fi(row: Question | Choice, name: str) -> str:
+    return getattr(row, f"{name}_{SOURCE_LANGUAGE}") or ""
+
+
+def _choice_key(choice: Choice) -> tuple[object, ...]:
+    return (
+        _fi(choice, "text"),
+        _fi(choice, "match"),
+        choice.is_correct,
+        _fi(choice, "explanation"),
+    )
+
+
+def _parsed_choice_key(choice: ParsedChoice) -> tuple[object, ...]:
+    return (choice.text, choice.match, choice.is_correct, choice.explanation)
+
+
+def _question_key(question: Question) -> tuple[object, ...]:
+    return (
+        question.kind,
+        _fi(question, "text"),
+        question.number,
+        question.tolerance or 0,
+        _fi(question, "feedback"),
+        tuple(_choice_key(c) for c in question.choices.all()),
+    )
+
+
+def _parsed_question_key(question: ParsedQuestion) -> tuple[object, ...]:
+    return (
+        question.kind,
+        question.text,
+        question.number,
+        question.tolerance or 0,
+        "\n".join(question.feedback),
+        tuple(_parsed_choice_key(c) for c in question.choices),
+    )
+
+
 def _save_choices(question: Question, parsed: ParsedQuestion) -> None:
-    for c_pos, choice in enumerate(parsed.choices):
-        Choice.objects.update_or_create(
-            question=question,
-            position=c_pos,
-            defaults={
-                "text": choice.text,
-                "match": choice.match,
-                "is_correct": choice.is_correct,
-                "explanation": choice.explanation,
-            },
+    """Write the question's choices in the parsed order: an unchanged, moved or edited choice
+    keeps its row (and id), the others are added or deleted."""
+    old = list(question.choices.order_by("position", "pk"))
+    rows = _pair(
+        old,
+        parsed.choices,
+        [
+            (_choice_key, _parsed_choice_key),
+            (lambda c: (_fi(c, "text"), _fi(c, "match")), lambda p: (p.text, p.match)),
+        ],
+        lambda _row, _entry: True,
+    )
+    kept = []
+    for position, (data, row) in enumerate(zip(parsed.choices, rows, strict=True)):
+        choice = row or Choice(question=question)
+        choice.position = position
+        choice.text = data.text
+        choice.match = data.match
+        choice.is_correct = data.is_correct
+        choice.explanation = data.explanation
+        choice.save()
+        kept.append(choice.pk)
+    question.choices.exclude(pk__in=kept).delete()
+
+
+def _asked_ids(attempt: QuizAttempt) -> list[int]:
+    return [int(pk) for pk in attempt.questions or [] if str(pk).isdigit()]
+
+
+FREEZE_BATCH = 500
+
+
+def quiz_attempts_freeze(*, course_id: int) -> None:
+    """Before the course's questions change: take the snapshot (QuizAttempt.snapshot) of each
+    answered attempt at its checks that has none yet, from the questions as they still are,
+    so its review keeps showing what it asked. A check that draws asks bank questions, and a
+    check's own questions are in the bank, so every check of the course is covered. Each
+    attempt's snapshot is taken once."""
+    pending = QuizAttempt.objects.filter(
+        item__module__course_id=course_id, submitted_at__isnull=False, snapshot__isnull=True
+    ).only("pk", "questions")
+    while batch := list(pending.order_by("pk")[:FREEZE_BATCH]):
+        questions = selectors.quiz_questions_by_ids(
+            ids=sorted({pk for attempt in batch for pk in _asked_ids(attempt)})
         )
-    question.choices.filter(position__gte=len(parsed.choices)).delete()
+        asked = {entry["id"]: entry for entry in quiz.snapshot(questions)}
+        for attempt in batch:
+            # A question deleted before snapshots were kept is left out, as its review did.
+            attempt.snapshot = [asked[pk] for pk in _asked_ids(attempt) if pk in asked]
+        QuizAttempt.objects.bulk_update(batch, ["snapshot"])
 
 
 @transaction.atomic
 @_in_finnish
 def quiz_update(*, item: Item, text: str, translations: dict[str, str] | None = None) -> None:
-    """Replace the check's own questions from the text format, keeping rows (and ids) by
-    position so attempts already made still point at the same questions. Each question is
-    in the course's question bank too. `translations` ({"sv": text, ...}, see
-    quiz_translation_parse) replaces those languages' texts; languages not given keep theirs."""
+    """Replace the check's own questions from the text format. A question kept, moved or
+    edited keeps its row (and id): matched by its text and answers wherever it moved, else by
+    its place between the questions kept (see _pair); a new one gets a row and one left out is
+    deleted. The attempts already answered keep what they asked (quiz_attempts_freeze, first)
+    and the learners' results and completions stay. Each question is in the course's question
+    bank too. `translations` ({"sv": text, ...}, see quiz_translation_parse) replaces those
+    languages' texts; languages not given keep theirs."""
     parsed = quiz_parse(text)
     if not parsed and not item.draw_count:
         raise AuthoringError(_("A knowledge check needs at least one question."))
     translated = _translations_parse(parsed, translations)
+    course_id = item.module.course_id
+    # One author's save at a time: two at once would pair their questions with the same rows.
+    Item.objects.select_for_update().filter(pk=item.pk).first()
+    quiz_attempts_freeze(course_id=course_id)
+    old = selectors.quiz_questions(item=item)
+    rows = _pair(
+        old,
+        parsed,
+        [
+            (_question_key, _parsed_question_key),
+            (lambda q: (q.kind, _fi(q, "text")), lambda p: (p.kind, p.text)),
+        ],
+        lambda row, entry: row.kind == entry.kind,
+    )
     saved = []
-    for q_pos, question_data in enumerate(parsed):
-        question, _c = Question.objects.update_or_create(
-            item=item,
-            position=q_pos,
-            defaults={"course_id": item.module.course_id, **_question_fields(question_data)},
-        )
-        _save_choices(question, question_data)
+    for position, (data, row) in enumerate(zip(parsed, rows, strict=True)):
+        question = row or Question(item=item)
+        question.course_id = course_id
+        question.position = position
+        for name, value in _question_fields(data).items():
+            setattr(question, name, value)
+        question.save()
+        _save_choices(question, data)
         saved.append(question)
-    item.questions.filter(position__gte=len(parsed)).delete()
+    item.questions.exclude(pk__in=[q.pk for q in saved]).delete()
     _save_translations(saved, translated)
 
 
@@ -746,12 +884,13 @@ def bank_question_update(
     *, question: Question, text: str, tags: str = "", translations: dict[str, str] | None = None
 ) -> Question:
     """Replace one bank question from the text format (exactly one question), its tags and
-    its `translations` ({"sv": text, ...}); its id stays, so attempts that drew it keep
-    pointing at it."""
+    its `translations` ({"sv": text, ...}); its id stays. The attempts already answered keep
+    the question as they asked it (quiz_attempts_freeze)."""
     parsed = quiz_parse(text)
     if len(parsed) != 1:
         raise AuthoringError(_("Write exactly one question here."))
     translated = _translations_parse(parsed, translations)
+    quiz_attempts_freeze(course_id=question.course_id)
     for name, value in _question_fields(parsed[0]).items():
         setattr(question, name, value)
     question.save()
@@ -763,8 +902,9 @@ def bank_question_update(
 
 @transaction.atomic
 def bank_question_delete(*, question: Question) -> None:
-    """Remove a question from the bank (and from the check it was written in). Attempts
-    keep their answers; their review leaves the question out."""
+    """Remove a question from the bank (and from the check it was written in). The attempts
+    already answered keep it in their review, as they asked it (quiz_attempts_freeze)."""
+    quiz_attempts_freeze(course_id=question.course_id)
     question.delete()
 
 

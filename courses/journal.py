@@ -20,8 +20,22 @@ def journal_markdown(*, user: User, entries: list[Reflection]) -> str:
         _("Exported on %(date)s") % {"date": date_format(timezone.localdate(), "DATE_FORMAT")},
         "",
     ]
-    course_id = None
+    course_id: int | None = 0  # None: the sections removed from their course
     for entry in entries:
+        when = date_format(timezone.localtime(entry.updated_at), "DATETIME_FORMAT")
+        if entry.item is None:
+            # The author removed the item: the entry stays, with the titles kept for it.
+            if course_id is not None:
+                lines += ["## " + _("From removed sections"), ""]
+                course_id = None
+            kept = entry.kept
+            title = kept.get("item") or _("A removed section")
+            heading = f"{kept['module']}: {title}" if kept.get("module") else title
+            where = " · ".join(
+                part for part in (kept.get("course", ""), _("Removed section"), when) if part
+            )
+            lines += [f"### {heading}", "", f"*{where}*", "", entry.text, ""]
+            continue
         course = entry.item.module.course
         if course.pk != course_id:
             lines += [f"## {course.title}", ""]
@@ -29,7 +43,7 @@ def journal_markdown(*, user: User, entries: list[Reflection]) -> str:
         lines += [
             f"### {entry.item.module.title}: {entry.item.title}",
             "",
-            f"*{date_format(timezone.localtime(entry.updated_at), 'DATETIME_FORMAT')}*",
+            f"*{when}*",
             "",
             entry.text,
             "",

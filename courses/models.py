@@ -9,8 +9,8 @@ from django.core.files.storage import Storage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from core.search.fields import Fts5TableField
 from core.storage import PrivateStorage
@@ -410,7 +410,8 @@ class Choice(models.Model):
 class QuizAttempt(models.Model):
     """One try at a knowledge check; every attempt is kept. An attempt is opened with the
     questions drawn for it (`questions`, fixed for its lifetime) and graded once when it is
-    submitted (`submitted_at`); only submitted attempts have a score."""
+    submitted (`submitted_at`); only submitted attempts have a score. What a submitted attempt
+    asked stays as it was answered (`snapshot`), whatever its authors change later."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts"
@@ -426,6 +427,13 @@ class QuizAttempt(models.Model):
     answers = models.JSONField(_("answers"), default=dict)
     # {question id: true/false}, decided when graded.
     results = models.JSONField(_("results"), default=dict, blank=True)
+    # The questions as this attempt asked them, in its order (courses.quiz.snapshot): their
+    # type, texts per language, right answers and options with their ids. Its review is read
+    # from here, so editing or deleting a question later does not rewrite the attempt. None
+    # while no author has changed its questions since it was answered (they are then still
+    # what it asked): an edit takes the snapshot of every such attempt first
+    # (courses.authoring.quiz_attempts_freeze), and so did the migration that added it.
+    snapshot = models.JSONField(_("questions as asked"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("started"), auto_now_add=True)
     # None while the attempt is open. The default keeps a row created the old way (with its
     # score, in one step) a submitted attempt.
@@ -465,10 +473,17 @@ class Reflection(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reflections"
     )
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="reflections")
+    # Empty once an author removed the item: the learner's writing is theirs and stays in their
+    # journal, with what it answered kept in `removed_item` (courses.views_authoring).
+    item = models.ForeignKey(
+        Item, on_delete=models.SET_NULL, null=True, blank=True, related_name="reflections"
+    )
     text = models.TextField(_("reflection"))
     created_at = models.DateTimeField(_("written"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # The removed item's, its module's and course's titles per language:
+    # {"item": {"fi": ..., "sv": ...}, "module": {...}, "course": {...}}.
+    removed_item = models.JSONField(_("removed section"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-updated_at"]
@@ -479,7 +494,25 @@ class Reflection(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} – {self.item}"
+        return f"{self.user} – {self.prompt_title}"
+
+    @property
+    def kept(self) -> dict[str, str]:
+        """The removed item's, module's and course's titles ("item", "module", "course") in
+        the active language where they were written, else in Finnish."""
+        language = (get_language() or "fi")[:2]
+        return {
+            part: str(titles.get(language) or titles.get("fi") or "")
+            for part, titles in (self.removed_item or {}).items()
+            if isinstance(titles, dict)
+        }
+
+    @property
+    def prompt_title(self) -> str:
+        """What the entry answered: the item's title, or the kept one once it was removed."""
+        if self.item is not None:
+            return self.item.title
+        return self.kept.get("item", "")
 
 
 class ReleaseExtension(models.Model):
@@ -661,3 +694,20 @@ class CompletionCheckWanted(models.Model):
 
     def __str__(self) -> str:
         return f"{self.course_id}: {self.submission_id or self.user_ids}"
+
+
+class ItemCreation(models.Model):
+    """The one-time token of a new-item form (courses.views_authoring.item_form) and the item
+    it created: the same form sent again (Back, then Save) leads to that item instead of
+    adding a second one."""
+
+    token = models.UUIDField(unique=True, editable=False)
+    item = models.OneToOneField(Item, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("item creation")
+        verbose_name_plural = _("item creations")
+
+    def __str__(self) -> str:
+        return f"{self.token} → {self.item_id}"

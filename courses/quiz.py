@@ -8,6 +8,10 @@ Stored answers (QuizAttempt.answers, keyed by question id):
 - short text: the text as typed (trimmed);
 - matching: {prompt choice id: chosen choice id}, the chosen choice standing for its match;
 - ordering: {choice id: position from 1}.
+
+What a submitted attempt asked is kept on it as a snapshot (QuizAttempt.snapshot, see
+`snapshot`): its review is built from the questions `from_snapshot` rebuilds, never from the
+questions as an author has since changed them.
 """
 
 from __future__ import annotations
@@ -150,6 +154,94 @@ def grade(question: Question, given: Any) -> bool:
     except (TypeError, ValueError, AttributeError, InvalidOperation):
         return False
     return False
+
+
+# --- what an attempt asked ----------------------------------------------------------------
+
+QUESTION_TEXTS = ("text", "feedback")
+CHOICE_TEXTS = ("text", "match", "explanation")
+
+
+def _texts(row: Question | Choice, names: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    return {
+        name: {lang: getattr(row, f"{name}_{lang}", "") or "" for lang in content_languages()}
+        for name in names
+    }
+
+
+def snapshot(questions: list[Question]) -> list[dict[str, Any]]:
+    """The questions (with their choices prefetched) as JSON for QuizAttempt.snapshot: each
+    one's id, type, texts and feedback per language, right number and tolerance, and its
+    choices in order with their ids (the stored answers name them), texts per language and
+    whether each is right."""
+    return [
+        {
+            "id": question.pk,
+            "kind": question.kind,
+            **_texts(question, QUESTION_TEXTS),
+            "number": None if question.number is None else str(question.number),
+            "tolerance": str(question.tolerance or 0),
+            "choices": [
+                {"id": choice.pk, "is_correct": choice.is_correct, **_texts(choice, CHOICE_TEXTS)}
+                for choice in question.choices.all()
+            ],
+        }
+        for question in questions
+    ]
+
+
+def _decimal(value: object) -> Decimal | None:
+    try:
+        return None if value in (None, "") else Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def _translated(data: dict[str, Any], names: tuple[str, ...]) -> dict[str, str]:
+    """{"text_fi": ..., "text_sv": ...} from a snapshot's {"text": {"fi": ..., "sv": ...}};
+    a language added since the snapshot is empty there (and shown in Finnish)."""
+    fields = {}
+    for name in names:
+        texts = data.get(name)
+        texts = texts if isinstance(texts, dict) else {}
+        for lang in content_languages():
+            fields[f"{name}_{lang}"] = str(texts.get(lang) or "")
+    return fields
+
+
+def from_snapshot(data: list[dict[str, Any]]) -> list[Question]:
+    """The questions of a snapshot (see `snapshot`) as unsaved Question rows with their
+    choices in place of the prefetched ones: what `shown`, `grade` and the templates read,
+    with the ids the attempt's answers and results are keyed by. Never saved."""
+    questions = []
+    for entry in data or []:
+        if not isinstance(entry, dict) or entry.get("id") is None:
+            continue
+        question = Question(
+            id=entry["id"],
+            kind=entry.get("kind") or Kind.SINGLE,
+            number=_decimal(entry.get("number")),
+            tolerance=_decimal(entry.get("tolerance")) or Decimal(0),
+            **_translated(entry, QUESTION_TEXTS),
+        )
+        choices = [
+            Choice(
+                id=choice.get("id"),
+                question=question,
+                position=position,
+                is_correct=bool(choice.get("is_correct")),
+                **_translated(choice, CHOICE_TEXTS),
+            )
+            for position, choice in enumerate(entry.get("choices") or [])
+            if isinstance(choice, dict)
+        ]
+        # As prefetch_related leaves them: question.choices.all() reads these, no query.
+        cached = Choice.objects.none()
+        cached._result_cache = choices
+        cached._prefetch_done = True
+        question._prefetched_objects_cache = {"choices": cached}  # type: ignore[attr-defined]  # Django's prefetch cache
+        questions.append(question)
+    return questions
 
 
 # --- what the pages show ------------------------------------------------------------------

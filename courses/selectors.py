@@ -43,6 +43,7 @@ from core.models import User
 from learners.models import Cohort, Membership
 from workshops.models import ExperimentMember, Submission
 
+from . import quiz
 from .models import (
     Certificate,
     Choice,
@@ -722,6 +723,24 @@ def quiz_questions_by_ids(*, ids: list[int]) -> list[Question]:
     """Questions in the given order (an attempt's); deleted ones are left out (2 queries)."""
     found = {q.pk: q for q in _with_choices(Question.objects.filter(pk__in=ids))}
     return [found[pk] for pk in ids if pk in found]
+
+
+def quiz_attempt_questions(*, attempt: QuizAttempt) -> list[Question]:
+    """What a submitted attempt asked, as it was when answered, in its order: rebuilt from the
+    attempt's snapshot (no query), or read from the questions while it has none (no author
+    has changed them since; 2 queries). Not saved rows: for showing and grading only."""
+    if attempt.snapshot is not None:
+        return quiz.from_snapshot(attempt.snapshot)
+    return quiz_questions_by_ids(ids=attempt.questions)
+
+
+def quiz_attempt_is_current(*, attempt: QuizAttempt, item: Item) -> bool:
+    """Whether the check's own questions are still what the submitted attempt asked, as it
+    asked them (texts, answers and all): true without a query while the attempt has no
+    snapshot (no author has edited them since), else 2 queries."""
+    if attempt.snapshot is None:
+        return True
+    return bool(quiz.snapshot(quiz_questions(item=item)) == attempt.snapshot)
 
 
 def quiz_draw_pool(*, item: Item) -> QuerySet[Question]:

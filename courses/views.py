@@ -313,12 +313,19 @@ def _quiz_context(
     open_attempt = selectors.quiz_open_attempt(user=request.user, item=item) if is_learner else None
     number = open_attempt.number if open_attempt is not None else len(attempts) + 1
     readonly = not is_learner or passed or attempts_left == 0
+    questions_changed = False
     if reviewed is not None:
+        # The attempt's questions as it answered them, whatever was edited since; edited,
+        # the check is answered again on its own page, with its questions as they are now.
+        questions_changed = not item.draw_count and not selectors.quiz_attempt_is_current(
+            attempt=reviewed, item=item
+        )
         # A check with fixed questions is answered again right here, starting from these
         # answers; a check that draws gets a new attempt (other questions) by its button.
         readonly = readonly or bool(item.draw_count) or open_attempt is not None
+        readonly = readonly or questions_changed
         shown = quiz.shown(
-            selectors.quiz_questions_by_ids(ids=reviewed.questions),
+            selectors.quiz_attempt_questions(attempt=reviewed),
             answers=reviewed.answers,
             results=reviewed.results,
             seed=f"{request.user.pk}:{item.pk}:{reviewed.number}",
@@ -345,6 +352,7 @@ def _quiz_context(
         "attempt_number": number,
         "open_attempt": open_attempt,
         "readonly": readonly,
+        "questions_changed": questions_changed,
         "can_start": is_learner
         and item.draw_count > 0
         and open_attempt is None

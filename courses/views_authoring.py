@@ -7,12 +7,26 @@ course get 404 (courses.access.get_course_for_user).
 from __future__ import annotations
 
 import json
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models import Count, Prefetch, prefetch_related_objects
+from django.core.exceptions import BadRequest, PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import (
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -41,7 +55,7 @@ from .forms import (
     questions_missing_languages,
 )
 from .languages import content_languages
-from .models import Course, Item, Module, Question
+from .models import Course, Item, ItemCreation, Module, Question, QuizAttempt, Reflection
 
 
 def _authored_course(request: AuthenticatedHttpRequest, pk: int) -> Course:
@@ -63,21 +77,173 @@ def _authored_item(request: AuthenticatedHttpRequest, pk: int) -> Item:
     return item
 
 
+def _per_item(rows: QuerySet[Any], counted: str = "pk") -> Coalesce:
+    """How many of these rows (distinct `counted`) belong to the outer query's item."""
+    return Coalesce(
+        Subquery(
+            rows.filter(item=OuterRef("pk"))
+            .order_by()
+            .values("item")
+            .annotate(n=Count(counted, distinct=True))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def _threads() -> QuerySet[Any]:
+    # Questions asked under an item in the cohorts' discussions (discussions.Thread): reached
+    # through the relation, as courses sits below discussions and does not import it.
+    thread_model = Item._meta.get_field("discussion_threads").related_model
+    return thread_model._default_manager.all()
+
+
+@dataclass(frozen=True)
+class _LearnersWork:
+    """What learners have in an item (annotated on it by course_edit): what deleting it loses
+    and what it keeps."""
+
+    done: int
+    attempts: int
+    attempt_learners: int
+    threads: int
+    reflections: int
+
+    @classmethod
+    def of(cls, item: Any) -> _LearnersWork:
+        return cls(
+            done=item.learners_done,
+            attempts=item.attempt_count,
+            attempt_learners=item.attempt_learners,
+            threads=item.thread_count,
+            reflections=item.reflection_count,
+        )
+
+
+def _item_delete_warning(item: Item, work: _LearnersWork) -> str:
+    """The confirmation of deleting an item: what learners lose and what they keep, in counts."""
+    parts = [_("Delete “%(title)s”?") % {"title": item.title}]
+    if work.done:
+        parts.append(
+            ngettext(
+                "%(n)s learner has done this item: their progress on it is lost.",
+                "%(n)s learners have done this item: their progress on it is lost.",
+                work.done,
+            )
+            % {"n": work.done}
+        )
+    if work.attempt_learners:
+        parts.append(
+            ngettext(
+                "The knowledge check attempts of %(n)s learner are deleted.",
+                "The knowledge check attempts of %(n)s learners are deleted.",
+                work.attempt_learners,
+            )
+            % {"n": work.attempt_learners}
+        )
+    if work.threads:
+        parts.append(
+            ngettext(
+                "%(n)s question asked under it in the discussions is deleted with its answers.",
+                "%(n)s questions asked under it in the discussions are deleted with their answers.",
+                work.threads,
+            )
+            % {"n": work.threads}
+        )
+    if work.reflections:
+        parts.append(
+            ngettext(
+                "%(n)s learner's reflection is kept: it stays in their learning journal, "
+                "marked as from a removed section.",
+                "%(n)s learners' reflections are kept: they stay in their learning journals, "
+                "marked as from a removed section.",
+                work.reflections,
+            )
+            % {"n": work.reflections}
+        )
+    if not (work.done or work.attempts or work.threads or work.reflections):
+        parts.append(_("No learner has done it yet."))
+    return " ".join(str(part) for part in parts)
+
+
+def _module_delete_warning(module: Module, works: list[_LearnersWork]) -> str:
+    """The confirmation of deleting a module with its items, in counts as for an item."""
+    n = len(works)
+    parts = [
+        ngettext(
+            "Delete the module “%(title)s” and its %(n)s item?",
+            "Delete the module “%(title)s” and its %(n)s items?",
+            n,
+        )
+        % {"title": module.title, "n": n}
+    ]
+    if any(work.done for work in works):
+        parts.append(_("Learners' progress on its items is lost."))
+    attempts = sum(work.attempts for work in works)
+    if attempts:
+        parts.append(
+            ngettext(
+                "%(n)s knowledge check attempt is deleted.",
+                "%(n)s knowledge check attempts are deleted.",
+                attempts,
+            )
+            % {"n": attempts}
+        )
+    threads = sum(work.threads for work in works)
+    if threads:
+        parts.append(
+            ngettext(
+                "%(n)s question asked under its items in the discussions is deleted with its "
+                "answers.",
+                "%(n)s questions asked under its items in the discussions are deleted with "
+                "their answers.",
+                threads,
+            )
+            % {"n": threads}
+        )
+    reflections = sum(work.reflections for work in works)
+    if reflections:
+        parts.append(
+            ngettext(
+                "%(n)s reflection is kept in its writer's learning journal.",
+                "%(n)s reflections are kept in their writers' learning journals.",
+                reflections,
+            )
+            % {"n": reflections}
+        )
+    return " ".join(str(part) for part in parts)
+
+
 @login_required
 def course_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """The course structure for its authors: modules and items, order, drafts, actions."""
+    """The course structure for its authors: modules and items, order, drafts, actions. The
+    delete buttons' confirmations say what learners lose and keep, in counts."""
     course = _authored_course(request, pk)
     modules = list(
         course.modules.order_by("position", "pk").prefetch_related(
             Prefetch(
                 "items",
                 queryset=Item.objects.order_by("position", "pk").annotate(
-                    learners_done=Count("completions")
+                    learners_done=Count("completions"),
+                    reflection_count=_per_item(Reflection.objects.all()),
+                    attempt_count=_per_item(QuizAttempt.objects.all()),
+                    attempt_learners=_per_item(QuizAttempt.objects.all(), "user"),
+                    thread_count=_per_item(_threads()),
                 ),
             ),
             "prerequisites",
         )
     )
+    for module in modules:
+        works = []
+        for item in module.items.all():
+            work = _LearnersWork.of(item)
+            works.append(work)
+            row: Any = item
+            row.delete_warning = _item_delete_warning(item, work)  # read by the template
+        module_row: Any = module
+        module_row.delete_warning = _module_delete_warning(module, works)
     return render(
         request,
         "courses/course_edit.html",
@@ -162,12 +328,39 @@ def module_form(
     )
 
 
+class _NewItemForm(ItemForm):
+    """The new-item form with a one-time token, a hidden field that item_form.html renders
+    with the form's other fields: the same form sent again (Back, then Save) leads to the item
+    it created instead of adding a second one (ItemCreation)."""
+
+    create_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+
+def _created_with(token: uuid.UUID | None) -> ItemCreation | None:
+    if token is None:
+        return None
+    return ItemCreation.objects.select_related("item__module").filter(token=token).first()
+
+
+def _already_created(request: AuthenticatedHttpRequest, creation: ItemCreation) -> HttpResponse:
+    messages.info(
+        request,
+        _(
+            "This form had already created the item “%(title)s”, so no second copy was "
+            "added. Make any further changes here."
+        )
+        % {"title": creation.item.title},
+    )
+    return redirect("courses:item_edit", pk=creation.item_id)
+
+
 @login_required
 def item_form(
     request: AuthenticatedHttpRequest, module_pk: int | None = None, pk: int | None = None
 ):
     """Create (module_pk) or edit (pk) an item of any kind: authors only. Editing keeps the
-    item's id, so learners' progress on it stays."""
+    item's id, so learners' progress on it stays. A new-item form sent again (its one-time
+    token already used) adds nothing and leads to the item it created."""
     if pk is not None:
         item = _authored_item(request, pk)
         module = item.module
@@ -190,7 +383,7 @@ def item_form(
     else:  # the URLs always give one of the two
         raise Http404
     course = module.course
-    initial = (
+    initial: dict[str, object] = (
         {
             f"questions_text_{language}": authoring.quiz_as_text(item, language)
             for language in content_languages()
@@ -198,7 +391,11 @@ def item_form(
         if item.pk
         else {}
     )
-    form = ItemForm(
+    form_class = ItemForm
+    if not item.pk:
+        form_class = _NewItemForm
+        initial["create_token"] = uuid.uuid4()
+    form = form_class(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
         instance=item,
@@ -206,20 +403,36 @@ def item_form(
         initial=initial,
     )
     if request.method == "POST" and form.is_valid():
-        saved = form.save(commit=False)
-        upload = request.FILES.get("file")
-        if upload:
-            saved.file_name = (upload.name or "")[:255]
-        if saved.pk:
-            authoring.item_update(item=saved)
-        else:
-            authoring.item_create(module=module, item=saved)
-        if saved.kind == Item.Kind.QUIZ:
-            authoring.quiz_update(
-                item=saved,
-                text=form.cleaned_data["questions_text_fi"],
-                translations=question_translations(form.cleaned_data, "questions_text"),
-            )
+        token = form.cleaned_data.get("create_token")
+        creation = _created_with(token)
+        if creation is not None:
+            if creation.item.module.course_id == course.pk:
+                return _already_created(request, creation)
+            token = None  # another course's token: not this form's
+        try:
+            with transaction.atomic():
+                saved = form.save(commit=False)
+                upload = request.FILES.get("file")
+                if upload:
+                    saved.file_name = (upload.name or "")[:255]
+                if saved.pk:
+                    authoring.item_update(item=saved)
+                else:
+                    authoring.item_create(module=module, item=saved)
+                    if token is not None:
+                        ItemCreation.objects.create(token=token, item=saved)
+                if saved.kind == Item.Kind.QUIZ:
+                    authoring.quiz_update(
+                        item=saved,
+                        text=form.cleaned_data["questions_text_fi"],
+                        translations=question_translations(form.cleaned_data, "questions_text"),
+                    )
+        except IntegrityError:
+            # The same form sent twice at once: the other request created the item first.
+            creation = _created_with(token)
+            if creation is None:
+                raise
+            return _already_created(request, creation)
         messages.success(request, _("The item was saved."))
         return redirect("courses:edit", pk=course.pk)
     status = 400 if request.method == "POST" else 200
@@ -274,35 +487,101 @@ def item_duplicate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect(f"{_edit_url(item.module.course_id)}#item-{copy.pk}")
 
 
+def _titles(row: Item | Module | Course) -> dict[str, str]:
+    return {
+        language: title
+        for language in content_languages()
+        if (title := getattr(row, f"title_{language}", None))
+    }
+
+
+def _reflections_keep(*, items: Iterable[Item]) -> int:
+    """Before these items are deleted: keep what their reflections answered (the item's, its
+    module's and course's titles in every language), so the learners' journals still say it;
+    the reflections themselves stay (Reflection.item is set empty)."""
+    kept = 0
+    for item in items:
+        kept += Reflection.objects.filter(item=item).update(
+            removed_item={
+                "item": _titles(item),
+                "module": _titles(item.module),
+                "course": _titles(item.module.course),
+            }
+        )
+    return kept
+
+
+def _kept_message(kept: int) -> str:
+    return ngettext(
+        "%(n)s learner's reflection was kept in their learning journal.",
+        "%(n)s learners' reflections were kept in their learning journals.",
+        kept,
+    ) % {"n": kept}
+
+
 @login_required
 @require_POST
 def item_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Authors delete an item."""
+    """Authors delete an item. Learners' progress and knowledge check attempts on it go; their
+    reflections stay in their journals (marked as from a removed section)."""
     item = _authored_item(request, pk)
     course_id = item.module.course_id
-    item.delete()
+    with transaction.atomic():
+        kept = _reflections_keep(items=[item])
+        item.delete()
     messages.success(request, _("The item was deleted."))
+    if kept:
+        messages.info(request, _kept_message(kept))
     return redirect("courses:edit", pk=course_id)
 
 
 @login_required
 @require_POST
 def module_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Authors delete a module with its items."""
+    """Authors delete a module with its items; learners' reflections on them stay, as for
+    item_delete."""
     module = _authored_module(request, pk)
     course_id = module.course_id
-    module.delete()
+    with transaction.atomic():
+        items = list(module.items.all())
+        for item in items:
+            item.module = module
+        kept = _reflections_keep(items=items)
+        module.delete()
     messages.success(request, _("The module was deleted."))
+    if kept:
+        messages.info(request, _kept_message(kept))
     return redirect("courses:edit", pk=course_id)
 
 
 @login_required
 @require_POST
 def publish_toggle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Authors publish an item or move it back to draft."""
+    """Authors publish an item or move it back to draft. The button sends the state it asks
+    for (`publish`: 1 or 0), so a click on a page that is out of date sets that state or, if
+    the item already has it, changes nothing and says so; without the field (a page from
+    before) the state is switched."""
     item = _authored_item(request, pk)
-    item.is_published = not item.is_published
-    item.save(update_fields=["is_published"])
+    raw = request.POST.get("publish")
+    if raw is None:
+        wanted = not item.is_published
+    elif raw in ("1", "0"):
+        wanted = raw == "1"
+    else:
+        raise BadRequest
+    title = {"title": item.title}
+    if item.is_published == wanted:
+        if wanted:
+            messages.info(request, _("“%(title)s” is already published; nothing changed.") % title)
+        else:
+            messages.info(request, _("“%(title)s” is already a draft; nothing changed.") % title)
+    else:
+        item.is_published = wanted
+        item.save(update_fields=["is_published"])
+        if wanted:
+            messages.success(request, _("“%(title)s” was published.") % title)
+        else:
+            messages.success(request, _("“%(title)s” was moved back to draft.") % title)
     return redirect(f"{_edit_url(item.module.course_id)}#item-{item.pk}")
 
 
