@@ -4,9 +4,13 @@ from typing import Any
 
 from allauth.account.signals import user_logged_in
 from django.conf import settings
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.http import HttpRequest
 from django.utils import translation
+
+# Sent by the profile page after a person changed their first or last name (keyword `user`):
+# an app that keeps a copy of the name (courses: the name printed on certificates) follows.
+user_renamed = Signal()
 
 
 @receiver(user_logged_in, dispatch_uid="core.keep_language_chosen_before_sign_in")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from .forms import ProfileForm
 from .http import AuthenticatedHttpRequest
+from .signals import user_renamed
 
 
 @login_required
@@ -21,6 +22,9 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         user = form.save()
+        if {"first_name", "last_name"} & set(form.changed_data):
+            # Apps that keep a copy of the name (courses: certificates) follow it.
+            user_renamed.send(sender=type(user), user=user)
         translation.activate(user.language)
         messages.success(request, _("Your details were saved."))
         response = redirect("core:profile")

@@ -12,7 +12,7 @@ import functools
 import io
 import uuid
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ParamSpec, TypeVar
@@ -42,6 +42,7 @@ from .models import (
     Question,
     QuestionTag,
     QuizAttempt,
+    Reflection,
     ReleaseExtension,
 )
 from .richtext import clean_course_html
@@ -975,3 +976,50 @@ def cohort_extensions(*, cohort: Cohort):
         .select_related("module", "user")
         .order_by("user__last_name", "user__first_name", "user__email", "module__position")
     )
+
+
+def _titles(row: Item | Module | Course) -> dict[str, str]:
+    return {
+        language: title
+        for language in content_languages()
+        if (title := getattr(row, f"title_{language}", None))
+    }
+
+
+def _reflections_keep(*, items: Iterable[Item]) -> int:
+    """Before these items are deleted: keep what their reflections answered (the item's, its
+    module's and course's titles in every language), so the learners' journals still say it;
+    the reflections themselves stay (Reflection.item is set empty)."""
+    kept = 0
+    for item in items:
+        kept += Reflection.objects.filter(item=item).update(
+            removed_item={
+                "item": _titles(item),
+                "module": _titles(item.module),
+                "course": _titles(item.module.course),
+            }
+        )
+    return kept
+
+
+@transaction.atomic
+def item_delete(*, item: Item) -> int:
+    """Delete an item; returns how many learners' reflections on it were kept. Progress and
+    knowledge check attempts on it go; the reflections stay in their writers' journals, and
+    other checks' attempts that drew its questions from the bank keep them as asked."""
+    quiz_attempts_freeze(course_id=item.module.course_id)
+    kept = _reflections_keep(items=[item])
+    item.delete()
+    return kept
+
+
+@transaction.atomic
+def module_delete(*, module: Module) -> int:
+    """Delete a module with its items, as item_delete does each."""
+    quiz_attempts_freeze(course_id=module.course_id)
+    items = list(module.items.all())
+    for item in items:
+        item.module = module
+    kept = _reflections_keep(items=items)
+    module.delete()
+    return kept

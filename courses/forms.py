@@ -4,6 +4,7 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
+from django.db import models
 from django.urls import reverse
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -221,8 +222,102 @@ class ModuleForm(TranslatedTextsMixin, forms.ModelForm):
         _capitalise_labels(self)
 
 
+# The completion rules each kind of item may use; a kind not named here uses DEFAULT_RULES.
+RULES_BY_KIND: dict[str, frozenset[str]] = {
+    Item.Kind.QUIZ: frozenset({Item.Rule.QUIZ_PASSED, Item.Rule.MANUAL}),
+    Item.Kind.ASSIGNMENT: frozenset({Item.Rule.SUBMITTED, Item.Rule.APPROVED}),
+}
+DEFAULT_RULES = frozenset({Item.Rule.VIEWED, Item.Rule.MANUAL})
+# The rule the page picks when the author changes the kind and the chosen rule does not fit
+# (as a new item of each kind starts, courses/views_authoring.py).
+RULE_ON_KIND_CHANGE: dict[str, str] = {
+    Item.Kind.QUIZ: Item.Rule.QUIZ_PASSED,
+    Item.Kind.ASSIGNMENT: Item.Rule.SUBMITTED,
+    Item.Kind.VIDEO: Item.Rule.VIEWED,
+    Item.Kind.LINK: Item.Rule.VIEWED,
+    Item.Kind.FILE: Item.Rule.VIEWED,
+}
+
+
+def rules_for(kind: str | None) -> frozenset[str]:
+    return RULES_BY_KIND.get(kind or "", DEFAULT_RULES)
+
+
+def kind_fields() -> dict[str, tuple[str, ...]]:
+    """The item form's fields that only one kind of item has (the title, text, minutes, rule,
+    required and published belong to every kind): the form shows the chosen kind's and leaves
+    the others' saved values alone."""
+    return {
+        Item.Kind.VIDEO: ("video_source", "video_url", "video_file", "captions"),
+        Item.Kind.FILE: ("file",),
+        Item.Kind.LINK: ("link_url",),
+        Item.Kind.QUIZ: (
+            *fields_per_language("questions_text"),
+            "pass_mark",
+            "max_attempts",
+            "draw_count",
+            "draw_tag",
+            "review_shows_answers",
+        ),
+        Item.Kind.ASSIGNMENT: ("assignment",),
+    }
+
+
+class VideoSource(models.TextChoices):
+    """Where a video item's video comes from (a form choice: the item stores only the address
+    or the file, and neither for a video shown in the live webinar session)."""
+
+    URL = "url", _("A YouTube or Vimeo address")
+    FILE = "file", _("A video file uploaded here")
+    LIVE = "live", _("No recording here: the video is shown in the live webinar session")
+
+
+# Which source each video field belongs to (static/js/item-form.js shows the chosen one's).
+VIDEO_SOURCE_FIELDS = {
+    "video_url": VideoSource.URL,
+    "video_file": VideoSource.FILE,
+    "captions": VideoSource.FILE,
+}
+
+
+class RuleSelect(forms.Select):
+    """The completion rule, each option naming the kinds it fits (data-kinds): the page offers
+    only the chosen kind's rules, and static/js/item-form.js changes them with the kind."""
+
+    kind = ""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        value = str(option["value"])
+        option["attrs"]["data-kinds"] = " ".join(
+            k for k in Item.Kind.values if value in rules_for(k)
+        )
+        option["attrs"]["data-default-for"] = " ".join(
+            k for k in Item.Kind.values if RULE_ON_KIND_CHANGE.get(k, Item.Rule.MANUAL) == value
+        )
+        if self.kind and value not in rules_for(self.kind) and not option["selected"]:
+            option["attrs"]["hidden"] = True
+            option["attrs"]["disabled"] = True
+        return option
+
+
 class ItemForm(TranslatedTextsMixin, forms.ModelForm):
+    """An item of one kind: the fields every item has and the chosen kind's own (kind_fields);
+    the other kinds' fields are on the page but hidden, so that static/js/item-form.js can show
+    them when the kind is changed, and the server ignores them. Without JavaScript a changed
+    kind shows its fields when the form comes back (saved, or with what is missing)."""
+
     translated = ("title", "body", "questions_text")
+    video_source = forms.ChoiceField(
+        label=_("Where the video comes from"),
+        choices=VideoSource.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "For a webinar without a recording here, learners see that the video is shown in "
+            "the live session, and the text of this page."
+        ),
+    )
     video_url = forms.URLField(
         label=_("video address"),
         required=False,
@@ -253,12 +348,25 @@ class ItemForm(TranslatedTextsMixin, forms.ModelForm):
             "review_shows_answers",
         ]
         widgets = {
-            f"body_{language}": forms.Textarea(attrs={"rows": 12, "data-course-editor": "1"})
-            for language in content_languages()
+            **{
+                f"body_{language}": forms.Textarea(attrs={"rows": 12, "data-course-editor": "1"})
+                for language in content_languages()
+            },
+            "completion_rule": RuleSelect,
         }
 
     def __init__(self, data: Any = None, *args: Any, course, **kwargs: Any) -> None:
         super().__init__(self._translated_data(data), *args, **kwargs)
+        self.chosen_kind = self._chosen_kind()
+        cast("RuleSelect", self.fields["completion_rule"].widget).kind = self.chosen_kind
+        # The source sits before the address and the files it chooses between.
+        source = self.fields.pop("video_source")
+        self.fields = {
+            **{k: v for k, v in self.fields.items() if k not in VIDEO_SOURCE_FIELDS},
+            "video_source": source,
+            **{k: v for k, v in self.fields.items() if k in VIDEO_SOURCE_FIELDS},
+        }
+        self.initial.setdefault("video_source", self._saved_video_source())
         _question_text_fields(self, "questions_text", _("Questions"))
         self._label_translated(
             {"title": _("title"), "body": _("content"), "questions_text": _("Questions")}
@@ -285,6 +393,71 @@ class ItemForm(TranslatedTextsMixin, forms.ModelForm):
                 "sites are removed when the page is saved."
             )
         _capitalise_labels(self)
+
+    def _chosen_kind(self) -> str:
+        """The kind the form is for: the posted one (the author may change it), else the
+        item's."""
+        if self.is_bound:
+            posted = self.data.get("kind")
+            if posted in Item.Kind.values:
+                return str(posted)
+        return str(self.instance.kind or Item.Kind.PAGE)
+
+    def _saved_video_source(self) -> str:
+        item = self.instance
+        if item.video_url:
+            return VideoSource.URL
+        if item.video_file:
+            return VideoSource.FILE
+        if item.pk is not None and item.kind == Item.Kind.VIDEO:
+            return VideoSource.LIVE
+        return VideoSource.URL
+
+    def field_kinds(self, name: str) -> list[str]:
+        """The kinds whose form has this field; [] for a field of every kind."""
+        return [kind for kind, names in kind_fields().items() if name in names]
+
+    def rows(self, names: list[str]) -> list[dict[str, Any]]:
+        """[{"field", "kinds", "hidden", "source"}] for the template: each field with the kinds
+        it belongs to (space-separated, "" for all), hidden when not the chosen kind's."""
+        rows = []
+        for name in names:
+            kinds = self.field_kinds(name)
+            rows.append(
+                {
+                    "field": self[name],
+                    "kinds": " ".join(kinds),
+                    "hidden": bool(kinds) and self.chosen_kind not in kinds,
+                    "source": VIDEO_SOURCE_FIELDS.get(name, ""),
+                }
+            )
+        return rows
+
+    def language_groups(self) -> list[dict[str, Any]]:
+        groups = super().language_groups()
+        for group in groups:
+            group["rows"] = self.rows([field.name for field in group["fields"]])
+        return groups
+
+    def other_rows(self) -> list[dict[str, Any]]:
+        """The fields besides the texts and the kind (which the template shows first)."""
+        return self.rows([bf.name for bf in self.other_fields() if bf.name != "kind"])
+
+    def error_summary(self) -> list[dict[str, Any]]:
+        """[{"anchor", "label", "errors"}] for the summary above the form, in the page's order;
+        "anchor" is the id of the control to go to ("" for an error of the whole form)."""
+        summary: list[dict[str, Any]] = []
+        if self.non_field_errors():
+            summary.append({"anchor": "", "label": "", "errors": self.non_field_errors()})
+        for name in self.fields:
+            if name not in self.errors:
+                continue
+            field = self[name]
+            anchor = field.auto_id
+            if isinstance(field.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                anchor = f"{anchor}_0"  # the first choice: the group itself has no control
+            summary.append({"anchor": anchor, "label": field.label, "errors": self.errors[name]})
+        return summary
 
     def missing_languages(self) -> set[str]:
         missing = super().missing_languages()
@@ -335,9 +508,59 @@ class ItemForm(TranslatedTextsMixin, forms.ModelForm):
             )
         return url
 
+    def _ignore_other_kinds(self, data: dict[str, Any], kind: str) -> None:
+        """Another kind's fields (hidden on the page) neither fail nor change anything."""
+        own = kind_fields().get(kind, ())
+        for names in kind_fields().values():
+            for name in names:
+                if name not in own:
+                    data.pop(name, None)
+                    self.errors.pop(name, None)
+
+    def _clean_video_source(self, data: dict[str, Any]) -> None:
+        """A video plays from an address or a file, or is shown in the live webinar session:
+        the author says which, and the chosen source must be given."""
+        source = data.get("video_source")
+        if not source:
+            # A post without the choice (an older page): the address or file given says it.
+            if self.data.get("video_url"):
+                source = VideoSource.URL
+            elif data.get("video_file"):
+                source = VideoSource.FILE
+            else:
+                self.add_error(
+                    "video_source",
+                    _(
+                        "Give the video's address or upload a video file. If the video is "
+                        "shown only in the live webinar session, choose that."
+                    ),
+                )
+                return
+        if source == VideoSource.URL:
+            if not data.get("video_url") and "video_url" not in self.errors:
+                self.add_error(
+                    "video_url",
+                    _(
+                        "Give the video's address. If the video is shown only in the live "
+                        "webinar session, choose that above."
+                    ),
+                )
+        elif source == VideoSource.FILE:
+            # The address would be shown instead of the file.
+            data["video_url"] = ""
+            if not data.get("video_file") and "video_file" not in self.errors:
+                self.add_error("video_file", _("Upload the video file."))
+        else:
+            # What learners see is the note about the live session: no address or file.
+            data["video_url"] = ""
+            data["video_file"] = False
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         kind = data.get("kind")
+        self._ignore_other_kinds(data, self.chosen_kind)
+        if kind == Item.Kind.VIDEO:
+            self._clean_video_source(data)
         rule = data.get("completion_rule")
         need = {
             Item.Kind.LINK: ("link_url", _("Give the link address.")),
@@ -349,12 +572,7 @@ class ItemForm(TranslatedTextsMixin, forms.ModelForm):
                 self.add_error(field, message)
         if kind == Item.Kind.FILE and not (data.get("file") or self.instance.file):
             self.add_error("file", _("Upload the file."))
-        rules_by_kind: dict[str | None, set[Item.Rule]] = {
-            Item.Kind.QUIZ: {Item.Rule.QUIZ_PASSED, Item.Rule.MANUAL},
-            Item.Kind.ASSIGNMENT: {Item.Rule.SUBMITTED, Item.Rule.APPROVED},
-        }
-        allowed = rules_by_kind.get(kind, {Item.Rule.VIEWED, Item.Rule.MANUAL})
-        if rule and rule not in allowed:
+        if rule and rule not in rules_for(kind):
             self.add_error("completion_rule", _("This rule does not fit this kind of item."))
         if kind == Item.Kind.QUIZ:
             draw = data.get("draw_count") or 0

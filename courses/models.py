@@ -579,7 +579,8 @@ class Certificate(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
     )
-    # What the certificate says, frozen at issue time: a later rename changes neither.
+    # What the certificate says. The course title is kept as issued; the name follows a rename
+    # of its holder (services.certificate_name_refresh), except after erasure.
     learner_name = models.CharField(_("name"), max_length=300, blank=True)
     course_title = models.CharField(_("course"), max_length=200, blank=True)
     language = models.CharField(_("language"), max_length=8, blank=True)

@@ -3,14 +3,18 @@ certificates."""
 
 from __future__ import annotations
 
+import copy
 import datetime
+import logging
 import secrets
 from collections.abc import Iterable, Mapping
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import CharField, F, Q, Value
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -23,6 +27,8 @@ from learners.rollup import rollup_touch
 
 from . import credentials, quiz, selectors
 from .models import Certificate, Completion, Course, Item, QuizAttempt, Reflection
+
+logger = logging.getLogger(__name__)
 
 REFLECTION_MAX_CHARS = 20_000
 
@@ -195,6 +201,9 @@ def quiz_attempt_submit(
     attempt.answers = given
     attempt.results = results
     attempt.questions = [q.pk for q in questions]
+    # What it asked, as asked: its review shows this whatever an author edits later (an edit
+    # also snapshots attempts that have none first: authoring.quiz_attempts_freeze).
+    attempt.snapshot = quiz.snapshot(questions)
     attempt.submitted_at = timezone.now()
     attempt.save()
     if attempt.passed and item.completion_rule == Item.Rule.QUIZ_PASSED:
@@ -327,6 +336,11 @@ def submission_completion_check(*, submission_id: int) -> list[Certificate]:
     return completion_check(course_id=submission.assignment.workshop.course_id, user_ids=people)
 
 
+def _name_of(user: User) -> str:
+    """The name a certificate prints: the person's full name (their email without one)."""
+    return user.get_full_name() or user.display_name
+
+
 def certificate_verify_url(certificate: Certificate) -> str:
     return f"{settings.SITE_URL}{reverse('certificates:verify', args=[certificate.code])}"
 
@@ -375,7 +389,7 @@ def certificate_issue(*, certificate_id: int) -> bool:
             course = certificate.course
             now = timezone.now()
             certificate.language = user.language or settings.LANGUAGE_CODE
-            certificate.learner_name = user.get_full_name() or user.display_name
+            certificate.learner_name = _name_of(user)
             certificate.course_title = course.title
             certificate.issued_at = now
             with translation.override(certificate.language):
@@ -466,14 +480,211 @@ def certificate_retry_stalled(
     return queued
 
 
+# --- the holder's current name --------------------------------------------------------------
+#
+# A certificate shows the name its holder goes by now (as Open edX and Moodle do): a learner
+# who changes their name on the profile page gets it on the PDF, the signed credential and the
+# verification page, with the same code, issue date and any revocation. The stored name is the
+# one the PDF and the credential were made with, so "stored name != current name" is the row
+# that says they are out of date: the downloads bring them up to date on the spot, the profile
+# page publishes certificate_name_refresh after commit as a hint, and certificate_names_sweep
+# finds what the hint missed (a name changed elsewhere, a lost publish).
+
+
+def certificate_holder_name(*, certificate: Certificate) -> str:
+    """The name the certificate shows now: its holder's current one. An erased holder's
+    certificate (its name blanked by privacy's erasure, the account deactivated) keeps what it
+    has, so nothing brings the old name back."""
+    holder = certificate.user
+    if not certificate.learner_name or not holder.is_active:
+        return certificate.learner_name
+    return _name_of(holder)
+
+
+def certificate_is_stale(*, certificate: Certificate) -> bool:
+    """Whether the issued certificate's PDF and credential still carry an earlier name."""
+    return (
+        certificate.status == Certificate.Status.ISSUED
+        and certificate_holder_name(certificate=certificate) != certificate.learner_name
+    )
+
+
+def _credential_renamed(
+    credential: dict[str, object], *, name: str, now: datetime.datetime
+) -> dict[str, object]:
+    """The signed credential with the holder's new name, signed again: its id, dates,
+    achievement and revocation entry are left as they were issued."""
+    document = copy.deepcopy(credential)
+    document.pop("proof", None)
+    subject = document.get("credentialSubject")
+    if isinstance(subject, dict):
+        for identifier in subject.get("identifier") or []:
+            if isinstance(identifier, dict) and identifier.get("identityType") == "name":
+                identifier["identityHash"] = name
+    return credentials.sign(document, created=now)
+
+
+def _storage_delete_later(storage: Storage, name: str) -> None:
+    def delete() -> None:
+        try:
+            storage.delete(name)
+        except Exception:  # a file left behind is harmless; the new one is already saved
+            logger.warning("could not delete the replaced certificate PDF %s", name, exc_info=True)
+
+    transaction.on_commit(delete, robust=True)
+
+
+def certificate_name_refresh(*, certificate_id: int) -> bool:
+    """Bring an issued certificate up to date with its holder's current name: the stored name,
+    the signed credential (signed again) and the PDF (rendered again in the certificate's own
+    language, whatever language is active). The code, the issue date and a revocation stay.
+    Idempotent: a certificate that already shows the current name is left alone, so a second
+    run renders nothing. An erased holder's certificate is never touched. Returns whether it
+    changed anything."""
+    with transaction.atomic():
+        user_id = (
+            Certificate.objects.filter(pk=certificate_id, status=Certificate.Status.ISSUED)
+            .values_list("user_id", flat=True)
+            .first()
+        )
+        if user_id is None:
+            return False
+        # The holder's row first, as privacy's erasure locks it before it blanks the
+        # certificates: an erasure either finishes before this (which then finds the name
+        # blanked) or waits for it (and then deletes the PDF made here).
+        holder = User.objects.select_for_update().filter(pk=user_id).first()
+        certificate = (
+            Certificate.objects.select_for_update(of=("self",))
+            .select_related("course")
+            .filter(pk=certificate_id, status=Certificate.Status.ISSUED, user_id=user_id)
+            .first()
+        )
+        if holder is None or certificate is None:
+            return False
+        certificate.user = holder
+        name = certificate_holder_name(certificate=certificate)
+        if name == certificate.learner_name:
+            return False
+        replaced = certificate.pdf.name if certificate.pdf else ""
+        certificate.learner_name = name
+        if certificate.credential:
+            certificate.credential = _credential_renamed(
+                certificate.credential, name=name, now=timezone.now()
+            )
+        with translation.override(certificate.language or settings.LANGUAGE_CODE):
+            pdf = _certificate_pdf(certificate)
+        if pdf is not None:
+            certificate.pdf.save(f"{certificate.code}.pdf", ContentFile(pdf), save=False)
+        else:
+            # No PDF engine right now: certificate_pdf renders one when asked; the file with
+            # the earlier name is never served again.
+            certificate.pdf = ""
+        certificate.save(update_fields=["learner_name", "credential", "pdf"])
+        if replaced and replaced != certificate.pdf.name:
+            _storage_delete_later(certificate.pdf.storage, replaced)
+    return True
+
+
+def _up_to_date(certificate: Certificate) -> Certificate:
+    if certificate_is_stale(certificate=certificate):
+        certificate_name_refresh(certificate_id=certificate.pk)
+        # Read again even when another worker did the refresh meanwhile: the file this copy
+        # names is the one that refresh deleted.
+        certificate.refresh_from_db()
+    return certificate
+
+
+def renamed_user_receiver(sender: type, user: User, **kwargs: object) -> None:
+    """core.signals.user_renamed (connected in CoursesConfig.ready): user_renamed."""
+    user_renamed(user=user)
+
+
+def user_renamed(*, user: User) -> None:
+    """The person changed their name (core.signals.user_renamed, sent by the profile page).
+    Each of their issued certificates is brought up to date by certificate_name_refresh,
+    published after commit."""
+    from .tasks import certificate_name_refresh as task
+
+    issued = (
+        Certificate.objects.filter(user=user, status=Certificate.Status.ISSUED)
+        .exclude(learner_name="")
+        .values_list("pk", flat=True)
+    )
+    for pk in issued:
+        publish_on_commit(task, pk)
+
+
+CERTIFICATE_NAMES_SWEEP_LIMIT = 500
+
+
+def certificate_names_sweep(*, limit: int = CERTIFICATE_NAMES_SWEEP_LIMIT) -> list[int]:
+    """Beat: queue certificate_name_refresh for the issued certificates whose name is no
+    longer their holder's (renamed outside the profile page, such as in the admin, or the
+    page's publish was lost). Queuing one twice is harmless: the refresh is idempotent.
+    Returns the ids queued."""
+    from .tasks import certificate_name_refresh as task
+
+    current = Coalesce(
+        NullIf(
+            Trim(
+                Concat(
+                    "user__first_name",
+                    Value(" "),
+                    "user__last_name",
+                    output_field=CharField(),
+                )
+            ),
+            Value(""),
+        ),
+        F("user__email"),
+        output_field=CharField(),
+    )
+    candidates = (
+        Certificate.objects.filter(status=Certificate.Status.ISSUED, user__is_active=True)
+        .exclude(learner_name="")
+        .annotate(current_name=current)
+        .exclude(learner_name=F("current_name"))
+        .select_related("user")
+        .only(
+            "pk",
+            "status",
+            "learner_name",
+            "user__first_name",
+            "user__last_name",
+            "user__email",
+            "user__is_active",
+        )
+        .order_by("pk")[:limit]
+    )
+    queued = []
+    for certificate in candidates:
+        # The database trims only spaces; the name compared is Python's, as issued.
+        if certificate_is_stale(certificate=certificate):
+            publish_on_commit(task, certificate.pk)
+            queued.append(certificate.pk)
+    return queued
+
+
 def certificate_pdf(*, certificate: Certificate) -> bytes | None:
-    """The stored PDF, or one rendered now (e.g. WeasyPrint was missing when it was issued)."""
+    """The certificate as PDF with its holder's current name: the stored file (made again
+    first when the name changed since, so a download never waits for the refresh task), or
+    one rendered now (e.g. WeasyPrint was missing when it was issued or refreshed)."""
+    certificate = _up_to_date(certificate)
     if certificate.pdf:
-        with certificate.pdf.open("rb") as handle:
-            stored: bytes = handle.read()
-            return stored
+        try:
+            with certificate.pdf.open("rb") as handle:
+                stored: bytes = handle.read()
+                return stored
+        except FileNotFoundError:
+            logger.warning("certificate %s: its stored PDF is missing", certificate.pk)
     with translation.override(certificate.language or settings.LANGUAGE_CODE):
         return _certificate_pdf(certificate)
+
+
+def certificate_credential(*, certificate: Certificate) -> dict[str, object]:
+    """The certificate's signed credential, with its holder's current name."""
+    credential: dict[str, object] = _up_to_date(certificate).credential
+    return credential
 
 
 @transaction.atomic

@@ -20,6 +20,19 @@ def certificate_retry_stalled() -> int:
 
 
 @shared_task(**RETRY_TASK_OPTIONS)
+def certificate_name_refresh(certificate_id: int) -> bool:
+    """After its holder's name changed: their name on the certificate, its credential and PDF
+    (idempotent: a certificate already showing the current name is left alone)."""
+    return services.certificate_name_refresh(certificate_id=certificate_id)
+
+
+@shared_task(**SWEEP_TASK_OPTIONS)
+def certificate_names_sweep() -> int:
+    """Beat: queue the refresh of the certificates still showing an earlier name."""
+    return len(services.certificate_names_sweep())
+
+
+@shared_task(**RETRY_TASK_OPTIONS)
 def completion_check_run(wanted_id: int) -> int | None:
     """Run one wanted completion check (courses/outbox.py) and delete its row (idempotent)."""
     return outbox.completion_check_run(wanted_id=wanted_id)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -487,30 +486,6 @@ def item_duplicate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect(f"{_edit_url(item.module.course_id)}#item-{copy.pk}")
 
 
-def _titles(row: Item | Module | Course) -> dict[str, str]:
-    return {
-        language: title
-        for language in content_languages()
-        if (title := getattr(row, f"title_{language}", None))
-    }
-
-
-def _reflections_keep(*, items: Iterable[Item]) -> int:
-    """Before these items are deleted: keep what their reflections answered (the item's, its
-    module's and course's titles in every language), so the learners' journals still say it;
-    the reflections themselves stay (Reflection.item is set empty)."""
-    kept = 0
-    for item in items:
-        kept += Reflection.objects.filter(item=item).update(
-            removed_item={
-                "item": _titles(item),
-                "module": _titles(item.module),
-                "course": _titles(item.module.course),
-            }
-        )
-    return kept
-
-
 def _kept_message(kept: int) -> str:
     return ngettext(
         "%(n)s learner's reflection was kept in their learning journal.",
@@ -526,9 +501,7 @@ def item_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reflections stay in their journals (marked as from a removed section)."""
     item = _authored_item(request, pk)
     course_id = item.module.course_id
-    with transaction.atomic():
-        kept = _reflections_keep(items=[item])
-        item.delete()
+    kept = authoring.item_delete(item=item)
     messages.success(request, _("The item was deleted."))
     if kept:
         messages.info(request, _kept_message(kept))
@@ -542,12 +515,7 @@ def module_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item_delete."""
     module = _authored_module(request, pk)
     course_id = module.course_id
-    with transaction.atomic():
-        items = list(module.items.all())
-        for item in items:
-            item.module = module
-        kept = _reflections_keep(items=items)
-        module.delete()
+    kept = authoring.module_delete(module=module)
     messages.success(request, _("The module was deleted."))
     if kept:
         messages.info(request, _kept_message(kept))

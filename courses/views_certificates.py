@@ -24,15 +24,33 @@ from .models import Certificate
 
 def verify(request: HttpRequest, code: str) -> HttpResponse:
     """Anyone, without signing in: whether the certificate with this code is valid or revoked,
-    with the holder's name, the course and the date, and nothing else."""
+    with the holder's name (the one they go by now), the course and the date, and nothing
+    else."""
     certificate = get_object_or_404(
-        Certificate.objects.only(
-            "code", "status", "learner_name", "course_title", "issued_at", "revoked_at"
+        Certificate.objects.select_related("user").only(
+            "code",
+            "status",
+            "learner_name",
+            "course_title",
+            "issued_at",
+            "revoked_at",
+            "user",
+            "user__first_name",
+            "user__last_name",
+            "user__email",
+            "user__is_active",
         ),
         code=code.strip().upper(),
         status=Certificate.Status.ISSUED,
     )
-    response = render(request, "courses/certificate_verify.html", {"certificate": certificate})
+    response = render(
+        request,
+        "courses/certificate_verify.html",
+        {
+            "certificate": certificate,
+            "holder_name": services.certificate_holder_name(certificate=certificate),
+        },
+    )
     response["X-Robots-Tag"] = "noindex"
     return response
 
@@ -62,7 +80,7 @@ def status_list(request: HttpRequest) -> HttpResponse:
 
 
 def certificate_pdf(request: HttpRequest, code: str) -> HttpResponse:
-    """The holder only (signed in): their certificate as PDF."""
+    """The holder only (signed in): their certificate as PDF, with their current name."""
     if not request.user.is_authenticated:
         raise Http404
     certificate = get_certificate_for_holder(request.user, code)
@@ -80,12 +98,14 @@ def certificate_pdf(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def certificate_json(request: HttpRequest, code: str) -> HttpResponse:
-    """The holder only (signed in): their signed Open Badges 3.0 credential (JSON-LD)."""
+    """The holder only (signed in): their signed Open Badges 3.0 credential (JSON-LD), with
+    their current name."""
     if not request.user.is_authenticated:
         raise Http404
     certificate = get_certificate_for_holder(request.user, code)
+    credential = services.certificate_credential(certificate=certificate)
     response = HttpResponse(
-        json.dumps(certificate.credential, ensure_ascii=False, indent=2),
+        json.dumps(credential, ensure_ascii=False, indent=2),
         content_type="application/ld+json; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="credential-{certificate.code}.json"'

@@ -449,6 +449,12 @@ CELERY_BEAT_SCHEDULE = {
     # whole rollup from scratch once a day.
     "sweep-progress-rollup": {"task": "learners.tasks.rollup_sweep", "schedule": 60},
     "rebuild-progress-rollup": {"task": "learners.tasks.rollup_rebuild", "schedule": 24 * 60 * 60},
+    # A certificate whose holder was renamed outside the profile page (or whose refresh was
+    # lost) prints the new name (courses.services.certificate_names_sweep).
+    "refresh-renamed-certificates": {
+        "task": "courses.tasks.certificate_names_sweep",
+        "schedule": OUTBOX_PERIODS["certificates"],
+    },
     "retry-stalled-certificates": {
         "task": "courses.tasks.certificate_retry_stalled",
         "schedule": 5 * 60,
