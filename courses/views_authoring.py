@@ -144,8 +144,10 @@ def _item_delete_warning(item: Item, work: _LearnersWork) -> str:
     if work.threads:
         parts.append(
             ngettext(
-                "%(n)s question asked under it in the discussions is deleted with its answers.",
-                "%(n)s questions asked under it in the discussions are deleted with their answers.",
+                "%(n)s question asked under it in the discussions is kept with its answers, "
+                "marked as from a removed section.",
+                "%(n)s questions asked under it in the discussions are kept with their answers, "
+                "marked as from a removed section.",
                 work.threads,
             )
             % {"n": work.threads}
@@ -193,10 +195,10 @@ def _module_delete_warning(module: Module, works: list[_LearnersWork]) -> str:
     if threads:
         parts.append(
             ngettext(
-                "%(n)s question asked under its items in the discussions is deleted with its "
-                "answers.",
-                "%(n)s questions asked under its items in the discussions are deleted with "
-                "their answers.",
+                "%(n)s question asked under its items in the discussions is kept with its "
+                "answers, marked as from a removed section.",
+                "%(n)s questions asked under its items in the discussions are kept with their "
+                "answers, marked as from a removed section.",
                 threads,
             )
             % {"n": threads}

@@ -5,6 +5,10 @@ item), each a list of posts; the first post opens the thread. Posts are rich tex
 core.html.clean_html when saved and again when shown. A post may quote another post of the
 same thread. Staff (the cohort's instructors and coordinators) pin threads and posts and hide
 posts with a reason; a question's asker or an instructor marks one reply as the answer.
+
+The threads are the learners' writing and belong to their cohort: when an author deletes an
+item (or its module), the questions asked under it stay in the cohort's area, marked as from
+a removed section, with the item's titles kept (`Thread.removed_item`).
 """
 
 from __future__ import annotations
@@ -13,8 +17,10 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from core.search.fields import Fts5TableField
 
@@ -31,15 +37,20 @@ class Thread(models.Model):
         related_name="discussion_threads",
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DISCUSSION)
-    # A question is asked under a course item (a lesson); a discussion has none.
+    # A question is asked under a course item (a lesson); a discussion has none. Empty again
+    # once an author deleted the item: the question stays in its cohort's area (which is what
+    # decides who reads it), with the item's titles kept in `removed_item`.
     item = models.ForeignKey(
         "courses.Item",
         verbose_name=_("lesson"),
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="discussion_threads",
     )
+    # The removed item's title per language ({"fi": ..., "sv": ...}), written just before the
+    # item is deleted (threads_keep_removed_item below); empty while the item is there.
+    removed_item = models.JSONField(_("removed section"), default=dict, blank=True, editable=False)
     title = models.CharField(_("title"), max_length=200)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -70,15 +81,47 @@ class Thread(models.Model):
             models.Index(fields=["item", "cohort"]),
         ]
         constraints = [
+            # A question's item may be gone (deleted by an author); a discussion never has one.
             models.CheckConstraint(
-                condition=Q(kind="discussion", item__isnull=True)
-                | Q(kind="question", item__isnull=False),
-                name="discussion_question_has_an_item",
+                condition=Q(kind="discussion", item__isnull=True) | Q(kind="question"),
+                name="discussion_has_no_item",
             ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_from_removed_item(self) -> bool:
+        """A question whose item an author has deleted."""
+        return self.item_id is None and self.kind == self.Kind.QUESTION
+
+    @property
+    def removed_item_title(self) -> str:
+        """The removed item's title in the active language where it was written, else in
+        Finnish (as course content falls back), else in any language it had."""
+        titles = self.removed_item if isinstance(self.removed_item, dict) else {}
+        language = (get_language() or "fi")[:2]
+        for title in (titles.get(language), titles.get("fi"), *titles.values()):
+            if title:
+                return str(title)
+        return ""
+
+
+@receiver(pre_delete, sender="courses.Item", dispatch_uid="discussions_keep_removed_item")
+def threads_keep_removed_item(
+    sender: type[models.Model], instance: models.Model, **kwargs: object
+) -> None:
+    """Before an item is deleted (alone or with its module or course): keep its titles on the
+    questions asked under it, which then stay in their cohorts' areas (Thread.item is set
+    empty by the deletion). A receiver here, as courses sits below discussions and does not
+    know about them; one UPDATE per deleted item."""
+    titles = {
+        language: str(title)
+        for language in settings.MODELTRANSLATION_LANGUAGES
+        if (title := getattr(instance, f"title_{language}", None))
+    }
+    Thread.objects.filter(item_id=instance.pk).update(removed_item=titles)
 
 
 class Post(models.Model):

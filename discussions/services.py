@@ -92,7 +92,8 @@ def _reply_context(post: Post) -> dict[str, Any]:
 def _question_context(thread: Thread, post: Post) -> dict[str, Any]:
     return {
         "thread": thread,
-        "item_title": thread.item.title if thread.item else "",
+        # The lesson's title, or the kept one once an author removed the lesson.
+        "item_title": thread.item.title if thread.item else thread.removed_item_title,
         "author_name": post.author.display_name,
         "excerpt": _notified_excerpt(post),
     }
