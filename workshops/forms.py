@@ -818,3 +818,40 @@ class LevelTextsForm(_TextsForm):
         model = RubricLevel
         fields = fields_per_language("label", "descriptor")
         widgets = _textareas("descriptor", 2)
+
+
+# --- the rubric editor (workshops/views_rubric.py) --------------------------------------------
+
+
+class RubricLevelForm(LevelTextsForm):
+    """A level on the rubric editor: its points and its label and descriptor per language;
+    `remove` (on an existing level) deletes it. A new level's row left empty is skipped (build
+    it with `empty_permitted=True`)."""
+
+    points = forms.IntegerField(label=_("Points"))
+    remove = forms.BooleanField(label=_("Remove this level"), required=False)
+
+    class Meta(LevelTextsForm.Meta):
+        fields = ["points", *fields_per_language("label", "descriptor")]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # The bounds live with the service that enforces them again (imported here to keep
+        # this block of the module self-contained).
+        from .services_rubric import MAX_POINTS
+
+        super().__init__(*args, **kwargs)
+        message = _("Give the points as a whole number from 0 to %(max)s.") % {"max": MAX_POINTS}
+        self.fields["points"] = forms.IntegerField(
+            label=_("Points"),
+            min_value=0,
+            max_value=MAX_POINTS,
+            error_messages={
+                "required": message,
+                "invalid": message,
+                "min_value": message,
+                "max_value": message,
+            },
+            widget=forms.NumberInput(attrs={"class": "rubric-points"}),
+        )
+        if self.instance.pk is None:
+            del self.fields["remove"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_marking, views_peer, views_sessions
+from . import views, views_marking, views_peer, views_rubric, views_sessions
 
 app_name = "workshops"
 
@@ -8,6 +8,22 @@ urlpatterns = [
     path("assignments/<int:pk>/", views.assignment_detail, name="assignment"),
     path("assignments/<int:pk>/draft/", views.draft_save, name="draft"),
     path("assignments/<int:pk>/texts/", views.phase_texts, name="phase_texts"),
+    path("assignments/<int:pk>/rubric/", views_rubric.rubric_edit, name="rubric_edit"),
+    path(
+        "assignments/<int:pk>/rubric/<int:criterion_pk>/",
+        views_rubric.rubric_criterion_save,
+        name="rubric_criterion_save",
+    ),
+    path(
+        "assignments/<int:pk>/rubric/<int:criterion_pk>/move/",
+        views_rubric.rubric_criterion_move,
+        name="rubric_criterion_move",
+    ),
+    path(
+        "assignments/<int:pk>/rubric/<int:criterion_pk>/delete/",
+        views_rubric.rubric_criterion_delete,
+        name="rubric_criterion_delete",
+    ),
     path("<int:pk>/experiments/new/", views.experiment_start, name="experiment_start"),
     path("experiments/<int:pk>/", views.experiment_detail, name="experiment"),
     path("experiments/<int:pk>/edit/", views.experiment_edit, name="experiment_edit"),
