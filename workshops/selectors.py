@@ -40,6 +40,7 @@ from learners.access import cohorts_for
 from learners.models import Cohort, Membership
 from workshops.access import assignment_editors, submissions_reviewable_by
 
+from . import texts
 from .cohort_settings import marking_columns, marking_from_columns, marking_q
 from .models import (
     Assignment,
@@ -936,6 +937,38 @@ def previous_levels(*, submission: Submission) -> dict[int, int]:
     )
 
 
+def previous_scores(*, submission: Submission) -> list[ReviewScore]:
+    """The rubric scores of the newest earlier version's review in the same phase, with their
+    criteria, each annotated with `level`, the id of its criterion's level of the same points
+    today (None if there is none), as previous_levels matches them: one query, compiled
+    once."""
+    ids = _version_ids(submission)
+
+    def build(version: int, **ids: int) -> QuerySet[ReviewScore]:
+        earlier = (
+            _versions_of(**ids)
+            .filter(version__lt=version, review__isnull=False)
+            .values("review")[:1]
+        )
+        level = RubricLevel.objects.filter(
+            criterion_id=OuterRef("criterion_id"), points=OuterRef("points")
+        ).values("pk")[:1]
+        return (
+            ReviewScore.objects.filter(review_id=Subquery(earlier))
+            .select_related("criterion")
+            .annotate(level=Subquery(level))
+            .order_by("pk")
+        )
+
+    return prepared.objects(
+        ReviewScore,
+        ("previous_scores", "experiment" in ids),
+        build,
+        version=submission.version,
+        **ids,
+    )
+
+
 # --- the phase answer page and the review page (issue 13) ------------------------------------
 #
 # Both pages read a dozen small rows a request. Their queries are compiled once per process
@@ -1158,11 +1191,22 @@ def review_page_prepare(submission: Submission) -> ReviewDraft | None:
         return None
 
 
+# Read once for the review page and handed on through the version: the rubric (for the
+# previous round's scores in the reader's language) and the previous round's scores (for
+# the form's starting levels and the "Feedback on version n" box).
+_PAGE_RUBRIC = "review_page_rubric"
+_PAGE_PREVIOUS_SCORES = "review_page_previous_scores"
+
+
 def review_page_rubric(submission: Submission) -> list[RubricCriterion]:
     """rubric() of the version's phase, asked for only when the phase has one."""
     if not _any(submission, "rubric"):
         return []
-    return rubric(workshop_id=submission.assignment.workshop_id, phase=submission.assignment.phase)
+    criteria = rubric(
+        workshop_id=submission.assignment.workshop_id, phase=submission.assignment.phase
+    )
+    submission.__dict__[_PAGE_RUBRIC] = criteria
+    return criteria
 
 
 def _other_versions(submission: Submission) -> bool:
@@ -1170,13 +1214,46 @@ def _other_versions(submission: Submission) -> bool:
 
 
 def review_page_versions(submission: Submission) -> list[Submission]:
-    """version_list(), or the version alone when it has no other (no query)."""
-    return version_list(submission=submission) if _other_versions(submission) else [submission]
+    """version_list(), or the version alone when it has no other (no query). The previous
+    version's review comes with its rubric scores (`review.scores.all()`), their texts in the
+    reader's language, when the phase has a rubric: read with the levels the form started
+    from, or in one query when a draft gave them."""
+    if not _other_versions(submission):
+        return [submission]
+    versions = version_list(submission=submission)
+    previous = next((v for v in versions if v.version < submission.version), None)
+    review = getattr(previous, "review", None) if previous is not None else None
+    if review is not None:
+        scores: list[ReviewScore] = []
+        if _any(submission, "rubric"):
+            scores = [
+                s for s in _review_page_previous_scores(submission) if s.review_id == review.pk
+            ]
+            criteria: list[RubricCriterion] = submission.__dict__.get(_PAGE_RUBRIC) or []
+            levels = [level for c in criteria for level in c.levels.all()]
+            texts.scores_in_language(review=review, scores=scores, levels=levels)
+        prepared.prefetched(review, "scores", scores)
+    return versions
 
 
 def review_page_previous_levels(submission: Submission) -> dict[int, int]:
-    """previous_levels(), asked for only when the version has others."""
-    return previous_levels(submission=submission) if _other_versions(submission) else {}
+    """previous_levels(), asked for only when the version has others; read with the
+    previous round's scores, which review_page_versions then shows."""
+    if not _other_versions(submission):
+        return {}
+    return {
+        score.criterion_id: level
+        for score in _review_page_previous_scores(submission)
+        if score.criterion_id is not None and (level := getattr(score, "level", None)) is not None
+    }
+
+
+def _review_page_previous_scores(submission: Submission) -> list[ReviewScore]:
+    """previous_scores(), read once for the page."""
+    scores: list[ReviewScore] | None = submission.__dict__.get(_PAGE_PREVIOUS_SCORES)
+    if scores is None:
+        scores = submission.__dict__[_PAGE_PREVIOUS_SCORES] = previous_scores(submission=submission)
+    return scores
 
 
 def review_page_feedback_files(submission: Submission) -> list[ReviewFile]:

@@ -1,5 +1,7 @@
+import copy
 import secrets
 from collections.abc import Callable
+from contextvars import ContextVar
 from functools import partial, wraps
 from types import SimpleNamespace
 from typing import Any
@@ -14,6 +16,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -970,14 +973,19 @@ def _role_asked_on_refusal(role: str) -> Callable[[Callable[..., HttpResponse]],
 
 
 _upload_boxes: dict[tuple[Any, ...], SafeString] = {}
+# The box of the upload review_file_add refused, while it shows the review page again.
+_refused_upload: ContextVar[SafeString | None] = ContextVar("_refused_upload", default=None)
 
 
 def _feedback_upload_box(owner_id: int) -> SafeString:
     """The review page's box for feedback files (FeedbackFilesForm's field, unbound, as
     _plain_field.html writes it), rendered once per process for each language, URL prefix,
     URLconf, static URL and size limit: it holds nothing of the person or the version, and
-    was an eighth of the page's time (#13). A refused upload is answered on a page of its
-    own (review_file_add), so the review page never shows the field bound or with errors."""
+    was an eighth of the page's time (#13). On the page review_file_add shows after refusing
+    an upload, the box is that form's, with the files still waiting and the reason."""
+    refused = _refused_upload.get()
+    if refused is not None:
+        return refused
     key = (
         get_language(),
         get_script_prefix(),
@@ -1152,28 +1160,67 @@ def review_draft(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def review_file_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Instructors of the submission's cohort: attach files to the review being written
-    (checked by content after upload; the learners see them only with the decision)."""
+    (checked by content after upload; the learners see them only with the decision). A
+    refused upload shows the review page again, the reason beside the file field."""
     submission = get_submission_for_reviewer(request.user, pk)
     back = reverse("workshops:review", args=[submission.pk]) + "#feedback-files"
     form = FeedbackFilesForm(request.POST, request.FILES, owner_id=request.user.pk)
     if not form.is_valid():
-        errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
-        return action_refused(request, errors or _("Choose a file."), back_url=back)
+        return _review_page_with_refused_upload(request, submission.pk, form, status=400)
     try:
         services.review_file_add(
             submission=submission, by=request.user, uploads=form.cleaned_data["attachments"]
         )
+    except (services.FeedbackFileRefused, services.StorageUnavailable) as exc:
+        form.add_error("attachments", exc.message)
+        status = 503 if isinstance(exc, services.StorageUnavailable) else 400
+        return _review_page_with_refused_upload(request, submission.pk, form, status=status)
     except services.SubmissionError as exc:
-        status = (
-            503
-            if isinstance(exc, services.StorageUnavailable)
-            else 400
-            if isinstance(exc, services.FeedbackFileRefused)
-            else 409
-        )
-        return action_refused(request, exc.message, back_url=back, status=status)
+        # The version was decided meanwhile (or the review is frozen): the page has no file
+        # field to show the reason beside.
+        return action_refused(request, exc.message, back_url=back, status=409)
     messages.success(request, _("The file was attached and is being checked."))
     return redirect(back)
+
+
+def _review_page_with_refused_upload(
+    request: AuthenticatedHttpRequest, pk: int, form: FeedbackFilesForm, *, status: int
+) -> HttpResponse:
+    """The review page as a GET shows it (the shared draft's text in the form; the words not
+    saved yet come back from the browser's copy, static/js/workshops-review.js), with the
+    refused upload's field: its reason and the files still waiting. The page's script puts
+    the review page's own address back in the address bar, so a reload does not post again."""
+    page_request = copy.copy(request)
+    page_request.method = "GET"
+    token = _refused_upload.set(_refused_upload_box(form))
+    try:
+        response = review(page_request, pk)
+    finally:
+        _refused_upload.reset(token)
+    if response.status_code == 200:
+        response.status_code = status
+    return response
+
+
+def _refused_upload_box(form: FeedbackFilesForm) -> SafeString:
+    """The feedback files' box of a refused upload: the reason in an alert right above the
+    field (which refers to it), the files that were fine listed to send again."""
+    reasons = [str(e) for errors in form.errors.values() for e in errors]
+    # The reason is said once, in the alert, not again under the field.
+    form.errors.clear()
+    field = form["attachments"]
+    field.field.widget.attrs.update(
+        {
+            "aria-invalid": "true",
+            "aria-describedby": f"feedback-files-refused {field.auto_id}_helptext",
+        }
+    )
+    return format_html(
+        '<div class="alert alert-danger py-2 small" role="alert" id="feedback-files-refused"'
+        ' data-testid="feedback-files-refused">{}</div>{}',
+        " ".join(reasons) or _("Choose a file."),
+        render_to_string("workshops/includes/_plain_field.html", {"field": field}),
+    )
 
 
 @require_role(Role.INSTRUCTOR)
