@@ -28,7 +28,7 @@ from core.models import User
 from core.outbox import publish, publish_on_commit
 
 from .models import Announcement, Mode, Notification, NotificationPreference
-from .templatetags.notification_text import is_own_path, without_own_link
+from .templatetags.notification_text import ADDRESS, is_own_path, without_own_link
 
 logger = logging.getLogger(__name__)
 
@@ -310,7 +310,7 @@ def _notification_message(notification: Notification, footers: _Footers) -> Emai
     footer, html_footer = footers(recipient.language or settings.LANGUAGE_CODE, unsubscribe)
     message = EmailMultiAlternatives(
         subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{notification.subject}",
-        body=f"{notification.body}\n\n-- \n{footer}",
+        body=f"{_text_with_follow_link(notification, notification.body)}\n\n-- \n{footer}",
         to=[recipient.email],
         reply_to=[notification.reply_to] if notification.reply_to else None,
         headers={
@@ -428,13 +428,38 @@ def notification_from_follow_token(token: str) -> Notification | None:
 def _html_with_follow_links(notification: Notification, html: str) -> str:
     """The HTML email with its links to the notification's own page going through
     notification_follow_url (the row's id is known only now, after it was rendered and saved).
-    The plain-text part keeps the page's own address: readable, and what the app hides
-    (notification_text.without_own_link)."""
+    """
     if notification.kind != Notification.Kind.EVENT or not is_own_path(notification.url):
         return html
     target = escape(f"{settings.SITE_URL}{notification.url}")
     follow = escape(notification_follow_url(notification))
     return html.replace(f'href="{target}"', f'href="{follow}"')
+
+
+# What may follow an address in running text without being part of it (as
+# notification_text.without_own_link reads an address).
+_AFTER_ADDRESS = ".,);"
+
+
+def _text_with_follow_link(notification: Notification, text: str) -> str:
+    """The plain-text email with the address of the notification's own page swapped for
+    notification_follow_url when sent, as in the HTML part, so following either marks it read.
+    The stored body keeps the page's address: what the app's list hides as the item's own link
+    (notification_text.without_own_link). An address that only starts like the page's (a
+    longer path) is left alone; punctuation after it is kept."""
+    if notification.kind != Notification.Kind.EVENT or not is_own_path(notification.url):
+        return text
+    target = f"{settings.SITE_URL}{notification.url}"
+    follow = notification_follow_url(notification)
+
+    def swap(match: re.Match[str]) -> str:
+        address = match.group(0)
+        trailing = address[len(target) :]
+        if address.startswith(target) and not trailing.strip(_AFTER_ADDRESS):
+            return follow + trailing
+        return address
+
+    return ADDRESS.sub(swap, text)
 
 
 # --- preferences and unsubscribe ------------------------------------------------------------

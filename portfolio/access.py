@@ -6,7 +6,8 @@ leak a card. Helpers raise 404 for anything the person may not reach.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -16,7 +17,7 @@ from core.models import Organisation, User
 from learners.access import member
 from learners.models import Membership
 from workshops.access import experiment_member
-from workshops.models import Experiment
+from workshops.models import Experiment, ExperimentMember
 
 from .models import Card
 
@@ -64,15 +65,38 @@ def get_card_for_owner(user: User, pk: int) -> Card:
     )
 
 
+def cards_from_q(organisations: Sequence[int] | QuerySet[Any, Any]) -> Q:
+    """Cards from these municipalities or organisations (ids, or a subquery of ids): listed
+    under one (the creator's), or with someone on the team from one, since a team may span
+    towns. Subqueries rather than joins, so no card is counted twice."""
+    return Q(organisation_id__in=organisations) | Q(
+        experiment_id__in=ExperimentMember.objects.filter(
+            user__organisation_id__in=organisations
+        ).values("experiment_id")
+    )
+
+
+def team_organisation_ids(card: Card) -> QuerySet[ExperimentMember, Any]:
+    """A subquery of the organisations of the card's team (a card is also from its own)."""
+    return (
+        ExperimentMember.objects.filter(
+            experiment_id=card.experiment_id, user__organisation_id__isnull=False
+        )
+        .order_by()
+        .values("user__organisation_id")
+    )
+
+
 def _card_approver_q(user: User) -> Q:
     """Cards whose public publication the person may approve: a coordinator approves the cards
-    of their own organisation; a coordinator from a network organisation (the Growth Corridor)
-    those of the cohorts they coordinate."""
+    of their own organisation, whether the card is listed under it or someone on its team is
+    from it; a coordinator from a network organisation (the Growth Corridor) those of the
+    cohorts they coordinate."""
     if user.is_superuser:
         return Q()
     if not has_role(user, Role.COORDINATOR) or user.organisation_id is None:
         return Q(pk__in=[])
-    condition = Q(organisation_id=user.organisation_id)
+    condition = cards_from_q([user.organisation_id])
     if user.organisation is not None and user.organisation.kind == Organisation.Kind.NETWORK:
         condition |= Q(member(Role.COORDINATOR, user, "experiment__cohort_id"))
     return condition
@@ -89,7 +113,9 @@ def get_card_for_approver(user: User, pk: int) -> Card:
 
 
 def card_approvers(card: Card) -> QuerySet[User]:
-    """Who is asked to approve a card for the public (see _card_approver_q)."""
+    """Who is asked to approve a card for the public (see _card_approver_q): the coordinators
+    of the card's municipality and of every team member's, and the network coordinators of its
+    cohort."""
     coordinators = Membership.objects.filter(user=OuterRef("pk"), role=Role.COORDINATOR)
     network = Q(
         organisation__kind=Organisation.Kind.NETWORK,
@@ -97,5 +123,9 @@ def card_approvers(card: Card) -> QuerySet[User]:
             cohort_id=card.experiment.cohort_id, role=Role.COORDINATOR
         ).values("user_id"),
     )
-    same_org = Q(organisation_id=card.organisation_id) if card.organisation_id else Q(pk__in=[])
+    # The card's own municipality and every team member's: each coordinator once however many
+    # of the team share their town (subqueries, no join that repeats a row).
+    same_org = Q(organisation_id__in=team_organisation_ids(card))
+    if card.organisation_id:
+        same_org |= Q(organisation_id=card.organisation_id)
     return User.objects.filter(Exists(coordinators)).filter(same_org | network).distinct()

@@ -1,5 +1,5 @@
 """The cards' search index (core.search): every card field, its experiment's themes (in each
-of the site's languages) and its municipality, in Finnish lemmas."""
+of the site's languages) and its municipalities (its own and its team's), in Finnish lemmas."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from core.search import Document, SearchIndex
 from .models import Card
 
 # Weight A: the title. B: the summary, why it was needed, the hypothesis, the themes and the
-# municipality. C: the rest of the register's sections.
+# municipalities. C: the rest of the register's sections.
 B_FIELDS = ("summary", "need", "hypothesis")
 C_FIELDS = ("context", "tried", "results", "lessons", "scaling", "contacts")
 
@@ -42,7 +42,7 @@ def theme_names(codes: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
 def card_documents(
     ids: list[int], *, card_model: Any = Card, through: Any = None
 ) -> list[Document]:
-    """The documents of these cards (two queries). The models can be passed in so that a
+    """The documents of these cards (three queries). The models can be passed in so that a
     migration builds the same documents from its historical models."""
     if through is None:
         from workshops.models import Experiment
@@ -53,6 +53,15 @@ def card_documents(
             "pk", "experiment_id", "title", "organisation__name", *B_FIELDS, *C_FIELDS
         )
     )
+    # A team may span towns: the card is found by every member's municipality too.
+    towns: dict[int, list[str]] = defaultdict(list)
+    for pk, town in (
+        card_model.objects.filter(pk__in=ids)
+        .order_by("experiment__members__pk")
+        .values_list("pk", "experiment__members__user__organisation__name")
+    ):
+        if town and town not in towns[pk]:
+            towns[pk].append(town)
     themes: dict[int, list[str]] = defaultdict(list)
     for experiment_id, code in (
         through.objects.filter(experiment_id__in=[r["experiment_id"] for r in rows])
@@ -63,13 +72,13 @@ def card_documents(
     documents = []
     for row in rows:
         finnish_themes, other_themes = theme_names(themes[row["experiment_id"]])
+        own = row["organisation__name"] or ""
+        team_towns = [town for town in towns[row["pk"]] if town != own]
         documents.append(
             Document(
                 pk=row["pk"],
                 a=row["title"],
-                b=" \n".join(
-                    [*(row[f] for f in B_FIELDS), *finnish_themes, row["organisation__name"] or ""]
-                ),
+                b=" \n".join([*(row[f] for f in B_FIELDS), *finnish_themes, own, *team_towns]),
                 c=" \n".join(row[f] for f in C_FIELDS),
                 other_languages=tuple(other_themes),
             )
@@ -83,5 +92,13 @@ CARD_INDEX = SearchIndex(
     relation="search_text",
     vector="search_document",
     documents=card_documents,
-    depends_on={"workshops.Experiment": "experiment", "core.Organisation": "organisation"},
+    # What reindexes a card besides its own services (core.search.reindex_related): its
+    # experiment (themes, and the team: call it with the experiment when a member joins or
+    # leaves), a member whose organisation changed, and a renamed municipality of its team. The
+    # team path covers the card's own municipality too, as its creator is on the team.
+    depends_on={
+        "workshops.Experiment": "experiment",
+        "core.User": "experiment__members__user",
+        "core.Organisation": "experiment__members__user__organisation",
+    },
 )

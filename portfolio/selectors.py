@@ -10,6 +10,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -22,7 +23,7 @@ from django.db.models.functions import Coalesce
 
 from core.db import no_jit
 from courses.models import Certificate, Reflection
-from portfolio.access import cards_visible_to
+from portfolio.access import cards_from_q, cards_visible_to, team_organisation_ids
 from workshops.models import Experiment, ExperimentMember, Phase, Submission, Theme
 
 from .models import Card, CardMessage
@@ -35,10 +36,28 @@ __all__ = ["cards_visible_to"]
 SEARCH_MAX_CHARS = 200
 
 
+def _team_towns() -> QuerySet[ExperimentMember]:
+    """The team of an experiment in a list, each member carrying their user's organisation as
+    `organisation` / `organisation_id` (like a User), which is all that
+    portfolio/includes/_organisations.html reads of its `owners`: no names are loaded."""
+    return (
+        ExperimentMember.objects.annotate(
+            organisation=FilteredRelation("user__organisation"),
+            organisation_id=F("user__organisation_id"),
+        )
+        # django-stubs does not see the FilteredRelation's alias.
+        .select_related("organisation")  # type: ignore[misc]
+        .order_by("pk")
+    )
+
+
 def _with_list_data(qs: QuerySet[Card]) -> QuerySet[Card]:
-    """What a card in a list shows, in a fixed number of queries however many cards."""
+    """What a card in a list shows, in a fixed number of queries however many cards: its
+    themes and the municipalities of its team (`card.experiment.team`, a list for
+    _organisations.html)."""
     return qs.select_related("experiment", "organisation").prefetch_related(
-        Prefetch("experiment__themes", queryset=Theme.objects.order_by("pk"))
+        Prefetch("experiment__themes", queryset=Theme.objects.order_by("pk")),
+        Prefetch("experiment__members", queryset=_team_towns(), to_attr="team"),
     )
 
 
@@ -94,7 +113,7 @@ class Portfolio:
 
 
 def portfolio_for(*, user: User) -> Portfolio:
-    """Everything the learner's portfolio page and its PDF show (five queries)."""
+    """Everything the learner's portfolio page and its PDF show (six queries)."""
     reflections = list(
         Reflection.objects.filter(user=user)
         .select_related("item__module__course")
@@ -171,7 +190,8 @@ def gallery_cards(*, user: Any, filters: GalleryFilters) -> QuerySet[Card]:
             ).values("experiment_id")
         )
     if filters.organisation:
-        qs = qs.filter(organisation_id=filters.organisation)
+        # A team's card is found under every member's municipality, not only its creator's.
+        qs = qs.filter(cards_from_q([filters.organisation]))
     if filters.phase:
         qs = qs.filter(experiment__phase=filters.phase)
     if filters.outcome:
@@ -187,17 +207,21 @@ def gallery_cards(*, user: Any, filters: GalleryFilters) -> QuerySet[Card]:
 
 def gallery_facets(*, user: Any) -> dict[str, Any]:
     """Choices for the gallery's filters (two queries). Only municipalities with a card the
-    person may see are offered, so not even a name leaks from a card outside their scope."""
+    person may see are offered, so not even a name leaks from a card outside their scope; a
+    team's card offers every member's municipality (the filter finds it under each)."""
     from core.models import Organisation
 
     visible = cards_visible_to(user).exclude(scope=Card.Scope.PRIVATE)
+    team_member_here = ExperimentMember.objects.filter(
+        user__organisation_id=OuterRef("pk"), experiment_id__in=visible.values("experiment_id")
+    )
     return {
         "themes": list(Theme.objects.order_by("pk")),
         "organisations": list(
             # EXISTS per municipality stops at its first visible card (a few dozen probes on
             # the organisation index) instead of reading every visible card.
             Organisation.objects.filter(
-                Exists(visible.filter(organisation_id=OuterRef("pk")))
+                Exists(visible.filter(organisation_id=OuterRef("pk"))) | Exists(team_member_here)
             ).order_by("name")
         ),
         "phases": Phase.choices,
@@ -228,8 +252,9 @@ def _distinctive_lemmas(text: str) -> list[str]:
 
 
 def similar_cards(*, card: Card, user: Any, limit: int = 5) -> list[Card]:
-    """Up to `limit` published cards from OTHER municipalities that the person may see, ranked
-    by shared themes, then by text similarity (three queries plus the themes).
+    """Up to `limit` published cards from OTHER municipalities that the person may see (none
+    of their team from any of this card's), ranked by shared themes, then by text similarity
+    (three queries plus the themes and teams).
 
     Only candidates found through indexes are ranked: cards whose experiment has one of the
     card's themes (the themes table's index) or whose text holds one of its distinctive
@@ -243,8 +268,11 @@ def similar_cards(*, card: Card, user: Any, limit: int = 5) -> list[Card]:
     if not themes and not words:
         return []
     qs = cards_visible_to(user).exclude(scope=Card.Scope.PRIVATE).exclude(pk=card.pk)
+    # Elsewhere: from none of the card's municipalities (its own and its team's), counting
+    # each candidate's team too.
+    qs = qs.exclude(cards_from_q(team_organisation_ids(card)))
     if card.organisation_id:
-        qs = qs.exclude(organisation_id=card.organisation_id)
+        qs = qs.exclude(cards_from_q([card.organisation_id]))
     # django-stubs does not see the `n` annotated on the auto-created through model.
     shared: Any = Coalesce(
         Subquery(

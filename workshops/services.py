@@ -256,6 +256,8 @@ def experiment_add_member(*, experiment: Experiment, by: User, email: str) -> Ex
         experiment=experiment, user=user, cohort=experiment.cohort, workshop=experiment.workshop
     )
     _event(experiment, by, ExperimentEvent.Kind.MEMBER_ADDED, note=user.display_name)
+    # The experiment's card is found by every team member's town (portfolio.search).
+    search_reindex_related(Experiment, [experiment.pk])
     notification_notify(
         recipient=user,
         category=Notification.Category.REVIEWS,

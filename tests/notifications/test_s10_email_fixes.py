@@ -284,6 +284,9 @@ def test_a_forged_follow_link_is_404(client_for, learner, emailed):
     assert client_for(learner).get(forged).status_code == 404
 
 
-def test_the_plain_text_keeps_the_pages_own_address(emailed):
-    # Readable, and what the app's list hides as the item's own link.
-    assert f"{settings.SITE_URL}{POST_URL}" in mail.outbox[0].body
+def test_the_plain_text_links_through_the_follow_link_and_the_row_keeps_the_address(emailed):
+    # The text part's link marks the notice read too (session 11); the stored body keeps the
+    # page's own address, which the app's list hides as the item's own link.
+    notification, _link = emailed
+    assert services.notification_follow_url(notification) in mail.outbox[0].body
+    assert f"{settings.SITE_URL}{POST_URL}" in notification.body

@@ -346,12 +346,6 @@ def test_two_requests_arriving_together_tell_the_coordinator_once(
     assert _approval_requests().filter(recipient=own_coordinator).count() == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The plain-text part is stored before the notification has an id, and only the HTML "
-    "part's links are turned into the signed follow link when sent "
-    "(notifications.services._notification_message, not a portfolio file).",
-)
 def test_the_approval_emails_text_part_uses_the_signed_link_too(
     client_for, learner, card, own_coordinator
 ):
