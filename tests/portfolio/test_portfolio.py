@@ -188,3 +188,20 @@ def test_the_portfolio_page_keeps_a_flat_query_count(
     services.card_ask(card=card, author=learner, text="Muistiinpano")
     with django_assert_max_num_queries(12):
         client.get(reverse("portfolio:home"))
+
+
+def test_a_reflection_on_a_removed_section_stays_in_the_portfolio_with_its_title(
+    client_for, learner, course
+):
+    from courses import authoring
+
+    item = Item.objects.filter(module__course=course).first()
+    reflection = Reflection.objects.create(user=learner, item=item, text="Pohdinta jää")
+    client = client_for(learner)
+    client.post(reverse("portfolio:reflections"), {"reflection": [reflection.pk]})
+    title = item.title
+    authoring.item_delete(item=item)
+    page = client.get(reverse("portfolio:home")).content.decode()
+    assert "Pohdinta jää" in page
+    assert f"<strong>{title}</strong>" in page
+    assert "Poistettu osio" in page
