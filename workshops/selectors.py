@@ -906,35 +906,12 @@ def review_points(
 def previous_levels(*, submission: Submission) -> dict[int, int]:
     """{criterion id: level id} the instructor picked for the previous version of the same
     phase, so the next round's rubric starts from there (levels matched by points): one
-    query, compiled once."""
-    ids = _version_ids(submission)
-
-    def build(version: int, **ids: int) -> QuerySet[Any]:
-        earlier = (
-            _versions_of(**ids)
-            .filter(version__lt=version, review__isnull=False)
-            .values("review")[:1]
-        )
-        level = RubricLevel.objects.filter(
-            criterion_id=OuterRef("criterion_id"), points=OuterRef("points")
-        ).values("pk")[:1]
-        return (
-            ReviewScore.objects.filter(review_id=Subquery(earlier), criterion__isnull=False)
-            .annotate(level=Subquery(level))
-            .filter(level__isnull=False)
-            .order_by("pk")
-            .values_list("criterion_id", "level")
-        )
-
-    return dict(
-        prepared.values(
-            ReviewScore,
-            ("previous_levels", "experiment" in ids),
-            build,
-            version=submission.version,
-            **ids,
-        )
-    )
+    query (previous_scores)."""
+    return {
+        score.criterion_id: score.level  # type: ignore[attr-defined] # annotated
+        for score in previous_scores(submission=submission)
+        if score.criterion_id is not None and score.level is not None  # type: ignore[attr-defined]
+    }
 
 
 def previous_scores(*, submission: Submission) -> list[ReviewScore]:
