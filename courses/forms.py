@@ -628,7 +628,8 @@ class CompletionCriteriaForm(forms.Form):
         max_value=100,
         help_text=_(
             "The share of the cohort's workshop sessions held so far that a learner must have "
-            "attended; excused absences are left out. Leave empty if attendance does not count."
+            "attended, of those recorded for them; excused absences and sessions not recorded "
+            "are left out. Leave empty if attendance does not count."
         ),
     )
     # What the certificate says besides the course's modules (shown only when set).

@@ -60,7 +60,8 @@ class Course(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text=_(
             "The share of the cohort's workshop sessions held so far that a learner must have "
-            "attended; excused absences are left out. Leave empty if attendance does not count."
+            "attended, of those recorded for them; excused absences and sessions not recorded "
+            "are left out. Leave empty if attendance does not count."
         ),
     )
     # Printed on the certificate when set: the course's scope and who signs.

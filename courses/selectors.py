@@ -856,10 +856,41 @@ def journal(*, user: User, course: Course | None = None) -> QuerySet[Reflection]
 # --- completion and certificates ------------------------------------------------------------
 
 
+# The attendance rule, the one every attendance percentage uses: the course's attendance
+# criterion below and the cohort attendance page's figures per session, per learner and in its
+# headline (learners.selectors.cohort_attendance). As Moodle's attendance plugin counts it:
+# attended (present, or watched the recording where the workshop lets that count) of the held
+# sessions with a recorded status other than excused. Excused and not recorded sessions count
+# neither way, so a session nobody recorded pulls nobody down. A session is held once it has
+# STARTED (its attendance can be taken and its recording is shown from then on), not once it
+# has ended: a session under way counts for whoever is already recorded.
+
+
+def session_held(*, now: datetime.datetime, session: str = "") -> Q:
+    """The attendance rule's held sessions: started by `now`. `session` is the lookup from the
+    queried model to WorkshopSession ("" on WorkshopSession itself)."""
+    return Q(**{f"{session}starts_at__lte": now})
+
+
+def attendance_counted(*, status: str = "status") -> Q:
+    """The attendance rule's base: an attendance recorded with any status but excused (present,
+    absent or watched). `status` is the lookup of Attendance.status from the queried model."""
+    from workshops.models import Attendance
+
+    excused = Attendance.Status.EXCUSED
+    return Q(**{f"{status}__in": [s for s in Attendance.Status.values if s != excused]})
+
+
+def attendance_percent(*, attended: int, counted: int) -> int | None:
+    """The attendance rule's percentage, rounded: attended of counted (attendance_counted);
+    None when nothing is counted (nothing recorded, or only excused), shown as "–"."""
+    return round(100 * attended / counted) if counted else None
+
+
 @dataclass(frozen=True)
 class AttendanceShare:
-    """Of the workshop sessions held for the learner's cohort, how many they attended;
-    `counted` leaves out the sessions they were excused from."""
+    """Of the workshop sessions held for the learner's cohort, how many they attended, by the
+    attendance rule: `counted` is the held sessions recorded for them and not excused."""
 
     present: int
     counted: int
@@ -867,37 +898,40 @@ class AttendanceShare:
 
     @property
     def percent(self) -> int:
-        return round(100 * self.present / self.counted) if self.counted else 0
+        return attendance_percent(attended=self.present, counted=self.counted) or 0
 
     @property
     def is_met(self) -> bool:
         if not self.required_percent:
             return True
-        return self.counted > 0 and 100 * self.present >= self.required_percent * self.counted
+        # The rounded percentage the learner and the coordinator see decides, so "67 %; the
+        # certificate needs 67 %" is never refused. Nothing counted yet meets no requirement.
+        return self.counted > 0 and self.percent >= self.required_percent
 
 
 def attendance_share(
     *, user: User, course: Course, cohort: Cohort, now: datetime.datetime | None = None
 ) -> AttendanceShare:
-    """The learner's attendance of the cohort's sessions of this course's workshops that have
-    ended (one aggregate query)."""
-    from workshops.models import Attendance, WorkshopSession, attended_filter
+    """The learner's attendance of the cohort's held sessions of this course's workshops, by
+    the attendance rule (one aggregate query)."""
+    from workshops.models import Attendance, attended_filter
 
-    mine = Q(attendance__learner=user)
     # Present, or watched the recording where the workshop lets that count.
     attended = attended_filter(
-        status="attendance__status", allowed="workshop__recording_counts_as_attendance"
+        status="status", allowed="session__workshop__recording_counts_as_attendance"
     )
-    totals = WorkshopSession.objects.filter(
-        workshop__course=course, cohort=cohort, ends_at__lte=now or timezone.now()
+    totals = Attendance.objects.filter(
+        session_held(now=now or timezone.now(), session="session__"),
+        learner=user,
+        session__workshop__course=course,
+        session__cohort=cohort,
     ).aggregate(
-        held=Count("pk", distinct=True),
-        present=Count("attendance", filter=mine & attended),
-        excused=Count("attendance", filter=mine & Q(attendance__status=Attendance.Status.EXCUSED)),
+        present=Count("pk", filter=attended),
+        counted=Count("pk", filter=attendance_counted()),
     )
     return AttendanceShare(
         present=totals["present"],
-        counted=totals["held"] - totals["excused"],
+        counted=totals["counted"],
         required_percent=course.min_attendance_percent,
     )
 

@@ -197,7 +197,14 @@ def learner_rows(
             learner_id not in revisions or reviewed_at < revisions[learner_id]
         ):
             revisions[learner_id] = reviewed_at
-    dues = selectors.due_states(cohort=cohort, learner_ids=ids, scoped=scoped)
+    # A phase due before a learner joined is not theirs (selectors.owes_phase), as on the
+    # at-risk page's reasons: the same `joined` rule for the list, its counts and nudges.
+    dues = selectors.due_states(
+        cohort=cohort,
+        learner_ids=ids,
+        scoped=scoped,
+        joined={user_id: joined_at for _pk, user_id, _org, joined_at in found},
+    )
     rows = []
     for pk, user_id, organisation_id, joined_at in found:
         moments = [m for m in (last_completion.get(user_id), last_submission.get(user_id)) if m]
@@ -256,7 +263,8 @@ def rollup_refresh_learners(*, cohort: Cohort, user_ids: list[int]) -> int:
 
 def at_risk_q(cohort: Cohort, now: datetime.datetime) -> Q | None:
     """The at-risk rule of selectors.at_risk_and_delays over LearnerProgress rows on `now`, as
-    SQL; None when nobody can be at risk (the cohort has ended)."""
+    SQL; None when nobody can be at risk (the cohort has ended). `overdue_on` already leaves
+    out the phases due before the learner joined (learner_rows, selectors.owes_phase)."""
     today = timezone.localdate(now)
     if cohort.has_ended(today):
         return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import statistics
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -133,11 +133,12 @@ def cohort_learners(
         .order_by("user__last_name", "user__first_name", "user__email", "pk")
     )
     if query:
+        # unicode_icontains (core/lookups.py): "äijälä" finds "Äijälä" on SQLite too.
         for word in query.split()[:5]:
             memberships = memberships.filter(
-                Q(user__first_name__icontains=word)
-                | Q(user__last_name__icontains=word)
-                | Q(user__email__icontains=word)
+                Q(user__first_name__unicode_icontains=word)
+                | Q(user__last_name__unicode_icontains=word)
+                | Q(user__email__unicode_icontains=word)
             )
     if organisation_id:
         memberships = memberships.filter(user__organisation_id=organisation_id)
@@ -583,7 +584,7 @@ def at_risk_and_delays(
     overdue, blocked = _overdue_assignments(
         cohort=cohort,
         today=today,
-        learner_ids=[m.user_id for m in memberships],
+        joined={m.user_id: m.joined_at for m in memberships},
         scoped=learner_ids is not None,
     )
     last_completion, last_submission, last_nudges = _last_activity(cohort, learner_ids)
@@ -657,14 +658,29 @@ class DueState(NamedTuple):
     blocked: Blocked | None
 
 
+def owes_phase(*, due_on: datetime.date, joined_on: datetime.date | None) -> bool:
+    """A phase is the learner's to send only if it was still open when they joined: one due
+    before the (local) day they joined the cohort was never late for them, as a late enrolment
+    in Moodle or Canvas starts from the enrolment. One due on that day or later is theirs."""
+    return joined_on is None or due_on >= joined_on
+
+
 def due_states(
-    *, cohort: Cohort, learner_ids: list[int], scoped: bool = True
+    *,
+    cohort: Cohort,
+    learner_ids: list[int],
+    scoped: bool = True,
+    joined: Mapping[int, datetime.datetime] | None = None,
 ) -> dict[int, list[DueState]]:
     """{learner id: [DueState]} for every assignment of the course with a due date, whatever
     today is (five queries): a version sent by a team mate counts for the whole team, an
     instructor's extension for the learner's experiment moves the due date, and a phase that
     cannot open because the team's open phase waits on staff is blocked, not late. With
-    `scoped`, only the rows of `learner_ids` and their teams are read, else the cohort's."""
+    `scoped`, only the rows of `learner_ids` and their teams are read, else the cohort's.
+
+    `joined` ({learner id: when they joined the cohort}, which every caller that decides who
+    is at risk passes) leaves out the phases due before a learner joined (`owes_phase`): a
+    newcomer is neither late nor waiting on staff for them."""
     from workshops.models import Experiment, ExperimentMember, Extension
 
     # A page of learners (the at-risk page's page and its staff delays' learners) reads through
@@ -801,6 +817,8 @@ def due_states(
     }
     result: dict[int, list[DueState]] = {}
     for learner_id in learner_ids:
+        joined_at = joined.get(learner_id) if joined is not None else None
+        joined_on = timezone.localdate(joined_at) if joined_at is not None else None
         for a, phase_due in dated:
             if (learner_id, a.pk) in sent_by_learner:
                 continue
@@ -827,20 +845,26 @@ def due_states(
                         experiment.open_title,
                         experiment.open_ready_at,
                     )
+            if not owes_phase(due_on=due_on, joined_on=joined_on):
+                continue
             result.setdefault(learner_id, []).append(DueState(a.title, due_on, blocked))
     return result
 
 
 def _overdue_assignments(
-    *, cohort: Cohort, today: datetime.date, learner_ids: list[int], scoped: bool = False
+    *,
+    cohort: Cohort,
+    today: datetime.date,
+    joined: Mapping[int, datetime.datetime],
+    scoped: bool = False,
 ) -> tuple[dict[int, list[str]], dict[int, list[Blocked]]]:
     """({learner id: [assignment titles]} past their due date with nothing sent, {learner id:
     [(experiment id, title, waiting phase title, waiting since)]} of due phases that cannot
     open because the team's open phase waits on staff), in five queries (due_states on the
-    day `today`)."""
+    day `today`) for the learners of `joined` ({learner id: when they joined})."""
     result: dict[int, list[str]] = {}
     blocked: dict[int, list[Blocked]] = {}
-    states = due_states(cohort=cohort, learner_ids=learner_ids, scoped=scoped)
+    states = due_states(cohort=cohort, learner_ids=list(joined), scoped=scoped, joined=joined)
     for learner_id, rows in states.items():
         for state in rows:
             if state.due_on >= today:
@@ -1469,6 +1493,12 @@ def experiment_funnel(
 # --- workshop attendance ---------------------------------------------------------------------
 
 
+# Every percentage here follows the attendance rule of courses.selectors (attendance_percent):
+# present (watched the recording where it counts) of the held sessions recorded and not
+# excused; a session is held once it has started. `absent` is the rest of that base (absent,
+# or watched where the recording does not count).
+
+
 @dataclass
 class SessionAttendance:
     session: Any
@@ -1476,11 +1506,15 @@ class SessionAttendance:
     absent: int
     excused: int
     unrecorded: int
+    held: bool = True
 
     @property
     def percent(self) -> int | None:
-        recorded = self.present + self.absent + self.excused
-        return round(100 * self.present / recorded) if recorded else None
+        from courses.selectors import attendance_percent
+
+        if not self.held:
+            return None
+        return attendance_percent(attended=self.present, counted=self.present + self.absent)
 
 
 @dataclass
@@ -1492,8 +1526,15 @@ class LearnerAttendance:
     held: int = 0
 
     @property
+    def unrecorded(self) -> int:
+        """Held sessions with nothing recorded for the learner: not counted against them."""
+        return max(self.held - self.present - self.absent - self.excused, 0)
+
+    @property
     def percent(self) -> int | None:
-        return round(100 * self.present / self.held) if self.held else None
+        from courses.selectors import attendance_percent
+
+        return attendance_percent(attended=self.present, counted=self.present + self.absent)
 
 
 class AttendanceLearners(PagedRows[LearnerAttendance]):
@@ -1519,18 +1560,21 @@ class AttendanceLearners(PagedRows[LearnerAttendance]):
         return self._count
 
     def _rows(self, memberships: QuerySet[Membership]) -> list[LearnerAttendance]:
+        from courses.selectors import attendance_counted
         from workshops.models import Attendance, attended_filter
 
         # Each learner's counts over the held sessions as correlated subqueries in the page's
         # own query: PostgreSQL computes them for the rows left after ORDER BY ... LIMIT only
         # (a JOIN with GROUP BY would aggregate every learner before the limit).
         def counted(status: str) -> Coalesce:
-            # "present" is attended: present, or watched where the workshop lets it count.
-            which = (
-                attended_filter(allowed="session__workshop__recording_counts_as_attendance")
-                if status == "present"
-                else Q(status=status)
-            )
+            # "present" is attended: present, or watched where the workshop lets it count;
+            # "counted" the attendance rule's base (recorded, not excused).
+            which = {
+                "present": attended_filter(
+                    allowed="session__workshop__recording_counts_as_attendance"
+                ),
+                "counted": attendance_counted(),
+            }.get(status, Q(status=status))
             n = (
                 Attendance.objects.filter(
                     which, learner_id=OuterRef("user_id"), session_id__in=self.held_ids
@@ -1542,7 +1586,7 @@ class AttendanceLearners(PagedRows[LearnerAttendance]):
             )
             return Coalesce(Subquery(n, output_field=IntegerField()), 0)
 
-        counts = {f"n_{status}": counted(status) for status in ("present", "absent", "excused")}
+        counts = {f"n_{status}": counted(status) for status in ("present", "counted", "excused")}
         # A page (LIMIT 100) stays under PostgreSQL's JIT threshold: no JIT-off transaction.
         # Only the columns shown are read (PageLearner): sorting 20,000 whole rows of
         # memberships, people and organisations for a page cost 20 ms more than these.
@@ -1551,7 +1595,8 @@ class AttendanceLearners(PagedRows[LearnerAttendance]):
                 learner=PageLearner(*row[:5]),
                 held=len(self.held_ids),
                 present=row[5],
-                absent=row[6],
+                # Absent, or watched where the recording does not count: the rest of the base.
+                absent=row[6] - row[5],
                 excused=row[7],
             )
             for row in memberships.values_list(
@@ -1577,10 +1622,14 @@ class AttendanceOverview:
     held: int
     present: int
     recorded: int
+    # The attendance rule's base over the held sessions: recorded, not excused.
+    counted: int = 0
 
     @property
     def percent(self) -> int | None:
-        return round(100 * self.present / self.recorded) if self.recorded else None
+        from courses.selectors import attendance_percent
+
+        return attendance_percent(attended=self.present, counted=self.counted)
 
 
 @no_jit()
@@ -1590,14 +1639,19 @@ def cohort_attendance(
     """Attendance per session with totals in two queries for any size; the learners with their
     own counts as a sequence read a page at a time (`AttendanceLearners`).
 
-    A learner's percentage is over the sessions already held; unrecorded counts as not present.
+    Every percentage (per session, per learner, the headline) is the attendance rule's
+    (courses.selectors.attendance_percent), the same as the course's attendance criterion:
+    present of the held (started) sessions recorded and not excused; a session nobody recorded
+    counts against no one. The headline's present and base are the sums of the sessions'.
     """
+    from courses.selectors import session_held
     from workshops.models import Attendance, WorkshopSession
 
     now = now or timezone.now()
     sessions = list(
         WorkshopSession.objects.filter(cohort=cohort)
         .select_related("workshop")
+        .annotate(is_held=Case(When(session_held(now=now), then=Value(True)), default=Value(False)))
         .order_by("starts_at", "pk")
     )
     # The counts per session and status as narrow rows (session id, status, n): grouping the
@@ -1612,9 +1666,7 @@ def cohort_attendance(
         .annotate(n=Count("*"))
         .order_by()
     }
-    learners = AttendanceLearners(
-        cohort=cohort, held_ids=[s.pk for s in sessions if s.starts_at <= now]
-    )
+    learners = AttendanceLearners(cohort=cohort, held_ids=[s.pk for s in sessions if s.is_held])
     learner_count = len(learners)
     held_ids = set(learners.held_ids)
     session_rows = []
@@ -1629,7 +1681,9 @@ def cohort_attendance(
             )
         )
         # Watching the recording counts as present where the workshop allows it, and as not
-        # attending (absent) elsewhere; either way the learner is recorded.
+        # attending (absent) elsewhere; either way the learner is recorded and counted. (The
+        # attendance rule's attended_filter / attendance_counted, folded here from the narrow
+        # rows above so the counts still come from the index alone.)
         if s.workshop.recording_counts_as_attendance:
             present += watched
         else:
@@ -1643,13 +1697,15 @@ def cohort_attendance(
                 unrecorded=max(learner_count - present - absent - excused, 0)
                 if s.pk in held_ids
                 else 0,
+                held=s.pk in held_ids,
             )
         )
-    held_rows = [r for r in session_rows if r.session.pk in held_ids]
+    held_rows = [r for r in session_rows if r.held]
     return AttendanceOverview(
         sessions=session_rows,
         learners=learners,
         held=len(held_ids),
         present=sum(r.present for r in held_rows),
         recorded=sum(r.present + r.absent + r.excused for r in held_rows),
+        counted=sum(r.present + r.absent for r in held_rows),
     )

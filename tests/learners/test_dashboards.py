@@ -201,16 +201,27 @@ def test_attendance_is_counted_per_session_and_learner(cohort, learner, other_le
     third = add_learner(cohort)  # nothing recorded for them
     overview = selectors.cohort_attendance(cohort=cohort, now=NOW)
     assert overview.held == 2
-    assert (overview.present, overview.recorded, overview.percent) == (2, 4, 50)
+    # The attendance rule: present of recorded and not excused (2 of 3); the excused absence
+    # and the learner with nothing recorded are not counted.
+    assert (overview.present, overview.recorded, overview.counted, overview.percent) == (
+        2,
+        4,
+        3,
+        67,
+    )
     rows = {r.session.pk: r for r in overview.sessions}
     assert (rows[first.pk].present, rows[first.pk].absent, rows[first.pk].unrecorded) == (1, 1, 1)
-    assert (rows[second.pk].excused, rows[second.pk].percent) == (1, 50)
+    assert (rows[second.pk].excused, rows[second.pk].percent) == (1, 100)
     assert rows[future.pk].unrecorded == 0
     people = {r.learner.pk: r for r in overview.learners}
     assert (people[learner.pk].present, people[learner.pk].percent) == (2, 100)
     assert (people[other_learner.pk].absent, people[other_learner.pk].excused) == (1, 1)
     assert people[other_learner.pk].percent == 0
-    assert (people[third.pk].held, people[third.pk].percent) == (2, 0)
+    assert (people[third.pk].held, people[third.pk].unrecorded, people[third.pk].percent) == (
+        2,
+        2,
+        None,
+    )
 
 
 def test_the_attendance_page_shows_sessions_and_learners(

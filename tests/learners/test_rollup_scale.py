@@ -320,6 +320,7 @@ def test_the_at_risk_page_lists_the_rules_learners_from_the_rollup_100_a_page(
 def test_a_stale_row_whose_learner_is_no_longer_at_risk_is_left_out_of_the_page(
     client_for, started, coordinator, learner, assignment
 ):
+    learner.memberships.update(joined_at=days(-20))  # a learner when phase 1 was due
     rollup.rollup_rebuild()
     flagged = rollup.at_risk_candidates(cohort=started).values_list("user_id", flat=True)
     assert list(flagged) == [learner.pk]  # phase 1 was due 16 days ago

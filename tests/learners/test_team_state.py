@@ -183,6 +183,9 @@ def test_a_phase_that_waits_for_the_instructors_review_is_their_delay_not_the_le
     client_for, coordinator, team, sanna, jari, started, phases, instructor, english
 ):
     second, third = phases[1], phases[2]
+    # Both were learners when phase 3 was due (a phase due before joining is not theirs).
+    for person in (sanna, jari):
+        person.memberships.update(joined_at=ago(30))
     v = send(jari, second, started, "Hypoteesi.", team)
     Submission.objects.filter(pk=v.pk).update(submitted_at=ago(21), processed_at=ago(21))
     # Phase 3 was due 20 days ago but cannot open before phase 2 is reviewed.

@@ -122,6 +122,9 @@ def test_a_phase_a_team_mate_sent_or_an_extension_postpones_is_not_overdue(
 
     assignment.due_days = 14  # due 46 days ago
     assignment.save()
+    # Both were learners when it was due (a phase due before joining is not theirs).
+    for person in (learner, other_learner):
+        person.memberships.update(joined_at=ago(50))
     experiment = workshop_services.experiment_create(
         learner=learner, workshop=assignment.workshop, cohort=started, title="Kyyti"
     )
