@@ -266,7 +266,7 @@ def test_a_video_from_an_address_needs_the_address(client_for, author, module):
     assert response.status_code == 400
     errors = response.context["form"].errors
     assert "video_url" in errors
-    assert "webinar" in str(errors["video_url"][0])
+    assert "webinaarin" in str(errors["video_url"][0])
 
 
 def test_a_video_from_a_file_needs_the_file(client_for, author, module):

@@ -91,7 +91,7 @@ def test_the_cohort_still_lists_and_reads_it_from_a_removed_section(
         assert [t.pk for t in listed.context["page"]] == [asked.pk]
         html = listed.content.decode()
         assert "Miten hypoteesi muotoillaan?" in html
-        assert f"From a removed section: {TITLE_FI}" in html
+        assert f"Poistetusta osiosta: {TITLE_FI}" in html
         questions = client.get(
             reverse("discussions:cohort", args=[cohort.pk]), {"kind": "question"}
         )
@@ -101,7 +101,7 @@ def test_the_cohort_still_lists_and_reads_it_from_a_removed_section(
         assert page.status_code == 200
         html = page.content.decode()
         assert 'data-testid="removed-section"' in html
-        assert f"From a removed section: {TITLE_FI}" in html
+        assert f"Poistetusta osiosta: {TITLE_FI}" in html
         for body in ("Kysymykseni on tämä.", "Vertaisen vastaus.", "Ohjaajan vastaus."):
             assert body in html
 
