@@ -38,6 +38,7 @@ from .models import (
     Course,
     CourseImage,
     Item,
+    ItemCreation,
     Module,
     Question,
     QuestionTag,
@@ -93,14 +94,37 @@ def _clean_bodies(item: Item) -> None:
 
 
 @transaction.atomic
-def item_create(*, module: Module, item: Item) -> Item:
-    """Save a new item (built by the form) at the end of the module."""
+def item_create(*, module: Module, item: Item, token: uuid.UUID | None = None) -> Item:
+    """Save a new item (built by the form) at the end of the module. `token`, the new-item
+    form's one-time token, is recorded with it (ItemCreation, unique): the same form sent
+    again finds the item (item_created_with) or, sent at the same moment, fails with
+    IntegrityError instead of adding a second one."""
     item.module = module
     item.position = _next_position(module.items.all())
     _clean_bodies(item)
     item.save()
+    if token is not None:
+        ItemCreation.objects.create(token=token, item=item)
     item_index(item_ids=[item.pk])
     return item
+
+
+def item_created_with(*, token: uuid.UUID | None) -> ItemCreation | None:
+    """The creation that the new-item form with this one-time token made, if any."""
+    if token is None:
+        return None
+    return ItemCreation.objects.select_related("item__module").filter(token=token).first()
+
+
+def item_publish(*, item: Item, published: bool) -> bool:
+    """Set the item published or a draft; returns whether it changed. A conditional update:
+    of two clicks (a page out of date, a second tab) the one that finds the item already in
+    that state changes nothing."""
+    changed = Item.objects.filter(pk=item.pk, is_published=not published).update(
+        is_published=published
+    )
+    item.is_published = published
+    return bool(changed)
 
 
 @transaction.atomic

@@ -762,3 +762,11 @@ class BankQuestionsForm(TranslatedTextsMixin, forms.Form):
 
     def translations(self) -> dict[str, str]:
         return question_translations(self.cleaned_data, "text")
+
+
+class NewItemForm(ItemForm):
+    """The new-item form with a one-time token, a hidden field that item_form.html renders
+    with the form's other fields: the same form sent again (Back, then Save) leads to the item
+    it created instead of adding a second one (authoring.item_create, ItemCreation)."""
+
+    create_token = forms.UUIDField(widget=forms.HiddenInput, required=False)

@@ -8,10 +8,10 @@ import datetime
 import logging
 import secrets
 from collections.abc import Iterable, Mapping
+from functools import partial
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
 from django.db.models import CharField, F, Q, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
@@ -524,16 +524,6 @@ def _credential_renamed(
     return credentials.sign(document, created=now)
 
 
-def _storage_delete_later(storage: Storage, name: str) -> None:
-    def delete() -> None:
-        try:
-            storage.delete(name)
-        except Exception:  # a file left behind is harmless; the new one is already saved
-            logger.warning("could not delete the replaced certificate PDF %s", name, exc_info=True)
-
-    transaction.on_commit(delete, robust=True)
-
-
 def certificate_name_refresh(*, certificate_id: int) -> bool:
     """Bring an issued certificate up to date with its holder's current name: the stored name,
     the signed credential (signed again) and the PDF (rendered again in the certificate's own
@@ -581,7 +571,8 @@ def certificate_name_refresh(*, certificate_id: int) -> bool:
             certificate.pdf = ""
         certificate.save(update_fields=["learner_name", "credential", "pdf"])
         if replaced and replaced != certificate.pdf.name:
-            _storage_delete_later(certificate.pdf.storage, replaced)
+            # A file left behind is harmless (robust: logged); the new one is already saved.
+            transaction.on_commit(partial(certificate.pdf.storage.delete, replaced), robust=True)
     return True
 
 

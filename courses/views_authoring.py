@@ -11,7 +11,6 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied
@@ -48,6 +47,7 @@ from .forms import (
     CourseForm,
     ItemForm,
     ModuleForm,
+    NewItemForm,
     ReleaseExtensionForm,
     language_marker,
     question_translations,
@@ -329,20 +329,6 @@ def module_form(
     )
 
 
-class _NewItemForm(ItemForm):
-    """The new-item form with a one-time token, a hidden field that item_form.html renders
-    with the form's other fields: the same form sent again (Back, then Save) leads to the item
-    it created instead of adding a second one (ItemCreation)."""
-
-    create_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
-
-
-def _created_with(token: uuid.UUID | None) -> ItemCreation | None:
-    if token is None:
-        return None
-    return ItemCreation.objects.select_related("item__module").filter(token=token).first()
-
-
 def _already_created(request: AuthenticatedHttpRequest, creation: ItemCreation) -> HttpResponse:
     messages.info(
         request,
@@ -394,7 +380,7 @@ def item_form(
     )
     form_class = ItemForm
     if not item.pk:
-        form_class = _NewItemForm
+        form_class = NewItemForm
         initial["create_token"] = uuid.uuid4()
     form = form_class(
         request.POST if request.method == "POST" else None,
@@ -405,7 +391,7 @@ def item_form(
     )
     if request.method == "POST" and form.is_valid():
         token = form.cleaned_data.get("create_token")
-        creation = _created_with(token)
+        creation = authoring.item_created_with(token=token)
         if creation is not None:
             if creation.item.module.course_id == course.pk:
                 return _already_created(request, creation)
@@ -419,9 +405,7 @@ def item_form(
                 if saved.pk:
                     authoring.item_update(item=saved)
                 else:
-                    authoring.item_create(module=module, item=saved)
-                    if token is not None:
-                        ItemCreation.objects.create(token=token, item=saved)
+                    authoring.item_create(module=module, item=saved, token=token)
                 if saved.kind == Item.Kind.QUIZ:
                     authoring.quiz_update(
                         item=saved,
@@ -430,7 +414,7 @@ def item_form(
                     )
         except IntegrityError:
             # The same form sent twice at once: the other request created the item first.
-            creation = _created_with(token)
+            creation = authoring.item_created_with(token=token)
             if creation is None:
                 raise
             return _already_created(request, creation)
@@ -540,14 +524,12 @@ def publish_toggle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     else:
         raise BadRequest
     title = {"title": item.title}
-    if item.is_published == wanted:
+    if not authoring.item_publish(item=item, published=wanted):
         if wanted:
             messages.info(request, _("“%(title)s” is already published; nothing changed.") % title)
         else:
             messages.info(request, _("“%(title)s” is already a draft; nothing changed.") % title)
     else:
-        item.is_published = wanted
-        item.save(update_fields=["is_published"])
         if wanted:
             messages.success(request, _("“%(title)s” was published.") % title)
         else:

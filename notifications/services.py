@@ -28,7 +28,7 @@ from core.models import User
 from core.outbox import publish, publish_on_commit
 
 from .models import Announcement, Mode, Notification, NotificationPreference
-from .templatetags.notification_text import ADDRESS, is_own_path, without_own_link
+from .templatetags.notification_text import ADDRESS, AFTER_ADDRESS, is_own_path, without_own_link
 
 logger = logging.getLogger(__name__)
 
@@ -308,9 +308,10 @@ def _notification_message(notification: Notification, footers: _Footers) -> Emai
     )
     unsubscribe = unsubscribe_url(user=recipient, categories=categories)
     footer, html_footer = footers(recipient.language or settings.LANGUAGE_CODE, unsubscribe)
+    links = _own_page_and_follow(notification)
     message = EmailMultiAlternatives(
         subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{notification.subject}",
-        body=f"{_text_with_follow_link(notification, notification.body)}\n\n-- \n{footer}",
+        body=f"{_text_with_follow_link(notification.body, links)}\n\n-- \n{footer}",
         to=[recipient.email],
         reply_to=[notification.reply_to] if notification.reply_to else None,
         headers={
@@ -321,7 +322,7 @@ def _notification_message(notification: Notification, footers: _Footers) -> Emai
         },
     )
     if notification.html_body:
-        html = _html_with_follow_links(notification, notification.html_body)
+        html = _html_with_follow_links(notification.html_body, links)
         html = (
             html.replace("</body>", f"{html_footer}</body>")
             if "</body>" in html
@@ -425,37 +426,38 @@ def notification_from_follow_token(token: str) -> Notification | None:
     return Notification.objects.filter(pk=int(pk), kind=Notification.Kind.EVENT).first()
 
 
-def _html_with_follow_links(notification: Notification, html: str) -> str:
+def _own_page_and_follow(notification: Notification) -> tuple[str, str] | None:
+    """(the absolute address of the notification's own page, its notification_follow_url),
+    or None when the email has no own page to link through (an announcement, another host)."""
+    if notification.kind != Notification.Kind.EVENT or not is_own_path(notification.url):
+        return None
+    return f"{settings.SITE_URL}{notification.url}", notification_follow_url(notification)
+
+
+def _html_with_follow_links(html: str, links: tuple[str, str] | None) -> str:
     """The HTML email with its links to the notification's own page going through
     notification_follow_url (the row's id is known only now, after it was rendered and saved).
     """
-    if notification.kind != Notification.Kind.EVENT or not is_own_path(notification.url):
+    if links is None:
         return html
-    target = escape(f"{settings.SITE_URL}{notification.url}")
-    follow = escape(notification_follow_url(notification))
-    return html.replace(f'href="{target}"', f'href="{follow}"')
+    target, follow = links
+    return html.replace(f'href="{escape(target)}"', f'href="{escape(follow)}"')
 
 
-# What may follow an address in running text without being part of it (as
-# notification_text.without_own_link reads an address).
-_AFTER_ADDRESS = ".,);"
-
-
-def _text_with_follow_link(notification: Notification, text: str) -> str:
+def _text_with_follow_link(text: str, links: tuple[str, str] | None) -> str:
     """The plain-text email with the address of the notification's own page swapped for
     notification_follow_url when sent, as in the HTML part, so following either marks it read.
     The stored body keeps the page's address: what the app's list hides as the item's own link
     (notification_text.without_own_link). An address that only starts like the page's (a
     longer path) is left alone; punctuation after it is kept."""
-    if notification.kind != Notification.Kind.EVENT or not is_own_path(notification.url):
+    if links is None:
         return text
-    target = f"{settings.SITE_URL}{notification.url}"
-    follow = notification_follow_url(notification)
+    target, follow = links
 
     def swap(match: re.Match[str]) -> str:
         address = match.group(0)
         trailing = address[len(target) :]
-        if address.startswith(target) and not trailing.strip(_AFTER_ADDRESS):
+        if address.startswith(target) and not trailing.strip(AFTER_ADDRESS):
             return follow + trailing
         return address
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from core.access import Role, has_role
+from core.access import STAFF_ROLES, Role, has_role
 from core.models import Organisation, User
 from learners.access import member
 from learners.models import Membership
@@ -129,3 +129,21 @@ def card_approvers(card: Card) -> QuerySet[User]:
     if card.organisation_id:
         same_org |= Q(organisation_id=card.organisation_id)
     return User.objects.filter(Exists(coordinators)).filter(same_org | network).distinct()
+
+
+def card_may_moderate(*, user: Any, card: Card, owner_ids: set[int] | None = None) -> bool:
+    """The card's team, the instructors and coordinators of its experiment's cohort, and the
+    superuser hide and show the card's messages. `owner_ids`, when the caller has them, saves
+    the query for the team."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or (owner_ids is not None and user.pk in owner_ids):
+        return True
+    return (
+        Card.objects.filter(pk=card.pk)
+        .filter(
+            Q(experiment_member(user, "experiment_id"))
+            | Q(member(STAFF_ROLES, user, "experiment__cohort_id"))
+        )
+        .exists()
+    )

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Card
 from .services import EDITABLE_FIELDS
+from .services_questions import MAX_REASON_CHARS
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -159,3 +160,13 @@ class GalleryForm(forms.Form):
         ]
         if public:
             del self.fields["scope"]
+
+
+class HideForm(forms.Form):
+    """A moderator hides a message on a card (portfolio.services_questions.card_message_hide)."""
+
+    reason = forms.CharField(
+        label=_("Reason (shown to the writer)"),
+        max_length=MAX_REASON_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -443,6 +443,12 @@ def card_reject(*, card: Card, by: User, reason: str) -> Card:
     return card
 
 
+def card_message_keys(message_id: int) -> tuple[str, str]:
+    """The keys card_ask notifies a question (to the team) and an answer (to those who asked)
+    under, (question, answer): a hidden or deleted message's notifications are found by them."""
+    return f"portfolio-question-{message_id}", f"portfolio-answer-{message_id}"
+
+
 @transaction.atomic
 def card_ask(*, card: Card, author: User, text: str) -> CardMessage:
     """A question or an answer on a card. A question notifies the owners; an owner's answer
@@ -464,7 +470,7 @@ def card_ask(*, card: Card, author: User, text: str) -> CardMessage:
             notification_notify(
                 recipient=person,
                 category=Notification.Category.GALLERY,
-                key=f"portfolio-answer-{message.pk}",
+                key=card_message_keys(message.pk)[1],
                 template="portfolio_answer",
                 context={"card": card, "message": message},
                 url=_card_url(card),
@@ -472,7 +478,7 @@ def card_ask(*, card: Card, author: User, text: str) -> CardMessage:
     else:
         _notify_owners(
             card,
-            key=f"portfolio-question-{message.pk}",
+            key=card_message_keys(message.pk)[0],
             template="portfolio_question",
             context={"message": message},
         )

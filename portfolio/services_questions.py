@@ -10,8 +10,7 @@ Who may do what, checked here and in portfolio.views_questions:
   superuser. A hidden message reads "Hidden by a moderator." to everyone but its writer and the
   moderators, also in the notifications that quoted it, as discussions.services.post_hide does.
 
-These would live in portfolio/services.py and portfolio/access.py; they are kept apart while
-those files are being changed for another issue.
+Who moderates is portfolio.access.card_may_moderate.
 """
 
 from __future__ import annotations
@@ -21,21 +20,18 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.access import STAFF_ROLES
 from core.errors import DomainError
 from core.models import User
-from learners.access import member
 from notifications.models import Notification
 from notifications.services import notifications_rerender
-from workshops.access import experiment_member
 
 from . import services
+from .access import card_may_moderate
 from .models import Card, CardMessage
 
 # The same text from the same person on the same card within this time is the same message
@@ -46,30 +42,6 @@ MAX_REASON_CHARS = 1_000
 
 class QuestionError(DomainError):
     pass
-
-
-def _notification_keys(message_id: int) -> tuple[str, str]:
-    """The keys services.card_ask notifies a question (to the team) and an answer (to those
-    who asked) under."""
-    return f"portfolio-question-{message_id}", f"portfolio-answer-{message_id}"
-
-
-def card_may_moderate(*, user: Any, card: Card, owner_ids: set[int] | None = None) -> bool:
-    """The card's team, the instructors and coordinators of its experiment's cohort, and the
-    superuser hide and show the card's messages. `owner_ids`, when the caller has them, saves
-    the query for the team."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser or (owner_ids is not None and user.pk in owner_ids):
-        return True
-    return (
-        Card.objects.filter(pk=card.pk)
-        .filter(
-            Q(experiment_member(user, "experiment_id"))
-            | Q(member(STAFF_ROLES, user, "experiment__cohort_id"))
-        )
-        .exists()
-    )
 
 
 @transaction.atomic
@@ -102,7 +74,7 @@ def card_message_delete(*, message: CardMessage, by: User) -> None:
     if message.author_id != by.pk:
         raise QuestionError(_("Only the writer can delete the message."))
     Notification.objects.filter(
-        key__in=_notification_keys(message.pk), kind=Notification.Kind.EVENT
+        key__in=services.card_message_keys(message.pk), kind=Notification.Kind.EVENT
     ).delete()
     message.delete()
 
@@ -121,7 +93,7 @@ def _notifications_follow(message: CardMessage) -> None:
     card = message.card
     context = {"card": card, "message": _quoted(message)}
     url = reverse("portfolio:card", args=[card.pk])
-    question_key, answer_key = _notification_keys(message.pk)
+    question_key, answer_key = services.card_message_keys(message.pk)
     notifications_rerender(
         key=question_key, template="portfolio_question", context=context, url=url
     )

@@ -30,6 +30,7 @@ from core.ids import parse_id
 from core.pdf import html_to_pdf
 from core.responses import action_refused
 from portfolio.access import (
+    card_may_moderate,
     cards_awaiting_approval_by,
     cards_visible_to,
     get_card_for_approver,
@@ -317,7 +318,8 @@ def card_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A card with its indicators, thread, adaptations and similar experiments elsewhere."""
     card = get_card_for_user(request.user, pk)
     owners = selectors.card_owners(card=card)
-    is_owner = request.user.pk in {o.pk for o in owners}
+    owner_ids = {o.pk for o in owners}
+    is_owner = request.user.pk in owner_ids
     experiments = selectors.adaptable_experiments(user=request.user, card=card)
     return render(
         request,
@@ -326,7 +328,9 @@ def card_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "card": card,
             "owners": owners,
             "is_owner": is_owner,
-            "owner_ids": {o.pk for o in owners},
+            "owner_ids": owner_ids,
+            # Hides and shows the thread's messages (no query for the team: owner_ids).
+            "can_moderate": card_may_moderate(user=request.user, card=card, owner_ids=owner_ids),
             "themes": list(card.experiment.themes.all()),
             "outcomes": selectors.indicator_outcomes_for(card=card),
             "similar": selectors.similar_cards(card=card, user=request.user),

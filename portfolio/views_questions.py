@@ -7,7 +7,6 @@ Deleting and hiding ask first on a page of their own (GET) and act on its POST o
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,25 +14,15 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.http import AuthenticatedHttpRequest
 from core.responses import action_refused
-from portfolio.access import get_card_for_user
+from portfolio.access import card_may_moderate, get_card_for_user
 
 from . import selectors, services, services_questions, views
-from .forms import MessageForm
+from .forms import HideForm, MessageForm
 from .models import Card, CardMessage
-
-
-class HideForm(forms.Form):
-    # Here rather than in portfolio/forms.py while that file is being changed for another issue.
-    reason = forms.CharField(
-        label=gettext_lazy("Reason (shown to the writer)"),
-        max_length=services_questions.MAX_REASON_CHARS,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
 
 
 def _thread_url(card: Card, message: CardMessage | None = None) -> str:
@@ -107,7 +96,7 @@ def question_hide(request: AuthenticatedHttpRequest, pk: int, message: int) -> H
     (403 for anyone else who sees the card): GET asks for the reason, POST hides the message.
     An empty reason gets the form back (400)."""
     card = get_card_for_user(request.user, pk)
-    if not services_questions.card_may_moderate(user=request.user, card=card):
+    if not card_may_moderate(user=request.user, card=card):
         raise PermissionDenied
     found = _message_on(card, message)
     if found.is_hidden:
@@ -141,7 +130,7 @@ def question_unhide(request: AuthenticatedHttpRequest, pk: int, message: int) ->
     """The card's team, the instructors and coordinators of its cohort, and the superuser
     (403 for anyone else who sees the card) show a hidden message to everyone again."""
     card = get_card_for_user(request.user, pk)
-    if not services_questions.card_may_moderate(user=request.user, card=card):
+    if not card_may_moderate(user=request.user, card=card):
         raise PermissionDenied
     found = _message_on(card, message)
     services_questions.card_message_unhide(message=found, by=request.user)

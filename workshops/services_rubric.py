@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -109,14 +110,12 @@ def rubric_criteria_in_use(
         .values_list("criterion_id", flat=True)
         .distinct()
     )
+    # Counted in the database (a draft's `levels` is {criterion id: level id}): the phase's
+    # drafts are never read into Python, however many learners the cohorts have.
     picked = ReviewDraft.objects.filter(
         submission__assignment__workshop_id=workshop_id, submission__assignment__phase=phase
-    ).values_list("levels", flat=True)
-    for levels in picked:
-        for key in levels or {}:
-            if str(key).isdigit() and int(key) in ids:
-                used.add(int(key))
-    return used
+    ).aggregate(**{f"c{pk}": Count("pk", filter=Q(levels__has_key=str(pk))) for pk in sorted(ids)})
+    return used | {pk for pk in ids if picked[f"c{pk}"]}
 
 
 def _locked_rubric(*, workshop_id: int, phase: int) -> list[RubricCriterion]:

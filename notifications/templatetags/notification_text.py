@@ -10,6 +10,8 @@ from django import template
 register = template.Library()
 
 ADDRESS = re.compile(r"https?://\S+")
+# What may follow an address in running text without being part of it.
+AFTER_ADDRESS = ".,);"
 
 
 @register.filter
@@ -28,7 +30,7 @@ def without_own_link(body: str, url: str) -> str:
 
 
 def _path(address: str) -> str:
-    parts = urlsplit(address.rstrip(".,);"))
+    parts = urlsplit(address.rstrip(AFTER_ADDRESS))
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
