@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.admin_actions import ask_text, run_each
+from core.admin_search import UnicodeSearchMixin
 from core.http import AuthenticatedHttpRequest
 
 from .models import Adaptation, Card, CardMessage
@@ -17,7 +18,7 @@ from .services import card_approve, card_index, card_reject
 
 
 @admin.register(Card)
-class CardAdmin(admin.ModelAdmin):
+class CardAdmin(UnicodeSearchMixin, admin.ModelAdmin):
     list_display = ("title", "organisation", "scope", "public_status", "published_at")
     list_filter = ("scope", "public_status", "outcome")
     search_fields = ("title", "summary")
@@ -36,6 +37,7 @@ class CardAdmin(admin.ModelAdmin):
         "decided_at",
         "rejection_reason",
         "published_at",
+        "approved_version",
         "created_at",
         "updated_at",
     )

@@ -6,6 +6,9 @@ a public card needs a coordinator's approval. Visibility is decided in one query
 `portfolio.access.cards_visible_to`, never in templates.
 """
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -123,6 +126,13 @@ class Card(models.Model):
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     rejection_reason = models.TextField(_("reason"), blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # While changes to a public card wait for a coordinator (public_status PENDING) or were
+    # declined (REJECTED), the text last approved for the public: the values of
+    # APPROVED_FIELDS, which everyone outside the team keeps seeing (public page, gallery,
+    # search). None when the card's own fields are what the public sees.
+    approved_version = models.JSONField(
+        _("approved version"), null=True, blank=True, editable=False
+    )
     # The card's lemmatised text, themes and municipality (portfolio.search), kept by
     # services.card_index on PostgreSQL (GIN-indexed there); SQLite uses CardSearchText.
     search_document = SearchVectorField(null=True, editable=False)
@@ -135,9 +145,19 @@ class Card(models.Model):
         verbose_name_plural = _("portfolio cards")
         constraints = [
             # A public card has always been approved: scope is the one field every query reads.
+            # (or it has an approved version, shown while changes wait or were declined).
             models.CheckConstraint(
-                condition=~models.Q(scope="public") | models.Q(public_status="approved"),
+                condition=~models.Q(scope="public")
+                | models.Q(public_status="approved")
+                | models.Q(approved_version__isnull=False),
                 name="public_card_is_approved",
+            ),
+            # An approved version is kept only while a public card's changes wait or were
+            # declined: approving, withdrawing or a narrower scope drops it.
+            models.CheckConstraint(
+                condition=models.Q(approved_version__isnull=True)
+                | models.Q(scope="public", public_status__in=["pending", "rejected"]),
+                name="approved_version_only_for_changes",
             ),
         ]
         indexes = [models.Index(fields=["scope", "-published_at"])]
@@ -145,9 +165,30 @@ class Card(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    # What a coordinator approves for the public: the owners' text and whether their names
+    # show (the outcome is not checked).
+    APPROVED_FIELDS = (
+        "title",
+        "summary",
+        "context",
+        "need",
+        "hypothesis",
+        "tried",
+        "results",
+        "lessons",
+        "scaling",
+        "contacts",
+        "show_names",
+    )
+
     @property
     def is_published(self) -> bool:
         return self.scope != self.Scope.PRIVATE
+
+    @property
+    def has_unapproved_changes(self) -> bool:
+        """A public card whose changes the public does not see yet (waiting or declined)."""
+        return self.approved_version is not None
 
     def sections(self) -> list[tuple[str, str]]:
         """(heading, text) for each filled section, in the register's order."""
@@ -156,6 +197,24 @@ class Card(models.Model):
             for name, label in self.SECTIONS
             if getattr(self, name)
         ]
+
+
+def shown_to_the_public(
+    own: Mapping[str, Any], approved: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """The values of Card.APPROVED_FIELDS that people outside the team see, from the card's
+    own (`own`) and its approved version (`approved`, None when there is none). Hiding the
+    names or emptying the contacts shows at once: taking personal data down never waits."""
+    shown = {name: own[name] for name in Card.APPROVED_FIELDS}
+    if approved is None:
+        return shown
+    for name in Card.APPROVED_FIELDS:
+        if name in approved:
+            shown[name] = approved[name]
+    shown["show_names"] = bool(shown["show_names"]) and bool(own["show_names"])
+    if not own["contacts"]:
+        shown["contacts"] = ""
+    return shown
 
 
 class CardSearchText(models.Model):

@@ -11,7 +11,7 @@ from django.utils import translation
 
 from core.search import Document, SearchIndex
 
-from .models import Card
+from .models import Card, shown_to_the_public
 
 # Weight A: the title. B: the summary, why it was needed, the hypothesis, the themes and the
 # municipalities. C: the rest of the register's sections.
@@ -39,6 +39,10 @@ def theme_names(codes: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
     return finnish, others
 
 
+def _has_field(model: Any, name: str) -> bool:
+    return any(f.name == name for f in model._meta.get_fields())
+
+
 def card_documents(
     ids: list[int], *, card_model: Any = Card, through: Any = None
 ) -> list[Document]:
@@ -48,9 +52,19 @@ def card_documents(
         from workshops.models import Experiment
 
         through = Experiment.themes.through
+    # A public card whose changes wait for a coordinator is found by its approved version,
+    # what everyone outside the team sees (a migration's older model has none).
+    approved = ["approved_version"] if _has_field(card_model, "approved_version") else []
     rows = list(
         card_model.objects.filter(pk__in=ids).values(
-            "pk", "experiment_id", "title", "organisation__name", *B_FIELDS, *C_FIELDS
+            "pk",
+            "experiment_id",
+            "title",
+            "show_names",
+            "organisation__name",
+            *B_FIELDS,
+            *C_FIELDS,
+            *approved,
         )
     )
     # A team may span towns: the card is found by every member's municipality too.
@@ -71,6 +85,7 @@ def card_documents(
         themes[experiment_id].append(code)
     documents = []
     for row in rows:
+        row.update(shown_to_the_public(row, row.get("approved_version")))
         finnish_themes, other_themes = theme_names(themes[row["experiment_id"]])
         own = row["organisation__name"] or ""
         team_towns = [town for town in towns[row["pk"]] if town != own]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import (
     Count,
@@ -26,9 +28,11 @@ from courses.models import Certificate, Reflection
 from portfolio.access import cards_from_q, cards_visible_to, team_organisation_ids
 from workshops.models import Experiment, ExperimentMember, Phase, Submission, Theme
 
-from .models import Card, CardMessage
+from .models import Card, CardMessage, shown_to_the_public
 
 if TYPE_CHECKING:
+    from django.db.models import Field
+
     from core.models import User
 
 __all__ = ["cards_visible_to"]
@@ -59,6 +63,64 @@ def _with_list_data(qs: QuerySet[Card]) -> QuerySet[Card]:
         Prefetch("experiment__themes", queryset=Theme.objects.order_by("pk")),
         Prefetch("experiment__members", queryset=_team_towns(), to_attr="team"),
     )
+
+
+def card_as_published(card: Card) -> Card:
+    """The card as everyone outside its team sees it (public page, gallery, similar and
+    adapted experiments): while changes to a public card wait for a coordinator or were
+    declined, its approved version (models.shown_to_the_public). The card itself when there
+    is none; otherwise a copy, for showing only (never saved)."""
+    if card.approved_version is None:
+        return card
+    own = {name: getattr(card, name) for name in Card.APPROVED_FIELDS}
+    shown = copy.copy(card)
+    for name, value in shown_to_the_public(own, card.approved_version).items():
+        setattr(shown, name, value)
+    return shown
+
+
+def cards_as_published(cards: Iterable[Card]) -> list[Card]:
+    """card_as_published for each card of a list (no queries)."""
+    return [card_as_published(card) for card in cards]
+
+
+def card_team_towns(*, card: Card) -> list[ExperimentMember]:
+    """The municipalities of the card's team for portfolio/includes/_organisations.html, with
+    no names loaded: what a page shows when the team chose not to show their names."""
+    return list(_team_towns().filter(experiment_id=card.experiment_id))
+
+
+def card_changes(*, card: Card) -> list[dict[str, Any]]:
+    """What a coordinator approves of a public card's changes: each field of the approved
+    version that differs from the card's text, as {"name", "label", "approved", "proposed"} in
+    the card's order (the names' choice as words). Empty when there is no approved version."""
+    from django.utils.text import capfirst
+    from django.utils.translation import gettext as _
+
+    if card.approved_version is None:
+        return []
+    own = {name: getattr(card, name) for name in Card.APPROVED_FIELDS}
+    approved = shown_to_the_public(own, card.approved_version)
+
+    def words(name: str, value: Any) -> str:
+        if name == "show_names":
+            return _("names shown on the card") if value else _("names not shown on the card")
+        return str(value)
+
+    changes = []
+    for name in Card.APPROVED_FIELDS:
+        if words(name, approved[name]).strip() == words(name, own[name]).strip():
+            continue
+        field = cast("Field[Any, Any]", Card._meta.get_field(name))
+        changes.append(
+            {
+                "name": name,
+                "label": capfirst(str(field.verbose_name)),
+                "approved": words(name, approved[name]),
+                "proposed": words(name, own[name]),
+            }
+        )
+    return changes
 
 
 # --- the learner's own portfolio ------------------------------------------------------------
@@ -306,7 +368,7 @@ def similar_cards(*, card: Card, user: Any, limit: int = 5) -> list[Card]:
     if not ids:
         return []
     found = {c.pk: c for c in _with_list_data(Card.objects.filter(pk__in=ids))}
-    return [found[pk] for pk in ids if pk in found]
+    return cards_as_published(found[pk] for pk in ids if pk in found)
 
 
 def card_thread(*, card: Card) -> list[CardMessage]:
@@ -317,7 +379,7 @@ def card_adaptations(*, card: Card, user: Any) -> list[dict[str, Any]]:
     """The experiments that adapted this card's one. Each links to its own card only when the
     person may see that card; otherwise only the municipality is shown."""
     visible = {
-        c.experiment_id: c
+        c.experiment_id: card_as_published(c)
         for c in cards_visible_to(user)
         .exclude(scope=Card.Scope.PRIVATE)
         .filter(experiment__adapted_from__card=card)
@@ -340,7 +402,7 @@ def card_adaptations(*, card: Card, user: Any) -> list[dict[str, Any]]:
 
 def card_origins(*, card: Card, user: Any) -> list[Card]:
     """The published cards, visible to the person, that this card's experiment adapted."""
-    return list(
+    return cards_as_published(
         cards_visible_to(user)
         .exclude(scope=Card.Scope.PRIVATE)
         .filter(adaptations__experiment_id=card.experiment_id)

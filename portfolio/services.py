@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -41,8 +42,8 @@ EDITABLE_FIELDS = (
     "outcome",
     "show_names",
 )
-# Editing these on an approved public card sends it back to the coordinator.
-CONTENT_FIELDS = tuple(f for f in EDITABLE_FIELDS if f != "outcome")
+# Editing these on an approved public card asks a coordinator again (Card.APPROVED_FIELDS).
+CONTENT_FIELDS = Card.APPROVED_FIELDS
 
 
 class PortfolioError(DomainError):
@@ -115,18 +116,22 @@ def portfolio_sync(*, user: User) -> int:
 
 
 @transaction.atomic
-def card_prefill(*, card: Card) -> list[str]:
-    """Fill the card's empty sections from the experiment's phases; returns the fields filled."""
-    filled = [
-        name
-        for name, value in _prefill(card.experiment).items()
-        if value and not getattr(card, name)
-    ]
+def card_prefill(*, card: Card, by: User | None = None) -> list[str]:
+    """Fill the card's empty sections from the experiment's phases; returns the fields filled.
+    On a public card they wait for a coordinator like any other change (_revise_public)."""
+    card = Card.objects.select_for_update().select_related("experiment").get(pk=card.pk)
+    prefill = _prefill(card.experiment)
+    filled = [name for name, value in prefill.items() if value and not getattr(card, name)]
+    if not filled:
+        return filled
+    before = {name: getattr(card, name) for name in CONTENT_FIELDS}
     for name in filled:
-        setattr(card, name, _prefill(card.experiment)[name])
-    if filled:
-        card.save(update_fields=[*filled, "updated_at"])
-        card_index(card_ids=[card.pk])
+        setattr(card, name, prefill[name])
+    card.save(update_fields=[*filled, "updated_at"])
+    _revise_public(card, before=before, by=by)
+    card_index(card_ids=[card.pk])
+    if by is not None:
+        _remember_saver(card, by)
     return filled
 
 
@@ -139,6 +144,13 @@ def _comparable(value: Any) -> str:
 
 def _digest(value: Any) -> str:
     return hashlib.blake2b(_comparable(value).encode(), digest_size=6).hexdigest()
+
+
+def card_text_version(card: Card) -> str:
+    """What a coordinator read before approving: a short digest of the text they approve
+    (CONTENT_FIELDS), so that card_approve publishes nothing the team changed since."""
+    joined = "\x1f".join(_comparable(getattr(card, name)) for name in CONTENT_FIELDS)
+    return hashlib.blake2b(joined.encode(), digest_size=8).hexdigest()
 
 
 def card_version(card: Card) -> str:
@@ -225,8 +237,8 @@ class CardChanged(PortfolioError):
 
 @transaction.atomic
 def card_update(*, card: Card, by: User, data: dict[str, Any], based_on: str | None = None) -> Card:
-    """Save the owners' edits. A public card whose text changes goes back to the coordinator
-    for approval and meanwhile stays visible to the network.
+    """Save the owners' edits. On a public card, changed text waits for a coordinator's
+    approval while the public keeps seeing the approved version (_revise_public).
 
     `based_on`: card_version() when the form was opened (None: not checked). Only the sections
     the form changed are written, so a team mate's save since, in other sections, is kept; one
@@ -248,28 +260,73 @@ def card_update(*, card: Card, by: User, data: dict[str, Any], based_on: str | N
             raise CardChanged(current=current, conflicts=conflicts, yours=yours, by=by)
         fields = yours
     changed = [f for f in fields if getattr(current, f) != data[f]]
+    if (
+        current.scope == Card.Scope.PUBLIC
+        and "summary" in changed
+        and not str(data["summary"]).strip()
+    ):
+        # The gallery and search engines show it: a public card keeps one.
+        raise PortfolioError(_("Write a short summary before publishing the card publicly."))
+    before = {name: getattr(current, name) for name in CONTENT_FIELDS}
     for name in changed:
         value = data[name]
         setattr(current, name, value.strip() if isinstance(value, str) else value)
     card = current
     if not changed:
         return card
-    fields = [*changed, "updated_at"]
-    if card.scope == Card.Scope.PUBLIC and any(f in CONTENT_FIELDS for f in changed):
-        card.scope = Card.Scope.NETWORK
-        card.public_status = Card.PublicStatus.PENDING
-        card.requested_at = timezone.now()
-        card.consent_by, card.consent_at = by, timezone.now()
-        fields += ["scope", "public_status", "requested_at", "consent_by", "consent_at"]
-        card.save(update_fields=fields)
-        card_index(card_ids=[card.pk])
-        _remember_saver(card, by)
-        _ask_approval(card)
-        return card
-    card.save(update_fields=fields)
+    card.save(update_fields=[*changed, "updated_at"])
+    if any(f in CONTENT_FIELDS for f in changed):
+        _revise_public(card, before=before, by=by)
     card_index(card_ids=[card.pk])
     _remember_saver(card, by)
     return card
+
+
+def _revise_public(card: Card, *, before: dict[str, Any], by: User | None) -> None:
+    """After the owners changed the text of `card` (locked, saved): if the card is public,
+    the public keeps seeing the approved version (approved_version) and a coordinator is asked
+    to approve the changes, once while they wait. Hiding the names or emptying the contacts
+    shows at once; changes that leave nothing the public does not see (undone, or only taking
+    data down) withdraw the request. `before`: the CONTENT_FIELDS before the change."""
+    if card.scope != Card.Scope.PUBLIC:
+        return
+    # Without an approved version a public card's own text is the approved one (the
+    # database's public_card_is_approved).
+    approved = dict(card.approved_version) if card.approved_version is not None else before
+    if not card.show_names:
+        approved["show_names"] = False
+    if not card.contacts.strip():
+        approved["contacts"] = ""
+    if all(
+        _comparable(getattr(card, name)) == _comparable(approved.get(name, getattr(card, name)))
+        for name in CONTENT_FIELDS
+    ):
+        was_waiting = card.public_status == Card.PublicStatus.PENDING
+        Card.objects.filter(pk=card.pk).update(
+            approved_version=None, public_status=Card.PublicStatus.APPROVED, rejection_reason=""
+        )
+        card.approved_version, card.rejection_reason = None, ""
+        card.public_status = Card.PublicStatus.APPROVED
+        if was_waiting:
+            _forget_notifications(card)
+        return
+    # The row is locked (select_for_update) by the caller, so its status is current: changes
+    # made while a request waits ask nobody again.
+    now = timezone.now()
+    fields: dict[str, Any] = {"approved_version": approved}
+    if card.public_status != Card.PublicStatus.PENDING:
+        fields |= {
+            "public_status": Card.PublicStatus.PENDING,
+            "requested_at": now,
+            "consent_by": by,
+            "consent_at": now,
+            "rejection_reason": "",
+        }
+    Card.objects.filter(pk=card.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(card, name, value)
+    if "requested_at" in fields:
+        _ask_approval(card)
 
 
 @transaction.atomic
@@ -286,7 +343,11 @@ def card_publish(*, card: Card, by: User, scope: str, consent: bool = False) -> 
     if scope == Card.Scope.PUBLIC:
         if not consent:
             raise PortfolioError(_("Confirm that the card contains no personal data of residents."))
-        if card.scope == Card.Scope.PUBLIC or card.public_status == Card.PublicStatus.PENDING:
+        # Public and approved as it is, or already waiting: nothing to ask. Declined changes
+        # of a public card may be asked for again.
+        if card.public_status == Card.PublicStatus.PENDING or (
+            card.scope == Card.Scope.PUBLIC and card.approved_version is None
+        ):
             return card
         if not card.summary.strip():
             raise PortfolioError(_("Write a short summary before publishing the card publicly."))
@@ -296,7 +357,7 @@ def card_publish(*, card: Card, by: User, scope: str, consent: bool = False) -> 
         asked = (
             Card.objects.filter(pk=card.pk)
             .exclude(public_status=Card.PublicStatus.PENDING)
-            .exclude(scope=Card.Scope.PUBLIC)
+            .filter(~Q(scope=Card.Scope.PUBLIC) | Q(approved_version__isnull=False))
             .update(
                 public_status=Card.PublicStatus.PENDING,
                 requested_at=now,
@@ -319,7 +380,12 @@ def card_publish(*, card: Card, by: User, scope: str, consent: bool = False) -> 
         card.public_status = Card.PublicStatus.NONE
     if card.scope != Card.Scope.PRIVATE and card.published_at is None:
         card.published_at = now
+    # No longer public: no approved version to show; the audience sees the card's own text.
+    had_approved_version = card.approved_version is not None
+    card.approved_version = None
     card.save()
+    if had_approved_version:
+        card_index(card_ids=[card.pk])
     # A narrower scope: people outside it lose what they were told about the card.
     _forget_notifications(card)
     return card
@@ -329,13 +395,18 @@ def card_publish(*, card: Card, by: User, scope: str, consent: bool = False) -> 
 def card_withdraw(*, card: Card, by: User) -> Card:
     """Make the card private again: it leaves every listing at once (and the approval queue),
     and the notifications about it of everyone outside the team."""
+    had_approved_version = Card.objects.filter(pk=card.pk, approved_version__isnull=False).exists()
     Card.objects.filter(pk=card.pk).update(
         scope=Card.Scope.PRIVATE,
         public_status=Card.PublicStatus.NONE,
+        approved_version=None,
         published_at=None,
         updated_at=timezone.now(),
     )
     card.refresh_from_db()
+    if had_approved_version:
+        # The index held the approved version; the team's own text is what it finds now.
+        card_index(card_ids=[card.pk])
     _forget_notifications(card)
     return card
 
@@ -397,12 +468,34 @@ def _notify_owners(
         )
 
 
+class ApprovalOutdated(PortfolioError):
+    """The team changed the card after the coordinator opened it: nothing was decided."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "The team changed the card after you opened it, so it was not approved. Read "
+                "it again below and decide."
+            )
+        )
+
+
 @transaction.atomic
-def card_approve(*, card: Card, by: User) -> Card:
-    """A coordinator publishes the card for everyone; the owners are told."""
+def card_approve(*, card: Card, by: User, seen: str | None = None) -> Card:
+    """A coordinator publishes the card for everyone (changes of a public card replace its
+    approved version); the owners are told. `seen`: card_text_version() of what the
+    coordinator read (None: not checked); if the team changed the text since, ApprovalOutdated
+    and nothing is decided."""
+    current = Card.objects.select_for_update().get(pk=card.pk)
+    if current.public_status != Card.PublicStatus.PENDING:
+        raise PortfolioError(_("The card is no longer waiting for approval."))
+    if seen is not None and seen != card_text_version(current):
+        raise ApprovalOutdated
+    changes = current.approved_version is not None
     updated = Card.objects.filter(pk=card.pk, public_status=Card.PublicStatus.PENDING).update(
         scope=Card.Scope.PUBLIC,
         public_status=Card.PublicStatus.APPROVED,
+        approved_version=None,
         decided_by=by,
         decided_at=timezone.now(),
         rejection_reason="",
@@ -410,18 +503,22 @@ def card_approve(*, card: Card, by: User) -> Card:
     if not updated:
         raise PortfolioError(_("The card is no longer waiting for approval."))
     card.refresh_from_db()
+    if changes:
+        # The index held the approved version: the approved changes are what it finds now.
+        card_index(card_ids=[card.pk])
     _notify_owners(
         card,
         key=f"portfolio-approved-{card.pk}-{card.decided_at:%Y%m%d%H%M%S%f}",
         template="portfolio_decision",
-        context={"approved": True},
+        context={"approved": True, "changes": changes},
     )
     return card
 
 
 @transaction.atomic
 def card_reject(*, card: Card, by: User, reason: str) -> Card:
-    """A coordinator declines public publication with a reason; the card keeps its other scope."""
+    """A coordinator declines public publication with a reason; the card keeps its other scope,
+    or, for changes of a public card, stays public in its approved version."""
     reason = reason.strip()
     if not reason:
         raise PortfolioError(_("Tell the owners why the card cannot be public."))
@@ -438,7 +535,7 @@ def card_reject(*, card: Card, by: User, reason: str) -> Card:
         card,
         key=f"portfolio-rejected-{card.pk}-{card.decided_at:%Y%m%d%H%M%S%f}",
         template="portfolio_decision",
-        context={"approved": False, "reason": reason},
+        context={"approved": False, "reason": reason, "changes": card.has_unapproved_changes},
     )
     return card
 

@@ -112,7 +112,6 @@ def card_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return _card_form_page(request, card, form, status=status)
     form = CardForm(request.POST, instance=card)
     if form.is_valid():
-        was_public = card.scope == Card.Scope.PUBLIC
         try:
             # The form must not save the instance itself: the service decides.
             card = services.card_update(
@@ -130,12 +129,12 @@ def card_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc.message)
             status = 400
         else:
-            if was_public and card.scope != Card.Scope.PUBLIC:
+            if card.has_unapproved_changes and card.public_status == Card.PublicStatus.PENDING:
                 messages.warning(
                     request,
                     _(
-                        "The card was saved. Because its text changed, a coordinator "
-                        "checks it again before it is public; meanwhile the network sees it."
+                        "The card was saved. A coordinator checks your changes before they are "
+                        "public; until then the public page shows the approved version."
                     ),
                 )
             else:
@@ -209,7 +208,7 @@ def _card_form_page(
 @require_POST
 def card_prefill(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     card = get_card_for_owner(request.user, pk)
-    filled = services.card_prefill(card=card)
+    filled = services.card_prefill(card=card, by=request.user)
     if filled:
         messages.success(request, _("Empty sections were filled from the experiment's phases."))
     else:
@@ -293,6 +292,8 @@ def _gallery(request: HttpRequest, *, user: Any, public: bool) -> dict[str, Any]
     page = Paginator(selectors.gallery_cards(user=user, filters=filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    # Public cards whose changes wait for a coordinator show their approved version.
+    page.object_list = selectors.cards_as_published(page.object_list)
     context = {"form": form, "page": page, "filters": filters}
     if form.is_bound and "q" in form.errors:
         # A search too long to run: say so (400) rather than list every card as if found.
@@ -315,11 +316,15 @@ def gallery(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def card_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """A card with its indicators, thread, adaptations and similar experiments elsewhere."""
+    """A card with its indicators, thread, adaptations and similar experiments elsewhere, for
+    everyone who may see it (cards_visible_to). The team reads its own text, with changes that
+    wait for a coordinator; everyone else what the public sees, the approved version."""
     card = get_card_for_user(request.user, pk)
     owners = selectors.card_owners(card=card)
     owner_ids = {o.pk for o in owners}
     is_owner = request.user.pk in owner_ids
+    if not is_owner:
+        card = selectors.card_as_published(card)
     experiments = selectors.adaptable_experiments(user=request.user, card=card)
     return render(
         request,
@@ -327,6 +332,7 @@ def card_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         {
             "card": card,
             "owners": owners,
+            "towns": owners,
             "is_owner": is_owner,
             "owner_ids": owner_ids,
             # Hides and shows the thread's messages (no query for the team: owner_ids).
@@ -420,14 +426,23 @@ def approvals(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def approval(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """A coordinator reads the card and approves it or declines with a reason."""
+    """A coordinator who may approve the card (cards_awaiting_approval_by) reads it, and for
+    changes of a public card what changed beside the approved version, and approves it or
+    declines with a reason. The page carries the text's version: an approval of a text the
+    team changed since is refused (409) and the page shows the new text."""
     card = get_card_for_approver(request.user, pk)
     reject_form = RejectForm()
     status = 200
+    error = ""
     if request.method == "POST":
         try:
             if request.POST.get("decision") == "approve":
-                services.card_approve(card=card, by=request.user)
+                services.card_approve(
+                    card=card,
+                    by=request.user,
+                    # A page opened before the field existed carries none: not checked.
+                    seen=request.POST.get("seen"),
+                )
                 messages.success(request, _("The card is now public."))
                 return redirect("portfolio:approvals")
             reject_form = RejectForm(request.POST)
@@ -438,6 +453,10 @@ def approval(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("The owners were told why the card is not public."))
                 return redirect("portfolio:approvals")
             status = 400
+        except services.ApprovalOutdated as exc:
+            card = get_card_for_approver(request.user, pk)
+            error = exc.message
+            status = 409
         except services.PortfolioError as exc:
             return action_refused(
                 request, exc.message, back_url=reverse("portfolio:approvals"), status=409
@@ -449,7 +468,10 @@ def approval(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "card": card,
             "owners": selectors.card_owners(card=card),
             "themes": list(card.experiment.themes.all()),
+            "changes": selectors.card_changes(card=card),
+            "seen": services.card_text_version(card),
             "reject_form": reject_form,
+            "error": error,
         },
         status=status,
     )
@@ -470,10 +492,12 @@ def public_gallery(request: HttpRequest) -> HttpResponse:
 
 
 def public_card(request: HttpRequest, pk: int) -> HttpResponse:
-    """A public card's clean page: only what the owners chose to show."""
+    """A public card's clean page, for anyone on the web (public cards only): what the owners
+    chose to show, as a coordinator approved it (changes waiting for one are not shown)."""
     card = get_object_or_404(
         cards_visible_to(AnonymousUser()).select_related("experiment", "organisation"), pk=pk
     )
+    card = selectors.card_as_published(card)
     anonymous = AnonymousUser()
     return render(
         request,
@@ -481,6 +505,8 @@ def public_card(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "card": card,
             "owners": selectors.card_owners(card=card) if card.show_names else [],
+            # Every town of the team, whether or not its names are shown.
+            "towns": selectors.card_team_towns(card=card),
             "themes": list(card.experiment.themes.all()),
             "outcomes": selectors.indicator_outcomes_for(card=card),
             "similar": selectors.similar_cards(card=card, user=anonymous),

@@ -221,13 +221,14 @@ def test_withdrawing_a_pending_request_empties_the_approval_queue(
     assert not Notification.objects.filter(recipient=own_coordinator).exists()
 
 
-def test_editing_a_public_cards_text_sends_it_back_for_approval(
+def test_editing_a_public_cards_text_asks_for_approval_and_keeps_it_public_as_approved(
     client_for, learner, card, own_coordinator
 ):
     publish(card, Card.Scope.PUBLIC)
     services.card_update(card=card, by=learner, data={"title": card.title, "lessons": "Uusi"})
     card.refresh_from_db()
-    assert (card.scope, card.public_status) == (Card.Scope.NETWORK, Card.PublicStatus.PENDING)
+    assert (card.scope, card.public_status) == (Card.Scope.PUBLIC, Card.PublicStatus.PENDING)
+    assert (card.lessons, card.approved_version["lessons"]) == ("Uusi", "")
     assert Notification.objects.filter(
         recipient=own_coordinator, key__startswith="portfolio-approval"
     ).exists()

@@ -190,7 +190,7 @@ def test_a_public_card_refused_as_stale_stays_public_and_asks_nobody(
         card=card, by=co_owner, data={"title": card.title, "results": "Kaisan tulokset."}
     )
     Card.objects.filter(pk=card.pk).update(
-        scope=Card.Scope.PUBLIC, public_status=Card.PublicStatus.APPROVED
+        scope=Card.Scope.PUBLIC, public_status=Card.PublicStatus.APPROVED, approved_version=None
     )
     Notification.objects.all().delete()
     mine["results"] = "Oonan tulokset."
