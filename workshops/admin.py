@@ -15,6 +15,7 @@ from modeltranslation.admin import (
 )
 
 from core.admin_actions import all_fields, ask_text, run_each
+from core.admin_search import UnicodeSearchMixin
 from core.http import AuthenticatedHttpRequest
 from core.outbox import publish_on_commit
 
@@ -73,13 +74,18 @@ class SubmissionFileInline(admin.TabularInline):
         "content_type",
         "status",
         "scan",
-        "reason",
+        "refusal_reason",
     )
     fields = readonly_fields
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    @admin.display(description=gettext_lazy("reason"))
+    def refusal_reason(self, obj: SubmissionFile) -> str:
+        # In the admin's reader's language, not the uploader's (CheckedFile.shown_reason).
+        return obj.shown_reason
 
 
 class ReadOnlyRecordAdmin(admin.ModelAdmin):
@@ -93,7 +99,7 @@ class ReadOnlyRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(ReadOnlyRecordAdmin):
+class SubmissionAdmin(UnicodeSearchMixin, ReadOnlyRecordAdmin):
     list_display = ["assignment", "learner", "cohort", "version", "status", "submitted_at"]
     list_filter = ["status", "cohort"]
     list_select_related = ["assignment", "learner", "cohort"]

@@ -134,8 +134,21 @@ def submission_file_name(user: User, attachment: SubmissionFile) -> str:
 
 def rejection_reasons(files: Iterable[SubmissionFile]) -> str:
     """Why the version's files were refused, one "name: reason" line each, with the names
-    the page shows (`name_files` first); as services stores it in `status_reason`."""
-    return "\n".join(f"{f.shown_name}: {f.reason}" for f in files if f.status == f.Status.REJECTED)
+    the page shows (`name_files` first) and the reasons in the reader's language."""
+    return "\n".join(
+        f"{f.shown_name}: {f.shown_reason}" for f in files if f.status == f.Status.REJECTED
+    )
+
+
+def status_reason_shown(submission: Submission, *, blind: bool) -> str:
+    """Why the version's files were refused, as its page says it (its files read, named by
+    `name_files`): from the files, each reason in the reader's language; a version whose files
+    were checked before reasons had codes shows the words stored on it then (`status_reason`,
+    in its uploader's language), unless its names must be hidden."""
+    files = submission.files.all()
+    if blind or any(f.reason_code for f in files):
+        return rejection_reasons(files)
+    return submission.status_reason
 
 
 def peer_file_for(submission: Submission, attachment: SubmissionFile) -> FieldFile | ContentFile:

@@ -3,7 +3,9 @@
 `check_file` accepts PDFs, Office (OOXML) and OpenDocument files and common images. It guards
 against archive bombs before it opens anything inside a zip, asks clamd for a virus scan when
 one is configured, counts PDF pages, renders a preview of the first PDF page and extracts text
-for search. Every refusal carries a reason written for the learner.
+for search. Every refusal carries a reason written for the learner: a code with its details
+(`FileVerdict.code`, `.params`), stored so on the file and put into words when it is shown
+(`reason_text`), in the language of whoever reads it, not of whoever uploaded it.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ import re
 import socket
 import struct
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import IO
+from typing import IO, Any
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
@@ -81,15 +84,93 @@ MAX_TEXT_PAGES = 50
 PREVIEW_WIDTH = 480
 
 
+# --- why a file is refused ------------------------------------------------------------------
+#
+# A refusal is stored as a code and its details (CheckedFile.reason_code, .reason_params): the
+# check often runs in a worker, in nobody's language, and its reason is read later by the
+# uploader and by instructors and coordinators in theirs. `reason_text` puts it into words in
+# the active language. Codes are kept as they are once stored; a new reason gets a new code.
+
+
+def _size(params: Mapping[str, Any], name: str) -> str:
+    value = params.get(name)
+    return filesizeformat(value) if isinstance(value, int) else "?"
+
+
+REASONS: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "too-large": lambda p: (
+        _("The file is %(size)s; the largest allowed is %(limit)s.")
+        % {"size": _size(p, "size"), "limit": _size(p, "limit")}
+    ),
+    "empty": lambda p: _("The file is empty."),
+    "empty-upload": lambda p: _("The file is empty (0 bytes). Check the file and add it again."),
+    "markup": lambda p: _(
+        "The file contains web page, SVG or script code, which is not accepted whatever "
+        "follows it. Attach a PDF, an Office or OpenDocument file, or an image."
+    ),
+    "unknown-type": lambda p: _(
+        "This type of file is not accepted, whatever its name says. Attach a PDF, an "
+        "Office or OpenDocument file, or an image (PNG, JPEG, GIF, WebP)."
+    ),
+    "old-office": lambda p: _(
+        "The file is in an old Office format. Save it as .docx, .xlsx or .pptx, or as a "
+        "PDF, and attach it again."
+    ),
+    "virus": lambda p: (
+        _("A virus was found in the file (%(name)s). It was not stored for review.")
+        % {"name": str(p.get("name", "?"))}
+    ),
+    "not-pdf": lambda p: _(
+        "The file is not a PDF document, whatever its name says. Attach a PDF file."
+    ),
+    "pdf-password": lambda p: _(
+        "The PDF is password-protected. Save it without a password and try again."
+    ),
+    "pdf-damaged": lambda p: _("The PDF is damaged and cannot be opened. Save it again."),
+    "pdf-no-pages": lambda p: _("The PDF has no pages."),
+    "damaged": lambda p: _("The file is damaged and cannot be opened. Save it again."),
+    "archive-bomb": lambda p: _(
+        "The file unpacks to far more data than its size suggests (a possible archive "
+        "bomb), so it was not opened."
+    ),
+    "macros": lambda p: _(
+        "The file contains macros, which are not accepted. Save it without macros "
+        "(.docx, .xlsx, .pptx) or as a PDF."
+    ),
+    "zip-archive": lambda p: _(
+        "Zip archives are not accepted. Attach the documents themselves (PDF, "
+        "Office or OpenDocument files)."
+    ),
+}
+
+
+def reason_text(code: str, params: Mapping[str, Any] | None = None) -> str:
+    """The refusal `code` with its `params` in words, in the active language ("" for none)."""
+    if not code:
+        return ""
+    words = REASONS.get(code)
+    if words is None:
+        # A code this version does not know (written by a newer one): still a refusal.
+        return _("The file did not pass the check.")
+    return words(params or {})
+
+
 @dataclass(frozen=True)
 class FileVerdict:
     accepted: bool
-    reason: str = ""
+    code: str = ""
     content_type: str = ""
     page_count: int | None = None
     preview_png: bytes | None = None
     text: str = ""
     scan: str = "not-scanned"
+    # The refusal's details (sizes in bytes, a virus's name), as reason_text needs them.
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def reason(self) -> str:
+        """Why it was refused, in the active language (for an answer given at once)."""
+        return reason_text(self.code, self.params)
 
 
 class ScanUnavailable(OSError):
@@ -103,11 +184,13 @@ def max_file_bytes() -> int:
     return settings.SUBMISSION_MAX_FILE_MB * 1024 * 1024
 
 
+def too_large_params(size: int) -> dict[str, int]:
+    """The details of a "too-large" refusal: the file's size and the limit, in bytes."""
+    return {"size": size, "limit": max_file_bytes()}
+
+
 def too_large_message(size: int) -> str:
-    return _("The file is %(size)s; the largest allowed is %(limit)s.") % {
-        "size": filesizeformat(size),
-        "limit": filesizeformat(max_file_bytes()),
-    }
+    return reason_text("too-large", too_large_params(size))
 
 
 def zip_limits() -> tuple[int, int, int]:
@@ -125,44 +208,21 @@ def zip_limits() -> tuple[int, int, int]:
 def check_file(stream: IO[bytes], size: int) -> FileVerdict:
     """Judge one stored upload; raises ScanUnavailable when clamd should but cannot answer."""
     if size > max_file_bytes():
-        return FileVerdict(False, too_large_message(size))
+        return FileVerdict(False, "too-large", params=too_large_params(size))
     if size == 0:
-        return FileVerdict(False, _("The file is empty."))
+        return FileVerdict(False, "empty")
     stream.seek(0)
     head = stream.read(1024)
     if looks_like_markup(head):
-        return FileVerdict(
-            False,
-            _(
-                "The file contains web page, SVG or script code, which is not accepted whatever "
-                "follows it. Attach a PDF, an Office or OpenDocument file, or an image."
-            ),
-        )
+        return FileVerdict(False, "markup")
     kind = sniff(head)
     if kind is None:
-        return FileVerdict(
-            False,
-            _(
-                "This type of file is not accepted, whatever its name says. Attach a PDF, an "
-                "Office or OpenDocument file, or an image (PNG, JPEG, GIF, WebP)."
-            ),
-        )
+        return FileVerdict(False, "unknown-type")
     if kind == "ole2":
-        return FileVerdict(
-            False,
-            _(
-                "The file is in an old Office format. Save it as .docx, .xlsx or .pptx, or as a "
-                "PDF, and attach it again."
-            ),
-        )
+        return FileVerdict(False, "old-office")
     scan, virus = scan_stream(stream)
     if virus:
-        return FileVerdict(
-            False,
-            _("A virus was found in the file (%(name)s). It was not stored for review.")
-            % {"name": virus},
-            scan="infected",
-        )
+        return FileVerdict(False, "virus", scan="infected", params={"name": virus})
     if kind == "pdf":
         verdict = _check_pdf(stream)
     elif kind == "zip":
@@ -171,12 +231,13 @@ def check_file(stream: IO[bytes], size: int) -> FileVerdict:
         verdict = FileVerdict(True, content_type=kind)
     return FileVerdict(
         verdict.accepted,
-        verdict.reason,
+        verdict.code,
         verdict.content_type,
         verdict.page_count,
         verdict.preview_png,
         verdict.text,
         scan,
+        verdict.params,
     )
 
 
@@ -185,10 +246,7 @@ def check_pdf(stream: IO[bytes], size: int) -> FileVerdict:
     if 0 < size <= max_file_bytes():
         stream.seek(0)
         if sniff(stream.read(1024)) != "pdf":
-            return FileVerdict(
-                False,
-                _("The file is not a PDF document, whatever its name says. Attach a PDF file."),
-            )
+            return FileVerdict(False, "not-pdf")
     return check_file(stream, size)
 
 
@@ -250,17 +308,15 @@ def _check_pdf(stream: IO[bytes]) -> FileVerdict:
     try:
         reader = PdfReader(stream, strict=False)
         if reader.is_encrypted:
-            return FileVerdict(
-                False, _("The PDF is password-protected. Save it without a password and try again.")
-            )
+            return FileVerdict(False, "pdf-password")
         pages = len(reader.pages)
         text = _pdf_text(reader)
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError):
-        return FileVerdict(False, _("The PDF is damaged and cannot be opened. Save it again."))
+        return FileVerdict(False, "pdf-damaged")
     except RecursionError:
-        return FileVerdict(False, _("The PDF is damaged and cannot be opened. Save it again."))
+        return FileVerdict(False, "pdf-damaged")
     if pages == 0:
-        return FileVerdict(False, _("The PDF has no pages."))
+        return FileVerdict(False, "pdf-no-pages")
     stream.seek(0)
     return FileVerdict(
         True,
@@ -315,7 +371,7 @@ def pdf_preview_png(data: bytes) -> bytes | None:
 
 def _check_zip(stream: IO[bytes]) -> FileVerdict:
     stream.seek(0)
-    damaged = _("The file is damaged and cannot be opened. Save it again.")
+    damaged = "damaged"
     try:
         archive = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
@@ -323,10 +379,7 @@ def _check_zip(stream: IO[bytes]) -> FileVerdict:
     with archive:
         entries = archive.infolist()
         max_entries, max_total, max_ratio = zip_limits()
-        bomb = _(
-            "The file unpacks to far more data than its size suggests (a possible archive "
-            "bomb), so it was not opened."
-        )
+        bomb = "archive-bomb"
         if len(entries) > max_entries:
             return FileVerdict(False, bomb)
         total = 0
@@ -337,23 +390,11 @@ def _check_zip(stream: IO[bytes]) -> FileVerdict:
                 return FileVerdict(False, bomb)
         names = {entry.filename for entry in entries}
         if any(name.lower().endswith("vbaproject.bin") for name in names):
-            return FileVerdict(
-                False,
-                _(
-                    "The file contains macros, which are not accepted. Save it without macros "
-                    "(.docx, .xlsx, .pptx) or as a PDF."
-                ),
-            )
+            return FileVerdict(False, "macros")
         try:
             content_type = _zip_content_type(archive, names)
             if content_type is None:
-                return FileVerdict(
-                    False,
-                    _(
-                        "Zip archives are not accepted. Attach the documents themselves (PDF, "
-                        "Office or OpenDocument files)."
-                    ),
-                )
+                return FileVerdict(False, "zip-archive")
             text = _zip_text(archive, names, content_type)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, KeyError):
             return FileVerdict(False, damaged)

@@ -38,6 +38,7 @@ from .models import (
     WorkshopSession,
 )
 from .services import MAX_FILES
+from .services_rubric import review_rubric_seen, review_rubric_seen_valid
 
 ACCEPT = (
     "application/pdf,.pdf,.docx,.xlsx,.pptx,.odt,.ods,.odp,image/png,image/jpeg,image/gif,"
@@ -407,6 +408,11 @@ class ReviewForm(forms.Form):
     draft_version = forms.IntegerField(widget=HiddenInput, required=False, min_value=0)
     # This page's name (a random id per render): see services.review_draft_moved_on.
     draft_writer = forms.CharField(widget=HiddenInput, required=False, max_length=40)
+    # The rubric this page shows (services_rubric.review_rubric_seen): a decision made on a
+    # page older than the rubric is refused with what changed.
+    rubric_seen = forms.CharField(
+        widget=HiddenInput, required=False, strip=False, max_length=200_000
+    )
     strengths = forms.CharField(
         label=_("Strengths"),
         widget=Textarea(attrs={"rows": 3}),
@@ -439,6 +445,7 @@ class ReviewForm(forms.Form):
     def __init__(self, *args: Any, criteria: list | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.criteria = criteria or []
+        self.fields["rubric_seen"].initial = review_rubric_seen(self.criteria)
         for criterion in self.criteria:
             self.fields[f"criterion_{criterion.pk}"] = forms.TypedChoiceField(
                 label=criterion.title,
@@ -537,6 +544,10 @@ class ReviewForm(forms.Form):
             self.add_error(
                 "feedback", _("Tell the learner what to change when you ask for a revision.")
             )
+        seen = data.get("rubric_seen")
+        if seen and not review_rubric_seen_valid(seen):
+            # A hidden field's error would not show beside it: said above the fields.
+            self.add_error(None, _("The review form is out of date; reload the page."))
         return data
 
     def levels(self) -> dict[int, int]:
@@ -545,6 +556,20 @@ class ReviewForm(forms.Form):
             for c in self.criteria
             if self.cleaned_data.get(f"criterion_{c.pk}")
         }
+
+
+def posted_levels(data: QueryDict) -> dict[int, int]:
+    """The levels a review page sent, {criterion id: level id}, whatever rubric they belong to
+    (services_rubric.review_rubric_check tells which still apply)."""
+    picked = {}
+    for name in data:
+        if not name.startswith("criterion_"):
+            continue
+        criterion = parse_id(name.removeprefix("criterion_"))
+        level = parse_id(data.get(name, ""))
+        if criterion is not None and level is not None:
+            picked[criterion] = level
+    return picked
 
 
 def draft_levels(data, criteria: list) -> dict[int, int]:

@@ -174,8 +174,10 @@ def marking_mark_ready(
     levels: dict[int, int] | None = None,
     draft_version: int | None = None,
     draft_writer: str = "",
+    rubric_seen: str | None = None,
 ) -> Marking:
-    """Validate the review like a direct decision and freeze it as ready for release.
+    """Validate the review like a direct decision and freeze it as ready for release
+    (`rubric_seen`: the rubric the page showed, as services.submission_review checks it).
 
     Precondition: `by` may review the submission. Someone else's allocated review is refused.
     """
@@ -186,7 +188,6 @@ def marking_mark_ready(
         raise services.SubmissionError(
             _("Tell the learner what to change when you ask for a revision.")
         )
-    services._rubric_scores(submission, levels or {})
     marking = _locked(submission)
     if marking.reviewer_id not in (None, by.pk) and not is_cohort_lead(by, submission.cohort_id):
         raise MarkingError(_("This review is allocated to another instructor."))
@@ -197,6 +198,10 @@ def marking_mark_ready(
         draft, draft_version=draft_version, by=by, writer=draft_writer
     ):
         raise services.ReviewConflict(draft, by=by)
+    # Under the rubric's lock until commit: the draft's levels then hold the criteria in use.
+    criteria = services.review_rubric_locked(submission)
+    services.review_rubric_unchanged(criteria=criteria, rubric_seen=rubric_seen, levels=levels)
+    services._rubric_scores(submission, levels or {}, criteria=criteria)
     values = {
         "decision": decision,
         "feedback": feedback.strip(),

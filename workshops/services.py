@@ -13,7 +13,7 @@ from typing import Any, TypeGuard, TypeVar
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -31,7 +31,16 @@ from learners.rollup import rollup_touch
 from notifications.models import Notification
 from notifications.services import notification_notify
 
-from .checks import check_file, extension_for, max_file_bytes, safe_name, sniff, too_large_message
+from .checks import (
+    check_file,
+    extension_for,
+    max_file_bytes,
+    reason_text,
+    safe_name,
+    sniff,
+    too_large_message,
+    too_large_params,
+)
 from .cohort_settings import marking_for, marking_of, peer_for, peer_of
 from .models import (
     Assignment,
@@ -56,6 +65,7 @@ from .models import (
     Workshop,
     phase_due_date,
 )
+from .services_rubric import RubricCheck, review_rubric_check
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +97,52 @@ class ReviewConflict(DomainError):
             ) % {"name": draft.updated_by.display_name}
         super().__init__(message)
         self.draft = draft
+
+
+class ReviewRubricChanged(SubmissionError):
+    """The phase's rubric was changed after the review page was shown: nothing was saved.
+    `check` names what changed and the levels picked that still apply."""
+
+    def __init__(self, check: RubricCheck) -> None:
+        super().__init__(
+            _(
+                "The rubric was changed after you opened this page, so your review was not "
+                "saved. Your texts and the levels that still apply are kept: check the changes "
+                "below, choose the levels that are missing and save again."
+            )
+        )
+        self.check = check
+
+
+def review_rubric_locked(submission: Submission) -> list[RubricCriterion]:
+    """The version's rubric as it is now, its levels prefetched, read under a share of the
+    rubric editor's lock (the workshop's row, services_rubric._locked_rubric): an edit being
+    saved is waited for, and an edit started now waits until this transaction ends, by when
+    the review's scores (or a draft's levels) are there for its check of what is in use.
+    FOR KEY SHARE: reviews of the workshop do not wait for each other. Inside a transaction."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM workshops_workshop WHERE id = %s FOR KEY SHARE",
+                [submission.assignment.workshop_id],
+            )
+    return list(
+        RubricCriterion.objects.filter(
+            workshop_id=submission.assignment.workshop_id, phase=submission.assignment.phase
+        ).prefetch_related("levels")
+    )
+
+
+def review_rubric_unchanged(
+    *, criteria: list[RubricCriterion], rubric_seen: str | None, levels: dict[int, int] | None
+) -> None:
+    """Raise ReviewRubricChanged if the rubric is not what the review page showed
+    (`rubric_seen`, services_rubric.review_rubric_seen; None: not checked)."""
+    if rubric_seen is None:
+        return
+    check = review_rubric_check(seen=rubric_seen, criteria=criteria, picks=levels or {})
+    if check.changes:
+        raise ReviewRubricChanged(check)
 
 
 def review_draft_moved_on(
@@ -640,13 +696,20 @@ def _check_uploads(uploads: Sequence[UploadedFile[bytes]]) -> None:
         raise SubmissionError(_("Attach at most %(n)s files at a time.") % {"n": MAX_FILES})
 
 
-def refusal_reason(upload: UploadedFile[bytes]) -> str:
-    """Why an upload is refused before it is stored (empty or too large), or ""."""
+def refusal(upload: UploadedFile[bytes]) -> tuple[str, dict[str, Any]] | None:
+    """Why an upload is refused before it is stored (empty or too large): the reason's code
+    and details (workshops.checks.REASONS), or None."""
     if not upload.size:
-        return _("The file is empty (0 bytes). Check the file and add it again.")
+        return "empty-upload", {}
     if upload.size > max_file_bytes():
-        return too_large_message(upload.size)
-    return ""
+        return "too-large", too_large_params(upload.size)
+    return None
+
+
+def refusal_reason(upload: UploadedFile[bytes]) -> str:
+    """refusal() in words, in the active language, or ""."""
+    found = refusal(upload)
+    return reason_text(*found) if found else ""
 
 
 def _store_refused(
@@ -654,17 +717,21 @@ def _store_refused(
 ) -> list[SubmissionFile]:
     """Record uploads refused at once as rejected files, with no stored bytes: the learner sees
     each one named with its reason, and the text and the other files are kept."""
-    return [
-        SubmissionFile.objects.create(
-            submission=submission,
-            file="",
-            original_name=upload.name[:255] if upload.name else "file",
-            size=upload.size or 0,
-            status=SubmissionFile.Status.REJECTED,
-            reason=refusal_reason(upload),
+    rows = []
+    for upload in uploads:
+        code, params = refusal(upload) or ("", {})
+        rows.append(
+            SubmissionFile.objects.create(
+                submission=submission,
+                file="",
+                original_name=upload.name[:255] if upload.name else "file",
+                size=upload.size or 0,
+                status=SubmissionFile.Status.REJECTED,
+                reason_code=code,
+                reason_params=params,
+            )
         )
-        for upload in uploads
-    ]
+    return rows
 
 
 def _keep_files(submission: Submission, kept: Sequence[SubmissionFile]) -> list[SubmissionFile]:
@@ -809,10 +876,9 @@ def submission_submit(
 
     plan_snapshot_take(submission=submission)
     _keep_files(submission, kept)
-    if refused:
-        rejected = _store_refused(submission, refused)
-        submission.status_reason = "\n".join(f"{f.original_name}: {f.reason}" for f in rejected)
-        submission.save(update_fields=["status_reason"])
+    # Each refused file says why on its row (CheckedFile.shown_reason, in the reader's
+    # language); the version's `status_reason` is no longer written.
+    _store_refused(submission, refused)
     _enqueue(_store_files(submission, files))
     # An "assignment submitted" item may finish the course for the whole team.
     submission_completion_check_later(
@@ -859,10 +925,6 @@ def submission_add_files(
         raise SubmissionError(_("A version can have at most %(n)s files.") % {"n": MAX_FILES})
     stored = _store_files(locked, [u for u in uploads if not refusal_reason(u)])
     rejected = _store_refused(locked, [u for u in uploads if refusal_reason(u)])
-    if rejected:
-        reasons = "\n".join(f"{f.original_name}: {f.reason}" for f in rejected)
-        locked.status_reason = "\n".join(filter(None, [locked.status_reason, reasons]))
-        locked.save(update_fields=["status_reason"])
     _enqueue(stored)
     return stored + rejected
 
@@ -870,7 +932,7 @@ def submission_add_files(
 # --- processing ------------------------------------------------------------------------------
 
 
-def _file_check_pending(attachment: SubmissionFile | ReviewFile, *, language: str) -> bool:
+def _file_check_pending(attachment: SubmissionFile | ReviewFile) -> bool:
     """Check one stored pending file by its content and record the verdict on its row; shared
     by the learners' files and the instructors' feedback files (same fields, same outbox).
 
@@ -879,8 +941,8 @@ def _file_check_pending(attachment: SubmissionFile | ReviewFile, *, language: st
     model = type(attachment)
     if attachment.status != SubmissionFile.Status.PENDING:
         return False
-    # Reasons are stored as text, so they are written in the reader's language.
-    with translation.override(language), attachment.file.open("rb") as stream:
+    # A refusal is stored as its reason's code and details, put into words for each reader.
+    with attachment.file.open("rb") as stream:
         verdict = check_file(stream, attachment.file.size)
     preview = ""
     if verdict.preview_png:
@@ -902,7 +964,8 @@ def _file_check_pending(attachment: SubmissionFile | ReviewFile, *, language: st
         status=(
             SubmissionFile.Status.ACCEPTED if verdict.accepted else SubmissionFile.Status.REJECTED
         ),
-        reason=verdict.reason,
+        reason_code=verdict.code,
+        reason_params=dict(verdict.params),
         content_type=verdict.content_type,
         page_count=verdict.page_count,
         size=attachment.file.size,
@@ -927,12 +990,10 @@ def submission_file_process(*, file_id: int) -> SubmissionFile | None:
     Safe to run twice: the check is pure and the write is conditional on the file still
     being pending. A failed check rejects this file only, never the text or other files.
     """
-    attachment = (
-        SubmissionFile.objects.select_related("submission__learner").filter(pk=file_id).first()
-    )
+    attachment = SubmissionFile.objects.filter(pk=file_id).first()
     if attachment is None:
         return None
-    _file_check_pending(attachment, language=attachment.submission.learner.language)
+    _file_check_pending(attachment)
     submission_settle(submission_id=attachment.submission_id)
     attachment.refresh_from_db()
     return attachment
@@ -952,20 +1013,14 @@ def submission_settle(*, submission_id: int) -> Submission | None:
                 submission=submission, status=SubmissionFile.Status.REJECTED
             ).order_by("pk")
         )
-        reasons = "\n".join(f"{f.original_name}: {f.reason}" for f in rejected)
         changed = (
             Submission.objects.filter(pk=submission_id, status=Submission.Status.PROCESSING)
             .exclude(Exists(pending))
-            .update(
-                status=Submission.Status.RECEIVED,
-                status_reason=reasons,
-                processed_at=timezone.now(),
-            )
+            .update(status=Submission.Status.RECEIVED, processed_at=timezone.now())
         )
         if not changed:
             if submission.status == Submission.Status.RECEIVED and rejected:
                 # A replacement file added later was rejected too.
-                Submission.objects.filter(pk=submission_id).update(status_reason=reasons)
                 _notify_rejected(submission, rejected)
             return submission
         submission.refresh_from_db()
@@ -1021,6 +1076,7 @@ def submission_review(
     draft_version: int | None = None,
     draft_writer: str = "",
     files_seen: str | None = None,
+    rubric_seen: str | None = None,
 ) -> Review:
     """The direct review: record the instructor's decision, move the experiment on and tell
     the learners at once. Refused while the marking workflow is on (see
@@ -1032,14 +1088,15 @@ def submission_review(
     saved by a colleague, or by the reviewer in another window, means the decision would drop
     words the page never had, and it is refused (ReviewConflict). `files_seen`
     (see `files_fingerprint`) binds the decision to the files the reviewer was shown: if the
-    learners added one since, the decision is refused.
+    learners added one since, the decision is refused. `rubric_seen` (see
+    services_rubric.review_rubric_seen) is the rubric the page showed: if it was changed since,
+    the decision is refused (ReviewRubricChanged) rather than scored on criteria and levels the
+    reviewer never saw.
     """
     if marking_of(submission).marking_workflow:
         # With the marking workflow a decision reaches the learner only through release.
         raise SubmissionError(_("In this workshop, reviews are released through the workflow."))
-    scores = _review_validate(
-        submission=submission, decision=decision, feedback=feedback, levels=levels
-    )
+    _review_decision_valid(decision=decision, feedback=feedback)
     # Lock the version before anything else, in the order every writer of a review takes its
     # locks (version, then draft: review_draft_save, submission_add_files): a colleague's
     # autosave at the same moment waits for the decision, or the decision for the autosave,
@@ -1060,6 +1117,9 @@ def submission_review(
                 "the files again before you decide; your review text is kept."
             )
         )
+    criteria = review_rubric_locked(submission)
+    review_rubric_unchanged(criteria=criteria, rubric_seen=rubric_seen, levels=levels)
+    scores = _rubric_scores(submission, levels or {}, criteria=criteria)
     return _review_record(
         submission=submission,
         reviewer=reviewer,
@@ -1090,9 +1150,8 @@ def submission_review_release(
     Precondition: called only by `marking.marking_release`, which has checked the workflow
     (who releases, the state, the second check) and holds the Marking row's lock.
     """
-    scores = _review_validate(
-        submission=submission, decision=decision, feedback=feedback, levels=levels
-    )
+    _review_decision_valid(decision=decision, feedback=feedback)
+    scores = _rubric_scores(submission, levels or {}, criteria=review_rubric_locked(submission))
     return _review_record(
         submission=submission,
         reviewer=reviewer,
@@ -1105,19 +1164,13 @@ def submission_review_release(
     )
 
 
-def _review_validate(
-    *,
-    submission: Submission,
-    decision: str,
-    feedback: str,
-    levels: dict[int, int] | None,
-) -> list[ReviewScore]:
-    """Check a decision and its rubric levels; returns the unsaved scores."""
+def _review_decision_valid(*, decision: str, feedback: str) -> None:
+    """Check a decision and its words (the rubric levels are checked under the rubric's lock:
+    review_rubric_locked, _rubric_scores)."""
     if decision not in Review.Decision.values:
         raise SubmissionError(_("Choose a decision."))
     if decision == Review.Decision.REVISE and not feedback.strip():
         raise SubmissionError(_("Tell the learner what to change when you ask for a revision."))
-    return _rubric_scores(submission, levels or {})
 
 
 def _review_record(
@@ -1319,10 +1372,10 @@ def review_file_delete(*, attachment: ReviewFile, by: User) -> None:
 
 def review_file_process(*, file_id: int) -> ReviewFile | None:
     """Check one feedback file by its content and record the verdict (idempotent)."""
-    attachment = ReviewFile.objects.select_related("uploaded_by").filter(pk=file_id).first()
+    attachment = ReviewFile.objects.filter(pk=file_id).first()
     if attachment is None:
         return None
-    _file_check_pending(attachment, language=attachment.uploaded_by.language)
+    _file_check_pending(attachment)
     attachment.refresh_from_db()
     return attachment
 
@@ -1403,15 +1456,23 @@ def _advance(experiment: Experiment, by: User, *, phase: int, cycle: int) -> Non
     experiment.refresh_from_db()
 
 
-def _rubric_scores(submission: Submission, levels: dict[int, int]) -> list[ReviewScore]:
-    """The picked level of every criterion of the phase's rubric, as unsaved scores. The copies
-    hold the Finnish (source) texts whatever language the reviewer works in, so every review
-    records the same wording; workshops.texts shows each reader their own language from them."""
-    criteria = list(
-        RubricCriterion.objects.filter(
-            workshop_id=submission.assignment.workshop_id, phase=submission.assignment.phase
-        ).prefetch_related("levels")
-    )
+def _rubric_scores(
+    submission: Submission,
+    levels: dict[int, int],
+    *,
+    criteria: list[RubricCriterion] | None = None,
+) -> list[ReviewScore]:
+    """The picked level of every criterion of the phase's rubric (`criteria`, as
+    review_rubric_locked read them; read here without the lock when not given), as unsaved
+    scores. The copies hold the Finnish (source) texts whatever language the reviewer works
+    in, so every review records the same wording; workshops.texts shows each reader their own
+    language from them."""
+    if criteria is None:
+        criteria = list(
+            RubricCriterion.objects.filter(
+                workshop_id=submission.assignment.workshop_id, phase=submission.assignment.phase
+            ).prefetch_related("levels")
+        )
     scores = []
     for criterion in criteria:
         level = next(

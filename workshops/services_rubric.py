@@ -8,12 +8,20 @@ criterion's levels and their points): a save based on an older page is refused
 with (a given review's score, or a review being written) keeps its levels and points: reviews
 already given show "points / maximum" from them (selectors.review_points,
 scores.selectors), so only its wording may change (RubricLocked).
+
+A review being recorded takes a share of the same lock (services.review_rubric_locked): an
+edit waits for the review and then sees its scores, a review waits for an edit and then reads
+the rubric as it became; the review page's rubric is checked like the editor's
+(review_rubric_check).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
@@ -339,3 +347,165 @@ def rubric_criterion_delete(*, workshop_id: int, phase: int, criterion_id: int) 
         raise RubricLocked(criterion, removing=True)
     criterion.delete()
     _renumber([c for c in criteria if c.pk != criterion.pk])
+
+
+# --- the rubric a review page was shown ------------------------------------------------------
+#
+# The review page sends back the rubric it showed (`review_rubric_seen`, a hidden field of the
+# review form), as the editor's forms do with theirs: a decision made on a page older than the
+# rubric is refused with what changed (ReviewRubricChanged in workshops.services), keeping the
+# texts and the levels that still mean what the reviewer picked. The browser's copy of a review
+# being written (static/js/workshops-review.js) keeps it too, and restores only those levels.
+
+
+def _digest(*values: object) -> str:
+    return hashlib.sha256(json.dumps(values, ensure_ascii=False).encode()).hexdigest()[:12]
+
+
+def review_rubric_seen(criteria: Iterable[RubricCriterion]) -> str:
+    """The rubric as the review page shows it, with its levels prefetched (no queries): per
+    criterion its id, its title as shown (to name it if it is removed) and a digest of its
+    texts, and per level a digest of its points and texts, in the active language.
+
+    JSON: [{"id": 12, "t": "Title", "s": "<digest>", "l": {"<level id>": "<digest>"}}, ...]"""
+    return json.dumps(
+        [
+            {
+                "id": criterion.pk,
+                "t": criterion.title,
+                "s": _digest(criterion.title, criterion.description),
+                "l": {
+                    str(level.pk): _digest(level.points, level.label, level.descriptor)
+                    for level in criterion.levels.all()
+                },
+            }
+            for criterion in criteria
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+@dataclass(frozen=True)
+class _SeenCriterion:
+    pk: int
+    title: str
+    digest: str
+    levels: dict[int, str]
+
+
+def _parse_seen(seen: str) -> list[_SeenCriterion] | None:
+    """review_rubric_seen's value read back, or None when it is not one."""
+    try:
+        rows = json.loads(seen)
+    except ValueError:
+        return None
+    if not isinstance(rows, list):
+        return None
+    parsed = []
+    for row in rows:
+        if not isinstance(row, dict):
+            return None
+        pk, title, digest, levels = row.get("id"), row.get("t"), row.get("s"), row.get("l")
+        if (
+            not isinstance(pk, int)
+            or not isinstance(title, str)
+            or not isinstance(digest, str)
+            or not isinstance(levels, dict)
+            or not all(isinstance(v, str) and k.isdigit() for k, v in levels.items())
+        ):
+            return None
+        parsed.append(_SeenCriterion(pk, title, digest, {int(k): v for k, v in levels.items()}))
+    return parsed
+
+
+def review_rubric_seen_valid(seen: str) -> bool:
+    return _parse_seen(seen) is not None
+
+
+class RubricChangeKind(StrEnum):
+    REMOVED = "removed"  # the criterion is no longer in the rubric
+    ADDED = "added"  # a criterion the page did not show: a level must be chosen
+    REPICK = "repick"  # its levels changed and the level picked is gone or changed (or none)
+    LEVELS_KEPT = "levels-kept"  # its levels changed; the level picked is still as it was
+    REWORDED = "reworded"  # only the criterion's own wording changed
+
+
+@dataclass(frozen=True)
+class RubricChange:
+    """How one criterion changed since the review page was shown."""
+
+    kind: RubricChangeKind
+    criterion_id: int
+    title: str
+
+    @property
+    def message(self) -> str:
+        title = {"title": self.title}
+        if self.kind == RubricChangeKind.REMOVED:
+            return _("The criterion “%(title)s” was removed from the rubric.") % title
+        if self.kind == RubricChangeKind.ADDED:
+            return (
+                _("The criterion “%(title)s” was added to the rubric: choose a level for it.")
+                % title
+            )
+        if self.kind == RubricChangeKind.REPICK:
+            return (
+                _("The levels of the criterion “%(title)s” changed: choose a level for it again.")
+                % title
+            )
+        if self.kind == RubricChangeKind.LEVELS_KEPT:
+            return (
+                _(
+                    "The levels of the criterion “%(title)s” changed; the level you chose is "
+                    "unchanged and is kept."
+                )
+                % title
+            )
+        return _("The wording of the criterion “%(title)s” changed.") % title
+
+
+@dataclass(frozen=True)
+class RubricCheck:
+    """What changed in the rubric since the page was shown (nothing: `changes` is empty), and
+    the levels picked on that page that still mean what the reviewer picked."""
+
+    changes: list[RubricChange]
+    kept: dict[int, int]
+
+
+def review_rubric_check(
+    *, seen: str, criteria: Sequence[RubricCriterion], picks: dict[int, int]
+) -> RubricCheck:
+    """Compare the rubric as a review page showed it (`seen`, review_rubric_seen; an invalid
+    value counts as a rubric with no criteria) with `criteria` as they are now (levels
+    prefetched, no queries). `picks` ({criterion id: level id}) are the page's levels: a level
+    is kept when its criterion is still there and the level's points and texts are as the page
+    showed them."""
+    shown = {c.pk: c for c in _parse_seen(seen) or []}
+    changes: list[RubricChange] = []
+    kept: dict[int, int] = {}
+    current_ids = {c.pk for c in criteria}
+    for gone in shown.values():
+        if gone.pk not in current_ids:
+            changes.append(RubricChange(RubricChangeKind.REMOVED, gone.pk, gone.title))
+    for criterion in criteria:
+        now = {
+            level.pk: _digest(level.points, level.label, level.descriptor)
+            for level in criterion.levels.all()
+        }
+        old = shown.get(criterion.pk)
+        pick = picks.get(criterion.pk)
+        if old is None:
+            changes.append(RubricChange(RubricChangeKind.ADDED, criterion.pk, criterion.title))
+            continue
+        pick_holds = False
+        if pick is not None and pick in now and now[pick] == old.levels.get(pick):
+            kept[criterion.pk] = pick
+            pick_holds = True
+        if now != old.levels:
+            kind = RubricChangeKind.LEVELS_KEPT if pick_holds else RubricChangeKind.REPICK
+            changes.append(RubricChange(kind, criterion.pk, criterion.title))
+        elif old.digest != _digest(criterion.title, criterion.description):
+            changes.append(RubricChange(RubricChangeKind.REWORDED, criterion.pk, criterion.title))
+    return RubricCheck(changes=changes, kept=kept)

@@ -67,6 +67,7 @@ from .forms import (
     RunLogForm,
     SubmissionForm,
     draft_levels,
+    posted_levels,
 )
 from .models import (
     Experiment,
@@ -79,6 +80,12 @@ from .models import (
     ReviewFile,
     RunLogEntry,
     Submission,
+)
+from .services_rubric import (
+    RubricCheck,
+    review_rubric_check,
+    review_rubric_seen,
+    review_rubric_seen_valid,
 )
 
 
@@ -767,9 +774,7 @@ def submission_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     context = {
         "submission": submission,
         "blind": blind,
-        "status_reason": blind_copies.rejection_reasons(submission.files.all())
-        if blind
-        else submission.status_reason,
+        "status_reason": blind_copies.status_reason_shown(submission, blind=blind),
         # ... and both ways: the learner does not see who reviewed them.
         "hide_reviewer": marking.is_blind(submission) and is_author,
         "versions": versions,
@@ -946,6 +951,35 @@ def _review_initial(submission: Submission, criteria: list, draft: ReviewDraft |
     return initial
 
 
+def _rubric_check(request: HttpRequest, criteria: list) -> RubricCheck | None:
+    """The posted review page's rubric (`rubric_seen`) compared with `criteria`; None when the
+    page sent none (a page from before the field, or a script) or a broken one (the form
+    says so)."""
+    seen = request.POST.get("rubric_seen") or ""
+    if not review_rubric_seen_valid(seen):
+        return None
+    return review_rubric_check(seen=seen, criteria=criteria, picks=posted_levels(request.POST))
+
+
+def _rubric_changed_form(request: HttpRequest, criteria: list, check: RubricCheck) -> ReviewForm:
+    """The review form again after the rubric changed under it: the texts and the decision as
+    posted, the levels that still mean what was picked, the rubric as it is now (the next save
+    is based on it); what changed is named above the fields and every criterion without a
+    level asks for one."""
+    data = request.POST.copy()
+    for name in [name for name in data if name.startswith("criterion_")]:
+        del data[name]
+    for criterion_id, level_id in check.kept.items():
+        data[f"criterion_{criterion_id}"] = str(level_id)
+    data["rubric_seen"] = review_rubric_seen(criteria)
+    form = ReviewForm(data, criteria=criteria)
+    form.is_valid()
+    form.add_error(None, services.ReviewRubricChanged(check).message)
+    for change in check.changes:
+        form.add_error(None, change.message)
+    return form
+
+
 def _role_asked_on_refusal(role: str) -> Callable[[Callable[..., HttpResponse]], Callable]:
     """As core.access.require_role(role), without reading the person's roles on the way in,
     for a view whose access helper admits only those who hold `role` in the object's cohort
@@ -1016,9 +1050,15 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     workflow = marking.uses_workflow(submission)
     status = 200
     conflict = None
+    rubric_refused = False
     if request.method == "POST":
-        form = ReviewForm(request.POST, criteria=criteria)
-        if form.is_valid():
+        rubric_check = _rubric_check(request, criteria)
+        if rubric_check is not None and rubric_check.changes:
+            # The rubric changed after the page was shown: the form is not judged on criteria
+            # and levels the reviewer never saw.
+            form = _rubric_changed_form(request, criteria, rubric_check)
+            status, rubric_refused = 409, True
+        elif (form := ReviewForm(request.POST, criteria=criteria)).is_valid():
             # Two services that share most arguments: marking_mark_ready takes `by`, a direct
             # review `files_seen`.
             decide: Callable[..., object] = (
@@ -1038,9 +1078,18 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     levels=form.levels(),
                     draft_version=form.cleaned_data.get("draft_version"),
                     draft_writer=form.cleaned_data.get("draft_writer") or "",
+                    rubric_seen=form.cleaned_data.get("rubric_seen") or None,
                     # The files the reviewer was shown (a hidden field of the form).
                     **({} if workflow else {"files_seen": request.POST.get("files_seen")}),
                 )
+            except services.ReviewRubricChanged as exc:
+                # Changed while this save waited for the rubric's lock: show it as it is now.
+                criteria = selectors.rubric(
+                    workshop_id=submission.assignment.workshop_id,
+                    phase=submission.assignment.phase,
+                )
+                form = _rubric_changed_form(request, criteria, exc.check)
+                status, rubric_refused = 409, True
             except services.ReviewConflict as exc:
                 conflict = exc.draft
                 form.add_error(None, exc.message)
@@ -1080,9 +1129,7 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "workshops/review_form.html",
         {
             "submission": submission,
-            "status_reason": blind_copies.rejection_reasons(submission.files.all())
-            if blind
-            else submission.status_reason,
+            "status_reason": blind_copies.status_reason_shown(submission, blind=blind),
             "versions": versions,
             "previous": previous,
             # What the previous round asked (read with the versions: review__reviewer).
@@ -1092,6 +1139,7 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "criteria": criteria,
             "draft": draft,
             "conflict": conflict,
+            "rubric_refused": rubric_refused,
             "is_open": submission.status == Submission.Status.RECEIVED,
             # services.files_fingerprint of the files shown (with_files loaded them in order).
             "files_seen": ",".join(str(f.pk) for f in submission.files.all()),
@@ -1120,7 +1168,9 @@ def review_draft(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Instructors of the submission's cohort: autosave (htmx) of the review being written.
     Answers 409, keeping the colleague's text, if someone saved a newer draft meanwhile. Someone
     signed out (in another tab, or the session expired) gets a 403 saying so, never the sign-in
-    page, which htmx would have shown in the status line as if the review were saved."""
+    page, which htmx would have shown in the status line as if the review were saved. A page
+    older than the rubric saves its words and the levels that still apply, and is asked to
+    reload."""
     if not request.user.is_authenticated:
         return _draft_signed_out()
     if not has_role(request.user, Role.INSTRUCTOR):
@@ -1132,13 +1182,21 @@ def review_draft(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     base_version = _count(request.POST.get("draft_version", "0"))
     if base_version is None:
         return HttpResponse(_("The review form is out of date; reload the page."), status=400)
+    levels = draft_levels(request.POST, criteria)
+    # A page older than the rubric: its words are saved, and only the levels that still mean
+    # what was picked (never a level whose points or words changed since); the status line
+    # asks for a reload to see the rubric as it is.
+    rubric_check = _rubric_check(request, criteria)
+    rubric_changed = rubric_check is not None and bool(rubric_check.changes)
+    if rubric_check is not None and rubric_changed:
+        levels = {c: lv for c, lv in levels.items() if rubric_check.kept.get(c) == lv}
     try:
         draft = services.review_draft_save(
             submission=submission,
             by=request.user,
             base_version=base_version,
             fields={name: request.POST.get(name, "") for name in services.REVIEW_DRAFT_FIELDS},
-            levels=draft_levels(request.POST, criteria),
+            levels=levels,
             writer=request.POST.get("draft_writer", "")[:40],
         )
     except services.ReviewConflict as exc:
@@ -1153,7 +1211,11 @@ def review_draft(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             # An autosave that raced the reviewer's own decision: the decision holds the text.
             return HttpResponse(status=204)
         return HttpResponse(exc.message, status=409)
-    return render(request, "workshops/includes/_review_draft_status.html", {"draft": draft})
+    return render(
+        request,
+        "workshops/includes/_review_draft_status.html",
+        {"draft": draft, "rubric_changed": rubric_changed},
+    )
 
 
 @require_role(Role.INSTRUCTOR)

@@ -13,6 +13,10 @@
  * the browser's copy). A second tab or window gets a name of its own, so what it saved is
  * still refused as another window's.
  *
+ * The copy keeps the rubric its page showed (`rubric_seen`, services_rubric.review_rubric_seen):
+ * restored on a page whose rubric changed since, a level comes back only when it is still the
+ * same level with the same points and words, and the page says which were left to choose again.
+ *
  * The feedback files' "Attach" stays disabled until a file has been accepted for sending; a
  * refused upload shows this page again with the reason beside the field.
  */
@@ -143,7 +147,10 @@
   var adoptions = 0;
   var retryDelay = 0;
   var retryTimer = null;
-  var NOT_KEPT = { csrfmiddlewaretoken: 1, files_seen: 1, draft_version: 1, draft_writer: 1 };
+  var NOT_KEPT = {
+    csrfmiddlewaretoken: 1, files_seen: 1, draft_version: 1, draft_writer: 1, rubric_seen: 1
+  };
+  var rubricNote = document.getElementById("review-rubric-restored");
 
   function versionField() {
     // The autosave's answer replaces the input (hx-swap-oob): look it up each time.
@@ -208,14 +215,62 @@
     }
   }
 
+  function rubricSeen() {
+    var field = form.querySelector("input[name='rubric_seen']");
+    return field ? field.value : "";
+  }
+
+  // A page's rubric as {criterion id: {level id: digest of its points and words}}.
+  function rubricLevels(text) {
+    var rows = null;
+    var levels = {};
+    try {
+      rows = JSON.parse(text || "null");
+    } catch (e) {
+      rows = null;
+    }
+    if (!Array.isArray(rows)) return levels;
+    for (var i = 0; i < rows.length; i++) {
+      var row = rows[i];
+      if (row && typeof row === "object" && row.l && typeof row.l === "object") {
+        levels[String(row.id)] = row.l;
+      }
+    }
+    return levels;
+  }
+
+  // Leave out of a copy the levels that no longer mean what was picked: a criterion or level
+  // removed, or a level whose points or words changed. Returns how many were left out.
+  function dropChangedLevels(values, keptRubric) {
+    var now = rubricSeen();
+    if (typeof keptRubric !== "string" || keptRubric === now) return 0;
+    var before = rubricLevels(keptRubric);
+    var after = rubricLevels(now);
+    var dropped = 0;
+    for (var name in values) {
+      if (!Object.prototype.hasOwnProperty.call(values, name)) continue;
+      var match = /^criterion_(\d+)$/.exec(name);
+      if (!match || values[name] === "") continue;
+      var level = String(values[name]);
+      var was = before[match[1]] && before[match[1]][level];
+      var is = after[match[1]] && after[match[1]][level];
+      if (!was || was !== is) {
+        delete values[name];
+        dropped += 1;
+      }
+    }
+    return dropped;
+  }
+
   // This browser's copy of the words the server may not hold yet, with the version they were
-  // written on.
+  // written on and the rubric its page showed.
   function remember() {
     if (!canKeep || conflicted) return;
     write(local, copyKey, {
       fields: fields(),
       version: version(),
       writer: writer ? writer.value : "",
+      rubric: rubricSeen(),
       at: Date.now()
     });
   }
@@ -254,6 +309,12 @@
   // After a reload: this browser may hold newer words than the page was rendered with.
   var kept = canKeep ? read(local, copyKey) : null;
   if (kept && kept.fields && typeof kept.fields === "object") {
+    // The server's page after a refusal for a changed rubric names the changes itself.
+    if (dropChangedLevels(kept.fields, kept.rubric) && rubricNote &&
+        !form.hasAttribute("data-rubric-refused")) {
+      rubricNote.textContent = rubricNote.getAttribute("data-msg-rubric") || "";
+      rubricNote.hidden = false;
+    }
     if (sameFields(kept.fields, fields())) {
       forget();
     } else {

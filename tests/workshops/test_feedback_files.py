@@ -156,7 +156,7 @@ def test_a_file_that_is_not_what_its_name_says_is_rejected_and_never_reaches_the
         _review(client_for(instructor), submission)
     attachment = ReviewFile.objects.get()
     assert attachment.status == ReviewFile.Status.REJECTED
-    assert attachment.reason
+    assert attachment.shown_reason
     url = reverse("workshops:review_file_download", args=[attachment.pk])
     for person in (instructor, learner):
         assert client_for(person).get(url).status_code == 404

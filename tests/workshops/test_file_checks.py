@@ -1,6 +1,8 @@
 """The attachment check judges a file by its content, and processing it twice changes nothing."""
 
+import dataclasses
 import io
+from types import SimpleNamespace
 
 import pytest
 from django.core import mail
@@ -17,9 +19,11 @@ from workshops.tasks import submission_process
 
 
 def check(data: bytes, size: int | None = None):
-    # English messages (the msgids), so the assertions do not depend on the translations.
+    # The verdict holds the refusal's code; its words are read in English (the msgids), so
+    # the assertions do not depend on the translations.
+    verdict = check_pdf(io.BytesIO(data), len(data) if size is None else size)
     with translation.override("en"):
-        return check_pdf(io.BytesIO(data), len(data) if size is None else size)
+        return SimpleNamespace(**dataclasses.asdict(verdict), reason=verdict.reason)
 
 
 def encrypted_pdf_bytes() -> bytes:
@@ -130,10 +134,10 @@ def snapshot(submission):
     attachment = submission.files.get()
     return (
         submission.status,
-        submission.status_reason,
+        [f.original_name for f in submission.files.filter(status=SubmissionFile.Status.REJECTED)],
         submission.processed_at,
         attachment.status,
-        attachment.reason,
+        (attachment.reason_code, attachment.shown_reason),
         attachment.page_count,
         attachment.size,
     )

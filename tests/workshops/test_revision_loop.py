@@ -129,7 +129,7 @@ def test_a_week_of_the_revision_loop_keeps_replaces_and_removes_files(
         assert kept.status == "accepted"
     assert files["kysely-uusi.pdf"].status == "accepted"
     assert files["tyhja.pdf"].status == "rejected"
-    assert "empty" in files["tyhja.pdf"].reason
+    assert "empty" in files["tyhja.pdf"].shown_reason
     assert v2.status == Submission.Status.RECEIVED
 
     # The learner is told which file failed, by name; the version page says what was kept.

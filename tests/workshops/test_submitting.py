@@ -62,7 +62,7 @@ def test_a_file_that_fails_the_check_is_rejected_alone_and_the_text_goes_to_revi
     assert submission.text == "Tärkeä teksti"
     bad, good = submission.files.order_by("pk")
     assert bad.status == SubmissionFile.Status.REJECTED
-    assert bad.reason
+    assert bad.shown_reason
     assert good.status == SubmissionFile.Status.ACCEPTED
     # The learner hears about it in the app and by email.
     notification = Notification.objects.get(recipient=learner)
@@ -82,7 +82,7 @@ def test_an_oversized_file_is_rejected_alone_by_name_and_the_text_is_kept(
     assert submission.text
     rejected = submission.files.get()
     assert rejected.status == "rejected"
-    assert "suurin sallittu" in rejected.reason
+    assert "suurin sallittu" in rejected.shown_reason
     page = client_for(learner).get(response["Location"]).content.decode()
     assert rejected.original_name in page
     assert "suurin sallittu" in page

@@ -56,6 +56,11 @@ class CheckedFile(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
     )
+    # Why the file was refused: a code of workshops.checks.REASONS and its details, put into
+    # words when shown (`shown_reason`), in the reader's language. `reason` holds the words of
+    # a file checked before the codes, in its uploader's language, and is shown for it as is.
+    reason_code = models.CharField(_("reason code"), max_length=40, blank=True, default="")
+    reason_params = models.JSONField(_("reason details"), default=dict, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     scan = models.CharField(
         _("virus scan"), max_length=20, choices=ScanStatus.choices, default=ScanStatus.NOT_SCANNED
@@ -75,3 +80,12 @@ class CheckedFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def shown_reason(self) -> str:
+        """Why the file was refused, in the active language ("" when it was not)."""
+        if self.reason_code:
+            from workshops.checks import reason_text
+
+            return reason_text(self.reason_code, self.reason_params)
+        return self.reason
