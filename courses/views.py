@@ -189,6 +189,16 @@ def _item_context(
     module = next(m for m in outline.modules if m.pk == item.module_id)
     siblings = module.item_list  # set by course_outline
     index = next(i for i, s in enumerate(siblings) if s.pk == item.pk)
+    # The sidebar, previous and next hold only what the viewer would see: a learner (and an
+    # author previewing as one) steps over drafts, and in a draft module has nowhere to go;
+    # an author editing the course steps through drafts too. The preview shows the lesson
+    # itself even when it is a draft, so it stays in the list it steps through.
+    preview = is_author and request.GET.get("preview") == "learner"
+    if is_author and not preview:
+        steps = siblings
+    else:
+        steps = [s for s in siblings if s.pk == item.pk or (s.is_published and module.is_published)]
+    at = next(i for i, s in enumerate(steps) if s.pk == item.pk)
     # The outline's rows carry only what the sidebar shows; the lesson is `item`, read whole,
     # with the outline's state of it.
     current = item
@@ -198,11 +208,11 @@ def _item_context(
         "item": current,
         "module": module,
         "course": course,
-        "siblings": siblings,
+        "siblings": steps,
         "is_done": current.is_done,
         "state": current.state,
-        "previous_item": siblings[index - 1] if index > 0 else None,
-        "next_item": siblings[index + 1] if index + 1 < len(siblings) else None,
+        "previous_item": steps[at - 1] if at > 0 else None,
+        "next_item": steps[at + 1] if at + 1 < len(steps) else None,
         "is_learner": outline.is_learner,
         "can_complete": outline.is_learner
         and current.completion_rule in (Item.Rule.MANUAL, Item.Rule.VIEWED)

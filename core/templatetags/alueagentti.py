@@ -2,9 +2,11 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.utils import formats
 from django.utils.html import json_script
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.html import clean_html
@@ -25,6 +27,29 @@ def number(value: Any) -> str:
     if value is None or value == "":
         return "–"
     return str(formats.localize(Decimal(str(value)).normalize()))
+
+
+# What follows a percentage in each language: Finnish and Swedish put a space before the sign
+# ("25 %"), a no-break one so the sign never wraps onto a line of its own; English writes none
+# ("25%"). A language not named here writes it as Finnish does.
+PERCENT_SIGNS = {"en": "%"}
+PERCENT_SIGN = "\u00a0%"
+
+
+def percent_sign() -> str:
+    """The percent sign with the space before it (if any) in the active language."""
+    language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return PERCENT_SIGNS.get(language, PERCENT_SIGN)
+
+
+@register.filter
+def percent(value: Any) -> str:
+    """A percentage as the reader's language writes it: "25 %" (a no-break space) in Finnish
+    and Swedish, "25%" in English; "–" for none. Use it wherever a page prints one (exports
+    keep the plain number)."""
+    if value is None or value == "":
+        return "–"
+    return f"{formats.localize(value)}{percent_sign()}"
 
 
 # The rich-text editor's own labels (django-prose-editor writes them in English, without a

@@ -26,6 +26,8 @@ from django.utils.translation import gettext as _
 from modeltranslation.utils import fallbacks_enabled
 
 from core.rendering import html_url_format, templates_digest
+from core.templatetags import alueagentti
+from core.templatetags.alueagentti import percent_sign
 from workshops.badges import status_badge
 
 register = template.Library()
@@ -59,8 +61,10 @@ class _Cells:
         self.cohort_pk = int(cohort_pk)
         self.timeline = html_url_format("learners:timeline", 2)
         self.submission = html_url_format("workshops:submission_detail", 1)
-        # As {% blocktranslate %} did: the numbers put into the translated text.
-        self.cell_text = _("%(done)s of %(total)s (%(percent)s %%)")
+        # As {% blocktranslate %} did: the numbers put into the translated text, the
+        # percentage written the reader's way (core's `percent` filter: "30 %" or "30%").
+        self.cell_text = _("%(done)s of %(total)s (%(percent)s)")
+        self.percent_sign = percent_sign()
         self.phases = [
             _phase_label(escape(str(a.title)), escape(str(a.phase))) for a in assignments
         ]
@@ -87,7 +91,7 @@ class _Cells:
             level = cell.level
             text = f"{cell.done}/{cell.total}" if cell.total else "–"
             parts.append(f'<td class="heat heat-l{level}" data-level="{level}">{text}</td>')
-        parts.append(f'\n    <td class="text-nowrap">{row.percent} %</td>\n    ')
+        parts.append(f'\n    <td class="text-nowrap">{row.percent}{self.percent_sign}</td>\n    ')
         for _assignment, submission in row.submissions:
             parts.append(f'<td class="heat-status">{self.badge(submission)}</td>')
         parts.append("\n  </tr>\n  ")
@@ -104,15 +108,20 @@ class _Cells:
             f"{escape(str(learner.organisation or ''))}</span></th>\n    "
         ]
         cell_text = self.cell_text
+        sign = self.percent_sign
         for cell in row.cells:
             if cell.total:
-                text = cell_text % {"done": cell.done, "total": cell.total, "percent": cell.percent}
+                text = cell_text % {
+                    "done": cell.done,
+                    "total": cell.total,
+                    "percent": f"{cell.percent}{sign}",
+                }
             else:
                 text = "–"
             parts.append(f'<td class="progress-cell">{text}</td>')
         parts.append(
             f'\n    <td class="text-nowrap">{row.done}/{row.total}</td>'
-            f'\n    <td class="text-nowrap">{row.percent} %</td>\n    '
+            f'\n    <td class="text-nowrap">{row.percent}{sign}</td>\n    '
         )
         if row.submissions:
             parts.append(
@@ -210,7 +219,7 @@ def progress_version(context: Any) -> str:
     overview = context["overview"]
     page = context["page"]
     parts: list[object] = [
-        templates_digest(_FRAGMENT_TEMPLATES, (__file__,)),
+        templates_digest(_FRAGMENT_TEMPLATES, (__file__, alueagentti.__file__)),
         get_language(),
         fallbacks_enabled(),
         get_script_prefix(),

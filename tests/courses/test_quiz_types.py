@@ -64,7 +64,7 @@ def test_a_passed_check_opened_again_says_so_instead_of_showing_empty_greyed_que
     submit(client, item, typed_answers(qs))
     html = client.get(reverse("courses:item", args=[item.pk])).content.decode()
     assert 'data-testid="quiz-passed"' in html
-    assert "100 %" in html.split('data-testid="quiz-passed"')[1].split("</div>")[0]
+    assert "100\u00a0%" in html.split('data-testid="quiz-passed"')[1].split("</div>")[0]
     assert f'action="{reverse("courses:quiz_submit", args=[item.pk])}"' not in html
     # The attempt's own page still shows its answers and their review.
     attempt = QuizAttempt.objects.get(user=learner, item=item)

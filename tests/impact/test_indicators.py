@@ -103,7 +103,7 @@ def test_a_value_is_recorded_in_the_planner_and_shown_in_chart_and_table(
     assert "<desc" in html
     assert html.count('data-testid="chart-point"') == 1
     assert 'data-testid="measurement-table"' in html
-    assert "30 % matkasta lähtötasosta tavoitteeseen." in html
+    assert "30\u00a0% matkasta lähtötasosta tavoitteeseen." in html
     assert 'value="30"' in html  # the progress element
     assert "style=" not in html
 
@@ -152,7 +152,7 @@ def test_the_run_log_records_a_value_for_an_indicator(
     log = client.get(reverse("workshops:experiment", args=[experiment.pk])).content.decode()
     assert 'data-testid="run-log-measurement"' in log
     plan_page = client.get(reverse("impact:plan", args=[experiment.pk])).content.decode()
-    assert "60 % matkasta" in plan_page
+    assert "60\u00a0% matkasta" in plan_page
     # A value recorded with the log stays with the log.
     assert_refused(
         client.post(reverse("impact:measurement_delete", args=[measurement.pk])),

@@ -35,7 +35,7 @@ def test_the_plan_downloads_as_a_one_page_pdf(client_for, experiment, learner, i
         text = reader.pages[0].extract_text()
         assert "Kuljettajat uupuvat" in text
         assert "Junalla kulkevat asukkaat" in text
-        assert "40 %" in text
+        assert "40\u00a0%" in text
 
 
 def test_the_pdf_says_so_when_the_server_cannot_make_pdfs(

@@ -99,7 +99,7 @@ def test_the_report_counts_the_coordinators_cohorts_in_the_period(client_for, co
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-testid="report-participants">3<' in html
-    assert 'data-testid="report-completed">1 (33 %)<' in html
+    assert 'data-testid="report-completed">1 (33\u00a0%)<' in html
     assert 'data-testid="report-experiments">2<' in html
     assert 'data-testid="report-sessions">2<' in html
     assert 'data-testid="report-attendances">3<' in html

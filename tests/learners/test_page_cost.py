@@ -40,22 +40,23 @@ def page_of(cohort, number=1, **filters):
     return list(page.object_list), overview
 
 
-# The rows as the template wrote them before #13 (templates/learners/cohort_detail.html).
-OLD_GRID = """{% load i18n %}{% for row in overview.rows %}
+# The rows as the template wrote them before #13 (templates/learners/cohort_detail.html), with
+# the percentages written the reader's way (core's `percent` filter).
+OLD_GRID = """{% load i18n alueagentti %}{% for row in overview.rows %}
   <tr data-learner="{{ row.learner.email }}">
     <th scope="row"><div class="heat-name"><a class="d-block text-truncate" href="{% url 'learners:timeline' cohort.pk row.learner.pk %}" title="{{ row.learner.display_name }}">{{ row.learner.display_name }}</a><span class="d-block text-truncate small fw-normal text-body-secondary" title="{{ row.learner.organisation|default:'' }}">{{ row.learner.organisation|default:"" }}</span></div></th>
     {% for cell in row.cells %}<td class="heat heat-l{{ cell.level }}" data-level="{{ cell.level }}">{% if cell.total %}{{ cell.done }}/{{ cell.total }}{% else %}–{% endif %}</td>{% endfor %}
-    <td class="text-nowrap">{{ row.percent }} %</td>
+    <td class="text-nowrap">{{ row.percent|percent }}</td>
     {% for a, submission in row.submissions %}<td class="heat-status">{% if submission %}<a href="{% url 'workshops:submission_detail' submission.pk %}">{% include "workshops/includes/_status_badge.html" %}</a>{% else %}{% include "workshops/includes/_status_badge.html" %}{% endif %}</td>{% endfor %}
   </tr>
   {% endfor %}"""  # noqa: E501
 
-OLD_TABLE = """{% load i18n %}{% for row in overview.rows %}
+OLD_TABLE = """{% load i18n alueagentti %}{% for row in overview.rows %}
   <tr data-learner="{{ row.learner.email }}">
     <th scope="row"><a class="text-nowrap" href="{% url 'learners:timeline' cohort.pk row.learner.pk %}">{{ row.learner.display_name }}</a><br><span class="small fw-normal text-body-secondary">{{ row.learner.organisation|default:"" }}</span></th>
-    {% for cell in row.cells %}<td class="progress-cell">{% if cell.total %}{% blocktranslate with done=cell.done total=cell.total percent=cell.percent %}{{ done }} of {{ total }} ({{ percent }} %){% endblocktranslate %}{% else %}–{% endif %}</td>{% endfor %}
+    {% for cell in row.cells %}<td class="progress-cell">{% if cell.total %}{% blocktranslate with done=cell.done total=cell.total percent=cell.percent|percent %}{{ done }} of {{ total }} ({{ percent }}){% endblocktranslate %}{% else %}–{% endif %}</td>{% endfor %}
     <td class="text-nowrap">{{ row.done }}/{{ row.total }}</td>
-    <td class="text-nowrap">{{ row.percent }} %</td>
+    <td class="text-nowrap">{{ row.percent|percent }}</td>
     {% if row.submissions %}<td><ul class="list-unstyled mb-0 small progress-phases d-flex flex-wrap gap-1">{% for a, submission in row.submissions %}<li class="text-nowrap"><abbr title="{{ a.title }}" aria-hidden="true">{{ a.phase }}.</abbr><span class="visually-hidden">{{ a.phase }}. {{ a.title }}:</span> {% if submission %}<a href="{% url 'workshops:submission_detail' submission.pk %}">{% include "workshops/includes/_status_badge.html" %}</a>{% else %}{% include "workshops/includes/_status_badge.html" %}{% endif %}</li>{% endfor %}</ul></td>{% endif %}
   </tr>
   {% endfor %}"""  # noqa: E501

@@ -241,7 +241,7 @@ def test_completion_follows_the_percentage_the_learner_and_coordinator_see(
     page = client_for(people["oona"]).get(reverse("courses:detail", args=[course.pk]))
     html = page.content.decode()
     assert 'data-testid="attendance-share" data-met="true"' in html
-    assert "1/2 (50 %)" in html
+    assert "1/2 (50\u00a0%)" in html  # a no-break space before the sign
 
 
 def test_sessions_nobody_recorded_pull_nobody_down(

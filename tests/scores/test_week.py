@@ -110,7 +110,7 @@ def test_the_overview_shows_the_week(
         client_for(coordinator).get(reverse("scores:overview", args=[cohort.pk])).content.decode()
     )
     oona, olli = row_html(html, learner), row_html(html, other_learner)
-    assert '<span data-testid="check-score">50 %</span>' in oona
+    assert '<span data-testid="check-score">50\u00a0%</span>' in oona
     total = f"{week['points']} / {week['maximum']}"
     # The latest reviewed version's total, for both members of the team.
     assert total in oona
