@@ -208,7 +208,8 @@ class OrganisationByName(serializers.RelatedField[Organisation, Organisation, st
             self.fail("invalid")
         if not data.strip():
             return None
-        found = self.get_queryset().filter(name__iexact=data.strip()).first()
+        # unicode_iexact (core/lookups.py): "ähtäri" is Ähtäri on SQLite too.
+        found = self.get_queryset().filter(name__unicode_iexact=data.strip()).first()
         if found is None:
             self.fail("does_not_exist")
         return found

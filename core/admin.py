@@ -4,12 +4,14 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .admin_search import UnicodeSearchMixin
 from .models import Organisation, User
 from .search import reindex_related
+from .signals import user_organisation_changed
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(UnicodeSearchMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "oidc_enabled"]
     list_filter = ["kind", "oidc_enabled"]
     search_fields = ["name", "email_domains"]
@@ -64,7 +66,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(UnicodeSearchMixin, DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "organisation", "language", "is_staff"]
     list_filter = ["is_staff", "is_superuser", "is_active", "language", "organisation"]
@@ -79,3 +81,11 @@ class UserAdmin(DjangoUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "organisation" in form.changed_data:
+            # The admin's form saves in one transaction with this: the apps that keep a copy
+            # of the person's municipality (the cards' search index, the progress summary's
+            # organisations) follow in it (core.signals).
+            user_organisation_changed.send(sender=type(obj), user=obj)

@@ -14,7 +14,8 @@ class CoreConfig(AppConfig):
 
         outbox.autodiscover()
         db.keep_parsed_queries()
-        # Every SQLite connection gets the function `unicode_icontains` folds case with.
+        # Every SQLite connection gets the functions of core.lookups (`unicode_icontains`,
+        # `unicode_iexact`, `JSONText`).
         connection_created.connect(
             lookups.register_sqlite_functions, dispatch_uid="core.lookups.sqlite_functions"
         )

@@ -12,6 +12,13 @@ from django.utils import translation
 # an app that keeps a copy of the name (courses: the name printed on certificates) follows.
 user_renamed = Signal()
 
+# Sent after a person's organisation (their municipality) changed and was saved, in the
+# transaction of the change (keyword `user`): by the admin's user form and by accepting an
+# invitation that names one. An app that keeps a copy of it follows in that transaction
+# (portfolio: the search index of the cards of the person's teams; learners: the progress
+# rows the cohort summary counts per organisation). Core imports no app, so they connect.
+user_organisation_changed = Signal()
+
 
 @receiver(user_logged_in, dispatch_uid="core.keep_language_chosen_before_sign_in")
 def keep_language_chosen_before_sign_in(

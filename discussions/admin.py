@@ -3,6 +3,8 @@ reason and the writer's notification), so a hidden post cannot lose its reason."
 
 from django.contrib import admin
 
+from core.admin_search import UnicodeSearchMixin
+
 from .models import Post, Subscription, Thread
 
 
@@ -16,7 +18,7 @@ class PostInline(admin.TabularInline):
 
 
 @admin.register(Thread)
-class ThreadAdmin(admin.ModelAdmin):
+class ThreadAdmin(UnicodeSearchMixin, admin.ModelAdmin):
     list_display = ("title", "cohort", "kind", "author", "post_count", "is_pinned", "last_post_at")
     list_filter = ("kind", "is_pinned")
     search_fields = ("title",)
@@ -27,7 +29,7 @@ class ThreadAdmin(admin.ModelAdmin):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(UnicodeSearchMixin, admin.ModelAdmin):
     list_display = ("__str__", "author", "created_at", "is_pinned", "hidden_at")
     list_filter = ("is_pinned",)
     search_fields = ("body", "thread__title")

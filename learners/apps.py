@@ -14,3 +14,12 @@ class LearnersConfig(AppConfig):
         from .access import MEMBERSHIPS
 
         register_membership_source(MEMBERSHIPS)
+
+        from core.signals import user_organisation_changed
+
+        from .services import moved_user_receiver
+
+        # A learner who moves is counted under the new organisation (services.user_moved).
+        user_organisation_changed.connect(
+            moved_user_receiver, dispatch_uid="learners.progress_follows_a_move"
+        )

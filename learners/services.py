@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
@@ -24,9 +25,10 @@ from django.utils.translation import gettext_lazy
 from core.errors import DomainError
 from core.models import Organisation, User
 from core.outbox import publish_on_commit
+from core.signals import user_organisation_changed
 from courses.models import Course
 
-from . import spreadsheets
+from . import selectors, spreadsheets
 from .models import (
     Cohort,
     Invitation,
@@ -35,7 +37,7 @@ from .models import (
     Nudge,
     first_imports_sweep,
 )
-from .rollup import rollup_figures_stale, rollup_join
+from .rollup import rollup_figures_stale, rollup_join, rollup_touch
 
 if TYPE_CHECKING:
     from .selectors import AtRisk
@@ -178,7 +180,9 @@ def cohort_self_enrol(*, user: User, code: str) -> Cohort:
 
 
 def _find_organisation(name: str) -> Organisation | None:
-    return Organisation.objects.filter(name__iexact=name.strip()).first() if name.strip() else None
+    # unicode_iexact (core/lookups.py): "ähtäri" is Ähtäri on SQLite too.
+    name = name.strip()
+    return Organisation.objects.filter(name__unicode_iexact=name).first() if name else None
 
 
 def _enqueue_invitation(invitation: Invitation) -> None:
@@ -231,7 +235,7 @@ def invitation_invite(
         raise EnrolmentError(_("Enter a valid email address.")) from None
     if role not in Membership.Role.values:
         raise EnrolmentError(_("Choose a role."))
-    if Membership.objects.filter(cohort=cohort, user__email__iexact=email).exists():
+    if Membership.objects.filter(cohort=cohort, user__email__unicode_iexact=email).exists():
         raise EnrolmentError(_("%(email)s is already a member of this cohort.") % {"email": email})
     existing = Invitation.objects.select_for_update().filter(cohort=cohort, email=email).first()
     if existing is not None and existing.is_usable:
@@ -380,7 +384,9 @@ def user_has_email(user: User, email: str) -> bool:
 
     return (
         user.email.lower() == email.lower()
-        or EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
+        or EmailAddress.objects.filter(
+            user=user, email__unicode_iexact=email, verified=True
+        ).exists()
     )
 
 
@@ -412,11 +418,36 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
         changed.append("organisation")
     if changed:
         user.save(update_fields=changed)
+    if "organisation" in changed:
+        # The cards of their teams and their progress in other cohorts follow (core.signals).
+        user_organisation_changed.send(sender=type(user), user=user)
     Invitation.objects.filter(pk=locked.pk).update(
         status=Invitation.Status.ACCEPTED, accepted_at=timezone.now(), accepted_by=user
     )
     rollup_join(cohort_id=locked.cohort_id, user_ids=[user.pk])
     return membership
+
+
+def moved_user_receiver(sender: type, user: User, **kwargs: object) -> None:
+    """core.signals.user_organisation_changed (connected in LearnersConfig.ready): user_moved."""
+    user_moved(user=user)
+
+
+def user_moved(*, user: User) -> int:
+    """The person's organisation changed (core.signals.user_organisation_changed, sent by the
+    admin and invitation_accept): their progress rows, which the cohort summary counts per
+    organisation, are marked stale for the refresh hinted after commit (rollup_touch), and the
+    organisation filters of their cohorts are read again. Returns the rows marked."""
+    marked = rollup_touch(user_ids=[user.pk])
+    keys = [
+        selectors.organisation_choices_key(cohort_id)
+        for cohort_id in Membership.objects.filter(
+            user=user, role=Membership.Role.LEARNER
+        ).values_list("cohort_id", flat=True)
+    ]
+    if keys:
+        transaction.on_commit(lambda: cache.delete_many(keys), robust=True)
+    return marked
 
 
 # --- uploads ---------------------------------------------------------------------------------

@@ -191,10 +191,11 @@ def invitation_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     invitations = cohort.invitations.select_related("organisation").order_by("-created_at", "-pk")
     if query:
+        # unicode_icontains (core/lookups.py): "åström" finds Åström on SQLite too.
         invitations = invitations.filter(
-            Q(email__icontains=query)
-            | Q(first_name__icontains=query)
-            | Q(last_name__icontains=query)
+            Q(email__unicode_icontains=query)
+            | Q(first_name__unicode_icontains=query)
+            | Q(last_name__unicode_icontains=query)
         )
     page = Paginator(invitations, 50).get_page(request.GET.get("page"))
     return render(
@@ -352,7 +353,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("core:home")
         return render(request, "learners/invitation_accept.html", {**context, "state": "confirm"})
     request.session[INVITATION_SESSION_KEY] = invitation.token
-    if User.objects.filter(email__iexact=invitation.email).exists():
+    if User.objects.filter(email__unicode_iexact=invitation.email).exists():
         login = reverse("account_login")
         next_url = f"{login}?next={reverse('learners:invitation_accept', args=[token])}"
         state = "sign_in"

@@ -8,13 +8,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.admin_actions import all_fields
+from core.admin_search import UnicodeSearchMixin
 
 from .models import Notification
 from .services import notification_resend
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(UnicodeSearchMixin, admin.ModelAdmin):
     list_display = ["subject", "recipient", "category", "email_status", "created_at", "read_at"]
     list_filter = ["category", "email_status"]
     search_fields = ["recipient__email", "subject", "key"]

@@ -138,11 +138,12 @@ def notification_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     # Digests are emails too: a failed one is shown and can be sent again like any other.
     qs = notifications_visible_to_staff(request.user).select_related("recipient")
     if query:
+        # unicode_icontains (core/lookups.py): "åström" finds Åström on SQLite too.
         qs = qs.filter(
-            Q(recipient__email__icontains=query)
-            | Q(recipient__first_name__icontains=query)
-            | Q(recipient__last_name__icontains=query)
-            | Q(subject__icontains=query)
+            Q(recipient__email__unicode_icontains=query)
+            | Q(recipient__first_name__unicode_icontains=query)
+            | Q(recipient__last_name__unicode_icontains=query)
+            | Q(subject__unicode_icontains=query)
         )
     if status == ATTENTION:
         qs = qs.filter(selectors.needs_attention())

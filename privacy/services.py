@@ -33,6 +33,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.lookups import JSONText
 from core.outbox import publish_on_commit
 from core.staged_uploads import staged_uploads_remove
 
@@ -169,7 +170,7 @@ def _collect(user: User) -> list[tuple[str, Callable[[_Archive], None]]]:
     def memberships(a: _Archive) -> None:
         a.records["memberships"] = _rows(Membership.objects.filter(user=user))
         a.records["invitations"] = _rows(
-            Invitation.objects.filter(Q(email__iexact=user.email) | Q(accepted_by=user)),
+            Invitation.objects.filter(Q(email__unicode_iexact=user.email) | Q(accepted_by=user)),
             exclude=["token"],
         )
         attendance = list(
@@ -526,12 +527,32 @@ IDENTITY_COLUMNS = frozenset(
 )
 
 
-def redact_everywhere(terms: list[str]) -> dict[str, int]:
-    """Replace every occurrence of `terms` in every text column of every model (but the
-    IDENTITY_COLUMNS of other people); returns the rows changed per model. One query per column
-    finds the rows (JSON is searched as its text, plain and as JSON escapes it)."""
+def _json_holding_any(field_name: str, terms: Iterable[str]) -> tuple[dict[str, Any], Q]:
+    """The aliases and the condition that find rows whose JSON column holds any of `terms` in
+    any letter case, on SQLite as on PostgreSQL: an ASCII term in the column's text as stored
+    (plain and as JSON escapes it); one with other letters (Å, Ä, Ö) in its text with every
+    character as itself (core.lookups.JSONText: SQLite stores "ä" as an escape, whose case LIKE
+    cannot fold), which on SQLite costs a Python call a row, so only then."""
     from django.db.models.functions import Cast
 
+    aliases: dict[str, Any] = {"_as_text": Cast(field_name, models.TextField())}
+    match = Q()
+    for t in terms:
+        if t.isascii():
+            match |= Q(_as_text__icontains=t) | Q(_as_text__icontains=json.dumps(t)[1:-1])
+        else:
+            aliases["_json_text"] = JSONText(field_name)
+            match |= Q(_json_text__unicode_icontains=t) | Q(
+                _json_text__unicode_icontains=json.dumps(t, ensure_ascii=False)[1:-1]
+            )
+    return aliases, match
+
+
+def redact_everywhere(terms: list[str]) -> dict[str, int]:
+    """Replace every occurrence of `terms` in every text column of every model (but the
+    IDENTITY_COLUMNS of other people), in any letter case (Å, Ä and Ö too); returns the rows
+    changed per model. One query per column finds the rows (JSON is searched as its text,
+    _json_holding_any)."""
     if not terms:
         return {}
     pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
@@ -543,17 +564,13 @@ def redact_everywhere(terms: list[str]) -> dict[str, int]:
             if (model._meta.label, f.name) in IDENTITY_COLUMNS:
                 continue
             if isinstance(f, models.JSONField):
-                match = Q()
-                for t in terms:
-                    escaped = json.dumps(t)[1:-1]
-                    match |= Q(_as_text__icontains=t) | Q(_as_text__icontains=escaped)
-                rows = model._default_manager.annotate(
-                    _as_text=Cast(f.name, models.TextField())
-                ).filter(match)
+                aliases, match = _json_holding_any(f.name, terms)
+                rows = model._default_manager.alias(**aliases).filter(match)
             else:
                 match = Q()
                 for t in terms:
-                    match |= Q(**{f"{f.name}__icontains": t})
+                    # unicode_icontains (core/lookups.py): "äijälä" is Äijälä on SQLite too.
+                    match |= Q(**{f"{f.name}__unicode_icontains": t})
                 rows = model._default_manager.filter(match)
             for pk, value in rows.values_list("pk", f.name):
                 new = _redact_value(value, pattern)
@@ -665,7 +682,7 @@ def erasure_carry_out(*, request: ErasureRequest, by: User | None) -> dict[str, 
     Card.objects.filter(experiment__members__user=user).exclude(
         experiment_id__in=team_experiments
     ).update(contacts="", show_names=False)
-    Invitation.objects.filter(Q(email__iexact=user.email) | Q(accepted_by=user)).update(
+    Invitation.objects.filter(Q(email__unicode_iexact=user.email) | Q(accepted_by=user)).update(
         email=f"erased-{user.pk}@erased.invalid", first_name="", last_name=""
     )
     done["upload_lines"] = _drop_upload_lines(user.email)
@@ -698,14 +715,11 @@ def erasure_carry_out(*, request: ErasureRequest, by: User | None) -> dict[str, 
 def _drop_upload_lines(email: str) -> int:
     """Invitation uploads keep their lines (name, email, organisation) for the preview: the
     person's lines go, everyone else's stay."""
-    from django.db.models.functions import Cast
-
     from learners.models import InvitationImport
 
     dropped = 0
-    uploads = InvitationImport.objects.annotate(_as_text=Cast("rows", models.TextField())).filter(
-        Q(_as_text__icontains=email) | Q(_as_text__icontains=json.dumps(email)[1:-1])
-    )
+    aliases, match = _json_holding_any("rows", [email])
+    uploads = InvitationImport.objects.alias(**aliases).filter(match)
     for pk, rows in uploads.values_list("pk", "rows"):
         kept = [
             r
