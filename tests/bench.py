@@ -260,7 +260,7 @@ def measure(get: Callable[[], Any], beside: dict[str, Callable[[], Any]]) -> dic
     }
 
 
-def profile(client: Client, url: str, rounds: int = 5) -> None:
+def profile(client: Client, url: str, rounds: int = 5, floor: tuple[str, Any] | None = None) -> None:
     """Print where `rounds` requests of `url` spend their time, by cumulative time."""
     import cProfile
     import pstats
@@ -268,12 +268,16 @@ def profile(client: Client, url: str, rounds: int = 5) -> None:
     client.get(url)
     timings: dict[str, list[float]] = {}
 
+    statements: dict[str, tuple[str, Any]] = {}
+
     def timed(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
         start = time.perf_counter()
         try:
             return execute(sql, params, many, context)
         finally:
-            timings.setdefault(" ".join(sql.split())[:90], []).append(time.perf_counter() - start)
+            short = " ".join(sql.split())[:90]
+            timings.setdefault(short, []).append(time.perf_counter() - start)
+            statements[short] = (sql, params)
 
     with connection.execute_wrapper(timed):
         for _ in range(ROUNDS):
@@ -281,12 +285,22 @@ def profile(client: Client, url: str, rounds: int = 5) -> None:
     print(f"each query's median over {ROUNDS} requests (client side, fetch included):")
     for sql, times in timings.items():
         print(f"  {statistics.median(times) * 1000:6.2f} ms  x{len(times) // ROUNDS}  {sql}")
+    if connection.vendor == "postgresql":
+        # The server's own share of each: planning and execution (EXPLAIN ANALYZE, one run).
+        print("planning and execution on the server (EXPLAIN ANALYZE):")
+        if floor:
+            statements["(the SQL floor)"] = floor
+        for short, (sql, params) in statements.items():
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN (ANALYZE, SUMMARY, TIMING OFF) {sql}", params)
+                summary = [r[0].strip() for r in cursor.fetchall() if "Time:" in r[0]]
+            print(f"  {'; '.join(summary):<50} {short[:60]}")
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(rounds):
         client.get(url)
     profiler.disable()
-    pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(60)
+    pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(int(os.environ.get("BENCH_PROFILE_LINES", "60")))
 
 
 def _stats(times: list[float]) -> dict[str, float]:
@@ -542,7 +556,8 @@ def run_pages(keys: dict[str, int]) -> dict[str, Any]:
         for role, name, url, _floor in pages:
             if target in name:
                 print(f"\n--- profile of {name} ({url}) ---")
-                profile(clients[role], url)
+                floors = {"table SQL": (TABLE_SQL, {"course": keys["course"], "cohort": c})}
+                profile(clients[role], url, floor=floors.get(_floor))
                 break
     return results
 
