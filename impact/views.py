@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access import Role, require_role
@@ -611,7 +612,9 @@ def plan_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         )
     response = HttpResponse(pdf, content_type="application/pdf")
     name = slugify(experiment.title)[:60] or "plan"
-    response["Content-Disposition"] = f'attachment; filename="vaikuttavuus-{name}.pdf"'
+    # Named in the reader's language, as the page that links it (slugify drops the Nordic marks).
+    prefix = slugify(pgettext("file name of the impact plan download", "impact-plan"))
+    response["Content-Disposition"] = f'attachment; filename="{prefix or "impact-plan"}-{name}.pdf"'
     return response
 
 

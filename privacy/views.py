@@ -10,7 +10,9 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from core.access import Role, require_role
@@ -57,6 +59,13 @@ def export_request(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect("privacy:my_data")
 
 
+def _archive_name() -> str:
+    """The archive's file name in the reader's language (plain letters: slugify drops the marks)."""
+    return slugify(pgettext("file name of the personal data archive", "alueagentti-my-data")) or (
+        "alueagentti-my-data"
+    )
+
+
 @login_required
 @require_GET
 def export_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
@@ -71,7 +80,7 @@ def export_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     return FileResponse(
         handle,
         as_attachment=True,
-        filename=f"alueagentti-omat-tiedot-{export.created_at:%Y-%m-%d}.zip",
+        filename=f"{_archive_name()}-{export.created_at:%Y-%m-%d}.zip",
         content_type="application/zip",
     )
 

@@ -12,7 +12,7 @@ from tests.conftest import skip_or_fail
 
 pytestmark = pytest.mark.django_db
 
-NAMES = {"fi": "oppimispaivakirja", "sv": "larodagbok", "en": "learning-journal"}
+NAMES = {"fi": "oppimispaivakirja", "sv": "lardagbok", "en": "learning-journal"}
 
 
 @pytest.fixture
