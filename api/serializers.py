@@ -176,6 +176,13 @@ class CardSerializer(serializers.ModelSerializer[Card]):
             "url",
         ]
 
+    def to_representation(self, card: Card) -> dict[str, Any]:
+        # The gallery's card: while changes to a public card wait for a coordinator (or were
+        # declined), its approved version, as the gallery pages show it.
+        from portfolio.selectors import card_as_published
+
+        return super().to_representation(card_as_published(card))
+
     def get_themes(self, card: Card) -> list[str]:
         return [theme.code for theme in card.experiment.themes.all()]
 

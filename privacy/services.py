@@ -212,10 +212,14 @@ def _collect(user: User) -> list[tuple[str, Callable[[_Archive], None]]]:
         )
         a.records["extensions"] = _rows(Extension.objects.filter(experiment__in=experiments))
         a.records["submissions"] = _rows(submissions.order_by("pk"))
-        files = SubmissionFile.objects.filter(submission__in=submissions).select_related(
-            "submission"
+        files = list(
+            SubmissionFile.objects.filter(submission__in=submissions).select_related("submission")
         )
         a.records["submission_files"] = _rows(files, exclude=["extracted_text"])
+        # A refused file's reason is kept as a code (workshops.checks): the archive says it in
+        # words, in the holder's language (data_export_build reads the records in it).
+        for row, f in zip(a.records["submission_files"], files, strict=True):
+            row["fields"]["reason"] = f.shown_reason
         for f in files:
             if f.file:
                 s = f.submission
@@ -378,7 +382,8 @@ def data_export_build(*, export_id: int) -> bool:
         archive = _Archive()
         sections = _collect(user)
         for done, (_name, add) in enumerate(sections, start=1):
-            add(archive)
+            with translation.override(user.language or settings.LANGUAGE_CODE):
+                add(archive)
             # Reading the records is most of the work: 90 % when they are all read.
             DataExport.objects.filter(pk=export_id).update(
                 progress=90 * done // len(sections), claimed_at=timezone.now()

@@ -86,6 +86,13 @@ def test_a_previewing_author_steps_over_a_draft_as_the_learner_does(
     client = client_for(author)
     edited = navigation(client, item_url(first))
     assert edited["next"] == item_url(draft)
+    # ... marked as the draft it is, and the published item before it is not marked.
+    html = client.get(item_url(first)).content.decode()
+    assert 'data-testid="next-draft"' in NAV.search(html).group(0)
+    html = client.get(item_url(third)).content.decode()
+    assert 'data-testid="previous-draft"' in NAV.search(html).group(0)
+    html = client.get(item_url(draft)).content.decode()
+    assert "-draft" not in NAV.search(html).group(0)
     assert edited["sidebar"] == [first.pk, draft.pk, third.pk]
     assert navigation(client, item_url(draft))["next"] == item_url(third)
     # The draft itself previewed keeps its place between the published items.

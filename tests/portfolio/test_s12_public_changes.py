@@ -488,3 +488,28 @@ def test_the_galleries_read_waiting_changes_in_a_fixed_number_of_queries(
             html = client.get(url).content.decode()
         assert "Odottaa" not in html
         assert all(card.title in html for card in cards)
+
+
+def test_the_api_gallery_gives_the_approved_text_while_changes_wait(
+    client_for, learner, other_learner, public, hattula_coordinator
+):
+    from rest_framework.test import APIClient
+
+    from api import services as api_services
+
+    save(client_for(learner), public, tried=NEW_TRIED, summary="Sähköpyörät kylille.")
+    _token, raw = api_services.token_create(user=other_learner, name="raportointi", scope="read")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+    def summary() -> str:
+        response = api.get(reverse("api:cards"))
+        assert response.status_code == 200
+        rows = response.json()["results"] if "results" in response.json() else response.json()
+        return next(r["summary"] for r in rows if r["id"] == public.pk)
+
+    assert summary() != "Sähköpyörät kylille."
+    client = client_for(hattula_coordinator)
+    page = client.get(approval_url(public))
+    client.post(approval_url(public), {"decision": "approve", "seen": page.context["seen"]})
+    assert summary() == "Sähköpyörät kylille."

@@ -263,3 +263,23 @@ def test_files_sent_ahead_of_a_form_not_yet_submitted_are_in_the_archive(world, 
     other = _open(_build(outsider_learner))
     assert json.loads(other.read("files_waiting.json")) == []
     assert not [n for n in other.namelist() if n.startswith("files/waiting/")]
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("fi", "Tiedosto on tyhjä."), ("sv", "Filen är tom."), ("en", "The file is empty.")],
+)
+def test_a_refused_files_reason_is_in_words_in_the_holders_language(world, language, words):
+    """Refusals are kept as codes (workshops.checks): the archive says why in words, in the
+    language of the person whose archive it is, not the worker's."""
+    from workshops.models import SubmissionFile
+
+    SubmissionFile.objects.filter(original_name="oma.pdf").update(
+        status=SubmissionFile.Status.REJECTED, reason_code="empty", reason=""
+    )
+    world.learner.language = language
+    world.learner.save(update_fields=["language"])
+    with translation.override("fi" if language != "fi" else "en"):
+        rows = json.loads(_open(_build(world.learner)).read("submission_files.json"))
+    refused = next(r["fields"] for r in rows if r["fields"]["original_name"] == "oma.pdf")
+    assert refused["reason"] == words
