@@ -42,6 +42,17 @@ class AccountAdapter(adapters.AccountAdapter):
             is not None
         )
 
+    def signup_initial(self, request: HttpRequest) -> dict[str, str]:
+        """What the sign-up form starts with for someone who came through an invitation: the
+        first and last name the coordinator gave (templates/account/signup.html); they may
+        change them."""
+        if not hasattr(request, "session"):
+            return {}
+        invitation = self._invitation(request)
+        if invitation is None:
+            return {}
+        return {"first_name": invitation.first_name, "last_name": invitation.last_name}
+
     def clean_email(self, email: str) -> str:
         email = super().clean_email(email)
         request = getattr(self, "request", None)

@@ -109,7 +109,8 @@ class InvitationUploadForm(forms.Form):
     file = forms.FileField(
         label=_("CSV or XLSX file"),
         help_text=_(
-            "Columns: name, email, organisation, role (learner, instructor or coordinator). "
+            "Columns: name, email, organisation, role (learner, instructor or coordinator) "
+            "and language (Finnish, Swedish or English; Finnish if left empty). "
             "You will see a preview before anything is sent."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),

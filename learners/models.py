@@ -65,6 +65,14 @@ class Cohort(models.Model):
     def ended(self) -> bool:
         return self.has_ended()
 
+    def has_started(self, today: datetime.date | None = None) -> bool:
+        """The cohort's first day has come."""
+        return self.start_date <= (today or timezone.localdate())
+
+    @property
+    def upcoming(self) -> bool:
+        return not self.has_started()
+
 
 class Membership(models.Model):
     """A person's role in one cohort."""
@@ -239,7 +247,8 @@ class InvitationImport(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.CHECKING
     )
     error = models.TextField(_("error"), blank=True)
-    # [{"line", "first_name", "last_name", "email", "organisation", "role", "errors": [...]}]
+    # [{"line", "first_name", "last_name", "email", "organisation", "role", "language",
+    #   "errors": [...]}]
     rows = models.JSONField(_("rows"), default=list, blank=True)
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
     processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)

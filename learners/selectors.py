@@ -37,7 +37,7 @@ from courses.models import Completion, Item, Module
 from courses.selectors import assignment_ruled_items, completion_matrix
 from workshops.models import Assignment, Review, Submission, phase_due_date
 
-from .models import Cohort, Membership, Nudge
+from .models import Cohort, Invitation, Membership, Nudge
 
 
 def cohorts_with_counts(cohorts: QuerySet[Cohort]) -> QuerySet[Cohort]:
@@ -211,6 +211,22 @@ def cohort_organisation_choices(*, cohort: Cohort) -> list[tuple[int, str]]:
         or []
     )
     return [(pk, name) for pk, name in found]
+
+
+def invitation_organisation_choices(*, cohort: Cohort) -> list[tuple[int, str]]:
+    """(id, name) of the organisations the cohort's invitations name, for the invitation
+    list's filter (one query)."""
+    from core.models import Organisation
+
+    return list(
+        Organisation.objects.filter(
+            pk__in=Invitation.objects.filter(cohort=cohort, organisation__isnull=False).values(
+                "organisation_id"
+            )
+        )
+        .order_by("name", "pk")
+        .values_list("pk", "name")
+    )
 
 
 def team_latest(

@@ -45,6 +45,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 INVITATION_VALID_DAYS = 30
+# An invitation sent long before its cohort starts still works this many days into it
+# (settings.INVITATION_VALID_DAYS_AFTER_COHORT_START overrides).
+INVITATION_VALID_DAYS_AFTER_COHORT_START = 14
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 APPLY_BATCH = 250
 
@@ -54,6 +57,7 @@ ROW_ERRORS = {
     "bad_email": gettext_lazy("Not a valid email address"),
     "unknown_organisation": gettext_lazy("Unknown organisation"),
     "unknown_role": gettext_lazy("Unknown role (use learner, instructor or coordinator)"),
+    "unknown_language": gettext_lazy("Unknown language (use Finnish, Swedish or English)"),
     "duplicate_in_file": gettext_lazy("The same email address appears earlier in the file"),
     "already_member": gettext_lazy("Already a member of this cohort"),
     "already_invited": gettext_lazy("Already invited to this cohort"),
@@ -83,7 +87,9 @@ def cohort_create(
 
 @transaction.atomic
 def cohort_copy(*, source: Cohort, creator: User, name: str, start_date: datetime.date) -> Cohort:
-    """A new run of the same course: dates shift with the start, staff come along, learners not."""
+    """A new run of the same course: dates shift with the start, staff come along, learners not;
+    the cohort's own marking and peer-feedback settings are kept and its planned workshop
+    sessions come along at the same shifted dates (without recordings, files or attendance)."""
     shift = start_date - source.start_date
     cohort = Cohort.objects.create(
         course=source.course,
@@ -103,7 +109,75 @@ def cohort_copy(*, source: Cohort, creator: User, name: str, start_date: datetim
     Membership.objects.get_or_create(
         cohort=cohort, user=creator, defaults={"role": Membership.Role.COORDINATOR}
     )
+    _copy_workshop_settings(source=source, cohort=cohort, by=creator)
+    _copy_workshop_sessions(source=source, cohort=cohort, shift=shift)
     return cohort
+
+
+def _copy_workshop_settings(*, source: Cohort, cohort: Cohort, by: User) -> None:
+    """The source cohort's own marking and peer-feedback choices (workshops.cohort_settings):
+    without them the copy would quietly fall back to the course-wide defaults."""
+    from workshops.cohort_settings import MARKING_FIELDS, PEER_FIELDS
+    from workshops.models import CohortMarkingSettings, CohortPeerSettings
+
+    CohortMarkingSettings.objects.bulk_create(
+        [
+            CohortMarkingSettings(
+                cohort=cohort,
+                workshop_id=row.workshop_id,
+                updated_by=by,
+                **{f: getattr(row, f) for f in MARKING_FIELDS},
+            )
+            for row in CohortMarkingSettings.objects.filter(cohort=source)
+        ]
+    )
+    CohortPeerSettings.objects.bulk_create(
+        [
+            CohortPeerSettings(
+                cohort=cohort,
+                assignment_id=row.assignment_id,
+                updated_by=by,
+                **{f: getattr(row, f) for f in PEER_FIELDS},
+            )
+            for row in CohortPeerSettings.objects.filter(cohort=source)
+        ]
+    )
+
+
+def _shift_moment(moment: datetime.datetime, shift: timedelta) -> datetime.datetime:
+    """The same wall-clock time `shift` days later where the cohort meets: a 10 o'clock
+    session in winter stays at 10 in summer."""
+    local = timezone.localtime(moment, timezone.get_default_timezone())
+    return timezone.make_aware(local.replace(tzinfo=None) + shift, timezone.get_default_timezone())
+
+
+def _copy_workshop_sessions(*, source: Cohort, cohort: Cohort, shift: timedelta) -> None:
+    """The source's planned sessions at the shifted dates: title, place, link, agenda and
+    material links. No recording, slides or files (they belong to the meeting that was held),
+    and no attendance. The workshops app has no service to create a session (its views save
+    the form), so the rows are made here."""
+    from workshops.models import WorkshopSession
+
+    copies = []
+    for session in WorkshopSession.objects.filter(cohort=source).order_by("starts_at", "pk"):
+        starts_at = _shift_moment(session.starts_at, shift)
+        ends_at = _shift_moment(session.ends_at, shift)
+        if ends_at <= starts_at:  # a clock change in between: keep its length
+            ends_at = starts_at + (session.ends_at - session.starts_at)
+        copies.append(
+            WorkshopSession(
+                workshop_id=session.workshop_id,
+                cohort=cohort,
+                title=session.title,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                place=session.place,
+                online_url=session.online_url,
+                agenda=session.agenda,
+                materials=session.materials,
+            )
+        )
+    WorkshopSession.objects.bulk_create(copies)
 
 
 def cohort_update_settings(
@@ -185,6 +259,30 @@ def _find_organisation(name: str) -> Organisation | None:
     return Organisation.objects.filter(name__unicode_iexact=name).first() if name else None
 
 
+def invitation_expires_at(
+    *, cohort: Cohort, now: datetime.datetime | None = None
+) -> datetime.datetime:
+    """When a link sent `now` stops working: INVITATION_VALID_DAYS later, but never before the
+    end of the day INVITATION_VALID_DAYS_AFTER_COHORT_START days after the cohort starts (sent
+    on 7 December for a cohort starting on 20 January, it works until 3 February). The email
+    shows this day."""
+    now = now or timezone.now()
+    days_after_start = int(
+        getattr(
+            settings,
+            "INVITATION_VALID_DAYS_AFTER_COHORT_START",
+            INVITATION_VALID_DAYS_AFTER_COHORT_START,
+        )
+    )
+    last_day = cohort.start_date + timedelta(days=days_after_start)
+    # The last second of that day where the cohort runs (the site's time zone).
+    end_of_last_day = timezone.make_aware(
+        datetime.datetime.combine(last_day + timedelta(days=1), datetime.time.min),
+        timezone.get_default_timezone(),
+    ) - timedelta(seconds=1)
+    return max(now + timedelta(days=INVITATION_VALID_DAYS), end_of_last_day)
+
+
 def _enqueue_invitation(invitation: Invitation) -> None:
     """Publish the queued invitation's email after commit, as a hint (the row is the outbox)."""
     from .tasks import invitation_send_email
@@ -251,7 +349,7 @@ def invitation_invite(
         "language": language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
         "invited_by": invited_by,
         "status": Invitation.Status.PENDING,
-        "expires_at": timezone.now() + timedelta(days=INVITATION_VALID_DAYS),
+        "expires_at": invitation_expires_at(cohort=cohort),
         "email_error": "",
         "accepted_at": None,
         "accepted_by": None,
@@ -279,7 +377,7 @@ def invitation_resend(*, invitation: Invitation) -> Invitation:
         email_status=Invitation.EmailStatus.SENDING,
         claimed_at__gt=timezone.now() - _email_stale_after(),
     ).update(
-        expires_at=timezone.now() + timedelta(days=INVITATION_VALID_DAYS),
+        expires_at=invitation_expires_at(cohort=invitation.cohort),
         email_error="",
         **_invitation_outbox_fields(),
     )
@@ -311,6 +409,26 @@ def invitation_message_id(invitation: Invitation) -> str:
     return mail.message_id(f"invitation:{invitation.pk}:{invitation.token}:{invitation.send_count}")
 
 
+def _invitation_reply_to(invitation: Invitation) -> list[str]:
+    """Replies go to the coordinator who sent the invitation (as a nudge's do), else to the
+    cohort's first coordinator; never to the no-reply sender."""
+    inviter = invitation.invited_by
+    if inviter is not None and inviter.is_active and inviter.email:
+        return [inviter.email]
+    coordinator = (
+        User.objects.filter(
+            memberships__cohort_id=invitation.cohort_id,
+            memberships__role=Membership.Role.COORDINATOR,
+            is_active=True,
+        )
+        .exclude(email="")
+        .order_by("memberships__pk")
+        .values_list("email", flat=True)
+        .first()
+    )
+    return [coordinator] if coordinator else []
+
+
 def _invitation_message(invitation: Invitation) -> EmailMultiAlternatives:
     url = f"{settings.SITE_URL}{reverse('learners:invitation_accept', args=[invitation.token])}"
     context = {"invitation": invitation, "absolute_url": url, "site_url": settings.SITE_URL}
@@ -322,6 +440,7 @@ def _invitation_message(invitation: Invitation) -> EmailMultiAlternatives:
         subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
         body=body,
         to=[invitation.email],
+        reply_to=_invitation_reply_to(invitation),
         headers={
             "Message-ID": invitation_message_id(invitation),
             "X-Alueagentti-Category": "invitation",
@@ -428,6 +547,46 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     return membership
 
 
+@transaction.atomic
+def membership_remove(*, membership: Membership, by: User) -> bool:
+    """Take a learner out of a cohort: their membership goes (and with it their progress row;
+    their team places follow, see the Membership post_delete receiver), their work stays (lessons
+    done, versions sent, reviews), the cohort's figures are recounted without them, and they
+    are told, with replies going to `by`. False when they were no longer in it (a second
+    click). Precondition: `by` coordinates the cohort."""
+    from notifications.models import Notification
+    from notifications.services import notification_notify
+
+    locked = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("cohort__course", "user")
+        .filter(pk=membership.pk)
+        .first()
+    )
+    if locked is None:
+        return False
+    if locked.role != Membership.Role.LEARNER:
+        raise EnrolmentError(_("Only a learner can be removed from a cohort here."))
+    cohort, learner, membership_id = locked.cohort, locked.user, locked.pk
+    locked.delete()
+    # The summary, the funnel and the overview count her no more once the figures are
+    # recounted (within a minute, learners/rollup.py); her own progress row went with her.
+    rollup_figures_stale(cohort_id=cohort.pk)
+    key = selectors.organisation_choices_key(cohort.pk)
+    transaction.on_commit(lambda: cache.delete(key), robust=True)
+    if learner.is_active:
+        notification_notify(
+            recipient=learner,
+            category=Notification.Category.ADMINISTRATION,
+            key=f"cohort-removed-{membership_id}",
+            template="cohort_removed",
+            context={"cohort": cohort, "course": cohort.course, "coordinator": by},
+            url=reverse("core:home"),
+            reply_to=by.email if by.is_active and by.email else "",
+        )
+    return True
+
+
 def moved_user_receiver(sender: type, user: User, **kwargs: object) -> None:
     """core.signals.user_organisation_changed (connected in LearnersConfig.ready): user_moved."""
     user_moved(user=user)
@@ -512,7 +671,6 @@ def import_check(*, import_id: int) -> bool:
     members = {e.lower() for e in members}
     invited = set(_open_invitations(upload.cohort_id, emails).values_list("email", flat=True))
     organisations = {o.name.lower(): o.name for o in Organisation.objects.only("name")}
-    languages = dict(settings.LANGUAGES)
     seen: set[str] = set()
     for index, person in enumerate(people, start=1):
         errors = []
@@ -535,8 +693,15 @@ def import_check(*, import_id: int) -> bool:
             errors.append("unknown_role")
         else:
             person["role"] = role
-        if person["language"] not in languages:
-            person["language"] = ""
+        if not person["language"]:
+            # No language given: the invitation goes out in the site's default, as shown.
+            person["language"] = settings.LANGUAGE_CODE
+        else:
+            language = spreadsheets.LANGUAGES.get(person["language"].lower())
+            if language is None:
+                errors.append("unknown_language")  # kept as written for the preview
+            else:
+                person["language"] = language
         if email and email in seen:
             errors.append("duplicate_in_file")
         elif email in members:
@@ -614,7 +779,7 @@ def import_apply(*, import_id: int) -> int:
     rows = upload.valid_rows
     organisations = {o.name: o for o in Organisation.objects.all()}
     created = 0
-    expires = timezone.now() + timedelta(days=INVITATION_VALID_DAYS)
+    expires = invitation_expires_at(cohort=upload.cohort)
     for start in range(0, len(rows), APPLY_BATCH):
         batch = rows[start : start + APPLY_BATCH]
         emails = [r["email"] for r in batch]

@@ -69,6 +69,38 @@ ROLES = {
     "koordinator": "coordinator",
 }
 
+# Language spellings accepted in the three languages (case-insensitive), as the site's codes.
+LANGUAGES = {
+    "fi": "fi",
+    "fi-fi": "fi",
+    "fi_fi": "fi",
+    "fin": "fi",
+    "suomi": "fi",
+    "suomeksi": "fi",
+    "finska": "fi",
+    "finnish": "fi",
+    "sv": "sv",
+    "sv-fi": "sv",
+    "sv_fi": "sv",
+    "sv-se": "sv",
+    "sv_se": "sv",
+    "swe": "sv",
+    "svenska": "sv",
+    "ruotsi": "sv",
+    "ruotsiksi": "sv",
+    "swedish": "sv",
+    "en": "en",
+    "en-gb": "en",
+    "en_gb": "en",
+    "en-us": "en",
+    "en_us": "en",
+    "eng": "en",
+    "english": "en",
+    "englanti": "en",
+    "englanniksi": "en",
+    "engelska": "en",
+}
+
 
 class SpreadsheetError(DomainError):
     pass
@@ -183,7 +215,8 @@ def read_people(*, file_name: str, content: bytes) -> list[dict[str, Any]]:
                 "email": values.get("email", "").strip().lower(),
                 "organisation": values.get("organisation", "").strip(),
                 "role": values.get("role", "").strip().lower(),
-                "language": values.get("language", "").strip().lower()[:8],
+                # As written (up to a cell's sensible length): the preview shows an unknown one.
+                "language": values.get("language", "").strip()[:50],
             }
         )
     return people

@@ -26,6 +26,7 @@ urlpatterns = [
     path("report/", views.funder_report, name="funder_report"),
     path("<int:pk>/learners/<int:user_pk>/", views.timeline, name="timeline"),
     path("<int:pk>/learners/<int:user_pk>/nudge/", views.nudge, name="nudge"),
+    path("<int:pk>/learners/<int:user_pk>/remove/", views.learner_remove, name="learner_remove"),
     path("<int:pk>/exports/", views.exports, name="exports"),
     path("<int:pk>/exports/<str:what>.<str:fmt>", views.export_download, name="export"),
     path("join/", views.join, name="join"),

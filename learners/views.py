@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access import STAFF_ROLES, Role, require_role
 from core.http import AuthenticatedHttpRequest
@@ -172,9 +172,15 @@ def cohort_settings(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 # --- invitations -----------------------------------------------------------------------------
 
 
+# Invitations on one page of the list.
+INVITATIONS_PER_PAGE = 50
+
+
 @require_role(Role.COORDINATOR)
 def invitation_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Coordinators of this cohort: invite people one by one or from a file; resend, revoke."""
+    """Coordinators of this cohort: invite people one by one or from a file; resend, revoke.
+    The list, 50 a page, is filtered by name, email or organisation (`q`) and by organisation
+    (`org`, the organisations the cohort's invitations name)."""
     cohort = get_cohort_for_coordinator(request.user, pk)
     form = forms.InvitationForm(request.POST or None, prefix="one")
     if request.method == "POST" and form.is_valid():
@@ -188,7 +194,8 @@ def invitation_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]},
             )
             return redirect("learners:invitations", cohort.pk)
-    query = request.GET.get("q", "").strip()
+    query = request.GET.get("q", "").strip()[:100]
+    organisation_id = parse_id(request.GET.get("org", ""))
     invitations = cohort.invitations.select_related("organisation").order_by("-created_at", "-pk")
     if query:
         # unicode_icontains (core/lookups.py): "åström" finds Åström on SQLite too.
@@ -196,8 +203,11 @@ def invitation_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             Q(email__unicode_icontains=query)
             | Q(first_name__unicode_icontains=query)
             | Q(last_name__unicode_icontains=query)
+            | Q(organisation__name__unicode_icontains=query)
         )
-    page = Paginator(invitations, 50).get_page(request.GET.get("page"))
+    if organisation_id:
+        invitations = invitations.filter(organisation_id=organisation_id)
+    page = Paginator(invitations, INVITATIONS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "learners/invitation_list.html",
@@ -207,6 +217,9 @@ def invitation_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "upload_form": forms.InvitationUploadForm(),
             "page": page,
             "query": query,
+            "organisation_id": organisation_id,
+            "organisations": selectors.invitation_organisation_choices(cohort=cohort),
+            "filtered": bool(query or organisation_id),
             "imports": cohort.imports.defer("content", "rows")[:5],
         },
         status=400 if request.method == "POST" else 200,
@@ -297,19 +310,45 @@ def invitation_resend(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 
 @require_role(Role.COORDINATOR)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def invitation_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Coordinators of the invitation's cohort: the link stops working."""
+    """Coordinators of the invitation's cohort (403 or 404 for anyone else): GET asks to
+    confirm, POST stops the link from working. Revoking it again (a double click, a second
+    tab) only says it is already revoked; an accepted invitation cannot be revoked (409)."""
     invitation = get_invitation_for_coordinator(request.user, pk)
-    if not services.invitation_revoke(invitation=invitation):
-        return action_refused(
+    back = reverse("learners:invitations", args=[invitation.cohort_id])
+    if invitation.status == Invitation.Status.REVOKED:
+        messages.info(
             request,
-            _("Only a pending invitation can be revoked."),
-            back_url=reverse("learners:invitations", args=[invitation.cohort_id]),
-            status=409,
+            _("The invitation to %(email)s is already revoked.") % {"email": invitation.email},
         )
-    messages.success(request, _("Invitation revoked."))
-    return redirect("learners:invitations", invitation.cohort_id)
+        return redirect(back)
+    if invitation.status == Invitation.Status.ACCEPTED:
+        return action_refused(
+            request, _("Only a pending invitation can be revoked."), back_url=back, status=409
+        )
+    if request.method == "POST":
+        if services.invitation_revoke(invitation=invitation):
+            messages.success(request, _("Invitation revoked."))
+        else:  # accepted or revoked in the meantime
+            invitation.refresh_from_db(fields=["status"])
+            if invitation.status != Invitation.Status.REVOKED:
+                return action_refused(
+                    request,
+                    _("Only a pending invitation can be revoked."),
+                    back_url=back,
+                    status=409,
+                )
+            messages.info(
+                request,
+                _("The invitation to %(email)s is already revoked.") % {"email": invitation.email},
+            )
+        return redirect(back)
+    return render(
+        request,
+        "learners/invitation_revoke.html",
+        {"invitation": invitation, "cohort": invitation.cohort, "back_url": back},
+    )
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
@@ -352,6 +391,8 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             )
             return redirect("core:home")
         return render(request, "learners/invitation_accept.html", {**context, "state": "confirm"})
+    # Back on the welcome after choosing a language in the footer: that choice stands.
+    returning = request.session.get(INVITATION_SESSION_KEY) == invitation.token
     request.session[INVITATION_SESSION_KEY] = invitation.token
     if User.objects.filter(email__unicode_iexact=invitation.email).exists():
         login = reverse("account_login")
@@ -363,12 +404,34 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         get_adapter(request).stash_verified_email(request, invitation.email)
         next_url, state = reverse("account_signup"), "sign_up"
     # Someone not signed in reads the welcome in the language the coordinator chose for them.
-    with translation.override(invitation.language or settings.LANGUAGE_CODE):
-        return render(
+    # Someone new reads the pages after it in it too: the language cookie carries it to the
+    # sign-up form, the messages after it and the new account's saved language (core.signals
+    # keeps the cookie's language at sign-in). Someone with an account signs in to their own
+    # saved language, which the cookie would overwrite. A language chosen in the footer while
+    # on the welcome is kept.
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if returning and chosen in dict(settings.LANGUAGES):
+        language = chosen
+    else:
+        language = invitation.language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        response = render(
             request,
             "learners/invitation_accept.html",
             {**context, "state": state, "next_url": next_url},
         )
+    if state == "sign_up" and language != chosen:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return response
 
 
 def join(request: HttpRequest, code: str = "") -> HttpResponse:
@@ -555,6 +618,50 @@ def timeline(request: AuthenticatedHttpRequest, pk: int, user_pk: int) -> HttpRe
             "events": selectors.learner_timeline(cohort=cohort, learner=learner),
             "is_coordinator": coordinates(request.user, cohort),
         },
+    )
+
+
+@require_role(Role.COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def learner_remove(request: AuthenticatedHttpRequest, pk: int, user_pk: int) -> HttpResponse:
+    """Coordinators of this cohort (403 or 404 for anyone else, its instructors included):
+    GET says what taking a learner out of the cohort does and asks to confirm; POST does it.
+    A learner no longer in the cohort (the second click of a double click) leads back to its
+    page."""
+    cohort = get_cohort_for_coordinator(request.user, pk)
+    membership = (
+        Membership.objects.select_related("user__organisation")
+        .filter(cohort=cohort, user_id=user_pk, role=Membership.Role.LEARNER)
+        .first()
+    )
+    if membership is None:
+        if request.method == "POST":
+            messages.info(request, _("This person is no longer a learner in the cohort."))
+            return redirect("learners:cohort_detail", cohort.pk)
+        raise Http404
+    learner = membership.user
+    if request.method == "POST":
+        try:
+            removed = services.membership_remove(membership=membership, by=request.user)
+        except services.EnrolmentError as exc:  # their role changed meanwhile
+            return action_refused(
+                request,
+                exc.message,
+                back_url=reverse("learners:cohort_detail", args=[cohort.pk]),
+                status=409,
+            )
+        if removed:
+            messages.success(
+                request,
+                _("%(name)s was removed from the cohort.") % {"name": learner.display_name},
+            )
+        else:
+            messages.info(request, _("This person is no longer a learner in the cohort."))
+        return redirect("learners:cohort_detail", cohort.pk)
+    return render(
+        request,
+        "learners/learner_remove.html",
+        {"cohort": cohort, "learner": learner, "is_coordinator": True},
     )
 
 

@@ -175,6 +175,9 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_ADAPTER = "learners.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Alueagentti] "
 ACCOUNT_OPEN_SIGNUP = env_bool("ACCOUNT_OPEN_SIGNUP", default=False)
+# An invitation's link works until the end of this many days after its cohort starts (and at
+# least 30 days from sending), so one sent weeks ahead does not expire before the start.
+INVITATION_VALID_DAYS_AFTER_COHORT_START = env_int("INVITATION_VALID_DAYS_AFTER_COHORT_START", 14)
 # Rate limits are allauth's defaults made explicit; they live in the cache (Redis in production).
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
