@@ -13,8 +13,24 @@ from core.admin_actions import ask_text, run_each
 from core.admin_search import UnicodeSearchMixin
 from core.http import AuthenticatedHttpRequest
 
-from .models import Adaptation, Card, CardMessage
+from .models import Adaptation, Card, CardMessage, NameConsent
 from .services import card_approve, card_index, card_reject
+
+
+class NameConsentInline(admin.TabularInline):
+    """Each member's own answer for their name: read only, nobody answers for anyone else."""
+
+    model = NameConsent
+    fields = ("user", "answer", "asked_by", "asked_at", "answered_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Card)
@@ -42,6 +58,7 @@ class CardAdmin(UnicodeSearchMixin, admin.ModelAdmin):
         "updated_at",
     )
     actions = ["approve_public", "reject_public"]
+    inlines = [NameConsentInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # a card is made from an experiment by its owners

@@ -42,8 +42,24 @@ class CardForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["show_names"].help_text = _(
+            "Each member decides for their own name: ticking this agrees for you and asks the "
+            "others. Members who have not agreed are shown as a team member from their town."
+        )
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+
+class NameAnswerForm(forms.Form):
+    """A team member's answer for their own name on a card (portfolio.consent)."""
+
+    answer = forms.ChoiceField(
+        choices=(("agree", _("Show my name")), ("decline", _("Do not show my name"))),
+        error_messages={
+            "required": _("Choose whether your name may be shown."),
+            "invalid_choice": _("Choose whether your name may be shown."),
+        },
+    )
 
 
 class PublishForm(forms.Form):

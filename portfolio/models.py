@@ -217,6 +217,52 @@ def shown_to_the_public(
     return shown
 
 
+class NameConsent(models.Model):
+    """A team member's own answer to showing their name with the card to people outside the
+    team (its public page, the network's card page): nobody answers for anyone else. A member
+    without an agreement here (asked, declined, withdrawn, never asked) is shown as a team
+    member from their town (portfolio.consent)."""
+
+    class Answer(models.TextChoices):
+        ASKED = "asked", pgettext_lazy("name consent", "Asked, no answer yet")
+        AGREED = "agreed", pgettext_lazy("name consent", "Agreed")
+        DECLINED = "declined", pgettext_lazy("name consent", "Declined")
+
+    card = models.ForeignKey(
+        Card, verbose_name=_("card"), on_delete=models.CASCADE, related_name="name_consents"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("team member"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    answer = models.CharField(
+        _("answer"), max_length=20, choices=Answer.choices, default=Answer.ASKED
+    )
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    asked_at = models.DateTimeField(_("asked"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("consent to show a name")
+        verbose_name_plural = _("consents to show names")
+        constraints = [
+            models.UniqueConstraint(fields=["card", "user"], name="one_name_consent_per_member"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.card}: {self.user} ({self.answer})"
+
+
 class CardSearchText(models.Model):
     """The cards' lemmatised text in SQLite's FTS5 table (portfolio.search), created by a
     migration and written by services.card_index; never used on PostgreSQL."""

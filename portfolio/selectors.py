@@ -28,7 +28,8 @@ from courses.models import Certificate, Reflection
 from portfolio.access import cards_from_q, cards_visible_to, team_organisation_ids
 from workshops.models import Experiment, ExperimentMember, Phase, Submission, Theme
 
-from .models import Card, CardMessage, shown_to_the_public
+from .consent import Byline, MemberAnswer, bylines, member_answers
+from .models import Card, CardMessage, NameConsent, shown_to_the_public
 
 if TYPE_CHECKING:
     from django.db.models import Field
@@ -88,6 +89,34 @@ def card_team_towns(*, card: Card) -> list[ExperimentMember]:
     """The municipalities of the card's team for portfolio/includes/_organisations.html, with
     no names loaded: what a page shows when the team chose not to show their names."""
     return list(_team_towns().filter(experiment_id=card.experiment_id))
+
+
+def card_name_answers(*, card: Card) -> dict[int, str]:
+    """Each team member's answer for their own name on the card, by user id (one query)."""
+    return dict(NameConsent.objects.filter(card=card).values_list("user_id", "answer"))
+
+
+def card_bylines(*, card: Card, members: list[User] | None = None) -> list[Byline]:
+    """The team as `card` names them to people outside it (portfolio.consent): pass the card
+    as they see it (card_as_published), and its `members` (card_owners) when already loaded.
+    No query when the card does not show names; one or two when it does."""
+    if not card.show_names:
+        return []
+    return bylines(
+        members=card_owners(card=card) if members is None else members,
+        answers=card_name_answers(card=card),
+        show_names=card.show_names,
+    )
+
+
+def card_member_answers(*, card: Card, members: list[User] | None = None) -> list[MemberAnswer]:
+    """Every member's answer for their name, for the team's own pages and the approving
+    coordinator (it names everyone); `shown` with the card's own choice of showing names."""
+    return member_answers(
+        members=card_owners(card=card) if members is None else members,
+        answers=card_name_answers(card=card),
+        show_names=card.show_names,
+    )
 
 
 def card_changes(*, card: Card) -> list[dict[str, Any]]:

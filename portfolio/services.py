@@ -22,7 +22,7 @@ from notifications.services import notification_notify
 from portfolio.access import card_approvers, cards_visible_to
 from workshops.models import Experiment, ExperimentMember, Phase
 
-from .models import Adaptation, Card, CardMessage, IncludedReflection
+from .models import Adaptation, Card, CardMessage, IncludedReflection, NameConsent
 from .selectors import card_owners, phase_texts
 
 if TYPE_CHECKING:
@@ -277,9 +277,80 @@ def card_update(*, card: Card, by: User, data: dict[str, Any], based_on: str | N
     card.save(update_fields=[*changed, "updated_at"])
     if any(f in CONTENT_FIELDS for f in changed):
         _revise_public(card, before=before, by=by)
+    if "show_names" in changed and card.show_names:
+        # Who ticks the box wants the names shown: their own name, at least.
+        _name_answer_set(card, member=by, answer=NameConsent.Answer.AGREED)
+    if card.show_names:
+        card_names_ask(card=card, by=by)
     card_index(card_ids=[card.pk])
     _remember_saver(card, by)
     return card
+
+
+def card_names_url(card: Card) -> str:
+    """The page where a team member answers for their own name on the card."""
+    return reverse("portfolio:card_names", args=[card.pk])
+
+
+def card_name_request_key(card: Card, member: User) -> str:
+    """The key the request to `member` about their name on `card` is notified under (once)."""
+    return f"portfolio-names-{card.pk}-{member.pk}"
+
+
+@transaction.atomic
+def card_names_ask(*, card: Card, by: User) -> list[User]:
+    """Ask each member of the card's team who has not been asked yet (`by` aside) whether
+    their name may be shown with the card, in a notification linking to their answer page;
+    returns who was asked now. Nobody is asked twice: a member who declined is not asked
+    again (they may change their answer on the card's page)."""
+    have = set(NameConsent.objects.filter(card=card).values_list("user_id", flat=True))
+    members = [m for m in card_owners(card=card) if m.pk != by.pk and m.pk not in have]
+    if not members:
+        return []
+    now = timezone.now()
+    NameConsent.objects.bulk_create(
+        [NameConsent(card=card, user=m, asked_by=by, asked_at=now) for m in members],
+        ignore_conflicts=True,
+    )
+    for member in members:
+        notification_notify(
+            recipient=member,
+            category=Notification.Category.GALLERY,
+            key=card_name_request_key(card, member),
+            template="portfolio_name_consent",
+            context={"card": card, "by": by},
+            url=card_names_url(card),
+        )
+    return members
+
+
+def _name_answer_set(card: Card, *, member: User, answer: str) -> None:
+    now = timezone.now()
+    fields = {"answer": answer, "answered_at": now}
+    if NameConsent.objects.filter(card=card, user=member).update(**fields):
+        return
+    try:
+        with transaction.atomic():
+            NameConsent.objects.create(card=card, user=member, **fields)
+    except IntegrityError:  # answered at the same moment in another tab
+        NameConsent.objects.filter(card=card, user=member).update(**fields)
+
+
+@transaction.atomic
+def card_name_answer(*, card: Card, member: User, agree: bool) -> str:
+    """A member of the card's team answers for their own name: agrees to show it with the
+    card outside the team, declines, or withdraws an agreement. Declining and withdrawing show
+    at once everywhere, a public card's approved version included (portfolio.consent: the
+    answers are read on every page view). Returns the answer saved."""
+    if not ExperimentMember.objects.filter(experiment_id=card.experiment_id, user=member).exists():
+        raise PortfolioError(_("Only a member of the team answers for their own name."))
+    answer = NameConsent.Answer.AGREED if agree else NameConsent.Answer.DECLINED
+    _name_answer_set(card, member=member, answer=answer)
+    # The request is answered: it no longer waits in their notifications.
+    Notification.objects.filter(
+        recipient=member, key=card_name_request_key(card, member), read_at__isnull=True
+    ).update(read_at=timezone.now())
+    return answer
 
 
 def _revise_public(card: Card, *, before: dict[str, Any], by: User | None) -> None:

@@ -12,6 +12,8 @@ urlpatterns = [
     path("portfolio/cards/<int:pk>/prefill/", views.card_prefill, name="card_prefill"),
     path("portfolio/cards/<int:pk>/publish/", views.card_publish, name="card_publish"),
     path("portfolio/cards/<int:pk>/withdraw/", views.card_withdraw, name="card_withdraw"),
+    # A team member's own answer for their name on the card (portfolio.consent).
+    path("portfolio/cards/<int:pk>/names/", views.card_names, name="card_names"),
     path("gallery/", views.gallery, name="gallery"),
     path("gallery/cards/<int:pk>/", views.card_detail, name="card"),
     # Asking once (a double click posts one message): views_questions.

@@ -4,7 +4,8 @@ Who sees what: the portfolio and its cards' edit pages (and removing their "we t
 links) only the learners on the experiment's team; the gallery and a card's page everyone
 signed in, each card by its scope (portfolio.access.cards_visible_to); the approval queue the
 coordinators who may approve (portfolio.access.cards_awaiting_approval_by); public pages
-anyone, public cards only.
+anyone, public cards only. A team member's name is shown outside the team only when they
+agreed themselves (portfolio.consent), on their own answer page.
 """
 
 from __future__ import annotations
@@ -39,8 +40,16 @@ from portfolio.access import (
 )
 from workshops.models import ExperimentMember
 
-from . import selectors, services
-from .forms import AdaptForm, CardForm, GalleryForm, MessageForm, PublishForm, RejectForm
+from . import consent, selectors, services
+from .forms import (
+    AdaptForm,
+    CardForm,
+    GalleryForm,
+    MessageForm,
+    NameAnswerForm,
+    PublishForm,
+    RejectForm,
+)
 from .models import Card
 
 PAGE_SIZE = 12
@@ -111,6 +120,7 @@ def card_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         form = CardForm(instance=card, initial={"based_on": services.card_version(card)})
         return _card_form_page(request, card, form, status=status)
     form = CardForm(request.POST, instance=card)
+    showed_names = card.show_names
     if form.is_valid():
         try:
             # The form must not save the instance itself: the service decides.
@@ -139,6 +149,14 @@ def card_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 )
             else:
                 messages.success(request, _("The card was saved."))
+            if card.show_names and not showed_names:
+                messages.info(
+                    request,
+                    _(
+                        "Your name is shown with the card. The other members of the team were "
+                        "asked: each one's name is shown only when they agree."
+                    ),
+                )
             return redirect("portfolio:card", pk=card.pk)
     else:
         status = 400
@@ -199,6 +217,7 @@ def _card_form_page(
             # This browser's copy of unsaved words (static/js/portfolio-card-draft.js), per
             # person and card: team mates may write on the same computer.
             "draft_key": f"alueagentti-card:{request.user.pk}:{card.pk}",
+            "name_answers": selectors.card_member_answers(card=card),
         },
         status=status,
     )
@@ -260,7 +279,54 @@ def card_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 return redirect("portfolio:card", pk=card.pk)
         status = 400
     return render(
-        request, "portfolio/card_publish.html", {"card": card, "form": form}, status=status
+        request,
+        "portfolio/card_publish.html",
+        {"card": card, "form": form, "name_answers": selectors.card_member_answers(card=card)},
+        status=status,
+    )
+
+
+@login_required
+def card_names(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A member of the card's team answers for their own name (the notification asking them
+    links here): shown with the card outside the team, or not. Only the team's members reach
+    it (404 for everyone else: portfolio.consent), and each answers for themselves only: the
+    form names nobody. Answering is a POST."""
+    card = consent.get_card_for_name_answer(request.user, pk)
+    form = NameAnswerForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            agree = form.cleaned_data["answer"] == "agree"
+            try:
+                services.card_name_answer(card=card, member=request.user, agree=agree)
+            except services.PortfolioError as exc:
+                return action_refused(
+                    request, exc.message, back_url=reverse("portfolio:card", args=[card.pk])
+                )
+            if agree:
+                messages.success(
+                    request, _("Your name is shown with the card when the card shows names.")
+                )
+            else:
+                messages.success(
+                    request,
+                    _("Your name is not shown with the card: you are shown as a team member."),
+                )
+            return redirect(f"{reverse('portfolio:card', args=[card.pk])}#names")
+        status = 400
+    answers = selectors.card_name_answers(card=card)
+    return render(
+        request,
+        "portfolio/card_names.html",
+        {
+            "card": card,
+            "form": form,
+            "answer": answers.get(request.user.pk, ""),
+            "public": card.scope == Card.Scope.PUBLIC
+            or card.public_status == Card.PublicStatus.PENDING,
+        },
+        status=status,
     )
 
 
@@ -318,7 +384,8 @@ def gallery(request: AuthenticatedHttpRequest) -> HttpResponse:
 def card_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A card with its indicators, thread, adaptations and similar experiments elsewhere, for
     everyone who may see it (cards_visible_to). The team reads its own text, with changes that
-    wait for a coordinator; everyone else what the public sees, the approved version."""
+    wait for a coordinator; everyone else what the public sees, the approved version, and by
+    the public's rule a member's name only when that member agreed (portfolio.consent)."""
     card = get_card_for_user(request.user, pk)
     owners = selectors.card_owners(card=card)
     owner_ids = {o.pk for o in owners}
@@ -326,13 +393,22 @@ def card_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not is_owner:
         card = selectors.card_as_published(card)
     experiments = selectors.adaptable_experiments(user=request.user, card=card)
+    # Outside the team only the members who agreed are named (portfolio.consent); the team
+    # sees the same line, as others read it, and everyone's answer in its panel.
+    answers = selectors.card_name_answers(card=card) if card.show_names or is_owner else {}
+    shown_names = consent.bylines(members=owners, answers=answers, show_names=card.show_names)
     return render(
         request,
         "portfolio/card_detail.html",
         {
             "card": card,
-            "owners": owners,
+            "bylines": shown_names,
             "towns": owners,
+            "name_answers": consent.member_answers(
+                members=owners, answers=answers, show_names=card.show_names
+            )
+            if is_owner
+            else [],
             "is_owner": is_owner,
             "owner_ids": owner_ids,
             # Hides and shows the thread's messages (no query for the team: owner_ids).
@@ -467,6 +543,8 @@ def approval(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         {
             "card": card,
             "owners": selectors.card_owners(card=card),
+            # Whose names the public will read: the approved choice, each member's own answer.
+            "name_answers": selectors.card_member_answers(card=card),
             "themes": list(card.experiment.themes.all()),
             "changes": selectors.card_changes(card=card),
             "seen": services.card_text_version(card),
@@ -493,7 +571,8 @@ def public_gallery(request: HttpRequest) -> HttpResponse:
 
 def public_card(request: HttpRequest, pk: int) -> HttpResponse:
     """A public card's clean page, for anyone on the web (public cards only): what the owners
-    chose to show, as a coordinator approved it (changes waiting for one are not shown)."""
+    chose to show, as a coordinator approved it (changes waiting for one are not shown), and a
+    team member's name only while that member agrees (portfolio.consent)."""
     card = get_object_or_404(
         cards_visible_to(AnonymousUser()).select_related("experiment", "organisation"), pk=pk
     )
@@ -504,7 +583,8 @@ def public_card(request: HttpRequest, pk: int) -> HttpResponse:
         "portfolio/public_card.html",
         {
             "card": card,
-            "owners": selectors.card_owners(card=card) if card.show_names else [],
+            # Only the members who agreed are named; the others by their town (consent).
+            "bylines": selectors.card_bylines(card=card),
             # Every town of the team, whether or not its names are shown.
             "towns": selectors.card_team_towns(card=card),
             "themes": list(card.experiment.themes.all()),

@@ -139,7 +139,7 @@ def _collect(user: User) -> list[tuple[str, Callable[[_Archive], None]]]:
     )
     from learners.models import Invitation, Membership, Nudge
     from notifications.models import Notification, NotificationPreference
-    from portfolio.models import Adaptation, Card, CardMessage, IncludedReflection
+    from portfolio.models import Adaptation, Card, CardMessage, IncludedReflection, NameConsent
     from workshops.models import (
         Attendance,
         CalendarFeed,
@@ -301,6 +301,9 @@ def _collect(user: User) -> list[tuple[str, Callable[[_Archive], None]]]:
         )
         a.records["adaptations"] = _rows(Adaptation.objects.filter(created_by=user))
         a.records["reflections_in_portfolio"] = _rows(IncludedReflection.objects.filter(user=user))
+        # The person's own answers to showing their name with a team card (asked_by is a
+        # team mate's id, as the cards' teams already are).
+        a.records["name_consents"] = _rows(NameConsent.objects.filter(user=user))
 
     def certificates(a: _Archive) -> None:
         certs = Certificate.objects.filter(user=user)
@@ -611,7 +614,7 @@ def erasure_carry_out(*, request: ErasureRequest, by: User | None) -> dict[str, 
     from courses.models import Certificate, Reflection
     from learners.models import Invitation
     from notifications.models import Notification, NotificationPreference
-    from portfolio.models import Card, CardMessage
+    from portfolio.models import Card, CardMessage, NameConsent
     from workshops.models import (
         CalendarFeed,
         Draft,
@@ -658,6 +661,8 @@ def erasure_carry_out(*, request: ErasureRequest, by: User | None) -> dict[str, 
     done["run_log"] = photos.update(text=removed_text, photo="")
     done["comments"] = PhaseComment.objects.filter(author=user).update(text=removed_text)
     done["card_messages"] = CardMessage.objects.filter(author=user).update(text=removed_text)
+    # An erased member is never named with a card again (portfolio.consent).
+    done["name_consents"] = NameConsent.objects.filter(user=user).delete()[0]
     from discussions.services import posts_erase
 
     done["discussion_posts"] = posts_erase(user=user, text=removed_text)

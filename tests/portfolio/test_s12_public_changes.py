@@ -349,6 +349,7 @@ def test_hiding_the_names_is_public_at_once_and_showing_them_waits(
     client_for, learner, public, hattula_coordinator
 ):
     Card.objects.filter(pk=public.pk).update(show_names=True)
+    services.card_name_answer(card=public, member=learner, agree=True)
     assert learner.display_name in public_page(public)
 
     save(client_for(learner), public, show_names=None)  # the box unticked
@@ -444,6 +445,8 @@ def test_the_public_page_of_a_team_card_names_every_town_whether_or_not_names_sh
     assert co_owner.display_name not in html
 
     Card.objects.filter(pk=public.pk).update(show_names=True)
+    for member in (learner, co_owner):
+        services.card_name_answer(card=public, member=member, agree=True)
     heading = public_page(public).split('data-testid="card-title"')[1].split("</p>")[0]
     assert "Hattula, Janakkala · " in heading
     assert learner.display_name in heading
