@@ -5,8 +5,10 @@ from typing import Any
 from allauth.account.signals import user_logged_in
 from django.conf import settings
 from django.dispatch import Signal, receiver
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
 from django.utils import translation
+
+from .middleware import LANGUAGE_CHOSEN_SESSION_KEY
 
 # Sent by the profile page after a person changed their first or last name (keyword `user`):
 # an app that keeps a copy of the name (courses: the name printed on certificates) follows.
@@ -24,18 +26,39 @@ user_organisation_changed = Signal()
 def keep_language_chosen_before_sign_in(
     sender: type, request: HttpRequest, user: Any, **kwargs: Any
 ) -> None:
-    """A language chosen on the sign-in page becomes the person's saved language.
+    """Sign-in speaks the person's language from its "you have signed in" banner on.
 
-    Signed in, the saved language wins over the cookie (core.middleware.UserLanguageMiddleware),
-    so without this a person who chose Swedish before signing in got a Finnish dashboard under
-    a Swedish "you have signed in" banner. Only an explicit choice counts: the cookie is set by
-    the language switcher alone, and a missing or unknown one changes nothing.
+    A language chosen with the switcher on the sign-in page, in this signed-out visit (the
+    session notes it: core.middleware.LANGUAGE_CHOSEN_SESSION_KEY), becomes their saved
+    language: signed in, the saved language wins over the cookie (UserLanguageMiddleware), so
+    without this a person who chose Swedish before signing in got a Finnish dashboard under a
+    Swedish banner. Otherwise their saved language is used, from the banner on, and the cookie
+    is set to it, so the pages after signing out speak it too. A cookie left by an earlier
+    sign-in in this browser (perhaps someone else's) is no choice and changes nothing saved.
     """
-    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-    if chosen not in {code for code, _name in settings.LANGUAGES} or chosen == user.language:
-        return
-    user.language = chosen
-    user.save(update_fields=["language"])
+    supported = {code for code, _name in settings.LANGUAGES}
+    cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    # Chosen with the switcher in this signed-out visit, not just left by the last sign-in here.
+    chosen = cookie if cookie == request.session.pop(LANGUAGE_CHOSEN_SESSION_KEY, None) else None
+    if chosen in supported:
+        language = chosen
+        if chosen != user.language:
+            user.language = chosen
+            user.save(update_fields=["language"])
+    else:
+        language = user.language if user.language in supported else settings.LANGUAGE_CODE
+        response = kwargs.get("response")
+        if cookie != language and isinstance(response, HttpResponseBase):
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
     # The banner allauth adds next is in the same language as the pages after it.
-    translation.activate(chosen)
-    request.LANGUAGE_CODE = chosen
+    translation.activate(language)
+    request.LANGUAGE_CODE = language

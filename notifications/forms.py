@@ -68,6 +68,15 @@ class PreferenceForm(forms.Form):
 
 
 class AnnouncementForm(forms.Form):
+    """A new announcement, with the form's one-time token (a hidden field, a new one each time
+    the page is opened): the same form sent again answers with the announcement it already
+    sent (services.announcement_create, Announcement.form_token)."""
+
+    form_token = forms.UUIDField(
+        widget=forms.HiddenInput,
+        required=False,
+        error_messages={"invalid": _("This form is out of date. Reload the page and try again.")},
+    )
     subject = forms.CharField(label=_("Subject"), max_length=200)
     body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 6}))
     send_at = CalendarDateTimeField(
@@ -79,3 +88,10 @@ class AnnouncementForm(forms.Form):
         if value is not None and value < timezone.now():
             raise forms.ValidationError(_("Choose a time in the future, or leave empty."))
         return value
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.has_error("form_token"):
+            # A hidden field's error is not shown next to it: it is said above the form.
+            self.add_error(None, self.errors.pop("form_token"))
+        return cleaned

@@ -162,12 +162,21 @@ class Announcement(models.Model):
     claimed_at = models.DateTimeField(_("claimed for sending"), null=True, blank=True)
     recipient_count = models.PositiveIntegerField(_("recipients"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # The one-time token of the form that wrote it (views.announcements): the same form sent
+    # again (a double click, Back and send) finds this row instead of sending a second one.
+    form_token = models.UUIDField(_("form token"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-send_at", "-pk"]
         verbose_name = _("announcement")
         verbose_name_plural = _("announcements")
         indexes = [models.Index(fields=["status", "send_at"])]
+        constraints = [
+            # Rows without a token (the API, older rows) are many: NULLs are never equal.
+            models.UniqueConstraint(
+                fields=["cohort", "form_token"], name="one_announcement_per_form"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.subject

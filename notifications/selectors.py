@@ -1,4 +1,5 @@
 import datetime
+import uuid
 from typing import Any
 
 from django.db.models import Count, Min, Q, QuerySet
@@ -7,7 +8,7 @@ from django.utils import timezone
 from core import mail
 from core.models import User
 
-from .models import Notification
+from .models import Announcement, Notification
 
 
 def unread_notifications(*, recipient_id: Any) -> QuerySet[Notification]:
@@ -95,3 +96,10 @@ def email_outbox_summary(
             for state in EMAIL_STATES
         }
     return summary
+
+
+def announcement_created_with(*, cohort: Any, token: uuid.UUID | None) -> Announcement | None:
+    """The announcement of this cohort that the form with this one-time token wrote, if any."""
+    if token is None:
+        return None
+    return Announcement.objects.filter(cohort=cohort, form_token=token).first()

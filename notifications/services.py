@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import logging
 import re
+import uuid
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -27,6 +28,7 @@ from core.errors import DomainError
 from core.models import User
 from core.outbox import publish, publish_on_commit
 
+from . import selectors
 from .models import Announcement, Mode, Notification, NotificationPreference
 from .templatetags.notification_text import ADDRESS, AFTER_ADDRESS, is_own_path, without_own_link
 
@@ -701,11 +703,34 @@ def digests_build(*, pairs: list[tuple[int, str]], now: datetime.datetime) -> in
 ANNOUNCEMENT_STALE = datetime.timedelta(minutes=10)
 
 
+class AnnouncementAlreadySent(DomainError):
+    """The form that asked for this announcement had already written one (its one-time token):
+    nothing new was saved or sent; `announcement` is the one it wrote."""
+
+    def __init__(self, announcement: Announcement) -> None:
+        super().__init__(
+            _(
+                "This form had already sent the announcement “%(subject)s”, so it was not "
+                "sent again."
+            )
+            % {"subject": announcement.subject}
+        )
+        self.announcement = announcement
+
+
 def announcement_create(
-    *, cohort: Any, author: User, subject: str, body: str, send_at: datetime.datetime | None
+    *,
+    cohort: Any,
+    author: User,
+    subject: str,
+    body: str,
+    send_at: datetime.datetime | None,
+    token: uuid.UUID | None = None,
 ) -> Announcement:
     """Save an announcement; it goes out at once or when beat finds it due.
 
+    `token`, the form's one-time token, is saved with it (unique per cohort): the same form sent
+    again, even at the same moment, raises AnnouncementAlreadySent and nothing more is sent.
     The request only writes the row and publishes one task (after commit, as a hint), so it
     takes the same few queries for a cohort of ten or ten thousand.
     """
@@ -714,18 +739,30 @@ def announcement_create(
         raise DomainError(_("Write a subject and a message."))
     if send_at is not None and send_at < now - datetime.timedelta(minutes=5):
         raise DomainError(_("Choose a time in the future, or send now."))
-    with transaction.atomic():
-        announcement = Announcement.objects.create(
-            cohort=cohort,
-            author=author,
-            subject=subject.strip(),
-            body=body.strip(),
-            send_at=send_at or now,
-        )
-        if send_at is None or send_at <= now:
-            from .tasks import announcement_send as task
+    sent = selectors.announcement_created_with(cohort=cohort, token=token)
+    if sent is not None:
+        raise AnnouncementAlreadySent(sent)
+    try:
+        with transaction.atomic():
+            announcement = Announcement.objects.create(
+                cohort=cohort,
+                author=author,
+                subject=subject.strip(),
+                body=body.strip(),
+                send_at=send_at or now,
+                form_token=token,
+            )
+            if send_at is None or send_at <= now:
+                from .tasks import announcement_send as task
 
-            publish_on_commit(task, announcement.pk)
+                publish_on_commit(task, announcement.pk)
+    except IntegrityError:
+        # The same form sent twice at once: the other request's row is committed by now (the
+        # unique index made this insert wait for it), and only that one publishes its task.
+        sent = selectors.announcement_created_with(cohort=cohort, token=token)
+        if sent is None:
+            raise
+        raise AnnouncementAlreadySent(sent) from None
     return announcement
 
 

@@ -1,3 +1,5 @@
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -13,12 +15,14 @@ from django.views.decorators.http import require_POST
 from core.access import STAFF_ROLES, Role, require_role
 from core.errors import DomainError
 from core.http import AuthenticatedHttpRequest
+from core.middleware import use_link_language
 from learners.access import cohorts_for, get_cohort_for_staff
 from notifications.access import notifications_visible_to_staff
 
 from . import selectors, services
 from .forms import AnnouncementForm, PreferenceForm
 from .models import Notification
+from .templatetags.notification_text import is_own_path
 
 # The log's filter for every email that a coordinator may need to act on.
 ATTENTION = "attention"
@@ -54,20 +58,40 @@ def notification_open(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 def notification_follow(request: HttpRequest, token: str) -> HttpResponse:
     """Anyone with a link from a notification email (services.notification_follow_url): its
-    recipient has it marked read and goes on to its page. A signed-out person signs in first and
-    comes back here; anyone else goes on to the page, which decides what they may see. A GET, as
-    it is a link: a mail scanner that opens it is signed out and marks nothing."""
+    recipient has it marked read and goes on to its page. A signed-out person signs in first,
+    on a sign-in page in the email's language, and comes back here; someone signed in with
+    another account is told so (403) and may sign out and continue, or open the page with
+    their own account; the notification stays unread. A GET, as it is a link: a mail scanner
+    that opens it is signed out and marks nothing."""
     notification = services.notification_from_follow_token(token)
     if notification is None:
         raise Http404
     if not request.user.is_authenticated:
+        # The sign-in page speaks the recipient's language; it tells whoever else holds the
+        # link that much and nothing more.
+        use_link_language(request, notification.recipient.language, remember=True)
         return redirect_to_login(request.get_full_path())
-    if notification.recipient_id == request.user.pk:
-        services.notification_mark_read(recipient=request.user, notification_id=notification.pk)
-    target = notification.url
-    if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts=None):
+    if notification.recipient_id != request.user.pk:
+        return render(
+            request,
+            "notifications/notification_follow_other_account.html",
+            {
+                "account": _masked_email(notification.recipient.email),
+                "here": request.get_full_path(),
+                # The page itself decides what this account may see there.
+                "target": notification.url if _is_safe_target(notification.url) else "",
+            },
+            status=403,
+        )
+    services.notification_mark_read(recipient=request.user, notification_id=notification.pk)
+    if not _is_safe_target(notification.url):
         return redirect("notifications:list")
-    return redirect(target)
+    return redirect(notification.url)
+
+
+def _is_safe_target(url: str) -> bool:
+    """A page on this site to lead on to (never another host)."""
+    return is_own_path(url) and url_has_allowed_host_and_scheme(url, allowed_hosts=None)
 
 
 @login_required
@@ -105,11 +129,15 @@ def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @csrf_exempt  # the signed token is the credential; mail clients POST here (RFC 8058)
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """Anyone holding a signed link from an email: stop that email category, in one click."""
+    """Anyone holding a signed link from an email: stop that email category, in one click. The
+    page speaks the reader's language, or, for a signed-out reader without a language cookie,
+    that of the person the email went to."""
     found = services.unsubscribe_read(token)
     if found is None:
         return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=400)
     user, categories = found
+    # A signed-out reader without a language of their own reads it in the email's language.
+    use_link_language(request, user.language)
     context = {
         "labels": [Notification.Category(c).label for c in categories],
         # Whose emails the link changes: not necessarily the signed-in person's.
@@ -184,21 +212,45 @@ def notification_resend(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 
 @require_role(*STAFF_ROLES)
 def announcements(request: AuthenticatedHttpRequest, cohort_pk: int) -> HttpResponse:
-    """Coordinators and instructors of the cohort: write an announcement, now or later."""
+    """Coordinators and instructors of the cohort: write an announcement, now or later. The form
+    carries a one-time token: sent again (a double click, Back and send), it answers with the
+    announcement it already sent and sends nothing more."""
     cohort = get_cohort_for_staff(request.user, cohort_pk)
-    form = AnnouncementForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.announcement_create(cohort=cohort, author=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(
-                request,
-                _("Announcement scheduled.")
-                if form.cleaned_data["send_at"]
-                else _("Announcement sent."),
-            )
+    form = AnnouncementForm(
+        request.POST if request.method == "POST" else None,
+        initial={"form_token": uuid.uuid4()},
+    )
+    if request.method == "POST":
+        valid = form.is_valid()
+        # Asked before the other fields count: a form sent again answers with what it sent,
+        # even when its time to send has passed since.
+        sent = selectors.announcement_created_with(
+            cohort=cohort, token=form.cleaned_data.get("form_token")
+        )
+        if sent is None and valid:
+            try:
+                services.announcement_create(
+                    cohort=cohort,
+                    author=request.user,
+                    subject=form.cleaned_data["subject"],
+                    body=form.cleaned_data["body"],
+                    send_at=form.cleaned_data["send_at"],
+                    token=form.cleaned_data["form_token"],
+                )
+            except services.AnnouncementAlreadySent as exc:
+                sent = exc.announcement
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("Announcement scheduled.")
+                    if form.cleaned_data["send_at"]
+                    else _("Announcement sent."),
+                )
+                return redirect("notifications:announcements", cohort.pk)
+        if sent is not None:
+            messages.info(request, services.AnnouncementAlreadySent(sent).message)
             return redirect("notifications:announcements", cohort.pk)
     return render(
         request,

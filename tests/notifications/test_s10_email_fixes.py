@@ -268,12 +268,13 @@ def test_a_signed_out_recipient_signs_in_first_and_then_lands_there(client, lear
     assert notification.read_at is not None
 
 
-def test_someone_else_following_the_link_goes_to_the_page_and_marks_nothing(
+def test_someone_else_following_the_link_is_told_it_is_for_another_account(
     client_for, other_learner, emailed
 ):
     notification, link = emailed
     response = client_for(other_learner).get(link)
-    assert response["Location"] == POST_URL
+    assert response.status_code == 403
+    assert 'data-testid="follow-other-account"' in response.content.decode()
     notification.refresh_from_db()
     assert notification.read_at is None
 
