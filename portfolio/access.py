@@ -29,8 +29,9 @@ def cards_visible_to(user: AnyUser) -> QuerySet[Card]:
     """Portfolio cards a person may see, decided in the query so no list can leak one.
 
     Public cards (always approved): everyone, signed in or not. Network: everyone signed in.
-    Cohort: the members of the experiment's cohort (any role). Private: only the team. The
-    superuser gets no exception here: publishing is the owners' choice.
+    Cohort: the members of the experiment's cohort (any role). Private: only the team (its
+    current learners: workshops.access.experiment_member). The superuser gets no exception
+    here: publishing is the owners' choice.
     """
     qs = Card.objects.all()
     public = Q(scope=Card.Scope.PUBLIC)
@@ -56,7 +57,9 @@ def get_card_for_user(user: AnyUser, pk: int) -> Card:
 
 
 def get_card_for_owner(user: User, pk: int) -> Card:
-    """Editing and publishing a card: the learners on the experiment's team only."""
+    """Editing and publishing a card: the learners on the experiment's team only, while they are
+    learners of its cohort (workshops.access.experiment_member: someone who left the team or
+    the cohort gets 404, as on the experiment's pages)."""
     return get_object_or_404(
         Card.objects.filter(experiment_member(user, "experiment_id")).select_related(
             "experiment", "organisation"

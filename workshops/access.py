@@ -36,9 +36,42 @@ from .models import (
 )
 
 
+def team_rows(user: User) -> QuerySet[ExperimentMember]:
+    """The person's places on teams that count: those in cohorts where they are still a
+    learner. The one rule of team membership (workshops' and portfolio's access build on it):
+    a row left behind by a membership that ended or changed role (deleted in the admin before
+    workshops.receivers_team existed, or a learner made an instructor) admits nobody. The
+    experiment's cohort is the row's own copy of it (ExperimentMember.cohort)."""
+    return ExperimentMember.objects.filter(
+        Exists(
+            Membership.objects.filter(cohort=OuterRef("cohort_id"), user=user, role=Role.LEARNER)
+        ),
+        user=user,
+    )
+
+
 def experiment_member(user: User, experiment_ref: str) -> Exists:
-    """The person is on the team of the experiment that `experiment_ref` points to."""
-    return Exists(ExperimentMember.objects.filter(experiment=OuterRef(experiment_ref), user=user))
+    """The person is on the team of the experiment that `experiment_ref` points to and is still
+    a learner of its cohort (team_rows)."""
+    return Exists(team_rows(user).filter(experiment=OuterRef(experiment_ref)))
+
+
+def is_team_member(user: User, experiment_id: int | None) -> bool:
+    """experiment_member for one experiment already at hand (one query; none without one)."""
+    if experiment_id is None or not user.is_authenticated:
+        return False
+    return team_rows(user).filter(experiment_id=experiment_id).exists()
+
+
+def own_or_team(user: User, submission_ref: str = "") -> Q:
+    """The versions a learner reaches as their own: every version of an experiment whose team
+    they are on (experiment_member), and an answer they sent without an experiment. A version
+    the person sent in a team they have left (or in a cohort they have left) is the team's:
+    not theirs to open any more. `submission_ref`: the path to the submission ("" for a
+    Submission query, "submission__" from its files and reviews)."""
+    return Q(**{f"{submission_ref}learner": user, f"{submission_ref}experiment__isnull": True}) | Q(
+        experiment_member(user, f"{submission_ref}experiment_id")
+    )
 
 
 def get_assignment_for_learner(user: User, pk: int) -> tuple[Assignment, Cohort]:
@@ -119,11 +152,20 @@ def get_experiment_for_user(user: User, pk: int) -> Experiment:
 def get_experiment_for_member(user: User, pk: int) -> Experiment:
     """Only the learners on the team (who are still learners of its cohort) may change it."""
     return get_object_or_404(
-        Experiment.objects.filter(
-            experiment_member(user, "pk"), member(Role.LEARNER, user, "cohort_id")
-        ).select_related("workshop", "cohort"),
+        Experiment.objects.filter(experiment_member(user, "pk")).select_related(
+            "workshop", "cohort"
+        ),
         pk=pk,
     )
+
+
+def get_experiment_for_team_staff(user: User, pk: int) -> Experiment:
+    """Taking a learner off a team: the instructors and coordinators of the experiment's cohort
+    and the superuser; 404 for anyone else."""
+    qs = Experiment.objects.select_related("workshop", "cohort")
+    if not user.is_superuser:
+        qs = qs.filter(member(STAFF_ROLES, user, "cohort_id"))
+    return get_object_or_404(qs, pk=pk)
 
 
 def get_experiment_for_instructor(user: User, pk: int) -> Experiment:
@@ -150,10 +192,7 @@ def may_see_thread(user: User, submission: Submission) -> bool:
         return False
     return (
         user.is_superuser
-        or (
-            submission.experiment is not None
-            and submission.experiment.members.filter(user=user).exists()
-        )
+        or is_team_member(user, submission.experiment_id)
         or Membership.objects.filter(
             cohort_id=submission.cohort_id, user=user, role=Role.INSTRUCTOR
         ).exists()
@@ -230,15 +269,11 @@ def get_session_material_for_instructor(user: User, pk: int) -> SessionMaterial:
 
 
 def submissions_visible_to(user: User) -> QuerySet[Submission]:
-    """A learner sees their own and their team's work; staff their cohorts' work."""
+    """A learner sees their own and their team's work (own_or_team); staff their cohorts'."""
     qs = Submission.objects.all()
     if user.is_superuser:
         return qs
-    return qs.filter(
-        Q(learner=user)
-        | Q(experiment_member(user, "experiment_id"))
-        | Q(member(STAFF_ROLES, user, "cohort_id"))
-    )
+    return qs.filter(own_or_team(user) | Q(member(STAFF_ROLES, user, "cohort_id")))
 
 
 def submissions_reviewable_by(user: User) -> QuerySet[Submission]:
@@ -330,9 +365,7 @@ def _review_file_readers(user: User) -> Q:
         | Q(uploaded_by=user)
         | Q(review__reviewer=user)
     )
-    team = Q(review__isnull=False) & (
-        Q(submission__learner=user) | Q(experiment_member(user, "submission__experiment_id"))
-    )
+    team = Q(review__isnull=False) & own_or_team(user, "submission__")
     return staff | team
 
 
@@ -377,7 +410,7 @@ def get_peer_review_for_receiver(user: User, pk: int) -> PeerReview:
         .filter(
             Exists(
                 PeerReview.objects.filter(pk=OuterRef("pk")).filter(
-                    Q(submission__learner=user) | Q(submission__experiment__members__user=user)
+                    own_or_team(user, "submission__")
                 )
             )
         )

@@ -860,7 +860,8 @@ def thread(*, experiment_id: int, phase: int) -> list[PhaseComment]:
 
 
 def with_files(submission: Submission) -> Submission:
-    """Load the version's files with the version each kept file came from (one query)."""
+    """Load the version's files with the version each kept file came from and who added it
+    (one query)."""
     prepared.prefetched(
         submission,
         "files",
@@ -869,7 +870,7 @@ def with_files(submission: Submission) -> Submission:
             ("with_files",),
             lambda submission: (
                 SubmissionFile.objects.filter(submission_id=submission)
-                .select_related("carried_from__submission")
+                .select_related("carried_from__submission", "added_by")
                 .order_by("pk")
             ),
             submission=submission.pk,

@@ -632,10 +632,10 @@ def storage_failed_message() -> str:
 
 
 def _store_files(
-    submission: Submission, uploads: Sequence[UploadedFile[bytes]]
+    submission: Submission, uploads: Sequence[UploadedFile[bytes]], *, added_by: User
 ) -> list[SubmissionFile]:
     """Store a learner's uploads as pending files (see _store_uploads)."""
-    return _store_uploads(SubmissionFile, uploads, submission=submission)
+    return _store_uploads(SubmissionFile, uploads, submission=submission, added_by=added_by)
 
 
 _Stored = TypeVar("_Stored", SubmissionFile, ReviewFile)
@@ -713,7 +713,7 @@ def refusal_reason(upload: UploadedFile[bytes]) -> str:
 
 
 def _store_refused(
-    submission: Submission, uploads: Sequence[UploadedFile[bytes]]
+    submission: Submission, uploads: Sequence[UploadedFile[bytes]], *, added_by: User
 ) -> list[SubmissionFile]:
     """Record uploads refused at once as rejected files, with no stored bytes: the learner sees
     each one named with its reason, and the text and the other files are kept."""
@@ -729,6 +729,7 @@ def _store_refused(
                 status=SubmissionFile.Status.REJECTED,
                 reason_code=code,
                 reason_params=params,
+                added_by=added_by,
             )
         )
     return rows
@@ -750,6 +751,8 @@ def _keep_files(submission: Submission, kept: Sequence[SubmissionFile]) -> list[
             preview=f.preview.name if f.preview else "",
             extracted_text=f.extracted_text,
             carried_from=f,
+            # Whoever added it first, not the sender of the version that keeps it.
+            added_by_id=f.added_by_id,
         )
         for f in kept
     )
@@ -802,7 +805,9 @@ def submission_submit(
         experiment = experiment_create(
             learner=learner, workshop=assignment.workshop, cohort=cohort, title=assignment.title
         )
-    if not ExperimentMember.objects.filter(experiment=experiment, user=learner).exists():
+    # The team, read once: the sender must be on it, and the others are told of the version.
+    team = list(experiment.members.select_related("user"))
+    if not any(member.user_id == learner.pk for member in team):
         raise SubmissionError(_("You are not on this experiment's team."))
     # Lock the experiment so two quick clicks (or two team members) cannot both send a version.
     experiment = Experiment.objects.select_for_update().get(pk=experiment.pk)
@@ -819,9 +824,15 @@ def submission_submit(
         .order_by("-version")
         .first()
     )
+    if previous is not None and previous.status == Submission.Status.APPROVED:
+        raise SubmissionError(_("This assignment has already been approved."))
+    if based_on is not None and previous is not None and previous.version > based_on:
+        # Checked under the experiment's lock: of two team mates sending from pages opened on
+        # the same version, the second is refused here, whether the first one's version still
+        # waits for review or was decided already. The page's base is the newest version of
+        # the phase in this cycle, as `previous` is.
+        raise VersionSentMeanwhile(previous, learner=learner)
     if previous is not None and previous.status not in Submission.RESUBMITTABLE:
-        if previous.status == Submission.Status.APPROVED:
-            raise SubmissionError(_("This assignment has already been approved."))
         raise SubmissionError(
             _(
                 "Your previous version is still being processed or reviewed. You can send a new "
@@ -837,11 +848,6 @@ def submission_submit(
         .aggregate(n=Max("version"))["n"]
         or 0
     )
-    if based_on is not None and previous is not None and previous.version > based_on:
-        # Checked under the experiment's lock: of two team mates sending from pages opened on
-        # the same version, the second is refused here. The page's base is the newest version
-        # of the phase in this cycle, as `previous` is.
-        raise VersionSentMeanwhile(previous, learner=learner)
     kept = keepable_files(experiment=experiment, assignment=assignment)
     if keep_files is not None:
         wanted = set(keep_files)
@@ -871,6 +877,15 @@ def submission_submit(
         submission.earlier_versions().filter(superseded=False).update(superseded=True)
     Draft.objects.filter(experiment=experiment, phase=assignment.phase, learner=learner).delete()
     _event(experiment, learner, ExperimentEvent.Kind.SUBMITTED, note=f"v{submission.version}")
+    _team_told_of_version(
+        submission,
+        experiment=experiment,
+        sender=learner,
+        team=team,
+        answered=previous
+        if previous is not None and previous.status == Submission.Status.REVISION_REQUESTED
+        else None,
+    )
     # The impact plan is versioned with the phases: keep it as it is now with this version.
     from impact.services import plan_snapshot_take
 
@@ -878,8 +893,8 @@ def submission_submit(
     _keep_files(submission, kept)
     # Each refused file says why on its row (CheckedFile.shown_reason, in the reader's
     # language); the version's `status_reason` is no longer written.
-    _store_refused(submission, refused)
-    _enqueue(_store_files(submission, files))
+    _store_refused(submission, refused, added_by=learner)
+    _enqueue(_store_files(submission, files, added_by=learner))
     # An "assignment submitted" item may finish the course for the whole team.
     submission_completion_check_later(
         submission_id=submission.pk, course_id=assignment.workshop.course_id, cohort_id=cohort.pk
@@ -889,6 +904,39 @@ def submission_submit(
 
         peer_allocate_later(assignment_id=assignment.pk, cohort_id=cohort.pk)
     return submission
+
+
+def _team_told_of_version(
+    submission: Submission,
+    *,
+    experiment: Experiment,
+    sender: User,
+    team: list[ExperimentMember],
+    answered: Submission | None,
+) -> None:
+    """Tell the sender's team mates that a version was sent (each once, in the app and by
+    email as their preferences say; never the sender), and put away the team's "revision
+    requested" notices of the version it `answered`, so no dashboard asks for them any more
+    (the versions before that one were answered, and their notices put away, by its send)."""
+    if answered is not None:
+        Notification.objects.filter(
+            recipient_id__in=[m.user_id for m in team],
+            key=f"submission-reviewed-{answered.pk}",
+            read_at__isnull=True,
+        ).update(read_at=timezone.now())
+    url = reverse("workshops:submission_detail", args=[submission.pk])
+    for member in team:
+        if member.user_id == sender.pk:
+            continue
+        notification_notify(
+            recipient=member.user,
+            category=Notification.Category.REVIEWS,
+            # One per version and person: a retried or repeated send tells nobody twice.
+            key=f"team-version-sent-{submission.pk}",
+            template="team_version_sent",
+            context={"experiment": experiment, "submission": submission, "sender": sender},
+            url=url,
+        )
 
 
 def _enqueue(files: Iterable[SubmissionFile]) -> None:
@@ -923,8 +971,8 @@ def submission_add_files(
         raise SubmissionError(_("Files can be added only while the version waits for review."))
     if locked.files.count() + len(uploads) > MAX_FILES:
         raise SubmissionError(_("A version can have at most %(n)s files.") % {"n": MAX_FILES})
-    stored = _store_files(locked, [u for u in uploads if not refusal_reason(u)])
-    rejected = _store_refused(locked, [u for u in uploads if refusal_reason(u)])
+    stored = _store_files(locked, [u for u in uploads if not refusal_reason(u)], added_by=learner)
+    rejected = _store_refused(locked, [u for u in uploads if refusal_reason(u)], added_by=learner)
     _enqueue(stored)
     return stored + rejected
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_marking, views_peer, views_rubric, views_sessions
+from . import views, views_marking, views_peer, views_rubric, views_sessions, views_team
 
 app_name = "workshops"
 
@@ -27,6 +27,12 @@ urlpatterns = [
     path("<int:pk>/experiments/new/", views.experiment_start, name="experiment_start"),
     path("experiments/<int:pk>/", views.experiment_detail, name="experiment"),
     path("experiments/<int:pk>/edit/", views.experiment_edit, name="experiment_edit"),
+    path("experiments/<int:pk>/team/leave/", views_team.team_leave, name="team_leave"),
+    path(
+        "experiments/<int:pk>/team/<int:member_pk>/remove/",
+        views_team.team_remove,
+        name="team_remove",
+    ),
     path("experiments/<int:pk>/pivot/", views.experiment_pivot, name="experiment_pivot"),
     path("experiments/<int:pk>/cycle/", views.experiment_new_cycle, name="experiment_cycle"),
     path("experiments/<int:pk>/extensions/", views.extension_grant, name="extension_grant"),

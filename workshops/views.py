@@ -5,6 +5,7 @@ from contextvars import ContextVar
 from functools import partial, wraps
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -25,7 +26,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.access import Role, has_role, require_role
 from core.http import AuthenticatedHttpRequest
 from core.ids import parse_id
+from core.models import StagedUpload
 from core.responses import action_refused
+from core.staged_fields import staged_name
+from core.staged_uploads import StagedUploadedFile, staged_uploads_for
 from courses.languages import content_note
 from workshops.access import (
     can_review,
@@ -70,6 +74,7 @@ from .forms import (
     posted_levels,
 )
 from .models import (
+    Assignment,
     Experiment,
     ExperimentEvent,
     Marking,
@@ -124,6 +129,79 @@ def _phase_context(request: AuthenticatedHttpRequest, experiment: Experiment, as
     }
 
 
+def _staged_posted(request: AuthenticatedHttpRequest) -> list[StagedUpload]:
+    """The files this person sent ahead of the posted form (its `attachments` field) that are
+    still waiting, unused, in the order the form listed them (one query, none without any)."""
+    tokens = [t for t in request.POST.getlist(staged_name("attachments")) if t]
+    if not tokens:
+        return []
+    rows = staged_uploads_for(owner_id=request.user.pk, tokens=tokens)
+    return [rows[t] for t in dict.fromkeys(tokens) if t in rows]
+
+
+def _carry_url(assignment_id: int, staged: list[StagedUpload]) -> str:
+    """The answer form of the phase with these waiting files already listed in it."""
+    url = reverse("workshops:assignment", args=[assignment_id])
+    return f"{url}?{urlencode([('staged', f.token) for f in staged])}" if staged else url
+
+
+def _refused_with_files(
+    request: AuthenticatedHttpRequest,
+    message: str,
+    *,
+    assignment: Assignment,
+    experiment: Experiment | None,
+    version: Submission | None,
+    kept_text: str = "",
+    posted_names: list[str] | None = None,
+    back_url: str = "",
+) -> HttpResponse:
+    """A send or an add of files refused because of `version` (a team mate's, or one decided
+    meanwhile), as a 409: the person's words to copy and the files they chose that were not
+    attached, never dropped without a word. Files sent ahead of the form are still waiting
+    (for a day): while `version` waits for review they are offered to it in one click (the
+    version page's "Add a replacement or missing file"); when the phase takes a new version
+    they are carried into its form. `posted_names`: files that came with the form itself,
+    which are gone and are only named. "Back" leads to where the files can go (the version
+    waiting, the next version's form), else to `back_url` (the phase's page by default)."""
+    staged = _staged_posted(request)
+    if version is not None and version.assignment_id == assignment.pk:
+        version.assignment = assignment
+    waiting = version is not None and version.status in (
+        Submission.Status.PROCESSING,
+        Submission.Status.RECEIVED,
+    )
+    carry = (
+        bool(staged)
+        and version is not None
+        and experiment is not None
+        and not version.superseded
+        and version.cycle == experiment.cycle
+        and _can_submit(experiment, version.assignment, version)
+    )
+    if carry:
+        back_url = _carry_url(assignment.pk, staged)
+    elif waiting and version is not None:
+        back_url = reverse("workshops:submission_detail", args=[version.pk])
+    elif not back_url:
+        back_url = reverse("workshops:assignment", args=[assignment.pk])
+    return render(
+        request,
+        "workshops/send_refused.html",
+        {
+            "message": message,
+            "kept_text": kept_text,
+            "back_url": back_url,
+            "staged": staged,
+            "staged_field": staged_name("attachments"),
+            "posted_names": posted_names or [],
+            "add_to": version if waiting else None,
+            "carry_url": back_url if carry else "",
+        },
+        status=409,
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def assignment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -175,12 +253,14 @@ def assignment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                     "%(name)s sent version %(version)s of this answer for your team while you "
                     "were writing, so no other version can be sent now."
                 ) % {"name": newest.learner.display_name, "version": newest.version}
-            return action_refused(
+            return _refused_with_files(
                 request,
                 message,
-                back_url=reverse("workshops:assignment", args=[assignment.pk]),
-                status=409,
+                assignment=assignment,
+                experiment=experiment,
+                version=newest,
                 kept_text=request.POST.get("text", ""),
+                posted_names=_posted_names(request, newest),
             )
         removing = bool(request.POST.getlist("remove_files"))
         form = SubmissionForm(
@@ -209,13 +289,16 @@ def assignment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                     based_on=form.cleaned_data.get("based_on"),
                 )
             except services.VersionSentMeanwhile as exc:
-                # Nothing was sent: the person's words are shown to copy into the new version.
-                return action_refused(
+                # Nothing was sent: the person's words are shown to copy into the new version,
+                # and the files they chose are offered to it.
+                return _refused_with_files(
                     request,
                     exc.message,
-                    back_url=reverse("workshops:assignment", args=[assignment.pk]),
-                    status=409,
+                    assignment=assignment,
+                    experiment=experiment,
+                    version=exc.newest,
                     kept_text=form.cleaned_data["text"],
+                    posted_names=_posted_names(request, exc.newest),
                 )
             except services.SubmissionError as exc:
                 form.add_error(None, exc.message)
@@ -245,6 +328,20 @@ def assignment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         status = 503 if storage_failed else 400
         # The page again, with the form's errors and the previous version's files to tick.
         context = _phase_context(request, experiment, assignment)
+        if not context["can_submit"] and not storage_failed:
+            # The phase stopped taking versions while this was sent (a team mate's version, a
+            # decision): the page has no form to show the words and files in again.
+            errors = form.non_field_errors()
+            newest = context["history"][0] if context["history"] else None
+            return _refused_with_files(
+                request,
+                str(errors[0]) if errors else _("You cannot send a new version now."),
+                assignment=assignment,
+                experiment=experiment,
+                version=newest,
+                kept_text=request.POST.get("text", ""),
+                posted_names=_posted_names(request, newest),
+            )
         if context["can_submit"] and not removing:
             form.keepable = services.keepable_files(experiment=experiment, assignment=assignment)
         elif not context["can_submit"]:
@@ -280,6 +377,7 @@ def assignment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             initial={
                 "text": text,
                 "based_on": context["latest"].version if context["latest"] else 0,
+                **_carried_files(request, context["can_submit"]),
             },
             draft_url=draft_url,
             draft_revision=draft.revision if draft else 0,
@@ -369,10 +467,37 @@ def phase_texts(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _carried_files(request: AuthenticatedHttpRequest, can_submit: bool) -> dict[str, Any]:
+    """The files a refused send carried here (`?staged=<token>`, _refused_with_files): this
+    person's, still waiting, listed in the form as if it had come back with them."""
+    tokens = [t for t in request.GET.getlist("staged") if t] if can_submit else []
+    rows = staged_uploads_for(owner_id=request.user.pk, tokens=tokens) if tokens else {}
+    files = [StagedUploadedFile(rows[t]) for t in dict.fromkeys(tokens) if t in rows]
+    return {"attachments": files} if files else {}
+
+
+def _posted_names(request: AuthenticatedHttpRequest, newest: Submission | None) -> list[str]:
+    """The names of the files that came with a refused send itself (no script sent them
+    ahead), when a team mate's version refused it; the person's own (a second click) has
+    them already."""
+    if newest is None or newest.learner_id == request.user.pk:
+        return []
+    return [f.name or "" for f in request.FILES.getlist("attachments") if f.name]
+
+
 def _count(text: str) -> int | None:
     """A count that a page sends back (a draft's revision or version, where 0 is the first),
     or None if `text` is not one."""
     return 0 if text == "0" else parse_id(text)
+
+
+def _draft_refused(message: str, status: int) -> HttpResponse:
+    """The autosave's own plain refusal: its words are for the page's status line. The header
+    tells it from any other answer (a 404 page, a proxy's error), whose body is never shown
+    there (static/js/workshops-draft.js)."""
+    response = HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+    response["X-Draft-Refusal"] = "1"
+    return response
 
 
 def _draft_signed_out() -> HttpResponse:
@@ -403,7 +528,7 @@ def draft_save(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     # database can hold (the column is a 32-bit integer).
     revision = _count(raw_revision) if raw_revision else None
     if raw_revision and (revision is None or revision > 2_000_000_000):
-        return HttpResponse(_("The page is out of date; reload it."), status=400)
+        return _draft_refused(_("The page is out of date; reload it."), 400)
     try:
         draft = services.draft_save(
             experiment=experiment,
@@ -422,9 +547,9 @@ def draft_save(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return response
     except services.DraftClosed as exc:
         # An autosave that arrives after the submit: the sent version holds the text.
-        return HttpResponse(exc.message, status=409)
+        return _draft_refused(exc.message, 409)
     except services.SubmissionError as exc:
-        return HttpResponse(exc.message, status=400)
+        return _draft_refused(exc.message, 400)
     response = render(request, "workshops/includes/_draft_status.html", {"draft": draft})
     response["X-Draft-Revision"] = str(draft.revision)
     return response
@@ -741,6 +866,19 @@ def submission_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                 messages.info(request, exc.message)
                 return redirect("workshops:submission_detail", pk=submission.pk)
             except services.SubmissionError as exc:
+                if submission.status in Submission.RESUBMITTABLE + (
+                    Submission.Status.APPROVED,
+                ) and not isinstance(exc, services.StorageUnavailable):
+                    # Decided before the files came: say why, and name the files sent ahead
+                    # (carried into the next version's form when the phase takes one).
+                    return _refused_with_files(
+                        request,
+                        exc.message,
+                        assignment=submission.assignment,
+                        experiment=submission.experiment,
+                        version=submission,
+                        back_url=reverse("workshops:submission_detail", args=[submission.pk]),
+                    )
                 if submission.status != Submission.Status.RECEIVED:
                     # The form is not on the page any more (the version was decided): say why.
                     return action_refused(
@@ -779,6 +917,8 @@ def submission_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         "hide_reviewer": marking.is_blind(submission) and is_author,
         "versions": versions,
         "previous": earlier[0] if earlier else None,
+        # A newer version of the same answer (a team mate's, say): this one's state is history.
+        "newer": versions[0] if versions[0].version > submission.version else None,
         "may_review": can_review(request.user, submission),
         # Asked by the feedback's file list only when it lists a file (a call, so lazily).
         "review_files_closed": lambda: review_files_closed_to(request.user, submission),

@@ -15,6 +15,11 @@
  * (the session ended, or the person signed out in another tab) is not, so the words stay in
  * this browser and the page says to sign in again; saving goes on once they have.
  *
+ * A refusal's words are shown only when they are the draft view's own (X-Draft-Refusal: plain
+ * text). Any other 4xx (a 404 page once the person is no longer on the team or in the cohort)
+ * is never put into the status line: the page says in its own words that the text is not
+ * saved, stops saving, and keeps what is typed from then on in this browser.
+ *
  * The files sent ahead of the form (static/js/staged-uploads.js) are kept beside the words, so
  * a reload lists them again. Submitting keeps the words and files in this browser: they are
  * forgotten only when a later page shows a newer version of the phase than the one the submit
@@ -35,6 +40,8 @@
   var inFlight = false;
   var retryDelay = 0;
   var closed = false;
+  // The page is no longer open to this person: nothing is saved, the browser keeps the words.
+  var gone = false;
   // The phase's newest version as this page shows it (workshops/assignment_detail.html).
   var lastVersion = status ? status.getAttribute("data-last-version") || "" : "";
   var files = {};  // the files waiting on the server, per field: [{token, name, size}]
@@ -169,11 +176,20 @@
           savedRevision = Math.min(savedRevision, stored);
           remember();
           schedule(0);
-        } else if (response.status >= 400 && response.status < 500) {
+        } else if (response.status >= 400 && response.status < 500 &&
+                   response.headers.get("X-Draft-Refusal") === "1") {
           // Refused for good (the answer was sent, or the text is too long): say why.
           closed = response.status === 409;
           say(body);
           if (status) status.setAttribute("data-state", "refused");
+        } else if (response.status >= 400 && response.status < 500) {
+          // Not the draft's own answer (a 404 page: no longer on the team or in the cohort).
+          // Its body is a whole page, never shown here; the words stay in this browser.
+          closed = true;
+          gone = true;
+          remember();
+          say(status ? status.getAttribute("data-msg-gone") : "");
+          if (status) status.setAttribute("data-state", "gone");
         } else {
           failed();
         }
@@ -236,7 +252,9 @@
   }
 
   text.addEventListener("input", function () {
-    if (closed) return;  // refused: this browser's copy of the newer words stays as it is
+    // Refused: this browser's copy of the newer words stays as it is, unless the page is
+    // gone, when this browser is the only place the words are kept.
+    if (closed && !gone) return;
     revision += 1;
     remember();
     schedule(800);

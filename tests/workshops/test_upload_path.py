@@ -212,11 +212,12 @@ def test_a_successful_answer_post_stays_within_its_query_budget(
     # may be sent now (1). submission_submit: its budget above (17), plus the previous
     # version's files it keeps, read once under the experiment's lock (1) and copied in one
     # bulk insert (1), and the earlier versions marked superseded in one UPDATE (1: the
-    # review queue counts outstanding revisions from an index). Nothing after it returns: the
+    # review queue counts outstanding revisions from an index), and the team's notices of the
+    # revision it answers put away in one UPDATE (1). Nothing after it returns: the
     # messages come from the version and the uploads in hand. (It was 35 while the POST built
     # the whole phase page and read the previous files twice; a query more here is a page
     # query creeping back into the POST.)
-    with django_assert_num_queries(26):
+    with django_assert_num_queries(27):
         response = client.post(
             reverse("workshops:assignment", args=[assignment.pk]),
             {"text": "Haasteeni on matkaketjut.", "attachments": upload},

@@ -407,6 +407,17 @@ class SubmissionFile(CheckedFile):
         blank=True,
         related_name="+",
     )
+    # Who of the team added the file: the version's sender, or a team mate who added it to the
+    # version later ("Add a replacement or missing file"). A kept file keeps its adder. Empty
+    # for files added before this was recorded.
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     # Set by workshops.blind.name_files for pages: the name shown ("Attachment 1.pdf" to
     # someone who may not know the author), not a column.

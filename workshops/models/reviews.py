@@ -49,6 +49,12 @@ class Review(models.Model):
     def __str__(self) -> str:
         return f"{self.submission}: {self.get_decision_display()}"
 
+    @property
+    def listed_files(self) -> list["ReviewFile"]:
+        """The feedback files the team is shown: accepted ones and those still being checked,
+        not the refused ones (from the prefetched files when they were read with the review)."""
+        return [f for f in self.files.all() if f.status != ReviewFile.Status.REJECTED]
+
 
 class Marking(models.Model):
     """Where the review of one submission is in the marking workflow, and who does it.
