@@ -643,8 +643,15 @@ def erasure_carry_out(*, request: ErasureRequest, by: User | None) -> dict[str, 
 
     # Work the person did alone is theirs: its text and files go. Work of a team with other
     # members stays for them (only the name is redacted below).
+    # Any experiment the person is or was on (one they left keeps the versions they sent)
+    # whose team has someone else on it.
+    was_on = Submission.objects.filter(learner=user, experiment__isnull=False).values(
+        "experiment_id"
+    )
     team_experiments = set(
-        ExperimentMember.objects.filter(experiment__members__user=user)
+        ExperimentMember.objects.filter(
+            Q(experiment__members__user=user) | Q(experiment_id__in=was_on)
+        )
         .exclude(user=user)
         .values_list("experiment_id", flat=True)
     )

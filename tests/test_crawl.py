@@ -283,6 +283,12 @@ def audience(user, url: str) -> bool | None:
     name, pk = match.view_name, match.kwargs.get("pk")
     if name == "workshops:experiment_edit":
         return ExperimentMember.objects.filter(experiment_id=pk, user=user).exists()
+    if name == "workshops:team_leave":
+        return ExperimentMember.objects.filter(experiment_id=pk, user=user).exists() and _member(
+            user, Experiment.objects.get(pk=pk).cohort_id, Membership.Role.LEARNER
+        )
+    if name == "workshops:team_remove":
+        return user.is_superuser or _member(user, Experiment.objects.get(pk=pk).cohort_id, *STAFF)
     if name == "workshops:experiment":
         experiment = Experiment.objects.get(pk=pk)
         return user.is_superuser or (
