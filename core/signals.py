@@ -8,6 +8,7 @@ from django.dispatch import Signal, receiver
 from django.http import HttpRequest, HttpResponseBase
 from django.utils import translation
 
+from .http import set_language_cookie
 from .middleware import LANGUAGE_CHOSEN_SESSION_KEY
 
 # Sent by the profile page after a person changed their first or last name (keyword `user`):
@@ -49,16 +50,7 @@ def keep_language_chosen_before_sign_in(
         language = user.language if user.language in supported else settings.LANGUAGE_CODE
         response = kwargs.get("response")
         if cookie != language and isinstance(response, HttpResponseBase):
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                language,
-                max_age=settings.LANGUAGE_COOKIE_AGE,
-                path=settings.LANGUAGE_COOKIE_PATH,
-                domain=settings.LANGUAGE_COOKIE_DOMAIN,
-                secure=settings.LANGUAGE_COOKIE_SECURE,
-                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-            )
+            set_language_cookie(response, language)
     # The banner allauth adds next is in the same language as the pages after it.
     translation.activate(language)
     request.LANGUAGE_CODE = language

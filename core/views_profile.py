@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -11,7 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .forms import ProfileForm
-from .http import AuthenticatedHttpRequest
+from .http import AuthenticatedHttpRequest, set_language_cookie
 from .signals import user_renamed
 
 
@@ -29,16 +28,7 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.success(request, _("Your details were saved."))
         response = redirect("core:profile")
         # The language chooser's cookie follows, so a signed-out page speaks the same.
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            user.language,
-            max_age=settings.LANGUAGE_COOKIE_AGE,
-            path=settings.LANGUAGE_COOKIE_PATH,
-            domain=settings.LANGUAGE_COOKIE_DOMAIN,
-            secure=settings.LANGUAGE_COOKIE_SECURE,
-            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-        )
+        set_language_cookie(response, user.language)
         return response
     return render(
         request,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access import STAFF_ROLES, Role, require_role
-from core.http import AuthenticatedHttpRequest
+from core.http import AuthenticatedHttpRequest, set_language_cookie
 from core.ids import parse_id
 from core.models import User
 from core.responses import action_refused
@@ -421,16 +421,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             {**context, "state": state, "next_url": next_url},
         )
     if state == "sign_up" and language != chosen:
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            language,
-            max_age=settings.LANGUAGE_COOKIE_AGE,
-            path=settings.LANGUAGE_COOKIE_PATH,
-            domain=settings.LANGUAGE_COOKIE_DOMAIN,
-            secure=settings.LANGUAGE_COOKIE_SECURE,
-            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-        )
+        set_language_cookie(response, language)
     return response
 
 
