@@ -260,7 +260,9 @@ def measure(get: Callable[[], Any], beside: dict[str, Callable[[], Any]]) -> dic
     }
 
 
-def profile(client: Client, url: str, rounds: int = 5, floor: tuple[str, Any] | None = None) -> None:
+def profile(
+    client: Client, url: str, rounds: int = 5, floor: tuple[str, Any] | None = None
+) -> None:
     """Print where `rounds` requests of `url` spend their time, by cumulative time."""
     import cProfile
     import pstats
@@ -300,7 +302,8 @@ def profile(client: Client, url: str, rounds: int = 5, floor: tuple[str, Any] | 
     for _ in range(rounds):
         client.get(url)
     profiler.disable()
-    pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(int(os.environ.get("BENCH_PROFILE_LINES", "60")))
+    lines = int(os.environ.get("BENCH_PROFILE_LINES", "60"))
+    pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(lines)
 
 
 def _stats(times: list[float]) -> dict[str, float]:

@@ -25,7 +25,9 @@ def test_the_progress_scroll_box_is_focusable_and_named(client, view):
     page = html.decode()
 
     box = re.search(r'<div class="table-responsive"([^>]*)>\s*<table[^>]*data-view="(\w+)"', page)
-    assert box and box.group(2) == view
-    assert 'tabindex="0"' in box.group(1) and 'role="region"' in box.group(1)
+    assert box
+    assert box.group(2) == view
+    assert 'tabindex="0"' in box.group(1)
+    assert 'role="region"' in box.group(1)
     label = re.search(r'aria-labelledby="([^"]+)"', box.group(1)).group(1)
     assert re.search(rf'<caption[^>]*id="{label}"', page)
