@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.models import User
+from learners.models import Membership
 from notifications.models import Notification
 from notifications.services import notification_notify
 
@@ -150,6 +151,15 @@ def peer_allocate(
         return []
     authors = _authors(assignment_id, cohort_id)
     _carry_over(authors, assignment_id, cohort_id)
+    # Only the cohort's current learners review: one who left it (her team's answer is still
+    # reviewed) is given no review to do.
+    present = set(
+        Membership.objects.filter(
+            cohort_id=cohort_id,
+            role=Membership.Role.LEARNER,
+            user_id__in=[a.user.pk for a in authors],
+        ).values_list("user_id", flat=True)
+    )
     existing = list(
         PeerReview.objects.filter(
             submission__assignment_id=assignment_id, submission__cohort_id=cohort_id
@@ -190,11 +200,12 @@ def peer_allocate(
                 peer
                 for peer in authors
                 if peer.user.pk not in author.team
+                and peer.user.pk in present
                 and (sub.pk, peer.user.pk) not in taken
                 and (load[peer.user.pk] < quota or author.owner in reviews_of[peer.user.pk])
             ]
             if not candidates:
-                reviewer = _swap(author, authors, created, taken, load, quota)
+                reviewer = _swap(author, authors, created, taken, load, quota, present)
                 if reviewer is None:
                     break
                 review = PeerReview.objects.create(submission=sub, reviewer=reviewer)
@@ -237,12 +248,13 @@ def _swap(
     taken: set[tuple[int, int]],
     load: Counter,
     quota: int,
+    present: set[int],
 ) -> User | None:
     """Greedy allocation can leave the last answer with nobody free but its own author. Free
     a reviewer for it by handing one of this run's allocations to someone with room left;
     returns the freed reviewer (their load unchanged) or None."""
     by_submission = {a.submission.pk: a for a in authors}
-    spare = [p for p in authors if load[p.user.pk] < quota]
+    spare = [p for p in authors if load[p.user.pk] < quota and p.user.pk in present]
     for review in reversed(created):
         other = by_submission[review.submission_id]
         freed = review.reviewer_id
@@ -260,6 +272,22 @@ def _swap(
             load[pk] += 1
             return freed_user
     return None
+
+
+def peer_reviews_withdraw_for_leaver(*, user_id: int, cohort_id: int) -> int:
+    """The person left the cohort: the peer reviews she still had to do there are withdrawn
+    (a conditional update: one given meanwhile stays given) and their answers get other
+    reviewers (peer_allocate_later, after commit). Returns how many were withdrawn."""
+    waiting = PeerReview.objects.filter(
+        reviewer_id=user_id, submission__cohort_id=cohort_id, status=PeerReview.Status.ASSIGNED
+    )
+    groups = set(waiting.values_list("submission__assignment_id", "submission__cohort_id"))
+    withdrawn = PeerReview.objects.filter(
+        pk__in=list(waiting.values_list("pk", flat=True)), status=PeerReview.Status.ASSIGNED
+    ).update(status=PeerReview.Status.WITHDRAWN)
+    for assignment_id, cohort in sorted(groups):
+        peer_allocate_later(assignment_id=assignment_id, cohort_id=cohort)
+    return withdrawn
 
 
 def peer_allocate_later(*, assignment_id: int, cohort_id: int) -> None:

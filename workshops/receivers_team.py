@@ -18,6 +18,7 @@ from django.dispatch import receiver
 
 from learners.models import Membership
 
+from .peer import peer_reviews_withdraw_for_leaver
 from .services_team import experiment_members_leave_cohort
 
 
@@ -26,3 +27,5 @@ from .services_team import experiment_members_leave_cohort
 )
 def leave_the_cohorts_teams(sender: type[Membership], instance: Membership, **kwargs: Any) -> None:
     experiment_members_leave_cohort(user_id=instance.user_id, cohort_id=instance.cohort_id)
+    # The peer reviews she still had to do go to others.
+    peer_reviews_withdraw_for_leaver(user_id=instance.user_id, cohort_id=instance.cohort_id)
