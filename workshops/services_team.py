@@ -15,7 +15,7 @@ from learners.rollup import rollup_figures_stale, rollup_touch
 from notifications.models import Notification
 from notifications.services import notification_notify
 
-from .models import Experiment, ExperimentMember
+from .models import Experiment, ExperimentEvent, ExperimentMember
 from .services import ExperimentError
 
 
@@ -73,6 +73,15 @@ def experiment_member_remove(*, member: ExperimentMember, by: User | None) -> No
     rollup_touch(user_ids=[found.user_id], cohort_id=found.cohort_id)
     rollup_figures_stale(cohort_id=found.cohort_id)
     found.delete()
+    # The experiment's history says who is no longer on the team: the event is theirs (its
+    # actor), so erasing them later takes their name out of it too (no name in the note).
+    ExperimentEvent.objects.create(
+        experiment=experiment,
+        actor=found.user,
+        kind=ExperimentEvent.Kind.MEMBER_REMOVED,
+        phase=experiment.phase,
+        cycle=experiment.cycle,
+    )
     # The experiment's card is found by its team's towns (portfolio.search).
     search_reindex_related(Experiment, [experiment.pk])
     url = reverse("workshops:experiment", args=[experiment.pk])

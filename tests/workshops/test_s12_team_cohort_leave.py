@@ -129,7 +129,11 @@ def test_deleting_her_membership_in_the_admin_takes_her_off_the_team_and_keeps_h
     # The team page Oona opens lists only her.
     page = client_for(learner).get(reverse("workshops:experiment", args=[experiment.pk]))
     assert [m.user_id for m in page.context["members"]] == [learner.pk]
-    assert teammate.display_name not in page.content.decode()
+    html = page.content.decode()
+    team = html.split('data-testid="team"')[1].split("</ul>")[0]
+    assert teammate.display_name not in team
+    # ... and its history says that she is no longer on the team.
+    assert 'data-kind="member_removed"' in html
 
 
 def test_a_queryset_delete_and_a_single_delete_take_the_learners_off_their_teams(

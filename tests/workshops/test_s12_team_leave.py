@@ -71,6 +71,14 @@ def test_a_learner_leaves_after_confirming_and_her_team_mate_is_told_once(
     assert note.recipient_id == learner.pk
     assert teammate.display_name in note.subject
     assert not notes("team-member-removed-").exists()
+    # The experiment's history says she is no longer on the team.
+    from workshops.models import ExperimentEvent
+
+    assert list(
+        ExperimentEvent.objects.filter(
+            experiment=experiment, kind=ExperimentEvent.Kind.MEMBER_REMOVED
+        ).values_list("actor_id", flat=True)
+    ) == [teammate.pk]
     # Oona's page now lists her alone, with nothing to leave; Tiina may start her own.
     page = client_for(learner).get(reverse("workshops:experiment", args=[experiment.pk]))
     assert [m.user_id for m in page.context["members"]] == [learner.pk]

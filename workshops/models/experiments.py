@@ -173,6 +173,7 @@ class ExperimentEvent(models.Model):
     class Kind(models.TextChoices):
         CREATED = "created", pgettext_lazy("experiment event", "Experiment created")
         MEMBER_ADDED = "member", pgettext_lazy("experiment event", "Team member added")
+        MEMBER_REMOVED = "member_removed", pgettext_lazy("experiment event", "Team member removed")
         SUBMITTED = "submitted", pgettext_lazy("experiment event", "Version submitted")
         APPROVED = "approved", pgettext_lazy("experiment event", "Phase approved")
         REVISION = "revision", pgettext_lazy("experiment event", "Revision requested")
