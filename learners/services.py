@@ -109,75 +109,14 @@ def cohort_copy(*, source: Cohort, creator: User, name: str, start_date: datetim
     Membership.objects.get_or_create(
         cohort=cohort, user=creator, defaults={"role": Membership.Role.COORDINATOR}
     )
-    _copy_workshop_settings(source=source, cohort=cohort, by=creator)
-    _copy_workshop_sessions(source=source, cohort=cohort, shift=shift)
+    # The source's own marking and peer choices, and its planned sessions at the shifted dates
+    # (the workshops app's rows, copied by its services).
+    from workshops.cohort_settings import cohort_settings_copy
+    from workshops.sessions import sessions_copy
+
+    cohort_settings_copy(source_id=source.pk, cohort_id=cohort.pk, by=creator)
+    sessions_copy(source_id=source.pk, cohort_id=cohort.pk, shift=shift)
     return cohort
-
-
-def _copy_workshop_settings(*, source: Cohort, cohort: Cohort, by: User) -> None:
-    """The source cohort's own marking and peer-feedback choices (workshops.cohort_settings):
-    without them the copy would quietly fall back to the course-wide defaults."""
-    from workshops.cohort_settings import MARKING_FIELDS, PEER_FIELDS
-    from workshops.models import CohortMarkingSettings, CohortPeerSettings
-
-    CohortMarkingSettings.objects.bulk_create(
-        [
-            CohortMarkingSettings(
-                cohort=cohort,
-                workshop_id=row.workshop_id,
-                updated_by=by,
-                **{f: getattr(row, f) for f in MARKING_FIELDS},
-            )
-            for row in CohortMarkingSettings.objects.filter(cohort=source)
-        ]
-    )
-    CohortPeerSettings.objects.bulk_create(
-        [
-            CohortPeerSettings(
-                cohort=cohort,
-                assignment_id=row.assignment_id,
-                updated_by=by,
-                **{f: getattr(row, f) for f in PEER_FIELDS},
-            )
-            for row in CohortPeerSettings.objects.filter(cohort=source)
-        ]
-    )
-
-
-def _shift_moment(moment: datetime.datetime, shift: timedelta) -> datetime.datetime:
-    """The same wall-clock time `shift` days later where the cohort meets: a 10 o'clock
-    session in winter stays at 10 in summer."""
-    local = timezone.localtime(moment, timezone.get_default_timezone())
-    return timezone.make_aware(local.replace(tzinfo=None) + shift, timezone.get_default_timezone())
-
-
-def _copy_workshop_sessions(*, source: Cohort, cohort: Cohort, shift: timedelta) -> None:
-    """The source's planned sessions at the shifted dates: title, place, link, agenda and
-    material links. No recording, slides or files (they belong to the meeting that was held),
-    and no attendance. The workshops app has no service to create a session (its views save
-    the form), so the rows are made here."""
-    from workshops.models import WorkshopSession
-
-    copies = []
-    for session in WorkshopSession.objects.filter(cohort=source).order_by("starts_at", "pk"):
-        starts_at = _shift_moment(session.starts_at, shift)
-        ends_at = _shift_moment(session.ends_at, shift)
-        if ends_at <= starts_at:  # a clock change in between: keep its length
-            ends_at = starts_at + (session.ends_at - session.starts_at)
-        copies.append(
-            WorkshopSession(
-                workshop_id=session.workshop_id,
-                cohort=cohort,
-                title=session.title,
-                starts_at=starts_at,
-                ends_at=ends_at,
-                place=session.place,
-                online_url=session.online_url,
-                agenda=session.agenda,
-                materials=session.materials,
-            )
-        )
-    WorkshopSession.objects.bulk_create(copies)
 
 
 def cohort_update_settings(

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 
 from core import prepared
+from core.models import User
 
 from .models import Assignment, CohortMarkingSettings, CohortPeerSettings, Submission, Workshop
 
@@ -255,3 +256,30 @@ def settings_scope(*, user: Any, course: Any, requested: str | None) -> Settings
     if is_author:
         return SettingsScope(cohorts, None, is_author)
     return SettingsScope(cohorts, cohorts[0], is_author)
+
+
+def cohort_settings_copy(*, source_id: int, cohort_id: int, by: User) -> None:
+    """The source cohort's own marking and peer-feedback choices for a copy of it (learners'
+    cohort_copy): without them the copy would quietly fall back to the course-wide defaults."""
+    CohortMarkingSettings.objects.bulk_create(
+        [
+            CohortMarkingSettings(
+                cohort_id=cohort_id,
+                workshop_id=row.workshop_id,
+                updated_by=by,
+                **{f: getattr(row, f) for f in MARKING_FIELDS},
+            )
+            for row in CohortMarkingSettings.objects.filter(cohort_id=source_id)
+        ]
+    )
+    CohortPeerSettings.objects.bulk_create(
+        [
+            CohortPeerSettings(
+                cohort_id=cohort_id,
+                assignment_id=row.assignment_id,
+                updated_by=by,
+                **{f: getattr(row, f) for f in PEER_FIELDS},
+            )
+            for row in CohortPeerSettings.objects.filter(cohort_id=source_id)
+        ]
+    )

@@ -282,9 +282,7 @@ def peer_reviews_withdraw_for_leaver(*, user_id: int, cohort_id: int) -> int:
         reviewer_id=user_id, submission__cohort_id=cohort_id, status=PeerReview.Status.ASSIGNED
     )
     groups = set(waiting.values_list("submission__assignment_id", "submission__cohort_id"))
-    withdrawn = PeerReview.objects.filter(
-        pk__in=list(waiting.values_list("pk", flat=True)), status=PeerReview.Status.ASSIGNED
-    ).update(status=PeerReview.Status.WITHDRAWN)
+    withdrawn = waiting.update(status=PeerReview.Status.WITHDRAWN)
     for assignment_id, cohort in sorted(groups):
         peer_allocate_later(assignment_id=assignment_id, cohort_id=cohort)
     return withdrawn

@@ -371,3 +371,36 @@ def calendar_ics(sessions: Iterable[WorkshopSession], *, name: str) -> str:
         lines.append("END:VEVENT")
     lines.append("END:VCALENDAR")
     return "".join(_fold(line) + "\r\n" for line in lines)
+
+
+def _shift_moment(moment: datetime.datetime, shift: datetime.timedelta) -> datetime.datetime:
+    """The same wall-clock time `shift` days later where the cohort meets: a 10 o'clock
+    session in winter stays at 10 in summer."""
+    local = timezone.localtime(moment, timezone.get_default_timezone())
+    return timezone.make_aware(local.replace(tzinfo=None) + shift, timezone.get_default_timezone())
+
+
+def sessions_copy(*, source_id: int, cohort_id: int, shift: datetime.timedelta) -> None:
+    """The source cohort's planned sessions for a copy of it (learners' cohort_copy), at the
+    dates shifted by `shift`: title, place, link, agenda and material links. No recording,
+    slides or files (they belong to the meeting that was held), and no attendance."""
+    copies = []
+    for session in WorkshopSession.objects.filter(cohort_id=source_id).order_by("starts_at", "pk"):
+        starts_at = _shift_moment(session.starts_at, shift)
+        ends_at = _shift_moment(session.ends_at, shift)
+        if ends_at <= starts_at:  # a clock change in between: keep its length
+            ends_at = starts_at + (session.ends_at - session.starts_at)
+        copies.append(
+            WorkshopSession(
+                workshop_id=session.workshop_id,
+                cohort_id=cohort_id,
+                title=session.title,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                place=session.place,
+                online_url=session.online_url,
+                agenda=session.agenda,
+                materials=session.materials,
+            )
+        )
+    WorkshopSession.objects.bulk_create(copies)
