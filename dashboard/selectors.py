@@ -41,8 +41,7 @@ class NavigationState:
     unread: int
 
 
-def _query(user_ref: int) -> QuerySet[User, tuple[Any, ...]]:
-    """The navigation's query for the user whose id `user_ref` gives, as a QuerySet."""
+def _unread() -> Coalesce:
     unread = (
         unread_notifications(recipient_id=OuterRef("pk"))
         .order_by()
@@ -50,14 +49,25 @@ def _query(user_ref: int) -> QuerySet[User, tuple[Any, ...]]:
         .annotate(n=Count("pk"))
         .values("n")
     )
+    return Coalesce(Subquery(unread, output_field=IntegerField()), Value(0))
+
+
+def _held(role: str) -> Exists:
+    return Exists(Membership.objects.filter(user=OuterRef("pk"), role=role))
+
+
+def _query(user_ref: int) -> QuerySet[User, tuple[Any, ...]]:
+    """The navigation's query for the user whose id `user_ref` gives, as a QuerySet."""
     return (
         User.objects.filter(pk=user_ref)
         .order_by()
-        .values_list(
-            *(Exists(Membership.objects.filter(user=OuterRef("pk"), role=role)) for role in _ROLES),
-            Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)),
-        )
+        .values_list(*(_held(role) for role in _ROLES), _unread())
     )
+
+
+def _state(row: tuple[Any, ...]) -> NavigationState:
+    held = frozenset(role for role, has in zip(_ROLES, row[:3], strict=True) if has)
+    return NavigationState(roles=held, unread=int(row[3]))
 
 
 def navigation_state(user: User) -> NavigationState:
@@ -65,14 +75,37 @@ def navigation_state(user: User) -> NavigationState:
     found = prepared.values(User, ("navigation",), _query, user_ref=user.pk)
     if not found:  # the account was deleted during the request
         return NavigationState(roles=frozenset(), unread=0)
-    row = found[0]
-    held = frozenset(role for role, has in zip(_ROLES, row[:3], strict=True) if has)
-    return NavigationState(roles=held, unread=int(row[3]))
+    return _state(found[0])
+
+
+# The annotations that carry the state on the user row (dashboard/auth.py).
+_CARRIED = tuple(f"navigation_{role}" for role in _ROLES) + ("navigation_unread",)
+
+
+def _user_query(user_ref: int) -> QuerySet[User]:
+    """The person's row with the navigation's state as annotations."""
+    state = (*(_held(role) for role in _ROLES), _unread())
+    return User.objects.filter(pk=user_ref).annotate(**dict(zip(_CARRIED, state, strict=True)))
+
+
+def user_with_navigation(user_id: int) -> User | None:
+    """The account with id `user_id` (None if there is none), carrying its navigation state
+    for `kept_navigation_state`: what the authentication backends load for `request.user`
+    (dashboard/auth.py), so a page reads the person and the bar's roles and unread count in
+    one query, its SQL compiled once per process (core.prepared)."""
+    found = prepared.objects(User, ("user_with_navigation",), _user_query, user_ref=int(user_id))
+    if not found:
+        return None
+    user = found[0]
+    row = tuple(user.__dict__.pop(name) for name in _CARRIED)
+    user._navigation_state = _state(row)  # type: ignore[attr-defined]
+    return user
 
 
 def kept_navigation_state(user: User) -> NavigationState:
     """`navigation_state`, read once per user object (so once per request: request.user is one
-    object for the request, and a proxy passes attributes through to it)."""
+    object for the request, and a proxy passes attributes through to it). The signed-in
+    person's was read with their row (`user_with_navigation`)."""
     state: NavigationState | None = getattr(user, "_navigation_state", None)
     if state is None:
         state = navigation_state(user)

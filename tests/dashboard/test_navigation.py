@@ -75,8 +75,9 @@ def test_the_bar_shows_each_role_its_links(client, learner, instructor, superuse
 def test_the_badge_reads_the_count_in_one_query(client, learner, django_assert_num_queries):
     _notify(learner, 5)
     client.force_login(learner)
-    # The session, the user, and the navigation's query.
-    with django_assert_num_queries(3):
+    # The session, and the user with the navigation's roles and unread count
+    # (dashboard/auth.py).
+    with django_assert_num_queries(2):
         response = client.get(reverse("notifications:badge"))
     assert '<span class="badge rounded-pill text-bg-warning">5' in response.content.decode()
     Notification.objects.filter(recipient=learner).update(read_at=timezone.now())
@@ -86,11 +87,12 @@ def test_the_badge_reads_the_count_in_one_query(client, learner, django_assert_n
 def test_a_staff_page_reads_the_roles_once_for_its_guard_and_the_bar(
     client, learner, coordinator, cohort, other_cohort, django_assert_num_queries
 ):
-    # The role guard (core.access.require_role) and the bar read the roles from one query:
-    # session, user, the roles with the badge, the cohorts listed with their counts.
+    # The role guard (core.access.require_role) and the bar read the roles from the query
+    # that loads the person: the session, the person with the roles and the badge, the cohorts
+    # listed with their counts.
     _notify(coordinator, 2)
     client.force_login(coordinator)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         page = client.get(reverse("learners:cohort_list")).content.decode()
     assert cohort.name in page
     assert reverse("workshops:review_queue") not in page  # the bar of a coordinator only

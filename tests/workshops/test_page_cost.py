@@ -384,13 +384,14 @@ def test_the_phase_answer_page_has_a_fixed_budget(
     client = client_for(learner)
     url = reverse("workshops:assignment", args=[assignment.pk])
     client.get(url)
-    # The request: the session and the learner (2). The view: the assignment and the cohort
-    # (2), the experiment with the phase's extension, the editor link and the learner's draft
-    # (1), the phase's versions with their reviews (1), the newest version's files to keep
-    # (1), the feedback's scores, files and rubric levels (3), the marking settings (1); the
-    # navigation (1). (19 before: the phase track's three queries, the versions' files, the
+    # The request: the session, and the learner with the navigation's roles and unread count
+    # (2). The view: the assignment and the cohort (2), the experiment with the phase's
+    # extension, the editor link and the learner's draft (1), the phase's versions with their
+    # reviews (1), the newest version's files to keep (1), the feedback's scores, files and
+    # rubric levels (3), the marking settings (1). (12 before the navigation came with the
+    # person's row; 19 before: the phase track's three queries, the versions' files, the
     # scores read three times, the learner's roles, the draft on its own.)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.get(url)
     html = response.content.decode()
     assert response.status_code == 200
@@ -426,14 +427,15 @@ def test_the_review_page_has_a_fixed_budget(
     client = client_for(instructor)
     url = reverse("workshops:review", args=[waiting.pk])
     client.get(url)
-    # The request: the session and the instructor (2). The view: the version with its phase,
-    # cohort, sender, experiment, shared draft and marking settings, and whether each list
-    # below has anything (1), its files (1), the rubric and its levels (2), the levels given to
-    # the previous version (1, as there is no draft), the versions (1), the feedback files
-    # (1), the thread's messages (1); the navigation (1). (19 before: the instructor's roles,
+    # The request: the session, and the instructor with the navigation's roles and unread
+    # count (2). The view: the version with its phase, cohort, sender, experiment, shared draft
+    # and marking settings, and whether each list below has anything (1), its files (1), the
+    # rubric and its levels (2), the levels given to the previous version (1, as there is no
+    # draft), the versions (1), the feedback files (1), the thread's messages (1). (11 before
+    # the navigation came with the person's row; 19 before: the instructor's roles,
     # the experiment, the thread's two access checks, and the previous levels in three
     # queries; 13 before the draft and the marking settings came with the version.)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = client.get(url)
     html = response.content.decode()
     assert response.status_code == 200
@@ -449,10 +451,11 @@ def test_a_first_version_with_nothing_around_it_costs_one_query(
     client = client_for(instructor)
     url = reverse("workshops:review", args=[submission.pk])
     client.get(url)
-    # The request: the session and the instructor (2). The view: the version with all it
-    # shows and whether each list has anything (1); the navigation (1). (11 before the draft,
-    # the marking settings and the empty lists came with the version.)
-    with django_assert_num_queries(4):
+    # The request: the session, and the instructor with the navigation's roles and unread
+    # count (2). The view: the version with all it shows and whether each list has anything
+    # (1). (4 before the navigation came with the person's row; 11 before the draft, the
+    # marking settings and the empty lists came with the version.)
+    with django_assert_num_queries(3):
         response = client.get(url)
     html = response.content.decode()
     assert response.status_code == 200
