@@ -40,10 +40,12 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connections, router, transaction
+from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.body_splice import BodyCut, splice_body
 from core.models import StagedUpload, User
 from core.storage import PrivateStorage, private_storage_is_local
 from core.uploads import CHUNK_SIZE, INCOMING, STALE_AFTER_S, _incoming, remove_files_older_than
@@ -133,6 +135,17 @@ def _copy(stream: Readable, out: IO[bytes], length: int) -> int:
     return total
 
 
+def _spliced(stream: Readable, out: IO[bytes], length: int) -> int | None:
+    """The body moved into `out` by the kernel (core/body_splice.py), or None where it cannot
+    be, having read nothing: then `_copy` reads it."""
+    if not isinstance(stream, HttpRequest):
+        return None
+    try:
+        return splice_body(stream, out.fileno(), length)
+    except BodyCut:
+        raise StagedUploadError(_("The file did not arrive whole. Add it again.")) from None
+
+
 def staged_upload_receive(
     *, owner: User, stream: Readable, length: int | None, name: str, content_type: str
 ) -> StagedUpload:
@@ -170,7 +183,8 @@ def staged_upload_receive(
             path = Path(folder) / row.stored_name
             with open(path, "xb") as out:  # noqa: PTH123 -- a new file only, never overwritten
                 os.fchmod(out.fileno(), settings.FILE_UPLOAD_PERMISSIONS or 0o640)
-                _copy(stream, out, length)
+                if _spliced(stream, out, length) is None:
+                    _copy(stream, out, length)
         else:
             # Through the system's folder (one piece in memory at a time) into the bucket,
             # which every web machine sees: the submit may reach another machine.

@@ -30,6 +30,8 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
+from core.models import StagedUpload
+from core.uploads import INCOMING
 from tests import factories
 from tests.conftest import skip_or_fail
 from tests.e2e_support import uses_postgresql, wait_until, worker_database_url
@@ -72,7 +74,7 @@ class Server:
     log_path: Path
 
     def request(
-        self, method: str, path: str, *, headers: dict[str, str], body: str | None = None
+        self, method: str, path: str, *, headers: dict[str, str], body: str | bytes | None = None
     ) -> Answer:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         try:
@@ -194,7 +196,7 @@ def _cookies(answer: Answer) -> dict[str, str]:
     return {name: morsel.value for name, morsel in jar.items()}
 
 
-def test_gunicorn_with_production_settings_serves_health_login_and_a_session(server):
+def test_gunicorn_with_production_settings_serves_health_login_and_a_session(server, tmp_path):
     started = time.monotonic()
     learner = factories.UserFactory(email="oona@example.fi", first_name="Oona")
     # Production hashes with PBKDF2 (the test settings use MD5, which production would not
@@ -247,6 +249,28 @@ def test_gunicorn_with_production_settings_serves_health_login_and_a_session(ser
         )
     assert dashboard.status == 200
     assert "Oona" in dashboard.body
+
+    # A staged upload (static/js/staged-uploads.js) reaches the private disk byte for byte:
+    # gunicorn's socket hands the body to the file (core/body_splice.py).
+    payload = bytes(range(256)) * (12 * 1024) + b"loppu"
+    staged = server.request(
+        "POST",
+        "/uploads/",
+        headers={
+            **PROXY,
+            "Content-Type": "application/pdf",
+            "X-File-Name": "vaikutussuunnitelma.pdf",
+            "X-CSRFToken": csrf,
+            "Cookie": f"sessionid={session}; csrftoken={csrf}",
+            "Referer": f"https://{HOST}/",
+            "Origin": f"https://{HOST}",
+        },
+        body=payload,
+    )
+    assert staged.status == 201, staged.body[:1000]
+    row = StagedUpload.objects.get(token=json.loads(staged.body)["token"])
+    assert row.size == len(payload)
+    assert (tmp_path / "private" / INCOMING / row.stored_name).read_bytes() == payload
 
     # Without the proxy's header the request is redirected to HTTPS; an unknown host is refused.
     plain = server.request("GET", "/accounts/login/", headers={"Host": HOST})
