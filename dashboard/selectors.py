@@ -4,6 +4,8 @@ The bar needs the person's roles and their unread notifications on every page. T
 query (three EXISTS and a COUNT on the person's row) whose SQL is compiled by the ORM once per
 process, database and language (core/prepared.py): every page used to pay two queries and the
 compiler's work on both, which was most of what the bar cost a page over a bare view (#13).
+Since session 13 the signed-in person's own row is read with them (`user_with_navigation`, the
+authentication backends of dashboard/auth.py): a page pays no query of its own for the bar.
 """
 
 from __future__ import annotations
