@@ -224,7 +224,7 @@ def test_the_learners_sessions_and_the_attendance_page_keep_their_query_budgets(
     coordinator,
     cohort,
     workshop,
-    django_assert_max_num_queries,
+    django_assert_num_queries,
 ):
     workshop.recording_counts_as_attendance = True
     workshop.save()
@@ -242,16 +242,26 @@ def test_the_learners_sessions_and_the_attendance_page_keep_their_query_budgets(
 
     mine = reverse("workshops:my_sessions")
     attendance = reverse("learners:attendance", args=[cohort.pk])
+    # Signing in is not the page's: it was counted here before (seven more queries each time,
+    # so the budgets, measured in the test, were 21 and 15).
+    # The session, and the learner with the navigation's roles and unread badge (2); her
+    # sessions (1), their materials (1) and her attendance (1); her calendar feed (1).
+    mine_budget = 6
+    # The session, and the coordinator with the navigation's roles (2); the cohort (1); its
+    # sessions (1) and the counts per session and status (1); the learners' count and page (2).
+    page_budget = 7
     grow(2)
-    with django_assert_max_num_queries(30) as small_mine:
-        assert client_for(learner).get(mine).status_code == 200
-    mine_budget = len(small_mine.captured_queries)
-    with django_assert_max_num_queries(30) as small_page:
-        assert client_for(coordinator).get(attendance).status_code == 200
-    page_budget = len(small_page.captured_queries)
+    client = client_for(learner)
+    with django_assert_num_queries(mine_budget):
+        assert client.get(mine).status_code == 200
+    client = client_for(coordinator)
+    with django_assert_num_queries(page_budget):
+        assert client.get(attendance).status_code == 200
     grow(20)
-    with django_assert_max_num_queries(mine_budget):
-        html = client_for(learner).get(mine).content.decode()
+    client = client_for(learner)
+    with django_assert_num_queries(mine_budget):
+        html = client.get(mine).content.decode()
     assert html.count('data-testid="recording-available"') == 22
-    with django_assert_max_num_queries(page_budget):
-        assert client_for(coordinator).get(attendance).status_code == 200
+    client = client_for(coordinator)
+    with django_assert_num_queries(page_budget):
+        assert client.get(attendance).status_code == 200
