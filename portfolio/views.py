@@ -353,7 +353,9 @@ def _gallery(request: HttpRequest, *, user: Any, public: bool) -> dict[str, Any]
         phase=data.get("phase"),
         outcome=data.get("outcome") or "",
         scope=data.get("scope") or "",
-        sort=data.get("sort") or ("relevance" if data.get("q") else "recent"),
+        # The order the list is in, which the sort field shows: a search is by best match
+        # unless another order was chosen; without a search there is only the most recent.
+        sort=(data.get("sort") or "relevance") if data.get("q") else "recent",
     )
     page = Paginator(selectors.gallery_cards(user=user, filters=filters), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -546,6 +548,8 @@ def approval(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             # Whose names the public will read: the approved choice, each member's own answer.
             "name_answers": selectors.card_member_answers(card=card),
             "themes": list(card.experiment.themes.all()),
+            # The impact plan's indicators, which the public page shows with the card.
+            "outcomes": selectors.indicator_outcomes_for(card=card),
             "changes": selectors.card_changes(card=card),
             "seen": services.card_text_version(card),
             "reject_form": reject_form,
