@@ -435,12 +435,17 @@ def draft_save(
     text: str,
     revision: int | None = None,
     writer: str = "",
+    base: int | None = None,
 ) -> Draft:
     """Keep what the learner is writing; called on every pause in typing.
 
     `revision` is the page's count of edits: a save with an older revision than the stored
     one is refused (DraftStale) and changes nothing. `writer` names the page that saves (kept
     on the draft): the refusal tells the page whether the newer text is its own.
+
+    `base` is the stored revision the page's text was built on (the one it was shown or last
+    saved). Another page's save above it holds words this page never had: this page's save is
+    refused however many edits it counts, since each page counts its own edits.
 
     Refused (DraftClosed) once the phase takes no new version: an autosave that arrives after
     the submit must not bring back the draft the submit deleted. The experiment lock orders it
@@ -482,10 +487,13 @@ def draft_save(
         )
         return draft
     mine = Draft.objects.filter(experiment=experiment, phase=phase, learner=learner)
-    # The conditional update is the guard: only a newer revision replaces the stored text.
-    if mine.filter(revision__lt=revision).update(
-        text=text, revision=revision, writer=writer, updated_at=timezone.now()
-    ):
+    # The conditional update is the guard: only a newer revision replaces the stored text, and
+    # only one this page saved itself or had seen (no base: a page loaded before bases existed).
+    newer = mine.filter(revision__lt=revision)
+    if base is not None:
+        seen = Q(revision__lte=base)
+        newer = newer.filter(seen | Q(writer=writer) if writer else seen)
+    if newer.update(text=text, revision=revision, writer=writer, updated_at=timezone.now()):
         return mine.get()
     stored = mine.first()
     if stored is None:

@@ -527,7 +527,13 @@ def draft_save(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     # No revision: a page loaded before revisions existed. Anything else must be a count the
     # database can hold (the column is a 32-bit integer).
     revision = _count(raw_revision) if raw_revision else None
-    if raw_revision and (revision is None or revision > 2_000_000_000):
+    # The stored revision the page's words were built on: none from a page loaded before it
+    # was sent.
+    raw_base = request.POST.get("base", "")
+    base = _count(raw_base) if raw_base else None
+    if (raw_revision and (revision is None or revision > 2_000_000_000)) or (
+        raw_base and (base is None or base > 2_000_000_000)
+    ):
         return _draft_refused(_("The page is out of date; reload it."), 400)
     try:
         draft = services.draft_save(
@@ -537,6 +543,7 @@ def draft_save(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             text=request.POST.get("text", ""),
             revision=revision,
             writer=request.POST.get("writer", "")[:40],
+            base=base,
         )
     except services.DraftStale as exc:
         # The page keeps its text; the headers tell it which revision the server holds and

@@ -9,7 +9,9 @@
  * Each page load names itself (`writer`, kept with the draft): a newer revision saved by this
  * page is its own earlier save, and its words are saved above it; one saved by another page
  * (a second tab, another device) holds words this page never had, so this page stops saving
- * and says so instead of writing over them.
+ * and says so instead of writing over them. Each page counts its own edits, so a save also
+ * names the stored revision its words were built on (`base`): another page's save above it is
+ * refused even when this page has counted more edits than that page.
  *
  * Only an answer that carries the saved revision (X-Draft-Revision) is a save: a sign-in page
  * (the session ended, or the person signed out in another tab) is not, so the words stay in
@@ -36,6 +38,9 @@
   var key = "alueagentti-draft:" + (text.getAttribute("data-draft-owner") || "") + ":" + url;
   var revision = parseInt(text.getAttribute("data-draft-revision") || "0", 10) || 0;
   var savedRevision = revision;
+  // The stored revision this page's words are built on (shown with the page, or saved by it):
+  // a save by another page above it is never written over (workshops.services.draft_save).
+  var base = revision;
   var timer = null;
   var inFlight = false;
   var retryDelay = 0;
@@ -45,6 +50,9 @@
   // The phase's newest version as this page shows it (workshops/assignment_detail.html).
   var lastVersion = status ? status.getAttribute("data-last-version") || "" : "";
   var files = {};  // the files waiting on the server, per field: [{token, name, size}]
+  // Words this browser kept that another page's newer save left behind: shown to copy from,
+  // and kept until the person writes in the answer.
+  var aside = null;
   var submitting = false;
   // The version a submit from this page went over, until the page knows it did not arrive.
   var sentOver = null;
@@ -72,9 +80,10 @@
   // the files waiting on the server; nothing left to keep removes it.
   function remember() {
     var keepText = revision > savedRevision || sentOver !== null;
-    if (!keepText && !hasFiles()) { forget(); return; }
-    var copy = { revision: revision, files: files };
+    if (!keepText && !hasFiles() && aside === null) { forget(); return; }
+    var copy = { revision: revision, base: base, files: files };
     if (keepText) copy.text = text.value;
+    if (aside !== null) copy.aside = aside;
     if (sentOver !== null) copy.sent = sentOver;
     try {
       localStorage.setItem(key, JSON.stringify(copy));
@@ -94,6 +103,7 @@
     data.append("csrfmiddlewaretoken", token());
     data.append("text", text.value);
     data.append("revision", String(revision));
+    data.append("base", String(base));
     data.append("writer", writer);
     return data;
   }
@@ -157,6 +167,7 @@
         } else if (response.ok) {
           retryDelay = 0;
           savedRevision = Math.max(savedRevision, sent);
+          if (!isNaN(stored)) base = Math.max(base, stored);
           // The phase still takes drafts: no submit from this page has arrived.
           sentOver = null;
           if (status) { status.innerHTML = body; status.setAttribute("data-state", "saved"); }
@@ -173,6 +184,7 @@
           // lost), or one from before a reload: the words on this page were typed after it,
           // so they are kept and saved above it.
           if (stored >= revision) revision = stored + 1;
+          base = Math.max(base, stored);
           savedRevision = Math.min(savedRevision, stored);
           remember();
           schedule(0);
@@ -206,13 +218,27 @@
       // the submit arrived (or a team mate's version did), and its words and files with it.
       local = null;
     }
-    if (local && typeof local.revision === "number" && typeof local.text === "string" &&
+    if (local && typeof local.text === "string" && typeof local.base === "number" &&
+        local.base < revision) {
+      // Another page saved after these words were typed (this one was stopped from writing
+      // over them): the page shows the newest saved answer, and these words beside it.
+      if (local.text !== text.value) aside = local.text;
+    } else if (local && typeof local.aside === "string") {
+      aside = local.aside;
+    }
+    if (aside !== null) {
+      var box = document.querySelector("[data-testid='browser-draft']");
+      var boxText = box && box.querySelector("[data-testid='browser-draft-text']");
+      if (boxText) { boxText.textContent = aside; box.hidden = false; }
+    } else if (local && typeof local.revision === "number" && typeof local.text === "string" &&
         local.revision > revision) {
       if (local.text !== text.value) {
         text.value = local.text;
         say(status ? status.getAttribute("data-msg-restored") : "");
       }
       revision = local.revision;
+      // This browser's words were built on its own last save, which the server may hold now.
+      base = local.revision;
       schedule(0);
     }
     if (local && local.files && typeof local.files === "object") {
@@ -255,6 +281,7 @@
     // Refused: this browser's copy of the newer words stays as it is, unless the page is
     // gone, when this browser is the only place the words are kept.
     if (closed && !gone) return;
+    aside = null;
     revision += 1;
     remember();
     schedule(800);
