@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
@@ -37,12 +38,29 @@ class SessionError(DomainError):
     pass
 
 
+@dataclasses.dataclass
+class AttendanceRecorded:
+    """What attendance_record did: the rows it wrote, and the rows another instructor
+    changed after the page was shown that this page changed too (left as they were)."""
+
+    saved: list[Attendance] = dataclasses.field(default_factory=list)
+    changed_meanwhile: list[Attendance] = dataclasses.field(default_factory=list)
+
+
 @transaction.atomic
 def attendance_record(
-    *, session: WorkshopSession, by: User, statuses: Mapping[int, str]
-) -> list[Attendance]:
+    *,
+    session: WorkshopSession,
+    by: User,
+    statuses: Mapping[int, str],
+    seen: Mapping[int, str] | None = None,
+) -> AttendanceRecorded:
     """Record present / absent / excused for learners of the session's cohort; a learner
-    left without a choice keeps what was recorded before. Precondition: `by` instructs it."""
+    left without a choice keeps what was recorded before. `seen` is what the page showed for
+    each learner ("" for nothing): only the choices changed on the page are written, so a page
+    opened before a colleague saved does not put back what they changed, and a learner both
+    changed is left as the colleague recorded (`changed_meanwhile`). A learner missing from
+    `seen` (a page without it) is written as posted. Precondition: `by` instructs it."""
     learner_ids = set(
         Membership.objects.filter(
             cohort_id=session.cohort_id, role=Membership.Role.LEARNER
@@ -60,17 +78,38 @@ def attendance_record(
         raise SessionError(
             _("In this workshop, watching the recording does not count as attendance.")
         )
-    saved = []
+    seen = seen or {}
+    # Two instructors saving the same session's attendance take turns: each compares what its
+    # page showed with what the other has just saved.
+    WorkshopSession.objects.select_for_update().filter(pk=session.pk).exists()
+    current = {
+        row.learner_id: row
+        for row in Attendance.objects.filter(session=session, learner_id__in=list(statuses))
+        .select_related("learner", "recorded_by")
+        .order_by("learner_id")
+    }
+    result = AttendanceRecorded()
     for learner_id, status in statuses.items():
+        row = current.get(learner_id)
+        if learner_id in seen:
+            if status == seen[learner_id]:
+                continue  # not changed on this page: whatever is recorded now stays
+            if (row.status if row else "") != seen[learner_id]:
+                if row is not None and row.status != status:
+                    result.changed_meanwhile.append(row)
+                continue
         row, _created = Attendance.objects.update_or_create(
             session=session, learner_id=learner_id, defaults={"status": status, "recorded_by": by}
         )
-        saved.append(row)
+        result.saved.append(row)
     # A course may require a share of sessions attended: the record may finish it.
-    completion_check_later(
-        course_id=session.cohort.course_id, user_ids=statuses, cohort_id=session.cohort_id
-    )
-    return saved
+    if result.saved:
+        completion_check_later(
+            course_id=session.cohort.course_id,
+            user_ids=[row.learner_id for row in result.saved],
+            cohort_id=session.cohort_id,
+        )
+    return result
 
 
 @transaction.atomic

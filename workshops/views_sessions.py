@@ -272,17 +272,37 @@ def session_attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     error = ""
     if request.method == "POST":
         statuses = {}
+        # What the page showed for each learner: only what was changed on it is saved.
+        seen = {}
         for person in learners:
             value = request.POST.get(f"learner_{person.pk}", "")
             if value:
                 statuses[person.pk] = value
+            if f"seen_{person.pk}" in request.POST:
+                seen[person.pk] = request.POST[f"seen_{person.pk}"]
         try:
-            services.attendance_record(session=session, by=request.user, statuses=statuses)
+            result = services.attendance_record(
+                session=session, by=request.user, statuses=statuses, seen=seen
+            )
         except services.SessionError as exc:
             error = exc.message
             status = 400
         else:
-            messages.success(request, _("Attendance was saved."))
+            for row in result.changed_meanwhile:
+                messages.warning(
+                    request,
+                    _(
+                        "%(learner)s: %(name)s recorded “%(status)s” after you opened the page, "
+                        "so your choice was not saved. Check it below."
+                    )
+                    % {
+                        "learner": row.learner.display_name,
+                        "name": row.recorded_by.display_name,
+                        "status": row.get_status_display(),
+                    },
+                )
+            if result.saved or not result.changed_meanwhile:
+                messages.success(request, _("Attendance was saved."))
             return redirect("workshops:session_attendance", pk=session.pk)
     rows = [(person, recorded.get(person.pk, "")) for person in learners]
     return render(

@@ -17,6 +17,11 @@
  * restored on a page whose rubric changed since, a level comes back only when it is still the
  * same level with the same points and words, and the page says which were left to choose again.
  *
+ * Words refused because another version of the review was saved first (a colleague's, or
+ * another window's) stay on the page to copy from, as the notice says. This browser keeps them
+ * too, apart from the review: the page shown next (after "Attach", a reload, a link) lists
+ * them beside the saved review, never over it, until the person writes in the review again.
+ *
  * The feedback files' "Attach" stays disabled until a file has been accepted for sending; a
  * refused upload shows this page again with the reason beside the field.
  */
@@ -262,10 +267,54 @@
     return dropped;
   }
 
+  // The review's texts on this page with their labels (no levels or decision: those are
+  // picked again on the saved review).
+  function refusedTexts() {
+    var texts = [];
+    for (var i = 0; i < form.elements.length; i++) {
+      var el = form.elements[i];
+      if (!el.name || NOT_KEPT[el.name] || el.tagName !== "TEXTAREA" || !el.value.trim()) continue;
+      var label = el.id ? form.querySelector("label[for='" + el.id + "']") : null;
+      texts.push({ name: el.name, label: label ? label.textContent.trim() : el.name, text: el.value });
+    }
+    return texts;
+  }
+
+  // Words this browser kept after they were refused, listed beside the saved review (the
+  // ones the review does not already hold as they are).
+  function showAside(texts) {
+    var box = document.querySelector("[data-testid='review-aside']");
+    var list = box && box.querySelector("[data-testid='review-aside-text']");
+    if (!list) return;
+    var shown = 0;
+    for (var i = 0; i < texts.length; i++) {
+      var item = texts[i];
+      if (!item || typeof item.text !== "string" || typeof item.label !== "string") continue;
+      var field = typeof item.name === "string" ? form.elements.namedItem(item.name) : null;
+      if (field && field.value === item.text) continue;
+      var term = document.createElement("dt");
+      term.textContent = item.label;
+      var words = document.createElement("dd");
+      words.className = "submission-text";
+      words.textContent = item.text;
+      list.appendChild(term);
+      list.appendChild(words);
+      shown += 1;
+    }
+    box.hidden = shown === 0;
+  }
+
   // This browser's copy of the words the server may not hold yet, with the version they were
   // written on and the rubric its page showed.
   function remember() {
-    if (!canKeep || conflicted) return;
+    if (!canKeep) return;
+    if (conflicted) {
+      // Refused words: kept apart, to be shown beside the saved review on the next page.
+      var texts = refusedTexts();
+      if (texts.length) write(local, copyKey, { aside: texts, at: Date.now() });
+      else forget();
+      return;
+    }
     write(local, copyKey, {
       fields: fields(),
       version: version(),
@@ -308,7 +357,11 @@
 
   // After a reload: this browser may hold newer words than the page was rendered with.
   var kept = canKeep ? read(local, copyKey) : null;
-  if (kept && kept.fields && typeof kept.fields === "object") {
+  if (kept && Array.isArray(kept.aside)) {
+    // Refused words: beside the saved review, kept until the person writes in it (the first
+    // edit's copy replaces them).
+    showAside(kept.aside);
+  } else if (kept && kept.fields && typeof kept.fields === "object") {
     // The server's page after a refusal for a changed rubric names the changes itself.
     if (dropChangedLevels(kept.fields, kept.rubric) && rubricNote &&
         !form.hasAttribute("data-rubric-refused")) {
@@ -440,9 +493,10 @@
     }
     if (xhr.reviewConflict) {
       // Reloading continues from the other version, as the notice says: the words on this
-      // page are left to copy, not restored over it.
+      // page are left to copy, not restored over it; this browser keeps them apart to show
+      // beside it.
       conflicted = true;
-      forget();
+      remember();
       return;
     }
     if (xhr.status >= 200 && xhr.status < 300) {
