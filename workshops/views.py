@@ -1200,7 +1200,17 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rubric_refused = False
     if request.method == "POST":
         rubric_check = _rubric_check(request, criteria)
-        if rubric_check is not None and rubric_check.changes:
+        if not workflow and submission.status != Submission.Status.RECEIVED:
+            # A colleague decided the version after this page was shown: say so, instead of
+            # judging a form the page no longer offers; the posted words stay to copy.
+            form = ReviewForm(request.POST, criteria=criteria)
+            form.is_valid()
+            form.errors.clear()
+            form.add_error(
+                None, _("This submission has already been reviewed or is not ready for review.")
+            )
+            status = 409
+        elif rubric_check is not None and rubric_check.changes:
             # The rubric changed after the page was shown: the form is not judged on criteria
             # and levels the reviewer never saw.
             form = _rubric_changed_form(request, criteria, rubric_check)
