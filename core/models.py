@@ -160,6 +160,11 @@ class StagedUpload(models.Model):
     # The file's name in `.incoming/` (on the disk or in the bucket).
     stored_name = models.CharField(max_length=255)
     on_disk = models.BooleanField(default=True)
+    # The form the file was added to (the key its field gives, e.g. the answer's autosave
+    # address), set once all its bytes are there: the same form opened by the same person on
+    # another device lists the file and sends it (core.staged_fields), so a file added on the
+    # phone is not left behind when the answer is sent from the laptop.
+    form_key = models.CharField(max_length=200, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

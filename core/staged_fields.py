@@ -8,6 +8,11 @@ that belong to the form's person (`owner_id`, set by the form), as UploadedFile 
 services store them as they store any upload. A form shown again after an error lists the
 staged files (name, size, a remove button) with their tokens, so they need not be sent again;
 after a reload the page's script lists the files it kept in this browser again.
+
+A form may name itself (`form_key`, the same for the same form on every device, such as an
+answer's autosave address): its files are then recorded with that key, an unbound form lists
+the person's files waiting for it, and a posted one takes them too, so a file added to the
+answer on the phone goes with the answer sent from the laptop instead of being left behind.
 """
 
 from __future__ import annotations
@@ -21,7 +26,12 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from .staged_uploads import StagedUploadedFile, max_file_bytes, staged_uploads_for
+from .staged_uploads import (
+    StagedUploadedFile,
+    max_file_bytes,
+    staged_uploads_for,
+    staged_uploads_for_form,
+)
 
 
 class MissingStagedUpload:
@@ -47,7 +57,25 @@ class MultipleFileInput(forms.ClearableFileInput):
         super().__init__(attrs)
         # Set by the form (StagedFilesField.owner_id); None: files come with the form only.
         self.owner_id: int | None = None
+        # Set by the form: its files added on any device are listed and sent (module note).
+        self.form_key = ""
         self._resolved: tuple[tuple[str, ...], list[Any]] | None = None
+        self._for_form: list[StagedUploadedFile] | None = None
+
+    def waiting_for_form(self) -> list[StagedUploadedFile]:
+        """The person's files added to this form (on any device) and not sent yet."""
+        if self._for_form is None:
+            self._for_form = (
+                [
+                    StagedUploadedFile(row)
+                    for row in staged_uploads_for_form(
+                        owner_id=self.owner_id, form_key=self.form_key
+                    )
+                ]
+                if self.owner_id is not None and self.form_key
+                else []
+            )
+        return self._for_form
 
     def _staged(self, tokens: list[str]) -> list[Any]:
         key = tuple(tokens)
@@ -71,13 +99,15 @@ class MultipleFileInput(forms.ClearableFileInput):
         if self.owner_id is None or not hasattr(data, "getlist"):
             return posted
         tokens = [t for t in data.getlist(staged_name(name)) if t]
-        if not tokens:
+        # Added to this form elsewhere (another device, another tab) after this page was shown.
+        elsewhere = [f for f in self.waiting_for_form() if f.token not in tokens]
+        if not tokens and not elsewhere:
             return posted
         if posted is False:  # "clear" ticked: not offered by this widget
             posted = []
         if not isinstance(posted, list):
             posted = [posted] if posted else []
-        return [*posted, *self._staged(tokens)]
+        return [*posted, *self._staged(tokens), *elsewhere]
 
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
@@ -107,6 +137,7 @@ class MultipleFileInput(forms.ClearableFileInput):
                     "upload_url": reverse("core:staged_upload"),
                     "max_bytes": max_file_bytes(),
                     "max_size": filesizeformat(max_file_bytes()),
+                    "form_key": self.form_key,
                 },
             )
         )

@@ -146,11 +146,23 @@ def _spliced(stream: Readable, out: IO[bytes], length: int) -> int | None:
         raise StagedUploadError(_("The file did not arrive whole. Add it again.")) from None
 
 
+# A form's key as the browser sends it (X-Upload-Form): an address-like string.
+FORM_KEY = re.compile(r"[A-Za-z0-9_:/.-]{1,200}")
+
+
 def staged_upload_receive(
-    *, owner: User, stream: Readable, length: int | None, name: str, content_type: str
+    *,
+    owner: User,
+    stream: Readable,
+    length: int | None,
+    name: str,
+    content_type: str,
+    form_key: str = "",
 ) -> StagedUpload:
     """Write one file sent as a request body (`length` bytes, its Content-Length) and record
-    it for `owner`. Raises StagedUploadError (with the HTTP status) for a file refused."""
+    it for `owner`. Raises StagedUploadError (with the HTTP status) for a file refused.
+    `form_key` names the form it was added to (`staged_uploads_for_form`); it is recorded
+    only once the file is whole, so a file still arriving is never sent with that form."""
     if content_type.split(";")[0].strip().lower() in FORM_TYPES:
         raise StagedUploadError(_("Send the file itself, not a form."), status=415)
     if length is None:
@@ -208,6 +220,9 @@ def staged_upload_receive(
             )
         _remove_file(row.stored_name, on_disk=on_disk)
         raise
+    if form_key and FORM_KEY.fullmatch(form_key):
+        StagedUpload.objects.filter(pk=row.pk).update(form_key=form_key)
+        row.form_key = form_key
     return row
 
 
@@ -256,6 +271,17 @@ def staged_uploads_for(*, owner_id: int, tokens: Iterable[str]) -> dict[str, Sta
     return {
         row.token: row for row in rows if not row.on_disk or _local_path(row.stored_name).exists()
     }
+
+
+def staged_uploads_for_form(*, owner_id: int, form_key: str) -> list[StagedUpload]:
+    """The owner's whole files added to the form `form_key` and not used yet, oldest first:
+    on whichever device or page they were added (one query)."""
+    if not form_key:
+        return []
+    rows = StagedUpload.objects.filter(owner_id=owner_id, form_key=form_key).order_by(
+        "created_at", "pk"
+    )[:MAX_WAITING]
+    return [row for row in rows if not row.on_disk or _local_path(row.stored_name).exists()]
 
 
 def staged_upload_discard(*, owner: User, token: str) -> bool:

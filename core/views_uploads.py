@@ -16,10 +16,10 @@ from .staged_uploads import StagedUploadError, staged_upload_discard, staged_upl
 @require_POST
 def staged_upload(request: HttpRequest) -> JsonResponse:
     """Anyone signed in (403 otherwise), with the CSRF token in X-CSRFToken: the body is the
-    file (X-File-Name its percent-encoded name, Content-Type its type), written to the private
-    disk or bucket as it arrives. Answers 201 with {token, name, size, size_display}; a file
-    refused (too large: 413, 30 already waiting: 429, empty, not whole) with {error}, a message
-    for the person."""
+    file (X-File-Name its percent-encoded name, Content-Type its type, X-Upload-Form the form
+    it was added to if the form names one), written to the private disk or bucket as it
+    arrives. Answers 201 with {token, name, size, size_display}; a file refused (too large:
+    413, 30 already waiting: 429, empty, not whole) with {error}, a message for the person."""
     if not request.user.is_authenticated:
         return JsonResponse({"error": _("Sign in again to add files.")}, status=403)
     try:
@@ -33,6 +33,9 @@ def staged_upload(request: HttpRequest) -> JsonResponse:
             length=length,
             name=unquote(request.headers.get("X-File-Name", "")),
             content_type=request.META.get("CONTENT_TYPE", ""),
+            # The form the file was added to (X-Upload-Form, from the field's data-form-key):
+            # the same form on the person's other devices lists it too.
+            form_key=request.headers.get("X-Upload-Form", ""),
         )
     except StagedUploadError as exc:
         return JsonResponse({"error": exc.message}, status=exc.status)

@@ -182,7 +182,20 @@ class SubmissionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["attachments"].help_text = attachments_help()
         # Files staged by the person whose draft this is (the learner signed in).
-        cast(StagedFilesField, self.fields["attachments"]).owner_id = draft_owner
+        attachments = cast(StagedFilesField, self.fields["attachments"])
+        attachments.owner_id = draft_owner
+        if draft_url and draft_owner is not None:
+            # The answer's files follow the person across devices, as its words do: the form
+            # lists the files added to it on the phone, and sending from the laptop takes them
+            # (core/staged_fields.py). Its name is the answer's autosave address.
+            widget = cast(StagedFilesInput, attachments.widget)
+            widget.form_key = draft_url
+            if not self.is_bound:
+                carried = list(self.initial.get("attachments") or [])
+                listed = {f.token for f in carried}
+                waiting = [f for f in widget.waiting_for_form() if f.token not in listed]
+                if waiting:
+                    self.initial["attachments"] = [*carried, *waiting]
         self.keepable = keepable or []
         cast(forms.ChoiceField, self.fields["remove_files"]).choices = [
             (f.pk, f.original_name) for f in self.keepable

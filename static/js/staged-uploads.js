@@ -27,6 +27,7 @@
     if (!input || !list || !form || !window.XMLHttpRequest) return;
     var url = box.getAttribute("data-upload-url");
     var tokenName = box.getAttribute("data-name");
+    var formKey = box.getAttribute("data-form-key") || "";
     var maxBytes = parseInt(box.getAttribute("data-max-bytes") || "0", 10) || 0;
     var busy = 0;
 
@@ -193,6 +194,8 @@
       xhr.setRequestHeader("X-CSRFToken", csrf());
       xhr.setRequestHeader("X-File-Name", encodeURIComponent(file.name));
       xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
+      // The form's name on every device: the same form opened elsewhere lists the file too.
+      if (formKey) xhr.setRequestHeader("X-Upload-Form", formKey);
       var type = file.type || "application/octet-stream";
       if (/^(multipart\/|application\/x-www-form-urlencoded)/i.test(type)) {
         type = "application/octet-stream";

@@ -388,10 +388,11 @@ def test_the_phase_answer_page_has_a_fixed_budget(
     # (2). The view: the assignment and the cohort (2), the experiment with the phase's
     # extension, the editor link and the learner's draft (1), the phase's versions with their
     # reviews (1), the newest version's files to keep (1), the feedback's scores, files and
-    # rubric levels (3), the marking settings (1). (12 before the navigation came with the
-    # person's row; 19 before: the phase track's three queries, the versions' files, the
-    # scores read three times, the learner's roles, the draft on its own.)
-    with django_assert_num_queries(11):
+    # rubric levels (3), the marking settings (1), the files added to the answer on any of
+    # the learner's devices (1). (12 before the navigation came with the person's row; 19
+    # before: the phase track's three queries, the versions' files, the scores read three
+    # times, the learner's roles, the draft on its own.)
+    with django_assert_num_queries(12):
         response = client.get(url)
     html = response.content.decode()
     assert response.status_code == 200

@@ -209,7 +209,8 @@ def test_a_successful_answer_post_stays_within_its_query_budget(
     upload = SimpleUploadedFile("haaste.pdf", b"%PDF-1.4\n" + b"x" * 1000, "application/pdf")
     # The request: the session and the learner (2). The view: the assignment and the learner's
     # cohort (2), their experiment (1), the phase's newest version, to tell whether a version
-    # may be sent now (1). submission_submit: its budget above (17), plus the previous
+    # may be sent now (1), the files added to the answer on the learner's other devices (1,
+    # core/staged_fields.py). submission_submit: its budget above (17), plus the previous
     # version's files it keeps, read once under the experiment's lock (1) and copied in one
     # bulk insert (1), and the earlier versions marked superseded in one UPDATE (1: the
     # review queue counts outstanding revisions from an index), and the team's notices of the
@@ -217,7 +218,7 @@ def test_a_successful_answer_post_stays_within_its_query_budget(
     # messages come from the version and the uploads in hand. (It was 35 while the POST built
     # the whole phase page and read the previous files twice; a query more here is a page
     # query creeping back into the POST.)
-    with django_assert_num_queries(27):
+    with django_assert_num_queries(28):
         response = client.post(
             reverse("workshops:assignment", args=[assignment.pk]),
             {"text": "Haasteeni on matkaketjut.", "attachments": upload},
