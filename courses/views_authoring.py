@@ -28,11 +28,12 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.http import AuthenticatedHttpRequest
+from core.http import AuthenticatedHttpRequest, content_disposition, download_name
 from courses.access import (
     can_import_courses,
     get_cohort_for_release_extensions,
@@ -550,7 +551,15 @@ def course_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
     course = _authored_course(request, pk)
     response = HttpResponse(transfer.course_export(course=course), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{course.slug}.zip"'
+    # "kurssi-aluekehittämisen-perusteet-2026-12-07.zip": the word in the author's language, so
+    # exports of several courses (or of one course on several days) keep apart once saved.
+    name = download_name(
+        pgettext("file name of a course export", "course"),
+        course.title,
+        timezone.localdate(),
+        extension="zip",
+    )
+    response["Content-Disposition"] = content_disposition(name)
     return response
 
 

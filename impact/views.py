@@ -17,13 +17,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access import Role, require_role
-from core.http import AuthenticatedHttpRequest
+from core.http import AuthenticatedHttpRequest, content_disposition, download_name
 from core.responses import action_refused
 from impact.access import (
     get_impact_experiment_for_editor,
@@ -611,10 +610,13 @@ def plan_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             status=503,
         )
     response = HttpResponse(pdf, content_type="application/pdf")
-    name = slugify(experiment.title)[:60] or "plan"
-    # Named in the reader's language, as the page that links it (slugify drops the Nordic marks).
-    prefix = slugify(pgettext("file name of the impact plan download", "impact-plan"))
-    response["Content-Disposition"] = f'attachment; filename="{prefix or "impact-plan"}-{name}.pdf"'
+    # Named in the reader's language, as the page that links it, with the experiment's title.
+    name = download_name(
+        pgettext("file name of the impact plan download", "impact-plan"),
+        experiment.title,
+        extension="pdf",
+    )
+    response["Content-Disposition"] = content_disposition(name)
     return response
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
+from core.http import download_name
 from workshops.models import Submission
 
 from . import selectors, spreadsheets
@@ -203,12 +204,37 @@ TABLES: dict[str, Callable[[Cohort], tuple[list[str], Iterator[Sequence[Any]]]]]
 }
 
 
+# The first word of the file's name, in the language the file is made in: with the cohort's
+# name and the day, a coordinator can tell three cohorts' downloads apart ("progress-2-..." could
+# not). slugify keeps the letters, so a translation may have ä, ö and å.
+FILE_NAMES: dict[str, Any] = {
+    "progress": pgettext_lazy("file name of the cohort progress export", "progress"),
+    "submissions": pgettext_lazy("file name of the cohort submissions export", "submissions"),
+    "attendance": pgettext_lazy("file name of the cohort attendance export", "attendance"),
+    "certificates": pgettext_lazy("file name of the cohort certificates export", "certificates"),
+}
+
+
 def register_table(
-    what: str, table: Callable[[Cohort], tuple[list[str], Iterator[Sequence[Any]]]]
+    what: str,
+    table: Callable[[Cohort], tuple[list[str], Iterator[Sequence[Any]]]],
+    *,
+    file_name: Any = None,
 ) -> None:
     """An app above this one (scores) makes its export through the same jobs, task and
-    sweeper; its own pages offer it, so it is not one of this page's KINDS."""
+    sweeper; its own pages offer it, so it is not one of this page's KINDS. `file_name`: the
+    lazily translated first word of the file's name (else `what`)."""
     TABLES[what] = table
+    if file_name is not None:
+        FILE_NAMES[what] = file_name
+
+
+def export_file_name(*, cohort: Cohort, what: str, fmt: str) -> str:
+    """The export's file name: its kind in the active language, the cohort's name and today's
+    date ("edistyminen-kevät-2027-2026-12-07.csv")."""
+    return download_name(
+        FILE_NAMES.get(what, what), cohort.name, timezone.localdate(), extension=fmt
+    )
 
 
 # The XLSX sheet's name, in the language the file is made in (a table an app registers is
@@ -224,8 +250,7 @@ SHEET_TITLES = {
 def export_bytes(*, cohort: Cohort, what: str, fmt: str) -> tuple[bytes, str, str]:
     """(content, content type, file name) for one export of one cohort."""
     header, rows = TABLES[what](cohort)
-    stamp = timezone.localdate().isoformat()
-    name = f"{what}-{cohort.pk}-{stamp}.{fmt}"
+    name = export_file_name(cohort=cohort, what=what, fmt=fmt)
     if fmt == "csv":
         return spreadsheets.write_csv(header, rows), "text/csv; charset=utf-8", name
     # Excel refuses a sheet name over 31 characters.

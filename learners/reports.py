@@ -15,7 +15,9 @@ from django.db.models import Count, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
+from core.http import download_name
 from core.pdf import html_to_pdf
 
 from . import spreadsheets
@@ -253,4 +255,13 @@ def report_pdf(report: FunderReport) -> bytes | None:
 
 
 def file_name(report: FunderReport, fmt: str) -> str:
-    return f"funder-report-{report.start.isoformat()}-{report.end.isoformat()}.{fmt}"
+    """The report's file name in the reader's language with its period, and the cohort's name
+    when it covers only one: "rahoittajaraportti-syksy-2026-2026-08-01-2027-06-30.xlsx"."""
+    only = [report.cohorts[0].name] if len(report.cohorts) == 1 else []
+    return download_name(
+        pgettext("file name of the funder report", "funder-report"),
+        *only,
+        report.start,
+        report.end,
+        extension=fmt,
+    )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access import STAFF_ROLES, Role, require_role
-from core.http import AuthenticatedHttpRequest, set_language_cookie
+from core.http import AuthenticatedHttpRequest, content_disposition, set_language_cookie
 from core.ids import parse_id
 from core.models import User
 from core.responses import action_refused
@@ -722,7 +722,7 @@ def funder_report(request: AuthenticatedHttpRequest) -> HttpResponse:
         raise Http404
     else:
         return render(request, "learners/funder_report.html", {"form": form, "report": report})
-    response["Content-Disposition"] = f'attachment; filename="{reports.file_name(report, fmt)}"'
+    response["Content-Disposition"] = content_disposition(reports.file_name(report, fmt))
     return response
 
 
@@ -813,5 +813,5 @@ def export_download(
             return redirect("learners:exports", cohort.pk)
         content, content_type, name = export_bytes(cohort=cohort, what=what, fmt=fmt)
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = content_disposition(name)
     return response

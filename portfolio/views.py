@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
@@ -21,7 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -561,10 +562,27 @@ def approval(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 # --- public pages --------------------------------------------------------------------------
 
+# Open Graph names a page's language with a country (og:locale).
+OG_LOCALES = {"fi": "fi_FI", "sv": "sv_SE", "en": "en_GB"}
+
+
+def _share(path: str, *, kind: str) -> dict[str, str]:
+    """What a link preview (Open Graph, a Twitter card) reads besides the title and the
+    description: the page's address on the site's configured URL (not whatever Host the
+    request came with), its type and the language the page is in."""
+    language = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
+    return {
+        "url": f"{settings.SITE_URL}{path}",
+        "type": kind,
+        "locale": OG_LOCALES.get(language, OG_LOCALES["fi"]),
+    }
+
 
 def public_gallery(request: HttpRequest) -> HttpResponse:
     """The public cards, for anyone on the web (signed in or not), searched and filtered."""
     context = _gallery(request, user=AnonymousUser(), public=True)
+    # A shared search or theme keeps its filters in the preview's link.
+    context["share"] = _share(request.get_full_path(), kind="website")
     return render(
         request,
         "portfolio/public_gallery.html",
@@ -587,6 +605,7 @@ def public_card(request: HttpRequest, pk: int) -> HttpResponse:
         "portfolio/public_card.html",
         {
             "card": card,
+            "share": _share(reverse("portfolio:public_card", args=[card.pk]), kind="article"),
             # Only the members who agreed are named; the others by their town (consent).
             "bylines": selectors.card_bylines(card=card),
             # Every town of the team, whether or not its names are shown.

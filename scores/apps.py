@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ScoresConfig(AppConfig):
@@ -17,4 +18,8 @@ class ScoresConfig(AppConfig):
 
         from .exports import SCORES, scores_table
 
-        register_table(SCORES, scores_table)
+        register_table(
+            SCORES,
+            scores_table,
+            file_name=pgettext_lazy("file name of the cohort scores export", "scores"),
+        )

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.access import STAFF_ROLES, Role, require_role
-from core.http import AuthenticatedHttpRequest
+from core.http import AuthenticatedHttpRequest, content_disposition
 from core.ids import parse_id
 from core.responses import action_refused
 from learners.exports import FORMATS, SYNC_LEARNER_LIMIT, export_bytes
@@ -99,7 +99,7 @@ def export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse
         return redirect(back + "#exports")
     content, content_type, name = export_bytes(cohort=cohort, what=SCORES, fmt=fmt)
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = content_disposition(name)
     return response
 
 
@@ -127,7 +127,7 @@ def export_job(request: AuthenticatedHttpRequest, pk: int, job_id: int) -> HttpR
     else:
         content = bytes(job.content)
     response = HttpResponse(content, content_type=job.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{job.file_name}"'
+    response["Content-Disposition"] = content_disposition(job.file_name)
     return response
 
 

@@ -4,6 +4,7 @@
 
 - `{{ when|ago }}`: "just now" under a minute, else "3 hours ago" (Django's timesince said
   "0 minutes" for something that happened a moment ago).
+- `{% if when|just_now %}`: less than a minute ago (for a sentence with its own "just now").
 - `{{ since|waited }}`: how long something has waited: "less than a minute", else "3 hours".
 - `{{ start|timerange:end }}`: "6.12.2026 klo 9.00–12.00" on one day, both dates and times
   across days; formats from config/formats, so Finnish never mixes 9.00 with 12:00.
@@ -43,6 +44,14 @@ def ago(value: datetime.datetime | None, now: datetime.datetime | None = None) -
     if age is None:
         return _("just now")
     return _("%(time)s ago") % {"time": age}
+
+
+@register.filter
+def just_now(value: datetime.datetime | None, now: datetime.datetime | None = None) -> bool:
+    """True when less than a minute has passed: a sentence says "just now", not "0 minutes"."""
+    if not value:
+        return False
+    return _age(value, now) is None
 
 
 @register.filter
