@@ -196,7 +196,7 @@ def test_the_sweeper_publishes_a_lost_archive_and_resets_a_dead_worker(world, mo
 
 @pytest.mark.parametrize("extra", [0, 8])
 def test_my_data_reads_a_fixed_number_of_queries(
-    world, client_for, instructor, django_assert_max_num_queries, extra
+    world, client_for, instructor, django_assert_num_queries, extra
 ):
     from privacy.models import AccessLogEntry
 
@@ -206,7 +206,11 @@ def test_my_data_reads_a_fixed_number_of_queries(
             learner=world.learner, viewer=instructor, cohort=world.cohort, kind="submission"
         )
     client = client_for(world.learner)
-    with django_assert_max_num_queries(12):
+    # The session, and the learner with the navigation's roles and unread badge (2); her
+    # exports (1); the access log's count (1) and, when it has any row, its page with viewers,
+    # cohorts and roles (1: an empty log has no page to read); her open erasure request (1),
+    # for one export and log row or nine. (12 allowed before.)
+    with django_assert_num_queries(5 if extra == 0 else 6):
         assert client.get(reverse("privacy:my_data")).status_code == 200
 
 
