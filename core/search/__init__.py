@@ -2,6 +2,7 @@
 
 from .analysers import Analyser, Simplemma, Voikko, get_analyser, warm_in_background
 from .index import Document, SearchIndex, rebuild_all, registered, reindex_related
+from .state import rebuild_stale, stale_indexes
 
 __all__ = [
     "Analyser",
@@ -11,7 +12,9 @@ __all__ = [
     "Voikko",
     "get_analyser",
     "rebuild_all",
+    "rebuild_stale",
     "registered",
     "reindex_related",
+    "stale_indexes",
     "warm_in_background",
 ]

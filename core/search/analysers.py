@@ -5,14 +5,22 @@ Both sides use the same analyser, so an inflected word in a query ("nuorille") m
 form in a card ("nuoret" is stored as "nuori"). Compound words are also stored by their parts
 ("kimppakyyti" as "kimppa" and "kyyti"), so a part finds the whole; a query word also matches
 as a prefix of a stored term, which finds longer compounds and half-typed words.
+
+A term with ä, ö or å (or another accented letter) is stored folded too ("hämeenlinna" also as
+"hameenlinna"), so a query typed without them finds it; a query word written without them is
+also read as the words it may stand for ("tyomatkoja" as "työmatkoja"). A query with the letters
+is not folded, so it finds exactly what it did. Swedish words are also reduced by simplemma's
+compound-aware (greedy) lemmas, so "resekedja" meets "resekedjor".
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import re
 import threading
+import unicodedata
 
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -31,6 +39,13 @@ LEMMA_LANGUAGES = frozenset({"fi", "sv", "en"})
 # Compound parts shorter than this are not split off (they would match too much).
 MIN_PART_CHARS = 3
 MAX_TERM_CHARS = 60
+# The version of what the analysis stores. Bump it whenever index_terms would store other terms
+# for the same text: `migrate` then rebuilds every index built by another version (state.py).
+ANALYSIS_VERSION = 2
+# A query word written without ä, ö or å: which letters each plain letter may stand for, per
+# language, and how many spellings are tried at most (each is one dictionary lookup).
+RESTORABLE = {"fi": {"a": "ä", "o": "ö"}, "sv": {"a": "äå", "o": "ö"}}
+MAX_RESTORATIONS = 64
 # Words that say nothing in a query of several words ("nuoret ja liikkuminen").
 STOPWORDS = frozenset(
     {
@@ -84,6 +99,31 @@ def words(text: str) -> list[str]:
     return [w.casefold() for w in WORD.findall(text or "") if len(w) <= MAX_TERM_CHARS]
 
 
+@functools.lru_cache(maxsize=65536)
+def fold(term: str) -> str:
+    """The term without its accents: ä and å as a, ö as o (é as e, ü as u)."""
+    decomposed = unicodedata.normalize("NFD", term)
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
+    )
+
+
+def restorations(word: str, lang: str) -> list[str]:
+    """The spellings a word written without ä, ö or å may stand for ("tyomatka": "työmatka",
+    "työmatka", ...), without the word itself; none for a word that has any of them, or whose
+    spellings would be too many to look up."""
+    letters = RESTORABLE.get(lang)
+    if not letters or fold(word) != word or not word.isalpha():
+        return []
+    choices = [c + letters.get(c, "") for c in word]
+    count = 1
+    for choice in choices:
+        count *= len(choice)
+    if count > MAX_RESTORATIONS:
+        return []
+    return ["".join(p) for p in itertools.product(*choices)][1:]
+
+
 class Analyser:
     """Plain words, case folded: the base class and the fallback of every other analyser."""
 
@@ -94,6 +134,10 @@ class Analyser:
 
     def lemma(self, word: str, lang: str = "fi") -> str:
         return word
+
+    def known(self, word: str, lang: str = "fi") -> bool:
+        """Whether the word is in the analyser's dictionary as written."""
+        return False
 
     def lemmas(self, word: str, lang: str = "fi") -> list[str]:
         """Every base form the word may have (an ambiguous form has several); the first is
@@ -116,14 +160,29 @@ class Analyser:
                 terms.extend(self.compound_parts(lemma, lang))
             if word not in lemmas:
                 terms.extend(self.compound_parts(word, lang))
-        return terms
+        # Each term folded too, where that changes it: "hameenlinna" finds "Hämeenlinna".
+        return terms + [folded for term in terms if (folded := fold(term)) != term]
+
+    def query_lemmas(self, word: str, lang: str = "fi") -> list[str]:
+        """A query word's lemmas. An unknown word written without ä, ö or å is read as the
+        known words it may stand for, instead of the lemma guessed for it ("hameenlinna" is
+        Hämeenlinna, not "hame", a skirt; "tyomatkoja" is "työmatka"). A known word keeps its
+        own lemmas: the folded terms in the index find its lettered twin's base form."""
+        if self.known(word, lang):
+            return self.lemmas(word, lang)
+        restored = [r for r in restorations(word, lang) if self.known(r, lang)]
+        if not restored:
+            return self.lemmas(word, lang)
+        # Folded too, as the word was typed: they meet text also written without the letters.
+        found = [m for r in restored for m in self.lemmas(r, lang)]
+        return list(dict.fromkeys([*found, *map(fold, found)]))
 
     def query_terms(self, text: str, lang: str = "fi") -> list[tuple[str, ...]]:
         """One group of alternatives per query word; every group must match a stored term.
         Common words are dropped when other words remain."""
         groups = []
         for word in words(text):
-            groups.append(tuple(dict.fromkeys((*self.lemmas(word, lang), word))))
+            groups.append(tuple(dict.fromkeys((*self.query_lemmas(word, lang), word))))
         meaningful = [g for g in groups if g[-1] not in STOPWORDS]
         return meaningful or groups
 
@@ -149,6 +208,25 @@ class Simplemma(Analyser):
         if word.isdigit() or lang not in LEMMA_LANGUAGES:
             return word
         return str(simplemma.lemmatize(word, lang=lang, low_memory=True)).casefold()
+
+    @functools.lru_cache(maxsize=65536)  # noqa: B019
+    def lemmas(self, word: str, lang: str = "fi") -> list[str]:
+        """Swedish also by simplemma's greedy lemma, which reduces compounds by their last
+        word ("resekedjor" and "resekedjan" to "resekedja", "tillväxtkorridorens" to
+        "tillväxtkorridor")."""
+        import simplemma
+
+        found = [self.lemma(word, lang)]
+        if lang == "sv" and not word.isdigit():
+            greedy = simplemma.lemmatize(word, lang=lang, greedy=True, low_memory=True)
+            found.append(str(greedy).casefold())
+        return list(dict.fromkeys(found))
+
+    @functools.lru_cache(maxsize=65536)  # noqa: B019
+    def known(self, word: str, lang: str = "fi") -> bool:
+        import simplemma
+
+        return lang in LEMMA_LANGUAGES and simplemma.is_known(word, lang=lang, low_memory=True)
 
     @functools.lru_cache(maxsize=65536)  # noqa: B019
     def compound_parts(self, lemma: str, lang: str = "fi") -> list[str]:
@@ -198,6 +276,12 @@ class Voikko(Simplemma):
                 if analysis.get("BASEFORM"):
                     return analysis["BASEFORM"].casefold()
         return super().lemma(word, lang)
+
+    @functools.lru_cache(maxsize=65536)  # noqa: B019
+    def known(self, word: str, lang: str = "fi") -> bool:
+        if lang == "fi" and self._voikko is not None:
+            return bool(self._analyses(word))
+        return super().known(word, lang)
 
     @functools.lru_cache(maxsize=65536)  # noqa: B019
     def lemmas(self, word: str, lang: str = "fi") -> list[str]:

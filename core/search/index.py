@@ -26,8 +26,9 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, models
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
+from django.utils.translation import get_language
 
-from .analysers import MIN_PREFIX_CHARS, get_analyser
+from .analysers import LEMMA_LANGUAGES, MIN_PREFIX_CHARS, get_analyser
 
 # bm25 weights of FTS5's columns a, b, c: as PostgreSQL's default ts_rank weights of A, B, C
 # (1.0, 0.4, 0.2) relate to each other.
@@ -127,13 +128,15 @@ class SearchIndex:
     # --- reads ----------------------------------------------------------------------------
 
     def search(
-        self, qs: QuerySet[Any], query: str, languages: Sequence[str] = ("fi",)
+        self, qs: QuerySet[Any], query: str, languages: Sequence[str] | None = None
     ) -> QuerySet[Any]:
         """`qs` narrowed to the rows matching `query`, annotated with `rank` (higher is
         better). A query without a single word matches nothing. Each query word is analysed in
-        each of `languages` (a Swedish learner's words as Swedish and as Finnish), and any of
-        its forms may match."""
+        each of `languages` (a Swedish learner's words as Swedish and as Finnish; by default
+        Finnish and the active interface language), and any of its forms may match."""
         analyser = get_analyser()
+        if languages is None:
+            languages = query_languages()
         per_language = [analyser.query_terms(query, language) for language in languages]
         groups = [
             [
@@ -233,6 +236,13 @@ class SearchIndex:
             return {term for (term,) in cursor.fetchall()}
 
 
+def query_languages() -> tuple[str, ...]:
+    """Finnish, and the active interface language where it has lemmas: a Swedish visitor's
+    "resekedjorna" is read as Swedish too."""
+    language = (get_language() or "fi")[:2]
+    return ("fi", language) if language != "fi" and language in LEMMA_LANGUAGES else ("fi",)
+
+
 def _fts5_term(term: str) -> str:
     return f'"{term}"*' if len(term) >= MIN_PREFIX_CHARS else f'"{term}"'
 
@@ -260,5 +270,12 @@ def registered() -> list[SearchIndex]:
 
 def rebuild_all() -> dict[str, int]:
     """Re-analyse every row of every index (after bulk writes that bypass the services, such
-    as the demo's, or after changing the analyser); returns the rows per model."""
-    return {index.model._meta.label: index.index() for index in _REGISTRY}
+    as the demo's, or after changing the analyser) and record how they were built (state.py);
+    returns the rows per model."""
+    from .state import mark_built
+
+    counts = {}
+    for index in _REGISTRY:
+        counts[index.model._meta.label] = index.index()
+        mark_built(index)
+    return counts
