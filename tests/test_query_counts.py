@@ -229,10 +229,11 @@ def test_the_review_queue_has_a_fixed_query_budget(client, world, django_assert_
     # filter by (1, then kept for ten minutes); the counts per state, of which the pager takes
     # the chosen state's (1); one page of versions with phase, workshop, experiment, marking,
     # reviewer, file count and the cohort's own marking settings (1) and its learners with
-    # their organisations (1); recently reviewed (1); for the lead: the instructors to
-    # allocate from and the workshops whose marking settings they may change (2). (11 before
-    # the navigation came with the person's row; 15 before #13, when the pager's count, the
-    # files, the cohorts' settings and "who leads" were reads of their own.)
+    # their organisations (1); recently reviewed, with who reviewed each (1); for the lead: the
+    # instructors to allocate from and the workshops whose marking settings they may change
+    # (2). (11 before the navigation came with the person's row; 15 before #13, when the
+    # pager's count, the files, the cohorts' settings and "who leads" were reads of their
+    # own.)
     budget = 10
     client.force_login(world["instructor"])
     url = reverse("workshops:review_queue")

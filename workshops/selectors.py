@@ -470,7 +470,7 @@ def _recently_reviewed(everything: bool, limit: int, **ids: int) -> QuerySet[Sub
     newest = reviews.order_by("-created_at").values("submission_id")[:limit]
     return (
         Submission.objects.filter(pk__in=newest)
-        .select_related("assignment__workshop", "learner", "review")
+        .select_related("assignment__workshop", "learner", "review__reviewer")
         .only(
             "assignment_id",
             "cohort_id",
@@ -486,6 +486,10 @@ def _recently_reviewed(everything: bool, limit: int, **ids: int) -> QuerySet[Sub
             "learner__last_name",
             "learner__email",
             "review__created_at",
+            # Who reviewed it, as the list names them (display_name).
+            "review__reviewer__first_name",
+            "review__reviewer__last_name",
+            "review__reviewer__email",
         )
         .annotate(**marking_columns())
         .order_by()
@@ -668,14 +672,26 @@ def _version_ids(submission: Submission) -> dict[str, int]:
     }
 
 
+def _versions_with_review_files(**ids: int) -> QuerySet[Submission]:
+    return _versions_of(**ids).annotate(
+        # The files the team was sent with each version's review (review_page_versions).
+        any_review_files=Exists(
+            ReviewFile.objects.filter(
+                submission_id=OuterRef("pk"), review_id__isnull=False
+            ).exclude(status=ReviewFile.Status.REJECTED)
+        )
+    )
+
+
 def version_list(*, submission: Submission) -> list[Submission]:
     """versions() as a list, without their files (the review page shows the versions'
-    numbers, states and the previous text): one query, compiled once."""
+    numbers, states and the previous text), each with `any_review_files`, whether its review
+    has files that are listed to the team: one query, compiled once."""
     ids = _version_ids(submission)
     return prepared.objects(
         Submission,
         ("versions", "experiment" in ids),
-        _versions_of,
+        _versions_with_review_files,
         **ids,
     )
 
@@ -1084,13 +1100,7 @@ def feedback_parts(*, review: Review) -> tuple[list[ReviewScore], list[RubricLev
         review=review.pk,
     )
     prepared.prefetched(review, "scores", scores)
-    files = prepared.objects(
-        ReviewFile,
-        ("feedback_files",),
-        lambda review: ReviewFile.objects.filter(review_id=review).order_by("pk"),
-        review=review.pk,
-    )
-    prepared.prefetched(review, "files", files)
+    prepared.prefetched(review, "files", review_files(review=review))
     if not any(s.criterion_id for s in scores):
         return scores, []
     levels = prepared.objects(
@@ -1102,6 +1112,15 @@ def feedback_parts(*, review: Review) -> tuple[list[ReviewScore], list[RubricLev
         review=review.pk,
     )
     return scores, levels
+
+
+def _files_of_review(review: int) -> QuerySet[ReviewFile]:
+    return ReviewFile.objects.filter(review_id=review).order_by("pk")
+
+
+def review_files(*, review: Review) -> list[ReviewFile]:
+    """The files attached to a review, refused ones too (one query, compiled once)."""
+    return prepared.objects(ReviewFile, ("feedback_files",), _files_of_review, review=review.pk)
 
 
 def feedback_files(*, submission: Submission) -> list[ReviewFile]:
@@ -1121,13 +1140,14 @@ def feedback_files(*, submission: Submission) -> list[ReviewFile]:
 def review_page_reads(qs: QuerySet[Submission]) -> QuerySet[Submission]:
     """What the review page reads in the query that admits the reviewer
     (get_submission_for_reviewer's `extend`): the shared draft with who saved it last, the
-    cohort's own marking settings, and whether the version has files, feedback files, other
-    versions, a rubric and messages in its phase's thread, so a list that is empty costs no
-    query of its own (review_page_prepare and the functions below read these)."""
+    review with its reviewer once the version is decided, the cohort's own marking settings,
+    and whether the version has files, feedback files, other versions, a rubric and messages
+    in its phase's thread, so a list that is empty costs no query of its own
+    (review_page_prepare and the functions below read these)."""
     versions = Submission.objects.exclude(pk=OuterRef("pk")).filter(
         assignment_id=OuterRef("assignment_id")
     )
-    return qs.select_related("review_draft__updated_by").annotate(
+    return qs.select_related("review_draft__updated_by", "review__reviewer").annotate(
         **marking_columns(),
         any_files=Exists(SubmissionFile.objects.filter(submission_id=OuterRef("pk"))),
         any_feedback_files=Exists(ReviewFile.objects.filter(submission_id=OuterRef("pk"))),
@@ -1195,7 +1215,8 @@ def review_page_versions(submission: Submission) -> list[Submission]:
     """version_list(), or the version alone when it has no other (no query). The previous
     version's review comes with its rubric scores (`review.scores.all()`), their texts in the
     reader's language, when the phase has a rubric: read with the levels the form started
-    from, or in one query when a draft gave them."""
+    from, or in one query when a draft gave them; and with its files (`review.files.all()`),
+    in one query asked for only when the versions' query found some to list."""
     if not _other_versions(submission):
         return [submission]
     versions = version_list(submission=submission)
@@ -1211,6 +1232,9 @@ def review_page_versions(submission: Submission) -> list[Submission]:
             levels = [level for c in criteria for level in c.levels.all()]
             texts.scores_in_language(review=review, scores=scores, levels=levels)
         prepared.prefetched(review, "scores", scores)
+        listed = getattr(previous, "any_review_files", False)
+        files = review_files(review=review) if listed else []
+        prepared.prefetched(review, "files", files)
     return versions
 
 

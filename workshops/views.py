@@ -1298,6 +1298,8 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "conflict": conflict,
             "rubric_refused": rubric_refused,
             "is_open": submission.status == Submission.Status.RECEIVED,
+            # Who decided the version, when and how (read with the version: review__reviewer).
+            "decided": getattr(submission, "review", None),
             # services.files_fingerprint of the files shown (with_files loaded them in order).
             "files_seen": ",".join(str(f.pk) for f in submission.files.all()),
             # The draft's files while the review is written, the review's once it is sent.

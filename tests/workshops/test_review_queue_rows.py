@@ -17,8 +17,8 @@ from workshops.models import CohortMarkingSettings, Experiment, Marking, Review,
 pytestmark = pytest.mark.django_db
 
 # The loops as templates/workshops/review_queue.html wrote them before #13, with the decided
-# tabs' time column (the decision's date, not the waiting time) and each tab's empty row that
-# came after.
+# tabs' time column (the decision's date, not the waiting time), each tab's empty row and the
+# recently reviewed versions' reviewer that came after.
 OLD_ROWS = """{% load i18n datetimes %}  <tbody>{# Said once for the fifty rows, not in each row (#13). #}{% translate 'Learner' as t_learner %}{% translate 'Municipality or organisation' as t_organisation %}{% translate 'Assignment' as t_assignment %}{% translate 'Cohort' as t_cohort %}{% translate 'Waiting' as t_waiting %}{% translate 'Decided' context 'review queue column' as t_decided %}{% translate 'Attachments' as t_attachments %}{% translate 'Marking' as t_marking %}{% translate "Late" as t_late %}{% translate "Review" as t_review %}{% translate "Open" as t_open %}
   {% for s in waiting %}
     <tr data-testid="queue-row" data-submission="{{ s.pk }}">
@@ -42,7 +42,7 @@ OLD_ROWS = """{% load i18n datetimes %}  <tbody>{# Said once for the fifty rows,
 OLD_REVIEWED = """{% load i18n %}  {% for s in reviewed %}
   <li class="list-group-item d-flex flex-wrap justify-content-between gap-2">
     <a href="{% url 'workshops:submission_detail' s.pk %}">{% if s.settings_marking.blind_review %}{% blocktranslate with n=s.pk %}Submission #{{ n }}{% endblocktranslate %}{% else %}{{ s.learner.display_name }}{% endif %} – {{ s.assignment.title }} ({% blocktranslate with n=s.version %}version {{ n }}{% endblocktranslate %})</a>
-    {% include "workshops/includes/_status_badge.html" with submission=s %}
+    <span class="d-flex flex-wrap align-items-center gap-2"><small class="text-body-secondary" data-testid="reviewed-by">{% blocktranslate with name=s.review.reviewer.display_name %}Reviewed by {{ name }}{% endblocktranslate %}</small>{% include "workshops/includes/_status_badge.html" with submission=s %}</span>
   </li>
   {% endfor %}"""  # noqa: E501
 

@@ -162,6 +162,7 @@ class _Rows:
         self.open = _("Open")
         self.anonymous = _("Submission #%(n)s")
         self.version = _("version %(n)s")
+        self.reviewed_by = escape(_("Reviewed by %(name)s"))
         self.not_reviewed = pgettext("marking", "Not reviewed")
         self.release = _("Release")
         self.reviewer = _("Reviewer")
@@ -289,11 +290,16 @@ class _Rows:
         pk = int(s.pk)
         blind = s.settings_marking.blind_review
         who = self.anonymous % {"n": pk} if blind else _name(s.learner)
+        reviewer = self.reviewed_by % {"name": _name(s.review.reviewer)}
         return (
             '\n  <li class="list-group-item d-flex flex-wrap justify-content-between gap-2">\n'
             f'    <a href="{self.detail_url.format(pk)}">{who} – '
             f"{escape(str(s.assignment.title))} ({self.version % {'n': int(s.version)}})</a>\n"
-            f"    {status_badge(s.status)}\n  </li>\n  "
+            # Who decided it: an instructor sees at once which of the cohort's reviews were a
+            # colleague's.
+            '    <span class="d-flex flex-wrap align-items-center gap-2">'
+            f'<small class="text-body-secondary" data-testid="reviewed-by">{reviewer}</small>'
+            f"{status_badge(s.status)}</span>\n  </li>\n  "
         )
 
 
