@@ -4,6 +4,7 @@ writer sees it is hidden and why, everyone else sees only that a moderator hid i
 import pytest
 from django.urls import reverse
 
+from core.models import User
 from discussions import services
 from notifications.models import Notification
 
@@ -172,7 +173,7 @@ def test_hiding_a_question_takes_its_text_out_of_the_instructors_notification(
 
 
 def test_hiding_costs_the_same_for_few_or_many_notified_people(
-    cohort, thread, other_learner, instructor, django_assert_max_num_queries
+    cohort, thread, other_learner, instructor, django_assert_num_queries
 ):
     from tests import factories
 
@@ -184,12 +185,16 @@ def test_hiding_costs_the_same_for_few_or_many_notified_people(
         return services.post_reply(thread=thread, author=other_learner, body="Asiaton viesti")
 
     few, many = reply_seen_by(1), reply_seen_by(20)
-    # Role, the update, the post again with its thread and writer; the reply's notifications
-    # read and rewritten at once; the writer's notification (its lookup, preference, insert);
-    # three savepoints (the service and the two notification services).
+    # The moderator's role in the cohort, the update, the post again with its thread and
+    # writer (5); the reply's notifications read and rewritten at once (2); the writer's
+    # notification: its lookup, their preferences, the insert (3); three savepoints and their
+    # releases (6): the service and the two notification services. (16 allowed before.)
     for post in (few, many):
-        with django_assert_max_num_queries(16):
-            services.post_hide(post=post, by=instructor, reason="Ei kuulu aiheeseen.")
+        # The moderator as a request reads them: the role is kept on the person for the rest
+        # of that request, so the same object a second time would skip it (15, not 16).
+        moderator = User.objects.get(pk=instructor.pk)
+        with django_assert_num_queries(16):
+            services.post_hide(post=post, by=moderator, reason="Ei kuulu aiheeseen.")
     assert Notification.objects.filter(key=f"discussion-post-{many.pk}").count() == 22
     assert not Notification.objects.filter(body__contains="Asiaton viesti").exists()
 
