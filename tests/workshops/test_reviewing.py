@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -323,13 +324,14 @@ def test_the_queue_filters_by_cohort_phase_municipality_state_and_lateness(
 
 
 def test_the_filtered_queue_keeps_a_flat_query_budget(
-    client_for, instructor, cohort, assignment, django_assert_max_num_queries
+    client_for, instructor, cohort, assignment, django_assert_num_queries
 ):
-    # Session, user, the roles with the unread badge (3); filter cohorts with their leads (1)
-    # and organisations (1); counts per state, the pager's among them (1); the page with its
-    # relations, file counts and marking settings (1) and its learners (1); recently reviewed
-    # (1); the lead's instructors to allocate from (1) and workshops (1). See
-    # tests/test_query_counts.py.
+    # The session, and the instructor with the roles and the unread badge (2); filter cohorts
+    # with their leads (1) and organisations (1, kept in the cache for ten minutes: read cold
+    # here); counts per state, the pager's among them (1); the page with its relations, file
+    # counts and marking settings (1) and its learners (1); recently reviewed with their
+    # reviewers (1); the lead's instructors to allocate from (1) and workshops (1). See
+    # tests/test_query_counts.py. (11 allowed before.)
     client = client_for(instructor)
     url = reverse("workshops:review_queue")
 
@@ -341,10 +343,12 @@ def test_the_filtered_queue_keeps_a_flat_query_budget(
             factories.SubmissionFileFactory(submission=s)
 
     add(5)
-    with django_assert_max_num_queries(11):
+    cache.clear()
+    with django_assert_num_queries(10):
         assert client.get(url, {"phase": 1}).status_code == 200
     add(50)
-    with django_assert_max_num_queries(11):
+    cache.clear()
+    with django_assert_num_queries(10):
         response = client.get(url, {"phase": 1})
     assert len(response.context["waiting"]) == 50
 
@@ -375,7 +379,7 @@ def test_the_state_counts_follow_the_other_filters_and_the_tabs_keep_them(
 
 @pytest.mark.parametrize("n", [10, 5000])
 def test_every_queue_filter_keeps_a_flat_query_count_with_10_or_5000_submissions(
-    client_for, instructor, cohort, assignment, n, django_assert_max_num_queries
+    client_for, instructor, cohort, assignment, n, django_assert_num_queries
 ):
     from tests.workshops.test_rubric_review import _bulk_submissions
     from workshops.models import Marking
@@ -398,7 +402,10 @@ def test_every_queue_filter_keeps_a_flat_query_count_with_10_or_5000_submissions
         "marking": "in-review",
         "status": "received",
     }
-    with django_assert_max_num_queries(11):
+    # As the queue without filters (10, the organisation filter read cold): every filter is
+    # a condition of the same queries. (11 allowed before.)
+    cache.clear()
+    with django_assert_num_queries(10):
         response = client.get(url, query)
     assert response.status_code == 200
     assert len(response.context["waiting"]) == min((n + 1) // 2, 50)
