@@ -247,19 +247,24 @@ def _item_context(
     return context
 
 
+def _outline_and_lock(
+    request: AuthenticatedHttpRequest, item: Item
+) -> tuple[selectors.Outline | None, selectors.Lock | None]:
+    """The lock on the item's module for a learner, and for anyone but an author the outline
+    it was read from, for the page's sidebar (_item_context): one outline read, not two."""
+    if is_course_author(request.user, item.module.course):
+        return None, selectors.item_lock(user=request.user, item=item)
+    outline = selectors.course_outline(user=request.user, course=item.module.course)
+    module = next((m for m in outline.modules if m.pk == item.module_id), None)
+    return outline, getattr(module, "lock", None) if outline.is_learner else None
+
+
 @login_required
 def item_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One lesson: learners and staff of a cohort running the course, authors (drafts too);
     403 with the reason for a learner whose module has not opened."""
     item = get_item_for_user(request.user, pk)
-    outline = None
-    if is_course_author(request.user, item.module.course):
-        lock = selectors.item_lock(user=request.user, item=item)
-    else:
-        # The sidebar's outline also holds the module's lock: one outline read, not two.
-        outline = selectors.course_outline(user=request.user, course=item.module.course)
-        module = next((m for m in outline.modules if m.pk == item.module_id), None)
-        lock = getattr(module, "lock", None) if outline.is_learner else None
+    outline, lock = _outline_and_lock(request, item)
     if lock is not None:
         return _forbidden(request, lock.reason)
     if services.item_view(user=request.user, item=item):
@@ -445,13 +450,13 @@ def quiz_result(request: AuthenticatedHttpRequest, pk: int, number: int) -> Http
     the right answer where the check shows it); 404 for anyone else's attempt (there is none
     under this number for them) or one not answered yet, and 403 while the module is locked."""
     item = get_item_for_user(request.user, pk)
-    lock = selectors.item_lock(user=request.user, item=item)
+    outline, lock = _outline_and_lock(request, item)
     if lock is not None:
         return _forbidden(request, lock.reason)
     attempt = get_object_or_404(
         QuizAttempt, user=request.user, item=item, number=number, submitted_at__isnull=False
     )
-    context = _item_context(request, item, reviewed=attempt)
+    context = _item_context(request, item, outline=outline, reviewed=attempt)
     context["feedback"] = attempt
     return render(request, "courses/item_detail.html", context)
 

@@ -321,6 +321,47 @@ def team_latest(
     return latest
 
 
+def team_latest_in(
+    *, cohorts: Sequence[int], learner_ids: list[int]
+) -> dict[tuple[int, int, int], Submission]:
+    """{(cohort id, learner id, assignment id): the latest version that counts for the
+    learner} in several cohorts at once, by team_latest's rule (a learner's own results in
+    each of their cohorts), in two queries however many cohorts."""
+    from workshops.models import ExperimentMember
+
+    team: dict[int, list[int]] = {}
+    for experiment_id, user_id in ExperimentMember.objects.filter(
+        cohort_id__in=cohorts, user_id__in=learner_ids
+    ).values_list("experiment_id", "user_id"):
+        team.setdefault(experiment_id, []).append(user_id)
+    rows = (
+        Submission.objects.filter(cohort_id__in=cohorts)
+        .filter(Q(learner_id__in=learner_ids) | Q(experiment_id__in=list(team)))
+        .only(
+            "pk",
+            "cohort_id",
+            "learner_id",
+            "experiment_id",
+            "assignment_id",
+            "status",
+            "version",
+            "cycle",
+            "submitted_at",
+            "processed_at",
+        )
+        .order_by("version", "pk")
+    )
+    latest: dict[tuple[int, int, int], Submission] = {}
+    for submission in rows:
+        if submission.experiment_id is not None and submission.experiment_id in team:
+            owners = team[submission.experiment_id]
+        else:
+            owners = [submission.learner_id]
+        for owner in owners:
+            latest[(submission.cohort_id, owner, submission.assignment_id)] = submission
+    return latest
+
+
 def _overview_modules(course: int) -> QuerySet[Module]:
     return (
         Module.objects.filter(course_id=course)
@@ -394,8 +435,9 @@ def cohort_overview(*, cohort: Cohort) -> CohortOverview:
 def invitation_welcome(*, invitation: Any) -> dict[str, Any]:
     """What the invitation's landing page tells the person: the cohort with its course and
     dates, the coordinator who invited them (else the cohort's first coordinator), the role's
-    label, and the other coordinators and instructors they will meet (two queries)."""
-    cohort = Cohort.objects.select_related("course").get(pk=invitation.cohort_id)
+    label, and the other coordinators and instructors they will meet (one query for an
+    invitation read with its cohort, course and inviter, as invitation_for_token reads it)."""
+    cohort = invitation.cohort
     staff = list(
         Membership.objects.filter(
             cohort=cohort, role__in=(Membership.Role.COORDINATOR, Membership.Role.INSTRUCTOR)

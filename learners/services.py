@@ -428,8 +428,10 @@ def invitation_emails_sweep(*, now: datetime.datetime | None = None) -> Any:
 
 
 def invitation_for_token(token: str) -> Invitation | None:
+    """The invitation with this token, with its cohort, course, organisation and inviter (one
+    query), or None."""
     return (
-        Invitation.objects.select_related("cohort__course", "organisation")
+        Invitation.objects.select_related("cohort__course", "organisation", "invited_by")
         .filter(token=token)
         .first()
         if token

@@ -393,7 +393,10 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "learners/invitation_accept.html", {**context, "state": "confirm"})
     # Back on the welcome after choosing a language in the footer: that choice stands.
     returning = request.session.get(INVITATION_SESSION_KEY) == invitation.token
-    request.session[INVITATION_SESSION_KEY] = invitation.token
+    if not returning:
+        # Written only when it changes: an assignment marks the session modified, and saving
+        # an unchanged session on every visit costs three statements.
+        request.session[INVITATION_SESSION_KEY] = invitation.token
     if User.objects.filter(email__unicode_iexact=invitation.email).exists():
         login = reverse("account_login")
         next_url = f"{login}?next={reverse('learners:invitation_accept', args=[token])}"
@@ -401,7 +404,10 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     else:
         from allauth.account.adapter import get_adapter
 
-        get_adapter(request).stash_verified_email(request, invitation.email)
+        # allauth keeps the address under this key (DefaultAccountAdapter.stash_verified_email);
+        # stashed again only when it is not there already, for the same reason.
+        if request.session.get("account_verified_email") != invitation.email:
+            get_adapter(request).stash_verified_email(request, invitation.email)
         next_url, state = reverse("account_signup"), "sign_up"
     # Someone not signed in reads the welcome in the language the coordinator chose for them.
     # Someone new reads the pages after it in it too: the language cookie carries it to the

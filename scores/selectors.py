@@ -11,7 +11,7 @@ the latest version (which may be waiting for review).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
@@ -21,7 +21,7 @@ from core.models import User
 from courses.models import Certificate, Item, Module
 from courses.selectors import BestResult, completion_matrix, quiz_best_results
 from learners.models import Cohort, Membership
-from learners.selectors import cohort_learners, team_latest
+from learners.selectors import cohort_learners, team_latest, team_latest_in
 from workshops.models import (
     Assignment,
     CohortMarkingSettings,
@@ -102,47 +102,71 @@ def score_columns(*, cohort: Cohort, phase: int | None = None) -> Columns:
     """The cohort's course's published knowledge checks and modules and the workshop phases
     (only `phase`'s when given), with each workshop's blind-review setting in this cohort
     (four queries)."""
-    checks = [
-        CheckColumn(item.pk, item.title, item.module.title)
-        for item in Item.objects.filter(
-            module__course_id=cohort.course_id,
+    return score_columns_of(cohorts=[cohort], phase=phase)[cohort.pk]
+
+
+def score_columns_of(*, cohorts: Sequence[Cohort], phase: int | None = None) -> dict[int, Columns]:
+    """{cohort id: its columns} (see score_columns) for several cohorts at once, in four
+    queries however many cohorts."""
+    course_ids = {c.course_id for c in cohorts}
+    checks: dict[int, list[CheckColumn]] = {}
+    for item in (
+        Item.objects.filter(
+            module__course_id__in=course_ids,
             kind=Item.Kind.QUIZ,
             is_published=True,
             module__is_published=True,
         )
         .select_related("module")
-        .only("pk", "title", "module__title")
+        .only("pk", "title", "module__title", "module__course_id")
         .order_by("module__position", "module_id", "position", "pk")
-    ]
+    ):
+        checks.setdefault(item.module.course_id, []).append(
+            CheckColumn(item.pk, item.title, item.module.title)
+        )
     published = (
         Item.objects.filter(module=OuterRef("pk"), is_published=True)
         .values("module")
         .annotate(n=Count("pk"))
         .values("n")[:1]
     )
-    modules = [
-        ModuleColumn(m.pk, m.title, m.total)
-        for m in Module.objects.filter(course_id=cohort.course_id, is_published=True)
+    modules: dict[int, list[ModuleColumn]] = {}
+    for m in (
+        Module.objects.filter(course_id__in=course_ids, is_published=True)
         .annotate(total=Coalesce(Subquery(published, output_field=IntegerField()), 0))
-        .only("pk", "title")
+        .only("pk", "title", "course_id")
         .order_by("position", "pk")
-    ]
-    assignments = Assignment.objects.filter(workshop__course_id=cohort.course_id).select_related(
+    ):
+        modules.setdefault(m.course_id, []).append(ModuleColumn(m.pk, m.title, m.total))
+    assignments = Assignment.objects.filter(workshop__course_id__in=course_ids).select_related(
         "workshop"
     )
     if phase is not None:
         assignments = assignments.filter(phase=phase)
     own = {
-        row.workshop_id: row.blind_review
-        for row in CohortMarkingSettings.objects.filter(cohort=cohort).only(
-            "workshop_id", "blind_review"
+        (row.cohort_id, row.workshop_id): row.blind_review
+        for row in CohortMarkingSettings.objects.filter(cohort__in=cohorts).only(
+            "cohort_id", "workshop_id", "blind_review"
         )
     }
-    phases = [
-        PhaseColumn(a.pk, a.phase, a.title, own.get(a.workshop_id, a.workshop.blind_review))
-        for a in assignments.order_by("phase", "pk")
-    ]
-    return Columns(checks=checks, phases=phases, modules=modules)
+    ordered = list(assignments.order_by("phase", "pk"))
+    return {
+        cohort.pk: Columns(
+            checks=checks.get(cohort.course_id, []),
+            phases=[
+                PhaseColumn(
+                    a.pk,
+                    a.phase,
+                    a.title,
+                    own.get((cohort.pk, a.workshop_id), a.workshop.blind_review),
+                )
+                for a in ordered
+                if a.workshop.course_id == cohort.course_id
+            ],
+            modules=modules.get(cohort.course_id, []),
+        )
+        for cohort in cohorts
+    }
 
 
 def score_learners(
@@ -170,17 +194,17 @@ def score_learners(
 
 
 def _latest_reviews(
-    cohort: Cohort, learner_ids: list[int], assignment_ids: list[int]
-) -> dict[tuple[int, int], Review]:
-    """{(learner id, assignment id): the review of the latest reviewed version that counts
-    for the learner}, with the team rule of team_latest (two queries)."""
-    members = ExperimentMember.objects.filter(cohort=cohort, user_id__in=learner_ids)
+    cohort_ids: list[int], learner_ids: list[int], assignment_ids: list[int]
+) -> dict[tuple[int, int, int], Review]:
+    """{(cohort id, learner id, assignment id): the review of the latest reviewed version that
+    counts for the learner}, with the team rule of team_latest (two queries)."""
+    members = ExperimentMember.objects.filter(cohort_id__in=cohort_ids, user_id__in=learner_ids)
     team: dict[int | None, list[int]] = {}
     for experiment_id, user_id in members.values_list("experiment_id", "user_id"):
         team.setdefault(experiment_id, []).append(user_id)
     reviews = (
         Review.objects.filter(
-            submission__cohort=cohort, submission__assignment_id__in=assignment_ids
+            submission__cohort_id__in=cohort_ids, submission__assignment_id__in=assignment_ids
         )
         .filter(
             Q(submission__learner_id__in=learner_ids) | Q(submission__experiment_id__in=list(team))
@@ -193,6 +217,7 @@ def _latest_reviews(
             "reviewer__last_name",
             "reviewer__email",
             "submission__id",
+            "submission__cohort_id",
             "submission__learner_id",
             "submission__experiment_id",
             "submission__assignment_id",
@@ -200,12 +225,12 @@ def _latest_reviews(
         )
         .order_by("submission__version", "submission__pk")
     )
-    latest: dict[tuple[int, int], Review] = {}
+    latest: dict[tuple[int, int, int], Review] = {}
     for review in reviews:
         s = review.submission
         owners = team.get(s.experiment_id, [s.learner_id])
         for owner in owners:
-            latest[(owner, s.assignment_id)] = review
+            latest[(s.cohort_id, owner, s.assignment_id)] = review
     return latest
 
 
@@ -230,63 +255,118 @@ def _totals(reviews: Sequence[Review]) -> dict[int, tuple[int, int]]:
     return totals
 
 
+@dataclass(frozen=True)
+class _Results:
+    """What the rows are built from, read once for all of them."""
+
+    best: dict[tuple[int, int], BestResult]
+    # Keyed by (cohort id, learner id, assignment id).
+    latest: Mapping[tuple[int, int, int], Submission]
+    reviews: dict[tuple[int, int, int], Review]
+    totals: dict[int, tuple[int, int]]
+    matrix: dict[int, dict[int, int]]
+    # Keyed by (learner id, course id).
+    certificates: dict[tuple[int, int], Certificate]
+
+
+def _results(
+    *,
+    columns: dict[int, Columns],
+    ids: list[int],
+    course_ids: set[int],
+    latest: Callable[[], Mapping[tuple[int, int, int], Submission]],
+) -> _Results:
+    """Every result the rows of these learners in these cohorts show, in a fixed number of
+    queries; `latest` reads the versions that count (only when there is a phase column)."""
+    best = quiz_best_results(
+        items=[c.item_id for cols in columns.values() for c in cols.checks], users=ids
+    )
+    assignment_ids = sorted({p.assignment_id for cols in columns.values() for p in cols.phases})
+    versions: Mapping[tuple[int, int, int], Submission] = {}
+    reviews: dict[tuple[int, int, int], Review] = {}
+    totals: dict[int, tuple[int, int]] = {}
+    if assignment_ids:
+        versions = latest()
+        reviews = _latest_reviews(list(columns), ids, assignment_ids)
+        totals = _totals(list({r.pk: r for r in reviews.values()}.values()))
+    matrix = completion_matrix(user_ids=ids, courses=course_ids)
+    certificates = {
+        (c.user_id, c.course_id): c
+        for c in Certificate.objects.filter(course_id__in=course_ids, user_id__in=ids).only(
+            "pk", "user_id", "course_id", "code", "status", "issued_at", "revoked_at"
+        )
+    }
+    return _Results(best, versions, reviews, totals, matrix, certificates)
+
+
+def _row(cohort: Cohort, columns: Columns, learner: User, found: _Results) -> ScoreRow:
+    row = ScoreRow(
+        learner=learner, certificate=found.certificates.get((learner.pk, cohort.course_id))
+    )
+    row.checks = [found.best.get((learner.pk, c.item_id)) for c in columns.checks]
+    for column in columns.phases:
+        key = (cohort.pk, learner.pk, column.assignment_id)
+        submission = found.latest.get(key)
+        if submission is None:
+            row.phases.append(None)
+            continue
+        review = found.reviews.get(key)
+        result = PhaseResult(
+            version=submission.version,
+            status=submission.status,
+            status_label=str(submission.get_status_display()),
+            blind=column.blind,
+        )
+        if review is not None:
+            points, most = found.totals.get(review.pk, (0, 0))
+            result = PhaseResult(
+                version=submission.version,
+                status=submission.status,
+                status_label=result.status_label,
+                reviewed_version=review.submission.version,
+                points=points if most else None,
+                max_points=most or None,
+                reviewer="" if column.blind else review.reviewer.display_name,
+                reviewed_at=review.created_at,
+                blind=column.blind,
+            )
+        row.phases.append(result)
+    done = found.matrix.get(learner.pk, {})
+    row.modules = [ModuleResult(done.get(m.module_id, 0), m.total) for m in columns.modules]
+    return row
+
+
 def score_rows(*, cohort: Cohort, columns: Columns, learners: Sequence[User]) -> list[ScoreRow]:
     """The rows of these learners (one page of them): each check's best result, each phase's
     result, each module's completion and the certificate. Eight queries for any page."""
     ids = [u.pk for u in learners]
     if not ids:
         return []
-    best = quiz_best_results(items=[c.item_id for c in columns.checks], users=ids)
-    assignment_ids = [p.assignment_id for p in columns.phases]
-    latest: dict[tuple[int, int], Submission] = {}
-    reviews: dict[tuple[int, int], Review] = {}
-    totals: dict[int, tuple[int, int]] = {}
-    if assignment_ids:
-        latest = team_latest(cohort=cohort, learner_ids=ids)
-        reviews = _latest_reviews(cohort, ids, assignment_ids)
-        totals = _totals(list({r.pk: r for r in reviews.values()}.values()))
-    matrix = completion_matrix(user_ids=ids, course=cohort.course)
-    certificates = {
-        c.user_id: c
-        for c in Certificate.objects.filter(course_id=cohort.course_id, user_id__in=ids).only(
-            "pk", "user_id", "code", "status", "issued_at", "revoked_at"
-        )
-    }
-    rows = []
-    for learner in learners:
-        row = ScoreRow(learner=learner, certificate=certificates.get(learner.pk))
-        row.checks = [best.get((learner.pk, c.item_id)) for c in columns.checks]
-        for column in columns.phases:
-            key = (learner.pk, column.assignment_id)
-            submission = latest.get(key)
-            if submission is None:
-                row.phases.append(None)
-                continue
-            review = reviews.get(key)
-            result = PhaseResult(
-                version=submission.version,
-                status=submission.status,
-                status_label=str(submission.get_status_display()),
-                blind=column.blind,
-            )
-            if review is not None:
-                points, most = totals.get(review.pk, (0, 0))
-                result = PhaseResult(
-                    version=submission.version,
-                    status=submission.status,
-                    status_label=result.status_label,
-                    reviewed_version=review.submission.version,
-                    points=points if most else None,
-                    max_points=most or None,
-                    reviewer="" if column.blind else review.reviewer.display_name,
-                    reviewed_at=review.created_at,
-                    blind=column.blind,
-                )
-            row.phases.append(result)
-        done = matrix.get(learner.pk, {})
-        row.modules = [ModuleResult(done.get(m.module_id, 0), m.total) for m in columns.modules]
-        rows.append(row)
-    return rows
+
+    def latest() -> dict[tuple[int, int, int], Submission]:
+        found = team_latest(cohort=cohort, learner_ids=ids)
+        return {(cohort.pk, *key): submission for key, submission in found.items()}
+
+    found = _results(
+        columns={cohort.pk: columns}, ids=ids, course_ids={cohort.course_id}, latest=latest
+    )
+    return [_row(cohort, columns, learner, found) for learner in learners]
+
+
+def own_score_rows(
+    *, learner: User, cohorts: Sequence[Cohort], columns: dict[int, Columns]
+) -> dict[int, ScoreRow]:
+    """{cohort id: the learner's own row} in each of these cohorts (score_columns_of gives
+    `columns`), in as many queries for any number of cohorts as score_rows reads for one."""
+    ids = [learner.pk]
+    cohort_ids = [c.pk for c in cohorts]
+    found = _results(
+        columns=columns,
+        ids=ids,
+        course_ids={c.course_id for c in cohorts},
+        latest=lambda: team_latest_in(cohorts=cohort_ids, learner_ids=ids),
+    )
+    return {c.pk: _row(c, columns[c.pk], learner, found) for c in cohorts}
 
 
 def score_rows_all(*, cohort: Cohort, columns: Columns) -> Iterator[ScoreRow]:

@@ -138,9 +138,10 @@ def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     cohorts = list(own_score_cohorts(request.user))
     if not cohorts:
         raise Http404
-    sections = []
-    for cohort in cohorts:
-        columns = selectors.score_columns(cohort=cohort)
-        rows = selectors.score_rows(cohort=cohort, columns=columns, learners=[request.user])
-        sections.append({"cohort": cohort, "columns": columns, "row": rows[0]})
+    columns = selectors.score_columns_of(cohorts=cohorts)
+    rows = selectors.own_score_rows(learner=request.user, cohorts=cohorts, columns=columns)
+    sections = [
+        {"cohort": cohort, "columns": columns[cohort.pk], "row": rows[cohort.pk]}
+        for cohort in cohorts
+    ]
     return render(request, "scores/mine.html", {"sections": sections})

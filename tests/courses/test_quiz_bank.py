@@ -288,11 +288,10 @@ def test_the_attempt_review_reads_a_flat_number_of_queries(
     client_for, learner, course, django_assert_num_queries
 ):
     # The session, and the learner with the navigation's roles and unread badge (2); the item
-    # (1); the lock check's cohort and modules (2); the attempt (1); the page's outline reads
-    # the cohort, modules and items again (3; the lock check's are not passed on); the
-    # learner's attempts (2); the questions asked (1) and their choices (1). (40 allowed
-    # before.)
-    budget = 13
+    # (1); the outline, which holds the module's lock too: the cohort, modules and items (3);
+    # the attempt (1); the learner's attempts (2); the questions asked (1) and their choices
+    # (1). (13 allowed before: the lock check read the cohort and modules on its own.)
+    budget = 11
     item, qs = make_typed_quiz(course.modules.first(), review_shows_answers=True)
     client = client_for(learner)
     client.post(reverse("courses:quiz_submit", args=[item.pk]), typed_answers(qs, right=False))

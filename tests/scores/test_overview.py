@@ -165,8 +165,8 @@ def test_the_pages_read_a_fixed_number_of_queries_at_any_size(
     # and versions (3), reviews, their scores and rubric levels (3), memberships (1) and
     # certificates (1). The overview besides: the learners' count and page (2), whether the
     # person coordinates (1), the learners' count (1), her export jobs (1) and the
-    # municipalities to filter by (1). "Mine" reads the columns and the row once per cohort
-    # the learner is in (one here). (24 allowed before.)
+    # municipalities to filter by (1). "Mine" reads the columns and the rows of all the
+    # cohorts the learner is in at once (test_s13_own_results_queries). (24 allowed before.)
     with django_assert_num_queries(22 if page == "overview" else 16):
         client.get(url)
     if page == "overview":
