@@ -45,7 +45,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.body_splice import BodyCut, splice_body
+from core.direct_body import BodyCut, read_body_into
 from core.models import StagedUpload, User
 from core.storage import PrivateStorage, private_storage_is_local
 from core.uploads import CHUNK_SIZE, INCOMING, STALE_AFTER_S, _incoming, remove_files_older_than
@@ -135,13 +135,13 @@ def _copy(stream: Readable, out: IO[bytes], length: int) -> int:
     return total
 
 
-def _spliced(stream: Readable, out: IO[bytes], length: int) -> int | None:
-    """The body moved into `out` by the kernel (core/body_splice.py), or None where it cannot
-    be, having read nothing: then `_copy` reads it."""
+def _direct(stream: Readable, out: IO[bytes], length: int) -> int | None:
+    """The body read from the socket straight into `out` (core/direct_body.py), or None where
+    it cannot be, having read nothing: then `_copy` reads it through gunicorn's reader."""
     if not isinstance(stream, HttpRequest):
         return None
     try:
-        return splice_body(stream, out.fileno(), length)
+        return read_body_into(stream, out.fileno(), length)
     except BodyCut:
         raise StagedUploadError(_("The file did not arrive whole. Add it again.")) from None
 
@@ -195,7 +195,7 @@ def staged_upload_receive(
             path = Path(folder) / row.stored_name
             with open(path, "xb") as out:  # noqa: PTH123 -- a new file only, never overwritten
                 os.fchmod(out.fileno(), settings.FILE_UPLOAD_PERMISSIONS or 0o640)
-                if _spliced(stream, out, length) is None:
+                if _direct(stream, out, length) is None:
                     _copy(stream, out, length)
         else:
             # Through the system's folder (one piece in memory at a time) into the bucket,

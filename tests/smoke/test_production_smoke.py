@@ -251,7 +251,7 @@ def test_gunicorn_with_production_settings_serves_health_login_and_a_session(ser
     assert "Oona" in dashboard.body
 
     # A staged upload (static/js/staged-uploads.js) reaches the private disk byte for byte:
-    # gunicorn's socket hands the body to the file (core/body_splice.py).
+    # the body is read from gunicorn's socket straight into the file (core/direct_body.py).
     payload = bytes(range(256)) * (12 * 1024) + b"loppu"
     staged = server.request(
         "POST",

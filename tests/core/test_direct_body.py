@@ -1,5 +1,5 @@
-"""A staged upload's body moved by the kernel from gunicorn's socket into the file
-(core/body_splice.py): the same bytes as reading it, the request after it on the same connection
+"""A staged upload's body read from gunicorn's socket straight into the file
+(core/direct_body.py): the same bytes as reading it, the request after it on the same connection
 untouched, a body cut short refused, and every case it does not cover left to the reader.
 
 The requests are parsed by the gunicorn in the lock file, from a real TCP connection on
@@ -8,7 +8,6 @@ the first test fails here (the body is then read the slow way, still correctly).
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ from gunicorn.config import Config
 from gunicorn.http.parser import RequestParser
 from gunicorn.http.wsgi import create
 
-from core.body_splice import BodyCut, splice_body
+from core.direct_body import BodyCut, read_body_into
 
 MB = 1024 * 1024
 
@@ -70,20 +69,19 @@ def _request(server: socket.socket, parser: RequestParser) -> WSGIRequest:
     return WSGIRequest(environ)
 
 
-def _spliced(request: WSGIRequest, length: int, tmp_path) -> tuple[int | None, bytes]:
+def _direct(request: WSGIRequest, length: int, tmp_path) -> tuple[int | None, bytes]:
     path = tmp_path / "staged.bin"
     with open(path, "wb") as out:  # noqa: PTH123
-        moved = splice_body(request, out.fileno(), length)
+        moved = read_body_into(request, out.fileno(), length)
     return moved, path.read_bytes()
 
 
-@pytest.mark.skipif(not hasattr(os, "splice"), reason="splice(2) is Linux's")
 def test_a_15_mb_body_arrives_whole_and_the_next_request_is_untouched(tmp_path):
     body = _payload(15 * MB + 3)
     pipelined = b"GET /seuraava/ HTTP/1.1\r\nHost: testserver\r\n\r\n"
     with _connection(_head(len(body)) + body + pipelined) as (server, parser):
         request = _request(server, parser)
-        moved, written = _spliced(request, len(body), tmp_path)
+        moved, written = _direct(request, len(body), tmp_path)
         assert moved == len(body)
         assert written == body
         # Django reads nothing more of it, and the connection's next request parses.
@@ -93,24 +91,22 @@ def test_a_15_mb_body_arrives_whole_and_the_next_request_is_untouched(tmp_path):
         assert following.path == "/seuraava/"
 
 
-@pytest.mark.skipif(not hasattr(os, "splice"), reason="splice(2) is Linux's")
 def test_a_small_body_that_came_with_the_headers_is_written_too(tmp_path):
     body = _payload(3000)
     with _connection(_head(len(body)) + body) as (server, parser):
         request = _request(server, parser)
-        moved, written = _spliced(request, len(body), tmp_path)
+        moved, written = _direct(request, len(body), tmp_path)
     assert moved == len(body)
     assert written == body
 
 
-@pytest.mark.skipif(not hasattr(os, "splice"), reason="splice(2) is Linux's")
 def test_a_body_cut_short_is_refused(tmp_path):
     body = _payload(2 * MB)
     # The browser says 2 MB more than it sends, then the connection ends.
     with _connection(_head(len(body) + 2 * MB) + body) as (server, parser):
         request = _request(server, parser)
         with pytest.raises(BodyCut):
-            _spliced(request, len(body) + 2 * MB, tmp_path)
+            _direct(request, len(body) + 2 * MB, tmp_path)
         # gunicorn is told that the connection can carry no further request.
         assert request.META["wsgi.input"].failed
 
@@ -119,23 +115,22 @@ def test_what_it_does_not_cover_is_left_to_the_reader(tmp_path, rf):
     body = _payload(4096)
     # Django's test client (no gunicorn): nothing is read.
     request = rf.post("/uploads/", data=body, content_type="application/pdf")
-    assert _spliced(request, len(body), tmp_path)[0] is None
+    assert _direct(request, len(body), tmp_path)[0] is None
     assert request.read() == body
     with _connection(_head(len(body)) + body) as (server, parser):
         started = _request(server, parser)
         # Django has begun reading the body: the rest is not moved under it.
         assert started.read(10) == body[:10]
-        assert _spliced(started, len(body), tmp_path)[0] is None
+        assert _direct(started, len(body), tmp_path)[0] is None
         assert started.read() == body[10:]
     with _connection(_head(len(body)) + body) as (server, parser):
         request = _request(server, parser)
         # A length that is not the body's own: read as before.
-        assert _spliced(request, len(body) - 1, tmp_path)[0] is None
+        assert _direct(request, len(body) - 1, tmp_path)[0] is None
         assert request.read() == body
 
 
 @pytest.mark.django_db
-@pytest.mark.skipif(not hasattr(os, "splice"), reason="splice(2) is Linux's")
 def test_a_staged_upload_through_gunicorns_reader_is_stored_whole(tmp_path, learner, settings):
     from core.models import StagedUpload
     from core.staged_uploads import _local_path, staged_upload_receive

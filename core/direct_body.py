@@ -1,32 +1,32 @@
-"""A request body of known length moved from gunicorn's socket into a file by the kernel.
+"""A request body of known length read from gunicorn's socket straight into a file.
 
 Reading a 15 MB upload through gunicorn's body reader copies every byte three times in Python
-(the socket read, gunicorn's two buffers) before the write copies it a fourth time; what the
-upload costs beyond the request is then most of the time (#13: the staged upload against a raw
-write of the same bytes). On Linux, `splice(2)` moves the bytes from the socket into a pipe
-without copying them and from the pipe into the file with the one copy a write makes.
+(the socket read, gunicorn's two buffers) before the write copies it again; what the upload
+costs beyond the request was then most of its time (#13: the staged upload against a raw write
+of the same bytes). Here the socket fills one reused buffer (`recv_into`) and the buffer is
+written to the file: the kernel's two copies and nothing more.
+
+`splice(2)` (socket to pipe to file, no copy into Python at all) was measured too: its CPU was
+the same, and one run in three was half again as slow, so the plain read stays.
 
 It is used only where it is exactly what reading the body would do: a plain (not TLS) socket of
 gunicorn's, a body of known length that nothing has read yet apart from the bytes gunicorn
 already holds, which are written first. Anything else (another server, the test client, TLS,
 chunked bodies, a gunicorn whose reader looks different) answers None and the caller reads the
-body as before. tests/core/test_body_splice.py holds the layout it relies on for the gunicorn
+body as before. tests/core/test_direct_body.py holds the layout it relies on for the gunicorn
 version in the lock file, so an upgrade that changes it fails there, not in production.
 """
 
 from __future__ import annotations
 
 import os
-import select
 import socket
 from typing import Any
 
 from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpRequest
 
-# At most this much is asked of the socket at once; the pipe keeps its default size (64 kB):
-# a pipe of 1 MB held the socket's buffers long enough that the sender stalled, and every
-# second run took twice as long.
+# The buffer the socket fills, the most asked of it at once.
 STEP = 1024 * 1024
 
 
@@ -35,8 +35,6 @@ class BodyCut(Exception):
 
 
 def _parts(request: HttpRequest) -> tuple[Any, Any, socket.socket] | None:
-    if not hasattr(os, "splice"):
-        return None
     try:
         from gunicorn.http.body import Body, LengthReader  # type: ignore[import-untyped]
         from gunicorn.http.unreader import SocketUnreader  # type: ignore[import-untyped]
@@ -51,13 +49,15 @@ def _parts(request: HttpRequest) -> tuple[Any, Any, socket.socket] | None:
     sock = reader.unreader.sock
     if not isinstance(sock, socket.socket) or type(sock) is not socket.socket:
         return None  # TLS (ssl.SSLSocket) or something else: the kernel holds ciphertext
+    if sock.gettimeout() == 0.0:
+        return None  # non-blocking: gunicorn's own reader waits for it
     return body, reader, sock
 
 
-def splice_body(request: HttpRequest, out: int, length: int) -> int | None:
+def read_body_into(request: HttpRequest, out: int, length: int) -> int | None:
     """Write the request's body (`length` bytes, its Content-Length) to the file descriptor
-    `out`; None, having read nothing, where the body cannot be moved this way. Raises BodyCut
-    when the client stops sending."""
+    `out`; None, having read nothing, where the body cannot be read this way. Raises BodyCut
+    when the client stops sending (or stays silent past the socket's timeout)."""
     found = _parts(request)
     if found is None:
         return None
@@ -78,35 +78,28 @@ def splice_body(request: HttpRequest, out: int, length: int) -> int | None:
     request._read_started = True  # type: ignore[attr-defined]
     if isinstance(stream, LimitedStream):
         stream._pos = stream.limit  # type: ignore[attr-defined]
-    done = 0
-    while done < len(first):
-        done += os.write(out, first[done:])
-    reader.length -= done
-    left = length - done
-    if not left:
-        return length
-    r, w = os.pipe()
     try:
-        fd = sock.fileno()
-        # A socket with a timeout is non-blocking underneath: wait for it as Python would.
-        wait = sock.gettimeout() or None
+        _write_all(out, memoryview(first))
+        reader.length -= len(first)
+        left = length - len(first)
+        piece = memoryview(bytearray(min(left, STEP)))
         while left:
             try:
-                moved = os.splice(fd, w, min(left, STEP))
-            except BlockingIOError:
-                if not select.select([fd], [], [], wait)[0]:
-                    raise BodyCut from None
-                continue
-            if moved == 0:
+                n = sock.recv_into(piece, min(left, STEP))
+            except TimeoutError:
+                raise BodyCut from None
+            if n == 0:
                 raise BodyCut
-            left -= moved
-            reader.length -= moved
-            while moved:
-                moved -= os.splice(r, out, moved)
+            left -= n
+            reader.length -= n
+            _write_all(out, piece[:n])
     except BaseException:
         body.failed = True  # where the next request starts is unknown: close the connection
         raise
-    finally:
-        os.close(r)
-        os.close(w)
     return length
+
+
+def _write_all(out: int, data: memoryview) -> None:
+    done = 0
+    while done < len(data):
+        done += os.write(out, data[done:])
