@@ -229,6 +229,28 @@ def invitation_organisation_choices(*, cohort: Cohort) -> list[tuple[int, str]]:
     )
 
 
+# What team_latest and team_latest_in read of each version (ordered by version, so the last
+# one read for a learner and phase is the latest).
+_VERSION_FIELDS = (
+    "pk",
+    "learner_id",
+    "experiment_id",
+    "assignment_id",
+    "status",
+    "version",
+    "cycle",
+    "submitted_at",
+    "processed_at",
+)
+
+
+def _owners(submission: Submission, team: dict[int, list[int]]) -> list[int]:
+    """Whom a version counts for: every member of the team it was sent in, else its author."""
+    if submission.experiment_id is not None and submission.experiment_id in team:
+        return team[submission.experiment_id]
+    return [submission.learner_id]
+
+
 def team_latest(
     *, cohort: Cohort, learner_ids: list[int] | None = None, statuses: Any = None
 ) -> dict[tuple[int, int], Submission]:
@@ -283,17 +305,7 @@ def team_latest(
             submissions.annotate(
                 reviewed_at=F("review__created_at"), assignment_title=F("assignment__title")
             )
-            .only(
-                "pk",
-                "learner_id",
-                "experiment_id",
-                "assignment_id",
-                "status",
-                "version",
-                "cycle",
-                "submitted_at",
-                "processed_at",
-            )
+            .only(*_VERSION_FIELDS)
             .order_by("version", "pk")
         )
 
@@ -310,11 +322,7 @@ def team_latest(
         rows = list(versions(cohort.pk, **users, **teams))
     latest: dict[tuple[int, int], Submission] = {}
     for submission in rows:
-        if submission.experiment_id is not None and submission.experiment_id in team:
-            owners = team[submission.experiment_id]
-        else:
-            owners = [submission.learner_id]
-        for owner in owners:
+        for owner in _owners(submission, team):
             latest[(owner, submission.assignment_id)] = submission
     if statuses is not None:
         latest = {k: s for k, s in latest.items() if s.status in statuses}
@@ -337,27 +345,12 @@ def team_latest_in(
     rows = (
         Submission.objects.filter(cohort_id__in=cohorts)
         .filter(Q(learner_id__in=learner_ids) | Q(experiment_id__in=list(team)))
-        .only(
-            "pk",
-            "cohort_id",
-            "learner_id",
-            "experiment_id",
-            "assignment_id",
-            "status",
-            "version",
-            "cycle",
-            "submitted_at",
-            "processed_at",
-        )
+        .only("cohort_id", *_VERSION_FIELDS)
         .order_by("version", "pk")
     )
     latest: dict[tuple[int, int, int], Submission] = {}
     for submission in rows:
-        if submission.experiment_id is not None and submission.experiment_id in team:
-            owners = team[submission.experiment_id]
-        else:
-            owners = [submission.learner_id]
-        for owner in owners:
+        for owner in _owners(submission, team):
             latest[(submission.cohort_id, owner, submission.assignment_id)] = submission
     return latest
 
