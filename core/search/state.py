@@ -51,9 +51,10 @@ def mark_built(index: SearchIndex) -> None:
         )
 
 
-def builds() -> dict[str, str]:
-    """How each index was last built, by model label (empty before the first rebuild)."""
-    if TABLE not in connection.introspection.table_names():
+def builds(tables: set[str] | None = None) -> dict[str, str]:
+    """How each index was last built, by model label (empty before the first rebuild).
+    `tables`: the database's tables, when the caller has read them already."""
+    if TABLE not in (tables if tables is not None else connection.introspection.table_names()):
         return {}
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT label, build FROM {TABLE}")  # noqa: S608
@@ -65,7 +66,7 @@ def stale_indexes() -> list[SearchIndex]:
     from .index import registered
 
     tables = set(connection.introspection.table_names())
-    built = builds()
+    built = builds(tables)
     now = current_build()
     return [
         index

@@ -18,13 +18,13 @@ import threading
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.urls import reverse
 
 from learners.models import Membership
 from notifications.models import Notification
 from tests import factories
 from tests.conftest import skip_or_fail
+from tests.workshops.helpers import signed_in
 from workshops import marking, services
 from workshops import services_rubric as rubric_services
 from workshops.models import (
@@ -51,13 +51,6 @@ def colleague(cohort):
     user = factories.UserFactory(email="kaisa@example.fi", first_name="Kaisa")
     factories.MembershipFactory(cohort=cohort, user=user, role=Membership.Role.INSTRUCTOR)
     return user
-
-
-def signed_in(user) -> Client:
-    """A browser of its own for each person (two people's pages at once)."""
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def review_url(submission) -> str:

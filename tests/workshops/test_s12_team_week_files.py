@@ -8,21 +8,15 @@
 """
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from tests import factories
 from tests.pdfs import pdf_upload
+from tests.workshops.helpers import signed_in
 from workshops import services
 from workshops.models import ReviewFile, SubmissionFile
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def added_by_notes(html: str) -> list[str]:

@@ -13,24 +13,18 @@ from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 
 from core.models import StagedUpload
 from core.staged_fields import staged_name
 from tests.pdfs import pdf_bytes
+from tests.workshops.helpers import based_on, sent_back, signed_in
 from workshops import services
 from workshops.models import Submission, SubmissionFile
 
 pytestmark = pytest.mark.django_db
 
 STAGED = staged_name("attachments")
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def stage(client, name: str) -> str:
@@ -42,10 +36,6 @@ def stage(client, name: str) -> str:
     )
     assert response.status_code == 201, response.content
     return response.json()["token"]
-
-
-def based_on(html: str) -> str:
-    return html.split('name="based_on" value="')[1].split('"')[0]
 
 
 def not_attached(html: str) -> list[str]:
@@ -108,30 +98,28 @@ def test_a_file_left_out_by_a_mates_decided_version_is_carried_into_the_next_for
     """The refusal of a text based on an older version (services.VersionSentMeanwhile): Oona's
     newer version was sent back for a revision, so the phase takes a new version. Tiina's file
     goes with her into its form, and with her next send."""
-    first = services.submission_submit(
+    sent_back(
         learner=learner,
         assignment=assignment,
         cohort=cohort,
         text="Versio 1.",
         experiment=experiment,
-    )
-    services.submission_review(
-        submission=first, reviewer=instructor, decision="revise", feedback="Lisää kysely."
+        reviewer=instructor,
+        feedback="Lisää kysely.",
     )
     tiina = signed_in(teammate)
     url = reverse("workshops:assignment", args=[assignment.pk])
     old_page = tiina.get(url).content.decode()
     token = stage(tiina, "budjetti.pdf")
-    second = services.submission_submit(
+    sent_back(
         learner=learner,
         assignment=assignment,
         cohort=cohort,
         text="Versio 2.",
         experiment=experiment,
         based_on=1,
-    )
-    services.submission_review(
-        submission=second, reviewer=instructor, decision="revise", feedback="Vielä budjetti."
+        reviewer=instructor,
+        feedback="Vielä budjetti.",
     )
 
     refused = tiina.post(

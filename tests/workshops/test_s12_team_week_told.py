@@ -9,22 +9,16 @@
 """
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from learners.models import Membership
 from notifications.models import Notification, NotificationPreference
 from tests import factories
+from tests.workshops.helpers import based_on, page_of, sent_back, signed_in
 from workshops import services
 from workshops.models import ExperimentMember
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -36,14 +30,6 @@ def third(cohort, experiment):
         experiment=experiment, user=user, cohort=cohort, workshop=experiment.workshop
     )
     return user
-
-
-def page_of(client, assignment) -> str:
-    return client.get(reverse("workshops:assignment", args=[assignment.pk])).content.decode()
-
-
-def based_on(html: str) -> str:
-    return html.split('name="based_on" value="')[1].split('"')[0]
 
 
 def test_each_team_mate_is_told_once_of_a_version_and_the_sender_is_not(
@@ -84,15 +70,14 @@ def test_each_team_mate_is_told_once_of_a_version_and_the_sender_is_not(
 def test_a_mate_answering_a_revision_puts_away_the_others_revision_notices(
     learner, teammate, third, instructor, assignment, cohort, experiment
 ):
-    first = services.submission_submit(
+    first = sent_back(
         learner=learner,
         assignment=assignment,
         cohort=cohort,
         text="Versio 1.",
         experiment=experiment,
-    )
-    services.submission_review(
-        submission=first, reviewer=instructor, decision="revise", feedback="Rajaa kohderyhmä."
+        reviewer=instructor,
+        feedback="Rajaa kohderyhmä.",
     )
     asked = Notification.objects.filter(key=f"submission-reviewed-{first.pk}")
     assert asked.count() == 3
@@ -123,15 +108,14 @@ def test_a_mate_answering_a_revision_puts_away_the_others_revision_notices(
 def test_the_revision_email_of_an_answered_version_leads_to_a_page_that_names_the_newer_one(
     learner, teammate, instructor, outsider_learner, assignment, cohort, experiment
 ):
-    first = services.submission_submit(
+    first = sent_back(
         learner=learner,
         assignment=assignment,
         cohort=cohort,
         text="Versio 1.",
         experiment=experiment,
-    )
-    services.submission_review(
-        submission=first, reviewer=instructor, decision="revise", feedback="Lisää nykytila."
+        reviewer=instructor,
+        feedback="Lisää nykytila.",
     )
     second = services.submission_submit(
         learner=teammate,
@@ -164,15 +148,14 @@ def test_the_revision_email_of_an_answered_version_leads_to_a_page_that_names_th
 def test_a_blind_reviewer_is_told_of_the_newer_version_without_the_senders_name(
     learner, teammate, instructor, blind_cohort, assignment, experiment
 ):
-    first = services.submission_submit(
+    first = sent_back(
         learner=learner,
         assignment=assignment,
         cohort=blind_cohort,
         text="Versio 1.",
         experiment=experiment,
-    )
-    services.submission_review(
-        submission=first, reviewer=instructor, decision="revise", feedback="Lisää nykytila."
+        reviewer=instructor,
+        feedback="Lisää nykytila.",
     )
     services.submission_submit(
         learner=teammate,

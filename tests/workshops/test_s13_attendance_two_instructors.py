@@ -5,12 +5,12 @@ import datetime
 import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from learners.models import Membership
 from tests import factories
+from tests.workshops.helpers import signed_in
 from workshops.models import Attendance, WorkshopSession
 
 pytestmark = pytest.mark.django_db
@@ -36,12 +36,6 @@ def second_instructor(cohort):
     )
     factories.MembershipFactory(cohort=cohort, user=user, role=Membership.Role.INSTRUCTOR)
     return user
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def form_as_shown(html: str) -> dict[str, str]:

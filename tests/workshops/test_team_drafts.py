@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.workshops.helpers import sent_back
 from workshops import services
 from workshops.models import Draft
 
@@ -22,15 +23,14 @@ def test_the_form_starts_from_a_team_mates_newer_version_and_offers_the_older_dr
     Draft.objects.filter(learner=teammate).update(
         updated_at=timezone.now() - datetime.timedelta(hours=2)
     )
-    sent = services.submission_submit(
+    sent_back(
         learner=learner,
         assignment=assignment,
         cohort=cohort,
         text="Oonan versio: kyyti asemalle kahdesti päivässä.",
         experiment=experiment,
-    )
-    services.submission_review(
-        submission=sent, reviewer=instructor, decision="revise", feedback="Rajaa kohderyhmä."
+        reviewer=instructor,
+        feedback="Rajaa kohderyhmä.",
     )
     url = reverse("workshops:assignment", args=[assignment.pk])
     html = client_for(teammate).get(url).content.decode()
@@ -95,15 +95,14 @@ def test_a_text_from_a_page_opened_before_a_mates_version_is_not_sent_over_it(
     Oona sends version 2 with her new sentences and the instructor asks for another revision;
     Tiina sends from her old tab. Her text (version 1 plus her edits) would have dropped
     Oona's sentences: it is refused with Oona named, and her words are shown to copy."""
-    first = services.submission_submit(
+    sent_back(
         learner=learner,
         assignment=assignment,
         cohort=cohort,
         text="Versio 1.",
         experiment=experiment,
-    )
-    services.submission_review(
-        submission=first, reviewer=instructor, decision="revise", feedback="Lisää nykytila."
+        reviewer=instructor,
+        feedback="Lisää nykytila.",
     )
     url = reverse("workshops:assignment", args=[assignment.pk])
     tiina, oona = client_for(teammate), client_for(learner)
@@ -134,15 +133,14 @@ def test_a_text_from_a_page_opened_before_a_mates_version_is_not_sent_over_it(
 def test_the_same_person_sending_from_an_older_window_is_told_so(
     client_for, experiment, assignment, cohort, learner, instructor
 ):
-    first = services.submission_submit(
+    sent_back(
         learner=learner,
         assignment=assignment,
         cohort=cohort,
         text="Ensimmäinen.",
         experiment=experiment,
-    )
-    services.submission_review(
-        submission=first, reviewer=instructor, decision="revise", feedback="Tarkenna."
+        reviewer=instructor,
+        feedback="Tarkenna.",
     )
     services.submission_submit(
         learner=learner,
