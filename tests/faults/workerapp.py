@@ -3,8 +3,8 @@
 The same app as `config.celery`, plus hooks the suite steers through files in FAULTS_HOOK_DIR,
 so a test can catch a task in the middle of its work and kill its worker or its connection:
 
-- before every task the worker writes `started-<task name>-<task id>` holding its pid, and
-  `done-<task name>-<task id>` after it;
+- before every task the worker writes `started-<task name>-<task id>` holding its pid (after
+  reading its slow hook below), and `done-<task name>-<task id>` after it;
 - if `slow-<task name>` exists, the task first sleeps for the seconds written in it; with
   "db" after the seconds it opens its database connection first, so the connection is held
   while it sleeps (and can be terminated under it);
@@ -44,14 +44,20 @@ def _announce_and_maybe_wait(task_id: str = "", task: Any = None, **_: Any) -> N
     folder = _hook_dir()
     if folder is None or task is None:
         return
-    _note(folder / f"started-{task.name}-{task_id}")
+    # The slow hook is read, and its connection opened, before the task says it started: the
+    # test answers "started" by removing the hook (worker.fast()) and cutting connections, and
+    # on two busy cores a child that noted first could find the hook gone and hold nothing.
     slow = folder / f"slow-{task.name}"
-    if slow.exists():
+    try:
         seconds, *flags = (slow.read_text() or "0").split()
-        if "db" in flags:
-            from django.db import connection
+    except FileNotFoundError:
+        seconds, flags = "", []
+    if "db" in flags:
+        from django.db import connection
 
-            connection.ensure_connection()
+        connection.ensure_connection()
+    _note(folder / f"started-{task.name}-{task_id}")
+    if seconds:
         time.sleep(float(seconds))
 
 
