@@ -11,6 +11,11 @@ A term with ä, ö or å (or another accented letter) is stored folded too ("hä
 also read as the words it may stand for ("tyomatkoja" as "työmatkoja"). A query with the letters
 is not folded, so it finds exactly what it did. Swedish words are also reduced by simplemma's
 compound-aware (greedy) lemmas, so "resekedja" meets "resekedjor".
+
+A municipality is stored by all its names (places.py): "Vantaan" also as "vantaa" and "vanda",
+so a Swedish "Vanda" or "Vandas" finds it, and "Tammerfors" finds "Tampereella". A query word
+that names a place matches its names only as whole terms (`Whole`): "vanda" does not find
+"vandalismi".
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
+from . import places
+
 logger = logging.getLogger(__name__)
 
 # Words: letters and digits; the underscore separates (as it does for both databases' parsers).
@@ -41,7 +48,7 @@ MIN_PART_CHARS = 3
 MAX_TERM_CHARS = 60
 # The version of what the analysis stores. Bump it whenever index_terms would store other terms
 # for the same text: `migrate` then rebuilds every index built by another version (state.py).
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3
 # A query word written without ä, ö or å: which letters each plain letter may stand for, per
 # language, and how many spellings are tried at most (each is one dictionary lookup).
 RESTORABLE = {"fi": {"a": "ä", "o": "ö"}, "sv": {"a": "äå", "o": "ö"}}
@@ -93,6 +100,12 @@ STOPWORDS = frozenset(
         "i",
     }
 )
+
+
+class Whole(str):
+    """A query term that matches a stored term only whole, never as its prefix."""
+
+    __slots__ = ()
 
 
 def words(text: str) -> list[str]:
@@ -148,11 +161,14 @@ class Analyser:
         return []
 
     def index_terms(self, text: str, lang: str = "fi") -> list[str]:
-        """Every term stored for `text`: each word's lemmas and their compound parts."""
+        """Every term stored for `text`: each word's lemmas and their compound parts, and the
+        names of a place it speaks of."""
         terms: list[str] = []
         for word in words(text):
             lemmas = self.lemmas(word, lang)
             terms.extend(lemmas)
+            if place := places.mentioned(word, lemmas):
+                terms.extend(place.terms)
             if word not in lemmas and not word.isdigit():
                 # The word as written too: a query for the exact form always finds it.
                 terms.append(word)
@@ -160,8 +176,13 @@ class Analyser:
                 terms.extend(self.compound_parts(lemma, lang))
             if word not in lemmas:
                 terms.extend(self.compound_parts(word, lang))
-        # Each term folded too, where that changes it: "hameenlinna" finds "Hämeenlinna".
-        return terms + [folded for term in terms if (folded := fold(term)) != term]
+        # Each term folded too, where that changes it: "hameenlinna" finds "Hämeenlinna". Not
+        # where the folded spelling is another common word: the Swedish "inga" is not Ingå.
+        return terms + [
+            folded
+            for term in terms
+            if (folded := fold(term)) != term and folded not in places.NOT_FOLDED
+        ]
 
     def query_lemmas(self, word: str, lang: str = "fi") -> list[str]:
         """A query word's lemmas. An unknown word written without ä, ö or å is read as the
@@ -182,9 +203,24 @@ class Analyser:
         Common words are dropped when other words remain."""
         groups = []
         for word in words(text):
-            groups.append(tuple(dict.fromkeys((*self.query_lemmas(word, lang), word))))
+            groups.append(self.place_terms(word) or self._word_terms(word, lang))
         meaningful = [g for g in groups if g[-1] not in STOPWORDS]
         return meaningful or groups
+
+    def _word_terms(self, word: str, lang: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((*self.query_lemmas(word, lang), word)))
+
+    def place_terms(self, word: str) -> tuple[str, ...]:
+        """A query word that names a place: its names, each to match whole, in any language
+        (none for another word). Typed without ä, ö or å, the names are also folded; typed
+        with them, as elsewhere, not."""
+        if place := places.named(word):
+            found = place.names
+        elif place := places.named_without_letters(word):
+            found = (*place.names, *map(fold, place.names))
+        else:
+            return ()
+        return tuple(Whole(t) for t in dict.fromkeys((*found, word)))
 
 
 class Simplemma(Analyser):

@@ -10,9 +10,9 @@ parts) when a service writes it, and stored as plain terms in three weights: A (
   'simple' configuration because the terms are lemmas already.
 
 A query's words are analysed the same way; each word must match (its lemma or the word as
-typed, as a prefix of a stored term once it has three letters). Both databases therefore find
-the same rows; PostgreSQL ranks them by ts_rank, SQLite by the weights of the columns that hold
-each word (see _search_sqlite), so titles come first on both.
+typed, as a prefix of a stored term once it has three letters; a place's names only whole).
+Both databases therefore find the same rows; PostgreSQL ranks them by ts_rank, SQLite by the
+weights of the columns that hold each word (see _search_sqlite), so titles come first on both.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 
-from .analysers import LEMMA_LANGUAGES, MIN_PREFIX_CHARS, get_analyser
+from .analysers import LEMMA_LANGUAGES, MIN_PREFIX_CHARS, Whole, get_analyser
 
 # bm25 weights of FTS5's columns a, b, c: as PostgreSQL's default ts_rank weights of A, B, C
 # (1.0, 0.4, 0.2) relate to each other.
@@ -139,11 +139,7 @@ class SearchIndex:
             languages = query_languages()
         per_language = [analyser.query_terms(query, language) for language in languages]
         groups = [
-            [
-                t
-                for t in dict.fromkeys(t for group in alternatives for t in group)
-                if SAFE_TERM.match(t)
-            ]
+            [t for t in _merged(alternatives) if SAFE_TERM.match(t)]
             for alternatives in zip(*per_language, strict=True)
         ]
         groups = [g for g in groups if g]
@@ -243,12 +239,27 @@ def query_languages() -> tuple[str, ...]:
     return ("fi", language) if language != "fi" and language in LEMMA_LANGUAGES else ("fi",)
 
 
+def _merged(alternatives: Iterable[Sequence[str]]) -> list[str]:
+    """One query word's terms in every language, each once; a term any language reads as
+    `Whole` (a place's name) matches whole."""
+    terms: dict[str, str] = {}
+    for group in alternatives:
+        for term in group:
+            if term not in terms or isinstance(term, Whole):
+                terms[term] = term
+    return list(terms.values())
+
+
+def _prefix(term: str) -> bool:
+    return len(term) >= MIN_PREFIX_CHARS and not isinstance(term, Whole)
+
+
 def _fts5_term(term: str) -> str:
-    return f'"{term}"*' if len(term) >= MIN_PREFIX_CHARS else f'"{term}"'
+    return f'"{term}"*' if _prefix(term) else f'"{term}"'
 
 
 def _tsquery_term(term: str) -> str:
-    return f"'{term}':*" if len(term) >= MIN_PREFIX_CHARS else f"'{term}'"
+    return f"'{term}':*" if _prefix(term) else f"'{term}'"
 
 
 def reindex_related(model: type[models.Model], pks: Iterable[int]) -> int:
