@@ -26,7 +26,7 @@ from core.models import User
 from learners.access import learner_cohorts
 from learners.models import Cohort, Membership
 from notifications.models import Notification
-from notifications.selectors import notifications_for, unread_notifications
+from notifications.selectors import unread_groups, unread_notifications
 from workshops.models import Assignment, CalendarFeed, Submission, WorkshopSession
 from workshops.selectors import versions_counting_for
 from workshops.sessions import sessions_for_learner
@@ -200,16 +200,13 @@ def assignments_by_cohort(
 
 
 def unread_on_dashboard(user: User) -> list[Notification]:
-    """The person's latest `NOTIFICATIONS` unread notifications, without the morning's
-    "answers wait for review" notices (the review card counts the queue live)."""
+    """The person's latest `NOTIFICATIONS` groups of unread notifications (as
+    notifications.selectors.unread_groups: a line for each, "5 new replies: …"), without the
+    morning's "answers wait for review" notices (the review card counts the queue live)."""
     return prepared.objects(
         Notification,
         ("dashboard_notifications",),
-        lambda u: (
-            notifications_for(User(pk=u))
-            .filter(read_at__isnull=True)
-            .exclude(key__startswith="reviews-waiting-")[:NOTIFICATIONS]
-        ),
+        lambda u: unread_groups(recipient_id=u)[:NOTIFICATIONS],
         u=user.pk,
     )
 

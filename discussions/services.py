@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from core.errors import DomainError
 from core.html import clean_html
 from learners.models import Membership
+from notifications.grouping import DISCUSSION_REPLY, Group
 from notifications.models import Notification
 from notifications.services import (
     notification_notify,
@@ -139,6 +140,8 @@ def _notify_subscribers(post: Post) -> list[int]:
         template="discussion_reply",
         context=_reply_context(post),
         url=post_url(post),
+        # The pages show a thread's replies as one line ("5 new replies: …").
+        group=Group(kind=DISCUSSION_REPLY, about=thread.pk, title=thread.title),
     )
     _publish_after_commit(ids)
     return ids

@@ -45,6 +45,16 @@ class Notification(models.Model):
     body = models.TextField(_("message"))
     html_body = models.TextField(_("HTML message"), blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
+    # News of one kind about one object ("discussion-reply:12": the replies in thread 12) share
+    # a group: the dashboard and the notification list show them as one line ("5 new replies:
+    # …", notifications.grouping), while each stays a row of its own with its own email. Empty:
+    # the notification is a group of its own. `group_title` names the object in that line.
+    group_key = models.CharField(
+        pgettext_lazy("notification", "group"), max_length=200, blank=True, default=""
+    )
+    group_title = models.CharField(
+        pgettext_lazy("notification", "group title"), max_length=255, blank=True, default=""
+    )
     # Where a reply to the email goes (a coordinator), when not to the no-reply sender.
     reply_to = models.EmailField(_("reply to"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

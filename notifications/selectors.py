@@ -2,7 +2,21 @@ import datetime
 import uuid
 from typing import Any
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from core import mail
@@ -26,6 +40,59 @@ def unread_count(user: User) -> int:
 def notifications_for(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user, kind=Notification.Kind.EVENT).order_by(
         "-created_at", "-pk"
+    )
+
+
+def _grouped(qs: QuerySet[Notification]) -> QuerySet[Notification]:
+    """One row for each group (notifications.grouping) among `qs`: the group's first unread
+    notification, or its newest once all are read, carrying the group's size (`group_total`),
+    its unread ones (`group_unread`) and its newest moment (`group_latest_at`); the groups
+    newest first. One query, in the database (window functions), however many rows the person
+    has: the pages read a slice of it."""
+    # A notification without a group is a group of its own (its key is unique to the person).
+    partition: list[Any] = [
+        F("group_key"),
+        Case(When(group_key="", then=F("key")), default=Value("")),
+    ]
+    unread = Case(When(read_at__isnull=True, then=Value(1)), default=Value(0))
+
+    def over(expression: Any, **kwargs: Any) -> Window:
+        return Window(expression, partition_by=partition, **kwargs)
+
+    return (
+        qs.annotate(
+            group_rank=over(
+                RowNumber(),
+                order_by=[
+                    # The first unread one, or the newest when all are read.
+                    Case(When(read_at__isnull=True, then=Value(0)), default=Value(1)).asc(),
+                    Case(
+                        When(read_at__isnull=True, then=F("pk")),
+                        default=F("pk") * Value(-1),
+                        output_field=IntegerField(),
+                    ).asc(),
+                ],
+            ),
+            group_total=over(Count("pk")),
+            group_unread=over(Sum(unread, output_field=IntegerField())),
+            group_latest_at=over(Max("created_at")),
+            group_latest_pk=over(Max("pk")),
+        )
+        .filter(group_rank=1)
+        .order_by("-group_latest_at", "-group_latest_pk")
+    )
+
+
+def notification_groups(user: User) -> QuerySet[Notification]:
+    """The notification list: the person's notifications, a line for each group."""
+    return _grouped(notifications_for(user))
+
+
+def unread_groups(*, recipient_id: Any) -> QuerySet[Notification]:
+    """The dashboard's news: the person's unread notifications, a line for each group, without
+    the morning's "answers wait for review" notices (the review card counts the queue live)."""
+    return _grouped(
+        unread_notifications(recipient_id=recipient_id).exclude(key__startswith="reviews-waiting-")
     )
 
 

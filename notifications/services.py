@@ -29,6 +29,7 @@ from core.models import User
 from core.outbox import publish, publish_on_commit
 
 from . import selectors
+from .grouping import Group
 from .models import Announcement, Mode, Notification, NotificationPreference
 from .templatetags.notification_text import ADDRESS, AFTER_ADDRESS, is_own_path, without_own_link
 
@@ -87,6 +88,12 @@ def _email_status_for(recipient: User, preference: NotificationPreference, categ
     return Notification.EmailStatus.QUEUED
 
 
+def _group_fields(group: Group | None) -> dict[str, str]:
+    if group is None:
+        return {}
+    return {"group_key": group.key[:200], "group_title": group.title[:255]}
+
+
 def _outbox_fields(status: str, now: datetime.datetime) -> dict[str, Any]:
     """A queued row waits HINT_GRACE for its published task before the sweeper looks again."""
     if status != Notification.EmailStatus.QUEUED:
@@ -104,11 +111,14 @@ def notification_notify(
     context: dict[str, Any],
     url: str = "",
     reply_to: str = "",
+    group: Group | None = None,
 ) -> Notification:
     """Record a notification in the recipient's language and email it after commit.
 
     Announcing the same event (`key`) to the same person again returns the existing row. The
     person's preference for the category decides: email now, keep for a digest, or no email.
+    A `group` (notifications.grouping) shows it on the pages in one line with the others of
+    its kind about the same object; its email is its own all the same.
     """
     existing = Notification.objects.filter(recipient=recipient, key=key).first()
     if existing is not None:
@@ -127,6 +137,7 @@ def notification_notify(
         html_body=html_body,
         url=url,
         reply_to=reply_to,
+        **_group_fields(group),
         email_status=status,
         digest_mode=preference.mode_for(category)
         if status == Notification.EmailStatus.DIGEST
@@ -194,8 +205,10 @@ def notification_notify_many(
     template: str,
     context: dict[str, Any],
     url: str = "",
+    group: Group | None = None,
 ) -> list[int]:
     """Record one event (`key`) for many people at once; returns the ids queued for email.
+    A `group` as for notification_notify.
 
     The message is rendered once per language, not once per person: the template may greet the
     recipient by name (`recipient.first_name|default:recipient.email`, filled in per person
@@ -225,6 +238,7 @@ def notification_notify_many(
                 body=body,
                 html_body=html_body,
                 url=url,
+                **_group_fields(group),
                 email_status=status,
                 digest_mode=preference.mode_for(category)
                 if status == Notification.EmailStatus.DIGEST
@@ -403,6 +417,23 @@ def notification_mark_read(*, recipient: User, notification_id: int | None = Non
     qs = Notification.objects.filter(recipient=recipient, read_at__isnull=True)
     if notification_id is not None:
         qs = qs.filter(pk=notification_id)
+    return qs.update(read_at=timezone.now())
+
+
+def notification_group_mark_read(
+    *, recipient: User, notification: Notification, through_id: int | None = None
+) -> int:
+    """Mark one of the person's notifications read with the rest of its group (a line of the
+    dashboard or the notification list, notifications.grouping); returns how many changed.
+    `through_id`, the newest of the group the page showed: what came after it stays unread,
+    as the person has not seen it yet. One query."""
+    qs = Notification.objects.filter(recipient=recipient, read_at__isnull=True)
+    if not notification.group_key:
+        qs = qs.filter(pk=notification.pk)
+    else:
+        qs = qs.filter(group_key=notification.group_key, kind=Notification.Kind.EVENT)
+        if through_id is not None:
+            qs = qs.filter(pk__lte=max(through_id, notification.pk))
     return qs.update(read_at=timezone.now())
 
 

@@ -30,8 +30,9 @@ ATTENTION = "attention"
 
 @login_required
 def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Every signed-in person: their own notifications only."""
-    page = Paginator(selectors.notifications_for(request.user), 25).get_page(
+    """Every signed-in person: their own notifications only, a line for each group of news of
+    one kind about one object (notifications.grouping); two queries, however many there are."""
+    page = Paginator(selectors.notification_groups(request.user), 25).get_page(
         request.GET.get("page")
     )
     return render(request, "notifications/notification_list.html", {"page": page})
@@ -47,13 +48,23 @@ def notification_badge(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def notification_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Mark one's own notification read and follow its link."""
+    """Every signed-in person, for their own notification (another's is 404): mark it read with
+    the rest of its group, up to the newest the page showed (`through`), and follow its link."""
     notification = get_object_or_404(selectors.notifications_for(request.user), pk=pk)
-    services.notification_mark_read(recipient=request.user, notification_id=notification.pk)
+    services.notification_group_mark_read(
+        recipient=request.user,
+        notification=notification,
+        through_id=_id_or_none(request.POST.get("through", "")),
+    )
     target = notification.url
     if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts=None):
         return redirect("notifications:list")
     return redirect(target)
+
+
+def _id_or_none(value: str) -> int | None:
+    """A row id from a form, or None for anything that cannot be one."""
+    return int(value) if value.isdigit() and len(value) < 19 else None
 
 
 def notification_follow(request: HttpRequest, token: str) -> HttpResponse:

@@ -7,6 +7,9 @@ from urllib.parse import urlsplit
 
 from django import template
 
+from notifications.grouping import group_line as _group_line
+from notifications.models import Notification
+
 register = template.Library()
 
 ADDRESS = re.compile(r"https?://\S+")
@@ -38,3 +41,9 @@ def _path(address: str) -> str:
 def is_own_path(url: str) -> bool:
     """A path on this site (never another host), safe to link to."""
     return bool(url) and url.startswith("/") and not url.startswith("//")
+
+
+@register.filter
+def group_line(notification: Notification) -> str:
+    """The line of a group of notifications (notifications.grouping.group_line)."""
+    return _group_line(notification)
