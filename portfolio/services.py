@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 from core.models import User
 from courses.models import Reflection
+from notifications.grouping import CARD_QUESTION, Group
 from notifications.models import Notification
 from notifications.services import notification_notify
 from portfolio.access import card_approvers, cards_visible_to
@@ -524,7 +525,13 @@ def _ask_approval(card: Card) -> None:
 
 
 def _notify_owners(
-    card: Card, *, key: str, template: str, context: dict[str, Any], skip: Any = None
+    card: Card,
+    *,
+    key: str,
+    template: str,
+    context: dict[str, Any],
+    skip: Any = None,
+    group: Group | None = None,
 ) -> None:
     for owner in card_owners(card=card):
         if skip is not None and owner.pk == skip.pk:
@@ -536,6 +543,7 @@ def _notify_owners(
             template=template,
             context={"card": card, **context},
             url=_card_url(card),
+            group=group,
         )
 
 
@@ -649,6 +657,8 @@ def card_ask(*, card: Card, author: User, text: str) -> CardMessage:
             key=card_message_keys(message.pk)[0],
             template="portfolio_question",
             context={"message": message},
+            # The pages show a card's questions as one line ("3 new questions about …").
+            group=Group(kind=CARD_QUESTION, about=card.pk, title=card.title),
         )
     return message
 

@@ -28,6 +28,7 @@ from courses.languages import SOURCE_LANGUAGE
 from courses.services import submission_completion_check_later
 from learners.models import Cohort, Membership
 from learners.rollup import rollup_touch
+from notifications.grouping import PHASE_COMMENT, Group
 from notifications.models import Notification
 from notifications.services import notification_notify
 
@@ -1679,5 +1680,9 @@ def phase_comment_add(
                 "hide_author": blind and recipient.pk not in team_ids,
             },
             url=url,
+            # The pages show a phase thread's messages as one line ("3 new messages on …").
+            group=Group(
+                kind=PHASE_COMMENT, about=f"{experiment.pk}-{phase}", title=experiment.title
+            ),
         )
     return comment
