@@ -1093,14 +1093,26 @@ def submission_settle(*, submission_id: int) -> Submission | None:
 
 
 def _notify_rejected(submission: Submission, rejected: list[SubmissionFile]) -> None:
-    notification_notify(
-        recipient=submission.learner,
-        category=Notification.Category.REVIEWS,
-        key=f"submission-rejected-{submission.pk}-{rejected[-1].pk}",
-        template="submission_rejected",
-        context={"submission": submission, "rejected": rejected},
-        url=reverse("workshops:submission_detail", args=[submission.pk]),
-    )
+    """Tell the version's sender of its refused files, and each team mate who added one of
+    them of their own: each in their language, once per refusal (the key names the last
+    refused file of what they are told, so a retried check or settle tells nobody twice)."""
+    url = reverse("workshops:submission_detail", args=[submission.pk])
+    told: list[tuple[User, list[SubmissionFile]]] = [(submission.learner, rejected)]
+    mates: dict[int, list[SubmissionFile]] = {}
+    for attachment in rejected:
+        adder = attachment.added_by_id
+        if adder is not None and adder != submission.learner_id:
+            mates.setdefault(adder, []).append(attachment)
+    told += [(user, mates[user.pk]) for user in User.objects.filter(pk__in=mates)]
+    for recipient, files in told:
+        notification_notify(
+            recipient=recipient,
+            category=Notification.Category.REVIEWS,
+            key=f"submission-rejected-{submission.pk}-{files[-1].pk}",
+            template="submission_rejected",
+            context={"submission": submission, "rejected": files},
+            url=url,
+        )
 
 
 def submission_process(*, submission_id: int) -> Submission | None:

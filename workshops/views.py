@@ -21,6 +21,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access import Role, has_role, require_role
@@ -204,9 +205,12 @@ def _refused_with_files(
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@never_cache
 def assignment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Learners of a cohort running the course: the phase of their own experiment that this
-    assignment describes; they write (with autosave) and submit versions here."""
+    assignment describes; they write (with autosave) and submit versions here. Never kept by
+    the browser (never_cache): Back from a page reached after sending, or after a team mate
+    sent meanwhile, asks for the phase as it is now instead of showing a form to send again."""
     assignment, cohort = get_assignment_for_learner(request.user, pk)
     experiment = selectors.learner_experiment(
         learner=request.user, assignment=assignment, cohort=cohort
@@ -1387,12 +1391,17 @@ def review_file_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     back = reverse("workshops:review", args=[submission.pk]) + "#feedback-files"
     form = FeedbackFilesForm(request.POST, request.FILES, owner_id=request.user.pk)
     if not form.is_valid():
+        if closed := _feedback_files_closed(submission):
+            # Decided meanwhile: its page has no file field to show the form's reason beside.
+            return action_refused(request, closed, back_url=back, status=409)
         return _review_page_with_refused_upload(request, submission.pk, form, status=400)
     try:
         services.review_file_add(
             submission=submission, by=request.user, uploads=form.cleaned_data["attachments"]
         )
     except (services.FeedbackFileRefused, services.StorageUnavailable) as exc:
+        if closed := _feedback_files_closed(submission):
+            return action_refused(request, closed, back_url=back, status=409)
         form.add_error("attachments", exc.message)
         status = 503 if isinstance(exc, services.StorageUnavailable) else 400
         return _review_page_with_refused_upload(request, submission.pk, form, status=status)
@@ -1402,6 +1411,22 @@ def review_file_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return action_refused(request, exc.message, back_url=back, status=409)
     messages.success(request, _("The file was attached and is being checked."))
     return redirect(back)
+
+
+def _feedback_files_closed(submission: Submission) -> str | None:
+    """Why the version's feedback files can no longer change (the rule
+    services.review_file_add applies under its lock), or None while they can: decided
+    (approved, sent back, or released in the marking workflow), or ready for release."""
+    if submission.status != Submission.Status.RECEIVED:
+        return _("Files can be attached to the review only while the version waits for review.")
+    if (
+        marking.uses_workflow(submission)
+        and Marking.objects.filter(
+            submission=submission, state__in=(Marking.State.READY, Marking.State.RELEASED)
+        ).exists()
+    ):
+        return _("This review is ready for release; send it back to review to change it.")
+    return None
 
 
 def _review_page_with_refused_upload(
