@@ -25,7 +25,9 @@
  * The files sent ahead of the form (static/js/staged-uploads.js) are kept beside the words, so
  * a reload lists them again. Submitting keeps the words and files in this browser: they are
  * forgotten only when a later page shows a newer version of the phase than the one the submit
- * went over (the submit arrived); a submit lost on the way leaves them to be restored.
+ * went over (the submit arrived); a submit lost on the way leaves them to be restored. Back
+ * on this page after its submit, from the browser's back-forward cache, loads it again: the
+ * form as it was before the submit is never offered to edit and send a second time.
  */
 (function () {
   "use strict";
@@ -303,11 +305,18 @@
     if (field && current) field.value = current;
   });
 
-  // Back on this page after a submit (from the browser's cache): it writes again.
+  // Back on this page after a submit (from the browser's back-forward cache): the form as it
+  // was before the submit would invite editing and sending again, though the version has most
+  // likely arrived (its autosave and a second send would both be refused). The page is loaded
+  // again and shows the phase as it is now: sent, or, when the submit was lost on the way, the
+  // form with these words, which this browser kept (above: `sentOver`).
   window.addEventListener("pageshow", function (event) {
     if (!event.persisted || !submitting) return;
-    submitting = false;
-    if (revision > savedRevision) schedule(0);
+    if (form) {
+      var controls = form.querySelectorAll("textarea, input, button");
+      for (var i = 0; i < controls.length; i++) controls[i].disabled = true;
+    }
+    window.location.reload();
   });
 
   // Back in this tab (perhaps signed in again in another one): try a waiting save at once.
