@@ -390,9 +390,11 @@ def certificate_issue(*, certificate_id: int) -> bool:
             now = timezone.now()
             certificate.language = user.language or settings.LANGUAGE_CODE
             certificate.learner_name = _name_of(user)
-            certificate.course_title = course.title
             certificate.issued_at = now
             with translation.override(certificate.language):
+                # The course's title in the learner's language (modeltranslation reads the
+                # active language's column), as the rest of the certificate speaks it.
+                certificate.course_title = course.title
                 criteria = _("Completed every required part of the course “%(title)s”.") % {
                     "title": course.title
                 }

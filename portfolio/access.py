@@ -109,6 +109,19 @@ def cards_awaiting_approval_by(user: User) -> QuerySet[Card]:
     return Card.objects.filter(_card_approver_q(user), public_status=Card.PublicStatus.PENDING)
 
 
+def decided_card_for_approver(user: User, pk: int) -> Card | None:
+    """A card this person could have approved that no longer waits (approved or declined by a
+    colleague or in another tab, or its request withdrawn), with who decided: what the
+    approval page says to the link in its request email instead of 404 (one query)."""
+    return (
+        Card.objects.filter(_card_approver_q(user), pk=pk)
+        .exclude(public_status=Card.PublicStatus.PENDING)
+        .select_related("decided_by")
+        .only("pk", "public_status", "decided_at", "decided_by")
+        .first()
+    )
+
+
 def get_card_for_approver(user: User, pk: int) -> Card:
     return get_object_or_404(
         cards_awaiting_approval_by(user).select_related("experiment", "organisation"), pk=pk

@@ -17,12 +17,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -35,6 +36,7 @@ from portfolio.access import (
     card_may_moderate,
     cards_awaiting_approval_by,
     cards_visible_to,
+    decided_card_for_approver,
     get_card_for_approver,
     get_card_for_owner,
     get_card_for_user,
@@ -395,6 +397,8 @@ def card_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     is_owner = request.user.pk in owner_ids
     if not is_owner:
         card = selectors.card_as_published(card)
+    # The page lists the themes and the similar box ranks by them: read once for both.
+    prefetch_related_objects([card], "experiment__themes")
     experiments = selectors.adaptable_experiments(user=request.user, card=card)
     # Outside the team only the members who agreed are named (portfolio.consent); the team
     # sees the same line, as others read it, and everyone's answer in its panel.
@@ -503,13 +507,35 @@ def approvals(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "portfolio/approvals.html", {"cards": cards})
 
 
+def _decided_note(card: Card) -> str:
+    """Who decided a card that no longer waits for approval, and when, in the reader's words."""
+    if card.public_status == Card.PublicStatus.NONE or card.decided_at is None:
+        return _("This card no longer waits for approval: its team withdrew the request.")
+    values = {
+        "name": card.decided_by.display_name if card.decided_by else _("Another coordinator"),
+        "date": date_format(timezone.localtime(card.decided_at), "SHORT_DATE_FORMAT"),
+    }
+    if card.public_status == Card.PublicStatus.APPROVED:
+        return _("%(name)s already approved this card on %(date)s; it is public.") % values
+    return _("%(name)s already declined this card on %(date)s.") % values
+
+
 @login_required
 def approval(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A coordinator who may approve the card (cards_awaiting_approval_by) reads it, and for
     changes of a public card what changed beside the approved version, and approves it or
     declines with a reason. The page carries the text's version: an approval of a text the
-    team changed since is refused (409) and the page shows the new text."""
-    card = get_card_for_approver(request.user, pk)
+    team changed since is refused (409) and the page shows the new text. A card it could have
+    approved that was decided meanwhile (the request email's link followed late) leads to the
+    list with who decided it and when; anyone else's card is 404."""
+    try:
+        card = get_card_for_approver(request.user, pk)
+    except Http404:
+        decided = decided_card_for_approver(request.user, pk)
+        if decided is None:
+            raise
+        messages.info(request, _decided_note(decided))
+        return redirect("portfolio:approvals")
     reject_form = RejectForm()
     status = 200
     error = ""
@@ -540,14 +566,15 @@ def approval(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             return action_refused(
                 request, exc.message, back_url=reverse("portfolio:approvals"), status=409
             )
+    owners = selectors.card_owners(card=card)
     return render(
         request,
         "portfolio/approval.html",
         {
             "card": card,
-            "owners": selectors.card_owners(card=card),
+            "owners": owners,
             # Whose names the public will read: the approved choice, each member's own answer.
-            "name_answers": selectors.card_member_answers(card=card),
+            "name_answers": selectors.card_member_answers(card=card, members=owners),
             "themes": list(card.experiment.themes.all()),
             # The impact plan's indicators, which the public page shows with the card.
             "outcomes": selectors.indicator_outcomes_for(card=card),
@@ -599,7 +626,12 @@ def public_card(request: HttpRequest, pk: int) -> HttpResponse:
         cards_visible_to(AnonymousUser()).select_related("experiment", "organisation"), pk=pk
     )
     card = selectors.card_as_published(card)
+    # The page lists the themes and the similar box ranks by them: read once for both.
+    prefetch_related_objects([card], "experiment__themes")
     anonymous = AnonymousUser()
+    # The team, read once: with the names it shows when the card shows names (each member's
+    # town is on their row), else only the towns, no names loaded.
+    owners = selectors.card_owners(card=card) if card.show_names else None
     return render(
         request,
         "portfolio/public_card.html",
@@ -607,9 +639,9 @@ def public_card(request: HttpRequest, pk: int) -> HttpResponse:
             "card": card,
             "share": _share(reverse("portfolio:public_card", args=[card.pk]), kind="article"),
             # Only the members who agreed are named; the others by their town (consent).
-            "bylines": selectors.card_bylines(card=card),
+            "bylines": selectors.card_bylines(card=card, members=owners),
             # Every town of the team, whether or not its names are shown.
-            "towns": selectors.card_team_towns(card=card),
+            "towns": owners if owners is not None else selectors.card_team_towns(card=card),
             "themes": list(card.experiment.themes.all()),
             "outcomes": selectors.indicator_outcomes_for(card=card),
             "similar": selectors.similar_cards(card=card, user=anonymous),

@@ -289,7 +289,7 @@ def deadline_reminders_send(*, now: datetime.datetime | None = None) -> int:
                 "experiment": None,
                 "workshop": start.workshop,
                 "cohort": start.cohort,
-                "phase_label": start.assignment.get_phase_display(),
+                "phase_label": Phase(start.assignment.phase).label,
                 "due_on": start.due_on,
                 "days_left": start.days_left,
             },
