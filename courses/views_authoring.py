@@ -766,6 +766,8 @@ def question_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     only, 403/404 as for the bank. The question keeps its id, so attempts that had it keep
     their review; bad input is a 400 that changes nothing."""
     question = _authored_question(request, pk)
+    # Each language's text and the form's missing languages read the answers: once for all.
+    prefetch_related_objects([question], "choices")
     initial = {
         **{
             f"text_{language}": authoring.question_as_text(question, language)

@@ -197,6 +197,40 @@ def organisation_choices_key(cohort_id: int) -> str:
     return f"learners:organisation-choices:{cohort_id}"
 
 
+def organisation_choices_of(*, cohort_ids: Sequence[int]) -> list[tuple[int, str]]:
+    """The organisations the learners of any of these cohorts come from, in name order, from
+    each cohort's cached choices (cohort_organisation_choices): one cache read for all of them,
+    and one query for the cohorts not cached. They are cleared where a learner joins, leaves or
+    moves to another organisation, so a list built from them (the review queue's filter) follows
+    at once, where a cache of its own kept a moved person's old town for ten minutes."""
+    from django.core.cache import cache
+
+    from core.models import Organisation
+
+    keys = {organisation_choices_key(pk): pk for pk in cohort_ids}
+    found: dict[str, list[tuple[int, str]]] = cache.get_many(list(keys))
+    missing = [pk for key, pk in keys.items() if key not in found]
+    if missing:
+        read: dict[int, list[tuple[int, str]]] = {pk: [] for pk in missing}
+        for cohort_id, pk, name in (
+            Organisation.objects.filter(
+                people__memberships__cohort_id__in=missing,
+                people__memberships__role=Membership.Role.LEARNER,
+            )
+            .values_list("people__memberships__cohort_id", "pk", "name")
+            .distinct()
+            .order_by("name", "pk")
+        ):
+            read[cohort_id].append((pk, name))
+        cache.set_many(
+            {organisation_choices_key(pk): rows for pk, rows in read.items()},
+            ORGANISATION_CHOICES_SECONDS,
+        )
+        found.update({organisation_choices_key(pk): rows for pk, rows in read.items()})
+    merged = {pk: name for rows in found.values() for pk, name in rows}
+    return sorted(merged.items(), key=lambda row: (row[1], row[0]))
+
+
 def cohort_organisation_choices(*, cohort: Cohort) -> list[tuple[int, str]]:
     """cohort_organisations for the progress page's filter, kept in the cache for
     ORGANISATION_CHOICES_SECONDS (no query while kept)."""
@@ -251,6 +285,19 @@ def _owners(submission: Submission, team: dict[int, list[int]]) -> list[int]:
     return [submission.learner_id]
 
 
+def _scoped_versions(cohort: int, learner_ids: list[int], team_ids: list[int]) -> QuerySet[Any]:
+    """The versions these learners sent in this cohort and those of these teams (this cohort's
+    experiments: a version is always sent in its experiment's cohort), as one OR that
+    PostgreSQL reads through the learner and experiment indexes (a BitmapOr). The cohort stays
+    inside the learners' branch on purpose: `cohort = x AND (learners OR teams)` made the
+    planner walk the cohort's index and filter every version of the cohort (12 ms, growing
+    with it, at 20,000 learners, against 0.3 ms), and a list of ids rather than a subquery
+    keeps the BitmapOr too (an OR with a subquery filtered them all as well: 30 ms)."""
+    return Submission.objects.filter(
+        Q(cohort_id=cohort, learner_id__in=learner_ids) | Q(experiment_id__in=team_ids)
+    )
+
+
 def team_latest(
     *, cohort: Cohort, learner_ids: list[int] | None = None, statuses: Any = None
 ) -> dict[tuple[int, int], Submission]:
@@ -291,15 +338,15 @@ def team_latest(
     teams = prepared.numbered("t", list(team))
 
     def versions(cohort: int, **ids: int) -> QuerySet[Submission]:
-        submissions = Submission.objects.filter(cohort_id=cohort)
-        if learner_ids is not None:
-            # The teams' ids as a list (read just above), not a subquery: PostgreSQL then
-            # reads the versions through the learner and experiment indexes (a BitmapOr),
-            # where an OR with a subquery filtered every version of the cohort (30 ms at
-            # 20,000 learners).
-            submissions = submissions.filter(
-                Q(learner_id__in=[v for k, v in ids.items() if k.startswith("u")])
-                | Q(experiment_id__in=[v for k, v in ids.items() if k.startswith("t")])
+        if learner_ids is None:
+            submissions = Submission.objects.filter(cohort_id=cohort)
+        else:
+            # The learners' and teams' versions through the learner and experiment indexes (a
+            # BitmapOr): _scoped_versions.
+            submissions = _scoped_versions(
+                cohort,
+                [v for k, v in ids.items() if k.startswith("u")],
+                [v for k, v in ids.items() if k.startswith("t")],
             )
         return (
             submissions.annotate(
@@ -329,12 +376,9 @@ def team_latest(
     return latest
 
 
-def team_latest_in(
-    *, cohorts: Sequence[int], learner_ids: list[int]
-) -> dict[tuple[int, int, int], Submission]:
-    """{(cohort id, learner id, assignment id): the latest version that counts for the
-    learner} in several cohorts at once, by team_latest's rule (a learner's own results in
-    each of their cohorts), in two queries however many cohorts."""
+def teams_in(*, cohorts: Sequence[int], learner_ids: list[int]) -> dict[int, list[int]]:
+    """{experiment id: the ids of these learners on its team} in these cohorts (one query):
+    whom a team's version counts for (_owners)."""
     from workshops.models import ExperimentMember
 
     team: dict[int, list[int]] = {}
@@ -342,6 +386,21 @@ def team_latest_in(
         cohort_id__in=cohorts, user_id__in=learner_ids
     ).values_list("experiment_id", "user_id"):
         team.setdefault(experiment_id, []).append(user_id)
+    return team
+
+
+def team_latest_in(
+    *,
+    cohorts: Sequence[int],
+    learner_ids: list[int],
+    team: dict[int, list[int]] | None = None,
+) -> dict[tuple[int, int, int], Submission]:
+    """{(cohort id, learner id, assignment id): the latest version that counts for the
+    learner} in several cohorts at once, by team_latest's rule (a learner's own results in
+    each of their cohorts), in two queries however many cohorts; one when the caller has read
+    the `team` already (teams_in for the same cohorts and learners)."""
+    if team is None:
+        team = teams_in(cohorts=cohorts, learner_ids=learner_ids)
     rows = (
         Submission.objects.filter(cohort_id__in=cohorts)
         .filter(Q(learner_id__in=learner_ids) | Q(experiment_id__in=list(team)))
@@ -787,13 +846,14 @@ def due_states(
     assignments = prepared.numbered("a", [a.pk for a, _due in dated])
 
     def submission_rows(cohort: int, **ids: int) -> QuerySet[Any]:
-        submissions = Submission.objects.filter(
-            cohort_id=cohort, assignment_id__in=of("a", ids)
-        ).exclude(status=Submission.Status.REJECTED)
-        if scoped:
-            submissions = submissions.filter(
-                Q(learner_id__in=of("u", ids)) | Q(experiment_id__in=of("t", ids))
-            )
+        submissions = (
+            _scoped_versions(cohort, of("u", ids), of("t", ids))
+            if scoped
+            else Submission.objects.filter(cohort_id=cohort)
+        )
+        submissions = submissions.filter(assignment_id__in=of("a", ids)).exclude(
+            status=Submission.Status.REJECTED
+        )
         return submissions.values_list("learner_id", "experiment_id", "assignment_id")
 
     sent_by_learner: set[tuple[int, int]] = set()

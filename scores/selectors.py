@@ -11,6 +11,7 @@ the latest version (which may be waiting for review).
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -21,7 +22,7 @@ from core.models import User
 from courses.models import Certificate, Item, Module
 from courses.selectors import BestResult, completion_matrix, quiz_best_results
 from learners.models import Cohort, Membership
-from learners.selectors import cohort_learners, team_latest, team_latest_in
+from learners.selectors import cohort_learners, team_latest, team_latest_in, teams_in
 from workshops.models import (
     Assignment,
     CohortMarkingSettings,
@@ -194,14 +195,14 @@ def score_learners(
 
 
 def _latest_reviews(
-    cohort_ids: list[int], learner_ids: list[int], assignment_ids: list[int]
+    cohort_ids: list[int],
+    learner_ids: list[int],
+    assignment_ids: list[int],
+    team: dict[int, list[int]],
 ) -> dict[tuple[int, int, int], Review]:
     """{(cohort id, learner id, assignment id): the review of the latest reviewed version that
-    counts for the learner}, with the team rule of team_latest (two queries)."""
-    members = ExperimentMember.objects.filter(cohort_id__in=cohort_ids, user_id__in=learner_ids)
-    team: dict[int | None, list[int]] = {}
-    for experiment_id, user_id in members.values_list("experiment_id", "user_id"):
-        team.setdefault(experiment_id, []).append(user_id)
+    counts for the learner}, with the team rule of team_latest (`team`: teams_in for these
+    cohorts and learners; one query)."""
     reviews = (
         Review.objects.filter(
             submission__cohort_id__in=cohort_ids, submission__assignment_id__in=assignment_ids
@@ -228,7 +229,10 @@ def _latest_reviews(
     latest: dict[tuple[int, int, int], Review] = {}
     for review in reviews:
         s = review.submission
-        owners = team.get(s.experiment_id, [s.learner_id])
+        experiment = s.experiment_id
+        owners = (
+            team[experiment] if experiment is not None and experiment in team else [s.learner_id]
+        )
         for owner in owners:
             latest[(s.cohort_id, owner, s.assignment_id)] = review
     return latest
@@ -275,9 +279,11 @@ def _results(
     ids: list[int],
     course_ids: set[int],
     latest: Callable[[], Mapping[tuple[int, int, int], Submission]],
+    team: Callable[[], dict[int, list[int]]],
 ) -> _Results:
     """Every result the rows of these learners in these cohorts show, in a fixed number of
-    queries; `latest` reads the versions that count (only when there is a phase column)."""
+    queries; `latest` reads the versions that count and `team` the learners' teams (teams_in),
+    only when there is a phase column."""
     best = quiz_best_results(
         items=[c.item_id for cols in columns.values() for c in cols.checks], users=ids
     )
@@ -287,7 +293,7 @@ def _results(
     totals: dict[int, tuple[int, int]] = {}
     if assignment_ids:
         versions = latest()
-        reviews = _latest_reviews(list(columns), ids, assignment_ids)
+        reviews = _latest_reviews(list(columns), ids, assignment_ids, team())
         totals = _totals(list({r.pk: r for r in reviews.values()}.values()))
     matrix = completion_matrix(user_ids=ids, courses=course_ids)
     certificates = {
@@ -348,7 +354,11 @@ def score_rows(*, cohort: Cohort, columns: Columns, learners: Sequence[User]) ->
         return {(cohort.pk, *key): submission for key, submission in found.items()}
 
     found = _results(
-        columns={cohort.pk: columns}, ids=ids, course_ids={cohort.course_id}, latest=latest
+        columns={cohort.pk: columns},
+        ids=ids,
+        course_ids={cohort.course_id},
+        latest=latest,
+        team=lambda: teams_in(cohorts=[cohort.pk], learner_ids=ids),
     )
     return [_row(cohort, columns, learner, found) for learner in learners]
 
@@ -360,11 +370,14 @@ def own_score_rows(
     `columns`), in as many queries for any number of cohorts as score_rows reads for one."""
     ids = [learner.pk]
     cohort_ids = [c.pk for c in cohorts]
+    # The versions and the reviews both count by the learner's teams: read once for both.
+    team = functools.cache(lambda: teams_in(cohorts=cohort_ids, learner_ids=ids))
     found = _results(
         columns=columns,
         ids=ids,
         course_ids={c.course_id for c in cohorts},
-        latest=lambda: team_latest_in(cohorts=cohort_ids, learner_ids=ids),
+        latest=lambda: team_latest_in(cohorts=cohort_ids, learner_ids=ids, team=team()),
+        team=team,
     )
     return {c.pk: _row(c, columns[c.pk], learner, found) for c in cohorts}
 

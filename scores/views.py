@@ -53,7 +53,11 @@ def overview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         request.user.is_superuser
         or cohort.memberships.filter(user=request.user, role=Role.COORDINATOR).exists()
     )
-    learner_count = cohort.memberships.filter(role=Role.LEARNER).count()
+    filtered = bool(organisation_id or phase)
+    # Unfiltered, the pages already counted the cohort's learners (score_learners).
+    learner_count = (
+        cohort.memberships.filter(role=Role.LEARNER).count() if filtered else page.paginator.count
+    )
     jobs = list(
         ExportJob.objects.filter(cohort=cohort, requested_by=request.user, what=SCORES).defer(
             "content"
@@ -72,7 +76,7 @@ def overview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "organisation_id": organisation_id,
             "phases": Phase.choices,
             "phase": phase,
-            "filtered": bool(organisation_id or phase),
+            "filtered": filtered,
             "formats": FORMATS,
             "large": learner_count > SYNC_LEARNER_LIMIT,
             "jobs": jobs,

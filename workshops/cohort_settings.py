@@ -69,6 +69,16 @@ def marking_for(*, workshop: Workshop, cohort_id: int) -> MarkingSettings:
     return cache[cohort_id]
 
 
+def marking_row(*, workshop: Workshop, cohort_id: int) -> CohortMarkingSettings | None:
+    """The cohort's own marking settings row for `workshop` (None while it follows the
+    course-wide defaults), for the settings form; one query, after which marking_for for the
+    same cohort asks nothing more (it would read the same row)."""
+    row = CohortMarkingSettings.objects.filter(cohort_id=cohort_id, workshop=workshop).first()
+    cache = workshop.__dict__.setdefault("_cohort_marking_cache", {})
+    cache[cohort_id] = _marking(row, True) if row else _marking(workshop, False)
+    return row
+
+
 def peer_for(*, assignment: Assignment, cohort_id: int) -> PeerSettings:
     """The peer-feedback settings of `assignment` in one cohort (one query, then cached)."""
     cache = assignment.__dict__.setdefault("_cohort_peer_cache", {})
@@ -76,6 +86,16 @@ def peer_for(*, assignment: Assignment, cohort_id: int) -> PeerSettings:
         row = CohortPeerSettings.objects.filter(cohort_id=cohort_id, assignment=assignment).first()
         cache[cohort_id] = _peer(row, True) if row else _peer(assignment, False)
     return cache[cohort_id]
+
+
+def peer_row(*, assignment: Assignment, cohort_id: int) -> CohortPeerSettings | None:
+    """The cohort's own peer-feedback settings row for `assignment` (None while it follows
+    the course-wide defaults), for the settings form; one query, after which peer_for for the
+    same cohort asks nothing more (it would read the same row)."""
+    row = CohortPeerSettings.objects.filter(cohort_id=cohort_id, assignment=assignment).first()
+    cache = assignment.__dict__.setdefault("_cohort_peer_cache", {})
+    cache[cohort_id] = _peer(row, True) if row else _peer(assignment, False)
+    return row
 
 
 def marking_of(submission: Submission) -> MarkingSettings:

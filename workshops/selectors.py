@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import (
     BooleanField,
     Count,
@@ -38,6 +37,7 @@ from core.models import Organisation, User
 from core.paging import PagedRows
 from learners.access import cohorts_for
 from learners.models import Cohort, Membership
+from learners.selectors import organisation_choices_of
 from workshops.access import assignment_editors, submissions_reviewable_by
 
 from . import texts
@@ -390,11 +390,6 @@ class QueuePage(PagedRows[Submission]):
         return rows
 
 
-# How long the queue's municipality filter may lag behind the cohorts' learners (a learner
-# of a new municipality joining, a person moving to another one).
-QUEUE_ORGANISATIONS_TTL_S = 10 * 60
-
-
 def _queue_cohorts(*, user: int) -> QuerySet[Cohort]:
     """The cohorts the person instructs with `lead_id`: the user id of each one's lead
     instructor (its first instructor, as learners.access.cohorts_led_by says)."""
@@ -416,13 +411,14 @@ def _queue_all_cohorts() -> QuerySet[Cohort]:
 
 def queue_filter_options(*, user: User) -> dict[str, list[Any]]:
     """The cohorts and the learners' organisations the queue can be filtered by, and `led`:
-    the ids of the cohorts the person leads (one query, two every ten minutes).
+    the ids of the cohorts the person leads (one query, and one more when a cohort's
+    municipalities are not in the cache).
 
     Which organisations have a learner in the instructor's cohorts is a question over every
     membership of those cohorts (PostgreSQL hashes them all: 24 ms at 20,000 learners, 1 at
-    1,000), asked for a drop-down that changes when a municipality's first learner joins. It
-    is kept in the cache for ten minutes, keyed by the user and their cohorts, so a new cohort
-    shows its municipalities at once."""
+    1,000). Each cohort's answer is the progress page's cached filter, cleared when a learner
+    joins, leaves or moves to another organisation (learners.selectors.organisation_choices_of),
+    so the queue's drop-down follows at once and a new cohort shows its municipalities."""
     if user.is_superuser:
         cohorts = prepared.objects(Cohort, ("workshops.queue_cohorts",), _queue_all_cohorts)
         led = [c.pk for c in cohorts]
@@ -431,27 +427,7 @@ def queue_filter_options(*, user: User) -> dict[str, list[Any]]:
             Cohort, ("workshops.queue_cohorts",), _queue_cohorts, user=user.pk
         )
         led = [c.pk for c in cohorts if c.lead_id == user.pk]  # type: ignore[attr-defined]
-    ids = sorted(c.pk for c in cohorts)
-    rows = (
-        cache.get_or_set(
-            f"queue-orgs:{user.pk}:{','.join(map(str, ids))}",
-            lambda: list(
-                Organisation.objects.filter(
-                    Exists(
-                        Membership.objects.filter(
-                            user__organisation=OuterRef("pk"),
-                            role=Membership.Role.LEARNER,
-                            cohort__in=ids,
-                        )
-                    )
-                )
-                .order_by("name")
-                .values_list("pk", "name")
-            ),
-            QUEUE_ORGANISATIONS_TTL_S,
-        )
-        or []
-    )
+    rows = organisation_choices_of(cohort_ids=sorted(c.pk for c in cohorts))
     organisations = [Organisation(pk=pk, name=name) for pk, name in rows]
     return {
         "cohorts": cohorts,

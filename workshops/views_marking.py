@@ -27,10 +27,11 @@ from .cohort_settings import (
     cohort_marking_set,
     marking_for,
     marking_of,
+    marking_row,
     settings_scope,
 )
 from .forms import CohortMarkingForm, MarkingSettingsForm
-from .models import CohortMarkingSettings, CohortPeerSettings, Marking, Submission, Workshop
+from .models import CohortPeerSettings, Marking, Submission, Workshop
 
 
 def review_marking_context(user: User, submission: Submission, workflow: bool) -> dict:
@@ -204,7 +205,7 @@ def settings(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if scope.cohort is None:
         form = MarkingSettingsForm(data, instance=workshop)
     else:
-        own = CohortMarkingSettings.objects.filter(cohort=scope.cohort, workshop=workshop).first()
+        own = marking_row(workshop=workshop, cohort_id=scope.cohort.pk)
         current = marking_for(workshop=workshop, cohort_id=scope.cohort.pk)
         form = CohortMarkingForm(
             data,

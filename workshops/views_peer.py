@@ -15,9 +15,16 @@ from core.http import AuthenticatedHttpRequest
 from workshops.access import get_peer_review_for_receiver, get_peer_review_for_reviewer
 
 from . import blind, peer
-from .cohort_settings import PEER_FIELDS, cohort_peer_set, peer_for, peer_of, settings_scope
+from .cohort_settings import (
+    PEER_FIELDS,
+    cohort_peer_set,
+    peer_for,
+    peer_of,
+    peer_row,
+    settings_scope,
+)
 from .forms import CohortPeerForm, PeerReviewForm, PeerSettingsForm
-from .models import Assignment, CohortPeerSettings, PeerReview, SubmissionFile
+from .models import Assignment, PeerReview, SubmissionFile
 
 
 def _peer_files(review: PeerReview) -> list[tuple[int, SubmissionFile, str]]:
@@ -137,7 +144,7 @@ def peer_settings(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if scope.cohort is None:
         form = PeerSettingsForm(data, instance=assignment)
     else:
-        own = CohortPeerSettings.objects.filter(cohort=scope.cohort, assignment=assignment).first()
+        own = peer_row(assignment=assignment, cohort_id=scope.cohort.pk)
         current = peer_for(assignment=assignment, cohort_id=scope.cohort.pk)
         form = CohortPeerForm(
             data,
