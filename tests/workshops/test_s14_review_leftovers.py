@@ -206,14 +206,9 @@ def test_the_team_sees_who_reviewed_a_released_version_unless_blind(
         request.getfixturevalue("blind_cohort")
     instructor.first_name, instructor.last_name = "Irja", "Ohjaaja"
     instructor.save()
-    marking.marking_mark_ready(
-        submission=submission,
-        by=instructor,
-        decision="approve",
-        feedback="Selkeä rajaus.",
-        levels=_levels(rubric),
+    _decide(
+        "released", submission=submission, instructor=instructor, rubric=rubric, request=request
     )
-    marking.marking_release(submission=submission, by=instructor)
     url = reverse("workshops:submission_detail", args=[submission.pk])
     for person in (learner, teammate):
         card = client_for(person).get(url).text.split('data-testid="feedback-card"')[1]
