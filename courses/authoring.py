@@ -534,10 +534,15 @@ def _question_as_finnish_text(question: Question) -> str:
     return "\n".join(lines)
 
 
-def quiz_as_text(item: Item, language: str = SOURCE_LANGUAGE) -> str:
+def quiz_as_text(
+    item: Item, language: str = SOURCE_LANGUAGE, *, questions: list[Question] | None = None
+) -> str:
     """The check's own questions in the text format; in another language than Finnish their
-    translation (empty when none of them has one)."""
-    questions = list(item.questions.order_by("position", "pk").prefetch_related("choices"))
+    translation (empty when none of them has one). `questions`: the check's questions as
+    `selectors.quiz_questions` reads them, when the caller has them (the editor, once for
+    every language)."""
+    if questions is None:
+        questions = list(item.questions.order_by("position", "pk").prefetch_related("choices"))
     if language != SOURCE_LANGUAGE:
         if not any(_has_translation(q, language) for q in questions):
             return ""

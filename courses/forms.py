@@ -355,8 +355,18 @@ class ItemForm(TranslatedTextsMixin, forms.ModelForm):
             "completion_rule": RuleSelect,
         }
 
-    def __init__(self, data: Any = None, *args: Any, course, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        data: Any = None,
+        *args: Any,
+        course,
+        questions: list[Question] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(self._translated_data(data), *args, **kwargs)
+        # The saved check's questions with their answers when the view has read them (for
+        # the texts of `initial`): the marker of missing languages reads them from here.
+        self.questions = questions
         self.chosen_kind = self._chosen_kind()
         cast("RuleSelect", self.fields["completion_rule"].widget).kind = self.chosen_kind
         # The source sits before the address and the files it chooses between.
@@ -463,7 +473,9 @@ class ItemForm(TranslatedTextsMixin, forms.ModelForm):
         missing = super().missing_languages()
         if self.instance.pk is not None and self.instance.kind == Item.Kind.QUIZ:
             missing |= questions_missing_languages(
-                self.instance.questions.prefetch_related("choices")
+                self.questions
+                if self.questions is not None
+                else self.instance.questions.prefetch_related("choices")
             )
         return missing
 

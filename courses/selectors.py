@@ -662,7 +662,19 @@ def course_outline(*, user: User, course: Course, include_drafts: bool = False) 
     items with done/started flags, extensions when a module has an unlock day; prerequisites
     only when a module has one); two for staff.
     """
-    cohort = learner_cohort(user=user, course=course)
+    return course_outline_in(
+        user=user,
+        course=course,
+        cohort=learner_cohort(user=user, course=course),
+        include_drafts=include_drafts,
+    )
+
+
+def course_outline_in(
+    *, user: User, course: Course, cohort: Cohort | None, include_drafts: bool = False
+) -> Outline:
+    """`course_outline` for a caller that has read the person's `learner_cohort` already
+    (None: not a learner of the course), so that it is not read again."""
     modules, _items = modules_and_items(
         user=user, course=course, include_drafts=include_drafts, started=True, only=OUTLINE_FIELDS
     )
@@ -703,10 +715,17 @@ def course_outline(*, user: User, course: Course, include_drafts: bool = False) 
 
 def item_lock(*, user: User, item: Item) -> Lock | None:
     """The lock on this item's module for a learner of the course; None for everyone else."""
-    course = item.module.course
-    cohort = learner_cohort(user=user, course=course)
+    return item_lock_in(
+        user=user, item=item, cohort=learner_cohort(user=user, course=item.module.course)
+    )
+
+
+def item_lock_in(*, user: User, item: Item, cohort: Cohort | None) -> Lock | None:
+    """`item_lock` for a caller that has read the person's `learner_cohort` already (None:
+    not a learner of the course, so no lock)."""
     if cohort is None:
         return None
+    course = item.module.course
     modules = list(modules_with_progress(user=user, course=course))
     return module_locks(user=user, course=course, modules=modules, cohort=cohort).get(
         item.module_id

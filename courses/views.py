@@ -182,9 +182,10 @@ def _item_context(
     **quiz_options: Any,
 ) -> dict:
     """The lesson page: the item, its module's sidebar with states, and what its kind needs.
-    `outline`: the learner's outline when the caller has read it already (not an author's)."""
+    `outline`: the person's outline when the caller has read it already (with the drafts for
+    an author: _outline_and_lock)."""
     course = item.module.course
-    is_author = False if outline is not None else is_course_author(request.user, course)
+    is_author = is_course_author(request.user, course)  # read once a request (courses.access)
     if outline is None:
         outline = selectors.course_outline(
             user=request.user, course=course, include_drafts=is_author
@@ -253,11 +254,22 @@ def _item_context(
 def _outline_and_lock(
     request: AuthenticatedHttpRequest, item: Item
 ) -> tuple[selectors.Outline | None, selectors.Lock | None]:
-    """The lock on the item's module for a learner, and for anyone but an author the outline
-    it was read from, for the page's sidebar (_item_context): one outline read, not two."""
-    if is_course_author(request.user, item.module.course):
-        return None, selectors.item_lock(user=request.user, item=item)
-    outline = selectors.course_outline(user=request.user, course=item.module.course)
+    """The lock on the item's module for a learner, and the outline for the page's sidebar
+    (_item_context): one read of the person's cohort and one of the outline, not two."""
+    course = item.module.course
+    if is_course_author(request.user, course):
+        # An author who also learns in a cohort is locked out as the learner would be (the
+        # learner's published modules), while the sidebar lists the drafts too: two readings
+        # of the modules, one of the cohort.
+        cohort = selectors.learner_cohort(user=request.user, course=course)
+        lock = selectors.item_lock_in(user=request.user, item=item, cohort=cohort)
+        if lock is not None:
+            return None, lock
+        outline = selectors.course_outline_in(
+            user=request.user, course=course, cohort=cohort, include_drafts=True
+        )
+        return outline, None
+    outline = selectors.course_outline(user=request.user, course=course)
     module = next((m for m in outline.modules if m.pk == item.module_id), None)
     return outline, getattr(module, "lock", None) if outline.is_learner else None
 
@@ -270,7 +282,11 @@ def item_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     outline, lock = _outline_and_lock(request, item)
     if lock is not None:
         return _forbidden(request, lock.reason)
-    if services.item_view(user=request.user, item=item):
+    # A lesson the outline shows done already has nothing to record: item_view would read the
+    # learner's cohort again on every later visit only to find its row there.
+    shown = next((i for i in outline.items if i.pk == item.pk), None) if outline else None
+    done = shown is not None and shown.is_done
+    if not done and services.item_view(user=request.user, item=item):
         outline = None  # this visit finished the item: read the states again
     context = _item_context(request, item, outline=outline)
     return render(request, "courses/item_detail.html", context)

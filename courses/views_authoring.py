@@ -371,9 +371,15 @@ def item_form(
     else:  # the URLs always give one of the two
         raise Http404
     course = module.course
+    # Each language's text and the form's marker of missing languages read the questions and
+    # their answers: once for all. Any saved item's, as before: the form keeps the questions
+    # of an item turned from a check into a page, should the author turn it back.
+    questions = selectors.quiz_questions(item=item) if item.pk else []
     initial: dict[str, object] = (
         {
-            f"questions_text_{language}": authoring.quiz_as_text(item, language)
+            f"questions_text_{language}": authoring.quiz_as_text(
+                item, language, questions=questions
+            )
             for language in content_languages()
         }
         if item.pk
@@ -389,6 +395,7 @@ def item_form(
         instance=item,
         course=course,
         initial=initial,
+        questions=questions,
     )
     if request.method == "POST" and form.is_valid():
         token = form.cleaned_data.get("create_token")
