@@ -41,8 +41,11 @@ def outcome_label(decision: str) -> str:
 
 
 def progress_table(cohort: Cohort) -> tuple[list[str], Iterator[Sequence[Any]]]:
-    overview = selectors.cohort_overview(cohort=cohort)
-    risky = {r.learner.pk: r.reasons for r in selectors.at_risk(cohort=cohort)}
+    # The versions that count (the team rule) are read once, by the cohort's id, for the phase
+    # columns and the revisions waiting among the at-risk reasons.
+    latest = selectors.team_latest(cohort=cohort)
+    overview = selectors.cohort_overview(cohort=cohort, latest=latest)
+    risky = {r.learner.pk: r.reasons for r in selectors.at_risk(cohort=cohort, latest=latest)}
     header = [_("Learner"), _("Email"), _("Organisation")]
     header += [f"{i}. {m.title}" for i, m in enumerate(overview.modules, start=1)]
     header += [_("Lessons done"), _("Lessons"), _("Percent")]

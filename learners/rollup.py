@@ -152,10 +152,15 @@ def rollup_join(*, cohort_id: int, user_ids: Iterable[int], hint: bool = True) -
 
 @no_jit()
 def learner_rows(
-    *, cohort: Cohort, user_ids: list[int] | None = None, now: datetime.datetime | None = None
+    *,
+    cohort: Cohort,
+    user_ids: list[int] | None = None,
+    now: datetime.datetime | None = None,
+    due: selectors.Due | None = None,
 ) -> list[LearnerProgress]:
     """The rows of the cohort's learners (`user_ids`: only those, reading only their rows and
-    their teams'), unsaved, in about a dozen queries for any number."""
+    their teams'), unsaved, in about a dozen queries for any number (`due`: the course's due
+    phases when the caller has read them, selectors.due_assignments)."""
     from courses.selectors import assignment_ruled_items, completion_matrix
 
     now = now or timezone.now()
@@ -204,6 +209,7 @@ def learner_rows(
         learner_ids=ids,
         scoped=scoped,
         joined={user_id: joined_at for _pk, user_id, _org, joined_at in found},
+        due=due,
     )
     rows = []
     for pk, user_id, organisation_id, joined_at in found:
@@ -241,14 +247,16 @@ def _save(rows: list[LearnerProgress]) -> None:
     )
 
 
-def rollup_refresh_learners(*, cohort: Cohort, user_ids: list[int]) -> int:
+def rollup_refresh_learners(
+    *, cohort: Cohort, user_ids: list[int], due: selectors.Due | None = None
+) -> int:
     """Recompute these learners' rows (claimed first: their stale mark is cleared before the
     rules are read, so a touch during the computation marks them again)."""
     done = 0
     for start in range(0, len(user_ids), BATCH):
         batch = user_ids[start : start + BATCH]
         LearnerProgress.objects.filter(cohort=cohort, user_id__in=batch).update(stale=False)
-        rows = learner_rows(cohort=cohort, user_ids=batch)
+        rows = learner_rows(cohort=cohort, user_ids=batch, due=due)
         _save(rows)
         # Someone who is no longer a learner of the cohort (a role changed) has no row.
         LearnerProgress.objects.filter(cohort=cohort, user_id__in=batch).exclude(
@@ -391,7 +399,9 @@ def _join_missing(cohort: Cohort) -> int:
     return rollup_join(cohort_id=cohort.pk, user_ids=missing, hint=False) if missing else 0
 
 
-def rollup_refresh_cohort(*, cohort: Cohort, now: datetime.datetime | None = None) -> int:
+def rollup_refresh_cohort(
+    *, cohort: Cohort, now: datetime.datetime | None = None, due: selectors.Due | None = None
+) -> int:
     """Recompute the cohort's stale learner rows (with a row for each learner who has none),
     then its figures (what the sweep does for a touched cohort). Returns the learner rows
     recomputed."""
@@ -401,7 +411,7 @@ def rollup_refresh_cohort(*, cohort: Cohort, now: datetime.datetime | None = Non
         .order_by("user_id")
         .values_list("user_id", flat=True)
     )
-    done = rollup_refresh_learners(cohort=cohort, user_ids=stale) if stale else 0
+    done = rollup_refresh_learners(cohort=cohort, user_ids=stale, due=due) if stale else 0
     rollup_recount(cohort=cohort, now=now)
     return done
 
@@ -478,18 +488,23 @@ def rollup_rebuild(
     for cohort in (cohorts if cohorts is not None else Cohort.objects.all()).select_related(
         "course"
     ):
-        with transaction.atomic():
-            computed = learner_rows(cohort=cohort, now=now)
-            LearnerProgress.objects.filter(cohort=cohort).exclude(
-                membership_id__in=Membership.objects.filter(
-                    cohort=cohort, role=Membership.Role.LEARNER
-                ).values("pk")
-            ).delete()
-            LearnerProgress.objects.filter(cohort=cohort).update(stale=False)
-            _save(computed)
-            rollup_recount(cohort=cohort, now=now)
-        rows += len(computed)
+        rows += _rebuild(cohort=cohort, now=now)
     return rows
+
+
+@transaction.atomic
+def _rebuild(*, cohort: Cohort, now: datetime.datetime, due: selectors.Due | None = None) -> int:
+    """Recompute every learner row and the figures of one cohort (rollup_rebuild's step)."""
+    computed = learner_rows(cohort=cohort, now=now, due=due)
+    LearnerProgress.objects.filter(cohort=cohort).exclude(
+        membership_id__in=Membership.objects.filter(
+            cohort=cohort, role=Membership.Role.LEARNER
+        ).values("pk")
+    ).delete()
+    LearnerProgress.objects.filter(cohort=cohort).update(stale=False)
+    _save(computed)
+    rollup_recount(cohort=cohort, now=now)
+    return len(computed)
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -504,15 +519,17 @@ def _outdated(rollup: CohortRollup, now: datetime.datetime) -> bool:
     return (rollup.stale and age > RECOUNT_AFTER) or age > datetime.timedelta(hours=1)
 
 
-def rollup_for(cohort: Cohort) -> CohortRollup:
+def rollup_for(cohort: Cohort, *, due: selectors.Due | None = None) -> CohortRollup:
     """The cohort's rollup for a page (one query): built at once the first time, and without
-    a broker recounted when outdated (`_outdated`)."""
+    a broker recounted when outdated (`_outdated`). `due`: the course's due phases when the
+    page reads them too (selectors.due_assignments, the at-risk page's reasons), so that a
+    refresh does not read them again."""
     rollup = CohortRollup.objects.filter(cohort=cohort).first()
     if rollup is None:
-        rollup_rebuild(cohorts=Cohort.objects.filter(pk=cohort.pk))
+        _rebuild(cohort=cohort, now=timezone.now(), due=due)
         return CohortRollup.objects.get(cohort=cohort)
     if _outdated(rollup, timezone.now()):
-        rollup_refresh_cohort(cohort=cohort)
+        rollup_refresh_cohort(cohort=cohort, due=due)
         rollup = CohortRollup.objects.get(cohort=cohort)
     return rollup
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import statistics
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -298,22 +298,14 @@ def _scoped_versions(cohort: int, learner_ids: list[int], team_ids: list[int]) -
     )
 
 
-def team_latest(
-    *, cohort: Cohort, learner_ids: list[int] | None = None, statuses: Any = None
-) -> dict[tuple[int, int], Submission]:
-    """{(learner id, assignment id): the latest version that counts for the learner}: the one
-    rule every staff view reads a learner's phase state by, in two queries for any size.
-
-    A version sent in an experiment counts for every member of its team (whoever of them sent
-    it), so a team mate's approval is the learner's approval too; an answer sent without an
-    experiment counts for its author only. `learner_ids` limits it to those learners (a page
-    of the heatmap), `statuses` to versions in those states. Each Submission carries
-    `reviewed_at` (its review's moment, or None) and `assignment_title`.
-    """
+def cohort_teams(*, cohort: Cohort, learner_ids: list[int] | None = None) -> dict[int, list[int]]:
+    """{experiment id: the ids of the cohort's learners on its team} (`learner_ids`: of those
+    learners only; one query, compiled once per number of ids for a page of them): whom a
+    team's version counts for (_owners), as team_latest and the scores table's reviews read
+    it."""
     from workshops.models import ExperimentMember
 
     # A page of learners (up to PAGED_IDS) runs SQL compiled once per number of ids.
-    paged = learner_ids is not None and len(learner_ids) <= PAGED_IDS
     users = prepared.numbered("u", learner_ids or [])
 
     def member_rows(cohort: int, **users: int) -> QuerySet[Any]:
@@ -322,7 +314,7 @@ def team_latest(
             members = members.filter(user_id__in=list(users.values()))
         return members.values_list("experiment_id", "user_id")
 
-    if paged:
+    if learner_ids is not None and len(learner_ids) <= PAGED_IDS:
         found = prepared.values(
             ExperimentMember,
             ("learners.team_members", len(users)),
@@ -335,6 +327,31 @@ def team_latest(
     team: dict[int, list[int]] = {}
     for experiment_id, user_id in found:
         team.setdefault(experiment_id, []).append(user_id)
+    return team
+
+
+def team_latest(
+    *,
+    cohort: Cohort,
+    learner_ids: list[int] | None = None,
+    statuses: Any = None,
+    team: dict[int, list[int]] | None = None,
+) -> dict[tuple[int, int], Submission]:
+    """{(learner id, assignment id): the latest version that counts for the learner}: the one
+    rule every staff view reads a learner's phase state by, in two queries for any size (one
+    when the caller has read the `team` already: cohort_teams for the same learners).
+
+    A version sent in an experiment counts for every member of its team (whoever of them sent
+    it), so a team mate's approval is the learner's approval too; an answer sent without an
+    experiment counts for its author only. `learner_ids` limits it to those learners (a page
+    of the heatmap), `statuses` to versions in those states. Each Submission carries
+    `reviewed_at` (its review's moment, or None) and `assignment_title`.
+    """
+    # A page of learners (up to PAGED_IDS) runs SQL compiled once per number of ids.
+    paged = learner_ids is not None and len(learner_ids) <= PAGED_IDS
+    users = prepared.numbered("u", learner_ids or [])
+    if team is None:
+        team = cohort_teams(cohort=cohort, learner_ids=learner_ids)
     teams = prepared.numbered("t", list(team))
 
     def versions(cohort: int, **ids: int) -> QuerySet[Submission]:
@@ -435,9 +452,12 @@ def _overview_modules(course: int) -> QuerySet[Module]:
     )
 
 
-def cohort_overview(*, cohort: Cohort) -> CohortOverview:
+def cohort_overview(
+    *, cohort: Cohort, latest: Mapping[tuple[int, int], Submission] | None = None
+) -> CohortOverview:
     """Each learner's progress per module and latest submission per assignment, for the whole
-    cohort (the exports; a page of the progress section is learners.progress_page's)."""
+    cohort (the exports; a page of the progress section is learners.progress_page's).
+    `latest`: team_latest of the whole cohort when the caller has read it already."""
     memberships = list(
         Membership.objects.filter(cohort=cohort)
         .select_related("user__organisation")
@@ -461,7 +481,8 @@ def cohort_overview(*, cohort: Cohort) -> CohortOverview:
     )
     # A whole cohort is joined by its id, never sent as an IN list of every learner.
     matrix = completion_matrix(cohort=cohort, course=cohort.course)
-    latest = team_latest(cohort=cohort)
+    if latest is None:
+        latest = team_latest(cohort=cohort)
     rows = []
     # Annotated by _overview_modules (not on the Module type).
     item_counts = [(m, m.item_count) for m in modules]  # type: ignore[attr-defined]
@@ -632,10 +653,11 @@ def at_risk(
     cohort: Cohort,
     now: datetime.datetime | None = None,
     learner_ids: list[int] | None = None,
+    latest: Mapping[tuple[int, int], Submission] | None = None,
 ) -> list[AtRisk]:
     """Learners who seem stuck, each with the reasons, in eleven queries for any cohort size.
     Nobody in a cohort that has ended: its learners are alumni, not stuck."""
-    return at_risk_and_delays(cohort=cohort, now=now, learner_ids=learner_ids)[0]
+    return at_risk_and_delays(cohort=cohort, now=now, learner_ids=learner_ids, latest=latest)[0]
 
 
 @no_jit()
@@ -644,6 +666,8 @@ def at_risk_and_delays(
     cohort: Cohort,
     now: datetime.datetime | None = None,
     learner_ids: list[int] | None = None,
+    latest: Mapping[tuple[int, int], Submission] | None = None,
+    due: Due | None = None,
 ) -> tuple[list[AtRisk], list[StaffDelay]]:
     """The at-risk learners and, apart from them, the due phases that wait on an instructor's
     review (eleven queries for any cohort size). A phase that cannot open because its previous
@@ -651,7 +675,11 @@ def at_risk_and_delays(
 
     This is the rule itself, computed from the cohort's rows: the pages read the learners it
     flags from the rollup (learners/rollup.py) and call it with `learner_ids` (a page of them)
-    for the reasons, so it reads only those learners' rows."""
+    for the reasons, so it reads only those learners' rows.
+
+    What the caller has read already is not read again: `latest`, team_latest of the same
+    learners (the progress export reads it for its phase columns too), and `due`, the course's
+    due phases (due_assignments: the at-risk page shares them with the rollup's refresh)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     if cohort.has_ended(today):
@@ -664,9 +692,12 @@ def at_risk_and_delays(
     # Latest versions (of the learner's team) still waiting for a revision, asked long enough
     # ago: a team mate's newer version answers the request for the whole team.
     waiting_revision: dict[int, list[str]] = {}
-    for (learner_id, _assignment_id), submission in team_latest(
-        cohort=cohort, learner_ids=learner_ids, statuses=(Submission.Status.REVISION_REQUESTED,)
-    ).items():
+    revision = (Submission.Status.REVISION_REQUESTED,)
+    if latest is None:
+        latest = team_latest(cohort=cohort, learner_ids=learner_ids, statuses=revision)
+    for (learner_id, _assignment_id), submission in latest.items():
+        if submission.status not in revision:
+            continue
         # reviewed_at and assignment_title are annotated by the query above.
         reviewed_at = submission.reviewed_at  # type: ignore[attr-defined]
         if reviewed_at is not None and reviewed_at < revision_since:
@@ -696,6 +727,7 @@ def at_risk_and_delays(
         today=today,
         joined={m.user_id: m.joined_at for m in memberships},
         scoped=learner_ids is not None,
+        due=due,
     )
     last_completion, last_submission, last_nudges = _last_activity(cohort, learner_ids)
     rows = []
@@ -775,12 +807,32 @@ def owes_phase(*, due_on: datetime.date, joined_on: datetime.date | None) -> boo
     return joined_on is None or due_on >= joined_on
 
 
+def _due_assignment_rows(course: int) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(workshop__course_id=course, due_days__isnull=False).only(
+        "pk", "title", "due_days", "phase", "workshop_id"
+    )
+
+
+# The course's due phases, read when first asked (due_assignments behind functools.cache).
+Due = Callable[[], list[Assignment]]
+
+
+def due_assignments(*, cohort: Cohort) -> list[Assignment]:
+    """The course's phases with due days (one query, compiled once): what due_states reads
+    first. A page that both refreshes the rollup and reads the reasons (the at-risk page)
+    reads them once and passes them to both as `due`."""
+    return prepared.objects(
+        Assignment, ("learners.due_assignments",), _due_assignment_rows, course=cohort.course_id
+    )
+
+
 def due_states(
     *,
     cohort: Cohort,
     learner_ids: list[int],
     scoped: bool = True,
     joined: Mapping[int, datetime.datetime] | None = None,
+    due: Due | None = None,
 ) -> dict[int, list[DueState]]:
     """{learner id: [DueState]} for every assignment of the course with a due date, whatever
     today is (five queries): a version sent by a team mate counts for the whole team, an
@@ -790,7 +842,8 @@ def due_states(
 
     `joined` ({learner id: when they joined the cohort}, which every caller that decides who
     is at risk passes) leaves out the phases due before a learner joined (`owes_phase`): a
-    newcomer is neither late nor waiting on staff for them."""
+    newcomer is neither late nor waiting on staff for them. `due`: due_assignments of the
+    cohort when the caller has read them (else they are read here)."""
     from workshops.models import Experiment, ExperimentMember, Extension
 
     # A page of learners (the at-risk page's page and its staff delays' learners) reads through
@@ -801,20 +854,9 @@ def due_states(
     def read(kind: Any, model: Any, key: tuple[Any, ...], build: Any, **args: int) -> list[Any]:
         return kind(model, key, build, **args) if paged else list(build(**args))
 
-    def assignment_rows(course: int) -> QuerySet[Assignment]:
-        return Assignment.objects.filter(workshop__course_id=course, due_days__isnull=False).only(
-            "pk", "title", "due_days", "phase", "workshop_id"
-        )
-
     dated = [
         (a, due_on)
-        for a in read(
-            prepared.objects,
-            Assignment,
-            ("learners.due_assignments",),
-            assignment_rows,
-            course=cohort.course_id,
-        )
+        for a in (due or (lambda: due_assignments(cohort=cohort)))()
         if (due_on := phase_due_date(assignment=a, cohort=cohort)) is not None
     ]
     if not dated or not learner_ids:
@@ -968,6 +1010,7 @@ def _overdue_assignments(
     today: datetime.date,
     joined: Mapping[int, datetime.datetime],
     scoped: bool = False,
+    due: Due | None = None,
 ) -> tuple[dict[int, list[str]], dict[int, list[Blocked]]]:
     """({learner id: [assignment titles]} past their due date with nothing sent, {learner id:
     [(experiment id, title, waiting phase title, waiting since)]} of due phases that cannot
@@ -975,7 +1018,9 @@ def _overdue_assignments(
     day `today`) for the learners of `joined` ({learner id: when they joined})."""
     result: dict[int, list[str]] = {}
     blocked: dict[int, list[Blocked]] = {}
-    states = due_states(cohort=cohort, learner_ids=list(joined), scoped=scoped, joined=joined)
+    states = due_states(
+        cohort=cohort, learner_ids=list(joined), scoped=scoped, joined=joined, due=due
+    )
     for learner_id, rows in states.items():
         for state in rows:
             if state.due_on >= today:

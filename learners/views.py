@@ -1,3 +1,5 @@
+import functools
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -470,7 +472,10 @@ def at_risk(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     progress rollup for today; the reasons are read for the page's learners only."""
     cohort = get_cohort_for_staff(request.user, pk)
     now = timezone.now()
-    figures = rollup.rollup_for(cohort)
+    # The course's due phases, read once for a refresh of the rollup (without a broker) and
+    # for the page's reasons.
+    due = functools.cache(lambda: selectors.due_assignments(cohort=cohort))
+    figures = rollup.rollup_for(cohort, due=due)
     candidates = rollup.at_risk_candidates(cohort=cohort, now=now).only("pk", "user_id")
     page = Paginator(candidates, ROWS_PER_PAGE).get_page(request.GET.get("page"))
     page_ids = [row.user_id for row in page.object_list]
@@ -480,7 +485,7 @@ def at_risk(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         ]
     )
     rows, delays = selectors.at_risk_and_delays(
-        cohort=cohort, now=now, learner_ids=sorted(set(page_ids) | set(delay_ids))
+        cohort=cohort, now=now, learner_ids=sorted(set(page_ids) | set(delay_ids)), due=due
     )
     on_page, delayed = set(page_ids), set(delay_ids)
     return render(

@@ -22,7 +22,13 @@ from core.models import User
 from courses.models import Certificate, Item, Module
 from courses.selectors import BestResult, completion_matrix, quiz_best_results
 from learners.models import Cohort, Membership
-from learners.selectors import cohort_learners, team_latest, team_latest_in, teams_in
+from learners.selectors import (
+    cohort_learners,
+    cohort_teams,
+    team_latest,
+    team_latest_in,
+    teams_in,
+)
 from workshops.models import (
     Assignment,
     CohortMarkingSettings,
@@ -201,8 +207,8 @@ def _latest_reviews(
     team: dict[int, list[int]],
 ) -> dict[tuple[int, int, int], Review]:
     """{(cohort id, learner id, assignment id): the review of the latest reviewed version that
-    counts for the learner}, with the team rule of team_latest (`team`: teams_in for these
-    cohorts and learners; one query)."""
+    counts for the learner}, with the team rule of team_latest (`team`: these learners' teams
+    in these cohorts, cohort_teams or teams_in; one query)."""
     reviews = (
         Review.objects.filter(
             submission__cohort_id__in=cohort_ids, submission__assignment_id__in=assignment_ids
@@ -282,8 +288,8 @@ def _results(
     team: Callable[[], dict[int, list[int]]],
 ) -> _Results:
     """Every result the rows of these learners in these cohorts show, in a fixed number of
-    queries; `latest` reads the versions that count and `team` the learners' teams (teams_in),
-    only when there is a phase column."""
+    queries; `latest` reads the versions that count and `team` the learners' teams (the same
+    read for both: cohort_teams or teams_in), only when there is a phase column."""
     best = quiz_best_results(
         items=[c.item_id for cols in columns.values() for c in cols.checks], users=ids
     )
@@ -344,13 +350,17 @@ def _row(cohort: Cohort, columns: Columns, learner: User, found: _Results) -> Sc
 
 def score_rows(*, cohort: Cohort, columns: Columns, learners: Sequence[User]) -> list[ScoreRow]:
     """The rows of these learners (one page of them): each check's best result, each phase's
-    result, each module's completion and the certificate. Eight queries for any page."""
+    result, each module's completion and the certificate. Eight queries for any page (the
+    learners' teams read once for their versions and their reviews)."""
     ids = [u.pk for u in learners]
     if not ids:
         return []
 
+    # The versions and the reviews both count by the learners' teams: read once for both.
+    team = functools.cache(lambda: cohort_teams(cohort=cohort, learner_ids=ids))
+
     def latest() -> dict[tuple[int, int, int], Submission]:
-        found = team_latest(cohort=cohort, learner_ids=ids)
+        found = team_latest(cohort=cohort, learner_ids=ids, team=team())
         return {(cohort.pk, *key): submission for key, submission in found.items()}
 
     found = _results(
@@ -358,7 +368,7 @@ def score_rows(*, cohort: Cohort, columns: Columns, learners: Sequence[User]) ->
         ids=ids,
         course_ids={cohort.course_id},
         latest=latest,
-        team=lambda: teams_in(cohorts=[cohort.pk], learner_ids=ids),
+        team=team,
     )
     return [_row(cohort, columns, learner, found) for learner in learners]
 

@@ -916,6 +916,9 @@ def submission_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     )
     experiment = submission.experiment if submission.experiment_id else None
     review_obj = getattr(submission, "review", None)
+    # The review's scores (with their criteria) and the rubric's levels, read once for the
+    # points and the texts (and its files for the feedback's list), as the phase page does.
+    scores, levels = selectors.feedback_parts(review=review_obj) if review_obj else ([], [])
     # Blind review: only the learner and their team see the name and municipality.
     blind = marking.is_blind(submission) and not is_author
     # ... and the files' names ("Liisa_Virtanen_suunnitelma.pdf" shows as "Attachment 1.pdf").
@@ -934,8 +937,14 @@ def submission_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         # Asked by the feedback's file list only when it lists a file (a call, so lazily).
         "review_files_closed": lambda: review_files_closed_to(request.user, submission),
         "is_author": is_author,
-        "review_points": selectors.review_points(review=review_obj) if review_obj else None,
-        "review_scores": texts.scores_in_language(review=review_obj) if review_obj else [],
+        "review_points": (
+            selectors.review_points(review=review_obj, levels=levels) if review_obj else None
+        ),
+        "review_scores": (
+            texts.scores_in_language(review=review_obj, scores=scores, levels=levels)
+            if review_obj
+            else []
+        ),
         # The revision loop: from the feedback straight to the next version's form.
         "write_next": is_author
         and experiment is not None
