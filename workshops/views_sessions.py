@@ -5,6 +5,7 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access import Role, require_role
 from core.http import AuthenticatedHttpRequest
+from core.ids import parse_id
 from core.models import User
 from courses import video as course_video
 from learners.access import get_cohort_for_instructor
@@ -254,32 +256,33 @@ def session_file(request: AuthenticatedHttpRequest, pk: int, which: str) -> File
     return response
 
 
+# A page of the attendance form sends two fields a learner (what the page showed and the
+# choice): 100 learners stay far below DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000), above which the
+# whole save is refused; a cohort of 600 on one page was.
+ATTENDANCE_PER_PAGE = 100
+
+
 @require_role(Role.INSTRUCTOR)
 @require_http_methods(["GET", "POST"])
 def session_attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Instructors of the session's cohort: present, absent or excused for every learner."""
+    """Instructors of the session's cohort: present, absent or excused for every learner, 100
+    learners a page in name order, optionally found by name or email (`q`)."""
     session = get_session_for_instructor(request.user, pk)
-    learners = list(
-        User.objects.filter(
-            memberships__cohort_id=session.cohort_id,
-            memberships__role=Membership.Role.LEARNER,
-        )
-        .select_related("organisation")
-        .order_by("last_name", "first_name", "email")
-    )
-    recorded = dict(session.attendance.values_list("learner_id", "status"))
     status = 200
     error = ""
     if request.method == "POST":
         statuses = {}
-        # What the page showed for each learner: only what was changed on it is saved.
+        # What the page showed for each learner: only what was changed on it is saved. The
+        # page holds some of the cohort's learners; the others send nothing and keep theirs.
         seen = {}
-        for person in learners:
-            value = request.POST.get(f"learner_{person.pk}", "")
+        for learner_id in Membership.objects.filter(
+            cohort_id=session.cohort_id, role=Membership.Role.LEARNER
+        ).values_list("user_id", flat=True):
+            value = request.POST.get(f"learner_{learner_id}", "")
             if value:
-                statuses[person.pk] = value
-            if f"seen_{person.pk}" in request.POST:
-                seen[person.pk] = request.POST[f"seen_{person.pk}"]
+                statuses[learner_id] = value
+            if f"seen_{learner_id}" in request.POST:
+                seen[learner_id] = request.POST[f"seen_{learner_id}"]
         try:
             result = services.attendance_record(
                 session=session, by=request.user, statuses=statuses, seen=seen
@@ -303,14 +306,44 @@ def session_attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
                 )
             if result.saved or not result.changed_meanwhile:
                 messages.success(request, _("Attendance was saved."))
-            return redirect("workshops:session_attendance", pk=session.pk)
-    rows = [(person, recorded.get(person.pk, "")) for person in learners]
+            # Back to the same learners (page and search), or on to the page asked for.
+            query = request.GET.copy()
+            then = parse_id(request.POST.get("then", ""))
+            if then:
+                query["page"] = str(then)
+            url = reverse("workshops:session_attendance", args=[session.pk])
+            return redirect(f"{url}?{query.urlencode()}" if query else url)
+    search = request.GET.get("q", "").strip()[:100]
+    learners = (
+        User.objects.filter(
+            memberships__cohort_id=session.cohort_id,
+            memberships__role=Membership.Role.LEARNER,
+        )
+        .select_related("organisation")
+        .order_by("last_name", "first_name", "email", "pk")
+    )
+    if search:
+        learners = learners.filter(
+            Q(first_name__unicode_icontains=search)
+            | Q(last_name__unicode_icontains=search)
+            | Q(email__unicode_icontains=search)
+        )
+    page = Paginator(learners, ATTENDANCE_PER_PAGE).get_page(request.GET.get("page"))
+    people = list(page.object_list)
+    recorded = dict(
+        session.attendance.filter(learner__in=[person.pk for person in people]).values_list(
+            "learner_id", "status"
+        )
+    )
+    rows = [(person, recorded.get(person.pk, "")) for person in people]
     return render(
         request,
         "workshops/session_attendance.html",
         {
             "session": session,
             "rows": rows,
+            "page": page,
+            "query": search,
             "choices": [
                 (value, label)
                 for value, label in Attendance.Status.choices
