@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -291,6 +292,20 @@ def import_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("learners:invitations", upload.cohort_id)
 
 
+def _invitations_back(request: HttpRequest, cohort_id: int) -> str:
+    """Where an action on one invitation returns: the list as the coordinator left it (its page
+    and filters, sent as `next`), or the list's first page. Only the cohort's own list is
+    accepted, so the parameter cannot lead anywhere else."""
+    base = reverse("learners:invitations", args=[cohort_id])
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    path, _sep, _query = wanted.partition("?")
+    if path == base and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return base
+
+
 @require_role(Role.COORDINATOR)
 @require_POST
 def invitation_resend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -308,7 +323,7 @@ def invitation_resend(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     messages.success(
         request, _("Invitation sent again to %(email)s.") % {"email": invitation.email}
     )
-    return redirect("learners:invitations", invitation.cohort_id)
+    return redirect(_invitations_back(request, invitation.cohort_id))
 
 
 @require_role(Role.COORDINATOR)
@@ -318,7 +333,7 @@ def invitation_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     confirm, POST stops the link from working. Revoking it again (a double click, a second
     tab) only says it is already revoked; an accepted invitation cannot be revoked (409)."""
     invitation = get_invitation_for_coordinator(request.user, pk)
-    back = reverse("learners:invitations", args=[invitation.cohort_id])
+    back = _invitations_back(request, invitation.cohort_id)
     if invitation.status == Invitation.Status.REVOKED:
         messages.info(
             request,
@@ -349,7 +364,7 @@ def invitation_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     return render(
         request,
         "learners/invitation_revoke.html",
-        {"invitation": invitation, "cohort": invitation.cohort, "back_url": back},
+        {"invitation": invitation, "cohort": invitation.cohort, "back_url": back, "next": back},
     )
 
 

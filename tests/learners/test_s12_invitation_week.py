@@ -204,7 +204,7 @@ def test_revoking_asks_first_and_a_second_click_changes_nothing(
     listing = staff.get(reverse("learners:invitations", args=[cohort.pk])).content.decode()
     # Next to "Resend" the list offers a link to a confirmation, not a form that revokes.
     assert f'action="{url}"' not in listing
-    assert f'href="{url}"' in listing
+    assert f'href="{url}?next=' in listing
 
     confirm = staff.get(url)
 
