@@ -13,48 +13,23 @@ card read the team once for the names and once for the towns.
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 import pytest
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.models import User
 from learners.models import Cohort, Membership
 from portfolio.models import Card, NameConsent
+from tests.repeats import repeated, signed_in, statements
 from workshops.models import Assignment, ExperimentMember, Workshop
 
 pytestmark = pytest.mark.django_db
 
 DEMO = "demo.alueagentti.fi"
-# Not reads: a view's atomic block opens and closes savepoints with numbered names.
-SAVEPOINTS = re.compile(r"^(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)\b")
 
 
 def person(local: str) -> User:
     return User.objects.get(email=f"{local}@{DEMO}")
-
-
-def signed_in(user: User | None) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="fi")
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-def statements(client: Client, url: str) -> list[str]:
-    """Every statement the page runs (after a first visit has warmed the process's caches)."""
-    assert client.get(url).status_code == 200, url
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return [q["sql"] for q in queries.captured_queries if not SAVEPOINTS.match(q["sql"])]
-
-
-def repeated(client: Client, url: str) -> dict[str, int]:
-    return {sql: n for sql, n in Counter(statements(client, url)).items() if n > 1}
 
 
 @pytest.fixture
@@ -108,8 +83,8 @@ def pages(demo_data):
 def test_no_main_page_runs_the_same_statement_twice(pages):
     found = []
     for who, what, url in pages:
-        for sql, n in repeated(signed_in(who), url).items():
-            found.append(f"{who or 'anonymous'}, {what} ({url}): {n} times\n    {sql[:300]}")
+        for line in repeated(statements(signed_in(who), url)):
+            found.append(f"{who or 'anonymous'}, {what} ({url}): {line}")
     assert not found, "Pages that read the same rows again:\n" + "\n".join(found)
 
 

@@ -11,25 +11,18 @@ visit to record the visit once more.
 
 from __future__ import annotations
 
-import re
-from collections import Counter
-
 import pytest
 from django.core.cache import cache
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from courses import authoring
 from courses.models import Completion, Item
 from learners.models import Membership
 from tests import factories
+from tests.repeats import repeated, signed_in, statements
 
 pytestmark = pytest.mark.django_db
 
-# Not reads: a view's atomic block opens and closes savepoints with numbered names.
-SAVEPOINTS = re.compile(r"^(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)\b")
 
 FINNISH = """? Mikä on kokeilu?
 * Pieni, nopea testi | Juuri niin.
@@ -88,25 +81,6 @@ def lesson(course):
         .order_by("module__position", "position", "pk")
         .first()
     )
-
-
-def signed_in(user) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="fi")
-    client.force_login(user)
-    return client
-
-
-def statements(client: Client, url: str) -> list[str]:
-    """Every statement the page runs (after a first visit has warmed the process's caches)."""
-    assert client.get(url).status_code == 200, url
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return [q["sql"] for q in queries.captured_queries if not SAVEPOINTS.match(q["sql"])]
-
-
-def repeated(sqls: list[str]) -> list[str]:
-    return [f"{n} times: {sql[:300]}" for sql, n in Counter(sqls).items() if n > 1]
 
 
 # --- the knowledge check's editor ---------------------------------------------------------------

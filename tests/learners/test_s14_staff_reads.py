@@ -21,12 +21,8 @@ import csv
 import datetime
 import io
 import re
-from collections import Counter
 
 import pytest
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -34,39 +30,16 @@ from django.utils.translation import gettext
 from core.models import User
 from learners.models import Cohort, CohortRollup, LearnerProgress, Membership
 from learners.rollup import at_risk_candidates, rollup_touch
+from tests.repeats import page_reads, repeated, signed_in
 from workshops.models import Assignment, ReviewScore
 
 pytestmark = pytest.mark.django_db
 
 DEMO = "demo.alueagentti.fi"
-# Not reads: a view's atomic block opens and closes savepoints with numbered names.
-SAVEPOINTS = re.compile(r"^(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)\b")
 
 
 def person(local: str) -> User:
     return User.objects.get(email=f"{local}@{DEMO}")
-
-
-def signed_in(user: User) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="fi")
-    client.force_login(user)
-    return client
-
-
-def statements(client: Client, url: str, *, warm: bool = True) -> tuple[list[str], bytes]:
-    """Every statement the page runs (after a first visit has warmed the process's caches, with
-    `warm`) and what it answered."""
-    if warm:
-        assert client.get(url).status_code == 200, url
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-        body = b"".join(response.streaming_content) if response.streaming else response.content
-    assert response.status_code == 200, url
-    return [q["sql"] for q in queries.captured_queries if not SAVEPOINTS.match(q["sql"])], body
-
-
-def repeated(sqls: list[str]) -> list[str]:
-    return [f"{n} times: {sql[:300]}" for sql, n in Counter(sqls).items() if n > 1]
 
 
 def reading(table: str, sqls: list[str]) -> list[str]:
@@ -104,7 +77,7 @@ def test_the_at_risk_page_reads_the_due_phases_once_while_it_updates_a_learners_
     assert client.get(url).status_code == 200
     stale_rollup(cohort, learner)
 
-    sqls, body = statements(client, url, warm=False)
+    sqls, body = page_reads(client, url, warm=False)
 
     # The row was brought up to date by this very request.
     assert not LearnerProgress.objects.get(cohort=cohort, user=learner).stale
@@ -127,7 +100,7 @@ def test_the_at_risk_page_reads_the_due_phases_once_when_it_counts_a_cohort_firs
     LearnerProgress.objects.filter(cohort=cohort).delete()
     CohortRollup.objects.filter(cohort=cohort).delete()
 
-    sqls, _body = statements(client, url, warm=False)
+    sqls, _body = page_reads(client, url, warm=False)
 
     assert CohortRollup.objects.filter(cohort=cohort).exists()
     due_phases = [sql for sql in reading("workshops_assignment", sqls) if "due_days" in sql]
@@ -139,7 +112,7 @@ def test_the_progress_export_reads_the_latest_versions_once(cohort, fmt):
     client = signed_in(person("koordinaattori"))
     url = reverse("learners:export", args=[cohort.pk, "progress", fmt])
 
-    sqls, body = statements(client, url)
+    sqls, body = page_reads(client, url)
 
     assert not repeated(sqls), "\n".join(repeated(sqls))
     # One read of the versions that count (the team rule: each with its review's moment), by
@@ -162,7 +135,7 @@ def test_the_scores_table_reads_the_learners_teams_once(cohort):
     client = signed_in(person("ohjaaja"))
     url = reverse("scores:overview", args=[cohort.pk])
 
-    sqls, body = statements(client, url)
+    sqls, body = page_reads(client, url)
 
     teams = reading("workshops_experimentmember", sqls)
     assert len(teams) == 1, "\n".join(teams)
@@ -190,7 +163,7 @@ def test_a_reviewed_versions_page_reads_the_reviews_scores_once(cohort, who):
     client = signed_in(reader)
     url = reverse("workshops:submission_detail", args=[submission.pk])
 
-    sqls, body = statements(client, url)
+    sqls, body = page_reads(client, url)
 
     scores = reading("workshops_reviewscore", sqls)
     assert len(scores) == 1, "\n".join(scores)
