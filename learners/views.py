@@ -494,11 +494,12 @@ def at_risk(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     candidates = rollup.at_risk_candidates(cohort=cohort, now=now).only("pk", "user_id")
     page = Paginator(candidates, ROWS_PER_PAGE).get_page(request.GET.get("page"))
     page_ids = [row.user_id for row in page.object_list]
-    delay_ids = list(
-        rollup.staff_delay_candidates(cohort=cohort, now=now).values_list("user_id", flat=True)[
-            :ROWS_PER_PAGE
-        ]
-    )
+    # The learners waiting on staff are paged on their own (`delays_page`): the summary counts
+    # them all and links here, where only the first hundred used to be reachable.
+    delays_page = Paginator(
+        rollup.staff_delay_candidates(cohort=cohort, now=now).only("pk", "user_id"), ROWS_PER_PAGE
+    ).get_page(request.GET.get("delays_page"))
+    delay_ids = [row.user_id for row in delays_page.object_list]
     rows, delays = selectors.at_risk_and_delays(
         cohort=cohort, now=now, learner_ids=sorted(set(page_ids) | set(delay_ids)), due=due
     )
@@ -511,7 +512,7 @@ def at_risk(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "rows": [r for r in rows if r.learner.pk in on_page],
             "page": page,
             "delays": [d for d in delays if d.learner.pk in delayed],
-            "more_delays": len(delay_ids) == ROWS_PER_PAGE,
+            "delays_page": delays_page,
             "rows_per_page": ROWS_PER_PAGE,
             "refreshed_at": figures.refreshed_at,
             "is_coordinator": coordinates(request.user, cohort),

@@ -40,7 +40,8 @@ BUDGETS = {
     "progress table": 5,
     "progress filtered": 5,
     # Session and person (2), the cohort (1); the learners are chosen from the progress rollup
-    # (its row, a COUNT, the page, the staff delays' learners: 4), then the rule reads only
+    # (its row, a COUNT, the page, the staff delays' COUNT: 4; their page is one more when
+    # there are any, as a page of the others is: none here), then the rule reads only
     # those learners' rows (11: the teams' latest versions 2, the memberships 1, the due
     # phases 5, the last completion, version and reminder 3). Its rows are written in Python
     # (learners/templatetags/at_risk.py), which reads nothing more. (19 before.)

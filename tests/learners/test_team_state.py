@@ -334,3 +334,25 @@ def test_in_the_demo_sanna_shows_her_teams_state_and_is_not_at_risk_for_it(demo_
     flagged = {r.learner for r in selectors.at_risk(cohort=cohort) if r.revisions}
     assert sanna not in flagged
     assert jari not in flagged
+
+
+def test_every_learner_waiting_on_staff_is_reachable_page_by_page(
+    client_for, coordinator, team, sanna, jari, started, phases, monkeypatch
+):
+    """The summary counts every learner whose phase waits on an instructor and links to the
+    at-risk page's list of them, which is paged on its own (`delays_page`): only its first
+    page was reachable before (session 14). One learner a page here."""
+    monkeypatch.setattr("learners.views.ROWS_PER_PAGE", 1)
+    for person in (sanna, jari):
+        person.memberships.update(joined_at=ago(30))
+    v = send(jari, phases[1], started, "Hypoteesi.", team)
+    Submission.objects.filter(pk=v.pk).update(submitted_at=ago(21), processed_at=ago(21))
+    client = client_for(coordinator)
+    url = reverse("learners:at_risk", args=[started.pk])
+    shown = []
+    for number in (1, 2):
+        html = client.get(url, {"delays_page": number}).content.decode()
+        shown += [p.split('"')[0] for p in html.split('<tr data-testid="delay-')[1:]]
+        assert 'data-testid="delay-pages"' in html
+    assert sorted(shown) == sorted([sanna.email, jari.email])
+    assert "delays_page=2#staff-delays" in client.get(url).content.decode()
