@@ -31,11 +31,18 @@ $(VENV)/.installed: pyproject.toml uv.lock | $(BIN)/python
 
 install: $(VENV)/.installed compilemessages
 
-# Catalogues are committed as .po and compiled here, without needing GNU gettext.
-compilemessages: $(VENV)/.installed
-	$(BIN)/pybabel -q compile -d locale -D django --statistics 2>&1 | grep -v "^$$" || true
-	@for lang in fi sv en; do test -f locale/$$lang/LC_MESSAGES/django.mo || \
-		{ echo "missing compiled catalogue for $$lang"; exit 1; }; done
+# Catalogues are committed as .po and compiled here, without needing GNU gettext. Each is
+# compiled only when its .po changed, into a temporary file renamed over the old one: a process
+# starting meanwhile (a test's server beside a test that runs `make demo-reset`) never reads a
+# half-written catalogue, which it did when every make rewrote them all.
+CATALOGUES := $(foreach lang,fi sv en,locale/$(lang)/LC_MESSAGES/django.mo)
+
+compilemessages: $(CATALOGUES)
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po | $(VENV)/.installed
+	$(BIN)/pybabel -q compile -l $* -i $< -o $@.part --statistics 2>&1 | grep -v "^$$" || true
+	@test -s $@.part || { echo "could not compile $<"; exit 1; }
+	@mv -f $@.part $@
 
 run: export DJANGO_DEBUG := 1
 # The settings build SITE_URL (links in emails, notifications, certificates) from PORT.
