@@ -233,18 +233,8 @@ def organisation_choices_of(*, cohort_ids: Sequence[int]) -> list[tuple[int, str
 
 def cohort_organisation_choices(*, cohort: Cohort) -> list[tuple[int, str]]:
     """cohort_organisations for the progress page's filter, kept in the cache for
-    ORGANISATION_CHOICES_SECONDS (no query while kept)."""
-    from django.core.cache import cache
-
-    found = (
-        cache.get_or_set(
-            organisation_choices_key(cohort.pk),
-            lambda: [(pk, name) for pk, name in cohort_organisations(cohort=cohort)],
-            ORGANISATION_CHOICES_SECONDS,
-        )
-        or []
-    )
-    return [(pk, name) for pk, name in found]
+    ORGANISATION_CHOICES_SECONDS (no query while kept): organisation_choices_of one cohort."""
+    return organisation_choices_of(cohort_ids=[cohort.pk])
 
 
 def invitation_organisation_choices(*, cohort: Cohort) -> list[tuple[int, str]]:

@@ -61,9 +61,10 @@ def attendance_record(
     opened before a colleague saved does not put back what they changed, and a learner both
     changed is left as the colleague recorded (`changed_meanwhile`). A learner missing from
     `seen` (a page without it) is written as posted. Precondition: `by` instructs it."""
+    # Only the posted learners are looked up: a page of them, not the whole cohort.
     learner_ids = set(
         Membership.objects.filter(
-            cohort_id=session.cohort_id, role=Membership.Role.LEARNER
+            cohort_id=session.cohort_id, role=Membership.Role.LEARNER, user_id__in=list(statuses)
         ).values_list("user_id", flat=True)
     )
     unknown = set(statuses) - learner_ids

@@ -275,8 +275,16 @@ def session_attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         # What the page showed for each learner: only what was changed on it is saved. The
         # page holds some of the cohort's learners; the others send nothing and keep theirs.
         seen = {}
+        # The learners the form names (learner_<id>, seen_<id>), kept when they are the
+        # cohort's: anything else posted is ignored, and the cohort is not read whole.
+        posted = {
+            learner_id
+            for key in request.POST
+            if key.startswith(("learner_", "seen_"))
+            and (learner_id := parse_id(key.partition("_")[2]))
+        }
         for learner_id in Membership.objects.filter(
-            cohort_id=session.cohort_id, role=Membership.Role.LEARNER
+            cohort_id=session.cohort_id, role=Membership.Role.LEARNER, user_id__in=posted
         ).values_list("user_id", flat=True):
             value = request.POST.get(f"learner_{learner_id}", "")
             if value:
